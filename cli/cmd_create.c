@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+/* cmd_create.c - netcell create NAME */
+#include <getopt.h>
+#include "cli.h"
+
+static const char help[] =
+	"Usage: netcell create NAME\n\n"
+	"Make a cell: a private network namespace with loopback up, kept alive\n"
+	"until 'netcell delete NAME'.  As root it is also an ordinary named\n"
+	"namespace ('ip netns list', 'ip netns exec NAME').  As an ordinary user\n"
+	"it lives in the user's own user namespace, held by the user's keeper.\n\n"
+	"Exit codes: 2 invalid name, 4 the cell exists, 5 missing permission.\n";
+
+/**
+ * cmd_create() - netcell create NAME
+ * @argc:	argument count
+ * @argv:	arguments
+ *
+ * Return: exit status
+ */
+int cmd_create(int argc, char **argv)
+{
+	static const struct option opts[] = { { 0 } };
+	struct nc_ctx *ctx;
+	int ret;
+
+	if (cli_help_requested(argc, argv, help))
+		return 0;
+	opterr = 0;
+	if (getopt_long(argc, argv, "+", opts, NULL) != -1)
+		return cli_usage("create", "unknown option \"%s\"", argv[optind - 1]);
+	if (argc - optind != 1)
+		return cli_usage("create", "expected one cell name");
+	ctx = cli_ctx();
+	ret = nc_create(ctx, argv[optind], 0);
+	ret = ret ? cli_fail(ctx) : (cli_notices(ctx), 0);
+	nc_ctx_free(ctx);
+	return ret;
+}

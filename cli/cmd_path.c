@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+/* cmd_path.c - netcell path NAME [--user] */
+#include <getopt.h>
+#include "cli.h"
+
+static const char help[] =
+	"Usage: netcell path [--user] NAME\n\n"
+	"Print a path that opens the cell's network namespace (with --user: its\n"
+	"user namespace), for other tools:\n"
+	"  root:      nsenter --net=$(netcell path NAME) CMD\n"
+	"  rootless:  nsenter --user=$(netcell path --user NAME) \\\n"
+	"                     --net=$(netcell path NAME) CMD\n"
+	"A rootless path is valid while the keeper that printed it runs.\n";
+
+/**
+ * cmd_path() - netcell path [--user] NAME
+ * @argc:	argument count
+ * @argv:	arguments
+ *
+ * Return: exit status
+ */
+int cmd_path(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "user", no_argument, NULL, 'u' }, { 0 } };
+	struct nc_cell_info c;
+	struct nc_ctx *ctx;
+	int o, user = 0;
+
+	if (cli_help_requested(argc, argv, help))
+		return 0;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o != 'u')
+			return cli_usage("path", "unknown option \"%s\"", argv[optind - 1]);
+		user = 1;
+	}
+	if (argc - optind != 1)
+		return cli_usage("path", "expected one cell name");
+	ctx = cli_ctx();
+	if (nc_inspect(ctx, argv[optind], &c)) {
+		o = cli_fail(ctx);
+		nc_ctx_free(ctx);
+		return o;
+	}
+	cli_notices(ctx);
+	if (user && !c.userns[0]) {
+		fprintf(stderr, "netcell: cell \"%s\" is a root cell in the initial user namespace; it has no user namespace path\n",
+			c.name);
+		nc_ctx_free(ctx);
+		return 1;
+	}
+	puts(user ? c.userns : c.netns);
+	nc_ctx_free(ctx);
+	return 0;
+}

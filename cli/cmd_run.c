@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_run.c - netcell run [--name NAME] -- CMD [ARG...]
+ *
+ * The cell is made ephemeral: the keeper binds it to this process's
+ * connection, so even if netcell is killed with SIGKILL the cell goes.
+ * CMD is a child in netcell's own process group, so it keeps the terminal
+ * and receives the terminal's SIGINT itself; signals sent to netcell by
+ * kill(2) are passed on (si_code tells the two apart), so a supervisor's
+ * SIGTERM reaches CMD.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "cli.h"
+
+static const char help[] =
+	"Usage: netcell run [--name NAME] -- CMD [ARG...]\n\n"
+	"Run CMD in a new cell that is deleted when CMD ends.  stdin, stdout,\n"
+	"stderr and the terminal pass through; SIGINT, SIGTERM, SIGHUP, SIGQUIT,\n"
+	"SIGUSR1 and SIGUSR2 sent to netcell reach CMD.\n\n"
+	"Exit status: CMD's own, 128+N if it died of signal N.\n";
+
+static volatile pid_t child_pid;
+
+/**
+ * forward() - pass a signal sent to netcell on to the command
+ * @sig:	signal
+ * @si:		its origin
+ * @uc:		unused
+ */
+static void forward(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	/* from the terminal (SI_KERNEL) the child got it already */
+	if (child_pid > 0 && si->si_code != SI_KERNEL)
+		kill(child_pid, sig);
+}
+
+/**
+ * wait_child() - wait for the command, forwarding signals meanwhile
+ * @pid:	child
+ *
+ * Return: netcell's exit status for the child's end
+ */
+static int wait_child(pid_t pid)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+				    SIGUSR1, SIGUSR2 };
+	struct sigaction sa = { .sa_sigaction = forward,
+				.sa_flags = SA_SIGINFO | SA_RESTART };
+	int status = 0;
+	size_t i;
+
+	child_pid = pid;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return cli_exec_status(status);
+}
+
+/**
+ * parse() - options of run
+ * @argc:	argument count
+ * @argv:	arguments
+ * @name:	--name, or NULL
+ *
+ * Return: index of CMD in @argv, or -1 after a usage message
+ */
+static int parse(int argc, char **argv, const char **name)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' }, { 0 } };
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c != 'n') {
+			cli_usage("run", "unknown option or missing value \"%s\"",
+				  argv[optind - 1]);
+			return -1;
+		}
+		*name = optarg;
+	}
+	if (optind < argc && !strcmp(argv[optind], "--"))
+		optind++;
+	if (optind >= argc) {
+		cli_usage("run", "expected a command");
+		return -1;
+	}
+	return optind;
+}
+
+/**
+ * cmd_run() - netcell run [--name NAME] -- CMD [ARG...]
+ * @argc:	argument count
+ * @argv:	arguments
+ *
+ * Return: CMD's exit status, or netcell's on failure
+ */
+int cmd_run(int argc, char **argv)
+{
+	const char *name = NULL;
+	char gen[NC_NAME_MAX + 1];
+	struct nc_ctx *ctx;
+	int first, ret;
+	pid_t pid;
+
+	if (cli_help_requested(argc, argv, help))
+		return 0;
+	first = parse(argc, argv, &name);
+	if (first < 0)
+		return NC_ERR_USAGE;
+	if (!name) {
+		nc_unique_name(gen, sizeof(gen));
+		name = gen;
+	}
+	ctx = cli_ctx();
+	if (nc_create(ctx, name, NC_CREATE_EPHEMERAL)) {
+		ret = cli_fail(ctx);
+		nc_ctx_free(ctx);
+		return ret;
+	}
+	cli_notices(ctx);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		if (nc_enter(ctx, name, 0))
+			_exit(cli_fail(ctx));
+		_exit(cli_exec_cmd(argv + first));
+	}
+	ret = pid < 0 ? 1 : wait_child(pid);
+	if (nc_delete(ctx, name) && nc_errkind(ctx) != NC_ERR_NOCELL)
+		cli_fail(ctx);
+	nc_ctx_free(ctx);
+	return ret;
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+/* common.c - helpers shared by the subcommands: errors, help, JSON */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "cli.h"
+
+/**
+ * cli_notices() - print the library's queued notices to stderr
+ * @ctx:	context
+ */
+void cli_notices(struct nc_ctx *ctx)
+{
+	const char *n;
+
+	while ((n = nc_notice_next(ctx)))
+		fprintf(stderr, "netcell: notice: %s\n", n);
+}
+
+/**
+ * cli_fail() - print the last error and give its exit code
+ * @ctx:	context
+ *
+ * Return: the error kind, which is the documented exit code
+ */
+int cli_fail(struct nc_ctx *ctx)
+{
+	enum nc_errkind k = nc_errkind(ctx);
+
+	cli_notices(ctx);
+	fprintf(stderr, "netcell: %s\n", nc_errmsg(ctx));
+	return k == NC_ERR_NONE ? NC_ERR_FAILED : (int)k;
+}
+
+/**
+ * cli_usage() - report a usage error
+ * @cmd:	subcommand
+ * @fmt:	what was wrong
+ *
+ * Return: 2, the usage exit code
+ */
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "netcell %s: %s; see 'netcell %s --help'\n", cmd, msg,
+		cmd);
+	return NC_ERR_USAGE;
+}
+
+/**
+ * cli_ctx() - a new context, or exit when out of memory
+ *
+ * Return: context
+ */
+struct nc_ctx *cli_ctx(void)
+{
+	struct nc_ctx *ctx = nc_ctx_new();
+
+	if (!ctx) {
+		fprintf(stderr, "netcell: out of memory\n");
+		exit(1);
+	}
+	return ctx;
+}
+
+/**
+ * cli_help_requested() - print @text if the first argument asks for help
+ * @argc:	argument count of the subcommand
+ * @argv:	its arguments, argv[0] being the subcommand
+ * @text:	the help text
+ *
+ * Return: 1 if help was printed
+ */
+int cli_help_requested(int argc, char **argv, const char *text)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(text, stdout);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/**
+ * cli_json_str() - print a JSON string literal
+ * @f:		stream
+ * @s:		text
+ */
+void cli_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/**
+ * cli_print_info_json() - one cell as a JSON object (the documented schema)
+ * @f:		stream
+ * @c:		cell
+ */
+void cli_print_info_json(FILE *f, const struct nc_cell_info *c)
+{
+	fputs("{\"name\":", f);
+	cli_json_str(f, c->name);
+	fprintf(f, ",\"mode\":\"%s\",\"ephemeral\":%s,\"created\":%lld,\"keeper_pid\":%d,\"netns\":",
+		c->rootless ? "rootless" : "root", c->ephemeral ? "true" : "false",
+		c->created, (int)c->keeper);
+	cli_json_str(f, c->netns);
+	fputs(",\"userns\":", f);
+	if (c->userns[0])
+		cli_json_str(f, c->userns);
+	else
+		fputs("null", f);
+	fputc('}', f);
+}
+
+/**
+ * cli_time() - a creation time as the user reads it
+ * @t:		seconds since the epoch
+ * @buf:	output
+ * @len:	size of @buf
+ *
+ * Return: @buf
+ */
+const char *cli_time(long long t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!localtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "%lld", t);
+	return buf;
+}
+
+/**
+ * cli_exec_status() - the exit status of netcell for a child's wait status
+ * @status:	from waitpid()
+ *
+ * Return: the child's exit code, or 128+N when it died of signal N
+ */
+int cli_exec_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * netcell.h - libnetcell, private named network namespaces ("cells")
+ *
+ * Every call takes a context (struct nc_ctx) that carries the connection to
+ * the caller's keeper, the last error (message and kind) and notices that a
+ * caller may want to show (for example: "the keeper had crashed, cells were
+ * rebuilt").  Calls return 0 or a negative errno value; the library never
+ * prints and never exits.
+ */
+#ifndef NETCELL_H
+#define NETCELL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NC_API __attribute__((visibility("default")))
+
+/* Longest cell name, as ip-netns would accept it and short enough for paths */
+#define NC_NAME_MAX 64
+
+/**
+ * enum nc_errkind - what class of failure the last error was
+ *
+ * The values are netcell's exit codes, so a CLI can exit with them directly.
+ */
+enum nc_errkind {
+	NC_ERR_NONE = 0,
+	NC_ERR_FAILED = 1,	/* the operation failed */
+	NC_ERR_USAGE = 2,	/* bad argument: name, CIDR, port, option */
+	NC_ERR_NOCELL = 3,	/* no such cell */
+	NC_ERR_EXISTS = 4,	/* cell exists */
+	NC_ERR_PERM = 5,	/* missing permission or prerequisite */
+	NC_ERR_RULESET = 6,	/* ruleset rejected */
+	NC_ERR_REVERTED = 7,	/* change reverted, no confirm in time */
+};
+
+struct nc_ctx;
+
+/**
+ * struct nc_cell_info - what is known about one cell
+ * @name:	cell name
+ * @rootless:	1 if the cell lives in its user's hub user namespace
+ * @ephemeral:	1 for cells of "netcell run", gone when the command ends
+ * @created:	creation time, seconds since the epoch
+ * @keeper:	PID of the keeper process that holds the cell
+ * @netns:	a path that opens the cell's network namespace
+ * @userns:	a path that opens the owning user namespace ("" for root cells)
+ */
+struct nc_cell_info {
+	char name[NC_NAME_MAX + 1];
+	int rootless;
+	int ephemeral;
+	long long created;
+	pid_t keeper;
+	char netns[128];
+	char userns[128];
+};
+
+/* Flags of nc_enter() */
+#define NC_ENTER_AS_USER 1u	/* keep the caller's uid, no capabilities */
+
+/* Flags of nc_create() */
+#define NC_CREATE_EPHEMERAL 1u	/* deleted when the context is freed */
+
+NC_API struct nc_ctx *nc_ctx_new(void);
+NC_API void nc_ctx_free(struct nc_ctx *ctx);
+NC_API const char *nc_errmsg(const struct nc_ctx *ctx);
+NC_API enum nc_errkind nc_errkind(const struct nc_ctx *ctx);
+NC_API const char *nc_notice_next(struct nc_ctx *ctx);
+
+NC_API int nc_name_check(struct nc_ctx *ctx, const char *name);
+NC_API int nc_create(struct nc_ctx *ctx, const char *name, unsigned flags);
+NC_API int nc_delete(struct nc_ctx *ctx, const char *name);
+NC_API int nc_inspect(struct nc_ctx *ctx, const char *name,
+		      struct nc_cell_info *info);
+NC_API int nc_list(struct nc_ctx *ctx, struct nc_cell_info **cells,
+		   size_t *n);
+NC_API int nc_enter(struct nc_ctx *ctx, const char *name, unsigned flags);
+NC_API int nc_gc(struct nc_ctx *ctx, unsigned *removed);
+NC_API int nc_unique_name(char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NETCELL_H */

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+/*
+ * client.c - talking to the keeper, starting it when needed
+ *
+ * Theory of operation: a command connects to RUN/keeper.sock.  When nobody
+ * answers, it takes RUN/keeper.lock (flock), tries again, and only then
+ * forks a keeper (double fork, new session, so the keeper outlives the
+ * command and is nobody's zombie) and waits on a pipe until the keeper says
+ * it is ready or why it could not start.  The lock is what makes two
+ * commands starting at once end up with one keeper.  A socket file with no
+ * listener means the previous keeper died: the new one rebuilds the saved
+ * cells, and the command queues a notice saying so.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include "client.h"
+#include "keeper.h"
+#include "proto.h"
+
+/**
+ * try_connect() - connect to the keeper's socket
+ * @path:	socket path
+ *
+ * Return: connected socket or -errno
+ */
+static int try_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/**
+ * keeper_child() - the grandchild that becomes the keeper
+ * @p:		the user's directories
+ * @ready:	write end of the ready pipe
+ */
+static void __attribute__((noreturn)) keeper_child(const struct nc_paths *p,
+						   int ready)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	const char *log = getenv("NETCELL_KEEPER_LOG");
+	int lfd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600) : -1;
+
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(lfd >= 0 ? lfd : null, 2);
+	}
+	if (ready > 3)
+		close_range(3, (unsigned)ready - 1, 0);
+	close_range((unsigned)ready + 1, ~0U, 0);
+	if (chdir("/"))
+		_exit(1);
+	_exit(keeper_run(p, ready));
+}
+
+/**
+ * read_ready() - wait for the keeper's word that it is up
+ * @ctx:	context
+ * @fd:		read end of the ready pipe
+ * @rebuilt:	cells the keeper rebuilt
+ *
+ * Return: 0, or the keeper's error
+ */
+static int read_ready(struct nc_ctx *ctx, int fd, unsigned *rebuilt)
+{
+	char msg[NC_MSG_MAX + 64], *f[4];
+	ssize_t n;
+
+	do
+		n = read(fd, msg, sizeof(msg) - 1);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return ctx_err(ctx, -EIO, NC_ERR_FAILED,
+			       "the keeper process died while starting");
+	msg[n] = '\0';
+	if (proto_split(msg, f, 4) == 2 && !strcmp(f[0], "OK")) {
+		*rebuilt = (unsigned)strtoul(f[1], NULL, 10);
+		return 0;
+	}
+	if (!strcmp(f[0], "ERR") && f[3])
+		return ctx_wrap(ctx, ctx_err(ctx, (int)strtol(f[1], NULL, 10),
+					     (enum nc_errkind)strtol(f[2], NULL, 10),
+					     "%s", f[3]),
+				"cannot start the keeper");
+	return ctx_err(ctx, -EIO, NC_ERR_FAILED, "the keeper said \"%s\"", msg);
+}
+
+/**
+ * spawn_keeper() - start a keeper and wait until it is ready
+ * @ctx:	context
+ * @p:		the user's directories
+ * @rebuilt:	cells the keeper rebuilt from saved configuration
+ *
+ * Return: 0 or -errno with a message
+ */
+static int spawn_keeper(struct nc_ctx *ctx, const struct nc_paths *p,
+			unsigned *rebuilt)
+{
+	_cleanup_close_ int rd = -1;
+	int pipefd[2], status;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC))
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "pipe: %s",
+			       strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "fork: %s",
+			       strerror(errno));
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		setsid();
+		signal(SIGHUP, SIG_IGN);
+		if (fork() == 0)
+			keeper_child(p, pipefd[1]);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	rd = pipefd[0];
+	waitpid(pid, &status, 0);
+	return read_ready(ctx, rd, rebuilt);
+}
+
+/**
+ * connect_or_spawn() - connect to the keeper, starting one if needed
+ * @ctx:	context; ctx->kfd is set on success
+ *
+ * Return: 0 or -errno with a message
+ */
+static int connect_or_spawn(struct nc_ctx *ctx)
+{
+	char sock[PATH_MAX], lockp[PATH_MAX];
+	_cleanup_close_ int lock = -1;
+	struct nc_paths p;
+	unsigned rebuilt = 0;
+	struct stat st;
+	int ret, stale;
+
+	ret = paths_get(ctx, &p);
+	if (ret)
+		return ret;
+	snprintf(sock, sizeof(sock), "%s/keeper.sock", p.run);
+	ctx->kfd = try_connect(sock);
+	if (ctx->kfd >= 0)
+		return 0;
+	snprintf(lockp, sizeof(lockp), "%s/keeper.lock", p.run);
+	lock = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX))
+		return ctx_err(ctx, -errno, NC_ERR_FAILED,
+			       "cannot lock \"%s\": %s", lockp, strerror(errno));
+	ctx->kfd = try_connect(sock);
+	if (ctx->kfd >= 0)
+		return 0;
+	stale = !lstat(sock, &st);
+	ret = spawn_keeper(ctx, &p, &rebuilt);
+	if (ret)
+		return ret;
+	if (rebuilt || stale)
+		ctx_notice(ctx,
+			   "the keeper was not running (it was killed or the machine restarted); rebuilt %u cell%s from saved configuration; processes started in the old cells keep the old namespaces",
+			   rebuilt, rebuilt == 1 ? "" : "s");
+	ctx->kfd = try_connect(sock);
+	if (ctx->kfd < 0)
+		return ctx_err(ctx, ctx->kfd, NC_ERR_FAILED,
+			       "cannot connect to the keeper at \"%s\": %s", sock,
+			       strerror(-ctx->kfd));
+	return 0;
+}
+
+/**
+ * parse_reply() - turn a keeper reply into 0 or an error in @ctx
+ * @ctx:	context
+ * @buf:	reply text
+ * @rep:	where to copy what follows "OK\t", may be NULL
+ * @len:	size of @rep
+ *
+ * Return: 0 or the keeper's -errno
+ */
+static int parse_reply(struct nc_ctx *ctx, char *buf, char *rep, size_t len)
+{
+	char *f[4];
+	int nf;
+
+	if (!strncmp(buf, "OK", 2)) {
+		if (rep)
+			snprintf(rep, len, "%s", buf[2] ? buf + 3 : "");
+		return 0;
+	}
+	nf = proto_split(buf, f, 4);
+	if (nf == 4 && !strcmp(f[0], "ERR"))
+		return ctx_err(ctx, (int)strtol(f[1], NULL, 10),
+			       (enum nc_errkind)strtol(f[2], NULL, 10), "%s", f[3]);
+	return ctx_err(ctx, -EPROTO, NC_ERR_FAILED,
+		       "unexpected reply from the keeper");
+}
+
+/**
+ * client_call() - send one request to the keeper and read its reply
+ * @ctx:	context
+ * @req:	request line
+ * @rep:	what the reply carries after "OK\t", may be NULL
+ * @len:	size of @rep
+ * @fds:	descriptors passed with the reply, may be NULL
+ * @nfds:	in: room in @fds; out: how many came
+ *
+ * A keeper that was just leaving (idle) closes the connection without an
+ * answer: the request is sent once more to a fresh keeper.
+ *
+ * Return: 0 or -errno with a message
+ */
+int client_call(struct nc_ctx *ctx, const char *req, char *rep, size_t len,
+		int *fds, int *nfds)
+{
+	_cleanup_free_ char *buf = malloc(PROTO_MAX);
+	int attempt, ret;
+	ssize_t n = 0;
+
+	if (!buf)
+		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (ctx->kfd < 0) {
+			ret = connect_or_spawn(ctx);
+			if (ret)
+				return ret;
+		}
+		ret = proto_send(ctx->kfd, req, strlen(req), NULL, 0);
+		if (!ret) {
+			n = proto_recv(ctx->kfd, buf, PROTO_MAX, fds, nfds);
+			if (n > 0)
+				return parse_reply(ctx, buf, rep, len);
+		}
+		close(ctx->kfd);
+		ctx->kfd = -1;
+	}
+	return ctx_err(ctx, -EPIPE, NC_ERR_FAILED,
+		       "the keeper closed the connection without answering");
+}

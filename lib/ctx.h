@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* ctx.h - the context object: keeper connection, last error, notices */
+#ifndef NC_CTX_H
+#define NC_CTX_H
+
+#include <stdarg.h>
+#include "netcell.h"
+#include "util.h"
+
+#define NC_MSG_MAX 1024
+#define NC_NOTICES 4
+
+/**
+ * struct nc_ctx - per-caller state of libnetcell
+ * @kfd:	connected socket to the keeper, -1 until first needed
+ * @kind:	class of the last error
+ * @msg:	text of the last error
+ * @notice:	notices queued for the caller (heap strings)
+ * @nnotice:	number of queued notices
+ */
+struct nc_ctx {
+	int kfd;
+	enum nc_errkind kind;
+	char msg[NC_MSG_MAX];
+	char *notice[NC_NOTICES];
+	int nnotice;
+};
+
+NC_INTERNAL int ctx_err(struct nc_ctx *ctx, int ret, enum nc_errkind kind,
+			const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+NC_INTERNAL int ctx_wrap(struct nc_ctx *ctx, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+NC_INTERNAL void ctx_notice(struct nc_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+NC_INTERNAL enum nc_errkind ctx_kind_of_errno(int ret);
+
+#endif /* NC_CTX_H */

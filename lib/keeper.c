@@ -1,0 +1,745 @@
+// SPDX-License-Identifier: MIT
+/*
+ * keeper.c - the per-user process that holds cells alive
+ *
+ * Theory of operation: one keeper per uid, started on demand by the first
+ * command that needs it (client.c) and found again through the socket
+ * RUN/keeper.sock.  A rootless keeper first moves into a new user namespace
+ * of which it is root (the user's *hub*); every cell of that user is a
+ * network namespace owned by the hub, so cells can later be linked with
+ * veth pairs and share one uplink without any privilege.  The keeper itself
+ * stays in the host's network and mount namespaces.
+ *
+ * State: a table of cells, each with its saved configuration and an open
+ * descriptor of its network namespace (root cells are also bound at
+ * /run/netns/NAME).  The keeper is single-threaded and handles one request
+ * at a time, which serialises every change to a user's cells: of twenty
+ * concurrent "create web", exactly one wins.
+ *
+ * Durability: a cell's configuration is saved (store.c) before the request
+ * is answered.  When the keeper dies, the next command finds the socket
+ * dead, starts a new keeper, and that keeper rebuilds every saved cell
+ * before it answers, so nothing the user created is lost.  Cells of
+ * "netcell run" are bound to the client connection that made them and are
+ * deleted when it closes, so a killed "run" leaves nothing behind.
+ *
+ * Life: with no cells and no clients for NETCELL_KEEPER_LINGER ms (default
+ * 3000) the keeper removes its socket, under the start lock so no command
+ * can connect to a keeper that is going away, and exits.
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <time.h>
+#include "keeper.h"
+#include "name.h"
+#include "ns.h"
+#include "proto.h"
+#include "store.h"
+
+#define NETNS_RUN_DIR "/run/netns"
+
+/**
+ * struct kcell - a cell held by the keeper
+ * @conf:	saved configuration
+ * @netfd:	descriptor of its network namespace
+ * @owner:	client socket an ephemeral cell is bound to, -1 if none
+ */
+struct kcell {
+	struct cell_conf conf;
+	int netfd;
+	int owner;
+};
+
+/**
+ * struct keeper - the keeper's whole state
+ * @p:		the user's directories
+ * @cells:	table of cells
+ * @n:		number of cells
+ * @cap:	allocated entries
+ * @lfd:	listening socket
+ * @epfd:	epoll instance
+ * @tfd:	idle timer
+ * @nclients:	connected clients
+ * @linger_ms:	how long to stay with nothing to do
+ * @quit:	set when the keeper should leave its loop
+ */
+struct keeper {
+	struct nc_paths p;
+	struct kcell *cells;
+	size_t n, cap;
+	int lfd, epfd, tfd;
+	int nclients;
+	long linger_ms;
+	int quit;
+};
+
+/**
+ * find() - look a cell up by name
+ * @k:		keeper
+ * @name:	cell name
+ *
+ * Return: the cell or NULL
+ */
+static struct kcell *find(struct keeper *k, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		if (!strcmp(k->cells[i].conf.name, name))
+			return &k->cells[i];
+	return NULL;
+}
+
+/**
+ * bind_path() - where a root cell is bound, as ip-netns expects
+ * @name:	cell name
+ * @buf:	output
+ * @len:	size of @buf
+ */
+static void bind_path(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, NETNS_RUN_DIR "/%s", name);
+}
+
+/**
+ * netns_dir_prepare() - make /run/netns a shared mount, as iproute2 does
+ * @ctx:	context
+ *
+ * Bind mounts made below it must propagate to every mount namespace, or
+ * "ip netns exec" from another namespace would see an empty file.
+ *
+ * Return: 0 or -errno with a message
+ */
+static int netns_dir_prepare(struct nc_ctx *ctx)
+{
+	int made = 0;
+
+	if (mkdir(NETNS_RUN_DIR, 0755) && errno != EEXIST)
+		return ctx_err(ctx, -errno, NC_ERR_PERM, "cannot create %s: %s",
+			       NETNS_RUN_DIR, strerror(errno));
+	while (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL)) {
+		if (errno != EINVAL || made)
+			return ctx_err(ctx, -errno, NC_ERR_PERM,
+				       "cannot make %s a shared mount: %s",
+				       NETNS_RUN_DIR, strerror(errno));
+		if (mount(NETNS_RUN_DIR, NETNS_RUN_DIR, "none", MS_BIND | MS_REC,
+			  NULL))
+			return ctx_err(ctx, -errno, NC_ERR_PERM,
+				       "cannot bind %s onto itself: %s",
+				       NETNS_RUN_DIR, strerror(errno));
+		made = 1;
+	}
+	return 0;
+}
+
+/**
+ * unbind() - remove a root cell's /run/netns entry
+ * @name:	cell name
+ */
+static void unbind(const char *name)
+{
+	char path[PATH_MAX];
+
+	bind_path(name, path, sizeof(path));
+	umount2(path, MNT_DETACH);
+	unlink(path);
+}
+
+/**
+ * make_netns() - create the network namespace of a cell
+ * @k:		keeper
+ * @ctx:	context
+ * @name:	cell name
+ * @reuse:	root only: adopt an existing /run/netns/NAME (rebuild)
+ * @fd:		namespace descriptor
+ *
+ * Return: 0 or -errno with a message; nothing is left behind on failure
+ */
+static int make_netns(struct keeper *k, struct nc_ctx *ctx, const char *name,
+		      int reuse, int *fd)
+{
+	char path[PATH_MAX];
+	int pfd, ret;
+
+	if (k->p.rootless)
+		return ns_new_net(ctx, NULL, fd);
+	bind_path(name, path, sizeof(path));
+	if (reuse && ns_is_netns_file(path)) {
+		*fd = open(path, O_RDONLY | O_CLOEXEC);
+		return *fd < 0 ? ctx_err(ctx, -errno, NC_ERR_FAILED,
+					 "cannot open \"%s\": %s", path,
+					 strerror(errno)) : 0;
+	}
+	pfd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (pfd < 0 && errno == EEXIST)
+		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
+			       "cell \"%s\": a network namespace of that name exists already (see 'ip netns list'); pick another name",
+			       name);
+	if (pfd < 0)
+		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
+			       "cannot create \"%s\": %s", path, strerror(errno));
+	close(pfd);
+	ret = ns_new_net(ctx, path, fd);
+	if (ret)
+		unlink(path);
+	return ret;
+}
+
+/**
+ * add_cell() - append a cell to the table
+ * @k:		keeper
+ * @c:		its configuration
+ * @netfd:	its namespace, owned by the table from now on
+ * @owner:	client an ephemeral cell is bound to, or -1
+ *
+ * Return: 0 or -ENOMEM
+ */
+static int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
+		    int owner)
+{
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 16;
+		struct kcell *t = realloc(k->cells, cap * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		k->cells = t;
+		k->cap = cap;
+	}
+	k->cells[k->n].conf = *c;
+	k->cells[k->n].netfd = netfd;
+	k->cells[k->n].owner = owner;
+	k->n++;
+	return 0;
+}
+
+/**
+ * drop_cell() - remove a cell: saved configuration, binding, descriptor
+ * @k:		keeper
+ * @ctx:	context
+ * @c:		cell in the table
+ *
+ * Return: 0 or -errno with a message; the cell stays if its saved
+ * configuration cannot be removed
+ */
+static int drop_cell(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
+{
+	int ret = store_remove(k->p.state, c->conf.name);
+
+	if (ret && ret != -ENOENT)
+		return ctx_err(ctx, ret, ctx_kind_of_errno(ret),
+			       "cannot remove the saved configuration of cell \"%s\": %s",
+			       c->conf.name, strerror(-ret));
+	if (!k->p.rootless)
+		unbind(c->conf.name);
+	close(c->netfd);
+	*c = k->cells[--k->n];
+	return 0;
+}
+
+/**
+ * do_create() - create a cell
+ * @k:		keeper
+ * @ctx:	context
+ * @name:	cell name
+ * @flags:	NC_CREATE_* flags
+ * @client:	requesting client socket
+ *
+ * Return: 0 or -errno with a message; a failure leaves nothing behind
+ */
+static int do_create(struct keeper *k, struct nc_ctx *ctx, const char *name,
+		     unsigned flags, int client)
+{
+	struct cell_conf c = { 0 };
+	int ret, fd;
+
+	ret = nc_name_check(ctx, name);
+	if (ret)
+		return ret;
+	if (find(k, name))
+		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
+			       "cell \"%s\" exists already; pick another name or run 'netcell delete %s' first",
+			       name, name);
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	c.created = (long long)time(NULL);
+	c.ephemeral = !!(flags & NC_CREATE_EPHEMERAL);
+	ret = make_netns(k, ctx, name, 0, &fd);
+	if (ret)
+		return ret;
+	ret = store_save(ctx, k->p.state, &c);
+	if (ret)
+		goto undo_netns;
+	ret = add_cell(k, &c, fd, c.ephemeral ? client : -1);
+	if (ret) {
+		ctx_err(ctx, ret, NC_ERR_FAILED, "out of memory");
+		goto undo_conf;
+	}
+	return 0;
+undo_conf:
+	store_remove(k->p.state, name);
+undo_netns:
+	if (!k->p.rootless)
+		unbind(name);
+	close(fd);
+	return ret;
+}
+
+/**
+ * format_cell() - one record of a GET or LIST reply
+ * @k:		keeper
+ * @c:		cell
+ * @buf:	output
+ * @len:	size of @buf
+ *
+ * Return: characters written (may exceed @len, as snprintf)
+ */
+static int format_cell(struct keeper *k, const struct kcell *c, char *buf,
+		       size_t len)
+{
+	char netns[128], userns[128];
+
+	if (k->p.rootless) {
+		snprintf(netns, sizeof(netns), "/proc/%d/fd/%d", (int)getpid(),
+			 c->netfd);
+		snprintf(userns, sizeof(userns), "/proc/%d/ns/user",
+			 (int)getpid());
+	} else {
+		bind_path(c->conf.name, netns, sizeof(netns));
+		userns[0] = '\0';
+	}
+	return snprintf(buf, len, "%s\t%d\t%d\t%lld\t%d\t%s\t%s\n", c->conf.name,
+			k->p.rootless, c->conf.ephemeral, c->conf.created,
+			(int)getpid(), netns, userns);
+}
+
+/**
+ * reply_err() - send an error reply
+ * @sock:	client
+ * @ret:	negative errno
+ * @ctx:	context holding the message
+ */
+static void reply_err(int sock, int ret, const struct nc_ctx *ctx)
+{
+	char buf[NC_MSG_MAX + 64];
+	int n = snprintf(buf, sizeof(buf), "ERR\t%d\t%d\t%s", ret,
+			 (int)(ctx->kind ? ctx->kind : NC_ERR_FAILED), ctx->msg);
+
+	proto_send(sock, buf, (size_t)n, NULL, 0);
+}
+
+/**
+ * do_get() - reply with one cell's record and namespace descriptors
+ * @k:		keeper
+ * @ctx:	context
+ * @sock:	client
+ * @name:	cell name
+ *
+ * Return: 0 when the reply was sent, else -errno with a message
+ */
+static int do_get(struct keeper *k, struct nc_ctx *ctx, int sock,
+		  const char *name)
+{
+	struct kcell *c = find(k, name);
+	char buf[1024] = "OK\t";
+	int fds[2], nfds = 0, ret;
+
+	if (!c)
+		return ctx_err(ctx, -ENOENT, NC_ERR_NOCELL,
+			       "no cell \"%s\"; 'netcell list' shows the cells", name);
+	format_cell(k, c, buf + 3, sizeof(buf) - 3);
+	if (k->p.rootless) {
+		fds[nfds] = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+		if (fds[nfds] < 0)
+			return ctx_err(ctx, -errno, NC_ERR_FAILED,
+				       "cannot open own user namespace: %s",
+				       strerror(errno));
+		nfds++;
+	}
+	fds[nfds++] = c->netfd;
+	ret = proto_send(sock, buf, strlen(buf), fds, nfds);
+	if (k->p.rootless)
+		close(fds[0]);
+	return ret;
+}
+
+/**
+ * do_list() - reply with every cell's record
+ * @k:		keeper
+ * @sock:	client
+ *
+ * Return: 0 or -errno
+ */
+static int do_list(struct keeper *k, int sock)
+{
+	_cleanup_free_ char *buf = malloc(PROTO_MAX);
+	size_t i, off = 3;
+	int n;
+
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, "OK\t", 3);
+	for (i = 0; i < k->n && off < PROTO_MAX; i++) {
+		n = format_cell(k, &k->cells[i], buf + off, PROTO_MAX - off);
+		if (n < 0 || off + (size_t)n >= PROTO_MAX)
+			break;
+		off += (size_t)n;
+	}
+	return proto_send(sock, buf, off, NULL, 0);
+}
+
+/**
+ * do_gc() - remove leftovers: temporary files of interrupted saves
+ * @k:		keeper
+ * @removed:	how many files were removed
+ */
+static void do_gc(struct keeper *k, unsigned *removed)
+{
+	char dir[PATH_MAX], path[PATH_MAX * 2];
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *e;
+
+	snprintf(dir, sizeof(dir), "%s/cells", k->p.state);
+	d = opendir(dir);
+	while (d && (e = readdir(d))) {
+		if (!strstr(e->d_name, ".conf.tmp."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (!unlink(path))
+			(*removed)++;
+	}
+}
+
+/**
+ * handle() - serve one request
+ * @k:		keeper
+ * @sock:	client
+ * @req:	request text, modified
+ */
+static void handle(struct keeper *k, int sock, char *req)
+{
+	struct nc_ctx ctx = { .kfd = -1 };
+	struct kcell *c;
+	char *f[4], ok[64];
+	int nf = proto_split(req, f, 4), ret = 0;
+	unsigned removed = 0;
+
+	if (!strcmp(f[0], "CREATE") && nf == 3) {
+		ret = do_create(k, &ctx, f[1], (unsigned)strtoul(f[2], NULL, 10),
+				sock);
+	} else if (!strcmp(f[0], "DELETE") && nf == 2) {
+		c = find(k, f[1]);
+		ret = c ? drop_cell(k, &ctx, c) :
+			  ctx_err(&ctx, -ENOENT, NC_ERR_NOCELL,
+				  "no cell \"%s\"; 'netcell list' shows the cells",
+				  f[1]);
+	} else if (!strcmp(f[0], "GET") && nf == 2) {
+		ret = do_get(k, &ctx, sock, f[1]);
+		if (!ret)
+			return;
+	} else if (!strcmp(f[0], "LIST")) {
+		if (!do_list(k, sock))
+			return;
+		ret = ctx_err(&ctx, -ENOMEM, NC_ERR_FAILED, "cannot list cells");
+	} else if (!strcmp(f[0], "GC")) {
+		do_gc(k, &removed);
+	} else if (strcmp(f[0], "PING")) {
+		ret = ctx_err(&ctx, -EINVAL, NC_ERR_FAILED,
+			      "keeper: unknown request \"%s\"", f[0]);
+	}
+	if (ret) {
+		reply_err(sock, ret, &ctx);
+		return;
+	}
+	snprintf(ok, sizeof(ok), "OK\t%d\t%u", (int)getpid(), removed);
+	proto_send(sock, ok, strlen(ok), NULL, 0);
+}
+
+/**
+ * client_gone() - forget a client and end the ephemeral cells bound to it
+ * @k:		keeper
+ * @sock:	client socket
+ */
+static void client_gone(struct keeper *k, int sock)
+{
+	struct nc_ctx ctx = { .kfd = -1 };
+	size_t i = 0;
+
+	while (i < k->n) {
+		if (k->cells[i].owner == sock && !drop_cell(k, &ctx, &k->cells[i]))
+			continue;
+		i++;
+	}
+	epoll_ctl(k->epfd, EPOLL_CTL_DEL, sock, NULL);
+	close(sock);
+	k->nclients--;
+}
+
+/**
+ * peer_is_owner() - is the client our own user
+ * @sock:	accepted socket
+ *
+ * The runtime directory is already private; this check makes sure even a
+ * socket handed to another uid does not give it the user's cells.
+ *
+ * Return: 1 if the peer's uid is ours
+ */
+static int peer_is_owner(int sock)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cr, &len))
+		return 0;
+	return cr.uid == getuid();
+}
+
+/**
+ * on_client() - read and serve a client's request, or notice it left
+ * @k:		keeper
+ * @sock:	client socket
+ */
+static void on_client(struct keeper *k, int sock)
+{
+	char req[1024];
+	ssize_t n = proto_recv(sock, req, sizeof(req), NULL, NULL);
+
+	if (n <= 0) {
+		client_gone(k, sock);
+		return;
+	}
+	handle(k, sock, req);
+}
+
+/**
+ * on_accept() - accept a new client
+ * @k:		keeper
+ */
+static void on_accept(struct keeper *k)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int sock = accept4(k->lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (sock < 0)
+		return;
+	if (!peer_is_owner(sock)) {
+		close(sock);
+		return;
+	}
+	ev.data.fd = sock;
+	if (epoll_ctl(k->epfd, EPOLL_CTL_ADD, sock, &ev)) {
+		close(sock);
+		return;
+	}
+	k->nclients++;
+}
+
+/**
+ * arm_idle() - start or stop the idle timer after each event
+ * @k:		keeper
+ */
+static void arm_idle(struct keeper *k)
+{
+	struct itimerspec its = { 0 };
+
+	if (!k->n && !k->nclients) {
+		its.it_value.tv_sec = k->linger_ms / 1000;
+		its.it_value.tv_nsec = (k->linger_ms % 1000) * 1000000L + 1;
+	}
+	timerfd_settime(k->tfd, 0, &its, NULL);
+}
+
+/**
+ * try_leave() - exit when still idle, under the start lock
+ * @k:		keeper
+ */
+static void try_leave(struct keeper *k)
+{
+	char path[PATH_MAX];
+	_cleanup_close_ int lock = -1;
+
+	snprintf(path, sizeof(path), "%s/keeper.lock", k->p.run);
+	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock >= 0)
+		flock(lock, LOCK_EX);
+	/* a command that connected meanwhile keeps us alive */
+	on_accept(k);
+	if (k->n || k->nclients)
+		return;
+	snprintf(path, sizeof(path), "%s/keeper.sock", k->p.run);
+	unlink(path);
+	k->quit = 1;
+}
+
+/**
+ * loop() - the keeper's event loop
+ * @k:		keeper
+ */
+static void loop(struct keeper *k)
+{
+	struct epoll_event ev[16];
+	int i, n;
+
+	while (!k->quit) {
+		arm_idle(k);
+		n = epoll_wait(k->epfd, ev, ARRAY_SIZE(ev), -1);
+		for (i = 0; i < n; i++) {
+			if (ev[i].data.fd == k->lfd)
+				on_accept(k);
+			else if (ev[i].data.fd == k->tfd)
+				try_leave(k);
+			else
+				on_client(k, ev[i].data.fd);
+		}
+	}
+}
+
+/**
+ * rebuild() - bring back every saved cell after a keeper restart
+ * @k:		keeper
+ * @ctx:	context
+ * @rebuilt:	how many cells came back
+ *
+ * Cells of "netcell run" are not rebuilt: their command is gone.  A cell
+ * whose namespace cannot be made again keeps its configuration, so a later
+ * keeper can retry, and is reported by 'netcell list' as missing.
+ */
+static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
+{
+	char dir[PATH_MAX], name[NC_NAME_MAX + 8];
+	_cleanup_closedir_ DIR *d = NULL;
+	struct cell_conf c;
+	struct dirent *e;
+	size_t len;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s/cells", k->p.state);
+	d = opendir(dir);
+	while (d && (e = readdir(d))) {
+		len = strlen(e->d_name);
+		if (len < 6 || len - 5 > NC_NAME_MAX ||
+		    strcmp(e->d_name + len - 5, ".conf"))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 5), e->d_name);
+		if (store_load(k->p.state, name, &c) || find(k, name))
+			continue;
+		if (c.ephemeral) {
+			store_remove(k->p.state, name);
+			if (!k->p.rootless)
+				unbind(name);
+			continue;
+		}
+		if (make_netns(k, ctx, name, 1, &fd))
+			continue;
+		if (add_cell(k, &c, fd, -1)) {
+			close(fd);
+			continue;
+		}
+		(*rebuilt)++;
+	}
+}
+
+/**
+ * listen_socket() - create RUN/keeper.sock, replacing a stale one
+ * @k:		keeper
+ * @ctx:	context
+ *
+ * Called with the start lock held, so a socket file here is stale.
+ *
+ * Return: 0 or -errno with a message
+ */
+static int listen_socket(struct keeper *k, struct nc_ctx *ctx)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/keeper.sock", k->p.run);
+	unlink(sa.sun_path);
+	k->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (k->lfd < 0 || bind(k->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(k->lfd, 64))
+		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
+			       "cannot listen on \"%s\": %s", sa.sun_path,
+			       strerror(errno));
+	return 0;
+}
+
+/**
+ * setup() - become the keeper: namespaces, socket, event sources, cells
+ * @k:		keeper
+ * @ctx:	context
+ * @rebuilt:	how many saved cells were rebuilt
+ *
+ * Return: 0 or -errno with a message
+ */
+static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	const char *linger = getenv("NETCELL_KEEPER_LINGER");
+	int ret;
+
+	k->linger_ms = linger ? strtol(linger, NULL, 10) : 3000;
+	if (k->linger_ms < 0)
+		k->linger_ms = 0;
+	if (k->p.rootless)
+		ret = ns_become_userns_root(ctx, k->p.uid, k->p.gid);
+	else
+		ret = netns_dir_prepare(ctx);
+	if (ret)
+		return ret;
+	ret = listen_socket(k, ctx);
+	if (ret)
+		return ret;
+	k->epfd = epoll_create1(EPOLL_CLOEXEC);
+	k->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (k->epfd < 0 || k->tfd < 0)
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "epoll/timerfd: %s",
+			       strerror(errno));
+	ev.data.fd = k->lfd;
+	epoll_ctl(k->epfd, EPOLL_CTL_ADD, k->lfd, &ev);
+	ev.data.fd = k->tfd;
+	epoll_ctl(k->epfd, EPOLL_CTL_ADD, k->tfd, &ev);
+	rebuild(k, ctx, rebuilt);
+	return 0;
+}
+
+/**
+ * keeper_run() - run the keeper until it is idle; called in a fresh child
+ * @p:		the user's directories
+ * @ready:	pipe on which to report "OK\tREBUILT" or "ERR\t..."
+ *
+ * Return: process exit status
+ */
+int keeper_run(const struct nc_paths *p, int ready)
+{
+	struct keeper k = { .p = *p, .lfd = -1, .epfd = -1, .tfd = -1 };
+	struct nc_ctx ctx = { .kfd = -1 };
+	unsigned rebuilt = 0;
+	char msg[NC_MSG_MAX + 64];
+	int ret, n;
+
+	prctl(PR_SET_NAME, "netcell-keeper");
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	ret = setup(&k, &ctx, &rebuilt);
+	if (ret)
+		n = snprintf(msg, sizeof(msg), "ERR\t%d\t%d\t%s", ret,
+			     (int)ctx.kind, ctx.msg);
+	else
+		n = snprintf(msg, sizeof(msg), "OK\t%u", rebuilt);
+	if (write(ready, msg, (size_t)n) < 0 || ret)
+		return 1;
+	close(ready);
+	loop(&k);
+	return 0;
+}

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ns.c - making and holding namespaces
+ *
+ * Theory of operation: a network namespace lives as long as something refers
+ * to it: a process, an open descriptor or a bind mount.  The keeper holds
+ * each cell's namespace as an open descriptor; for root it is also
+ * bind-mounted at /run/netns/NAME, as ip-netns does, so other tools find it.
+ *
+ * A namespace is made in a short-lived child (fork, unshare, bring up lo,
+ * send the descriptor back over a socketpair) rather than in the keeper
+ * itself: the keeper must stay in the host's network namespace to serve
+ * the host side of forwards, and a rootless keeper could never setns()
+ * back into the host's namespace, which belongs to the initial user
+ * namespace.
+ */
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+#include "diag.h"
+#include "netlink.h"
+#include "ns.h"
+#include "proto.h"
+
+/**
+ * ns_write_file() - write a short string to a file such as /proc/self/uid_map
+ * @path:	file
+ * @text:	contents
+ *
+ * Return: 0 or -errno
+ */
+int ns_write_file(const char *path, const char *text)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(text);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, len) != (ssize_t)len)
+		return -errno;
+	return 0;
+}
+
+/**
+ * ns_map_self() - write this process's one-line uid and gid maps
+ * @ctx:	context
+ * @inside:	uid inside the new user namespace
+ * @outside:	uid it maps to in the parent namespace
+ * @ginside:	gid inside
+ * @goutside:	gid outside
+ *
+ * An unprivileged process may map exactly its own ids, once, and only
+ * after denying setgroups(2) (user_namespaces(7), since Linux 3.19).
+ *
+ * Return: 0 or -errno with a message
+ */
+int ns_map_self(struct nc_ctx *ctx, uid_t inside, uid_t outside,
+		gid_t ginside, gid_t goutside)
+{
+	char map[64];
+	int ret;
+
+	ret = ns_write_file("/proc/self/setgroups", "deny");
+	if (ret && ret != -ENOENT)
+		return diag_userns_failure(ctx, ret);
+	snprintf(map, sizeof(map), "%u %u 1", (unsigned)inside,
+		 (unsigned)outside);
+	ret = ns_write_file("/proc/self/uid_map", map);
+	if (ret)
+		return diag_userns_failure(ctx, ret);
+	snprintf(map, sizeof(map), "%u %u 1", (unsigned)ginside,
+		 (unsigned)goutside);
+	ret = ns_write_file("/proc/self/gid_map", map);
+	return ret ? diag_userns_failure(ctx, ret) : 0;
+}
+
+/**
+ * ns_become_userns_root() - move into a new user namespace as its root
+ * @ctx:	context
+ * @uid:	our uid outside
+ * @gid:	our gid outside
+ *
+ * Return: 0 or -errno with the diagnosed cause
+ */
+int ns_become_userns_root(struct nc_ctx *ctx, uid_t uid, gid_t gid)
+{
+	if (unshare(CLONE_NEWUSER))
+		return diag_userns_failure(ctx, -errno);
+	return ns_map_self(ctx, 0, uid, 0, gid);
+}
+
+/**
+ * ns_is_netns_file() - does a path refer to a network namespace
+ * @path:	e.g. /run/netns/NAME
+ *
+ * Return: 1 if it is an nsfs file (a bound namespace), else 0
+ */
+int ns_is_netns_file(const char *path)
+{
+	struct statfs sfs;
+
+	return !statfs(path, &sfs) && sfs.f_type == NSFS_MAGIC;
+}
+
+/**
+ * child_make_net() - in a fresh child: new netns, lo up, optional bind
+ * @ctx:	child's context, for the message sent back
+ * @bind_at:	path to bind the namespace at, or NULL
+ *
+ * Return: a descriptor of the new namespace, or -errno with a message
+ */
+static int child_make_net(struct nc_ctx *ctx, const char *bind_at)
+{
+	struct mnl_socket *nl;
+	int ret, fd;
+
+	if (unshare(CLONE_NEWNET))
+		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
+			       "cannot create a network namespace: %s",
+			       strerror(errno));
+	nl = nl_open(ctx);
+	if (!nl)
+		return -EIO;
+	ret = nl_link_up(ctx, nl, 1);
+	mnl_socket_close(nl);
+	if (ret)
+		return ctx_wrap(ctx, ret, "cannot bring up loopback");
+	if (bind_at && mount("/proc/self/ns/net", bind_at, "none", MS_BIND, NULL))
+		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
+			       "cannot bind the namespace at \"%s\": %s",
+			       bind_at, strerror(errno));
+	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ctx_err(ctx, -errno, NC_ERR_FAILED,
+			       "cannot open /proc/self/ns/net: %s",
+			       strerror(errno));
+	return fd;
+}
+
+/**
+ * ns_new_net() - create a network namespace with loopback up
+ * @ctx:	context
+ * @bind_at:	path of an existing empty file to bind it at, or NULL
+ * @fd:		descriptor of the new namespace
+ *
+ * Return: 0 or -errno with a message
+ */
+int ns_new_net(struct nc_ctx *ctx, const char *bind_at, int *fd)
+{
+	char msg[NC_MSG_MAX + 32], *f[3];
+	int sp[2], got = 1, status, ret;
+	pid_t pid;
+	ssize_t n;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "socketpair: %s",
+			       strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(sp[0]);
+		close(sp[1]);
+		return ctx_err(ctx, ret, NC_ERR_FAILED, "fork: %s",
+			       strerror(-ret));
+	}
+	if (pid == 0) {
+		struct nc_ctx child = { .kfd = -1 };
+		int nfd = child_make_net(&child, bind_at);
+
+		if (nfd >= 0)
+			_exit(proto_send(sp[1], "0", 1, &nfd, 1) ? 1 : 0);
+		n = snprintf(msg, sizeof(msg), "%d\t%d\t%s", nfd,
+			     (int)child.kind, child.msg);
+		proto_send(sp[1], msg, (size_t)n, NULL, 0);
+		_exit(1);
+	}
+	close(sp[1]);
+	n = proto_recv(sp[0], msg, sizeof(msg), fd, &got);
+	close(sp[0]);
+	waitpid(pid, &status, 0);
+	if (n > 0 && !strcmp(msg, "0") && got == 1)
+		return 0;
+	if (got == 1)
+		close(*fd);
+	if (n > 0 && proto_split(msg, f, 3) == 3)
+		return ctx_err(ctx, (int)strtol(f[0], NULL, 10),
+			       (enum nc_errkind)strtol(f[1], NULL, 10), "%s", f[2]);
+	return ctx_err(ctx, -EIO, NC_ERR_FAILED,
+		       "namespace helper process failed (status %d)", status);
+}

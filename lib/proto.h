@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* proto.h - messages between commands and the keeper */
+#ifndef NC_PROTO_H
+#define NC_PROTO_H
+
+#include <stddef.h>
+#include "util.h"
+
+#define PROTO_MAX (64 * 1024)
+#define PROTO_MAXFDS 4
+
+NC_INTERNAL int proto_send(int sock, const char *msg, size_t len,
+			   const int *fds, int nfds);
+NC_INTERNAL ssize_t proto_recv(int sock, char *buf, size_t len, int *fds,
+			       int *nfds);
+NC_INTERNAL int proto_split(char *line, char **field, int max);
+
+#endif /* NC_PROTO_H */

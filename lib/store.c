@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+/*
+ * store.c - saved cell configuration
+ *
+ * Theory of operation: one small text file per cell, STATE/cells/NAME.conf,
+ * "key=value" lines.  A file is written to a temporary name, fsync()ed,
+ * renamed over the old one and the directory fsync()ed, so after a crash
+ * (of the keeper or the machine) each file is either the old or the new
+ * configuration, never a torn one.  The keeper is the only writer.  The
+ * parser is strict (unknown keys and malformed lines are rejected) because
+ * a file that was edited by hand or damaged must not rebuild a wrong cell.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "name.h"
+#include "store.h"
+
+/**
+ * parse_ll() - parse a decimal integer that fills the whole string
+ * @s:		text
+ * @v:		result
+ *
+ * Return: 0 or -EINVAL
+ */
+static int parse_ll(const char *s, long long *v)
+{
+	char *end;
+
+	if (!*s)
+		return -EINVAL;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return errno || *end ? -EINVAL : 0;
+}
+
+/**
+ * store_set() - apply one key=value pair
+ * @c:		configuration being built
+ * @key:	key
+ * @val:	value
+ *
+ * Return: 0 or -EINVAL for an unknown key or a bad value
+ */
+static int store_set(struct cell_conf *c, const char *key, const char *val)
+{
+	long long v;
+
+	if (!strcmp(key, "name")) {
+		if (name_problem(val))
+			return -EINVAL;
+		snprintf(c->name, sizeof(c->name), "%s", val);
+		return 0;
+	}
+	if (parse_ll(val, &v))
+		return -EINVAL;
+	if (!strcmp(key, "created") && v >= 0)
+		c->created = v;
+	else if (!strcmp(key, "ephemeral") && (v == 0 || v == 1))
+		c->ephemeral = (int)v;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * store_parse() - parse the text of a saved cell
+ * @text:	file contents, need not be NUL-terminated
+ * @len:	its length
+ * @c:		result
+ *
+ * Return: 0, or -EINVAL if any line is malformed or the name is missing
+ */
+int store_parse(const char *text, size_t len, struct cell_conf *c)
+{
+	char line[256];
+	size_t i = 0, n;
+	char *eq;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	while (i < len) {
+		for (n = 0; i < len && text[i] != '\n'; i++, n++) {
+			if (n >= sizeof(line) - 1 || !text[i])
+				return -EINVAL;
+			line[n] = text[i];
+		}
+		line[n] = '\0';
+		i++;
+		if (!n || line[0] == '#')
+			continue;
+		eq = strchr(line, '=');
+		if (!eq)
+			return -EINVAL;
+		*eq = '\0';
+		ret = store_set(c, line, eq + 1);
+		if (ret)
+			return ret;
+	}
+	return c->name[0] ? 0 : -EINVAL;
+}
+
+/**
+ * store_format() - the text of a saved cell
+ * @c:		configuration
+ * @buf:	output
+ * @len:	size of @buf
+ *
+ * Return: length written, or -ENOSPC
+ */
+int store_format(const struct cell_conf *c, char *buf, size_t len)
+{
+	int n = snprintf(buf, len,
+			 "# netcell cell configuration, written by the keeper\n"
+			 "name=%s\ncreated=%lld\nephemeral=%d\n",
+			 c->name, c->created, c->ephemeral);
+
+	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+}
+
+/**
+ * store_write_atomic() - replace a file durably: temp, fsync, rename
+ * @path:	final path
+ * @data:	contents
+ * @len:	length of @data
+ *
+ * Return: 0 or -errno; on failure the old file is untouched
+ */
+int store_write_atomic(const char *path, const char *data, size_t len)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX], *slash;
+	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int dfd = -1;
+	ssize_t w;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	w = write(fd, data, len);
+	if (w != (ssize_t)len || fsync(fd)) {
+		int err = w < 0 || errno ? -errno : -EIO;
+
+		unlink(tmp);
+		return err ? err : -EIO;
+	}
+	if (rename(tmp, path)) {
+		int err = -errno;
+
+		unlink(tmp);
+		return err;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		fsync(dfd);
+	return 0;
+}
+
+/**
+ * store_save() - save a cell's configuration durably
+ * @ctx:	context
+ * @dir:	state directory
+ * @c:		configuration
+ *
+ * Return: 0 or -errno with a message
+ */
+int store_save(struct nc_ctx *ctx, const char *dir, const struct cell_conf *c)
+{
+	char path[PATH_MAX], buf[4096];
+	int n, ret;
+
+	n = store_format(c, buf, sizeof(buf));
+	if (n < 0)
+		return ctx_err(ctx, n, NC_ERR_FAILED,
+			       "configuration of cell \"%s\" is too large",
+			       c->name);
+	snprintf(path, sizeof(path), "%s/cells/%s.conf", dir, c->name);
+	ret = store_write_atomic(path, buf, (size_t)n);
+	if (ret)
+		return ctx_err(ctx, ret, ctx_kind_of_errno(ret),
+			       "cannot save configuration \"%s\": %s", path,
+			       strerror(-ret));
+	return 0;
+}
+
+/**
+ * store_load() - read a cell's saved configuration
+ * @dir:	state directory
+ * @name:	cell name
+ * @c:		result
+ *
+ * Return: 0, -ENOENT, or -EINVAL for a damaged file
+ */
+int store_load(const char *dir, const char *name, struct cell_conf *c)
+{
+	char path[PATH_MAX], buf[4096];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/cells/%s.conf", dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf));
+	if (n < 0)
+		return -errno;
+	if (n == sizeof(buf))
+		return -EINVAL;
+	if (store_parse(buf, (size_t)n, c))
+		return -EINVAL;
+	return strcmp(c->name, name) ? -EINVAL : 0;
+}
+
+/**
+ * store_remove() - forget a cell's saved configuration
+ * @dir:	state directory
+ * @name:	cell name
+ *
+ * Return: 0 or -errno (-ENOENT when there was none)
+ */
+int store_remove(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/cells/%s.conf", dir, name);
+	return unlink(path) ? -errno : 0;
+}
