@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cli.h"
@@ -130,6 +131,8 @@ int cmd_run(int argc, char **argv)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
+		/* CMD does not outlive a netcell that was killed */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (nc_enter(ctx, name, 0))
 			_exit(cli_fail(ctx));
 		_exit(cli_exec_cmd(argv + first));

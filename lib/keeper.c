@@ -578,6 +578,8 @@ static void try_leave(struct keeper *k)
 		return;
 	snprintf(path, sizeof(path), "%s/keeper.sock", k->p.run);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.run);
+	unlink(path);
 	k->quit = 1;
 }
 
@@ -674,6 +676,19 @@ static int listen_socket(struct keeper *k, struct nc_ctx *ctx)
 }
 
 /**
+ * write_pid() - record the keeper's PID in RUN/keeper.pid, for doctor and tests
+ * @k:		keeper
+ */
+static void write_pid(struct keeper *k)
+{
+	char path[PATH_MAX], pid[32];
+
+	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.run);
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	store_write_atomic(path, pid, strlen(pid));
+}
+
+/**
  * setup() - become the keeper: namespaces, socket, event sources, cells
  * @k:		keeper
  * @ctx:	context
@@ -699,6 +714,7 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 	ret = listen_socket(k, ctx);
 	if (ret)
 		return ret;
+	write_pid(k);
 	k->epfd = epoll_create1(EPOLL_CLOEXEC);
 	k->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	if (k->epfd < 0 || k->tfd < 0)

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# bench/cells.sh - cell create/delete and exec, netcell beside its peers.
+# Run as root: it measures root mode, then rootless mode as an unprivileged
+# user (NETCELL_TEST_USER, default netcell-test, created if missing).
+#   rootless create+delete vs  unshare -Urn ip link set lo up   (target 2x)
+#   root create+delete     vs  ip netns add + ip netns del
+#   exec                   vs  nsenter -U -n --preserve-credentials / ip netns exec (target 1.3x)
+set -eu
+cd "$(dirname "$0")/.."
+. bench/lib.sh
+N=${N:-200}
+NC=$PWD/build/netcell
+[ -x "$NC" ] || make -s -j2
+if [ "$(id -u)" = 0 ]; then
+	U=${NETCELL_TEST_USER:-netcell-test}
+	id "$U" >/dev/null 2>&1 || useradd -m -s /bin/bash "$U"
+	export NETCELL_RUNTIME_DIR=$(mktemp -d /tmp/ncbench.XXXXXX) NETCELL_STATE_DIR=$NETCELL_RUNTIME_DIR/state
+	echo "== root mode, N=$N =="
+	nc_cd() { $NC create benchc && $NC delete benchc; }
+	ipn_cd() { ip netns add benchp && ip netns del benchp; }
+	a=$(timeit "$N" nc_cd); b=$(timeit "$N" ipn_cd)
+	row "create+delete (root)" "$a" "$b" "ip netns add+del" "-"
+	$NC create benchc; ip netns add benchp
+	a=$(timeit "$N" $NC exec benchc -- true); b=$(timeit "$N" ip netns exec benchp true)
+	row "exec true (root)" "$a" "$b" "ip netns exec" "1.3"
+	$NC delete benchc; ip netns del benchp
+	kill "$(cat "$NETCELL_RUNTIME_DIR/keeper.pid")" 2>/dev/null || true
+	rm -rf "$NETCELL_RUNTIME_DIR"
+	exec setpriv --reuid="$U" --regid="$U" --init-groups env -i PATH="$PATH" HOME=/tmp N="$N" bash "$0"
+fi
+export NETCELL_RUNTIME_DIR=$(mktemp -d /tmp/ncbench.XXXXXX) NETCELL_STATE_DIR=$NETCELL_RUNTIME_DIR/state
+chmod 700 "$NETCELL_RUNTIME_DIR"
+echo "== rootless mode (uid $(id -u)), N=$N =="
+$NC list >/dev/null   # the keeper is up: measure cells, not keeper start
+nc_cd() { $NC create benchc && $NC delete benchc; }
+a=$(timeit "$N" nc_cd); b=$(timeit "$N" unshare -Urn ip link set lo up)
+row "create+delete (rootless)" "$a" "$b" "unshare -Urn ip link set lo up" "2"
+$NC create benchc
+$NC exec benchc -- sleep 600 & holder=$!
+sleep 0.3
+pid=$(pgrep -n -u "$(id -u)" -x sleep)
+a=$(timeit "$N" $NC exec benchc -- true)
+b=$(timeit "$N" nsenter -t "$pid" -U -n --preserve-credentials true)
+row "exec true (rootless)" "$a" "$b" "nsenter -U -n --preserve-credentials" "1.3"
+kill "$pid" "$holder" 2>/dev/null || true
+$NC delete benchc
+kill "$(cat "$NETCELL_RUNTIME_DIR/keeper.pid")" 2>/dev/null || true
+rm -rf "$NETCELL_RUNTIME_DIR"

@@ -1,0 +1,60 @@
+# tests/lib.sh - helpers for integration tests, sourced by each test script.
+#
+# A test script defines functions named t_*; tests/run calls each one in a
+# fresh bash, as root and as the unprivileged test user.  Inside a test:
+#   $NC      the netcell binary under test
+#   $MODE    "root" or "user"
+#   $T       a private scratch directory, owned by the running user
+#   $PFX     a prefix for cell names unique to this test run
+# Each test gets its own keeper through NETCELL_RUNTIME_DIR/NETCELL_STATE_DIR,
+# so a test that kills its keeper disturbs no other test.
+
+fail() { echo "    FAIL: $*" >&2; exit 1; }
+note() { echo "    $*" >&2; }
+
+# expect_rc WANT CMD...: run CMD, fail unless it exits WANT; keep its stderr
+expect_rc() {
+	local want=$1; shift
+	"$@" >"$T/out" 2>"$T/err"
+	local rc=$?
+	[ "$rc" = "$want" ] || fail "'$*' exited $rc, wanted $want; stderr: $(head -c 400 "$T/err")"
+}
+
+# expect_err_match REGEX: the last expect_rc's stderr matches REGEX
+expect_err_match() {
+	grep -Eq -- "$1" "$T/err" || fail "stderr does not match /$1/: $(head -c 400 "$T/err")"
+}
+
+# free_port: a TCP port nobody listens on, from a range tests use
+free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((20000 + RANDOM % 20000))
+		ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+# wait_port HOSTPORT [CELL]: wait up to 5 s for a TCP listener (in CELL)
+wait_port() {
+	local port=$1 cell=${2:-}
+	for _ in $(seq 1 100); do
+		if [ -n "$cell" ]; then
+			$NC exec "$cell" -- ss -Htln "sport = :$port" 2>/dev/null | grep -q . && return 0
+		else
+			ss -Htln "sport = :$port" | grep -q . && return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
+# keeper_pid: PID of this test's keeper, empty when none runs
+keeper_pid() { cat "$NETCELL_RUNTIME_DIR/keeper.pid" 2>/dev/null; }
+
+# alive PID: is PID a live (not zombie) process
+alive() {
+	local st
+	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
