@@ -14,7 +14,7 @@ NC=$PWD/build/netcell
 if [ "$(id -u)" = 0 ]; then
 	U=${NETCELL_TEST_USER:-netcell-test}
 	id "$U" >/dev/null 2>&1 || useradd -m -s /bin/bash "$U"
-	export NETCELL_RUNTIME_DIR=$(mktemp -d /tmp/ncbench.XXXXXX) NETCELL_STATE_DIR=$NETCELL_RUNTIME_DIR/state
+	NETCELL_RUNTIME_DIR=$(mktemp -d /tmp/ncbench.XXXXXX); export NETCELL_RUNTIME_DIR NETCELL_STATE_DIR=$NETCELL_RUNTIME_DIR/state
 	echo "== root mode, N=$N =="
 	nc_cd() { $NC create benchc && $NC delete benchc; }
 	ipn_cd() { ip netns add benchp && ip netns del benchp; }
@@ -28,7 +28,7 @@ if [ "$(id -u)" = 0 ]; then
 	rm -rf "$NETCELL_RUNTIME_DIR"
 	exec setpriv --reuid="$U" --regid="$U" --init-groups env -i PATH="$PATH" HOME=/tmp N="$N" bash "$0"
 fi
-export NETCELL_RUNTIME_DIR=$(mktemp -d /tmp/ncbench.XXXXXX) NETCELL_STATE_DIR=$NETCELL_RUNTIME_DIR/state
+NETCELL_RUNTIME_DIR=$(mktemp -d /tmp/ncbench.XXXXXX); export NETCELL_RUNTIME_DIR NETCELL_STATE_DIR=$NETCELL_RUNTIME_DIR/state
 chmod 700 "$NETCELL_RUNTIME_DIR"
 echo "== rootless mode (uid $(id -u)), N=$N =="
 $NC list >/dev/null   # the keeper is up: measure cells, not keeper start

@@ -21,6 +21,8 @@ static const struct cli_cmd cmds[] = {
 	{ "inspect", cmd_inspect, "everything about one cell" },
 	{ "delete", cmd_delete, "remove cells and everything they made" },
 	{ "path", cmd_path, "a namespace path for nsenter and other tools" },
+	{ "fw", cmd_fw, "a cell's firewall: apply, check, show, history, rollback, confirm" },
+	{ "doctor", cmd_doctor, "check every prerequisite and say how to fix it" },
 	{ "gc", cmd_gc, "remove leftovers of interrupted operations" },
 };
 

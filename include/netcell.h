@@ -84,6 +84,33 @@ NC_API int nc_enter(struct nc_ctx *ctx, const char *name, unsigned flags);
 NC_API int nc_gc(struct nc_ctx *ctx, unsigned *removed);
 NC_API int nc_unique_name(char *buf, size_t len);
 
+/**
+ * enum nc_check_status - verdict of one prerequisite check of nc_doctor()
+ */
+enum nc_check_status {
+	NC_CHECK_OK = 0,
+	NC_CHECK_WARN = 1,
+	NC_CHECK_FAIL = 2,
+};
+
+/**
+ * struct nc_check - one prerequisite check
+ * @id:		stable identifier, e.g. "userns", "tun", "pasta"
+ * @title:	what is checked, for people
+ * @status:	OK, WARN or FAIL
+ * @evidence:	what was read (file and value) to decide
+ * @fix:	the exact fix, empty when OK
+ */
+struct nc_check {
+	char id[32];
+	char title[96];
+	enum nc_check_status status;
+	char evidence[256];
+	char fix[512];
+};
+
+NC_API int nc_doctor(struct nc_ctx *ctx, struct nc_check **checks, size_t *n);
+
 #ifdef __cplusplus
 }
 #endif
