@@ -15,7 +15,7 @@ LDSAN :=
 endif
 
 CC ?= gcc
-PKGS := libmnl
+PKGS := libmnl libnftables
 WARN := -Wall -Wextra -Werror=missing-prototypes -Werror=shadow \
 	-Werror=strict-prototypes -Werror=format=2 -Werror=switch-default \
 	-Werror=implicit-function-declaration -Wno-missing-field-initializers -Wno-format-truncation

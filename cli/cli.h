@@ -39,6 +39,7 @@ int cmd_gc(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_path(int argc, char **argv);
+int cmd_port(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 
 #endif /* NC_CLI_H */

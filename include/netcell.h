@@ -111,6 +111,46 @@ struct nc_check {
 
 NC_API int nc_doctor(struct nc_ctx *ctx, struct nc_check **checks, size_t *n);
 
+/* Firewall (firewall.c) */
+enum nc_fw_format {
+	NC_FW_AUTO = 0,		/* decided from the file's content */
+	NC_FW_NFT = 1,		/* nft -f syntax */
+	NC_FW_IPTABLES = 2,	/* iptables-save / ip6tables-save syntax */
+};
+
+/**
+ * struct nc_fw_gen - one generation of a cell's firewall
+ * @gen:	generation number, from 1
+ * @applied:	when it was applied, seconds since the epoch
+ * @format:	NC_FW_NFT or NC_FW_IPTABLES
+ * @current:	1 for the generation in force
+ * @pending:	1 while it awaits "fw confirm"
+ * @source:	the file it came from
+ */
+struct nc_fw_gen {
+	unsigned gen;
+	long long applied;
+	enum nc_fw_format format;
+	int current;
+	int pending;
+	char source[256];
+};
+
+NC_API int nc_fw_apply(struct nc_ctx *ctx, const char *cell, const char *file,
+		       enum nc_fw_format format, unsigned confirm_secs,
+		       unsigned *gen);
+NC_API int nc_fw_check(struct nc_ctx *ctx, const char *file,
+		       enum nc_fw_format format);
+NC_API int nc_fw_confirm(struct nc_ctx *ctx, const char *cell);
+NC_API int nc_fw_wait(struct nc_ctx *ctx, const char *cell, unsigned gen);
+NC_API int nc_fw_rollback(struct nc_ctx *ctx, const char *cell, unsigned gen,
+			  unsigned *now);
+NC_API int nc_fw_history(struct nc_ctx *ctx, const char *cell,
+			 struct nc_fw_gen **gens, size_t *n);
+NC_API int nc_fw_show(struct nc_ctx *ctx, const char *cell, char **text);
+
+/* Published ports (forward.c): declarations of the ports work go below */
+
 #ifdef __cplusplus
 }
 #endif
