@@ -1,18 +1,284 @@
 // SPDX-License-Identifier: MIT
-/* cmd_fw.c - placeholder until the feature lands; says so plainly */
+/*
+ * cmd_fw.c - netcell fw apply|check|confirm|show|history|rollback
+ *
+ * One table maps each verb to a handler; every handler is one library call
+ * plus output.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
 #include "cli.h"
 
+static const char help[] =
+	"Usage:\n"
+	"  netcell fw apply NAME FILE [FILE6] [--format nft|iptables] [--confirm SECONDS]\n"
+	"  netcell fw check FILE [FILE6] [--format nft|iptables]\n"
+	"  netcell fw confirm NAME\n"
+	"  netcell fw show NAME\n"
+	"  netcell fw history NAME\n"
+	"  netcell fw rollback NAME [GENERATION]\n\n"
+	"apply: the whole ruleset goes in as one transaction, or nothing changes.\n"
+	"  nft syntax replaces the cell's whole ruleset; iptables-save syntax (one\n"
+	"  IPv4 and/or one IPv6 file, told apart by their header or content) is\n"
+	"  loaded with iptables-restore, both families or neither.  --format\n"
+	"  defaults from the content.  With --confirm, the command waits: the\n"
+	"  ruleset is reverted unless 'netcell fw confirm NAME' comes in time\n"
+	"  (from any shell; the revert happens even if this command is killed).\n"
+	"check: validate without root and without touching any cell.\n"
+	"rollback: put a kept generation back (default: the one before).\n\n"
+	"Exit codes: 2 usage or missing file, 3 no such cell, 6 ruleset rejected\n"
+	"(errors as FILE:LINE:COL), 7 reverted (no confirm in time).\n";
+
 /**
- * cmd_fw() - not built yet
+ * struct fw_opts - options shared by the verbs
+ * @format:	--format
+ * @confirm:	--confirm seconds
+ * @args:	positional arguments after the verb
+ * @nargs:	their number
+ */
+struct fw_opts {
+	enum nc_fw_format format;
+	unsigned confirm;
+	char **args;
+	int nargs;
+};
+
+/**
+ * parse() - options of every verb
+ * @argc:	argument count, argv[0] being the verb
+ * @argv:	arguments
+ * @o:		result
+ *
+ * Return: 0, or 2 after a usage message
+ */
+static int parse(int argc, char **argv, struct fw_opts *o)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "confirm", required_argument, NULL, 'c' }, { 0 } };
+	char *end;
+	long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'f' && !strcmp(optarg, "nft")) {
+			o->format = NC_FW_NFT;
+		} else if (c == 'f' && !strcmp(optarg, "iptables")) {
+			o->format = NC_FW_IPTABLES;
+		} else if (c == 'f') {
+			return cli_usage("fw", "unknown format \"%s\"; use nft or iptables", optarg);
+		} else if (c == 'c') {
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 86400)
+				return cli_usage("fw", "--confirm takes seconds from 1 to 86400, not \"%s\"", optarg);
+			o->confirm = (unsigned)v;
+		} else {
+			return cli_usage("fw", "unknown option or missing value \"%s\"", argv[optind - 1]);
+		}
+	}
+	o->args = argv + optind;
+	o->nargs = argc - optind;
+	return 0;
+}
+
+/**
+ * done() - finish a verb: print the error if any, free the context
+ * @ctx:	context
+ * @ret:	the library call's result
+ *
+ * Return: exit status
+ */
+static int done(struct nc_ctx *ctx, int ret)
+{
+	int status = ret ? cli_fail(ctx) : 0;
+
+	if (!ret)
+		cli_notices(ctx);
+	nc_ctx_free(ctx);
+	return status;
+}
+
+/**
+ * fw_apply() - netcell fw apply NAME FILE [FILE6]
+ * @o:		options
+ *
+ * Return: exit status
+ */
+static int fw_apply(struct fw_opts *o)
+{
+	const char *files[3] = { NULL, NULL, NULL };
+	struct nc_ctx *ctx;
+	unsigned gen = 0;
+	int ret;
+
+	if (o->nargs < 2 || o->nargs > 3)
+		return cli_usage("fw", "apply takes a cell name and one or two files");
+	files[0] = o->args[1];
+	files[1] = o->nargs == 3 ? o->args[2] : NULL;
+	ctx = cli_ctx();
+	ret = nc_fw_apply_files(ctx, o->args[0], files, o->format, o->confirm, &gen);
+	if (!ret && o->confirm) {
+		fprintf(stderr, "netcell: generation %u applied to cell \"%s\"; run 'netcell fw confirm %s' within %u s or it is reverted\n",
+			gen, o->args[0], o->args[0], o->confirm);
+		ret = nc_fw_wait(ctx, o->args[0], gen);
+	}
+	if (!ret)
+		printf("cell %s: firewall generation %u in force\n", o->args[0], gen);
+	return done(ctx, ret);
+}
+
+/**
+ * fw_check() - netcell fw check FILE [FILE6]
+ * @o:		options
+ *
+ * Return: exit status
+ */
+static int fw_check(struct fw_opts *o)
+{
+	const char *files[3] = { NULL, NULL, NULL };
+	struct nc_ctx *ctx;
+	int ret;
+
+	if (o->nargs < 1 || o->nargs > 2)
+		return cli_usage("fw", "check takes one or two files");
+	files[0] = o->args[0];
+	files[1] = o->nargs == 2 ? o->args[1] : NULL;
+	ctx = cli_ctx();
+	ret = nc_fw_check_files(ctx, files, o->format);
+	if (!ret)
+		printf("%s: ruleset is valid\n", files[0]);
+	return done(ctx, ret);
+}
+
+/**
+ * fw_confirm() - netcell fw confirm NAME
+ * @o:		options
+ *
+ * Return: exit status
+ */
+static int fw_confirm(struct fw_opts *o)
+{
+	struct nc_ctx *ctx;
+
+	if (o->nargs != 1)
+		return cli_usage("fw", "confirm takes a cell name");
+	ctx = cli_ctx();
+	return done(ctx, nc_fw_confirm(ctx, o->args[0]));
+}
+
+/**
+ * fw_show() - netcell fw show NAME
+ * @o:		options
+ *
+ * Return: exit status
+ */
+static int fw_show(struct fw_opts *o)
+{
+	struct nc_ctx *ctx;
+	char *text = NULL;
+	int ret;
+
+	if (o->nargs != 1)
+		return cli_usage("fw", "show takes a cell name");
+	ctx = cli_ctx();
+	ret = nc_fw_show(ctx, o->args[0], &text);
+	if (!ret)
+		fputs(text, stdout);
+	free(text);
+	return done(ctx, ret);
+}
+
+/**
+ * fw_history() - netcell fw history NAME
+ * @o:		options
+ *
+ * Return: exit status
+ */
+static int fw_history(struct fw_opts *o)
+{
+	struct nc_fw_gen *g = NULL;
+	struct nc_ctx *ctx;
+	char when[32];
+	size_t i, n;
+	int ret;
+
+	if (o->nargs != 1)
+		return cli_usage("fw", "history takes a cell name");
+	ctx = cli_ctx();
+	ret = nc_fw_history(ctx, o->args[0], &g, &n);
+	if (!ret && n)
+		printf("%-4s %-3s %-8s %-19s %s\n", "GEN", "", "FORMAT", "APPLIED", "SOURCE");
+	for (i = 0; !ret && i < n; i++)
+		printf("%-4u %-3s %-8s %-19s %s\n", g[i].gen,
+		       g[i].pending ? "?" : g[i].current ? "*" : "",
+		       g[i].format == NC_FW_NFT ? "nft" : "iptables",
+		       cli_time(g[i].applied, when, sizeof(when)), g[i].source);
+	free(g);
+	return done(ctx, ret);
+}
+
+/**
+ * fw_rollback() - netcell fw rollback NAME [GENERATION]
+ * @o:		options
+ *
+ * Return: exit status
+ */
+static int fw_rollback(struct fw_opts *o)
+{
+	struct nc_ctx *ctx;
+	unsigned gen = 0, now = 0;
+	char *end;
+	int ret;
+
+	if (o->nargs < 1 || o->nargs > 2)
+		return cli_usage("fw", "rollback takes a cell name and an optional generation");
+	if (o->nargs == 2) {
+		gen = (unsigned)strtoul(o->args[1], &end, 10);
+		if (*end || !o->args[1][0])
+			return cli_usage("fw", "generation \"%s\" is not a number", o->args[1]);
+	}
+	ctx = cli_ctx();
+	ret = nc_fw_rollback(ctx, o->args[0], gen, &now);
+	if (!ret)
+		printf("cell %s: firewall generation %u in force\n", o->args[0], now);
+	return done(ctx, ret);
+}
+
+/**
+ * cmd_fw() - netcell fw VERB ...
  * @argc:	argument count
  * @argv:	arguments
  *
- * Return: 1
+ * Return: exit status
  */
 int cmd_fw(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "netcell: 'fw' is not built yet in this version\n");
-	return 1;
+	static const struct {
+		const char *verb;
+		int (*fn)(struct fw_opts *o);
+	} verbs[] = {
+		{ "apply", fw_apply }, { "check", fw_check },
+		{ "confirm", fw_confirm }, { "show", fw_show },
+		{ "history", fw_history }, { "rollback", fw_rollback },
+	};
+	struct fw_opts o;
+	size_t i;
+	int ret;
+
+	if (argc < 2 || cli_help_requested(argc, argv, help)) {
+		if (argc < 2)
+			return cli_usage("fw", "expected a verb: apply, check, confirm, show, history, rollback");
+		return 0;
+	}
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		if (strcmp(argv[1], verbs[i].verb))
+			continue;
+		ret = parse(argc - 1, argv + 1, &o);
+		return ret ? ret : verbs[i].fn(&o);
+	}
+	return cli_usage("fw", "unknown verb \"%s\"", argv[1]);
 }

@@ -139,8 +139,13 @@ struct nc_fw_gen {
 NC_API int nc_fw_apply(struct nc_ctx *ctx, const char *cell, const char *file,
 		       enum nc_fw_format format, unsigned confirm_secs,
 		       unsigned *gen);
+NC_API int nc_fw_apply_files(struct nc_ctx *ctx, const char *cell,
+			     const char *const *files, enum nc_fw_format format,
+			     unsigned confirm_secs, unsigned *gen);
 NC_API int nc_fw_check(struct nc_ctx *ctx, const char *file,
 		       enum nc_fw_format format);
+NC_API int nc_fw_check_files(struct nc_ctx *ctx, const char *const *files,
+			     enum nc_fw_format format);
 NC_API int nc_fw_confirm(struct nc_ctx *ctx, const char *cell);
 NC_API int nc_fw_wait(struct nc_ctx *ctx, const char *cell, unsigned gen);
 NC_API int nc_fw_rollback(struct nc_ctx *ctx, const char *cell, unsigned gen,

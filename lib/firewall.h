@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* firewall.h - a cell's firewall: generations, apply, confirm-or-revert */
+#ifndef NC_FIREWALL_H
+#define NC_FIREWALL_H
+
+#include "ctx.h"
+
+NC_INTERNAL enum nc_fw_format fw_detect_format(const char *text);
+NC_INTERNAL int fw_ipt_family(const char *text);
+NC_INTERNAL int fw_revert_if_pending(const char *cell, const char *dir,
+				     unsigned gen);
+NC_INTERNAL void fw_forget(const char *state, const char *cell);
+
+#endif /* NC_FIREWALL_H */

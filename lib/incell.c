@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+/*
+ * incell.c - run a function inside a cell, or a scratch namespace, in a child
+ *
+ * Theory of operation: changing a cell's firewall means talking netlink from
+ * inside its network namespace.  The caller must not move itself (a rootless
+ * process can never come back to the host's namespaces), so the work runs
+ * in a forked child that joins the cell (user namespace first, then network
+ * namespace, as enter.c does) and reports a result code and text back over
+ * a pipe.  With no cell, the child makes a scratch namespace of its own
+ * (rootless: a new user namespace too), which vanishes when it exits: that
+ * is how rulesets are validated without touching anything.
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "client.h"
+#include "incell.h"
+#include "ns.h"
+
+#define INCELL_OUT (256 * 1024)
+
+/**
+ * enter_target() - in the child: join the cell, or make a scratch namespace
+ * @ctx:	context
+ * @p:		caller's paths
+ * @cell:	cell name, or NULL for a scratch namespace
+ *
+ * Return: 0 or -errno with a message
+ */
+static int enter_target(struct nc_ctx *ctx, const struct nc_paths *p,
+			const char *cell)
+{
+	struct nc_cell_info info;
+	int fds[2] = { -1, -1 }, nfds = 2, ret = 0;
+
+	if (!cell) {
+		if (p->rootless && (ret = ns_become_userns_root(ctx, p->uid, p->gid)))
+			return ret;
+		if (unshare(CLONE_NEWNET))
+			return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
+				       "cannot create a scratch network namespace: %s",
+				       strerror(errno));
+		return 0;
+	}
+	ret = cell_get(ctx, cell, &info, fds, &nfds);
+	if (ret)
+		return ret;
+	if (nfds == 2 && setns(fds[0], CLONE_NEWUSER))
+		ret = -errno;
+	if (!ret && setns(fds[nfds - 1], CLONE_NEWNET))
+		ret = -errno;
+	while (nfds--)
+		close(fds[nfds]);
+	if (ret)
+		return ctx_err(ctx, ret, ctx_kind_of_errno(ret),
+			       "cannot enter cell \"%s\": %s", cell, strerror(-ret));
+	return 0;
+}
+
+/**
+ * child() - the child's whole life: enter, work, report, exit
+ * @p:		caller's paths
+ * @cell:	cell or NULL
+ * @fn:		work
+ * @arg:	its argument
+ * @wfd:	pipe to the parent
+ */
+static void __attribute__((noreturn)) child(const struct nc_paths *p,
+					    const char *cell, incell_fn fn,
+					    void *arg, int wfd)
+{
+	struct nc_ctx c = { .kfd = -1 };
+	char *out = calloc(1, INCELL_OUT), lock[PATH_MAX], head[32];
+	int ret, n;
+
+	if (!out)
+		_exit(1);
+	ret = enter_target(&c, p, cell);
+	if (ret) {
+		n = snprintf(head, sizeof(head), "E%d %d\n", ret, (int)c.kind);
+		snprintf(out, INCELL_OUT, "%s", c.msg);
+	} else {
+		snprintf(lock, sizeof(lock), "%s/xtables.lock", p->run);
+		setenv("XTABLES_LOCKFILE", lock, 1);
+		ret = fn(arg, out, INCELL_OUT);
+		n = snprintf(head, sizeof(head), "R%d 0\n", ret);
+	}
+	if (write(wfd, head, (size_t)n) < 0 ||
+	    write(wfd, out, strlen(out)) < 0)
+		_exit(1);
+	_exit(0);
+}
+
+/**
+ * read_all() - read a pipe to its end
+ * @fd:		pipe
+ * @buf:	output, NUL-terminated
+ * @len:	size of @buf
+ */
+static void read_all(int fd, char *buf, size_t len)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off + 1 < len) {
+		n = read(fd, buf + off, len - 1 - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	buf[off] = '\0';
+}
+
+/**
+ * incell_call() - run @fn inside a cell (or a scratch namespace) in a child
+ * @ctx:	context
+ * @cell:	cell name, or NULL for a throwaway namespace
+ * @fn:		work to do there
+ * @arg:	its argument
+ * @out:	the text @fn handed back (heap, caller frees), may be NULL
+ *
+ * Return: @fn's result; or -errno with a message when the child could not
+ * get there (then @out is NULL)
+ */
+int incell_call(struct nc_ctx *ctx, const char *cell, incell_fn fn, void *arg,
+		char **out)
+{
+	_cleanup_free_ char *buf = malloc(INCELL_OUT + 64);
+	struct nc_paths p;
+	int pfd[2], status, ret, kind = 0;
+	char tag;
+	pid_t pid;
+
+	if (out)
+		*out = NULL;
+	ret = paths_get(ctx, &p);
+	if (ret || !buf)
+		return ret ? ret : ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+	if (pipe2(pfd, O_CLOEXEC))
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		child(&p, cell, fn, arg, pfd[1]);
+	}
+	close(pfd[1]);
+	read_all(pfd[0], buf, INCELL_OUT + 64);
+	close(pfd[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	if (pid < 0 || sscanf(buf, "%c%d %d", &tag, &ret, &kind) != 3)
+		return ctx_err(ctx, -EIO, NC_ERR_FAILED,
+			       "the helper process for cell \"%s\" failed",
+			       cell ? cell : "(scratch)");
+	if (tag == 'E')
+		return ctx_err(ctx, ret, (enum nc_errkind)kind, "%s", strchr(buf, '\n') + 1);
+	if (out)
+		*out = strdup(strchr(buf, '\n') + 1);
+	return ret;
+}

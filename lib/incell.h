@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* incell.h - run a function inside a cell, or a scratch namespace, in a child */
+#ifndef NC_INCELL_H
+#define NC_INCELL_H
+
+#include <stddef.h>
+#include "ctx.h"
+
+/**
+ * typedef incell_fn - work done inside the namespace
+ * @arg:	caller's argument
+ * @out:	text to hand back (error text, listing)
+ * @len:	size of @out
+ *
+ * Return: 0 or -errno
+ */
+typedef int (*incell_fn)(void *arg, char *out, size_t len);
+
+NC_INTERNAL int incell_call(struct nc_ctx *ctx, const char *cell,
+			    incell_fn fn, void *arg, char **out);
+
+#endif /* NC_INCELL_H */

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nft.c - libnftables in the current network namespace
+ *
+ * Theory of operation: callers enter a cell (or a scratch namespace) in a
+ * child process, then call these helpers, which run libnftables there.
+ * A whole file is one transaction: "flush ruleset" and an include of the
+ * file go in one buffer, which libnftables turns into one netlink batch,
+ * so the kernel applies all of it or none of it.
+ *
+ * Size: a batch must fit in the socket's send buffer.  libnftables 1.0.6
+ * only raises it with SO_SNDBUFFORCE, which needs CAP_NET_ADMIN in the
+ * initial user namespace, so in a rootless cell a batch over the default
+ * 208 KiB (about 1,000 simple rules) fails with "Message too long".  Before
+ * running, we raise the send buffer of libnftables' own netlink socket with
+ * plain SO_SNDBUF, which any process may set up to net.core.wmem_max (the
+ * kernel doubles it): with wmem_max at 4 MiB a transaction of up to 8 MiB
+ * (about 18,000 such rules) goes in as one.  The socket is found among our
+ * descriptors by domain and protocol, since the library does not expose it.
+ */
+#include <limits.h>
+#include <linux/netlink.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "nft.h"
+
+/**
+ * raise_sndbuf() - raise the send buffer of our netfilter netlink sockets
+ */
+static void raise_sndbuf(void)
+{
+	_cleanup_closedir_ DIR *d = opendir("/proc/self/fd");
+	int dom, proto, fd, big = INT_MAX / 2;
+	socklen_t l;
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		fd = atoi(e->d_name);
+		l = sizeof(dom);
+		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &l) || dom != AF_NETLINK)
+			continue;
+		l = sizeof(proto);
+		if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l) ||
+		    proto != NETLINK_NETFILTER)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	}
+}
+
+/**
+ * nft_new() - a libnftables context with buffered output and errors
+ *
+ * Return: context or NULL
+ */
+static struct nft_ctx *nft_new(void)
+{
+	struct nft_ctx *n = nft_ctx_new(NFT_CTX_DEFAULT);
+
+	if (!n)
+		return NULL;
+	nft_ctx_buffer_output(n);
+	nft_ctx_buffer_error(n);
+	raise_sndbuf();
+	return n;
+}
+
+/**
+ * replace_all() - copy @in to @out replacing every @from with @to
+ * @in:		text
+ * @from:	what to replace (not empty)
+ * @to:		replacement
+ * @out:	output buffer
+ * @len:	its size
+ */
+static void replace_all(const char *in, const char *from, const char *to,
+			char *out, size_t len)
+{
+	size_t fl = strlen(from), tl = strlen(to), o = 0;
+
+	while (*in && o + 1 < len) {
+		if (!strncmp(in, from, fl) && o + tl + 1 < len) {
+			memcpy(out + o, to, tl);
+			o += tl;
+			in += fl;
+		} else {
+			out[o++] = *in++;
+		}
+	}
+	out[o] = '\0';
+}
+
+/**
+ * skip_wrapper() - drop libnftables' lines about our one-line wrapper
+ * @text:	error buffer
+ *
+ * Errors in the file come after "In file included from <cmdline>:..."
+ * lines, which name our include, not anything the user wrote.
+ *
+ * Return: @text past those lines
+ */
+static const char *skip_wrapper(const char *text)
+{
+	const char *nl;
+
+	while (!strncmp(text, "In file included from <cmdline>", 31)) {
+		nl = strchr(text, '\n');
+		if (!nl)
+			break;
+		text = nl + 1;
+	}
+	return text;
+}
+
+/**
+ * nft_apply_file() - load a ruleset file as one transaction
+ * @path:	absolute path of the file to load
+ * @shown:	name to show in error messages instead of @path
+ * @flush:	1 to replace the whole ruleset ("flush ruleset" first)
+ * @err:	libnftables' error text, "FILE:LINE:COL: Error: ..." lines
+ * @len:	size of @err
+ *
+ * Return: 0, -EINVAL when the ruleset was rejected, -ENOMEM
+ */
+int nft_apply_file(const char *path, const char *shown, int flush, char *err,
+		   size_t len)
+{
+	_cleanup_free_ char *cmd = NULL;
+	struct nft_ctx *n = nft_new();
+	int ret;
+
+	err[0] = '\0';
+	if (!n || asprintf(&cmd, "%sinclude \"%s\"\n", flush ? "flush ruleset\n" : "",
+			   path) < 0) {
+		if (n)
+			nft_ctx_free(n);
+		return -ENOMEM;
+	}
+	ret = nft_run_cmd_from_buffer(n, cmd);
+	if (ret)
+		replace_all(skip_wrapper(nft_ctx_get_error_buffer(n)), path, shown,
+			    err, len);
+	nft_ctx_free(n);
+	return ret ? -EINVAL : 0;
+}
+
+/**
+ * nft_run_text() - run nft commands given as text, as one transaction
+ * @cmds:	commands
+ * @err:	error text
+ * @len:	size of @err
+ *
+ * Return: 0, -EINVAL when rejected, -ENOMEM
+ */
+int nft_run_text(const char *cmds, char *err, size_t len)
+{
+	struct nft_ctx *n = nft_new();
+	int ret;
+
+	if (!n)
+		return -ENOMEM;
+	ret = nft_run_cmd_from_buffer(n, cmds);
+	snprintf(err, len, "%s", ret ? nft_ctx_get_error_buffer(n) : "");
+	nft_ctx_free(n);
+	return ret ? -EINVAL : 0;
+}
+
+/**
+ * nft_list_ruleset() - the ruleset of the current namespace as nft text
+ * @text:	heap string, to be freed by the caller
+ *
+ * Return: 0, -EIO when listing failed, -ENOMEM
+ */
+int nft_list_ruleset(char **text)
+{
+	struct nft_ctx *n = nft_new();
+	int ret;
+
+	if (!n)
+		return -ENOMEM;
+	ret = nft_run_cmd_from_buffer(n, "list ruleset");
+	*text = ret ? NULL : strdup(nft_ctx_get_output_buffer(n));
+	nft_ctx_free(n);
+	if (ret)
+		return -EIO;
+	return *text ? 0 : -ENOMEM;
+}

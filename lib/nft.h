@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/* nft.h - libnftables in the current network namespace */
+#ifndef NC_NFT_H
+#define NC_NFT_H
+
+#include <stddef.h>
+#include "util.h"
+
+NC_INTERNAL int nft_apply_file(const char *path, const char *shown,
+			       int flush, char *err, size_t len);
+NC_INTERNAL int nft_run_text(const char *cmds, char *err, size_t len);
+NC_INTERNAL int nft_list_ruleset(char **text);
+
+#endif /* NC_NFT_H */
