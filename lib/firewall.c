@@ -31,6 +31,7 @@
  * rebuilt the cell meanwhile is handled; "reverted" tells waiting commands.
  */
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -1094,4 +1095,44 @@ void fw_forget(const char *state, const char *cell)
 		unlink(path);
 	}
 	rmdir(dir);
+}
+
+/**
+ * fw_restore_fd() - load a cell's current generation into a namespace
+ * @state:	state directory
+ * @run:	runtime directory (for the xtables lock)
+ * @cell:	cell name
+ * @netfd:	the cell's (new) network namespace
+ *
+ * Used by the keeper when it rebuilds a cell: the rebuilt cell gets the
+ * generation that was in force, or, if one awaited confirmation, that one
+ * (the watcher still reverts it at its deadline).  The caller is already in
+ * the namespace's user namespace; the work runs in a child that joins the
+ * network namespace, so the caller stays where it is.
+ *
+ * Return: 0 (also when the cell has no firewall) or -errno
+ */
+int fw_restore_fd(const char *state, const char *run, const char *cell, int netfd)
+{
+	char dir[PATH_MAX], lock[PATH_MAX], err[4096];
+	unsigned gen;
+	struct fw_job job;
+	int status;
+	pid_t pid;
+
+	snprintf(dir, sizeof(dir), "%s/fw/%s", state, cell);
+	gen = current_gen(dir);
+	if (!gen || gen_job(dir, gen, &job))
+		return 0;
+	pid = fork();
+	if (pid == 0) {
+		snprintf(lock, sizeof(lock), "%s/xtables.lock", run);
+		setenv("XTABLES_LOCKFILE", lock, 1);
+		if (setns(netfd, CLONE_NEWNET))
+			_exit(1);
+		_exit(job_in_ns(&job, err, sizeof(err)) ? 1 : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -ECHILD;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EINVAL;
 }

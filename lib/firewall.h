@@ -10,5 +10,7 @@ NC_INTERNAL int fw_ipt_family(const char *text);
 NC_INTERNAL int fw_revert_if_pending(const char *cell, const char *dir,
 				     unsigned gen);
 NC_INTERNAL void fw_forget(const char *state, const char *cell);
+NC_INTERNAL int fw_restore_fd(const char *state, const char *run,
+			      const char *cell, int netfd);
 
 #endif /* NC_FIREWALL_H */

@@ -41,6 +41,7 @@
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <time.h>
+#include "firewall.h"
 #include "keeper.h"
 #include "name.h"
 #include "ns.h"
@@ -243,6 +244,7 @@ static int drop_cell(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 			       c->conf.name, strerror(-ret));
 	if (!k->p.rootless)
 		unbind(c->conf.name);
+	fw_forget(k->p.state, c->conf.name);
 	close(c->netfd);
 	*c = k->cells[--k->n];
 	return 0;
@@ -643,6 +645,10 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 		}
 		if (make_netns(k, ctx, name, 1, &fd))
 			continue;
+		/* a root cell kept its namespace and its rules; a rootless
+		 * one is new and gets its firewall generation back */
+		if (k->p.rootless)
+			fw_restore_fd(k->p.state, k->p.run, name, fd);
 		if (add_cell(k, &c, fd, -1)) {
 			close(fd);
 			continue;
