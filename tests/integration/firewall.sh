@@ -1,0 +1,277 @@
+# tests/integration/firewall.sh - fw apply/check/show/history/rollback/confirm
+# Each t_* runs as root and as the unprivileged test user.
+
+# ruleset_drop PORT FILE: an nft file that drops TCP to PORT
+ruleset_drop() {
+	cat >"$2" <<EOF
+table inet filter {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		tcp dport $1 drop
+	}
+}
+EOF
+}
+
+# serve_in CELL PORT: a TCP server in CELL answering "hi"; prints its PID
+serve_in() {
+	$NC exec "$1" -- python3 -c "
+import socket,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1',$2)); s.listen(16); s.settimeout(20); end=time.time()+20
+while time.time()<end:
+    try: c,_=s.accept(); c.sendall(b'hi'); c.close()
+    except Exception: break" >/dev/null 2>&1 &
+	echo $!
+}
+
+# reach CELL PORT: can a client in CELL connect to 127.0.0.1:PORT
+reach() {
+	$NC exec "$1" -- python3 -c "
+import socket; c=socket.create_connection(('127.0.0.1',$2),1.0); assert c.recv(2)==b'hi'" 2>/dev/null
+}
+
+t_fw_apply_reject_rollback() {
+	local c=${PFX}f
+	expect_rc 0 $NC create "$c"
+	ruleset_drop 8080 "$T/drop.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/drop.nft"
+	$NC fw show "$c" | grep -q 'tcp dport 8080 drop' || fail "fw show lacks the rule"
+	$NC exec "$c" -- nft list ruleset | grep -q 'tcp dport 8080 drop' || fail "rule not in the cell"
+	# an error points into the user's file and changes nothing
+	printf 'table inet filter {\n\tchain input {\n\t\ttype filter hook input priority 0;\n\t\ttcp dport 9090 dropp\n\t}\n}\n' >bad.nft
+	expect_rc 6 $NC fw apply "$c" bad.nft
+	expect_err_match '^bad\.nft:4:[0-9]+'
+	expect_err_match 'dropp'
+	$NC fw show "$c" | grep -q 'tcp dport 8080 drop' || fail "a rejected file changed the ruleset"
+	ruleset_drop 7070 "$T/drop2.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/drop2.nft"
+	$NC fw history "$c" >"$T/h"
+	grep -Eq '^1 .*nft' "$T/h" && grep -Eq '^2 +\* ' "$T/h" || fail "history: $(cat "$T/h")"
+	expect_rc 0 $NC fw rollback "$c"
+	$NC fw show "$c" | grep -q 'dport 8080' || fail "rollback did not restore generation 1"
+	$NC fw show "$c" | grep -q 'dport 7070' && fail "rollback left generation 2 rules"
+	expect_rc 0 $NC fw rollback "$c" 2
+	$NC fw show "$c" | grep -q 'dport 7070' || fail "rollback to 2"
+	expect_rc 2 $NC fw rollback "$c" 99
+	$NC delete "$c"
+}
+
+t_fw_blocks_traffic() {
+	local c=${PFX}t srv
+	expect_rc 0 $NC create "$c"
+	srv=$(serve_in "$c" 8080)
+	for _ in $(seq 1 50); do reach "$c" 8080 && break; sleep 0.1; done
+	reach "$c" 8080 || fail "server not reachable before the firewall"
+	ruleset_drop 8080 "$T/drop.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/drop.nft"
+	reach "$c" 8080 && fail "TCP 8080 still reachable after the drop rule"
+	expect_rc 0 $NC fw rollback "$c"
+	reach "$c" 8080 || fail "rollback did not restore reachability"
+	kill "$srv" 2>/dev/null
+	$NC delete "$c"
+}
+
+# modes t_fw_blocks_traffic_from_outside: root
+t_fw_blocks_traffic_from_outside() {
+	# a second namespace (made by the test with ip) reaches the cell over a veth
+	local c=${PFX}o w=${PFX}w srv
+	expect_rc 0 $NC create "$c"
+	ip netns add "$w"
+	trap 'ip netns del "$w" 2>/dev/null' RETURN
+	ip link add "${PFX}a" netns "$w" type veth peer name "${PFX}b" netns "$c"
+	ip -n "$w" addr add 10.241.7.1/24 dev "${PFX}a"; ip -n "$w" link set "${PFX}a" up
+	ip -n "$c" addr add 10.241.7.2/24 dev "${PFX}b"; ip -n "$c" link set "${PFX}b" up
+	$NC exec "$c" -- python3 -c "
+import socket,time
+s=socket.socket(); s.bind(('10.241.7.2',8080)); s.listen(16); s.settimeout(15)
+end=time.time()+15
+while time.time()<end:
+    try: c,_=s.accept(); c.sendall(b'hi'); c.close()
+    except Exception: break" &
+	srv=$!
+	sleep 0.5
+	probe() { ip netns exec "$w" python3 -c "import socket; c=socket.create_connection(('10.241.7.2',8080),1.0); assert c.recv(2)==b'hi'" 2>/dev/null; }
+	probe || fail "no connection from the other namespace before the firewall"
+	ruleset_drop 8080 "$T/drop.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/drop.nft"
+	probe && fail "the other namespace still connects through the drop rule"
+	expect_rc 0 $NC fw rollback "$c"
+	probe || fail "rollback did not reopen the port"
+	kill $srv 2>/dev/null
+	$NC delete "$c"
+}
+
+t_fw_atomic_under_observer() {
+	# 200 applies alternate between two 40-rule rulesets; an observer listing
+	# the ruleset all the while must only ever see all of A or all of B
+	local c=${PFX}at i
+	expect_rc 0 $NC create "$c"
+	for s in A B; do
+		{ echo "table inet t {"; echo " chain c {"
+		  for i in $(seq 1 40); do echo "  tcp dport $i accept comment \"$s$i\""; done
+		  echo " }"; echo "}"; } >"$T/$s.nft"
+	done
+	$NC fw apply "$c" "$T/A.nft" >/dev/null || fail "first apply"
+	$NC exec "$c" -- sh -c 'i=0; while [ ! -e "$1" ] && [ $i -lt 3000 ]; do nft list ruleset > "$2.tmp"; a=$(grep -c "comment \"A" "$2.tmp"); b=$(grep -c "comment \"B" "$2.tmp"); echo "$a $b" >> "$2"; i=$((i+1)); done' sh "$T/stop" "$T/obs" &
+	local obs=$!
+	for i in $(seq 1 200); do
+		$NC fw apply "$c" "$T/$([ $((i % 2)) = 0 ] && echo A || echo B).nft" >/dev/null || fail "apply $i failed"
+	done
+	touch "$T/stop"; wait $obs
+	[ "$(wc -l <"$T/obs")" -gt 20 ] || fail "observer saw too little: $(wc -l <"$T/obs") listings"
+	grep -vxE '40 0|0 40' "$T/obs" | head -3 | grep -q . && fail "observer saw a mix: $(grep -vxE '40 0|0 40' "$T/obs" | head -3 | tr '\n' ';')"
+	$NC delete "$c"
+}
+
+t_fw_last_rule_invalid_changes_nothing() {
+	local c=${PFX}li i
+	expect_rc 0 $NC create "$c"
+	ruleset_drop 8080 "$T/drop.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/drop.nft"
+	{ echo "table inet big {"; echo " chain c {"; echo "  type filter hook input priority 0;"
+	  for i in $(seq 1 300); do echo "  tcp dport $((3000 + i)) accept"; done
+	  echo "  tcp dport 99999 accept"; echo " }"; echo "}"; } >"$T/last.nft"
+	expect_rc 6 $NC fw apply "$c" "$T/last.nft"
+	expect_err_match 'last\.nft:304:'
+	$NC exec "$c" -- nft list ruleset >"$T/now"
+	grep -q 'table inet big' "$T/now" && fail "part of a rejected file went in"
+	grep -q 'dport 8080 drop' "$T/now" || fail "the previous ruleset was lost"
+	$NC delete "$c"
+}
+
+t_fw_iptables_families_together() {
+	local c=${PFX}ip
+	expect_rc 0 $NC create "$c"
+	printf '# Generated by iptables-save v1.8.9\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 8081 -j DROP\nCOMMIT\n' >"$T/v4"
+	printf '# Generated by ip6tables-save v1.8.9\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 8082 -j DROP\nCOMMIT\n' >"$T/v6"
+	printf '# Generated by ip6tables-save v1.8.9\n*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 8083 -j NOSUCHTARGET\nCOMMIT\n' >"$T/v6bad"
+	expect_rc 6 $NC fw apply "$c" "$T/v4" "$T/v6bad"
+	$NC exec "$c" -- iptables-save | grep -q 8081 && fail "IPv4 part applied although IPv6 failed"
+	expect_rc 0 $NC fw apply "$c" "$T/v4" "$T/v6"
+	$NC exec "$c" -- iptables-save | grep -q -- '--dport 8081 -j DROP' || fail "IPv4 rules missing"
+	$NC exec "$c" -- ip6tables-save | grep -q -- '--dport 8082 -j DROP' || fail "IPv6 rules missing"
+	$NC delete "$c"
+}
+
+t_fw_iptables_save_roundtrip() {
+	# files made by iptables-save apply, and the cell saves them back the same
+	local c=${PFX}rt
+	cat >"$T/src" <<'EOF'
+*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+:SSH - [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j SSH
+-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT
+-A SSH -s 192.0.2.0/24 -j ACCEPT
+COMMIT
+*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A POSTROUTING -o eth0 -j MASQUERADE
+COMMIT
+EOF
+	unshare -Urn sh -c "iptables-restore < '$T/src' && iptables-save" >"$T/saved.v4" || fail "iptables-save in a scratch namespace"
+	expect_rc 0 $NC create "$c"
+	expect_rc 0 $NC fw apply "$c" "$T/saved.v4"
+	$NC exec "$c" -- iptables-save >"$T/back"
+	strip() { grep -v '^#' "$1" | sed 's/\[[0-9]*:[0-9]*\]//'; }
+	diff <(strip "$T/saved.v4") <(strip "$T/back") >"$T/d" || fail "round trip differs: $(head -c 300 "$T/d")"
+	$NC delete "$c"
+}
+
+t_fw_large_ruleset() {
+	# 10,000 single rules in one transaction, rootless too
+	local c=${PFX}lg
+	python3 -c "
+print('table inet big {\n chain input {\n  type filter hook input priority 0; policy accept;')
+for i in range(10000): print('  tcp dport %d ip saddr 10.%d.%d.%d accept' % (1000 + i % 60000, (i>>16)&255, (i>>8)&255, i&255))
+print(' }\n}')" >"$T/big.nft"
+	expect_rc 0 $NC create "$c"
+	expect_rc 0 $NC fw apply "$c" "$T/big.nft"
+	[ "$($NC exec "$c" -- nft list ruleset | grep -c 'accept$')" = 10000 ] || fail "not 10000 rules in force"
+	$NC delete "$c"
+}
+
+t_fw_confirm_or_revert() {
+	local c=${PFX}cf
+	expect_rc 0 $NC create "$c"
+	ruleset_drop 8080 "$T/a.nft"; ruleset_drop 9090 "$T/b.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/a.nft"
+	# no confirm: reverted, exit 7
+	expect_rc 7 $NC fw apply "$c" "$T/b.nft" --confirm 1
+	expect_err_match 'not confirmed in time'
+	$NC fw show "$c" | grep -q 'dport 8080' || fail "not reverted to generation 1"
+	$NC fw show "$c" | grep -q 'dport 9090' && fail "unconfirmed rules stayed"
+	# confirmed in time: kept
+	$NC fw apply "$c" "$T/b.nft" --confirm 20 >/dev/null 2>&1 &
+	local ap=$!
+	for _ in $(seq 1 100); do $NC fw confirm "$c" 2>/dev/null && break; sleep 0.1; done
+	wait $ap || fail "confirmed apply did not exit 0"
+	$NC fw show "$c" | grep -q 'dport 9090' || fail "confirmed rules not kept"
+	$NC delete "$c"
+}
+
+t_fw_confirm_survives_keeper_kill() {
+	local c=${PFX}ck
+	expect_rc 0 $NC create "$c"
+	ruleset_drop 8080 "$T/a.nft"; ruleset_drop 9090 "$T/b.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/a.nft"
+	$NC fw apply "$c" "$T/b.nft" --confirm 2 >/dev/null 2>"$T/aerr" &
+	local ap=$!
+	sleep 0.5
+	kill -9 "$(keeper_pid)"
+	wait $ap; local rc=$?
+	[ $rc = 7 ] || fail "apply exited $rc, wanted 7 (reverted): $(cat "$T/aerr")"
+	$NC fw history "$c" 2>/dev/null | grep -Eq '^1 +\* ' || fail "history does not say generation 1 is in force"
+	$NC fw show "$c" | grep -q 'dport 8080' || fail "the cell does not have generation 1 in force"
+	$NC delete "$c"
+}
+
+t_fw_survives_keeper_crash() {
+	local c=${PFX}kc
+	expect_rc 0 $NC create "$c"
+	ruleset_drop 8080 "$T/a.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/a.nft"
+	kill -9 "$(keeper_pid)"; sleep 0.2
+	$NC list >/dev/null 2>&1
+	$NC fw show "$c" | grep -q 'dport 8080' || fail "rebuilt cell lost its firewall"
+	$NC delete "$c"
+}
+
+t_fw_bad_inputs() {
+	local c=${PFX}bi
+	expect_rc 0 $NC create "$c"
+	ruleset_drop 8080 "$T/a.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/a.nft"
+	expect_rc 2 $NC fw apply "$c" "$T/missing.nft"; expect_err_match 'cannot read ruleset'
+	: >"$T/empty.nft"
+	expect_rc 6 $NC fw apply "$c" "$T/empty.nft"; expect_err_match 'is empty'
+	head -c 4096 /dev/urandom >"$T/bin.nft"; printf '\0' >>"$T/bin.nft"
+	expect_rc 6 $NC fw apply "$c" "$T/bin.nft"; expect_err_match 'not a text file'
+	head -c 50000000 /dev/zero | tr '\0' '#' >"$T/huge.nft"
+	expect_rc 6 $NC fw apply "$c" "$T/huge.nft"; expect_err_match 'over the limit'
+	expect_rc 2 $NC fw apply "$c" "$T/a.nft" --format pf; expect_err_match 'unknown format'
+	expect_rc 3 $NC fw apply "${PFX}nocell" "$T/a.nft"
+	expect_rc 2 $NC fw frob "$c"
+	$NC fw show "$c" | grep -q 'dport 8080' || fail "a bad input changed the ruleset"
+	[ "$($NC fw history "$c" | grep -c '^[0-9]')" = 1 ] || fail "bad inputs left generations"
+	$NC delete "$c"
+}
+
+t_fw_check_without_cell() {
+	ruleset_drop 8080 "$T/a.nft"
+	expect_rc 0 $NC fw check "$T/a.nft"
+	printf 'table inet x {\n chain c {\n  tcp dport 1 frob\n }\n}\n' >"$T/b.nft"
+	expect_rc 6 $NC fw check "$T/b.nft"
+	expect_err_match 'b\.nft:3:'
+	expect_rc 0 $NC list
+	grep -q . "$T/out" && fail "fw check created a cell"
+	return 0
+}
