@@ -156,8 +156,7 @@ static int connect_or_spawn(struct nc_ctx *ctx)
 	_cleanup_close_ int lock = -1;
 	struct nc_paths p;
 	unsigned rebuilt = 0;
-	struct stat st;
-	int ret, stale;
+	int ret;
 
 	ret = paths_get(ctx, &p);
 	if (ret)
@@ -174,11 +173,10 @@ static int connect_or_spawn(struct nc_ctx *ctx)
 	ctx->kfd = try_connect(sock);
 	if (ctx->kfd >= 0)
 		return 0;
-	stale = !lstat(sock, &st);
 	ret = spawn_keeper(ctx, &p, &rebuilt);
 	if (ret)
 		return ret;
-	if (rebuilt || stale)
+	if (rebuilt)
 		ctx_notice(ctx,
 			   "the keeper was not running (it was killed or the machine restarted); rebuilt %u cell%s from saved configuration; processes started in the old cells keep the old namespaces",
 			   rebuilt, rebuilt == 1 ? "" : "s");
