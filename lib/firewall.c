@@ -44,6 +44,7 @@
 #include "incell.h"
 #include "nft.h"
 #include "store.h"
+#include "tool.h"
 
 #define FW_MAX_FILE (16 << 20)
 
@@ -266,41 +267,14 @@ int fw_ipt_family(const char *text)
  * @err:	the tool's stderr
  * @len:	size of @err
  *
- * There is no library for xtables-nft, so the tool itself is run.
- *
  * Return: 0, or -EINVAL when the tool failed
  */
 static int run_tool(const char *tool, const char *in, const char *out,
 		    char *err, size_t len)
 {
-	int pfd[2], status, fd;
-	size_t off = 0;
-	ssize_t n;
-	pid_t pid;
+	const char *argv[] = { tool, NULL };
 
-	if (pipe2(pfd, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid == 0) {
-		fd = in ? open(in, O_RDONLY) : open("/dev/null", O_RDONLY);
-		if (fd < 0 || dup2(fd, 0) < 0 || dup2(pfd[1], 2) < 0)
-			_exit(127);
-		fd = out ? open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600) : pfd[1];
-		if (fd < 0 || dup2(fd, 1) < 0)
-			_exit(127);
-		execlp(tool, tool, (char *)NULL);
-		fprintf(stderr, "cannot run %s: %s; install the iptables package\n",
-			tool, strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	while (off + 1 < len && (n = read(pfd[0], err + off, len - 1 - off)) > 0)
-		off += (size_t)n;
-	err[off] = '\0';
-	close(pfd[0]);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return -ECHILD;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EINVAL;
+	return tool_run(argv, in, out, err, len);
 }
 
 /**

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* tool.h - running an external tool where no library does the job */
+#ifndef NC_TOOL_H
+#define NC_TOOL_H
+
+#include <stddef.h>
+#include "util.h"
+
+NC_INTERNAL int tool_run(const char *const *argv, const char *in,
+			 const char *out, char *err, size_t len);
+
+#endif /* NC_TOOL_H */
