@@ -5,7 +5,9 @@
  * One table maps each verb to a handler; every handler is one library call
  * plus output.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
@@ -17,7 +19,8 @@ static const char help[] =
 	"  netcell fw confirm NAME\n"
 	"  netcell fw show NAME\n"
 	"  netcell fw history NAME\n"
-	"  netcell fw rollback NAME [GENERATION]\n\n"
+	"  netcell fw rollback NAME [GENERATION]\n"
+	"  netcell fw stage [-o FILE] [--format nft|iptables] [--timeout SECONDS] -- SCRIPT [ARG...]\n\n"
 	"apply: the whole ruleset goes in as one transaction, or nothing changes.\n"
 	"  nft syntax replaces the cell's whole ruleset; iptables-save syntax (one\n"
 	"  IPv4 and/or one IPv6 file, told apart by their header or content) is\n"
@@ -26,7 +29,13 @@ static const char help[] =
 	"  ruleset is reverted unless 'netcell fw confirm NAME' comes in time\n"
 	"  (from any shell; the revert happens even if this command is killed).\n"
 	"check: validate without root and without touching any cell.\n"
-	"rollback: put a kept generation back (default: the one before).\n\n"
+	"rollback: put a kept generation back (default: the one before).\n"
+	"stage: run a firewall script (iptables, ip6tables, nft commands) in a\n"
+	"  throwaway namespace, with errexit on and NETCELL_STAGE=1 set; print the\n"
+	"  ruleset it built as one file (nft -f loads it in one transaction; with\n"
+	"  --format iptables, iptables-save and ip6tables-save parts that\n"
+	"  'netcell fw apply' takes as one file), or print nothing and name the\n"
+	"  script line and command that failed.  --timeout defaults to 60 s.\n\n"
 	"Exit codes: 2 usage or missing file, 3 no such cell, 6 ruleset rejected\n"
 	"(errors as FILE:LINE:COL), 7 reverted (no confirm in time).\n";
 
@@ -249,6 +258,95 @@ static int fw_rollback(struct fw_opts *o)
 }
 
 /**
+ * write_out() - write staged output to FILE atomically, or to stdout
+ * @file:	path, or NULL for stdout
+ * @text:	ruleset
+ *
+ * Return: 0, or 1 after a message
+ */
+static int write_out(const char *file, const char *text)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (!file)
+		return fputs(text, stdout) < 0;
+	snprintf(tmp, sizeof(tmp), "%s.netcell-tmp", file);
+	f = fopen(tmp, "w");
+	if (!f || fputs(text, f) < 0 || fflush(f) || fsync(fileno(f)) || fclose(f) ||
+	    rename(tmp, file)) {
+		fprintf(stderr, "netcell: cannot write \"%s\": %s\n", file, strerror(errno));
+		unlink(tmp);
+		return 1;
+	}
+	return 0;
+}
+
+/**
+ * fw_stage() - netcell fw stage [-o FILE] [--format F] [--timeout S] -- SCRIPT
+ * @argc:	argument count, argv[0] being "stage"
+ * @argv:	arguments
+ *
+ * Return: exit status
+ */
+static int fw_stage(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' }, { 0 } };
+	enum nc_fw_format format = NC_FW_NFT;
+	const char *file = NULL;
+	unsigned timeout = 60;
+	struct nc_ctx *ctx;
+	char *text = NULL, *end;
+	int c, ret;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+o:", opts, NULL)) != -1) {
+		if (c == 'o')
+			file = optarg;
+		else if (c == 'f' && (!strcmp(optarg, "nft") || !strcmp(optarg, "iptables")))
+			format = strcmp(optarg, "nft") ? NC_FW_IPTABLES : NC_FW_NFT;
+		else if (c == 't' && (timeout = (unsigned)strtoul(optarg, &end, 10)) && !*end)
+			continue;
+		else
+			return cli_usage("fw", "bad option or value \"%s\" for stage", argv[optind - 1]);
+	}
+	if (optind >= argc)
+		return cli_usage("fw", "stage needs a script: netcell fw stage -- ./firewall.sh");
+	ctx = cli_ctx();
+	ret = nc_fw_stage(ctx, argv + optind, format, timeout, &text);
+	if (!ret && write_out(file, text))
+		ret = -EIO;
+	free(text);
+	if (ret == -EIO && !nc_errmsg(ctx)[0]) {
+		nc_ctx_free(ctx);
+		return 1;
+	}
+	return done(ctx, ret);
+}
+
+/**
+ * cmd_stage_replay() - hidden: netcell __stage-replay DIR, called by staged
+ * scripts before they read the ruleset
+ * @argc:	argument count
+ * @argv:	arguments
+ *
+ * Return: exit status
+ */
+int cmd_stage_replay(int argc, char **argv)
+{
+	struct nc_ctx *ctx;
+
+	if (argc != 2)
+		return NC_ERR_USAGE;
+	ctx = cli_ctx();
+	return done(ctx, nc_stage_replay(ctx, argv[1]));
+}
+
+/**
  * cmd_fw() - netcell fw VERB ...
  * @argc:	argument count
  * @argv:	arguments
@@ -269,6 +367,8 @@ int cmd_fw(int argc, char **argv)
 	size_t i;
 	int ret;
 
+	if (argc >= 2 && !strcmp(argv[1], "stage"))
+		return cli_help_requested(argc - 1, argv + 1, help) ? 0 : fw_stage(argc - 1, argv + 1);
 	if (argc < 2 || cli_help_requested(argc, argv, help)) {
 		if (argc < 2)
 			return cli_usage("fw", "expected a verb: apply, check, confirm, show, history, rollback");

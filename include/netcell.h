@@ -153,6 +153,9 @@ NC_API int nc_fw_rollback(struct nc_ctx *ctx, const char *cell, unsigned gen,
 NC_API int nc_fw_history(struct nc_ctx *ctx, const char *cell,
 			 struct nc_fw_gen **gens, size_t *n);
 NC_API int nc_fw_show(struct nc_ctx *ctx, const char *cell, char **text);
+NC_API int nc_fw_stage(struct nc_ctx *ctx, char *const *argv,
+		       enum nc_fw_format format, unsigned timeout, char **text);
+NC_API int nc_stage_replay(struct nc_ctx *ctx, const char *dir);
 
 /* Published ports (forward.c): declarations of the ports work go below */
 

@@ -502,6 +502,39 @@ static void remove_gen(const char *dir, unsigned gen)
 }
 
 /**
+ * stage_combined() - keep an iptables file that holds both families
+ * @ctx:	context
+ * @dir:	the cell's firewall directory
+ * @gen:	the new generation
+ * @file:	the user's file name
+ * @text:	its contents, split at FW_IP6_MARK (modified)
+ * @job:	the job
+ *
+ * "netcell fw stage --format iptables" writes one file: iptables-save
+ * output, the marker line, then ip6tables-save output.
+ *
+ * Return: 0 or -errno with a message
+ */
+static int stage_combined(struct nc_ctx *ctx, const char *dir, unsigned gen,
+			  const char *file, char *text, struct fw_job *job)
+{
+	char *v6 = strstr(text, FW_IP6_MARK);
+	int ret;
+
+	*v6 = '\0';
+	v6 += strlen(FW_IP6_MARK);
+	gen_path(dir, gen, "v4", job->file[0], sizeof(job->file[0]));
+	gen_path(dir, gen, "v6", job->file[1], sizeof(job->file[1]));
+	snprintf(job->shown[0], sizeof(job->shown[0]), "%s", file);
+	snprintf(job->shown[1], sizeof(job->shown[1]), "%s (IPv6 part)", file);
+	ret = store_write_atomic(job->file[0], text, strlen(text));
+	if (!ret)
+		ret = store_write_atomic(job->file[1], v6, strlen(v6));
+	return ret ? ctx_err(ctx, ret, NC_ERR_FAILED, "cannot keep generation %u: %s",
+			     gen, strerror(-ret)) : 0;
+}
+
+/**
  * stage_files() - copy the user's files into a new generation, checked
  * @ctx:	context
  * @dir:	the cell's firewall directory
@@ -534,6 +567,12 @@ static int stage_files(struct nc_ctx *ctx, const char *dir, unsigned gen,
 			goto undo;
 		}
 		job->format = f;
+		if (f == NC_FW_IPTABLES && !files[1] && strstr(text, FW_IP6_MARK)) {
+			ret = stage_combined(ctx, dir, gen, files[0], text, job);
+			if (ret)
+				goto undo;
+			return 0;
+		}
 		slot = f == NC_FW_IPTABLES && fw_ipt_family(text) == 6;
 		if (job->file[slot][0]) {
 			ret = ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
@@ -1056,19 +1095,10 @@ int nc_fw_show(struct nc_ctx *ctx, const char *cell, char **text)
  */
 void fw_forget(const char *state, const char *cell)
 {
-	char dir[PATH_MAX], path[PATH_MAX * 2];
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *e;
+	char dir[PATH_MAX];
 
 	snprintf(dir, sizeof(dir), "%s/fw/%s", state, cell);
-	d = opendir(dir);
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	rmdir(dir);
+	paths_remove_dir(dir);
 }
 
 /**

@@ -5,6 +5,9 @@
 
 #include "ctx.h"
 
+/* separates the IPv4 and IPv6 parts of one iptables-save style file */
+#define FW_IP6_MARK "# netcell: ip6tables-restore\n"
+
 NC_INTERNAL enum nc_fw_format fw_detect_format(const char *text);
 NC_INTERNAL int fw_ipt_family(const char *text);
 NC_INTERNAL int fw_revert_if_pending(const char *cell, const char *dir,

@@ -165,3 +165,22 @@ void paths_cell_etc(const struct nc_paths *p, const char *name, char *buf,
 	else
 		snprintf(buf, len, "%s/%s", p->etc, name);
 }
+
+/**
+ * paths_remove_dir() - remove a flat directory: its files, then itself
+ * @dir:	directory
+ */
+void paths_remove_dir(const char *dir)
+{
+	char path[PATH_MAX * 2];
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	rmdir(dir);
+}

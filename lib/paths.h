@@ -32,4 +32,6 @@ NC_INTERNAL int paths_mkdir_private(struct nc_ctx *ctx, const char *dir,
 NC_INTERNAL void paths_cell_etc(const struct nc_paths *p, const char *name,
 				char *buf, size_t len);
 
+NC_INTERNAL void paths_remove_dir(const char *dir);
+
 #endif /* NC_PATHS_H */
