@@ -325,6 +325,9 @@ static int apply_ipt(const struct fw_job *job, char *err, size_t len)
 		ret = run_tool(tool[i], job->file[i], NULL, err, len);
 		if (!ret)
 			continue;
+		if (strstr(err, "Message too long"))
+			snprintf(err, len, "%s: the ruleset is larger than one netlink transaction a rootless process may send (see net.core.wmem_max in 'netcell doctor'); convert it to nft syntax with 'netcell fw stage' (nft syntax is not limited this way) or raise net.core.wmem_max",
+				 job->shown[i]);
 		if (i == 1 && job->file[0][0]) {
 			snprintf(undo, sizeof(undo), "%s.undo", job->file[0]);
 			run_tool(tool[0], undo, NULL, err + strlen(err), len - strlen(err));

@@ -44,6 +44,7 @@
 #include "tool.h"
 
 #define STAGE_ERR 8192
+#define STAGE_BATCH 400
 
 /**
  * struct rec - one recorded command
@@ -486,7 +487,11 @@ static int replay_recs(const char *dir, const struct rec *recs, size_t n,
 	int ret = 0;
 
 	while (!ret && a < n) {
-		for (b = a + 1; b < n && family(&recs[b]) == family(&recs[a]); b++)
+		/* the scratch namespace needs no atomicity, and iptables-restore
+		 * cannot raise its netlink send buffer rootless (a batch of ~1,000
+		 * rules fails with EMSGSIZE), so batches are bounded */
+		for (b = a + 1; b < n && b - a < STAGE_BATCH &&
+		     family(&recs[b]) == family(&recs[a]); b++)
 			;
 		ret = family(&recs[a]) ? replay_ipt(dir, recs, a, b, err, len) :
 					 replay_nft(recs, a, b, err, len);

@@ -131,3 +131,14 @@ t_stage_errexit_always() {
 	expect_rc 6 $NC fw stage -- "$T/e.sh"
 	expect_err_match 'e.sh:3: `false` failed'
 }
+
+t_stage_large_script() {
+	# 2,000 commands: more than one iptables-restore batch may hold rootless
+	python3 -c "
+print('#!/bin/sh')
+for i in range(2000): print('iptables -A INPUT -s 10.0.%d.%d -p tcp --dport %d -j ACCEPT' % (i >> 8, i & 255, 1000 + i))" >"$T/big.sh"
+	chmod +x "$T/big.sh"
+	expect_rc 0 $NC fw stage -o "$T/big.nft" -- "$T/big.sh"
+	[ "$(grep -c 'accept$' "$T/big.nft")" = 2000 ] || fail "staged output has $(grep -c 'accept$' "$T/big.nft") rules, not 2000"
+	load "$T/big.nft" | grep -c 'accept$' | grep -qx 2000 || fail "staged output does not load"
+}
