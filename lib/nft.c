@@ -21,10 +21,12 @@
 #include <limits.h>
 #include <linux/netlink.h>
 #include <nftables/libnftables.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include "nft.h"
+#include "nftsplit.h"
 
 /**
  * raise_sndbuf() - raise the send buffer of our netfilter netlink sockets
@@ -114,12 +116,62 @@ static const char *skip_wrapper(const char *text)
 }
 
 /**
+ * slurp() - read a whole file
+ * @path:	file
+ *
+ * Return: NUL-terminated heap buffer, or NULL
+ */
+static char *slurp(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	int c;
+
+	if (!f || !(m = open_memstream(&buf, &len)))
+		return NULL;
+	while ((c = getc(f)) != EOF)
+		putc(c, m);
+	fclose(m);
+	return buf;
+}
+
+/**
+ * apply_in_steps() - the file did not fit one transaction: apply it through
+ * nftsplit (build dormant tables in steps, then switch in one)
+ * @n:		libnftables context
+ * @path:	file
+ * @shown:	file name for messages
+ * @err:	error text
+ * @len:	size of @err
+ *
+ * A dry run cannot check such a file first: libnftables' check mode sends
+ * the whole batch to the kernel too.  nftsplit names the user's line when
+ * a step is rejected, and removes what it built.
+ *
+ * Return: 0 or -EINVAL
+ */
+static int apply_in_steps(struct nft_ctx *n, const char *path, const char *shown,
+			  char *err, size_t len)
+{
+	char *text = slurp(path);
+
+	if (!text)
+		return -ENOMEM;
+	return nftsplit_apply(n, text, shown, err, len) ? -EINVAL : 0;
+}
+
+/**
  * nft_apply_file() - load a ruleset file as one transaction
  * @path:	absolute path of the file to load
  * @shown:	name to show in error messages instead of @path
  * @flush:	1 to replace the whole ruleset ("flush ruleset" first)
  * @err:	libnftables' error text, "FILE:LINE:COL: Error: ..." lines
  * @len:	size of @err
+ *
+ * A ruleset too large for one netlink message (EMSGSIZE even with the
+ * raised send buffer) is applied by nftsplit.c, still all or nothing.
  *
  * Return: 0, -EINVAL when the ruleset was rejected, -ENOMEM
  */
@@ -137,12 +189,15 @@ int nft_apply_file(const char *path, const char *shown, int flush, char *err,
 			nft_ctx_free(n);
 		return -ENOMEM;
 	}
-	ret = nft_run_cmd_from_buffer(n, cmd);
+	ret = nft_run_cmd_from_buffer(n, cmd) ? -EINVAL : 0;
+	/* reading the error buffer empties it: read it once */
 	if (ret)
 		replace_all(skip_wrapper(nft_ctx_get_error_buffer(n)), path, shown,
 			    err, len);
+	if (ret && flush && strstr(err, "Message too long"))
+		ret = apply_in_steps(n, path, shown, err, len);
 	nft_ctx_free(n);
-	return ret ? -EINVAL : 0;
+	return ret;
 }
 
 /**

@@ -275,3 +275,45 @@ t_fw_check_without_cell() {
 	grep -q . "$T/out" && fail "fw check created a cell"
 	return 0
 }
+
+# modes t_fw_large_ruleset_default_wmem: root
+t_fw_large_ruleset_default_wmem() {
+	# With Debian's default net.core.wmem_max (208 KiB) a rootless
+	# transaction holds ~1,000 rules; 10,000 still go in all or nothing
+	# (dormant tables built in steps, one switch).  An observer counting the
+	# rules of the live (not dormant) tables never sees a mix.
+	local old rd c=${PFX}wm
+	old=$(sysctl -n net.core.wmem_max)
+	rd=$(mktemp -d /tmp/ncw.XXXXXX); chmod 755 "$rd"; mkdir -p "$rd/run" "$rd/state"
+	chown "$TUSER" "$rd/run" "$rd/state" "$rd"; chmod 700 "$rd/run" "$rd/state"
+	trap 'sysctl -qw net.core.wmem_max='"$old"'; kill -9 $(cat "'"$rd"'/run/keeper.pid" 2>/dev/null) 2>/dev/null; rm -rf "'"$rd"'"' RETURN
+	sysctl -qw net.core.wmem_max=212992
+	asu() { setpriv --reuid="$TUSER" --regid="$TUSER" --init-groups \
+		env NETCELL_RUNTIME_DIR="$rd/run" NETCELL_STATE_DIR="$rd/state" HOME="$rd" "$@"; }
+	for s in A B; do
+		python3 -c "
+print('table inet big {\n chain input {\n  type filter hook input priority 0; policy accept;')
+for i in range(10000): print('  tcp dport %d ip saddr 10.%d.%d.%d accept comment \"$s\"' % (1000 + i % 60000, (i>>16)&255, (i>>8)&255, i&255))
+print(' }\n}')" >"$rd/$s.nft"
+	done
+	sed '5005s/accept comment/frob comment/' "$rd/A.nft" >"$rd/bad.nft"
+	chmod 644 "$rd"/*.nft
+	asu $NC create "$c" || fail "create"
+	asu $NC fw apply "$c" "$rd/A.nft" >/dev/null 2>"$rd/err" || fail "10,000 rules rootless at wmem_max 212992: $(cat "$rd/err")"
+	[ "$(asu $NC exec "$c" -- nft list ruleset | grep -c 'comment "A"')" = 10000 ] || fail "not 10,000 rules in force"
+	# observer: live tables only, each listing all A or all B
+	asu $NC exec "$c" -- sh -c 'i=0; while [ ! -e "$1" ] && [ $i -lt 2000 ]; do nft list ruleset | awk "/^table/{d=0} /flags dormant/{d=1} !d && /comment \"A\"/{a++} !d && /comment \"B\"/{b++} END{print a+0, b+0}" >> "$2"; i=$((i+1)); done' sh "$rd/stop" "$rd/obs" &
+	local obs=$! i
+	for i in 1 2 3 4; do
+		asu $NC fw apply "$c" "$rd/$([ $((i % 2)) = 1 ] && echo B || echo A).nft" >/dev/null 2>"$rd/err" || fail "apply $i: $(cat "$rd/err")"
+	done
+	touch "$rd/stop"; wait $obs
+	[ "$(wc -l <"$rd/obs")" -gt 5 ] || fail "observer saw too little"
+	grep -vxE '10000 0|0 10000' "$rd/obs" | grep -q . && fail "observer saw a mix: $(grep -vxE '10000 0|0 10000' "$rd/obs" | head -3 | tr '\n' ';')"
+	# a bad rule deep in a large file: nothing changes, no dormant leftovers
+	asu $NC fw apply "$c" "$rd/bad.nft" >/dev/null 2>"$rd/err"; [ $? = 6 ] || fail "bad large file not rejected with 6"
+	grep -q 'bad.nft:5005' "$rd/err" || fail "error does not name line 5005: $(head -c 300 "$rd/err")"
+	[ "$(asu $NC exec "$c" -- nft list tables | wc -l)" = 1 ] || fail "leftover tables: $(asu $NC exec "$c" -- nft list tables)"
+	[ "$(asu $NC exec "$c" -- nft list ruleset | grep -c 'comment "A"')" = 10000 ] || fail "rejected file changed the rules"
+	asu $NC delete "$c"
+}
