@@ -20,6 +20,7 @@ static const char help[] =
 	"  netcell fw show NAME\n"
 	"  netcell fw history NAME\n"
 	"  netcell fw rollback NAME [GENERATION]\n"
+	"  netcell fw apply|confirm|show|history|rollback --host ...   (root: the host itself)\n"
 	"  netcell fw stage [-o FILE] [--format nft|iptables] [--timeout SECONDS] -- SCRIPT [ARG...]\n\n"
 	"apply: the whole ruleset goes in as one transaction, or nothing changes.\n"
 	"  nft syntax replaces the cell's whole ruleset; iptables-save syntax (one\n"
@@ -30,6 +31,9 @@ static const char help[] =
 	"  (from any shell; the revert happens even if this command is killed).\n"
 	"check: validate without root and without touching any cell.\n"
 	"rollback: put a kept generation back (default: the one before).\n"
+	"--host (root): the same on the host's own ruleset, replacing only the\n"
+	"  tables the file defines (all of them if it says 'flush ruleset'), so\n"
+	"  other tools' tables survive; iptables-apply for both syntaxes.\n"
 	"stage: run a firewall script (iptables, ip6tables, nft commands) in a\n"
 	"  throwaway namespace, with errexit on and NETCELL_STAGE=1 set; print the\n"
 	"  ruleset it built as one file (nft -f loads it in one transaction; with\n"
@@ -65,7 +69,10 @@ static int parse(int argc, char **argv, struct fw_opts *o)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
-		{ "confirm", required_argument, NULL, 'c' }, { 0 } };
+		{ "confirm", required_argument, NULL, 'c' },
+		{ "host", no_argument, NULL, 'H' }, { 0 } };
+	static char *hostargs[8];
+	int host = 0, i;
 	char *end;
 	long v;
 	int c;
@@ -80,6 +87,8 @@ static int parse(int argc, char **argv, struct fw_opts *o)
 			o->format = NC_FW_IPTABLES;
 		} else if (c == 'f') {
 			return cli_usage("fw", "unknown format \"%s\"; use nft or iptables", optarg);
+		} else if (c == 'H') {
+			host = 1;
 		} else if (c == 'c') {
 			v = strtol(optarg, &end, 10);
 			if (*end || v < 1 || v > 86400)
@@ -91,6 +100,16 @@ static int parse(int argc, char **argv, struct fw_opts *o)
 	}
 	o->args = argv + optind;
 	o->nargs = argc - optind;
+	if (!host)
+		return 0;
+	/* --host stands where the cell name would */
+	if (o->nargs > 6)
+		return cli_usage("fw", "too many arguments");
+	hostargs[0] = (char *)NC_FW_HOST;
+	for (i = 0; i < o->nargs; i++)
+		hostargs[i + 1] = o->args[i];
+	o->args = hostargs;
+	o->nargs++;
 	return 0;
 }
 

@@ -136,6 +136,9 @@ struct nc_fw_gen {
 	char source[256];
 };
 
+/* as the cell of nc_fw_*(): the caller's own network namespace (root only) */
+#define NC_FW_HOST ":host"
+
 NC_API int nc_fw_apply(struct nc_ctx *ctx, const char *cell, const char *file,
 		       enum nc_fw_format format, unsigned confirm_secs,
 		       unsigned *gen);
@@ -158,6 +161,37 @@ NC_API int nc_fw_stage(struct nc_ctx *ctx, char *const *argv,
 NC_API int nc_stage_replay(struct nc_ctx *ctx, const char *dir);
 
 /* Published ports (forward.c): declarations of the ports work go below */
+
+/* Most published ports of one cell */
+#define NC_PORTS_MAX 64
+
+/**
+ * struct nc_port - one published port: HOST_ADDR:HOST_PORT on the host,
+ * forwarded to CELL_PORT on the loopback of the cell (127.0.0.1 for an IPv4
+ * host address, ::1 for an IPv6 one)
+ * @cell:	cell name ("" from nc_port_parse())
+ * @host_addr:	numeric host address: "127.0.0.1", "0.0.0.0", "::1", "::"
+ * @host_port:	host port, 1-65535
+ * @cell_port:	port in the cell, 1-65535
+ * @proto:	"tcp" or "udp"
+ */
+struct nc_port {
+	char cell[NC_NAME_MAX + 1];
+	char host_addr[46];
+	unsigned host_port;
+	unsigned cell_port;
+	char proto[4];
+};
+
+NC_API int nc_port_parse(struct nc_ctx *ctx, const char *spec,
+			 struct nc_port *port);
+NC_API int nc_port_format(const struct nc_port *port, char *buf, size_t len);
+NC_API int nc_port_add(struct nc_ctx *ctx, const char *cell,
+		       const char *const *specs, size_t n);
+NC_API int nc_port_rm(struct nc_ctx *ctx, const char *cell,
+		      const char *const *specs, size_t n);
+NC_API int nc_port_list(struct nc_ctx *ctx, const char *cell,
+			struct nc_port **ports, size_t *n);
 
 #ifdef __cplusplus
 }

@@ -53,11 +53,17 @@
  * @format:	NC_FW_NFT or NC_FW_IPTABLES
  * @file:	stored files: [0] nft or IPv4, [1] IPv6 ("" when absent)
  * @shown:	names shown in errors, the user's paths
+ * @host:	1 when applied to the host (NC_FW_HOST): only the tables the
+ *		files define are replaced, other tools' tables stay
+ * @prefix:	host only: "add table; delete table" lines that empty the
+ *		tables being replaced, in the same transaction
  */
 struct fw_job {
 	enum nc_fw_format format;
 	char file[2][PATH_MAX];
 	char shown[2][PATH_MAX];
+	int host;
+	char prefix[8192];
 };
 
 /**
@@ -334,7 +340,7 @@ static int apply_ipt(const struct fw_job *job, char *err, size_t len)
 		}
 		return ret;
 	}
-	return drop_foreign_tables(err, len);
+	return job->host ? 0 : drop_foreign_tables(err, len);
 }
 
 /**
@@ -365,7 +371,8 @@ static int job_in_ns(void *arg, char *out, size_t len)
 	const struct fw_job *job = arg;
 
 	if (job->format == NC_FW_NFT)
-		return nft_apply_file(job->file[0], job->shown[0], 1, out, len);
+		return nft_apply_file(job->file[0], job->shown[0],
+				      job->host ? job->prefix : "flush ruleset\n", out, len);
 	save_undo(job);
 	return apply_ipt(job, out, len);
 }
@@ -424,6 +431,82 @@ static int run_job(struct nc_ctx *ctx, const char *cell, struct fw_job *job)
 		out[--l] = '\0';
 	return ctx_err(ctx, ret, NC_ERR_RULESET, "ruleset rejected%s%s; nothing was changed:\n%s",
 		       cell ? " by cell " : "", cell ? cell : "", out);
+}
+
+/**
+ * is_host() - does @cell name the host rather than a cell
+ * @cell:	cell name or NC_FW_HOST
+ *
+ * Return: 1 for the host
+ */
+static int is_host(const char *cell)
+{
+	return !strcmp(cell, NC_FW_HOST);
+}
+
+/**
+ * add_table_lines() - "add table F N; delete table F N" for each table a
+ * ruleset file defines, appended to @buf
+ * @path:	ruleset file (nft, or iptables-save with @ipt_family 4 or 6)
+ * @ipt_family:	0 for nft syntax
+ * @buf:	output
+ * @len:	size of @buf
+ *
+ * "add" first makes "delete" succeed whether or not the table exists; in
+ * one transaction with the file, the tables are replaced at once.
+ */
+static void add_table_lines(const char *path, int ipt_family, char *buf, size_t len)
+{
+	static const char *const fams[] = { "ip", "ip6", "inet", "arp", "bridge", "netdev" };
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char line[512], a[64], b[200], *l;
+	const char *fam, *name;
+	size_t i, off = strlen(buf);
+	int n;
+
+	while (f && fgets(line, sizeof(line), f) && off + 600 < len) {
+		for (l = line; *l == ' ' || *l == '\t'; l++)
+			;
+		if (ipt_family) {
+			if (sscanf(l, "*%63s", a) != 1)
+				continue;
+			fam = ipt_family == 6 ? "ip6" : "ip";
+			name = a;
+		} else {
+			if (!strncmp(l, "add ", 4))
+				l += 4;
+			n = sscanf(l, "table %63[^ \t{\n;] %199[^ \t{\n;]", a, b);
+			if (n < 1)
+				continue;
+			for (i = 0; i < ARRAY_SIZE(fams) && strcmp(a, fams[i]); i++)
+				;
+			fam = n == 2 && i < ARRAY_SIZE(fams) ? a : "ip";
+			name = n == 2 && i < ARRAY_SIZE(fams) ? b : a;
+		}
+		off += (size_t)snprintf(buf + off, len - off,
+					"add table %s %s\ndelete table %s %s\n",
+					fam, name, fam, name);
+	}
+}
+
+/**
+ * host_prefix() - the lines that empty the host tables a change replaces:
+ * those of the new generation and those of the one in force
+ * @job:	the new generation's job; @job->prefix is filled
+ * @cur:	the job in force, or NULL
+ */
+static void host_prefix(struct fw_job *job, const struct fw_job *cur)
+{
+	const struct fw_job *j[2] = { cur, job };
+	int i, k;
+
+	job->prefix[0] = '\0';
+	for (i = 0; i < 2; i++)
+		for (k = 0; j[i] && k < 2; k++)
+			if (j[i]->file[k][0])
+				add_table_lines(j[i]->file[k],
+						j[i]->format == NC_FW_NFT ? 0 : k ? 6 : 4,
+						job->prefix, sizeof(job->prefix));
 }
 
 /**
@@ -635,6 +718,42 @@ static int set_current(const char *dir, unsigned gen)
 }
 
 /**
+ * prefix_in_ns() - incell_fn: run a job's prefix only (empty host tables)
+ * @arg:	struct fw_job
+ * @out:	error text
+ * @len:	size of @out
+ *
+ * Return: 0 or -EINVAL
+ */
+static int prefix_in_ns(void *arg, char *out, size_t len)
+{
+	const struct fw_job *job = arg;
+
+	return job->prefix[0] ? nft_run_text(job->prefix, out, len) : 0;
+}
+
+/**
+ * nft_run_prefix_only() - remove from the host the tables netcell put there
+ * @ctx:	context
+ * @cell:	NC_FW_HOST
+ * @dir:	its firewall directory
+ * @job:	job whose prefix empties the tables in force
+ *
+ * Return: 0 or -errno with a message
+ */
+static int nft_run_prefix_only(struct nc_ctx *ctx, const char *cell, const char *dir,
+			       struct fw_job *job)
+{
+	_cleanup_free_ char *out = NULL;
+	int ret = incell_call(ctx, cell, prefix_in_ns, job, &out);
+
+	if (ret)
+		return ctx_err(ctx, ret, NC_ERR_RULESET, "cannot remove the tables: %s",
+			       out ? out : "");
+	return set_current(dir, 0);
+}
+
+/**
  * switch_to() - apply a kept generation to a cell and make it current
  * @ctx:	context
  * @cell:	cell
@@ -649,10 +768,24 @@ static int switch_to(struct nc_ctx *ctx, const char *cell, const char *dir,
 	struct fw_job job;
 	int ret;
 
+	struct fw_job cur;
+	int has_cur;
+
 	if (gen && gen_job(dir, gen, &job))
 		return ctx_err(ctx, -ENOENT, NC_ERR_USAGE,
-			       "cell \"%s\" has no firewall generation %u; 'netcell fw history %s' lists them",
-			       cell, gen, cell);
+			       "\"%s\" has no firewall generation %u; 'netcell fw history' lists them",
+			       cell, gen);
+	if (is_host(cell)) {
+		has_cur = !gen_job(dir, current_gen(dir), &cur);
+		if (!gen) {	/* nothing: empty the tables netcell put there */
+			memset(&job, 0, sizeof(job));
+			job.format = NC_FW_NFT;
+		}
+		job.host = 1;
+		host_prefix(&job, has_cur ? &cur : NULL);
+		if (!gen)
+			return nft_run_prefix_only(ctx, cell, dir, &job);
+	}
 	ret = run_job(ctx, cell, gen ? &job : NULL);
 	return ret ? ret : set_current(dir, gen);
 }
@@ -731,6 +864,9 @@ static int check_cell(struct nc_ctx *ctx, const char *cell)
 {
 	struct nc_cell_info info;
 
+	if (is_host(cell))
+		return getuid() ? ctx_err(ctx, -EPERM, NC_ERR_PERM,
+					  "the host's firewall is root's: run 'fw ... --host' as root, or use a cell") : 0;
 	return nc_inspect(ctx, cell, &info);
 }
 
@@ -782,6 +918,12 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 			       v[0], cell, cell);
 	*gen = next_gen(dir);
 	ret = stage_files(ctx, dir, *gen, files, format, &job);
+	if (!ret && is_host(cell)) {
+		struct fw_job cur;
+
+		job.host = 1;
+		host_prefix(&job, gen_job(dir, prev, &cur) ? NULL : &cur);
+	}
 	if (!ret && job.format == NC_FW_IPTABLES)
 		ret = run_job(ctx, NULL, &job);	/* both families, or neither */
 	if (!ret)

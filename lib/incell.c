@@ -36,6 +36,8 @@ static int enter_target(struct nc_ctx *ctx, const struct nc_paths *p,
 	struct nc_cell_info info;
 	int fds[2] = { -1, -1 }, nfds = 2, ret = 0;
 
+	if (cell && !strcmp(cell, NC_FW_HOST))
+		return 0;	/* the caller's own namespace */
 	if (!cell) {
 		if (p->rootless && (ret = ns_become_userns_root(ctx, p->uid, p->gid)))
 			return ret;
@@ -119,7 +121,8 @@ static void read_all(int fd, char *buf, size_t len)
 /**
  * incell_call() - run @fn inside a cell (or a scratch namespace) in a child
  * @ctx:	context
- * @cell:	cell name, or NULL for a throwaway namespace
+ * @cell:	cell name, NC_FW_HOST for the caller's own namespace, or NULL
+ *		for a throwaway namespace
  * @fn:		work to do there
  * @arg:	its argument
  * @out:	the text @fn handed back (heap, caller frees), may be NULL

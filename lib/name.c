@@ -31,6 +31,8 @@ const char *name_problem(const char *name)
 		return "the name is longer than 64 characters";
 	if (name[0] == '-')
 		return "a name may not start with '-'";
+	if (name[0] == ':')
+		return "a name may not start with ':' (reserved for \":host\")";
 	for (p = (const unsigned char *)name; *p; p++) {
 		if (*p == '/')
 			return "a name may not contain '/'";

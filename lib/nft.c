@@ -166,7 +166,10 @@ static int apply_in_steps(struct nft_ctx *n, const char *path, const char *shown
  * nft_apply_file() - load a ruleset file as one transaction
  * @path:	absolute path of the file to load
  * @shown:	name to show in error messages instead of @path
- * @flush:	1 to replace the whole ruleset ("flush ruleset" first)
+ * @prefix:	commands that go first in the same transaction: "flush
+ *		ruleset\n" to replace the whole ruleset (then a ruleset too
+ *		large for one transaction is applied in steps), or
+ *		"add table ..; delete table ..;" lines to replace some tables
  * @err:	libnftables' error text, "FILE:LINE:COL: Error: ..." lines
  * @len:	size of @err
  *
@@ -175,16 +178,15 @@ static int apply_in_steps(struct nft_ctx *n, const char *path, const char *shown
  *
  * Return: 0, -EINVAL when the ruleset was rejected, -ENOMEM
  */
-int nft_apply_file(const char *path, const char *shown, int flush, char *err,
-		   size_t len)
+int nft_apply_file(const char *path, const char *shown, const char *prefix,
+		   char *err, size_t len)
 {
 	_cleanup_free_ char *cmd = NULL;
 	struct nft_ctx *n = nft_new();
 	int ret;
 
 	err[0] = '\0';
-	if (!n || asprintf(&cmd, "%sinclude \"%s\"\n", flush ? "flush ruleset\n" : "",
-			   path) < 0) {
+	if (!n || asprintf(&cmd, "%sinclude \"%s\"\n", prefix, path) < 0) {
 		if (n)
 			nft_ctx_free(n);
 		return -ENOMEM;
@@ -194,7 +196,7 @@ int nft_apply_file(const char *path, const char *shown, int flush, char *err,
 	if (ret)
 		replace_all(skip_wrapper(nft_ctx_get_error_buffer(n)), path, shown,
 			    err, len);
-	if (ret && flush && strstr(err, "Message too long"))
+	if (ret && !strcmp(prefix, "flush ruleset\n") && strstr(err, "Message too long"))
 		ret = apply_in_steps(n, path, shown, err, len);
 	nft_ctx_free(n);
 	return ret;

@@ -7,7 +7,7 @@
 #include "util.h"
 
 NC_INTERNAL int nft_apply_file(const char *path, const char *shown,
-			       int flush, char *err, size_t len);
+			       const char *prefix, char *err, size_t len);
 NC_INTERNAL int nft_run_text(const char *cmds, char *err, size_t len);
 NC_INTERNAL int nft_list_ruleset(char **text);
 

@@ -317,3 +317,40 @@ print(' }\n}')" >"$rd/$s.nft"
 	[ "$(asu $NC exec "$c" -- nft list ruleset | grep -c 'comment "A"')" = 10000 ] || fail "rejected file changed the rules"
 	asu $NC delete "$c"
 }
+
+# modes t_fw_host_apply: root
+t_fw_host_apply() {
+	# never against the real host: a namespace of the test's own stands in
+	local h=${PFX}host
+	ip netns add "$h"
+	trap 'ip netns del "$h" 2>/dev/null' RETURN
+	hx() { ip netns exec "$h" "$@"; }
+	hx nft add table inet othertool
+	hx nft add chain inet othertool c '{ type filter hook input priority 50; }'
+	hx nft add rule inet othertool c tcp dport 4444 drop
+	printf 'table inet mine {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 8080 drop\n }\n}\n' >"$T/g1.nft"
+	printf 'table inet mine {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 9090 drop\n }\n}\ntable ip extra {\n chain c {\n  type filter hook output priority 0;\n }\n}\n' >"$T/g2.nft"
+	expect_rc 0 hx $NC fw apply --host "$T/g1.nft"
+	hx nft list ruleset | grep -q 'dport 4444 drop' || fail "another tool's table was touched"
+	hx nft list ruleset | grep -q 'dport 8080 drop' || fail "host ruleset not applied"
+	expect_rc 0 hx $NC fw apply --host "$T/g2.nft"
+	hx nft list ruleset >"$T/now"
+	grep -q 'dport 8080' "$T/now" && fail "table inet mine was not replaced"
+	grep -q 'dport 9090' "$T/now" && grep -q 'dport 4444' "$T/now" && grep -q 'table ip extra' "$T/now" || fail "after g2: $(cat "$T/now")"
+	# rollback: g1 again, and the table g2 added is gone
+	expect_rc 0 hx $NC fw rollback --host
+	hx nft list ruleset >"$T/now"
+	grep -q 'dport 8080' "$T/now" && ! grep -q 'table ip extra' "$T/now" && grep -q 'dport 4444' "$T/now" || fail "after rollback: $(cat "$T/now")"
+	# confirm-or-revert on the host
+	expect_rc 7 hx $NC fw apply --host "$T/g2.nft" --confirm 1
+	hx nft list ruleset | grep -q 'dport 8080' || fail "unconfirmed host change not reverted"
+	# a bad file changes nothing
+	printf 'table inet mine {\n chain input {\n  tcp dport 1 frob\n }\n}\n' >"$T/bad.nft"
+	expect_rc 6 hx $NC fw apply --host "$T/bad.nft"
+	hx nft list ruleset | grep -q 'dport 8080' || fail "bad host file changed the ruleset"
+	hx $NC fw history --host | grep -Eq '^1 +\* ' || fail "host history"
+	# ordinary users are told the host is root's
+	setpriv --reuid="$TUSER" --regid="$TUSER" --init-groups env NETCELL_RUNTIME_DIR=/nonexistent HOME=/tmp $NC fw apply --host "$T/g1.nft" 2>"$T/err"
+	[ $? = 5 ] || fail "non-root --host did not exit 5"
+	return 0
+}
