@@ -38,9 +38,11 @@ int cmd_stage_replay(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_link(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_path(int argc, char **argv);
 int cmd_port(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_unlink(int argc, char **argv);
 
 #endif /* NC_CLI_H */

@@ -21,6 +21,8 @@ static const struct cli_cmd cmds[] = {
 	{ "inspect", cmd_inspect, "everything about one cell" },
 	{ "delete", cmd_delete, "remove cells and everything they made" },
 	{ "path", cmd_path, "a namespace path for nsenter and other tools" },
+	{ "link", cmd_link, "a veth link between two cells" },
+	{ "unlink", cmd_unlink, "remove the link between two cells" },
 	{ "port", cmd_port, "publish ports from the host into a cell: add, rm, list" },
 	{ "fw", cmd_fw, "a cell's firewall: apply, check, show, history, rollback, confirm" },
 	{ "doctor", cmd_doctor, "check every prerequisite and say how to fix it" },

@@ -160,6 +160,11 @@ NC_API int nc_fw_stage(struct nc_ctx *ctx, char *const *argv,
 		       enum nc_fw_format format, unsigned timeout, char **text);
 NC_API int nc_stage_replay(struct nc_ctx *ctx, const char *dir);
 
+/* Links between cells (link.c) */
+NC_API int nc_link(struct nc_ctx *ctx, const char *a, const char *b,
+		   const char *subnet);
+NC_API int nc_unlink(struct nc_ctx *ctx, const char *a, const char *b);
+
 /* Published ports (forward.c): declarations of the ports work go below */
 
 /* Most published ports of one cell */

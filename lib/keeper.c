@@ -43,6 +43,7 @@
 #include <time.h>
 #include "firewall.h"
 #include "keeper.h"
+#include "link.h"
 #include "name.h"
 #include "ns.h"
 #include "proto.h"
@@ -245,6 +246,7 @@ static int drop_cell(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 	if (!k->p.rootless)
 		unbind(c->conf.name);
 	fw_forget(k->p.state, c->conf.name);
+	link_forget(k->p.state, c->conf.name);
 	close(c->netfd);
 	*c = k->cells[--k->n];
 	return 0;
@@ -658,6 +660,20 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 }
 
 /**
+ * cell_netfd() - link_restore() callback: a rebuilt cell's namespace
+ * @arg:	keeper
+ * @name:	cell name
+ *
+ * Return: descriptor, or -1 when the cell is not held
+ */
+static int cell_netfd(void *arg, const char *name)
+{
+	struct kcell *c = find(arg, name);
+
+	return c ? c->netfd : -1;
+}
+
+/**
  * listen_socket() - create RUN/keeper.sock, replacing a stale one
  * @k:		keeper
  * @ctx:	context
@@ -731,6 +747,9 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 	ev.data.fd = k->tfd;
 	epoll_ctl(k->epfd, EPOLL_CTL_ADD, k->tfd, &ev);
 	rebuild(k, ctx, rebuilt);
+	/* root cells kept their namespaces and so their links */
+	if (k->p.rootless && *rebuilt)
+		link_restore(k->p.state, cell_netfd, k);
 	return 0;
 }
 

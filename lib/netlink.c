@@ -11,6 +11,7 @@
  * callers address a cell: open the socket after entering it.
  */
 #include <linux/netlink.h>
+#include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <string.h>
@@ -137,5 +138,133 @@ int nl_link_up(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex)
 	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
+	return nl_do(ctx, nl, nlh);
+}
+
+/**
+ * nl_veth_add() - create a veth pair, the peer in another namespace
+ * @ctx:	context
+ * @nl:		socket in the namespace of the first end
+ * @name:	first end's name
+ * @peer:	peer's name
+ * @peer_ns:	descriptor of the peer's network namespace, -1 for the same
+ *
+ * Return: 0 or -errno with the kernel's message
+ */
+int nl_veth_add(struct nc_ctx *ctx, struct mnl_socket *nl, const char *name,
+		const char *peer, int peer_ns)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlattr *info, *data, *pn;
+	struct ifinfomsg *ifi, *pifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	pn = mnl_attr_nest_start(nlh, 1 /* VETH_INFO_PEER */);
+	pifi = (struct ifinfomsg *)((char *)nlh + nlh->nlmsg_len);
+	memset(pifi, 0, sizeof(*pifi));
+	nlh->nlmsg_len += MNL_ALIGN(sizeof(*pifi));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	if (peer_ns >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_ns);
+	mnl_attr_nest_end(nlh, pn);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	return nl_do(ctx, nl, nlh);
+}
+
+/**
+ * nl_link_del() - delete a link by name
+ * @ctx:	context
+ * @nl:		socket in the link's namespace
+ * @name:	link name
+ *
+ * Return: 0 or -errno (-ENODEV when there is no such link)
+ */
+int nl_link_del(struct nc_ctx *ctx, struct mnl_socket *nl, const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_DELLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nl_do(ctx, nl, nlh);
+}
+
+/**
+ * nl_addr_add() - add an address to a link
+ * @ctx:	context
+ * @nl:		socket in the link's namespace
+ * @ifindex:	link
+ * @family:	AF_INET or AF_INET6
+ * @addr:	address bytes (4 or 16)
+ * @plen:	prefix length
+ *
+ * Return: 0 or -errno with the kernel's message
+ */
+int nl_addr_add(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex,
+		int family, const void *addr, int plen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	size_t alen = family == AF_INET ? 4 : 16;
+	struct ifaddrmsg *ifa;
+
+	nlh->nlmsg_type = RTM_NEWADDR;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (unsigned char)family;
+	ifa->ifa_prefixlen = (unsigned char)plen;
+	ifa->ifa_index = (unsigned)ifindex;
+	ifa->ifa_flags = family == AF_INET6 ? IFA_F_NODAD : 0;
+	mnl_attr_put(nlh, IFA_LOCAL, alen, addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, alen, addr);
+	return nl_do(ctx, nl, nlh);
+}
+
+/**
+ * nl_route_add() - add a route (a default route when @plen is 0)
+ * @ctx:	context
+ * @nl:		socket in the namespace
+ * @family:	AF_INET or AF_INET6
+ * @dst:	destination bytes, ignored when @plen is 0
+ * @plen:	prefix length
+ * @gw:		gateway bytes, or NULL for a link route
+ * @ifindex:	outgoing link
+ *
+ * Return: 0 or -errno with the kernel's message
+ */
+int nl_route_add(struct nc_ctx *ctx, struct mnl_socket *nl, int family,
+		 const void *dst, int plen, const void *gw, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	size_t alen = family == AF_INET ? 4 : 16;
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (unsigned char)family;
+	rtm->rtm_dst_len = (unsigned char)plen;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	if (plen)
+		mnl_attr_put(nlh, RTA_DST, alen, dst);
+	if (gw)
+		mnl_attr_put(nlh, RTA_GATEWAY, alen, gw);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	return nl_do(ctx, nl, nlh);
 }

@@ -12,4 +12,14 @@ NC_INTERNAL int nl_do(struct nc_ctx *ctx, struct mnl_socket *nl,
 NC_INTERNAL int nl_link_up(struct nc_ctx *ctx, struct mnl_socket *nl,
 			   int ifindex);
 
+NC_INTERNAL int nl_veth_add(struct nc_ctx *ctx, struct mnl_socket *nl,
+			    const char *name, const char *peer, int peer_ns);
+NC_INTERNAL int nl_link_del(struct nc_ctx *ctx, struct mnl_socket *nl,
+			    const char *name);
+NC_INTERNAL int nl_addr_add(struct nc_ctx *ctx, struct mnl_socket *nl,
+			    int ifindex, int family, const void *addr, int plen);
+NC_INTERNAL int nl_route_add(struct nc_ctx *ctx, struct mnl_socket *nl,
+			     int family, const void *dst, int plen,
+			     const void *gw, int ifindex);
+
 #endif /* NC_NETLINK_H */

@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: MIT
+/*
+ * link.c - veth links between two cells of one user
+ *
+ * Theory of operation: all of a user's cells belong to the user's hub user
+ * namespace (rootless) or to the initial one (root), so one process that is
+ * root there can make a veth pair with one end in each cell: it joins cell
+ * A, creates the pair with the peer placed in cell B (IFLA_NET_NS_FD), sets
+ * A's address, then joins B and sets B's.  Each end is named after the
+ * other cell ("nc-" and the name, shortened with a hash when too long for
+ * IFNAMSIZ).  A link's two addresses are the first two hosts of its subnet
+ * (--subnet, else the first free 10.214.N.0/24).
+ *
+ * Links are saved in STATE/links.conf ("A B CIDR" lines, rewritten
+ * atomically under STATE/links.lock) and made again by the keeper when it
+ * rebuilds rootless cells.  A link goes away with either cell: deleting a
+ * network namespace deletes its veth ends, and with them their peers.
+ */
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include "cidr.h"
+#include "client.h"
+#include "incell.h"
+#include "link.h"
+#include "netlink.h"
+#include "store.h"
+
+#define LINKS_MAX 256
+
+/**
+ * struct link - one saved link
+ * @a:		first cell
+ * @b:		second cell
+ * @net:	subnet; @a gets host 1, @b host 2
+ */
+struct link {
+	char a[NC_NAME_MAX + 1];
+	char b[NC_NAME_MAX + 1];
+	struct cidr net;
+};
+
+/**
+ * struct link_job - what the child that makes a link needs
+ * @l:		the link
+ * @userfd:	hub user namespace, -1 for root
+ * @afd:	cell A's network namespace
+ * @bfd:	cell B's network namespace
+ */
+struct link_job {
+	struct link l;
+	int userfd, afd, bfd;
+};
+
+/**
+ * link_ifname() - the name of the end that leads to cell @peer
+ * @peer:	the other cell
+ * @out:	IFNAMSIZ buffer
+ */
+void link_ifname(const char *peer, char out[IFNAMSIZ])
+{
+	unsigned h = 5381;
+	const char *p;
+
+	if (strlen(peer) <= IFNAMSIZ - 4) {
+		snprintf(out, IFNAMSIZ, "nc-%s", peer);
+		return;
+	}
+	for (p = peer; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	snprintf(out, IFNAMSIZ, "nc-%.6s%05x", peer, h & 0xfffff);
+}
+
+/**
+ * links_load() - read STATE/links.conf
+ * @state:	state directory
+ * @l:		array of LINKS_MAX
+ * @n:		how many were read
+ */
+static void links_load(const char *state, struct link *l, size_t *n)
+{
+	char path[PATH_MAX], line[512], net[128];
+	_cleanup_fclose_ FILE *f = NULL;
+
+	*n = 0;
+	snprintf(path, sizeof(path), "%s/links.conf", state);
+	f = fopen(path, "re");
+	while (f && *n < LINKS_MAX && fgets(line, sizeof(line), f)) {
+		struct link *k = &l[*n];
+
+		if (sscanf(line, "%64s %64s %127s", k->a, k->b, net) == 3 &&
+		    !cidr_parse(net, &k->net))
+			(*n)++;
+	}
+}
+
+/**
+ * links_save() - rewrite STATE/links.conf atomically
+ * @state:	state directory
+ * @l:		links
+ * @n:		how many
+ *
+ * Return: 0 or -errno
+ */
+static int links_save(const char *state, const struct link *l, size_t n)
+{
+	char path[PATH_MAX], net[64], *text = NULL;
+	size_t tl = 0, i;
+	FILE *f = open_memstream(&text, &tl);
+	int ret;
+
+	if (!f)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		cidr_format(&l[i].net, net, sizeof(net));
+		fprintf(f, "%s %s %s\n", l[i].a, l[i].b, net);
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/links.conf", state);
+	ret = text ? store_write_atomic(path, text, tl) : -ENOMEM;
+	free(text);
+	return ret;
+}
+
+/**
+ * links_lock() - take STATE/links.lock
+ * @state:	state directory
+ *
+ * Return: locked descriptor or -errno
+ */
+static int links_lock(const char *state)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/links.lock", state);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/**
+ * find() - index of the link between @a and @b, either way round
+ * @l:		links
+ * @n:		how many
+ * @a:		a cell
+ * @b:		the other
+ *
+ * Return: index, or -1
+ */
+static int find(const struct link *l, size_t n, const char *a, const char *b)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((!strcmp(l[i].a, a) && !strcmp(l[i].b, b)) ||
+		    (!strcmp(l[i].a, b) && !strcmp(l[i].b, a)))
+			return (int)i;
+	return -1;
+}
+
+/**
+ * address_end() - give one end its address and bring it up
+ * @ctx:	context
+ * @ifname:	the end, in the current namespace
+ * @net:	subnet
+ * @host:	host number in it
+ *
+ * Return: 0 or -errno with a message
+ */
+static int address_end(struct nc_ctx *ctx, const char *ifname, const struct cidr *net,
+		       unsigned host)
+{
+	struct mnl_socket *nl = nl_open(ctx);
+	int idx = (int)if_nametoindex(ifname), ret;
+	struct cidr h;
+
+	if (!nl)
+		return -EIO;
+	ret = cidr_host(net, host, &h);
+	if (!ret && idx)
+		ret = nl_addr_add(ctx, nl, idx, h.family, h.addr, h.plen);
+	if (!ret)
+		ret = idx ? nl_link_up(ctx, nl, idx) : -ENODEV;
+	mnl_socket_close(nl);
+	return ret;
+}
+
+/**
+ * make_link() - in a child: create the veth pair and address both ends
+ * @ctx:	context
+ * @j:		job
+ *
+ * Return: 0 or -errno with a message; the pair is removed on failure
+ */
+static int make_link(struct nc_ctx *ctx, const struct link_job *j)
+{
+	char ifa[IFNAMSIZ], ifb[IFNAMSIZ];
+	struct mnl_socket *nl;
+	int ret;
+
+	link_ifname(j->l.b, ifa);
+	link_ifname(j->l.a, ifb);
+	if ((j->userfd >= 0 && setns(j->userfd, CLONE_NEWUSER)) || setns(j->afd, CLONE_NEWNET))
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot enter cell \"%s\": %s",
+			       j->l.a, strerror(errno));
+	nl = nl_open(ctx);
+	if (!nl)
+		return -EIO;
+	ret = nl_veth_add(ctx, nl, ifa, ifb, j->bfd);
+	if (ret) {
+		mnl_socket_close(nl);
+		return ctx_wrap(ctx, ret, "cannot create the veth pair %s/%s", ifa, ifb);
+	}
+	ret = address_end(ctx, ifa, &j->l.net, 1);
+	if (!ret && setns(j->bfd, CLONE_NEWNET))
+		ret = -errno;
+	if (!ret)
+		ret = address_end(ctx, ifb, &j->l.net, 2);
+	if (ret) {
+		setns(j->afd, CLONE_NEWNET);
+		nl_link_del(ctx, nl, ifa);
+	}
+	mnl_socket_close(nl);
+	return ret;
+}
+
+/**
+ * link_in_child() - incell_fn: make the link, report the message
+ * @arg:	struct link_job
+ * @out:	message on failure
+ * @len:	size of @out
+ *
+ * Return: 0 or -errno
+ */
+static int link_in_child(void *arg, char *out, size_t len)
+{
+	struct nc_ctx c = { .kfd = -1 };
+	int ret = make_link(&c, arg);
+
+	snprintf(out, len, "%s", ret ? c.msg : "");
+	return ret;
+}
+
+/**
+ * unlink_in_child() - incell_fn: delete cell A's end, and so the pair
+ * @arg:	struct link_job
+ * @out:	message on failure
+ * @len:	size of @out
+ *
+ * Return: 0 or -errno
+ */
+static int unlink_in_child(void *arg, char *out, size_t len)
+{
+	const struct link_job *j = arg;
+	struct nc_ctx c = { .kfd = -1 };
+	struct mnl_socket *nl;
+	char ifa[IFNAMSIZ];
+	int ret;
+
+	link_ifname(j->l.b, ifa);
+	if ((j->userfd >= 0 && setns(j->userfd, CLONE_NEWUSER)) || setns(j->afd, CLONE_NEWNET))
+		return -errno;
+	nl = nl_open(&c);
+	ret = nl ? nl_link_del(&c, nl, ifa) : -EIO;
+	if (nl)
+		mnl_socket_close(nl);
+	snprintf(out, len, "%s", ret ? c.msg : "");
+	return ret == -ENODEV ? 0 : ret;
+}
+
+/**
+ * run_job() - get both cells' namespaces and run @fn in a child
+ * @ctx:	context
+ * @j:		job, @j->l set
+ * @fn:		link_in_child or unlink_in_child
+ *
+ * Return: 0 or -errno with a message
+ */
+static int run_job(struct nc_ctx *ctx, struct link_job *j, incell_fn fn)
+{
+	struct nc_cell_info info;
+	int fa[2] = { -1, -1 }, fb[2] = { -1, -1 }, na = 2, nb = 2, ret;
+	_cleanup_free_ char *out = NULL;
+
+	ret = cell_get(ctx, j->l.a, &info, fa, &na);
+	if (!ret)
+		ret = cell_get(ctx, j->l.b, &info, fb, &nb);
+	if (!ret) {
+		j->userfd = na == 2 ? fa[0] : -1;
+		j->afd = fa[na - 1];
+		j->bfd = fb[nb - 1];
+		ret = incell_call(ctx, NC_FW_HOST, fn, j, &out);
+		if (ret)
+			ret = ctx_err(ctx, ret, ctx_kind_of_errno(ret), "%s",
+				      out && *out ? out : strerror(-ret));
+	}
+	while (na-- > 0 && fa[0] >= 0)
+		close(fa[na]);
+	while (nb-- > 0 && fb[0] >= 0)
+		close(fb[nb]);
+	return ret;
+}
+
+/**
+ * pick_subnet() - the first 10.214.N.0/24 no saved link uses
+ * @l:		links
+ * @n:		how many
+ * @net:	result
+ *
+ * Return: 0 or -ENOSPC
+ */
+static int pick_subnet(const struct link *l, size_t n, struct cidr *net)
+{
+	char s[32];
+	size_t i;
+	int k;
+
+	for (k = 0; k < 256; k++) {
+		snprintf(s, sizeof(s), "10.214.%d.0/24", k);
+		cidr_parse(s, net);
+		for (i = 0; i < n && !cidr_overlap(&l[i].net, net); i++)
+			;
+		if (i == n)
+			return 0;
+	}
+	return -ENOSPC;
+}
+
+/**
+ * check_args() - validate both names and the subnet
+ * @ctx:	context
+ * @a:		cell
+ * @b:		cell
+ * @subnet:	CIDR text or NULL
+ * @net:	parsed subnet
+ *
+ * Return: 0 or -EINVAL with a usage message
+ */
+static int check_args(struct nc_ctx *ctx, const char *a, const char *b,
+		      const char *subnet, struct cidr *net)
+{
+	struct cidr h;
+	int ret = nc_name_check(ctx, a);
+
+	if (!ret)
+		ret = nc_name_check(ctx, b);
+	if (ret)
+		return ret;
+	if (!strcmp(a, b))
+		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE, "a cell cannot be linked to itself");
+	if (subnet && (cidr_parse(subnet, net) || cidr_host(net, 2, &h)))
+		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+			       "invalid subnet \"%s\": give a prefix with room for two hosts, such as 10.214.9.0/30 or fd00:1::/64",
+			       subnet);
+	return 0;
+}
+
+/**
+ * nc_link() - connect two cells with a veth pair
+ * @ctx:	context
+ * @a:		cell (gets the subnet's first host)
+ * @b:		cell (gets the second)
+ * @subnet:	CIDR, or NULL for the first free 10.214.N.0/24
+ *
+ * Return: 0 or -errno with a message (NC_ERR_EXISTS when already linked)
+ */
+int nc_link(struct nc_ctx *ctx, const char *a, const char *b, const char *subnet)
+{
+	struct link_job j = { .userfd = -1, .afd = -1, .bfd = -1 };
+	struct link l[LINKS_MAX];
+	struct nc_paths p;
+	size_t n;
+	int ret, lock;
+
+	ret = check_args(ctx, a, b, subnet, &j.l.net);
+	if (!ret)
+		ret = paths_get(ctx, &p);
+	if (ret)
+		return ret;
+	lock = links_lock(p.state);
+	if (lock < 0)
+		return ctx_err(ctx, lock, NC_ERR_FAILED, "cannot lock the links: %s", strerror(-lock));
+	links_load(p.state, l, &n);
+	if (find(l, n, a, b) >= 0)
+		ret = ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
+			      "cells \"%s\" and \"%s\" are linked already", a, b);
+	else if (n == LINKS_MAX || (!subnet && pick_subnet(l, n, &j.l.net)))
+		ret = ctx_err(ctx, -ENOSPC, NC_ERR_FAILED, "too many links");
+	if (!ret) {
+		snprintf(j.l.a, sizeof(j.l.a), "%s", a);
+		snprintf(j.l.b, sizeof(j.l.b), "%s", b);
+		ret = run_job(ctx, &j, link_in_child);
+	}
+	if (!ret) {
+		l[n++] = j.l;
+		ret = links_save(p.state, l, n);
+		if (ret) {
+			run_job(ctx, &j, unlink_in_child);
+			ret = ctx_err(ctx, ret, NC_ERR_FAILED, "cannot save the link: %s", strerror(-ret));
+		}
+	}
+	close(lock);
+	return ret;
+}
+
+/**
+ * nc_unlink() - remove the link between two cells
+ * @ctx:	context
+ * @a:		cell
+ * @b:		cell
+ *
+ * Return: 0 or -errno with a message
+ */
+int nc_unlink(struct nc_ctx *ctx, const char *a, const char *b)
+{
+	struct link_job j = { .userfd = -1, .afd = -1, .bfd = -1 };
+	struct link l[LINKS_MAX];
+	struct nc_paths p;
+	size_t n;
+	int ret, lock, i;
+
+	ret = check_args(ctx, a, b, NULL, NULL);
+	if (!ret)
+		ret = paths_get(ctx, &p);
+	if (ret)
+		return ret;
+	lock = links_lock(p.state);
+	if (lock < 0)
+		return ctx_err(ctx, lock, NC_ERR_FAILED, "cannot lock the links");
+	links_load(p.state, l, &n);
+	i = find(l, n, a, b);
+	if (i < 0) {
+		close(lock);
+		return ctx_err(ctx, -ENOENT, NC_ERR_FAILED, "cells \"%s\" and \"%s\" are not linked", a, b);
+	}
+	j.l = l[i];
+	ret = run_job(ctx, &j, unlink_in_child);
+	if (!ret) {
+		l[i] = l[--n];
+		ret = links_save(p.state, l, n);
+	}
+	close(lock);
+	return ret;
+}
+
+/**
+ * link_list() - the saved links of a cell, as "PEER CIDR-of-this-end" lines
+ * @state:	state directory
+ * @cell:	cell
+ * @buf:	output
+ * @len:	size of @buf
+ */
+void link_list(const char *state, const char *cell, char *buf, size_t len)
+{
+	struct link l[LINKS_MAX];
+	struct cidr h;
+	char a[64];
+	size_t n, i, off = 0;
+
+	buf[0] = '\0';
+	links_load(state, l, &n);
+	for (i = 0; i < n && off < len; i++) {
+		int first = !strcmp(l[i].a, cell);
+
+		if (!first && strcmp(l[i].b, cell))
+			continue;
+		cidr_host(&l[i].net, first ? 1 : 2, &h);
+		cidr_format(&h, a, sizeof(a));
+		off += (size_t)snprintf(buf + off, len - off, "%s %s\n", first ? l[i].b : l[i].a, a);
+	}
+}
+
+/**
+ * link_forget() - drop a deleted cell's links from the saved list
+ * @state:	state directory
+ * @cell:	cell
+ */
+void link_forget(const char *state, const char *cell)
+{
+	struct link l[LINKS_MAX];
+	size_t n, i = 0;
+	int lock = links_lock(state);
+
+	links_load(state, l, &n);
+	while (i < n) {
+		if (!strcmp(l[i].a, cell) || !strcmp(l[i].b, cell))
+			l[i] = l[--n];
+		else
+			i++;
+	}
+	links_save(state, l, n);
+	if (lock >= 0)
+		close(lock);
+}
+
+/**
+ * link_restore() - make the saved links of rebuilt cells again
+ * @state:	state directory
+ * @netfd:	callback giving a cell's namespace descriptor (-1 if unknown)
+ * @arg:	its argument
+ *
+ * Called by a rootless keeper, which is already root of the hub user
+ * namespace.
+ */
+void link_restore(const char *state, int (*netfd)(void *arg, const char *cell), void *arg)
+{
+	struct link_job j = { .userfd = -1 };
+	struct link l[LINKS_MAX];
+	char out[256];
+	size_t n, i;
+	pid_t pid;
+
+	links_load(state, l, &n);
+	for (i = 0; i < n; i++) {
+		j.l = l[i];
+		j.afd = netfd(arg, l[i].a);
+		j.bfd = netfd(arg, l[i].b);
+		if (j.afd < 0 || j.bfd < 0)
+			continue;
+		pid = fork();
+		if (pid == 0)
+			_exit(link_in_child(&j, out, sizeof(out)) ? 1 : 0);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+	}
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* link.h - veth links between two cells of one user */
+#ifndef NC_LINK_H
+#define NC_LINK_H
+
+#include <net/if.h>
+#include "ctx.h"
+
+NC_INTERNAL void link_ifname(const char *peer, char out[IFNAMSIZ]);
+NC_INTERNAL void link_list(const char *state, const char *cell, char *buf,
+			   size_t len);
+NC_INTERNAL void link_forget(const char *state, const char *cell);
+NC_INTERNAL void link_restore(const char *state,
+			      int (*netfd)(void *arg, const char *cell),
+			      void *arg);
+
+#endif /* NC_LINK_H */
