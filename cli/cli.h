@@ -18,6 +18,33 @@ struct cli_cmd {
 	const char *summary;
 };
 
+/* connectivity options of create and run */
+enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS };
+#define CLI_NET_OPTIONS \
+	{ "uplink", required_argument, NULL, CLI_OPT_UPLINK }, \
+	{ "host-loopback", no_argument, NULL, CLI_OPT_HOST_LOOPBACK }, \
+	{ "dns", required_argument, NULL, CLI_OPT_DNS }
+#define CLI_NET_HELP \
+	"  --uplink pasta|slirp4netns|none  outbound traffic (default: pasta if\n" \
+	"                    installed, else slirp4netns, else none)\n" \
+	"  --host-loopback   let the cell reach the host's loopback services at\n" \
+	"                    its gateway address (off: pasta/slirp4netns map it)\n" \
+	"  --dns ADDR        the resolver in the cell's /etc/resolv.conf\n"
+
+/**
+ * struct cli_net - connectivity options
+ * @uplink:	--uplink, NULL for the default
+ * @host_loopback: --host-loopback
+ * @dns:	--dns, or NULL
+ */
+struct cli_net {
+	const char *uplink;
+	int host_loopback;
+	const char *dns;
+};
+
+int cli_net_opt(int c, const char *arg, struct cli_net *n);
+int cli_net_apply(struct nc_ctx *ctx, const char *name, const struct cli_net *n);
 int cli_fail(struct nc_ctx *ctx);
 int cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -26,6 +53,7 @@ struct nc_ctx *cli_ctx(void);
 int cli_help_requested(int argc, char **argv, const char *text);
 void cli_json_str(FILE *f, const char *s);
 void cli_print_info_json(FILE *f, const struct nc_cell_info *c);
+void cli_print_port_json(FILE *f, const struct nc_port *p);
 const char *cli_time(long long t, char *buf, size_t len);
 int cli_exec_status(int status);
 int cli_exec_cmd(char **argv);

@@ -4,11 +4,12 @@
 #include "cli.h"
 
 static const char help[] =
-	"Usage: netcell create NAME\n\n"
+	"Usage: netcell create NAME [options]\n\n"
 	"Make a cell: a private network namespace with loopback up, kept alive\n"
 	"until 'netcell delete NAME'.  As root it is also an ordinary named\n"
 	"namespace ('ip netns list', 'ip netns exec NAME').  As an ordinary user\n"
 	"it lives in the user's own user namespace, held by the user's keeper.\n\n"
+	"Options:\n" CLI_NET_HELP "\n"
 	"Exit codes: 2 invalid name, 4 the cell exists, 5 missing permission.\n";
 
 /**
@@ -20,19 +21,29 @@ static const char help[] =
  */
 int cmd_create(int argc, char **argv)
 {
-	static const struct option opts[] = { { 0 } };
+	static const struct option opts[] = { CLI_NET_OPTIONS, { 0 } };
+	struct cli_net net = { 0 };
 	struct nc_ctx *ctx;
-	int ret;
+	const char *name;
+	int c, ret;
 
 	if (cli_help_requested(argc, argv, help))
 		return 0;
 	opterr = 0;
-	if (getopt_long(argc, argv, "+", opts, NULL) != -1)
-		return cli_usage("create", "unknown option \"%s\"", argv[optind - 1]);
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+		if (!cli_net_opt(c, optarg, &net))
+			return cli_usage("create", "unknown option or missing value \"%s\"", argv[optind - 1]);
 	if (argc - optind != 1)
 		return cli_usage("create", "expected one cell name");
+	name = argv[optind];
 	ctx = cli_ctx();
-	ret = nc_create(ctx, argv[optind], 0);
+	ret = nc_create(ctx, name, 0);
+	if (!ret && cli_net_apply(ctx, name, &net)) {
+		ret = cli_fail(ctx);	/* nothing half-made: the cell goes */
+		nc_delete(ctx, name);
+		nc_ctx_free(ctx);
+		return ret;
+	}
 	ret = ret ? cli_fail(ctx) : (cli_notices(ctx), 0);
 	nc_ctx_free(ctx);
 	return ret;

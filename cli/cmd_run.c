@@ -19,10 +19,11 @@
 #include "cli.h"
 
 static const char help[] =
-	"Usage: netcell run [--name NAME] -- CMD [ARG...]\n\n"
+	"Usage: netcell run [--name NAME] [options] -- CMD [ARG...]\n\n"
 	"Run CMD in a new cell that is deleted when CMD ends.  stdin, stdout,\n"
 	"stderr and the terminal pass through; SIGINT, SIGTERM, SIGHUP, SIGQUIT,\n"
 	"SIGUSR1 and SIGUSR2 sent to netcell reach CMD.\n\n"
+	"Options:\n" CLI_NET_HELP "\n"
 	"Exit status: CMD's own, 128+N if it died of signal N.\n";
 
 static volatile pid_t child_pid;
@@ -70,17 +71,20 @@ static int wait_child(pid_t pid)
  * @argc:	argument count
  * @argv:	arguments
  * @name:	--name, or NULL
+ * @net:	connectivity options
  *
  * Return: index of CMD in @argv, or -1 after a usage message
  */
-static int parse(int argc, char **argv, const char **name)
+static int parse(int argc, char **argv, const char **name, struct cli_net *net)
 {
 	static const struct option opts[] = {
-		{ "name", required_argument, NULL, 'n' }, { 0 } };
+		{ "name", required_argument, NULL, 'n' }, CLI_NET_OPTIONS, { 0 } };
 	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (cli_net_opt(c, optarg, net))
+			continue;
 		if (c != 'n') {
 			cli_usage("run", "unknown option or missing value \"%s\"",
 				  argv[optind - 1]);
@@ -107,6 +111,7 @@ static int parse(int argc, char **argv, const char **name)
 int cmd_run(int argc, char **argv)
 {
 	const char *name = NULL;
+	struct cli_net net = { 0 };
 	char gen[NC_NAME_MAX + 1];
 	struct nc_ctx *ctx;
 	int first, ret;
@@ -114,7 +119,7 @@ int cmd_run(int argc, char **argv)
 
 	if (cli_help_requested(argc, argv, help))
 		return 0;
-	first = parse(argc, argv, &name);
+	first = parse(argc, argv, &name, &net);
 	if (first < 0)
 		return NC_ERR_USAGE;
 	if (!name) {
@@ -124,6 +129,12 @@ int cmd_run(int argc, char **argv)
 	ctx = cli_ctx();
 	if (nc_create(ctx, name, NC_CREATE_EPHEMERAL)) {
 		ret = cli_fail(ctx);
+		nc_ctx_free(ctx);
+		return ret;
+	}
+	if (cli_net_apply(ctx, name, &net)) {
+		ret = cli_fail(ctx);
+		nc_delete(ctx, name);
 		nc_ctx_free(ctx);
 		return ret;
 	}

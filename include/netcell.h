@@ -160,6 +160,11 @@ NC_API int nc_fw_stage(struct nc_ctx *ctx, char *const *argv,
 		       enum nc_fw_format format, unsigned timeout, char **text);
 NC_API int nc_stage_replay(struct nc_ctx *ctx, const char *dir);
 
+/* Uplinks (uplink.c) */
+NC_API int nc_uplink_up(struct nc_ctx *ctx, const char *cell, const char *engine,
+			int host_loopback, const char *dns);
+NC_API const char *nc_uplink_default(void);
+
 /* Links between cells (link.c) */
 NC_API int nc_link(struct nc_ctx *ctx, const char *a, const char *b,
 		   const char *subnet);
@@ -179,6 +184,8 @@ NC_API int nc_unlink(struct nc_ctx *ctx, const char *a, const char *b);
  * @host_port:	host port, 1-65535
  * @cell_port:	port in the cell, 1-65535
  * @proto:	"tcp" or "udp"
+ * @active:	1 when in force; 0 for a saved port whose host port was taken
+ *		by another program while no keeper ran (remove and add it again)
  */
 struct nc_port {
 	char cell[NC_NAME_MAX + 1];
@@ -186,6 +193,7 @@ struct nc_port {
 	unsigned host_port;
 	unsigned cell_port;
 	char proto[4];
+	int active;
 };
 
 NC_API int nc_port_parse(struct nc_ctx *ctx, const char *spec,

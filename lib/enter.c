@@ -30,6 +30,7 @@
 #include "client.h"
 #include "diag.h"
 #include "ns.h"
+#include "uplink.h"
 
 /**
  * join() - setns() into a namespace, with a clear message on failure
@@ -78,10 +79,11 @@ static void bind_etc(const char *dir)
  * private_mounts() - own mount namespace, fresh sysfs, /etc overlay
  * @ctx:	context
  * @etc:	the cell's etc directory
+ * @resolv:	the uplink's resolv.conf, "" when none
  *
  * Return: 0 or -errno with a message
  */
-static int private_mounts(struct nc_ctx *ctx, const char *etc)
+static int private_mounts(struct nc_ctx *ctx, const char *etc, const char *resolv)
 {
 	if (unshare(CLONE_NEWNS))
 		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
@@ -94,6 +96,9 @@ static int private_mounts(struct nc_ctx *ctx, const char *etc)
 	 * host's /sys (it is locked), but may mount a new one on top */
 	umount2("/sys", MNT_DETACH);
 	mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	/* the uplink's resolver first, so the user's own etc files win */
+	if (resolv[0])
+		mount(resolv, "/etc/resolv.conf", "none", MS_BIND, NULL);
 	if (etc[0])
 		bind_etc(etc);
 	return 0;
@@ -167,7 +172,7 @@ static void set_cell_env(const struct nc_paths *p, const char *name)
 int nc_enter(struct nc_ctx *ctx, const char *name, unsigned flags)
 {
 	struct nc_cell_info info;
-	char etc[PATH_MAX];
+	char etc[PATH_MAX], resolv[PATH_MAX];
 	struct nc_paths p;
 	int fds[2] = { -1, -1 }, nfds = 2, ret;
 
@@ -187,8 +192,9 @@ int nc_enter(struct nc_ctx *ctx, const char *name, unsigned flags)
 	if (!ret)
 		ret = join(ctx, fds[nfds - 1], CLONE_NEWNET, name);
 	paths_cell_etc(&p, name, etc, sizeof(etc));
+	uplink_resolv(p.state, name, resolv, sizeof(resolv));
 	if (!ret)
-		ret = private_mounts(ctx, etc);
+		ret = private_mounts(ctx, etc, resolv);
 	if (!ret && (flags & NC_ENTER_AS_USER))
 		ret = as_user(ctx, &p);
 	if (!ret)

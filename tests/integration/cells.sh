@@ -4,7 +4,7 @@
 
 t_create_exec_list_delete() {
 	local c=${PFX}web
-	expect_rc 0 $NC create "$c"
+	expect_rc 0 $NC create "$c" --uplink none
 	# the cell outlives the creating command; a second process enters it
 	$NC exec "$c" -- ip -o link show >"$T/links" || fail "exec failed"
 	[ "$(wc -l <"$T/links")" = 1 ] || fail "cell has links other than lo: $(cat "$T/links")"
@@ -183,7 +183,7 @@ t_etc_overlay() {
 
 t_path_for_other_tools() {
 	local c=${PFX}p
-	expect_rc 0 $NC create "$c"
+	expect_rc 0 $NC create "$c" --uplink none
 	if [ "$MODE" = root ]; then
 		nsenter --net="$($NC path "$c")" ip -o link show | grep -q 'lo:' || fail "nsenter --net=path"
 	else

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+/* netopts.c - the connectivity options shared by create and run */
+#include <string.h>
+#include "cli.h"
+
+/**
+ * cli_net_opt() - take one connectivity option, if @c is one
+ * @c:		getopt_long's return value
+ * @arg:	its optarg
+ * @n:		options so far
+ *
+ * Return: 1 if @c was a connectivity option
+ */
+int cli_net_opt(int c, const char *arg, struct cli_net *n)
+{
+	switch (c) {
+	case CLI_OPT_UPLINK:
+		n->uplink = arg;
+		return 1;
+	case CLI_OPT_HOST_LOOPBACK:
+		n->host_loopback = 1;
+		return 1;
+	case CLI_OPT_DNS:
+		n->dns = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/**
+ * cli_net_apply() - give a new cell its uplink; on failure the caller
+ * deletes the cell
+ * @ctx:	context
+ * @name:	cell
+ * @n:		options
+ *
+ * Return: 0 or the library's error (printed by the caller)
+ */
+int cli_net_apply(struct nc_ctx *ctx, const char *name, const struct cli_net *n)
+{
+	const char *engine = n->uplink;
+
+	if (!engine) {
+		engine = nc_uplink_default();
+		if (strcmp(engine, "pasta"))
+			fprintf(stderr, "netcell: notice: pasta is not installed (apt-get install passt); cell \"%s\" %s\n",
+				name, strcmp(engine, "none") ? "uses slirp4netns" :
+				"has no uplink (apt-get install passt or slirp4netns)");
+	}
+	return nc_uplink_up(ctx, name, engine, n->host_loopback, n->dns);
+}

@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: MIT
+/*
+ * uplink.c - outbound connectivity of a rootless cell through pasta or
+ * slirp4netns
+ *
+ * Theory of operation: an uplink engine is a user-mode network stack
+ * attached to the cell's network namespace through a tap device: what the
+ * cell sends out is re-sent from the host's own sockets, so the cell
+ * reaches what the user could reach, and nothing more.  The engine is
+ * started as root of the user's hub user namespace (where the cell's
+ * namespace belongs) but stays in the host's network namespace, which is
+ * where its sockets must be; it is given the cell by path.
+ *
+ * pasta is the default: it configures the cell's interface, addresses and
+ * routes as a copy of the host's (--config-net).  Host loopback: pasta and
+ * slirp4netns map the default gateway address to the host's 127.0.0.1,
+ * which would let every cell reach every service bound to the host's
+ * loopback; netcell turns that off (--no-map-gw, --disable-host-loopback)
+ * unless the cell was created with --host-loopback, and never lets pasta
+ * forward ports on its own (-t/-u/-T/-U none): publishing is netcell's.
+ *
+ * State: STATE/net/CELL.conf (engine, host_loopback, dns), CELL.pid (the
+ * engine), CELL.resolv (bound over /etc/resolv.conf in the cell).  Delete
+ * stops the engine; a keeper that rebuilds a cell starts a new one, after
+ * stopping the old one, which still held the old namespace.
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "client.h"
+#include "store.h"
+#include "uplink.h"
+
+/* where DNS queries of a cell go when no --dns was given: pasta forwards
+ * them to the host's resolver (--dns-forward), slirp4netns answers there */
+#define PASTA_DNS "169.254.1.53"
+#define SLIRP_DNS "10.0.2.3"
+
+/**
+ * net_path() - STATE/net/CELL.EXT, with STATE/net created
+ * @state:	state directory
+ * @cell:	cell
+ * @ext:	"conf", "pid", "resolv"
+ * @buf:	output
+ * @len:	size of @buf
+ *
+ * Return: @buf
+ */
+static char *net_path(const char *state, const char *cell, const char *ext,
+		      char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/net", state);
+	mkdir(buf, 0700);
+	snprintf(buf, len, "%s/net/%s.%s", state, cell, ext);
+	return buf;
+}
+
+/**
+ * in_path() - is a program on $PATH
+ * @prog:	name
+ *
+ * Return: 1 if an executable of that name is found
+ */
+int uplink_in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char dir[PATH_MAX], full[PATH_MAX + 64];
+	const char *p, *c;
+
+	for (p = path ? path : "/usr/bin:/bin"; p && *p; p = c ? c + 1 : NULL) {
+		c = strchr(p, ':');
+		snprintf(dir, sizeof(dir), "%.*s", c ? (int)(c - p) : (int)strlen(p), p);
+		snprintf(full, sizeof(full), "%s/%s", dir[0] ? dir : ".", prog);
+		if (!access(full, X_OK))
+			return 1;
+	}
+	return 0;
+}
+
+/**
+ * uplink_default() - the engine used when none is named
+ *
+ * Return: "pasta", "slirp4netns" or "none"
+ */
+const char *uplink_default(void)
+{
+	if (uplink_in_path("pasta"))
+		return "pasta";
+	return uplink_in_path("slirp4netns") ? "slirp4netns" : "none";
+}
+
+/**
+ * nc_uplink_default() - the engine a cell gets when none is named
+ *
+ * Return: "pasta", "slirp4netns" or "none", by what is installed
+ */
+const char *nc_uplink_default(void)
+{
+	return uplink_default();
+}
+
+/**
+ * pasta_argv() - pasta's command line
+ * @u:		uplink settings
+ * @netns:	path of the cell's namespace
+ * @pidfile:	where pasta writes its PID
+ * @argv:	output, room for 24
+ */
+static void pasta_argv(const struct uplink *u, const char *netns, const char *pidfile,
+		       const char **argv)
+{
+	int i = 0;
+
+	argv[i++] = "pasta";
+	argv[i++] = "--config-net";
+	argv[i++] = "--quiet";
+	argv[i++] = "--netns";
+	argv[i++] = netns;
+	argv[i++] = "--pid";
+	argv[i++] = pidfile;
+	argv[i++] = "-t";
+	argv[i++] = "none";
+	argv[i++] = "-u";
+	argv[i++] = "none";
+	argv[i++] = "-T";
+	argv[i++] = "none";
+	argv[i++] = "-U";
+	argv[i++] = "none";
+	argv[i++] = "--mtu";
+	argv[i++] = "65520";
+	/* root of the hub user namespace is the user: stay it, rather than
+	 * drop to "nobody", who may not open the keeper's namespace path */
+	argv[i++] = "--runas";
+	argv[i++] = "0:0";
+	if (!u->host_loopback)
+		argv[i++] = "--no-map-gw";
+	if (!u->dns[0]) {
+		argv[i++] = "--dns-forward";
+		argv[i++] = PASTA_DNS;
+	}
+	argv[i] = NULL;
+}
+
+/**
+ * expose_netns() - in the engine's child: make the cell's namespace openable
+ * by path for an engine that holds no capabilities
+ * @state:	state directory
+ * @cell:	cell
+ * @netfd:	the cell's namespace
+ * @path:	output: the path to give the engine
+ * @len:	size of @path
+ *
+ * pasta drops its capabilities before it opens --netns, and then may not
+ * read the keeper's /proc/PID/fd/N (ptrace access rules).  A bind mount of
+ * the namespace on a file, in a mount namespace of the engine's own, opens
+ * like any file.
+ *
+ * Return: 0 or -errno
+ */
+static int expose_netns(const char *state, const char *cell, int netfd, char *path,
+			size_t len)
+{
+	char src[64];
+	int fd;
+
+	net_path(state, cell, "ns", path, len);
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", netfd);
+	if (unshare(CLONE_NEWNS) || mount("", "/", "none", MS_SLAVE | MS_REC, NULL) ||
+	    mount(src, path, "none", MS_BIND, NULL))
+		return -errno;
+	return 0;
+}
+
+/**
+ * spawn_pasta() - start pasta; it forks into the background when ready
+ * @u:		settings
+ * @netns:	path of the cell's namespace
+ * @pidfile:	PID file
+ * @err:	pasta's own error text
+ * @len:	size of @err
+ *
+ * Return: 0 or -EINVAL
+ */
+static int spawn_pasta(const struct uplink *u, const char *netns, const char *pidfile,
+		       char *err, size_t len)
+{
+	const char *argv[24];
+	int pfd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	pasta_argv(u, netns, pidfile, argv);
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(pfd[1], 2);
+		execvp("pasta", (char *const *)argv);
+		fprintf(stderr, "cannot run pasta: %s; install it with 'apt-get install passt'",
+			strerror(errno));
+		_exit(127);
+	}
+	close(pfd[1]);
+	n = pid > 0 ? read(pfd[0], err, len - 1) : 0;
+	err[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -ECHILD;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EINVAL;
+}
+
+/**
+ * spawn_slirp() - start slirp4netns in the background, wait until ready
+ * @u:		settings
+ * @netns:	path of the cell's namespace
+ * @pidfile:	PID file
+ * @err:	error text
+ * @len:	size of @err
+ *
+ * Return: 0 or -errno
+ */
+static int spawn_slirp(const struct uplink *u, const char *netns, const char *pidfile,
+		       char *err, size_t len)
+{
+	char ready[16], pid_s[32];
+	int pfd[2];
+	pid_t pid;
+	char c = 0;
+
+	if (pipe(pfd))
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		setsid();
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		snprintf(ready, sizeof(ready), "--ready-fd=%d", pfd[1]);
+		execlp("slirp4netns", "slirp4netns", "--configure", "--mtu=65520",
+		       u->host_loopback ? "--enable-ipv6" : "--disable-host-loopback",
+		       ready, "--netns-type=path", netns, "tap0", (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	if (pid < 0 || read(pfd[0], &c, 1) != 1 || c != '1') {
+		close(pfd[0]);
+		if (pid > 0)
+			kill(pid, SIGKILL), waitpid(pid, NULL, 0);
+		snprintf(err, len, "slirp4netns did not start; install it with 'apt-get install slirp4netns'");
+		return -EINVAL;
+	}
+	close(pfd[0]);
+	snprintf(pid_s, sizeof(pid_s), "%d\n", (int)pid);
+	return store_write_atomic(pidfile, pid_s, strlen(pid_s));
+}
+
+/**
+ * write_resolv() - the cell's resolv.conf
+ * @state:	state directory
+ * @cell:	cell
+ * @u:		settings
+ *
+ * Return: 0 or -errno
+ */
+static int write_resolv(const char *state, const char *cell, const struct uplink *u)
+{
+	char path[PATH_MAX], text[256];
+
+	snprintf(text, sizeof(text), "# written by netcell for cell %s\nnameserver %s\n", cell,
+		 u->dns[0] ? u->dns : strcmp(u->engine, "pasta") ? SLIRP_DNS : PASTA_DNS);
+	return store_write_atomic(net_path(state, cell, "resolv", path, sizeof(path)), text,
+				  strlen(text));
+}
+
+/**
+ * uplink_save() - save a cell's uplink settings
+ * @state:	state directory
+ * @cell:	cell
+ * @u:		settings
+ *
+ * Return: 0 or -errno
+ */
+static int uplink_save(const char *state, const char *cell, const struct uplink *u)
+{
+	char path[PATH_MAX], text[256];
+
+	snprintf(text, sizeof(text), "engine=%s\nhost_loopback=%d\ndns=%s\n", u->engine,
+		 u->host_loopback, u->dns);
+	return store_write_atomic(net_path(state, cell, "conf", path, sizeof(path)), text,
+				  strlen(text));
+}
+
+/**
+ * uplink_load() - read a cell's uplink settings
+ * @state:	state directory
+ * @cell:	cell
+ * @u:		result (engine "none" when there is none)
+ *
+ * Return: 0, or -ENOENT
+ */
+int uplink_load(const char *state, const char *cell, struct uplink *u)
+{
+	char path[PATH_MAX], line[128];
+	_cleanup_fclose_ FILE *f = fopen(net_path(state, cell, "conf", path, sizeof(path)), "re");
+
+	memset(u, 0, sizeof(*u));
+	snprintf(u->engine, sizeof(u->engine), "none");
+	while (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "engine=", 7))
+			snprintf(u->engine, sizeof(u->engine), "%.15s", line + 7);
+		else if (!strncmp(line, "host_loopback=", 14))
+			u->host_loopback = atoi(line + 14);
+		else if (!strncmp(line, "dns=", 4))
+			snprintf(u->dns, sizeof(u->dns), "%.63s", line + 4);
+	}
+	return f ? 0 : -ENOENT;
+}
+
+/**
+ * launch() - in a child: expose the namespace, start the engine
+ * @state:	state directory
+ * @cell:	cell
+ * @netfd:	the cell's namespace
+ * @u:		settings
+ * @wfd:	pipe for the error text
+ */
+static void __attribute__((noreturn)) launch(const char *state, const char *cell,
+					     int netfd, const struct uplink *u, int wfd)
+{
+	char netns[PATH_MAX], pidfile[PATH_MAX], err[1024] = "";
+	int ret;
+
+	net_path(state, cell, "pid", pidfile, sizeof(pidfile));
+	ret = expose_netns(state, cell, netfd, netns, sizeof(netns));
+	if (ret)
+		snprintf(err, sizeof(err), "cannot expose the namespace: %s", strerror(-ret));
+	else if (!strcmp(u->engine, "pasta"))
+		ret = spawn_pasta(u, netns, pidfile, err, sizeof(err));
+	else
+		ret = spawn_slirp(u, netns, pidfile, err, sizeof(err));
+	if (write(wfd, err, strlen(err)) < 0)
+		_exit(1);
+	_exit(ret ? 1 : 0);
+}
+
+/**
+ * uplink_spawn() - start a cell's engine (caller: root of the hub user
+ * namespace, or root; in the host's network namespace)
+ * @state:	state directory
+ * @cell:	cell
+ * @netfd:	the cell's network namespace
+ * @u:		settings
+ * @err:	error text
+ * @len:	size of @err
+ *
+ * Return: 0 or -errno
+ */
+int uplink_spawn(const char *state, const char *cell, int netfd,
+		 const struct uplink *u, char *err, size_t len)
+{
+	int pfd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	err[0] = '\0';
+	if (strcmp(u->engine, "pasta") && strcmp(u->engine, "slirp4netns"))
+		return 0;
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		launch(state, cell, netfd, u, pfd[1]);
+	}
+	close(pfd[1]);
+	n = pid > 0 ? read(pfd[0], err, len - 1) : 0;
+	err[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -ECHILD;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return -EINVAL;
+	return write_resolv(state, cell, u);
+}
+
+/**
+ * uplink_stop() - stop a cell's engine and forget its uplink
+ * @state:	state directory
+ * @cell:	cell
+ * @forget:	1 to remove the saved settings too (delete), 0 to keep them
+ *		(the keeper restarts the engine)
+ */
+void uplink_stop(const char *state, const char *cell, int forget)
+{
+	char path[PATH_MAX];
+	_cleanup_fclose_ FILE *f = fopen(net_path(state, cell, "pid", path, sizeof(path)), "re");
+	int pid = 0;
+
+	if (f && fscanf(f, "%d", &pid) == 1 && pid > 1)
+		kill(pid, SIGTERM);
+	unlink(path);
+	if (!forget)
+		return;
+	unlink(net_path(state, cell, "conf", path, sizeof(path)));
+	unlink(net_path(state, cell, "resolv", path, sizeof(path)));
+	unlink(net_path(state, cell, "ns", path, sizeof(path)));
+}
+
+/**
+ * uplink_resolv() - the resolv.conf to bind in a cell, if it has one
+ * @state:	state directory
+ * @cell:	cell
+ * @buf:	path, "" when none
+ * @len:	size of @buf
+ */
+void uplink_resolv(const char *state, const char *cell, char *buf, size_t len)
+{
+	net_path(state, cell, "resolv", buf, len);
+	if (access(buf, R_OK))
+		buf[0] = '\0';
+}
+
+/**
+ * spawn_in_child() - incell_fn-like: join the hub user namespace, spawn
+ * @ctx:	context
+ * @p:		paths
+ * @cell:	cell
+ * @u:		settings
+ *
+ * Return: 0 or -errno with a message
+ */
+static int spawn_in_child(struct nc_ctx *ctx, const struct nc_paths *p, const char *cell,
+			  const struct uplink *u)
+{
+	char err[1024] = "";
+	struct nc_cell_info info;
+	int fds[2] = { -1, -1 }, nfds = 2, pfd[2], status, ret;
+	pid_t pid;
+	ssize_t n;
+
+	ret = cell_get(ctx, cell, &info, fds, &nfds);
+	if (ret)
+		return ret;
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		if (nfds == 2 && setns(fds[0], CLONE_NEWUSER))
+			_exit(1);
+		ret = uplink_spawn(p->state, cell, fds[nfds - 1], u, err, sizeof(err));
+		if (write(pfd[1], err, strlen(err)) < 0)
+			_exit(1);
+		_exit(ret ? 1 : 0);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], err, sizeof(err) - 1);
+	err[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	while (nfds-- > 0)
+		close(fds[nfds]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "cannot start %s for cell \"%s\": %s",
+			       u->engine, cell, err[0] ? err : "it failed");
+	return 0;
+}
+
+/**
+ * nc_uplink_up() - give a cell its uplink
+ * @ctx:	context
+ * @cell:	cell name
+ * @engine:	"pasta", "slirp4netns", "none", or NULL for the default
+ * @host_loopback: 1 to let the cell reach the host's loopback services at
+ *		its gateway address
+ * @dns:	resolver address for the cell, or NULL
+ *
+ * Return: 0 or -errno with a message (NC_ERR_PERM with the package to
+ * install when the engine is missing)
+ */
+int nc_uplink_up(struct nc_ctx *ctx, const char *cell, const char *engine,
+		 int host_loopback, const char *dns)
+{
+	struct uplink u = { .host_loopback = host_loopback };
+	struct nc_paths p;
+	int ret;
+
+	snprintf(u.engine, sizeof(u.engine), "%s", engine ? engine : uplink_default());
+	snprintf(u.dns, sizeof(u.dns), "%s", dns ? dns : "");
+	if (!strcmp(u.engine, "none"))
+		return 0;
+	if (strcmp(u.engine, "pasta") && strcmp(u.engine, "slirp4netns"))
+		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+			       "unknown uplink \"%s\"; use pasta, slirp4netns or none", u.engine);
+	if (!uplink_in_path(u.engine))
+		return ctx_err(ctx, -ENOENT, NC_ERR_PERM,
+			       "uplink %s is not installed; run 'apt-get install %s' or use --uplink none",
+			       u.engine, strcmp(u.engine, "pasta") ? "slirp4netns" : "passt");
+	ret = paths_get(ctx, &p);
+	if (!ret)
+		ret = uplink_save(p.state, cell, &u);
+	if (!ret)
+		ret = spawn_in_child(ctx, &p, cell, &u);
+	if (ret)
+		uplink_stop(p.state, cell, 1);
+	return ret;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* uplink.h - outbound connectivity of a cell through pasta or slirp4netns */
+#ifndef NC_UPLINK_H
+#define NC_UPLINK_H
+
+#include <stddef.h>
+#include "ctx.h"
+
+/**
+ * struct uplink - a cell's uplink settings
+ * @engine:	"pasta", "slirp4netns" or "none"
+ * @host_loopback: 1 when the cell may reach the host's loopback services
+ * @dns:	resolver address given with --dns, "" for the engine's
+ */
+struct uplink {
+	char engine[16];
+	int host_loopback;
+	char dns[64];
+};
+
+NC_INTERNAL int uplink_in_path(const char *prog);
+NC_INTERNAL const char *uplink_default(void);
+NC_INTERNAL int uplink_load(const char *state, const char *cell, struct uplink *u);
+NC_INTERNAL int uplink_spawn(const char *state, const char *cell, int netfd,
+			     const struct uplink *u, char *err, size_t len);
+NC_INTERNAL void uplink_stop(const char *state, const char *cell, int forget);
+NC_INTERNAL void uplink_resolv(const char *state, const char *cell, char *buf,
+			       size_t len);
+
+#endif /* NC_UPLINK_H */
