@@ -627,7 +627,9 @@ static void restart_uplink(struct keeper *k, const char *name, int fd)
 	if (uplink_load(k->p.state, name, &u) || !strcmp(u.engine, "none"))
 		return;
 	uplink_stop(k->p.state, name, 0);
-	uplink_spawn(k->p.state, name, fd, &u, err, sizeof(err));
+	if (uplink_spawn(k->p.state, name, fd, &u, err, sizeof(err)))
+		fprintf(stderr, "netcell-keeper: cell \"%s\": cannot restart %s: %s\n",
+			name, u.engine, err);
 }
 
 /**

@@ -69,3 +69,149 @@ t_link_survives_keeper_crash() {
 	$NC exec "$b" -- ip -o link show | grep -q 'nc-' && fail "B kept a link to a deleted cell"
 	$NC delete "$a" "$b"
 }
+
+# --- uplinks -----------------------------------------------------------
+# The "world" is a namespace the test makes, joined to the host by a veth
+# (10.250.N.0/24, fd99:N::/64): traffic from a cell goes through its uplink
+# and the host's own stack to it, and to nothing else.
+
+# world_up N: make world namespace ${PFX}w, server on 8000 printing the peer,
+# UDP echo on 8001, DNS for world.test on 53; sets WNS, W4, W6
+world_up() {
+	WNS=${PFX}w; W4=10.250.$1.2; W6=fd99:$1::2
+	ip netns add "$WNS"
+	ip link add "${PFX}wh" type veth peer name "${PFX}wv" netns "$WNS"
+	ip addr add "10.250.$1.1/24" dev "${PFX}wh"; ip -6 addr add "fd99:$1::1/64" dev "${PFX}wh" nodad
+	ip link set "${PFX}wh" up
+	ip -n "$WNS" addr add "$W4/24" dev "${PFX}wv"; ip -n "$WNS" -6 addr add "$W6/64" dev "${PFX}wv" nodad
+	ip -n "$WNS" link set "${PFX}wv" up; ip -n "$WNS" link set lo up
+	ip netns exec "$WNS" python3 - "$W4" "$W6" >/dev/null 2>&1 <<'PY' &
+import socket, select, sys, time, struct
+socks = []
+for fam, addr in ((socket.AF_INET, sys.argv[1]), (socket.AF_INET6, sys.argv[2])):
+    t = socket.socket(fam); t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); t.bind((addr, 8000)); t.listen(16)
+    u = socket.socket(fam, socket.SOCK_DGRAM); u.bind((addr, 8001))
+    d = socket.socket(fam, socket.SOCK_DGRAM); d.bind((addr, 53))
+    socks += [t, u, d]
+def dns_answer(q):
+    qid, qd = q[:2], q[12:]
+    end = qd.index(b'\0') + 5
+    name = qd[:end]
+    ans = b'\xc0\x0c' + struct.pack('>HHIH', 1, 1, 60, 4) + socket.inet_aton(sys.argv[1])
+    return qid + b'\x81\x80' + struct.pack('>HHHH', 1, 1, 0, 0) + name + ans
+end = time.time() + 60
+while time.time() < end:
+    r, _, _ = select.select(socks, [], [], 1)
+    for s in r:
+        if s.type == socket.SOCK_STREAM:
+            c, peer = s.accept(); c.sendall(peer[0].encode()); c.close()
+        elif s.getsockname()[1] == 53:
+            q, peer = s.recvfrom(512); s.sendto(dns_answer(q), peer)
+        else:
+            q, peer = s.recvfrom(512); s.sendto(b'echo:' + q, peer)
+PY
+	WPID=$!
+	for _ in $(seq 1 50); do ip netns exec "$WNS" ss -Htln 'sport = :8000' | grep -q . && return 0; sleep 0.1; done
+	return 1
+}
+world_down() {
+	kill "$WPID" 2>/dev/null; ip link del "${PFX}wh" 2>/dev/null; ip netns del "$WNS" 2>/dev/null
+}
+# asu MODE CMD...: run CMD as root or as the test user, each with own dirs
+asu() {
+	local m=$1; shift
+	if [ "$m" = root ]; then env NETCELL_RUNTIME_DIR="$T/r-run" NETCELL_STATE_DIR="$T/r-state" "$@"
+	else setpriv --reuid="$TUSER" --regid="$TUSER" --init-groups env NETCELL_RUNTIME_DIR="$T/u-run" \
+		NETCELL_STATE_DIR="$T/u-state" HOME="$T/uhome" PATH="$PATH" "$@"; fi
+}
+prep_dirs() {
+	mkdir -p "$T/u-run" "$T/u-state" "$T/uhome" "$T/r-run" "$T/r-state"
+	chown "$TUSER" "$T/u-run" "$T/u-state" "$T/uhome"; chmod 700 "$T/u-run" "$T/u-state" "$T/r-run" "$T/r-state"
+	chmod 755 "$T"
+}
+kill_keepers() { for m in u r; do kill -9 "$(cat "$T/$m-run/keeper.pid" 2>/dev/null)" 2>/dev/null; done; }
+
+# modes t_uplink_world: root
+t_uplink_world() {
+	local m c out
+	prep_dirs
+	world_up 31 || fail "world did not start"
+	trap 'world_down; kill_keepers' EXIT RETURN
+	for m in root user; do
+		c=${PFX}up$m
+		asu $m $NC create "$c" --dns "$W4" || fail "$m: create with the default uplink"
+		out=$(asu $m $NC exec "$c" -- python3 -c "import socket; c=socket.create_connection(('$W4',8000),3); print(c.recv(64).decode())") \
+			|| fail "$m: TCP to the world failed"
+		[ "$out" = 10.250.31.1 ] || fail "$m: the world saw $out, not the host's (NATed) address"
+		asu $m $NC exec "$c" -- python3 -c "
+import socket; s=socket.socket(socket.AF_INET6); s.settimeout(3); s.connect(('$W6',8000)); print(s.recv(64).decode())" >/dev/null \
+			|| fail "$m: IPv6 TCP to the world failed"
+		asu $m $NC exec "$c" -- python3 -c "
+import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(3); s.sendto(b'x', ('$W4',8001)); assert s.recvfrom(64)[0]==b'echo:x'" \
+			|| fail "$m: UDP to the world failed"
+		[ "$(asu $m $NC exec "$c" -- getent hosts world.test | awk '{print $1}')" = "$W4" ] \
+			|| fail "$m: DNS through --dns did not resolve: $(asu $m $NC exec "$c" -- cat /etc/resolv.conf)"
+		local pid; pid=$(cat "$T/${m:0:1}-state/net/$c.pid" 2>/dev/null)
+		[ -n "$pid" ] && alive "$pid" || fail "$m: no uplink process recorded"
+		asu $m $NC delete "$c" || fail "$m: delete"
+		sleep 0.3
+		alive "$pid" && fail "$m: the uplink process outlived its cell"
+	done
+	return 0
+}
+
+# modes t_uplink_host_loopback: root
+t_uplink_host_loopback() {
+	local m port srv
+	prep_dirs
+	trap 'kill $srv 2>/dev/null; kill_keepers' EXIT RETURN
+	port=$(free_port)
+	python3 -c "
+import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1',$port)); s.listen(16); s.settimeout(30); end=time.time()+30
+while time.time()<end:
+    try: c,_=s.accept(); c.sendall(b'host'); c.close()
+    except Exception: break" &
+	srv=$!
+	wait_port "$port" || fail "host server"
+	for m in root user; do
+		asu $m $NC create "${PFX}closed$m" || fail "$m: create"
+		asu $m $NC create "${PFX}open$m" --host-loopback || fail "$m: create --host-loopback"
+		sleep 1.2	# pasta looks for host ports once a second
+		for a in 127.0.0.1 "\$(ip route | awk '/default/{print \$3; exit}')"; do
+			asu $m $NC exec "${PFX}closed$m" -- sh -c "python3 -c \"import socket; socket.create_connection(('$a',$port),1)\"" 2>/dev/null \
+				&& fail "$m: a cell without --host-loopback reached the host's 127.0.0.1:$port via $a"
+			asu $m $NC exec "${PFX}open$m" -- sh -c "python3 -c \"import socket; c=socket.create_connection(('$a',$port),2); assert c.recv(4)==b'host'\"" \
+				|| fail "$m: a cell with --host-loopback did not reach the host's loopback via $a"
+		done
+		asu $m $NC delete "${PFX}closed$m" "${PFX}open$m"
+	done
+	return 0
+}
+
+# modes t_uplink_keeper_crash_and_missing_tools: root
+t_uplink_keeper_crash_and_missing_tools() {
+	local c=${PFX}uk old new
+	prep_dirs
+	world_up 32 || fail "world did not start"
+	trap 'world_down; kill_keepers' EXIT RETURN
+	asu user $NC create "$c" || fail "create"
+	old=$(cat "$T/u-state/net/$c.pid")
+	kill -9 "$(cat "$T/u-run/keeper.pid")"; sleep 0.2
+	asu user $NC list >/dev/null 2>&1
+	new=$(cat "$T/u-state/net/$c.pid")
+	[ "$new" != "$old" ] || fail "no new uplink after the rebuild"
+	sleep 0.3; alive "$old" && fail "the old uplink process outlived its namespace"
+	asu user $NC exec "$c" -- python3 -c "import socket; socket.create_connection(('$W4',8000),3)" || fail "no uplink after a keeper crash"
+	asu user $NC delete "$c"
+	# no pasta on PATH: --uplink pasta says which package; the default falls back
+	mkdir -p "$T/bin"; for t in /usr/bin/* /usr/sbin/* /bin/* /sbin/*; do
+		case ${t##*/} in pasta|passt*) ;; *) ln -sf "$t" "$T/bin/${t##*/}" 2>/dev/null ;; esac; done
+	PATH="$T/bin" asu user $NC create "${c}2" --uplink pasta 2>"$T/err"; [ $? = 5 ] || fail "missing pasta: not exit 5"
+	grep -q 'apt-get install passt' "$T/err" || fail "missing pasta: package not named: $(cat "$T/err")"
+	PATH="$T/bin" asu user $NC list 2>/dev/null | grep -q "${c}2" && fail "failed create left a cell"
+	PATH="$T/bin" asu user $NC create "${c}3" 2>"$T/err" || fail "fallback to slirp4netns failed: $(cat "$T/err")"
+	grep -q 'slirp4netns' "$T/err" || fail "the fallback was not said"
+	PATH="$T/bin" asu user $NC exec "${c}3" -- python3 -c "import socket; socket.create_connection(('$W4',8000),3)" || fail "no uplink through slirp4netns"
+	PATH="$T/bin" asu user $NC delete "${c}3"
+}

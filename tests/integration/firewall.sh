@@ -78,7 +78,7 @@ t_fw_blocks_traffic_from_outside() {
 	local c=${PFX}o w=${PFX}w srv
 	expect_rc 0 $NC create "$c"
 	ip netns add "$w"
-	trap 'ip netns del "$w" 2>/dev/null' RETURN
+	trap 'ip netns del "$w" 2>/dev/null' EXIT RETURN
 	ip link add "${PFX}a" netns "$w" type veth peer name "${PFX}b" netns "$c"
 	ip -n "$w" addr add 10.241.7.1/24 dev "${PFX}a"; ip -n "$w" link set "${PFX}a" up
 	ip -n "$c" addr add 10.241.7.2/24 dev "${PFX}b"; ip -n "$c" link set "${PFX}b" up
@@ -286,7 +286,7 @@ t_fw_large_ruleset_default_wmem() {
 	old=$(sysctl -n net.core.wmem_max)
 	rd=$(mktemp -d /tmp/ncw.XXXXXX); chmod 755 "$rd"; mkdir -p "$rd/run" "$rd/state"
 	chown "$TUSER" "$rd/run" "$rd/state" "$rd"; chmod 700 "$rd/run" "$rd/state"
-	trap 'sysctl -qw net.core.wmem_max='"$old"'; kill -9 $(cat "'"$rd"'/run/keeper.pid" 2>/dev/null) 2>/dev/null; rm -rf "'"$rd"'"' RETURN
+	trap 'sysctl -qw net.core.wmem_max='"$old"'; kill -9 $(cat "'"$rd"'/run/keeper.pid" 2>/dev/null) 2>/dev/null; rm -rf "'"$rd"'"' EXIT RETURN
 	sysctl -qw net.core.wmem_max=212992
 	asu() { setpriv --reuid="$TUSER" --regid="$TUSER" --init-groups \
 		env NETCELL_RUNTIME_DIR="$rd/run" NETCELL_STATE_DIR="$rd/state" HOME="$rd" "$@"; }
@@ -323,7 +323,7 @@ t_fw_host_apply() {
 	# never against the real host: a namespace of the test's own stands in
 	local h=${PFX}host
 	ip netns add "$h"
-	trap 'ip netns del "$h" 2>/dev/null' RETURN
+	trap 'ip netns del "$h" 2>/dev/null' EXIT RETURN
 	hx() { ip netns exec "$h" "$@"; }
 	hx nft add table inet othertool
 	hx nft add chain inet othertool c '{ type filter hook input priority 50; }'
