@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# bench/uplink.sh - rootless uplinks, netcell beside plain pasta and
+# slirp4netns, in one run (as an ordinary user; as root it re-runs itself as
+# NETCELL_TEST_USER).  Traffic only to an iperf3 server on the host's
+# 127.0.0.1, started here.
+#   create with uplink (netcell create + delete) vs pasta --config-net -- true   target <= 0.5x
+#   cell -> host loopback, 1 and 4 TCP streams: netcell --host-loopback vs
+#   pasta --config-net (same spliced path) and slirp4netns (10.0.2.2)           target >= 10 Gb/s
+set -eu
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" = 0 ]; then
+	U=${NETCELL_TEST_USER:-netcell-test}; id "$U" >/dev/null 2>&1 || useradd -m -s /bin/bash "$U"
+	[ -c /dev/net/tun ] && chmod 0666 /dev/net/tun
+	exec setpriv --reuid="$U" --regid="$U" --init-groups env -i PATH="$PATH" HOME=/tmp bash "$0"
+fi
+. bench/lib.sh
+NC=$PWD/build/netcell
+N=${N:-20}; SECS=${SECS:-3}
+W=$(mktemp -d /tmp/ncbup.XXXXXX); chmod 700 "$W"
+export NETCELL_RUNTIME_DIR=$W/run NETCELL_STATE_DIR=$W/state
+PORT=$((30000 + RANDOM % 20000))
+iperf3 -s -B 127.0.0.1 -p "$PORT" -D --logfile "$W/iperf.log"; sleep 0.3
+cleanup() { pkill -u "$(id -u)" -f "iperf3 -s -B 127.0.0.1 -p $PORT" || true
+	kill "$(cat "$W/run/keeper.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$W"; }
+trap cleanup EXIT
+gbps() { awk '/receiver/ { v = $(NF-2); u = $(NF-1) } END { if (u ~ /^M/) v /= 1000; printf "%.2f", v }'; }
+
+$NC list >/dev/null
+nc_cd() { $NC create bup && $NC delete bup; }
+pasta_true() { pasta --config-net -q -- true 2>/dev/null; }
+a=$(timeit "$N" nc_cd); b=$(timeit "$N" pasta_true)
+row "create+delete with pasta uplink" "$a" "$b" "pasta --config-net -- true" "0.5"
+
+$NC create bup --host-loopback; sleep 1.2
+for P in 1 4; do
+	n=$($NC exec bup -- iperf3 -c 127.0.0.1 -p "$PORT" -t "$SECS" -P "$P" 2>/dev/null | grep -E "$([ $P = 1 ] && echo '^\[ *5\]' || echo SUM)" | gbps)
+	p=$(pasta --config-net -q -- iperf3 -c 127.0.0.1 -p "$PORT" -t "$SECS" -P "$P" 2>/dev/null | grep -E "$([ $P = 1 ] && echo '^\[ *5\]' || echo SUM)" | gbps)
+	unshare -Urn sh -c "sleep 1; iperf3 -c 10.0.2.2 -p $PORT -t $SECS -P $P 2>/dev/null" >"$W/slirp.out" & tp=$!
+	sleep 0.2; slirp4netns --configure --mtu=65520 "$(pgrep -P $tp | head -1 || echo $tp)" tap0 >/dev/null 2>&1 & sp=$!
+	wait $tp; kill $sp 2>/dev/null || true
+	s=$(grep -E "$([ $P = 1 ] && echo '^\[ *5\]' || echo SUM)" "$W/slirp.out" | gbps)
+	printf '%d stream(s) cell->host loopback: netcell %6s Gb/s   pasta %6s Gb/s (ratio %sx)   slirp4netns %6s Gb/s (ratio %sx)   target >= 10 Gb/s\n' \
+		"$P" "$n" "$p" "$(ratio "$n" "$p")" "$s" "$(ratio "$n" "$s")"
+done
+$NC delete bup
