@@ -4,7 +4,12 @@
 # build-asan/.  Tests link libnetcell.a, where internal symbols are visible.
 
 SAN ?= 0
-ifeq ($(SAN),1)
+ifeq ($(SAN),fuzz)
+BUILD ?= build-fuzz
+CC := clang
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -Wno-format-nonliteral
+LDSAN := -fsanitize=address,undefined
+else ifeq ($(SAN),1)
 BUILD ?= build-asan
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDSAN := -fsanitize=address,undefined
@@ -18,7 +23,7 @@ CC ?= gcc
 PKGS := libmnl libnftables
 WARN := -Wall -Wextra -Werror=missing-prototypes -Werror=shadow \
 	-Werror=strict-prototypes -Werror=format=2 -Werror=switch-default \
-	-Werror=implicit-function-declaration -Wno-missing-field-initializers -Wno-format-truncation
+	-Werror=implicit-function-declaration -Wno-missing-field-initializers $(if $(filter clang,$(CC)),,-Wno-format-truncation)
 CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -fstack-protector-strong \
 	-fvisibility=hidden -fPIC -Iinclude -Ilib \
 	$(shell pkg-config --cflags $(PKGS)) -DNETCELL_VERSION=\"$(VERSION)\"
@@ -52,6 +57,18 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libnetcell.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDSAN) -o $@ $< $(BUILD)/libnetcell.a $(LDLIBS)
 
+# libFuzzer targets, one per parser of user input: make fuzz (clang)
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
+
+fuzz:
+	$(MAKE) SAN=fuzz fuzz-bins
+
+fuzz-bins: $(FUZZ_BIN)
+
+build-fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(BUILD)/libnetcell.a
+	$(CC) $(CFLAGS) -Ifuzz -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/libnetcell.a $(LDLIBS)
+
 # The whole suite: unit tests, then integration tests as root and as an
 # unprivileged user, with the normal and the sanitizer build.
 check:
@@ -64,4 +81,4 @@ lint:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check clean lint
+.PHONY: all check clean lint fuzz fuzz-bins

@@ -636,6 +636,29 @@ static int name_tables(struct sp *sp, const char *live)
 }
 
 /**
+ * nftsplit_check() - can a ruleset be applied in steps (parse only)
+ * @text:	ruleset text
+ * @err:	why not
+ * @len:	size of @err
+ *
+ * Return: 0, or -EINVAL with @err set
+ */
+int nftsplit_check(const char *text, char *err, size_t len)
+{
+	struct sp sp = { .shown = "input" };
+	int ret;
+
+	sp.text = strdup(text);
+	if (!sp.text)
+		return -ENOMEM;
+	ret = sp_parse(&sp) ? -EINVAL : 0;
+	if (ret)
+		snprintf(err, len, "%s", sp.err);
+	sp_free(&sp);
+	return ret;
+}
+
+/**
  * nftsplit_apply() - apply a large nft ruleset atomically, in steps
  * @n:		libnftables context in the target namespace (send buffer raised)
  * @text:	the ruleset file's contents (taken over, freed here)

@@ -11,4 +11,6 @@ struct nft_ctx;
 NC_INTERNAL int nftsplit_apply(struct nft_ctx *n, char *text, const char *shown,
 			       char *err, size_t len);
 
+NC_INTERNAL int nftsplit_check(const char *text, char *err, size_t len);
+
 #endif /* NC_NFTSPLIT_H */
