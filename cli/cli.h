@@ -19,14 +19,18 @@ struct cli_cmd {
 };
 
 /* connectivity options of create and run */
-enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS };
+enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS, CLI_OPT_ADDR };
 #define CLI_NET_OPTIONS \
 	{ "uplink", required_argument, NULL, CLI_OPT_UPLINK }, \
 	{ "host-loopback", no_argument, NULL, CLI_OPT_HOST_LOOPBACK }, \
-	{ "dns", required_argument, NULL, CLI_OPT_DNS }
+	{ "dns", required_argument, NULL, CLI_OPT_DNS }, \
+	{ "addr", required_argument, NULL, CLI_OPT_ADDR }
 #define CLI_NET_HELP \
-	"  --uplink pasta|slirp4netns|none  outbound traffic (default: pasta if\n" \
-	"                    installed, else slirp4netns, else none)\n" \
+	"  --uplink pasta|slirp4netns|veth|none  outbound traffic (default: pasta\n" \
+	"                    if installed, else slirp4netns, else none; veth: root\n" \
+	"                    only, a veth pair to the host with NAT)\n" \
+	"  --addr CIDR       veth: the pair's prefix (default: a free /24 of\n" \
+	"                    10.213.0.0/16)\n" \
 	"  --host-loopback   let the cell reach the host's loopback services at\n" \
 	"                    its gateway address (off: pasta/slirp4netns map it)\n" \
 	"  --dns ADDR        the resolver in the cell's /etc/resolv.conf\n"
@@ -36,11 +40,13 @@ enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS };
  * @uplink:	--uplink, NULL for the default
  * @host_loopback: --host-loopback
  * @dns:	--dns, or NULL
+ * @addr:	--addr, or NULL
  */
 struct cli_net {
 	const char *uplink;
 	int host_loopback;
 	const char *dns;
+	const char *addr;
 };
 
 int cli_net_opt(int c, const char *arg, struct cli_net *n);

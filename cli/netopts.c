@@ -23,6 +23,9 @@ int cli_net_opt(int c, const char *arg, struct cli_net *n)
 	case CLI_OPT_DNS:
 		n->dns = arg;
 		return 1;
+	case CLI_OPT_ADDR:
+		n->addr = arg;
+		return 1;
 	default:
 		return 0;
 	}
@@ -48,5 +51,5 @@ int cli_net_apply(struct nc_ctx *ctx, const char *name, const struct cli_net *n)
 				name, strcmp(engine, "none") ? "uses slirp4netns" :
 				"has no uplink (apt-get install passt or slirp4netns)");
 	}
-	return nc_uplink_up(ctx, name, engine, n->host_loopback, n->dns);
+	return nc_uplink_up(ctx, name, engine, n->host_loopback, n->dns, n->addr);
 }

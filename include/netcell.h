@@ -162,7 +162,7 @@ NC_API int nc_stage_replay(struct nc_ctx *ctx, const char *dir);
 
 /* Uplinks (uplink.c) */
 NC_API int nc_uplink_up(struct nc_ctx *ctx, const char *cell, const char *engine,
-			int host_loopback, const char *dns);
+			int host_loopback, const char *dns, const char *addr);
 NC_API const char *nc_uplink_default(void);
 
 /* Links between cells (link.c) */

@@ -243,3 +243,29 @@ int nft_list_ruleset(char **text)
 		return -EIO;
 	return *text ? 0 : -ENOMEM;
 }
+
+/**
+ * nft_list_table_handles() - one table listed with rule handles
+ * @family:	table family
+ * @table:	table name
+ * @text:	heap string
+ *
+ * Return: 0, -ENOENT when there is no such table, -ENOMEM
+ */
+int nft_list_table_handles(const char *family, const char *table, char **text)
+{
+	struct nft_ctx *n = nft_new();
+	char cmd[256];
+	int ret;
+
+	if (!n)
+		return -ENOMEM;
+	nft_ctx_output_set_flags(n, NFT_CTX_OUTPUT_HANDLE);
+	snprintf(cmd, sizeof(cmd), "list table %s %s", family, table);
+	ret = nft_run_cmd_from_buffer(n, cmd);
+	*text = ret ? NULL : strdup(nft_ctx_get_output_buffer(n));
+	nft_ctx_free(n);
+	if (ret)
+		return -ENOENT;
+	return *text ? 0 : -ENOMEM;
+}

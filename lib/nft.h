@@ -11,4 +11,7 @@ NC_INTERNAL int nft_apply_file(const char *path, const char *shown,
 NC_INTERNAL int nft_run_text(const char *cmds, char *err, size_t len);
 NC_INTERNAL int nft_list_ruleset(char **text);
 
+NC_INTERNAL int nft_list_table_handles(const char *family, const char *table,
+				       char **text);
+
 #endif /* NC_NFT_H */

@@ -34,7 +34,9 @@
 #include <sys/wait.h>
 #include "client.h"
 #include "store.h"
+#include "cidr.h"
 #include "uplink.h"
+#include "veth.h"
 
 /* where DNS queries of a cell go when no --dns was given: pasta forwards
  * them to the host's resolver (--dns-forward), slirp4netns answers there */
@@ -284,6 +286,8 @@ static int write_resolv(const char *state, const char *cell, const struct uplink
 {
 	char path[PATH_MAX], text[256];
 
+	if (!u->dns[0] && !strcmp(u->engine, "veth"))
+		return 0;	/* routed like the host: its resolv.conf works */
 	snprintf(text, sizeof(text), "# written by netcell for cell %s\nnameserver %s\n", cell,
 		 u->dns[0] ? u->dns : strcmp(u->engine, "pasta") ? SLIRP_DNS : PASTA_DNS);
 	return store_write_atomic(net_path(state, cell, "resolv", path, sizeof(path)), text,
@@ -302,8 +306,8 @@ static int uplink_save(const char *state, const char *cell, const struct uplink 
 {
 	char path[PATH_MAX], text[256];
 
-	snprintf(text, sizeof(text), "engine=%s\nhost_loopback=%d\ndns=%s\n", u->engine,
-		 u->host_loopback, u->dns);
+	snprintf(text, sizeof(text), "engine=%s\nhost_loopback=%d\ndns=%s\naddr=%s\n",
+		 u->engine, u->host_loopback, u->dns, u->addr);
 	return store_write_atomic(net_path(state, cell, "conf", path, sizeof(path)), text,
 				  strlen(text));
 }
@@ -331,6 +335,8 @@ int uplink_load(const char *state, const char *cell, struct uplink *u)
 			u->host_loopback = atoi(line + 14);
 		else if (!strncmp(line, "dns=", 4))
 			snprintf(u->dns, sizeof(u->dns), "%.63s", line + 4);
+		else if (!strncmp(line, "addr=", 5))
+			snprintf(u->addr, sizeof(u->addr), "%.63s", line + 5);
 	}
 	return f ? 0 : -ENOENT;
 }
@@ -420,10 +426,13 @@ void uplink_stop(const char *state, const char *cell, int forget)
 {
 	char path[PATH_MAX];
 	_cleanup_fclose_ FILE *f = fopen(net_path(state, cell, "pid", path, sizeof(path)), "re");
+	struct uplink u;
 	int pid = 0;
 
 	if (f && fscanf(f, "%d", &pid) == 1 && pid > 1)
 		kill(pid, SIGTERM);
+	if (!uplink_load(state, cell, &u) && !strcmp(u.engine, "veth"))
+		veth_down(cell);
 	unlink(path);
 	if (!forget)
 		return;
@@ -492,6 +501,51 @@ static int spawn_in_child(struct nc_ctx *ctx, const struct nc_paths *p, const ch
 }
 
 /**
+ * veth_uplink() - root: a veth pair and NAT, with the prefix saved first
+ * @ctx:	context
+ * @cell:	cell
+ * @u:		settings; @u->addr chosen when empty
+ *
+ * Return: 0 or -errno with a message; nothing is left on failure
+ */
+static int veth_uplink(struct nc_ctx *ctx, const char *cell, struct uplink *u)
+{
+	struct nc_cell_info info;
+	struct nc_paths p;
+	struct cidr net, h;
+	int fds[2] = { -1, -1 }, nfds = 2, ret;
+
+	if (getuid())
+		return ctx_err(ctx, -EPERM, NC_ERR_PERM,
+			       "--uplink veth needs root (it adds a veth and NAT rules to the host); use --uplink pasta");
+	if (u->addr[0] && (cidr_parse(u->addr, &net) || net.family != AF_INET || cidr_host(&net, 2, &h)))
+		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+			       "invalid --addr \"%s\" for a veth uplink: give an IPv4 prefix with room for two hosts, such as 10.213.7.0/24",
+			       u->addr);
+	ret = paths_get(ctx, &p);
+	if (!ret && !u->addr[0] && veth_pick(p.state, &net))
+		ret = ctx_err(ctx, -ENOSPC, NC_ERR_FAILED, "no free /24 left in 10.213.0.0/16; give --addr");
+	if (ret)
+		return ret;
+	cidr_format(&net, u->addr, sizeof(u->addr));
+	ret = uplink_save(p.state, cell, u);
+	if (!ret)
+		ret = cell_get(ctx, cell, &info, fds, &nfds);
+	if (!ret)
+		ret = veth_up(ctx, cell, fds[nfds - 1], &net, u->host_loopback);
+	if (!ret)
+		ret = write_resolv(p.state, cell, u);
+	while (nfds-- > 0 && fds[0] >= 0)
+		close(fds[nfds]);
+	if (ret) {
+		char path[PATH_MAX];
+
+		unlink(net_path(p.state, cell, "conf", path, sizeof(path)));
+	}
+	return ret;
+}
+
+/**
  * nc_uplink_up() - give a cell its uplink
  * @ctx:	context
  * @cell:	cell name
@@ -499,12 +553,13 @@ static int spawn_in_child(struct nc_ctx *ctx, const struct nc_paths *p, const ch
  * @host_loopback: 1 to let the cell reach the host's loopback services at
  *		its gateway address
  * @dns:	resolver address for the cell, or NULL
+ * @addr:	--uplink veth: the pair's IPv4 prefix, or NULL for a free /24
  *
  * Return: 0 or -errno with a message (NC_ERR_PERM with the package to
  * install when the engine is missing)
  */
 int nc_uplink_up(struct nc_ctx *ctx, const char *cell, const char *engine,
-		 int host_loopback, const char *dns)
+		 int host_loopback, const char *dns, const char *addr)
 {
 	struct uplink u = { .host_loopback = host_loopback };
 	struct nc_paths p;
@@ -512,11 +567,18 @@ int nc_uplink_up(struct nc_ctx *ctx, const char *cell, const char *engine,
 
 	snprintf(u.engine, sizeof(u.engine), "%s", engine ? engine : uplink_default());
 	snprintf(u.dns, sizeof(u.dns), "%s", dns ? dns : "");
+	snprintf(u.addr, sizeof(u.addr), "%s", addr ? addr : "");
+	if (u.addr[0] && strcmp(u.engine, "veth"))
+		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+			       "--addr sets the prefix of a veth uplink (root, --uplink veth); pasta and slirp4netns copy the host's addresses");
 	if (!strcmp(u.engine, "none"))
 		return 0;
+	if (!strcmp(u.engine, "veth"))
+		return veth_uplink(ctx, cell, &u);
 	if (strcmp(u.engine, "pasta") && strcmp(u.engine, "slirp4netns"))
 		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
-			       "unknown uplink \"%s\"; use pasta, slirp4netns or none", u.engine);
+			       "unknown uplink \"%s\"; use pasta, slirp4netns, veth (root) or none",
+			       u.engine);
 	if (!uplink_in_path(u.engine))
 		return ctx_err(ctx, -ENOENT, NC_ERR_PERM,
 			       "uplink %s is not installed; run 'apt-get install %s' or use --uplink none",

@@ -11,11 +11,13 @@
  * @engine:	"pasta", "slirp4netns" or "none"
  * @host_loopback: 1 when the cell may reach the host's loopback services
  * @dns:	resolver address given with --dns, "" for the engine's
+ * @addr:	veth only: the pair's prefix
  */
 struct uplink {
 	char engine[16];
 	int host_loopback;
 	char dns[64];
+	char addr[64];
 };
 
 NC_INTERNAL int uplink_in_path(const char *prog);

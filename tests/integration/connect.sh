@@ -215,3 +215,65 @@ t_uplink_keeper_crash_and_missing_tools() {
 	PATH="$T/bin" asu user $NC exec "${c}3" -- python3 -c "import socket; socket.create_connection(('$W4',8000),3)" || fail "no uplink through slirp4netns"
 	PATH="$T/bin" asu user $NC delete "${c}3"
 }
+
+# modes t_uplink_veth_nat: root
+t_uplink_veth_nat() {
+	# root's veth + NAT uplink, inside a namespace standing in for the host:
+	# the real host's forwarding and nftables are not touched
+	local H=${PFX}h c=${PFX}vc d=${PFX}vd out port srv
+	ip netns add "$H"; ip -n "$H" link set lo up
+	WNS=${PFX}w
+	trap 'kill $srv $WPID 2>/dev/null; ip netns exec "$H" env NETCELL_RUNTIME_DIR="$T/h-run" NETCELL_STATE_DIR="$T/h-state" $NC delete --force "$c" "$d" 2>/dev/null; kill -9 $(cat "$T/h-run/keeper.pid" 2>/dev/null) 2>/dev/null; ip netns del "$WNS" 2>/dev/null; ip netns del "$H" 2>/dev/null' EXIT RETURN
+	# the world hangs off the stand-in host
+	ip netns add "$WNS"
+	ip -n "$H" link add hw type veth peer name wv netns "$WNS"
+	ip -n "$H" addr add 10.250.41.1/24 dev hw; ip -n "$H" link set hw up
+	ip -n "$WNS" addr add 10.250.41.2/24 dev wv; ip -n "$WNS" link set wv up; ip -n "$WNS" link set lo up
+	ip netns exec "$WNS" python3 -c "
+import socket,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('10.250.41.2',8000)); s.listen(8); s.settimeout(30)
+end=time.time()+30
+while time.time()<end:
+    try: c,p=s.accept(); c.sendall(p[0].encode()); c.close()
+    except Exception: break" &
+	WPID=$!
+	hx() { ip netns exec "$H" env NETCELL_RUNTIME_DIR="$T/h-run" NETCELL_STATE_DIR="$T/h-state" "$@"; }
+	hx nft add table inet othertool
+	hx nft add chain inet othertool c '{ type filter hook forward priority 10; }'
+	hx nft add rule inet othertool c counter
+	expect_rc 0 hx $NC create "$c" --uplink veth
+	sleep 0.3
+	out=$(hx $NC exec "$c" -- python3 -c "import socket; c=socket.create_connection(('10.250.41.2',8000),3); print(c.recv(64).decode())") \
+		|| fail "no route to the world through veth + NAT"
+	[ "$out" = 10.250.41.1 ] || fail "the world saw $out, not the (NATed) host address"
+	hx ip -o link show | grep -q "nc-$c" || fail "host end not named after the cell"
+	# host loopback: closed by default, open with --host-loopback
+	port=$(free_port)
+	ip netns exec "$H" python3 -c "
+import socket,time; s=socket.socket(); s.bind(('127.0.0.1',$port)); s.listen(8); s.settimeout(20); end=time.time()+20
+while time.time()<end:
+    try: c,_=s.accept(); c.sendall(b'lo'); c.close()
+    except Exception: break" &
+	srv=$!; sleep 0.3
+	local gw; gw=$(hx $NC exec "$c" -- ip route | awk '/default/{print $3}')
+	hx $NC exec "$c" -- python3 -c "import socket; socket.create_connection(('$gw',$port),1)" 2>/dev/null \
+		&& fail "host loopback reachable without --host-loopback"
+	expect_rc 0 hx $NC create "$d" --uplink veth --host-loopback
+	gw=$(hx $NC exec "$d" -- ip route | awk '/default/{print $3}')
+	hx $NC exec "$d" -- python3 -c "import socket; c=socket.create_connection(('$gw',$port),2); assert c.recv(2)==b'lo'" \
+		|| fail "host loopback not reachable with --host-loopback"
+	# delete leaves no veth, no route, no rule; the other tool's table stays
+	expect_rc 0 hx $NC delete "$c" "$d"
+	hx ip -o link show | grep -q 'nc-' && fail "veth left after delete"
+	hx ip route | grep -q '10.213.' && fail "route left after delete"
+	hx nft list tables | grep -q 'inet netcell' && fail "netcell's table left after its last cell went"
+	hx nft list table inet othertool | grep -q counter || fail "another tool's table was changed"
+	local ud; ud=$(setpriv --reuid="$TUSER" --regid="$TUSER" --init-groups mktemp -d)
+	expect_rc 5 setpriv --reuid="$TUSER" --regid="$TUSER" --init-groups env NETCELL_RUNTIME_DIR="$ud/run" \
+		NETCELL_STATE_DIR="$ud/state" $NC create "${PFX}u" --uplink veth
+	expect_err_match 'needs root'
+	setpriv --reuid="$TUSER" --regid="$TUSER" --init-groups env NETCELL_RUNTIME_DIR="$ud/run" \
+		NETCELL_STATE_DIR="$ud/state" $NC list | grep -q "${PFX}u" && fail "failed create left a cell"
+	kill -9 "$(cat "$ud/run/keeper.pid" 2>/dev/null)" 2>/dev/null; rm -rf "$ud"
+	return 0
+}

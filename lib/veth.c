@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+/*
+ * veth.c - the root uplink: a veth pair to the host, routing and NAT
+ *
+ * Theory of operation: for root, "--uplink veth" connects a cell with the
+ * kernel's own forwarding instead of a user-mode stack.  The host end is
+ * named after the cell (nc-NAME, shortened with a hash when too long), the
+ * cell end is eth0; the pair gets a /24 out of 10.213.0.0/16 that neither
+ * another cell nor a route of the host uses (or the --addr given), .1 on
+ * the host and .2 in the cell, whose default route points at .1.  IPv4
+ * forwarding is switched on, and masquerading is done in a table of
+ * netcell's own, "inet netcell", whose rules carry the comment
+ * "netcell:NAME": delete removes exactly the rules with its cell's comment
+ * (and the table when it is empty).  Rules of other tools are never read
+ * for anything but this and never changed.
+ *
+ * Host loopback stays closed: the cell reaches the host at .1 only for
+ * services bound to all addresses.  With --host-loopback, route_localnet
+ * on the host end and a DNAT of .1 to 127.0.0.1 open it.
+ *
+ * IPv6 is not forwarded for veth uplinks: turning on
+ * net.ipv6.conf.all.forwarding makes the host ignore router advertisements
+ * on every interface, which can take a SLAAC host off the network.
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include "cidr.h"
+#include "link.h"
+#include "netlink.h"
+#include "nft.h"
+#include "ns.h"
+#include "store.h"
+#include "veth.h"
+
+/**
+ * host_routes_overlap() - does a prefix overlap any IPv4 route of the host
+ * @net:	prefix
+ *
+ * Return: 1 if so
+ */
+static int host_routes_overlap(const struct cidr *net)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/net/route", "re");
+	char line[256], ifn[32];
+	unsigned dst, gw, flags, mask;
+	struct cidr r = { .family = AF_INET };
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%31s %x %x %x %*d %*d %*d %x", ifn, &dst, &gw, &flags, &mask) != 5 || !mask)
+			continue;
+		memcpy(r.addr, &dst, 4);
+		r.plen = __builtin_popcount(mask);
+		if (cidr_overlap(&r, net))
+			return 1;
+	}
+	return 0;
+}
+
+/**
+ * used_by_cells() - is a prefix used by another cell's veth uplink
+ * @state:	state directory
+ * @net:	prefix
+ *
+ * Return: 1 if so
+ */
+static int used_by_cells(const char *state, const struct cidr *net)
+{
+	char dir[PATH_MAX], path[PATH_MAX * 2], line[128];
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *e;
+	struct cidr c;
+
+	snprintf(dir, sizeof(dir), "%s/net", state);
+	d = opendir(dir);
+	while (d && (e = readdir(d))) {
+		_cleanup_fclose_ FILE *f = NULL;
+
+		if (!strstr(e->d_name, ".conf"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		f = fopen(path, "re");
+		while (f && fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = '\0';
+			if (!strncmp(line, "addr=", 5) && !cidr_parse(line + 5, &c) &&
+			    cidr_overlap(&c, net))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/**
+ * veth_pick() - a free /24 of 10.213.0.0/16
+ * @state:	state directory
+ * @net:	result
+ *
+ * Return: 0 or -ENOSPC
+ */
+int veth_pick(const char *state, struct cidr *net)
+{
+	char s[32];
+	int n;
+
+	for (n = 0; n < 256; n++) {
+		snprintf(s, sizeof(s), "10.213.%d.0/24", n);
+		cidr_parse(s, net);
+		if (!host_routes_overlap(net) && !used_by_cells(state, net))
+			return 0;
+	}
+	return -ENOSPC;
+}
+
+/**
+ * nat_rules() - nft commands that add (or that prepare) a cell's rules
+ * @cell:	cell
+ * @ifn:	host end
+ * @net:	the cell's prefix
+ * @host_lo:	open the host's loopback at .1
+ * @buf:	output
+ * @len:	size of @buf
+ */
+static void nat_rules(const char *cell, const char *ifn, const struct cidr *net,
+		      int host_lo, char *buf, size_t len)
+{
+	char p[64], gw[INET_ADDRSTRLEN];
+	struct cidr g;
+	int off;
+
+	cidr_format(net, p, sizeof(p));
+	cidr_host(net, 1, &g);
+	inet_ntop(AF_INET, g.addr, gw, sizeof(gw));
+	off = snprintf(buf, len,
+		"add table inet netcell\n"
+		"add chain inet netcell postrouting { type nat hook postrouting priority srcnat; }\n"
+		"add chain inet netcell prerouting { type nat hook prerouting priority dstnat; }\n"
+		"add chain inet netcell forward { type filter hook forward priority filter; }\n"
+		"add rule inet netcell postrouting ip saddr %s oifname != \"%s\" masquerade comment \"netcell:%s\"\n"
+		"add rule inet netcell forward iifname \"%s\" accept comment \"netcell:%s\"\n"
+		"add rule inet netcell forward oifname \"%s\" ct state established,related accept comment \"netcell:%s\"\n",
+		p, ifn, cell, ifn, cell, ifn, cell);
+	if (host_lo && off > 0 && (size_t)off < len)
+		snprintf(buf + off, len - (size_t)off,
+			 "add rule inet netcell prerouting iifname \"%s\" ip daddr %s meta l4proto { tcp, udp } dnat ip to 127.0.0.1 comment \"netcell:%s\"\n",
+			 ifn, gw, cell);
+}
+
+/**
+ * cell_side() - in a child in the cell: address eth0, up, default route
+ * @ctx:	context
+ * @netfd:	the cell's namespace
+ * @net:	prefix
+ *
+ * Return: 0 or -errno with a message
+ */
+static int cell_side(struct nc_ctx *ctx, int netfd, const struct cidr *net)
+{
+	struct cidr me, gw;
+	struct mnl_socket *nl;
+	int idx, ret;
+
+	if (setns(netfd, CLONE_NEWNET))
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "setns: %s", strerror(errno));
+	nl = nl_open(ctx);
+	if (!nl)
+		return -EIO;
+	idx = (int)if_nametoindex("eth0");
+	cidr_host(net, 2, &me);
+	cidr_host(net, 1, &gw);
+	ret = idx ? nl_addr_add(ctx, nl, idx, AF_INET, me.addr, me.plen) : -ENODEV;
+	if (!ret)
+		ret = nl_link_up(ctx, nl, idx);
+	if (!ret)
+		ret = nl_route_add(ctx, nl, AF_INET, NULL, 0, gw.addr, idx);
+	mnl_socket_close(nl);
+	return ret;
+}
+
+/**
+ * in_cell() - run cell_side() in a child
+ * @ctx:	context
+ * @netfd:	the cell's namespace
+ * @net:	prefix
+ *
+ * Return: 0 or -errno with a message
+ */
+static int in_cell(struct nc_ctx *ctx, int netfd, const struct cidr *net)
+{
+	int pfd[2], status;
+	char msg[NC_MSG_MAX] = "";
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		struct nc_ctx c = { .kfd = -1 };
+		int ret = cell_side(&c, netfd, net);
+
+		if (write(pfd[1], c.msg, strlen(c.msg)) < 0)
+			_exit(1);
+		_exit(ret ? 1 : 0);
+	}
+	close(pfd[1]);
+	n = read(pfd[0], msg, sizeof(msg) - 1);
+	msg[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "cannot configure eth0 in the cell: %s", msg);
+	return 0;
+}
+
+/**
+ * host_side() - host end: veth pair, address, up, forwarding sysctls
+ * @ctx:	context
+ * @ifn:	host end's name
+ * @netfd:	the cell's namespace
+ * @net:	prefix
+ * @host_lo:	enable route_localnet for --host-loopback
+ *
+ * Return: 0 or -errno with a message; the pair is removed on failure
+ */
+static int host_side(struct nc_ctx *ctx, const char *ifn, int netfd,
+		     const struct cidr *net, int host_lo)
+{
+	struct mnl_socket *nl = nl_open(ctx);
+	char path[128];
+	struct cidr gw;
+	int ret, idx;
+
+	if (!nl)
+		return -EIO;
+	ret = nl_veth_add(ctx, nl, ifn, "eth0", netfd);
+	if (ret) {
+		mnl_socket_close(nl);
+		return ctx_wrap(ctx, ret, "cannot create veth %s", ifn);
+	}
+	idx = (int)if_nametoindex(ifn);
+	cidr_host(net, 1, &gw);
+	ret = nl_addr_add(ctx, nl, idx, AF_INET, gw.addr, gw.plen);
+	if (!ret)
+		ret = nl_link_up(ctx, nl, idx);
+	if (!ret && ns_write_file("/proc/sys/net/ipv4/ip_forward", "1"))
+		ret = ctx_err(ctx, -EPERM, NC_ERR_PERM, "cannot enable net.ipv4.ip_forward");
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet", ifn);
+	if (!ret && host_lo)
+		ns_write_file(path, "1");
+	if (ret)
+		nl_link_del(ctx, nl, ifn);
+	mnl_socket_close(nl);
+	return ret;
+}
+
+/**
+ * veth_up() - connect a root cell to the host with a veth pair and NAT
+ * @ctx:	context
+ * @cell:	cell
+ * @netfd:	the cell's namespace
+ * @net:	prefix for the pair
+ * @host_lo:	let the cell reach the host's loopback at .1
+ *
+ * Return: 0 or -errno with a message; nothing is left on failure
+ */
+int veth_up(struct nc_ctx *ctx, const char *cell, int netfd, const struct cidr *net,
+	    int host_lo)
+{
+	char ifn[IFNAMSIZ], rules[2048], err[2048];
+	int ret;
+
+	link_ifname(cell, ifn);
+	ret = host_side(ctx, ifn, netfd, net, host_lo);
+	if (!ret)
+		ret = in_cell(ctx, netfd, net);
+	nat_rules(cell, ifn, net, host_lo, rules, sizeof(rules));
+	if (!ret && nft_run_text(rules, err, sizeof(err)))
+		ret = ctx_err(ctx, -EINVAL, NC_ERR_FAILED, "cannot add the NAT rules: %s", err);
+	if (ret)
+		veth_down(cell);
+	return ret;
+}
+
+/**
+ * delete_cell_rules() - remove the rules commented "netcell:CELL"
+ * @cell:	cell
+ */
+static void delete_cell_rules(const char *cell)
+{
+	_cleanup_free_ char *list = NULL;
+	char tag[NC_NAME_MAX + 32], chain[64] = "", cmds[4096] = "", err[512], line[1024];
+	const char *l, *h;
+	size_t off = 0;
+	int others = 0;
+
+	if (nft_list_table_handles("inet", "netcell", &list))
+		return;
+	snprintf(tag, sizeof(tag), "comment \"netcell:%s\"", cell);
+	for (l = list; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(l, "\n"), l);
+		if (sscanf(line, " chain %63s {", chain) == 1 || strstr(line, "type ") ||
+		    !(h = strstr(line, "# handle ")) || !chain[0])
+			continue;
+		if (!strstr(line, tag)) {
+			others += strstr(line, "comment \"netcell:") != NULL;
+			continue;
+		}
+		if (off + 128 < sizeof(cmds))
+			off += (size_t)snprintf(cmds + off, sizeof(cmds) - off,
+						"delete rule inet netcell %s handle %d\n",
+						chain, atoi(h + 9));
+	}
+	if (!others)	/* nothing of another cell left: the table goes */
+		snprintf(cmds, sizeof(cmds), "delete table inet netcell\n");
+	if (cmds[0])
+		nft_run_text(cmds, err, sizeof(err));
+}
+
+/**
+ * veth_down() - remove a root cell's veth pair and NAT rules
+ * @cell:	cell
+ */
+void veth_down(const char *cell)
+{
+	struct nc_ctx ctx = { .kfd = -1 };
+	struct mnl_socket *nl = nl_open(&ctx);
+	char ifn[IFNAMSIZ];
+
+	link_ifname(cell, ifn);
+	if (nl) {
+		nl_link_del(&ctx, nl, ifn);
+		mnl_socket_close(nl);
+	}
+	delete_cell_rules(cell);
+}
