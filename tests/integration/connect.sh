@@ -205,8 +205,11 @@ t_uplink_keeper_crash_and_missing_tools() {
 	asu user $NC exec "$c" -- python3 -c "import socket; socket.create_connection(('$W4',8000),3)" || fail "no uplink after a keeper crash"
 	asu user $NC delete "$c"
 	# no pasta on PATH: --uplink pasta says which package; the default falls back
+	# a PATH without pasta: links to every other program (files only, and
+	# -n so a link to a directory such as /usr/bin/X11 is never followed)
 	mkdir -p "$T/bin"; for t in /usr/bin/* /usr/sbin/* /bin/* /sbin/*; do
-		case ${t##*/} in pasta|passt*) ;; *) ln -sf "$t" "$T/bin/${t##*/}" 2>/dev/null ;; esac; done
+		[ -f "$t" ] && [ ! -d "$t" ] || continue
+		case ${t##*/} in pasta|passt*) ;; *) [ -e "$T/bin/${t##*/}" ] || ln -sn "$t" "$T/bin/${t##*/}" 2>/dev/null ;; esac; done
 	PATH="$T/bin" asu user $NC create "${c}2" --uplink pasta 2>"$T/err"; [ $? = 5 ] || fail "missing pasta: not exit 5"
 	grep -q 'apt-get install passt' "$T/err" || fail "missing pasta: package not named: $(cat "$T/err")"
 	PATH="$T/bin" asu user $NC list 2>/dev/null | grep -q "${c}2" && fail "failed create left a cell"
