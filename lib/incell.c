@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include "client.h"
+#include "diag.h"
 #include "incell.h"
 #include "ns.h"
 
@@ -42,9 +43,7 @@ static int enter_target(struct nc_ctx *ctx, const struct nc_paths *p,
 		if (p->rootless && (ret = ns_become_userns_root(ctx, p->uid, p->gid)))
 			return ret;
 		if (unshare(CLONE_NEWNET))
-			return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
-				       "cannot create a scratch network namespace: %s",
-				       strerror(errno));
+			return diag_netns_failure(ctx, -errno);
 		return 0;
 	}
 	ret = cell_get(ctx, cell, &info, fds, &nfds);

@@ -122,9 +122,7 @@ static int child_make_net(struct nc_ctx *ctx, const char *bind_at)
 	int ret, fd;
 
 	if (unshare(CLONE_NEWNET))
-		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
-			       "cannot create a network namespace: %s",
-			       strerror(errno));
+		return diag_netns_failure(ctx, -errno);
 	nl = nl_open(ctx);
 	if (!nl)
 		return -EIO;

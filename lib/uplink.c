@@ -35,6 +35,7 @@
 #include "client.h"
 #include "store.h"
 #include "cidr.h"
+#include "diag.h"
 #include "uplink.h"
 #include "veth.h"
 
@@ -186,6 +187,30 @@ static int expose_netns(const char *state, const char *cell, int netfd, char *pa
 }
 
 /**
+ * drop_syslog_noise() - remove pasta's "Failed to send ... to syslog" lines
+ * @text:	pasta's stderr, edited in place
+ *
+ * pasta also logs to syslog, which has no listener on many machines; the
+ * lines saying so would hide the one that matters.
+ */
+static void drop_syslog_noise(char *text)
+{
+	char *r = text, *w = text, *nl;
+	size_t l;
+
+	while (*r) {
+		nl = strchr(r, '\n');
+		l = nl ? (size_t)(nl - r + 1) : strlen(r);
+		if (!memmem(r, l, "to syslog", 9)) {
+			memmove(w, r, l);
+			w += l;
+		}
+		r += l;
+	}
+	*w = '\0';
+}
+
+/**
  * spawn_pasta() - start pasta; it forks into the background when ready
  * @u:		settings
  * @netns:	path of the cell's namespace
@@ -222,6 +247,7 @@ static int spawn_pasta(const struct uplink *u, const char *netns, const char *pi
 	n = pid > 0 ? read(pfd[0], err, len - 1) : 0;
 	err[n > 0 ? n : 0] = '\0';
 	close(pfd[0]);
+	drop_syslog_noise(err);
 	if (pid < 0 || waitpid(pid, &status, 0) < 0)
 		return -ECHILD;
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EINVAL;
@@ -495,8 +521,7 @@ static int spawn_in_child(struct nc_ctx *ctx, const struct nc_paths *p, const ch
 	while (nfds-- > 0)
 		close(fds[nfds]);
 	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
-		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "cannot start %s for cell \"%s\": %s",
-			       u->engine, cell, err[0] ? err : "it failed");
+		return diag_uplink_failure(ctx, u->engine, cell, err[0] ? err : "it failed");
 	return 0;
 }
 
