@@ -19,12 +19,14 @@ struct cli_cmd {
 };
 
 /* connectivity options of create and run */
-enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS, CLI_OPT_ADDR };
+enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS, CLI_OPT_ADDR,
+       CLI_OPT_PUBLISH };
 #define CLI_NET_OPTIONS \
 	{ "uplink", required_argument, NULL, CLI_OPT_UPLINK }, \
 	{ "host-loopback", no_argument, NULL, CLI_OPT_HOST_LOOPBACK }, \
 	{ "dns", required_argument, NULL, CLI_OPT_DNS }, \
-	{ "addr", required_argument, NULL, CLI_OPT_ADDR }
+	{ "addr", required_argument, NULL, CLI_OPT_ADDR }, \
+	{ "publish", required_argument, NULL, CLI_OPT_PUBLISH }
 #define CLI_NET_HELP \
 	"  --uplink pasta|slirp4netns|veth|none  outbound traffic (default: pasta\n" \
 	"                    if installed, else slirp4netns, else none; veth: root\n" \
@@ -33,7 +35,9 @@ enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS, CLI_OPT_ADDR 
 	"                    10.213.0.0/16)\n" \
 	"  --host-loopback   let the cell reach the host's loopback services at\n" \
 	"                    its gateway address (off: pasta/slirp4netns map it)\n" \
-	"  --dns ADDR        the resolver in the cell's /etc/resolv.conf\n"
+	"  --dns ADDR        the resolver in the cell's /etc/resolv.conf\n" \
+	"  --publish SPEC    publish a port, [HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp]\n" \
+	"                    (repeatable; see 'netcell port --help')\n"
 
 /**
  * struct cli_net - connectivity options
@@ -41,16 +45,21 @@ enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS, CLI_OPT_ADDR 
  * @host_loopback: --host-loopback
  * @dns:	--dns, or NULL
  * @addr:	--addr, or NULL
+ * @publish:	--publish specs
+ * @npublish:	how many (one more than NC_PORTS_MAX is kept, to be refused)
  */
 struct cli_net {
 	const char *uplink;
 	int host_loopback;
 	const char *dns;
 	const char *addr;
+	const char *publish[NC_PORTS_MAX + 1];
+	size_t npublish;
 };
 
 int cli_net_opt(int c, const char *arg, struct cli_net *n);
 int cli_net_apply(struct nc_ctx *ctx, const char *name, const struct cli_net *n);
+int cli_net_check(const char *cmd, const struct cli_net *n);
 int cli_fail(struct nc_ctx *ctx);
 int cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -58,7 +67,10 @@ void cli_notices(struct nc_ctx *ctx);
 struct nc_ctx *cli_ctx(void);
 int cli_help_requested(int argc, char **argv, const char *text);
 void cli_json_str(FILE *f, const char *s);
-void cli_print_info_json(FILE *f, const struct nc_cell_info *c);
+void cli_print_info_json(FILE *f, const struct nc_cell_info *c,
+			 const struct nc_port *ports, size_t nports);
+void cli_print_ports_short(FILE *f, const char *cell,
+			   const struct nc_port *ports, size_t n);
 void cli_print_port_json(FILE *f, const struct nc_port *p);
 const char *cli_time(long long t, char *buf, size_t len);
 int cli_exec_status(int status);

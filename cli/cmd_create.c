@@ -35,6 +35,8 @@ int cmd_create(int argc, char **argv)
 			return cli_usage("create", "unknown option or missing value \"%s\"", argv[optind - 1]);
 	if (argc - optind != 1)
 		return cli_usage("create", "expected one cell name");
+	if (cli_net_check("create", &net))
+		return NC_ERR_USAGE;
 	name = argv[optind];
 	ctx = cli_ctx();
 	ret = nc_create(ctx, name, 0);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* cmd_inspect.c - netcell inspect NAME [--json] */
 #include <getopt.h>
+#include <stdlib.h>
 #include "cli.h"
 
 static const char help[] =
@@ -20,7 +21,9 @@ int cmd_inspect(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' }, { 0 } };
 	struct nc_cell_info c;
+	struct nc_port *ports = NULL;
 	struct nc_ctx *ctx;
+	size_t np = 0;
 	char when[32];
 	int o, json = 0;
 
@@ -35,14 +38,15 @@ int cmd_inspect(int argc, char **argv)
 	if (argc - optind != 1)
 		return cli_usage("inspect", "expected one cell name");
 	ctx = cli_ctx();
-	if (nc_inspect(ctx, argv[optind], &c)) {
+	if (nc_inspect(ctx, argv[optind], &c) ||
+	    nc_port_list(ctx, argv[optind], &ports, &np)) {
 		o = cli_fail(ctx);
 		nc_ctx_free(ctx);
 		return o;
 	}
 	cli_notices(ctx);
 	if (json) {
-		cli_print_info_json(stdout, &c);
+		cli_print_info_json(stdout, &c, ports, np);
 		putchar('\n');
 	} else {
 		printf("name:      %s\nmode:      %s%s\ncreated:   %s\nkeeper:    %d\nnetns:     %s\n",
@@ -51,7 +55,11 @@ int cmd_inspect(int argc, char **argv)
 		       cli_time(c.created, when, sizeof(when)), (int)c.keeper, c.netns);
 		if (c.userns[0])
 			printf("userns:    %s\n", c.userns);
+		fputs("ports:     ", stdout);
+		cli_print_ports_short(stdout, c.name, ports, np);
+		putchar('\n');
 	}
+	free(ports);
 	nc_ctx_free(ctx);
 	return 0;
 }

@@ -8,7 +8,8 @@ static const char help[] =
 	"Usage: netcell list [--json]\n\n"
 	"List the caller's cells.  --json prints an array of objects with the\n"
 	"keys name, mode (\"root\"|\"rootless\"), ephemeral, created (epoch\n"
-	"seconds), keeper_pid, netns (a path to open) and userns (or null).\n";
+	"seconds), keeper_pid, netns (a path to open), userns (or null) and\n"
+	"ports (the objects of 'netcell port list --json').\n";
 
 /**
  * cmd_list() - netcell list [--json]
@@ -22,10 +23,11 @@ int cmd_list(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' }, { 0 } };
 	struct nc_cell_info *cells;
+	struct nc_port *ports = NULL;
 	struct nc_ctx *ctx;
 	char when[32];
 	int c, json = 0;
-	size_t i, n;
+	size_t i, n, np = 0;
 
 	if (cli_help_requested(argc, argv, help))
 		return 0;
@@ -38,7 +40,8 @@ int cmd_list(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage("list", "unexpected argument \"%s\"", argv[optind]);
 	ctx = cli_ctx();
-	if (nc_list(ctx, &cells, &n)) {
+	if (nc_list(ctx, &cells, &n) ||
+	    (n && nc_port_list(ctx, NULL, &ports, &np))) {
 		c = cli_fail(ctx);
 		nc_ctx_free(ctx);
 		return c;
@@ -47,21 +50,25 @@ int cmd_list(int argc, char **argv)
 	if (json)
 		putchar('[');
 	else if (n)
-		printf("%-20s %-9s %-19s %s\n", "NAME", "MODE", "CREATED", "NETNS");
+		printf("%-20s %-9s %-19s %-24s %s\n", "NAME", "MODE", "CREATED",
+		       "NETNS", "PORTS");
 	for (i = 0; i < n; i++) {
 		if (json) {
 			if (i)
 				putchar(',');
-			cli_print_info_json(stdout, &cells[i]);
+			cli_print_info_json(stdout, &cells[i], ports, np);
 			continue;
 		}
-		printf("%-20s %-9s %-19s %s\n", cells[i].name,
+		printf("%-20s %-9s %-19s %-24s ", cells[i].name,
 		       cells[i].rootless ? "rootless" : "root",
 		       cli_time(cells[i].created, when, sizeof(when)), cells[i].netns);
+		cli_print_ports_short(stdout, cells[i].name, ports, np);
+		putchar('\n');
 	}
 	if (json)
 		puts("]");
 	free(cells);
+	free(ports);
 	nc_ctx_free(ctx);
 	return 0;
 }

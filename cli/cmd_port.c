@@ -1,18 +1,159 @@
 // SPDX-License-Identifier: MIT
-/* cmd_port.c - placeholder until the feature lands; says so plainly */
+/* cmd_port.c - netcell port add|rm NAME SPEC..., netcell port list [NAME] [--json] */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
 #include "cli.h"
 
+static const char help[] =
+	"Usage: netcell port add NAME SPEC...\n"
+	"       netcell port rm NAME SPEC...\n"
+	"       netcell port list [NAME] [--json]\n\n"
+	"Publish ports of a cell on the host.  SPEC is\n"
+	"  [HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp]\n"
+	"e.g. 8080:80, 0.0.0.0:5353:53/udp, [::1]:8443:443.  Connections to\n"
+	"HOSTADDR:HOSTPORT on the host go to CELLPORT on the cell's loopback\n"
+	"(127.0.0.1, or ::1 for an IPv6 host address).  HOSTADDR defaults to\n"
+	"127.0.0.1; other machines reach the port only with 0.0.0.0 or [::].\n"
+	"The server in the cell sees the client's real address and port.\n\n"
+	"Ports can be added and removed while the cell runs; other forwards are\n"
+	"not disturbed.  Several SPECs are added or removed all or none.  They\n"
+	"are saved with the cell and come back after a keeper crash; removing a\n"
+	"port (or deleting the cell) resets its connections and frees the host\n"
+	"port at once.\n\n"
+	"As an ordinary user, host ports below net.ipv4.ip_unprivileged_port_start\n"
+	"(usually 1024) are refused: publish a high host port (8080:80); port 80\n"
+	"inside the cell is fine.\n\n"
+	"list --json prints an array of objects with the keys cell, host_addr,\n"
+	"host_port, cell_port, proto (\"tcp\"|\"udp\") and active (false for a\n"
+	"saved port whose host port another program took while no keeper ran).\n\n"
+	"Exit codes: 1 host port in use or no such forward, 2 bad SPEC, 3 no such\n"
+	"cell, 4 host port published already, 5 privileged host port.\n";
+
 /**
- * cmd_port() - not built yet
+ * port_change() - netcell port add|rm NAME SPEC...
+ * @argc:	argument count, argv[0] being "add" or "rm"
+ * @argv:	arguments
+ *
+ * Return: exit status
+ */
+static int port_change(int argc, char **argv)
+{
+	int add = !strcmp(argv[0], "add"), ret;
+	struct nc_ctx *ctx;
+
+	if (argc < 3)
+		return cli_usage("port", "expected 'port %s NAME SPEC...'", argv[0]);
+	ctx = cli_ctx();
+	if (add)
+		ret = nc_port_add(ctx, argv[1], (const char *const *)argv + 2,
+				  (size_t)argc - 2);
+	else
+		ret = nc_port_rm(ctx, argv[1], (const char *const *)argv + 2,
+				 (size_t)argc - 2);
+	ret = ret ? cli_fail(ctx) : (cli_notices(ctx), 0);
+	nc_ctx_free(ctx);
+	return ret;
+}
+
+/**
+ * print_ports() - the human listing: CELL HOST PROTO CELLPORT
+ * @ports:	ports
+ * @n:		how many
+ */
+static void print_ports(const struct nc_port *ports, size_t n)
+{
+	char host[64];
+	size_t i;
+
+	if (n)
+		printf("%-20s %-28s %-5s %s\n", "CELL", "HOST", "PROTO", "CELLPORT");
+	for (i = 0; i < n; i++) {
+		snprintf(host, sizeof(host),
+			 strchr(ports[i].host_addr, ':') ? "[%s]:%u" : "%s:%u",
+			 ports[i].host_addr, ports[i].host_port);
+		printf("%-20s %-28s %-5s %u%s\n", ports[i].cell, host,
+		       ports[i].proto, ports[i].cell_port,
+		       ports[i].active ? "" : "  (inactive: host port taken)");
+	}
+}
+
+/**
+ * print_ports_json() - the JSON listing: an array of port objects
+ * @ports:	ports
+ * @n:		how many
+ */
+static void print_ports_json(const struct nc_port *ports, size_t n)
+{
+	size_t i;
+
+	putchar('[');
+	for (i = 0; i < n; i++) {
+		if (i)
+			putchar(',');
+		cli_print_port_json(stdout, &ports[i]);
+	}
+	puts("]");
+}
+
+/**
+ * port_list() - netcell port list [NAME] [--json]
+ * @argc:	argument count, argv[0] being "list"
+ * @argv:	arguments
+ *
+ * Return: exit status
+ */
+static int port_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { 0 } };
+	struct nc_port *ports;
+	struct nc_ctx *ctx;
+	int c, json = 0;
+	size_t n;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'j')
+			return cli_usage("port", "unknown option \"%s\"", argv[optind - 1]);
+		json = 1;
+	}
+	if (argc - optind > 1)
+		return cli_usage("port", "unexpected argument \"%s\"", argv[optind + 1]);
+	ctx = cli_ctx();
+	if (nc_port_list(ctx, optind < argc ? argv[optind] : NULL, &ports, &n)) {
+		c = cli_fail(ctx);
+		nc_ctx_free(ctx);
+		return c;
+	}
+	cli_notices(ctx);
+	if (json)
+		print_ports_json(ports, n);
+	else
+		print_ports(ports, n);
+	free(ports);
+	nc_ctx_free(ctx);
+	return 0;
+}
+
+/**
+ * cmd_port() - netcell port add|rm|list ...
  * @argc:	argument count
  * @argv:	arguments
  *
- * Return: 1
+ * Return: exit status
  */
 int cmd_port(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "netcell: 'port' is not built yet in this version\n");
-	return 1;
+	if (cli_help_requested(argc, argv, help))
+		return 0;
+	if (argc < 2)
+		return cli_usage("port", "expected add, rm or list");
+	if (!strcmp(argv[1], "add") || !strcmp(argv[1], "rm"))
+		return port_change(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "list"))
+		return port_list(argc - 1, argv + 1);
+	return cli_usage("port", "unknown subcommand \"%s\"; expected add, rm or list",
+			 argv[1]);
 }

@@ -120,7 +120,7 @@ int cmd_run(int argc, char **argv)
 	if (cli_help_requested(argc, argv, help))
 		return 0;
 	first = parse(argc, argv, &name, &net);
-	if (first < 0)
+	if (first < 0 || cli_net_check("run", &net))
 		return NC_ERR_USAGE;
 	if (!name) {
 		nc_unique_name(gen, sizeof(gen));

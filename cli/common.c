@@ -116,9 +116,15 @@ void cli_json_str(FILE *f, const char *s)
  * cli_print_info_json() - one cell as a JSON object (the documented schema)
  * @f:		stream
  * @c:		cell
+ * @ports:	published ports, of this cell and maybe others
+ * @nports:	number of @ports
  */
-void cli_print_info_json(FILE *f, const struct nc_cell_info *c)
+void cli_print_info_json(FILE *f, const struct nc_cell_info *c,
+			 const struct nc_port *ports, size_t nports)
 {
+	size_t i;
+	int first = 1;
+
 	fputs("{\"name\":", f);
 	cli_json_str(f, c->name);
 	fprintf(f, ",\"mode\":\"%s\",\"ephemeral\":%s,\"created\":%lld,\"keeper_pid\":%d,\"netns\":",
@@ -130,7 +136,61 @@ void cli_print_info_json(FILE *f, const struct nc_cell_info *c)
 		cli_json_str(f, c->userns);
 	else
 		fputs("null", f);
-	fputc('}', f);
+	fputs(",\"ports\":[", f);
+	for (i = 0; i < nports; i++) {
+		if (strcmp(ports[i].cell, c->name))
+			continue;
+		if (!first)
+			fputc(',', f);
+		cli_print_port_json(f, &ports[i]);
+		first = 0;
+	}
+	fputs("]}", f);
+}
+
+/**
+ * cli_print_ports_short() - a cell's published ports on one line
+ * @f:		stream
+ * @cell:	cell name
+ * @ports:	published ports, of this cell and maybe others
+ * @n:		number of @ports
+ *
+ * Prints canonical specs separated by commas, or "-" when there are none.
+ */
+void cli_print_ports_short(FILE *f, const char *cell,
+			   const struct nc_port *ports, size_t n)
+{
+	char spec[96];
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(ports[i].cell, cell) ||
+		    nc_port_format(&ports[i], spec, sizeof(spec)) < 0)
+			continue;
+		fprintf(f, "%s%s%s", first ? "" : ",", spec,
+			ports[i].active ? "" : "(inactive)");
+		first = 0;
+	}
+	if (first)
+		fputc('-', f);
+}
+
+/**
+ * cli_print_port_json() - one published port as a JSON object
+ * @f:		stream
+ * @p:		port
+ *
+ * Keys: cell, host_addr, host_port, cell_port, proto, active.
+ */
+void cli_print_port_json(FILE *f, const struct nc_port *p)
+{
+	fputs("{\"cell\":", f);
+	cli_json_str(f, p->cell);
+	fputs(",\"host_addr\":", f);
+	cli_json_str(f, p->host_addr);
+	fprintf(f, ",\"host_port\":%u,\"cell_port\":%u,\"proto\":\"%s\",\"active\":%s}",
+		p->host_port, p->cell_port, p->proto, p->active ? "true" : "false");
 }
 
 /**

@@ -26,14 +26,42 @@ int cli_net_opt(int c, const char *arg, struct cli_net *n)
 	case CLI_OPT_ADDR:
 		n->addr = arg;
 		return 1;
+	case CLI_OPT_PUBLISH:
+		if (n->npublish < NC_PORTS_MAX + 1)
+			n->publish[n->npublish++] = arg;
+		return 1;
 	default:
 		return 0;
 	}
 }
 
 /**
- * cli_net_apply() - give a new cell its uplink; on failure the caller
- * deletes the cell
+ * cli_net_check() - refuse bad --publish specs before anything is made
+ * @cmd:	subcommand, for the message
+ * @n:		options
+ *
+ * Return: 0, or 2 after a usage message showing the accepted form
+ */
+int cli_net_check(const char *cmd, const struct cli_net *n)
+{
+	struct nc_ctx *ctx;
+	struct nc_port p;
+	size_t i;
+	int ret = 0;
+
+	if (n->npublish > NC_PORTS_MAX)
+		return cli_usage(cmd, "at most %d --publish", NC_PORTS_MAX);
+	ctx = cli_ctx();
+	for (i = 0; i < n->npublish && !ret; i++)
+		if (nc_port_parse(ctx, n->publish[i], &p))
+			ret = cli_usage(cmd, "%s", nc_errmsg(ctx));
+	nc_ctx_free(ctx);
+	return ret;
+}
+
+/**
+ * cli_net_apply() - give a new cell its uplink and published ports; on
+ * failure the caller deletes the cell
  * @ctx:	context
  * @name:	cell
  * @n:		options
@@ -51,5 +79,9 @@ int cli_net_apply(struct nc_ctx *ctx, const char *name, const struct cli_net *n)
 				name, strcmp(engine, "none") ? "uses slirp4netns" :
 				"has no uplink (apt-get install passt or slirp4netns)");
 	}
-	return nc_uplink_up(ctx, name, engine, n->host_loopback, n->dns, n->addr);
+	if (nc_uplink_up(ctx, name, engine, n->host_loopback, n->dns, n->addr))
+		return -1;
+	if (n->npublish)
+		return nc_port_add(ctx, name, n->publish, n->npublish);
+	return 0;
 }

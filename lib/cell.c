@@ -6,22 +6,67 @@
  * cells is a request to the user's keeper (client.c), which owns the
  * namespaces and the saved configuration.  This file checks arguments
  * before anything is sent, so a usage error never starts a keeper, and
- * turns the keeper's records into struct nc_cell_info.
+ * turns the keeper's records into struct nc_cell_info (and published ports
+ * into struct nc_port: requests PORTADD/PORTRM CELL "SPEC SPEC...", with
+ * specs in canonical form, and PORTLIST [CELL]).
  */
 #include <stdio.h>
 #include <string.h>
 #include "client.h"
+#include "portspec.h"
 #include "proto.h"
+
+/**
+ * typedef record_fn - parse one line of a reply into one array element
+ * @line:	the line, modified
+ * @out:	the element
+ *
+ * Return: 0, or -EPROTO to skip the line
+ */
+typedef int (*record_fn)(char *line, void *out);
+
+/**
+ * parse_records() - every line of a reply, parsed into an array
+ * @ctx:	context
+ * @rep:	reply text, modified
+ * @size:	size of one element
+ * @parse:	parser of one line
+ * @out:	the array, to be freed with free()
+ * @n:		number of elements
+ *
+ * Return: 0 or -ENOMEM with a message
+ */
+static int parse_records(struct nc_ctx *ctx, char *rep, size_t size,
+			 record_fn parse, void **out, size_t *n)
+{
+	char *line, *save = NULL, *arr = NULL, *t;
+
+	for (line = strtok_r(rep, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		t = realloc(arr, (*n + 1) * size);
+		if (!t) {
+			free(arr);
+			*n = 0;
+			return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+		}
+		arr = t;
+		if (!parse(line, arr + *n * size))
+			(*n)++;
+	}
+	*out = arr;
+	return 0;
+}
 
 /**
  * parse_record() - one record of a GET or LIST reply
  * @line:	record text, modified
- * @info:	result
+ * @out:	result, a struct nc_cell_info
  *
  * Return: 0 or -EPROTO
  */
-static int parse_record(char *line, struct nc_cell_info *info)
+static int parse_record(char *line, void *out)
 {
+	struct nc_cell_info *info = out;
 	char *f[7];
 
 	if (proto_split(line, f, 7) != 7)
@@ -132,8 +177,6 @@ int nc_inspect(struct nc_ctx *ctx, const char *name, struct nc_cell_info *info)
 int nc_list(struct nc_ctx *ctx, struct nc_cell_info **cells, size_t *n)
 {
 	_cleanup_free_ char *rep = malloc(PROTO_MAX);
-	struct nc_cell_info *out = NULL, *t;
-	char *line, *save = NULL;
 	int ret;
 
 	*cells = NULL;
@@ -143,19 +186,8 @@ int nc_list(struct nc_ctx *ctx, struct nc_cell_info **cells, size_t *n)
 	ret = client_call(ctx, "LIST", rep, PROTO_MAX, NULL, NULL);
 	if (ret)
 		return ret;
-	for (line = strtok_r(rep, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		t = realloc(out, (*n + 1) * sizeof(*out));
-		if (!t) {
-			free(out);
-			return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-		}
-		out = t;
-		if (!parse_record(line, &out[*n]))
-			(*n)++;
-	}
-	*cells = out;
-	return 0;
+	return parse_records(ctx, rep, sizeof(**cells), parse_record,
+			     (void **)cells, n);
 }
 
 /**
@@ -175,4 +207,134 @@ int nc_gc(struct nc_ctx *ctx, unsigned *removed)
 		return ret;
 	*removed = proto_split(rep, f, 2) == 2 ? (unsigned)atoi(f[1]) : 0;
 	return 0;
+}
+
+/**
+ * port_request() - send PORTADD or PORTRM with the canonical specs
+ * @ctx:	context
+ * @op:		"PORTADD" or "PORTRM"
+ * @cell:	cell name
+ * @specs:	what the user wrote
+ * @n:		how many
+ *
+ * Every spec is checked before anything is sent, so a usage error changes
+ * nothing and starts no keeper.
+ *
+ * Return: 0 or -errno with a message
+ */
+static int port_request(struct nc_ctx *ctx, const char *op, const char *cell,
+			const char *const *specs, size_t n)
+{
+	char req[NC_NAME_MAX + 32 + NC_PORTS_MAX * 80];
+	struct nc_port p;
+	size_t i, off;
+	int ret = nc_name_check(ctx, cell);
+
+	if (ret)
+		return ret;
+	if (!n || n > NC_PORTS_MAX)
+		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+			       "give 1 to %d ports", NC_PORTS_MAX);
+	off = (size_t)snprintf(req, sizeof(req), "%s\t%s\t", op, cell);
+	for (i = 0; i < n; i++) {
+		ret = nc_port_parse(ctx, specs[i], &p);
+		if (ret)
+			return ret;
+		ret = nc_port_format(&p, req + off, sizeof(req) - off - 1);
+		if (ret < 0)
+			return ctx_err(ctx, ret, NC_ERR_USAGE, "too many ports");
+		off += (size_t)ret;
+		req[off++] = ' ';
+	}
+	req[off - 1] = '\0';
+	return client_call(ctx, req, NULL, 0, NULL, NULL);
+}
+
+/**
+ * nc_port_add() - publish ports of a cell, all or none
+ * @ctx:	context
+ * @cell:	cell name
+ * @specs:	[HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp] each
+ * @n:		how many
+ *
+ * The ports are saved with the cell and come back after a keeper crash.
+ *
+ * Return: 0, or -errno with a message: kind NC_ERR_USAGE for a bad spec,
+ * NC_ERR_NOCELL, NC_ERR_EXISTS when a host port is published already,
+ * NC_ERR_PERM for a host port below net.ipv4.ip_unprivileged_port_start,
+ * NC_ERR_FAILED when the host port is in use
+ */
+int nc_port_add(struct nc_ctx *ctx, const char *cell, const char *const *specs,
+		size_t n)
+{
+	return port_request(ctx, "PORTADD", cell, specs, n);
+}
+
+/**
+ * nc_port_rm() - withdraw published ports of a cell, all or none
+ * @ctx:	context
+ * @cell:	cell name
+ * @specs:	as they were added (compared in canonical form)
+ * @n:		how many
+ *
+ * Connections through the withdrawn ports are reset; the host ports are
+ * free again when this returns.
+ *
+ * Return: 0, or -errno with a message (-ENOENT, kind NC_ERR_FAILED, when
+ * the cell has no such forward)
+ */
+int nc_port_rm(struct nc_ctx *ctx, const char *cell, const char *const *specs,
+	       size_t n)
+{
+	return port_request(ctx, "PORTRM", cell, specs, n);
+}
+
+/**
+ * parse_port_record() - one record of a PORTLIST reply
+ * @line:	"CELL \t SPEC \t ACTIVE", modified
+ * @out:	result, a struct nc_port
+ *
+ * Return: 0 or -EPROTO
+ */
+static int parse_port_record(char *line, void *out)
+{
+	struct nc_port *port = out;
+	struct portspec s;
+	char *f[3];
+
+	if (proto_split(line, f, 3) != 3 || portspec_parse(f[1], &s, NULL))
+		return -EPROTO;
+	portspec_to_port(&s, f[0], port);
+	port->active = atoi(f[2]);
+	return 0;
+}
+
+/**
+ * nc_port_list() - published ports of one cell or of every cell
+ * @ctx:	context
+ * @cell:	cell name, or NULL for every cell of the caller
+ * @ports:	array of results, to be freed with free()
+ * @n:		number of ports
+ *
+ * Return: 0 or -errno with a message
+ */
+int nc_port_list(struct nc_ctx *ctx, const char *cell, struct nc_port **ports,
+		 size_t *n)
+{
+	_cleanup_free_ char *rep = malloc(PROTO_MAX);
+	char req[NC_NAME_MAX + 32];
+	int ret = cell ? nc_name_check(ctx, cell) : 0;
+
+	*ports = NULL;
+	*n = 0;
+	if (ret)
+		return ret;
+	if (!rep)
+		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+	snprintf(req, sizeof(req), "PORTLIST\t%s", cell ? cell : "");
+	ret = client_call(ctx, req, rep, PROTO_MAX, NULL, NULL);
+	if (ret)
+		return ret;
+	return parse_records(ctx, rep, sizeof(**ports), parse_port_record,
+			     (void **)ports, n);
 }

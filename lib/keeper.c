@@ -26,6 +26,12 @@
  * Life: with no cells and no clients for NETCELL_KEEPER_LINGER ms (default
  * 3000) the keeper removes its socket, under the start lock so no command
  * can connect to a keeper that is going away, and exits.
+ *
+ * Published ports: the forwarder (forward.c) shares the keeper's epoll
+ * instance; fwd_event() takes the events that are its own.  A cell's ports
+ * are part of its saved configuration, saved before "port add" is
+ * answered, so a rebuilt cell gets its forwards back; one whose host port
+ * was taken meanwhile is listed as inactive rather than dropped.
  */
 #include <fcntl.h>
 #include <sched.h>
@@ -42,6 +48,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include "firewall.h"
+#include "forward.h"
 #include "keeper.h"
 #include "link.h"
 #include "uplink.h"
@@ -57,11 +64,15 @@
  * @conf:	saved configuration
  * @netfd:	descriptor of its network namespace
  * @owner:	client socket an ephemeral cell is bound to, -1 if none
+ * @fc:		its forwards, NULL while it publishes no port
+ * @inactive:	ports[i] of @conf could not be published again after a restart
  */
 struct kcell {
 	struct cell_conf conf;
 	int netfd;
 	int owner;
+	struct fwd_cell *fc;
+	unsigned char inactive[NC_PORTS_MAX];
 };
 
 /**
@@ -73,8 +84,10 @@ struct kcell {
  * @lfd:	listening socket
  * @epfd:	epoll instance
  * @tfd:	idle timer
+ * @fwd:	forwarder of published ports
  * @nclients:	connected clients
  * @linger_ms:	how long to stay with nothing to do
+ * @idle_armed:	@tfd runs: no cells, no clients
  * @quit:	set when the keeper should leave its loop
  */
 struct keeper {
@@ -82,8 +95,10 @@ struct keeper {
 	struct kcell *cells;
 	size_t n, cap;
 	int lfd, epfd, tfd;
+	struct fwd *fwd;
 	int nclients;
 	long linger_ms;
+	int idle_armed;
 	int quit;
 };
 
@@ -102,6 +117,19 @@ static struct kcell *find(struct keeper *k, const char *name)
 		if (!strcmp(k->cells[i].conf.name, name))
 			return &k->cells[i];
 	return NULL;
+}
+
+/**
+ * no_cell() - the error for a cell name that is not in the table
+ * @ctx:	context
+ * @name:	cell name
+ *
+ * Return: -ENOENT, kind NC_ERR_NOCELL
+ */
+static int no_cell(struct nc_ctx *ctx, const char *name)
+{
+	return ctx_err(ctx, -ENOENT, NC_ERR_NOCELL,
+		       "no cell \"%s\"; 'netcell list' shows the cells", name);
 }
 
 /**
@@ -220,6 +248,7 @@ static int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
 		k->cells = t;
 		k->cap = cap;
 	}
+	memset(&k->cells[k->n], 0, sizeof(k->cells[k->n]));
 	k->cells[k->n].conf = *c;
 	k->cells[k->n].netfd = netfd;
 	k->cells[k->n].owner = owner;
@@ -249,6 +278,7 @@ static int drop_cell(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 	fw_forget(k->p.state, c->conf.name);
 	link_forget(k->p.state, c->conf.name);
 	uplink_stop(k->p.state, c->conf.name, 1);
+	fwd_cell_free(c->fc);
 	close(c->netfd);
 	*c = k->cells[--k->n];
 	return 0;
@@ -361,8 +391,7 @@ static int do_get(struct keeper *k, struct nc_ctx *ctx, int sock,
 	int fds[2], nfds = 0, ret;
 
 	if (!c)
-		return ctx_err(ctx, -ENOENT, NC_ERR_NOCELL,
-			       "no cell \"%s\"; 'netcell list' shows the cells", name);
+		return no_cell(ctx, name);
 	format_cell(k, c, buf + 3, sizeof(buf) - 3);
 	if (k->p.rootless) {
 		fds[nfds] = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
@@ -427,6 +456,310 @@ static void do_gc(struct keeper *k, unsigned *removed)
 }
 
 /**
+ * parse_specs() - the ports of a PORTADD or PORTRM request
+ * @ctx:	context
+ * @text:	canonical specs separated by spaces, modified
+ * @s:		result, room for NC_PORTS_MAX
+ * @n:		how many
+ *
+ * Return: 0 or -EINVAL with a message
+ */
+static int parse_specs(struct nc_ctx *ctx, char *text, struct portspec *s,
+		       unsigned *n)
+{
+	char *tok, *save = NULL;
+
+	for (*n = 0, tok = strtok_r(text, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		if (*n >= NC_PORTS_MAX)
+			return ctx_err(ctx, -E2BIG, NC_ERR_USAGE,
+				       "at most %d ports at once", NC_PORTS_MAX);
+		if (portspec_parse(tok, &s[(*n)++], NULL))
+			return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+				       "invalid port \"%s\"", tok);
+	}
+	return *n ? 0 : ctx_err(ctx, -EINVAL, NC_ERR_USAGE, "no port given");
+}
+
+/**
+ * conf_clash() - which port of a cell wants the host socket of @s
+ * @conf:	the cell's configuration
+ * @s:		a port
+ *
+ * Return: its index, or -1
+ */
+static int conf_clash(const struct cell_conf *conf, const struct portspec *s)
+{
+	unsigned i;
+
+	for (i = 0; i < conf->nports; i++)
+		if (portspec_clash(&conf->ports[i], s))
+			return (int)i;
+	return -1;
+}
+
+/**
+ * check_clash() - refuse a port whose host socket is published already
+ * @k:		keeper
+ * @ctx:	context
+ * @s:		the new port
+ * @before:	ports of the same request that come before it
+ * @n:		number of @before
+ *
+ * Return: 0, or -EEXIST (kind NC_ERR_EXISTS) naming who has it
+ */
+static int check_clash(struct keeper *k, struct nc_ctx *ctx,
+		       const struct portspec *s, const struct portspec *before,
+		       unsigned n)
+{
+	char a[PORTSPEC_TEXT_MAX + 1], b[PORTSPEC_TEXT_MAX + 1];
+	const struct cell_conf *c;
+	size_t i;
+	int at;
+
+	portspec_format(s, a, sizeof(a));
+	for (at = 0; at < (int)n; at++)
+		if (portspec_clash(&before[at], s))
+			return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
+				       "port %s is given twice", a);
+	for (i = 0; i < k->n; i++) {
+		c = &k->cells[i].conf;
+		at = conf_clash(c, s);
+		if (at < 0)
+			continue;
+		portspec_format(&c->ports[at], b, sizeof(b));
+		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
+			       "cannot publish %s: cell \"%s\" publishes %s already; 'netcell port rm %s %s' first",
+			       a, c->name, b, c->name, b);
+	}
+	return 0;
+}
+
+/**
+ * ports_idle() - end a cell's forwarding helper once it publishes nothing
+ * @c:		cell
+ */
+static void ports_idle(struct kcell *c)
+{
+	if (c->fc && !fwd_count(c->fc)) {
+		fwd_cell_free(c->fc);
+		c->fc = NULL;
+	}
+}
+
+/**
+ * ports_open() - publish ports of a cell, all or none
+ * @k:		keeper
+ * @ctx:	context
+ * @c:		cell
+ * @s:		ports
+ * @n:		how many
+ *
+ * Return: 0, or -errno with a message and none of @s published
+ */
+static int ports_open(struct keeper *k, struct nc_ctx *ctx, struct kcell *c,
+		      const struct portspec *s, unsigned n)
+{
+	unsigned i;
+	int ret = 0;
+
+	if (!c->fc)
+		ret = fwd_cell_new(k->fwd, ctx, c->netfd, &c->fc);
+	for (i = 0; !ret && i < n; i++)
+		ret = fwd_open(c->fc, ctx, &s[i]);
+	if (!ret)
+		return 0;
+	while (i-- > 1)
+		fwd_close(c->fc, &s[i - 1]);
+	ports_idle(c);
+	return ret;
+}
+
+/**
+ * do_port_add() - publish ports of a cell: checked, opened, then saved
+ * @k:		keeper
+ * @ctx:	context
+ * @name:	cell name
+ * @text:	canonical specs separated by spaces, modified
+ *
+ * Return: 0, or -errno with a message; on failure nothing changed
+ */
+static int do_port_add(struct keeper *k, struct nc_ctx *ctx, const char *name,
+		       char *text)
+{
+	struct portspec s[NC_PORTS_MAX];
+	struct kcell *c = find(k, name);
+	struct cell_conf conf;
+	unsigned n, i;
+	int ret;
+
+	if (!c)
+		return no_cell(ctx, name);
+	ret = parse_specs(ctx, text, s, &n);
+	if (ret)
+		return ret;
+	if (c->conf.nports + n > NC_PORTS_MAX)
+		return ctx_err(ctx, -E2BIG, NC_ERR_FAILED,
+			       "cell \"%s\" cannot publish more than %d ports",
+			       name, NC_PORTS_MAX);
+	for (i = 0; i < n && !ret; i++)
+		ret = check_clash(k, ctx, &s[i], s, i);
+	if (ret || (ret = ports_open(k, ctx, c, s, n)))
+		return ret;
+	conf = c->conf;
+	memcpy(conf.ports + conf.nports, s, n * sizeof(*s));
+	conf.nports += n;
+	ret = store_save(ctx, k->p.state, &conf);
+	if (ret) {
+		for (i = 0; i < n; i++)
+			fwd_close(c->fc, &s[i]);
+		ports_idle(c);
+		return ret;
+	}
+	memset(&c->inactive[c->conf.nports], 0, n);
+	c->conf = conf;
+	return 0;
+}
+
+/**
+ * conf_find_port() - where a port is in a cell's configuration
+ * @conf:	configuration
+ * @s:		port
+ *
+ * Return: its index, or -1
+ */
+static int conf_find_port(const struct cell_conf *conf, const struct portspec *s)
+{
+	unsigned i;
+
+	for (i = 0; i < conf->nports; i++)
+		if (portspec_equal(&conf->ports[i], s))
+			return (int)i;
+	return -1;
+}
+
+/**
+ * do_port_rm() - withdraw published ports of a cell, all or none
+ * @k:		keeper
+ * @ctx:	context
+ * @name:	cell name
+ * @text:	canonical specs separated by spaces, modified
+ *
+ * Return: 0, or -errno with a message; on failure nothing changed
+ */
+static int do_port_rm(struct keeper *k, struct nc_ctx *ctx, const char *name,
+		      char *text)
+{
+	struct portspec s[NC_PORTS_MAX];
+	char a[PORTSPEC_TEXT_MAX + 1];
+	struct kcell *c = find(k, name);
+	struct cell_conf conf;
+	unsigned n, i;
+	int ret, at;
+
+	if (!c)
+		return no_cell(ctx, name);
+	ret = parse_specs(ctx, text, s, &n);
+	conf = c->conf;
+	for (i = 0; i < n && !ret; i++) {
+		at = conf_find_port(&conf, &s[i]);
+		if (at < 0) {
+			portspec_format(&s[i], a, sizeof(a));
+			return ctx_err(ctx, -ENOENT, NC_ERR_FAILED,
+				       "no forward %s on cell \"%s\"; 'netcell port list %s' shows its ports",
+				       a, name, name);
+		}
+		conf.nports--;
+		memmove(&conf.ports[at], &conf.ports[at + 1],
+			(conf.nports - (unsigned)at) * sizeof(conf.ports[0]));
+		memmove(&c->inactive[at], &c->inactive[at + 1],
+			conf.nports - (unsigned)at);
+	}
+	if (ret || (ret = store_save(ctx, k->p.state, &conf)))
+		return ret;
+	for (i = 0; i < n && c->fc; i++)
+		fwd_close(c->fc, &s[i]);
+	c->conf = conf;
+	ports_idle(c);
+	return 0;
+}
+
+/**
+ * format_ports() - the PORTLIST records of one cell: CELL \t SPEC \t ACTIVE
+ * @c:		cell
+ * @buf:	output
+ * @len:	room in @buf
+ *
+ * Return: characters written, 0 when they do not fit
+ */
+static size_t format_ports(const struct kcell *c, char *buf, size_t len)
+{
+	char spec[PORTSPEC_TEXT_MAX + 1];
+	size_t off = 0;
+	unsigned i;
+	int n;
+
+	for (i = 0; i < c->conf.nports; i++) {
+		portspec_format(&c->conf.ports[i], spec, sizeof(spec));
+		n = snprintf(buf + off, len - off, "%s\t%s\t%d\n", c->conf.name,
+			     spec, !c->inactive[i]);
+		if (n < 0 || (size_t)n >= len - off)
+			return 0;
+		off += (size_t)n;
+	}
+	return off;
+}
+
+/**
+ * do_port_list() - reply with the published ports of one or every cell
+ * @k:		keeper
+ * @ctx:	context
+ * @sock:	client
+ * @name:	cell name, or "" for every cell
+ *
+ * Return: 0 when the reply was sent, else -errno with a message
+ */
+static int do_port_list(struct keeper *k, struct nc_ctx *ctx, int sock,
+			const char *name)
+{
+	_cleanup_free_ char *buf = malloc(PROTO_MAX);
+	size_t i, off = 3;
+
+	if (!buf)
+		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+	if (name[0] && !find(k, name))
+		return no_cell(ctx, name);
+	memcpy(buf, "OK\t", 3);
+	for (i = 0; i < k->n; i++)
+		if (!name[0] || !strcmp(k->cells[i].conf.name, name))
+			off += format_ports(&k->cells[i], buf + off,
+					    PROTO_MAX - off);
+	return proto_send(sock, buf, off, NULL, 0);
+}
+
+/**
+ * ports_restore() - publish a rebuilt cell's saved ports again
+ * @k:		keeper
+ * @c:		cell
+ *
+ * A port whose host socket cannot be had again (another program took it
+ * while no keeper ran) stays in the configuration, marked inactive.
+ */
+static void ports_restore(struct keeper *k, struct kcell *c)
+{
+	struct nc_ctx ctx = { .kfd = -1 };
+	unsigned i;
+	int ret;
+
+	if (!c->conf.nports)
+		return;
+	ret = fwd_cell_new(k->fwd, &ctx, c->netfd, &c->fc);
+	for (i = 0; i < c->conf.nports; i++)
+		c->inactive[i] = ret || fwd_open(c->fc, &ctx, &c->conf.ports[i]);
+	ports_idle(c);
+}
+
+/**
  * handle() - serve one request
  * @k:		keeper
  * @sock:	client
@@ -445,10 +778,7 @@ static void handle(struct keeper *k, int sock, char *req)
 				sock);
 	} else if (!strcmp(f[0], "DELETE") && nf == 2) {
 		c = find(k, f[1]);
-		ret = c ? drop_cell(k, &ctx, c) :
-			  ctx_err(&ctx, -ENOENT, NC_ERR_NOCELL,
-				  "no cell \"%s\"; 'netcell list' shows the cells",
-				  f[1]);
+		ret = c ? drop_cell(k, &ctx, c) : no_cell(&ctx, f[1]);
 	} else if (!strcmp(f[0], "GET") && nf == 2) {
 		ret = do_get(k, &ctx, sock, f[1]);
 		if (!ret)
@@ -457,6 +787,14 @@ static void handle(struct keeper *k, int sock, char *req)
 		if (!do_list(k, sock))
 			return;
 		ret = ctx_err(&ctx, -ENOMEM, NC_ERR_FAILED, "cannot list cells");
+	} else if (!strcmp(f[0], "PORTADD") && nf == 3) {
+		ret = do_port_add(k, &ctx, f[1], f[2]);
+	} else if (!strcmp(f[0], "PORTRM") && nf == 3) {
+		ret = do_port_rm(k, &ctx, f[1], f[2]);
+	} else if (!strcmp(f[0], "PORTLIST") && nf == 2) {
+		ret = do_port_list(k, &ctx, sock, f[1]);
+		if (!ret)
+			return;
 	} else if (!strcmp(f[0], "GC")) {
 		do_gc(k, &removed);
 	} else if (strcmp(f[0], "PING")) {
@@ -517,7 +855,7 @@ static int peer_is_owner(int sock)
  */
 static void on_client(struct keeper *k, int sock)
 {
-	char req[1024];
+	char req[STORE_MAX];
 	ssize_t n = proto_recv(sock, req, sizeof(req), NULL, NULL);
 
 	if (n <= 0) {
@@ -551,18 +889,26 @@ static void on_accept(struct keeper *k)
 }
 
 /**
- * arm_idle() - start or stop the idle timer after each event
+ * arm_idle() - start or stop the idle timer when the keeper becomes idle
+ * or busy
  * @k:		keeper
+ *
+ * Only changes touch the timer: a busy keeper forwarding traffic would
+ * otherwise pay one more system call per event.
  */
 static void arm_idle(struct keeper *k)
 {
 	struct itimerspec its = { 0 };
+	int idle = !k->n && !k->nclients;
 
-	if (!k->n && !k->nclients) {
+	if (idle == k->idle_armed)
+		return;
+	if (idle) {
 		its.it_value.tv_sec = k->linger_ms / 1000;
 		its.it_value.tv_nsec = (k->linger_ms % 1000) * 1000000L + 1;
 	}
 	timerfd_settime(k->tfd, 0, &its, NULL);
+	k->idle_armed = idle;
 }
 
 /**
@@ -595,13 +941,17 @@ static void try_leave(struct keeper *k)
  */
 static void loop(struct keeper *k)
 {
-	struct epoll_event ev[16];
+	struct epoll_event ev[64];
 	int i, n;
 
 	while (!k->quit) {
 		arm_idle(k);
-		n = epoll_wait(k->epfd, ev, ARRAY_SIZE(ev), -1);
+		n = fwd_poll(k->fwd, k->epfd, ev, ARRAY_SIZE(ev));
+		if (!n)
+			n = epoll_wait(k->epfd, ev, ARRAY_SIZE(ev), -1);
 		for (i = 0; i < n; i++) {
+			if (fwd_event(k->fwd, &ev[i]))
+				continue;
 			if (ev[i].data.fd == k->lfd)
 				on_accept(k);
 			else if (ev[i].data.fd == k->tfd)
@@ -609,6 +959,7 @@ static void loop(struct keeper *k)
 			else
 				on_client(k, ev[i].data.fd);
 		}
+		fwd_batch_end(k->fwd);
 	}
 }
 
@@ -679,6 +1030,7 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 			close(fd);
 			continue;
 		}
+		ports_restore(k, &k->cells[k->n - 1]);
 		(*rebuilt)++;
 	}
 }
@@ -756,7 +1108,8 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 		/* gaining capabilities in the new user namespace made us
 		 * non-dumpable (commit_creds), which closes /proc/PID/fd/N -
 		 * the paths of the user's cells - to the user's own processes
-		 * that hold no capabilities; the user owns both sides */
+		 * that hold no capabilities, such as pasta after it dropped
+		 * them; the user owns both sides, so reopen them */
 		prctl(PR_SET_DUMPABLE, 1);
 	} else
 		ret = netns_dir_prepare(ctx);
@@ -775,6 +1128,9 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 	epoll_ctl(k->epfd, EPOLL_CTL_ADD, k->lfd, &ev);
 	ev.data.fd = k->tfd;
 	epoll_ctl(k->epfd, EPOLL_CTL_ADD, k->tfd, &ev);
+	ret = fwd_new(ctx, k->epfd, &k->fwd);
+	if (ret)
+		return ret;
 	rebuild(k, ctx, rebuilt);
 	/* root cells kept their namespaces and so their links */
 	if (k->p.rootless && *rebuilt)
@@ -811,5 +1167,6 @@ int keeper_run(const struct nc_paths *p, int ready)
 		return 1;
 	close(ready);
 	loop(&k);
+	fwd_free(k.fwd);
 	return 0;
 }

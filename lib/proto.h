@@ -7,7 +7,7 @@
 #include "util.h"
 
 #define PROTO_MAX (64 * 1024)
-#define PROTO_MAXFDS 4
+#define PROTO_MAXFDS 32	/* the forwarder's socket helper sends batches */
 
 NC_INTERNAL int proto_send(int sock, const char *msg, size_t len,
 			   const int *fds, int nfds);

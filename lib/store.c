@@ -9,6 +9,10 @@
  * configuration, never a torn one.  The keeper is the only writer.  The
  * parser is strict (unknown keys and malformed lines are rejected) because
  * a file that was edited by hand or damaged must not rebuild a wrong cell.
+ *
+ * Published ports are "port=" lines in canonical form (portspec.c), e.g.
+ * "port=127.0.0.1:8080:80/tcp"; two lines that would want the same host
+ * socket make the file invalid, as they could never both be in force.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -37,6 +41,27 @@ static int parse_ll(const char *s, long long *v)
 }
 
 /**
+ * add_port() - apply one "port=" line
+ * @c:		configuration being built
+ * @val:	canonical port specification
+ *
+ * Return: 0 or -EINVAL for a bad, clashing or one too many port
+ */
+static int add_port(struct cell_conf *c, const char *val)
+{
+	struct portspec s;
+	unsigned i;
+
+	if (c->nports >= NC_PORTS_MAX || portspec_parse(val, &s, NULL))
+		return -EINVAL;
+	for (i = 0; i < c->nports; i++)
+		if (portspec_clash(&c->ports[i], &s))
+			return -EINVAL;
+	c->ports[c->nports++] = s;
+	return 0;
+}
+
+/**
  * store_set() - apply one key=value pair
  * @c:		configuration being built
  * @key:	key
@@ -54,6 +79,8 @@ static int store_set(struct cell_conf *c, const char *key, const char *val)
 		snprintf(c->name, sizeof(c->name), "%s", val);
 		return 0;
 	}
+	if (!strcmp(key, "port"))
+		return add_port(c, val);
 	if (parse_ll(val, &v))
 		return -EINVAL;
 	if (!strcmp(key, "created") && v >= 0)
@@ -112,11 +139,20 @@ int store_parse(const char *text, size_t len, struct cell_conf *c)
  */
 int store_format(const struct cell_conf *c, char *buf, size_t len)
 {
+	char spec[PORTSPEC_TEXT_MAX + 1];
+	size_t off;
+	unsigned i;
 	int n = snprintf(buf, len,
 			 "# netcell cell configuration, written by the keeper\n"
 			 "name=%s\ncreated=%lld\nephemeral=%d\n",
 			 c->name, c->created, c->ephemeral);
 
+	for (i = 0; i < c->nports && n >= 0 && (size_t)n < len; i++) {
+		off = (size_t)n;
+		portspec_format(&c->ports[i], spec, sizeof(spec));
+		n = snprintf(buf + off, len - off, "port=%s\n", spec);
+		n = n < 0 ? n : (int)off + n;
+	}
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
@@ -172,7 +208,7 @@ int store_write_atomic(const char *path, const char *data, size_t len)
  */
 int store_save(struct nc_ctx *ctx, const char *dir, const struct cell_conf *c)
 {
-	char path[PATH_MAX], buf[4096];
+	char path[PATH_MAX], buf[STORE_MAX];
 	int n, ret;
 
 	n = store_format(c, buf, sizeof(buf));
@@ -199,7 +235,7 @@ int store_save(struct nc_ctx *ctx, const char *dir, const struct cell_conf *c)
  */
 int store_load(const char *dir, const char *name, struct cell_conf *c)
 {
-	char path[PATH_MAX], buf[4096];
+	char path[PATH_MAX], buf[STORE_MAX];
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 

@@ -4,17 +4,25 @@
 #define NC_STORE_H
 
 #include "ctx.h"
+#include "portspec.h"
+
+/* largest saved configuration: the header lines and NC_PORTS_MAX ports */
+#define STORE_MAX 8192
 
 /**
  * struct cell_conf - what is saved of a cell, enough to rebuild it
  * @name:	cell name
  * @created:	creation time, seconds since the epoch
  * @ephemeral:	made by "netcell run": never rebuilt, removed instead
+ * @ports:	published ports ("port=" lines), in the order they were added
+ * @nports:	number of @ports
  */
 struct cell_conf {
 	char name[NC_NAME_MAX + 1];
 	long long created;
 	int ephemeral;
+	struct portspec ports[NC_PORTS_MAX];
+	unsigned nports;
 };
 
 NC_INTERNAL int store_parse(const char *text, size_t len,

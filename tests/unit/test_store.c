@@ -2,6 +2,7 @@
 /* test_store.c - saved cell configuration: format, parse, durable save */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include "store.h"
 #include "unit.h"
@@ -64,6 +65,51 @@ static void test_save_load(void)
 }
 
 /**
+ * test_ports() - published ports are saved, read back and checked
+ */
+static void test_ports(void)
+{
+	static const char *bad[] = { "name=x\nport=8080\n",
+		"name=x\nport=8080:80\nport=0.0.0.0:8080:81\n",
+		"name=x\nport=8080:80\nport=8080:80\n",
+		"name=x\nport=[::1]:80:80/sctp\n" };
+	struct cell_conf a = { .created = 1 }, b;
+	char buf[STORE_MAX], *text = buf;
+	size_t i;
+	int n;
+
+	snprintf(a.name, sizeof(a.name), "web");
+	CHECK(!portspec_parse("8080:80", &a.ports[0], NULL) &&
+	      !portspec_parse("[::]:5353:53/udp", &a.ports[1], NULL), "specs");
+	a.nports = 2;
+	n = store_format(&a, buf, sizeof(buf));
+	CHECK(n > 0 && strstr(buf, "port=127.0.0.1:8080:80/tcp\nport=[::]:5353:53/udp\n"),
+	      "port lines");
+	CHECK(store_parse(buf, (size_t)n, &b) == 0 && b.nports == 2 &&
+	      portspec_equal(&b.ports[0], &a.ports[0]) &&
+	      portspec_equal(&b.ports[1], &a.ports[1]), "ports roundtrip");
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		CHECK(store_parse(bad[i], strlen(bad[i]), &b) == -EINVAL, bad[i]);
+	/* the most ports a cell may have fit, one more is refused */
+	for (i = 0; i < NC_PORTS_MAX; i++) {
+		a.ports[i] = a.ports[1];
+		a.ports[i].family = AF_INET6;
+		memset(a.ports[i].addr, 0xff, 16);
+		a.ports[i].hport = (unsigned short)(60000 + i);
+	}
+	a.nports = NC_PORTS_MAX;
+	n = store_format(&a, buf, sizeof(buf));
+	CHECK(n > 0 && store_parse(buf, (size_t)n, &b) == 0 &&
+	      b.nports == NC_PORTS_MAX, "NC_PORTS_MAX ports fit");
+	text = malloc(STORE_MAX + 64);
+	if (text && n > 0) {
+		snprintf(text, STORE_MAX + 64, "%sport=1:1\n", buf);
+		CHECK(store_parse(text, strlen(text), &b) == -EINVAL, "one port too many");
+	}
+	free(text);
+}
+
+/**
  * main() - run the store tests
  *
  * Return: 0 if all checks pass
@@ -73,5 +119,6 @@ int main(void)
 	test_roundtrip();
 	test_rejects();
 	test_save_load();
+	test_ports();
 	return unit_done();
 }

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# bench/ports.sh - published ports, rootless: netcell's forwarder beside
+# pasta -t and slirp4netns, all started by this script in the same run.
+#   host -> namespace throughput, iperf3, 1 and 4 streams  (target >= 1.1x pasta)
+#   connection rate: connect, 1-byte reply, close, sequential  (target >= 10,000/s)
+# RootlessKit is not a Debian 12 package: it is skipped.
+# Run as root (it re-runs itself as NETCELL_TEST_USER, default netcell-test)
+# or as an ordinary user.  SECS=N sets the length of each measurement (5).
+# Only loopback addresses are used on the host; slirp4netns' own network
+# exists only inside the namespace this script makes.
+set -eu
+cd "$(dirname "$0")/.."
+TOP=$PWD
+NC=${NC:-$TOP/build/netcell}
+SECS=${SECS:-5}
+[ -x "$NC" ] || make -s -j2
+if [ "$(id -u)" = 0 ]; then
+	U=${NETCELL_TEST_USER:-netcell-test}
+	id "$U" >/dev/null 2>&1 || useradd -m -s /bin/bash "$U"
+	[ -c /dev/net/tun ] && chmod 0666 /dev/net/tun
+	exec setpriv --reuid="$U" --regid="$U" --init-groups \
+		env -i PATH="$PATH" HOME=/tmp NC="$NC" SECS="$SECS" bash "$0"
+fi
+. bench/lib.sh
+
+D=$(mktemp -d /tmp/ncbench.XXXXXX)
+chmod 700 "$D"
+export NETCELL_RUNTIME_DIR=$D/run NETCELL_STATE_DIR=$D/state
+PIDS=()
+# kill_tree PID: a process and its descendants, by PID; SIGKILL, because
+# pasta runs its command as PID 1 of a PID namespace, which ignores SIGTERM
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$c"; done
+	kill -9 "$1" 2>/dev/null || true
+}
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill_tree "$p"; done
+	wait 2>/dev/null
+	$NC delete --force benchport >/dev/null 2>&1 || true
+	p=$(cat "$D/run/keeper.pid" 2>/dev/null) && kill "$p" 2>/dev/null
+	rm -rf "$D"
+}
+trap 'cleanup 2>/dev/null' EXIT
+# port_free PORT: no TCP socket uses PORT; pick: such a port below the
+# kernel's ephemeral range, so no client connection takes it meanwhile
+port_free() { ! ss -Htan "sport = :$1" | grep -q .; }
+pick() { local p; for _ in $(seq 1 50); do p=$((20000 + RANDOM % 12000)); port_free "$p" && { echo "$p"; return; }; done; return 1; }
+# iperf PORT STREAMS: Gbit/s received
+iperf() {
+	iperf3 -c 127.0.0.1 -p "$1" -t "$SECS" -P "$2" -J |
+		python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
+}
+rate() { "$D/connrate" client "$1" "$SECS" | awk '{print $1}'; }
+wait_listen() { for _ in $(seq 1 50); do ss -Htln "sport = :$1" | grep -q . && return 0; sleep 0.1; done; echo "nothing listens on $1" >&2; return 1; }
+
+cc -O2 -o "$D/connrate" bench/connrate.c
+NP1=$(pick); NP2=$(pick); PP1=$(pick); PP2=$(pick); SP1=$(pick); SP2=$(pick)
+
+# netcell: a cell, two published ports, the servers inside
+opt=; $NC create --help | grep -q -- --uplink && opt="--uplink none"
+$NC create benchport $opt
+$NC port add benchport "127.0.0.1:$NP1:5201" "127.0.0.1:$NP2:7000"
+$NC exec benchport -- iperf3 -s -p 5201 >/dev/null 2>&1 & PIDS+=($!)
+$NC exec benchport -- "$D/connrate" serve 7000 & PIDS+=($!)
+
+# pasta -t: its own namespace with the same servers
+pasta -f -t "$PP1:5201,$PP2:7000" -u none -T none -U none -- \
+	sh -c "iperf3 -s -p 5201 >/dev/null 2>&1 & exec '$D/connrate' serve 7000" >/dev/null 2>&1 &
+PIDS+=($!)
+
+# slirp4netns: a namespace of our own, forwards added through its API
+slirp=1
+unshare -Urn sh -c "iperf3 -s -p 5201 >/dev/null 2>&1 & exec '$D/connrate' serve 7000 0.0.0.0" &
+nspid=$!; PIDS+=($nspid)
+sleep 0.3
+slirp4netns --configure --mtu=65520 --disable-host-loopback --api-socket "$D/slirp.sock" \
+	"$nspid" tap0 >/dev/null 2>&1 & PIDS+=($!)
+for _ in $(seq 1 50); do [ -S "$D/slirp.sock" ] && break; sleep 0.1; done
+for pair in "$SP1:5201" "$SP2:7000"; do
+	printf '{"execute":"add_hostfwd","arguments":{"proto":"tcp","host_addr":"127.0.0.1","host_port":%s,"guest_port":%s}}' \
+		"${pair%:*}" "${pair#*:}" | socat - "UNIX-CONNECT:$D/slirp.sock" | grep -q '"return"' || slirp=0
+done
+for p in "$NP1" "$NP2" "$PP1" "$PP2"; do wait_listen "$p"; done
+sleep 1
+
+printf '== published ports, rootless (uid %s), %s s per figure, one run ==\n' "$(id -u)" "$SECS"
+printf '%-32s %10s %10s %12s %8s   %s\n' "" netcell "pasta -t" slirp4netns ratio "target (netcell/pasta)"
+for streams in 1 4; do
+	a=$(iperf "$NP1" "$streams"); b=$(iperf "$PP1" "$streams")
+	c=-; [ "$slirp" = 1 ] && c=$(iperf "$SP1" "$streams")
+	printf '%-32s %10s %10s %12s %7sx   >= 1.1x\n' "iperf3 $streams stream(s), Gbit/s" "$a" "$b" "$c" "$(ratio "$a" "$b")"
+done
+a=$(rate "$NP2"); b=$(rate "$PP2")
+c=-; [ "$slirp" = 1 ] && c=$(rate "$SP2")
+printf '%-32s %10s %10s %12s %7sx   >= 10000/s absolute\n' "connections/s, sequential" "$a" "$b" "$c" "$(ratio "$a" "$b")"
+echo "RootlessKit: not a Debian 12 package, not measured"

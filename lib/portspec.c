@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: MIT
+/*
+ * portspec.c - published port specifications: parse, format, compare
+ *
+ * Theory of operation: a published port is written by the user as
+ * [HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp], the form of docker and podman
+ * "-p", with an IPv6 host address in brackets ([::1]:8080:80).  The host
+ * address defaults to 127.0.0.1, never to a wildcard: a port is reachable
+ * from other machines only when the user writes 0.0.0.0 or [::].  The
+ * parser is strict (numeric addresses only, no scope ids, ports 1-65535,
+ * nothing trailing) because the same text is saved in the cell's
+ * configuration and must mean one thing only; portspec_format() gives the
+ * canonical text, which is what the keeper stores, lists and compares.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include "ctx.h"
+#include "portspec.h"
+
+#define PORTSPEC_FORM "[HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp], e.g. 8080:80, 0.0.0.0:5353:53/udp or [::1]:8080:80"
+
+/**
+ * parse_port() - a port number that fills the whole string
+ * @s:		text
+ * @port:	result
+ *
+ * Return: 0, or -EINVAL unless @s is 1 to 5 digits worth 1-65535
+ */
+static int parse_port(const char *s, unsigned short *port)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		if (i >= 5 || s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (!i || !v || v > 65535)
+		return -EINVAL;
+	*port = (unsigned short)v;
+	return 0;
+}
+
+/**
+ * parse_proto() - cut "/tcp" or "/udp" off the end of @buf
+ * @buf:	spec text, modified
+ * @s:		result
+ *
+ * Return: 0 or -EINVAL for another suffix
+ */
+static int parse_proto(char *buf, struct portspec *s)
+{
+	char *slash = strrchr(buf, '/');
+
+	s->proto = IPPROTO_TCP;
+	if (!slash)
+		return 0;
+	*slash++ = '\0';
+	if (!strcmp(slash, "udp"))
+		s->proto = IPPROTO_UDP;
+	else if (strcmp(slash, "tcp"))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * split_addr() - separate the host address from the two ports
+ * @buf:	spec text without the protocol, modified
+ * @addr:	the address text, or NULL when none was given
+ * @ports:	"HOSTPORT:CELLPORT"
+ * @why:	reason on failure
+ *
+ * Return: 0 or -EINVAL
+ */
+static int split_addr(char *buf, char **addr, char **ports, const char **why)
+{
+	char *c, *close;
+	int colons = 0;
+
+	*addr = NULL;
+	*ports = buf;
+	if (buf[0] == '[') {
+		close = strchr(buf, ']');
+		if (!close || close[1] != ':') {
+			*why = "an IPv6 host address is written [ADDR]:HOSTPORT:CELLPORT";
+			return -EINVAL;
+		}
+		*close = '\0';
+		*addr = buf + 1;
+		*ports = close + 2;
+		return 0;
+	}
+	for (c = buf; *c; c++)
+		colons += *c == ':';
+	if (colons > 2) {
+		*why = "an IPv6 host address goes in brackets, e.g. [::1]:8080:80";
+		return -EINVAL;
+	}
+	if (colons == 2) {
+		c = strchr(buf, ':');
+		*c = '\0';
+		*addr = buf;
+		*ports = c + 1;
+	}
+	return 0;
+}
+
+/**
+ * parse_addr() - the numeric host address, IPv4 or (bracketed) IPv6
+ * @addr:	text, or NULL for the default 127.0.0.1
+ * @v6:		1 if it was written in brackets
+ * @s:		result
+ *
+ * Return: 0 or -EINVAL
+ */
+static int parse_addr(const char *addr, int v6, struct portspec *s)
+{
+	memset(s->addr, 0, sizeof(s->addr));
+	s->family = v6 ? AF_INET6 : AF_INET;
+	if (!addr)
+		addr = "127.0.0.1";
+	return inet_pton(s->family, addr, s->addr) == 1 ? 0 : -EINVAL;
+}
+
+/**
+ * portspec_parse() - parse [HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp]
+ * @text:	what the user wrote
+ * @s:		result
+ * @why:	on failure, what was wrong (static text), may be NULL
+ *
+ * Return: 0 or -EINVAL
+ */
+int portspec_parse(const char *text, struct portspec *s, const char **why)
+{
+	char buf[PORTSPEC_TEXT_MAX + 1], *addr, *ports, *colon;
+	const char *dummy;
+
+	if (!why)
+		why = &dummy;
+	*why = "it is too long";
+	memset(s, 0, sizeof(*s));
+	if (strlen(text) > PORTSPEC_TEXT_MAX)
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", text);
+	if (parse_proto(buf, s)) {
+		*why = "the protocol is /tcp or /udp";
+		return -EINVAL;
+	}
+	if (split_addr(buf, &addr, &ports, why))
+		return -EINVAL;
+	colon = strchr(ports, ':');
+	if (!colon) {
+		*why = "both ports are needed: HOSTPORT:CELLPORT";
+		return -EINVAL;
+	}
+	*colon = '\0';
+	if (parse_port(ports, &s->hport) || parse_port(colon + 1, &s->cport)) {
+		*why = "a port is a number from 1 to 65535";
+		return -EINVAL;
+	}
+	if (parse_addr(addr, buf[0] == '[', s)) {
+		*why = "the host address must be a numeric IPv4 address or a bracketed IPv6 address";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * portspec_addr_text() - the host address as text, without brackets
+ * @s:		spec
+ * @buf:	output, at least INET6_ADDRSTRLEN
+ * @len:	size of @buf
+ */
+void portspec_addr_text(const struct portspec *s, char *buf, size_t len)
+{
+	if (!inet_ntop(s->family, s->addr, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
+/**
+ * format_parts() - the canonical text from its parts
+ * @buf:	output
+ * @len:	size of @buf
+ * @addr:	numeric host address; one with a colon is IPv6, put in brackets
+ * @hport:	host port
+ * @cport:	cell port
+ * @proto:	"tcp" or "udp"
+ *
+ * Return: length written, or -ENOSPC
+ */
+static int format_parts(char *buf, size_t len, const char *addr,
+			unsigned hport, unsigned cport, const char *proto)
+{
+	int n = snprintf(buf, len, strchr(addr, ':') ? "[%s]:%u:%u/%s" :
+			 "%s:%u:%u/%s", addr, hport, cport, proto);
+
+	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+}
+
+/**
+ * portspec_format() - the canonical text of a spec
+ * @s:		spec
+ * @buf:	output
+ * @len:	size of @buf, PORTSPEC_TEXT_MAX + 1 is always enough
+ *
+ * Return: length written, or -ENOSPC
+ */
+int portspec_format(const struct portspec *s, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	portspec_addr_text(s, a, sizeof(a));
+	return format_parts(buf, len, a, s->hport, s->cport,
+			    s->proto == IPPROTO_UDP ? "udp" : "tcp");
+}
+
+/**
+ * portspec_equal() - the same forward, host and cell side
+ * @a:		spec
+ * @b:		spec
+ *
+ * Return: 1 if equal
+ */
+int portspec_equal(const struct portspec *a, const struct portspec *b)
+{
+	return portspec_clash(a, b) == 2 && a->cport == b->cport;
+}
+
+/**
+ * portspec_wildcard() - is the host address 0.0.0.0 or ::
+ * @s:		spec
+ *
+ * Return: 1 for a wildcard address
+ */
+int portspec_wildcard(const struct portspec *s)
+{
+	static const unsigned char zero[16];
+
+	return !memcmp(s->addr, zero, s->family == AF_INET6 ? 16 : 4);
+}
+
+/**
+ * portspec_clash() - would two forwards want the same host socket
+ * @a:		spec
+ * @b:		spec
+ *
+ * A wildcard address clashes with every address of its family on the same
+ * port (IPv6 listeners are IPV6_V6ONLY, so 0.0.0.0 and :: do not clash).
+ *
+ * Return: 0 no clash, 1 overlapping addresses, 2 the same host address
+ */
+int portspec_clash(const struct portspec *a, const struct portspec *b)
+{
+	size_t alen = a->family == AF_INET6 ? 16 : 4;
+
+	if (a->family != b->family || a->proto != b->proto || a->hport != b->hport)
+		return 0;
+	if (!memcmp(a->addr, b->addr, alen))
+		return 2;
+	return portspec_wildcard(a) || portspec_wildcard(b);
+}
+
+/**
+ * portspec_to_port() - a spec as the public struct nc_port
+ * @s:		spec
+ * @cell:	cell name, may be NULL
+ * @port:	result
+ */
+void portspec_to_port(const struct portspec *s, const char *cell,
+		      struct nc_port *port)
+{
+	memset(port, 0, sizeof(*port));
+	snprintf(port->cell, sizeof(port->cell), "%s", cell ? cell : "");
+	portspec_addr_text(s, port->host_addr, sizeof(port->host_addr));
+	port->host_port = s->hport;
+	port->cell_port = s->cport;
+	snprintf(port->proto, sizeof(port->proto), "%s",
+		 s->proto == IPPROTO_UDP ? "udp" : "tcp");
+}
+
+/**
+ * nc_port_parse() - check a port specification and split it up
+ * @ctx:	context
+ * @spec:	[HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp]
+ * @port:	result (its @cell is left empty)
+ *
+ * Return: 0, or -EINVAL with a usage message showing the accepted form
+ */
+int nc_port_parse(struct nc_ctx *ctx, const char *spec, struct nc_port *port)
+{
+	struct portspec s;
+	const char *why;
+
+	if (portspec_parse(spec, &s, &why))
+		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+			       "invalid port \"%s\": %s; the form is " PORTSPEC_FORM,
+			       spec, why);
+	portspec_to_port(&s, NULL, port);
+	return 0;
+}
+
+/**
+ * nc_port_format() - the canonical specification of a port
+ * @port:	port, as nc_port_parse() or nc_port_list() gave it
+ * @buf:	output; 80 bytes are always enough
+ * @len:	size of @buf
+ *
+ * Return: length written, or -ENOSPC
+ */
+int nc_port_format(const struct nc_port *port, char *buf, size_t len)
+{
+	return format_parts(buf, len, port->host_addr, port->host_port,
+			    port->cell_port, port->proto);
+}

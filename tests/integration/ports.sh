@@ -1,0 +1,298 @@
+# tests/integration/ports.sh - published ports: port add/rm/list, --publish
+# Real servers in cells (tests/integration/portnet.py), real clients on the
+# host's loopback.  Each t_* runs as root and as the unprivileged test user
+# unless a "# modes t_NAME: ..." line says otherwise.  Every server serves a
+# fixed number of requests and is killed by PID when its test ends.
+
+PNET=$TOP/tests/integration/portnet.py
+NOUP="--uplink none"
+SRVS=()
+trap 'for p in "${SRVS[@]}"; do kill "$p" 2>/dev/null; done' EXIT
+
+# serve CELL MODE ARGS...: a portnet.py server in CELL, in the background
+serve() {
+	local c=$1; shift
+	$NC exec "$c" -- python3 "$PNET" "$@" >>"$T/servers" 2>&1 &
+	SRVS+=($!)
+}
+
+# wait_udp PORT CELL: wait up to 5 s for a UDP socket bound to PORT in CELL
+wait_udp() {
+	for _ in $(seq 1 100); do
+		$NC exec "$2" -- ss -Huln "sport = :$1" 2>/dev/null | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# host_listens PORT: something listens on host TCP port PORT
+host_listens() { ss -Htln "sport = :$1" | grep -q .; }
+
+# cell_with CELL SPEC...: a cell (no uplink) publishing SPECs
+cell_with() {
+	local c=$1; shift
+	expect_rc 0 $NC create "$c" $NOUP
+	[ $# = 0 ] || expect_rc 0 $NC port add "$c" "$@"
+}
+
+t_port_data_integrity() {
+	local c=${PFX}d hp want got
+	hp=$(free_port)
+	cell_with "$c" "$hp:80"
+	serve "$c" serve-sha 4 80
+	wait_port 80 "$c" || fail "server in the cell did not start"
+	head -c 100M /dev/urandom >"$T/blob"
+	want=$(sha256sum "$T/blob" | cut -d' ' -f1)
+	# the client shuts down its sending side; the answer comes back over the
+	# half-closed connection
+	got=$(python3 "$PNET" sha 127.0.0.1 "$hp" "$T/blob") || fail "client failed"
+	rm -f "$T/blob"
+	[ "$got" = "$want" ] || fail "sha256 through the forward is '$got', sent $want"
+	$NC delete "$c"
+}
+
+t_port_parallel_connections() {
+	local c=${PFX}par hp out
+	hp=$(free_port)
+	cell_with "$c" "$hp:7"
+	serve "$c" serve-echo 4 7 50
+	wait_port 7 "$c" || fail "echo server did not start"
+	out=$(python3 "$PNET" echo 127.0.0.1 "$hp" 50 262144)
+	[ "$out" = "ok 50" ] || fail "50 parallel echo clients of 256 KiB: $out"
+	$NC delete "$c"
+}
+
+t_port_source_address() {
+	local c=${PFX}src hp hu out
+	hp=$(free_port); hu=$(free_port)
+	cell_with "$c" "$hp:80" "$hu:53/udp"
+	serve "$c" serve-peer 4 80 1
+	serve "$c" serve-udp 4 53 3
+	wait_port 80 "$c" && wait_udp 53 "$c" || fail "servers did not start"
+	# the server sees the client's own address and port, not 127.0.0.1
+	out=$(python3 "$PNET" peer 127.0.0.1 "$hp" 127.0.0.2)
+	read -r sa sp _ ma mp <<<"$out"
+	[ "$sa" = 127.0.0.2 ] && [ "$sa:$sp" = "$ma:$mp" ] || fail "TCP server saw '$sa $sp', client was $ma:$mp"
+	out=$(python3 "$PNET" udp 127.0.0.1 "$hu" 127.0.0.3)
+	read -r data sa sp _ ma mp <<<"$out"
+	[ "$data" = ping ] || fail "UDP request/reply: $out"
+	[ "$sa" = 127.0.0.3 ] && [ "$sa:$sp" = "$ma:$mp" ] || fail "UDP server saw '$sa $sp', client was $ma:$mp"
+	$NC delete "$c"
+}
+
+t_port_ipv6() {
+	local c=${PFX}v6 hp hu out
+	ip -6 addr show dev lo | grep -q '::1' || fail "the host has no ::1 (IPv6 disabled?)"
+	hp=$(free_port); hu=$(free_port)
+	cell_with "$c" "[::1]:$hp:80" "[::1]:$hu:53/udp"
+	$NC port list "$c" | grep -q "\[::1\]:$hp " || fail "list: $($NC port list "$c")"
+	serve "$c" serve-peer 6 80 1
+	serve "$c" serve-udp 6 53 3
+	wait_port 80 "$c" && wait_udp 53 "$c" || fail "servers did not start"
+	out=$(python3 "$PNET" peer ::1 "$hp")
+	read -r sa sp _ ma mp <<<"$out"
+	[ "$sa:$sp" = "::1:$mp" ] && [ "$ma" = ::1 ] || fail "IPv6 TCP: server saw '$sa $sp', client $ma:$mp"
+	out=$(python3 "$PNET" udp ::1 "$hu")
+	read -r data sa sp _ ma mp <<<"$out"
+	[ "$data $sa $sp" = "ping ::1 $mp" ] || fail "IPv6 UDP: $out"
+	$NC delete "$c"
+}
+
+t_port_runtime_add_remove() {
+	local c=${PFX}rt ha hb i out lp
+	ha=$(free_port)
+	cell_with "$c" "$ha:7"
+	serve "$c" serve-echo 4 7 1
+	serve "$c" serve-peer 4 80 3
+	wait_port 7 "$c" && wait_port 80 "$c" || fail "servers did not start"
+	# one connection echoes for 4 s while other forwards come and go
+	python3 "$PNET" echo-long 127.0.0.1 "$ha" 4 >"$T/long" &
+	lp=$!
+	sleep 0.3
+	for i in 1 2 3; do
+		hb=$(free_port)
+		expect_rc 0 $NC port add "$c" "$hb:80"
+		out=$(python3 "$PNET" peer 127.0.0.1 "$hb") || fail "new forward $hb, round $i"
+		case $out in 127.0.0.1\ *) ;; *) fail "peer through $hb: $out" ;; esac
+		expect_rc 0 $NC port rm "$c" "$hb:80"
+		host_listens "$hb" && fail "host port $hb still listens after port rm"
+	done
+	wait "$lp"
+	grep -q '^ok [0-9]' "$T/long" || fail "the long connection was disturbed: $(cat "$T/long")"
+	[ "$($NC port list "$c" | grep -c "$c")" = 1 ] || fail "list after add/rm: $($NC port list "$c")"
+	$NC delete "$c"
+}
+
+# modes t_port_privileged: user
+t_port_privileged() {
+	local c=${PFX}priv start low hp out
+	start=$(sysctl -n net.ipv4.ip_unprivileged_port_start)
+	[ "$start" -gt 1 ] || fail "net.ipv4.ip_unprivileged_port_start is $start: no privileged port to try"
+	low=$((start - 1))
+	cell_with "$c"
+	expect_rc 5 $NC port add "$c" "$low:80"
+	expect_err_match 'net\.ipv4\.ip_unprivileged_port_start'
+	expect_err_match "is $start"
+	expect_err_match "sysctl -w net\.ipv4\.ip_unprivileged_port_start=$low"
+	expect_err_match 'high port'
+	[ -z "$($NC port list "$c")" ] || fail "a refused port is listed"
+	# port 80 inside the cell is fine, behind a high host port
+	hp=$(free_port)
+	expect_rc 0 $NC port add "$c" "$hp:80"
+	serve "$c" serve-peer 4 80 1
+	wait_port 80 "$c" || fail "server on port 80 in the cell did not start"
+	out=$(python3 "$PNET" peer 127.0.0.1 "$hp") || fail "no answer from port 80 in the cell"
+	$NC delete "$c"
+}
+
+t_port_in_use() {
+	local c=${PFX}use hp hfree hu busy
+	hp=$(free_port); hfree=$(free_port); hu=$(free_port)
+	python3 -c "
+import socket,time
+s=socket.socket(); s.bind(('127.0.0.1',$hp)); s.listen()
+u=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1',$hu))
+time.sleep(30)" &
+	busy=$!
+	SRVS+=($busy)
+	wait_port "$hp" || fail "the blocking listener did not start"
+	cell_with "$c"
+	# all or nothing: the free port of the same request is not published
+	expect_rc 1 $NC port add "$c" "$hfree:81" "$hp:80"
+	expect_err_match "127\.0\.0\.1:$hp/tcp is in use"
+	host_listens "$hfree" && fail "port $hfree published although the request failed"
+	[ -z "$($NC port list "$c")" ] || fail "list not empty: $($NC port list "$c")"
+	expect_rc 1 $NC port add "$c" "$hu:53/udp"
+	expect_err_match "127\.0\.0\.1:$hu/udp is in use"
+	kill "$busy"
+	$NC delete "$c"
+}
+
+t_port_errors_and_list() {
+	local c=${PFX}err c2=${PFX}err2 hp
+	hp=$(free_port)
+	cell_with "$c"
+	cell_with "$c2"
+	expect_rc 2 $NC port add "$c" 80
+	expect_err_match '\[HOSTADDR:\]HOSTPORT:CELLPORT\[/tcp\|/udp\]'
+	expect_rc 2 $NC port add "$c" "::1:$hp:80"
+	expect_err_match 'brackets'
+	expect_rc 2 $NC port add "$c" "$hp:80/sctp"
+	expect_rc 2 $NC port add "$c"
+	expect_rc 2 $NC port frob "$c"
+	expect_rc 3 $NC port add "${PFX}none" "$hp:80"
+	expect_rc 3 $NC port list "${PFX}none"
+	expect_rc 0 $NC port add "$c" "$hp:80" "$hp:80/udp"
+	expect_rc 4 $NC port add "$c" "$hp:81"
+	expect_err_match "publishes 127\.0\.0\.1:$hp:80/tcp already"
+	expect_rc 4 $NC port add "$c2" "0.0.0.0:$hp:80"
+	expect_err_match "cell \"$c\""
+	expect_rc 1 $NC port rm "$c" "$hp:81"
+	expect_err_match "no forward 127\.0\.0\.1:$hp:81/tcp on cell"
+	$NC port list --json | python3 -c "
+import json,sys; d=json.load(sys.stdin); d=[x for x in d if x['cell']=='$c']
+assert len(d)==2, d
+assert {x['proto'] for x in d}=={'tcp','udp'}, d
+for x in d:
+    assert set(x)=={'cell','host_addr','host_port','cell_port','proto','active'}, x
+    assert x['host_addr']=='127.0.0.1' and x['host_port']==$hp and x['cell_port']==80 and x['active'] is True, x" \
+		|| fail "port list --json schema"
+	$NC port list "$c" | grep -Eq "^$c +127\.0\.0\.1:$hp +udp +80$" || fail "human list: $($NC port list "$c")"
+	$NC inspect "$c" | grep -q "^ports: .*127\.0\.0\.1:$hp:80/tcp" || fail "inspect does not show ports"
+	$NC inspect "$c" --json | python3 -c "import json,sys; assert len(json.load(sys.stdin)['ports'])==2" \
+		|| fail "inspect --json ports"
+	grep -q "^port=127\.0\.0\.1:$hp:80/tcp$" "$NETCELL_STATE_DIR/cells/$c.conf" || fail "port not saved"
+	expect_rc 0 $NC port rm "$c" "$hp:80" "$hp:80/udp"
+	[ -z "$($NC port list "$c")" ] || fail "list after rm: $($NC port list "$c")"
+	grep -q '^port=' "$NETCELL_STATE_DIR/cells/$c.conf" && fail "removed port still saved"
+	$NC delete "$c" "$c2"
+}
+
+t_port_delete_frees_host_port() {
+	local c=${PFX}del hp hu
+	hp=$(free_port); hu=$(free_port)
+	cell_with "$c" "$hp:80" "$hu:53/udp"
+	serve "$c" serve-peer 4 80 1
+	wait_port 80 "$c" || fail "server did not start"
+	python3 "$PNET" peer 127.0.0.1 "$hp" >/dev/null || fail "no traffic before delete"
+	expect_rc 0 $NC delete "$c"
+	host_listens "$hp" && fail "host port $hp still listens after delete"
+	python3 -c "
+import socket
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1',$hp)); s.listen()
+u=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1',$hu))" \
+		|| fail "host ports $hp/tcp, $hu/udp not free right after delete"
+}
+
+t_port_keeper_crash() {
+	local c=${PFX}kc hp kp out
+	hp=$(free_port)
+	cell_with "$c" "$hp:80"
+	serve "$c" serve-peer 4 80 1
+	wait_port 80 "$c" || fail "server did not start"
+	python3 "$PNET" peer 127.0.0.1 "$hp" >/dev/null || fail "no traffic before the crash"
+	kp=$(keeper_pid)
+	kill -9 "$kp"
+	for _ in $(seq 1 50); do alive "$kp" || break; sleep 0.02; done
+	expect_rc 0 $NC port list "$c"
+	expect_err_match 'rebuilt 1 cell'
+	grep -q "127\.0\.0\.1:$hp " "$T/out" || fail "forward not back after the crash: $(cat "$T/out")"
+	# rootless cells are new namespaces: the server starts again in it
+	serve "$c" serve-peer 4 80 1
+	wait_port 80 "$c" || fail "server did not start in the rebuilt cell"
+	out=$(python3 "$PNET" peer 127.0.0.1 "$hp") || fail "forward does not work after the crash"
+	case $out in 127.0.0.1\ *) ;; *) fail "after the crash: $out" ;; esac
+	$NC delete "$c"
+}
+
+t_port_publish_on_create_and_run() {
+	local c=${PFX}pub hp hu hr rp out
+	hp=$(free_port); hu=$(free_port); hr=$(free_port)
+	expect_rc 0 $NC create "$c" $NOUP --publish "$hp:80" --publish "$hu:53/udp"
+	[ "$($NC port list "$c" | grep -c "^$c ")" = 2 ] || fail "create --publish: $($NC port list "$c")"
+	expect_rc 2 $NC create "${PFX}bad" $NOUP --publish 80
+	expect_err_match 'HOSTPORT:CELLPORT'
+	expect_rc 3 $NC inspect "${PFX}bad"
+	# a port that cannot be published makes create fail and leaves no cell
+	expect_rc 4 $NC create "${PFX}bad" $NOUP --publish "$hp:80"
+	expect_rc 3 $NC inspect "${PFX}bad"
+	$NC delete "$c"
+	# run: the command is the server; the port goes with the cell
+	$NC run $NOUP --publish "$hr:80" -- python3 "$PNET" serve-peer 4 80 1 &
+	rp=$!
+	SRVS+=($rp)
+	for _ in $(seq 1 100); do
+		out=$(python3 "$PNET" peer 127.0.0.1 "$hr" 2>/dev/null) && break
+		sleep 0.05
+	done
+	case $out in 127.0.0.1\ *) ;; *) fail "run --publish: no answer ($out)" ;; esac
+	wait "$rp" || fail "run exited $?"
+	host_listens "$hr" && fail "host port $hr still listens after run ended"
+	return 0
+}
+
+# modes t_port_source_nonlocal: root
+t_port_source_nonlocal() {
+	# a client address the cell does not have (192.0.2.2, a documentation
+	# address on the loopback of a namespace of this test, where the keeper
+	# runs) is kept too
+	local w=${PFX}world c=${PFX}nl W out
+	ip netns add "$w" || fail "ip netns add"
+	W="nsenter --net=/run/netns/$w"
+	$W ip link set lo up
+	$W ip addr add 192.0.2.1/32 dev lo
+	$W ip addr add 192.0.2.2/32 dev lo
+	$W $NC create "$c" $NOUP >/dev/null || { ip netns del "$w"; fail "create"; }
+	$W $NC port add "$c" 0.0.0.0:8080:80 0.0.0.0:5353:53/udp || fail "port add"
+	$W $NC exec "$c" -- python3 "$PNET" serve-peer 4 80 1 & SRVS+=($!)
+	$W $NC exec "$c" -- python3 "$PNET" serve-udp 4 53 3 & SRVS+=($!)
+	for _ in $(seq 1 100); do $W $NC exec "$c" -- ss -Htln "sport = :80" | grep -q . && break; sleep 0.05; done
+	out=$($W python3 "$PNET" peer 192.0.2.1 8080 192.0.2.2)
+	read -r sa sp _ ma mp <<<"$out"
+	[ "$sa:$sp" = "192.0.2.2:$mp" ] || fail "TCP server saw '$sa $sp', client was $ma:$mp"
+	out=$($W python3 "$PNET" udp 192.0.2.1 5353 192.0.2.2)
+	read -r data sa sp _ ma mp <<<"$out"
+	[ "$data $sa $sp" = "ping 192.0.2.2 $mp" ] || fail "UDP: $out"
+	$W $NC delete "$c"
+	ip netns del "$w"
+}
