@@ -3,7 +3,8 @@
 # pasta -t and slirp4netns, all started by this script in the same run.
 #   host -> namespace throughput, iperf3, 1 and 4 streams  (target >= 1.1x pasta)
 #   connection rate: connect, 1-byte reply, close, sequential  (target >= 10,000/s)
-# RootlessKit is not a Debian 12 package: it is skipped.
+# RootlessKit (Debian package rootlesskit, 1.1) with its builtin port driver
+# over slirp4netns is started here too.
 # Run as root (it re-runs itself as NETCELL_TEST_USER, default netcell-test)
 # or as an ordinary user.  SECS=N sets the length of each measurement (5).
 # Only loopback addresses are used on the host; slirp4netns' own network
@@ -57,6 +58,7 @@ wait_listen() { for _ in $(seq 1 50); do ss -Htln "sport = :$1" | grep -q . && r
 
 cc -O2 -o "$D/connrate" bench/connrate.c
 NP1=$(pick); NP2=$(pick); PP1=$(pick); PP2=$(pick); SP1=$(pick); SP2=$(pick)
+RP1=$(pick); RP2=$(pick)
 
 # netcell: a cell, two published ports, the servers inside
 opt=; $NC create --help | grep -q -- --uplink && opt="--uplink none"
@@ -82,17 +84,27 @@ for pair in "$SP1:5201" "$SP2:7000"; do
 	printf '{"execute":"add_hostfwd","arguments":{"proto":"tcp","host_addr":"127.0.0.1","host_port":%s,"guest_port":%s}}' \
 		"${pair%:*}" "${pair#*:}" | socat - "UNIX-CONNECT:$D/slirp.sock" | grep -q '"return"' || slirp=0
 done
+# RootlessKit: its builtin port driver (the fast one), slirp4netns network
+rk=0
+if command -v rootlesskit >/dev/null; then
+	rootlesskit --state-dir="$D/rk" --net=slirp4netns --mtu=65520 --disable-host-loopback \
+		--port-driver=builtin -p "127.0.0.1:$RP1:5201/tcp" -p "127.0.0.1:$RP2:7000/tcp" -- \
+		sh -c "iperf3 -s -p 5201 >/dev/null 2>&1 & exec '$D/connrate' serve 7000 0.0.0.0" >"$D/rk.log" 2>&1 &
+	PIDS+=($!); rk=1
+fi
 for p in "$NP1" "$NP2" "$PP1" "$PP2"; do wait_listen "$p"; done
+if [ "$rk" = 1 ]; then wait_listen "$RP1" && wait_listen "$RP2" || { rk=0; echo "RootlessKit did not start: $(tail -3 "$D/rk.log")" >&2; }; fi
 sleep 1
 
 printf '== published ports, rootless (uid %s), %s s per figure, one run ==\n' "$(id -u)" "$SECS"
-printf '%-32s %10s %10s %12s %8s   %s\n' "" netcell "pasta -t" slirp4netns ratio "target (netcell/pasta)"
+printf '%-32s %10s %10s %12s %12s %8s   %s\n' "" netcell "pasta -t" slirp4netns rootlesskit ratio "target (netcell/pasta)"
 for streams in 1 4; do
 	a=$(iperf "$NP1" "$streams"); b=$(iperf "$PP1" "$streams")
 	c=-; [ "$slirp" = 1 ] && c=$(iperf "$SP1" "$streams")
-	printf '%-32s %10s %10s %12s %7sx   >= 1.1x\n' "iperf3 $streams stream(s), Gbit/s" "$a" "$b" "$c" "$(ratio "$a" "$b")"
+	r=-; [ "$rk" = 1 ] && r=$(iperf "$RP1" "$streams")
+	printf '%-32s %10s %10s %12s %12s %7sx   >= 1.1x\n' "iperf3 $streams stream(s), Gbit/s" "$a" "$b" "$c" "$r" "$(ratio "$a" "$b")"
 done
 a=$(rate "$NP2"); b=$(rate "$PP2")
 c=-; [ "$slirp" = 1 ] && c=$(rate "$SP2")
-printf '%-32s %10s %10s %12s %7sx   >= 10000/s absolute\n' "connections/s, sequential" "$a" "$b" "$c" "$(ratio "$a" "$b")"
-echo "RootlessKit: not a Debian 12 package, not measured"
+r=-; [ "$rk" = 1 ] && r=$(rate "$RP2")
+printf '%-32s %10s %10s %12s %12s %7sx   >= 10000/s absolute\n' "connections/s, sequential" "$a" "$b" "$c" "$r" "$(ratio "$a" "$b")"

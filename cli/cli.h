@@ -20,13 +20,14 @@ struct cli_cmd {
 
 /* connectivity options of create and run */
 enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS, CLI_OPT_ADDR,
-       CLI_OPT_PUBLISH };
+       CLI_OPT_PUBLISH, CLI_OPT_FIREWALL };
 #define CLI_NET_OPTIONS \
 	{ "uplink", required_argument, NULL, CLI_OPT_UPLINK }, \
 	{ "host-loopback", no_argument, NULL, CLI_OPT_HOST_LOOPBACK }, \
 	{ "dns", required_argument, NULL, CLI_OPT_DNS }, \
 	{ "addr", required_argument, NULL, CLI_OPT_ADDR }, \
-	{ "publish", required_argument, NULL, CLI_OPT_PUBLISH }
+	{ "publish", required_argument, NULL, CLI_OPT_PUBLISH }, \
+	{ "firewall", required_argument, NULL, CLI_OPT_FIREWALL }
 #define CLI_NET_HELP \
 	"  --uplink pasta|slirp4netns|veth|none  outbound traffic (default: pasta\n" \
 	"                    if installed, else slirp4netns, else none; veth: root\n" \
@@ -37,7 +38,9 @@ enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS, CLI_OPT_ADDR,
 	"                    its gateway address (off: pasta/slirp4netns map it)\n" \
 	"  --dns ADDR        the resolver in the cell's /etc/resolv.conf\n" \
 	"  --publish SPEC    publish a port, [HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp]\n" \
-	"                    (repeatable; see 'netcell port --help')\n"
+	"                    (repeatable; see 'netcell port --help')\n" \
+	"  --firewall FILE   apply this ruleset (nft or iptables-save syntax) as\n" \
+	"                    generation 1 before anything else; a bad file: no cell\n"
 
 /**
  * struct cli_net - connectivity options
@@ -47,6 +50,7 @@ enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS, CLI_OPT_ADDR,
  * @addr:	--addr, or NULL
  * @publish:	--publish specs
  * @npublish:	how many (one more than NC_PORTS_MAX is kept, to be refused)
+ * @firewall:	--firewall, or NULL
  */
 struct cli_net {
 	const char *uplink;
@@ -55,6 +59,7 @@ struct cli_net {
 	const char *addr;
 	const char *publish[NC_PORTS_MAX + 1];
 	size_t npublish;
+	const char *firewall;
 };
 
 int cli_net_opt(int c, const char *arg, struct cli_net *n);
@@ -68,7 +73,8 @@ struct nc_ctx *cli_ctx(void);
 int cli_help_requested(int argc, char **argv, const char *text);
 void cli_json_str(FILE *f, const char *s);
 void cli_print_info_json(FILE *f, const struct nc_cell_info *c,
-			 const struct nc_port *ports, size_t nports);
+			 const struct nc_port *ports, size_t nports,
+			 const struct nc_net_info *net);
 void cli_print_ports_short(FILE *f, const char *cell,
 			   const struct nc_port *ports, size_t n);
 void cli_print_port_json(FILE *f, const struct nc_port *p);

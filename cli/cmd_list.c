@@ -56,7 +56,7 @@ int cmd_list(int argc, char **argv)
 		if (json) {
 			if (i)
 				putchar(',');
-			cli_print_info_json(stdout, &cells[i], ports, np);
+			cli_print_info_json(stdout, &cells[i], ports, np, NULL);
 			continue;
 		}
 		printf("%-20s %-9s %-19s %-24s ", cells[i].name,

@@ -113,14 +113,92 @@ void cli_json_str(FILE *f, const char *s)
 }
 
 /**
+ * json_lines() - "KEY":[...] of the lines of @text, words named by @fields
+ * @f:		stream
+ * @key:	key
+ * @text:	lines of space-separated words; "via X" and "dev Y" pairs
+ *		fill the fields "via" and "dev", other words the fields in order
+ * @fields:	names of the plain words
+ * @nf:		number of @fields
+ */
+static void json_lines(FILE *f, const char *key, const char *text,
+		       const char *const *fields, size_t nf)
+{
+	const char *l = text, *e;
+
+	fprintf(f, ",\"%s\":[", key);
+	for (; *l; l = *e ? e + 1 : e) {
+		char line[512], *save = NULL, *tok;
+		size_t i = 0;
+		int n = 0;
+
+		e = strchrnul(l, '\n');
+		snprintf(line, sizeof(line), "%.*s", (int)(e - l), l);
+		fprintf(f, "%s{", l == text ? "" : ",");
+		for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			const char *name = NULL;
+
+			if (!strcmp(tok, "via") || !strcmp(tok, "dev")) {
+				name = tok;
+				tok = strtok_r(NULL, " ", &save);
+				if (!tok)
+					break;
+			} else if (i < nf) {
+				name = fields[i++];
+			} else {
+				continue;
+			}
+			fprintf(f, "%s\"%s\":", n++ ? "," : "", name);
+			cli_json_str(f, tok);
+		}
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+/**
+ * print_net_json() - the network keys of "inspect --json"
+ * @f:		stream
+ * @n:		the cell's network
+ */
+static void print_net_json(FILE *f, const struct nc_net_info *n)
+{
+	static const char *const af[] = { "dev", "address" };
+	static const char *const rf[] = { "dst" };
+	static const char *const lf[] = { "peer", "address" };
+	const char *l, *e;
+
+	fputs(",\"uplink\":", f);
+	cli_json_str(f, n->uplink);
+	fprintf(f, ",\"host_loopback\":%s,\"dns\":[", n->host_loopback ? "true" : "false");
+	for (l = n->dns; *l; l = *e ? e + 1 : e) {
+		char a[128];
+
+		e = strchrnul(l, ' ');
+		snprintf(a, sizeof(a), "%.*s", (int)(e - l), l);
+		if (l != n->dns)
+			fputc(',', f);
+		cli_json_str(f, a);
+	}
+	fputc(']', f);
+	json_lines(f, "addresses", n->addrs, af, 2);
+	json_lines(f, "routes", n->routes, rf, 1);
+	json_lines(f, "links", n->links, lf, 2);
+	fprintf(f, ",\"firewall\":{\"generation\":%u,\"pending\":%s}", n->fw_gen,
+		n->fw_pending ? "true" : "false");
+}
+
+/**
  * cli_print_info_json() - one cell as a JSON object (the documented schema)
  * @f:		stream
  * @c:		cell
  * @ports:	published ports, of this cell and maybe others
  * @nports:	number of @ports
+ * @net:	the cell's network (inspect), or NULL (list)
  */
 void cli_print_info_json(FILE *f, const struct nc_cell_info *c,
-			 const struct nc_port *ports, size_t nports)
+			 const struct nc_port *ports, size_t nports,
+			 const struct nc_net_info *net)
 {
 	size_t i;
 	int first = 1;
@@ -145,7 +223,10 @@ void cli_print_info_json(FILE *f, const struct nc_cell_info *c,
 		cli_print_port_json(f, &ports[i]);
 		first = 0;
 	}
-	fputs("]}", f);
+	fputc(']', f);
+	if (net)
+		print_net_json(f, net);
+	fputc('}', f);
 }
 
 /**

@@ -26,6 +26,9 @@ int cli_net_opt(int c, const char *arg, struct cli_net *n)
 	case CLI_OPT_ADDR:
 		n->addr = arg;
 		return 1;
+	case CLI_OPT_FIREWALL:
+		n->firewall = arg;
+		return 1;
 	case CLI_OPT_PUBLISH:
 		if (n->npublish < NC_PORTS_MAX + 1)
 			n->publish[n->npublish++] = arg;
@@ -60,8 +63,9 @@ int cli_net_check(const char *cmd, const struct cli_net *n)
 }
 
 /**
- * cli_net_apply() - give a new cell its uplink and published ports; on
- * failure the caller deletes the cell
+ * cli_net_apply() - give a new cell its firewall, uplink and published
+ * ports, in that order (no packet passes before the ruleset is in force);
+ * on failure the caller deletes the cell
  * @ctx:	context
  * @name:	cell
  * @n:		options
@@ -71,7 +75,10 @@ int cli_net_check(const char *cmd, const struct cli_net *n)
 int cli_net_apply(struct nc_ctx *ctx, const char *name, const struct cli_net *n)
 {
 	const char *engine = n->uplink;
+	unsigned gen;
 
+	if (n->firewall && nc_fw_apply(ctx, name, n->firewall, NC_FW_AUTO, 0, &gen))
+		return -1;
 	if (!engine) {
 		engine = nc_uplink_default();
 		if (strcmp(engine, "pasta"))

@@ -165,6 +165,33 @@ NC_API int nc_uplink_up(struct nc_ctx *ctx, const char *cell, const char *engine
 			int host_loopback, const char *dns, const char *addr);
 NC_API const char *nc_uplink_default(void);
 
+/**
+ * struct nc_net_info - a cell's network, for "netcell inspect"
+ * @uplink:	"pasta", "slirp4netns", "veth" or "none"
+ * @host_loopback: 1 when the cell may reach the host's loopback services
+ * @dns:	nameserver addresses of the cell's resolv.conf, space
+ *		separated; "" when the cell uses the host's /etc/resolv.conf
+ * @addrs:	"IFNAME ADDR/PLEN" lines, live from the kernel
+ * @routes:	"DEST [via GW] [dev IFNAME]" lines of the main table, live
+ * @links:	"PEER ADDR/PLEN" lines: links to other cells, this end's address
+ * @fw_gen:	firewall generation in force, 0 for none
+ * @fw_pending:	1 while @fw_gen awaits "fw confirm"
+ */
+struct nc_net_info {
+	char uplink[16];
+	int host_loopback;
+	char dns[256];
+	unsigned fw_gen;
+	int fw_pending;
+	char *addrs;
+	char *routes;
+	char *links;
+};
+
+NC_API int nc_inspect_net(struct nc_ctx *ctx, const char *cell,
+			  struct nc_net_info *info);
+NC_API void nc_net_info_release(struct nc_net_info *info);
+
 /* Links between cells (link.c) */
 NC_API int nc_link(struct nc_ctx *ctx, const char *a, const char *b,
 		   const char *subnet);

@@ -280,3 +280,40 @@ while time.time()<end:
 	kill -9 "$(cat "$ud/run/keeper.pid" 2>/dev/null)" 2>/dev/null; rm -rf "$ud"
 	return 0
 }
+
+# inspect tells a cell's network as it is: live addresses and routes, the
+# uplink, DNS, links, firewall generation, ports; text and JSON agree
+t_inspect_network() {
+	local a=${PFX}ia b=${PFX}ib hp out
+	hp=$(free_port)
+	expect_rc 0 $NC create "$a"
+	expect_rc 0 $NC create "$b" --uplink none
+	expect_rc 0 $NC link "$a" "$b" --subnet 10.214.91.0/30
+	expect_rc 0 $NC port add "$a" "$hp:80"
+	printf 'table inet t {\n chain input { type filter hook input priority 0; }\n}\n' >"$T/r.nft"
+	expect_rc 0 $NC fw apply "$b" "$T/r.nft"
+	out=$($NC inspect "$a") || fail "inspect failed"
+	for want in "uplink:    pasta (host loopback closed)" "10.214.91.1/30" \
+		"routes:    default via" "10.214.91.0/30 dev nc-$b" "links:     $b 10.214.91.1/30" \
+		"firewall:  none" "127.0.0.1:$hp:80/tcp"; do
+		grep -qF -- "$want" <<<"$out" || fail "inspect $a lacks '$want': $out"
+	done
+	grep -q '^dns:       [0-9a-f]' <<<"$out" || fail "no resolver shown: $out"
+	# the addresses are live: one added by hand shows up
+	$NC exec "$b" -- ip addr add 10.214.92.5/32 dev lo || fail "ip addr add in the cell"
+	$NC inspect "$b" --json >"$T/b.json" || fail "inspect --json failed"
+	python3 - "$T/b.json" "$a" <<'PY' || fail "inspect --json of $b: $(cat "$T/b.json")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["uplink"] == "none" and j["dns"] == [] and j["host_loopback"] is False, j
+addrs = {(x["dev"], x["address"]) for x in j["addresses"]}
+assert ("lo", "10.214.92.5/32") in addrs and ("nc-" + sys.argv[2], "10.214.91.2/30") in addrs, addrs
+assert not any(r.get("dst") == "default" for r in j["routes"]), j["routes"]
+assert {"dst": "10.214.91.0/30", "dev": "nc-" + sys.argv[2]} in j["routes"], j["routes"]
+assert j["links"] == [{"peer": sys.argv[2], "address": "10.214.91.2/30"}], j["links"]
+assert j["firewall"] == {"generation": 1, "pending": False}, j["firewall"]
+assert j["ports"] == [], j["ports"]
+PY
+	expect_rc 3 $NC inspect "${PFX}nope"
+	$NC delete "$a" "$b"
+}

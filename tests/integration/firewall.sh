@@ -354,3 +354,27 @@ t_fw_host_apply() {
 	[ $? = 5 ] || fail "non-root --host did not exit 5"
 	return 0
 }
+
+# --firewall on create and run: the ruleset is in force before anything
+# runs in the cell; a bad file means no cell and no state
+t_fw_on_create_and_run() {
+	local c=${PFX}fc out
+	printf 'table inet t {\n chain input { type filter hook input priority 0;\n tcp dport 81 drop\n }\n}\n' >"$T/ok.nft"
+	printf 'table inet t {\n chain input { type filter hook input priority 0;\n tcp dport 81 dropp\n }\n}\n' >"$T/bad.nft"
+	expect_rc 6 $NC create "$c" --uplink none --firewall "$T/bad.nft"
+	expect_err_match "bad.nft:3:"
+	$NC list | grep -q "^$c " && fail "a cell was left by a rejected --firewall"
+	[ -e "$NETCELL_STATE_DIR/fw/$c" ] && fail "firewall state left: $(ls "$NETCELL_STATE_DIR/fw/$c")"
+	[ -e "$NETCELL_STATE_DIR/cells/$c" ] && fail "saved cell left"
+	expect_rc 2 $NC create "$c" --uplink none --firewall "$T/missing.nft"
+	$NC list | grep -q "^$c " && fail "a cell was left by a missing --firewall file"
+	expect_rc 0 $NC create "$c" --uplink none --firewall "$T/ok.nft"
+	$NC fw history "$c" | grep -q '^1 *\*' || fail "generation 1 not in force: $($NC fw history "$c")"
+	$NC exec "$c" -- nft list ruleset | grep -q 'tcp dport 81 drop' || fail "rule not in the cell"
+	$NC delete "$c"
+	out=$($NC run --uplink none --firewall "$T/ok.nft" -- nft list ruleset) || fail "run --firewall failed"
+	grep -q 'tcp dport 81 drop' <<<"$out" || fail "run: the command ran without the ruleset: $out"
+	expect_rc 6 $NC run --uplink none --firewall "$T/bad.nft" -- touch "$T/ran"
+	[ -e "$T/ran" ] && fail "run started CMD despite a rejected ruleset"
+	[ -z "$($NC list | tail -n +2)" ] || fail "cells left: $($NC list)"
+}

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: MIT
+/*
+ * netinfo.c - what "netcell inspect" shows of a cell's network: addresses
+ * and routes as the kernel has them now, and the saved uplink, DNS and links
+ *
+ * Theory of operation: addresses and routes are read live, by a child that
+ * joins the cell (incell_call()) and dumps RTM_GETADDR and RTM_GETROUTE on
+ * an rtnetlink socket opened there; it hands back text lines.  The uplink,
+ * the resolver and the links come from the cell's saved configuration, the
+ * same files the keeper rebuilds the cell from, so what inspect says is what
+ * a rebuilt cell gets.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "incell.h"
+#include "link.h"
+#include "netlink.h"
+#include "paths.h"
+#include "uplink.h"
+
+/**
+ * struct dump - output buffer of one dump
+ * @out:	text
+ * @len:	size of @out
+ * @off:	bytes used
+ */
+struct dump {
+	char *out;
+	size_t len;
+	size_t off;
+};
+
+static void put(struct dump *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/**
+ * put() - append a formatted line, dropping what does not fit
+ * @d:		buffer
+ * @fmt:	format
+ */
+static void put(struct dump *d, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (d->off + 1 >= d->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(d->out + d->off, d->len - d->off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		d->off = d->off + (size_t)n < d->len ? d->off + (size_t)n : d->len - 1;
+}
+
+/**
+ * ifname() - interface name of an index, or "ifN"
+ * @idx:	index
+ * @buf:	IFNAMSIZ bytes
+ *
+ * Return: @buf
+ */
+static const char *ifname(unsigned idx, char *buf)
+{
+	if (!if_indextoname(idx, buf))
+		snprintf(buf, IFNAMSIZ, "if%u", idx);
+	return buf;
+}
+
+/**
+ * addr_cb() - one RTM_NEWADDR: "A IFNAME ADDR/PLEN"
+ * @nlh:	message
+ * @data:	struct dump
+ *
+ * Return: MNL_CB_OK
+ */
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a, *local = NULL, *addr = NULL;
+	char name[IFNAMSIZ], txt[INET6_ADDRSTRLEN];
+
+	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_type(a) == IFA_LOCAL)
+			local = a;
+		else if (mnl_attr_get_type(a) == IFA_ADDRESS)
+			addr = a;
+	}
+	if (local)
+		addr = local;
+	if (!addr || (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6) ||
+	    !inet_ntop(ifa->ifa_family, mnl_attr_get_payload(addr), txt, sizeof(txt)))
+		return MNL_CB_OK;
+	put(data, "A %s %s/%u\n", ifname(ifa->ifa_index, name), txt, ifa->ifa_prefixlen);
+	return MNL_CB_OK;
+}
+
+/**
+ * route_cb() - one RTM_NEWROUTE of the main table: "R DST [via GW] dev IF"
+ * @nlh:	message
+ * @data:	struct dump
+ *
+ * IPv6 link-local and multicast routes, which every interface has, are left
+ * out, as "ip -6 route" users mostly filter them by eye.
+ *
+ * Return: MNL_CB_OK
+ */
+static int route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rt = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a, *dst = NULL, *gw = NULL;
+	char name[IFNAMSIZ] = "", d[INET6_ADDRSTRLEN + 4] = "default", g[INET6_ADDRSTRLEN];
+	unsigned table = rt->rtm_table, oif = 0;
+
+	mnl_attr_for_each(a, nlh, sizeof(*rt)) {
+		switch (mnl_attr_get_type(a)) {
+		case RTA_DST:
+			dst = a;
+			break;
+		case RTA_GATEWAY:
+			gw = a;
+			break;
+		case RTA_OIF:
+			oif = mnl_attr_get_u32(a);
+			break;
+		case RTA_TABLE:
+			table = mnl_attr_get_u32(a);
+			break;
+		default:
+			break;
+		}
+	}
+	if (table != RT_TABLE_MAIN || rt->rtm_type != RTN_UNICAST ||
+	    (rt->rtm_family != AF_INET && rt->rtm_family != AF_INET6))
+		return MNL_CB_OK;
+	if (dst) {
+		const unsigned char *b = mnl_attr_get_payload(dst);
+
+		if (rt->rtm_family == AF_INET6 && b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+			return MNL_CB_OK;
+		inet_ntop(rt->rtm_family, b, d, INET6_ADDRSTRLEN);
+		snprintf(d + strlen(d), sizeof(d) - strlen(d), "/%u", rt->rtm_dst_len);
+	}
+	put(data, "R %s", d);
+	if (gw && inet_ntop(rt->rtm_family, mnl_attr_get_payload(gw), g, sizeof(g)))
+		put(data, " via %s", g);
+	if (oif)
+		put(data, " dev %s", ifname(oif, name));
+	put(data, "\n");
+	return MNL_CB_OK;
+}
+
+/**
+ * dump() - one NLM_F_DUMP request, every reply through @cb
+ * @nl:		socket
+ * @type:	RTM_GETADDR or RTM_GETROUTE
+ * @cb:		callback
+ * @d:		output
+ *
+ * Return: 0 or -errno
+ */
+static int dump(struct mnl_socket *nl, int type, mnl_cb_t cb, struct dump *d)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	unsigned seq = (unsigned)time(NULL), port = mnl_socket_get_portid(nl);
+	struct rtgenmsg *g;
+	ssize_t n;
+	int ret;
+
+	nlh->nlmsg_type = (unsigned short)type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	/* an rtmsg is the larger header; both start with the family */
+	g = mnl_nlmsg_put_extra_header(nlh, type == RTM_GETROUTE ?
+				       sizeof(struct rtmsg) : sizeof(struct ifaddrmsg));
+	g->rtgen_family = AF_UNSPEC;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, (size_t)n, seq, port, cb, d);
+		if (ret <= MNL_CB_STOP)
+			return ret < 0 ? -errno : 0;
+	}
+}
+
+/**
+ * dump_in_cell() - incell_fn: the cell's addresses and routes as text
+ * @arg:	unused
+ * @out:	output lines
+ * @len:	size of @out
+ *
+ * Return: 0 or -errno (then @out says why)
+ */
+static int dump_in_cell(void *arg, char *out, size_t len)
+{
+	struct nc_ctx c = { .kfd = -1 };
+	struct dump d = { out, len, 0 };
+	struct mnl_socket *nl = nl_open(&c);
+	int ret;
+
+	(void)arg;
+	if (!nl) {
+		snprintf(out, len, "%s", c.msg);
+		return -EIO;
+	}
+	ret = dump(nl, RTM_GETADDR, addr_cb, &d);
+	if (!ret)
+		ret = dump(nl, RTM_GETROUTE, route_cb, &d);
+	mnl_socket_close(nl);
+	if (ret)
+		snprintf(out, len, "rtnetlink dump: %s", strerror(-ret));
+	return ret;
+}
+
+/**
+ * take_lines() - the lines of @text that start with "@tag ", without it
+ * @text:	dump output
+ * @tag:	'A' or 'R'
+ *
+ * Return: heap string (maybe ""), or NULL when out of memory
+ */
+static char *take_lines(const char *text, char tag)
+{
+	char *res = calloc(1, strlen(text) + 1), *w = res;
+	const char *l = text, *e;
+
+	if (!res)
+		return NULL;
+	for (; *l; l = *e ? e + 1 : e) {
+		e = strchrnul(l, '\n');
+		if (l[0] != tag || l[1] != ' ')
+			continue;
+		memcpy(w, l + 2, (size_t)(e - l - 2));
+		w += e - l - 2;
+		*w++ = '\n';
+	}
+	*w = '\0';
+	return res;
+}
+
+/**
+ * resolvers() - the nameserver addresses of a resolv.conf, space separated
+ * @path:	file ("" for none)
+ * @buf:	output ("" when none)
+ * @len:	size of @buf
+ */
+static void resolvers(const char *path, char *buf, size_t len)
+{
+	_cleanup_fclose_ FILE *f = path[0] ? fopen(path, "re") : NULL;
+	char line[256], addr[128];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	while (f && fgets(line, sizeof(line), f) && off + 1 < len)
+		if (sscanf(line, " nameserver %127s", addr) == 1)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? " " : "", addr);
+}
+
+/**
+ * nc_inspect_net() - a cell's network: addresses, routes, uplink, DNS, links
+ * @ctx:	context
+ * @cell:	cell name
+ * @info:	result; release with nc_net_info_release()
+ *
+ * Return: 0, or -errno with a message (invalid name, no such cell)
+ */
+int nc_inspect_net(struct nc_ctx *ctx, const char *cell, struct nc_net_info *info)
+{
+	_cleanup_free_ char *text = NULL;
+	struct nc_fw_gen *gens = NULL;
+	struct nc_cell_info ci;
+	struct nc_paths p;
+	size_t ngens = 0, i;
+	struct uplink u;
+	char path[PATH_MAX], links[4096];
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	ret = nc_inspect(ctx, cell, &ci);
+	if (!ret)
+		ret = paths_get(ctx, &p);
+	if (!ret)
+		ret = incell_call(ctx, cell, dump_in_cell, NULL, &text);
+	if (ret)
+		return ret;
+	uplink_load(p.state, cell, &u);
+	snprintf(info->uplink, sizeof(info->uplink), "%s", u.engine);
+	info->host_loopback = u.host_loopback;
+	uplink_resolv(p.state, cell, path, sizeof(path));
+	resolvers(path, info->dns, sizeof(info->dns));
+	link_list(p.state, cell, links, sizeof(links));
+	if (!nc_fw_history(ctx, cell, &gens, &ngens))
+		for (i = 0; i < ngens; i++)
+			if (gens[i].current) {
+				info->fw_gen = gens[i].gen;
+				info->fw_pending = gens[i].pending;
+			}
+	free(gens);
+	info->addrs = take_lines(text ? text : "", 'A');
+	info->routes = take_lines(text ? text : "", 'R');
+	info->links = strdup(links);
+	if (!info->addrs || !info->routes || !info->links) {
+		nc_net_info_release(info);
+		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+	}
+	return 0;
+}
+
+/**
+ * nc_net_info_release() - free what nc_inspect_net() allocated
+ * @info:	result of nc_inspect_net(); may be all zero
+ */
+void nc_net_info_release(struct nc_net_info *info)
+{
+	free(info->addrs);
+	free(info->routes);
+	free(info->links);
+	info->addrs = info->routes = info->links = NULL;
+}
