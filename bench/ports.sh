@@ -6,21 +6,22 @@
 # RootlessKit (Debian package rootlesskit, 1.1) with its builtin port driver
 # over slirp4netns is started here too.
 # Run as root (it re-runs itself as NETCELL_TEST_USER, default netcell-test)
-# or as an ordinary user.  SECS=N sets the length of each measurement (5).
+# or as an ordinary user.  SECS=N: length of each measurement (3); ROUNDS=N:
+# interleaved rounds, medians reported (3).
 # Only loopback addresses are used on the host; slirp4netns' own network
 # exists only inside the namespace this script makes.
 set -eu
 cd "$(dirname "$0")/.."
 TOP=$PWD
 NC=${NC:-$TOP/build/netcell}
-SECS=${SECS:-5}
+SECS=${SECS:-3}
 [ -x "$NC" ] || make -s -j2
 if [ "$(id -u)" = 0 ]; then
 	U=${NETCELL_TEST_USER:-netcell-test}
 	id "$U" >/dev/null 2>&1 || useradd -m -s /bin/bash "$U"
 	[ -c /dev/net/tun ] && chmod 0666 /dev/net/tun
 	exec setpriv --reuid="$U" --regid="$U" --init-groups \
-		env -i PATH="$PATH" HOME=/tmp NC="$NC" SECS="$SECS" bash "$0"
+		env -i PATH="$PATH" HOME=/tmp NC="$NC" SECS="$SECS" ROUNDS="${ROUNDS:-3}" bash "$0"
 fi
 . bench/lib.sh
 
@@ -96,15 +97,27 @@ for p in "$NP1" "$NP2" "$PP1" "$PP2"; do wait_listen "$p"; done
 if [ "$rk" = 1 ]; then wait_listen "$RP1" && wait_listen "$RP2" || { rk=0; echo "RootlessKit did not start: $(tail -3 "$D/rk.log")" >&2; }; fi
 sleep 1
 
-printf '== published ports, rootless (uid %s), %s s per figure, one run ==\n' "$(id -u)" "$SECS"
+ROUNDS=${ROUNDS:-3}
+# med A B C...: the median
+med() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# measure FN ARG PORTS...: FN ARG on each port, ROUNDS times interleaved
+# (noise on a shared VM hits every tool alike); prints the medians
+measure() {
+	local fn=$1 arg=$2 i p; shift 2
+	declare -A got
+	for ((i = 0; i < ROUNDS; i++)); do
+		for p in "$@"; do [ "$p" = - ] || got[$p]+="$($fn "$p" $arg) "; done
+	done
+	for p in "$@"; do if [ "$p" = - ]; then printf -- '- '; else printf '%s ' "$(med ${got[$p]})"; fi; done
+}
+SP_T=-; SP_R=-; [ "$slirp" = 1 ] && { SP_T=$SP1; SP_R=$SP2; }
+RP_T=-; RP_R=-; [ "$rk" = 1 ] && { RP_T=$RP1; RP_R=$RP2; }
+
+printf '== published ports, rootless (uid %s): medians of %s interleaved rounds of %s s, one run ==\n' "$(id -u)" "$ROUNDS" "$SECS"
 printf '%-32s %10s %10s %12s %12s %8s   %s\n' "" netcell "pasta -t" slirp4netns rootlesskit ratio "target (netcell/pasta)"
 for streams in 1 4; do
-	a=$(iperf "$NP1" "$streams"); b=$(iperf "$PP1" "$streams")
-	c=-; [ "$slirp" = 1 ] && c=$(iperf "$SP1" "$streams")
-	r=-; [ "$rk" = 1 ] && r=$(iperf "$RP1" "$streams")
+	read -r a b c r <<<"$(measure iperf "$streams" "$NP1" "$PP1" "$SP_T" "$RP_T")"
 	printf '%-32s %10s %10s %12s %12s %7sx   >= 1.1x\n' "iperf3 $streams stream(s), Gbit/s" "$a" "$b" "$c" "$r" "$(ratio "$a" "$b")"
 done
-a=$(rate "$NP2"); b=$(rate "$PP2")
-c=-; [ "$slirp" = 1 ] && c=$(rate "$SP2")
-r=-; [ "$rk" = 1 ] && r=$(rate "$RP2")
+read -r a b c r <<<"$(measure rate "" "$NP2" "$PP2" "$SP_R" "$RP_R")"
 printf '%-32s %10s %10s %12s %12s %7sx   >= 10000/s absolute\n' "connections/s, sequential" "$a" "$b" "$c" "$r" "$(ratio "$a" "$b")"

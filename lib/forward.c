@@ -79,7 +79,7 @@
 #define FWD_UDP_MAX	65536	/* largest datagram */
 #define FWD_TAG		(1ULL << 63)	/* marks the forwarder's epoll data */
 #define FWD_CONN_EV	(EPOLLIN | EPOLLRDHUP | EPOLLET)
-#define FWD_SPIN_NS	100000	/* busy-poll this long after traffic */
+#define FWD_SPIN_NS	300000	/* busy-poll this long after traffic */
 
 /**
  * enum ep_kind - what an epoll registration of the forwarder belongs to
