@@ -25,12 +25,14 @@ expect_err_match() {
 	grep -Eq -- "$1" "$T/err" || fail "stderr does not match /$1/: $(head -c 400 "$T/err")"
 }
 
-# free_port: a TCP port nobody listens on, from a range tests use
+# free_port: a port no TCP or UDP socket uses, below the kernel's ephemeral
+# range (net.ipv4.ip_local_port_range starts at 32768), so no client
+# connection of another test can take it meanwhile
 free_port() {
 	local p
 	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 20000))
-		ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return 0; }
+		p=$((20000 + RANDOM % 12000))
+		ss -Htuan "sport = :$p" | grep -q . || { echo "$p"; return 0; }
 	done
 	return 1
 }
