@@ -2,7 +2,7 @@
 # bench/cells.sh - cell create/delete and exec, netcell beside its peers.
 # Run as root: it measures root mode, then rootless mode as an unprivileged
 # user (NETCELL_TEST_USER, default netcell-test, created if missing).
-#   rootless create+delete vs  unshare -Urn ip link set lo up   (target 2x)
+#   rootless create+delete (--uplink none) vs  unshare -Urn ip link set lo up   (target 2x)
 #   root create+delete     vs  ip netns add + ip netns del
 #   exec                   vs  nsenter -U -n --preserve-credentials / ip netns exec (target 1.3x)
 set -eu
@@ -16,11 +16,11 @@ if [ "$(id -u)" = 0 ]; then
 	id "$U" >/dev/null 2>&1 || useradd -m -s /bin/bash "$U"
 	NETCELL_RUNTIME_DIR=$(mktemp -d /tmp/ncbench.XXXXXX); export NETCELL_RUNTIME_DIR NETCELL_STATE_DIR=$NETCELL_RUNTIME_DIR/state
 	echo "== root mode, N=$N =="
-	nc_cd() { $NC create benchc && $NC delete benchc; }
+	nc_cd() { $NC create benchc --uplink none && $NC delete benchc; }
 	ipn_cd() { ip netns add benchp && ip netns del benchp; }
 	a=$(timeit "$N" nc_cd); b=$(timeit "$N" ipn_cd)
 	row "create+delete (root)" "$a" "$b" "ip netns add+del" "-"
-	$NC create benchc; ip netns add benchp
+	$NC create benchc --uplink none; ip netns add benchp
 	a=$(timeit "$N" $NC exec benchc -- true); b=$(timeit "$N" ip netns exec benchp true)
 	row "exec true (root)" "$a" "$b" "ip netns exec" "1.3"
 	$NC delete benchc; ip netns del benchp
@@ -32,10 +32,10 @@ NETCELL_RUNTIME_DIR=$(mktemp -d /tmp/ncbench.XXXXXX); export NETCELL_RUNTIME_DIR
 chmod 700 "$NETCELL_RUNTIME_DIR"
 echo "== rootless mode (uid $(id -u)), N=$N =="
 $NC list >/dev/null   # the keeper is up: measure cells, not keeper start
-nc_cd() { $NC create benchc && $NC delete benchc; }
+nc_cd() { $NC create benchc --uplink none && $NC delete benchc; }
 a=$(timeit "$N" nc_cd); b=$(timeit "$N" unshare -Urn ip link set lo up)
 row "create+delete (rootless)" "$a" "$b" "unshare -Urn ip link set lo up" "2"
-$NC create benchc
+$NC create benchc --uplink none
 $NC exec benchc -- sleep 600 & holder=$!
 sleep 0.3
 pid=$(pgrep -n -u "$(id -u)" -x sleep)

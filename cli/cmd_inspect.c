@@ -81,7 +81,8 @@ int cmd_inspect(int argc, char **argv)
 		       cli_time(c.created, when, sizeof(when)), (int)c.keeper, c.netns);
 		if (c.userns[0])
 			printf("userns:    %s\n", c.userns);
-		printf("uplink:    %s%s\n", net.uplink, !strcmp(net.uplink, "none") ? "" :
+		printf("uplink:    %s%s%s\n", net.uplink, net.shared ? ", shared by the user's cells" : "",
+		       !strcmp(net.uplink, "none") ? "" :
 		       net.host_loopback ? " (host loopback reachable)" : " (host loopback closed)");
 		print_block("addresses: ", net.addrs);
 		print_block("routes:    ", net.routes);

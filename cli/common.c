@@ -170,7 +170,8 @@ static void print_net_json(FILE *f, const struct nc_net_info *n)
 
 	fputs(",\"uplink\":", f);
 	cli_json_str(f, n->uplink);
-	fprintf(f, ",\"host_loopback\":%s,\"dns\":[", n->host_loopback ? "true" : "false");
+	fprintf(f, ",\"uplink_shared\":%s,\"host_loopback\":%s,\"dns\":[",
+		n->shared ? "true" : "false", n->host_loopback ? "true" : "false");
 	for (l = n->dns; *l; l = *e ? e + 1 : e) {
 		char a[128];
 

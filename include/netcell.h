@@ -169,6 +169,8 @@ NC_API const char *nc_uplink_default(void);
  * struct nc_net_info - a cell's network, for "netcell inspect"
  * @uplink:	"pasta", "slirp4netns", "veth" or "none"
  * @host_loopback: 1 when the cell may reach the host's loopback services
+ * @shared:	1 when the uplink is the one pasta the user's cells share
+ *		(through the hub namespace), 0 for an engine of its own
  * @dns:	nameserver addresses of the cell's resolv.conf, space
  *		separated; "" when the cell uses the host's /etc/resolv.conf
  * @addrs:	"IFNAME ADDR/PLEN" lines, live from the kernel
@@ -180,6 +182,7 @@ NC_API const char *nc_uplink_default(void);
 struct nc_net_info {
 	char uplink[16];
 	int host_loopback;
+	int shared;
 	char dns[256];
 	unsigned fw_gen;
 	int fw_pending;

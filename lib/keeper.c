@@ -49,6 +49,8 @@
 #include <time.h>
 #include "firewall.h"
 #include "forward.h"
+#include "hub.h"
+#include "diag.h"
 #include "keeper.h"
 #include "link.h"
 #include "uplink.h"
@@ -66,6 +68,7 @@
  * @owner:	client socket an ephemeral cell is bound to, -1 if none
  * @fc:		its forwards, NULL while it publishes no port
  * @inactive:	ports[i] of @conf could not be published again after a restart
+ * @hubaddr:	its prefix on the hub (hub.c) while connected, else ""
  */
 struct kcell {
 	struct cell_conf conf;
@@ -73,6 +76,7 @@ struct kcell {
 	int owner;
 	struct fwd_cell *fc;
 	unsigned char inactive[NC_PORTS_MAX];
+	char hubaddr[64];
 };
 
 /**
@@ -89,6 +93,7 @@ struct kcell {
  * @linger_ms:	how long to stay with nothing to do
  * @idle_armed:	@tfd runs: no cells, no clients
  * @quit:	set when the keeper should leave its loop
+ * @hubfd:	the hub's namespace while cells use it (hub.c), else -1
  */
 struct keeper {
 	struct nc_paths p;
@@ -100,6 +105,7 @@ struct keeper {
 	long linger_ms;
 	int idle_armed;
 	int quit;
+	int hubfd;
 };
 
 /**
@@ -257,6 +263,76 @@ static int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
 }
 
 /**
+ * hub_users() - how many cells are connected to the hub
+ * @k:		keeper
+ *
+ * Return: count
+ */
+static size_t hub_users(const struct keeper *k)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < k->n; i++)
+		n += !!k->cells[i].hubaddr[0];
+	return n;
+}
+
+/**
+ * hub_connect() - connect a cell whose saved uplink is the hub: a prefix
+ * picked and saved once, the hub started if it is not running, the pair
+ * made, resolv.conf written
+ * @k:		keeper
+ * @ctx:	context
+ * @c:		cell
+ *
+ * Return: 0 or -errno with a message; the hub stops again when it was
+ * started for this cell
+ */
+static int hub_connect(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
+{
+	const char *name = c->conf.name;
+	char why[NC_MSG_MAX];
+	struct uplink u;
+	int ret;
+
+	if (uplink_load(k->p.state, name, &u) || !u.hub)
+		return ctx_err(ctx, -EINVAL, NC_ERR_FAILED,
+			       "cell \"%s\" has no shared uplink saved", name);
+	if (!u.addr[0]) {
+		ret = hub_pick(k->p.state, u.addr, sizeof(u.addr));
+		if (ret)
+			return ctx_err(ctx, ret, NC_ERR_FAILED,
+				       "no free /30 left in 10.215.0.0/16 for cell \"%s\"; delete cells or use --uplink slirp4netns",
+				       name);
+		ret = uplink_save(k->p.state, name, &u);
+		if (ret)
+			return ctx_err(ctx, ret, ctx_kind_of_errno(ret),
+				       "cannot save the uplink of cell \"%s\": %s", name, strerror(-ret));
+	}
+	if (k->hubfd < 0) {
+		ret = hub_start(ctx, k->p.state, &k->hubfd);
+		if (ret) {
+			snprintf(why, sizeof(why), "%s", ctx->msg);
+			return diag_uplink_failure(ctx, "pasta", name, why);
+		}
+	}
+	ret = hub_attach(ctx, k->hubfd, c->netfd, u.addr);
+	if (!ret) {
+		ret = uplink_write_resolv(k->p.state, name, &u);
+		if (ret)
+			ctx_err(ctx, ret, NC_ERR_FAILED, "cannot write the resolv.conf of cell \"%s\": %s",
+				name, strerror(-ret));
+	}
+	if (ret) {
+		if (!hub_users(k))
+			hub_stop(k->p.state, &k->hubfd);
+		return ret;
+	}
+	snprintf(c->hubaddr, sizeof(c->hubaddr), "%s", u.addr);
+	return 0;
+}
+
+/**
  * drop_cell() - remove a cell: saved configuration, binding, descriptor
  * @k:		keeper
  * @ctx:	context
@@ -277,10 +353,14 @@ static int drop_cell(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 		unbind(c->conf.name);
 	fw_forget(k->p.state, c->conf.name);
 	link_forget(k->p.state, c->conf.name);
+	if (c->hubaddr[0])
+		hub_detach(k->hubfd, c->hubaddr);
 	uplink_stop(k->p.state, c->conf.name, 1);
 	fwd_cell_free(c->fc);
 	close(c->netfd);
 	*c = k->cells[--k->n];
+	if (k->hubfd >= 0 && !hub_users(k))
+		hub_stop(k->p.state, &k->hubfd);
 	return 0;
 }
 
@@ -795,6 +875,9 @@ static void handle(struct keeper *k, int sock, char *req)
 		ret = do_port_list(k, &ctx, sock, f[1]);
 		if (!ret)
 			return;
+	} else if (!strcmp(f[0], "HUB") && nf == 2) {
+		c = find(k, f[1]);
+		ret = c ? hub_connect(k, &ctx, c) : no_cell(&ctx, f[1]);
 	} else if (!strcmp(f[0], "GC")) {
 		do_gc(k, &removed);
 	} else if (strcmp(f[0], "PING")) {
@@ -975,12 +1058,30 @@ static void restart_uplink(struct keeper *k, const char *name, int fd)
 	struct uplink u;
 	char err[256];
 
-	if (uplink_load(k->p.state, name, &u) || !strcmp(u.engine, "none"))
+	if (uplink_load(k->p.state, name, &u) || !strcmp(u.engine, "none") || u.hub)
 		return;
 	uplink_stop(k->p.state, name, 0);
 	if (uplink_spawn(k->p.state, name, fd, &u, err, sizeof(err)))
 		fprintf(stderr, "netcell-keeper: cell \"%s\": cannot restart %s: %s\n",
 			name, u.engine, err);
+}
+
+/**
+ * hub_restore() - a rebuilt cell of the hub is connected to a new hub (the
+ * old one was stopped with the keeper that held it)
+ * @k:		keeper
+ * @c:		cell
+ */
+static void hub_restore(struct keeper *k, struct kcell *c)
+{
+	struct nc_ctx ctx = { .kfd = -1 };
+	struct uplink u;
+
+	if (uplink_load(k->p.state, c->conf.name, &u) || !u.hub)
+		return;
+	if (hub_connect(k, &ctx, c))
+		fprintf(stderr, "netcell-keeper: cell \"%s\": cannot reconnect it to the hub: %s\n",
+			c->conf.name, ctx.msg);
 }
 
 /**
@@ -1030,6 +1131,7 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 			close(fd);
 			continue;
 		}
+		hub_restore(k, &k->cells[k->n - 1]);
 		ports_restore(k, &k->cells[k->n - 1]);
 		(*rebuilt)++;
 	}
@@ -1131,6 +1233,8 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 	ret = fwd_new(ctx, k->epfd, &k->fwd);
 	if (ret)
 		return ret;
+	/* a hub left by a keeper that crashed: its pasta goes */
+	hub_stop(k->p.state, &k->hubfd);
 	rebuild(k, ctx, rebuilt);
 	/* root cells kept their namespaces and so their links */
 	if (k->p.rootless && *rebuilt)
@@ -1147,7 +1251,7 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
  */
 int keeper_run(const struct nc_paths *p, int ready)
 {
-	struct keeper k = { .p = *p, .lfd = -1, .epfd = -1, .tfd = -1 };
+	struct keeper k = { .p = *p, .lfd = -1, .epfd = -1, .tfd = -1, .hubfd = -1 };
 	struct nc_ctx ctx = { .kfd = -1 };
 	unsigned rebuilt = 0;
 	char msg[NC_MSG_MAX + 64];
@@ -1167,6 +1271,7 @@ int keeper_run(const struct nc_paths *p, int ready)
 		return 1;
 	close(ready);
 	loop(&k);
+	hub_stop(k.p.state, &k.hubfd);
 	fwd_free(k.fwd);
 	return 0;
 }

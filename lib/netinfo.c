@@ -297,6 +297,7 @@ int nc_inspect_net(struct nc_ctx *ctx, const char *cell, struct nc_net_info *inf
 	uplink_load(p.state, cell, &u);
 	snprintf(info->uplink, sizeof(info->uplink), "%s", u.engine);
 	info->host_loopback = u.host_loopback;
+	info->shared = u.hub;
 	uplink_resolv(p.state, cell, path, sizeof(path));
 	resolvers(path, info->dns, sizeof(info->dns));
 	link_list(p.state, cell, links, sizeof(links));

@@ -142,6 +142,29 @@ int nl_link_up(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex)
 }
 
 /**
+ * nl_link_mtu() - set a link's MTU
+ * @ctx:	context
+ * @nl:		socket in the link's namespace
+ * @ifindex:	link
+ * @mtu:	MTU
+ *
+ * Return: 0 or -errno with the kernel's message
+ */
+int nl_link_mtu(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex, unsigned mtu)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return nl_do(ctx, nl, nlh);
+}
+
+/**
  * nl_veth_add() - create a veth pair, the peer in another namespace
  * @ctx:	context
  * @nl:		socket in the namespace of the first end

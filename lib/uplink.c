@@ -19,7 +19,11 @@
  * unless the cell was created with --host-loopback, and never lets pasta
  * forward ports on its own (-t/-u/-T/-U none): publishing is netcell's.
  *
- * State: STATE/net/CELL.conf (engine, host_loopback, dns), CELL.pid (the
+ * Which engine: pasta without --host-loopback means the user's shared hub
+ * (hub.c, run by the keeper: the request is "HUB CELL"); pasta with it, and
+ * slirp4netns, run one engine per cell, started here.
+ *
+ * State: STATE/net/CELL.conf (engine, host_loopback, dns, addr, hub), CELL.pid (the
  * engine), CELL.resolv (bound over /etc/resolv.conf in the cell).  Delete
  * stops the engine; a keeper that rebuilds a cell starts a new one, after
  * stopping the old one, which still held the old namespace.
@@ -301,14 +305,14 @@ static int spawn_slirp(const struct uplink *u, const char *netns, const char *pi
 }
 
 /**
- * write_resolv() - the cell's resolv.conf
+ * uplink_write_resolv() - the cell's resolv.conf
  * @state:	state directory
  * @cell:	cell
  * @u:		settings
  *
  * Return: 0 or -errno
  */
-static int write_resolv(const char *state, const char *cell, const struct uplink *u)
+int uplink_write_resolv(const char *state, const char *cell, const struct uplink *u)
 {
 	char path[PATH_MAX], text[256];
 
@@ -328,12 +332,12 @@ static int write_resolv(const char *state, const char *cell, const struct uplink
  *
  * Return: 0 or -errno
  */
-static int uplink_save(const char *state, const char *cell, const struct uplink *u)
+int uplink_save(const char *state, const char *cell, const struct uplink *u)
 {
 	char path[PATH_MAX], text[256];
 
-	snprintf(text, sizeof(text), "engine=%s\nhost_loopback=%d\ndns=%s\naddr=%s\n",
-		 u->engine, u->host_loopback, u->dns, u->addr);
+	snprintf(text, sizeof(text), "engine=%s\nhost_loopback=%d\ndns=%s\naddr=%s\nhub=%d\n",
+		 u->engine, u->host_loopback, u->dns, u->addr, u->hub);
 	return store_write_atomic(net_path(state, cell, "conf", path, sizeof(path)), text,
 				  strlen(text));
 }
@@ -361,6 +365,8 @@ int uplink_load(const char *state, const char *cell, struct uplink *u)
 			u->host_loopback = atoi(line + 14);
 		else if (!strncmp(line, "dns=", 4))
 			snprintf(u->dns, sizeof(u->dns), "%.63s", line + 4);
+		else if (!strncmp(line, "hub=", 4))
+			u->hub = atoi(line + 4);
 		else if (!strncmp(line, "addr=", 5))
 			snprintf(u->addr, sizeof(u->addr), "%.63s", line + 5);
 	}
@@ -438,7 +444,7 @@ int uplink_spawn(const char *state, const char *cell, int netfd,
 		return -ECHILD;
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		return -EINVAL;
-	return write_resolv(state, cell, u);
+	return uplink_write_resolv(state, cell, u);
 }
 
 /**
@@ -559,7 +565,7 @@ static int veth_uplink(struct nc_ctx *ctx, const char *cell, struct uplink *u)
 	if (!ret)
 		ret = veth_up(ctx, cell, fds[nfds - 1], &net, u->host_loopback);
 	if (!ret)
-		ret = write_resolv(p.state, cell, u);
+		ret = uplink_write_resolv(p.state, cell, u);
 	while (nfds-- > 0 && fds[0] >= 0)
 		close(fds[nfds]);
 	if (ret) {
@@ -609,10 +615,18 @@ int nc_uplink_up(struct nc_ctx *ctx, const char *cell, const char *engine,
 			       "uplink %s is not installed; run 'apt-get install %s' or use --uplink none",
 			       u.engine, strcmp(u.engine, "pasta") ? "slirp4netns" : "passt");
 	ret = paths_get(ctx, &p);
+	/* pasta without the host's loopback: the user's shared hub (hub.c) */
+	u.hub = !strcmp(u.engine, "pasta") && !u.host_loopback;
 	if (!ret)
 		ret = uplink_save(p.state, cell, &u);
-	if (!ret)
+	if (!ret && u.hub) {
+		char req[NC_NAME_MAX + 16];
+
+		snprintf(req, sizeof(req), "HUB\t%s", cell);
+		ret = client_call(ctx, req, NULL, 0, NULL, NULL);
+	} else if (!ret) {
 		ret = spawn_in_child(ctx, &p, cell, &u);
+	}
 	if (ret)
 		uplink_stop(p.state, cell, 1);
 	return ret;

@@ -11,11 +11,14 @@
  * @engine:	"pasta", "slirp4netns" or "none"
  * @host_loopback: 1 when the cell may reach the host's loopback services
  * @dns:	resolver address given with --dns, "" for the engine's
- * @addr:	veth only: the pair's prefix
+ * @addr:	veth: the pair's prefix; hub: the cell's /30 (hub.c)
+ * @hub:	1 when the cell shares the hub's pasta (hub.c) rather than
+ *		having an engine of its own
  */
 struct uplink {
 	char engine[16];
 	int host_loopback;
+	int hub;
 	char dns[64];
 	char addr[64];
 };
@@ -26,6 +29,10 @@ NC_INTERNAL int uplink_load(const char *state, const char *cell, struct uplink *
 NC_INTERNAL int uplink_spawn(const char *state, const char *cell, int netfd,
 			     const struct uplink *u, char *err, size_t len);
 NC_INTERNAL void uplink_stop(const char *state, const char *cell, int forget);
+NC_INTERNAL int uplink_save(const char *state, const char *cell,
+			    const struct uplink *u);
+NC_INTERNAL int uplink_write_resolv(const char *state, const char *cell,
+				    const struct uplink *u);
 NC_INTERNAL void uplink_resolv(const char *state, const char *cell, char *buf,
 			       size_t len);
 

@@ -38,12 +38,12 @@
 #include "veth.h"
 
 /**
- * host_routes_overlap() - does a prefix overlap any IPv4 route of the host
+ * veth_host_routes_overlap() - does a prefix overlap any IPv4 route of the host
  * @net:	prefix
  *
  * Return: 1 if so
  */
-static int host_routes_overlap(const struct cidr *net)
+int veth_host_routes_overlap(const struct cidr *net)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/net/route", "re");
 	char line[256], ifn[32];
@@ -109,7 +109,7 @@ int veth_pick(const char *state, struct cidr *net)
 	for (n = 0; n < 256; n++) {
 		snprintf(s, sizeof(s), "10.213.%d.0/24", n);
 		cidr_parse(s, net);
-		if (!host_routes_overlap(net) && !used_by_cells(state, net))
+		if (!veth_host_routes_overlap(net) && !used_by_cells(state, net))
 			return 0;
 	}
 	return -ENOSPC;

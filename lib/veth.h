@@ -6,6 +6,7 @@
 #include "cidr.h"
 #include "ctx.h"
 
+NC_INTERNAL int veth_host_routes_overlap(const struct cidr *net);
 NC_INTERNAL int veth_pick(const char *state, struct cidr *net);
 NC_INTERNAL int veth_up(struct nc_ctx *ctx, const char *cell, int netfd,
 			const struct cidr *net, int host_lo);

@@ -66,6 +66,8 @@ t_link_survives_keeper_crash() {
 	kill "$srv" 2>/dev/null
 	$NC delete "$a"
 	expect_rc 0 $NC create "$a"
+	# the kernel dismantles a namespace in the background
+	for _ in $(seq 1 40); do $NC exec "$b" -- ip -o link show | grep -q 'nc-' || break; sleep 0.05; done
 	$NC exec "$b" -- ip -o link show | grep -q 'nc-' && fail "B kept a link to a deleted cell"
 	$NC delete "$a" "$b"
 }
@@ -151,11 +153,27 @@ import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(
 			|| fail "$m: UDP to the world failed"
 		[ "$(asu $m $NC exec "$c" -- getent hosts world.test | awk '{print $1}')" = "$W4" ] \
 			|| fail "$m: DNS through --dns did not resolve: $(asu $m $NC exec "$c" -- cat /etc/resolv.conf)"
-		local pid; pid=$(cat "$T/${m:0:1}-state/net/$c.pid" 2>/dev/null)
-		[ -n "$pid" ] && alive "$pid" || fail "$m: no uplink process recorded"
+		# one pasta for all cells: a second cell shares it, and cannot
+		# reach the first through the hub
+		local pid; pid=$(cat "$T/${m:0:1}-state/net/:hub.pid" 2>/dev/null)
+		[ -n "$pid" ] && alive "$pid" || fail "$m: no hub uplink process recorded"
+		asu $m $NC create "${c}2" || fail "$m: second cell"
+		[ "$(cat "$T/${m:0:1}-state/net/:hub.pid")" = "$pid" ] || fail "$m: the second cell did not share the hub's pasta"
+		local a2; a2=$(asu $m $NC exec "$c" -- ip -4 -o addr show dev eth0 | awk '{print $4}' | cut -d/ -f1)
+		asu $m $NC exec "${c}2" -- python3 -c "import socket; socket.create_connection(('$W4',8000),3)" || fail "$m: second cell has no uplink"
+		asu $m $NC exec "$c" -- python3 -c "
+import socket,time; s=socket.socket(); s.bind(('$a2',9000)); s.listen(1); time.sleep(2)" & local lp=$!
+		sleep 0.5
+		asu $m $NC exec "${c}2" -- python3 -c "import socket; socket.create_connection(('$a2',9000),1)" 2>/dev/null \
+			&& fail "$m: one cell reached another through the hub"
+		kill $lp 2>/dev/null; wait $lp 2>/dev/null
 		asu $m $NC delete "$c" || fail "$m: delete"
 		sleep 0.3
-		alive "$pid" && fail "$m: the uplink process outlived its cell"
+		alive "$pid" || fail "$m: the hub's pasta stopped while a cell still uses it"
+		asu $m $NC delete "${c}2" || fail "$m: delete"
+		sleep 0.3
+		alive "$pid" && fail "$m: the uplink process outlived its cells"
+		[ -e "$T/${m:0:1}-state/net/:hub.pid" ] && fail "$m: hub state left after the last cell"
 	done
 	return 0
 }
@@ -195,15 +213,19 @@ t_uplink_keeper_crash_and_missing_tools() {
 	prep_dirs
 	world_up 32 || fail "world did not start"
 	trap 'world_down; kill_keepers' EXIT RETURN
-	asu user $NC create "$c" || fail "create"
-	old=$(cat "$T/u-state/net/$c.pid")
-	kill -9 "$(cat "$T/u-run/keeper.pid")"; sleep 0.2
-	asu user $NC list >/dev/null 2>&1
-	new=$(cat "$T/u-state/net/$c.pid")
-	[ "$new" != "$old" ] || fail "no new uplink after the rebuild"
-	sleep 0.3; alive "$old" && fail "the old uplink process outlived its namespace"
-	asu user $NC exec "$c" -- python3 -c "import socket; socket.create_connection(('$W4',8000),3)" || fail "no uplink after a keeper crash"
-	asu user $NC delete "$c"
+	local m x
+	for m in user root; do
+		x=${m:0:1}
+		asu $m $NC create "$c" || fail "$m: create"
+		old=$(cat "$T/$x-state/net/:hub.pid")
+		kill -9 "$(cat "$T/$x-run/keeper.pid")"; sleep 0.2
+		asu $m $NC list >/dev/null 2>&1
+		new=$(cat "$T/$x-state/net/:hub.pid")
+		[ "$new" != "$old" ] || fail "$m: no new uplink after the rebuild"
+		sleep 0.3; alive "$old" && fail "$m: the old uplink process outlived its keeper"
+		asu $m $NC exec "$c" -- python3 -c "import socket; socket.create_connection(('$W4',8000),3)" || fail "$m: no uplink after a keeper crash"
+		asu $m $NC delete "$c"
+	done
 	# no pasta on PATH: --uplink pasta says which package; the default falls back
 	# a PATH without pasta: links to every other program (files only, and
 	# -n so a link to a directory such as /usr/bin/X11 is never followed)
@@ -293,7 +315,7 @@ t_inspect_network() {
 	printf 'table inet t {\n chain input { type filter hook input priority 0; }\n}\n' >"$T/r.nft"
 	expect_rc 0 $NC fw apply "$b" "$T/r.nft"
 	out=$($NC inspect "$a") || fail "inspect failed"
-	for want in "uplink:    pasta (host loopback closed)" "10.214.91.1/30" \
+	for want in "uplink:    pasta, shared by the user's cells (host loopback closed)" "10.214.91.1/30" \
 		"routes:    default via" "10.214.91.0/30 dev nc-$b" "links:     $b 10.214.91.1/30" \
 		"firewall:  none" "127.0.0.1:$hp:80/tcp"; do
 		grep -qF -- "$want" <<<"$out" || fail "inspect $a lacks '$want': $out"
@@ -306,6 +328,7 @@ t_inspect_network() {
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["uplink"] == "none" and j["dns"] == [] and j["host_loopback"] is False, j
+assert j["uplink_shared"] is False, j
 addrs = {(x["dev"], x["address"]) for x in j["addresses"]}
 assert ("lo", "10.214.92.5/32") in addrs and ("nc-" + sys.argv[2], "10.214.91.2/30") in addrs, addrs
 assert not any(r.get("dst") == "default" for r in j["routes"]), j["routes"]
