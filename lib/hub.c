@@ -25,7 +25,6 @@
  * in the host's network namespace, where its sockets and pasta's are.
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -96,6 +95,19 @@ static void slot_prefixes(unsigned slot, struct cidr *v4, struct cidr *v6,
 }
 
 /**
+ * mark_used() - uplink_each_addr() callback: mark a saved hub prefix
+ * @addr:	a saved prefix
+ * @arg:	the slot table
+ *
+ * Return: 0 (go on)
+ */
+static int mark_used(const char *addr, void *arg)
+{
+	((unsigned char *)arg)[hub_slot(addr)] = 1;
+	return 0;
+}
+
+/**
  * hub_pick() - a free /30 for a new hub cell
  * @state:	state directory
  * @addr:	result, "10.215.X.Y/30"
@@ -111,30 +123,14 @@ static void slot_prefixes(unsigned slot, struct cidr *v4, struct cidr *v6,
 int hub_pick(const char *state, char *addr, size_t len)
 {
 	_cleanup_free_ unsigned char *used = calloc(HUB_SLOTS, 1);
-	char dir[PATH_MAX], path[PATH_MAX * 2], line[128], ifn[IFNAMSIZ];
-	_cleanup_closedir_ DIR *d = NULL;
 	static unsigned last;
+	char ifn[IFNAMSIZ];
 	struct cidr v4, v6;
-	struct dirent *e;
 	unsigned s, i;
 
 	if (!used)
 		return -ENOMEM;
-	snprintf(dir, sizeof(dir), "%s/net", state);
-	d = opendir(dir);
-	while (d && (e = readdir(d))) {
-		_cleanup_fclose_ FILE *f = NULL;
-
-		if (!strstr(e->d_name, ".conf"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		f = fopen(path, "re");
-		while (f && fgets(line, sizeof(line), f))
-			if (!strncmp(line, "addr=", 5)) {
-				line[strcspn(line, "\n")] = '\0';
-				used[hub_slot(line + 5)] = 1;
-			}
-	}
+	uplink_each_addr(state, mark_used, used);
 	for (i = 1; i < HUB_SLOTS; i++) {
 		s = (last + i) % HUB_SLOTS;
 		if (!s || used[s])

@@ -28,6 +28,7 @@
  * stops the engine; a keeper that rebuilds a cell starts a new one, after
  * stopping the old one, which still held the old namespace.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -471,6 +472,39 @@ void uplink_stop(const char *state, const char *cell, int forget)
 	unlink(net_path(state, cell, "conf", path, sizeof(path)));
 	unlink(net_path(state, cell, "resolv", path, sizeof(path)));
 	unlink(net_path(state, cell, "ns", path, sizeof(path)));
+}
+
+/**
+ * uplink_each_addr() - call @fn with every "addr=" of the saved uplinks
+ * @state:	state directory
+ * @fn:		callback; a non-zero return stops the walk
+ * @arg:	its argument
+ *
+ * Return: what @fn returned last (0 when the walk ended)
+ */
+int uplink_each_addr(const char *state, int (*fn)(const char *addr, void *arg), void *arg)
+{
+	char dir[PATH_MAX], path[PATH_MAX * 2], line[128];
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *e;
+	int ret = 0;
+
+	snprintf(dir, sizeof(dir), "%s/net", state);
+	d = opendir(dir);
+	while (!ret && d && (e = readdir(d))) {
+		_cleanup_fclose_ FILE *f = NULL;
+
+		if (!strstr(e->d_name, ".conf"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		f = fopen(path, "re");
+		while (!ret && f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "addr=", 5)) {
+				line[strcspn(line, "\n")] = '\0';
+				ret = fn(line + 5, arg);
+			}
+	}
+	return ret;
 }
 
 /**

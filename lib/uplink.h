@@ -33,6 +33,8 @@ NC_INTERNAL int uplink_save(const char *state, const char *cell,
 			    const struct uplink *u);
 NC_INTERNAL int uplink_write_resolv(const char *state, const char *cell,
 				    const struct uplink *u);
+NC_INTERNAL int uplink_each_addr(const char *state,
+				 int (*fn)(const char *addr, void *arg), void *arg);
 NC_INTERNAL void uplink_resolv(const char *state, const char *cell, char *buf,
 			       size_t len);
 

@@ -35,6 +35,7 @@
 #include "nft.h"
 #include "ns.h"
 #include "store.h"
+#include "uplink.h"
 #include "veth.h"
 
 /**
@@ -62,6 +63,20 @@ int veth_host_routes_overlap(const struct cidr *net)
 }
 
 /**
+ * overlaps() - uplink_each_addr() callback: does @addr overlap the prefix
+ * @addr:	a saved prefix
+ * @arg:	struct cidr
+ *
+ * Return: 1 if so
+ */
+static int overlaps(const char *addr, void *arg)
+{
+	struct cidr c;
+
+	return !cidr_parse(addr, &c) && cidr_overlap(&c, arg);
+}
+
+/**
  * used_by_cells() - is a prefix used by another cell's veth uplink
  * @state:	state directory
  * @net:	prefix
@@ -70,28 +85,7 @@ int veth_host_routes_overlap(const struct cidr *net)
  */
 static int used_by_cells(const char *state, const struct cidr *net)
 {
-	char dir[PATH_MAX], path[PATH_MAX * 2], line[128];
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *e;
-	struct cidr c;
-
-	snprintf(dir, sizeof(dir), "%s/net", state);
-	d = opendir(dir);
-	while (d && (e = readdir(d))) {
-		_cleanup_fclose_ FILE *f = NULL;
-
-		if (!strstr(e->d_name, ".conf"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		f = fopen(path, "re");
-		while (f && fgets(line, sizeof(line), f)) {
-			line[strcspn(line, "\n")] = '\0';
-			if (!strncmp(line, "addr=", 5) && !cidr_parse(line + 5, &c) &&
-			    cidr_overlap(&c, net))
-				return 1;
-		}
-	}
-	return 0;
+	return uplink_each_addr(state, overlaps, (void *)net);
 }
 
 /**
