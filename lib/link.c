@@ -487,17 +487,19 @@ void link_list(const char *state, const char *cell, char *buf, size_t len)
 void link_forget(const char *state, const char *cell)
 {
 	struct link l[LINKS_MAX];
-	size_t n, i = 0;
+	size_t n, i = 0, was;
 	int lock = links_lock(state);
 
 	links_load(state, l, &n);
+	was = n;
 	while (i < n) {
 		if (!strcmp(l[i].a, cell) || !strcmp(l[i].b, cell))
 			l[i] = l[--n];
 		else
 			i++;
 	}
-	links_save(state, l, n);
+	if (n != was)	/* most cells have no links: no rewrite, no fsync */
+		links_save(state, l, n);
 	if (lock >= 0)
 		close(lock);
 }

@@ -16,6 +16,7 @@
  */
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -110,8 +111,8 @@ int ns_is_netns_file(const char *path)
 }
 
 /**
- * child_make_net() - in a fresh child: new netns, lo up, optional bind
- * @ctx:	child's context, for the message sent back
+ * child_make_net() - in a fresh thread: new netns, lo up, optional bind
+ * @ctx:	context, for the message
  * @bind_at:	path to bind the namespace at, or NULL
  *
  * Return: a descriptor of the new namespace, or -errno with a message
@@ -130,16 +131,42 @@ static int child_make_net(struct nc_ctx *ctx, const char *bind_at)
 	mnl_socket_close(nl);
 	if (ret)
 		return ctx_wrap(ctx, ret, "cannot bring up loopback");
-	if (bind_at && mount("/proc/self/ns/net", bind_at, "none", MS_BIND, NULL))
+	if (bind_at && mount("/proc/thread-self/ns/net", bind_at, "none", MS_BIND, NULL))
 		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
 			       "cannot bind the namespace at \"%s\": %s",
 			       bind_at, strerror(errno));
-	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ctx_err(ctx, -errno, NC_ERR_FAILED,
-			       "cannot open /proc/self/ns/net: %s",
+			       "cannot open /proc/thread-self/ns/net: %s",
 			       strerror(errno));
 	return fd;
+}
+
+/**
+ * struct make_job - what make_thread() gets and gives back
+ * @ctx:	the caller's context, for the message
+ * @bind_at:	path to bind the namespace at, or NULL
+ * @fd:		result: descriptor, or -errno
+ */
+struct make_job {
+	struct nc_ctx *ctx;
+	const char *bind_at;
+	int fd;
+};
+
+/**
+ * make_thread() - the short-lived thread that makes a namespace
+ * @arg:	struct make_job
+ *
+ * Return: NULL
+ */
+static void *make_thread(void *arg)
+{
+	struct make_job *j = arg;
+
+	j->fd = child_make_net(j->ctx, j->bind_at);
+	return NULL;
 }
 
 /**
@@ -148,48 +175,26 @@ static int child_make_net(struct nc_ctx *ctx, const char *bind_at)
  * @bind_at:	path of an existing empty file to bind it at, or NULL
  * @fd:		descriptor of the new namespace
  *
+ * The work is done by a short-lived thread: unshare(CLONE_NEWNET) moves
+ * only the calling thread, so the caller (the keeper, whose sockets live in
+ * the host's namespace) stays where it is, and the descriptor the thread
+ * opens is already the caller's.  A fork would cost more on every create.
+ *
  * Return: 0 or -errno with a message
  */
 int ns_new_net(struct nc_ctx *ctx, const char *bind_at, int *fd)
 {
-	char msg[NC_MSG_MAX + 32], *f[3];
-	int sp[2], got = 1, status, ret;
-	pid_t pid;
-	ssize_t n;
+	struct make_job j = { ctx, bind_at, -1 };
+	pthread_t t;
+	int ret;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp))
-		return ctx_err(ctx, -errno, NC_ERR_FAILED, "socketpair: %s",
-			       strerror(errno));
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		close(sp[0]);
-		close(sp[1]);
-		return ctx_err(ctx, ret, NC_ERR_FAILED, "fork: %s",
-			       strerror(-ret));
-	}
-	if (pid == 0) {
-		struct nc_ctx child = { .kfd = -1 };
-		int nfd = child_make_net(&child, bind_at);
-
-		if (nfd >= 0)
-			_exit(proto_send(sp[1], "0", 1, &nfd, 1) ? 1 : 0);
-		n = snprintf(msg, sizeof(msg), "%d\t%d\t%s", nfd,
-			     (int)child.kind, child.msg);
-		proto_send(sp[1], msg, (size_t)n, NULL, 0);
-		_exit(1);
-	}
-	close(sp[1]);
-	n = proto_recv(sp[0], msg, sizeof(msg), fd, &got);
-	close(sp[0]);
-	waitpid(pid, &status, 0);
-	if (n > 0 && !strcmp(msg, "0") && got == 1)
-		return 0;
-	if (got == 1)
-		close(*fd);
-	if (n > 0 && proto_split(msg, f, 3) == 3)
-		return ctx_err(ctx, (int)strtol(f[0], NULL, 10),
-			       (enum nc_errkind)strtol(f[1], NULL, 10), "%s", f[2]);
-	return ctx_err(ctx, -EIO, NC_ERR_FAILED,
-		       "namespace helper process failed (status %d)", status);
+	ret = pthread_create(&t, NULL, make_thread, &j);
+	if (ret)
+		return ctx_err(ctx, -ret, NC_ERR_FAILED, "cannot start a thread: %s",
+			       strerror(ret));
+	pthread_join(t, NULL);
+	if (j.fd < 0)
+		return j.fd;
+	*fd = j.fd;
+	return 0;
 }
