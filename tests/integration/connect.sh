@@ -340,3 +340,48 @@ PY
 	expect_rc 3 $NC inspect "${PFX}nope"
 	$NC delete "$a" "$b"
 }
+
+# ICMP echo through the uplink, "where the host allows it": pasta answers a
+# cell's echo requests with the host's ping sockets, which the host's
+# net.ipv4.ping_group_range must allow (these machines ship "1 0": nobody);
+# the test widens it and puts it back
+# modes t_uplink_icmp_echo: root
+t_uplink_icmp_echo() {
+	local m c
+	prep_dirs
+	world_up 33 || fail "world did not start"
+	# global: the EXIT trap runs after this function's locals are gone
+	PING_RANGE_OLD=$(sysctl -n net.ipv4.ping_group_range)
+	trap '[ -n "$PING_RANGE_OLD" ] && printf "%s\n" "$PING_RANGE_OLD" >/proc/sys/net/ipv4/ping_group_range; world_down; kill_keepers' EXIT RETURN
+	printf "0 2147483647\n" >/proc/sys/net/ipv4/ping_group_range || fail "cannot set net.ipv4.ping_group_range"
+	for m in root user; do
+		c=${PFX}ic$m
+		asu $m $NC create "$c" || fail "$m: create"
+		asu $m $NC exec "$c" -- python3 - "$W4" <<'PY' || fail "$m: no ICMP echo reply from the world"
+import socket, struct, sys, time
+def csum(b):
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff); s += s >> 16
+    return ~s & 0xffff
+body = struct.pack('!HH', 0x4e43, 1) + b'netcell-echo'
+hdr = struct.pack('!BBH', 8, 0, 0) + body
+pkt = struct.pack('!BBH', 8, 0, csum(hdr)) + body
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+s.settimeout(1)
+for attempt in range(3):
+    s.sendto(pkt, (sys.argv[1], 0))
+    end = time.time() + 1
+    while time.time() < end:
+        try:
+            data, peer = s.recvfrom(2048)
+        except socket.timeout:
+            break
+        icmp = data[(data[0] & 15) * 4:]
+        if peer[0] == sys.argv[1] and icmp[0] == 0 and icmp[8:] == b'netcell-echo':
+            sys.exit(0)
+sys.exit(1)
+PY
+		asu $m $NC delete "$c"
+	done
+	return 0
+}
