@@ -587,6 +587,37 @@ static void check_ports(struct doc *d)
 }
 
 /**
+ * check_ping() - may the uplink answer a cell's ICMP echo (ping)
+ * @d:		doctor run
+ *
+ * pasta turns a cell's echo requests into the host's ping sockets
+ * (SOCK_DGRAM, IPPROTO_ICMP), which the kernel allows to the groups in
+ * net.ipv4.ping_group_range only; TCP and UDP do not depend on it.
+ */
+static void check_ping(struct doc *d)
+{
+	struct nc_check *c = add(d, "ping", "ICMP echo from cells");
+	char path[512];
+	_cleanup_fclose_ FILE *f = NULL;
+	unsigned long lo, hi, gid = (unsigned long)getgid();
+
+	snprintf(path, sizeof(path), "%s/net/ipv4/ping_group_range", diag_sysroot());
+	f = fopen(path, "re");
+	if (!f || fscanf(f, "%lu %lu", &lo, &hi) != 2)
+		verdict(c, NC_CHECK_WARN, "read it on the host: sysctl net.ipv4.ping_group_range",
+			"net.ipv4.ping_group_range cannot be read");
+	else if (lo <= gid && gid <= hi)
+		verdict(c, NC_CHECK_OK, "",
+			"net.ipv4.ping_group_range is %lu %lu, which includes your group %lu: ping works from cells through pasta",
+			lo, hi, gid);
+	else
+		verdict(c, NC_CHECK_WARN,
+			"as root: sysctl -w net.ipv4.ping_group_range='0 2147483647' (TCP and UDP work without it)",
+			"net.ipv4.ping_group_range is %lu %lu, which excludes your group %lu: ping from cells gets no answer through pasta",
+			lo, hi, gid);
+}
+
+/**
  * enum xdg_state - what XDG_RUNTIME_DIR is
  * @XDG_UNSET:	not set, or not an absolute path
  * @XDG_MISSING: does not exist or is not a directory
@@ -841,7 +872,7 @@ static void doc_init(struct doc *d)
 static void (*const doc_checks[])(struct doc *d) = {
 	check_context, check_userns, check_apparmor, check_netns, check_nft,
 	check_wmem, check_tun, check_pasta, check_slirp, check_ports,
-	check_xdg, check_rundir, check_subuid,
+	check_ping, check_xdg, check_rundir, check_subuid,
 };
 
 /**

@@ -17,7 +17,7 @@
 # netcell as the test user themselves (setpriv), with directories it owns.
 
 # doc_ids: every check, in the order doctor reports them
-doc_ids="context userns apparmor netns nftables wmem_max tun pasta slirp4netns ports xdg rundir subuid"
+doc_ids="context userns apparmor netns nftables wmem_max tun pasta slirp4netns ports ping xdg rundir subuid"
 
 # check_is FILE ID STATUS_RE [EVIDENCE_RE [FIX_RE]]: assert on one check of
 # a "doctor --json" output
@@ -148,7 +148,7 @@ PY
 		grep -Eq "^(OK|WARN|FAIL) +$id " "$T/out" || fail "no line for $id: $(cat "$T/out")"
 	done
 	[ "$(grep -c '^     fix: ' "$T/out")" = "$(grep -c '^\(WARN\|FAIL\) ' "$T/out")" ] || fail "a fix line per WARN/FAIL: $(cat "$T/out")"
-	grep -Eq '^13 checks: [0-9]+ ok, [0-9]+ warn, 0 fail$' "$T/out" || fail "no summary: $(tail -1 "$T/out")"
+	grep -Eq '^14 checks: [0-9]+ ok, [0-9]+ warn, 0 fail$' "$T/out" || fail "no summary: $(tail -1 "$T/out")"
 	expect_rc 2 $NC doctor --bogus
 	expect_err_match 'unknown option "--bogus"'
 	expect_rc 2 $NC doctor extra
@@ -468,4 +468,26 @@ t_doctor_in_cell() {
 			"run 'netcell doctor' on the host as uid $me"
 	fi
 	$NC delete "$c"
+}
+
+# ping_group_range is per network namespace: set for real in a private one
+# modes t_doctor_ping: root
+t_doctor_ping() {
+	local host
+	host=$(cat /proc/sys/net/ipv4/ping_group_range)
+	user_dirs
+	trap kill_user_keeper EXIT
+	inner_script <<'SH'
+printf '1 0\n' >/proc/sys/net/ipv4/ping_group_range || exit 91
+asu $NC doctor --json >$T/doc.closed 2>&1; echo $? >$T/rc.closed
+printf '0 2147483647\n' >/proc/sys/net/ipv4/ping_group_range || exit 92
+asu $NC doctor --json >$T/doc.open 2>&1
+exit 0
+SH
+	unshare --net bash "$T/inner.sh" || fail "could not prepare a network namespace ($?)"
+	[ "$(cat /proc/sys/net/ipv4/ping_group_range)" = "$host" ] || fail "the host's ping_group_range changed"
+	rc_is "$T/rc.closed" 0
+	check_is "$T/doc.closed" ping warn "is 1 0, which excludes your group $(id -g "$TUSER"): ping from cells gets no answer" \
+		"sysctl -w net.ipv4.ping_group_range='0 2147483647'"
+	check_is "$T/doc.open" ping ok "is 0 2147483647, which includes your group $(id -g "$TUSER")"
 }

@@ -166,12 +166,52 @@ static void test_not_host_root(void)
 }
 
 /**
+ * ping_check() - run the doctor, return the "ping" check's status and text
+ * @evidence:	its evidence, copied
+ * @len:	size of @evidence
+ *
+ * Return: status, or -1 when there is no such check
+ */
+static int ping_check(char *evidence, size_t len)
+{
+	struct nc_ctx *ctx = nc_ctx_new();
+	struct nc_check *c = NULL;
+	size_t n = 0, i;
+	int st = -1;
+
+	if (nc_doctor(ctx, &c, &n) == 0)
+		for (i = 0; i < n; i++)
+			if (!strcmp(c[i].id, "ping")) {
+				st = (int)c[i].status;
+				snprintf(evidence, len, "%s", c[i].evidence);
+			}
+	free(c);
+	nc_ctx_free(ctx);
+	return st;
+}
+
+/**
+ * test_ping_range() - the ping check follows net.ipv4.ping_group_range
+ */
+static void test_ping_range(void)
+{
+	char ev[512] = "";
+
+	put("net/ipv4/ping_group_range", "1\t0");
+	CHECK(ping_check(ev, sizeof(ev)) == NC_CHECK_WARN && has(ev, "is 1 0, which excludes your group"), ev);
+	put("net/ipv4/ping_group_range", "0\t2147483647");
+	CHECK(ping_check(ev, sizeof(ev)) == NC_CHECK_OK && has(ev, "includes your group"), ev);
+	put("net/ipv4/ping_group_range", NULL);
+	CHECK(ping_check(ev, sizeof(ev)) == NC_CHECK_WARN && has(ev, "cannot be read"), ev);
+}
+
+/**
  * test_doctor_shape() - nc_doctor() gives every check once, filled in
  */
 static void test_doctor_shape(void)
 {
 	static const char *ids[] = { "context", "userns", "apparmor", "netns",
-		"nftables", "wmem_max", "tun", "pasta", "slirp4netns", "ports",
+		"nftables", "wmem_max", "tun", "pasta", "slirp4netns", "ports", "ping",
 		"xdg", "rundir", "subuid" };
 	struct nc_ctx *ctx = nc_ctx_new();
 	struct nc_check *c = NULL;
@@ -181,9 +221,10 @@ static void test_doctor_shape(void)
 	put("user/max_net_namespaces", "100");
 	put("net/core/wmem_max", "212992");
 	put("net/ipv4/ip_unprivileged_port_start", "1024");
+	put("net/ipv4/ping_group_range", "1\t0");
 	put("kernel/apparmor_restrict_unprivileged_userns", "1");
 	CHECK(nc_doctor(ctx, &c, &n) == 0, "nc_doctor");
-	CHECK(n == ARRAY_SIZE(ids), "13 checks");
+	CHECK(n == ARRAY_SIZE(ids), "14 checks");
 	for (i = 0; c && i < n && i < ARRAY_SIZE(ids); i++) {
 		CHECK(!strcmp(c[i].id, ids[i]), ids[i]);
 		CHECK(c[i].title[0] && c[i].evidence[0], c[i].id);
@@ -215,6 +256,7 @@ int main(void)
 	test_port_message();
 	test_not_host_root();
 	test_doctor_shape();
+	test_ping_range();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	if (system(cmd))
 		CHECK(0, "cleanup");
