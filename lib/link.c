@@ -425,10 +425,11 @@ int nc_unlink(struct nc_ctx *ctx, const char *a, const char *b)
 	struct link_job j = { .userfd = -1, .afd = -1, .bfd = -1 };
 	struct link l[LINKS_MAX];
 	struct nc_paths p;
+	struct cidr unused;
 	size_t n;
 	int ret, lock, i;
 
-	ret = check_args(ctx, a, b, NULL, NULL);
+	ret = check_args(ctx, a, b, NULL, &unused);
 	if (!ret)
 		ret = paths_get(ctx, &p);
 	if (ret)
