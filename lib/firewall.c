@@ -40,6 +40,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include "client.h"
+#include "diag.h"
 #include "firewall.h"
 #include "incell.h"
 #include "nft.h"
@@ -864,9 +865,16 @@ static int check_cell(struct nc_ctx *ctx, const char *cell)
 {
 	struct nc_cell_info info;
 
+	uid_t host;
+
+	if (is_host(cell) && getuid())
+		return ctx_err(ctx, -EPERM, NC_ERR_PERM,
+			       "the host's firewall is root's: run 'fw ... --host' as root, or use a cell");
+	/* uid 0 of a rootless cell would only reach the cell's own ruleset */
+	if (is_host(cell) && diag_host_uid(0, &host))
+		return diag_not_host_root(ctx, "change the host's firewall", -EPERM);
 	if (is_host(cell))
-		return getuid() ? ctx_err(ctx, -EPERM, NC_ERR_PERM,
-					  "the host's firewall is root's: run 'fw ... --host' as root, or use a cell") : 0;
+		return 0;
 	return nc_inspect(ctx, cell, &info);
 }
 

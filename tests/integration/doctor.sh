@@ -491,3 +491,16 @@ SH
 		"sysctl -w net.ipv4.ping_group_range='0 2147483647'"
 	check_is "$T/doc.open" ping ok "is 0 2147483647, which includes your group $(id -g "$TUSER")"
 }
+
+# inside a rootless cell, uid 0 is not the host's root: what needs the
+# host's root says so, with what works instead
+# modes t_not_host_root_messages: user
+t_not_host_root_messages() {
+	local c=${PFX}nr
+	expect_rc 0 $NC create "$c" --uplink none
+	printf 'table inet t {\n}\n' >"$T/t.nft"
+	$NC exec "$c" -- $NC fw apply --host "$T/t.nft" 2>"$T/err"; [ $? = 5 ] || fail "fw apply --host in a cell: not exit 5: $(cat "$T/err")"
+	grep -q "cannot change the host's firewall: Operation not permitted; the cell's root is not the host's root (uid 0 here is uid $(id -u) on the host)" "$T/err" \
+		|| fail "fw --host message: $(cat "$T/err")"
+	$NC delete "$c"
+}
