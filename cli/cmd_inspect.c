@@ -10,7 +10,8 @@ static const char help[] =
 	"Everything about one cell: mode, namespaces, uplink, addresses and\n"
 	"routes (live), DNS, links to other cells, firewall generation, published\n"
 	"ports.  --json prints one object: the keys of 'netcell list --json' and\n"
-	"uplink, host_loopback, dns, addresses, routes, links, firewall.\n\n"
+	"uplink, uplink_shared, host_loopback, dns, addresses, routes, links,\n"
+	"firewall.\n\n"
 	"Exit codes: 2 invalid name, 3 no such cell.\n";
 
 /**
