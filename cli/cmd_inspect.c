@@ -15,21 +15,51 @@ static const char help[] =
 	"Exit codes: 2 invalid name, 3 no such cell.\n";
 
 /**
- * print_block() - "label:     line" then further lines indented, or "-"
- * @label:	label with colon, padded
- * @text:	lines
+ * indent() - the label of a block's first line, blanks for the others
+ * @label:	label, padded to the value column
+ * @i:		line number in the block
+ *
+ * Return: what to print before line @i
  */
-static void print_block(const char *label, const char *text)
+static const char *indent(const char *label, size_t i)
 {
-	const char *l = text, *e;
+	return i ? "           " : label;
+}
 
-	fputs(label, stdout);
-	if (!*text)
-		fputs("-\n", stdout);
-	for (; *l; l = *e ? e + 1 : e) {
-		e = strchrnul(l, '\n');
-		printf("%s%.*s\n", l == text ? "" : "           ", (int)(e - l), l);
-	}
+/**
+ * print_net() - the network part of "inspect"
+ * @n:		the cell's network
+ */
+static void print_net(const struct nc_net_info *n)
+{
+	size_t i;
+
+	printf("uplink:    %s%s%s\n", n->uplink, n->shared ? ", shared by the user's cells" : "",
+	       !strcmp(n->uplink, "none") ? "" :
+	       n->host_loopback ? " (host loopback reachable)" : " (host loopback closed)");
+	for (i = 0; i < n->naddrs || !i; i++)
+		if (n->naddrs)
+			printf("%s%s %s\n", indent("addresses: ", i), n->addrs[i].dev, n->addrs[i].addr);
+		else
+			puts("addresses: -");
+	for (i = 0; i < n->nroutes || !i; i++)
+		if (n->nroutes)
+			printf("%s%s%s%s%s%s\n", indent("routes:    ", i), n->routes[i].dst,
+			       n->routes[i].via[0] ? " via " : "", n->routes[i].via,
+			       n->routes[i].dev[0] ? " dev " : "", n->routes[i].dev);
+		else
+			puts("routes:    -");
+	printf("dns:       %s\n", n->dns[0] ? n->dns : "the host's /etc/resolv.conf");
+	for (i = 0; i < n->nlinks || !i; i++)
+		if (n->nlinks)
+			printf("%s%s %s\n", indent("links:     ", i), n->links[i].peer, n->links[i].addr);
+		else
+			puts("links:     -");
+	if (n->fw_gen)
+		printf("firewall:  generation %u%s\n", n->fw_gen,
+		       n->fw_pending ? " (awaiting fw confirm)" : "");
+	else
+		puts("firewall:  none (no ruleset applied with fw apply)");
 }
 
 /**
@@ -82,18 +112,7 @@ int cmd_inspect(int argc, char **argv)
 		       cli_time(c.created, when, sizeof(when)), (int)c.keeper, c.netns);
 		if (c.userns[0])
 			printf("userns:    %s\n", c.userns);
-		printf("uplink:    %s%s%s\n", net.uplink, net.shared ? ", shared by the user's cells" : "",
-		       !strcmp(net.uplink, "none") ? "" :
-		       net.host_loopback ? " (host loopback reachable)" : " (host loopback closed)");
-		print_block("addresses: ", net.addrs);
-		print_block("routes:    ", net.routes);
-		printf("dns:       %s\n", net.dns[0] ? net.dns : "the host's /etc/resolv.conf");
-		print_block("links:     ", net.links);
-		if (net.fw_gen)
-			printf("firewall:  generation %u%s\n", net.fw_gen,
-			       net.fw_pending ? " (awaiting fw confirm)" : "");
-		else
-			printf("firewall:  none (no ruleset applied with fw apply)\n");
+		print_net(&net);
 		fputs("ports:     ", stdout);
 		cli_print_ports_short(stdout, c.name, ports, np);
 		putchar('\n');

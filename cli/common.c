@@ -113,47 +113,18 @@ void cli_json_str(FILE *f, const char *s)
 }
 
 /**
- * json_lines() - "KEY":[...] of the lines of @text, words named by @fields
+ * json_pair() - "KEY":"VALUE", or "KEY":null for an empty value
  * @f:		stream
  * @key:	key
- * @text:	lines of space-separated words; "via X" and "dev Y" pairs
- *		fill the fields "via" and "dev", other words the fields in order
- * @fields:	names of the plain words
- * @nf:		number of @fields
+ * @val:	value
  */
-static void json_lines(FILE *f, const char *key, const char *text,
-		       const char *const *fields, size_t nf)
+static void json_pair(FILE *f, const char *key, const char *val)
 {
-	const char *l = text, *e;
-
-	fprintf(f, ",\"%s\":[", key);
-	for (; *l; l = *e ? e + 1 : e) {
-		char line[512], *save = NULL, *tok;
-		size_t i = 0;
-		int n = 0;
-
-		e = strchrnul(l, '\n');
-		snprintf(line, sizeof(line), "%.*s", (int)(e - l), l);
-		fprintf(f, "%s{", l == text ? "" : ",");
-		for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-			const char *name = NULL;
-
-			if (!strcmp(tok, "via") || !strcmp(tok, "dev")) {
-				name = tok;
-				tok = strtok_r(NULL, " ", &save);
-				if (!tok)
-					break;
-			} else if (i < nf) {
-				name = fields[i++];
-			} else {
-				continue;
-			}
-			fprintf(f, "%s\"%s\":", n++ ? "," : "", name);
-			cli_json_str(f, tok);
-		}
-		fputc('}', f);
-	}
-	fputc(']', f);
+	fprintf(f, "\"%s\":", key);
+	if (val[0])
+		cli_json_str(f, val);
+	else
+		fputs("null", f);
 }
 
 /**
@@ -163,10 +134,8 @@ static void json_lines(FILE *f, const char *key, const char *text,
  */
 static void print_net_json(FILE *f, const struct nc_net_info *n)
 {
-	static const char *const af[] = { "dev", "address" };
-	static const char *const rf[] = { "dst" };
-	static const char *const lf[] = { "peer", "address" };
 	const char *l, *e;
+	size_t i;
 
 	fputs(",\"uplink\":", f);
 	cli_json_str(f, n->uplink);
@@ -181,11 +150,38 @@ static void print_net_json(FILE *f, const struct nc_net_info *n)
 			fputc(',', f);
 		cli_json_str(f, a);
 	}
-	fputc(']', f);
-	json_lines(f, "addresses", n->addrs, af, 2);
-	json_lines(f, "routes", n->routes, rf, 1);
-	json_lines(f, "links", n->links, lf, 2);
-	fprintf(f, ",\"firewall\":{\"generation\":%u,\"pending\":%s}", n->fw_gen,
+	fputs("],\"addresses\":[", f);
+	for (i = 0; i < n->naddrs; i++) {
+		fprintf(f, "%s{", i ? "," : "");
+		json_pair(f, "dev", n->addrs[i].dev);
+		fputc(',', f);
+		json_pair(f, "address", n->addrs[i].addr);
+		fputc('}', f);
+	}
+	fputs("],\"routes\":[", f);
+	for (i = 0; i < n->nroutes; i++) {
+		fprintf(f, "%s{", i ? "," : "");
+		/* "via" and "dev" only when the route has them, as ip -j route */
+		json_pair(f, "dst", n->routes[i].dst);
+		if (n->routes[i].via[0]) {
+			fputc(',', f);
+			json_pair(f, "via", n->routes[i].via);
+		}
+		if (n->routes[i].dev[0]) {
+			fputc(',', f);
+			json_pair(f, "dev", n->routes[i].dev);
+		}
+		fputc('}', f);
+	}
+	fputs("],\"links\":[", f);
+	for (i = 0; i < n->nlinks; i++) {
+		fprintf(f, "%s{", i ? "," : "");
+		json_pair(f, "peer", n->links[i].peer);
+		fputc(',', f);
+		json_pair(f, "address", n->links[i].addr);
+		fputc('}', f);
+	}
+	fprintf(f, "],\"firewall\":{\"generation\":%u,\"pending\":%s}", n->fw_gen,
 		n->fw_pending ? "true" : "false");
 }
 

@@ -173,11 +173,14 @@ NC_API const char *nc_uplink_default(void);
  *		(through the hub namespace), 0 for an engine of its own
  * @dns:	nameserver addresses of the cell's resolv.conf, space
  *		separated; "" when the cell uses the host's /etc/resolv.conf
- * @addrs:	"IFNAME ADDR/PLEN" lines, live from the kernel
- * @routes:	"DEST [via GW] [dev IFNAME]" lines of the main table, live
- * @links:	"PEER ADDR/PLEN" lines: links to other cells, this end's address
  * @fw_gen:	firewall generation in force, 0 for none
  * @fw_pending:	1 while @fw_gen awaits "fw confirm"
+ * @addrs:	addresses, live from the kernel
+ * @naddrs:	number of @addrs
+ * @routes:	routes of the main table, live (IPv6 link-local left out)
+ * @nroutes:	number of @routes
+ * @links:	links to other cells, with this end's address
+ * @nlinks:	number of @links
  */
 struct nc_net_info {
 	char uplink[16];
@@ -186,9 +189,22 @@ struct nc_net_info {
 	char dns[256];
 	unsigned fw_gen;
 	int fw_pending;
-	char *addrs;
-	char *routes;
-	char *links;
+	struct nc_net_addr {
+		char dev[16];
+		char addr[64];		/* ADDR/PLEN */
+	} *addrs;
+	size_t naddrs;
+	struct nc_net_route {
+		char dst[64];		/* PREFIX/PLEN or "default" */
+		char via[46];		/* gateway, "" for a link route */
+		char dev[16];
+	} *routes;
+	size_t nroutes;
+	struct nc_net_link {
+		char peer[NC_NAME_MAX + 1];
+		char addr[64];		/* this end, ADDR/PLEN */
+	} *links;
+	size_t nlinks;
 };
 
 NC_API int nc_inspect_net(struct nc_ctx *ctx, const char *cell,

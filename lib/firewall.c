@@ -177,6 +177,24 @@ static unsigned current_gen(const char *dir)
 }
 
 /**
+ * fw_current() - the generation in force in a cell, and whether it awaits
+ * "fw confirm"; reads only, creates nothing
+ * @state:	state directory
+ * @cell:	cell
+ * @gen:	result, 0 for none
+ * @pending:	result
+ */
+void fw_current(const char *state, const char *cell, unsigned *gen, int *pending)
+{
+	char dir[PATH_MAX];
+	long long v[3] = { 0 };
+
+	snprintf(dir, sizeof(dir), "%s/fw/%s", state, cell);
+	*gen = current_gen(dir);
+	*pending = *gen && read_num(dir, "pending", v) >= 1 && v[0] == *gen;
+}
+
+/**
  * read_ruleset() - read a user's ruleset file, refusing what cannot be one
  * @ctx:	context
  * @file:	path

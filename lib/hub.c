@@ -37,6 +37,7 @@
 #include <unistd.h>
 #include "cidr.h"
 #include "hub.h"
+#include "incell.h"
 #include "netlink.h"
 #include "nft.h"
 #include "ns.h"
@@ -146,45 +147,6 @@ int hub_pick(const char *state, char *addr, size_t len)
 }
 
 /**
- * run_child() - run @fn(@arg) in a forked child, its message back in @ctx
- * @ctx:	context
- * @fn:		work; returns 0 or -errno with a message in its context
- * @arg:	its argument
- *
- * Return: 0 or -errno with a message
- */
-static int run_child(struct nc_ctx *ctx, int (*fn)(struct nc_ctx *, void *), void *arg)
-{
-	char msg[NC_MSG_MAX] = "";
-	int pfd[2], status;
-	ssize_t n;
-	pid_t pid;
-
-	if (pipe2(pfd, O_CLOEXEC))
-		return ctx_err(ctx, -errno, NC_ERR_FAILED, "pipe: %s", strerror(errno));
-	pid = fork();
-	if (pid == 0) {
-		struct nc_ctx c = { .kfd = -1 };
-		int ret;
-
-		close(pfd[0]);
-		ret = fn(&c, arg);
-		if (ret && write(pfd[1], c.msg, strlen(c.msg)) < 0)
-			_exit(1);
-		_exit(ret ? 1 : 0);
-	}
-	close(pfd[1]);
-	n = pid > 0 ? read(pfd[0], msg, sizeof(msg) - 1) : 0;
-	msg[n > 0 ? n : 0] = '\0';
-	close(pfd[0]);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return ctx_err(ctx, -ECHILD, NC_ERR_FAILED, "hub: the helper process failed");
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "%s", msg[0] ? msg : "hub: the helper process failed");
-	return 0;
-}
-
-/**
  * prepare() - in the hub: forwarding on, NAT and isolation rules
  * @ctx:	context
  * @arg:	pointer to the hub's namespace descriptor
@@ -206,45 +168,12 @@ static int prepare(struct nc_ctx *ctx, void *arg)
 }
 
 /**
- * stale_engine() - the PID of a previous hub's pasta, if it still runs
- * @state:	state directory
- *
- * Return: PID, or 0
- */
-static pid_t stale_engine(const char *state)
-{
-	char path[PATH_MAX], comm[32] = "";
-	_cleanup_fclose_ FILE *f = NULL, *c = NULL;
-	int pid = 0;
-
-	snprintf(path, sizeof(path), "%s/net/%s.pid", state, HUB_NAME);
-	f = fopen(path, "re");
-	if (!f || fscanf(f, "%d", &pid) != 1 || pid <= 1)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	c = fopen(path, "re");
-	/* pasta may run as "passt.avx2", the same program */
-	if (!c || !fgets(comm, sizeof(comm), c) ||
-	    (strncmp(comm, "pasta", 5) && strncmp(comm, "passt", 5)))
-		return 0;
-	return pid;
-}
-
-/**
  * hub_stop() - stop the hub: its pasta, its namespace, its files
  * @state:	state directory
  * @hubfd:	the hub's namespace, -1 when none; set to -1
  */
 void hub_stop(const char *state, int *hubfd)
 {
-	pid_t pid = stale_engine(state);
-	char path[PATH_MAX];
-
-	if (pid)
-		kill(pid, SIGTERM);
-	/* uplink_stop() would signal whatever has the PID now */
-	snprintf(path, sizeof(path), "%s/net/%s.pid", state, HUB_NAME);
-	unlink(path);
 	uplink_stop(state, HUB_NAME, 1);
 	if (*hubfd >= 0)
 		close(*hubfd);
@@ -269,7 +198,7 @@ int hub_start(struct nc_ctx *ctx, const char *state, int *hubfd)
 	ret = ns_new_net(ctx, NULL, &fd);
 	if (ret)
 		return ret;
-	ret = run_child(ctx, prepare, &fd);
+	ret = incell_fork(ctx, prepare, &fd);
 	if (!ret && uplink_spawn(state, HUB_NAME, fd, &u, err, sizeof(err)))
 		ret = ctx_err(ctx, -EIO, NC_ERR_FAILED, "pasta did not start for the cells' hub: %s",
 			      err[0] ? err : "it failed");
@@ -314,13 +243,11 @@ static int end_up(struct nc_ctx *ctx, struct mnl_socket *nl, const char *ifn,
 		return ctx_err(ctx, -ENODEV, NC_ERR_FAILED, "hub: no interface %s", ifn);
 	cidr_host(v4, host, &a);
 	cidr_host(v6, host, &b);
-	ret = nl_link_mtu(ctx, nl, idx, HUB_MTU);
-	if (!ret)
-		ret = nl_addr_add(ctx, nl, idx, AF_INET, a.addr, a.plen);
+	ret = nl_addr_add(ctx, nl, idx, AF_INET, a.addr, a.plen);
 	if (!ret)
 		ret = nl_addr_add(ctx, nl, idx, AF_INET6, b.addr, b.plen);
 	if (!ret)
-		ret = nl_link_up(ctx, nl, idx);
+		ret = nl_link_up_mtu(ctx, nl, idx, HUB_MTU);
 	return ret ? ret : idx;
 }
 
@@ -400,7 +327,7 @@ int hub_attach(struct nc_ctx *ctx, int hubfd, int cellfd, const char *addr)
 
 	if (!j.slot)
 		return ctx_err(ctx, -EINVAL, NC_ERR_FAILED, "hub: \"%s\" is not a hub prefix", addr);
-	return run_child(ctx, attach, &j);
+	return incell_fork(ctx, attach, &j);
 }
 
 /**

@@ -166,3 +166,42 @@ int incell_call(struct nc_ctx *ctx, const char *cell, incell_fn fn, void *arg,
 		*out = strdup(strchr(buf, '\n') + 1);
 	return ret;
 }
+
+/**
+ * incell_fork() - run @fn(@arg) in a forked child, its message back in @ctx
+ * @ctx:	context
+ * @fn:		work; returns 0 or -errno with a message in its context
+ * @arg:	its argument
+ *
+ * Return: 0 or -errno with a message
+ */
+int incell_fork(struct nc_ctx *ctx, int (*fn)(struct nc_ctx *, void *), void *arg)
+{
+	char msg[NC_MSG_MAX] = "";
+	int pfd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid == 0) {
+		struct nc_ctx c = { .kfd = -1 };
+		int ret;
+
+		close(pfd[0]);
+		ret = fn(&c, arg);
+		if (ret && write(pfd[1], c.msg, strlen(c.msg)) < 0)
+			_exit(1);
+		_exit(ret ? 1 : 0);
+	}
+	close(pfd[1]);
+	n = pid > 0 ? read(pfd[0], msg, sizeof(msg) - 1) : 0;
+	msg[n > 0 ? n : 0] = '\0';
+	close(pfd[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return ctx_err(ctx, -ECHILD, NC_ERR_FAILED, "the helper process failed");
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "%s", msg[0] ? msg : "the helper process failed");
+	return 0;
+}

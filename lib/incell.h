@@ -16,6 +16,8 @@
  */
 typedef int (*incell_fn)(void *arg, char *out, size_t len);
 
+NC_INTERNAL int incell_fork(struct nc_ctx *ctx,
+			    int (*fn)(struct nc_ctx *ctx, void *arg), void *arg);
 NC_INTERNAL int incell_call(struct nc_ctx *ctx, const char *cell,
 			    incell_fn fn, void *arg, char **out);
 

@@ -284,27 +284,25 @@ static size_t hub_users(const struct keeper *k)
  * @k:		keeper
  * @ctx:	context
  * @c:		cell
+ * @u:		its saved uplink, @u->hub set; @u->addr is filled in here
  *
  * Return: 0 or -errno with a message; the hub stops again when it was
  * started for this cell
  */
-static int hub_connect(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
+static int hub_connect(struct keeper *k, struct nc_ctx *ctx, struct kcell *c,
+		       struct uplink *u)
 {
 	const char *name = c->conf.name;
 	char why[NC_MSG_MAX];
-	struct uplink u;
 	int ret;
 
-	if (uplink_load(k->p.state, name, &u) || !u.hub)
-		return ctx_err(ctx, -EINVAL, NC_ERR_FAILED,
-			       "cell \"%s\" has no shared uplink saved", name);
-	if (!u.addr[0]) {
-		ret = hub_pick(k->p.state, u.addr, sizeof(u.addr));
+	if (!u->addr[0]) {
+		ret = hub_pick(k->p.state, u->addr, sizeof(u->addr));
 		if (ret)
 			return ctx_err(ctx, ret, NC_ERR_FAILED,
 				       "no free /30 left in 10.215.0.0/16 for cell \"%s\"; delete cells or use --uplink slirp4netns",
 				       name);
-		ret = uplink_save(k->p.state, name, &u);
+		ret = uplink_save(k->p.state, name, u);
 		if (ret)
 			return ctx_err(ctx, ret, ctx_kind_of_errno(ret),
 				       "cannot save the uplink of cell \"%s\": %s", name, strerror(-ret));
@@ -316,9 +314,9 @@ static int hub_connect(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 			return diag_uplink_failure(ctx, "pasta", name, why);
 		}
 	}
-	ret = hub_attach(ctx, k->hubfd, c->netfd, u.addr);
+	ret = hub_attach(ctx, k->hubfd, c->netfd, u->addr);
 	if (!ret) {
-		ret = uplink_write_resolv(k->p.state, name, &u);
+		ret = uplink_write_resolv(k->p.state, name, u);
 		if (ret)
 			ctx_err(ctx, ret, NC_ERR_FAILED, "cannot write the resolv.conf of cell \"%s\": %s",
 				name, strerror(-ret));
@@ -328,8 +326,29 @@ static int hub_connect(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 			hub_stop(k->p.state, &k->hubfd);
 		return ret;
 	}
-	snprintf(c->hubaddr, sizeof(c->hubaddr), "%s", u.addr);
+	snprintf(c->hubaddr, sizeof(c->hubaddr), "%s", u->addr);
 	return 0;
+}
+
+/**
+ * do_hub() - the HUB request: connect a cell just given a shared uplink
+ * @k:		keeper
+ * @ctx:	context
+ * @name:	cell name
+ *
+ * Return: 0 or -errno with a message
+ */
+static int do_hub(struct keeper *k, struct nc_ctx *ctx, const char *name)
+{
+	struct kcell *c = find(k, name);
+	struct uplink u;
+
+	if (!c)
+		return no_cell(ctx, name);
+	if (uplink_load(k->p.state, name, &u) || !u.hub)
+		return ctx_err(ctx, -EINVAL, NC_ERR_FAILED,
+			       "cell \"%s\" has no shared uplink saved", name);
+	return hub_connect(k, ctx, c, &u);
 }
 
 /**
@@ -562,18 +581,21 @@ static int parse_specs(struct nc_ctx *ctx, char *text, struct portspec *s,
 }
 
 /**
- * conf_clash() - which port of a cell wants the host socket of @s
+ * conf_index() - the first port of a cell's configuration that matches @s
  * @conf:	the cell's configuration
  * @s:		a port
+ * @match:	portspec_equal (the same port) or portspec_clash (wants the
+ *		same host socket)
  *
  * Return: its index, or -1
  */
-static int conf_clash(const struct cell_conf *conf, const struct portspec *s)
+static int conf_index(const struct cell_conf *conf, const struct portspec *s,
+		      int (*match)(const struct portspec *, const struct portspec *))
 {
 	unsigned i;
 
 	for (i = 0; i < conf->nports; i++)
-		if (portspec_clash(&conf->ports[i], s))
+		if (match(&conf->ports[i], s))
 			return (int)i;
 	return -1;
 }
@@ -604,7 +626,7 @@ static int check_clash(struct keeper *k, struct nc_ctx *ctx,
 				       "port %s is given twice", a);
 	for (i = 0; i < k->n; i++) {
 		c = &k->cells[i].conf;
-		at = conf_clash(c, s);
+		at = conf_index(c, s, portspec_clash);
 		if (at < 0)
 			continue;
 		portspec_format(&c->ports[at], b, sizeof(b));
@@ -702,23 +724,6 @@ static int do_port_add(struct keeper *k, struct nc_ctx *ctx, const char *name,
 }
 
 /**
- * conf_find_port() - where a port is in a cell's configuration
- * @conf:	configuration
- * @s:		port
- *
- * Return: its index, or -1
- */
-static int conf_find_port(const struct cell_conf *conf, const struct portspec *s)
-{
-	unsigned i;
-
-	for (i = 0; i < conf->nports; i++)
-		if (portspec_equal(&conf->ports[i], s))
-			return (int)i;
-	return -1;
-}
-
-/**
  * do_port_rm() - withdraw published ports of a cell, all or none
  * @k:		keeper
  * @ctx:	context
@@ -742,7 +747,7 @@ static int do_port_rm(struct keeper *k, struct nc_ctx *ctx, const char *name,
 	ret = parse_specs(ctx, text, s, &n);
 	conf = c->conf;
 	for (i = 0; i < n && !ret; i++) {
-		at = conf_find_port(&conf, &s[i]);
+		at = conf_index(&conf, &s[i], portspec_equal);
 		if (at < 0) {
 			portspec_format(&s[i], a, sizeof(a));
 			return ctx_err(ctx, -ENOENT, NC_ERR_FAILED,
@@ -876,8 +881,7 @@ static void handle(struct keeper *k, int sock, char *req)
 		if (!ret)
 			return;
 	} else if (!strcmp(f[0], "HUB") && nf == 2) {
-		c = find(k, f[1]);
-		ret = c ? hub_connect(k, &ctx, c) : no_cell(&ctx, f[1]);
+		ret = do_hub(k, &ctx, f[1]);
 	} else if (!strcmp(f[0], "GC")) {
 		do_gc(k, &removed);
 	} else if (strcmp(f[0], "PING")) {
@@ -1052,18 +1056,17 @@ static void loop(struct keeper *k)
  * @k:		keeper
  * @name:	cell
  * @fd:		the cell's new namespace
+ * @u:		its saved uplink, an engine of its own
  */
-static void restart_uplink(struct keeper *k, const char *name, int fd)
+static void restart_uplink(struct keeper *k, const char *name, int fd,
+			   const struct uplink *u)
 {
-	struct uplink u;
 	char err[256];
 
-	if (uplink_load(k->p.state, name, &u) || !strcmp(u.engine, "none") || u.hub)
-		return;
 	uplink_stop(k->p.state, name, 0);
-	if (uplink_spawn(k->p.state, name, fd, &u, err, sizeof(err)))
+	if (uplink_spawn(k->p.state, name, fd, u, err, sizeof(err)))
 		fprintf(stderr, "netcell-keeper: cell \"%s\": cannot restart %s: %s\n",
-			name, u.engine, err);
+			name, u->engine, err);
 }
 
 /**
@@ -1071,15 +1074,13 @@ static void restart_uplink(struct keeper *k, const char *name, int fd)
  * old one was stopped with the keeper that held it)
  * @k:		keeper
  * @c:		cell
+ * @u:		its saved uplink, @u->hub set
  */
-static void hub_restore(struct keeper *k, struct kcell *c)
+static void hub_restore(struct keeper *k, struct kcell *c, struct uplink *u)
 {
 	struct nc_ctx ctx = { .kfd = -1 };
-	struct uplink u;
 
-	if (uplink_load(k->p.state, c->conf.name, &u) || !u.hub)
-		return;
-	if (hub_connect(k, &ctx, c))
+	if (hub_connect(k, &ctx, c, u))
 		fprintf(stderr, "netcell-keeper: cell \"%s\": cannot reconnect it to the hub: %s\n",
 			c->conf.name, ctx.msg);
 }
@@ -1099,9 +1100,10 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 	char dir[PATH_MAX], name[NC_NAME_MAX + 8];
 	_cleanup_closedir_ DIR *d = NULL;
 	struct cell_conf c;
+	struct uplink u;
 	struct dirent *e;
 	size_t len;
-	int fd;
+	int fd, has_uplink;
 
 	snprintf(dir, sizeof(dir), "%s/cells", k->p.state);
 	d = opendir(dir);
@@ -1121,17 +1123,22 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 		}
 		if (make_netns(k, ctx, name, 1, &fd))
 			continue;
-		/* a root cell kept its namespace and its rules; a rootless
-		 * one is new and gets its firewall generation back */
+		has_uplink = !uplink_load(k->p.state, name, &u) && strcmp(u.engine, "none");
+		/* a root cell kept its namespace, its rules and its own
+		 * engine; a rootless one is new and gets its firewall
+		 * generation and a new engine */
 		if (k->p.rootless) {
 			fw_restore_fd(k->p.state, k->p.run, name, fd);
-			restart_uplink(k, name, fd);
+			if (has_uplink && !u.hub)
+				restart_uplink(k, name, fd, &u);
 		}
 		if (add_cell(k, &c, fd, -1)) {
 			close(fd);
 			continue;
 		}
-		hub_restore(k, &k->cells[k->n - 1]);
+		/* the old hub went with the old keeper, in both modes */
+		if (has_uplink && u.hub)
+			hub_restore(k, &k->cells[k->n - 1], &u);
 		ports_restore(k, &k->cells[k->n - 1]);
 		(*rebuilt)++;
 	}

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "incell.h"
+#include "firewall.h"
 #include "link.h"
 #include "netlink.h"
 #include "paths.h"
@@ -75,7 +76,7 @@ static const char *ifname(unsigned idx, char *buf)
 }
 
 /**
- * addr_cb() - one RTM_NEWADDR: "A IFNAME ADDR/PLEN"
+ * addr_cb() - one RTM_NEWADDR: "A\tIFNAME\tADDR/PLEN"
  * @nlh:	message
  * @data:	struct dump
  *
@@ -98,12 +99,12 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 	if (!addr || (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6) ||
 	    !inet_ntop(ifa->ifa_family, mnl_attr_get_payload(addr), txt, sizeof(txt)))
 		return MNL_CB_OK;
-	put(data, "A %s %s/%u\n", ifname(ifa->ifa_index, name), txt, ifa->ifa_prefixlen);
+	put(data, "A\t%s\t%s/%u\n", ifname(ifa->ifa_index, name), txt, ifa->ifa_prefixlen);
 	return MNL_CB_OK;
 }
 
 /**
- * route_cb() - one RTM_NEWROUTE of the main table: "R DST [via GW] dev IF"
+ * route_cb() - one RTM_NEWROUTE of the main table: "R\tDST\tGW\tIF"
  * @nlh:	message
  * @data:	struct dump
  *
@@ -116,7 +117,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct rtmsg *rt = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a, *dst = NULL, *gw = NULL;
-	char name[IFNAMSIZ] = "", d[INET6_ADDRSTRLEN + 4] = "default", g[INET6_ADDRSTRLEN];
+	char name[IFNAMSIZ] = "", d[INET6_ADDRSTRLEN + 4] = "default", g[INET6_ADDRSTRLEN] = "";
 	unsigned table = rt->rtm_table, oif = 0;
 
 	mnl_attr_for_each(a, nlh, sizeof(*rt)) {
@@ -148,12 +149,9 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 		inet_ntop(rt->rtm_family, b, d, INET6_ADDRSTRLEN);
 		snprintf(d + strlen(d), sizeof(d) - strlen(d), "/%u", rt->rtm_dst_len);
 	}
-	put(data, "R %s", d);
-	if (gw && inet_ntop(rt->rtm_family, mnl_attr_get_payload(gw), g, sizeof(g)))
-		put(data, " via %s", g);
-	if (oif)
-		put(data, " dev %s", ifname(oif, name));
-	put(data, "\n");
+	if (gw && !inet_ntop(rt->rtm_family, mnl_attr_get_payload(gw), g, sizeof(g)))
+		g[0] = '\0';
+	put(data, "R\t%s\t%s\t%s\n", d, g, oif ? ifname(oif, name) : "");
 	return MNL_CB_OK;
 }
 
@@ -224,29 +222,86 @@ static int dump_in_cell(void *arg, char *out, size_t len)
 }
 
 /**
- * take_lines() - the lines of @text that start with "@tag ", without it
- * @text:	dump output
- * @tag:	'A' or 'R'
- *
- * Return: heap string (maybe ""), or NULL when out of memory
+ * field() - copy the next tab-separated field of a line
+ * @p:		cursor, advanced past the field and its tab
+ * @end:	end of the line
+ * @buf:	output
+ * @len:	size of @buf
  */
-static char *take_lines(const char *text, char tag)
+static void field(const char **p, const char *end, char *buf, size_t len)
 {
-	char *res = calloc(1, strlen(text) + 1), *w = res;
-	const char *l = text, *e;
+	const char *t = memchr(*p, '\t', (size_t)(end - *p));
+	const char *e = t ? t : end;
 
-	if (!res)
-		return NULL;
-	for (; *l; l = *e ? e + 1 : e) {
+	snprintf(buf, len, "%.*s", (int)(e - *p), *p);
+	*p = t ? t + 1 : end;
+}
+
+/**
+ * parse_dump() - the child's "A" and "R" records into @info
+ * @text:	dump_in_cell()'s output
+ * @info:	result: @addrs and @routes allocated
+ *
+ * Return: 0 or -ENOMEM
+ */
+static int parse_dump(const char *text, struct nc_net_info *info)
+{
+	size_t n = 1;
+	const char *l, *e;
+
+	for (l = text; *l; l++)
+		n += *l == '\n';
+	info->addrs = calloc(n, sizeof(*info->addrs));
+	info->routes = calloc(n, sizeof(*info->routes));
+	if (!info->addrs || !info->routes)
+		return -ENOMEM;
+	for (l = text; *l; l = *e ? e + 1 : e) {
+		const char *p = l + 2;
+
 		e = strchrnul(l, '\n');
-		if (l[0] != tag || l[1] != ' ')
+		if (e - l < 2 || l[1] != '\t')
 			continue;
-		memcpy(w, l + 2, (size_t)(e - l - 2));
-		w += e - l - 2;
-		*w++ = '\n';
+		if (l[0] == 'A') {
+			struct nc_net_addr *a = &info->addrs[info->naddrs++];
+
+			field(&p, e, a->dev, sizeof(a->dev));
+			field(&p, e, a->addr, sizeof(a->addr));
+		} else if (l[0] == 'R') {
+			struct nc_net_route *r = &info->routes[info->nroutes++];
+
+			field(&p, e, r->dst, sizeof(r->dst));
+			field(&p, e, r->via, sizeof(r->via));
+			field(&p, e, r->dev, sizeof(r->dev));
+		}
 	}
-	*w = '\0';
-	return res;
+	return 0;
+}
+
+/**
+ * parse_links() - link_list()'s "PEER ADDR/PLEN" lines into @info
+ * @text:	lines
+ * @info:	result: @links allocated
+ *
+ * Return: 0 or -ENOMEM
+ */
+static int parse_links(const char *text, struct nc_net_info *info)
+{
+	size_t n = 1;
+	const char *l, *e;
+
+	for (l = text; *l; l++)
+		n += *l == '\n';
+	info->links = calloc(n, sizeof(*info->links));
+	if (!info->links)
+		return -ENOMEM;
+	for (l = text; *l; l = *e ? e + 1 : e) {
+		struct nc_net_link *k = &info->links[info->nlinks];
+
+		e = strchrnul(l, '\n');
+		if (sscanf(l, "%64s %63s", k->peer, k->addr) == 2)
+			info->nlinks++;
+	}
+	return 0;
 }
 
 /**
@@ -278,18 +333,14 @@ static void resolvers(const char *path, char *buf, size_t len)
 int nc_inspect_net(struct nc_ctx *ctx, const char *cell, struct nc_net_info *info)
 {
 	_cleanup_free_ char *text = NULL;
-	struct nc_fw_gen *gens = NULL;
-	struct nc_cell_info ci;
 	struct nc_paths p;
-	size_t ngens = 0, i;
 	struct uplink u;
 	char path[PATH_MAX], links[4096];
 	int ret;
 
 	memset(info, 0, sizeof(*info));
-	ret = nc_inspect(ctx, cell, &ci);
-	if (!ret)
-		ret = paths_get(ctx, &p);
+	ret = paths_get(ctx, &p);
+	/* also the check that the cell exists: it is entered */
 	if (!ret)
 		ret = incell_call(ctx, cell, dump_in_cell, NULL, &text);
 	if (ret)
@@ -301,17 +352,8 @@ int nc_inspect_net(struct nc_ctx *ctx, const char *cell, struct nc_net_info *inf
 	uplink_resolv(p.state, cell, path, sizeof(path));
 	resolvers(path, info->dns, sizeof(info->dns));
 	link_list(p.state, cell, links, sizeof(links));
-	if (!nc_fw_history(ctx, cell, &gens, &ngens))
-		for (i = 0; i < ngens; i++)
-			if (gens[i].current) {
-				info->fw_gen = gens[i].gen;
-				info->fw_pending = gens[i].pending;
-			}
-	free(gens);
-	info->addrs = take_lines(text ? text : "", 'A');
-	info->routes = take_lines(text ? text : "", 'R');
-	info->links = strdup(links);
-	if (!info->addrs || !info->routes || !info->links) {
+	fw_current(p.state, cell, &info->fw_gen, &info->fw_pending);
+	if (parse_dump(text ? text : "", info) || parse_links(links, info)) {
 		nc_net_info_release(info);
 		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	}
@@ -327,5 +369,8 @@ void nc_net_info_release(struct nc_net_info *info)
 	free(info->addrs);
 	free(info->routes);
 	free(info->links);
-	info->addrs = info->routes = info->links = NULL;
+	info->addrs = NULL;
+	info->routes = NULL;
+	info->links = NULL;
+	info->naddrs = info->nroutes = info->nlinks = 0;
 }

@@ -128,6 +128,20 @@ int nl_do(struct nc_ctx *ctx, struct mnl_socket *nl, struct nlmsghdr *req)
  */
 int nl_link_up(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex)
 {
+	return nl_link_up_mtu(ctx, nl, ifindex, 0);
+}
+
+/**
+ * nl_link_up_mtu() - bring a link up and set its MTU, in one request
+ * @ctx:	context
+ * @nl:		socket in the link's namespace
+ * @ifindex:	link
+ * @mtu:	MTU, 0 to leave it
+ *
+ * Return: 0 or -errno with the kernel's message
+ */
+int nl_link_up_mtu(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex, unsigned mtu)
+{
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
@@ -138,29 +152,8 @@ int nl_link_up(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex)
 	ifi->ifi_index = ifindex;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
-	return nl_do(ctx, nl, nlh);
-}
-
-/**
- * nl_link_mtu() - set a link's MTU
- * @ctx:	context
- * @nl:		socket in the link's namespace
- * @ifindex:	link
- * @mtu:	MTU
- *
- * Return: 0 or -errno with the kernel's message
- */
-int nl_link_mtu(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex, unsigned mtu)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
-
-	nlh->nlmsg_type = RTM_NEWLINK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	return nl_do(ctx, nl, nlh);
 }
 

@@ -11,8 +11,8 @@ NC_INTERNAL int nl_do(struct nc_ctx *ctx, struct mnl_socket *nl,
 		      struct nlmsghdr *req);
 NC_INTERNAL int nl_link_up(struct nc_ctx *ctx, struct mnl_socket *nl,
 			   int ifindex);
-NC_INTERNAL int nl_link_mtu(struct nc_ctx *ctx, struct mnl_socket *nl,
-			    int ifindex, unsigned mtu);
+NC_INTERNAL int nl_link_up_mtu(struct nc_ctx *ctx, struct mnl_socket *nl,
+			       int ifindex, unsigned mtu);
 
 NC_INTERNAL int nl_veth_add(struct nc_ctx *ctx, struct mnl_socket *nl,
 			    const char *name, const char *peer, int peer_ns);

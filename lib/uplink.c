@@ -443,9 +443,25 @@ int uplink_spawn(const char *state, const char *cell, int netfd,
 	close(pfd[0]);
 	if (pid < 0 || waitpid(pid, &status, 0) < 0)
 		return -ECHILD;
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return -EINVAL;
-	return uplink_write_resolv(state, cell, u);
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EINVAL;
+}
+
+/**
+ * is_engine() - does @pid run pasta or slirp4netns
+ * @pid:	process
+ *
+ * Return: 1 if so (pasta may show as "passt.avx2", the same program)
+ */
+static int is_engine(int pid)
+{
+	char path[64], comm[32] = "";
+	_cleanup_fclose_ FILE *f = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "re");
+	return f && fgets(comm, sizeof(comm), f) &&
+	       (!strncmp(comm, "pasta", 5) || !strncmp(comm, "passt", 5) ||
+		!strncmp(comm, "slirp4netns", 11));
 }
 
 /**
@@ -462,7 +478,8 @@ void uplink_stop(const char *state, const char *cell, int forget)
 	struct uplink u;
 	int pid = 0;
 
-	if (f && fscanf(f, "%d", &pid) == 1 && pid > 1)
+	/* the PID file may be older than a crash: signal only an engine */
+	if (f && fscanf(f, "%d", &pid) == 1 && pid > 1 && is_engine(pid))
 		kill(pid, SIGTERM);
 	if (!uplink_load(state, cell, &u) && !strcmp(u.engine, "veth"))
 		veth_down(cell);
@@ -562,6 +579,10 @@ static int spawn_in_child(struct nc_ctx *ctx, const struct nc_paths *p, const ch
 		close(fds[nfds]);
 	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 		return diag_uplink_failure(ctx, u->engine, cell, err[0] ? err : "it failed");
+	ret = uplink_write_resolv(p->state, cell, u);
+	if (ret)
+		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot write the resolv.conf of cell \"%s\": %s",
+			       cell, strerror(-ret));
 	return 0;
 }
 

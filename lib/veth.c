@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include "cidr.h"
+#include "incell.h"
 #include "link.h"
 #include "netlink.h"
 #include "nft.h"
@@ -175,6 +176,30 @@ static int cell_side(struct nc_ctx *ctx, int netfd, const struct cidr *net)
 }
 
 /**
+ * struct cell_job - cell_side()'s arguments, for incell_fork()
+ * @netfd:	the cell's namespace
+ * @net:	prefix
+ */
+struct cell_job {
+	int netfd;
+	const struct cidr *net;
+};
+
+/**
+ * cell_job_run() - incell_fork() callback: cell_side()
+ * @ctx:	the child's context
+ * @arg:	struct cell_job
+ *
+ * Return: what cell_side() returned
+ */
+static int cell_job_run(struct nc_ctx *ctx, void *arg)
+{
+	const struct cell_job *j = arg;
+
+	return cell_side(ctx, j->netfd, j->net);
+}
+
+/**
  * in_cell() - run cell_side() in a child
  * @ctx:	context
  * @netfd:	the cell's namespace
@@ -184,28 +209,10 @@ static int cell_side(struct nc_ctx *ctx, int netfd, const struct cidr *net)
  */
 static int in_cell(struct nc_ctx *ctx, int netfd, const struct cidr *net)
 {
-	int pfd[2], status;
-	char msg[NC_MSG_MAX] = "";
-	ssize_t n;
-	pid_t pid;
+	struct cell_job j = { netfd, net };
 
-	if (pipe2(pfd, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid == 0) {
-		struct nc_ctx c = { .kfd = -1 };
-		int ret = cell_side(&c, netfd, net);
-
-		if (write(pfd[1], c.msg, strlen(c.msg)) < 0)
-			_exit(1);
-		_exit(ret ? 1 : 0);
-	}
-	close(pfd[1]);
-	n = read(pfd[0], msg, sizeof(msg) - 1);
-	msg[n > 0 ? n : 0] = '\0';
-	close(pfd[0]);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
-		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "cannot configure eth0 in the cell: %s", msg);
+	if (incell_fork(ctx, cell_job_run, &j))
+		return ctx_wrap(ctx, -EIO, "cannot configure eth0 in the cell");
 	return 0;
 }
 
