@@ -128,6 +128,25 @@ static void json_pair(FILE *f, const char *key, const char *val)
 }
 
 /**
+ * json_obj2() - {"K1":"V1","K2":"V2"} as element @i of an array
+ * @f:		stream
+ * @i:		index in the array (a comma before all but the first)
+ * @k1:		first key
+ * @v1:		its value
+ * @k2:		second key
+ * @v2:		its value
+ */
+static void json_obj2(FILE *f, size_t i, const char *k1, const char *v1,
+		      const char *k2, const char *v2)
+{
+	fprintf(f, "%s{", i ? "," : "");
+	json_pair(f, k1, v1);
+	fputc(',', f);
+	json_pair(f, k2, v2);
+	fputc('}', f);
+}
+
+/**
  * print_net_json() - the network keys of "inspect --json"
  * @f:		stream
  * @n:		the cell's network
@@ -151,13 +170,8 @@ static void print_net_json(FILE *f, const struct nc_net_info *n)
 		cli_json_str(f, a);
 	}
 	fputs("],\"addresses\":[", f);
-	for (i = 0; i < n->naddrs; i++) {
-		fprintf(f, "%s{", i ? "," : "");
-		json_pair(f, "dev", n->addrs[i].dev);
-		fputc(',', f);
-		json_pair(f, "address", n->addrs[i].addr);
-		fputc('}', f);
-	}
+	for (i = 0; i < n->naddrs; i++)
+		json_obj2(f, i, "dev", n->addrs[i].dev, "address", n->addrs[i].addr);
 	fputs("],\"routes\":[", f);
 	for (i = 0; i < n->nroutes; i++) {
 		fprintf(f, "%s{", i ? "," : "");
@@ -174,13 +188,8 @@ static void print_net_json(FILE *f, const struct nc_net_info *n)
 		fputc('}', f);
 	}
 	fputs("],\"links\":[", f);
-	for (i = 0; i < n->nlinks; i++) {
-		fprintf(f, "%s{", i ? "," : "");
-		json_pair(f, "peer", n->links[i].peer);
-		fputc(',', f);
-		json_pair(f, "address", n->links[i].addr);
-		fputc('}', f);
-	}
+	for (i = 0; i < n->nlinks; i++)
+		json_obj2(f, i, "peer", n->links[i].peer, "address", n->links[i].addr);
 	fprintf(f, "],\"firewall\":{\"generation\":%u,\"pending\":%s}", n->fw_gen,
 		n->fw_pending ? "true" : "false");
 }

@@ -238,6 +238,21 @@ static void field(const char **p, const char *end, char *buf, size_t len)
 }
 
 /**
+ * lines() - room for the records of a text: its lines, at least one
+ * @text:	text
+ *
+ * Return: count
+ */
+static size_t lines(const char *text)
+{
+	size_t n = 1;
+
+	for (; *text; text++)
+		n += *text == '\n';
+	return n;
+}
+
+/**
  * parse_dump() - the child's "A" and "R" records into @info
  * @text:	dump_in_cell()'s output
  * @info:	result: @addrs and @routes allocated
@@ -246,11 +261,9 @@ static void field(const char **p, const char *end, char *buf, size_t len)
  */
 static int parse_dump(const char *text, struct nc_net_info *info)
 {
-	size_t n = 1;
+	size_t n = lines(text);
 	const char *l, *e;
 
-	for (l = text; *l; l++)
-		n += *l == '\n';
 	info->addrs = calloc(n, sizeof(*info->addrs));
 	info->routes = calloc(n, sizeof(*info->routes));
 	if (!info->addrs || !info->routes)
@@ -286,11 +299,9 @@ static int parse_dump(const char *text, struct nc_net_info *info)
  */
 static int parse_links(const char *text, struct nc_net_info *info)
 {
-	size_t n = 1;
+	size_t n = lines(text);
 	const char *l, *e;
 
-	for (l = text; *l; l++)
-		n += *l == '\n';
 	info->links = calloc(n, sizeof(*info->links));
 	if (!info->links)
 		return -ENOMEM;
