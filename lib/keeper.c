@@ -52,6 +52,7 @@
 #include "hub.h"
 #include "diag.h"
 #include "keeper.h"
+#include "keeper_int.h"
 #include "link.h"
 #include "uplink.h"
 #include "name.h"
@@ -62,60 +63,13 @@
 #define NETNS_RUN_DIR "/run/netns"
 
 /**
- * struct kcell - a cell held by the keeper
- * @conf:	saved configuration
- * @netfd:	descriptor of its network namespace
- * @owner:	client socket an ephemeral cell is bound to, -1 if none
- * @fc:		its forwards, NULL while it publishes no port
- * @inactive:	ports[i] of @conf could not be published again after a restart
- * @hubaddr:	its prefix on the hub (hub.c) while connected, else ""
- */
-struct kcell {
-	struct cell_conf conf;
-	int netfd;
-	int owner;
-	struct fwd_cell *fc;
-	unsigned char inactive[NC_PORTS_MAX];
-	char hubaddr[64];
-};
-
-/**
- * struct keeper - the keeper's whole state
- * @p:		the user's directories
- * @cells:	table of cells
- * @n:		number of cells
- * @cap:	allocated entries
- * @lfd:	listening socket
- * @epfd:	epoll instance
- * @tfd:	idle timer
- * @fwd:	forwarder of published ports
- * @nclients:	connected clients
- * @linger_ms:	how long to stay with nothing to do
- * @idle_armed:	@tfd runs: no cells, no clients
- * @quit:	set when the keeper should leave its loop
- * @hubfd:	the hub's namespace while cells use it (hub.c), else -1
- */
-struct keeper {
-	struct nc_paths p;
-	struct kcell *cells;
-	size_t n, cap;
-	int lfd, epfd, tfd;
-	struct fwd *fwd;
-	int nclients;
-	long linger_ms;
-	int idle_armed;
-	int quit;
-	int hubfd;
-};
-
-/**
  * find() - look a cell up by name
  * @k:		keeper
  * @name:	cell name
  *
  * Return: the cell or NULL
  */
-static struct kcell *find(struct keeper *k, const char *name)
+struct kcell *find(struct keeper *k, const char *name)
 {
 	size_t i;
 
@@ -132,7 +86,7 @@ static struct kcell *find(struct keeper *k, const char *name)
  *
  * Return: -ENOENT, kind NC_ERR_NOCELL
  */
-static int no_cell(struct nc_ctx *ctx, const char *name)
+int no_cell(struct nc_ctx *ctx, const char *name)
 {
 	return ctx_err(ctx, -ENOENT, NC_ERR_NOCELL,
 		       "no cell \"%s\"; 'netcell list' shows the cells", name);
@@ -262,94 +216,6 @@ static int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
 	return 0;
 }
 
-/**
- * hub_users() - how many cells are connected to the hub
- * @k:		keeper
- *
- * Return: count
- */
-static size_t hub_users(const struct keeper *k)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < k->n; i++)
-		n += !!k->cells[i].hubaddr[0];
-	return n;
-}
-
-/**
- * hub_connect() - connect a cell whose saved uplink is the hub: a prefix
- * picked and saved once, the hub started if it is not running, the pair
- * made, resolv.conf written
- * @k:		keeper
- * @ctx:	context
- * @c:		cell
- * @u:		its saved uplink, @u->hub set; @u->addr is filled in here
- *
- * Return: 0 or -errno with a message; the hub stops again when it was
- * started for this cell
- */
-static int hub_connect(struct keeper *k, struct nc_ctx *ctx, struct kcell *c,
-		       struct uplink *u)
-{
-	const char *name = c->conf.name;
-	char why[NC_MSG_MAX];
-	int ret;
-
-	if (!u->addr[0]) {
-		ret = hub_pick(k->p.state, u->addr, sizeof(u->addr));
-		if (ret)
-			return ctx_err(ctx, ret, NC_ERR_FAILED,
-				       "no free /30 left in 10.215.0.0/16 for cell \"%s\"; delete cells or use --uplink slirp4netns",
-				       name);
-		ret = uplink_save(k->p.state, name, u);
-		if (ret)
-			return ctx_err(ctx, ret, ctx_kind_of_errno(ret),
-				       "cannot save the uplink of cell \"%s\": %s", name, strerror(-ret));
-	}
-	if (k->hubfd < 0) {
-		ret = hub_start(ctx, k->p.state, &k->hubfd);
-		if (ret) {
-			snprintf(why, sizeof(why), "%s", ctx->msg);
-			return diag_uplink_failure(ctx, "pasta", name, why);
-		}
-	}
-	ret = hub_attach(ctx, k->hubfd, c->netfd, u->addr);
-	if (!ret) {
-		ret = uplink_write_resolv(k->p.state, name, u);
-		if (ret)
-			ctx_err(ctx, ret, NC_ERR_FAILED, "cannot write the resolv.conf of cell \"%s\": %s",
-				name, strerror(-ret));
-	}
-	if (ret) {
-		if (!hub_users(k))
-			hub_stop(k->p.state, &k->hubfd);
-		return ret;
-	}
-	snprintf(c->hubaddr, sizeof(c->hubaddr), "%s", u->addr);
-	return 0;
-}
-
-/**
- * do_hub() - the HUB request: connect a cell just given a shared uplink
- * @k:		keeper
- * @ctx:	context
- * @name:	cell name
- *
- * Return: 0 or -errno with a message
- */
-static int do_hub(struct keeper *k, struct nc_ctx *ctx, const char *name)
-{
-	struct kcell *c = find(k, name);
-	struct uplink u;
-
-	if (!c)
-		return no_cell(ctx, name);
-	if (uplink_load(k->p.state, name, &u) || !u.hub)
-		return ctx_err(ctx, -EINVAL, NC_ERR_FAILED,
-			       "cell \"%s\" has no shared uplink saved", name);
-	return hub_connect(k, ctx, c, &u);
-}
 
 /**
  * drop_cell() - remove a cell: saved configuration, binding, descriptor
@@ -554,295 +420,6 @@ static void do_gc(struct keeper *k, unsigned *removed)
 	}
 }
 
-/**
- * parse_specs() - the ports of a PORTADD or PORTRM request
- * @ctx:	context
- * @text:	canonical specs separated by spaces, modified
- * @s:		result, room for NC_PORTS_MAX
- * @n:		how many
- *
- * Return: 0 or -EINVAL with a message
- */
-static int parse_specs(struct nc_ctx *ctx, char *text, struct portspec *s,
-		       unsigned *n)
-{
-	char *tok, *save = NULL;
-
-	for (*n = 0, tok = strtok_r(text, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save)) {
-		if (*n >= NC_PORTS_MAX)
-			return ctx_err(ctx, -E2BIG, NC_ERR_USAGE,
-				       "at most %d ports at once", NC_PORTS_MAX);
-		if (portspec_parse(tok, &s[(*n)++], NULL))
-			return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
-				       "invalid port \"%s\"", tok);
-	}
-	return *n ? 0 : ctx_err(ctx, -EINVAL, NC_ERR_USAGE, "no port given");
-}
-
-/**
- * conf_index() - the first port of a cell's configuration that matches @s
- * @conf:	the cell's configuration
- * @s:		a port
- * @match:	portspec_equal (the same port) or portspec_clash (wants the
- *		same host socket)
- *
- * Return: its index, or -1
- */
-static int conf_index(const struct cell_conf *conf, const struct portspec *s,
-		      int (*match)(const struct portspec *, const struct portspec *))
-{
-	unsigned i;
-
-	for (i = 0; i < conf->nports; i++)
-		if (match(&conf->ports[i], s))
-			return (int)i;
-	return -1;
-}
-
-/**
- * check_clash() - refuse a port whose host socket is published already
- * @k:		keeper
- * @ctx:	context
- * @s:		the new port
- * @before:	ports of the same request that come before it
- * @n:		number of @before
- *
- * Return: 0, or -EEXIST (kind NC_ERR_EXISTS) naming who has it
- */
-static int check_clash(struct keeper *k, struct nc_ctx *ctx,
-		       const struct portspec *s, const struct portspec *before,
-		       unsigned n)
-{
-	char a[PORTSPEC_TEXT_MAX + 1], b[PORTSPEC_TEXT_MAX + 1];
-	const struct cell_conf *c;
-	size_t i;
-	int at;
-
-	portspec_format(s, a, sizeof(a));
-	for (at = 0; at < (int)n; at++)
-		if (portspec_clash(&before[at], s))
-			return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
-				       "port %s is given twice", a);
-	for (i = 0; i < k->n; i++) {
-		c = &k->cells[i].conf;
-		at = conf_index(c, s, portspec_clash);
-		if (at < 0)
-			continue;
-		portspec_format(&c->ports[at], b, sizeof(b));
-		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
-			       "cannot publish %s: cell \"%s\" publishes %s already; 'netcell port rm %s %s' first",
-			       a, c->name, b, c->name, b);
-	}
-	return 0;
-}
-
-/**
- * ports_idle() - end a cell's forwarding helper once it publishes nothing
- * @c:		cell
- */
-static void ports_idle(struct kcell *c)
-{
-	if (c->fc && !fwd_count(c->fc)) {
-		fwd_cell_free(c->fc);
-		c->fc = NULL;
-	}
-}
-
-/**
- * ports_open() - publish ports of a cell, all or none
- * @k:		keeper
- * @ctx:	context
- * @c:		cell
- * @s:		ports
- * @n:		how many
- *
- * Return: 0, or -errno with a message and none of @s published
- */
-static int ports_open(struct keeper *k, struct nc_ctx *ctx, struct kcell *c,
-		      const struct portspec *s, unsigned n)
-{
-	unsigned i;
-	int ret = 0;
-
-	if (!c->fc)
-		ret = fwd_cell_new(k->fwd, ctx, c->netfd, &c->fc);
-	for (i = 0; !ret && i < n; i++)
-		ret = fwd_open(c->fc, ctx, &s[i]);
-	if (!ret)
-		return 0;
-	while (i-- > 1)
-		fwd_close(c->fc, &s[i - 1]);
-	ports_idle(c);
-	return ret;
-}
-
-/**
- * do_port_add() - publish ports of a cell: checked, opened, then saved
- * @k:		keeper
- * @ctx:	context
- * @name:	cell name
- * @text:	canonical specs separated by spaces, modified
- *
- * Return: 0, or -errno with a message; on failure nothing changed
- */
-static int do_port_add(struct keeper *k, struct nc_ctx *ctx, const char *name,
-		       char *text)
-{
-	struct portspec s[NC_PORTS_MAX];
-	struct kcell *c = find(k, name);
-	struct cell_conf conf;
-	unsigned n, i;
-	int ret;
-
-	if (!c)
-		return no_cell(ctx, name);
-	ret = parse_specs(ctx, text, s, &n);
-	if (ret)
-		return ret;
-	if (c->conf.nports + n > NC_PORTS_MAX)
-		return ctx_err(ctx, -E2BIG, NC_ERR_FAILED,
-			       "cell \"%s\" cannot publish more than %d ports",
-			       name, NC_PORTS_MAX);
-	for (i = 0; i < n && !ret; i++)
-		ret = check_clash(k, ctx, &s[i], s, i);
-	if (ret || (ret = ports_open(k, ctx, c, s, n)))
-		return ret;
-	conf = c->conf;
-	memcpy(conf.ports + conf.nports, s, n * sizeof(*s));
-	conf.nports += n;
-	ret = store_save(ctx, k->p.state, &conf);
-	if (ret) {
-		for (i = 0; i < n; i++)
-			fwd_close(c->fc, &s[i]);
-		ports_idle(c);
-		return ret;
-	}
-	memset(&c->inactive[c->conf.nports], 0, n);
-	c->conf = conf;
-	return 0;
-}
-
-/**
- * do_port_rm() - withdraw published ports of a cell, all or none
- * @k:		keeper
- * @ctx:	context
- * @name:	cell name
- * @text:	canonical specs separated by spaces, modified
- *
- * Return: 0, or -errno with a message; on failure nothing changed
- */
-static int do_port_rm(struct keeper *k, struct nc_ctx *ctx, const char *name,
-		      char *text)
-{
-	struct portspec s[NC_PORTS_MAX];
-	char a[PORTSPEC_TEXT_MAX + 1];
-	struct kcell *c = find(k, name);
-	struct cell_conf conf;
-	unsigned n, i;
-	int ret, at;
-
-	if (!c)
-		return no_cell(ctx, name);
-	ret = parse_specs(ctx, text, s, &n);
-	conf = c->conf;
-	for (i = 0; i < n && !ret; i++) {
-		at = conf_index(&conf, &s[i], portspec_equal);
-		if (at < 0) {
-			portspec_format(&s[i], a, sizeof(a));
-			return ctx_err(ctx, -ENOENT, NC_ERR_FAILED,
-				       "no forward %s on cell \"%s\"; 'netcell port list %s' shows its ports",
-				       a, name, name);
-		}
-		conf.nports--;
-		memmove(&conf.ports[at], &conf.ports[at + 1],
-			(conf.nports - (unsigned)at) * sizeof(conf.ports[0]));
-		memmove(&c->inactive[at], &c->inactive[at + 1],
-			conf.nports - (unsigned)at);
-	}
-	if (ret || (ret = store_save(ctx, k->p.state, &conf)))
-		return ret;
-	for (i = 0; i < n && c->fc; i++)
-		fwd_close(c->fc, &s[i]);
-	c->conf = conf;
-	ports_idle(c);
-	return 0;
-}
-
-/**
- * format_ports() - the PORTLIST records of one cell: CELL \t SPEC \t ACTIVE
- * @c:		cell
- * @buf:	output
- * @len:	room in @buf
- *
- * Return: characters written, 0 when they do not fit
- */
-static size_t format_ports(const struct kcell *c, char *buf, size_t len)
-{
-	char spec[PORTSPEC_TEXT_MAX + 1];
-	size_t off = 0;
-	unsigned i;
-	int n;
-
-	for (i = 0; i < c->conf.nports; i++) {
-		portspec_format(&c->conf.ports[i], spec, sizeof(spec));
-		n = snprintf(buf + off, len - off, "%s\t%s\t%d\n", c->conf.name,
-			     spec, !c->inactive[i]);
-		if (n < 0 || (size_t)n >= len - off)
-			return 0;
-		off += (size_t)n;
-	}
-	return off;
-}
-
-/**
- * do_port_list() - reply with the published ports of one or every cell
- * @k:		keeper
- * @ctx:	context
- * @sock:	client
- * @name:	cell name, or "" for every cell
- *
- * Return: 0 when the reply was sent, else -errno with a message
- */
-static int do_port_list(struct keeper *k, struct nc_ctx *ctx, int sock,
-			const char *name)
-{
-	_cleanup_free_ char *buf = malloc(PROTO_MAX);
-	size_t i, off = 3;
-
-	if (!buf)
-		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-	if (name[0] && !find(k, name))
-		return no_cell(ctx, name);
-	memcpy(buf, "OK\t", 3);
-	for (i = 0; i < k->n; i++)
-		if (!name[0] || !strcmp(k->cells[i].conf.name, name))
-			off += format_ports(&k->cells[i], buf + off,
-					    PROTO_MAX - off);
-	return proto_send(sock, buf, off, NULL, 0);
-}
-
-/**
- * ports_restore() - publish a rebuilt cell's saved ports again
- * @k:		keeper
- * @c:		cell
- *
- * A port whose host socket cannot be had again (another program took it
- * while no keeper ran) stays in the configuration, marked inactive.
- */
-static void ports_restore(struct keeper *k, struct kcell *c)
-{
-	struct nc_ctx ctx = { .kfd = -1 };
-	unsigned i;
-	int ret;
-
-	if (!c->conf.nports)
-		return;
-	ret = fwd_cell_new(k->fwd, &ctx, c->netfd, &c->fc);
-	for (i = 0; i < c->conf.nports; i++)
-		c->inactive[i] = ret || fwd_open(c->fc, &ctx, &c->conf.ports[i]);
-	ports_idle(c);
-}
 
 /**
  * handle() - serve one request
@@ -1069,21 +646,6 @@ static void restart_uplink(struct keeper *k, const char *name, int fd,
 			name, u->engine, err);
 }
 
-/**
- * hub_restore() - a rebuilt cell of the hub is connected to a new hub (the
- * old one was stopped with the keeper that held it)
- * @k:		keeper
- * @c:		cell
- * @u:		its saved uplink, @u->hub set
- */
-static void hub_restore(struct keeper *k, struct kcell *c, struct uplink *u)
-{
-	struct nc_ctx ctx = { .kfd = -1 };
-
-	if (hub_connect(k, &ctx, c, u))
-		fprintf(stderr, "netcell-keeper: cell \"%s\": cannot reconnect it to the hub: %s\n",
-			c->conf.name, ctx.msg);
-}
 
 /**
  * rebuild() - bring back every saved cell after a keeper restart

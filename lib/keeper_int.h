@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/* keeper_int.h - the keeper's state, shared by keeper.c and kports.c */
+#ifndef NC_KEEPER_INT_H
+#define NC_KEEPER_INT_H
+
+#include "forward.h"
+#include "paths.h"
+#include "store.h"
+
+/**
+ * struct kcell - a cell held by the keeper
+ * @conf:	saved configuration
+ * @netfd:	descriptor of its network namespace
+ * @owner:	client socket an ephemeral cell is bound to, -1 if none
+ * @fc:		its forwards, NULL while it publishes no port
+ * @inactive:	ports[i] of @conf could not be published again after a restart
+ * @hubaddr:	its prefix on the hub (hub.c) while connected, else ""
+ */
+struct kcell {
+	struct cell_conf conf;
+	int netfd;
+	int owner;
+	struct fwd_cell *fc;
+	unsigned char inactive[NC_PORTS_MAX];
+	char hubaddr[64];
+};
+
+/**
+ * struct keeper - the keeper's whole state
+ * @p:		the user's directories
+ * @cells:	table of cells
+ * @n:		number of cells
+ * @cap:	allocated entries
+ * @lfd:	listening socket
+ * @epfd:	epoll instance
+ * @tfd:	idle timer
+ * @fwd:	forwarder of published ports
+ * @nclients:	connected clients
+ * @linger_ms:	how long to stay with nothing to do
+ * @idle_armed:	@tfd runs: no cells, no clients
+ * @quit:	set when the keeper should leave its loop
+ * @hubfd:	the hub's namespace while cells use it (hub.c), else -1
+ */
+struct keeper {
+	struct nc_paths p;
+	struct kcell *cells;
+	size_t n, cap;
+	int lfd, epfd, tfd;
+	struct fwd *fwd;
+	int nclients;
+	long linger_ms;
+	int idle_armed;
+	int quit;
+	int hubfd;
+};
+
+NC_INTERNAL struct kcell *find(struct keeper *k, const char *name);
+NC_INTERNAL int no_cell(struct nc_ctx *ctx, const char *name);
+
+/* published-port requests (kports.c) */
+NC_INTERNAL int do_port_add(struct keeper *k, struct nc_ctx *ctx,
+			    const char *name, char *text);
+NC_INTERNAL int do_port_rm(struct keeper *k, struct nc_ctx *ctx,
+			   const char *name, char *text);
+NC_INTERNAL int do_port_list(struct keeper *k, struct nc_ctx *ctx, int sock,
+			     const char *name);
+NC_INTERNAL void ports_restore(struct keeper *k, struct kcell *c);
+
+/* the cells' shared uplink (khub.c) */
+struct uplink;
+NC_INTERNAL size_t hub_users(const struct keeper *k);
+NC_INTERNAL int hub_connect(struct keeper *k, struct nc_ctx *ctx,
+			    struct kcell *c, struct uplink *u);
+NC_INTERNAL int do_hub(struct keeper *k, struct nc_ctx *ctx, const char *name);
+NC_INTERNAL void hub_restore(struct keeper *k, struct kcell *c,
+			     struct uplink *u);
+
+#endif /* NC_KEEPER_INT_H */
