@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/uplink.sh - rootless uplinks, netcell beside plain pasta and
 # slirp4netns, in one run (as an ordinary user; as root it re-runs itself as
-# NETCELL_TEST_USER).  Traffic only to an iperf3 server on the host's
+# NETCELL_TEST_USER).  N=create/delete repetitions (20), SECS=length of a
+# throughput run (3), ROUNDS=interleaved throughput rounds (3).  Traffic only to an iperf3 server on the host's
 # 127.0.0.1, started here.
 #   create with uplink (netcell create + delete) vs pasta --config-net -- true   target <= 0.5x
 #   cell -> host loopback, 1 and 4 TCP streams: netcell --host-loopback vs
@@ -20,7 +21,8 @@ W=$(mktemp -d /tmp/ncbup.XXXXXX); chmod 700 "$W"
 export NETCELL_RUNTIME_DIR=$W/run NETCELL_STATE_DIR=$W/state
 PORT=$((30000 + RANDOM % 20000))
 iperf3 -s -B 127.0.0.1 -p "$PORT" -D --logfile "$W/iperf.log"; sleep 0.3
-cleanup() { pkill -u "$(id -u)" -f "iperf3 -s -B 127.0.0.1 -p $PORT" || true
+SLIRP=
+cleanup() { [ -z "$SLIRP" ] || kill "$SLIRP" 2>/dev/null; pkill -u "$(id -u)" -f "iperf3 -s -B 127.0.0.1 -p $PORT" || true
 	kill "$(cat "$W/run/keeper.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$W"; }
 trap cleanup EXIT
 gbps() { awk '/receiver/ { v = $(NF-2); u = $(NF-1) } END { if (u ~ /^M/) v /= 1000; printf "%.2f", v }'; }
@@ -38,14 +40,28 @@ row "create+delete, hub running" "$a" "$b" "pasta --config-net -- true" "0.5"
 $NC delete bkeep
 
 $NC create bup --host-loopback; sleep 1.2
+# stream P: which iperf3 line holds the total
+stream() { if [ "$1" = 1 ]; then echo '^\[ *5\]'; else echo SUM; fi; }
+nc_tp() { $NC exec bup -- iperf3 -c 127.0.0.1 -p "$PORT" -t "$SECS" -P "$1" 2>/dev/null | grep -E "$(stream "$1")" | gbps; }
+pasta_tp() { pasta --config-net -q -- iperf3 -c 127.0.0.1 -p "$PORT" -t "$SECS" -P "$1" 2>/dev/null | grep -E "$(stream "$1")" | gbps; }
+# slirp_tp P: sets RES (not a subshell, so that cleanup sees $SLIRP)
+slirp_tp() {
+	unshare -Urn sh -c "sleep 1; iperf3 -c 10.0.2.2 -p $PORT -t $SECS -P $1 2>/dev/null" >"$W/slirp.out" & tp=$!
+	sleep 0.2; slirp4netns --configure --mtu=65520 "$(pgrep -P $tp | head -1 || echo $tp)" tap0 >/dev/null 2>&1 & SLIRP=$!
+	wait $tp || true; kill $SLIRP 2>/dev/null || true; wait $SLIRP 2>/dev/null || true; SLIRP=
+	RES=$(grep -E "$(stream "$1")" "$W/slirp.out" | gbps)
+}
+# med A B C...: the median
+med() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ROUNDS=${ROUNDS:-3}
 for P in 1 4; do
-	n=$($NC exec bup -- iperf3 -c 127.0.0.1 -p "$PORT" -t "$SECS" -P "$P" 2>/dev/null | grep -E "$([ $P = 1 ] && echo '^\[ *5\]' || echo SUM)" | gbps)
-	p=$(pasta --config-net -q -- iperf3 -c 127.0.0.1 -p "$PORT" -t "$SECS" -P "$P" 2>/dev/null | grep -E "$([ $P = 1 ] && echo '^\[ *5\]' || echo SUM)" | gbps)
-	unshare -Urn sh -c "sleep 1; iperf3 -c 10.0.2.2 -p $PORT -t $SECS -P $P 2>/dev/null" >"$W/slirp.out" & tp=$!
-	sleep 0.2; slirp4netns --configure --mtu=65520 "$(pgrep -P $tp | head -1 || echo $tp)" tap0 >/dev/null 2>&1 & sp=$!
-	wait $tp; kill $sp 2>/dev/null || true
-	s=$(grep -E "$([ $P = 1 ] && echo '^\[ *5\]' || echo SUM)" "$W/slirp.out" | gbps)
-	printf '%d stream(s) cell->host loopback: netcell %6s Gb/s   pasta %6s Gb/s (ratio %sx)   slirp4netns %6s Gb/s (ratio %sx)   target >= 10 Gb/s\n' \
-		"$P" "$n" "$p" "$(ratio "$n" "$p")" "$s" "$(ratio "$n" "$s")"
+	n=; p=; s=
+	# interleaved rounds: noise on a shared VM hits every tool alike
+	for ((i = 0; i < ROUNDS; i++)); do
+		n+="$(nc_tp "$P") "; p+="$(pasta_tp "$P") "; slirp_tp "$P"; s+="$RES "
+	done
+	n=$(med $n); p=$(med $p); s=$(med $s)
+	printf '%d stream(s) cell->host loopback: netcell %6s Gb/s   pasta %6s Gb/s (ratio %sx)   slirp4netns %6s Gb/s (ratio %sx)   target >= 10 Gb/s (medians of %d)\n' \
+		"$P" "$n" "$p" "$(ratio "$n" "$p")" "$s" "$(ratio "$n" "$s")" "$ROUNDS"
 done
 $NC delete bup

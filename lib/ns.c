@@ -7,12 +7,12 @@
  * each cell's namespace as an open descriptor; for root it is also
  * bind-mounted at /run/netns/NAME, as ip-netns does, so other tools find it.
  *
- * A namespace is made in a short-lived child (fork, unshare, bring up lo,
- * send the descriptor back over a socketpair) rather than in the keeper
- * itself: the keeper must stay in the host's network namespace to serve
- * the host side of forwards, and a rootless keeper could never setns()
- * back into the host's namespace, which belongs to the initial user
- * namespace.
+ * A namespace is made in a short-lived thread (unshare, bring up lo with
+ * "BIG TCP" packets, open /proc/thread-self/ns/net) rather than in the
+ * keeper's main thread: the keeper must stay in the host's network
+ * namespace to serve the host side of forwards, and a rootless keeper
+ * could never setns() back into the host's namespace, which belongs to the
+ * initial user namespace.
  */
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -29,6 +29,10 @@
 #include "netlink.h"
 #include "ns.h"
 #include "proto.h"
+
+
+/* loopback's tso_max_size: 512 KiB less 8, the largest "BIG TCP" packet */
+#define NS_LO_GSO_MAX	524280
 
 /**
  * ns_write_file() - write a short string to a file such as /proc/self/uid_map
@@ -128,6 +132,10 @@ static int child_make_net(struct nc_ctx *ctx, const char *bind_at)
 	if (!nl)
 		return -EIO;
 	ret = nl_link_up(ctx, nl, 1);
+	/* best effort, see nl_link_big(); the message of a refusal is
+	 * dropped with the context's next error */
+	if (!ret)
+		nl_link_big(ctx, nl, 1, NS_LO_GSO_MAX);
 	mnl_socket_close(nl);
 	if (ret)
 		return ctx_wrap(ctx, ret, "cannot bring up loopback");
