@@ -8,13 +8,8 @@
  * diag.c, the same code that explains a failing command, so `doctor` and an
  * error message never disagree; sysctls honour NETCELL_SYSROOT (tests).
  *
- * Settings alone can lie (a seccomp filter, an AppArmor profile that allows
- * netcell after all), so doctor also does the real thing in a throwaway
- * child: a user namespace (rootless), a network namespace, and an nftables
- * request in it (NFT_MSG_GETGEN, which nfnetlink refuses without
- * CAP_NET_ADMIN over the namespace and which fails when nf_tables is
- * missing).  The child reports how far it got over a pipe and exits, so
- * nothing it made outlives it.
+ * Settings alone can lie, so doctor also does the real thing in a throwaway
+ * child (probe.c) and judges by how far it got.
  *
  * Run by root, doctor checks root's own path and, in a second child that
  * drops to uid 65534, what an ordinary user would get.  Problems that only
@@ -22,53 +17,14 @@
  * Run as uid 0 inside a user namespace (a rootless cell), it says that this
  * root is not the host's root.
  */
-#include <fcntl.h>
-#include <grp.h>
-#include <linux/netfilter/nf_tables.h>
-#include <linux/netfilter/nfnetlink.h>
 #include <pwd.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include "diag.h"
-#include "netlink.h"
-#include "ns.h"
+#include "probe.h"
 
 #define DOC_MAX 16
-#define DOC_NOBODY 65534
-
-/**
- * enum probe_stage - how far the probe child got
- * @PROBE_SETUP:	dropping to an ordinary uid (root's second probe)
- * @PROBE_USERNS:	making a user namespace and becoming its root
- * @PROBE_NETNS:	making a network namespace
- * @PROBE_NFT:		asking nf_tables for its generation
- * @PROBE_DONE:		everything worked
- */
-enum probe_stage {
-	PROBE_SETUP,
-	PROBE_USERNS,
-	PROBE_NETNS,
-	PROBE_NFT,
-	PROBE_DONE,
-};
-
-/**
- * struct probe - outcome of one probe child
- * @uid:	uid the probe ran as
- * @stage:	the stage that failed, PROBE_DONE when none did
- * @err:	negative errno of the failed stage
- * @msg:	its message
- */
-struct probe {
-	uid_t uid;
-	int stage;
-	int err;
-	char msg[NC_MSG_MAX];
-};
 
 /**
  * struct doc - one doctor run
@@ -143,169 +99,6 @@ static enum nc_check_status for_users(const struct doc *d,
 				      enum nc_check_status s)
 {
 	return d->host_root && s == NC_CHECK_FAIL ? NC_CHECK_WARN : s;
-}
-
-/**
- * drop_to_nobody() - in root's probe child: become an ordinary uid
- *
- * The process is made dumpable again, or /proc/self/uid_map would stay
- * root's and the new uid could not write it.
- *
- * Return: 0 or -errno
- */
-static int drop_to_nobody(void)
-{
-	if (setgroups(0, NULL) || setresgid(DOC_NOBODY, DOC_NOBODY, DOC_NOBODY) ||
-	    setresuid(DOC_NOBODY, DOC_NOBODY, DOC_NOBODY) ||
-	    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
-		return -errno;
-	return 0;
-}
-
-/**
- * probe_nft() - ask nf_tables in the current network namespace for its
- *		 ruleset generation
- * @ctx:	context
- *
- * Return: 0 or -errno with the kernel's message
- */
-static int probe_nft(struct nc_ctx *ctx)
-{
-	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	char buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct nfgenmsg *g;
-	int ret;
-
-	if (!nl)
-		return ctx_err(ctx, -errno, NC_ERR_FAILED,
-			       "cannot open a netfilter netlink socket: %s",
-			       strerror(errno));
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		mnl_socket_close(nl);
-		return ctx_err(ctx, ret, NC_ERR_FAILED,
-			       "cannot bind a netfilter netlink socket: %s",
-			       strerror(-ret));
-	}
-	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->nfgen_family = AF_UNSPEC;
-	g->version = NFNETLINK_V0;
-	ret = nl_do(ctx, nl, nlh);
-	mnl_socket_close(nl);
-	return ret;
-}
-
-/**
- * probe_steps() - in the probe child: go as far as possible
- * @ctx:	context for the message of the failed step
- * @nobody:	drop to uid 65534 first
- * @err:	negative errno of the failed step
- *
- * Return: the stage that failed, PROBE_DONE when none did
- */
-static int probe_steps(struct nc_ctx *ctx, int nobody, int *err)
-{
-	if (nobody && (*err = drop_to_nobody())) {
-		ctx_err(ctx, *err, NC_ERR_FAILED, "cannot become uid %d: %s",
-			DOC_NOBODY, strerror(-*err));
-		return PROBE_SETUP;
-	}
-	if (getuid() != 0 &&
-	    (*err = ns_become_userns_root(ctx, getuid(), getgid())))
-		return PROBE_USERNS;
-	if (unshare(CLONE_NEWNET)) {
-		*err = diag_netns_failure(ctx, -errno);
-		return PROBE_NETNS;
-	}
-	*err = probe_nft(ctx);
-	return *err ? PROBE_NFT : PROBE_DONE;
-}
-
-/**
- * probe_child() - the probe child's whole life: try, report, exit
- * @nobody:	drop to uid 65534 first
- * @wfd:	pipe to the parent
- */
-static void __attribute__((noreturn)) probe_child(int nobody, int wfd)
-{
-	struct nc_ctx c = { .kfd = -1 };
-	char out[NC_MSG_MAX + 64];
-	int err = 0, stage, n;
-
-	stage = probe_steps(&c, nobody, &err);
-	n = snprintf(out, sizeof(out), "%d\t%d\t%s", stage, err, c.msg);
-	_exit(write(wfd, out, (size_t)n) == n ? 0 : 1);
-}
-
-/**
- * read_all() - read a pipe to its end
- * @fd:		pipe
- * @buf:	output, NUL-terminated
- * @len:	size of @buf
- */
-static void read_all(int fd, char *buf, size_t len)
-{
-	size_t off = 0;
-	ssize_t n;
-
-	while (off + 1 < len) {
-		n = read(fd, buf + off, len - 1 - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	buf[off] = '\0';
-}
-
-/**
- * probe_run() - run a probe child and collect how far it got
- * @pr:		result
- * @nobody:	as uid 65534 rather than as the caller
- */
-static void probe_run(struct probe *pr, int nobody)
-{
-	char buf[NC_MSG_MAX + 64] = "";
-	int pfd[2], status, off = 0;
-	pid_t pid;
-
-	pr->uid = nobody ? DOC_NOBODY : getuid();
-	pr->stage = PROBE_SETUP;
-	pr->err = -EIO;
-	snprintf(pr->msg, sizeof(pr->msg), "the probe process failed");
-	if (pipe2(pfd, O_CLOEXEC))
-		return;
-	pid = fork();
-	if (pid == 0) {
-		close(pfd[0]);
-		probe_child(nobody, pfd[1]);
-	}
-	close(pfd[1]);
-	if (pid > 0) {
-		read_all(pfd[0], buf, sizeof(buf));
-		waitpid(pid, &status, 0);
-	}
-	close(pfd[0]);
-	if (sscanf(buf, "%d\t%d\t%n", &pr->stage, &pr->err, &off) == 2)
-		snprintf(pr->msg, sizeof(pr->msg), "%s", buf + off);
-}
-
-/**
- * probe_who() - the probe's uid as the evidence names it
- * @pr:		probe
- * @buf:	output
- * @len:	size of @buf
- *
- * Return: @buf
- */
-static const char *probe_who(const struct probe *pr, char *buf, size_t len)
-{
-	snprintf(buf, len, "uid %u%s", (unsigned)pr->uid,
-		 pr->uid == DOC_NOBODY ? " (as an ordinary user)" : "");
-	return buf;
 }
 
 /**
@@ -442,7 +235,7 @@ static void check_nft(struct doc *d)
 			pr->msg);
 	else if (d->host_root && d->users.stage == PROBE_NFT)
 		verdict(c, NC_CHECK_WARN, fix, "root: nf_tables answered; as uid %d in its own namespaces: %s",
-			DOC_NOBODY, d->users.msg);
+			PROBE_NOBODY, d->users.msg);
 	else
 		verdict(c, NC_CHECK_OK, "", "nf_tables answered in a new network namespace%s (a cell's firewall works)",
 			d->host_root ? "" : " owned by the user's own user namespace");

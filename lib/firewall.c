@@ -10,18 +10,9 @@
  * interleave.
  *
  * Apply: the user's file is copied into the new generation first (what is
- * applied is exactly what is kept), then loaded inside the cell (incell.c):
- *  - nft syntax: "flush ruleset" plus the file, one libnftables transaction:
- *    the kernel switches from the old ruleset to the new one at once, and a
- *    rejected file changes nothing (nft.c explains the size limit);
- *  - iptables syntax: both families are first loaded into a scratch
- *    namespace, so an error in either rejects both; then in the cell each
- *    family is one iptables-restore transaction (there is no library for
- *    xtables-nft, so the tool is run), and if the second fails the first is
- *    put back.  A packet only ever meets one family's tables, so no packet
- *    sees a mix; tables from an earlier nft-syntax generation are removed
- *    right after.
- * On failure the new generation's files are removed and nothing else moved.
+ * applied is exactly what is kept), then loaded inside the cell (fwload.c
+ * says how: one transaction per syntax, nothing changed on rejection).  On
+ * failure the new generation's files are removed and nothing else moved.
  *
  * Confirm-or-revert: with --confirm, "pending" records the new and the
  * previous generation and a deadline, and a detached watcher process (not
@@ -42,30 +33,11 @@
 #include "client.h"
 #include "diag.h"
 #include "firewall.h"
+#include "fwload.h"
 #include "incell.h"
 #include "nft.h"
 #include "store.h"
 #include "tool.h"
-
-#define FW_MAX_FILE (16 << 20)
-
-/**
- * struct fw_job - what to load inside a cell
- * @format:	NC_FW_NFT or NC_FW_IPTABLES
- * @file:	stored files: [0] nft or IPv4, [1] IPv6 ("" when absent)
- * @shown:	names shown in errors, the user's paths
- * @host:	1 when applied to the host (NC_FW_HOST): only the tables the
- *		files define are replaced, other tools' tables stay
- * @prefix:	host only: "add table; delete table" lines that empty the
- *		tables being replaced, in the same transaction
- */
-struct fw_job {
-	enum nc_fw_format format;
-	char file[2][PATH_MAX];
-	char shown[2][PATH_MAX];
-	int host;
-	char prefix[8192];
-};
 
 /**
  * fw_dir() - STATE/fw/CELL, created
@@ -195,340 +167,6 @@ void fw_current(const char *state, const char *cell, unsigned *gen, int *pending
 }
 
 /**
- * read_ruleset() - read a user's ruleset file, refusing what cannot be one
- * @ctx:	context
- * @file:	path
- * @text:	contents (heap, NUL-terminated)
- * @len:	length
- *
- * Return: 0 or -errno with a message (missing file: usage; empty, binary or
- * too large: ruleset rejected)
- */
-static int read_ruleset(struct nc_ctx *ctx, const char *file, char **text,
-			size_t *len)
-{
-	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	ssize_t n;
-
-	if (fd < 0)
-		return ctx_err(ctx, -errno, errno == ENOENT ? NC_ERR_USAGE : ctx_kind_of_errno(-errno),
-			       "cannot read ruleset \"%s\": %s; give the path of a ruleset file",
-			       file, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
-		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
-			       "ruleset \"%s\" is not a regular file", file);
-	if (st.st_size > FW_MAX_FILE)
-		return ctx_err(ctx, -EFBIG, NC_ERR_RULESET,
-			       "ruleset \"%s\" is %lld bytes, over the limit of %d MiB; split it or use sets",
-			       file, (long long)st.st_size, FW_MAX_FILE >> 20);
-	if (st.st_size == 0)
-		return ctx_err(ctx, -EINVAL, NC_ERR_RULESET,
-			       "ruleset \"%s\" is empty; to remove every rule apply a file that says 'flush ruleset'",
-			       file);
-	*text = malloc((size_t)st.st_size + 1);
-	if (!*text)
-		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-	n = read(fd, *text, (size_t)st.st_size);
-	if (n != st.st_size || memchr(*text, '\0', (size_t)n)) {
-		free(steal_ptr(text));
-		return ctx_err(ctx, -EINVAL, NC_ERR_RULESET,
-			       "ruleset \"%s\" is not a text file (it contains NUL bytes)", file);
-	}
-	(*text)[n] = '\0';
-	*len = (size_t)n;
-	return 0;
-}
-
-/**
- * fw_detect_format() - nft or iptables-save syntax, from the content
- * @text:	ruleset text
- *
- * iptables-save files have "*table" lines, ":CHAIN POLICY" lines, "-A"
- * rules and "COMMIT"; nft files have none of these at a line start.
- *
- * Return: NC_FW_IPTABLES or NC_FW_NFT
- */
-enum nc_fw_format fw_detect_format(const char *text)
-{
-	const char *l = text;
-
-	for (; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-		while (*l == ' ' || *l == '\t')
-			l++;
-		if (*l == '*' || *l == ':' || !strncmp(l, "-A ", 3) ||
-		    !strncmp(l, "COMMIT", 6))
-			return NC_FW_IPTABLES;
-	}
-	return NC_FW_NFT;
-}
-
-/**
- * fw_ipt_family() - is an iptables-save file IPv6
- * @text:	ruleset text
- *
- * The header ip6tables-save writes decides; without one, IPv6 addresses or
- * ICMPv6 in the rules do.
- *
- * Return: 6 or 4
- */
-int fw_ipt_family(const char *text)
-{
-	if (strstr(text, "ip6tables-save") || strstr(text, "ip6tables-restore"))
-		return 6;
-	if (strstr(text, "iptables-save"))
-		return 4;
-	if (strstr(text, "ipv6-icmp") || strstr(text, "icmpv6") ||
-	    strstr(text, "icmp6") || strstr(text, "::"))
-		return 6;
-	return 4;
-}
-
-/**
- * run_tool() - run an iptables tool with files as stdin or stdout
- * @tool:	e.g. "iptables-restore", "iptables-save"
- * @in:		file for stdin, or NULL
- * @out:	file for stdout, or NULL (then stdout joins @err)
- * @err:	the tool's stderr
- * @len:	size of @err
- *
- * Return: 0, or -EINVAL when the tool failed
- */
-static int run_tool(const char *tool, const char *in, const char *out,
-		    char *err, size_t len)
-{
-	const char *argv[] = { tool, NULL };
-
-	return tool_run(argv, in, out, err, len);
-}
-
-/**
- * drop_foreign_tables() - remove tables iptables-restore did not make
- * @err:	error text
- * @len:	size of @err
- *
- * Return: 0 or -errno
- */
-static int drop_foreign_tables(char *err, size_t len)
-{
-	static const char *const xt[] = { "filter", "nat", "mangle", "raw", "security" };
-	_cleanup_free_ char *list = NULL;
-	char cmds[8192] = "", fam[16], name[256], *l;
-	size_t i, off = 0;
-	int ret = nft_list_ruleset(&list);
-
-	for (l = list; !ret && l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-		if (sscanf(l, "table %15s %255s {", fam, name) != 2)
-			continue;
-		for (i = 0; i < ARRAY_SIZE(xt); i++)
-			if ((!strcmp(fam, "ip") || !strcmp(fam, "ip6")) && !strcmp(name, xt[i]))
-				break;
-		if (i == ARRAY_SIZE(xt) && off + 300 < sizeof(cmds))
-			off += (size_t)snprintf(cmds + off, sizeof(cmds) - off,
-						"delete table %s %s\n", fam, name);
-	}
-	return ret || !off ? ret : nft_run_text(cmds, err, len);
-}
-
-/**
- * apply_ipt() - load iptables-save files, IPv4 then IPv6, undoing on failure
- * @job:	files
- * @err:	error text
- * @len:	size of @err
- *
- * Return: 0 or -EINVAL
- */
-static int apply_ipt(const struct fw_job *job, char *err, size_t len)
-{
-	static const char *const tool[2] = { "iptables-restore", "ip6tables-restore" };
-	char undo[PATH_MAX];
-	int ret, i;
-
-	for (i = 0; i < 2; i++) {
-		if (!job->file[i][0])
-			continue;
-		ret = run_tool(tool[i], job->file[i], NULL, err, len);
-		if (!ret)
-			continue;
-		if (strstr(err, "Message too long"))
-			snprintf(err, len, "%s: the ruleset is larger than one netlink transaction a rootless process may send (see net.core.wmem_max in 'netcell doctor'); convert it to nft syntax with 'netcell fw stage' (nft syntax is not limited this way) or raise net.core.wmem_max",
-				 job->shown[i]);
-		if (i == 1 && job->file[0][0]) {
-			snprintf(undo, sizeof(undo), "%s.undo", job->file[0]);
-			run_tool(tool[0], undo, NULL, err + strlen(err), len - strlen(err));
-		}
-		return ret;
-	}
-	return job->host ? 0 : drop_foreign_tables(err, len);
-}
-
-/**
- * save_undo() - keep the IPv4 tables as they are, to put them back
- * @job:	files; the snapshot goes to file[0].undo
- */
-static void save_undo(const struct fw_job *job)
-{
-	char undo[PATH_MAX], err[256];
-
-	if (!job->file[0][0] || !job->file[1][0])
-		return;
-	/* iptables-save output is exactly iptables-restore input */
-	snprintf(undo, sizeof(undo), "%s.undo", job->file[0]);
-	run_tool("iptables-save", NULL, undo, err, sizeof(err));
-}
-
-/**
- * job_in_ns() - incell_fn: load a job in the namespace we are in
- * @arg:	struct fw_job
- * @out:	error text
- * @len:	size of @out
- *
- * Return: 0 or -EINVAL when rejected
- */
-static int job_in_ns(void *arg, char *out, size_t len)
-{
-	const struct fw_job *job = arg;
-
-	if (job->format == NC_FW_NFT)
-		return nft_apply_file(job->file[0], job->shown[0],
-				      job->host ? job->prefix : "flush ruleset\n", out, len);
-	save_undo(job);
-	return apply_ipt(job, out, len);
-}
-
-/**
- * flush_in_ns() - incell_fn: remove every rule (generation 0)
- * @arg:	unused
- * @out:	error text
- * @len:	size of @out
- *
- * Return: 0 or -EINVAL
- */
-static int flush_in_ns(void *arg, char *out, size_t len)
-{
-	(void)arg;
-	return nft_run_text("flush ruleset\n", out, len);
-}
-
-/**
- * list_in_ns() - incell_fn: the ruleset as nft text
- * @arg:	unused
- * @out:	listing
- * @len:	size of @out
- *
- * Return: 0 or -errno
- */
-static int list_in_ns(void *arg, char *out, size_t len)
-{
-	_cleanup_free_ char *text = NULL;
-	int ret = nft_list_ruleset(&text);
-
-	(void)arg;
-	if (!ret)
-		snprintf(out, len, "%s", text);
-	return ret;
-}
-
-/**
- * run_job() - load a job into a cell (or a scratch namespace), with messages
- * @ctx:	context
- * @cell:	cell, or NULL for a scratch namespace
- * @job:	what to load, NULL to flush
- *
- * Return: 0, or -errno with the ruleset's errors (kind NC_ERR_RULESET)
- */
-static int run_job(struct nc_ctx *ctx, const char *cell, struct fw_job *job)
-{
-	_cleanup_free_ char *out = NULL;
-	int ret = incell_call(ctx, cell, job ? job_in_ns : flush_in_ns, job, &out);
-	size_t l;
-
-	if (!ret || !out)
-		return ret;
-	l = strlen(out);
-	while (l && out[l - 1] == '\n')
-		out[--l] = '\0';
-	return ctx_err(ctx, ret, NC_ERR_RULESET, "ruleset rejected%s%s; nothing was changed:\n%s",
-		       cell ? " by cell " : "", cell ? cell : "", out);
-}
-
-/**
- * is_host() - does @cell name the host rather than a cell
- * @cell:	cell name or NC_FW_HOST
- *
- * Return: 1 for the host
- */
-static int is_host(const char *cell)
-{
-	return !strcmp(cell, NC_FW_HOST);
-}
-
-/**
- * add_table_lines() - "add table F N; delete table F N" for each table a
- * ruleset file defines, appended to @buf
- * @path:	ruleset file (nft, or iptables-save with @ipt_family 4 or 6)
- * @ipt_family:	0 for nft syntax
- * @buf:	output
- * @len:	size of @buf
- *
- * "add" first makes "delete" succeed whether or not the table exists; in
- * one transaction with the file, the tables are replaced at once.
- */
-static void add_table_lines(const char *path, int ipt_family, char *buf, size_t len)
-{
-	static const char *const fams[] = { "ip", "ip6", "inet", "arp", "bridge", "netdev" };
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	char line[512], a[64], b[200], *l;
-	const char *fam, *name;
-	size_t i, off = strlen(buf);
-	int n;
-
-	while (f && fgets(line, sizeof(line), f) && off + 600 < len) {
-		for (l = line; *l == ' ' || *l == '\t'; l++)
-			;
-		if (ipt_family) {
-			if (sscanf(l, "*%63s", a) != 1)
-				continue;
-			fam = ipt_family == 6 ? "ip6" : "ip";
-			name = a;
-		} else {
-			if (!strncmp(l, "add ", 4))
-				l += 4;
-			n = sscanf(l, "table %63[^ \t{\n;] %199[^ \t{\n;]", a, b);
-			if (n < 1)
-				continue;
-			for (i = 0; i < ARRAY_SIZE(fams) && strcmp(a, fams[i]); i++)
-				;
-			fam = n == 2 && i < ARRAY_SIZE(fams) ? a : "ip";
-			name = n == 2 && i < ARRAY_SIZE(fams) ? b : a;
-		}
-		off += (size_t)snprintf(buf + off, len - off,
-					"add table %s %s\ndelete table %s %s\n",
-					fam, name, fam, name);
-	}
-}
-
-/**
- * host_prefix() - the lines that empty the host tables a change replaces:
- * those of the new generation and those of the one in force
- * @job:	the new generation's job; @job->prefix is filled
- * @cur:	the job in force, or NULL
- */
-static void host_prefix(struct fw_job *job, const struct fw_job *cur)
-{
-	const struct fw_job *j[2] = { cur, job };
-	int i, k;
-
-	job->prefix[0] = '\0';
-	for (i = 0; i < 2; i++)
-		for (k = 0; j[i] && k < 2; k++)
-			if (j[i]->file[k][0])
-				add_table_lines(j[i]->file[k],
-						j[i]->format == NC_FW_NFT ? 0 : k ? 6 : 4,
-						job->prefix, sizeof(job->prefix));
-}
-
-/**
  * gen_path() - path of a generation's file
  * @dir:	the cell's firewall directory
  * @gen:	generation
@@ -590,11 +228,11 @@ static unsigned next_gen(const char *dir)
 }
 
 /**
- * remove_gen() - remove every file of a generation
+ * fw_remove_gen() - remove every file of a generation
  * @dir:	the cell's firewall directory
  * @gen:	generation
  */
-static void remove_gen(const char *dir, unsigned gen)
+void fw_remove_gen(const char *dir, unsigned gen)
 {
 	static const char *const ext[] = { "nft", "v4", "v6", "v4.undo", "meta" };
 	char path[PATH_MAX];
@@ -640,7 +278,7 @@ static int stage_combined(struct nc_ctx *ctx, const char *dir, unsigned gen,
 }
 
 /**
- * stage_files() - copy the user's files into a new generation, checked
+ * fw_stage_files() - copy the user's files into a new generation, checked
  * @ctx:	context
  * @dir:	the cell's firewall directory
  * @gen:	the new generation
@@ -650,7 +288,7 @@ static int stage_combined(struct nc_ctx *ctx, const char *dir, unsigned gen,
  *
  * Return: 0 or -errno with a message; nothing is left on failure
  */
-static int stage_files(struct nc_ctx *ctx, const char *dir, unsigned gen,
+int fw_stage_files(struct nc_ctx *ctx, const char *dir, unsigned gen,
 		       const char *const *files, enum nc_fw_format format,
 		       struct fw_job *job)
 {
@@ -662,7 +300,7 @@ static int stage_files(struct nc_ctx *ctx, const char *dir, unsigned gen,
 	memset(job, 0, sizeof(*job));
 	for (i = 0; files[i]; i++) {
 		free(steal_ptr(&text));
-		ret = read_ruleset(ctx, files[i], &text, &len);
+		ret = fw_read_ruleset(ctx, files[i], &text, &len);
 		if (ret)
 			goto undo;
 		f = format ? format : fw_detect_format(text);
@@ -697,7 +335,7 @@ static int stage_files(struct nc_ctx *ctx, const char *dir, unsigned gen,
 	}
 	return 0;
 undo:
-	remove_gen(dir, gen);
+	fw_remove_gen(dir, gen);
 	return ret;
 }
 
@@ -737,21 +375,6 @@ static int set_current(const char *dir, unsigned gen)
 }
 
 /**
- * prefix_in_ns() - incell_fn: run a job's prefix only (empty host tables)
- * @arg:	struct fw_job
- * @out:	error text
- * @len:	size of @out
- *
- * Return: 0 or -EINVAL
- */
-static int prefix_in_ns(void *arg, char *out, size_t len)
-{
-	const struct fw_job *job = arg;
-
-	return job->prefix[0] ? nft_run_text(job->prefix, out, len) : 0;
-}
-
-/**
  * nft_run_prefix_only() - remove from the host the tables netcell put there
  * @ctx:	context
  * @cell:	NC_FW_HOST
@@ -764,7 +387,7 @@ static int nft_run_prefix_only(struct nc_ctx *ctx, const char *cell, const char 
 			       struct fw_job *job)
 {
 	_cleanup_free_ char *out = NULL;
-	int ret = incell_call(ctx, cell, prefix_in_ns, job, &out);
+	int ret = incell_call(ctx, cell, fw_prefix_in_ns, job, &out);
 
 	if (ret)
 		return ctx_err(ctx, ret, NC_ERR_RULESET, "cannot remove the tables: %s",
@@ -794,18 +417,18 @@ static int switch_to(struct nc_ctx *ctx, const char *cell, const char *dir,
 		return ctx_err(ctx, -ENOENT, NC_ERR_USAGE,
 			       "\"%s\" has no firewall generation %u; 'netcell fw history' lists them",
 			       cell, gen);
-	if (is_host(cell)) {
+	if (fw_is_host(cell)) {
 		has_cur = !gen_job(dir, current_gen(dir), &cur);
 		if (!gen) {	/* nothing: empty the tables netcell put there */
 			memset(&job, 0, sizeof(job));
 			job.format = NC_FW_NFT;
 		}
 		job.host = 1;
-		host_prefix(&job, has_cur ? &cur : NULL);
+		fw_host_prefix(&job, has_cur ? &cur : NULL);
 		if (!gen)
 			return nft_run_prefix_only(ctx, cell, dir, &job);
 	}
-	ret = run_job(ctx, cell, gen ? &job : NULL);
+	ret = fw_run_job(ctx, cell, gen ? &job : NULL);
 	return ret ? ret : set_current(dir, gen);
 }
 
@@ -885,13 +508,13 @@ static int check_cell(struct nc_ctx *ctx, const char *cell)
 
 	uid_t host;
 
-	if (is_host(cell) && getuid())
+	if (fw_is_host(cell) && getuid())
 		return ctx_err(ctx, -EPERM, NC_ERR_PERM,
 			       "the host's firewall is root's: run 'fw ... --host' as root, or use a cell");
 	/* uid 0 of a rootless cell would only reach the cell's own ruleset */
-	if (is_host(cell) && diag_host_uid(0, &host))
+	if (fw_is_host(cell) && diag_host_uid(0, &host))
 		return diag_not_host_root(ctx, "change the host's firewall", -EPERM);
-	if (is_host(cell))
+	if (fw_is_host(cell))
 		return 0;
 	return nc_inspect(ctx, cell, &info);
 }
@@ -943,22 +566,22 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 			       "generation %lld of cell \"%s\" awaits confirmation; run 'netcell fw confirm %s' or wait for it to be reverted",
 			       v[0], cell, cell);
 	*gen = next_gen(dir);
-	ret = stage_files(ctx, dir, *gen, files, format, &job);
-	if (!ret && is_host(cell)) {
+	ret = fw_stage_files(ctx, dir, *gen, files, format, &job);
+	if (!ret && fw_is_host(cell)) {
 		struct fw_job cur;
 
 		job.host = 1;
-		host_prefix(&job, gen_job(dir, prev, &cur) ? NULL : &cur);
+		fw_host_prefix(&job, gen_job(dir, prev, &cur) ? NULL : &cur);
 	}
 	if (!ret && job.format == NC_FW_IPTABLES)
-		ret = run_job(ctx, NULL, &job);	/* both families, or neither */
+		ret = fw_run_job(ctx, NULL, &job);	/* both families, or neither */
 	if (!ret)
-		ret = run_job(ctx, cell, &job);
+		ret = fw_run_job(ctx, cell, &job);
 	if (!ret)
 		ret = write_meta(dir, *gen, &job) ? ctx_err(ctx, -EIO, NC_ERR_FAILED,
 				"cannot record generation %u", *gen) : 0;
 	if (ret) {
-		remove_gen(dir, *gen);
+		fw_remove_gen(dir, *gen);
 		return ret;
 	}
 	set_current(dir, *gen);
@@ -1003,46 +626,6 @@ int nc_fw_apply_files(struct nc_ctx *ctx, const char *cell,
 	ret = apply_locked(ctx, cell, dir, files, format, confirm_secs, gen);
 	close(lock);
 	return ret;
-}
-
-/**
- * nc_fw_check_files() - validate ruleset files in a throwaway namespace
- * @ctx:	context
- * @files:	NULL-terminated list, at most two
- * @format:	NC_FW_AUTO, NC_FW_NFT or NC_FW_IPTABLES
- *
- * Return: 0 or -errno with the errors (NC_ERR_RULESET)
- */
-int nc_fw_check_files(struct nc_ctx *ctx, const char *const *files,
-		      enum nc_fw_format format)
-{
-	char dir[] = "/tmp/netcell-check-XXXXXX";
-	struct fw_job job;
-	int ret;
-
-	if (!mkdtemp(dir))
-		return ctx_err(ctx, -errno, NC_ERR_FAILED, "mkdtemp: %s", strerror(errno));
-	ret = stage_files(ctx, dir, 1, files, format, &job);
-	if (!ret)
-		ret = run_job(ctx, NULL, &job);
-	remove_gen(dir, 1);
-	rmdir(dir);
-	return ret;
-}
-
-/**
- * nc_fw_check() - validate one ruleset file in a throwaway namespace
- * @ctx:	context
- * @file:	ruleset file
- * @format:	NC_FW_AUTO, NC_FW_NFT or NC_FW_IPTABLES
- *
- * Return: 0 or -errno with the errors (NC_ERR_RULESET)
- */
-int nc_fw_check(struct nc_ctx *ctx, const char *file, enum nc_fw_format format)
-{
-	const char *files[2] = { file, NULL };
-
-	return nc_fw_check_files(ctx, files, format);
 }
 
 /**
@@ -1252,7 +835,7 @@ int nc_fw_show(struct nc_ctx *ctx, const char *cell, char **text)
 
 	if (ret)
 		return ret;
-	ret = incell_call(ctx, cell, list_in_ns, NULL, text);
+	ret = incell_call(ctx, cell, fw_list_in_ns, NULL, text);
 	if (ret && *text)
 		free(steal_ptr(text));
 	return ret && !ctx->msg[0] ? ctx_err(ctx, ret, NC_ERR_FAILED,
@@ -1305,7 +888,7 @@ int fw_restore_fd(const char *state, const char *run, const char *cell, int netf
 		setenv("XTABLES_LOCKFILE", lock, 1);
 		if (setns(netfd, CLONE_NEWNET))
 			_exit(1);
-		_exit(job_in_ns(&job, err, sizeof(err)) ? 1 : 0);
+		_exit(fw_job_in_ns(&job, err, sizeof(err)) ? 1 : 0);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0)
 		return -ECHILD;

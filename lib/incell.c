@@ -96,12 +96,12 @@ static void __attribute__((noreturn)) child(const struct nc_paths *p,
 }
 
 /**
- * read_all() - read a pipe to its end
+ * fd_read_all() - read a pipe to its end
  * @fd:		pipe
  * @buf:	output, NUL-terminated
  * @len:	size of @buf
  */
-static void read_all(int fd, char *buf, size_t len)
+void fd_read_all(int fd, char *buf, size_t len)
 {
 	size_t off = 0;
 	ssize_t n;
@@ -152,7 +152,7 @@ int incell_call(struct nc_ctx *ctx, const char *cell, incell_fn fn, void *arg,
 		child(&p, cell, fn, arg, pfd[1]);
 	}
 	close(pfd[1]);
-	read_all(pfd[0], buf, INCELL_OUT + 64);
+	fd_read_all(pfd[0], buf, INCELL_OUT + 64);
 	close(pfd[0]);
 	if (pid > 0)
 		waitpid(pid, &status, 0);

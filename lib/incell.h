@@ -16,6 +16,7 @@
  */
 typedef int (*incell_fn)(void *arg, char *out, size_t len);
 
+NC_INTERNAL void fd_read_all(int fd, char *buf, size_t len);
 NC_INTERNAL int incell_fork(struct nc_ctx *ctx,
 			    int (*fn)(struct nc_ctx *ctx, void *arg), void *arg);
 NC_INTERNAL int incell_call(struct nc_ctx *ctx, const char *cell,
