@@ -13,3 +13,6 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 row() {
 	printf '%-34s netcell %8s ms   %-34s %8s ms   ratio %5sx (target <= %s)\n' "$1" "$2" "$4" "$3" "$(ratio "$2" "$3")" "$5"
 }
+# med A B C...: the median, "-" when there is no value (a failed tool keeps
+# its column)
+med() { [ $# -gt 0 ] || { echo -; return; }; printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }

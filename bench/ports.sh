@@ -98,8 +98,6 @@ if [ "$rk" = 1 ]; then wait_listen "$RP1" && wait_listen "$RP2" || { rk=0; echo 
 sleep 1
 
 ROUNDS=${ROUNDS:-3}
-# med A B C...: the median
-med() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # measure FN ARG PORTS...: FN ARG on each port, ROUNDS times interleaved
 # (noise on a shared VM hits every tool alike); prints the medians
 measure() {

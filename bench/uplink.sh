@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ]; then
 	U=${NETCELL_TEST_USER:-netcell-test}; id "$U" >/dev/null 2>&1 || useradd -m -s /bin/bash "$U"
 	[ -c /dev/net/tun ] && chmod 0666 /dev/net/tun
-	exec setpriv --reuid="$U" --regid="$U" --init-groups env -i PATH="$PATH" HOME=/tmp bash "$0"
+	exec setpriv --reuid="$U" --regid="$U" --init-groups env -i PATH="$PATH" HOME=/tmp N="${N:-20}" SECS="${SECS:-3}" ROUNDS="${ROUNDS:-3}" bash "$0"
 fi
 . bench/lib.sh
 NC=$PWD/build/netcell
@@ -47,12 +47,10 @@ pasta_tp() { pasta --config-net -q -- iperf3 -c 127.0.0.1 -p "$PORT" -t "$SECS" 
 # slirp_tp P: sets RES (not a subshell, so that cleanup sees $SLIRP)
 slirp_tp() {
 	unshare -Urn sh -c "sleep 1; iperf3 -c 10.0.2.2 -p $PORT -t $SECS -P $1 2>/dev/null" >"$W/slirp.out" & tp=$!
-	sleep 0.2; slirp4netns --configure --mtu=65520 "$(pgrep -P $tp | head -1 || echo $tp)" tap0 >/dev/null 2>&1 & SLIRP=$!
+	sleep 0.2; slirp4netns --configure --mtu=65520 "$tp" tap0 >/dev/null 2>&1 & SLIRP=$!
 	wait $tp || true; kill $SLIRP 2>/dev/null || true; wait $SLIRP 2>/dev/null || true; SLIRP=
 	RES=$(grep -E "$(stream "$1")" "$W/slirp.out" | gbps)
 }
-# med A B C...: the median
-med() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ROUNDS=${ROUNDS:-3}
 for P in 1 4; do
 	n=; p=; s=

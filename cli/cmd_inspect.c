@@ -37,24 +37,21 @@ static void print_net(const struct nc_net_info *n)
 	printf("uplink:    %s%s%s\n", n->uplink, n->shared ? ", shared by the user's cells" : "",
 	       !strcmp(n->uplink, "none") ? "" :
 	       n->host_loopback ? " (host loopback reachable)" : " (host loopback closed)");
-	for (i = 0; i < n->naddrs || !i; i++)
-		if (n->naddrs)
-			printf("%s%s %s\n", indent("addresses: ", i), n->addrs[i].dev, n->addrs[i].addr);
-		else
-			puts("addresses: -");
-	for (i = 0; i < n->nroutes || !i; i++)
-		if (n->nroutes)
-			printf("%s%s%s%s%s%s\n", indent("routes:    ", i), n->routes[i].dst,
-			       n->routes[i].via[0] ? " via " : "", n->routes[i].via,
-			       n->routes[i].dev[0] ? " dev " : "", n->routes[i].dev);
-		else
-			puts("routes:    -");
+	if (!n->naddrs)
+		puts("addresses: -");
+	for (i = 0; i < n->naddrs; i++)
+		printf("%s%s %s\n", indent("addresses: ", i), n->addrs[i].dev, n->addrs[i].addr);
+	if (!n->nroutes)
+		puts("routes:    -");
+	for (i = 0; i < n->nroutes; i++)
+		printf("%s%s%s%s%s%s\n", indent("routes:    ", i), n->routes[i].dst,
+		       n->routes[i].via[0] ? " via " : "", n->routes[i].via,
+		       n->routes[i].dev[0] ? " dev " : "", n->routes[i].dev);
 	printf("dns:       %s\n", n->dns[0] ? n->dns : "the host's /etc/resolv.conf");
-	for (i = 0; i < n->nlinks || !i; i++)
-		if (n->nlinks)
-			printf("%s%s %s\n", indent("links:     ", i), n->links[i].peer, n->links[i].addr);
-		else
-			puts("links:     -");
+	if (!n->nlinks)
+		puts("links:     -");
+	for (i = 0; i < n->nlinks; i++)
+		printf("%s%s %s\n", indent("links:     ", i), n->links[i].peer, n->links[i].addr);
 	if (n->fw_gen)
 		printf("firewall:  generation %u%s\n", n->fw_gen,
 		       n->fw_pending ? " (awaiting fw confirm)" : "");

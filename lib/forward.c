@@ -104,16 +104,26 @@ void fwd_ep_mod(struct fwd *f, int fd, unsigned events, struct fwd_ep *ep)
 }
 
 /**
+ * mono_ns() - monotonic nanoseconds
+ *
+ * Return: nanoseconds
+ */
+static long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/**
  * fwd_mono_now() - monotonic seconds
  *
  * Return: seconds
  */
 long long fwd_mono_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec;
+	return mono_ns() / 1000000000LL;
 }
 
 /**
@@ -192,12 +202,12 @@ socklen_t fwd_cell_target(const struct portspec *s,
 }
 
 /**
- * fwd_addr_port() - the port of a socket address, by reference
+ * addr_port() - the port of a socket address, by reference
  * @ss:		IPv4 or IPv6 address
  *
  * Return: pointer to the port field, network order
  */
-in_port_t *fwd_addr_port(struct sockaddr_storage *ss)
+static in_port_t *addr_port(struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET6)
 		return &((struct sockaddr_in6 *)ss)->sin6_port;
@@ -422,12 +432,12 @@ void fwd_bind_client(int fd, const struct sockaddr_storage *peer,
 
 	/* never the target itself: that would be a TCP self-connect */
 	if (!keep_port || !memcmp(&b, to, plen))
-		*fwd_addr_port(&b) = 0;
+		*addr_port(&b) = 0;
 	if (!bind(fd, (struct sockaddr *)&b, plen))
 		return;
-	if (errno != EADDRINUSE || !*fwd_addr_port(&b))
+	if (errno != EADDRINUSE || !*addr_port(&b))
 		return;
-	*fwd_addr_port(&b) = 0;
+	*addr_port(&b) = 0;
 	bind(fd, (struct sockaddr *)&b, plen);
 }
 /**
@@ -507,19 +517,6 @@ int fwd_event(struct fwd *f, const struct epoll_event *ev)
 		break;
 	}
 	return 1;
-}
-
-/**
- * mono_ns() - monotonic nanoseconds
- *
- * Return: nanoseconds
- */
-static long long mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 /**

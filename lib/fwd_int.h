@@ -16,7 +16,6 @@
 #define FWD_PIPE_SIZE	(1 << 20)	/* wanted pipe size, capped by the sysctl */
 #define FWD_PIPES_KEPT	64	/* empty pipes kept for new connections */
 #define FWD_BATCH	64	/* accepts or datagrams per event */
-#define FWD_EVENTS	64	/* events per epoll_wait() */
 #define FWD_UDP_FLOWS	1024	/* UDP flows per port */
 #define FWD_UDP_IDLE_S	60	/* UDP flow idle timeout */
 #define FWD_UDP_MAX	65536	/* largest datagram */
@@ -218,7 +217,6 @@ NC_INTERNAL long long fwd_mono_now(void);
 NC_INTERNAL void fwd_timer_update(struct fwd *f);
 NC_INTERNAL socklen_t fwd_cell_target(const struct portspec *s,
 				      struct sockaddr_storage *ss);
-NC_INTERNAL in_port_t *fwd_addr_port(struct sockaddr_storage *ss);
 NC_INTERNAL struct pool *fwd_pool_of(struct fwd_cell *fc, int family, int type);
 NC_INTERNAL void fwd_pool_refill(struct fwd_cell *fc, int family, int type);
 NC_INTERNAL int fwd_pool_take(struct fwd_cell *fc, int family, int type);

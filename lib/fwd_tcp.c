@@ -294,7 +294,7 @@ static int pump(struct fwd *f, struct fconn *c, int d)
 void fwd_on_conn(struct fwd *f, struct fconn *c, int side,
 		    unsigned events)
 {
-	int ret = 0;
+	int ret = 0, was = c->connected;
 
 	if (c->dead)
 		return;
@@ -306,7 +306,11 @@ void fwd_on_conn(struct fwd *f, struct fconn *c, int side,
 		c->connected = 1;
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP))
 		ret = pump(f, c, side);
-	if (!ret && (events & EPOLLOUT))
+	/* once watched, output readiness comes with every event of the
+	 * socket: it matters only with bytes waiting for it, or when the
+	 * cell side just connected (queued data, or a FIN, may go now) */
+	if (!ret && (events & EPOLLOUT) &&
+	    (c->queued[!side] || c->connected != was))
 		ret = pump(f, c, !side);
 	if (ret)
 		fwd_conn_close(f, c, 1);

@@ -77,6 +77,16 @@ static unsigned hub_slot(const char *addr)
 }
 
 /**
+ * slot_ifname() - the hub's interface of a slot: nchSLOT
+ * @slot:	slot
+ * @ifn:	output
+ */
+static void slot_ifname(unsigned slot, char ifn[IFNAMSIZ])
+{
+	snprintf(ifn, IFNAMSIZ, "nch%u", slot);
+}
+
+/**
  * slot_prefixes() - the IPv4 and IPv6 prefixes and hub interface of a slot
  * @slot:	slot
  * @v4:		10.215.X.Y/30
@@ -92,7 +102,7 @@ static void slot_prefixes(unsigned slot, struct cidr *v4, struct cidr *v6,
 	cidr_parse(s, v4);
 	snprintf(s, sizeof(s), "fd6e:6300:215:%x::/64", slot);
 	cidr_parse(s, v6);
-	snprintf(ifn, IFNAMSIZ, "nch%u", slot);
+	slot_ifname(slot, ifn);
 }
 
 /**
@@ -342,10 +352,9 @@ static int detach(struct nc_ctx *ctx, void *arg)
 	const struct attach_job *j = arg;
 	struct mnl_socket *nl;
 	char ifn[IFNAMSIZ];
-	struct cidr v4, v6;
 	int ret;
 
-	slot_prefixes(j->slot, &v4, &v6, ifn);
+	slot_ifname(j->slot, ifn);
 	if (setns(j->hubfd, CLONE_NEWNET))
 		return -errno;
 	nl = nl_open(ctx);

@@ -341,7 +341,7 @@ static int pick_subnet(const struct link *l, size_t n, struct cidr *net)
  * @a:		cell
  * @b:		cell
  * @subnet:	CIDR text or NULL
- * @net:	parsed subnet
+ * @net:	parsed subnet (always given: cppcheck cannot see that @subnet guards it)
  *
  * Return: 0 or -EINVAL with a usage message
  */

@@ -11,8 +11,8 @@ NC_INTERNAL int nl_do(struct nc_ctx *ctx, struct mnl_socket *nl,
 		      struct nlmsghdr *req);
 NC_INTERNAL int nl_link_up(struct nc_ctx *ctx, struct mnl_socket *nl,
 			   int ifindex);
-NC_INTERNAL int nl_link_big(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex,
-		unsigned size);
+NC_INTERNAL int nl_link_up_big(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex,
+				   unsigned size);
 int nl_link_up_mtu(struct nc_ctx *ctx, struct mnl_socket *nl,
 			       int ifindex, unsigned mtu);
 

@@ -160,6 +160,7 @@ import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(
 		asu $m $NC create "${c}2" || fail "$m: second cell"
 		[ "$(cat "$T/${m:0:1}-state/net/:hub.pid")" = "$pid" ] || fail "$m: the second cell did not share the hub's pasta"
 		local a2; a2=$(asu $m $NC exec "$c" -- ip -4 -o addr show dev eth0 | awk '{print $4}' | cut -d/ -f1)
+		[ -n "$a2" ] || fail "$m: no IPv4 address on eth0 of $c"
 		asu $m $NC exec "${c}2" -- python3 -c "import socket; socket.create_connection(('$W4',8000),3)" || fail "$m: second cell has no uplink"
 		asu $m $NC exec "$c" -- python3 -c "
 import socket,time; s=socket.socket(); s.bind(('$a2',9000)); s.listen(1); time.sleep(2)" & local lp=$!
