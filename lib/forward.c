@@ -185,13 +185,13 @@ static socklen_t make_addr(int family, const unsigned char *addr,
 }
 
 /**
- * fwd_cell_target() - where a port's traffic goes in the cell: loopback:CELLPORT
+ * cell_target() - where a port's traffic goes in the cell: loopback:CELLPORT
  * @s:		spec
  * @ss:		result
  *
  * Return: its length
  */
-socklen_t fwd_cell_target(const struct portspec *s,
+static socklen_t cell_target(const struct portspec *s,
 			     struct sockaddr_storage *ss)
 {
 	static const unsigned char lo6[16] = { [15] = 1 };
@@ -822,6 +822,7 @@ int fwd_open(struct fwd_cell *fc, struct nc_ctx *ctx, const struct portspec *s)
 		return ret;
 	}
 	p->spec = *s;
+	p->tlen = cell_target(s, &p->to);
 	p->fc = fc;
 	p->ep = (struct fwd_ep){ .kind = EP_LISTEN, .obj = p };
 	ret = fwd_ep_add(fc->f, p->lfd, EPOLLIN, &p->ep);

@@ -17,6 +17,7 @@
 #define FWD_PIPES_KEPT	64	/* empty pipes kept for new connections */
 #define FWD_BATCH	64	/* accepts or datagrams per event */
 #define FWD_UDP_FLOWS	1024	/* UDP flows per port */
+#define FWD_UDP_BUCKETS	256	/* hash buckets of a port's flows */
 #define FWD_UDP_IDLE_S	60	/* UDP flow idle timeout */
 #define FWD_UDP_MAX	65536	/* largest datagram */
 #define FWD_TAG		(1ULL << 63)	/* marks the forwarder's epoll data */
@@ -105,11 +106,15 @@ struct uflow;
  * @fc:		its cell
  * @next:	list of the cell's ports
  * @spec:	what was published
+ * @to:		where its traffic goes in the cell (loopback:CELLPORT)
+ * @tlen:	length of @to
  * @lfd:	host socket: listening (TCP) or bound (UDP)
  * @dead:	closed; memory released after the current batch of events
  * @paused:	@lfd is not watched, waiting for cell-side sockets
  * @conns:	TCP connections
  * @flows:	UDP flows, most recently used first
+ * @oldest:	the last of @flows, evicted first
+ * @bucket:	UDP flows by client address (flow_hash())
  * @nflows:	number of @flows
  */
 struct fwd_port {
@@ -117,11 +122,14 @@ struct fwd_port {
 	struct fwd_cell *fc;
 	struct fwd_port *next;
 	struct portspec spec;
+	struct sockaddr_storage to;
+	socklen_t tlen;
 	int lfd;
 	int dead;
 	int paused;
 	struct fconn *conns;
-	struct uflow *flows;
+	struct uflow *flows, *oldest;
+	struct uflow *bucket[FWD_UDP_BUCKETS];
 	unsigned nflows;
 };
 
@@ -157,6 +165,8 @@ struct fconn {
  * @port:	its port
  * @prev:	list of the port's flows
  * @next:	list of the port's flows
+ * @hnext:	next flow in the same hash bucket
+ * @hash:	its bucket
  * @peer:	the client on the host
  * @plen:	length of @peer
  * @local:	host address the client wrote to (wildcard ports), else zero
@@ -168,6 +178,8 @@ struct uflow {
 	struct fwd_ep ep;
 	struct fwd_port *port;
 	struct uflow *prev, *next;
+	struct uflow *hnext;
+	unsigned hash;
 	struct sockaddr_storage peer;
 	socklen_t plen;
 	struct in6_addr local;
@@ -215,8 +227,6 @@ NC_INTERNAL void fwd_ep_mod(struct fwd *f, int fd, unsigned events,
 			    struct fwd_ep *ep);
 NC_INTERNAL long long fwd_mono_now(void);
 NC_INTERNAL void fwd_timer_update(struct fwd *f);
-NC_INTERNAL socklen_t fwd_cell_target(const struct portspec *s,
-				      struct sockaddr_storage *ss);
 NC_INTERNAL struct pool *fwd_pool_of(struct fwd_cell *fc, int family, int type);
 NC_INTERNAL void fwd_pool_refill(struct fwd_cell *fc, int family, int type);
 NC_INTERNAL int fwd_pool_take(struct fwd_cell *fc, int family, int type);

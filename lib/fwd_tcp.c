@@ -127,8 +127,6 @@ void fwd_conn_close(struct fwd *f, struct fconn *c, int abort)
 static int cell_connect(struct fwd_port *p, const struct sockaddr_storage *peer,
 			socklen_t plen, unsigned char *connected)
 {
-	struct sockaddr_storage to;
-	socklen_t tlen = fwd_cell_target(&p->spec, &to);
 	int tries, fd, err = -EAGAIN;
 
 	for (tries = 0; tries < 2; tries++) {
@@ -137,10 +135,10 @@ static int cell_connect(struct fwd_port *p, const struct sockaddr_storage *peer,
 			return err;
 		/* a second try without the client's port: the 4-tuple was
 		 * taken (the same client port to two host ports) */
-		fwd_bind_client(fd, peer, plen, &to, !tries);
-		if (!connect(fd, (struct sockaddr *)&to, tlen) ||
+		fwd_bind_client(fd, peer, plen, &p->to, !tries);
+		if (!connect(fd, (struct sockaddr *)&p->to, p->tlen) ||
 		    (errno == EINPROGRESS &&
-		     (!connect(fd, (struct sockaddr *)&to, tlen) ||
+		     (!connect(fd, (struct sockaddr *)&p->to, p->tlen) ||
 		      errno == EISCONN || errno == EALREADY))) {
 			*connected = errno != EALREADY;
 			return fd;

@@ -14,6 +14,48 @@
 #include "fwd_int.h"
 
 /**
+ * flow_hash() - the bucket of a client address
+ * @peer:	client
+ * @plen:	length of @peer
+ *
+ * FNV-1a over the address bytes; clients pick neither the buckets' number
+ * nor the forwarder's memory, and a port holds at most FWD_UDP_FLOWS.
+ *
+ * Return: bucket index
+ */
+static unsigned flow_hash(const struct sockaddr_storage *peer, socklen_t plen)
+{
+	const unsigned char *b = (const unsigned char *)peer;
+	unsigned h = 2166136261u;
+	socklen_t i;
+
+	for (i = 0; i < plen; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return (h ^ (h >> 16)) % FWD_UDP_BUCKETS;
+}
+
+/**
+ * flow_unlink() - take a flow out of its port's list and bucket
+ * @p:		port
+ * @fl:		flow, linked
+ */
+static void flow_unlink(struct fwd_port *p, struct uflow *fl)
+{
+	struct uflow **pp;
+
+	if (p->oldest == fl)
+		p->oldest = fl->prev;
+	DL_UNLINK(p->flows, fl);
+	fl->prev = fl->next = NULL;
+	for (pp = &p->bucket[fl->hash]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == fl) {
+			*pp = fl->hnext;
+			break;
+		}
+	}
+}
+
+/**
  * fwd_flow_close() - end a UDP flow; freed after the current batch
  * @f:		forwarder
  * @fl:		flow
@@ -22,7 +64,7 @@ void fwd_flow_close(struct fwd *f, struct uflow *fl)
 {
 	struct fwd_port *p = fl->port;
 
-	DL_UNLINK(p->flows, fl);
+	flow_unlink(p, fl);
 	close(fl->fd);
 	fl->dead = 1;
 	fwd_bury(f, &fl->ep);
@@ -31,22 +73,39 @@ void fwd_flow_close(struct fwd *f, struct uflow *fl)
 }
 
 /**
- * flow_front() - put a flow first, as the most recently used
+ * flow_front() - put a linked flow first, as the most recently used
  * @p:		port
- * @fl:		flow, linked or not
+ * @fl:		flow
  */
 static void flow_front(struct fwd_port *p, struct uflow *fl)
 {
 	if (p->flows == fl)
 		return;
-	if (fl->prev)
-		fl->prev->next = fl->next;
-	if (fl->next)
-		fl->next->prev = fl->prev;
+	if (p->oldest == fl)
+		p->oldest = fl->prev;
+	DL_UNLINK(p->flows, fl);
+	fl->prev = NULL;
+	fl->next = p->flows;
+	p->flows->prev = fl;
+	p->flows = fl;
+}
+
+/**
+ * flow_link() - add a new flow, most recently used
+ * @p:		port
+ * @fl:		flow, with @fl->peer set
+ */
+static void flow_link(struct fwd_port *p, struct uflow *fl)
+{
+	fl->hash = flow_hash(&fl->peer, fl->plen);
+	fl->hnext = p->bucket[fl->hash];
+	p->bucket[fl->hash] = fl;
 	fl->prev = NULL;
 	fl->next = p->flows;
 	if (p->flows)
 		p->flows->prev = fl;
+	else
+		p->oldest = fl;
 	p->flows = fl;
 }
 
@@ -64,25 +123,10 @@ static struct uflow *flow_find(struct fwd_port *p,
 {
 	struct uflow *fl;
 
-	for (fl = p->flows; fl; fl = fl->next)
+	for (fl = p->bucket[flow_hash(peer, plen)]; fl; fl = fl->hnext)
 		if (fl->plen == plen && !memcmp(&fl->peer, peer, plen))
 			return fl;
 	return NULL;
-}
-
-/**
- * flow_evict() - make room: close the least recently used flow
- * @f:		forwarder
- * @p:		port with FWD_UDP_FLOWS flows
- */
-static void flow_evict(struct fwd *f, struct fwd_port *p)
-{
-	struct uflow *fl = p->flows;
-
-	while (fl && fl->next)
-		fl = fl->next;
-	if (fl)
-		fwd_flow_close(f, fl);
 }
 
 /**
@@ -99,20 +143,19 @@ static struct uflow *flow_new(struct fwd *f, struct fwd_port *p,
 			      const struct sockaddr_storage *peer,
 			      socklen_t plen, const struct in6_addr *local)
 {
-	struct sockaddr_storage to;
-	socklen_t tlen = fwd_cell_target(&p->spec, &to);
 	struct uflow *fl;
 	int fd;
 
-	if (p->nflows >= FWD_UDP_FLOWS)
-		flow_evict(f, p);
+	/* make room: the least recently used flow goes */
+	if (p->nflows >= FWD_UDP_FLOWS && p->oldest)
+		fwd_flow_close(f, p->oldest);
 	fd = fwd_pool_take(p->fc, p->spec.family, SOCK_DGRAM);
 	fl = fd < 0 ? NULL : calloc(1, sizeof(*fl));
 	if (!fl)
 		goto fail;
-	fwd_bind_client(fd, peer, plen, &to, 1);
+	fwd_bind_client(fd, peer, plen, &p->to, 1);
 	fl->ep = (struct fwd_ep){ .kind = EP_FLOW, .obj = fl };
-	if (connect(fd, (struct sockaddr *)&to, tlen) ||
+	if (connect(fd, (struct sockaddr *)&p->to, p->tlen) ||
 	    fwd_ep_add(f, fd, EPOLLIN, &fl->ep))
 		goto fail;
 	memcpy(&fl->peer, peer, plen);
@@ -120,7 +163,7 @@ static struct uflow *flow_new(struct fwd *f, struct fwd_port *p,
 	fl->local = *local;
 	fl->fd = fd;
 	fl->port = p;
-	flow_front(p, fl);
+	flow_link(p, fl);
 	p->nflows++;
 	f->nflows++;
 	fwd_timer_update(f);

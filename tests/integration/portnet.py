@@ -14,6 +14,9 @@
 #                                prints "ok N" when every echo matched
 #   echo-long HOST PORT SECS     one connection echoing for SECS; "ok ROUNDS"
 #   udp HOST PORT [BIND]         one datagram, print the answer
+#   udp-many HOST PORT N         N clients one after another, each from its
+#                                own socket; prints "ok N" when every answer
+#                                carried the client's own datagram and port
 import hashlib
 import os
 import socket
@@ -192,9 +195,30 @@ def udp(host, port, bind=None):
     print("timeout")
 
 
+def udp_many(host, port, n):
+    ok = 0
+    for i in range(int(n)):
+        u = client_socket(host, socket.SOCK_DGRAM, 1)
+        msg = b"c%d" % i
+        for _ in range(3):
+            u.sendto(msg, (host, int(port)))
+            try:
+                got = u.recv(65536).split()
+                break
+            except socket.timeout:
+                got = []
+        me = u.getsockname()[1]
+        u.close()
+        if got[:1] == [msg] and got[2:3] == [str(me).encode()]:
+            ok += 1
+        else:
+            print("client %d (port %d) got %r" % (i, me, got))
+    print("ok", ok)
+
+
 MODES = {"serve-peer": serve_peer, "serve-echo": serve_echo, "serve-sha": serve_sha,
          "serve-udp": serve_udp, "peer": peer, "sha": sha, "echo": echo,
-         "echo-long": echo_long, "udp": udp}
+         "echo-long": echo_long, "udp": udp, "udp-many": udp_many}
 
 if __name__ == "__main__":
     MODES[sys.argv[1]](*sys.argv[2:])

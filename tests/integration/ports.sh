@@ -80,6 +80,22 @@ t_port_source_address() {
 	$NC delete "$c"
 }
 
+t_port_udp_many_clients() {
+	local c=${PFX}um hu out n=1100
+	hu=$(free_port)
+	cell_with "$c" "$hu:53/udp"
+	# more clients than a port keeps flows (1024): the least recently used
+	# are closed to make room, and every client still gets its own answer
+	serve "$c" serve-udp 4 53 $((n * 3))
+	wait_udp 53 "$c" || fail "server did not start"
+	out=$(python3 "$PNET" udp-many 127.0.0.1 "$hu" "$n")
+	[ "$out" = "ok $n" ] || fail "$n UDP clients one after another: $(tail -3 <<<"$out")"
+	# the first clients' flows were evicted; new ones serve them again
+	out=$(python3 "$PNET" udp-many 127.0.0.1 "$hu" 20)
+	[ "$out" = "ok 20" ] || fail "UDP clients after eviction: $(tail -3 <<<"$out")"
+	$NC delete "$c"
+}
+
 t_port_ipv6() {
 	local c=${PFX}v6 hp hu out
 	ip -6 addr show dev lo | grep -q '::1' || fail "the host has no ::1 (IPv6 disabled?)"
