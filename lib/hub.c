@@ -129,31 +129,37 @@ static int mark_used(const char *addr, void *arg)
  * the slot picked last, so a slot is not reused at once: the hub end of a
  * deleted cell's pair is removed in the background (hub_detach()).
  *
- * Return: 0 or -ENOSPC
+ * Return: 0, -ENOSPC, or -ENOMEM
  */
 int hub_pick(const char *state, char *addr, size_t len)
 {
 	_cleanup_free_ unsigned char *used = calloc(HUB_SLOTS, 1);
+	struct cidrs routes = { 0 };
 	static unsigned last;
 	char ifn[IFNAMSIZ];
 	struct cidr v4, v6;
 	unsigned s, i;
+	int ret = -ENOSPC;
 
-	if (!used)
+	if (!used || veth_taken(NULL, &routes)) {
+		veth_taken_free(&routes);
 		return -ENOMEM;
+	}
 	uplink_each_addr(state, mark_used, used);
 	for (i = 1; i < HUB_SLOTS; i++) {
 		s = (last + i) % HUB_SLOTS;
 		if (!s || used[s])
 			continue;
 		slot_prefixes(s, &v4, &v6, ifn);
-		if (veth_host_routes_overlap(&v4))
+		if (veth_taken_overlap(&routes, &v4))
 			continue;
 		cidr_format(&v4, addr, len);
 		last = s;
-		return 0;
+		ret = 0;
+		break;
 	}
-	return -ENOSPC;
+	veth_taken_free(&routes);
+	return ret;
 }
 
 /**
@@ -272,21 +278,33 @@ static int end_up(struct nc_ctx *ctx, struct mnl_socket *nl, const char *ifn,
 static int attach(struct nc_ctx *ctx, void *arg)
 {
 	const struct attach_job *j = arg;
-	struct mnl_socket *nl, *cl = NULL;
+	struct mnl_socket *nl, *cl;
 	char ifn[IFNAMSIZ];
 	struct cidr v4, v6, g4, g6;
 	int ret, idx = 0, tries;
 
 	slot_prefixes(j->slot, &v4, &v6, ifn);
-	if (setns(j->hubfd, CLONE_NEWNET))
-		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot enter the hub: %s", strerror(errno));
-	nl = nl_open(ctx);
-	if (!nl)
+	if (setns(j->cellfd, CLONE_NEWNET))
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot enter the cell: %s", strerror(errno));
+	cl = nl_open(ctx);
+	if (!cl)
 		return -EIO;
+	/* a root cell kept its namespace over a keeper crash: its eth0 is
+	 * the old hub's pair.  It goes when the old hub's namespace is
+	 * dismantled, soon after its pasta stopped; deleting it here saves
+	 * the wait unless that dismantling already holds it (then EEXIST
+	 * below, for a few milliseconds) */
+	nl_link_del(ctx, cl, "eth0");
+	if (setns(j->hubfd, CLONE_NEWNET)) {
+		mnl_socket_close(cl);
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot enter the hub: %s", strerror(errno));
+	}
+	nl = nl_open(ctx);
+	if (!nl) {
+		mnl_socket_close(cl);
+		return -EIO;
+	}
 	nl_link_del(ctx, nl, ifn);	/* left by a cell that is gone */
-	/* a root cell kept its namespace over a keeper crash: its old eth0
-	 * goes when the old hub's namespace is dismantled, soon after its
-	 * pasta stopped */
 	for (tries = 0; tries < 150; tries++) {
 		ret = nl_veth_add(ctx, nl, ifn, "eth0", j->cellfd);
 		if (ret != -EEXIST)
@@ -294,16 +312,15 @@ static int attach(struct nc_ctx *ctx, void *arg)
 		usleep(20000);
 	}
 	if (ret) {
+		mnl_socket_close(cl);
 		mnl_socket_close(nl);
 		return ctx_wrap(ctx, ret, "cannot create the veth pair %s/eth0 between hub and cell", ifn);
 	}
 	ret = end_up(ctx, nl, ifn, &v4, &v6, 1);
+	/* back in the cell: end_up() finds "eth0" by name in this thread's
+	 * namespace */
 	if (ret >= 0 && setns(j->cellfd, CLONE_NEWNET))
 		ret = ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot enter the cell: %s", strerror(errno));
-	if (ret >= 0)
-		cl = nl_open(ctx);
-	if (ret >= 0 && !cl)
-		ret = -EIO;
 	if (ret >= 0)
 		ret = idx = end_up(ctx, cl, "eth0", &v4, &v6, 2);
 	cidr_host(&v4, 1, &g4);
@@ -312,8 +329,7 @@ static int attach(struct nc_ctx *ctx, void *arg)
 		ret = nl_route_add(ctx, cl, AF_INET, NULL, 0, g4.addr, idx);
 	if (!ret)
 		ret = nl_route_add(ctx, cl, AF_INET6, NULL, 0, g6.addr, idx);
-	if (cl)
-		mnl_socket_close(cl);
+	mnl_socket_close(cl);
 	if (ret) {
 		/* the socket still speaks to the hub */
 		nl_link_del(ctx, nl, ifn);

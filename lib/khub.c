@@ -48,6 +48,8 @@ int hub_connect(struct keeper *k, struct nc_ctx *ctx, struct kcell *c,
 
 	if (!u->addr[0]) {
 		ret = hub_pick(k->p.state, u->addr, sizeof(u->addr));
+		if (ret == -ENOMEM)
+			return ctx_err(ctx, ret, NC_ERR_FAILED, "out of memory");
 		if (ret)
 			return ctx_err(ctx, ret, NC_ERR_FAILED,
 				       "no free /30 left in 10.215.0.0/16 for cell \"%s\"; delete cells or use --uplink slirp4netns",

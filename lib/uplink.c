@@ -609,8 +609,12 @@ static int veth_uplink(struct nc_ctx *ctx, const char *cell, struct uplink *u)
 			       "invalid --addr \"%s\" for a veth uplink: give an IPv4 prefix with room for two hosts, such as 10.213.7.0/24",
 			       u->addr);
 	ret = paths_get(ctx, &p);
-	if (!ret && !u->addr[0] && veth_pick(p.state, &net))
-		ret = ctx_err(ctx, -ENOSPC, NC_ERR_FAILED, "no free /24 left in 10.213.0.0/16; give --addr");
+	if (!ret && !u->addr[0])
+		ret = veth_pick(p.state, &net);
+	if (ret == -ENOSPC)
+		ret = ctx_err(ctx, ret, NC_ERR_FAILED, "no free /24 left in 10.213.0.0/16; give --addr");
+	else if (ret == -ENOMEM)
+		ret = ctx_err(ctx, ret, NC_ERR_FAILED, "out of memory");
 	if (ret)
 		return ret;
 	cidr_format(&net, u->addr, sizeof(u->addr));

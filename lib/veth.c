@@ -27,6 +27,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include "cidr.h"
@@ -40,12 +41,54 @@
 #include "veth.h"
 
 /**
- * veth_host_routes_overlap() - does a prefix overlap any IPv4 route of the host
- * @net:	prefix
+ * cidrs_add() - append a prefix to a growing list
+ * @l:		list
+ * @c:		prefix
  *
- * Return: 1 if so
+ * Return: 0 or -ENOMEM
  */
-int veth_host_routes_overlap(const struct cidr *net)
+static int cidrs_add(struct cidrs *l, const struct cidr *c)
+{
+	struct cidr *v;
+
+	if (l->n == l->cap) {
+		v = realloc(l->v, (l->cap ? l->cap * 2 : 16) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = l->cap ? l->cap * 2 : 16;
+	}
+	l->v[l->n++] = *c;
+	return 0;
+}
+
+/**
+ * add_saved() - uplink_each_addr() callback: collect a saved prefix
+ * @addr:	a saved prefix
+ * @arg:	struct cidrs
+ *
+ * Return: 0 (go on), ENOMEM (stop)
+ */
+static int add_saved(const char *addr, void *arg)
+{
+	struct cidr c;
+
+	if (cidr_parse(addr, &c))
+		return 0;
+	return cidrs_add(arg, &c) ? ENOMEM : 0;
+}
+
+/**
+ * veth_taken() - what new cell prefixes must not overlap: the host's IPv4
+ * routes (default routes aside) and the prefixes of saved cells
+ * @state:	state directory, NULL for the routes only
+ * @l:		result, empty at first; veth_taken_free() it
+ *
+ * Each is read once, however many candidates are then tried.
+ *
+ * Return: 0 or -ENOMEM
+ */
+int veth_taken(const char *state, struct cidrs *l)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/net/route", "re");
 	char line[256], ifn[32];
@@ -57,36 +100,37 @@ int veth_host_routes_overlap(const struct cidr *net)
 			continue;
 		memcpy(r.addr, &dst, 4);
 		r.plen = __builtin_popcount(mask);
-		if (cidr_overlap(&r, net))
-			return 1;
+		if (cidrs_add(l, &r))
+			return -ENOMEM;
 	}
-	return 0;
+	return state ? -uplink_each_addr(state, add_saved, l) : 0;
 }
 
 /**
- * overlaps() - uplink_each_addr() callback: does @addr overlap the prefix
- * @addr:	a saved prefix
- * @arg:	struct cidr
- *
- * Return: 1 if so
- */
-static int overlaps(const char *addr, void *arg)
-{
-	struct cidr c;
-
-	return !cidr_parse(addr, &c) && cidr_overlap(&c, arg);
-}
-
-/**
- * used_by_cells() - is a prefix used by another cell's veth uplink
- * @state:	state directory
+ * veth_taken_overlap() - does a prefix overlap any of a list
+ * @l:		list from veth_taken()
  * @net:	prefix
  *
  * Return: 1 if so
  */
-static int used_by_cells(const char *state, const struct cidr *net)
+int veth_taken_overlap(const struct cidrs *l, const struct cidr *net)
 {
-	return uplink_each_addr(state, overlaps, (void *)net);
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (cidr_overlap(&l->v[i], net))
+			return 1;
+	return 0;
+}
+
+/**
+ * veth_taken_free() - release a list from veth_taken()
+ * @l:		list
+ */
+void veth_taken_free(struct cidrs *l)
+{
+	free(l->v);
+	*l = (struct cidrs){ 0 };
 }
 
 /**
@@ -94,20 +138,24 @@ static int used_by_cells(const char *state, const struct cidr *net)
  * @state:	state directory
  * @net:	result
  *
- * Return: 0 or -ENOSPC
+ * Return: 0, -ENOSPC, or -ENOMEM
  */
 int veth_pick(const char *state, struct cidr *net)
 {
+	struct cidrs taken = { 0 };
 	char s[32];
-	int n;
+	int n, ret = veth_taken(state, &taken);
 
-	for (n = 0; n < 256; n++) {
+	for (n = 0; !ret && n < 256; n++) {
 		snprintf(s, sizeof(s), "10.213.%d.0/24", n);
 		cidr_parse(s, net);
-		if (!veth_host_routes_overlap(net) && !used_by_cells(state, net))
-			return 0;
+		if (!veth_taken_overlap(&taken, net))
+			break;
 	}
-	return -ENOSPC;
+	if (!ret && n == 256)
+		ret = -ENOSPC;
+	veth_taken_free(&taken);
+	return ret;
 }
 
 /**

@@ -3,10 +3,26 @@
 #ifndef NC_VETH_H
 #define NC_VETH_H
 
+#include <stddef.h>
 #include "cidr.h"
 #include "ctx.h"
 
-NC_INTERNAL int veth_host_routes_overlap(const struct cidr *net);
+
+/**
+ * struct cidrs - a list of prefixes
+ * @v:		prefixes
+ * @n:		how many
+ * @cap:	room in @v
+ */
+struct cidrs {
+	struct cidr *v;
+	size_t n, cap;
+};
+
+NC_INTERNAL int veth_taken(const char *state, struct cidrs *l);
+NC_INTERNAL int veth_taken_overlap(const struct cidrs *l,
+				   const struct cidr *net);
+NC_INTERNAL void veth_taken_free(struct cidrs *l);
 NC_INTERNAL int veth_pick(const char *state, struct cidr *net);
 NC_INTERNAL int veth_up(struct nc_ctx *ctx, const char *cell, int netfd,
 			const struct cidr *net, int host_lo);
