@@ -60,3 +60,9 @@ alive() {
 	st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
 	[ -n "$st" ] && [ "$st" != Z ]
 }
+
+# gone PID: wait up to 3 s for PID to end; fails if it is still alive
+gone() {
+	for _ in $(seq 1 60); do alive "$1" || return 0; sleep 0.05; done
+	return 1
+}

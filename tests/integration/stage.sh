@@ -119,7 +119,7 @@ t_stage_bad_inputs() {
 	[ -s "$T/out" ] && fail "output printed after a timeout"
 	printf '#!/bin/sh\nsleep 313 &\nsleep 314 &\niptables -A INPUT -j ACCEPT\n' >"$T/bg.sh"; chmod +x "$T/bg.sh"
 	expect_rc 0 $NC fw stage -- "$T/bg.sh"
-	sleep 0.3
+	for _ in $(seq 1 60); do pgrep -f 'sleep 31[34]' >/dev/null || break; sleep 0.05; done
 	pgrep -f 'sleep 31[34]' >/dev/null && fail "background jobs of the script survived"
 	expect_rc 2 $NC fw stage
 	return 0
