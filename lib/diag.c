@@ -37,16 +37,19 @@ const char *diag_sysroot(void)
 }
 
 /**
- * diag_read_sysctl() - read an integer sysctl
- * @name:	dotted name, e.g. "user.max_user_namespaces"
- * @val:	result
+ * diag_read_sysctl_n() - read a sysctl of one or more integers
+ * @name:	dotted name, e.g. "net.ipv4.ping_group_range"
+ * @val:	results
+ * @n:		how many integers it holds
  *
- * Return: 0, or -errno (-ENOENT when this kernel has no such setting)
+ * Return: 0, or -errno (-ENOENT when this kernel has no such setting,
+ * -EINVAL when it holds fewer than @n integers)
  */
-int diag_read_sysctl(const char *name, long *val)
+int diag_read_sysctl_n(const char *name, long *val, int n)
 {
 	char path[512], *s;
 	_cleanup_fclose_ FILE *f = NULL;
+	int i;
 
 	snprintf(path, sizeof(path), "%s/%s", diag_sysroot(), name);
 	for (s = path + strlen(diag_sysroot()) + 1; *s; s++)
@@ -55,9 +58,22 @@ int diag_read_sysctl(const char *name, long *val)
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
-	if (fscanf(f, "%ld", val) != 1)
-		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (fscanf(f, "%ld", &val[i]) != 1)
+			return -EINVAL;
 	return 0;
+}
+
+/**
+ * diag_read_sysctl() - read an integer sysctl
+ * @name:	dotted name, e.g. "user.max_user_namespaces"
+ * @val:	result
+ *
+ * Return: 0, or -errno (-ENOENT when this kernel has no such setting)
+ */
+int diag_read_sysctl(const char *name, long *val)
+{
+	return diag_read_sysctl_n(name, val, 1);
 }
 
 /**

@@ -20,6 +20,7 @@ struct diag_finding {
 
 NC_INTERNAL const char *diag_sysroot(void);
 NC_INTERNAL int diag_read_sysctl(const char *name, long *val);
+NC_INTERNAL int diag_read_sysctl_n(const char *name, long *val, int n);
 
 NC_INTERNAL void diag_userns_clone(struct diag_finding *f);
 NC_INTERNAL void diag_max_userns(struct diag_finding *f);

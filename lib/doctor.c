@@ -390,24 +390,20 @@ static void check_ports(struct doc *d)
 static void check_ping(struct doc *d)
 {
 	struct nc_check *c = add(d, "ping", "ICMP echo from cells");
-	char path[512];
-	_cleanup_fclose_ FILE *f = NULL;
-	unsigned long lo, hi, gid = (unsigned long)getgid();
+	long r[2], gid = (long)getgid();
 
-	snprintf(path, sizeof(path), "%s/net/ipv4/ping_group_range", diag_sysroot());
-	f = fopen(path, "re");
-	if (!f || fscanf(f, "%lu %lu", &lo, &hi) != 2)
+	if (diag_read_sysctl_n("net.ipv4.ping_group_range", r, 2))
 		verdict(c, NC_CHECK_WARN, "read it on the host: sysctl net.ipv4.ping_group_range",
 			"net.ipv4.ping_group_range cannot be read");
-	else if (lo <= gid && gid <= hi)
+	else if (r[0] <= gid && gid <= r[1])
 		verdict(c, NC_CHECK_OK, "",
-			"net.ipv4.ping_group_range is %lu %lu, which includes your group %lu: ping works from cells through pasta",
-			lo, hi, gid);
+			"net.ipv4.ping_group_range is %ld %ld, which includes your group %ld: ping works from cells through pasta",
+			r[0], r[1], gid);
 	else
 		verdict(c, NC_CHECK_WARN,
 			"as root: sysctl -w net.ipv4.ping_group_range='0 2147483647' (TCP and UDP work without it)",
-			"net.ipv4.ping_group_range is %lu %lu, which excludes your group %lu: ping from cells gets no answer through pasta",
-			lo, hi, gid);
+			"net.ipv4.ping_group_range is %ld %ld, which excludes your group %ld: ping from cells gets no answer through pasta",
+			r[0], r[1], gid);
 }
 
 /**

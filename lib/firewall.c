@@ -505,18 +505,34 @@ int fw_revert_if_pending(const char *cell, const char *dir, unsigned gen)
 static int check_cell(struct nc_ctx *ctx, const char *cell)
 {
 	struct nc_cell_info info;
-
 	uid_t host;
 
-	if (fw_is_host(cell) && getuid())
+	if (!fw_is_host(cell))
+		return nc_inspect(ctx, cell, &info);
+	if (getuid())
 		return ctx_err(ctx, -EPERM, NC_ERR_PERM,
 			       "the host's firewall is root's: run 'fw ... --host' as root, or use a cell");
 	/* uid 0 of a rootless cell would only reach the cell's own ruleset */
-	if (fw_is_host(cell) && diag_host_uid(0, &host))
+	if (diag_host_uid(0, &host))
 		return diag_not_host_root(ctx, "change the host's firewall", -EPERM);
-	if (fw_is_host(cell))
-		return 0;
-	return nc_inspect(ctx, cell, &info);
+	return 0;
+}
+
+/**
+ * open_cell() - check a cell, find its firewall directory and lock it
+ * @ctx:	context
+ * @cell:	cell name
+ * @dir:	result: the directory, PATH_MAX bytes
+ *
+ * Return: the lock's descriptor (close() it), or -errno with a message
+ */
+static int open_cell(struct nc_ctx *ctx, const char *cell, char *dir)
+{
+	int ret = check_cell(ctx, cell);
+
+	if (!ret)
+		ret = fw_dir(ctx, cell, dir, PATH_MAX);
+	return ret ? ret : fw_lock(ctx, dir);
 }
 
 /**
@@ -612,15 +628,8 @@ int nc_fw_apply_files(struct nc_ctx *ctx, const char *cell,
 		      unsigned confirm_secs, unsigned *gen)
 {
 	char dir[PATH_MAX];
-	int ret, lock;
+	int ret, lock = open_cell(ctx, cell, dir);
 
-	ret = check_cell(ctx, cell);
-	if (ret)
-		return ret;
-	ret = fw_dir(ctx, cell, dir, sizeof(dir));
-	if (ret)
-		return ret;
-	lock = fw_lock(ctx, dir);
 	if (lock < 0)
 		return lock;
 	ret = apply_locked(ctx, cell, dir, files, format, confirm_secs, gen);
@@ -640,14 +649,8 @@ int nc_fw_confirm(struct nc_ctx *ctx, const char *cell)
 {
 	long long v[3] = { 0 };
 	char dir[PATH_MAX];
-	int ret, lock;
+	int ret, lock = open_cell(ctx, cell, dir);
 
-	ret = check_cell(ctx, cell);
-	if (!ret)
-		ret = fw_dir(ctx, cell, dir, sizeof(dir));
-	if (ret)
-		return ret;
-	lock = fw_lock(ctx, dir);
 	if (lock < 0)
 		return lock;
 	if (read_num(dir, "pending", v) == 3) {
@@ -728,14 +731,8 @@ int nc_fw_rollback(struct nc_ctx *ctx, const char *cell, unsigned gen,
 {
 	long long v[3] = { 0 };
 	char dir[PATH_MAX];
-	int ret, lock;
+	int ret, lock = open_cell(ctx, cell, dir);
 
-	ret = check_cell(ctx, cell);
-	if (!ret)
-		ret = fw_dir(ctx, cell, dir, sizeof(dir));
-	if (ret)
-		return ret;
-	lock = fw_lock(ctx, dir);
 	if (lock < 0)
 		return lock;
 	if (read_num(dir, "pending", v) == 3) {
