@@ -239,35 +239,6 @@ struct attach_job {
 };
 
 /**
- * end_up() - address one end (IPv4 host @host of @v4, IPv6 of @v6), MTU, up
- * @ctx:	context
- * @nl:		socket in the end's namespace
- * @ifn:	interface
- * @v4:		IPv4 prefix
- * @v6:		IPv6 prefix
- * @host:	host number: 1 hub, 2 cell
- *
- * Return: interface index, or -errno with a message
- */
-static int end_up(struct nc_ctx *ctx, struct mnl_socket *nl, const char *ifn,
-		  const struct cidr *v4, const struct cidr *v6, unsigned host)
-{
-	int idx = (int)if_nametoindex(ifn), ret;
-	struct cidr a, b;
-
-	if (!idx)
-		return ctx_err(ctx, -ENODEV, NC_ERR_FAILED, "hub: no interface %s", ifn);
-	cidr_host(v4, host, &a);
-	cidr_host(v6, host, &b);
-	ret = nl_addr_add(ctx, nl, idx, AF_INET, a.addr, a.plen);
-	if (!ret)
-		ret = nl_addr_add(ctx, nl, idx, AF_INET6, b.addr, b.plen);
-	if (!ret)
-		ret = nl_link_up_mtu(ctx, nl, idx, HUB_MTU);
-	return ret ? ret : idx;
-}
-
-/**
  * attach() - in a child: the veth pair between hub and cell, addressed and
  * routed
  * @ctx:	context
@@ -280,7 +251,7 @@ static int attach(struct nc_ctx *ctx, void *arg)
 	const struct attach_job *j = arg;
 	struct mnl_socket *nl, *cl;
 	char ifn[IFNAMSIZ];
-	struct cidr v4, v6, g4, g6;
+	struct cidr v4, v6, nets[2];
 	int ret, idx = 0, tries;
 
 	slot_prefixes(j->slot, &v4, &v6, ifn);
@@ -316,19 +287,19 @@ static int attach(struct nc_ctx *ctx, void *arg)
 		mnl_socket_close(nl);
 		return ctx_wrap(ctx, ret, "cannot create the veth pair %s/eth0 between hub and cell", ifn);
 	}
-	ret = end_up(ctx, nl, ifn, &v4, &v6, 1);
+	nets[0] = v4;
+	nets[1] = v6;
+	ret = nl_end_up(ctx, nl, ifn, nets, 2, 1, HUB_MTU);
 	/* back in the cell: end_up() finds "eth0" by name in this thread's
 	 * namespace */
 	if (ret >= 0 && setns(j->cellfd, CLONE_NEWNET))
 		ret = ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot enter the cell: %s", strerror(errno));
 	if (ret >= 0)
-		ret = idx = end_up(ctx, cl, "eth0", &v4, &v6, 2);
-	cidr_host(&v4, 1, &g4);
-	cidr_host(&v6, 1, &g6);
+		ret = idx = nl_end_up(ctx, cl, "eth0", nets, 2, 2, HUB_MTU);
 	if (ret >= 0)
-		ret = nl_route_add(ctx, cl, AF_INET, NULL, 0, g4.addr, idx);
+		ret = nl_default_via(ctx, cl, &v4, idx);
 	if (!ret)
-		ret = nl_route_add(ctx, cl, AF_INET6, NULL, 0, g6.addr, idx);
+		ret = nl_default_via(ctx, cl, &v6, idx);
 	mnl_socket_close(cl);
 	if (ret) {
 		/* the socket still speaks to the hub */

@@ -180,18 +180,13 @@ static int address_end(struct nc_ctx *ctx, const char *ifname, const struct cidr
 		       unsigned host)
 {
 	struct mnl_socket *nl = nl_open(ctx);
-	int idx = (int)if_nametoindex(ifname), ret;
-	struct cidr h;
+	int ret;
 
 	if (!nl)
 		return -EIO;
-	ret = cidr_host(net, host, &h);
-	if (!ret && idx)
-		ret = nl_addr_add(ctx, nl, idx, h.family, h.addr, h.plen);
-	if (!ret)
-		ret = idx ? nl_link_up(ctx, nl, idx) : -ENODEV;
+	ret = nl_end_up(ctx, nl, ifname, net, 1, host, 0);
 	mnl_socket_close(nl);
-	return ret;
+	return ret < 0 ? ret : 0;
 }
 
 /**

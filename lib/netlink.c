@@ -337,3 +337,55 @@ int nl_route_add(struct nc_ctx *ctx, struct mnl_socket *nl, int family,
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
 	return nl_do(ctx, nl, nlh);
 }
+
+/**
+ * nl_end_up() - address one end of a pair and bring it up: host @host of
+ * each prefix, the MTU, up
+ * @ctx:	context
+ * @nl:		socket in the end's namespace, which must also be the calling
+ *		thread's (the end is found by name)
+ * @ifname:	the end
+ * @nets:	prefixes, IPv4 or IPv6
+ * @n:		how many
+ * @host:	host number in each
+ * @mtu:	MTU, 0 to keep the link's
+ *
+ * Return: the end's interface index, or -errno with a message
+ */
+int nl_end_up(struct nc_ctx *ctx, struct mnl_socket *nl, const char *ifname,
+	      const struct cidr *nets, int n, unsigned host, unsigned mtu)
+{
+	int idx = (int)if_nametoindex(ifname), i, ret = 0;
+	struct cidr h;
+
+	if (!idx)
+		return ctx_err(ctx, -ENODEV, NC_ERR_FAILED, "no interface %s", ifname);
+	for (i = 0; !ret && i < n; i++) {
+		if (cidr_host(&nets[i], host, &h))
+			return ctx_err(ctx, -ERANGE, NC_ERR_USAGE,
+				       "a prefix of %s has no host %u", ifname, host);
+		ret = nl_addr_add(ctx, nl, idx, h.family, h.addr, h.plen);
+	}
+	if (!ret)
+		ret = nl_link_up_mtu(ctx, nl, idx, mtu);
+	return ret ? ret : idx;
+}
+
+/**
+ * nl_default_via() - the default route through host 1 of a prefix
+ * @ctx:	context
+ * @nl:		socket in the route's namespace
+ * @net:	prefix, IPv4 or IPv6
+ * @ifindex:	the link to it
+ *
+ * Return: 0 or -errno with a message
+ */
+int nl_default_via(struct nc_ctx *ctx, struct mnl_socket *nl,
+		   const struct cidr *net, int ifindex)
+{
+	struct cidr gw;
+
+	if (cidr_host(net, 1, &gw))
+		return ctx_err(ctx, -ERANGE, NC_ERR_USAGE, "a prefix has no host 1");
+	return nl_route_add(ctx, nl, gw.family, NULL, 0, gw.addr, ifindex);
+}

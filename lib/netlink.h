@@ -4,6 +4,7 @@
 #define NC_NETLINK_H
 
 #include <libmnl/libmnl.h>
+#include "cidr.h"
 #include "ctx.h"
 
 NC_INTERNAL struct mnl_socket *nl_open(struct nc_ctx *ctx);
@@ -13,8 +14,13 @@ NC_INTERNAL int nl_link_up(struct nc_ctx *ctx, struct mnl_socket *nl,
 			   int ifindex);
 NC_INTERNAL int nl_link_up_big(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex,
 				   unsigned size);
-int nl_link_up_mtu(struct nc_ctx *ctx, struct mnl_socket *nl,
+NC_INTERNAL int nl_link_up_mtu(struct nc_ctx *ctx, struct mnl_socket *nl,
 			       int ifindex, unsigned mtu);
+NC_INTERNAL int nl_end_up(struct nc_ctx *ctx, struct mnl_socket *nl,
+			  const char *ifname, const struct cidr *nets, int n,
+			  unsigned host, unsigned mtu);
+NC_INTERNAL int nl_default_via(struct nc_ctx *ctx, struct mnl_socket *nl,
+			       const struct cidr *net, int ifindex);
 
 NC_INTERNAL int nl_veth_add(struct nc_ctx *ctx, struct mnl_socket *nl,
 			    const char *name, const char *peer, int peer_ns);

@@ -202,25 +202,19 @@ static void nat_rules(const char *cell, const char *ifn, const struct cidr *net,
  */
 static int cell_side(struct nc_ctx *ctx, int netfd, const struct cidr *net)
 {
-	struct cidr me, gw;
 	struct mnl_socket *nl;
-	int idx, ret;
+	int idx;
 
 	if (setns(netfd, CLONE_NEWNET))
 		return ctx_err(ctx, -errno, NC_ERR_FAILED, "setns: %s", strerror(errno));
 	nl = nl_open(ctx);
 	if (!nl)
 		return -EIO;
-	idx = (int)if_nametoindex("eth0");
-	cidr_host(net, 2, &me);
-	cidr_host(net, 1, &gw);
-	ret = idx ? nl_addr_add(ctx, nl, idx, AF_INET, me.addr, me.plen) : -ENODEV;
-	if (!ret)
-		ret = nl_link_up(ctx, nl, idx);
-	if (!ret)
-		ret = nl_route_add(ctx, nl, AF_INET, NULL, 0, gw.addr, idx);
+	idx = nl_end_up(ctx, nl, "eth0", net, 1, 2, 0);
+	if (idx >= 0)
+		idx = nl_default_via(ctx, nl, net, idx);
 	mnl_socket_close(nl);
-	return ret;
+	return idx;
 }
 
 /**
