@@ -78,7 +78,6 @@ check:
 # _cleanup_ variables are false, so those two checks are off
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-		--suppress=memleak --suppress=resourceLeak \
 		--inline-suppr -Iinclude -Ilib lib cli
 
 clean:

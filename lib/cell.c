@@ -328,6 +328,7 @@ int nc_port_list(struct nc_ctx *ctx, const char *cell, struct nc_port **ports,
 	*ports = NULL;
 	*n = 0;
 	if (ret)
+		/* cppcheck-suppress memleak ; freed by _cleanup_free_ */
 		return ret;
 	if (!rep)
 		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");

@@ -144,6 +144,7 @@ int incell_call(struct nc_ctx *ctx, const char *cell, incell_fn fn, void *arg,
 	if (ret || !buf)
 		return ret ? ret : ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	if (pipe2(pfd, O_CLOEXEC))
+		/* cppcheck-suppress memleak ; freed by _cleanup_free_ */
 		return ctx_err(ctx, -errno, NC_ERR_FAILED, "pipe: %s", strerror(errno));
 	fflush(NULL);
 	pid = fork();

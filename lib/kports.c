@@ -274,6 +274,7 @@ int do_port_list(struct keeper *k, struct nc_ctx *ctx, int sock,
 	if (!buf)
 		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	if (name[0] && !find(k, name))
+		/* cppcheck-suppress memleak ; freed by _cleanup_free_ */
 		return no_cell(ctx, name);
 	memcpy(buf, "OK\t", 3);
 	for (i = 0; i < k->n; i++)
