@@ -853,7 +853,41 @@ void fw_forget(const char *state, const char *cell)
 }
 
 /**
+ * struct restore_job - restore_in_ns()'s arguments
+ * @run:	runtime directory (for the xtables lock)
+ * @netfd:	the cell's network namespace
+ * @job:	the generation's ruleset
+ */
+struct restore_job {
+	const char *run;
+	int netfd;
+	struct fw_job *job;
+};
+
+/**
+ * restore_in_ns() - in a child: join the namespace, load the ruleset
+ * @ctx:	context
+ * @arg:	struct restore_job
+ *
+ * Return: 0 or -errno with a message
+ */
+static int restore_in_ns(struct nc_ctx *ctx, void *arg)
+{
+	const struct restore_job *j = arg;
+	char lock[PATH_MAX], err[NC_MSG_MAX] = "";
+	int ret;
+
+	snprintf(lock, sizeof(lock), "%s/xtables.lock", j->run);
+	setenv("XTABLES_LOCKFILE", lock, 1);
+	if (setns(j->netfd, CLONE_NEWNET))
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot enter the cell: %s", strerror(errno));
+	ret = fw_job_in_ns(j->job, err, sizeof(err));
+	return ret ? ctx_err(ctx, ret, NC_ERR_RULESET, "%s", err[0] ? err : strerror(-ret)) : 0;
+}
+
+/**
  * fw_restore_fd() - load a cell's current generation into a namespace
+ * @ctx:	context
  * @state:	state directory
  * @run:	runtime directory (for the xtables lock)
  * @cell:	cell name
@@ -865,29 +899,26 @@ void fw_forget(const char *state, const char *cell)
  * the namespace's user namespace; the work runs in a child that joins the
  * network namespace, so the caller stays where it is.
  *
- * Return: 0 (also when the cell has no firewall) or -errno
+ * Return: 0 (also when the cell has no firewall) or -errno with a message
+ * naming the generation
  */
-int fw_restore_fd(const char *state, const char *run, const char *cell, int netfd)
+int fw_restore_fd(struct nc_ctx *ctx, const char *state, const char *run,
+		  const char *cell, int netfd)
 {
-	char dir[PATH_MAX], lock[PATH_MAX], err[4096];
-	unsigned gen;
+	char dir[PATH_MAX];
 	struct fw_job job;
-	int status;
-	pid_t pid;
+	struct restore_job j = { run, netfd, &job };
+	unsigned gen;
+	int ret;
 
 	snprintf(dir, sizeof(dir), "%s/fw/%s", state, cell);
 	gen = current_gen(dir);
-	if (!gen || gen_job(dir, gen, &job))
+	if (!gen)
 		return 0;
-	pid = fork();
-	if (pid == 0) {
-		snprintf(lock, sizeof(lock), "%s/xtables.lock", run);
-		setenv("XTABLES_LOCKFILE", lock, 1);
-		if (setns(netfd, CLONE_NEWNET))
-			_exit(1);
-		_exit(fw_job_in_ns(&job, err, sizeof(err)) ? 1 : 0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return -ECHILD;
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EINVAL;
+	ret = gen_job(dir, gen, &job);
+	if (ret)
+		return ctx_err(ctx, ret, NC_ERR_FAILED, "firewall generation %u of cell \"%s\" cannot be read",
+			       gen, cell);
+	ret = incell_fork(ctx, restore_in_ns, &j);
+	return ret ? ctx_wrap(ctx, ret, "firewall generation %u of cell \"%s\"", gen, cell) : 0;
 }

@@ -62,37 +62,102 @@ static int enter_target(struct nc_ctx *ctx, const struct nc_paths *p,
 }
 
 /**
- * child() - the child's whole life: enter, work, report, exit
- * @p:		caller's paths
- * @cell:	cell or NULL
- * @fn:		work
- * @arg:	its argument
+ * report() - in the child: hand the result back and exit
  * @wfd:	pipe to the parent
+ * @tag:	'R' for a result of the work, 'E' for a failure to get there
+ * @ret:	result, 0 or -errno
+ * @kind:	enum nc_errkind of a failure
+ * @text:	output or message
  */
-static void __attribute__((noreturn)) child(const struct nc_paths *p,
-					    const char *cell, incell_fn fn,
-					    void *arg, int wfd)
+static void __attribute__((noreturn)) report(int wfd, char tag, int ret,
+					     enum nc_errkind kind,
+					     const char *text)
 {
-	struct nc_ctx c = { .kfd = -1 };
-	char *out = calloc(1, INCELL_OUT), lock[PATH_MAX], head[32];
-	int ret, n;
+	char head[32];
+	int n = snprintf(head, sizeof(head), "%c%d %d\n", tag, ret, (int)kind);
 
-	if (!out)
-		_exit(1);
-	ret = enter_target(&c, p, cell);
-	if (ret) {
-		n = snprintf(head, sizeof(head), "E%d %d\n", ret, (int)c.kind);
-		snprintf(out, INCELL_OUT, "%s", c.msg);
-	} else {
-		snprintf(lock, sizeof(lock), "%s/xtables.lock", p->run);
-		setenv("XTABLES_LOCKFILE", lock, 1);
-		ret = fn(arg, out, INCELL_OUT);
-		n = snprintf(head, sizeof(head), "R%d 0\n", ret);
-	}
-	if (write(wfd, head, (size_t)n) < 0 ||
-	    write(wfd, out, strlen(out)) < 0)
+	if (write(wfd, head, (size_t)n) < 0 || write(wfd, text, strlen(text)) < 0)
 		_exit(1);
 	_exit(0);
+}
+
+/**
+ * struct child_job - what a child runs
+ * @p:		caller's paths (incell_call())
+ * @cell:	cell or NULL (incell_call())
+ * @fn:		work with a text output (incell_call())
+ * @cfn:	work with a message in a context (incell_fork())
+ * @arg:	its argument
+ */
+struct child_job {
+	const struct nc_paths *p;
+	const char *cell;
+	incell_fn fn;
+	int (*cfn)(struct nc_ctx *ctx, void *arg);
+	void *arg;
+};
+
+/**
+ * child() - the child's whole life: enter, work, report, exit
+ * @j:		job
+ * @wfd:	pipe to the parent
+ */
+static void __attribute__((noreturn)) child(const struct child_job *j, int wfd)
+{
+	struct nc_ctx c = { .kfd = -1 };
+	char *out, lock[PATH_MAX];
+	int ret;
+
+	if (j->cfn) {
+		ret = j->cfn(&c, j->arg);
+		report(wfd, 'R', ret, c.kind, ret ? c.msg : "");
+	}
+	out = calloc(1, INCELL_OUT);
+	if (!out)
+		_exit(1);
+	ret = enter_target(&c, j->p, j->cell);
+	if (ret)
+		report(wfd, 'E', ret, c.kind, c.msg);
+	snprintf(lock, sizeof(lock), "%s/xtables.lock", j->p->run);
+	setenv("XTABLES_LOCKFILE", lock, 1);
+	ret = j->fn(j->arg, out, INCELL_OUT);
+	report(wfd, 'R', ret, NC_ERR_NONE, out);
+}
+
+/**
+ * run_child() - fork a child for @j, collect its report, wait for it
+ * @ctx:	context
+ * @j:		job
+ * @buf:	the report: "TAG RET KIND" line, then text
+ * @len:	size of @buf
+ * @tag:	result: 'R' or 'E'
+ * @ret:	result: the child's result
+ * @kind:	result: its enum nc_errkind
+ *
+ * Return: 0, or -errno with a message when no report came
+ */
+static int run_child(struct nc_ctx *ctx, const struct child_job *j, char *buf,
+		     size_t len, char *tag, int *ret, int *kind)
+{
+	int pfd[2], status;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		child(j, pfd[1]);
+	}
+	close(pfd[1]);
+	fd_read_all(pfd[0], buf, len);
+	close(pfd[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	if (pid < 0 || sscanf(buf, "%c%d %d", tag, ret, kind) != 3)
+		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "the helper process failed");
+	return 0;
 }
 
 /**
@@ -134,32 +199,18 @@ int incell_call(struct nc_ctx *ctx, const char *cell, incell_fn fn, void *arg,
 {
 	_cleanup_free_ char *buf = malloc(INCELL_OUT + 64);
 	struct nc_paths p;
-	int pfd[2], status, ret, kind = 0;
+	struct child_job j = { &p, cell, fn, NULL, arg };
+	int ret, kind;
 	char tag;
-	pid_t pid;
 
 	if (out)
 		*out = NULL;
 	ret = paths_get(ctx, &p);
 	if (ret || !buf)
 		return ret ? ret : ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-	if (pipe2(pfd, O_CLOEXEC))
+	if (run_child(ctx, &j, buf, INCELL_OUT + 64, &tag, &ret, &kind))
 		/* cppcheck-suppress memleak ; freed by _cleanup_free_ */
-		return ctx_err(ctx, -errno, NC_ERR_FAILED, "pipe: %s", strerror(errno));
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		close(pfd[0]);
-		child(&p, cell, fn, arg, pfd[1]);
-	}
-	close(pfd[1]);
-	fd_read_all(pfd[0], buf, INCELL_OUT + 64);
-	close(pfd[0]);
-	if (pid > 0)
-		waitpid(pid, &status, 0);
-	if (pid < 0 || sscanf(buf, "%c%d %d", &tag, &ret, &kind) != 3)
-		return ctx_err(ctx, -EIO, NC_ERR_FAILED,
-			       "the helper process for cell \"%s\" failed",
+		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "the helper process for cell \"%s\" failed",
 			       cell ? cell : "(scratch)");
 	if (tag == 'E')
 		return ctx_err(ctx, ret, (enum nc_errkind)kind, "%s", strchr(buf, '\n') + 1);
@@ -178,31 +229,14 @@ int incell_call(struct nc_ctx *ctx, const char *cell, incell_fn fn, void *arg,
  */
 int incell_fork(struct nc_ctx *ctx, int (*fn)(struct nc_ctx *, void *), void *arg)
 {
-	char msg[NC_MSG_MAX] = "";
-	int pfd[2], status;
-	ssize_t n;
-	pid_t pid;
+	struct child_job j = { NULL, NULL, NULL, fn, arg };
+	char buf[NC_MSG_MAX + 64], tag;
+	int ret, kind;
 
-	if (pipe2(pfd, O_CLOEXEC))
-		return ctx_err(ctx, -errno, NC_ERR_FAILED, "pipe: %s", strerror(errno));
-	pid = fork();
-	if (pid == 0) {
-		struct nc_ctx c = { .kfd = -1 };
-		int ret;
-
-		close(pfd[0]);
-		ret = fn(&c, arg);
-		if (ret && write(pfd[1], c.msg, strlen(c.msg)) < 0)
-			_exit(1);
-		_exit(ret ? 1 : 0);
-	}
-	close(pfd[1]);
-	n = pid > 0 ? read(pfd[0], msg, sizeof(msg) - 1) : 0;
-	msg[n > 0 ? n : 0] = '\0';
-	close(pfd[0]);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return ctx_err(ctx, -ECHILD, NC_ERR_FAILED, "the helper process failed");
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "%s", msg[0] ? msg : "the helper process failed");
-	return 0;
+	if (run_child(ctx, &j, buf, sizeof(buf), &tag, &ret, &kind))
+		return -EIO;
+	if (!ret)
+		return 0;
+	return ctx_err(ctx, ret, kind ? (enum nc_errkind)kind : NC_ERR_FAILED, "%s",
+		       strchr(buf, '\n')[1] ? strchr(buf, '\n') + 1 : "the helper process failed");
 }

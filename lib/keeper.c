@@ -690,7 +690,12 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 		 * engine; a rootless one is new and gets its firewall
 		 * generation and a new engine */
 		if (k->p.rootless) {
-			fw_restore_fd(k->p.state, k->p.run, name, fd);
+			struct nc_ctx fc = { .kfd = -1 };
+
+			/* the cell comes back either way, said loudly */
+			if (fw_restore_fd(&fc, k->p.state, k->p.run, name, fd))
+				fprintf(stderr, "netcell-keeper: cell \"%s\": cannot restore its firewall: %s\n",
+					name, fc.msg);
 			if (has_uplink && !u.hub)
 				restart_uplink(k, name, fd, &u);
 		}

@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/wait.h>
 #include "cidr.h"
 #include "client.h"
 #include "incell.h"
@@ -196,8 +195,9 @@ static int address_end(struct nc_ctx *ctx, const char *ifname, const struct cidr
  *
  * Return: 0 or -errno with a message; the pair is removed on failure
  */
-static int make_link(struct nc_ctx *ctx, const struct link_job *j)
+static int make_link(struct nc_ctx *ctx, void *arg)
 {
+	const struct link_job *j = arg;
 	char ifa[IFNAMSIZ], ifb[IFNAMSIZ];
 	struct mnl_socket *nl;
 	int ret;
@@ -229,46 +229,27 @@ static int make_link(struct nc_ctx *ctx, const struct link_job *j)
 }
 
 /**
- * link_in_child() - incell_fn: make the link, report the message
+ * unmake_link() - in a child: delete cell A's end, and so the pair
+ * @ctx:	context
  * @arg:	struct link_job
- * @out:	message on failure
- * @len:	size of @out
  *
- * Return: 0 or -errno
+ * Return: 0 or -errno with a message
  */
-static int link_in_child(void *arg, char *out, size_t len)
-{
-	struct nc_ctx c = { .kfd = -1 };
-	int ret = make_link(&c, arg);
-
-	snprintf(out, len, "%s", ret ? c.msg : "");
-	return ret;
-}
-
-/**
- * unlink_in_child() - incell_fn: delete cell A's end, and so the pair
- * @arg:	struct link_job
- * @out:	message on failure
- * @len:	size of @out
- *
- * Return: 0 or -errno
- */
-static int unlink_in_child(void *arg, char *out, size_t len)
+static int unmake_link(struct nc_ctx *ctx, void *arg)
 {
 	const struct link_job *j = arg;
-	struct nc_ctx c = { .kfd = -1 };
 	struct mnl_socket *nl;
 	char ifa[IFNAMSIZ];
 	int ret;
 
 	link_ifname(j->l.b, ifa);
 	if ((j->userfd >= 0 && setns(j->userfd, CLONE_NEWUSER)) || setns(j->afd, CLONE_NEWNET))
-		return -errno;
-	nl = nl_open(&c);
-	ret = nl ? nl_link_del(&c, nl, ifa) : -EIO;
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot enter cell \"%s\": %s",
+			       j->l.a, strerror(errno));
+	nl = nl_open(ctx);
+	ret = nl ? nl_link_del(ctx, nl, ifa) : -EIO;
 	if (nl)
 		mnl_socket_close(nl);
-	snprintf(out, len, "%s", ret ? c.msg : "");
 	return ret == -ENODEV ? 0 : ret;
 }
 
@@ -276,15 +257,15 @@ static int unlink_in_child(void *arg, char *out, size_t len)
  * run_job() - get both cells' namespaces and run @fn in a child
  * @ctx:	context
  * @j:		job, @j->l set
- * @fn:		link_in_child or unlink_in_child
+ * @fn:		make_link or unmake_link
  *
  * Return: 0 or -errno with a message
  */
-static int run_job(struct nc_ctx *ctx, struct link_job *j, incell_fn fn)
+static int run_job(struct nc_ctx *ctx, struct link_job *j,
+		   int (*fn)(struct nc_ctx *ctx, void *arg))
 {
 	struct nc_cell_info info;
 	int fa[2] = { -1, -1 }, fb[2] = { -1, -1 }, na = 2, nb = 2, ret;
-	_cleanup_free_ char *out = NULL;
 
 	ret = cell_get(ctx, j->l.a, &info, fa, &na);
 	if (!ret)
@@ -293,10 +274,10 @@ static int run_job(struct nc_ctx *ctx, struct link_job *j, incell_fn fn)
 		j->userfd = na == 2 ? fa[0] : -1;
 		j->afd = fa[na - 1];
 		j->bfd = fb[nb - 1];
-		ret = incell_call(ctx, NC_FW_HOST, fn, j, &out);
+		ret = incell_fork(ctx, fn, j);
+		/* the exit code follows the kernel's errno, as for other commands */
 		if (ret)
-			ret = ctx_err(ctx, ret, ctx_kind_of_errno(ret), "%s",
-				      out && *out ? out : strerror(-ret));
+			ctx->kind = ctx_kind_of_errno(ret);
 	}
 	while (na-- > 0 && fa[0] >= 0)
 		close(fa[na]);
@@ -393,13 +374,13 @@ int nc_link(struct nc_ctx *ctx, const char *a, const char *b, const char *subnet
 	if (!ret) {
 		snprintf(j.l.a, sizeof(j.l.a), "%s", a);
 		snprintf(j.l.b, sizeof(j.l.b), "%s", b);
-		ret = run_job(ctx, &j, link_in_child);
+		ret = run_job(ctx, &j, make_link);
 	}
 	if (!ret) {
 		l[n++] = j.l;
 		ret = links_save(p.state, l, n);
 		if (ret) {
-			run_job(ctx, &j, unlink_in_child);
+			run_job(ctx, &j, unmake_link);
 			ret = ctx_err(ctx, ret, NC_ERR_FAILED, "cannot save the link: %s", strerror(-ret));
 		}
 	}
@@ -439,7 +420,7 @@ int nc_unlink(struct nc_ctx *ctx, const char *a, const char *b)
 		return ctx_err(ctx, -ENOENT, NC_ERR_FAILED, "cells \"%s\" and \"%s\" are not linked", a, b);
 	}
 	j.l = l[i];
-	ret = run_job(ctx, &j, unlink_in_child);
+	ret = run_job(ctx, &j, unmake_link);
 	if (!ret) {
 		l[i] = l[--n];
 		ret = links_save(p.state, l, n);
@@ -513,21 +494,17 @@ void link_restore(const char *state, int (*netfd)(void *arg, const char *cell), 
 {
 	struct link_job j = { .userfd = -1 };
 	struct link l[LINKS_MAX];
-	char out[256];
 	size_t n, i;
-	pid_t pid;
 
 	links_load(state, l, &n);
 	for (i = 0; i < n; i++) {
+		struct nc_ctx c = { .kfd = -1 };
+
 		j.l = l[i];
 		j.afd = netfd(arg, l[i].a);
 		j.bfd = netfd(arg, l[i].b);
-		if (j.afd < 0 || j.bfd < 0)
-			continue;
-		pid = fork();
-		if (pid == 0)
-			_exit(link_in_child(&j, out, sizeof(out)) ? 1 : 0);
-		if (pid > 0)
-			waitpid(pid, NULL, 0);
+		if (j.afd >= 0 && j.bfd >= 0 && incell_fork(&c, make_link, &j))
+			fprintf(stderr, "netcell-keeper: cannot restore the link between \"%s\" and \"%s\": %s\n",
+				l[i].a, l[i].b, c.msg);
 	}
 }

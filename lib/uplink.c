@@ -41,6 +41,7 @@
 #include "store.h"
 #include "cidr.h"
 #include "diag.h"
+#include "incell.h"
 #include "uplink.h"
 #include "veth.h"
 
@@ -539,7 +540,44 @@ void uplink_resolv(const char *state, const char *cell, char *buf, size_t len)
 }
 
 /**
- * spawn_in_child() - incell_fn-like: join the hub user namespace, spawn
+ * struct spawn_job - spawn_one()'s arguments
+ * @p:		paths
+ * @cell:	cell
+ * @u:		settings
+ * @fds:	the cell's user (rootless) and network namespaces
+ * @nfds:	how many of @fds
+ */
+struct spawn_job {
+	const struct nc_paths *p;
+	const char *cell;
+	const struct uplink *u;
+	int fds[2];
+	int nfds;
+};
+
+/**
+ * spawn_one() - in a child: join the cell's user namespace, start the engine
+ * @ctx:	context
+ * @arg:	struct spawn_job
+ *
+ * Return: 0 or -errno with the engine's complaint
+ */
+static int spawn_one(struct nc_ctx *ctx, void *arg)
+{
+	const struct spawn_job *j = arg;
+	char err[1024] = "";
+	int ret;
+
+	if (j->nfds == 2 && setns(j->fds[0], CLONE_NEWUSER))
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot join the cell's user namespace: %s",
+			       strerror(errno));
+	ret = uplink_spawn(j->p->state, j->cell, j->fds[j->nfds - 1], j->u, err, sizeof(err));
+	return ret ? ctx_err(ctx, ret < 0 ? ret : -EIO, NC_ERR_FAILED, "%s", err[0] ? err : "it failed") : 0;
+}
+
+/**
+ * spawn_in_child() - start a cell's own uplink engine from a child in the
+ * hub user namespace
  * @ctx:	context
  * @p:		paths
  * @cell:	cell
@@ -550,35 +588,18 @@ void uplink_resolv(const char *state, const char *cell, char *buf, size_t len)
 static int spawn_in_child(struct nc_ctx *ctx, const struct nc_paths *p, const char *cell,
 			  const struct uplink *u)
 {
-	char err[1024] = "";
+	struct spawn_job j = { p, cell, u, { -1, -1 }, 2 };
 	struct nc_cell_info info;
-	int fds[2] = { -1, -1 }, nfds = 2, pfd[2], status, ret;
-	pid_t pid;
-	ssize_t n;
+	struct nc_ctx c = { .kfd = -1 };
+	int ret = cell_get(ctx, cell, &info, j.fds, &j.nfds);
 
-	ret = cell_get(ctx, cell, &info, fds, &nfds);
 	if (ret)
 		return ret;
-	if (pipe2(pfd, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid == 0) {
-		close(pfd[0]);
-		if (nfds == 2 && setns(fds[0], CLONE_NEWUSER))
-			_exit(1);
-		ret = uplink_spawn(p->state, cell, fds[nfds - 1], u, err, sizeof(err));
-		if (write(pfd[1], err, strlen(err)) < 0)
-			_exit(1);
-		_exit(ret ? 1 : 0);
-	}
-	close(pfd[1]);
-	n = read(pfd[0], err, sizeof(err) - 1);
-	err[n > 0 ? n : 0] = '\0';
-	close(pfd[0]);
-	while (nfds-- > 0)
-		close(fds[nfds]);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
-		return diag_uplink_failure(ctx, u->engine, cell, err[0] ? err : "it failed");
+	ret = incell_fork(&c, spawn_one, &j);
+	while (j.nfds-- > 0)
+		close(j.fds[j.nfds]);
+	if (ret)
+		return diag_uplink_failure(ctx, u->engine, cell, c.msg);
 	ret = uplink_write_resolv(p->state, cell, u);
 	if (ret)
 		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot write the resolv.conf of cell \"%s\": %s",
