@@ -430,30 +430,41 @@ int nc_unlink(struct nc_ctx *ctx, const char *a, const char *b)
 }
 
 /**
- * link_list() - the saved links of a cell, as "PEER CIDR-of-this-end" lines
+ * link_peers() - the saved links of a cell: each peer and this end's address
  * @state:	state directory
  * @cell:	cell
- * @buf:	output
- * @len:	size of @buf
+ * @links:	result, heap (NULL when none)
+ * @n:		how many
+ *
+ * Return: 0 or -ENOMEM
  */
-void link_list(const char *state, const char *cell, char *buf, size_t len)
+int link_peers(const char *state, const char *cell, struct nc_net_link **links,
+	       size_t *n)
 {
 	struct link l[LINKS_MAX];
 	struct cidr h;
-	char a[64];
-	size_t n, i, off = 0;
+	size_t all, i;
 
-	buf[0] = '\0';
-	links_load(state, l, &n);
-	for (i = 0; i < n && off < len; i++) {
+	*links = NULL;
+	*n = 0;
+	links_load(state, l, &all);
+	if (!all)
+		return 0;
+	*links = calloc(all, sizeof(**links));
+	if (!*links)
+		return -ENOMEM;
+	for (i = 0; i < all; i++) {
 		int first = !strcmp(l[i].a, cell);
+		struct nc_net_link *k = &(*links)[*n];
 
 		if (!first && strcmp(l[i].b, cell))
 			continue;
+		snprintf(k->peer, sizeof(k->peer), "%s", first ? l[i].b : l[i].a);
 		cidr_host(&l[i].net, first ? 1 : 2, &h);
-		cidr_format(&h, a, sizeof(a));
-		off += (size_t)snprintf(buf + off, len - off, "%s %s\n", first ? l[i].b : l[i].a, a);
+		cidr_format(&h, k->addr, sizeof(k->addr));
+		(*n)++;
 	}
+	return 0;
 }
 
 /**

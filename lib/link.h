@@ -7,8 +7,8 @@
 #include "ctx.h"
 
 NC_INTERNAL void link_ifname(const char *peer, char out[IFNAMSIZ]);
-NC_INTERNAL void link_list(const char *state, const char *cell, char *buf,
-			   size_t len);
+NC_INTERNAL int link_peers(const char *state, const char *cell,
+			   struct nc_net_link **links, size_t *n);
 NC_INTERNAL void link_forget(const char *state, const char *cell);
 NC_INTERNAL void link_restore(const char *state,
 			      int (*netfd)(void *arg, const char *cell),

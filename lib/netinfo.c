@@ -291,31 +291,6 @@ static int parse_dump(const char *text, struct nc_net_info *info)
 }
 
 /**
- * parse_links() - link_list()'s "PEER ADDR/PLEN" lines into @info
- * @text:	lines
- * @info:	result: @links allocated
- *
- * Return: 0 or -ENOMEM
- */
-static int parse_links(const char *text, struct nc_net_info *info)
-{
-	size_t n = lines(text);
-	const char *l, *e;
-
-	info->links = calloc(n, sizeof(*info->links));
-	if (!info->links)
-		return -ENOMEM;
-	for (l = text; *l; l = *e ? e + 1 : e) {
-		struct nc_net_link *k = &info->links[info->nlinks];
-
-		e = strchrnul(l, '\n');
-		if (sscanf(l, "%64s %63s", k->peer, k->addr) == 2)
-			info->nlinks++;
-	}
-	return 0;
-}
-
-/**
  * resolvers() - the nameserver addresses of a resolv.conf, space separated
  * @path:	file ("" for none)
  * @buf:	output ("" when none)
@@ -346,7 +321,7 @@ int nc_inspect_net(struct nc_ctx *ctx, const char *cell, struct nc_net_info *inf
 	_cleanup_free_ char *text = NULL;
 	struct nc_paths p;
 	struct uplink u;
-	char path[PATH_MAX], links[4096];
+	char path[PATH_MAX];
 	int ret;
 
 	memset(info, 0, sizeof(*info));
@@ -362,9 +337,9 @@ int nc_inspect_net(struct nc_ctx *ctx, const char *cell, struct nc_net_info *inf
 	info->shared = u.hub;
 	uplink_resolv(p.state, cell, path, sizeof(path));
 	resolvers(path, info->dns, sizeof(info->dns));
-	link_list(p.state, cell, links, sizeof(links));
 	fw_current(p.state, cell, &info->fw_gen, &info->fw_pending);
-	if (parse_dump(text ? text : "", info) || parse_links(links, info)) {
+	if (parse_dump(text ? text : "", info) ||
+	    link_peers(p.state, cell, &info->links, &info->nlinks)) {
 		nc_net_info_release(info);
 		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	}
