@@ -8,7 +8,7 @@ timeit() {
 	awk -v d=$((e - s)) -v n="$n" 'BEGIN { printf "%.3f", d / n / 1e6 }'
 }
 # ratio A B: A/B to two decimals
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "-" }'; }
 # row LABEL NETCELL PEER PEERNAME TARGET
 row() {
 	printf '%-34s netcell %8s ms   %-34s %8s ms   ratio %5sx (target <= %s)\n' "$1" "$2" "$4" "$3" "$(ratio "$2" "$3")" "$5"

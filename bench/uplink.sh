@@ -20,12 +20,18 @@ N=${N:-20}; SECS=${SECS:-3}
 W=$(mktemp -d /tmp/ncbup.XXXXXX); chmod 700 "$W"
 export NETCELL_RUNTIME_DIR=$W/run NETCELL_STATE_DIR=$W/state
 PORT=$((30000 + RANDOM % 20000))
-iperf3 -s -B 127.0.0.1 -p "$PORT" -D --logfile "$W/iperf.log"; sleep 0.3
+iperf3 -s -B 127.0.0.1 -p "$PORT" -D --logfile "$W/iperf.log"
+for _ in $(seq 1 50); do ss -Htln "sport = :$PORT" | grep -q . && break; sleep 0.1; done
+ss -Htln "sport = :$PORT" | grep -q . || { echo "bench/uplink.sh: the iperf3 server did not start on 127.0.0.1:$PORT: $(tail -2 "$W/iperf.log")" >&2; exit 1; }
 SLIRP=
 cleanup() { [ -z "$SLIRP" ] || kill "$SLIRP" 2>/dev/null; pkill -u "$(id -u)" -f "iperf3 -s -B 127.0.0.1 -p $PORT" || true
 	kill "$(cat "$W/run/keeper.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$W"; }
 trap cleanup EXIT
-gbps() { awk '/receiver/ { v = $(NF-2); u = $(NF-1) } END { if (u ~ /^M/) v /= 1000; printf "%.2f", v }'; }
+# gbps: the receiver's rate in Gbit/s; nothing when the run gave none (med
+# then prints "-"), and the client's last words on stderr
+gbps() { awk '/receiver/ { v = $(NF-2); u = $(NF-1) } END { if (u == "") exit; if (u ~ /^M/) v /= 1000; printf "%.2f", v }'; }
+# tp NAME FILE: the figure of a client's output FILE, or its complaint
+tp() { local g; g=$(grep -E "$(stream "$P")" "$2" | gbps); [ -n "$g" ] && echo "$g" || echo "bench/uplink.sh: $1 gave no figure: $(tail -1 "$2")" >&2; }
 
 $NC list >/dev/null
 nc_cd() { $NC create bup && $NC delete bup; }
@@ -42,14 +48,14 @@ $NC delete bkeep
 $NC create bup --host-loopback; sleep 1.2
 # stream P: which iperf3 line holds the total
 stream() { if [ "$1" = 1 ]; then echo '^\[ *5\]'; else echo SUM; fi; }
-nc_tp() { $NC exec bup -- iperf3 -c 127.0.0.1 -p "$PORT" -t "$SECS" -P "$1" 2>/dev/null | grep -E "$(stream "$1")" | gbps; }
-pasta_tp() { pasta --config-net -q -- iperf3 -c 127.0.0.1 -p "$PORT" -t "$SECS" -P "$1" 2>/dev/null | grep -E "$(stream "$1")" | gbps; }
+nc_tp() { $NC exec bup -- iperf3 -c 127.0.0.1 -p "$PORT" -t "$SECS" -P "$1" >"$W/nc.out" 2>&1; tp netcell "$W/nc.out"; }
+pasta_tp() { pasta --config-net -q -- iperf3 -c 127.0.0.1 -p "$PORT" -t "$SECS" -P "$1" >"$W/pasta.out" 2>&1; tp pasta "$W/pasta.out"; }
 # slirp_tp P: sets RES (not a subshell, so that cleanup sees $SLIRP)
 slirp_tp() {
-	unshare -Urn sh -c "sleep 1; iperf3 -c 10.0.2.2 -p $PORT -t $SECS -P $1 2>/dev/null" >"$W/slirp.out" & tp=$!
-	sleep 0.2; slirp4netns --configure --mtu=65520 "$tp" tap0 >/dev/null 2>&1 & SLIRP=$!
-	wait $tp || true; kill $SLIRP 2>/dev/null || true; wait $SLIRP 2>/dev/null || true; SLIRP=
-	RES=$(grep -E "$(stream "$1")" "$W/slirp.out" | gbps)
+	unshare -Urn sh -c "sleep 1; iperf3 -c 10.0.2.2 -p $PORT -t $SECS -P $1 2>&1" >"$W/slirp.out" & cpid=$!
+	sleep 0.2; slirp4netns --configure --mtu=65520 "$cpid" tap0 >/dev/null 2>&1 & SLIRP=$!
+	wait $cpid || true; kill $SLIRP 2>/dev/null || true; wait $SLIRP 2>/dev/null || true; SLIRP=
+	RES=$(tp slirp4netns "$W/slirp.out")
 }
 ROUNDS=${ROUNDS:-3}
 for P in 1 4; do
