@@ -225,6 +225,10 @@ int incell_call(struct nc_ctx *ctx, const char *cell, incell_fn fn, void *arg,
  * @fn:		work; returns 0 or -errno with a message in its context
  * @arg:	its argument
  *
+ * The report is read to the end of the pipe: @fn must not leave a process
+ * of its own running that still holds it (programs it executes do not: the
+ * pipe is close-on-exec).
+ *
  * Return: 0 or -errno with a message
  */
 int incell_fork(struct nc_ctx *ctx, int (*fn)(struct nc_ctx *, void *), void *arg)
@@ -238,5 +242,5 @@ int incell_fork(struct nc_ctx *ctx, int (*fn)(struct nc_ctx *, void *), void *ar
 	if (!ret)
 		return 0;
 	return ctx_err(ctx, ret, kind ? (enum nc_errkind)kind : NC_ERR_FAILED, "%s",
-		       strchr(buf, '\n')[1] ? strchr(buf, '\n') + 1 : "the helper process failed");
+		       strchr(buf, '\n')[1] ? strchr(buf, '\n') + 1 : strerror(-ret));
 }

@@ -14,9 +14,11 @@
 #                                prints "ok N" when every echo matched
 #   echo-long HOST PORT SECS     one connection echoing for SECS; "ok ROUNDS"
 #   udp HOST PORT [BIND]         one datagram, print the answer
-#   udp-many HOST PORT N         N clients one after another, each from its
-#                                own socket; prints "ok N" when every answer
-#                                carried the client's own datagram and port
+#   udp-many HOST PORT N [KEEP]  N clients one after another, each from its
+#                                own socket, then the first KEEP of them again
+#                                from the same sockets; prints "ok N+KEEP" when
+#                                every answer carried the client's own
+#                                datagram and port
 import hashlib
 import os
 import socket
@@ -195,24 +197,42 @@ def udp(host, port, bind=None):
     print("timeout")
 
 
-def udp_many(host, port, n):
-    ok = 0
+def udp_ask(u, host, port, msg):
+    for _ in range(3):
+        u.sendto(msg, (host, int(port)))
+        try:
+            return u.recv(65536).split()
+        except socket.timeout:
+            continue
+    return []
+
+
+def udp_many(host, port, n, keep="0"):
+    ok, kept = 0, []
     for i in range(int(n)):
         u = client_socket(host, socket.SOCK_DGRAM, 1)
         msg = b"c%d" % i
-        for _ in range(3):
-            u.sendto(msg, (host, int(port)))
-            try:
-                got = u.recv(65536).split()
-                break
-            except socket.timeout:
-                got = []
+        got = udp_ask(u, host, port, msg)
         me = u.getsockname()[1]
-        u.close()
         if got[:1] == [msg] and got[2:3] == [str(me).encode()]:
             ok += 1
         else:
             print("client %d (port %d) got %r" % (i, me, got))
+        if i < int(keep):
+            kept.append(u)
+        else:
+            u.close()
+    # the first clients again, from the same sockets: their flows were the
+    # least recently used ones
+    for i, u in enumerate(kept):
+        msg = b"again%d" % i
+        got = udp_ask(u, host, port, msg)
+        me = u.getsockname()[1]
+        if got[:1] == [msg] and got[2:3] == [str(me).encode()]:
+            ok += 1
+        else:
+            print("kept client %d (port %d) got %r" % (i, me, got))
+        u.close()
     print("ok", ok)
 
 

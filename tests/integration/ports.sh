@@ -81,18 +81,20 @@ t_port_source_address() {
 }
 
 t_port_udp_many_clients() {
-	local c=${PFX}um hu out n=1100
+	local c=${PFX}um hu out n=1100 k=5 flows
 	hu=$(free_port)
 	cell_with "$c" "$hu:53/udp"
 	# more clients than a port keeps flows (1024): the least recently used
-	# are closed to make room, and every client still gets its own answer
+	# are closed to make room, and every client still gets its own answer;
+	# the first 5 come back last, from the same sockets, after their flows
+	# went
 	serve "$c" serve-udp 4 53 $((n * 3))
 	wait_udp 53 "$c" || fail "server did not start"
-	out=$(python3 "$PNET" udp-many 127.0.0.1 "$hu" "$n")
-	[ "$out" = "ok $n" ] || fail "$n UDP clients one after another: $(tail -3 <<<"$out")"
-	# the first clients' flows were evicted; new ones serve them again
-	out=$(python3 "$PNET" udp-many 127.0.0.1 "$hu" 20)
-	[ "$out" = "ok 20" ] || fail "UDP clients after eviction: $(tail -3 <<<"$out")"
+	out=$(python3 "$PNET" udp-many 127.0.0.1 "$hu" "$n" "$k")
+	[ "$out" = "ok $((n + k))" ] || fail "$n UDP clients, then $k of them again: $(tail -3 <<<"$out")"
+	# one connected socket per flow in the cell: exactly the cap
+	flows=$($NC exec "$c" -- ss -Hun | wc -l)
+	[ "$flows" = 1024 ] || fail "the cell holds $flows UDP flow sockets after $n clients; the cap is 1024"
 	$NC delete "$c"
 }
 
