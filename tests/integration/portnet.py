@@ -197,27 +197,28 @@ def udp(host, port, bind=None):
     print("timeout")
 
 
-def udp_ask(u, host, port, msg):
+def udp_ok(u, host, port, msg, who):
+    """one request from socket u; True when the answer is msg and u's port"""
+    got = []
     for _ in range(3):
         u.sendto(msg, (host, int(port)))
         try:
-            return u.recv(65536).split()
+            got = u.recv(65536).split()
+            break
         except socket.timeout:
             continue
-    return []
+    me = u.getsockname()[1]
+    if got[:1] == [msg] and got[2:3] == [str(me).encode()]:
+        return True
+    print("%s (port %d) got %r" % (who, me, got))
+    return False
 
 
 def udp_many(host, port, n, keep="0"):
     ok, kept = 0, []
     for i in range(int(n)):
         u = client_socket(host, socket.SOCK_DGRAM, 1)
-        msg = b"c%d" % i
-        got = udp_ask(u, host, port, msg)
-        me = u.getsockname()[1]
-        if got[:1] == [msg] and got[2:3] == [str(me).encode()]:
-            ok += 1
-        else:
-            print("client %d (port %d) got %r" % (i, me, got))
+        ok += udp_ok(u, host, port, b"c%d" % i, "client %d" % i)
         if i < int(keep):
             kept.append(u)
         else:
@@ -225,13 +226,7 @@ def udp_many(host, port, n, keep="0"):
     # the first clients again, from the same sockets: their flows were the
     # least recently used ones
     for i, u in enumerate(kept):
-        msg = b"again%d" % i
-        got = udp_ask(u, host, port, msg)
-        me = u.getsockname()[1]
-        if got[:1] == [msg] and got[2:3] == [str(me).encode()]:
-            ok += 1
-        else:
-            print("kept client %d (port %d) got %r" % (i, me, got))
+        ok += udp_ok(u, host, port, b"again%d" % i, "kept client %d" % i)
         u.close()
     print("ok", ok)
 
