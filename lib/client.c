@@ -12,6 +12,7 @@
  * cells, and the command queues a notice saying so.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,13 +79,17 @@ static void __attribute__((noreturn)) keeper_child(const struct nc_paths *p,
  * @ctx:	context
  * @fd:		read end of the ready pipe
  * @rebuilt:	cells the keeper rebuilt
+ * @notes:	what went wrong in the rebuild, tab-separated ("" for nothing)
+ * @len:	size of @notes
  *
  * Return: 0, or the keeper's error
  */
-static int read_ready(struct nc_ctx *ctx, int fd, unsigned *rebuilt)
+static int read_ready(struct nc_ctx *ctx, int fd, unsigned *rebuilt,
+		      char *notes, size_t len)
 {
-	char msg[NC_MSG_MAX + 64], *f[4];
+	char msg[PIPE_BUF + 1], *f[4] = { NULL };
 	ssize_t n;
+	int nf;
 
 	do
 		n = read(fd, msg, sizeof(msg) - 1);
@@ -93,11 +98,17 @@ static int read_ready(struct nc_ctx *ctx, int fd, unsigned *rebuilt)
 		return ctx_err(ctx, -EIO, NC_ERR_FAILED,
 			       "the keeper process died while starting");
 	msg[n] = '\0';
-	if (proto_split(msg, f, 4) == 2 && !strcmp(f[0], "OK")) {
+	notes[0] = '\0';
+	/* OK, the number rebuilt, then what went wrong in the rebuild, each
+	 * after a tab (kept whole, for the caller to split) */
+	if (!strncmp(msg, "OK\t", 3)) {
+		nf = proto_split(msg, f, 3);
 		*rebuilt = (unsigned)strtoul(f[1], NULL, 10);
+		if (nf == 3)
+			snprintf(notes, len, "%s", f[2]);
 		return 0;
 	}
-	if (!strcmp(f[0], "ERR") && f[3])
+	if (proto_split(msg, f, 4) == 4 && !strcmp(f[0], "ERR"))
 		return ctx_wrap(ctx, ctx_err(ctx, (int)strtol(f[1], NULL, 10),
 					     (enum nc_errkind)strtol(f[2], NULL, 10),
 					     "%s", f[3]),
@@ -110,11 +121,13 @@ static int read_ready(struct nc_ctx *ctx, int fd, unsigned *rebuilt)
  * @ctx:	context
  * @p:		the user's directories
  * @rebuilt:	cells the keeper rebuilt from saved configuration
+ * @notes:	what went wrong in the rebuild (read_ready())
+ * @len:	size of @notes
  *
  * Return: 0 or -errno with a message
  */
 static int spawn_keeper(struct nc_ctx *ctx, const struct nc_paths *p,
-			unsigned *rebuilt)
+			unsigned *rebuilt, char *notes, size_t len)
 {
 	_cleanup_close_ int rd = -1;
 	int pipefd[2], status;
@@ -141,7 +154,7 @@ static int spawn_keeper(struct nc_ctx *ctx, const struct nc_paths *p,
 	close(pipefd[1]);
 	rd = pipefd[0];
 	waitpid(pid, &status, 0);
-	return read_ready(ctx, rd, rebuilt);
+	return read_ready(ctx, rd, rebuilt, notes, len);
 }
 
 /**
@@ -152,7 +165,7 @@ static int spawn_keeper(struct nc_ctx *ctx, const struct nc_paths *p,
  */
 static int connect_or_spawn(struct nc_ctx *ctx)
 {
-	char sock[PATH_MAX], lockp[PATH_MAX];
+	char sock[PATH_MAX], lockp[PATH_MAX], notes[PIPE_BUF], *note, *save = NULL;
 	_cleanup_close_ int lock = -1;
 	struct nc_paths p;
 	unsigned rebuilt = 0;
@@ -173,13 +186,15 @@ static int connect_or_spawn(struct nc_ctx *ctx)
 	ctx->kfd = try_connect(sock);
 	if (ctx->kfd >= 0)
 		return 0;
-	ret = spawn_keeper(ctx, &p, &rebuilt);
+	ret = spawn_keeper(ctx, &p, &rebuilt, notes, sizeof(notes));
 	if (ret)
 		return ret;
 	if (rebuilt)
 		ctx_notice(ctx,
 			   "the keeper was not running (it was killed or the machine restarted); rebuilt %u cell%s from saved configuration; processes started in the old cells keep the old namespaces",
 			   rebuilt, rebuilt == 1 ? "" : "s");
+	for (note = strtok_r(notes, "\t", &save); note; note = strtok_r(NULL, "\t", &save))
+		ctx_notice(ctx, "%s", note);
 	ctx->kfd = try_connect(sock);
 	if (ctx->kfd < 0)
 		return ctx_err(ctx, ctx->kfd, NC_ERR_FAILED,

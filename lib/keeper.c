@@ -34,6 +34,7 @@
  * was taken meanwhile is listed as inactive rather than dropped.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -631,19 +632,20 @@ static void loop(struct keeper *k)
  * restart_uplink() - a rebuilt rootless cell gets a new uplink engine; the
  * old one still holds the old namespace and is stopped
  * @k:		keeper
+ * @ctx:	context; a failure becomes a notice in it
  * @name:	cell
  * @fd:		the cell's new namespace
  * @u:		its saved uplink, an engine of its own
  */
-static void restart_uplink(struct keeper *k, const char *name, int fd,
+static void restart_uplink(struct keeper *k, struct nc_ctx *ctx, const char *name, int fd,
 			   const struct uplink *u)
 {
 	char err[256];
 
 	uplink_stop(k->p.state, name, 0);
 	if (uplink_spawn(k->p.state, name, fd, u, err, sizeof(err)))
-		fprintf(stderr, "netcell-keeper: cell \"%s\": cannot restart %s: %s\n",
-			name, u->engine, err);
+		ctx_notice(ctx, "cell \"%s\" came back without its uplink: %s did not start: %s ('netcell doctor' checks what it needs)",
+			   name, u->engine, err);
 }
 
 
@@ -694,10 +696,10 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 
 			/* the cell comes back either way, said loudly */
 			if (fw_restore_fd(&fc, k->p.state, k->p.run, name, fd))
-				fprintf(stderr, "netcell-keeper: cell \"%s\": cannot restore its firewall: %s\n",
-					name, fc.msg);
+				ctx_notice(ctx, "cell \"%s\" came back WITHOUT ITS FIREWALL: %s; see 'netcell fw history %s' and apply a ruleset again",
+					   name, fc.msg, name);
 			if (has_uplink && !u.hub)
-				restart_uplink(k, name, fd, &u);
+				restart_uplink(k, ctx, name, fd, &u);
 		}
 		if (add_cell(k, &c, fd, -1)) {
 			close(fd);
@@ -705,7 +707,7 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 		}
 		/* the old hub went with the old keeper, in both modes */
 		if (has_uplink && u.hub)
-			hub_restore(k, &k->cells[k->n - 1], &u);
+			hub_restore(k, ctx, &k->cells[k->n - 1], &u);
 		ports_restore(k, &k->cells[k->n - 1]);
 		(*rebuilt)++;
 	}
@@ -812,8 +814,39 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 	rebuild(k, ctx, rebuilt);
 	/* root cells kept their namespaces and so their links */
 	if (k->p.rootless && *rebuilt)
-		link_restore(k->p.state, cell_netfd, k);
+		link_restore(ctx, k->p.state, cell_netfd, k);
 	return 0;
+}
+
+/**
+ * ready_ok() - the "OK" word of a keeper that is up: "OK\tREBUILT", then
+ * what went wrong in the rebuild, a tab before each (the command that
+ * started the keeper shows them); each is also written to the keeper's log
+ * @ctx:	setup's context, its notices consumed
+ * @rebuilt:	cells rebuilt
+ * @msg:	output; kept below PIPE_BUF, so one write() carries it whole
+ * @len:	size of @msg
+ *
+ * Return: length of @msg
+ */
+static int ready_ok(struct nc_ctx *ctx, unsigned rebuilt, char *msg, size_t len)
+{
+	size_t off = (size_t)snprintf(msg, len, "OK\t%u", rebuilt), room;
+	char *s;
+	int i;
+
+	room = len < PIPE_BUF ? len : PIPE_BUF;
+	for (i = 0; i < ctx->nnotice; i++) {
+		for (s = ctx->notice[i]; *s; s++)
+			if (*s == '\t' || *s == '\n')
+				*s = ' ';
+		fprintf(stderr, "netcell-keeper: %s\n", ctx->notice[i]);
+		if (off + 2 + strlen(ctx->notice[i]) < room)
+			off += (size_t)snprintf(msg + off, len - off, "\t%s", ctx->notice[i]);
+		free(ctx->notice[i]);
+	}
+	ctx->nnotice = 0;
+	return (int)off;
 }
 
 /**
@@ -828,7 +861,7 @@ int keeper_run(const struct nc_paths *p, int ready)
 	struct keeper k = { .p = *p, .lfd = -1, .epfd = -1, .tfd = -1, .hubfd = -1 };
 	struct nc_ctx ctx = { .kfd = -1 };
 	unsigned rebuilt = 0;
-	char msg[NC_MSG_MAX + 64];
+	char msg[PIPE_BUF];
 	int ret, n;
 
 	prctl(PR_SET_NAME, "netcell-keeper");
@@ -840,7 +873,7 @@ int keeper_run(const struct nc_paths *p, int ready)
 		n = snprintf(msg, sizeof(msg), "ERR\t%d\t%d\t%s", ret,
 			     (int)ctx.kind, ctx.msg);
 	else
-		n = snprintf(msg, sizeof(msg), "OK\t%u", rebuilt);
+		n = ready_ok(&ctx, rebuilt, msg, sizeof(msg));
 	if (write(ready, msg, (size_t)n) < 0 || ret)
 		return 1;
 	close(ready);

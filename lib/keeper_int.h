@@ -72,7 +72,7 @@ NC_INTERNAL size_t hub_users(const struct keeper *k);
 NC_INTERNAL int hub_connect(struct keeper *k, struct nc_ctx *ctx,
 			    struct kcell *c, struct uplink *u);
 NC_INTERNAL int do_hub(struct keeper *k, struct nc_ctx *ctx, const char *name);
-NC_INTERNAL void hub_restore(struct keeper *k, struct kcell *c,
-			     struct uplink *u);
+NC_INTERNAL void hub_restore(struct keeper *k, struct nc_ctx *notes,
+			      struct kcell *c, struct uplink *u);
 
 #endif /* NC_KEEPER_INT_H */

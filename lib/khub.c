@@ -107,14 +107,14 @@ int do_hub(struct keeper *k, struct nc_ctx *ctx, const char *name)
  * hub_restore() - a rebuilt cell of the hub is connected to a new hub (the
  * old one was stopped with the keeper that held it)
  * @k:		keeper
+ * @notes:	context; a failure becomes a notice in it
  * @c:		cell
  * @u:		its saved uplink, @u->hub set
  */
-void hub_restore(struct keeper *k, struct kcell *c, struct uplink *u)
+void hub_restore(struct keeper *k, struct nc_ctx *notes, struct kcell *c, struct uplink *u)
 {
 	struct nc_ctx ctx = { .kfd = -1 };
 
 	if (hub_connect(k, &ctx, c, u))
-		fprintf(stderr, "netcell-keeper: cell \"%s\": cannot reconnect it to the hub: %s\n",
-			c->conf.name, ctx.msg);
+		ctx_notice(notes, "cell \"%s\" came back without its uplink: %s", c->conf.name, ctx.msg);
 }

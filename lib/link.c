@@ -494,6 +494,7 @@ void link_forget(const char *state, const char *cell)
 
 /**
  * link_restore() - make the saved links of rebuilt cells again
+ * @ctx:	context; each link that fails becomes a notice in it
  * @state:	state directory
  * @netfd:	callback giving a cell's namespace descriptor (-1 if unknown)
  * @arg:	its argument
@@ -501,7 +502,8 @@ void link_forget(const char *state, const char *cell)
  * Called by a rootless keeper, which is already root of the hub user
  * namespace.
  */
-void link_restore(const char *state, int (*netfd)(void *arg, const char *cell), void *arg)
+void link_restore(struct nc_ctx *ctx, const char *state,
+		  int (*netfd)(void *arg, const char *cell), void *arg)
 {
 	struct link_job j = { .userfd = -1 };
 	struct link l[LINKS_MAX];
@@ -515,7 +517,7 @@ void link_restore(const char *state, int (*netfd)(void *arg, const char *cell), 
 		j.afd = netfd(arg, l[i].a);
 		j.bfd = netfd(arg, l[i].b);
 		if (j.afd >= 0 && j.bfd >= 0 && incell_fork(&c, make_link, &j))
-			fprintf(stderr, "netcell-keeper: cannot restore the link between \"%s\" and \"%s\": %s\n",
-				l[i].a, l[i].b, c.msg);
+			ctx_notice(ctx, "the link between \"%s\" and \"%s\" did not come back: %s; run 'netcell unlink %s %s' and 'netcell link %s %s'",
+				   l[i].a, l[i].b, c.msg, l[i].a, l[i].b, l[i].a, l[i].b);
 	}
 }

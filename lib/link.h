@@ -10,7 +10,7 @@ NC_INTERNAL void link_ifname(const char *peer, char out[IFNAMSIZ]);
 NC_INTERNAL int link_peers(const char *state, const char *cell,
 			   struct nc_net_link **links, size_t *n);
 NC_INTERNAL void link_forget(const char *state, const char *cell);
-NC_INTERNAL void link_restore(const char *state,
+NC_INTERNAL void link_restore(struct nc_ctx *ctx, const char *state,
 			      int (*netfd)(void *arg, const char *cell),
 			      void *arg);
 

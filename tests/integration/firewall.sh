@@ -245,6 +245,26 @@ t_fw_survives_keeper_crash() {
 	$NC delete "$c"
 }
 
+# a rootless cell is made anew by a new keeper and its firewall loaded again;
+# when that fails, the command that started the keeper says so (root cells
+# keep their namespace and their rules)
+# modes t_fw_restore_failure_said: user
+t_fw_restore_failure_said() {
+	local c=${PFX}rf gen
+	expect_rc 0 $NC create "$c" --uplink none
+	ruleset_drop 8080 "$T/a.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/a.nft"
+	gen=$(ls "$NETCELL_STATE_DIR/fw/$c/"*.nft 2>/dev/null | head -1)
+	[ -n "$gen" ] || fail "no saved generation under $NETCELL_STATE_DIR/fw/$c"
+	kill -9 "$(keeper_pid)"; sleep 0.2
+	printf 'table inet broken {\n' >"$gen"
+	expect_rc 0 $NC list
+	expect_err_match "cell \"$c\" came back WITHOUT ITS FIREWALL"
+	expect_err_match "netcell fw history $c"
+	$NC list | grep -q "^$c " || fail "the cell did not come back"
+	$NC delete "$c"
+}
+
 t_fw_bad_inputs() {
 	local c=${PFX}bi
 	expect_rc 0 $NC create "$c"
