@@ -7,7 +7,7 @@
 # over slirp4netns is started here too.
 # Run as root (it re-runs itself as NETCELL_TEST_USER, default netcell-test)
 # or as an ordinary user.  SECS=N: length of each measurement (3); ROUNDS=N:
-# interleaved rounds, medians reported (3).
+# interleaved rounds, medians reported (5: the VM's speed swings by 20% within minutes).
 # Only loopback addresses are used on the host; slirp4netns' own network
 # exists only inside the namespace this script makes.
 set -eu
@@ -21,7 +21,7 @@ if [ "$(id -u)" = 0 ]; then
 	id "$U" >/dev/null 2>&1 || useradd -m -s /bin/bash "$U"
 	[ -c /dev/net/tun ] && chmod 0666 /dev/net/tun
 	exec setpriv --reuid="$U" --regid="$U" --init-groups \
-		env -i PATH="$PATH" HOME=/tmp NC="$NC" SECS="$SECS" ROUNDS="${ROUNDS:-3}" bash "$0"
+		env -i PATH="$PATH" HOME=/tmp NC="$NC" SECS="$SECS" ROUNDS="${ROUNDS:-5}" bash "$0"
 fi
 . bench/lib.sh
 
@@ -97,7 +97,7 @@ for p in "$NP1" "$NP2" "$PP1" "$PP2"; do wait_listen "$p"; done
 if [ "$rk" = 1 ]; then wait_listen "$RP1" && wait_listen "$RP2" || { rk=0; echo "RootlessKit did not start: $(tail -3 "$D/rk.log")" >&2; }; fi
 sleep 1
 
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 # measure FN ARG PORTS...: FN ARG on each port, ROUNDS times interleaved
 # (noise on a shared VM hits every tool alike); prints the medians
 measure() {
