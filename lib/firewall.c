@@ -5,9 +5,9 @@
  * Theory of operation: a cell's firewall is its nftables ruleset.  Every
  * ruleset netcell applies is kept as a numbered generation in
  * STATE/fw/CELL/ (G.nft, or G.v4 / G.v6 for iptables-save syntax, plus
- * G.meta), and "current" names the generation in force.  All operations on
- * one cell's firewall hold STATE/fw/CELL/lock (flock), so they never
- * interleave.
+ * G.meta), and "current" names the generation in force (fwgen.c keeps
+ * these files).  All operations on one cell's firewall hold
+ * STATE/fw/CELL/lock (flock), so they never interleave.
  *
  * Apply: the user's file is copied into the new generation first (what is
  * applied is exactly what is kept), then loaded inside the cell (fwload.c
@@ -33,346 +33,12 @@
 #include "client.h"
 #include "diag.h"
 #include "firewall.h"
+#include "fwgen.h"
 #include "fwload.h"
 #include "incell.h"
 #include "nft.h"
 #include "store.h"
 #include "tool.h"
-
-/**
- * fw_dir() - STATE/fw/CELL, created
- * @ctx:	context
- * @cell:	cell name
- * @dir:	output
- * @len:	size of @dir
- *
- * Return: 0 or -errno with a message
- */
-static int fw_dir(struct nc_ctx *ctx, const char *cell, char *dir, size_t len)
-{
-	struct nc_paths p;
-	int ret = paths_get(ctx, &p);
-
-	if (ret)
-		return ret;
-	snprintf(dir, len, "%s/fw", p.state);
-	ret = paths_mkdir_private(ctx, dir, p.uid);
-	if (ret)
-		return ret;
-	snprintf(dir, len, "%s/fw/%s", p.state, cell);
-	return paths_mkdir_private(ctx, dir, p.uid);
-}
-
-/**
- * fw_lock() - take the cell's firewall lock
- * @ctx:	context
- * @dir:	the cell's firewall directory
- *
- * Return: locked descriptor, or -errno with a message
- */
-static int fw_lock(struct nc_ctx *ctx, const char *dir)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/lock", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX)) {
-		if (fd >= 0)
-			close(fd);
-		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot lock \"%s\": %s",
-			       path, strerror(errno));
-	}
-	return fd;
-}
-
-/**
- * read_num() - read "N ..." numbers from a small state file
- * @dir:	directory
- * @name:	file name
- * @v:		up to three numbers
- *
- * Return: how many numbers were read, 0 when the file is absent
- */
-static int read_num(const char *dir, const char *name, long long v[3])
-{
-	char path[PATH_MAX];
-	_cleanup_fclose_ FILE *f = NULL;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	return fscanf(f, "%lld %lld %lld", &v[0], &v[1], &v[2]);
-}
-
-/**
- * write_state() - write a small state file durably
- * @dir:	directory
- * @name:	file name
- * @text:	contents
- *
- * Return: 0 or -errno
- */
-static int write_state(const char *dir, const char *name, const char *text)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return store_write_atomic(path, text, strlen(text));
-}
-
-/**
- * remove_state() - remove a state file
- * @dir:	directory
- * @name:	file name
- */
-static void remove_state(const char *dir, const char *name)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	unlink(path);
-}
-
-/**
- * current_gen() - the generation in force, 0 for none
- * @dir:	the cell's firewall directory
- *
- * Return: generation
- */
-static unsigned current_gen(const char *dir)
-{
-	long long v[3] = { 0 };
-
-	return read_num(dir, "current", v) >= 1 && v[0] > 0 ? (unsigned)v[0] : 0;
-}
-
-/**
- * fw_current() - the generation in force in a cell, and whether it awaits
- * "fw confirm"; reads only, creates nothing
- * @state:	state directory
- * @cell:	cell
- * @gen:	result, 0 for none
- * @pending:	result
- */
-void fw_current(const char *state, const char *cell, unsigned *gen, int *pending)
-{
-	char dir[PATH_MAX];
-	long long v[3] = { 0 };
-
-	snprintf(dir, sizeof(dir), "%s/fw/%s", state, cell);
-	*gen = current_gen(dir);
-	*pending = *gen && read_num(dir, "pending", v) >= 1 && v[0] == *gen;
-}
-
-/**
- * gen_path() - path of a generation's file
- * @dir:	the cell's firewall directory
- * @gen:	generation
- * @ext:	"nft", "v4", "v6" or "meta"
- * @buf:	output
- * @len:	size of @buf
- */
-static void gen_path(const char *dir, unsigned gen, const char *ext, char *buf,
-		     size_t len)
-{
-	snprintf(buf, len, "%s/%u.%s", dir, gen, ext);
-}
-
-/**
- * gen_job() - the job that re-applies a stored generation
- * @dir:	the cell's firewall directory
- * @gen:	generation
- * @job:	result
- *
- * Return: 0, or -ENOENT when the generation is not kept
- */
-static int gen_job(const char *dir, unsigned gen, struct fw_job *job)
-{
-	memset(job, 0, sizeof(*job));
-	job->format = NC_FW_NFT;
-	gen_path(dir, gen, "nft", job->file[0], sizeof(job->file[0]));
-	if (!access(job->file[0], R_OK))
-		goto done;
-	job->format = NC_FW_IPTABLES;
-	gen_path(dir, gen, "v4", job->file[0], sizeof(job->file[0]));
-	gen_path(dir, gen, "v6", job->file[1], sizeof(job->file[1]));
-	if (access(job->file[0], R_OK))
-		job->file[0][0] = '\0';
-	if (access(job->file[1], R_OK))
-		job->file[1][0] = '\0';
-	if (!job->file[0][0] && !job->file[1][0])
-		return -ENOENT;
-done:
-	memcpy(job->shown, job->file, sizeof(job->shown));
-	return 0;
-}
-
-/**
- * next_gen() - the number for a new generation
- * @dir:	the cell's firewall directory
- *
- * Return: one more than the highest generation kept
- */
-static unsigned next_gen(const char *dir)
-{
-	_cleanup_closedir_ DIR *d = opendir(dir);
-	unsigned max = 0, g;
-	struct dirent *e;
-
-	while (d && (e = readdir(d)))
-		if (sscanf(e->d_name, "%u.meta", &g) == 1 && g > max)
-			max = g;
-	return max + 1;
-}
-
-/**
- * fw_remove_gen() - remove every file of a generation
- * @dir:	the cell's firewall directory
- * @gen:	generation
- */
-void fw_remove_gen(const char *dir, unsigned gen)
-{
-	static const char *const ext[] = { "nft", "v4", "v6", "v4.undo", "meta" };
-	char path[PATH_MAX];
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(ext); i++) {
-		gen_path(dir, gen, ext[i], path, sizeof(path));
-		unlink(path);
-	}
-}
-
-/**
- * stage_combined() - keep an iptables file that holds both families
- * @ctx:	context
- * @dir:	the cell's firewall directory
- * @gen:	the new generation
- * @file:	the user's file name
- * @text:	its contents, split at FW_IP6_MARK (modified)
- * @job:	the job
- *
- * "netcell fw stage --format iptables" writes one file: iptables-save
- * output, the marker line, then ip6tables-save output.
- *
- * Return: 0 or -errno with a message
- */
-static int stage_combined(struct nc_ctx *ctx, const char *dir, unsigned gen,
-			  const char *file, char *text, struct fw_job *job)
-{
-	char *v6 = strstr(text, FW_IP6_MARK);
-	int ret;
-
-	*v6 = '\0';
-	v6 += strlen(FW_IP6_MARK);
-	gen_path(dir, gen, "v4", job->file[0], sizeof(job->file[0]));
-	gen_path(dir, gen, "v6", job->file[1], sizeof(job->file[1]));
-	snprintf(job->shown[0], sizeof(job->shown[0]), "%s", file);
-	snprintf(job->shown[1], sizeof(job->shown[1]), "%s (IPv6 part)", file);
-	ret = store_write_atomic(job->file[0], text, strlen(text));
-	if (!ret)
-		ret = store_write_atomic(job->file[1], v6, strlen(v6));
-	return ret ? ctx_err(ctx, ret, NC_ERR_FAILED, "cannot keep generation %u: %s",
-			     gen, strerror(-ret)) : 0;
-}
-
-/**
- * fw_stage_files() - copy the user's files into a new generation, checked
- * @ctx:	context
- * @dir:	the cell's firewall directory
- * @gen:	the new generation
- * @files:	the user's files, NULL-terminated, at most two
- * @format:	requested format, NC_FW_AUTO to detect
- * @job:	the job for the stored copy
- *
- * Return: 0 or -errno with a message; nothing is left on failure
- */
-int fw_stage_files(struct nc_ctx *ctx, const char *dir, unsigned gen,
-		       const char *const *files, enum nc_fw_format format,
-		       struct fw_job *job)
-{
-	_cleanup_free_ char *text = NULL;
-	enum nc_fw_format f;
-	size_t len = 0;
-	int i, slot, ret;
-
-	memset(job, 0, sizeof(*job));
-	for (i = 0; files[i]; i++) {
-		free(steal_ptr(&text));
-		ret = fw_read_ruleset(ctx, files[i], &text, &len);
-		if (ret)
-			goto undo;
-		f = format ? format : fw_detect_format(text);
-		if (i && (f != job->format || f == NC_FW_NFT)) {
-			ret = ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
-				      "give one nft file, or iptables-save files of IPv4 and IPv6 (at most one each)");
-			goto undo;
-		}
-		job->format = f;
-		if (f == NC_FW_IPTABLES && !files[1] && strstr(text, FW_IP6_MARK)) {
-			ret = stage_combined(ctx, dir, gen, files[0], text, job);
-			if (ret)
-				goto undo;
-			return 0;
-		}
-		slot = f == NC_FW_IPTABLES && fw_ipt_family(text) == 6;
-		if (job->file[slot][0]) {
-			ret = ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
-				      "\"%s\" and \"%s\" are both IPv%d rules; give one file per family",
-				      job->shown[slot], files[i], slot ? 6 : 4);
-			goto undo;
-		}
-		gen_path(dir, gen, f == NC_FW_NFT ? "nft" : slot ? "v6" : "v4",
-			 job->file[slot], sizeof(job->file[slot]));
-		snprintf(job->shown[slot], sizeof(job->shown[slot]), "%s", files[i]);
-		ret = store_write_atomic(job->file[slot], text, len);
-		if (ret) {
-			ctx_err(ctx, ret, NC_ERR_FAILED, "cannot keep generation %u: %s",
-				gen, strerror(-ret));
-			goto undo;
-		}
-	}
-	return 0;
-undo:
-	fw_remove_gen(dir, gen);
-	return ret;
-}
-
-/**
- * write_meta() - record a generation's facts
- * @dir:	the cell's firewall directory
- * @gen:	generation
- * @job:	its job
- *
- * Return: 0 or -errno
- */
-static int write_meta(const char *dir, unsigned gen, const struct fw_job *job)
-{
-	char path[PATH_MAX], text[PATH_MAX * 2 + 128];
-
-	gen_path(dir, gen, "meta", path, sizeof(path));
-	snprintf(text, sizeof(text), "format=%s\napplied=%lld\nsource=%s%s%s\n",
-		 job->format == NC_FW_NFT ? "nft" : "iptables", (long long)time(NULL),
-		 job->shown[0], job->shown[0][0] && job->shown[1][0] ? " " : "",
-		 job->shown[1]);
-	return store_write_atomic(path, text, strlen(text));
-}
-
-/**
- * set_current() - record the generation in force
- * @dir:	the cell's firewall directory
- * @gen:	generation
- *
- * Return: 0 or -errno
- */
-static int set_current(const char *dir, unsigned gen)
-{
-	char text[32];
-
-	snprintf(text, sizeof(text), "%u\n", gen);
-	return write_state(dir, "current", text);
-}
 
 /**
  * nft_run_prefix_only() - remove from the host the tables netcell put there
@@ -392,7 +58,7 @@ static int nft_run_prefix_only(struct nc_ctx *ctx, const char *cell, const char 
 	if (ret)
 		return ctx_err(ctx, ret, NC_ERR_RULESET, "cannot remove the tables: %s",
 			       out ? out : "");
-	return set_current(dir, 0);
+	return fwgen_set_current(dir, 0);
 }
 
 /**
@@ -413,12 +79,12 @@ static int switch_to(struct nc_ctx *ctx, const char *cell, const char *dir,
 	struct fw_job cur;
 	int has_cur;
 
-	if (gen && gen_job(dir, gen, &job))
+	if (gen && fwgen_job(dir, gen, &job))
 		return ctx_err(ctx, -ENOENT, NC_ERR_USAGE,
 			       "\"%s\" has no firewall generation %u; 'netcell fw history' lists them",
 			       cell, gen);
 	if (fw_is_host(cell)) {
-		has_cur = !gen_job(dir, current_gen(dir), &cur);
+		has_cur = !fwgen_job(dir, fwgen_current(dir), &cur);
 		if (!gen) {	/* nothing: empty the tables netcell put there */
 			memset(&job, 0, sizeof(job));
 			job.format = NC_FW_NFT;
@@ -429,7 +95,7 @@ static int switch_to(struct nc_ctx *ctx, const char *cell, const char *dir,
 			return nft_run_prefix_only(ctx, cell, dir, &job);
 	}
 	ret = fw_run_job(ctx, cell, gen ? &job : NULL);
-	return ret ? ret : set_current(dir, gen);
+	return ret ? ret : fwgen_set_current(dir, gen);
 }
 
 /**
@@ -483,11 +149,11 @@ int fw_revert_if_pending(const char *cell, const char *dir, unsigned gen)
 	if (!ctx)
 		return -ENOMEM;
 	lock = fw_lock(ctx, dir);
-	if (lock >= 0 && read_num(dir, "pending", v) == 3 && v[0] == gen) {
+	if (lock >= 0 && fwgen_read_num(dir, "pending", v) == 3 && v[0] == gen) {
 		ret = switch_to(ctx, cell, dir, (unsigned)v[1]);
 		snprintf(text, sizeof(text), "%u\n", gen);
-		write_state(dir, "reverted", text);
-		remove_state(dir, "pending");
+		fwgen_write_state(dir, "reverted", text);
+		fwgen_remove_state(dir, "pending");
 	}
 	if (lock >= 0)
 		close(lock);
@@ -572,41 +238,41 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 			unsigned confirm_secs, unsigned *gen)
 {
 	long long v[3] = { 0 }, deadline;
-	unsigned prev = current_gen(dir);
+	unsigned prev = fwgen_current(dir);
 	struct fw_job job;
 	char text[96];
 	int ret;
 
-	if (read_num(dir, "pending", v) == 3)
+	if (fwgen_read_num(dir, "pending", v) == 3)
 		return ctx_err(ctx, -EBUSY, NC_ERR_FAILED,
 			       "generation %lld of cell \"%s\" awaits confirmation; run 'netcell fw confirm %s' or wait for it to be reverted",
 			       v[0], cell, cell);
-	*gen = next_gen(dir);
+	*gen = fwgen_next(dir);
 	ret = fw_stage_files(ctx, dir, *gen, files, format, &job);
 	if (!ret && fw_is_host(cell)) {
 		struct fw_job cur;
 
 		job.host = 1;
-		fw_host_prefix(&job, gen_job(dir, prev, &cur) ? NULL : &cur);
+		fw_host_prefix(&job, fwgen_job(dir, prev, &cur) ? NULL : &cur);
 	}
 	if (!ret && job.format == NC_FW_IPTABLES)
 		ret = fw_run_job(ctx, NULL, &job);	/* both families, or neither */
 	if (!ret)
 		ret = fw_run_job(ctx, cell, &job);
 	if (!ret)
-		ret = write_meta(dir, *gen, &job) ? ctx_err(ctx, -EIO, NC_ERR_FAILED,
+		ret = fwgen_write_meta(dir, *gen, &job) ? ctx_err(ctx, -EIO, NC_ERR_FAILED,
 				"cannot record generation %u", *gen) : 0;
 	if (ret) {
 		fw_remove_gen(dir, *gen);
 		return ret;
 	}
-	set_current(dir, *gen);
-	remove_state(dir, "reverted");
+	fwgen_set_current(dir, *gen);
+	fwgen_remove_state(dir, "reverted");
 	if (!confirm_secs)
 		return 0;
 	deadline = (long long)time(NULL) + confirm_secs;
 	snprintf(text, sizeof(text), "%u %u %lld\n", *gen, prev, deadline);
-	write_state(dir, "pending", text);
+	fwgen_write_state(dir, "pending", text);
 	spawn_watcher(cell, dir, *gen, deadline);
 	return 0;
 }
@@ -653,10 +319,10 @@ int nc_fw_confirm(struct nc_ctx *ctx, const char *cell)
 
 	if (lock < 0)
 		return lock;
-	if (read_num(dir, "pending", v) == 3) {
-		remove_state(dir, "pending");
+	if (fwgen_read_num(dir, "pending", v) == 3) {
+		fwgen_remove_state(dir, "pending");
 		ret = 0;
-	} else if (read_num(dir, "reverted", v) >= 1) {
+	} else if (fwgen_read_num(dir, "reverted", v) >= 1) {
 		ret = ctx_err(ctx, -ETIMEDOUT, NC_ERR_REVERTED,
 			      "too late: generation %lld of cell \"%s\" was already reverted",
 			      v[0], cell);
@@ -684,37 +350,16 @@ int nc_fw_wait(struct nc_ctx *ctx, const char *cell, unsigned gen)
 
 	while (!ret) {
 		v[0] = 0;
-		if (read_num(dir, "reverted", v) >= 1 && v[0] == gen)
+		if (fwgen_read_num(dir, "reverted", v) >= 1 && v[0] == gen)
 			return ctx_err(ctx, -ETIMEDOUT, NC_ERR_REVERTED,
 				       "generation %u of cell \"%s\" was not confirmed in time and was reverted to generation %u",
-				       gen, cell, current_gen(dir));
+				       gen, cell, fwgen_current(dir));
 		v[0] = 0;
-		if (read_num(dir, "pending", v) != 3 || v[0] != gen)
+		if (fwgen_read_num(dir, "pending", v) != 3 || v[0] != gen)
 			return 0;
 		usleep(100 * 1000);
 	}
 	return ret;
-}
-
-/**
- * previous_gen() - the highest kept generation below @cur
- * @dir:	the cell's firewall directory
- * @cur:	current generation
- *
- * Return: generation, 0 when none (meaning: no rules)
- */
-static unsigned previous_gen(const char *dir, unsigned cur)
-{
-	unsigned g;
-
-	for (g = cur ? cur - 1 : 0; g > 0; g--) {
-		char path[PATH_MAX];
-
-		gen_path(dir, g, "meta", path, sizeof(path));
-		if (!access(path, F_OK))
-			return g;
-	}
-	return 0;
 }
 
 /**
@@ -735,44 +380,16 @@ int nc_fw_rollback(struct nc_ctx *ctx, const char *cell, unsigned gen,
 
 	if (lock < 0)
 		return lock;
-	if (read_num(dir, "pending", v) == 3) {
+	if (fwgen_read_num(dir, "pending", v) == 3) {
 		ret = ctx_err(ctx, -EBUSY, NC_ERR_FAILED,
 			      "generation %lld of cell \"%s\" awaits confirmation; confirm it or let it revert first",
 			      v[0], cell);
 	} else {
-		*now = gen ? gen : previous_gen(dir, current_gen(dir));
+		*now = gen ? gen : fwgen_previous(dir, fwgen_current(dir));
 		ret = switch_to(ctx, cell, dir, *now);
 	}
 	close(lock);
 	return ret;
-}
-
-/**
- * read_meta() - one generation's facts
- * @dir:	the cell's firewall directory
- * @g:		result, @g->gen set by the caller
- *
- * Return: 0 or -ENOENT
- */
-static int read_meta(const char *dir, struct nc_fw_gen *g)
-{
-	char path[PATH_MAX], line[512];
-	_cleanup_fclose_ FILE *f = NULL;
-
-	gen_path(dir, g->gen, "meta", path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return -ENOENT;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (!strncmp(line, "format=", 7))
-			g->format = strcmp(line + 7, "nft") ? NC_FW_IPTABLES : NC_FW_NFT;
-		else if (!strncmp(line, "applied=", 8))
-			g->applied = strtoll(line + 8, NULL, 10);
-		else if (!strncmp(line, "source=", 7))
-			snprintf(g->source, sizeof(g->source), "%s", line + 7);
-	}
-	return 0;
 }
 
 /**
@@ -799,9 +416,9 @@ int nc_fw_history(struct nc_ctx *ctx, const char *cell, struct nc_fw_gen **gens,
 		ret = fw_dir(ctx, cell, dir, sizeof(dir));
 	if (ret)
 		return ret;
-	last = next_gen(dir);
-	cur = current_gen(dir);
-	read_num(dir, "pending", v);
+	last = fwgen_next(dir);
+	cur = fwgen_current(dir);
+	fwgen_read_num(dir, "pending", v);
 	*gens = calloc(last, sizeof(**gens));
 	if (!*gens)
 		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
@@ -809,7 +426,7 @@ int nc_fw_history(struct nc_ctx *ctx, const char *cell, struct nc_fw_gen **gens,
 		struct nc_fw_gen *e = &(*gens)[*n];
 
 		e->gen = g;
-		if (read_meta(dir, e))
+		if (fwgen_read_meta(dir, e))
 			continue;
 		e->current = g == cur;
 		e->pending = v[0] == g;
@@ -837,19 +454,6 @@ int nc_fw_show(struct nc_ctx *ctx, const char *cell, char **text)
 		free(steal_ptr(text));
 	return ret && !ctx->msg[0] ? ctx_err(ctx, ret, NC_ERR_FAILED,
 					     "cannot list the ruleset of cell \"%s\"", cell) : ret;
-}
-
-/**
- * fw_forget() - remove a deleted cell's firewall history
- * @state:	state directory
- * @cell:	cell name
- */
-void fw_forget(const char *state, const char *cell)
-{
-	char dir[PATH_MAX];
-
-	snprintf(dir, sizeof(dir), "%s/fw/%s", state, cell);
-	paths_remove_dir(dir);
 }
 
 /**
@@ -912,10 +516,10 @@ int fw_restore_fd(struct nc_ctx *ctx, const char *state, const char *run,
 	int ret;
 
 	snprintf(dir, sizeof(dir), "%s/fw/%s", state, cell);
-	gen = current_gen(dir);
+	gen = fwgen_current(dir);
 	if (!gen)
 		return 0;
-	ret = gen_job(dir, gen, &job);
+	ret = fwgen_job(dir, gen, &job);
 	if (ret)
 		return ctx_err(ctx, ret, NC_ERR_FAILED, "firewall generation %u of cell \"%s\" cannot be read",
 			       gen, cell);

@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fwgen.c - a cell's firewall generations on disk: STATE/fw/CELL/ holds
+ * G.nft (or G.v4 / G.v6) and G.meta per generation, "current", "pending"
+ * and "reverted", and the lock all firewall operations of the cell hold.
+ * The operations themselves (apply, confirm-or-revert, rollback, restore)
+ * are in firewall.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "client.h"
+#include "diag.h"
+#include "firewall.h"
+#include "fwgen.h"
+#include "store.h"
+#include "tool.h"
+
+/**
+ * fw_dir() - STATE/fw/CELL, created
+ * @ctx:	context
+ * @cell:	cell name
+ * @dir:	output
+ * @len:	size of @dir
+ *
+ * Return: 0 or -errno with a message
+ */
+int fw_dir(struct nc_ctx *ctx, const char *cell, char *dir, size_t len)
+{
+	struct nc_paths p;
+	int ret = paths_get(ctx, &p);
+
+	if (ret)
+		return ret;
+	snprintf(dir, len, "%s/fw", p.state);
+	ret = paths_mkdir_private(ctx, dir, p.uid);
+	if (ret)
+		return ret;
+	snprintf(dir, len, "%s/fw/%s", p.state, cell);
+	return paths_mkdir_private(ctx, dir, p.uid);
+}
+
+/**
+ * fw_lock() - take the cell's firewall lock
+ * @ctx:	context
+ * @dir:	the cell's firewall directory
+ *
+ * Return: locked descriptor, or -errno with a message
+ */
+int fw_lock(struct nc_ctx *ctx, const char *dir)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		if (fd >= 0)
+			close(fd);
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot lock \"%s\": %s",
+			       path, strerror(errno));
+	}
+	return fd;
+}
+
+/**
+ * fwgen_read_num() - read "N ..." numbers from a small state file
+ * @dir:	directory
+ * @name:	file name
+ * @v:		up to three numbers
+ *
+ * Return: how many numbers were read, 0 when the file is absent
+ */
+int fwgen_read_num(const char *dir, const char *name, long long v[3])
+{
+	char path[PATH_MAX];
+	_cleanup_fclose_ FILE *f = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	return fscanf(f, "%lld %lld %lld", &v[0], &v[1], &v[2]);
+}
+
+/**
+ * fwgen_write_state() - write a small state file durably
+ * @dir:	directory
+ * @name:	file name
+ * @text:	contents
+ *
+ * Return: 0 or -errno
+ */
+int fwgen_write_state(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return store_write_atomic(path, text, strlen(text));
+}
+
+/**
+ * fwgen_remove_state() - remove a state file
+ * @dir:	directory
+ * @name:	file name
+ */
+void fwgen_remove_state(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+}
+
+/**
+ * fwgen_current() - the generation in force, 0 for none
+ * @dir:	the cell's firewall directory
+ *
+ * Return: generation
+ */
+unsigned fwgen_current(const char *dir)
+{
+	long long v[3] = { 0 };
+
+	return fwgen_read_num(dir, "current", v) >= 1 && v[0] > 0 ? (unsigned)v[0] : 0;
+}
+
+/**
+ * fw_current() - the generation in force in a cell, and whether it awaits
+ * "fw confirm"; reads only, creates nothing
+ * @state:	state directory
+ * @cell:	cell
+ * @gen:	result, 0 for none
+ * @pending:	result
+ */
+void fw_current(const char *state, const char *cell, unsigned *gen, int *pending)
+{
+	char dir[PATH_MAX];
+	long long v[3] = { 0 };
+
+	snprintf(dir, sizeof(dir), "%s/fw/%s", state, cell);
+	*gen = fwgen_current(dir);
+	*pending = *gen && fwgen_read_num(dir, "pending", v) >= 1 && v[0] == *gen;
+}
+
+/**
+ * fwgen_path() - path of a generation's file
+ * @dir:	the cell's firewall directory
+ * @gen:	generation
+ * @ext:	"nft", "v4", "v6" or "meta"
+ * @buf:	output
+ * @len:	size of @buf
+ */
+void fwgen_path(const char *dir, unsigned gen, const char *ext, char *buf,
+		     size_t len)
+{
+	snprintf(buf, len, "%s/%u.%s", dir, gen, ext);
+}
+
+/**
+ * fwgen_job() - the job that re-applies a stored generation
+ * @dir:	the cell's firewall directory
+ * @gen:	generation
+ * @job:	result
+ *
+ * Return: 0, or -ENOENT when the generation is not kept
+ */
+int fwgen_job(const char *dir, unsigned gen, struct fw_job *job)
+{
+	memset(job, 0, sizeof(*job));
+	job->format = NC_FW_NFT;
+	fwgen_path(dir, gen, "nft", job->file[0], sizeof(job->file[0]));
+	if (!access(job->file[0], R_OK))
+		goto done;
+	job->format = NC_FW_IPTABLES;
+	fwgen_path(dir, gen, "v4", job->file[0], sizeof(job->file[0]));
+	fwgen_path(dir, gen, "v6", job->file[1], sizeof(job->file[1]));
+	if (access(job->file[0], R_OK))
+		job->file[0][0] = '\0';
+	if (access(job->file[1], R_OK))
+		job->file[1][0] = '\0';
+	if (!job->file[0][0] && !job->file[1][0])
+		return -ENOENT;
+done:
+	memcpy(job->shown, job->file, sizeof(job->shown));
+	return 0;
+}
+
+/**
+ * fwgen_next() - the number for a new generation
+ * @dir:	the cell's firewall directory
+ *
+ * Return: one more than the highest generation kept
+ */
+unsigned fwgen_next(const char *dir)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	unsigned max = 0, g;
+	struct dirent *e;
+
+	while (d && (e = readdir(d)))
+		if (sscanf(e->d_name, "%u.meta", &g) == 1 && g > max)
+			max = g;
+	return max + 1;
+}
+
+/**
+ * fw_remove_gen() - remove every file of a generation
+ * @dir:	the cell's firewall directory
+ * @gen:	generation
+ */
+void fw_remove_gen(const char *dir, unsigned gen)
+{
+	static const char *const ext[] = { "nft", "v4", "v6", "v4.undo", "meta" };
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ext); i++) {
+		fwgen_path(dir, gen, ext[i], path, sizeof(path));
+		unlink(path);
+	}
+}
+
+/**
+ * stage_combined() - keep an iptables file that holds both families
+ * @ctx:	context
+ * @dir:	the cell's firewall directory
+ * @gen:	the new generation
+ * @file:	the user's file name
+ * @text:	its contents, split at FW_IP6_MARK (modified)
+ * @job:	the job
+ *
+ * "netcell fw stage --format iptables" writes one file: iptables-save
+ * output, the marker line, then ip6tables-save output.
+ *
+ * Return: 0 or -errno with a message
+ */
+static int stage_combined(struct nc_ctx *ctx, const char *dir, unsigned gen,
+			  const char *file, char *text, struct fw_job *job)
+{
+	char *v6 = strstr(text, FW_IP6_MARK);
+	int ret;
+
+	*v6 = '\0';
+	v6 += strlen(FW_IP6_MARK);
+	fwgen_path(dir, gen, "v4", job->file[0], sizeof(job->file[0]));
+	fwgen_path(dir, gen, "v6", job->file[1], sizeof(job->file[1]));
+	snprintf(job->shown[0], sizeof(job->shown[0]), "%s", file);
+	snprintf(job->shown[1], sizeof(job->shown[1]), "%s (IPv6 part)", file);
+	ret = store_write_atomic(job->file[0], text, strlen(text));
+	if (!ret)
+		ret = store_write_atomic(job->file[1], v6, strlen(v6));
+	return ret ? ctx_err(ctx, ret, NC_ERR_FAILED, "cannot keep generation %u: %s",
+			     gen, strerror(-ret)) : 0;
+}
+
+/**
+ * fw_stage_files() - copy the user's files into a new generation, checked
+ * @ctx:	context
+ * @dir:	the cell's firewall directory
+ * @gen:	the new generation
+ * @files:	the user's files, NULL-terminated, at most two
+ * @format:	requested format, NC_FW_AUTO to detect
+ * @job:	the job for the stored copy
+ *
+ * Return: 0 or -errno with a message; nothing is left on failure
+ */
+int fw_stage_files(struct nc_ctx *ctx, const char *dir, unsigned gen,
+		       const char *const *files, enum nc_fw_format format,
+		       struct fw_job *job)
+{
+	_cleanup_free_ char *text = NULL;
+	enum nc_fw_format f;
+	size_t len = 0;
+	int i, slot, ret;
+
+	memset(job, 0, sizeof(*job));
+	for (i = 0; files[i]; i++) {
+		free(steal_ptr(&text));
+		ret = fw_read_ruleset(ctx, files[i], &text, &len);
+		if (ret)
+			goto undo;
+		f = format ? format : fw_detect_format(text);
+		if (i && (f != job->format || f == NC_FW_NFT)) {
+			ret = ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+				      "give one nft file, or iptables-save files of IPv4 and IPv6 (at most one each)");
+			goto undo;
+		}
+		job->format = f;
+		if (f == NC_FW_IPTABLES && !files[1] && strstr(text, FW_IP6_MARK)) {
+			ret = stage_combined(ctx, dir, gen, files[0], text, job);
+			if (ret)
+				goto undo;
+			return 0;
+		}
+		slot = f == NC_FW_IPTABLES && fw_ipt_family(text) == 6;
+		if (job->file[slot][0]) {
+			ret = ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+				      "\"%s\" and \"%s\" are both IPv%d rules; give one file per family",
+				      job->shown[slot], files[i], slot ? 6 : 4);
+			goto undo;
+		}
+		fwgen_path(dir, gen, f == NC_FW_NFT ? "nft" : slot ? "v6" : "v4",
+			 job->file[slot], sizeof(job->file[slot]));
+		snprintf(job->shown[slot], sizeof(job->shown[slot]), "%s", files[i]);
+		ret = store_write_atomic(job->file[slot], text, len);
+		if (ret) {
+			ctx_err(ctx, ret, NC_ERR_FAILED, "cannot keep generation %u: %s",
+				gen, strerror(-ret));
+			goto undo;
+		}
+	}
+	return 0;
+undo:
+	fw_remove_gen(dir, gen);
+	return ret;
+}
+
+/**
+ * fwgen_write_meta() - record a generation's facts
+ * @dir:	the cell's firewall directory
+ * @gen:	generation
+ * @job:	its job
+ *
+ * Return: 0 or -errno
+ */
+int fwgen_write_meta(const char *dir, unsigned gen, const struct fw_job *job)
+{
+	char path[PATH_MAX], text[PATH_MAX * 2 + 128];
+
+	fwgen_path(dir, gen, "meta", path, sizeof(path));
+	snprintf(text, sizeof(text), "format=%s\napplied=%lld\nsource=%s%s%s\n",
+		 job->format == NC_FW_NFT ? "nft" : "iptables", (long long)time(NULL),
+		 job->shown[0], job->shown[0][0] && job->shown[1][0] ? " " : "",
+		 job->shown[1]);
+	return store_write_atomic(path, text, strlen(text));
+}
+
+/**
+ * fwgen_set_current() - record the generation in force
+ * @dir:	the cell's firewall directory
+ * @gen:	generation
+ *
+ * Return: 0 or -errno
+ */
+int fwgen_set_current(const char *dir, unsigned gen)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%u\n", gen);
+	return fwgen_write_state(dir, "current", text);
+}
+
+/**
+ * fwgen_previous() - the highest kept generation below @cur
+ * @dir:	the cell's firewall directory
+ * @cur:	current generation
+ *
+ * Return: generation, 0 when none (meaning: no rules)
+ */
+unsigned fwgen_previous(const char *dir, unsigned cur)
+{
+	unsigned g;
+
+	for (g = cur ? cur - 1 : 0; g > 0; g--) {
+		char path[PATH_MAX];
+
+		fwgen_path(dir, g, "meta", path, sizeof(path));
+		if (!access(path, F_OK))
+			return g;
+	}
+	return 0;
+}
+
+/**
+ * fwgen_read_meta() - one generation's facts
+ * @dir:	the cell's firewall directory
+ * @g:		result, @g->gen set by the caller
+ *
+ * Return: 0 or -ENOENT
+ */
+int fwgen_read_meta(const char *dir, struct nc_fw_gen *g)
+{
+	char path[PATH_MAX], line[512];
+	_cleanup_fclose_ FILE *f = NULL;
+
+	fwgen_path(dir, g->gen, "meta", path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "format=", 7))
+			g->format = strcmp(line + 7, "nft") ? NC_FW_IPTABLES : NC_FW_NFT;
+		else if (!strncmp(line, "applied=", 8))
+			g->applied = strtoll(line + 8, NULL, 10);
+		else if (!strncmp(line, "source=", 7))
+			snprintf(g->source, sizeof(g->source), "%s", line + 7);
+	}
+	return 0;
+}
+
+/**
+ * fw_forget() - remove a deleted cell's firewall history
+ * @state:	state directory
+ * @cell:	cell name
+ */
+void fw_forget(const char *state, const char *cell)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/fw/%s", state, cell);
+	paths_remove_dir(dir);
+}
