@@ -24,6 +24,7 @@
 #include "client.h"
 #include "keeper.h"
 #include "proto.h"
+#include "store.h"
 
 /**
  * try_connect() - connect to the keeper's socket
@@ -179,10 +180,10 @@ static int connect_or_spawn(struct nc_ctx *ctx)
 	if (ctx->kfd >= 0)
 		return 0;
 	snprintf(lockp, sizeof(lockp), "%s/keeper.lock", p.run);
-	lock = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock < 0 || flock(lock, LOCK_EX))
-		return ctx_err(ctx, -errno, NC_ERR_FAILED,
-			       "cannot lock \"%s\": %s", lockp, strerror(errno));
+	lock = store_lock(lockp);
+	if (lock < 0)
+		return ctx_err(ctx, lock, NC_ERR_FAILED,
+			       "cannot lock \"%s\": %s", lockp, strerror(-lock));
 	ctx->kfd = try_connect(sock);
 	if (ctx->kfd >= 0)
 		return 0;

@@ -59,14 +59,9 @@ int fw_lock(struct nc_ctx *ctx, const char *dir)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/lock", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX)) {
-		if (fd >= 0)
-			close(fd);
-		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot lock \"%s\": %s",
-			       path, strerror(errno));
-	}
-	return fd;
+	fd = store_lock(path);
+	return fd >= 0 ? fd : ctx_err(ctx, fd, NC_ERR_FAILED, "cannot lock \"%s\": %s",
+				      path, strerror(-fd));
 }
 
 /**

@@ -134,16 +134,9 @@ static int links_save(const char *state, const struct link *l, size_t n)
 static int links_lock(const char *state)
 {
 	char path[PATH_MAX];
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/links.lock", state);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX)) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
-	return fd;
+	return store_lock(path);
 }
 
 /**

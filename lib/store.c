@@ -15,6 +15,7 @@
  * socket make the file invalid, as they could never both be in force.
  */
 #include <fcntl.h>
+#include <sys/file.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -266,4 +267,22 @@ int store_remove(const char *dir, const char *name)
 
 	snprintf(path, sizeof(path), "%s/cells/%s.conf", dir, name);
 	return unlink(path) ? -errno : 0;
+}
+
+/**
+ * store_lock() - open (creating it) and lock a lock file, waiting for it
+ * @path:	lock file
+ *
+ * Return: the locked descriptor (close() releases it), or -errno
+ */
+int store_lock(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600), err;
+
+	if (fd >= 0 && !flock(fd, LOCK_EX))
+		return fd;
+	err = -errno;
+	if (fd >= 0)
+		close(fd);
+	return err;
 }

@@ -25,6 +25,7 @@ struct cell_conf {
 	unsigned nports;
 };
 
+NC_INTERNAL int store_lock(const char *path);
 NC_INTERNAL int store_parse(const char *text, size_t len,
 			    struct cell_conf *c);
 NC_INTERNAL int store_format(const struct cell_conf *c, char *buf,
