@@ -824,24 +824,23 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
  * started the keeper shows them); each is also written to the keeper's log
  * @ctx:	setup's context, its notices consumed
  * @rebuilt:	cells rebuilt
- * @msg:	output; kept below PIPE_BUF, so one write() carries it whole
- * @len:	size of @msg
+ * @msg:	output
+ * @len:	size of @msg, at most PIPE_BUF: one write() carries it whole
  *
  * Return: length of @msg
  */
 static int ready_ok(struct nc_ctx *ctx, unsigned rebuilt, char *msg, size_t len)
 {
-	size_t off = (size_t)snprintf(msg, len, "OK\t%u", rebuilt), room;
+	size_t off = (size_t)snprintf(msg, len, "OK\t%u", rebuilt);
 	char *s;
 	int i;
 
-	room = len < PIPE_BUF ? len : PIPE_BUF;
 	for (i = 0; i < ctx->nnotice; i++) {
 		for (s = ctx->notice[i]; *s; s++)
 			if (*s == '\t' || *s == '\n')
 				*s = ' ';
 		fprintf(stderr, "netcell-keeper: %s\n", ctx->notice[i]);
-		if (off + 2 + strlen(ctx->notice[i]) < room)
+		if (off + 2 + strlen(ctx->notice[i]) < len)
 			off += (size_t)snprintf(msg + off, len - off, "\t%s", ctx->notice[i]);
 		free(ctx->notice[i]);
 	}
