@@ -460,7 +460,7 @@ int nc_fw_show(struct nc_ctx *ctx, const char *cell, char **text)
  * struct restore_job - restore_in_ns()'s arguments
  * @run:	runtime directory (for the xtables lock)
  * @netfd:	the cell's network namespace
- * @job:	the generation's ruleset
+ * @job:	the generation's ruleset; NULL for the drop-all lockdown
  */
 struct restore_job {
 	const char *run;
@@ -485,7 +485,8 @@ static int restore_in_ns(struct nc_ctx *ctx, void *arg)
 	setenv("XTABLES_LOCKFILE", lock, 1);
 	if (setns(j->netfd, CLONE_NEWNET))
 		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot enter the cell: %s", strerror(errno));
-	ret = fw_job_in_ns(j->job, err, sizeof(err));
+	ret = j->job ? fw_job_in_ns(j->job, err, sizeof(err)) :
+		fw_lockdown_in_ns(NULL, err, sizeof(err));
 	return ret ? ctx_err(ctx, ret, NC_ERR_RULESET, "%s", err[0] ? err : strerror(-ret)) : 0;
 }
 
@@ -496,6 +497,7 @@ static int restore_in_ns(struct nc_ctx *ctx, void *arg)
  * @run:	runtime directory (for the xtables lock)
  * @cell:	cell name
  * @netfd:	the cell's (new) network namespace
+ * @locked:	set when the generation did not load and the cell was closed
  *
  * Used by the keeper when it rebuilds a cell: the rebuilt cell gets the
  * generation that was in force, or, if one awaited confirmation, that one
@@ -503,26 +505,37 @@ static int restore_in_ns(struct nc_ctx *ctx, void *arg)
  * the namespace's user namespace; the work runs in a child that joins the
  * network namespace, so the caller stays where it is.
  *
+ * A generation that no longer loads leaves the cell closed, not open: a
+ * drop-all table (fw_lockdown_in_ns()) takes its place until the user
+ * applies or rolls back.  Only if even that fails is the cell left open.
+ *
  * Return: 0 (also when the cell has no firewall) or -errno with a message
- * naming the generation
+ * naming the generation (with *@locked set when the cell was closed)
  */
 int fw_restore_fd(struct nc_ctx *ctx, const char *state, const char *run,
-		  const char *cell, int netfd)
+		  const char *cell, int netfd, int *locked)
 {
 	char dir[PATH_MAX];
 	struct fw_job job;
 	struct restore_job j = { run, netfd, &job };
+	struct nc_ctx lc = { .kfd = -1 };
 	unsigned gen;
 	int ret;
 
+	*locked = 0;
 	snprintf(dir, sizeof(dir), "%s/fw/%s", state, cell);
 	gen = fwgen_current(dir);
 	if (!gen)
 		return 0;
 	ret = fwgen_job(dir, gen, &job);
 	if (ret)
-		return ctx_err(ctx, ret, NC_ERR_FAILED, "firewall generation %u of cell \"%s\" cannot be read",
-			       gen, cell);
-	ret = incell_fork(ctx, restore_in_ns, &j);
-	return ret ? ctx_wrap(ctx, ret, "firewall generation %u of cell \"%s\"", gen, cell) : 0;
+		ret = ctx_err(ctx, ret, NC_ERR_FAILED, "firewall generation %u of cell \"%s\" cannot be read",
+			      gen, cell);
+	else if ((ret = incell_fork(ctx, restore_in_ns, &j)))
+		ret = ctx_wrap(ctx, ret, "firewall generation %u of cell \"%s\"", gen, cell);
+	if (!ret)
+		return 0;
+	j.job = NULL;
+	*locked = !incell_fork(&lc, restore_in_ns, &j);
+	return ret;
 }

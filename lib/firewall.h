@@ -16,6 +16,7 @@ NC_INTERNAL void fw_current(const char *state, const char *cell,
 			    unsigned *gen, int *pending);
 NC_INTERNAL void fw_forget(const char *state, const char *cell);
 NC_INTERNAL int fw_restore_fd(struct nc_ctx *ctx, const char *state,
-			  const char *run, const char *cell, int netfd);
+			  const char *run, const char *cell, int netfd,
+			  int *locked);
 
 #endif /* NC_FIREWALL_H */

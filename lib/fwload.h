@@ -9,6 +9,8 @@
 #include "ctx.h"
 
 #define FW_MAX_FILE (16 << 20)
+/* the drop-all table of a cell whose saved firewall did not load again */
+#define FW_LOCKDOWN_TABLE "netcell_lockdown"
 
 /**
  * struct fw_job - what to load inside a cell
@@ -32,6 +34,7 @@ NC_INTERNAL int fw_read_ruleset(struct nc_ctx *ctx, const char *file,
 				char **text, size_t *len);
 NC_INTERNAL int fw_job_in_ns(void *arg, char *out, size_t len);
 NC_INTERNAL int fw_list_in_ns(void *arg, char *out, size_t len);
+NC_INTERNAL int fw_lockdown_in_ns(void *arg, char *out, size_t len);
 NC_INTERNAL int fw_run_job(struct nc_ctx *ctx, const char *cell,
 			   struct fw_job *job);
 NC_INTERNAL int fw_is_host(const char *cell);

@@ -693,9 +693,15 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 		 * generation and a new engine */
 		if (k->p.rootless) {
 			struct nc_ctx fc = { .kfd = -1 };
+			int locked, bad;
 
-			/* the cell comes back either way, said loudly */
-			if (fw_restore_fd(&fc, k->p.state, k->p.run, name, fd))
+			/* the cell comes back either way: closed if it can
+			 * be, and said loudly */
+			bad = fw_restore_fd(&fc, k->p.state, k->p.run, name, fd, &locked);
+			if (bad && locked)
+				ctx_notice(ctx, "cell \"%s\" came back with ALL ITS TRAFFIC BLOCKED: %s; its saved firewall did not load, so a drop-all table took its place; see 'netcell fw history %s', then apply a ruleset or roll back",
+					   name, fc.msg, name);
+			else if (bad)
 				ctx_notice(ctx, "cell \"%s\" came back WITHOUT ITS FIREWALL: %s; see 'netcell fw history %s' and apply a ruleset again",
 					   name, fc.msg, name);
 			if (has_uplink && !u.hub)

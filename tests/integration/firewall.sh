@@ -246,11 +246,12 @@ t_fw_survives_keeper_crash() {
 }
 
 # a rootless cell is made anew by a new keeper and its firewall loaded again;
-# when that fails, the command that started the keeper says so (root cells
-# keep their namespace and their rules)
-# modes t_fw_restore_failure_said: user
-t_fw_restore_failure_said() {
-	local c=${PFX}rf gen
+# when that fails, the cell comes back closed (a drop-all table) rather than
+# open, and the command that started the keeper says so (root cells keep
+# their namespace and their rules)
+# modes t_fw_restore_failure_closes_cell: user
+t_fw_restore_failure_closes_cell() {
+	local c=${PFX}rf gen srv
 	expect_rc 0 $NC create "$c" --uplink none
 	ruleset_drop 8080 "$T/a.nft"
 	expect_rc 0 $NC fw apply "$c" "$T/a.nft"
@@ -259,9 +260,23 @@ t_fw_restore_failure_said() {
 	kill -9 "$(keeper_pid)"; sleep 0.2
 	printf 'table inet broken {\n' >"$gen"
 	expect_rc 0 $NC list
-	expect_err_match "cell \"$c\" came back WITHOUT ITS FIREWALL"
+	expect_err_match "cell \"$c\" came back with ALL ITS TRAFFIC BLOCKED"
 	expect_err_match "netcell fw history $c"
 	$NC list | grep -q "^$c " || fail "the cell did not come back"
+	$NC fw show "$c" | grep -q 'table inet netcell_lockdown' || fail "no drop-all table in the cell"
+	# 9090 is not in the saved ruleset: only the lockdown can stop it
+	srv=$(serve_in "$c" 9090)
+	for _ in $(seq 1 50); do
+		$NC exec "$c" -- ss -Hltn 'sport = :9090' | grep -q . && break; sleep 0.1
+	done
+	$NC exec "$c" -- ss -Hltn 'sport = :9090' | grep -q . || fail "test server never listened"
+	reach "$c" 9090 && fail "traffic passes in a cell whose firewall did not load"
+	# applying a ruleset opens the cell again
+	ruleset_drop 8080 "$T/b.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/b.nft"
+	$NC fw show "$c" | grep -q netcell_lockdown && fail "apply left the drop-all table"
+	reach "$c" 9090 || fail "the cell stayed closed after a ruleset was applied"
+	kill "$srv" 2>/dev/null
 	$NC delete "$c"
 }
 
