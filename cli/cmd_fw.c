@@ -240,11 +240,15 @@ static int fw_history(struct fw_opts *o)
 	ret = nc_fw_history(ctx, o->args[0], &g, &n);
 	if (!ret && n)
 		printf("%-4s %-3s %-8s %-19s %s\n", "GEN", "", "FORMAT", "APPLIED", "SOURCE");
-	for (i = 0; !ret && i < n; i++)
+	for (i = 0; !ret && i < n; i++) {
 		printf("%-4u %-3s %-8s %-19s %s\n", g[i].gen,
-		       g[i].pending ? "?" : g[i].current ? "*" : "",
+		       g[i].locked ? "!" : g[i].pending ? "?" : g[i].current ? "*" : "",
 		       g[i].format == NC_FW_NFT ? "nft" : "iptables",
 		       cli_time(g[i].applied, when, sizeof(when)), g[i].source);
+		if (g[i].locked)
+			fprintf(stderr, "netcell: generation %u did not load when cell \"%s\" was rebuilt (marked !): all its traffic is blocked by a drop-all table; apply a ruleset or roll back to open it\n",
+				g[i].gen, o->args[0]);
+	}
 	free(g);
 	return done(ctx, ret);
 }

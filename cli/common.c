@@ -190,8 +190,8 @@ static void print_net_json(FILE *f, const struct nc_net_info *n)
 	fputs("],\"links\":[", f);
 	for (i = 0; i < n->nlinks; i++)
 		json_obj2(f, i, "peer", n->links[i].peer, "address", n->links[i].addr);
-	fprintf(f, "],\"firewall\":{\"generation\":%u,\"pending\":%s}", n->fw_gen,
-		n->fw_pending ? "true" : "false");
+	fprintf(f, "],\"firewall\":{\"generation\":%u,\"pending\":%s,\"locked\":%s}", n->fw_gen,
+		n->fw_pending ? "true" : "false", n->fw_locked ? "true" : "false");
 }
 
 /**

@@ -125,6 +125,9 @@ enum nc_fw_format {
  * @format:	NC_FW_NFT or NC_FW_IPTABLES
  * @current:	1 for the generation in force
  * @pending:	1 while it awaits "fw confirm"
+ * @locked:	1 when, though in force on record, it did not load into the
+ *		cell a new keeper rebuilt: a drop-all table closes the cell
+ *		until the next apply or rollback
  * @source:	the file it came from
  */
 struct nc_fw_gen {
@@ -133,6 +136,7 @@ struct nc_fw_gen {
 	enum nc_fw_format format;
 	int current;
 	int pending;
+	int locked;
 	char source[256];
 };
 
@@ -175,6 +179,8 @@ NC_API const char *nc_uplink_default(void);
  *		separated; "" when the cell uses the host's /etc/resolv.conf
  * @fw_gen:	firewall generation in force, 0 for none
  * @fw_pending:	1 while @fw_gen awaits "fw confirm"
+ * @fw_locked:	1 when @fw_gen did not load into the rebuilt cell, which a
+ *		drop-all table closes instead
  * @addrs:	addresses, live from the kernel
  * @naddrs:	number of @addrs
  * @routes:	routes of the main table, live (IPv6 link-local left out)
@@ -189,6 +195,7 @@ struct nc_net_info {
 	char dns[256];
 	unsigned fw_gen;
 	int fw_pending;
+	int fw_locked;
 	struct nc_net_addr {
 		char dev[16];
 		char addr[64];		/* ADDR/PLEN */

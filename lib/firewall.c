@@ -430,6 +430,7 @@ int nc_fw_history(struct nc_ctx *ctx, const char *cell, struct nc_fw_gen **gens,
 			continue;
 		e->current = g == cur;
 		e->pending = v[0] == g;
+		e->locked = e->current && fwgen_locked(dir, g);
 		(*n)++;
 	}
 	return 0;
@@ -533,9 +534,17 @@ int fw_restore_fd(struct nc_ctx *ctx, const char *state, const char *run,
 			      gen, cell);
 	else if ((ret = incell_fork(ctx, restore_in_ns, &j)))
 		ret = ctx_wrap(ctx, ret, "firewall generation %u of cell \"%s\"", gen, cell);
-	if (!ret)
+	if (!ret) {
+		fwgen_remove_state(dir, "lockdown");
 		return 0;
+	}
 	j.job = NULL;
 	*locked = !incell_fork(&lc, restore_in_ns, &j);
+	if (*locked) {
+		char text[32];
+
+		snprintf(text, sizeof(text), "%u\n", gen);
+		fwgen_write_state(dir, "lockdown", text);
+	}
 	return ret;
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * fwgen.c - a cell's firewall generations on disk: STATE/fw/CELL/ holds
- * G.nft (or G.v4 / G.v6) and G.meta per generation, "current", "pending"
- * and "reverted", and the lock all firewall operations of the cell hold.
+ * G.nft (or G.v4 / G.v6) and G.meta per generation, "current", "pending",
+ * "reverted" and "lockdown" (the current generation did not load into a
+ * rebuilt cell, which a drop-all table closes instead), and the lock all
+ * firewall operations of the cell hold.
  * The operations themselves (apply, confirm-or-revert, rollback, restore)
  * are in firewall.c.
  */
@@ -127,14 +129,17 @@ unsigned fwgen_current(const char *dir)
 }
 
 /**
- * fw_current() - the generation in force in a cell, and whether it awaits
- * "fw confirm"; reads only, creates nothing
+ * fw_current() - the generation in force in a cell, whether it awaits
+ * "fw confirm", and whether it failed to load into the rebuilt cell; reads
+ * only, creates nothing
  * @state:	state directory
  * @cell:	cell
  * @gen:	result, 0 for none
  * @pending:	result
+ * @locked:	result: the cell is closed by the drop-all table instead
  */
-void fw_current(const char *state, const char *cell, unsigned *gen, int *pending)
+void fw_current(const char *state, const char *cell, unsigned *gen, int *pending,
+		int *locked)
 {
 	char dir[PATH_MAX];
 	long long v[3] = { 0 };
@@ -142,6 +147,7 @@ void fw_current(const char *state, const char *cell, unsigned *gen, int *pending
 	snprintf(dir, sizeof(dir), "%s/fw/%s", state, cell);
 	*gen = fwgen_current(dir);
 	*pending = *gen && fwgen_read_num(dir, "pending", v) >= 1 && v[0] == *gen;
+	*locked = fwgen_locked(dir, *gen);
 }
 
 /**
@@ -348,8 +354,25 @@ int fwgen_set_current(const char *dir, unsigned gen)
 {
 	char text[32];
 
+	/* every switch flushed the ruleset, a drop-all table included */
+	fwgen_remove_state(dir, "lockdown");
 	snprintf(text, sizeof(text), "%u\n", gen);
 	return fwgen_write_state(dir, "current", text);
+}
+
+/**
+ * fwgen_locked() - did the current generation fail to load into the
+ * rebuilt cell, which is closed instead
+ * @dir:	the cell's firewall directory
+ * @cur:	current generation
+ *
+ * Return: 1 when the cell is closed by the drop-all table
+ */
+int fwgen_locked(const char *dir, unsigned cur)
+{
+	long long v[3] = { 0 };
+
+	return cur && fwgen_read_num(dir, "lockdown", v) >= 1 && v[0] == cur;
 }
 
 /**

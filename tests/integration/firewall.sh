@@ -264,6 +264,13 @@ t_fw_restore_failure_closes_cell() {
 	expect_err_match "netcell fw history $c"
 	$NC list | grep -q "^$c " || fail "the cell did not come back"
 	$NC fw show "$c" | grep -q 'table inet netcell_lockdown' || fail "no drop-all table in the cell"
+	# history and inspect say the generation on record is not what holds
+	$NC fw history "$c" >"$T/hist" 2>"$T/herr" || fail "fw history failed: $(cat "$T/herr")"
+	grep -Eq '^1 +! ' "$T/hist" || fail "history does not mark generation 1 as not loaded: $(cat "$T/hist")"
+	grep -q 'did not load' "$T/herr" || fail "history does not say why: $(cat "$T/herr")"
+	$NC inspect "$c" | grep -q '^firewall: .*DID NOT LOAD' || fail "inspect does not say the firewall did not load"
+	$NC inspect "$c" --json | python3 -c 'import json,sys; assert json.load(sys.stdin)["firewall"]["locked"] is True' ||
+		fail "inspect --json lacks firewall.locked"
 	# 9090 is not in the saved ruleset: only the lockdown can stop it
 	srv=$(serve_in "$c" 9090)
 	for _ in $(seq 1 50); do
@@ -275,6 +282,10 @@ t_fw_restore_failure_closes_cell() {
 	ruleset_drop 8080 "$T/b.nft"
 	expect_rc 0 $NC fw apply "$c" "$T/b.nft"
 	$NC fw show "$c" | grep -q netcell_lockdown && fail "apply left the drop-all table"
+	$NC fw history "$c" 2>"$T/herr" | grep -Eq '^2 +\* ' || fail "history does not say generation 2 is in force"
+	grep -q . "$T/herr" && fail "history still warns after apply: $(cat "$T/herr")"
+	$NC inspect "$c" --json | python3 -c 'import json,sys; assert json.load(sys.stdin)["firewall"]["locked"] is False' ||
+		fail "inspect still says locked after apply"
 	reach "$c" 9090 || fail "the cell stayed closed after a ruleset was applied"
 	kill "$srv" 2>/dev/null
 	$NC delete "$c"
