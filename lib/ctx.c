@@ -71,12 +71,20 @@ enum nc_errkind nc_errkind(const struct nc_ctx *ctx)
  * nc_notice_next() - pop the oldest queued notice
  * @ctx:	context
  *
+ * After the queued ones, one more says how many found the queue full.
+ *
  * Return: a string valid until the next call on @ctx, NULL when none left
  */
 const char *nc_notice_next(struct nc_ctx *ctx)
 {
 	static __thread char last[NC_MSG_MAX];
 
+	if (!ctx->nnotice && ctx->ndropped) {
+		snprintf(last, sizeof(last), "%u more notices were not kept (at most %d are)",
+			 ctx->ndropped, NC_NOTICES);
+		ctx->ndropped = 0;
+		return last;
+	}
 	if (!ctx->nnotice)
 		return NULL;
 	snprintf(last, sizeof(last), "%s", ctx->notice[0]);
@@ -151,8 +159,10 @@ void ctx_notice(struct nc_ctx *ctx, const char *fmt, ...)
 	char *s = NULL;
 	va_list ap;
 
-	if (ctx->nnotice >= NC_NOTICES)
+	if (ctx->nnotice >= NC_NOTICES) {
+		ctx->ndropped++;
 		return;
+	}
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0)
 		s = NULL;

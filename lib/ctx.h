@@ -8,7 +8,7 @@
 #include "util.h"
 
 #define NC_MSG_MAX 1024
-#define NC_NOTICES 4
+#define NC_NOTICES 16
 
 /**
  * struct nc_ctx - per-caller state of libnetcell
@@ -17,6 +17,7 @@
  * @msg:	text of the last error
  * @notice:	notices queued for the caller (heap strings)
  * @nnotice:	number of queued notices
+ * @ndropped:	notices that found the queue full
  */
 struct nc_ctx {
 	int kfd;
@@ -24,6 +25,7 @@ struct nc_ctx {
 	char msg[NC_MSG_MAX];
 	char *notice[NC_NOTICES];
 	int nnotice;
+	unsigned ndropped;
 };
 
 NC_INTERNAL int ctx_err(struct nc_ctx *ctx, int ret, enum nc_errkind kind,

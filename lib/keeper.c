@@ -827,31 +827,60 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 /**
  * ready_ok() - the "OK" word of a keeper that is up: "OK\tREBUILT", then
  * what went wrong in the rebuild, a tab before each (the command that
- * started the keeper shows them); each is also written to the keeper's log
+ * started the keeper shows them)
  * @ctx:	setup's context, its notices consumed
+ * @run:	runtime directory
  * @rebuilt:	cells rebuilt
  * @msg:	output
  * @len:	size of @msg, at most PIPE_BUF: one write() carries it whole
  *
+ * Every problem also goes to the keeper's log and to RUN/rebuild.txt
+ * (removed after a clean rebuild); those that do not fit in @msg, or found
+ * the context's queue full, are counted in a last part that names the file.
+ *
  * Return: length of @msg
  */
-static int ready_ok(struct nc_ctx *ctx, unsigned rebuilt, char *msg, size_t len)
+static int ready_ok(struct nc_ctx *ctx, const char *run, unsigned rebuilt,
+		    char *msg, size_t len)
 {
 	size_t off = (size_t)snprintf(msg, len, "OK\t%u", rebuilt);
-	char *s;
-	int i;
+	/* room kept for the last part */
+	size_t room = len > 256 ? len - 256 : 0;
+	unsigned left = ctx->ndropped;
+	char path[PATH_MAX], *s;
+	FILE *f = NULL;
+	int i, saved = 0;
 
+	snprintf(path, sizeof(path), "%s/rebuild.txt", run);
+	if (ctx->nnotice)
+		f = fopen(path, "we");
+	else
+		unlink(path);
 	for (i = 0; i < ctx->nnotice; i++) {
 		for (s = ctx->notice[i]; *s; s++)
 			if (*s == '\t' || *s == '\n')
 				*s = ' ';
 		fprintf(stderr, "netcell-keeper: %s\n", ctx->notice[i]);
-		if (off + 2 + strlen(ctx->notice[i]) < len)
+		if (f)
+			fprintf(f, "%s\n", ctx->notice[i]);
+		if (off + 2 + strlen(ctx->notice[i]) < room)
 			off += (size_t)snprintf(msg + off, len - off, "\t%s", ctx->notice[i]);
+		else
+			left++;
 		free(ctx->notice[i]);
 	}
+	if (f && ctx->ndropped)
+		fprintf(f, "%u more problems were not kept (at most %d are)\n",
+			ctx->ndropped, NC_NOTICES);
+	if (f)
+		saved = !fclose(f);
+	if (left)
+		off += (size_t)snprintf(msg + off, len - off,
+					"\t%u more problems of this rebuild are not shown here%s%s",
+					left, saved ? "; see " : "", saved ? path : "");
 	ctx->nnotice = 0;
-	return (int)off;
+	ctx->ndropped = 0;
+	return (int)(off < len ? off : len - 1);
 }
 
 /**
@@ -878,7 +907,7 @@ int keeper_run(const struct nc_paths *p, int ready)
 		n = snprintf(msg, sizeof(msg), "ERR\t%d\t%d\t%s", ret,
 			     (int)ctx.kind, ctx.msg);
 	else
-		n = ready_ok(&ctx, rebuilt, msg, sizeof(msg));
+		n = ready_ok(&ctx, k.p.run, rebuilt, msg, sizeof(msg));
 	if (write(ready, msg, (size_t)n) < 0 || ret)
 		return 1;
 	close(ready);

@@ -273,10 +273,7 @@ t_fw_restore_failure_closes_cell() {
 		fail "inspect --json lacks firewall.locked"
 	# 9090 is not in the saved ruleset: only the lockdown can stop it
 	srv=$(serve_in "$c" 9090)
-	for _ in $(seq 1 50); do
-		$NC exec "$c" -- ss -Hltn 'sport = :9090' | grep -q . && break; sleep 0.1
-	done
-	$NC exec "$c" -- ss -Hltn 'sport = :9090' | grep -q . || fail "test server never listened"
+	wait_port 9090 "$c" || fail "test server never listened"
 	reach "$c" 9090 && fail "traffic passes in a cell whose firewall did not load"
 	# applying a ruleset opens the cell again
 	ruleset_drop 8080 "$T/b.nft"
@@ -289,6 +286,41 @@ t_fw_restore_failure_closes_cell() {
 	reach "$c" 9090 || fail "the cell stayed closed after a ruleset was applied"
 	kill "$srv" 2>/dev/null
 	$NC delete "$c"
+}
+
+# more problems in one rebuild than one pipe write or the notice queue holds:
+# each is still counted, and all that were kept are listed in a file
+# modes t_rebuild_many_problems_counted: user
+t_rebuild_many_problems_counted() {
+	local i n=18 shown more file
+	ruleset_drop 8080 "$T/a.nft"
+	for i in $(seq 1 $n); do
+		expect_rc 0 $NC create "${PFX}m$i" --uplink none
+		expect_rc 0 $NC fw apply "${PFX}m$i" "$T/a.nft"
+	done
+	kill -9 "$(keeper_pid)"; sleep 0.2
+	for i in $(seq 1 $n); do
+		printf 'table inet broken {\n' >"$(ls "$NETCELL_STATE_DIR/fw/${PFX}m$i/"*.nft | head -1)"
+	done
+	expect_rc 0 $NC list
+	shown=$(grep -c 'came back with ALL ITS TRAFFIC BLOCKED' "$T/err")
+	more=$(sed -nE 's/.* ([0-9]+) more problems of this rebuild are not shown here; see ([^ ]+).*/\1/p' "$T/err")
+	file=$(sed -nE 's/.* more problems of this rebuild are not shown here; see ([^ ]+).*/\1/p' "$T/err")
+	[ -n "$more" ] || fail "no count of the problems not shown: $(head -c 600 "$T/err")"
+	[ $((shown + more)) = $n ] || fail "$shown shown + $more counted, wanted $n"
+	[ -f "$file" ] || fail "the file named, $file, does not exist"
+	[ "$(grep -c 'came back with ALL ITS TRAFFIC BLOCKED' "$file")" = 16 ] ||
+		fail "$file does not list the 16 kept problems: $(head -c 600 "$file")"
+	grep -q '^2 more problems were not kept' "$file" || fail "$file does not count the 2 not kept"
+	[ "$($NC list | grep -c "^${PFX}m")" = $n ] || fail "not every cell came back"
+	for i in $(seq 1 $n); do $NC delete "${PFX}m$i"; done
+	# a clean rebuild removes the file
+	expect_rc 0 $NC create "${PFX}ok" --uplink none
+	kill -9 "$(keeper_pid)"; sleep 0.2
+	expect_rc 0 $NC list
+	grep -q "^${PFX}ok " "$T/out" || fail "the clean cell was not rebuilt"
+	[ -e "$file" ] && fail "$file outlived a rebuild with no problems"
+	$NC delete "${PFX}ok"
 }
 
 t_fw_bad_inputs() {
