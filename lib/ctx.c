@@ -80,7 +80,7 @@ const char *nc_notice_next(struct nc_ctx *ctx)
 	static __thread char last[NC_MSG_MAX];
 
 	if (!ctx->nnotice && ctx->ndropped) {
-		snprintf(last, sizeof(last), "%u more notices were not kept (at most %d are)",
+		snprintf(last, sizeof(last), "%u more notices were lost (at most %d are kept)",
 			 ctx->ndropped, NC_NOTICES);
 		ctx->ndropped = 0;
 		return last;
@@ -169,4 +169,6 @@ void ctx_notice(struct nc_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 	if (s)
 		ctx->notice[ctx->nnotice++] = s;
+	else
+		ctx->ndropped++;
 }

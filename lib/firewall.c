@@ -319,7 +319,11 @@ int nc_fw_confirm(struct nc_ctx *ctx, const char *cell)
 
 	if (lock < 0)
 		return lock;
-	if (fwgen_read_num(dir, "pending", v) == 3) {
+	if (fwgen_read_num(dir, "pending", v) == 3 && fwgen_locked(dir, (unsigned)v[0])) {
+		ret = ctx_err(ctx, -EAGAIN, NC_ERR_FAILED,
+			      "generation %lld of cell \"%s\" did not load when the cell was rebuilt, so it cannot be confirmed; at its deadline it is reverted to the previous generation, which also lifts the drop-all table",
+			      v[0], cell);
+	} else if (fwgen_read_num(dir, "pending", v) == 3) {
 		fwgen_remove_state(dir, "pending");
 		ret = 0;
 	} else if (fwgen_read_num(dir, "reverted", v) >= 1) {
@@ -520,6 +524,7 @@ int fw_restore_fd(struct nc_ctx *ctx, const char *state, const char *run,
 	struct fw_job job;
 	struct restore_job j = { run, netfd, &job };
 	struct nc_ctx lc = { .kfd = -1 };
+	char why[NC_MSG_MAX], text[32];
 	unsigned gen;
 	int ret;
 
@@ -540,11 +545,16 @@ int fw_restore_fd(struct nc_ctx *ctx, const char *state, const char *run,
 	}
 	j.job = NULL;
 	*locked = !incell_fork(&lc, restore_in_ns, &j);
-	if (*locked) {
-		char text[32];
-
-		snprintf(text, sizeof(text), "%u\n", gen);
-		fwgen_write_state(dir, "lockdown", text);
+	snprintf(why, sizeof(why), "%s", ctx->msg);
+	snprintf(text, sizeof(text), "%u\n", gen);
+	if (!*locked) {
+		/* an older rebuild's mark would claim a lockdown there is not */
+		fwgen_remove_state(dir, "lockdown");
+		ctx_err(ctx, ret, ctx->kind, "%s; the drop-all table did not load either: %s",
+			why, lc.msg);
+	} else if (fwgen_write_state(dir, "lockdown", text)) {
+		ctx_err(ctx, ret, ctx->kind, "%s; fw history and inspect cannot show this (cannot write %s/lockdown)",
+			why, dir);
 	}
 	return ret;
 }

@@ -252,7 +252,7 @@ static int fw_flush_in_ns(void *arg, char *out, size_t len)
 
 /**
  * fw_lockdown_in_ns() - incell_fn: replace the ruleset by one that drops
- * every packet, loopback included
+ * every IP packet, loopback included, and every ARP packet
  * @arg:	unused
  * @out:	error text
  * @len:	size of @out
@@ -261,6 +261,8 @@ static int fw_flush_in_ns(void *arg, char *out, size_t len)
  * closed rather than open.  The drop is at the front of every hook that can
  * pass a packet through the cell, so iptables-legacy tables left in it
  * cannot let one by; the next apply or rollback flushes it with the rest.
+ * (A process of the cell with CAP_NET_RAW could still send on a packet
+ * socket, which no hook of these families sees.)
  *
  * Return: 0 or -EINVAL
  */
@@ -269,9 +271,13 @@ int fw_lockdown_in_ns(void *arg, char *out, size_t len)
 	(void)arg;
 	return nft_run_text("flush ruleset\n"
 			    "table inet " FW_LOCKDOWN_TABLE " {\n"
-			    " comment \"netcell: the saved firewall did not load; apply a ruleset to open the cell\"\n"
+			    " comment \"netcell: the saved firewall did not load; apply a ruleset or roll back to open the cell\"\n"
 			    " chain input { type filter hook input priority -500; policy drop; }\n"
 			    " chain forward { type filter hook forward priority -500; policy drop; }\n"
+			    " chain output { type filter hook output priority -500; policy drop; }\n"
+			    "}\n"
+			    "table arp " FW_LOCKDOWN_TABLE " {\n"
+			    " chain input { type filter hook input priority -500; policy drop; }\n"
 			    " chain output { type filter hook output priority -500; policy drop; }\n"
 			    "}\n", out, len);
 }

@@ -139,7 +139,7 @@ static int netns_dir_prepare(struct nc_ctx *ctx)
  * unbind() - remove a root cell's /run/netns entry
  * @name:	cell name
  */
-static void unbind(const char *name)
+void unbind(const char *name)
 {
 	char path[PATH_MAX];
 
@@ -155,19 +155,22 @@ static void unbind(const char *name)
  * @name:	cell name
  * @reuse:	root only: adopt an existing /run/netns/NAME (rebuild)
  * @fd:		namespace descriptor
+ * @fresh:	set when the namespace is new, cleared when adopted
  *
  * Return: 0 or -errno with a message; nothing is left behind on failure
  */
-static int make_netns(struct keeper *k, struct nc_ctx *ctx, const char *name,
-		      int reuse, int *fd)
+int make_netns(struct keeper *k, struct nc_ctx *ctx, const char *name,
+	       int reuse, int *fd, int *fresh)
 {
 	char path[PATH_MAX];
 	int pfd, ret;
 
+	*fresh = 1;
 	if (k->p.rootless)
 		return ns_new_net(ctx, NULL, fd);
 	bind_path(name, path, sizeof(path));
 	if (reuse && ns_is_netns_file(path)) {
+		*fresh = 0;
 		*fd = open(path, O_RDONLY | O_CLOEXEC);
 		return *fd < 0 ? ctx_err(ctx, -errno, NC_ERR_FAILED,
 					 "cannot open \"%s\": %s", path,
@@ -197,8 +200,8 @@ static int make_netns(struct keeper *k, struct nc_ctx *ctx, const char *name,
  *
  * Return: 0 or -ENOMEM
  */
-static int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
-		    int owner)
+int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
+	     int owner)
 {
 	if (k->n == k->cap) {
 		size_t cap = k->cap ? k->cap * 2 : 16;
@@ -264,7 +267,7 @@ static int do_create(struct keeper *k, struct nc_ctx *ctx, const char *name,
 		     unsigned flags, int client)
 {
 	struct cell_conf c = { 0 };
-	int ret, fd;
+	int ret, fd, fresh;
 
 	ret = nc_name_check(ctx, name);
 	if (ret)
@@ -276,7 +279,7 @@ static int do_create(struct keeper *k, struct nc_ctx *ctx, const char *name,
 	snprintf(c.name, sizeof(c.name), "%s", name);
 	c.created = (long long)time(NULL);
 	c.ephemeral = !!(flags & NC_CREATE_EPHEMERAL);
-	ret = make_netns(k, ctx, name, 0, &fd);
+	ret = make_netns(k, ctx, name, 0, &fd, &fresh);
 	if (ret)
 		return ret;
 	ret = store_save(ctx, k->p.state, &c);
@@ -628,110 +631,6 @@ static void loop(struct keeper *k)
 	}
 }
 
-/**
- * restart_uplink() - a rebuilt rootless cell gets a new uplink engine; the
- * old one still holds the old namespace and is stopped
- * @k:		keeper
- * @ctx:	context; a failure becomes a notice in it
- * @name:	cell
- * @fd:		the cell's new namespace
- * @u:		its saved uplink, an engine of its own
- */
-static void restart_uplink(struct keeper *k, struct nc_ctx *ctx, const char *name, int fd,
-			   const struct uplink *u)
-{
-	char err[256];
-
-	uplink_stop(k->p.state, name, 0);
-	if (uplink_spawn(k->p.state, name, fd, u, err, sizeof(err)))
-		ctx_notice(ctx, "cell \"%s\" came back without its uplink: %s did not start: %s ('netcell doctor' checks what it needs)",
-			   name, u->engine, err);
-}
-
-
-/**
- * rebuild() - bring back every saved cell after a keeper restart
- * @k:		keeper
- * @ctx:	context
- * @rebuilt:	how many cells came back
- *
- * Cells of "netcell run" are not rebuilt: their command is gone.  A cell
- * whose namespace cannot be made again keeps its configuration, so a later
- * keeper can retry, and is reported by 'netcell list' as missing.
- */
-static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
-{
-	char dir[PATH_MAX], name[NC_NAME_MAX + 8];
-	_cleanup_closedir_ DIR *d = NULL;
-	struct cell_conf c;
-	struct uplink u;
-	struct dirent *e;
-	size_t len;
-	int fd, has_uplink;
-
-	snprintf(dir, sizeof(dir), "%s/cells", k->p.state);
-	d = opendir(dir);
-	while (d && (e = readdir(d))) {
-		len = strlen(e->d_name);
-		if (len < 6 || len - 5 > NC_NAME_MAX ||
-		    strcmp(e->d_name + len - 5, ".conf"))
-			continue;
-		snprintf(name, sizeof(name), "%.*s", (int)(len - 5), e->d_name);
-		if (store_load(k->p.state, name, &c) || find(k, name))
-			continue;
-		if (c.ephemeral) {
-			store_remove(k->p.state, name);
-			if (!k->p.rootless)
-				unbind(name);
-			continue;
-		}
-		if (make_netns(k, ctx, name, 1, &fd))
-			continue;
-		has_uplink = !uplink_load(k->p.state, name, &u) && strcmp(u.engine, "none");
-		/* a root cell kept its namespace, its rules and its own
-		 * engine; a rootless one is new and gets its firewall
-		 * generation and a new engine */
-		if (k->p.rootless) {
-			struct nc_ctx fc = { .kfd = -1 };
-			int locked, bad;
-
-			/* the cell comes back either way: closed if it can
-			 * be, and said loudly */
-			bad = fw_restore_fd(&fc, k->p.state, k->p.run, name, fd, &locked);
-			if (bad && locked)
-				ctx_notice(ctx, "cell \"%s\" came back with ALL ITS TRAFFIC BLOCKED: %s; its saved firewall did not load, so a drop-all table took its place; see 'netcell fw history %s', then apply a ruleset or roll back",
-					   name, fc.msg, name);
-			else if (bad)
-				ctx_notice(ctx, "cell \"%s\" came back WITHOUT ITS FIREWALL: %s; see 'netcell fw history %s' and apply a ruleset again",
-					   name, fc.msg, name);
-			if (has_uplink && !u.hub)
-				restart_uplink(k, ctx, name, fd, &u);
-		}
-		if (add_cell(k, &c, fd, -1)) {
-			close(fd);
-			continue;
-		}
-		/* the old hub went with the old keeper, in both modes */
-		if (has_uplink && u.hub)
-			hub_restore(k, ctx, &k->cells[k->n - 1], &u);
-		ports_restore(k, &k->cells[k->n - 1]);
-		(*rebuilt)++;
-	}
-}
-
-/**
- * cell_netfd() - link_restore() callback: a rebuilt cell's namespace
- * @arg:	keeper
- * @name:	cell name
- *
- * Return: descriptor, or -1 when the cell is not held
- */
-static int cell_netfd(void *arg, const char *name)
-{
-	struct kcell *c = find(arg, name);
-
-	return c ? c->netfd : -1;
-}
 
 /**
  * listen_socket() - create RUN/keeper.sock, replacing a stale one
@@ -817,70 +716,8 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 		return ret;
 	/* a hub left by a keeper that crashed: its pasta goes */
 	hub_stop(k->p.state, &k->hubfd);
-	rebuild(k, ctx, rebuilt);
-	/* root cells kept their namespaces and so their links */
-	if (k->p.rootless && *rebuilt)
-		link_restore(ctx, k->p.state, cell_netfd, k);
+	keeper_rebuild(k, ctx, rebuilt);
 	return 0;
-}
-
-/**
- * ready_ok() - the "OK" word of a keeper that is up: "OK\tREBUILT", then
- * what went wrong in the rebuild, a tab before each (the command that
- * started the keeper shows them)
- * @ctx:	setup's context, its notices consumed
- * @run:	runtime directory
- * @rebuilt:	cells rebuilt
- * @msg:	output
- * @len:	size of @msg, at most PIPE_BUF: one write() carries it whole
- *
- * Every problem also goes to the keeper's log and to RUN/rebuild.txt
- * (removed after a clean rebuild); those that do not fit in @msg, or found
- * the context's queue full, are counted in a last part that names the file.
- *
- * Return: length of @msg
- */
-static int ready_ok(struct nc_ctx *ctx, const char *run, unsigned rebuilt,
-		    char *msg, size_t len)
-{
-	size_t off = (size_t)snprintf(msg, len, "OK\t%u", rebuilt);
-	/* room kept for the last part */
-	size_t room = len > 256 ? len - 256 : 0;
-	unsigned left = ctx->ndropped;
-	char path[PATH_MAX], *s;
-	FILE *f = NULL;
-	int i, saved = 0;
-
-	snprintf(path, sizeof(path), "%s/rebuild.txt", run);
-	if (ctx->nnotice)
-		f = fopen(path, "we");
-	else
-		unlink(path);
-	for (i = 0; i < ctx->nnotice; i++) {
-		for (s = ctx->notice[i]; *s; s++)
-			if (*s == '\t' || *s == '\n')
-				*s = ' ';
-		fprintf(stderr, "netcell-keeper: %s\n", ctx->notice[i]);
-		if (f)
-			fprintf(f, "%s\n", ctx->notice[i]);
-		if (off + 2 + strlen(ctx->notice[i]) < room)
-			off += (size_t)snprintf(msg + off, len - off, "\t%s", ctx->notice[i]);
-		else
-			left++;
-		free(ctx->notice[i]);
-	}
-	if (f && ctx->ndropped)
-		fprintf(f, "%u more problems were not kept (at most %d are)\n",
-			ctx->ndropped, NC_NOTICES);
-	if (f)
-		saved = !fclose(f);
-	if (left)
-		off += (size_t)snprintf(msg + off, len - off,
-					"\t%u more problems of this rebuild are not shown here%s%s",
-					left, saved ? "; see " : "", saved ? path : "");
-	ctx->nnotice = 0;
-	ctx->ndropped = 0;
-	return (int)(off < len ? off : len - 1);
 }
 
 /**
@@ -907,7 +744,7 @@ int keeper_run(const struct nc_paths *p, int ready)
 		n = snprintf(msg, sizeof(msg), "ERR\t%d\t%d\t%s", ret,
 			     (int)ctx.kind, ctx.msg);
 	else
-		n = ready_ok(&ctx, k.p.run, rebuilt, msg, sizeof(msg));
+		n = keeper_ready_ok(&ctx, k.p.run, rebuilt, msg, sizeof(msg));
 	if (write(ready, msg, (size_t)n) < 0 || ret)
 		return 1;
 	close(ready);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* keeper_int.h - the keeper's state, shared by keeper.c and kports.c */
+/* keeper_int.h - the keeper's state, shared by keeper.c, kports.c, khub.c
+ * and krebuild.c */
 #ifndef NC_KEEPER_INT_H
 #define NC_KEEPER_INT_H
 
@@ -15,6 +16,7 @@
  * @fc:		its forwards, NULL while it publishes no port
  * @inactive:	ports[i] of @conf could not be published again after a restart
  * @hubaddr:	its prefix on the hub (hub.c) while connected, else ""
+ * @fresh:	rebuilt in a namespace made anew (krebuild.c)
  */
 struct kcell {
 	struct cell_conf conf;
@@ -23,6 +25,7 @@ struct kcell {
 	struct fwd_cell *fc;
 	unsigned char inactive[NC_PORTS_MAX];
 	char hubaddr[64];
+	unsigned char fresh;
 };
 
 /**
@@ -56,6 +59,17 @@ struct keeper {
 
 NC_INTERNAL struct kcell *find(struct keeper *k, const char *name);
 NC_INTERNAL int no_cell(struct nc_ctx *ctx, const char *name);
+NC_INTERNAL void unbind(const char *name);
+NC_INTERNAL int make_netns(struct keeper *k, struct nc_ctx *ctx, const char *name,
+			   int reuse, int *fd, int *fresh);
+NC_INTERNAL int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
+			 int owner);
+
+/* bringing back the saved cells (krebuild.c) */
+NC_INTERNAL void keeper_rebuild(struct keeper *k, struct nc_ctx *ctx,
+				unsigned *rebuilt);
+NC_INTERNAL int keeper_ready_ok(struct nc_ctx *ctx, const char *run,
+				unsigned rebuilt, char *msg, size_t len);
 
 /* published-port requests (kports.c) */
 NC_INTERNAL int do_port_add(struct keeper *k, struct nc_ctx *ctx,

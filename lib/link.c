@@ -490,26 +490,29 @@ void link_forget(const char *state, const char *cell)
  * @ctx:	context; each link that fails becomes a notice in it
  * @state:	state directory
  * @netfd:	callback giving a cell's namespace descriptor (-1 if unknown)
+ *		and whether it was made anew
  * @arg:	its argument
  *
- * Called by a rootless keeper, which is already root of the hub user
- * namespace.
+ * A link comes back when either end's namespace is new: deleting a
+ * namespace deletes the veth pairs with an end in it.  Called by the
+ * keeper, which a rootless one does as root of the hub user namespace.
  */
 void link_restore(struct nc_ctx *ctx, const char *state,
-		  int (*netfd)(void *arg, const char *cell), void *arg)
+		  int (*netfd)(void *arg, const char *cell, int *fresh), void *arg)
 {
 	struct link_job j = { .userfd = -1 };
 	struct link l[LINKS_MAX];
 	size_t n, i;
+	int fa, fb;
 
 	links_load(state, l, &n);
 	for (i = 0; i < n; i++) {
 		struct nc_ctx c = { .kfd = -1 };
 
 		j.l = l[i];
-		j.afd = netfd(arg, l[i].a);
-		j.bfd = netfd(arg, l[i].b);
-		if (j.afd >= 0 && j.bfd >= 0 && incell_fork(&c, make_link, &j))
+		j.afd = netfd(arg, l[i].a, &fa);
+		j.bfd = netfd(arg, l[i].b, &fb);
+		if (j.afd >= 0 && j.bfd >= 0 && (fa || fb) && incell_fork(&c, make_link, &j))
 			ctx_notice(ctx, "the link between \"%s\" and \"%s\" did not come back: %s; run 'netcell unlink %s %s' and 'netcell link %s %s'",
 				   l[i].a, l[i].b, c.msg, l[i].a, l[i].b, l[i].a, l[i].b);
 	}

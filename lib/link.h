@@ -11,7 +11,7 @@ NC_INTERNAL int link_peers(const char *state, const char *cell,
 			   struct nc_net_link **links, size_t *n);
 NC_INTERNAL void link_forget(const char *state, const char *cell);
 NC_INTERNAL void link_restore(struct nc_ctx *ctx, const char *state,
-			      int (*netfd)(void *arg, const char *cell),
+			      int (*netfd)(void *arg, const char *cell, int *fresh),
 			      void *arg);
 
 #endif /* NC_LINK_H */

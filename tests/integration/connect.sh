@@ -242,26 +242,33 @@ t_uplink_keeper_crash_and_missing_tools() {
 }
 
 # modes t_uplink_veth_nat: root
-t_uplink_veth_nat() {
-	# root's veth + NAT uplink, inside a namespace standing in for the host:
-	# the real host's forwarding and nftables are not touched
-	local H=${PFX}h c=${PFX}vc d=${PFX}vd out port srv
-	ip netns add "$H"; ip -n "$H" link set lo up
-	WNS=${PFX}w
-	trap 'kill $srv $WPID 2>/dev/null; ip netns exec "$H" env NETCELL_RUNTIME_DIR="$T/h-run" NETCELL_STATE_DIR="$T/h-state" $NC delete --force "$c" "$d" 2>/dev/null; kill -9 $(cat "$T/h-run/keeper.pid" 2>/dev/null) 2>/dev/null; ip netns del "$WNS" 2>/dev/null; ip netns del "$H" 2>/dev/null' EXIT RETURN
-	# the world hangs off the stand-in host
-	ip netns add "$WNS"
-	ip -n "$H" link add hw type veth peer name wv netns "$WNS"
-	ip -n "$H" addr add 10.250.41.1/24 dev hw; ip -n "$H" link set hw up
-	ip -n "$WNS" addr add 10.250.41.2/24 dev wv; ip -n "$WNS" link set wv up; ip -n "$WNS" link set lo up
-	ip netns exec "$WNS" python3 -c "
+# stand_in_host H WNS NET: namespace H stands in for the host (the real
+# host's forwarding and nftables are not touched); the "world" WNS hangs off
+# it at NET.2/24 (H is NET.1) with a server on port 8000 that answers each
+# client with the address it came from; sets WPID
+stand_in_host() {
+	ip netns add "$1"; ip -n "$1" link set lo up
+	ip netns add "$2"
+	ip -n "$1" link add hw type veth peer name wv netns "$2"
+	ip -n "$1" addr add "$3.1/24" dev hw; ip -n "$1" link set hw up
+	ip -n "$2" addr add "$3.2/24" dev wv; ip -n "$2" link set wv up; ip -n "$2" link set lo up
+	ip netns exec "$2" python3 -c "
 import socket,time
-s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('10.250.41.2',8000)); s.listen(8); s.settimeout(30)
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('$3.2',8000)); s.listen(8); s.settimeout(30)
 end=time.time()+30
 while time.time()<end:
     try: c,p=s.accept(); c.sendall(p[0].encode()); c.close()
     except Exception: break" &
 	WPID=$!
+}
+
+t_uplink_veth_nat() {
+	# root's veth + NAT uplink, inside a namespace standing in for the host:
+	# the real host's forwarding and nftables are not touched
+	local H=${PFX}h c=${PFX}vc d=${PFX}vd out port srv
+	WNS=${PFX}w WPID=
+	trap 'kill $srv $WPID 2>/dev/null; ip netns exec "$H" env NETCELL_RUNTIME_DIR="$T/h-run" NETCELL_STATE_DIR="$T/h-state" $NC delete --force "$c" "$d" 2>/dev/null; kill -9 $(cat "$T/h-run/keeper.pid" 2>/dev/null) 2>/dev/null; ip netns del "$WNS" 2>/dev/null; ip netns del "$H" 2>/dev/null' EXIT RETURN
+	stand_in_host "$H" "$WNS" 10.250.41
 	hx() { ip netns exec "$H" env NETCELL_RUNTIME_DIR="$T/h-run" NETCELL_STATE_DIR="$T/h-state" "$@"; }
 	hx nft add table inet othertool
 	hx nft add chain inet othertool c '{ type filter hook forward priority 10; }'
@@ -271,7 +278,7 @@ while time.time()<end:
 	out=$(hx $NC exec "$c" -- python3 -c "import socket; c=socket.create_connection(('10.250.41.2',8000),3); print(c.recv(64).decode())") \
 		|| fail "no route to the world through veth + NAT"
 	[ "$out" = 10.250.41.1 ] || fail "the world saw $out, not the (NATed) host address"
-	hx ip -o link show | grep -q "nc-$c" || fail "host end not named after the cell"
+	hx ip -o link show 2>/dev/null | grep -q "nc-$c" || fail "host end not named after the cell"
 	# host loopback: closed by default, open with --host-loopback
 	port=$(free_port)
 	ip netns exec "$H" python3 -c "
@@ -342,6 +349,70 @@ assert j["ports"] == [], j["ports"]
 PY
 	expect_rc 3 $NC inspect "${PFX}nope"
 	$NC delete "$a" "$b"
+}
+
+# a root keeper that starts after a restart finds the saved cells but not
+# their /run/netns bindings: each cell gets a new namespace, and with it its
+# firewall, its veth + NAT uplink and its links, as before the restart
+# modes t_root_rebuild_after_restart: root
+t_root_rebuild_after_restart() {
+	local H=${PFX}h a=${PFX}ra b=${PFX}rb srv=
+	WNS=${PFX}w WPID=
+	trap 'kill $srv $WPID 2>/dev/null; ip netns exec "$H" env NETCELL_RUNTIME_DIR="$T/h-run" NETCELL_STATE_DIR="$T/h-state" $NC delete --force "$a" "$b" 2>/dev/null; kill -9 $(cat "$T/h-run/keeper.pid" 2>/dev/null) 2>/dev/null; ip netns del "$WNS" 2>/dev/null; ip netns del "$H" 2>/dev/null' EXIT RETURN
+	stand_in_host "$H" "$WNS" 10.250.42
+	hx() { ip netns exec "$H" env NETCELL_RUNTIME_DIR="$T/h-run" NETCELL_STATE_DIR="$T/h-state" "$@"; }
+	world() { hx $NC exec "$1" -- python3 -c "import socket; c=socket.create_connection(('10.250.42.2',8000),3); print(c.recv(64).decode())" 2>/dev/null; }
+	# conn CELL ADDR PORT: a client in CELL reaches ADDR:PORT
+	conn() { hx $NC exec "$1" -- python3 -c "import socket; socket.create_connection(('$2',$3),1.0)" 2>/dev/null; }
+	expect_rc 0 hx $NC create "$a" --uplink veth
+	expect_rc 0 hx $NC create "$b" --uplink none
+	expect_rc 0 hx $NC link "$a" "$b" --subnet 10.214.93.0/30
+	printf 'table inet filter {\n chain input {\n  type filter hook input priority 0; policy accept;\n  tcp dport 8080 drop\n }\n}\n' >"$T/r.nft"
+	expect_rc 0 hx $NC fw apply "$a" "$T/r.nft"
+	[ "$(world "$a")" = 10.250.42.1 ] || fail "no uplink before the restart"
+	# the restart: the keeper and the namespaces go, the saved state stays
+	kill -9 "$(cat "$T/h-run/keeper.pid")"; ip netns del "$a"; ip netns del "$b"
+	expect_rc 0 hx $NC list
+	grep -q "^$a " "$T/out" && grep -q "^$b " "$T/out" || fail "the cells did not come back: $(cat "$T/out")"
+	grep -q . "$T/err" && grep -qv 'rebuilt 2 cells' "$T/err" && fail "the rebuild reported problems: $(cat "$T/err")"
+	hx $NC fw show "$a" | grep -q 'tcp dport 8080 drop' || fail "the firewall did not come back"
+	[ "$(world "$a")" = 10.250.42.1 ] || fail "the veth + NAT uplink did not come back"
+	hx $NC exec "$a" -- python3 -c "
+import socket,time
+ss=[]
+for p in (8080,9090):
+    s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0',p)); s.listen(8); ss.append(s)
+time.sleep(20)" &
+	srv=$!
+	for _ in $(seq 1 100); do hx $NC exec "$a" -- ss -Htln 'sport = :9090' | grep -q . && break; sleep 0.05; done
+	hx $NC exec "$a" -- ss -Htln 'sport = :9090' | grep -q . || fail "test server never listened"
+	conn "$b" 10.214.93.1 9090 || fail "the link did not come back"
+	conn "$b" 10.214.93.1 8080 && fail "the link passes what the firewall drops"
+	return 0
+}
+
+# a cell linked to 100 others: inspect lists every link (the list once
+# went through a 4 KiB text, which held about 90)
+t_inspect_many_links() {
+	local h=${PFX}lh i n=100
+	expect_rc 0 $NC create "$h" --uplink none
+	for i in $(seq 1 $n); do
+		expect_rc 0 $NC create "${PFX}l$i" --uplink none
+		expect_rc 0 $NC link "$h" "${PFX}l$i"
+	done
+	$NC inspect "$h" --json >"$T/h.json" || fail "inspect --json failed"
+	python3 - "$T/h.json" "$PFX" "$n" <<'PY' || fail "inspect --json of $h does not list the $n links"
+import json, sys
+j = json.load(open(sys.argv[1]))
+want = {sys.argv[2] + "l%d" % i for i in range(1, int(sys.argv[3]) + 1)}
+got = {x["peer"] for x in j["links"]}
+assert got == want, (len(got), sorted(want - got)[:5])
+assert len({x["address"] for x in j["links"]}) == len(want), "addresses repeat"
+PY
+	[ "$($NC inspect "$h" | grep -cE "^(links:)? +${PFX}l[0-9]+ [0-9]")" = $n ] ||
+		fail "inspect text does not list the $n links"
+	for i in $(seq 1 $n); do $NC delete "${PFX}l$i"; done
+	$NC delete "$h"
 }
 
 # ICMP echo through the uplink, "where the host allows it": pasta answers a
