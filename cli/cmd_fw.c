@@ -246,9 +246,8 @@ static int fw_history(struct fw_opts *o)
 		       g[i].format == NC_FW_NFT ? "nft" : "iptables",
 		       cli_time(g[i].applied, when, sizeof(when)), g[i].source);
 		if (g[i].locked)
-			fprintf(stderr, "netcell: generation %u did not load when cell \"%s\" was rebuilt (marked !): all its traffic is blocked by a drop-all table; apply a ruleset or roll back to open it%s\n",
-				g[i].gen, o->args[0],
-				g[i].pending ? " (it awaits fw confirm: at its deadline it is reverted, which opens the cell)" : "");
+			fprintf(stderr, "netcell: generation %u did not load when cell \"%s\" was rebuilt (marked !): all its traffic is blocked by a drop-all table; apply a ruleset or roll back to open it\n",
+				g[i].gen, o->args[0]);
 	}
 	free(g);
 	return done(ctx, ret);

@@ -53,9 +53,8 @@ static void print_net(const struct nc_net_info *n)
 	for (i = 0; i < n->nlinks; i++)
 		printf("%s%s %s\n", indent("links:     ", i), n->links[i].peer, n->links[i].addr);
 	if (n->fw_locked)
-		printf("firewall:  generation %u%s DID NOT LOAD when the cell was rebuilt: all traffic blocked by a drop-all table until fw apply or fw rollback%s\n",
-		       n->fw_gen, n->fw_pending ? " (awaiting fw confirm)" : "",
-		       n->fw_pending ? " (or its revert at the deadline)" : "");
+		printf("firewall:  generation %u DID NOT LOAD when the cell was rebuilt: all traffic blocked by a drop-all table until fw apply or fw rollback\n",
+		       n->fw_gen);
 	else if (n->fw_gen)
 		printf("firewall:  generation %u%s\n", n->fw_gen,
 		       n->fw_pending ? " (awaiting fw confirm)" : "");

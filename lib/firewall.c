@@ -319,11 +319,7 @@ int nc_fw_confirm(struct nc_ctx *ctx, const char *cell)
 
 	if (lock < 0)
 		return lock;
-	if (fwgen_read_num(dir, "pending", v) == 3 && fwgen_locked(dir, (unsigned)v[0])) {
-		ret = ctx_err(ctx, -EAGAIN, NC_ERR_FAILED,
-			      "generation %lld of cell \"%s\" did not load when the cell was rebuilt, so it cannot be confirmed; at its deadline it is reverted to the previous generation, which also lifts the drop-all table",
-			      v[0], cell);
-	} else if (fwgen_read_num(dir, "pending", v) == 3) {
+	if (fwgen_read_num(dir, "pending", v) == 3) {
 		fwgen_remove_state(dir, "pending");
 		ret = 0;
 	} else if (fwgen_read_num(dir, "reverted", v) >= 1) {
@@ -503,12 +499,17 @@ static int restore_in_ns(struct nc_ctx *ctx, void *arg)
  * @cell:	cell name
  * @netfd:	the cell's (new) network namespace
  * @locked:	set when the generation did not load and the cell was closed
+ * @reverted:	set to the generation that awaited confirmation and was
+ *		reverted, 0 for none
  *
- * Used by the keeper when it rebuilds a cell: the rebuilt cell gets the
- * generation that was in force, or, if one awaited confirmation, that one
- * (the watcher still reverts it at its deadline).  The caller is already in
- * the namespace's user namespace; the work runs in a child that joins the
- * network namespace, so the caller stays where it is.
+ * Used by the keeper when it rebuilds a cell in a new namespace: the cell
+ * gets the generation that was in force.  A rebuild ends a confirm window,
+ * as a router that restarts comes back with its last confirmed
+ * configuration: a generation that awaited "fw confirm" is reverted here,
+ * since after a restart no watcher is left to revert it at its deadline.
+ * The caller is already in the namespace's user namespace; the work runs
+ * in a child that joins the network namespace, so the caller stays where
+ * it is.
  *
  * A generation that no longer loads leaves the cell closed, not open: a
  * drop-all table (fw_lockdown_in_ns()) takes its place until the user
@@ -518,19 +519,29 @@ static int restore_in_ns(struct nc_ctx *ctx, void *arg)
  * naming the generation (with *@locked set when the cell was closed)
  */
 int fw_restore_fd(struct nc_ctx *ctx, const char *state, const char *run,
-		  const char *cell, int netfd, int *locked)
+		  const char *cell, int netfd, int *locked, unsigned *reverted)
 {
 	char dir[PATH_MAX];
 	struct fw_job job;
 	struct restore_job j = { run, netfd, &job };
 	struct nc_ctx lc = { .kfd = -1 };
 	char why[NC_MSG_MAX], text[32];
+	long long v[3] = { 0 };
 	unsigned gen;
 	int ret;
 
 	*locked = 0;
+	*reverted = 0;
 	snprintf(dir, sizeof(dir), "%s/fw/%s", state, cell);
 	gen = fwgen_current(dir);
+	if (gen && fwgen_read_num(dir, "pending", v) == 3 && v[0] == gen) {
+		*reverted = gen;
+		gen = (unsigned)v[1];
+		snprintf(text, sizeof(text), "%u\n", *reverted);
+		fwgen_set_current(dir, gen);
+		fwgen_write_state(dir, "reverted", text);
+		fwgen_remove_state(dir, "pending");
+	}
 	if (!gen)
 		return 0;
 	ret = fwgen_job(dir, gen, &job);

@@ -17,6 +17,6 @@ NC_INTERNAL void fw_current(const char *state, const char *cell,
 NC_INTERNAL void fw_forget(const char *state, const char *cell);
 NC_INTERNAL int fw_restore_fd(struct nc_ctx *ctx, const char *state,
 			  const char *run, const char *cell, int netfd,
-			  int *locked);
+			  int *locked, unsigned *reverted);
 
 #endif /* NC_FIREWALL_H */

@@ -77,11 +77,15 @@ static void restart_uplink(struct keeper *k, struct nc_ctx *ctx, const char *nam
 static void restore_firewall(struct keeper *k, struct nc_ctx *ctx, const char *name, int fd)
 {
 	struct nc_ctx fc = { .kfd = -1 };
+	unsigned reverted;
 	int locked, bad;
 
-	bad = fw_restore_fd(&fc, k->p.state, k->p.run, name, fd, &locked);
+	bad = fw_restore_fd(&fc, k->p.state, k->p.run, name, fd, &locked, &reverted);
+	if (reverted)
+		ctx_notice(ctx, "cell \"%s\": firewall generation %u still awaited fw confirm and was reverted (a rebuild ends the confirm window); apply it again if you want it",
+			   name, reverted);
 	if (bad && locked)
-		ctx_notice(ctx, "cell \"%s\" came back with ALL ITS TRAFFIC BLOCKED: %s; its saved firewall did not load, so a drop-all table took its place; see 'netcell fw history %s', then apply a ruleset or roll back (one awaiting fw confirm is reverted at its deadline)",
+		ctx_notice(ctx, "cell \"%s\" came back with ALL ITS TRAFFIC BLOCKED: %s; its saved firewall did not load, so a drop-all table took its place; see 'netcell fw history %s', then apply a ruleset or roll back",
 			   name, fc.msg, name);
 	else if (bad)
 		ctx_notice(ctx, "cell \"%s\" came back WITHOUT ITS FIREWALL: %s; see 'netcell fw history %s' and apply a ruleset again",

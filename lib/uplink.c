@@ -448,21 +448,56 @@ int uplink_spawn(const char *state, const char *cell, int netfd,
 }
 
 /**
- * is_engine() - does @pid run pasta or slirp4netns
+ * proc_read() - read /proc/PID/WHAT, NUL-terminated
  * @pid:	process
+ * @what:	"comm", "cmdline", ...
+ * @buf:	output
+ * @len:	size of @buf
+ *
+ * Return: bytes read, or -1
+ */
+static ssize_t proc_read(int pid, const char *what, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
+/**
+ * is_engine() - does @pid run the engine of the namespace at @netns
+ * @pid:	process
+ * @netns:	the path the engine was given (pasta --netns, slirp4netns
+ *		--netns-type=path)
+ *
+ * After a restart, PIDs are handed out again: a PID file older than the
+ * restart may name another cell's new engine, or anything else.  Only a
+ * process that is pasta or slirp4netns and was given this path is ours.
  *
  * Return: 1 if so (pasta may show as "passt.avx2", the same program)
  */
-static int is_engine(int pid)
+static int is_engine(int pid, const char *netns)
 {
-	char path[64], comm[32] = "";
-	_cleanup_fclose_ FILE *f = NULL;
+	char comm[32], args[4096];
+	ssize_t n, i;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	f = fopen(path, "re");
-	return f && fgets(comm, sizeof(comm), f) &&
-	       (!strncmp(comm, "pasta", 5) || !strncmp(comm, "passt", 5) ||
-		!strncmp(comm, "slirp4netns", 11));
+	if (proc_read(pid, "comm", comm, sizeof(comm)) <= 0 ||
+	    (strncmp(comm, "pasta", 5) && strncmp(comm, "passt", 5) &&
+	     strncmp(comm, "slirp4netns", 11)))
+		return 0;
+	n = proc_read(pid, "cmdline", args, sizeof(args));
+	for (i = 0; i < n; i += (ssize_t)strlen(args + i) + 1)
+		if (!strcmp(args + i, netns))
+			return 1;
+	return 0;
 }
 
 /**
@@ -474,13 +509,14 @@ static int is_engine(int pid)
  */
 void uplink_stop(const char *state, const char *cell, int forget)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], ns[PATH_MAX];
 	_cleanup_fclose_ FILE *f = fopen(net_path(state, cell, "pid", path, sizeof(path)), "re");
 	struct uplink u;
 	int pid = 0;
 
-	/* the PID file may be older than a crash: signal only an engine */
-	if (f && fscanf(f, "%d", &pid) == 1 && pid > 1 && is_engine(pid))
+	/* the PID file may be older than a crash: signal only its engine */
+	net_path(state, cell, "ns", ns, sizeof(ns));
+	if (f && fscanf(f, "%d", &pid) == 1 && pid > 1 && is_engine(pid, ns))
 		kill(pid, SIGTERM);
 	if (!uplink_load(state, cell, &u) && !strcmp(u.engine, "veth"))
 		veth_down(cell);

@@ -391,6 +391,25 @@ time.sleep(20)" &
 	return 0
 }
 
+# a PID file older than a restart may name a process that is not the
+# cell's engine any more, such as another cell's new engine: stopping the
+# cell must spare it
+t_uplink_stale_pid_spares_others() {
+	local a=${PFX}sa b=${PFX}sb pa pb
+	expect_rc 0 $NC create "$a" --host-loopback
+	expect_rc 0 $NC create "$b" --host-loopback
+	pa=$(cat "$NETCELL_STATE_DIR/net/$a.pid" 2>/dev/null); pb=$(cat "$NETCELL_STATE_DIR/net/$b.pid" 2>/dev/null)
+	[ -n "$pa" ] && [ -n "$pb" ] && alive "$pa" && alive "$pb" || fail "no engine of its own per cell ($pa, $pb)"
+	echo "$pb" >"$NETCELL_STATE_DIR/net/$a.pid"
+	expect_rc 0 $NC delete "$a"
+	# a SIGTERM'd engine takes a moment to go: wait as long as for one
+	gone "$pb" && fail "deleting $a stopped the engine of $b"
+	# the engine of $a, whose PID file was replaced: ended by the test
+	kill "$pa" 2>/dev/null
+	expect_rc 0 $NC delete "$b"
+	gone "$pb" || fail "deleting $b left its engine"
+}
+
 # a cell linked to 100 others: inspect lists every link (the list once
 # went through a 4 KiB text, which held about 90)
 t_inspect_many_links() {

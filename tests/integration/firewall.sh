@@ -288,31 +288,34 @@ t_fw_restore_failure_closes_cell() {
 	$NC delete "$c"
 }
 
-# a generation awaiting confirmation that does not load into the rebuilt
-# cell: the cell is closed, the generation cannot be confirmed, and the
-# revert at its deadline opens the cell with the previous generation
-# modes t_fw_lockdown_pending_reverts: user
-t_fw_lockdown_pending_reverts() {
+# a rebuild ends a confirm window (after a restart no watcher is left to
+# revert at the deadline): a generation awaiting confirmation is reverted
+# when its cell is rebuilt, even one that would no longer load
+# modes t_fw_rebuild_reverts_pending: user
+t_fw_rebuild_reverts_pending() {
 	local c=${PFX}lp ap rc
 	expect_rc 0 $NC create "$c" --uplink none
 	ruleset_drop 8080 "$T/a.nft"; ruleset_drop 9090 "$T/b.nft"
 	expect_rc 0 $NC fw apply "$c" "$T/a.nft"
-	$NC fw apply "$c" "$T/b.nft" --confirm 6 >/dev/null 2>"$T/aerr" &
+	$NC fw apply "$c" "$T/b.nft" --confirm 60 >/dev/null 2>"$T/aerr" &
 	ap=$!
 	for _ in $(seq 1 50); do $NC fw history "$c" 2>/dev/null | grep -Eq '^2 +\? ' && break; sleep 0.1; done
 	$NC fw history "$c" 2>/dev/null | grep -Eq '^2 +\? ' || fail "generation 2 never awaited confirmation"
 	kill -9 "$(keeper_pid)"; sleep 0.2
 	printf 'table inet broken {\n' >"$(ls "$NETCELL_STATE_DIR/fw/$c/"2.* | grep -v meta | head -1)"
 	expect_rc 0 $NC list
-	expect_err_match "came back with ALL ITS TRAFFIC BLOCKED"
-	expect_rc 1 $NC fw confirm "$c"
-	expect_err_match 'did not load when the cell was rebuilt, so it cannot be confirmed'
+	expect_err_match "generation 2 still awaited fw confirm and was reverted"
+	grep -q 'ALL ITS TRAFFIC BLOCKED' "$T/err" && fail "the reverted generation was loaded: $(cat "$T/err")"
+	# the waiting apply learns it, long before its 60 s deadline
+	for _ in $(seq 1 50); do alive $ap || break; sleep 0.1; done
 	wait $ap; rc=$?
 	[ $rc = 7 ] || fail "apply exited $rc, wanted 7 (reverted): $(cat "$T/aerr")"
+	expect_rc 7 $NC fw confirm "$c"
+	expect_err_match 'too late'
 	$NC fw history "$c" 2>"$T/herr" | grep -Eq '^1 +\* ' || fail "history does not say generation 1 is in force"
-	grep -q . "$T/herr" && fail "history still warns after the revert: $(cat "$T/herr")"
+	grep -q . "$T/herr" && fail "history warns: $(cat "$T/herr")"
 	$NC fw show "$c" >"$T/show"
-	grep -q netcell_lockdown "$T/show" && fail "the revert left the drop-all table"
+	grep -q netcell_lockdown "$T/show" && fail "a drop-all table after the revert"
 	grep -q 'dport 8080' "$T/show" || fail "the revert did not load generation 1"
 	$NC delete "$c"
 }
