@@ -400,12 +400,13 @@ t_uplink_stale_pid_spares_others() {
 	expect_rc 0 $NC create "$b" --host-loopback
 	pa=$(cat "$NETCELL_STATE_DIR/net/$a.pid" 2>/dev/null); pb=$(cat "$NETCELL_STATE_DIR/net/$b.pid" 2>/dev/null)
 	[ -n "$pa" ] && [ -n "$pb" ] && alive "$pa" && alive "$pb" || fail "no engine of its own per cell ($pa, $pb)"
+	# the engine of $a, whose PID file is replaced next: ended by the test,
+	# also when it fails
+	trap 'kill "$pa" 2>/dev/null' EXIT RETURN
 	echo "$pb" >"$NETCELL_STATE_DIR/net/$a.pid"
 	expect_rc 0 $NC delete "$a"
 	# a SIGTERM'd engine takes a moment to go: wait as long as for one
 	gone "$pb" && fail "deleting $a stopped the engine of $b"
-	# the engine of $a, whose PID file was replaced: ended by the test
-	kill "$pa" 2>/dev/null
 	expect_rc 0 $NC delete "$b"
 	gone "$pb" || fail "deleting $b left its engine"
 }
