@@ -198,24 +198,34 @@ static int dump(struct mnl_socket *nl, int type, mnl_cb_t cb, struct dump *d)
  * @out:	output lines
  * @len:	size of @out
  *
+ * A dump that the kernel marks interrupted (NLM_F_DUMP_INTR: addresses or
+ * routes changed meanwhile, as IPv6 sets up new links) is taken again, a
+ * few times over 200 ms, on a new socket: the rest of the interrupted one
+ * is unread.
+ *
  * Return: 0 or -errno (then @out says why)
  */
 static int dump_in_cell(void *arg, char *out, size_t len)
 {
 	struct nc_ctx c = { .kfd = -1 };
 	struct dump d = { out, len, 0 };
-	struct mnl_socket *nl = nl_open(&c);
-	int ret;
+	struct mnl_socket *nl;
+	int ret, tries = 0;
 
 	(void)arg;
-	if (!nl) {
-		snprintf(out, len, "%s", c.msg);
-		return -EIO;
-	}
-	ret = dump(nl, RTM_GETADDR, addr_cb, &d);
-	if (!ret)
-		ret = dump(nl, RTM_GETROUTE, route_cb, &d);
-	mnl_socket_close(nl);
+	do {
+		nl = nl_open(&c);
+		if (!nl) {
+			snprintf(out, len, "%s", c.msg);
+			return -EIO;
+		}
+		d.off = 0;
+		out[0] = '\0';
+		ret = dump(nl, RTM_GETADDR, addr_cb, &d);
+		if (!ret)
+			ret = dump(nl, RTM_GETROUTE, route_cb, &d);
+		mnl_socket_close(nl);
+	} while (ret == -EINTR && ++tries < 10 && !usleep(20 * 1000));
 	if (ret)
 		snprintf(out, len, "rtnetlink dump: %s", strerror(-ret));
 	return ret;
@@ -329,6 +339,9 @@ int nc_inspect_net(struct nc_ctx *ctx, const char *cell, struct nc_net_info *inf
 	/* also the check that the cell exists: it is entered */
 	if (!ret)
 		ret = incell_call(ctx, cell, dump_in_cell, NULL, &text);
+	if (ret && text)
+		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot read the network of cell \"%s\": %s",
+			       cell, text);
 	if (ret)
 		return ret;
 	uplink_load(p.state, cell, &u);
