@@ -143,7 +143,6 @@ int fw_revert_if_pending(const char *cell, const char *dir, unsigned gen)
 {
 	struct nc_ctx *ctx = nc_ctx_new();
 	long long v[3] = { 0 };
-	char text[32];
 	int lock, ret = 0;
 
 	if (!ctx)
@@ -151,9 +150,7 @@ int fw_revert_if_pending(const char *cell, const char *dir, unsigned gen)
 	lock = fw_lock(ctx, dir);
 	if (lock >= 0 && fwgen_read_num(dir, "pending", v) == 3 && v[0] == gen) {
 		ret = switch_to(ctx, cell, dir, (unsigned)v[1]);
-		snprintf(text, sizeof(text), "%u\n", gen);
-		fwgen_write_state(dir, "reverted", text);
-		fwgen_remove_state(dir, "pending");
+		fwgen_mark_reverted(dir, gen);
 	}
 	if (lock >= 0)
 		close(lock);
@@ -537,10 +534,8 @@ int fw_restore_fd(struct nc_ctx *ctx, const char *state, const char *run,
 	if (gen && fwgen_read_num(dir, "pending", v) == 3 && v[0] == gen) {
 		*reverted = gen;
 		gen = (unsigned)v[1];
-		snprintf(text, sizeof(text), "%u\n", *reverted);
 		fwgen_set_current(dir, gen);
-		fwgen_write_state(dir, "reverted", text);
-		fwgen_remove_state(dir, "pending");
+		fwgen_mark_reverted(dir, *reverted);
 	}
 	if (!gen)
 		return 0;

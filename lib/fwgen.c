@@ -361,6 +361,21 @@ int fwgen_set_current(const char *dir, unsigned gen)
 }
 
 /**
+ * fwgen_mark_reverted() - record that a pending generation was reverted
+ * (for the waiting "fw apply" and a late "fw confirm"), ending its window
+ * @dir:	the cell's firewall directory
+ * @gen:	the generation that awaited confirmation
+ */
+void fwgen_mark_reverted(const char *dir, unsigned gen)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%u\n", gen);
+	fwgen_write_state(dir, "reverted", text);
+	fwgen_remove_state(dir, "pending");
+}
+
+/**
  * fwgen_locked() - did the current generation fail to load into the
  * rebuilt cell, which is closed instead
  * @dir:	the cell's firewall directory

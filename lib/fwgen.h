@@ -13,6 +13,7 @@ NC_INTERNAL int fwgen_read_num(const char *dir, const char *name, long long v[3]
 NC_INTERNAL int fwgen_write_state(const char *dir, const char *name, const char *text);
 NC_INTERNAL void fwgen_remove_state(const char *dir, const char *name);
 NC_INTERNAL int fwgen_locked(const char *dir, unsigned cur);
+NC_INTERNAL void fwgen_mark_reverted(const char *dir, unsigned gen);
 NC_INTERNAL unsigned fwgen_current(const char *dir);
 NC_INTERNAL void fwgen_path(const char *dir, unsigned gen, const char *ext, char *buf, size_t len);
 NC_INTERNAL int fwgen_job(const char *dir, unsigned gen, struct fw_job *job);
