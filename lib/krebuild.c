@@ -37,9 +37,9 @@
  * @fd:		the cell's new namespace
  * @u:		its saved uplink, not the shared hub
  *
- * An engine of the cell's own still holds the old namespace and is
- * stopped first; a root cell's veth pair went with its old namespace, and
- * its NAT rules, left on the host, are replaced.
+ * What is left of the old uplink is stopped first: an engine of the
+ * cell's own still holds the old namespace; a root cell's veth pair went
+ * with it, but its NAT rules stayed on the host.
  */
 static void restart_uplink(struct keeper *k, struct nc_ctx *ctx, const char *name, int fd,
 			   const struct uplink *u)
@@ -48,8 +48,9 @@ static void restart_uplink(struct keeper *k, struct nc_ctx *ctx, const char *nam
 	struct cidr net;
 	char err[256];
 
+	/* an engine, or a veth's host end and NAT rules (uplink_stop()) */
+	uplink_stop(k->p.state, name, 0);
 	if (!strcmp(u->engine, "veth")) {
-		veth_down(name);
 		if (cidr_parse(u->addr, &net))
 			ctx_notice(ctx, "cell \"%s\" came back without its uplink: its saved veth prefix \"%s\" is not valid; delete the cell and create it again",
 				   name, u->addr);
@@ -58,7 +59,6 @@ static void restart_uplink(struct keeper *k, struct nc_ctx *ctx, const char *nam
 				   name, vc.msg);
 		return;
 	}
-	uplink_stop(k->p.state, name, 0);
 	if (uplink_spawn(k->p.state, name, fd, u, err, sizeof(err)))
 		ctx_notice(ctx, "cell \"%s\" came back without its uplink: %s did not start: %s ('netcell doctor' checks what it needs)",
 			   name, u->engine, err);
