@@ -26,18 +26,21 @@ WARN := -Wall -Wextra -Werror=missing-prototypes -Werror=shadow \
 	-Werror=implicit-function-declaration -Wno-missing-field-initializers $(if $(filter clang,$(CC)),,-Wno-format-truncation)
 CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -fstack-protector-strong \
 	-fvisibility=hidden -fPIC -Iinclude -Ilib \
-	$(shell pkg-config --cflags $(PKGS)) -DNETCELL_VERSION=\"$(VERSION)\"
+	$(shell pkg-config --cflags $(PKGS)) -DNETCELL_VERSION=\"$(VERSION)\" \
+	-DNETCELL_LIBEXECDIR=\"$(LIBEXECDIR)\"
 LDLIBS += $(shell pkg-config --libs $(PKGS))
 VERSION := 0.1.0
 
 LIB_SRC := $(wildcard lib/*.c)
 CLI_SRC := $(wildcard cli/*.c)
+PREFIX ?= /usr/local
+LIBEXECDIR ?= $(PREFIX)/libexec/netcell
 UNIT_SRC := $(wildcard tests/unit/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-all: $(BUILD)/netcell $(BUILD)/libnetcell.so.0 $(UNIT_BIN)
+all: $(BUILD)/netcell $(BUILD)/netcell-stage $(BUILD)/libnetcell.so.0 $(UNIT_BIN)
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h lib/*.h cli/*.h) Makefile
 	@mkdir -p $(dir $@)
@@ -52,6 +55,10 @@ $(BUILD)/libnetcell.so.0: $(LIB_OBJ) lib/libnetcell.map
 
 $(BUILD)/netcell: $(CLI_OBJ) $(BUILD)/libnetcell.a
 	$(CC) $(LDSAN) -o $@ $(CLI_OBJ) $(BUILD)/libnetcell.a $(LDLIBS)
+
+# the firewall recorder fw stage binds over iptables and nft (lib/stagerec.c)
+$(BUILD)/netcell-stage: $(BUILD)/helper/netcell-stage.o $(BUILD)/libnetcell.a
+	$(CC) $(LDSAN) -o $@ $< $(BUILD)/libnetcell.a $(LDLIBS)
 
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libnetcell.a
 	@mkdir -p $(dir $@)

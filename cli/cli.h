@@ -86,7 +86,6 @@ int cmd_create(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_fw(int argc, char **argv);
-int cmd_stage_replay(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);

@@ -243,7 +243,7 @@ static int fw_history(struct fw_opts *o)
 	for (i = 0; !ret && i < n; i++) {
 		printf("%-4u %-3s %-8s %-19s %s\n", g[i].gen,
 		       g[i].locked ? "!" : g[i].pending ? "?" : g[i].current ? "*" : "",
-		       g[i].format == NC_FW_NFT ? "nft" : "iptables",
+		       g[i].format == NC_FW_NFT ? "nft" : g[i].format == NC_FW_MIXED ? "mixed" : "iptables",
 		       cli_time(g[i].applied, when, sizeof(when)), g[i].source);
 		if (g[i].locked)
 			fprintf(stderr, "netcell: generation %u did not load when cell \"%s\" was rebuilt (marked !): all its traffic is blocked by a drop-all table; apply a ruleset or roll back to open it\n",
@@ -318,7 +318,7 @@ static int fw_stage(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "timeout", required_argument, NULL, 't' }, { 0 } };
-	enum nc_fw_format format = NC_FW_NFT;
+	enum nc_fw_format format = NC_FW_AUTO;
 	const char *file = NULL;
 	unsigned timeout = 60;
 	struct nc_ctx *ctx;
@@ -330,8 +330,10 @@ static int fw_stage(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+o:", opts, NULL)) != -1) {
 		if (c == 'o')
 			file = optarg;
-		else if (c == 'f' && (!strcmp(optarg, "nft") || !strcmp(optarg, "iptables")))
-			format = strcmp(optarg, "nft") ? NC_FW_IPTABLES : NC_FW_NFT;
+		else if (c == 'f' && (!strcmp(optarg, "nft") || !strcmp(optarg, "iptables") ||
+				      !strcmp(optarg, "auto")))
+			format = !strcmp(optarg, "nft") ? NC_FW_NFT :
+				 !strcmp(optarg, "iptables") ? NC_FW_IPTABLES : NC_FW_AUTO;
 		else if (c == 't' && (timeout = (unsigned)strtoul(optarg, &end, 10)) && !*end)
 			continue;
 		else
@@ -351,23 +353,6 @@ static int fw_stage(int argc, char **argv)
 	return done(ctx, ret);
 }
 
-/**
- * cmd_stage_replay() - hidden: netcell __stage-replay DIR, called by staged
- * scripts before they read the ruleset
- * @argc:	argument count
- * @argv:	arguments
- *
- * Return: exit status
- */
-int cmd_stage_replay(int argc, char **argv)
-{
-	struct nc_ctx *ctx;
-
-	if (argc != 2)
-		return NC_ERR_USAGE;
-	ctx = cli_ctx();
-	return done(ctx, nc_stage_replay(ctx, argv[1]));
-}
 
 /**
  * cmd_fw() - netcell fw VERB ...

@@ -71,8 +71,6 @@ int main(int argc, char **argv)
 		puts("netcell " NETCELL_VERSION);
 		return 0;
 	}
-	if (!strcmp(argv[1], "__stage-replay"))
-		return cmd_stage_replay(argc - 1, argv + 1);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);

@@ -116,6 +116,9 @@ enum nc_fw_format {
 	NC_FW_AUTO = 0,		/* decided from the file's content */
 	NC_FW_NFT = 1,		/* nft -f syntax */
 	NC_FW_IPTABLES = 2,	/* iptables-save / ip6tables-save syntax */
+	NC_FW_MIXED = 3,	/* nft syntax, then "# netcell: iptables-restore" and
+				 * "# netcell: ip6tables-restore" sections (fw
+				 * stage's default for tables iptables made) */
 };
 
 /**
@@ -162,7 +165,6 @@ NC_API int nc_fw_history(struct nc_ctx *ctx, const char *cell,
 NC_API int nc_fw_show(struct nc_ctx *ctx, const char *cell, char **text);
 NC_API int nc_fw_stage(struct nc_ctx *ctx, char *const *argv,
 		       enum nc_fw_format format, unsigned timeout, char **text);
-NC_API int nc_stage_replay(struct nc_ctx *ctx, const char *dir);
 
 /* Uplinks (uplink.c) */
 NC_API int nc_uplink_up(struct nc_ctx *ctx, const char *cell, const char *engine,

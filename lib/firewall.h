@@ -5,7 +5,8 @@
 
 #include "ctx.h"
 
-/* separates the IPv4 and IPv6 parts of one iptables-save style file */
+/* start the IPv4 and IPv6 iptables-restore sections of one file */
+#define FW_IP4_MARK "# netcell: iptables-restore\n"
 #define FW_IP6_MARK "# netcell: ip6tables-restore\n"
 
 NC_INTERNAL enum nc_fw_format fw_detect_format(const char *text);

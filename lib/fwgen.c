@@ -177,9 +177,19 @@ int fwgen_job(const char *dir, unsigned gen, struct fw_job *job)
 	memset(job, 0, sizeof(*job));
 	job->format = NC_FW_NFT;
 	fwgen_path(dir, gen, "nft", job->file[0], sizeof(job->file[0]));
-	if (!access(job->file[0], R_OK))
-		goto done;
-	job->format = NC_FW_IPTABLES;
+	if (!access(job->file[0], R_OK)) {
+		fwgen_path(dir, gen, "v4", job->file[1], sizeof(job->file[1]));
+		if (access(job->file[1], R_OK))
+			fwgen_path(dir, gen, "v6", job->file[1], sizeof(job->file[1]));
+		if (access(job->file[1], R_OK)) {
+			job->file[1][0] = '\0';
+			goto done;
+		}
+		/* a mixed generation: the nft part and iptables sections */
+		memcpy(job->nft, job->file[0], sizeof(job->nft));
+		memcpy(job->nft_shown, job->nft, sizeof(job->nft_shown));
+	}
+	job->format = job->nft[0] ? NC_FW_MIXED : NC_FW_IPTABLES;
 	fwgen_path(dir, gen, "v4", job->file[0], sizeof(job->file[0]));
 	fwgen_path(dir, gen, "v6", job->file[1], sizeof(job->file[1]));
 	if (access(job->file[0], R_OK))
@@ -218,7 +228,8 @@ unsigned fwgen_next(const char *dir)
  */
 void fw_remove_gen(const char *dir, unsigned gen)
 {
-	static const char *const ext[] = { "nft", "v4", "v6", "v4.undo", "meta" };
+	static const char *const ext[] = { "nft", "v4", "v6", "v4.undo4", "v4.undo6",
+						  "v6.undo4", "v6.undo6", "nft.undo4", "nft.undo6", "meta" };
 	char path[PATH_MAX];
 	size_t i;
 
@@ -229,36 +240,115 @@ void fw_remove_gen(const char *dir, unsigned gen)
 }
 
 /**
- * stage_combined() - keep an iptables file that holds both families
- * @ctx:	context
+ * has_rules() - does an nft section hold more than comments, blank lines and
+ * "flush ruleset"
+ * @text:	section
+ *
+ * Return: 1 if so
+ */
+static int has_rules(const char *text)
+{
+	const char *l = text;
+	size_t n;
+
+	for (; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		l += strspn(l, " \t");
+		n = strcspn(l, "\n");
+		if (n && *l != '#' && strncmp(l, "flush ruleset", 13))
+			return 1;
+	}
+	return 0;
+}
+
+/**
+ * blank_flush() - blank the "flush ruleset" lines of a mixed file's nft
+ * part: it is loaded after the iptables sections, with a prefix that
+ * removes exactly the tables the generation does not define (line numbers
+ * in errors stay the user's)
+ * @text:	section, modified
+ */
+static void blank_flush(char *text)
+{
+	char *l = text;
+
+	for (; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		char *p = l + strspn(l, " \t");
+
+		if (!strncmp(p, "flush ruleset", 13) && strspn(p + 13, " \t;") == strcspn(p + 13, "\n"))
+			memset(p, ' ', strcspn(p, "\n"));
+	}
+}
+
+/**
+ * write_part() - keep one part of a generation
+ * @dir:	the cell's firewall directory
+ * @gen:	generation
+ * @ext:	"nft", "v4" or "v6"
+ * @text:	contents
+ * @path:	the kept file's path (PATH_MAX)
+ *
+ * Return: 0 or -errno
+ */
+static int write_part(const char *dir, unsigned gen, const char *ext, const char *text,
+		      char *path)
+{
+	fwgen_path(dir, gen, ext, path, PATH_MAX);
+	return store_write_atomic(path, text, strlen(text));
+}
+
+/**
+ * fw_split_combined() - keep a file of several parts as a generation
  * @dir:	the cell's firewall directory
  * @gen:	the new generation
  * @file:	the user's file name
- * @text:	its contents, split at FW_IP6_MARK (modified)
+ * @text:	its contents (modified)
  * @job:	the job
  *
- * "netcell fw stage --format iptables" writes one file: iptables-save
- * output, the marker line, then ip6tables-save output.
+ * Two forms: "netcell fw stage"'s default (nft syntax, then FW_IP4_MARK
+ * and an iptables-save section, then FW_IP6_MARK and an ip6tables-save
+ * section, each optional) and "--format iptables" (iptables-save output,
+ * FW_IP6_MARK, ip6tables-save output).
  *
- * Return: 0 or -errno with a message
+ * Return: 0, -EINVAL (markers out of order), -errno
  */
-static int stage_combined(struct nc_ctx *ctx, const char *dir, unsigned gen,
-			  const char *file, char *text, struct fw_job *job)
+int fw_split_combined(const char *dir, unsigned gen, const char *file, char *text,
+		      struct fw_job *job)
 {
-	char *v6 = strstr(text, FW_IP6_MARK);
-	int ret;
+	char *m4 = fw_find_mark(text, FW_IP4_MARK), *m6 = fw_find_mark(text, FW_IP6_MARK);
+	char *nft = NULL, *v4 = text, *v6 = NULL;
+	int ret = 0;
 
-	*v6 = '\0';
-	v6 += strlen(FW_IP6_MARK);
-	fwgen_path(dir, gen, "v4", job->file[0], sizeof(job->file[0]));
-	fwgen_path(dir, gen, "v6", job->file[1], sizeof(job->file[1]));
-	snprintf(job->shown[0], sizeof(job->shown[0]), "%s", file);
-	snprintf(job->shown[1], sizeof(job->shown[1]), "%s (IPv6 part)", file);
-	ret = store_write_atomic(job->file[0], text, strlen(text));
-	if (!ret)
-		ret = store_write_atomic(job->file[1], v6, strlen(v6));
-	return ret ? ctx_err(ctx, ret, NC_ERR_FAILED, "cannot keep generation %u: %s",
-			     gen, strerror(-ret)) : 0;
+	if (m4 && m6 && m6 < m4)
+		return -EINVAL;
+	if (m4) {
+		nft = text;
+		*m4 = '\0';
+		v4 = m4 + strlen(FW_IP4_MARK);
+	}
+	if (m6) {
+		*m6 = '\0';
+		v6 = m6 + strlen(FW_IP6_MARK);
+	}
+	job->format = nft && has_rules(nft) ? NC_FW_MIXED : NC_FW_IPTABLES;
+	if (has_rules(v4)) {
+		ret = write_part(dir, gen, "v4", v4, job->file[0]);
+		snprintf(job->shown[0], sizeof(job->shown[0]), "%s (IPv4 part)", file);
+	}
+	if (!ret && v6 && has_rules(v6)) {
+		ret = write_part(dir, gen, "v6", v6, job->file[1]);
+		snprintf(job->shown[1], sizeof(job->shown[1]), "%s (IPv6 part)", file);
+	}
+	if (!ret && job->format == NC_FW_MIXED) {
+		blank_flush(nft);
+		ret = write_part(dir, gen, "nft", nft, job->nft);
+		snprintf(job->nft_shown, sizeof(job->nft_shown), "%s", file);
+	}
+	if (!ret && !job->file[0][0] && !job->file[1][0] && !job->nft[0]) {
+		job->format = NC_FW_NFT;	/* no rules at all: an empty ruleset */
+		ret = write_part(dir, gen, "nft", "flush ruleset\n", job->file[0]);
+		snprintf(job->shown[0], sizeof(job->shown[0]), "%s", file);
+	}
+	return ret;
 }
 
 /**
@@ -287,15 +377,22 @@ int fw_stage_files(struct nc_ctx *ctx, const char *dir, unsigned gen,
 		ret = fw_read_ruleset(ctx, files[i], &text, &len);
 		if (ret)
 			goto undo;
-		f = format ? format : fw_detect_format(text);
+		f = format && format != NC_FW_MIXED ? format : fw_detect_format(text);
 		if (i && (f != job->format || f == NC_FW_NFT)) {
 			ret = ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
 				      "give one nft file, or iptables-save files of IPv4 and IPv6 (at most one each)");
 			goto undo;
 		}
 		job->format = f;
-		if (f == NC_FW_IPTABLES && !files[1] && strstr(text, FW_IP6_MARK)) {
-			ret = stage_combined(ctx, dir, gen, files[0], text, job);
+		if (!files[1] && (fw_find_mark(text, FW_IP4_MARK) || fw_find_mark(text, FW_IP6_MARK))) {
+			ret = fw_split_combined(dir, gen, files[0], text, job);
+			if (ret == -EINVAL)
+				ctx_err(ctx, ret, NC_ERR_RULESET,
+					"\"%s\": its \"# netcell: ip6tables-restore\" section comes before its \"# netcell: iptables-restore\" section; put the IPv4 section first",
+					files[0]);
+			else if (ret)
+				ctx_err(ctx, ret, NC_ERR_FAILED, "cannot keep generation %u: %s",
+					gen, strerror(-ret));
 			if (ret)
 				goto undo;
 			return 0;
@@ -337,7 +434,8 @@ int fwgen_write_meta(const char *dir, unsigned gen, const struct fw_job *job)
 
 	fwgen_path(dir, gen, "meta", path, sizeof(path));
 	snprintf(text, sizeof(text), "format=%s\napplied=%lld\nsource=%s%s%s\n",
-		 job->format == NC_FW_NFT ? "nft" : "iptables", (long long)time(NULL),
+		 job->format == NC_FW_NFT ? "nft" : job->format == NC_FW_MIXED ? "mixed" : "iptables",
+		 (long long)time(NULL),
 		 job->shown[0], job->shown[0][0] && job->shown[1][0] ? " " : "",
 		 job->shown[1]);
 	return store_write_atomic(path, text, strlen(text));
@@ -430,7 +528,8 @@ int fwgen_read_meta(const char *dir, struct nc_fw_gen *g)
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		if (!strncmp(line, "format=", 7))
-			g->format = strcmp(line + 7, "nft") ? NC_FW_IPTABLES : NC_FW_NFT;
+			g->format = !strcmp(line + 7, "nft") ? NC_FW_NFT :
+				    !strcmp(line + 7, "mixed") ? NC_FW_MIXED : NC_FW_IPTABLES;
 		else if (!strncmp(line, "applied=", 8))
 			g->applied = strtoll(line + 8, NULL, 10);
 		else if (!strncmp(line, "source=", 7))

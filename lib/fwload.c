@@ -81,23 +81,53 @@ int fw_read_ruleset(struct nc_ctx *ctx, const char *file, char **text,
 }
 
 /**
+ * fw_find_mark() - a marker line of a combined file
+ * @text:	file contents
+ * @mark:	FW_IP4_MARK or FW_IP6_MARK
+ *
+ * Return: where the marker line starts, or NULL
+ */
+char *fw_find_mark(char *text, const char *mark)
+{
+	char *p = text;
+
+	while ((p = strstr(p, mark))) {
+		if (p == text || p[-1] == '\n')
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+/**
  * fw_detect_format() - nft or iptables-save syntax, from the content
  * @text:	ruleset text
  *
- * iptables-save files have "*table" lines, ":CHAIN POLICY" lines, "-A"
- * rules and "COMMIT"; nft files have none of these at a line start.
+ * iptables-save files have "*table" lines (a star and a table name
+ * alone: nft's catch-all set element "* : accept" is no such line),
+ * ":CHAIN POLICY [p:b]" lines, "-A" rules and "COMMIT"; nft files have none
+ * of these at a line start.  A file with netcell's section markers is
+ * mixed.
  *
- * Return: NC_FW_IPTABLES or NC_FW_NFT
+ * Return: NC_FW_IPTABLES, NC_FW_MIXED or NC_FW_NFT
  */
 enum nc_fw_format fw_detect_format(const char *text)
 {
 	const char *l = text;
+	size_t n;
 
+	if (fw_find_mark((char *)text, FW_IP4_MARK))
+		return NC_FW_MIXED;
 	for (; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
 		while (*l == ' ' || *l == '\t')
 			l++;
-		if (*l == '*' || *l == ':' || !strncmp(l, "-A ", 3) ||
-		    !strncmp(l, "COMMIT", 6))
+		n = strcspn(l, "\n");
+		if (*l == '*' && n > 1 && strspn(l + 1, "abcdefghijklmnopqrstuvwxyz") == n - 1)
+			return NC_FW_IPTABLES;
+		if (*l == ':' && n > 1 && l[1] != ' ' && memchr(l, '[', n))
+			return NC_FW_IPTABLES;
+		if (!strncmp(l, "-A ", 3) || !strncmp(l, "-I ", 3) || !strncmp(l, "-N ", 3) ||
+		    (!strncmp(l, "COMMIT", 6) && strspn(l + 6, " \t\r") == n - 6))
 			return NC_FW_IPTABLES;
 	}
 	return NC_FW_NFT;
@@ -143,45 +173,188 @@ static int run_tool(const char *tool, const char *in, const char *out,
 }
 
 /**
- * drop_foreign_tables() - remove tables iptables-restore did not make
- * @err:	error text
- * @len:	size of @err
- *
- * Return: 0 or -errno
+ * ipt_names() - the tables an iptables-save file holds ("*name" lines)
+ * @path:	file, or "" for none
+ * @buf:	" name name " (each surrounded by spaces)
+ * @len:	size of @buf
  */
-static int drop_foreign_tables(char *err, size_t len)
+static void ipt_names(const char *path, char *buf, size_t len)
 {
-	static const char *const xt[] = { "filter", "nat", "mangle", "raw", "security" };
-	_cleanup_free_ char *list = NULL;
-	char cmds[8192] = "", fam[16], name[256], *l;
-	size_t i, off = 0;
-	int ret = nft_list_ruleset(&list);
+	_cleanup_fclose_ FILE *f = path[0] ? fopen(path, "re") : NULL;
+	char line[256], name[64];
+	size_t off = (size_t)snprintf(buf, len, " ");
 
-	for (l = list; !ret && l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-		if (sscanf(l, "table %15s %255s {", fam, name) != 2)
-			continue;
-		for (i = 0; i < ARRAY_SIZE(xt); i++)
-			if ((!strcmp(fam, "ip") || !strcmp(fam, "ip6")) && !strcmp(name, xt[i]))
-				break;
-		if (i == ARRAY_SIZE(xt) && off + 300 < sizeof(cmds))
-			off += (size_t)snprintf(cmds + off, sizeof(cmds) - off,
-						"delete table %s %s\n", fam, name);
-	}
-	return ret || !off ? ret : nft_run_text(cmds, err, len);
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, " *%63[a-z]", name) == 1 && off + strlen(name) + 2 < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s ", name);
 }
 
 /**
- * apply_ipt() - load iptables-save files, IPv4 then IPv6, undoing on failure
+ * named() - is a table among " name name "
+ * @names:	list
+ * @name:	table
+ *
+ * Return: 1 if so
+ */
+static int named(const char *names, const char *name)
+{
+	char key[300];
+
+	snprintf(key, sizeof(key), " %s ", name);
+	return strstr(names, key) != NULL;
+}
+
+/**
+ * unname() - remove a table from " name name "
+ * @names:	list, modified
+ * @name:	table
+ */
+static void unname(char *names, const char *name)
+{
+	char key[300], *p;
+
+	snprintf(key, sizeof(key), " %s ", name);
+	p = strstr(names, key);
+	if (p)
+		memmove(p, p + strlen(key) - 1, strlen(p + strlen(key) - 1) + 1);
+}
+
+/**
+ * other_tables() - "delete table" lines for every live table that is not
+ * one of the iptables tables the generation loads
+ * @n4:		its IPv4 tables
+ * @n6:		its IPv6 tables
+ * @new4:	if not NULL: out, those of @n4 that do not exist yet
+ * @new6:	likewise for IPv6
+ * @len:	size of @new4 and @new6
+ *
+ * Return: heap text ("" when none), NULL on failure
+ */
+static char *other_tables(const char *n4, const char *n6, char *new4, char *new6,
+			  size_t len)
+{
+	_cleanup_free_ char *list = NULL;
+	char *out = NULL, fam[16], name[256], *l;
+	size_t ol = 0;
+	FILE *f;
+
+	if (nft_list_cmd("list tables", &list) || !(f = open_memstream(&out, &ol)))
+		return NULL;
+	if (new4) {
+		snprintf(new4, len, "%s", n4);
+		snprintf(new6, len, "%s", n6);
+	}
+	for (l = list; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		if (sscanf(l, "table %15s %255s", fam, name) != 2)
+			continue;
+		if (!strcmp(fam, "ip") && named(n4, name)) {
+			if (new4)
+				unname(new4, name);
+		} else if (!strcmp(fam, "ip6") && named(n6, name)) {
+			if (new6)
+				unname(new6, name);
+		} else {
+			fprintf(f, "delete table %s %s\n", fam, name);
+		}
+	}
+	fclose(f);
+	return out;
+}
+
+/**
+ * undo_ipt() - put the iptables tables back as they were before a failed
+ * apply, and remove those it created
+ * @job:	files; snapshots in undo_base.undo4 and .undo6
+ * @new4:	IPv4 tables the apply created
+ * @new6:	IPv6 tables likewise
+ */
+static void undo_ipt(const struct fw_job *job, const char *new4, const char *new6)
+{
+	static const char *const tool[2] = { "iptables-restore", "ip6tables-restore" };
+	const char *created[2] = { new4, new6 };
+	char undo[PATH_MAX + 8], err[512], cmds[1024], name[64];
+	const char *p;
+	size_t off;
+	int i, n;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(undo, sizeof(undo), "%s.undo%d", job->undo_base, i ? 6 : 4);
+		run_tool(tool[i], undo, NULL, err, sizeof(err));
+		off = 0;
+		for (p = created[i]; sscanf(p, " %63s%n", name, &n) == 1 && off + 100 < sizeof(cmds); p += n)
+			off += (size_t)snprintf(cmds + off, sizeof(cmds) - off, "delete table %s %s\n",
+						i ? "ip6" : "ip", name);
+		if (off)
+			nft_run_text(cmds, err, sizeof(err));
+	}
+}
+
+/**
+ * apply_whole() - load a generation with iptables sections so that it is the
+ * whole ruleset in force: each family's iptables-restore, then one
+ * transaction that removes every other table and loads the nft part
+ * @job:	files
+ * @err:	error text
+ * @len:	size of @err
+ *
+ * iptables-nft-restore commits table by table, so a failure is undone: the
+ * snapshots taken first are restored and the tables the attempt created
+ * deleted.  A packet meets one table's old or new rules, never a mix; only
+ * between the steps (microseconds) may the iptables tables already be new
+ * while the other tables are still old.
+ *
+ * Return: 0 or -EINVAL (nothing changed)
+ */
+static int apply_whole(const struct fw_job *job, char *err, size_t len)
+{
+	static const char *const tool[2] = { "iptables-restore", "ip6tables-restore" };
+	static const char *const save[2] = { "iptables-save", "ip6tables-save" };
+	char n4[1024], n6[1024], new4[1024], new6[1024], undo[PATH_MAX + 8], e2[256];
+	_cleanup_free_ char *other = NULL;
+	int ret = 0, i;
+
+	ipt_names(job->file[0], n4, sizeof(n4));
+	ipt_names(job->file[1], n6, sizeof(n6));
+	free(other_tables(n4, n6, new4, new6, sizeof(new4)));
+	for (i = 0; i < 2; i++) {
+		snprintf(undo, sizeof(undo), "%s.undo%d", job->undo_base, i ? 6 : 4);
+		run_tool(save[i], NULL, undo, e2, sizeof(e2));
+	}
+	for (i = 0; !ret && i < 2; i++) {
+		if (!job->file[i][0])
+			continue;
+		ret = run_tool(tool[i], job->file[i], NULL, err, len);
+		if (ret && strstr(err, "Message too long"))
+			snprintf(err, len, "%s: the ruleset is larger than one netlink transaction a rootless process may send (see net.core.wmem_max in 'netcell doctor'); convert it to nft syntax with 'netcell fw stage --format nft' or raise net.core.wmem_max",
+				 job->shown[i]);
+	}
+	if (!ret) {
+		other = other_tables(n4, n6, NULL, NULL, 0);
+		if (!other)
+			ret = -ENOMEM;
+		else if (job->nft[0])
+			ret = nft_apply_file(job->nft, job->nft_shown, other, err, len);
+		else if (other[0])
+			ret = nft_run_text(other, err, len);
+	}
+	if (ret)
+		undo_ipt(job, new4, new6);
+	return ret;
+}
+
+/**
+ * apply_host_ipt() - load iptables-save files into the host, IPv4 then
+ * IPv6, leaving other tables alone
  * @job:	files
  * @err:	error text
  * @len:	size of @err
  *
  * Return: 0 or -EINVAL
  */
-static int apply_ipt(const struct fw_job *job, char *err, size_t len)
+static int apply_host_ipt(const struct fw_job *job, char *err, size_t len)
 {
 	static const char *const tool[2] = { "iptables-restore", "ip6tables-restore" };
-	char undo[PATH_MAX];
+	char undo[PATH_MAX + 8];
 	int ret, i;
 
 	for (i = 0; i < 2; i++) {
@@ -190,31 +363,13 @@ static int apply_ipt(const struct fw_job *job, char *err, size_t len)
 		ret = run_tool(tool[i], job->file[i], NULL, err, len);
 		if (!ret)
 			continue;
-		if (strstr(err, "Message too long"))
-			snprintf(err, len, "%s: the ruleset is larger than one netlink transaction a rootless process may send (see net.core.wmem_max in 'netcell doctor'); convert it to nft syntax with 'netcell fw stage' (nft syntax is not limited this way) or raise net.core.wmem_max",
-				 job->shown[i]);
 		if (i == 1 && job->file[0][0]) {
-			snprintf(undo, sizeof(undo), "%s.undo", job->file[0]);
+			snprintf(undo, sizeof(undo), "%s.undo4", job->undo_base);
 			run_tool(tool[0], undo, NULL, err + strlen(err), len - strlen(err));
 		}
 		return ret;
 	}
-	return job->host ? 0 : drop_foreign_tables(err, len);
-}
-
-/**
- * save_undo() - keep the IPv4 tables as they are, to put them back
- * @job:	files; the snapshot goes to file[0].undo
- */
-static void save_undo(const struct fw_job *job)
-{
-	char undo[PATH_MAX], err[256];
-
-	if (!job->file[0][0] || !job->file[1][0])
-		return;
-	/* iptables-save output is exactly iptables-restore input */
-	snprintf(undo, sizeof(undo), "%s.undo", job->file[0]);
-	run_tool("iptables-save", NULL, undo, err, sizeof(err));
+	return 0;
 }
 
 /**
@@ -227,13 +382,19 @@ static void save_undo(const struct fw_job *job)
  */
 int fw_job_in_ns(void *arg, char *out, size_t len)
 {
-	const struct fw_job *job = arg;
+	struct fw_job *job = arg;
+	char e2[256], undo[PATH_MAX + 8];
 
 	if (job->format == NC_FW_NFT)
 		return nft_apply_file(job->file[0], job->shown[0],
 				      job->host ? job->prefix : "flush ruleset\n", out, len);
-	save_undo(job);
-	return apply_ipt(job, out, len);
+	snprintf(job->undo_base, sizeof(job->undo_base), "%s",
+		 job->file[0][0] ? job->file[0] : job->file[1][0] ? job->file[1] : job->nft);
+	if (!job->host)
+		return apply_whole(job, out, len);
+	snprintf(undo, sizeof(undo), "%s.undo4", job->undo_base);
+	run_tool("iptables-save", NULL, undo, e2, sizeof(e2));
+	return apply_host_ipt(job, out, len);
 }
 
 /**

@@ -21,11 +21,17 @@
  *		files define are replaced, other tools' tables stay
  * @prefix:	host only: "add table; delete table" lines that empty the
  *		tables being replaced, in the same transaction
+ * @nft:	NC_FW_MIXED: the nft part (its "flush ruleset" lines blanked)
+ * @nft_shown:	its name in errors
+ * @undo_base:	path the iptables snapshots are named after (.undo4, .undo6)
  */
 struct fw_job {
 	enum nc_fw_format format;
 	char file[2][PATH_MAX];
 	char shown[2][PATH_MAX];
+	char nft[PATH_MAX];
+	char nft_shown[PATH_MAX];
+	char undo_base[PATH_MAX];
 	int host;
 	char prefix[8192];
 };
@@ -38,6 +44,7 @@ NC_INTERNAL int fw_lockdown_in_ns(void *arg, char *out, size_t len);
 NC_INTERNAL int fw_run_job(struct nc_ctx *ctx, const char *cell,
 			   struct fw_job *job);
 NC_INTERNAL int fw_is_host(const char *cell);
+NC_INTERNAL char *fw_find_mark(char *text, const char *mark);
 NC_INTERNAL void fw_host_prefix(struct fw_job *job, const struct fw_job *cur);
 NC_INTERNAL int fw_prefix_in_ns(void *arg, char *out, size_t len);
 
@@ -46,5 +53,7 @@ NC_INTERNAL int fw_stage_files(struct nc_ctx *ctx, const char *dir,
 			       unsigned gen, const char *const *files,
 			       enum nc_fw_format format, struct fw_job *job);
 NC_INTERNAL void fw_remove_gen(const char *dir, unsigned gen);
+NC_INTERNAL int fw_split_combined(const char *dir, unsigned gen, const char *file,
+				  char *text, struct fw_job *job);
 
 #endif /* NC_FWLOAD_H */

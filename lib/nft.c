@@ -18,7 +18,12 @@
  * (about 18,000 such rules) goes in as one.  The socket is found among our
  * descriptors by domain and protocol, since the library does not expose it.
  */
+#include <arpa/inet.h>
 #include <limits.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <time.h>
 #include <linux/netlink.h>
 #include <nftables/libnftables.h>
 #include <stdbool.h>
@@ -231,12 +236,24 @@ int nft_run_text(const char *cmds, char *err, size_t len)
  */
 int nft_list_ruleset(char **text)
 {
+	return nft_list_cmd("list ruleset", text);
+}
+
+/**
+ * nft_list_cmd() - the output of one nft listing command
+ * @cmd:	e.g. "list tables"
+ * @text:	heap string, to be freed by the caller
+ *
+ * Return: 0, -EIO when listing failed, -ENOMEM
+ */
+int nft_list_cmd(const char *cmd, char **text)
+{
 	struct nft_ctx *n = nft_new();
 	int ret;
 
 	if (!n)
 		return -ENOMEM;
-	ret = nft_run_cmd_from_buffer(n, "list ruleset");
+	ret = nft_run_cmd_from_buffer(n, cmd);
 	*text = ret ? NULL : strdup(nft_ctx_get_output_buffer(n));
 	nft_ctx_free(n);
 	if (ret)
@@ -268,4 +285,71 @@ int nft_list_table_handles(const char *family, const char *table, char **text)
 	if (ret)
 		return -ENOENT;
 	return *text ? 0 : -ENOMEM;
+}
+
+/**
+ * genid_cb() - mnl callback: take NFTA_GEN_ID from a NEWGEN message
+ * @nlh:	message
+ * @data:	unsigned *, the generation found
+ *
+ * Return: MNL_CB_OK
+ */
+static int genid_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(a) == NFTA_GEN_ID &&
+		    !mnl_attr_validate(a, MNL_TYPE_U32))
+			*(unsigned *)data = ntohl(mnl_attr_get_u32(a));
+	return MNL_CB_OK;
+}
+
+/**
+ * nft_genid() - the nf_tables generation of the current network namespace
+ * @id:		the generation, which the kernel increments with every
+ *		committed transaction (NFT_MSG_GETGEN)
+ *
+ * fw stage compares it before and after a script's commands to learn
+ * whether anything it did not see changed the ruleset.
+ *
+ * Return: 0 or -errno
+ */
+int nft_genid(unsigned *id)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	unsigned seq = (unsigned)time(NULL), portid;
+	struct nfgenmsg *nfg;
+	ssize_t n;
+	int ret = -EIO;
+
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	*id = 0;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (n > 0 && mnl_cb_run(buf, (size_t)n, seq, portid, genid_cb, id) >= 0)
+		ret = 0;
+	else if (n < 0 || errno)
+		ret = -errno;
+out:
+	mnl_socket_close(nl);
+	return ret;
 }

@@ -3,97 +3,76 @@
  * stage.c - turn an imperative firewall script into one atomic ruleset
  *
  * Theory of operation: the script runs in a scratch namespace (rootless: a
- * new user namespace too, and always a new PID namespace, so background jobs
- * die with it), as root there, with NETCELL_STAGE=1.  A shell script is run
- * by bash with errexit on, after a preamble that defines iptables,
- * ip6tables (and their -nft/-legacy names) and nft as shell functions.
- * These do not run anything: they append the command, with the script line
- * that called it (BASH_LINENO), to a log.  Calling a shell function costs
- * microseconds where starting iptables costs a millisecond or more, and
- * iptables-nft re-reads the whole ruleset on every call, so this is what
- * makes staging fast.
+ * new user namespace too) and, root or not, in a PID namespace and a
+ * private mount namespace of its own, as root there, with NETCELL_STAGE=1:
+ * it cannot change the host's network or mounts, and what it leaves
+ * running dies with it.  The script runs under its own interpreter: a
+ * shell script (bash, or sh and its kin) with errexit on and a preamble of
+ * recording shell functions; anything else as it is.  In the mount
+ * namespace the recorder binary (netcell-stage, stagerec.c) is bound over
+ * the real xtables multi-call binaries and nft, so no way of reaching a
+ * firewall tool escapes the log, and commands take effect in script order.
  *
- * Replay: the log is applied in order, consecutive commands of one family
- * as one batch: iptables commands become one iptables-restore --noflush
- * input (a "*table ... COMMIT" section per run of one table), nft commands
- * one libnftables transaction.  A command that reads the ruleset (-L, -S,
- * -C, nft list) first replays what is pending, so scripts that inspect
- * their own work still see it.  When a batch fails, the failing command is
- * found exactly: the part before the line iptables-restore names goes in as
- * a batch, the rest one by one with the real tool, and the first one that
- * fails is reported with its script line and the tool's own error.
- *
- * Output: once everything is in, the scratch namespace's ruleset is listed
- * (nft syntax, after "flush ruleset"; or iptables-save then ip6tables-save
- * after a "# netcell: ip6tables-restore" line), without timestamps or
- * counters' history, so two runs of one script give the same bytes.
+ * Two runs at most:
+ *  1. batched: writes are recorded and replayed in batches (stagerec.c);
+ *  2. exact, only when the batched run could differ from a direct run (a
+ *     command failed on replay, which the script could not see; or the
+ *     ruleset changed behind netcell's back): in a fresh network namespace
+ *     the script runs again, each command for real and at once, and sees
+ *     every exit status, as when run directly.  The user is told why.
+ * A command that fails and is not handled by the script (errexit) fails
+ * the stage, naming the script line; one the script handles (`|| true`)
+ * is shown as a notice.  Then stageout.c writes the ruleset, loads it
+ * into a fresh namespace and compares, so the output is never one that
+ * does not load or differs from what the script built.
  */
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include "firewall.h"
 #include "incell.h"
-#include "nft.h"
 #include "paths.h"
+#include "stage.h"
+#include "stagerec.h"
 #include "store.h"
-#include "tool.h"
 
-#define STAGE_ERR 8192
-#define STAGE_BATCH 400
+#ifndef NETCELL_LIBEXECDIR
+#define NETCELL_LIBEXECDIR "/usr/local/libexec/netcell"
+#endif
 
-/**
- * struct rec - one recorded command
- * @tool:	"iptables", "ip6tables" or "nft"
- * @line:	script line that ran it
- * @file:	script file
- * @argc:	number of arguments
- * @argv:	arguments (pointers into the log buffer)
- */
-struct rec {
-	const char *tool;
-	const char *line;
-	const char *file;
-	int argc;
-	char **argv;
-};
+enum interp { INTERP_BASH, INTERP_SH, INTERP_DIRECT };
 
-/**
- * struct stage - a staging run
- * @dir:	private directory: preamble, log, replay offset, output
- * @script:	absolute path of the script
- * @argv:	script and arguments
- * @format:	output format
- * @timeout:	seconds the script may run
- */
-struct stage {
-	char dir[PATH_MAX];
-	char script[PATH_MAX];
-	char *const *argv;
-	enum nc_fw_format format;
-	unsigned timeout;
-};
+/* recording functions: a shell script's firewall calls by name cost no exec */
+#define PRE_REC_BODY(LINE, FILE)								\
+	"\tif [ -z \"${NETCELL_STAGE_EXACT:-}\" ] && [ $# -gt 0 ]; then\n"			\
+	"\t\t__nc_k=w\n"									\
+	"\t\tfor __nc_a in \"$@\"; do case $__nc_a in\n"					\
+	"\t\t\t-L|-S|-C|--list|--list-rules|--check|-h|--help|-V|--version|-[a-zA-Z]*[LSC]) __nc_k=r;;\n" \
+	"\t\tesac; done\n"									\
+	"\t\tif [ $__nc_k = w ]; then\n"							\
+	"\t\t\tprintf '%s\\0' R \"$__nc_t\" " LINE " " FILE " \"$#\" \"$@\" >>\"$NETCELL_STAGE_DIR/log\"\n" \
+	"\t\t\treturn 0\n"									\
+	"\t\tfi\n"										\
+	"\tfi\n"
 
-static const char preamble[] =
-	"# netcell fw stage: firewall commands are recorded, then replayed as one batch\n"
-	"__nc_flush() { \"$NETCELL_STAGE_BIN\" __stage-replay \"$NETCELL_STAGE_DIR\" >&2; }\n"
+static const char pre_bash[] =
+	"# netcell fw stage: firewall commands are recorded, then replayed in batches\n"
 	"__nc_rec() {\n"
-	"\tlocal t=$1 a; shift\n"
-	"\tfor a in \"$@\"; do case $a in\n"
-	"\t\t-L|-S|-C|--list|--list-rules|--check|-[a-zA-Z]*[LSC]|-h|--help)\n"
-	"\t\t\t__nc_flush || return; command \"$t\" \"$@\"; return;;\n"
-	"\tesac; done\n"
-	"\tprintf '%s\\0' R \"$t\" \"${BASH_LINENO[1]}\" \"${BASH_SOURCE[2]:-$0}\" \"$#\" \"$@\" >>\"$NETCELL_STAGE_DIR/log\"\n"
+	"\tlocal __nc_t=$1 __nc_k __nc_a; shift\n"
+	PRE_REC_BODY("\"${BASH_LINENO[1]}\"", "\"${BASH_SOURCE[2]:-$0}\"")
+	"\tNETCELL_STAGE_WHERE=\"${BASH_SOURCE[2]:-$0}:${BASH_LINENO[1]}\" command \"$__nc_t\" \"$@\"\n"
 	"}\n"
 	"__nc_nft() {\n"
-	"\tcase ${1:-} in add|insert|create|delete|destroy|flush|replace|rename)\n"
-	"\t\tprintf '%s\\0' R nft \"${BASH_LINENO[0]}\" \"${BASH_SOURCE[1]:-$0}\" \"$#\" \"$@\" >>\"$NETCELL_STAGE_DIR/log\";;\n"
-	"\t*) __nc_flush || return; command nft \"$@\";;\n"
-	"\tesac\n"
+	"\tif [ -z \"${NETCELL_STAGE_EXACT:-}\" ]; then case ${1:-} in add|insert|create|delete|destroy|flush|replace|rename)\n"
+	"\t\tprintf '%s\\0' R nft \"${BASH_LINENO[0]}\" \"${BASH_SOURCE[1]:-$0}\" \"$#\" \"$@\" >>\"$NETCELL_STAGE_DIR/log\"; return 0;;\n"
+	"\tesac; fi\n"
+	"\tNETCELL_STAGE_WHERE=\"${BASH_SOURCE[1]:-$0}:${BASH_LINENO[0]}\" command nft \"$@\"\n"
 	"}\n"
 	"iptables() { __nc_rec iptables \"$@\"; }\n"
 	"iptables-nft() { __nc_rec iptables \"$@\"; }\n"
@@ -102,523 +81,499 @@ static const char preamble[] =
 	"ip6tables-nft() { __nc_rec ip6tables \"$@\"; }\n"
 	"ip6tables-legacy() { __nc_rec ip6tables \"$@\"; }\n"
 	"nft() { __nc_nft \"$@\"; }\n"
-	"for __nc_t in iptables-save ip6tables-save iptables-restore ip6tables-restore; do\n"
-	"\teval \"$__nc_t() { __nc_flush || return; command $__nc_t \\\"\\$@\\\"; }\"\n"
-	"done\n"
-	"export -f __nc_flush __nc_rec __nc_nft iptables iptables-nft iptables-legacy ip6tables ip6tables-nft ip6tables-legacy nft\n"
+	"export -f __nc_rec __nc_nft iptables iptables-nft iptables-legacy ip6tables ip6tables-nft ip6tables-legacy nft\n"
 	"__nc_err() { printf '%s:%s: `%s` failed (exit %s)\\n' \"$0\" \"$1\" \"$2\" \"$3\" >\"$NETCELL_STAGE_DIR/errline\"; }\n";
 
-/**
- * spath() - a file in the stage directory
- * @s:		stage
- * @name:	file name
- * @buf:	output
- * @len:	size of @buf
- *
- * Return: @buf
- */
-static char *spath(const char *dir, const char *name, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/%s", dir, name);
-	return buf;
-}
+/* POSIX sh (dash) has neither BASH_LINENO nor hyphens in function names:
+ * lines are found later from the command's text; iptables-nft and the
+ * like reach the recorder binary */
+static const char pre_sh[] =
+	"# netcell fw stage: firewall commands are recorded, then replayed in batches\n"
+	"__nc_rec() {\n"
+	"\tlocal __nc_t __nc_k __nc_a; __nc_t=$1; shift\n"
+	PRE_REC_BODY("''", "''")
+	"\tcommand \"$__nc_t\" \"$@\"\n"
+	"}\n"
+	"nft() {\n"
+	"\tif [ -z \"${NETCELL_STAGE_EXACT:-}\" ]; then case ${1:-} in add|insert|create|delete|destroy|flush|replace|rename)\n"
+	"\t\tprintf '%s\\0' R nft '' '' \"$#\" \"$@\" >>\"$NETCELL_STAGE_DIR/log\"; return 0;;\n"
+	"\tesac; fi\n"
+	"\tcommand nft \"$@\"\n"
+	"}\n"
+	"iptables() { __nc_rec iptables \"$@\"; }\n"
+	"ip6tables() { __nc_rec ip6tables \"$@\"; }\n";
 
 /**
- * read_whole() - read a file into memory
- * @path:	file
- * @len:	its length
- *
- * Return: NUL-terminated heap buffer, or NULL (an absent file reads as "")
+ * struct stage - a staging run
+ * @dir:	private directory: preamble, log, state, real tools, output
+ * @script:	absolute path of the script
+ * @argv:	script and arguments
+ * @interp:	how the script runs
+ * @shell:	the interpreter (INTERP_BASH, INTERP_SH)
+ * @opts:	options from the script's #! line, NULL-terminated
+ * @helper:	the recorder binary
+ * @format:	output format
+ * @timeout:	seconds the script may run
  */
-static char *read_whole(const char *path, size_t *len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	char *buf;
+struct stage {
+	char dir[PATH_MAX];
+	char script[PATH_MAX];
+	char *const *argv;
+	enum interp interp;
+	char shell[PATH_MAX];
+	char optbuf[128];
+	char *opts[8];
+	char helper[PATH_MAX];
+	enum nc_fw_format format;
+	unsigned timeout;
+};
 
-	*len = 0;
-	if (fd < 0)
-		return errno == ENOENT ? calloc(1, 1) : NULL;
-	if (fstat(fd, &st))
-		return NULL;
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf && read(fd, buf, (size_t)st.st_size) == st.st_size) {
-		*len = (size_t)st.st_size;
-		buf[*len] = '\0';
-		return buf;
+/**
+ * read_shebang() - the script's #! line
+ * @s:		stage; sets @s->interp, @s->shell and @s->opts
+ *
+ * bash runs bash scripts; sh, dash, ash, ksh and a script with no #! line
+ * (which a shell runs with /bin/sh) run under that shell; anything else
+ * (python, perl, a binary) runs as it is, its tool calls all reaching the
+ * recorder binary.
+ */
+static void read_shebang(struct stage *s)
+{
+	char head[256] = "", *p, *interp, *arg, *save = NULL;
+	_cleanup_close_ int fd = open(s->script, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, head, sizeof(head) - 1) : -1;
+	const char *base;
+	int k = 0;
+
+	s->interp = INTERP_SH;
+	snprintf(s->shell, sizeof(s->shell), "/bin/sh");
+	if (n < 2 || strncmp(head, "#!", 2))
+		return;
+	head[n] = '\0';
+	head[strcspn(head, "\n")] = '\0';
+	interp = strtok_r(head + 2, " \t", &save);
+	arg = interp ? strtok_r(NULL, "", &save) : NULL;
+	base = interp && strrchr(interp, '/') ? strrchr(interp, '/') + 1 : interp;
+	if (base && !strcmp(base, "env") && arg) {
+		interp = strtok_r(arg, " \t", &save);
+		arg = interp ? strtok_r(NULL, "", &save) : NULL;
+		base = interp && strrchr(interp, '/') ? strrchr(interp, '/') + 1 : interp;
 	}
-	free(buf);
-	return NULL;
-}
-
-/**
- * parse_log() - split the log from an offset into records
- * @buf:	log contents, NUL-separated fields
- * @len:	its length
- * @from:	offset already replayed
- * @recs:	records (heap; argv arrays point into @buf)
- * @n:		number of records
- *
- * Return: 0 or -ENOMEM / -EINVAL for a torn log
- */
-static int parse_log(char *buf, size_t len, size_t from, struct rec **recs, size_t *n)
-{
-	size_t off = from, cap = 0;
-	struct rec *r;
-	int i;
-
-	*recs = NULL;
-	*n = 0;
-	while (off < len) {
-		char *f[5];
-
-		for (i = 0; i < 5 && off < len; i++, off += strlen(buf + off) + 1)
-			f[i] = buf + off;
-		if (i < 5 || strcmp(f[0], "R"))
-			return -EINVAL;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 256;
-			r = realloc(*recs, cap * sizeof(*r));
-			if (!r)
-				return -ENOMEM;
-			*recs = r;
-		}
-		r = &(*recs)[(*n)++];
-		*r = (struct rec){ .tool = f[1], .line = f[2], .file = f[3], .argc = atoi(f[4]) };
-		r->argv = calloc((size_t)r->argc + 1, sizeof(char *));
-		if (!r->argv)
-			return -ENOMEM;
-		for (i = 0; i < r->argc && off < len; i++, off += strlen(buf + off) + 1)
-			r->argv[i] = buf + off;
-		if (i < r->argc)
-			return -EINVAL;
-	}
-	return 0;
-}
-
-/**
- * free_recs() - free parsed records
- * @recs:	records
- * @n:		number
- */
-static void free_recs(struct rec *recs, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(recs[i].argv);
-	free(recs);
-}
-
-/**
- * rec_table() - the table an iptables command names (-t), default filter
- * @r:		record
- *
- * Return: table name
- */
-static const char *rec_table(const struct rec *r)
-{
-	int i;
-
-	for (i = 0; i + 1 < r->argc; i++)
-		if (!strcmp(r->argv[i], "-t") || !strcmp(r->argv[i], "--table"))
-			return r->argv[i + 1];
-	return "filter";
-}
-
-/**
- * put_arg() - append one argument, quoted for iptables-restore if needed
- * @f:		stream
- * @a:		argument
- */
-static void put_arg(FILE *f, const char *a)
-{
-	if (*a && !strpbrk(a, " \t\"'\\")) {
-		fputs(a, f);
+	if (!base || (strcmp(base, "bash") && strcmp(base, "sh") && strcmp(base, "dash") &&
+		      strcmp(base, "ash") && strcmp(base, "ksh") && strcmp(base, "mksh"))) {
+		s->interp = INTERP_DIRECT;
 		return;
 	}
-	fputc('"', f);
-	for (; *a; a++) {
-		if (*a == '"' || *a == '\\')
-			fputc('\\', f);
-		fputc(*a, f);
-	}
-	fputc('"', f);
+	s->interp = strcmp(base, "bash") ? INTERP_SH : INTERP_BASH;
+	snprintf(s->shell, sizeof(s->shell), "%s", interp);
+	snprintf(s->optbuf, sizeof(s->optbuf), "%s", arg ? arg : "");
+	for (p = strtok_r(s->optbuf, " \t", &save); p && k < 7; p = strtok_r(NULL, " \t", &save))
+		s->opts[k++] = p;
 }
 
 /**
- * write_restore() - an iptables-restore --noflush input for records [a, b)
- * @path:	output file
- * @recs:	records
- * @a:		first
- * @b:		end
- * @map:	restore line -> record index (size: 3 * (b - a) + 2)
- *
- * Return: 0 or -errno
- */
-static int write_restore(const char *path, const struct rec *recs, size_t a,
-			 size_t b, size_t *map)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "we");
-	const char *table = NULL;
-	size_t i, line = 0;
-	int k;
-
-	if (!f)
-		return -errno;
-	for (i = a; i < b; i++) {
-		if (!table || strcmp(table, rec_table(&recs[i]))) {
-			if (table)
-				fputs("COMMIT\n", f), map[++line] = i - 1;
-			table = rec_table(&recs[i]);
-			fprintf(f, "*%s\n", table);
-			map[++line] = i;
-		}
-		for (k = 0; k < recs[i].argc; k++) {
-			if (!strcmp(recs[i].argv[k], "-t") || !strcmp(recs[i].argv[k], "--table")) {
-				k++;
-				continue;
-			}
-			put_arg(f, recs[i].argv[k]);
-			fputc(' ', f);
-		}
-		fputc('\n', f);
-		map[++line] = i;
-	}
-	if (table)
-		fputs("COMMIT\n", f), map[++line] = b - 1;
-	return fflush(f) ? -errno : 0;
-}
-
-/**
- * describe() - "FILE:LINE: `tool args`" for messages
- * @r:		record
- * @buf:	output
- * @len:	size of @buf
- */
-static void describe(const struct rec *r, char *buf, size_t len)
-{
-	size_t off;
-	int i;
-
-	off = (size_t)snprintf(buf, len, "%s:%s: `%s", r->file, r->line, r->tool);
-	for (i = 0; i < r->argc && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, " %s", r->argv[i]);
-	if (off < len)
-		snprintf(buf + off, len - off, "`");
-}
-
-/**
- * run_one() - run one recorded command for real
- * @r:		record
- * @err:	the tool's error text
- * @len:	size of @err
- *
- * Return: 0 or -EINVAL
- */
-static int run_one(const struct rec *r, char *err, size_t len)
-{
-	_cleanup_free_ char *text = NULL;
-	size_t off = 0;
-	const char **argv;
-	int i, ret;
-
-	if (!strcmp(r->tool, "nft")) {
-		text = calloc(1, 65536);
-		for (i = 0; text && i < r->argc && off + 1 < 65536; i++)
-			off += (size_t)snprintf(text + off, 65536 - off, "%s%s", i ? " " : "", r->argv[i]);
-		return text ? nft_run_text(text, err, len) : -ENOMEM;
-	}
-	argv = calloc((size_t)r->argc + 2, sizeof(*argv));
-	if (!argv)
-		return -ENOMEM;
-	argv[0] = r->tool;
-	for (i = 0; i < r->argc; i++)
-		argv[i + 1] = r->argv[i];
-	ret = tool_run(argv, NULL, NULL, err, len);
-	free(argv);
-	return ret;
-}
-
-/**
- * blame() - find and report the first failing command of [a, b)
- * @recs:	records
- * @a:		first
- * @b:		end
- * @err:	message: script line, command, the tool's error
- * @len:	size of @err
- *
- * Return: -EINVAL (a command failed) or 0 if, run one by one, none did
- */
-static int blame(const struct rec *recs, size_t a, size_t b, char *err, size_t len)
-{
-	char what[1024], why[STAGE_ERR];
-	size_t i;
-
-	for (i = a; i < b; i++) {
-		if (!run_one(&recs[i], why, sizeof(why)))
-			continue;
-		describe(&recs[i], what, sizeof(what));
-		why[strcspn(why, "\n") ? strlen(why) : 0] = '\0';
-		snprintf(err, len, "%s failed:\n%s", what, why);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/**
- * hint_line() - the input line an iptables-restore error names
- * @err:	its error text
- *
- * Return: line number, 0 when none
- */
-static size_t hint_line(const char *err)
-{
-	const char *p = strstr(err, "line: ");
-	unsigned long v = 0;
-
-	if (p)
-		v = strtoul(p + 6, NULL, 10);
-	else if ((p = strstr(err, "line ")))
-		v = strtoul(p + 5, NULL, 10);
-	return v;
-}
-
-/**
- * replay_ipt() - replay a run of iptables (or ip6tables) records as one batch
- * @dir:	stage directory
- * @recs:	records
- * @a:		first
- * @b:		end
- * @err:	message on failure
- * @len:	size of @err
- *
- * Return: 0 or -EINVAL
- */
-static int replay_ipt(const char *dir, const struct rec *recs, size_t a,
-		      size_t b, char *err, size_t len)
-{
-	const char *argv[] = { strcmp(recs[a].tool, "ip6tables") ? "iptables-restore" :
-			       "ip6tables-restore", "--noflush", NULL };
-	char path[PATH_MAX], why[STAGE_ERR];
-	_cleanup_free_ size_t *map = calloc(3 * (b - a) + 4, sizeof(size_t));
-	size_t hint, at;
-
-	if (!map)
-		return -ENOMEM;
-	spath(dir, "batch", path, sizeof(path));
-	if (write_restore(path, recs, a, b, map))
-		return -EIO;
-	if (!tool_run(argv, path, NULL, why, sizeof(why)))
-		return 0;
-	/* the batch changed nothing; find the culprit exactly */
-	hint = hint_line(why);
-	at = hint && hint <= 3 * (b - a) + 2 && map[hint] >= a + 2 ? map[hint] - 2 : a;
-	if (at > a && (write_restore(path, recs, a, at, map) ||
-		       tool_run(argv, path, NULL, why, sizeof(why))))
-		at = a;
-	if (blame(recs, at, b, err, len))
-		return -EINVAL;
-	snprintf(err, len, "%s:%s..%s: iptables-restore rejected the batch:\n%s",
-		 recs[a].file, recs[a].line, recs[b - 1].line, why);
-	return -EINVAL;
-}
-
-/**
- * replay_nft() - replay a run of nft records as one transaction
- * @recs:	records
- * @a:		first
- * @b:		end
- * @err:	message on failure
- * @len:	size of @err
- *
- * Return: 0 or -EINVAL
- */
-static int replay_nft(const struct rec *recs, size_t a, size_t b, char *err,
-		      size_t len)
-{
-	char *text = NULL, why[STAGE_ERR];
-	size_t tl = 0, i;
-	FILE *f = open_memstream(&text, &tl);
-	int k, ret;
-
-	if (!f)
-		return -ENOMEM;
-	for (i = a; i < b; i++) {
-		for (k = 0; k < recs[i].argc; k++)
-			fprintf(f, "%s%s", k ? " " : "", recs[i].argv[k]);
-		fputc('\n', f);
-	}
-	fclose(f);
-	ret = nft_run_text(text, why, sizeof(why));
-	free(text);
-	if (!ret)
-		return 0;
-	return blame(recs, a, b, err, len) ? -EINVAL : 0;
-}
-
-/**
- * family() - batch key of a record
- * @r:		record
- *
- * Return: 4, 6 or 0 (nft)
- */
-static int family(const struct rec *r)
-{
-	if (!strcmp(r->tool, "nft"))
-		return 0;
-	return strcmp(r->tool, "ip6tables") ? 4 : 6;
-}
-
-/**
- * replay_recs() - replay records in order, one batch per run of one family
- * @dir:	stage directory
- * @recs:	records
- * @n:		number
- * @err:	message on failure
- * @len:	size of @err
- *
- * Return: 0 or -EINVAL
- */
-static int replay_recs(const char *dir, const struct rec *recs, size_t n,
-		       char *err, size_t len)
-{
-	size_t a = 0, b;
-	int ret = 0;
-
-	while (!ret && a < n) {
-		/* the scratch namespace needs no atomicity, and iptables-restore
-		 * cannot raise its netlink send buffer rootless (a batch of ~1,000
-		 * rules fails with EMSGSIZE), so batches are bounded */
-		for (b = a + 1; b < n && b - a < STAGE_BATCH &&
-		     family(&recs[b]) == family(&recs[a]); b++)
-			;
-		ret = family(&recs[a]) ? replay_ipt(dir, recs, a, b, err, len) :
-					 replay_nft(recs, a, b, err, len);
-		a = b;
-	}
-	return ret;
-}
-
-/**
- * stage_replay() - apply what the log holds beyond the replayed offset
- * @dir:	stage directory
- * @err:	message on failure
- * @len:	size of @err
- *
- * Return: 0 or -errno
- */
-static int stage_replay(const char *dir, char *err, size_t len)
-{
-	char path[PATH_MAX], done[32];
-	_cleanup_free_ char *log = NULL, *off = NULL;
-	struct rec *recs = NULL;
-	size_t n = 0, ll, ol;
-	int ret;
-
-	log = read_whole(spath(dir, "log", path, sizeof(path)), &ll);
-	off = read_whole(spath(dir, "done", path, sizeof(path)), &ol);
-	if (!log || !off)
-		return -EIO;
-	ret = parse_log(log, ll, (size_t)strtoull(off, NULL, 10), &recs, &n);
-	if (!ret)
-		ret = replay_recs(dir, recs, n, err, len);
-	free_recs(recs, n);
-	if (ret == -EINVAL && !err[0])
-		snprintf(err, len, "the command log is damaged");
-	if (!ret) {
-		snprintf(done, sizeof(done), "%zu\n", ll);
-		ret = store_write_atomic(spath(dir, "done", path, sizeof(path)), done,
-					 strlen(done));
-	}
-	return ret;
-}
-
-/**
- * nc_stage_replay() - replay pending recorded commands (for the CLI's
- * hidden "__stage-replay" command, which staged scripts call before a
- * command that reads the ruleset)
- * @ctx:	context
- * @dir:	stage directory
- *
- * Return: 0 or -errno with the failing command in the message
- */
-int nc_stage_replay(struct nc_ctx *ctx, const char *dir)
-{
-	char err[STAGE_ERR] = "", path[PATH_MAX];
-	int ret = stage_replay(dir, err, sizeof(err));
-
-	if (!ret)
-		return 0;
-	store_write_atomic(spath(dir, "fail", path, sizeof(path)), err, strlen(err));
-	return ctx_err(ctx, ret, NC_ERR_RULESET, "%s", err);
-}
-
-/**
- * is_shell() - should the script run under the recording bash
- * @path:	script
- *
- * Return: 1 for a shell script (a sh/bash/dash shebang, or none)
- */
-static int is_shell(const char *path)
-{
-	char head[128] = "";
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, head, sizeof(head) - 1) : -1;
-	char *nl;
-
-	if (n < 2 || strncmp(head, "#!", 2))
-		return 1;
-	head[n] = '\0';
-	nl = strchr(head, '\n');
-	if (nl)
-		*nl = '\0';
-	return strstr(head, "sh") && !strstr(head, "python") && !strstr(head, "perl");
-}
-
-/**
- * exec_script() - in the PID namespace's first process: run the script
+ * exec_script() - in a child of the stage's first process: run the script
  * @s:		stage
  */
 static void __attribute__((noreturn)) exec_script(const struct stage *s)
 {
-	char pre[PATH_MAX], cmd[PATH_MAX * 2], self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char pre[PATH_MAX], cmd[PATH_MAX * 2];
 	const char **argv;
-	int i, argc;
+	int i, k, argc;
 
-	self[n > 0 ? n : 0] = '\0';
-	setenv("NETCELL_STAGE", "1", 1);
-	setenv("NETCELL_STAGE_DIR", s->dir, 1);
-	setenv("NETCELL_STAGE_BIN", self, 1);
 	dup2(2, 1);	/* stdout carries the ruleset; the script's goes to stderr */
-	if (!is_shell(s->script)) {
+	if (s->interp == INTERP_DIRECT) {
 		execv(s->script, s->argv);
+		fprintf(stderr, "netcell: cannot run %s: %s\n", s->script, strerror(errno));
 		_exit(126);
 	}
 	for (argc = 0; s->argv[argc]; argc++)
 		;
-	argv = calloc((size_t)argc + 8, sizeof(*argv));
+	argv = calloc((size_t)argc + 16, sizeof(*argv));
 	if (!argv)
 		_exit(1);
-	snprintf(cmd, sizeof(cmd),
-		 "set -e; source '%s'; trap '__nc_err $LINENO \"$BASH_COMMAND\" $?' ERR; source \"$0\" \"$@\"",
-		 spath(s->dir, "preamble.sh", pre, sizeof(pre)));
-	argv[0] = "bash";
-	argv[1] = "--noprofile";
-	argv[2] = "--norc";
-	argv[3] = "-c";
-	argv[4] = cmd;
-	argv[5] = s->script;
+	stage_path(s->dir, "preamble.sh", pre, sizeof(pre));
+	if (s->interp == INTERP_BASH)
+		snprintf(cmd, sizeof(cmd),
+			 "set -e; source '%s'; trap '__nc_err $LINENO \"$BASH_COMMAND\" $?' ERR; source \"$0\" \"$@\"",
+			 pre);
+	else
+		snprintf(cmd, sizeof(cmd), "set -e; . '%s'; . \"$0\"", pre);
+	k = 0;
+	argv[k++] = s->shell;
+	if (s->interp == INTERP_BASH)
+		argv[k++] = "--noprofile", argv[k++] = "--norc";
+	for (i = 0; s->opts[i]; i++)
+		argv[k++] = s->opts[i];
+	argv[k++] = "-c";
+	argv[k++] = cmd;
+	argv[k++] = s->script;
 	for (i = 1; i < argc; i++)
-		argv[5 + i] = s->argv[i];
-	execvp("bash", (char *const *)argv);
+		argv[k++] = s->argv[i];
+	execv(s->shell, (char *const *)argv);
+	fprintf(stderr, "netcell: cannot run %s: %s\n", s->shell, strerror(errno));
 	_exit(127);
 }
 
 /**
- * wait_bounded() - wait for the script, killing it all at the deadline
- * @pid:	first process of the script's PID namespace
+ * bind_tool() - bind the recorder over one real tool, keeping the real one
+ * in the stage directory
+ * @s:		stage
+ * @name:	a command name looked up in PATH (e.g. "iptables-nft")
+ * @err:	message
+ * @len:	size of @err
+ *
+ * Return: 0 (also when the tool is not installed) or -errno
+ */
+static int bind_tool(const struct stage *s, const char *name, char *err, size_t len)
+{
+	char path[PATH_MAX], real[PATH_MAX], keep[PATH_MAX * 2];
+	const char *dirs[] = { "/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin",
+			       "/usr/local/bin" };
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
+		if (realpath(path, real))
+			break;
+	}
+	if (i == ARRAY_SIZE(dirs))
+		return 0;
+	snprintf(keep, sizeof(keep), "%s/%s/%s", s->dir, STAGE_REAL,
+		 strrchr(real, '/') + 1);
+	if (!stat(keep, &st))
+		return 0;	/* bound already (iptables and iptables-nft share one) */
+	fd = open(keep, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0700);
+	if (fd < 0 || mount(real, keep, NULL, MS_BIND, NULL) ||
+	    mount(s->helper, real, NULL, MS_BIND, NULL)) {
+		snprintf(err, len, "cannot put the firewall recorder in place of %s: %s", real,
+			 strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/**
+ * private_mounts() - the stage's first process: a mount namespace of its
+ * own, its own /proc, and the recorder over every firewall tool
+ * @s:		stage
+ * @err:	message
+ * @len:	size of @err
+ *
+ * Return: 0 or -errno
+ */
+static int private_mounts(const struct stage *s, char *err, size_t len)
+{
+	static const char *const tools[] = { "xtables-nft-multi", "iptables-nft", "iptables",
+					     "ip6tables", "xtables-legacy-multi", "iptables-legacy",
+					     "ebtables", "arptables", "nft" };
+	char real[PATH_MAX];
+	size_t i;
+	int ret;
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		snprintf(err, len, "cannot make a private mount namespace: %s", strerror(errno));
+		return -errno;
+	}
+	/* best effort: the script sees only its own processes */
+	mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (mkdir(stage_path(s->dir, STAGE_REAL, real, sizeof(real)), 0700))
+		return -errno;
+	for (i = 0; i < ARRAY_SIZE(tools); i++)
+		if ((ret = bind_tool(s, tools[i], err, len)))
+			return ret;
+	return 0;
+}
+
+/**
+ * wait_script() - the stage's first process: wait for the script, reaping
+ * the orphans it leaves
+ * @pid:	the script
+ *
+ * Return: its wait status
+ */
+static int wait_script(pid_t pid)
+{
+	int status = 0, st;
+	pid_t w;
+
+	while ((w = wait(&st)) != pid)
+		if (w < 0 && errno != EINTR)
+			return 127 << 8;
+	status = st;
+	return status;
+}
+
+/**
+ * run_script() - fork and run the script, wait for it
+ * @s:		stage
+ *
+ * Return: its wait status
+ */
+static int run_script(const struct stage *s)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		exec_script(s);
+	if (pid < 0)
+		return 127 << 8;
+	return wait_script(pid);
+}
+
+/**
+ * kill_rest() - end every other process of the PID namespace and reap it
+ */
+static void kill_rest(void)
+{
+	kill(-1, SIGKILL);
+	while (wait(NULL) > 0 || errno == EINTR)
+		;
+}
+
+/**
+ * find_line() - the script line a recorded command came from, when only
+ * its words are known (sh has no line numbers for functions)
+ * @script:	script path
+ * @argv:	the command's arguments
+ * @argc:	their number
+ *
+ * Return: line number, 0 when no line holds all the words in order
+ */
+static unsigned find_line(const char *script, char *const *argv, int argc)
+{
+	_cleanup_free_ char *text = NULL;
+	char *l, *nl, *p;
+	unsigned n = 0;
+	size_t len;
+	int i;
+
+	text = stage_read_file(script, &len);
+	for (l = text; l && *l; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		if (nl)
+			*nl = '\0';
+		n++;
+		for (i = 0, p = l; i < argc && p; i++)
+			if ((p = strstr(p, argv[i])))
+				p += strlen(argv[i]);
+		if (p && argc)
+			return n;
+		if (!nl)
+			break;
+	}
+	return 0;
+}
+
+/**
+ * failure_text() - describe one failure record of the exact run
+ * @s:		stage
+ * @f:		fields: tag, tool, line, file, status, stderr, argc, args...
+ * @out:	text
+ * @len:	size of @out
+ */
+static void failure_text(const struct stage *s, char *const *f, char *out, size_t len)
+{
+	int argc = atoi(f[6]), i;
+	size_t off;
+	unsigned line = f[2][0] ? (unsigned)atoi(f[2]) : find_line(s->script, f + 7, argc);
+	const char *file = f[3][0] ? f[3] : s->script;
+
+	if (line)
+		off = (size_t)snprintf(out, len, "%s:%u: `%s", file, line, f[1]);
+	else
+		off = (size_t)snprintf(out, len, "%s: `%s", file, f[1]);
+	for (i = 0; i < argc && off < len; i++)
+		off += (size_t)snprintf(out + off, len - off, " %s", f[7 + i]);
+	if (off < len)
+		snprintf(out + off, len - off, "` failed (exit %s):\n%s", f[4], f[5]);
+	off = strlen(out);
+	while (off && out[off - 1] == '\n')
+		out[--off] = '\0';
+}
+
+/**
+ * read_failures() - the exact run's failed commands
+ * @s:		stage
+ * @last:	the last one, described (empty when none)
+ * @llen:	size of @last
+ * @notes:	all but the last, one per line (for notices)
+ * @nlen:	size of @notes
+ *
+ * Return: number of failures
+ */
+static int read_failures(const struct stage *s, char *last, size_t llen, char *notes,
+			 size_t nlen)
+{
+	_cleanup_free_ char *buf = NULL;
+	char path[PATH_MAX], *f[64 + 7], one[2048];
+	size_t len, off = 0, no = 0;
+	int n = 0, i, argc;
+
+	last[0] = notes[0] = '\0';
+	buf = stage_read_file(stage_path(s->dir, STAGE_FAILURES, path, sizeof(path)), &len);
+	while (buf && off < len) {
+		for (i = 0; i < 7 && off < len; i++, off += strlen(buf + off) + 1)
+			f[i] = buf + off;
+		if (i < 7)
+			break;
+		argc = atoi(f[6]);
+		for (i = 0; i < argc && off < len; i++, off += strlen(buf + off) + 1)
+			if (i < 64)
+				f[7 + i] = buf + off;
+		if (argc > 64)
+			snprintf(f[6], 3, "64");
+		if (last[0] && no + strlen(last) + 2 < nlen)
+			no += (size_t)snprintf(notes + no, nlen - no, "%s\n", last);
+		failure_text(s, f, one, sizeof(one));
+		snprintf(last, llen, "%s", one);
+		n++;
+	}
+	return n;
+}
+
+/**
+ * reset_for_exact() - a fresh network namespace and log for the exact run
+ * @s:		stage
+ * @why:	reason, kept for the notice
+ *
+ * Return: 0 or -errno
+ */
+static int reset_for_exact(const struct stage *s, const char *why)
+{
+	static const char *const gone[] = { STAGE_LOG, STAGE_DONE, STAGE_GEN, STAGE_FAIL,
+					    "errline", STAGE_FAILURES };
+	char path[PATH_MAX], note[STAGE_ERR + 256];
+	size_t i;
+
+	kill_rest();
+	for (i = 0; i < ARRAY_SIZE(gone); i++)
+		unlink(stage_path(s->dir, gone[i], path, sizeof(path)));
+	if (unshare(CLONE_NEWNET))
+		return -errno;
+	snprintf(note, sizeof(note),
+		 "%s ran a second time, each firewall command at once, since its batched run could differ from a direct run: %s",
+		 s->script, why);
+	store_write_atomic(stage_path(s->dir, "notice", path, sizeof(path)), note, strlen(note));
+	setenv("NETCELL_STAGE_EXACT", "1", 1);
+	return store_write_atomic(stage_path(s->dir, STAGE_EXACT, path, sizeof(path)), "", 0);
+}
+
+/**
+ * script_failed() - the message for a script that exited non-zero
+ * @s:		stage
+ * @status:	its wait status
+ * @out:	message
+ * @len:	size of @out
+ *
+ * Return: -EINVAL
+ */
+static int script_failed(const struct stage *s, int status, char *out, size_t len)
+{
+	_cleanup_free_ char *line = NULL;
+	char path[PATH_MAX], last[STAGE_ERR], notes[64];
+	size_t l;
+
+	if (read_failures(s, last, sizeof(last), notes, sizeof(notes))) {
+		snprintf(out, len, "%s", last);
+		return -EINVAL;
+	}
+	line = stage_read_file(stage_path(s->dir, "errline", path, sizeof(path)), &l);
+	if (line && l)
+		snprintf(out, len, "%s", line);
+	else if (WIFEXITED(status))
+		snprintf(out, len, "%s exited with status %d%s", s->script, WEXITSTATUS(status),
+			 s->interp == INTERP_SH ? " (sh does not report which command failed; run it with 'sh -x' to see)" : "");
+	else
+		snprintf(out, len, "%s was killed by signal %d", s->script, WTERMSIG(status));
+	return -EINVAL;
+}
+
+/**
+ * batched_outcome() - after the batched run: done, or must the script run
+ * exactly
+ * @s:		stage
+ * @status:	the script's wait status
+ * @why:	why an exact run is needed, or the failure
+ * @len:	size of @why
+ *
+ * Return: 0 (done), 1 (run exactly), -errno (failed: @why says why)
+ */
+static int batched_outcome(const struct stage *s, int status, char *why, size_t len)
+{
+	_cleanup_free_ char *fail = NULL;
+	char path[PATH_MAX];
+	size_t l;
+	int ret;
+
+	fail = stage_read_file(stage_path(s->dir, STAGE_FAIL, path, sizeof(path)), &l);
+	if (fail && l) {
+		snprintf(why, len, "%s", fail);
+		return 1;
+	}
+	if (stage_ruleset_unseen(s->dir, why, len))
+		return 1;
+	ret = stage_replay(s->dir, why, len);
+	if (ret == -EINVAL)
+		return 1;
+	if (ret)
+		return ret;
+	if (WIFEXITED(status) && !WEXITSTATUS(status))
+		return 0;
+	return script_failed(s, status, why, len);
+}
+
+/**
+ * stage_init() - the PID namespace's first process: mounts, script, result
+ * @s:		stage
+ *
+ * Everything happens here because once the first process of a PID
+ * namespace exits, no process can start in it; when this one exits, the
+ * kernel kills whatever the script left running.
+ */
+static void __attribute__((noreturn)) stage_init(const struct stage *s)
+{
+	char msg[STAGE_ERR] = "", path[PATH_MAX], last[STAGE_ERR], notes[STAGE_ERR];
+	int status, ret, dfd;
+
+	dfd = open(s->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);	/* for the recorder */
+	setenv("NETCELL_STAGE", "1", 1);
+	setenv("NETCELL_STAGE_DIR", s->dir, 1);
+	ret = dfd < 0 ? -errno : private_mounts(s, msg, sizeof(msg));
+	if (!ret) {
+		stage_use_real_tools(s->dir);
+		stage_mark_gen(s->dir);
+		status = run_script(s);
+		ret = batched_outcome(s, status, msg, sizeof(msg));
+	}
+	if (ret == 1) {
+		ret = reset_for_exact(s, msg);
+		if (!ret) {
+			stage_mark_gen(s->dir);
+			status = run_script(s);
+			ret = WIFEXITED(status) && !WEXITSTATUS(status) ? 0 :
+			      script_failed(s, status, msg, sizeof(msg));
+		}
+		if (!ret && read_failures(s, last, sizeof(last), notes, sizeof(notes))) {
+			size_t l = strlen(notes);
+
+			snprintf(notes + l, sizeof(notes) - l, "%s", last);
+			store_write_atomic(stage_path(s->dir, "handled", path, sizeof(path)), notes,
+					   strlen(notes));
+		}
+	}
+	if (!ret)
+		ret = stage_output(s->dir, s->format, msg, sizeof(msg));
+	if (ret)
+		store_write_atomic(stage_path(s->dir, "result", path, sizeof(path)), msg, strlen(msg));
+	_exit(ret ? 2 : 0);
+}
+
+/**
+ * wait_bounded() - wait for the stage, killing it all at the deadline
+ * @pid:	first process of the stage's PID namespace
  * @timeout:	seconds
  * @status:	its wait status
  *
@@ -633,7 +588,8 @@ static int wait_bounded(pid_t pid, unsigned timeout, int *status)
 		if (waitpid(pid, status, WNOHANG) == pid)
 			return 0;
 		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (t.tv_sec - t0.tv_sec >= (time_t)timeout) {
+		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >=
+		    (long long)timeout * 1000) {
 			/* the PID namespace's init: every process in it dies too */
 			kill(pid, SIGKILL);
 			waitpid(pid, status, 0);
@@ -641,146 +597,6 @@ static int wait_bounded(pid_t pid, unsigned timeout, int *status)
 		}
 		usleep(5000);
 	}
-}
-
-/**
- * strip_stamps() - drop iptables-save's timestamp comment lines
- * @text:	text, modified in place
- */
-static void strip_stamps(char *text)
-{
-	char *r = text, *w = text, *nl;
-
-	while (*r) {
-		nl = strchr(r, '\n');
-		size_t l = nl ? (size_t)(nl - r + 1) : strlen(r);
-
-		if (strncmp(r, "# Generated by", 14) && strncmp(r, "# Completed on", 14)) {
-			memmove(w, r, l);
-			w += l;
-		}
-		r += l;
-	}
-	*w = '\0';
-}
-
-/**
- * dump_ipt() - one iptables-save family into a stream
- * @dir:	stage directory
- * @tool:	"iptables-save" or "ip6tables-save"
- * @f:		stream
- * @err:	error text
- * @len:	size of @err
- *
- * Return: 0 or -errno
- */
-static int dump_ipt(const char *dir, const char *tool, FILE *f, char *err, size_t len)
-{
-	const char *argv[] = { tool, NULL };
-	_cleanup_free_ char *text = NULL;
-	char path[PATH_MAX];
-	size_t l;
-	int ret = tool_run(argv, NULL, spath(dir, "save", path, sizeof(path)), err, len);
-
-	if (ret)
-		return ret;
-	text = read_whole(path, &l);
-	if (!text)
-		return -EIO;
-	strip_stamps(text);
-	fputs(text, f);
-	return 0;
-}
-
-/**
- * dump() - write the staged ruleset to STAGE/out
- * @s:		stage
- * @err:	error text
- * @len:	size of @err
- *
- * Return: 0 or -errno
- */
-static int dump(const struct stage *s, char *err, size_t len)
-{
-	_cleanup_free_ char *text = NULL;
-	char path[PATH_MAX];
-	FILE *f = fopen(spath(s->dir, "out", path, sizeof(path)), "we");
-	int ret;
-
-	if (!f)
-		return -errno;
-	if (s->format == NC_FW_IPTABLES) {
-		ret = dump_ipt(s->dir, "iptables-save", f, err, len);
-		fputs(FW_IP6_MARK, f);
-		if (!ret)
-			ret = dump_ipt(s->dir, "ip6tables-save", f, err, len);
-	} else {
-		ret = nft_list_ruleset(&text);
-		if (!ret)
-			fprintf(f, "flush ruleset\n%s", text);
-	}
-	return fclose(f) && !ret ? -errno : ret;
-}
-
-/**
- * outcome() - after the script ended: replay the rest, or explain the failure
- * @s:		stage
- * @status:	the script's wait status
- * @out:	message on failure
- * @len:	size of @out
- *
- * Return: 0 or -errno
- */
-static int outcome(const struct stage *s, int status, char *out, size_t len)
-{
-	_cleanup_free_ char *fail = NULL, *line = NULL;
-	char path[PATH_MAX];
-	size_t l;
-
-	fail = read_whole(spath(s->dir, "fail", path, sizeof(path)), &l);
-	if (fail && l) {
-		snprintf(out, len, "%s", fail);
-		return -EINVAL;
-	}
-	if (WIFEXITED(status) && !WEXITSTATUS(status))
-		return stage_replay(s->dir, out, len);
-	line = read_whole(spath(s->dir, "errline", path, sizeof(path)), &l);
-	if (line && l)
-		snprintf(out, len, "%s", line);
-	else
-		snprintf(out, len, "%s exited with status %d", s->script,
-			 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	return -EINVAL;
-}
-
-/**
- * stage_init() - the PID namespace's first process: script, replay, dump
- * @s:		stage
- *
- * Replay and dump happen here, inside the PID namespace, because once its
- * first process exits no process can be started in it any more; when this
- * one exits, the kernel kills whatever the script left running.
- */
-static void __attribute__((noreturn)) stage_init(const struct stage *s)
-{
-	char msg[STAGE_ERR] = "", path[PATH_MAX];
-	int status = 0, ret;
-	pid_t script = fork(), w;
-
-	if (script == 0)
-		exec_script(s);
-	if (script < 0)
-		_exit(3);
-	/* as the namespace's init we also reap the script's orphans */
-	while ((w = wait(&status)) != script)
-		if (w < 0 && errno != EINTR)
-			_exit(3);
-	ret = outcome(s, status, msg, sizeof(msg));
-	if (!ret)
-		ret = dump(s, msg, sizeof(msg));
-	if (ret)
-		store_write_atomic(spath(s->dir, "result", path, sizeof(path)), msg, strlen(msg));
-	_exit(ret ? 2 : 0);
 }
 
 /**
@@ -817,15 +633,15 @@ static int stage_in_ns(void *arg, char *out, size_t len)
 	}
 	if (WIFEXITED(status) && !WEXITSTATUS(status))
 		return 0;
-	msg = read_whole(spath(s->dir, "result", path, sizeof(path)), &l);
+	msg = stage_read_file(stage_path(s->dir, "result", path, sizeof(path)), &l);
 	snprintf(out, len, "%s", msg && l ? msg : "the staging process failed");
 	return -EINVAL;
 }
 
 /**
- * find_script() - resolve and check the script to stage
+ * find_script() - resolve and check the script to stage, and how it runs
  * @ctx:	context
- * @s:		stage; @s->argv set, @s->script filled
+ * @s:		stage; @s->argv set, @s->script and the interpreter filled
  *
  * Return: 0 or -errno with a message (NC_ERR_USAGE)
  */
@@ -833,8 +649,9 @@ static int find_script(struct nc_ctx *ctx, struct stage *s)
 {
 	const char *arg = s->argv[0];
 	const char *base = strrchr(arg, '/') ? strrchr(arg, '/') + 1 : arg;
+	int shell = !strcmp(base, "sh") || !strcmp(base, "bash") || !strcmp(base, "dash");
 
-	if (!strcmp(base, "sh") || !strcmp(base, "bash") || !strcmp(base, "dash")) {
+	if (shell) {
 		if (!s->argv[1])
 			return ctx_err(ctx, -EINVAL, NC_ERR_USAGE, "give the script after %s", arg);
 		s->argv++;
@@ -847,7 +664,104 @@ static int find_script(struct nc_ctx *ctx, struct stage *s)
 	if (!realpath(arg, s->script))
 		return ctx_err(ctx, -errno, NC_ERR_USAGE, "script \"%s\": %s", arg,
 			       strerror(errno));
+	read_shebang(s);
+	if (shell) {
+		s->interp = strcmp(base, "bash") ? INTERP_SH : INTERP_BASH;
+		if (strchr(s->argv[-1], '/'))
+			snprintf(s->shell, sizeof(s->shell), "%s", s->argv[-1]);
+		else
+			snprintf(s->shell, sizeof(s->shell), "/bin/%s", base);
+		s->opts[0] = NULL;
+	}
 	return 0;
+}
+
+/**
+ * find_helper() - the recorder binary: beside the running program (a build
+ * tree), else in netcell's libexec directory
+ * @ctx:	context
+ * @buf:	path
+ * @len:	size of @buf
+ *
+ * Return: 0 or -ENOENT with a message
+ */
+static int find_helper(struct nc_ctx *ctx, char *buf, size_t len)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buf, len, "%s/netcell-stage", self);
+			if (!access(buf, X_OK))
+				return 0;
+		}
+	}
+	snprintf(buf, len, "%s/netcell-stage", NETCELL_LIBEXECDIR);
+	if (!access(buf, X_OK))
+		return 0;
+	return ctx_err(ctx, -ENOENT, NC_ERR_PERM,
+		       "cannot find netcell's firewall recorder \"%s\"; reinstall netcell (make install)",
+		       buf);
+}
+
+/**
+ * stage_dir() - the private directory of one staging run
+ * @ctx:	context
+ * @s:		stage; @s->dir filled
+ *
+ * Return: 0 or -errno with a message
+ */
+static int stage_dir(struct nc_ctx *ctx, struct stage *s)
+{
+	char path[PATH_MAX], pid[32];
+	const char *pre = s->interp == INTERP_BASH ? pre_bash : pre_sh;
+	int ret;
+
+	snprintf(s->dir, sizeof(s->dir), "/tmp/netcell-stage-XXXXXX");
+	if (!mkdtemp(s->dir))
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "mkdtemp: %s", strerror(errno));
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	ret = store_write_atomic(stage_path(s->dir, "owner.pid", path, sizeof(path)), pid,
+				 strlen(pid));
+	if (!ret)
+		ret = store_write_atomic(stage_path(s->dir, "preamble.sh", path, sizeof(path)),
+					 pre, strlen(pre));
+	if (!ret)
+		ret = store_write_atomic(stage_path(s->dir, STAGE_LOCK, path, sizeof(path)), "", 0);
+	if (ret) {
+		paths_remove_dir(s->dir);
+		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot prepare %s: %s", s->dir,
+			       strerror(-ret));
+	}
+	return 0;
+}
+
+/**
+ * pass_notices() - hand the run's notices to the caller
+ * @ctx:	context
+ * @s:		stage
+ */
+static void pass_notices(struct nc_ctx *ctx, const struct stage *s)
+{
+	_cleanup_free_ char *note = NULL, *handled = NULL;
+	char path[PATH_MAX];
+	size_t l;
+
+	note = stage_read_file(stage_path(s->dir, "notice", path, sizeof(path)), &l);
+	if (note && l)
+		ctx_notice(ctx, "%s", note);
+	handled = stage_read_file(stage_path(s->dir, "handled", path, sizeof(path)), &l);
+	if (handled && l)
+		ctx_notice(ctx, "commands that failed and that the script went on from, as when run directly:\n%s",
+			   handled);
+	note = stage_read_file(stage_path(s->dir, "format-note", path, sizeof(path)), &l);
+	if (note && l)
+		ctx_notice(ctx, "%s", note);
 }
 
 /**
@@ -855,7 +769,8 @@ static int find_script(struct nc_ctx *ctx, struct stage *s)
  * back the ruleset it built, as one file
  * @ctx:	context
  * @argv:	script and its arguments, NULL-terminated
- * @format:	NC_FW_NFT (default) or NC_FW_IPTABLES
+ * @format:	NC_FW_AUTO (default: nft syntax, and iptables-restore sections
+ *		for the tables iptables made), NC_FW_NFT or NC_FW_IPTABLES
  * @timeout:	seconds the script may run (0: 60)
  * @text:	the ruleset (heap)
  *
@@ -872,20 +787,20 @@ int nc_fw_stage(struct nc_ctx *ctx, char *const *argv, enum nc_fw_format format,
 
 	*text = NULL;
 	ret = find_script(ctx, &s);
+	if (!ret)
+		ret = find_helper(ctx, s.helper, sizeof(s.helper));
+	if (!ret)
+		ret = stage_dir(ctx, &s);
 	if (ret)
 		return ret;
-	snprintf(s.dir, sizeof(s.dir), "/tmp/netcell-stage-XXXXXX");
-	if (!mkdtemp(s.dir))
-		return ctx_err(ctx, -errno, NC_ERR_FAILED, "mkdtemp: %s", strerror(errno));
-	ret = store_write_atomic(spath(s.dir, "preamble.sh", path, sizeof(path)),
-				 preamble, strlen(preamble));
+	ret = incell_call(ctx, NULL, stage_in_ns, &s, &msg);
 	if (!ret)
-		ret = incell_call(ctx, NULL, stage_in_ns, &s, &msg);
-	if (!ret)
-		*text = read_whole(spath(s.dir, "out", path, sizeof(path)), &l);
+		*text = stage_read_file(stage_path(s.dir, "out", path, sizeof(path)), &l);
 	else if (msg)
 		ret = ctx_err(ctx, ret, ret == -ETIMEDOUT ? NC_ERR_FAILED : NC_ERR_RULESET,
 			      "staging failed, nothing was output: %s", msg);
+	if (!ret)
+		pass_notices(ctx, &s);
 	free(msg);
 	paths_remove_dir(s.dir);
 	if (!ret && !*text)

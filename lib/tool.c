@@ -14,6 +14,60 @@
 #include <sys/wait.h>
 #include "tool.h"
 
+/* fw stage: the real xtables multi-call binary, while the usual paths run
+ * the recorder instead (NULL: use PATH) */
+static const char *xt_multi;
+
+/**
+ * tool_set_xtables() - run iptables tools from this multi-call binary
+ * @multi:	path of the real xtables-nft-multi, or NULL for PATH
+ *
+ * fw stage binds its recorder over the iptables binaries in its own mount
+ * namespace; its own replay and dump must reach the real ones.
+ */
+void tool_set_xtables(const char *multi)
+{
+	xt_multi = multi;
+}
+
+/**
+ * tool_xtables_name() - the nft-backend name of an xtables tool
+ * @name:	e.g. "iptables", "ip6tables-legacy-restore", "ebtables"
+ *
+ * Return: static name for xtables-nft-multi ("ip6tables-restore"), or
+ * NULL when @name is no xtables tool
+ */
+const char *tool_xtables_name(const char *name)
+{
+	static const char *const base[] = { "iptables", "ip6tables", "ebtables",
+					    "arptables" };
+	static const char *const sfx[] = { "", "-save", "-restore" };
+	static char out[64];
+	const char *rest;
+	size_t i, j, l;
+
+	for (i = 0; i < ARRAY_SIZE(base); i++) {
+		l = strlen(base[i]);
+		if (strncmp(name, base[i], l))
+			continue;
+		rest = name + l;
+		if (!strncmp(rest, "-nft", 4))
+			rest += 4;
+		else if (!strncmp(rest, "-legacy", 7))
+			rest += 7;
+		for (j = 0; j < ARRAY_SIZE(sfx); j++)
+			if (!strcmp(rest, sfx[j])) {
+				snprintf(out, sizeof(out), "%s%s", base[i], sfx[j]);
+				return out;
+			}
+	}
+	if (!strcmp(name, "xtables-monitor") || !strcmp(name, "iptables-translate") ||
+	    !strcmp(name, "ip6tables-translate") || !strcmp(name, "iptables-restore-translate") ||
+	    !strcmp(name, "ip6tables-restore-translate"))
+		return name;
+	return NULL;
+}
+
 /**
  * child_exec() - in the child: redirect and exec
  * @argv:	command
@@ -32,7 +86,10 @@ static void __attribute__((noreturn)) child_exec(const char *const *argv,
 	fd = out ? open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600) : errfd;
 	if (fd < 0 || dup2(fd, 1) < 0)
 		_exit(127);
-	execvp(argv[0], (char *const *)argv);
+	if (xt_multi && tool_xtables_name(argv[0]))
+		execv(xt_multi, (char *const *)argv);
+	else
+		execvp(argv[0], (char *const *)argv);
 	fprintf(stderr, "cannot run %s: %s; install the package that provides it\n",
 		argv[0], strerror(errno));
 	_exit(127);

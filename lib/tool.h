@@ -9,4 +9,7 @@
 NC_INTERNAL int tool_run(const char *const *argv, const char *in,
 			 const char *out, char *err, size_t len);
 
+NC_INTERNAL void tool_set_xtables(const char *multi);
+NC_INTERNAL const char *tool_xtables_name(const char *name);
+
 #endif /* NC_TOOL_H */

@@ -38,7 +38,7 @@ EOF2
 
 t_stage_classic_script() {
 	write_classic "$T/fw.sh"
-	expect_rc 0 $NC fw stage -o "$T/out.nft" -- "$T/fw.sh"
+	expect_rc 0 $NC fw stage --format nft -o "$T/out.nft" -- "$T/fw.sh"
 	[ -s "$T/out.nft" ] || fail "no output file"
 	head -1 "$T/out.nft" | grep -qx 'flush ruleset' || fail "output does not start with flush ruleset"
 	load "$T/out.nft" >"$T/staged" || fail "staged output does not load with nft -f"
@@ -90,8 +90,8 @@ t_stage_guarded_host_commands() {
 	printf '#!/bin/sh\niptables -A INPUT -j ACCEPT\nif [ -z "$NETCELL_STAGE" ]; then ip addr add 192.0.2.1/24 dev eth0; sysctl -w net.ipv4.ip_forward=1; fi\niptables -A INPUT -i eth0 -j DROP\n' >"$T/g.sh"
 	chmod +x "$T/g.sh"
 	expect_rc 0 $NC fw stage -- "$T/g.sh"
-	grep -q 'iifname "eth0"' "$T/out" || fail "rule naming a missing interface did not stage"
-	printf '#!/bin/sh\niptables -A INPUT -j ACCEPT\nip addr add 192.0.2.1/24 dev eth0\niptables -A INPUT -j DROP\n' >"$T/u.sh"
+	grep -q -- '-A INPUT -i eth0 -j DROP' "$T/out" || fail "rule naming a missing interface did not stage"
+	printf '#!/bin/bash\niptables -A INPUT -j ACCEPT\nip addr add 192.0.2.1/24 dev eth0\niptables -A INPUT -j DROP\n' >"$T/u.sh"
 	chmod +x "$T/u.sh"
 	expect_rc 6 $NC fw stage -- "$T/u.sh"
 	expect_err_match 'u.sh:3: `ip addr add 192.0.2.1/24 dev eth0` failed'
@@ -127,9 +127,13 @@ t_stage_bad_inputs() {
 
 t_stage_errexit_always() {
 	# no set -e in the script: the failing command still stops it
-	printf '#!/bin/sh\niptables -A INPUT -j ACCEPT\nfalse\niptables -A INPUT -j DROP\n' >"$T/e.sh"; chmod +x "$T/e.sh"
+	printf '#!/bin/bash\niptables -A INPUT -j ACCEPT\nfalse\niptables -A INPUT -j DROP\n' >"$T/e.sh"; chmod +x "$T/e.sh"
 	expect_rc 6 $NC fw stage -- "$T/e.sh"
 	expect_err_match 'e.sh:3: `false` failed'
+	# under sh (dash, which has no line numbers) it stops too, and says so
+	printf '#!/bin/sh\niptables -A INPUT -j ACCEPT\nfalse\niptables -A INPUT -j DROP\n' >"$T/s.sh"; chmod +x "$T/s.sh"
+	expect_rc 6 $NC fw stage -- "$T/s.sh"
+	expect_err_match 's.sh exited with status 1'
 }
 
 t_stage_large_script() {
@@ -138,8 +142,15 @@ t_stage_large_script() {
 print('#!/bin/sh')
 for i in range(2000): print('iptables -A INPUT -s 10.0.%d.%d -p tcp --dport %d -j ACCEPT' % (i >> 8, i & 255, 1000 + i))" >"$T/big.sh"
 	chmod +x "$T/big.sh"
-	expect_rc 0 $NC fw stage -o "$T/big.nft" -- "$T/big.sh"
+	expect_rc 0 $NC fw stage --format nft -o "$T/big.nft" -- "$T/big.sh"
 	[ "$(grep -c 'accept$' "$T/big.nft")" = 2000 ] || fail "staged output has $(grep -c 'accept$' "$T/big.nft") rules, not 2000"
+	# the default format keeps iptables syntax where it loads (root), else
+	# says it chose nft syntax (rootless: iptables-restore cannot send it)
+	expect_rc 0 $NC fw stage -o "$T/big.out" -- "$T/big.sh"
+	n=$(grep -c -- '-j ACCEPT$\|accept$' "$T/big.out")
+	[ "$n" = 2000 ] || fail "default output has $n rules, not 2000"
+	if [ "$MODE" = user ]; then expect_err_match 'written in nft syntax'; fi
+	expect_rc 0 $NC fw check "$T/big.out"
 	# plain nft -f cannot load 2,000 rules rootless (EMSGSIZE); netcell can
 	expect_rc 0 $NC fw check "$T/big.nft"
 }
