@@ -30,7 +30,9 @@ static const char help[] =
 	"  ruleset is reverted unless 'netcell fw confirm NAME' comes in time\n"
 	"  (from any shell; the revert happens even if this command is killed).\n"
 	"check: validate without root and without touching any cell.\n"
-	"rollback: put a kept generation back (default: the one before).\n"
+	"rollback: put a kept generation back (default: the one in force before the\n"
+	"current one; 0: no rules).  history marks * in force, ? awaiting confirm,\n"
+	"r reverted for want of confirmation, ! did not load after a rebuild.\n"
 	"--host (root): the same on the host's own ruleset, replacing only the\n"
 	"  tables the file defines (all of them if it says 'flush ruleset'), so\n"
 	"  other tools' tables survive; iptables-apply for both syntaxes.\n"
@@ -242,7 +244,7 @@ static int fw_history(struct fw_opts *o)
 		printf("%-4s %-3s %-8s %-19s %s\n", "GEN", "", "FORMAT", "APPLIED", "SOURCE");
 	for (i = 0; !ret && i < n; i++) {
 		printf("%-4u %-3s %-8s %-19s %s\n", g[i].gen,
-		       g[i].locked ? "!" : g[i].pending ? "?" : g[i].current ? "*" : "",
+		       g[i].locked ? "!" : g[i].pending ? "?" : g[i].current ? "*" : g[i].reverted ? "r" : "",
 		       g[i].format == NC_FW_NFT ? "nft" : g[i].format == NC_FW_MIXED ? "mixed" : "iptables",
 		       cli_time(g[i].applied, when, sizeof(when)), g[i].source);
 		if (g[i].locked)
@@ -262,7 +264,7 @@ static int fw_history(struct fw_opts *o)
 static int fw_rollback(struct fw_opts *o)
 {
 	struct nc_ctx *ctx;
-	unsigned gen = 0, now = 0;
+	unsigned gen = NC_FW_PREVIOUS, now = 0;
 	char *end;
 	int ret;
 
@@ -270,7 +272,7 @@ static int fw_rollback(struct fw_opts *o)
 		return cli_usage("fw", "rollback takes a cell name and an optional generation");
 	if (o->nargs == 2) {
 		gen = (unsigned)strtoul(o->args[1], &end, 10);
-		if (*end || !o->args[1][0])
+		if (*end || !o->args[1][0] || o->args[1][0] == '-' || gen == NC_FW_PREVIOUS)
 			return cli_usage("fw", "generation \"%s\" is not a number", o->args[1]);
 	}
 	ctx = cli_ctx();

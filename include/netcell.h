@@ -131,6 +131,8 @@ enum nc_fw_format {
  * @locked:	1 when, though in force on record, it did not load into the
  *		cell a new keeper rebuilt: a drop-all table closes the cell
  *		until the next apply or rollback
+ * @reverted:	1 when it was reverted for want of "fw confirm" (or by a
+ *		rebuild that ended its confirm window)
  * @source:	the file it came from
  */
 struct nc_fw_gen {
@@ -140,8 +142,13 @@ struct nc_fw_gen {
 	int current;
 	int pending;
 	int locked;
+	int reverted;
 	char source[256];
 };
+
+/* as the generation of nc_fw_rollback(): the one in force before the
+ * current one (0 means no rules at all) */
+#define NC_FW_PREVIOUS 0xffffffffu
 
 /* as the cell of nc_fw_*(): the caller's own network namespace (root only) */
 #define NC_FW_HOST ":host"

@@ -363,7 +363,8 @@ int nc_fw_wait(struct nc_ctx *ctx, const char *cell, unsigned gen)
  * nc_fw_rollback() - put a kept generation back in force, atomically
  * @ctx:	context
  * @cell:	cell name
- * @gen:	generation, 0 for the one before the current
+ * @gen:	generation, 0 for no rules, NC_FW_PREVIOUS for the one in force
+ *		before the current one
  * @now:	the generation now in force
  *
  * Return: 0 or -errno with a message
@@ -382,7 +383,7 @@ int nc_fw_rollback(struct nc_ctx *ctx, const char *cell, unsigned gen,
 			      "generation %lld of cell \"%s\" awaits confirmation; confirm it or let it revert first",
 			      v[0], cell);
 	} else {
-		*now = gen ? gen : fwgen_previous(dir, fwgen_current(dir));
+		*now = gen != NC_FW_PREVIOUS ? gen : fwgen_previous(dir, fwgen_current(dir));
 		ret = switch_to(ctx, cell, dir, *now);
 	}
 	close(lock);
@@ -428,6 +429,7 @@ int nc_fw_history(struct nc_ctx *ctx, const char *cell, struct nc_fw_gen **gens,
 		e->current = g == cur;
 		e->pending = v[0] == g;
 		e->locked = e->current && fwgen_locked(dir, g);
+		e->reverted = fwgen_was_reverted(dir, g);
 		(*n)++;
 	}
 	return 0;

@@ -10,7 +10,7 @@
 #define FW_IP6_MARK "# netcell: ip6tables-restore\n"
 
 NC_INTERNAL enum nc_fw_format fw_detect_format(const char *text);
-NC_INTERNAL int fw_ipt_family(const char *text);
+NC_INTERNAL int fw_ipt_family(const char *text, const char *name);
 NC_INTERNAL int fw_revert_if_pending(const char *cell, const char *dir,
 				     unsigned gen);
 NC_INTERNAL void fw_current(const char *state, const char *cell,

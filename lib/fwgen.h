@@ -21,6 +21,7 @@ NC_INTERNAL unsigned fwgen_next(const char *dir);
 NC_INTERNAL int fwgen_write_meta(const char *dir, unsigned gen, const struct fw_job *job);
 NC_INTERNAL int fwgen_set_current(const char *dir, unsigned gen);
 NC_INTERNAL unsigned fwgen_previous(const char *dir, unsigned cur);
+NC_INTERNAL int fwgen_was_reverted(const char *dir, unsigned gen);
 NC_INTERNAL int fwgen_read_meta(const char *dir, struct nc_fw_gen *g);
 
 #endif /* NC_FWGEN_H */

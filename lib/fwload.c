@@ -134,24 +134,113 @@ enum nc_fw_format fw_detect_format(const char *text)
 }
 
 /**
- * fw_ipt_family() - is an iptables-save file IPv6
- * @text:	ruleset text
+ * has_word() - does @text hold @w as a whole word
+ * @text:	text
+ * @w:		word
  *
- * The header ip6tables-save writes decides; without one, IPv6 addresses or
- * ICMPv6 in the rules do.
- *
- * Return: 6 or 4
+ * Return: 1 if so
  */
-int fw_ipt_family(const char *text)
+static int has_word(const char *text, const char *w)
 {
+	const char *p = text;
+	size_t l = strlen(w);
+
+	for (; (p = strstr(p, w)); p += l)
+		if ((p == text || strchr(" \t\n", p[-1])) && strchr(" \t\n", p[l] ? p[l] : ' '))
+			return 1;
+	return 0;
+}
+
+/**
+ * token_family() - is one word of a rule an IPv4 or IPv6 address
+ * @w:		the word (not NUL-terminated)
+ * @n:		its length
+ *
+ * Return: 4, 6 or 0
+ */
+static int token_family(const char *w, size_t n)
+{
+	char t[64];
+	unsigned a, b, c, d, colons = 0;
+	size_t i;
+	int ch;
+
+	if (n >= sizeof(t))
+		return 0;
+	memcpy(t, w + (*w == '[' || *w == '!'), n - (*w == '[' || *w == '!'));
+	t[n - (*w == '[' || *w == '!')] = '\0';
+	t[strcspn(t, "/]")] = '\0';	/* prefix length, [addr]:port */
+	if (sscanf(t, "%u.%u.%u.%u%n", &a, &b, &c, &d, &ch) == 4 && (size_t)ch == strlen(t))
+		return 4;
+	for (i = 0; t[i]; i++) {
+		if (t[i] == ':')
+			colons++;
+		else if (!strchr("0123456789abcdefABCDEF.", t[i]))
+			return 0;
+	}
+	return colons >= 2 && (strstr(t, "::") || colons == 7) ? 6 : 0;
+}
+
+/**
+ * addr_family() - which address family the rules' addresses belong to
+ * @text:	iptables-save text
+ *
+ * Return: 4, 6, 0 (no address nor ICMP type), -1 (both: a mistake)
+ */
+static int addr_family(const char *text)
+{
+	const char *p = text, *prev = "";
+	int seen[7] = { 0 }, f;
+	size_t n;
+
+	while (*p) {
+		p += strspn(p, " \t\n");
+		n = strcspn(p, " \t\n");
+		if (!n)
+			break;
+		/* a MAC address is no IPv6 one */
+		f = strncmp(prev, "--mac-source", 12) ? token_family(p, n) : 0;
+		seen[f]++;
+		prev = p;
+		p += n;
+	}
+	if (has_word(text, "icmpv6") || has_word(text, "ipv6-icmp") || has_word(text, "icmp6") ||
+	    strstr(text, "--icmpv6-type"))
+		seen[6]++;
+	if (has_word(text, "icmp") || strstr(text, "--icmp-type"))
+		seen[4]++;
+	return seen[4] && seen[6] ? -1 : seen[6] ? 6 : seen[4] ? 4 : 0;
+}
+
+/**
+ * fw_ipt_family() - whether an iptables-save file is for iptables (IPv4)
+ * or ip6tables (IPv6), never guessed
+ * @text:	ruleset text
+ * @name:	its file name
+ *
+ * In this order: the header iptables-save or ip6tables-save writes; a file
+ * name in the iptables-persistent style (rules.v4, *.ipv6, ip6tables.rules);
+ * the addresses and ICMP types in the rules.  A file with none of these,
+ * or with both families' addresses, gets 0: the caller refuses it and says
+ * how to choose.
+ *
+ * Return: 4, 6, or 0 when it cannot be told
+ */
+int fw_ipt_family(const char *text, const char *name)
+{
+	const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+	int f;
+
 	if (strstr(text, "ip6tables-save") || strstr(text, "ip6tables-restore"))
 		return 6;
-	if (strstr(text, "iptables-save"))
+	if (strstr(text, "iptables-save") || strstr(text, "iptables-restore"))
 		return 4;
-	if (strstr(text, "ipv6-icmp") || strstr(text, "icmpv6") ||
-	    strstr(text, "icmp6") || strstr(text, "::"))
+	if (strstr(base, "v6") || strstr(base, "ip6") || strstr(base, "ipv6"))
 		return 6;
-	return 4;
+	if (strstr(base, "v4") || strstr(base, "ipv4") || strstr(base, "iptables"))
+		return 4;
+	f = addr_family(text);
+	return f > 0 ? f : 0;
 }
 
 /**
@@ -290,6 +379,55 @@ static void undo_ipt(const struct fw_job *job, const char *new4, const char *new
 }
 
 /**
+ * ipt_error() - an iptables-restore error in nft's form: "FILE:LINE:1:
+ * Error: ...", the offending line, a caret
+ * @path:	the file iptables-restore read
+ * @shown:	its name for the user
+ * @err:	the tool's error text, rewritten in place
+ * @len:	size of @err
+ */
+static void ipt_error(const char *path, const char *shown, char *err, size_t len)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char why[1024], line[1024] = "", first[1024] = "", word[72] = "";
+	const char *p = strstr(err, "line: ");
+	unsigned long n = 0, i, hit = 0;
+
+	if (p)
+		n = strtoul(p + 6, NULL, 10);
+	else if ((p = strstr(err, "line ")))
+		n = strtoul(p + 5, NULL, 10);
+	if (!n || !f)
+		return;
+	/* the tool's first line says what; "Error occurred at line" only where */
+	snprintf(why, sizeof(why), "%.*s", (int)strcspn(err, "\n"), err);
+	/* iptables-nft-restore finds a missing chain or target only at the
+	 * table's COMMIT: name the first line of that table quoting it */
+	p = strchr(why, '\'');
+	if (p && strchr(p + 1, '\'') && strchr(p + 1, '\'') - p < 64)
+		snprintf(word, sizeof(word), " %.*s", (int)(strchr(p + 1, '\'') - p - 1), p + 1);
+	for (i = 0; i < n && fgets(line, sizeof(line), f); i++) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '*')
+			hit = 0;
+		if (word[0] && !hit && line[0] == '-' && strstr(line, word) &&
+		    strchr(" \t", line[strstr(line, word) - line + strlen(word)] ? line[strstr(line, word) - line + strlen(word)] : ' ')) {
+			hit = i + 1;
+			snprintf(first, sizeof(first), "%s", line);
+		}
+	}
+	if (i < n)
+		return;
+	if (hit && !strncmp(line, "COMMIT", 6)) {
+		n = hit;
+		snprintf(line, sizeof(line), "%s", first);
+	}
+	if (strstr(why, "Error occurred at line") || !why[0])
+		snprintf(why, sizeof(why), "iptables-restore rejected this line");
+	snprintf(err, len, "%s:%lu:1: Error: %s\n%s\n^", shown, n, why, line);
+}
+
+/**
  * apply_whole() - load a generation with iptables sections so that it is the
  * whole ruleset in force: each family's iptables-restore, then one
  * transaction that removes every other table and loads the nft part
@@ -327,6 +465,8 @@ static int apply_whole(const struct fw_job *job, char *err, size_t len)
 		if (ret && strstr(err, "Message too long"))
 			snprintf(err, len, "%s: the ruleset is larger than one netlink transaction a rootless process may send (see net.core.wmem_max in 'netcell doctor'); convert it to nft syntax with 'netcell fw stage --format nft' or raise net.core.wmem_max",
 				 job->shown[i]);
+		else if (ret)
+			ipt_error(job->file[i], job->shown[i], err, len);
 	}
 	if (!ret) {
 		other = other_tables(n4, n6, NULL, NULL, 0);
@@ -363,6 +503,7 @@ static int apply_host_ipt(const struct fw_job *job, char *err, size_t len)
 		ret = run_tool(tool[i], job->file[i], NULL, err, len);
 		if (!ret)
 			continue;
+		ipt_error(job->file[i], job->shown[i], err, len);
 		if (i == 1 && job->file[0][0]) {
 			snprintf(undo, sizeof(undo), "%s.undo4", job->undo_base);
 			run_tool(tool[0], undo, NULL, err + strlen(err), len - strlen(err));
