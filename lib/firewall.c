@@ -449,7 +449,7 @@ int nc_fw_show(struct nc_ctx *ctx, const char *cell, char **text)
 
 	if (ret)
 		return ret;
-	ret = incell_call(ctx, cell, fw_list_in_ns, NULL, text);
+	ret = incell_call_text(ctx, cell, fw_list_in_ns, NULL, text);
 	if (ret && *text)
 		free(steal_ptr(text));
 	return ret && !ctx->msg[0] ? ctx_err(ctx, ret, NC_ERR_FAILED,

@@ -47,7 +47,9 @@
 int fw_read_ruleset(struct nc_ctx *ctx, const char *file, char **text,
 			size_t *len)
 {
-	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer before its
+	 * type is seen (and refused); it changes nothing for a regular file */
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
 	ssize_t n;
 
@@ -57,7 +59,8 @@ int fw_read_ruleset(struct nc_ctx *ctx, const char *file, char **text,
 			       file, strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
 		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
-			       "ruleset \"%s\" is not a regular file", file);
+			       "ruleset \"%s\" is not a regular file (a FIFO, device or directory); give a file, or save what you pipe to one first",
+			       file);
 	if (st.st_size > FW_MAX_FILE)
 		return ctx_err(ctx, -EFBIG, NC_ERR_RULESET,
 			       "ruleset \"%s\" is %lld bytes, over the limit of %d MiB; split it or use sets",
@@ -585,22 +588,16 @@ int fw_lockdown_in_ns(void *arg, char *out, size_t len)
 }
 
 /**
- * fw_list_in_ns() - incell_fn: the ruleset as nft text
+ * fw_list_in_ns() - incell_text_fn: the ruleset as nft text, whole
  * @arg:	unused
- * @out:	listing
- * @len:	size of @out
+ * @text:	listing (heap)
  *
  * Return: 0 or -errno
  */
-int fw_list_in_ns(void *arg, char *out, size_t len)
+int fw_list_in_ns(void *arg, char **text)
 {
-	_cleanup_free_ char *text = NULL;
-	int ret = nft_list_ruleset(&text);
-
 	(void)arg;
-	if (!ret)
-		snprintf(out, len, "%s", text);
-	return ret;
+	return nft_list_ruleset(text);
 }
 
 /**
@@ -718,6 +715,38 @@ int fw_prefix_in_ns(void *arg, char *out, size_t len)
 }
 
 /**
+ * check_each_family() - check an IPv4 and an IPv6 file each on its own, so
+ * that the errors of both are named
+ * @ctx:	context
+ * @job:	both files
+ *
+ * Return: 0 or -errno with the errors of each file that failed
+ */
+static int check_each_family(struct nc_ctx *ctx, const struct fw_job *job)
+{
+	struct fw_job one;
+	char first[NC_MSG_MAX] = "";
+	int i, ret = 0, r;
+
+	for (i = 0; i < 2; i++) {
+		one = *job;
+		one.file[!i][0] = '\0';
+		r = fw_run_job(ctx, NULL, &one);
+		if (r && !ret)
+			snprintf(first, sizeof(first), "%s", ctx->msg);
+		else if (r) {
+			char second[NC_MSG_MAX];
+
+			snprintf(second, sizeof(second), "%s",
+				 strchr(ctx->msg, '\n') ? strchr(ctx->msg, '\n') + 1 : ctx->msg);
+			ctx_err(ctx, r, NC_ERR_RULESET, "%s\n%s", first, second);
+		}
+		ret = ret ? ret : r;
+	}
+	return ret;
+}
+
+/**
  * nc_fw_check_files() - validate ruleset files in a throwaway namespace
  * @ctx:	context
  * @files:	NULL-terminated list, at most two
@@ -735,7 +764,9 @@ int nc_fw_check_files(struct nc_ctx *ctx, const char *const *files,
 	if (!mkdtemp(dir))
 		return ctx_err(ctx, -errno, NC_ERR_FAILED, "mkdtemp: %s", strerror(errno));
 	ret = fw_stage_files(ctx, dir, 1, files, format, &job);
-	if (!ret)
+	if (!ret && job.format == NC_FW_IPTABLES && job.file[0][0] && job.file[1][0])
+		ret = check_each_family(ctx, &job);
+	else if (!ret)
 		ret = fw_run_job(ctx, NULL, &job);
 	fw_remove_gen(dir, 1);
 	rmdir(dir);

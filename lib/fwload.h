@@ -39,7 +39,7 @@ struct fw_job {
 NC_INTERNAL int fw_read_ruleset(struct nc_ctx *ctx, const char *file,
 				char **text, size_t *len);
 NC_INTERNAL int fw_job_in_ns(void *arg, char *out, size_t len);
-NC_INTERNAL int fw_list_in_ns(void *arg, char *out, size_t len);
+NC_INTERNAL int fw_list_in_ns(void *arg, char **text);
 NC_INTERNAL int fw_lockdown_in_ns(void *arg, char *out, size_t len);
 NC_INTERNAL int fw_run_job(struct nc_ctx *ctx, const char *cell,
 			   struct fw_job *job);

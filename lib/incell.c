@@ -88,6 +88,7 @@ static void __attribute__((noreturn)) report(int wfd, char tag, int ret,
  * @fn:		work with a text output (incell_call())
  * @cfn:	work with a message in a context (incell_fork())
  * @arg:	its argument
+ * @tfn:	work with a text of any length (incell_call_text())
  */
 struct child_job {
 	const struct nc_paths *p;
@@ -95,6 +96,7 @@ struct child_job {
 	incell_fn fn;
 	int (*cfn)(struct nc_ctx *ctx, void *arg);
 	void *arg;
+	incell_text_fn tfn;
 };
 
 /**
@@ -120,28 +122,68 @@ static void __attribute__((noreturn)) child(const struct child_job *j, int wfd)
 		report(wfd, 'E', ret, c.kind, c.msg);
 	snprintf(lock, sizeof(lock), "%s/xtables.lock", j->p->run);
 	setenv("XTABLES_LOCKFILE", lock, 1);
+	if (j->tfn) {
+		char *text = NULL;
+
+		ret = j->tfn(j->arg, &text);
+		report(wfd, 'R', ret, NC_ERR_NONE, text ? text : "");
+	}
 	ret = j->fn(j->arg, out, INCELL_OUT);
 	report(wfd, 'R', ret, NC_ERR_NONE, out);
+}
+
+/**
+ * read_grow() - read a pipe to its end into a growing buffer
+ * @fd:		pipe
+ * @buf:	heap text, NUL-terminated (NULL when out of memory)
+ */
+static void read_grow(int fd, char **buf)
+{
+	size_t cap = 4096, off = 0;
+	char *b = malloc(cap), *nb;
+	ssize_t n;
+
+	while (b) {
+		if (off + 1 >= cap) {
+			nb = realloc(b, cap *= 2);
+			if (!nb)
+				break;
+			b = nb;
+		}
+		n = read(fd, b + off, cap - 1 - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			b[off] = '\0';
+			*buf = b;
+			return;
+		}
+		off += (size_t)n;
+	}
+	free(b);
+	*buf = NULL;
 }
 
 /**
  * run_child() - fork a child for @j, collect its report, wait for it
  * @ctx:	context
  * @j:		job
- * @buf:	the report: "TAG RET KIND" line, then text
- * @len:	size of @buf
+ * @buf:	the report: "TAG RET KIND" line, then text (heap)
  * @tag:	result: 'R' or 'E'
  * @ret:	result: the child's result
  * @kind:	result: its enum nc_errkind
  *
- * Return: 0, or -errno with a message when no report came
+ * Return: 0, or -errno with a message when no report came (a child killed
+ * by SIGABRT is libnftables or iptables aborting on the ruleset: kind
+ * NC_ERR_RULESET, their own words went to stderr)
  */
-static int run_child(struct nc_ctx *ctx, const struct child_job *j, char *buf,
-		     size_t len, char *tag, int *ret, int *kind)
+static int run_child(struct nc_ctx *ctx, const struct child_job *j, char **buf,
+		     char *tag, int *ret, int *kind)
 {
-	int pfd[2], status;
+	int pfd[2], status = 0;
 	pid_t pid;
 
+	*buf = NULL;
 	if (pipe2(pfd, O_CLOEXEC))
 		return ctx_err(ctx, -errno, NC_ERR_FAILED, "pipe: %s", strerror(errno));
 	fflush(NULL);
@@ -151,11 +193,17 @@ static int run_child(struct nc_ctx *ctx, const struct child_job *j, char *buf,
 		child(j, pfd[1]);
 	}
 	close(pfd[1]);
-	fd_read_all(pfd[0], buf, len);
+	read_grow(pfd[0], buf);
 	close(pfd[0]);
 	if (pid > 0)
 		waitpid(pid, &status, 0);
-	if (pid < 0 || sscanf(buf, "%c%d %d", tag, ret, kind) != 3)
+	if (pid > 0 && WIFSIGNALED(status) && (!*buf || !**buf))
+		return ctx_err(ctx, -EIO, WTERMSIG(status) == SIGABRT ? NC_ERR_RULESET : NC_ERR_FAILED,
+			       "the helper process for %s was killed by signal %d (%s)%s",
+			       j->cell ? j->cell : "its work", WTERMSIG(status), strsignal(WTERMSIG(status)),
+			       WTERMSIG(status) == SIGABRT ?
+			       ": a library it used gave up on this input (its words are above); nothing was recorded" : "");
+	if (pid < 0 || !*buf || sscanf(*buf, "%c%d %d", tag, ret, kind) != 3)
 		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "the helper process failed");
 	return 0;
 }
@@ -183,6 +231,38 @@ void fd_read_all(int fd, char *buf, size_t len)
 }
 
 /**
+ * call_job() - incell_call() and incell_call_text()'s common part
+ * @ctx:	context
+ * @j:		job (its @p is set here)
+ * @out:	the text handed back (heap), may be NULL
+ *
+ * Return: the work's result, or -errno with a message
+ */
+static int call_job(struct nc_ctx *ctx, struct child_job *j, char **out)
+{
+	_cleanup_free_ char *buf = NULL;
+	struct nc_paths p;
+	int ret, kind;
+	char tag;
+
+	if (out)
+		*out = NULL;
+	ret = paths_get(ctx, &p);
+	if (ret)
+		return ret;
+	j->p = &p;
+	if (run_child(ctx, j, &buf, &tag, &ret, &kind))
+		return ctx->msg[0] ? -EIO : ctx_err(ctx, -EIO, NC_ERR_FAILED,
+						    "the helper process for cell \"%s\" failed",
+						    j->cell ? j->cell : "(scratch)");
+	if (tag == 'E')
+		return ctx_err(ctx, ret, (enum nc_errkind)kind, "%s", strchr(buf, '\n') + 1);
+	if (out)
+		*out = strdup(strchr(buf, '\n') + 1);
+	return ret;
+}
+
+/**
  * incell_call() - run @fn inside a cell (or a scratch namespace) in a child
  * @ctx:	context
  * @cell:	cell name, NC_FW_HOST for the caller's own namespace, or NULL
@@ -197,26 +277,28 @@ void fd_read_all(int fd, char *buf, size_t len)
 int incell_call(struct nc_ctx *ctx, const char *cell, incell_fn fn, void *arg,
 		char **out)
 {
-	_cleanup_free_ char *buf = malloc(INCELL_OUT + 64);
-	struct nc_paths p;
-	struct child_job j = { &p, cell, fn, NULL, arg };
-	int ret, kind;
-	char tag;
+	struct child_job j = { NULL, cell, fn, NULL, arg, NULL };
 
-	if (out)
-		*out = NULL;
-	ret = paths_get(ctx, &p);
-	if (ret || !buf)
-		return ret ? ret : ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-	if (run_child(ctx, &j, buf, INCELL_OUT + 64, &tag, &ret, &kind))
-		/* cppcheck-suppress memleak ; freed by _cleanup_free_ */
-		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "the helper process for cell \"%s\" failed",
-			       cell ? cell : "(scratch)");
-	if (tag == 'E')
-		return ctx_err(ctx, ret, (enum nc_errkind)kind, "%s", strchr(buf, '\n') + 1);
-	if (out)
-		*out = strdup(strchr(buf, '\n') + 1);
-	return ret;
+	return call_job(ctx, &j, out);
+}
+
+/**
+ * incell_call_text() - incell_call() for work whose text has no size limit
+ * (a listing of 50,000 rules)
+ * @ctx:	context
+ * @cell:	cell name, NC_FW_HOST, or NULL for a throwaway namespace
+ * @fn:		work: returns 0 or -errno, and a heap text
+ * @arg:	its argument
+ * @out:	the text (heap, caller frees), may be NULL
+ *
+ * Return: @fn's result; or -errno with a message
+ */
+int incell_call_text(struct nc_ctx *ctx, const char *cell, incell_text_fn fn, void *arg,
+		     char **out)
+{
+	struct child_job j = { NULL, cell, NULL, NULL, arg, fn };
+
+	return call_job(ctx, &j, out);
 }
 
 /**
@@ -233,11 +315,12 @@ int incell_call(struct nc_ctx *ctx, const char *cell, incell_fn fn, void *arg,
  */
 int incell_fork(struct nc_ctx *ctx, int (*fn)(struct nc_ctx *, void *), void *arg)
 {
-	struct child_job j = { NULL, NULL, NULL, fn, arg };
-	char buf[NC_MSG_MAX + 64], tag;
+	struct child_job j = { NULL, NULL, NULL, fn, arg, NULL };
+	_cleanup_free_ char *buf = NULL;
 	int ret, kind;
+	char tag;
 
-	if (run_child(ctx, &j, buf, sizeof(buf), &tag, &ret, &kind))
+	if (run_child(ctx, &j, &buf, &tag, &ret, &kind))
 		return -EIO;
 	if (!ret)
 		return 0;

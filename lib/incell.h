@@ -19,6 +19,18 @@ typedef int (*incell_fn)(void *arg, char *out, size_t len);
 NC_INTERNAL void fd_read_all(int fd, char *buf, size_t len);
 NC_INTERNAL int incell_fork(struct nc_ctx *ctx,
 			    int (*fn)(struct nc_ctx *ctx, void *arg), void *arg);
+/**
+ * typedef incell_text_fn - work done inside the namespace, with a text of
+ * any length
+ * @arg:	caller's argument
+ * @text:	heap text to hand back
+ *
+ * Return: 0 or -errno
+ */
+typedef int (*incell_text_fn)(void *arg, char **text);
+
+NC_INTERNAL int incell_call_text(struct nc_ctx *ctx, const char *cell,
+				 incell_text_fn fn, void *arg, char **out);
 NC_INTERNAL int incell_call(struct nc_ctx *ctx, const char *cell,
 			    incell_fn fn, void *arg, char **out);
 

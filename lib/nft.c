@@ -100,23 +100,29 @@ static void replace_all(const char *in, const char *from, const char *to,
 
 /**
  * skip_wrapper() - drop libnftables' lines about our one-line wrapper
- * @text:	error buffer
+ * @text:	error buffer, modified in place
  *
  * Errors in the file come after "In file included from <cmdline>:..."
- * lines, which name our include, not anything the user wrote.
+ * lines, which name our include, not anything the user wrote; with several
+ * errors they come again before each.
  *
- * Return: @text past those lines
+ * Return: @text
  */
-static const char *skip_wrapper(const char *text)
+static char *skip_wrapper(char *text)
 {
-	const char *nl;
+	char *r = text, *w = text, *nl;
+	size_t l;
 
-	while (!strncmp(text, "In file included from <cmdline>", 31)) {
-		nl = strchr(text, '\n');
-		if (!nl)
-			break;
-		text = nl + 1;
+	while (*r) {
+		nl = strchr(r, '\n');
+		l = nl ? (size_t)(nl - r + 1) : strlen(r);
+		if (strncmp(r, "In file included from <cmdline>", 31)) {
+			memmove(w, r, l);
+			w += l;
+		}
+		r += l;
 	}
+	*w = '\0';
 	return text;
 }
 
@@ -198,9 +204,11 @@ int nft_apply_file(const char *path, const char *shown, const char *prefix,
 	}
 	ret = nft_run_cmd_from_buffer(n, cmd) ? -EINVAL : 0;
 	/* reading the error buffer empties it: read it once */
-	if (ret)
-		replace_all(skip_wrapper(nft_ctx_get_error_buffer(n)), path, shown,
-			    err, len);
+	if (ret) {
+		_cleanup_free_ char *e = strdup(nft_ctx_get_error_buffer(n));
+
+		replace_all(e ? skip_wrapper(e) : "out of memory", path, shown, err, len);
+	}
 	if (ret && !strcmp(prefix, "flush ruleset\n") && strstr(err, "Message too long"))
 		ret = apply_in_steps(n, path, shown, err, len);
 	nft_ctx_free(n);
