@@ -3,6 +3,7 @@
 #ifndef NC_CLI_H
 #define NC_CLI_H
 
+#include <signal.h>
 #include <stdio.h>
 #include "netcell.h"
 
@@ -95,5 +96,8 @@ int cmd_path(int argc, char **argv);
 int cmd_port(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_unlink(int argc, char **argv);
+
+void cli_hold_signals(sigset_t *old);
+void cli_release_signals(const sigset_t *old);
 
 #endif /* NC_CLI_H */

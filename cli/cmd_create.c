@@ -24,6 +24,7 @@ int cmd_create(int argc, char **argv)
 	static const struct option opts[] = { CLI_NET_OPTIONS, { 0 } };
 	struct cli_net net = { 0 };
 	struct nc_ctx *ctx;
+	sigset_t old;
 	const char *name;
 	int c, ret;
 
@@ -39,14 +40,17 @@ int cmd_create(int argc, char **argv)
 		return NC_ERR_USAGE;
 	name = argv[optind];
 	ctx = cli_ctx();
+	cli_hold_signals(&old);		/* the whole cell, or none of it */
 	ret = nc_create(ctx, name, 0);
 	if (!ret && cli_net_apply(ctx, name, &net)) {
 		ret = cli_fail(ctx);	/* nothing half-made: the cell goes */
 		nc_delete(ctx, name);
 		nc_ctx_free(ctx);
+		cli_release_signals(&old);
 		return ret;
 	}
 	ret = ret ? cli_fail(ctx) : (cli_notices(ctx), 0);
 	nc_ctx_free(ctx);
+	cli_release_signals(&old);
 	return ret;
 }

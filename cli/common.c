@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* common.c - helpers shared by the subcommands: errors, help, JSON */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,4 +312,32 @@ int cli_exec_status(int status)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return 1;
+}
+
+/**
+ * cli_hold_signals() - let no terminating signal end a command that changes
+ * several things until it made all or undid all of them
+ * @old:	the mask to put back with cli_release_signals()
+ */
+void cli_hold_signals(sigset_t *old)
+{
+	sigset_t hold;
+
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGQUIT);
+	sigaddset(&hold, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &hold, old);
+}
+
+/**
+ * cli_release_signals() - deliver what was held (the default action of a
+ * terminating signal ends the process now, its work complete)
+ * @old:	mask from cli_hold_signals()
+ */
+void cli_release_signals(const sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
 }

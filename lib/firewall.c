@@ -182,6 +182,34 @@ static int check_cell(struct nc_ctx *ctx, const char *cell)
 }
 
 /**
+ * finish_interrupted() - settle an apply whose process was killed (SIGKILL:
+ * no other signal interrupts one) between loading and recording
+ * @ctx:	context
+ * @cell:	cell
+ * @dir:	its firewall directory, locked
+ *
+ * "applying" names the generation being loaded and the process loading it.
+ * When that process is gone, the kernel may hold either ruleset: the one
+ * on record is loaded again, so that what is recorded is what is in force,
+ * and the unrecorded generation's files go.
+ */
+static void finish_interrupted(struct nc_ctx *ctx, const char *cell, const char *dir)
+{
+	long long v[3] = { 0 };
+	unsigned cur;
+
+	if (fwgen_read_num(dir, "applying", v) != 3 || (v[2] > 0 && !kill((pid_t)v[2], 0)))
+		return;
+	cur = fwgen_current(dir);
+	if ((unsigned)v[0] != cur)
+		fw_remove_gen(dir, (unsigned)v[0]);
+	if (!switch_to(ctx, cell, dir, cur))
+		ctx_notice(ctx, "an earlier fw apply of cell \"%s\" was killed while loading generation %lld; generation %u, the one on record, was loaded again",
+			   cell, v[0], cur);
+	fwgen_remove_state(dir, "applying");
+}
+
+/**
  * open_cell() - check a cell, find its firewall directory and lock it
  * @ctx:	context
  * @cell:	cell name
@@ -191,11 +219,14 @@ static int check_cell(struct nc_ctx *ctx, const char *cell)
  */
 static int open_cell(struct nc_ctx *ctx, const char *cell, char *dir)
 {
-	int ret = check_cell(ctx, cell);
+	int ret = check_cell(ctx, cell), lock;
 
 	if (!ret)
 		ret = fw_dir(ctx, cell, dir, PATH_MAX);
-	return ret ? ret : fw_lock(ctx, dir);
+	lock = ret ? ret : fw_lock(ctx, dir);
+	if (lock >= 0)
+		finish_interrupted(ctx, cell, dir);
+	return lock;
 }
 
 /**
@@ -252,8 +283,14 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 		job.host = 1;
 		fw_host_prefix(&job, fwgen_job(dir, prev, &cur) ? NULL : &cur);
 	}
-	if (!ret && job.format == NC_FW_IPTABLES)
-		ret = fw_run_job(ctx, NULL, &job);	/* both families, or neither */
+	if (!ret && job.format != NC_FW_NFT)
+		ret = fw_run_job(ctx, NULL, &job);	/* every part, or none */
+	if (!ret) {
+		snprintf(text, sizeof(text), "%u %u %d\n", *gen, prev, (int)getpid());
+		ret = fwgen_write_state(dir, "applying", text);
+		if (ret)
+			ctx_err(ctx, ret, NC_ERR_FAILED, "cannot record generation %u", *gen);
+	}
 	if (!ret)
 		ret = fw_run_job(ctx, cell, &job);
 	if (!ret)
@@ -261,9 +298,11 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 				"cannot record generation %u", *gen) : 0;
 	if (ret) {
 		fw_remove_gen(dir, *gen);
+		fwgen_remove_state(dir, "applying");
 		return ret;
 	}
 	fwgen_set_current(dir, *gen);
+	fwgen_remove_state(dir, "applying");
 	fwgen_remove_state(dir, "reverted");
 	if (!confirm_secs)
 		return 0;
@@ -290,13 +329,25 @@ int nc_fw_apply_files(struct nc_ctx *ctx, const char *cell,
 		      const char *const *files, enum nc_fw_format format,
 		      unsigned confirm_secs, unsigned *gen)
 {
+	sigset_t hold, old;
 	char dir[PATH_MAX];
 	int ret, lock = open_cell(ctx, cell, dir);
 
 	if (lock < 0)
 		return lock;
+	/* an apply is one step for every signal but SIGKILL: those that
+	 * would end the process wait until the generation is both in force
+	 * and recorded, or was refused (finish_interrupted() covers SIGKILL) */
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGQUIT);
+	sigaddset(&hold, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &hold, &old);
 	ret = apply_locked(ctx, cell, dir, files, format, confirm_secs, gen);
 	close(lock);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return ret;
 }
 
@@ -409,11 +460,10 @@ int nc_fw_history(struct nc_ctx *ctx, const char *cell, struct nc_fw_gen **gens,
 
 	*gens = NULL;
 	*n = 0;
-	ret = check_cell(ctx, cell);
-	if (!ret)
-		ret = fw_dir(ctx, cell, dir, sizeof(dir));
-	if (ret)
+	ret = open_cell(ctx, cell, dir);	/* settles a killed apply first */
+	if (ret < 0)
 		return ret;
+	close(ret);
 	last = fwgen_next(dir);
 	cur = fwgen_current(dir);
 	fwgen_read_num(dir, "pending", v);
@@ -445,10 +495,13 @@ int nc_fw_history(struct nc_ctx *ctx, const char *cell, struct nc_fw_gen **gens,
  */
 int nc_fw_show(struct nc_ctx *ctx, const char *cell, char **text)
 {
-	int ret = check_cell(ctx, cell);
+	char dir[PATH_MAX];
+	int ret = open_cell(ctx, cell, dir);	/* settles a killed apply first */
 
-	if (ret)
+	*text = NULL;
+	if (ret < 0)
 		return ret;
+	close(ret);
 	ret = incell_call_text(ctx, cell, fw_list_in_ns, NULL, text);
 	if (ret && *text)
 		free(steal_ptr(text));

@@ -14,7 +14,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include "client.h"
 #include "diag.h"
@@ -181,14 +183,20 @@ static int run_child(struct nc_ctx *ctx, const struct child_job *j, char **buf,
 		     char *tag, int *ret, int *kind)
 {
 	int pfd[2], status = 0;
-	pid_t pid;
+	pid_t pid, parent;
 
 	*buf = NULL;
 	if (pipe2(pfd, O_CLOEXEC))
 		return ctx_err(ctx, -errno, NC_ERR_FAILED, "pipe: %s", strerror(errno));
 	fflush(NULL);
+	parent = getpid();
 	pid = fork();
 	if (pid == 0) {
+		/* work done for a process dies with it: an apply whose command
+		 * was killed must not go on loading unrecorded rules */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
 		close(pfd[0]);
 		child(j, pfd[1]);
 	}

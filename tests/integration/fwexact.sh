@@ -106,3 +106,46 @@ t_fw_rollback_targets() {
 	expect_rc 2 $NC fw rollback "$c" 99
 	expect_rc 2 $NC fw rollback "$c" -1
 }
+
+# big_gen N FILE: 10,000 rules that accept, then one that drops port N
+big_gen() {
+	python3 -c "
+print('table inet big {\n chain input {\n  type filter hook input priority 0; policy accept;')
+for i in range(10000): print('  tcp dport %d ip saddr 10.%d.%d.%d accept' % (1000 + i % 60000, (i>>16)&255, (i>>8)&255, i&255))
+print('  tcp dport $1 drop\n }\n}')" >"$2"
+}
+
+t_fw_apply_signals() {
+	# SIGINT, SIGTERM or SIGKILL to the fw apply process (not its group) at
+	# random moments of a 10,000-rule load: afterwards the generation on
+	# record is the one in force, and no unrecorded generation is kept
+	local c=${PFX}sg i pid sig t0 dur cur src mark n_meta n_hist
+	local sigs=(INT TERM KILL INT KILL TERM KILL INT)
+	expect_rc 0 $NC create "$c" --uplink none
+	trap '$NC delete "$c" >/dev/null 2>&1' RETURN
+	big_gen 5000 "$T/g0.nft"
+	t0=$(date +%s%N); expect_rc 0 $NC fw apply "$c" "$T/g0.nft"
+	dur=$(( ($(date +%s%N) - t0) / 1000000 ))
+	for i in 1 2 3 4 5 6 7 8; do
+		big_gen $((5000 + i)) "$T/g$i.nft"
+		sig=${sigs[$((i - 1))]}
+		$NC fw apply "$c" "$T/g$i.nft" >/dev/null 2>&1 &
+		pid=$!
+		sleep "$(awk -v d="$dur" -v r="$RANDOM" 'BEGIN { printf "%.3f", d * (r % 1000) / 1000 / 1000 }')"
+		kill -s "$sig" "$pid" 2>/dev/null
+		wait "$pid"
+		cur=$($NC fw history "$c" | awk '$2 == "*" { print $1 }')
+		src=$($NC fw history "$c" | awk '$2 == "*" { print $NF }')
+		mark=$(sed -n 's/.*tcp dport \(50[0-9][0-9]\) drop.*/\1/p' "$src")
+		[ -n "$cur" ] && [ -n "$mark" ] || fail "round $i (SIG$sig): no generation in force on record: $($NC fw history "$c")"
+		$NC fw show "$c" | grep -q "tcp dport $mark drop" || fail "round $i (SIG$sig): generation $cur ($src) on record, but not in force"
+		[ "$($NC fw show "$c" | grep -c 'drop$')" = 1 ] || fail "round $i (SIG$sig): rules of two generations in force"
+		n_meta=$(ls "$NETCELL_STATE_DIR/fw/$c/" | grep -c '\.meta$')
+		n_hist=$($NC fw history "$c" | tail -n +2 | wc -l)
+		[ "$n_meta" = "$n_hist" ] || fail "round $i (SIG$sig): $n_meta generations kept, $n_hist in history"
+		ls "$NETCELL_STATE_DIR/fw/$c/" | grep -E '^[0-9]+\.' | sed 's/\..*//' | sort -un | while read -r g; do
+			[ -f "$NETCELL_STATE_DIR/fw/$c/$g.meta" ] || [ "$g" = 0 ] || echo "orphan $g"
+		done >"$T/orph"; [ -s "$T/orph" ] && fail "round $i (SIG$sig): files of an unrecorded generation left: $(ls "$NETCELL_STATE_DIR/fw/$c/")"
+	done
+	return 0
+}
