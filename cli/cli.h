@@ -98,6 +98,8 @@ int cmd_run(int argc, char **argv);
 int cmd_unlink(int argc, char **argv);
 
 void cli_hold_signals(sigset_t *old);
+void cli_progress_start(const char *what);
+void cli_progress_stop(void);
 void cli_release_signals(const sigset_t *old);
 
 #endif /* NC_CLI_H */

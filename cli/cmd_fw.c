@@ -150,7 +150,9 @@ static int fw_apply(struct fw_opts *o)
 	files[0] = o->args[1];
 	files[1] = o->nargs == 3 ? o->args[2] : NULL;
 	ctx = cli_ctx();
+	cli_progress_start("applying the ruleset");
 	ret = nc_fw_apply_files(ctx, o->args[0], files, o->format, o->confirm, &gen);
+	cli_progress_stop();
 	if (!ret && o->confirm) {
 		fprintf(stderr, "netcell: generation %u applied to cell \"%s\"; run 'netcell fw confirm %s' within %u s or it is reverted\n",
 			gen, o->args[0], o->args[0], o->confirm);
@@ -344,7 +346,9 @@ static int fw_stage(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage("fw", "stage needs a script: netcell fw stage -- ./firewall.sh");
 	ctx = cli_ctx();
+	cli_progress_start("staging the script");
 	ret = nc_fw_stage(ctx, argv + optind, format, timeout, &text);
+	cli_progress_stop();
 	if (!ret && write_out(file, text))
 		ret = -EIO;
 	free(text);

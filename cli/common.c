@@ -4,8 +4,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 #include "cli.h"
 
 /**
@@ -340,4 +342,62 @@ void cli_hold_signals(sigset_t *old)
 void cli_release_signals(const sigset_t *old)
 {
 	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+/* the progress line: what is being done, and since when */
+static const char *progress_what;
+static struct timespec progress_t0;
+static int progress_shown;
+
+/**
+ * progress_tick() - SIGALRM: rewrite the progress line (write(2) only)
+ * @sig:	unused
+ */
+static void progress_tick(int sig)
+{
+	char line[256];
+	struct timespec t;
+	int n;
+
+	(void)sig;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	n = snprintf(line, sizeof(line), "\rnetcell: %s... %lds", progress_what,
+		     (long)(t.tv_sec - progress_t0.tv_sec));
+	if (n > 0 && write(2, line, (size_t)n) > 0)
+		progress_shown = 1;
+}
+
+/**
+ * cli_progress_start() - on a terminal, show what is being done once it
+ * took a second, and the seconds since, until cli_progress_stop()
+ * @what:	e.g. "applying the ruleset to cell web" (kept, not copied)
+ */
+void cli_progress_start(const char *what)
+{
+	struct sigaction sa = { .sa_handler = progress_tick, .sa_flags = SA_RESTART };
+	struct itimerval it = { { 1, 0 }, { 1, 0 } };
+
+	if (!isatty(2))
+		return;
+	progress_what = what;
+	progress_shown = 0;
+	clock_gettime(CLOCK_MONOTONIC, &progress_t0);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/**
+ * cli_progress_stop() - end the progress line, clearing it
+ */
+void cli_progress_stop(void)
+{
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+
+	if (!progress_what)
+		return;
+	setitimer(ITIMER_REAL, &off, NULL);
+	signal(SIGALRM, SIG_DFL);
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_what = NULL;
 }

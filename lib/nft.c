@@ -19,6 +19,7 @@
  * descriptors by domain and protocol, since the library does not expose it.
  */
 #include <arpa/inet.h>
+#include <glob.h>
 #include <limits.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nf_tables.h>
@@ -127,6 +128,70 @@ static char *skip_wrapper(char *text)
 }
 
 /**
+ * include_path() - the file an include statement names
+ * @name:	as written
+ * @from:	the including file
+ * @out:	path (glob pattern allowed, as nft allows)
+ * @len:	size of @out
+ *
+ * A relative name is looked for beside the including file, then in /etc
+ * (nft's default include directory).
+ */
+static void include_path(const char *name, const char *from, char *out, size_t len)
+{
+	const char *slash = strrchr(from, '/');
+	glob_t g;
+
+	if (name[0] == '/') {
+		snprintf(out, len, "%s", name);
+		return;
+	}
+	snprintf(out, len, "%.*s/%s", slash ? (int)(slash - from) : 1, slash ? from : ".", name);
+	if (!glob(out, GLOB_NOSORT, NULL, &g)) {
+		globfree(&g);
+		return;
+	}
+	snprintf(out, len, "/etc/%s", name);
+}
+
+/**
+ * expand_into() - copy a ruleset file, its include statements replaced by
+ * the files they name (fw apply's large rulesets are split by their
+ * declarative structure, so they must be one text)
+ * @m:		output
+ * @f:		the file
+ * @path:	its path
+ * @depth:	include depth (at most 16)
+ *
+ * Return: 0, or -1 for a file that cannot be read
+ */
+static int expand_into(FILE *m, FILE *f, const char *path, int depth)
+{
+	char line[4096], name[PATH_MAX], full[PATH_MAX * 2];
+	glob_t g;
+	size_t i;
+	int ret = 0;
+
+	while (!ret && fgets(line, sizeof(line), f)) {
+		if (depth > 16 || sscanf(line, " include \"%4095[^\"]\"", name) != 1) {
+			fputs(line, m);
+			continue;
+		}
+		include_path(name, path, full, sizeof(full));
+		if (glob(full, 0, NULL, &g))
+			return -1;
+		for (i = 0; !ret && i < g.gl_pathc; i++) {
+			_cleanup_fclose_ FILE *inc = fopen(g.gl_pathv[i], "re");
+
+			ret = inc ? expand_into(m, inc, g.gl_pathv[i], depth + 1) : -1;
+			fputc('\n', m);
+		}
+		globfree(&g);
+	}
+	return ret;
+}
+
+/**
  * slurp() - read a whole file
  * @path:	file
  *
@@ -138,16 +203,17 @@ static char *slurp(const char *path)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m;
-	int c;
 
 	if (!f || !(m = open_memstream(&buf, &len)))
 		return NULL;
-	while ((c = getc(f)) != EOF)
-		putc(c, m);
+	if (expand_into(m, f, path, 0)) {
+		fclose(m);
+		free(buf);
+		return NULL;
+	}
 	fclose(m);
 	return buf;
 }
-
 /**
  * apply_in_steps() - the file did not fit one transaction: apply it through
  * nftsplit (build dormant tables in steps, then switch in one)

@@ -31,7 +31,7 @@
 #include <string.h>
 #include "nftsplit.h"
 
-#define SPLIT_CHUNK (24 * 1024)
+#define SPLIT_CHUNK (40 * 1024)
 
 /**
  * struct sp_rule - one rule of a chain
@@ -71,11 +71,16 @@ struct sp_chain {
  * @nobjs:	their number
  * @chains:	chains
  * @nchains:	their number
+ * @skip:	not built in this pass (the second pass rebuilds only the
+ *		tables the first had to build under another name)
+ * @tmpname:	second pass: the name it was first built under
  */
 struct sp_table {
 	char family[16];
 	char name[128];
 	char newname[136];
+	int skip;
+	char tmpname[136];
 	char *props;
 	char **objs;
 	size_t nobjs;
@@ -91,9 +96,13 @@ struct sp_table {
  * @n:		number of tables
  * @err:	why parsing failed
  * @shown:	the file's name for messages
+ * @lpos:	line_of()'s last position (parsing only moves forward)
+ * @lline:	its line
  */
 struct sp {
 	const char *shown;
+	const char *lpos;
+	unsigned lline;
 	char *text;
 	char *defines;
 	struct sp_table *tables;
@@ -108,13 +117,21 @@ struct sp {
  *
  * Return: 1-based line
  */
-static unsigned line_of(const struct sp *sp, const char *p)
+static unsigned line_of(struct sp *sp, const char *p)
 {
+	const char *s = sp->text;
 	unsigned l = 1;
-	const char *s;
 
-	for (s = sp->text; s < p; s++)
+	/* rules are numbered in file order: go on from the last one, or the
+	 * parse of 50,000 rules counts newlines 50,000 times from the start */
+	if (sp->lpos && sp->lpos <= p) {
+		s = sp->lpos;
+		l = sp->lline;
+	}
+	for (; s < p; s++)
 		l += *s == '\n';
+	sp->lpos = p;
+	sp->lline = l;
 	return l;
 }
 
@@ -444,6 +461,8 @@ static int build_skeleton(struct sp *sp, struct nft_ctx *n, char *err, size_t le
 	for (i = 0; i < sp->n; i++) {
 		struct sp_table *t = &sp->tables[i];
 
+		if (t->skip)
+			continue;
 		fprintf(f, "table %s %s {\n\tflags dormant\n%s", t->family, t->newname,
 			t->props ? t->props : "");
 		for (j = 0; j < t->nobjs; j++)
@@ -540,7 +559,7 @@ static int add_rules(struct sp *sp, struct nft_ctx *n, char *err, size_t len)
 	for (i = 0; !ret && i < sp->n; i++) {
 		struct sp_table *t = &sp->tables[i];
 
-		for (j = 0; !ret && j < t->nchains; j++) {
+		for (j = 0; !ret && !t->skip && j < t->nchains; j++) {
 			struct sp_chain *c = &t->chains[j];
 
 			for (from = 0; !ret && from < c->n; from = k) {
@@ -582,10 +601,14 @@ static int switch_over(struct sp *sp, struct nft_ctx *n, const char *live,
 	if (!f)
 		return -ENOMEM;
 	for (i = 0; i < sp->n; i++)
-		fprintf(f, "add table %s %s\n", sp->tables[i].family, sp->tables[i].newname);
+		if (!sp->tables[i].skip)
+			fprintf(f, "add table %s %s\n", sp->tables[i].family, sp->tables[i].newname);
 	for (l = live; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
 		if (sscanf(l, "table %15s %135s", fam, name) == 2)
 			fprintf(f, "delete table %s %s\n", fam, name);
+	for (i = 0; !live && i < sp->n; i++)	/* second pass */
+		if (!sp->tables[i].skip)
+			fprintf(f, "delete table %s %s\n", sp->tables[i].family, sp->tables[i].tmpname);
 	fclose(f);
 	ret = text ? txn(n, text, err, len) : -ENOMEM;
 	free(text);
@@ -603,6 +626,8 @@ static void drop_new(struct sp *sp, struct nft_ctx *n)
 	size_t i;
 
 	for (i = 0; i < sp->n; i++) {
+		if (sp->tables[i].skip)
+			continue;
 		snprintf(cmd, sizeof(cmd), "delete table %s %s\n", sp->tables[i].family,
 			 sp->tables[i].newname);
 		txn(n, cmd, err, sizeof(err));
@@ -624,15 +649,55 @@ static int name_tables(struct sp *sp, const char *live)
 		struct sp_table *t = &sp->tables[i];
 
 		snprintf(t->newname, sizeof(t->newname), "%s", t->name);
-		l = strlen(t->name);
-		if (l > 3 && !strcmp(t->name + l - 3, "_nc"))
-			t->newname[l - 3] = '\0';
-		if (live_has(live, t->family, t->newname))
-			snprintf(t->newname, sizeof(t->newname), "%s_nc", t->name);
+		for (l = 0; live_has(live, t->family, t->newname) && l < 100; l++)
+			snprintf(t->newname, sizeof(t->newname), "%.100s_nc%zu", t->name, l);
 		if (live_has(live, t->family, t->newname))
 			return -1;
 	}
 	return 0;
+}
+
+/**
+ * second_pass() - give the user's names back to tables that had to be
+ * built under another one (their name was live)
+ * @sp:		ruleset, in force
+ * @n:		libnftables context
+ * @err:	error text
+ * @len:	size of @err
+ *
+ * The new ruleset is in force already; each such table is built once more,
+ * dormant, under its own name, and one transaction wakes it and deletes
+ * the stand-in: a packet meets the same rules before and after.  Should
+ * that fail (it loaded a moment ago), the ruleset stays in force under the
+ * stand-in names.
+ *
+ * Return: 0, or -errno
+ */
+static int second_pass(struct sp *sp, struct nft_ctx *n, char *err, size_t len)
+{
+	size_t i, todo = 0;
+	int ret;
+
+	for (i = 0; i < sp->n; i++) {
+		struct sp_table *t = &sp->tables[i];
+
+		t->skip = !strcmp(t->newname, t->name);
+		if (t->skip)
+			continue;
+		snprintf(t->tmpname, sizeof(t->tmpname), "%s", t->newname);
+		snprintf(t->newname, sizeof(t->newname), "%s", t->name);
+		todo++;
+	}
+	if (!todo)
+		return 0;
+	ret = build_skeleton(sp, n, err, len);
+	if (!ret)
+		ret = add_rules(sp, n, err, len);
+	if (!ret)
+		ret = switch_over(sp, n, NULL, err, len);
+	if (ret)
+		drop_new(sp, n);
+	return 0;	/* the new ruleset is in force either way */
 }
 
 /**
@@ -696,6 +761,8 @@ int nftsplit_apply(struct nft_ctx *n, char *text, const char *shown, char *err,
 		ret = switch_over(&sp, n, live, err, len);
 	if (ret)
 		drop_new(&sp, n);
+	if (!ret)
+		ret = second_pass(&sp, n, err, len);
 out:
 	free(live);
 	sp_free(&sp);

@@ -149,3 +149,33 @@ t_fw_apply_signals() {
 	done
 	return 0
 }
+
+t_fw_large_keeps_names() {
+	# 50,000 rules, applied twice (the second replaces a live table of the
+	# same name), through an include: the user's table name stays, and a
+	# terminal is shown progress
+	local c=${PFX}lgn t0 ms
+	expect_rc 0 $NC create "$c" --uplink none
+	trap '$NC delete "$c" >/dev/null 2>&1' RETURN
+	python3 -c "
+print('table inet big {\n chain input {\n  type filter hook input priority 0; policy accept;')
+for i in range(50000): print('  tcp dport %d ip saddr 10.%d.%d.%d accept' % (1000 + i % 60000, (i>>16)&255, (i>>8)&255, i&255))
+print(' }\n}')" >"$T/big.nft"
+	printf 'include "%s"\ntable ip small {\n\tchain c {\n\t\ttype filter hook output priority 0; policy accept;\n\t}\n}\n' "$T/big.nft" >"$T/main.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/big.nft"
+	t0=$(date +%s%N)
+	script -qec "$NC fw apply $c $T/main.nft" /dev/null >"$T/tty" 2>&1 || fail "apply through an include failed: $(tail -c 300 "$T/tty")"
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	$NC fw show "$c" >"$T/show"
+	grep -q '^table inet big {' "$T/show" || fail "table inet big is not named big: $(grep '^table' "$T/show" | tr '\n' ' ')"
+	grep -q '^table ip small {' "$T/show" || fail "the including file's own table is missing"
+	[ "$(grep -c '^table' "$T/show")" = 2 ] || fail "tables in force: $(grep '^table' "$T/show" | tr '\n' ' ')"
+	[ "$(grep -c 'accept$' "$T/show")" = 50000 ] || fail "$(grep -c 'accept$' "$T/show") rules in force, not 50000"
+	if [ "$ms" -gt 1500 ]; then
+		grep -q 'applying the ruleset\.\.\. [0-9]*s' "$T/tty" || fail "no progress shown on a terminal during ${ms} ms"
+	fi
+	# nothing of it when output is not a terminal
+	expect_rc 0 $NC fw apply "$c" "$T/big.nft"
+	grep -q 'applying' "$T/err" && fail "progress written to a non-terminal"
+	return 0
+}
