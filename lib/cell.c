@@ -31,7 +31,7 @@ typedef int (*record_fn)(char *line, void *out);
  * @rep:	reply text, modified
  * @size:	size of one element
  * @parse:	parser of one line
- * @out:	the array, to be freed with free()
+ * @out:	the array, to be freed with free(); records are appended to it
  * @n:		number of elements
  *
  * Return: 0 or -ENOMEM with a message
@@ -39,13 +39,14 @@ typedef int (*record_fn)(char *line, void *out);
 static int parse_records(struct nc_ctx *ctx, char *rep, size_t size,
 			 record_fn parse, void **out, size_t *n)
 {
-	char *line, *save = NULL, *arr = NULL, *t;
+	char *line, *save = NULL, *arr = *out, *t;
 
 	for (line = strtok_r(rep, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		t = realloc(arr, (*n + 1) * size);
 		if (!t) {
 			free(arr);
+			*out = NULL;
 			*n = 0;
 			return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 		}
@@ -167,6 +168,54 @@ int nc_inspect(struct nc_ctx *ctx, const char *name, struct nc_cell_info *info)
 }
 
 /**
+ * paged_call() - a listing request, page after page, all its records
+ * @ctx:	context
+ * @req:	request without the page index ("LIST", "PORTLIST\tCELL")
+ * @size:	size of one element
+ * @parse:	parser of one record line
+ * @out:	the array, to be freed with free()
+ * @n:		number of elements
+ *
+ * The keeper answers a page at a time (one message holds PROTO_MAX bytes);
+ * a page that is not the last ends with "MORE\tINDEX", where the next
+ * starts.  Nothing is ever cut off.
+ *
+ * Return: 0 or -errno with a message
+ */
+static int paged_call(struct nc_ctx *ctx, const char *req, size_t size, record_fn parse,
+		      void **out, size_t *n)
+{
+	_cleanup_free_ char *rep = malloc(PROTO_MAX);
+	char q[NC_NAME_MAX + 64], *more;
+	unsigned long from = 0, pages = 0;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	if (!rep)
+		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+	do {
+		snprintf(q, sizeof(q), "%s\t%lu", req, from);
+		ret = client_call(ctx, q, rep, PROTO_MAX, NULL, NULL);
+		if (ret)
+			break;
+		more = !strncmp(rep, "MORE\t", 5) ? rep : strstr(rep, "\nMORE\t");
+		if (more) {
+			more += *more == '\n';
+			from = strtoul(more + 5, NULL, 10);
+			*more = '\0';
+		}
+		ret = parse_records(ctx, rep, size, parse, out, n);
+	} while (!ret && more && ++pages < 1000000);
+	if (ret) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
+/**
  * nc_list() - every cell of the caller
  * @ctx:	context
  * @cells:	array of results, to be freed with free()
@@ -176,18 +225,7 @@ int nc_inspect(struct nc_ctx *ctx, const char *name, struct nc_cell_info *info)
  */
 int nc_list(struct nc_ctx *ctx, struct nc_cell_info **cells, size_t *n)
 {
-	_cleanup_free_ char *rep = malloc(PROTO_MAX);
-	int ret;
-
-	*cells = NULL;
-	*n = 0;
-	if (!rep)
-		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-	ret = client_call(ctx, "LIST", rep, PROTO_MAX, NULL, NULL);
-	if (ret)
-		return ret;
-	return parse_records(ctx, rep, sizeof(**cells), parse_record,
-			     (void **)cells, n);
+	return paged_call(ctx, "LIST", sizeof(**cells), parse_record, (void **)cells, n);
 }
 
 /**
@@ -321,21 +359,13 @@ static int parse_port_record(char *line, void *out)
 int nc_port_list(struct nc_ctx *ctx, const char *cell, struct nc_port **ports,
 		 size_t *n)
 {
-	_cleanup_free_ char *rep = malloc(PROTO_MAX);
 	char req[NC_NAME_MAX + 32];
 	int ret = cell ? nc_name_check(ctx, cell) : 0;
 
 	*ports = NULL;
 	*n = 0;
 	if (ret)
-		/* cppcheck-suppress memleak ; freed by _cleanup_free_ */
 		return ret;
-	if (!rep)
-		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	snprintf(req, sizeof(req), "PORTLIST\t%s", cell ? cell : "");
-	ret = client_call(ctx, req, rep, PROTO_MAX, NULL, NULL);
-	if (ret)
-		return ret;
-	return parse_records(ctx, rep, sizeof(**ports), parse_port_record,
-			     (void **)ports, n);
+	return paged_call(ctx, req, sizeof(**ports), parse_port_record, (void **)ports, n);
 }

@@ -378,25 +378,29 @@ static int do_get(struct keeper *k, struct nc_ctx *ctx, int sock,
 }
 
 /**
- * do_list() - reply with every cell's record
+ * do_list() - reply with the cells' records, a page at a time
  * @k:		keeper
  * @sock:	client
+ * @from:	index of the first cell of the page (NULL: 0)
  *
  * Return: 0 or -errno
  */
-static int do_list(struct keeper *k, int sock)
+static int do_list(struct keeper *k, int sock, const char *from)
 {
 	_cleanup_free_ char *buf = malloc(PROTO_MAX);
-	size_t i, off = 3;
+	size_t i = from ? strtoul(from, NULL, 10) : 0, off = 3;
 	int n;
 
 	if (!buf)
 		return -ENOMEM;
 	memcpy(buf, "OK\t", 3);
-	for (i = 0; i < k->n && off < PROTO_MAX; i++) {
-		n = format_cell(k, &k->cells[i], buf + off, PROTO_MAX - off);
-		if (n < 0 || off + (size_t)n >= PROTO_MAX)
+	/* a page: as many records as fit, then "MORE\tINDEX" for the next */
+	for (; i < k->n; i++) {
+		n = format_cell(k, &k->cells[i], buf + off, PROTO_MAX - off - PROTO_MORE);
+		if (n < 0 || off + (size_t)n >= PROTO_MAX - PROTO_MORE) {
+			off += (size_t)snprintf(buf + off, PROTO_MAX - off, "MORE\t%zu\n", i);
 			break;
+		}
 		off += (size_t)n;
 	}
 	return proto_send(sock, buf, off, NULL, 0);
@@ -450,15 +454,15 @@ static void handle(struct keeper *k, int sock, char *req)
 		if (!ret)
 			return;
 	} else if (!strcmp(f[0], "LIST")) {
-		if (!do_list(k, sock))
+		if (!do_list(k, sock, nf > 1 ? f[1] : NULL))
 			return;
 		ret = ctx_err(&ctx, -ENOMEM, NC_ERR_FAILED, "cannot list cells");
 	} else if (!strcmp(f[0], "PORTADD") && nf == 3) {
 		ret = do_port_add(k, &ctx, f[1], f[2]);
 	} else if (!strcmp(f[0], "PORTRM") && nf == 3) {
 		ret = do_port_rm(k, &ctx, f[1], f[2]);
-	} else if (!strcmp(f[0], "PORTLIST") && nf == 2) {
-		ret = do_port_list(k, &ctx, sock, f[1]);
+	} else if (!strcmp(f[0], "PORTLIST") && (nf == 2 || nf == 3)) {
+		ret = do_port_list(k, &ctx, sock, f[1], nf == 3 ? f[2] : "0");
 		if (!ret)
 			return;
 	} else if (!strcmp(f[0], "HUB") && nf == 2) {

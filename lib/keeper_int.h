@@ -77,7 +77,7 @@ NC_INTERNAL int do_port_add(struct keeper *k, struct nc_ctx *ctx,
 NC_INTERNAL int do_port_rm(struct keeper *k, struct nc_ctx *ctx,
 			   const char *name, char *text);
 NC_INTERNAL int do_port_list(struct keeper *k, struct nc_ctx *ctx, int sock,
-			     const char *name);
+			     const char *name, const char *from);
 NC_INTERNAL void ports_restore(struct keeper *k, struct kcell *c);
 
 /* the cells' shared uplink (khub.c) */

@@ -262,14 +262,15 @@ static size_t format_ports(const struct kcell *c, char *buf, size_t len)
  * @ctx:	context
  * @sock:	client
  * @name:	cell name, or "" for every cell
+ * @from:	index of the first cell of the page
  *
  * Return: 0 when the reply was sent, else -errno with a message
  */
 int do_port_list(struct keeper *k, struct nc_ctx *ctx, int sock,
-			const char *name)
+			const char *name, const char *from)
 {
 	_cleanup_free_ char *buf = malloc(PROTO_MAX);
-	size_t i, off = 3;
+	size_t i = strtoul(from, NULL, 10), off = 3, n;
 
 	if (!buf)
 		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
@@ -277,10 +278,17 @@ int do_port_list(struct keeper *k, struct nc_ctx *ctx, int sock,
 		/* cppcheck-suppress memleak ; freed by _cleanup_free_ */
 		return no_cell(ctx, name);
 	memcpy(buf, "OK\t", 3);
-	for (i = 0; i < k->n; i++)
-		if (!name[0] || !strcmp(k->cells[i].conf.name, name))
-			off += format_ports(&k->cells[i], buf + off,
-					    PROTO_MAX - off);
+	/* a page: the ports of as many whole cells as fit, then "MORE\tINDEX" */
+	for (; i < k->n; i++) {
+		if (name[0] && strcmp(k->cells[i].conf.name, name))
+			continue;
+		n = format_ports(&k->cells[i], buf + off, PROTO_MAX - off - PROTO_MORE);
+		if (!n && k->cells[i].conf.nports) {
+			off += (size_t)snprintf(buf + off, PROTO_MAX - off, "MORE\t%zu\n", i);
+			break;
+		}
+		off += n;
+	}
 	return proto_send(sock, buf, off, NULL, 0);
 }
 

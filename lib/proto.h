@@ -7,6 +7,8 @@
 #include "util.h"
 
 #define PROTO_MAX (64 * 1024)
+/* room kept at the end of a page for its "MORE\tINDEX\n" line */
+#define PROTO_MORE 32
 #define PROTO_MAXFDS 32	/* the forwarder's socket helper sends batches */
 
 NC_INTERNAL int proto_send(int sock, const char *msg, size_t len,
