@@ -19,7 +19,7 @@ for i in range($n): print('iptables -A INPUT -s 10.%d.%d.%d -p tcp --dport %d -j
 	chmod +x "$W/s$n.sh"
 	t0=$(date +%s%N); "$NC" fw stage -o "$W/out$n" -- "$W/s$n.sh"; t1=$(date +%s%N)
 	a=$(ms "$t0" "$t1")
-	[ "$(grep -c 'accept$' "$W/out$n")" = "$n" ] || { echo "staged output lacks rules" >&2; exit 1; }
+	[ "$(grep -c -- '-j ACCEPT$\|accept$' "$W/out$n")" = "$n" ] || { echo "staged output lacks rules" >&2; exit 1; }
 	t0=$(date +%s%N); cut=""
 	timeout "$LIMIT" unshare -Urn sh -c "XTABLES_LOCKFILE='$W/xt.lock' '$W/s$n.sh'" || cut=">="
 	t1=$(date +%s%N)

@@ -330,7 +330,7 @@ static char *other_tables(const char *n4, const char *n6, char *new4, char *new6
 	size_t ol = 0;
 	FILE *f;
 
-	if (nft_list_cmd("list tables", &list) || !(f = open_memstream(&out, &ol)))
+	if (nft_list_tables(&list) || !(f = open_memstream(&out, &ol)))
 		return NULL;
 	if (new4) {
 		snprintf(new4, len, "%s", n4);

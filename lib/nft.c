@@ -22,6 +22,7 @@
 #include <glob.h>
 #include <limits.h>
 #include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <time.h>
@@ -31,6 +32,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "nft.h"
 #include "nftsplit.h"
 
@@ -240,6 +243,44 @@ static int apply_in_steps(struct nft_ctx *n, const char *path, const char *shown
 }
 
 /**
+ * init_root() - are we root of the initial user namespace (libnftables
+ * then raises its send buffer with SO_SNDBUFFORCE, without limit)
+ *
+ * Return: 1 if so
+ */
+static int init_root(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/uid_map", "re");
+	unsigned long a, b, c;
+
+	return geteuid() == 0 && f && fscanf(f, "%lu %lu %lu", &a, &b, &c) == 3 &&
+	       a == 0 && b == 0 && c == 4294967295UL;
+}
+
+/**
+ * surely_too_large() - is a ruleset file far beyond what one transaction
+ * can carry from this process
+ * @path:	the file
+ *
+ * The netlink form of a rule takes about nine times its text; a process
+ * without CAP_NET_ADMIN in the initial user namespace sends at most twice
+ * net.core.wmem_max.  Twice the margin: a file near the limit is tried
+ * whole first.
+ *
+ * Return: 1 if so
+ */
+static int surely_too_large(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/sys/net/core/wmem_max", "re");
+	unsigned long w = 0;
+	struct stat st;
+
+	if (!f || fscanf(f, "%lu", &w) != 1 || stat(path, &st) || init_root())
+		return 0;
+	return (unsigned long)st.st_size * 9 > w * 2 * 2;
+}
+
+/**
  * nft_apply_file() - load a ruleset file as one transaction
  * @path:	absolute path of the file to load
  * @shown:	name to show in error messages instead of @path
@@ -267,6 +308,12 @@ int nft_apply_file(const char *path, const char *shown, const char *prefix,
 		if (n)
 			nft_ctx_free(n);
 		return -ENOMEM;
+	}
+	if (!strcmp(prefix, "flush ruleset\n") && surely_too_large(path)) {
+		/* no whole try first: it would parse 50,000 rules for nothing */
+		ret = apply_in_steps(n, path, shown, err, len);
+		nft_ctx_free(n);
+		return ret;
 	}
 	ret = nft_run_cmd_from_buffer(n, cmd) ? -EINVAL : 0;
 	/* reading the error buffer empties it: read it once */
@@ -424,6 +471,98 @@ int nft_genid(unsigned *id)
 	else if (n < 0 || errno)
 		ret = -errno;
 out:
+	mnl_socket_close(nl);
+	return ret;
+}
+
+/**
+ * family_name() - nft's name of a netfilter family
+ * @f:		NFPROTO_*
+ *
+ * Return: "ip", "ip6", "inet", "arp", "bridge", "netdev" or NULL
+ */
+static const char *family_name(unsigned f)
+{
+	switch (f) {
+	case NFPROTO_IPV4: return "ip";
+	case NFPROTO_IPV6: return "ip6";
+	case NFPROTO_INET: return "inet";
+	case NFPROTO_ARP: return "arp";
+	case NFPROTO_BRIDGE: return "bridge";
+	case NFPROTO_NETDEV: return "netdev";
+	default: return NULL;
+	}
+}
+
+/**
+ * tables_cb() - mnl callback: one table of a GETTABLE dump as a line
+ * @nlh:	message
+ * @data:	FILE * to write "table FAMILY NAME\n" to
+ *
+ * Return: MNL_CB_OK
+ */
+static int tables_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+	const char *fam = family_name(nfg->nfgen_family);
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(*nfg))
+		if (fam && mnl_attr_get_type(a) == NFTA_TABLE_NAME &&
+		    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
+			fprintf(data, "table %s %s\n", fam, mnl_attr_get_str(a));
+	return MNL_CB_OK;
+}
+
+/**
+ * nft_list_tables() - the tables of the current namespace, "table F N" a
+ * line, as "nft list tables" prints them
+ * @text:	heap string
+ *
+ * libnftables 1.0.6 fetches every rule of every table for "list tables":
+ * seconds for 50,000 rules.  This asks the kernel for the tables alone.
+ *
+ * Return: 0 or -errno
+ */
+int nft_list_tables(char **text)
+{
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	unsigned seq = (unsigned)time(NULL), portid;
+	struct nfgenmsg *nfg;
+	size_t tl = 0;
+	FILE *f = NULL;
+	ssize_t n;
+	int ret = -EIO;
+
+	*text = NULL;
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 || !(f = open_memstream(text, &tl)))
+		goto out;
+	portid = mnl_socket_get_portid(nl);
+	nlh->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		goto out;
+	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		ret = mnl_cb_run(buf, (size_t)n, seq, portid, tables_cb, f);
+		if (ret <= MNL_CB_STOP)
+			break;
+	}
+	ret = ret < 0 ? -EIO : 0;
+out:
+	if (f && fclose(f) && !ret)
+		ret = -ENOMEM;
+	if (ret) {
+		free(*text);
+		*text = NULL;
+	}
 	mnl_socket_close(nl);
 	return ret;
 }
