@@ -58,6 +58,7 @@
 #include "uplink.h"
 #include "name.h"
 #include "ns.h"
+#include "proctitle.h"
 #include "proto.h"
 #include "store.h"
 
@@ -735,7 +736,8 @@ int keeper_run(const struct nc_paths *p, int ready)
 	char msg[PIPE_BUF];
 	int ret, n;
 
-	prctl(PR_SET_NAME, "netcell-keeper");
+	snprintf(msg, sizeof(msg), "netcell-keeper uid=%u", (unsigned)p->uid);
+	proctitle_set("netcell-keeper", msg);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
