@@ -260,12 +260,16 @@ int client_call(struct nc_ctx *ctx, const char *req, char *rep, size_t len,
 			if (ret)
 				return ret;
 		}
-		ret = proto_send(ctx->kfd, req, strlen(req), NULL, 0);
-		if (!ret) {
+		/* a keeper that refuses us says why and closes at once: the
+		 * reason waits to be read even when the send fails */
+		proto_send(ctx->kfd, req, strlen(req), NULL, 0);
+		n = proto_recv(ctx->kfd, buf, PROTO_MAX, fds, nfds);
+		/* closing with our request unread, it reset the connection:
+		 * the error comes first, its last message after it */
+		if (n == -ECONNRESET)
 			n = proto_recv(ctx->kfd, buf, PROTO_MAX, fds, nfds);
-			if (n > 0)
-				return parse_reply(ctx, buf, rep, len);
-		}
+		if (n > 0)
+			return parse_reply(ctx, buf, rep, len);
 		close(ctx->kfd);
 		ctx->kfd = -1;
 	}

@@ -54,6 +54,7 @@
 #include "diag.h"
 #include "keeper.h"
 #include "keeper_int.h"
+#include "kpeer.h"
 #include "link.h"
 #include "uplink.h"
 #include "name.h"
@@ -331,17 +332,18 @@ static int format_cell(struct keeper *k, const struct kcell *c, char *buf,
 
 /**
  * reply_err() - send an error reply
+ * @k:		keeper
  * @sock:	client
  * @ret:	negative errno
  * @ctx:	context holding the message
  */
-static void reply_err(int sock, int ret, const struct nc_ctx *ctx)
+static void reply_err(struct keeper *k, int sock, int ret,
+		      const struct nc_ctx *ctx)
 {
 	char buf[NC_MSG_MAX + 64];
-	int n = snprintf(buf, sizeof(buf), "ERR\t%d\t%d\t%s", ret,
-			 (int)(ctx->kind ? ctx->kind : NC_ERR_FAILED), ctx->msg);
 
-	proto_send(sock, buf, (size_t)n, NULL, 0);
+	kconn_send(k, sock, buf, kconn_err_text(buf, sizeof(buf), ret, ctx),
+		   NULL, 0);
 }
 
 /**
@@ -372,7 +374,7 @@ static int do_get(struct keeper *k, struct nc_ctx *ctx, int sock,
 		nfds++;
 	}
 	fds[nfds++] = c->netfd;
-	ret = proto_send(sock, buf, strlen(buf), fds, nfds);
+	ret = kconn_send(k, sock, buf, strlen(buf), fds, nfds);
 	if (k->p.rootless)
 		close(fds[0]);
 	return ret;
@@ -400,7 +402,7 @@ static int do_list(struct keeper *k, int sock)
 			break;
 		off += (size_t)n;
 	}
-	return proto_send(sock, buf, off, NULL, 0);
+	return kconn_send(k, sock, buf, off, NULL, 0);
 }
 
 /**
@@ -471,19 +473,20 @@ static void handle(struct keeper *k, int sock, char *req)
 			      "keeper: unknown request \"%s\"", f[0]);
 	}
 	if (ret) {
-		reply_err(sock, ret, &ctx);
+		reply_err(k, sock, ret, &ctx);
 		return;
 	}
 	snprintf(ok, sizeof(ok), "OK\t%d\t%u", (int)getpid(), removed);
-	proto_send(sock, ok, strlen(ok), NULL, 0);
+	kconn_send(k, sock, ok, strlen(ok), NULL, 0);
 }
 
 /**
- * client_gone() - forget a client and end the ephemeral cells bound to it
+ * keeper_client_gone() - forget a client and end the ephemeral cells bound
+ * to it
  * @k:		keeper
  * @sock:	client socket
  */
-static void client_gone(struct keeper *k, int sock)
+void keeper_client_gone(struct keeper *k, int sock)
 {
 	struct nc_ctx ctx = { .kfd = -1 };
 	size_t i = 0;
@@ -493,28 +496,7 @@ static void client_gone(struct keeper *k, int sock)
 			continue;
 		i++;
 	}
-	epoll_ctl(k->epfd, EPOLL_CTL_DEL, sock, NULL);
-	close(sock);
-	k->nclients--;
-}
-
-/**
- * peer_is_owner() - is the client our own user
- * @sock:	accepted socket
- *
- * The runtime directory is already private; this check makes sure even a
- * socket handed to another uid does not give it the user's cells.
- *
- * Return: 1 if the peer's uid is ours
- */
-static int peer_is_owner(int sock)
-{
-	struct ucred cr;
-	socklen_t len = sizeof(cr);
-
-	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cr, &len))
-		return 0;
-	return cr.uid == getuid();
+	kconn_close(k, sock);
 }
 
 /**
@@ -527,34 +509,31 @@ static void on_client(struct keeper *k, int sock)
 	char req[STORE_MAX];
 	ssize_t n = proto_recv(sock, req, sizeof(req), NULL, NULL);
 
+	if (n == -EAGAIN)
+		return;
 	if (n <= 0) {
-		client_gone(k, sock);
+		keeper_client_gone(k, sock);
 		return;
 	}
 	handle(k, sock, req);
 }
 
 /**
- * on_accept() - accept a new client
+ * on_event() - a client's socket is readable, writable or closed
  * @k:		keeper
+ * @ev:		its event
+ *
+ * A socket closed while serving an earlier event of this batch (a client
+ * over its queue limit) is no longer ours: its events are skipped.
  */
-static void on_accept(struct keeper *k)
+static void on_event(struct keeper *k, const struct epoll_event *ev)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
-	int sock = accept4(k->lfd, NULL, NULL, SOCK_CLOEXEC);
+	int sock = ev->data.fd;
 
-	if (sock < 0)
-		return;
-	if (!peer_is_owner(sock)) {
-		close(sock);
-		return;
-	}
-	ev.data.fd = sock;
-	if (epoll_ctl(k->epfd, EPOLL_CTL_ADD, sock, &ev)) {
-		close(sock);
-		return;
-	}
-	k->nclients++;
+	if (kconn_live(k, sock) && (ev->events & EPOLLOUT))
+		kconn_flush(k, sock);
+	if (kconn_live(k, sock) && (ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		on_client(k, sock);
 }
 
 /**
@@ -594,7 +573,7 @@ static void try_leave(struct keeper *k)
 	if (lock >= 0)
 		flock(lock, LOCK_EX);
 	/* a command that connected meanwhile keeps us alive */
-	on_accept(k);
+	kconn_accept(k);
 	if (k->n || k->nclients)
 		return;
 	snprintf(path, sizeof(path), "%s/keeper.sock", k->p.run);
@@ -617,16 +596,19 @@ static void loop(struct keeper *k)
 		arm_idle(k);
 		n = fwd_poll(k->fwd, k->epfd, ev, ARRAY_SIZE(ev));
 		if (!n)
-			n = epoll_wait(k->epfd, ev, ARRAY_SIZE(ev), -1);
+			n = epoll_wait(k->epfd, ev, ARRAY_SIZE(ev),
+				       k->accept_paused ? KCONN_PAUSE_MS : -1);
+		if (!n)
+			kconn_resume(k);
 		for (i = 0; i < n; i++) {
 			if (fwd_event(k->fwd, &ev[i]))
 				continue;
 			if (ev[i].data.fd == k->lfd)
-				on_accept(k);
+				kconn_accept(k);
 			else if (ev[i].data.fd == k->tfd)
 				try_leave(k);
 			else
-				on_client(k, ev[i].data.fd);
+				on_event(k, &ev[i]);
 		}
 		fwd_batch_end(k->fwd);
 	}
@@ -688,6 +670,11 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 	if (k->linger_ms < 0)
 		k->linger_ms = 0;
 	if (k->p.rootless) {
+		ret = kpeer_helper_start(k);
+		if (ret)
+			return ctx_err(ctx, ret, NC_ERR_FAILED,
+				       "cannot start the keeper's helper: %s",
+				       strerror(-ret));
 		ret = ns_become_userns_root(ctx, k->p.uid, k->p.gid);
 		/* gaining capabilities in the new user namespace made us
 		 * non-dumpable (commit_creds), which closes /proc/PID/fd/N -
@@ -699,6 +686,7 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 		ret = netns_dir_prepare(ctx);
 	if (ret)
 		return ret;
+	kconn_limits(k);
 	ret = listen_socket(k, ctx);
 	if (ret)
 		return ret;
@@ -730,7 +718,8 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
  */
 int keeper_run(const struct nc_paths *p, int ready)
 {
-	struct keeper k = { .p = *p, .lfd = -1, .epfd = -1, .tfd = -1, .hubfd = -1 };
+	struct keeper k = { .p = *p, .lfd = -1, .epfd = -1, .tfd = -1, .hubfd = -1,
+			    .reserve = -1, .peerfd = -1 };
 	struct nc_ctx ctx = { .kfd = -1 };
 	unsigned rebuilt = 0;
 	char msg[PIPE_BUF];
@@ -753,5 +742,6 @@ int keeper_run(const struct nc_paths *p, int ready)
 	loop(&k);
 	hub_stop(k.p.state, &k.hubfd);
 	fwd_free(k.fwd);
+	kconn_free(&k);
 	return 0;
 }

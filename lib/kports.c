@@ -281,7 +281,7 @@ int do_port_list(struct keeper *k, struct nc_ctx *ctx, int sock,
 		if (!name[0] || !strcmp(k->cells[i].conf.name, name))
 			off += format_ports(&k->cells[i], buf + off,
 					    PROTO_MAX - off);
-	return proto_send(sock, buf, off, NULL, 0);
+	return kconn_send(k, sock, buf, off, NULL, 0);
 }
 
 /**

@@ -20,3 +20,121 @@ t_keeper_proctitle() {
 	$NC exec "$c" -- true || fail "exec in a cell with an uplink failed"
 	expect_rc 0 $NC delete "$c"
 }
+
+# a process started in a cell may not manage cells, with or without
+# --as-user; nor, as root, one without the capabilities the keeper acts with
+t_keeper_refuses_cells() {
+	local c=${PFX}sb v=${PFX}vi p
+	expect_rc 0 $NC create "$c" --uplink none
+	expect_rc 0 $NC create "$v" --uplink none
+	p=$(free_port) || fail "no free port"
+	trap '$NC delete "$c" 2>/dev/null; $NC delete "$v" 2>/dev/null' EXIT
+	for as in --as-user ""; do
+		expect_rc 5 $NC exec "$c" $as -- $NC port add "$v" "127.0.0.1:$p:22"
+		expect_err_match "^netcell: refused: this process runs in cell \"$c\", and a cell may not manage cells; run netcell on the host$"
+		expect_rc 5 $NC exec "$c" $as -- $NC delete "$v"
+		expect_rc 5 $NC exec "$c" $as -- $NC create "${PFX}x"
+		expect_rc 5 $NC exec "$c" $as -- $NC list
+	done
+	if [ "$MODE" = user ]; then
+		# a network namespace of its own does not get it out of the cells'
+		# user namespace
+		expect_rc 5 $NC exec "$c" --as-user -- unshare -rn $NC list
+		expect_err_match "^netcell: refused: this process was started in a cell \(it runs in the cells' user namespace\)"
+	else
+		# root without CAP_NET_ADMIN/CAP_SYS_ADMIN, on the host
+		expect_rc 5 setpriv --bounding-set -all $NC create "${PFX}x"
+		expect_err_match "^netcell: refused: this process lacks CAP_NET_ADMIN or CAP_SYS_ADMIN"
+		expect_rc 5 setpriv --inh-caps -all --bounding-set -net_admin $NC list
+	fi
+	# nothing of it happened; the host is still served
+	expect_rc 0 $NC port list "$v"
+	grep -q ":$p" "$T/out" && fail "a port was published from inside a cell"
+	expect_rc 0 $NC list
+	grep -q "^$v " "$T/out" || fail "the victim cell was deleted from inside a cell"
+	grep -q "^${PFX}x " "$T/out" && fail "a cell was created from inside a cell"
+	expect_rc 0 $NC delete "$c"
+	expect_rc 0 $NC delete "$v"
+	trap - EXIT
+}
+
+# cpu_ticks PID: user+system time of PID in clock ticks
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# a client that sends requests and never reads the replies stalls only
+# itself: the keeper queues a bounded number of replies, then drops it
+t_keeper_slow_reader() {
+	local c=${PFX}sr i p start took
+	expect_rc 0 $NC create "$c" --uplink none
+	trap '$NC delete "$c" 2>/dev/null; kill $hog 2>/dev/null' EXIT
+	for i in 1 2 3 4 5 6; do
+		p=$(free_port) || fail "no free port"
+		expect_rc 0 $NC port add "$c" "127.0.0.1:$p:$((8000 + i))"
+	done
+	python3 - "$NETCELL_RUNTIME_DIR/keeper.sock" "$c" >"$T/hog" 2>&1 <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+sent = 0
+try:
+    for i in range(200):
+        s.send(("PORTLIST\t" + sys.argv[2]).encode())
+        sent += 1
+except OSError as e:
+    print("send failed after", sent, e)
+print("sent", sent, flush=True)
+time.sleep(8)     # hold the connection, reading nothing
+PY
+	hog=$!
+	sleep 1
+	start=$(date +%s%N)
+	timeout 10 $NC list >"$T/list" 2>"$T/err" || fail "list failed or hung while a client does not read: $(cat "$T/err")"
+	took=$((($(date +%s%N) - start) / 1000000))
+	[ "$took" -lt 3000 ] || fail "list took $took ms while a client does not read"
+	grep -q "^$c " "$T/list" || fail "list does not show $c"
+	kill $hog 2>/dev/null; wait $hog 2>/dev/null
+	grep -q '^sent' "$T/hog" || fail "the hog did not run: $(cat "$T/hog")"
+	expect_rc 0 $NC port list "$c"
+	expect_rc 0 $NC delete "$c"
+	trap - EXIT
+}
+
+# out of descriptors the keeper does not spin: a client it cannot take is
+# told so, and the keeper answers again once descriptors are free
+t_keeper_out_of_fds() {
+	local c=${PFX}fd kp t0 t1 hog
+	# the keeper inherits the limits of the command that starts it
+	(ulimit -n 48 && ulimit -Hn 48 && $NC create "$c" --uplink none) || fail "create failed"
+	kp=$(keeper_pid)
+	trap '$NC delete "$c" 2>/dev/null; kill $hog 2>/dev/null' EXIT
+	[ "$(awk '/^Max open files/ {print $4 " " $5}' "/proc/$kp/limits")" = "48 48" ] ||
+		fail "keeper limits: $(grep 'open files' "/proc/$kp/limits")"
+	python3 - "$NETCELL_RUNTIME_DIR/keeper.sock" "$T/ready" <<'PY' &
+import socket, sys, time
+held = []
+for i in range(80):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(sys.argv[1])
+    held.append(s)
+open(sys.argv[2], "w").close()
+time.sleep(6)
+PY
+	hog=$!
+	for _ in $(seq 1 100); do [ -e "$T/ready" ] && break; sleep 0.05; done
+	[ -e "$T/ready" ] || fail "the client holding connections did not start"
+	sleep 0.5
+	t0=$(cpu_ticks "$kp")
+	timeout 10 $NC list >"$T/out" 2>"$T/err"; rc=$?
+	[ "$rc" = 0 ] || [ "$rc" = 1 ] || fail "list while out of descriptors: exit $rc: $(cat "$T/err")"
+	[ "$rc" = 0 ] || grep -q "^netcell: the keeper is out of file descriptors" "$T/err" ||
+		fail "list while out of descriptors: $(cat "$T/err")"
+	sleep 2
+	t1=$(cpu_ticks "$kp")
+	[ $((t1 - t0)) -lt 50 ] || fail "the keeper used $((t1 - t0)) ticks of CPU in 2 s while out of descriptors"
+	kill $hog; wait $hog 2>/dev/null
+	sleep 0.3
+	expect_rc 0 $NC list
+	grep -q "^$c " "$T/out" || fail "list does not show $c"
+	expect_rc 0 $NC delete "$c"
+	trap - EXIT
+}
