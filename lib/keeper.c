@@ -429,6 +429,28 @@ static void do_gc(struct keeper *k, unsigned *removed)
 
 
 /**
+ * do_link() - LINK or UNLINK: make or remove a link between two cells
+ * @k:		keeper
+ * @ctx:	context
+ * @a:		cell
+ * @b:		the other cell
+ * @subnet:	LINK: CIDR or ""; NULL for UNLINK
+ *
+ * Return: 0 or -errno with a message
+ */
+static int do_link(struct keeper *k, struct nc_ctx *ctx, const char *a,
+		   const char *b, const char *subnet)
+{
+	struct kcell *ca = find(k, a), *cb = find(k, b);
+
+	if (!ca || !cb)
+		return no_cell(ctx, ca ? b : a);
+	if (subnet)
+		return link_add(ctx, k->p.state, a, ca->netfd, b, cb->netfd, subnet);
+	return link_remove(ctx, k->p.state, a, ca->netfd, b, cb->netfd);
+}
+
+/**
  * handle() - serve one request
  * @k:		keeper
  * @sock:	client
@@ -464,6 +486,10 @@ static void handle(struct keeper *k, int sock, char *req)
 		ret = do_port_list(k, &ctx, sock, f[1]);
 		if (!ret)
 			return;
+	} else if (!strcmp(f[0], "LINK") && nf == 4) {
+		ret = do_link(k, &ctx, f[1], f[2], f[3]);
+	} else if (!strcmp(f[0], "UNLINK") && nf == 3) {
+		ret = do_link(k, &ctx, f[1], f[2], NULL);
 	} else if (!strcmp(f[0], "HUB") && nf == 2) {
 		ret = do_hub(k, &ctx, f[1]);
 	} else if (!strcmp(f[0], "GC")) {

@@ -138,3 +138,37 @@ PY
 	expect_rc 0 $NC delete "$c"
 	trap - EXIT
 }
+
+# link/unlink racing delete: no command may hold a lock the keeper needs
+# (links.lock was held by link while it waited on the keeper, whose
+# delete waited on links.lock: every command of the user hung for good)
+t_keeper_link_delete_no_deadlock() {
+	local a=${PFX}la b=${PFX}lb end rc
+	expect_rc 0 $NC create "$a" --uplink none
+	trap '$NC delete "$a" 2>/dev/null; $NC delete "$b" 2>/dev/null' EXIT
+	end=$(($(date +%s) + 30))
+	(
+		while [ "$(date +%s)" -lt "$end" ]; do
+			timeout 20 $NC link "$a" "$b" >/dev/null 2>&1; rc=$?
+			[ $rc = 124 ] && { echo "link hung" >>"$T/hung"; exit 1; }
+			timeout 20 $NC unlink "$a" "$b" >/dev/null 2>&1; rc=$?
+			[ $rc = 124 ] && { echo "unlink hung" >>"$T/hung"; exit 1; }
+		done
+	) &
+	local linker=$!
+	while [ "$(date +%s)" -lt "$end" ]; do
+		timeout 20 $NC create "$b" --uplink none >/dev/null 2>&1; rc=$?
+		[ $rc = 124 ] && { echo "create hung" >>"$T/hung"; break; }
+		timeout 20 $NC delete "$b" >/dev/null 2>&1; rc=$?
+		[ $rc = 124 ] && { echo "delete hung" >>"$T/hung"; break; }
+	done
+	wait $linker
+	[ -e "$T/hung" ] && fail "commands hung: $(cat "$T/hung")"
+	# still answering, and no link left to a deleted cell
+	timeout 20 $NC delete "$b" >/dev/null 2>&1
+	expect_rc 0 timeout 20 $NC inspect "$a" --json
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert not d.get('links'), d.get('links')" "$T/out" ||
+		fail "a link to the deleted cell is left: $(cat "$T/out")"
+	expect_rc 0 $NC delete "$a"
+	trap - EXIT
+}
