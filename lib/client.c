@@ -2,12 +2,14 @@
 /*
  * client.c - talking to the keeper, starting it when needed
  *
- * Theory of operation: a command connects to RUN/keeper.sock.  When nobody
- * answers, it takes RUN/keeper.lock (flock), tries again, and only then
- * forks a keeper (double fork, new session, so the keeper outlives the
+ * Theory of operation: a command connects to STATE/keeper.sock.  When
+ * nobody answers, it takes STATE/keeper.lock (flock), tries again, and only
+ * then forks a keeper (double fork, new session, so the keeper outlives the
  * command and is nobody's zombie) and waits on a pipe until the keeper says
  * it is ready or why it could not start.  The lock is what makes two
- * commands starting at once end up with one keeper.  A socket file with no
+ * commands starting at once end up with one keeper; being in the state
+ * directory, it is the same lock for every login of the user, whatever
+ * its runtime directory.  A socket file with no
  * listener means the previous keeper died: the new one rebuilds the saved
  * cells, and the command queues a notice saying so.
  */
@@ -28,20 +30,18 @@
 
 /**
  * try_connect() - connect to the keeper's socket
- * @path:	socket path
+ * @sa:		its address
  *
  * Return: connected socket or -errno
  */
-static int try_connect(const char *path)
+static int try_connect(const struct sockaddr_un *sa)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa))) {
 		int err = -errno;
 
 		close(fd);
@@ -166,25 +166,27 @@ static int spawn_keeper(struct nc_ctx *ctx, const struct nc_paths *p,
  */
 static int connect_or_spawn(struct nc_ctx *ctx)
 {
-	char sock[PATH_MAX], lockp[PATH_MAX], notes[PIPE_BUF], *note, *save = NULL;
+	char lockp[PATH_MAX], notes[PIPE_BUF], *note, *save = NULL;
 	_cleanup_close_ int lock = -1;
+	struct sockaddr_un sa;
 	struct nc_paths p;
 	unsigned rebuilt = 0;
 	int ret;
 
 	ret = paths_get(ctx, &p);
+	if (!ret)
+		ret = paths_keeper_addr(ctx, &p, &sa);
 	if (ret)
 		return ret;
-	snprintf(sock, sizeof(sock), "%s/keeper.sock", p.run);
-	ctx->kfd = try_connect(sock);
+	ctx->kfd = try_connect(&sa);
 	if (ctx->kfd >= 0)
 		return 0;
-	snprintf(lockp, sizeof(lockp), "%s/keeper.lock", p.run);
+	snprintf(lockp, sizeof(lockp), "%s/keeper.lock", p.state);
 	lock = store_lock(lockp);
 	if (lock < 0)
 		return ctx_err(ctx, lock, NC_ERR_FAILED,
 			       "cannot lock \"%s\": %s", lockp, strerror(-lock));
-	ctx->kfd = try_connect(sock);
+	ctx->kfd = try_connect(&sa);
 	if (ctx->kfd >= 0)
 		return 0;
 	ret = spawn_keeper(ctx, &p, &rebuilt, notes, sizeof(notes));
@@ -196,10 +198,10 @@ static int connect_or_spawn(struct nc_ctx *ctx)
 			   rebuilt, rebuilt == 1 ? "" : "s");
 	for (note = strtok_r(notes, "\t", &save); note; note = strtok_r(NULL, "\t", &save))
 		ctx_notice(ctx, "%s", note);
-	ctx->kfd = try_connect(sock);
+	ctx->kfd = try_connect(&sa);
 	if (ctx->kfd < 0)
 		return ctx_err(ctx, ctx->kfd, NC_ERR_FAILED,
-			       "cannot connect to the keeper at \"%s\": %s", sock,
+			       "cannot connect to the keeper at \"%s\": %s", sa.sun_path,
 			       strerror(-ctx->kfd));
 	return 0;
 }

@@ -4,7 +4,10 @@
  *
  * Theory of operation: one keeper per uid, started on demand by the first
  * command that needs it (client.c) and found again through the socket
- * RUN/keeper.sock.  A rootless keeper first moves into a new user namespace
+ * STATE/keeper.sock: the state directory, unlike the runtime one, is the
+ * same for every login of the user and outlives logind's cleanup, and the
+ * keeper holds STATE/keeper.life (flock) for its whole life, so two
+ * keepers never serve one user's cells.  A rootless keeper first moves into a new user namespace
  * of which it is root (the user's *hub*); every cell of that user is a
  * network namespace owned by the hub, so cells can later be linked with
  * veth pairs and share one uplink without any privilege.  The keeper itself
@@ -25,7 +28,9 @@
  *
  * Life: with no cells and no clients for NETCELL_KEEPER_LINGER ms (default
  * 3000) the keeper removes its socket, under the start lock so no command
- * can connect to a keeper that is going away, and exits.
+ * can connect to a keeper that is going away, and exits still holding
+ * that lock, so the next keeper starts only once this one has stopped its
+ * hub.
  *
  * Published ports: the forwarder (forward.c) shares the keeper's epoll
  * instance; fwd_event() takes the events that are its own.  A cell's ports
@@ -588,13 +593,15 @@ static void arm_idle(struct keeper *k)
 /**
  * try_leave() - exit when still idle, under the start lock
  * @k:		keeper
+ *
+ * The start lock (STATE/keeper.lock) is kept from here to the exit.
  */
 static void try_leave(struct keeper *k)
 {
 	char path[PATH_MAX];
 	_cleanup_close_ int lock = -1;
 
-	snprintf(path, sizeof(path), "%s/keeper.lock", k->p.run);
+	snprintf(path, sizeof(path), "%s/keeper.lock", k->p.state);
 	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock >= 0)
 		flock(lock, LOCK_EX);
@@ -602,10 +609,16 @@ static void try_leave(struct keeper *k)
 	kconn_accept(k);
 	if (k->n || k->nclients)
 		return;
-	snprintf(path, sizeof(path), "%s/keeper.sock", k->p.run);
+	snprintf(path, sizeof(path), "%s/keeper.sock", k->p.state);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.run);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.state);
+	unlink(path);
+	/* held until we exit: a keeper started meanwhile would find the hub
+	 * we are still stopping, and our life lock */
+	k->leavefd = lock;
+	lock = -1;
 	k->quit = 1;
 }
 
@@ -642,19 +655,22 @@ static void loop(struct keeper *k)
 
 
 /**
- * listen_socket() - create RUN/keeper.sock, replacing a stale one
+ * listen_socket() - create STATE/keeper.sock, replacing a stale one
  * @k:		keeper
  * @ctx:	context
  *
- * Called with the start lock held, so a socket file here is stale.
+ * Called with the start lock and the life lock held, so a socket file
+ * here is stale.
  *
  * Return: 0 or -errno with a message
  */
 static int listen_socket(struct keeper *k, struct nc_ctx *ctx)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa;
+	int ret = paths_keeper_addr(ctx, &k->p, &sa);
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/keeper.sock", k->p.run);
+	if (ret)
+		return ret;
 	unlink(sa.sun_path);
 	k->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (k->lfd < 0 || bind(k->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
@@ -666,16 +682,56 @@ static int listen_socket(struct keeper *k, struct nc_ctx *ctx)
 }
 
 /**
- * write_pid() - record the keeper's PID in RUN/keeper.pid, for doctor and tests
+ * write_pid() - record the keeper's PID in RUN/keeper.pid and
+ * STATE/keeper.pid, for doctor, tests and the message of a second keeper
  * @k:		keeper
  */
 static void write_pid(struct keeper *k)
 {
 	char path[PATH_MAX], pid[32];
 
-	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.run);
 	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.run);
 	store_write_atomic(path, pid, strlen(pid));
+	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.state);
+	store_write_atomic(path, pid, strlen(pid));
+}
+
+/**
+ * take_life_lock() - make sure we are the user's only keeper
+ * @k:		keeper; @k->lifefd set
+ * @ctx:	context
+ *
+ * STATE/keeper.life is locked (flock) for the keeper's whole life.  A
+ * keeper that is leaving holds it a moment after it let the start lock
+ * go at exit, so we wait up to 3 s; past that another keeper lives that
+ * does not answer on its socket, and we must not serve the same state.
+ *
+ * Return: 0 or -EBUSY with a message
+ */
+static int take_life_lock(struct keeper *k, struct nc_ctx *ctx)
+{
+	char path[PATH_MAX], pid[32] = "?";
+	_cleanup_fclose_ FILE *f = NULL;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/keeper.life", k->p.state);
+	k->lifefd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (k->lifefd < 0)
+		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
+			       "cannot open \"%s\": %s", path, strerror(errno));
+	for (i = 0; i < 300; i++) {
+		if (!flock(k->lifefd, LOCK_EX | LOCK_NB))
+			return 0;
+		usleep(10000);
+	}
+	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.state);
+	f = fopen(path, "re");
+	if (f && fgets(pid, sizeof(pid), f))
+		pid[strcspn(pid, "\n")] = '\0';
+	return ctx_err(ctx, -EBUSY, NC_ERR_FAILED,
+		       "another keeper of uid %u (PID %s) holds \"%s/keeper.life\" but does not answer on \"%s/keeper.sock\"; end it (kill %s) and try again",
+		       (unsigned)k->p.uid, pid, k->p.state, k->p.state, pid);
 }
 
 /**
@@ -695,6 +751,9 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 	k->linger_ms = linger ? strtol(linger, NULL, 10) : 3000;
 	if (k->linger_ms < 0)
 		k->linger_ms = 0;
+	ret = take_life_lock(k, ctx);
+	if (ret)
+		return ret;
 	if (k->p.rootless) {
 		ret = kpeer_helper_start(k);
 		if (ret)
@@ -745,7 +804,8 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 int keeper_run(const struct nc_paths *p, int ready)
 {
 	struct keeper k = { .p = *p, .lfd = -1, .epfd = -1, .tfd = -1, .hubfd = -1,
-			    .reserve = -1, .peerfd = -1 };
+			    .reserve = -1, .peerfd = -1, .lifefd = -1,
+			    .leavefd = -1 };
 	struct nc_ctx ctx = { .kfd = -1 };
 	unsigned rebuilt = 0;
 	char msg[PIPE_BUF];

@@ -62,6 +62,8 @@ struct kconn {
  * @reserve:	a descriptor kept to accept a client when out of them
  * @accept_paused: the listener is out of epoll for want of descriptors
  * @peerfd:	rootless: socket to the helper that inspects clients (kpeer.c)
+ * @lifefd:	STATE/keeper.life, locked for the keeper's life
+ * @leavefd:	the start lock, held from the decision to leave to the exit
  */
 struct keeper {
 	struct nc_paths p;
@@ -79,6 +81,8 @@ struct keeper {
 	int reserve;
 	int accept_paused;
 	int peerfd;
+	int lifefd;
+	int leavefd;
 };
 
 NC_INTERNAL struct kcell *find(struct keeper *k, const char *name);

@@ -172,3 +172,49 @@ t_keeper_link_delete_no_deadlock() {
 	expect_rc 0 $NC delete "$a"
 	trap - EXIT
 }
+
+# keeper_pid_of RUN: the keeper PID a command with runtime directory RUN
+# talks to (list --json, with a cell)
+keeper_pid_of() {
+	NETCELL_RUNTIME_DIR=$1 $NC list --json 2>"$T/kerr" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["keeper_pid"])'
+}
+
+# two logins of one user (one with XDG_RUNTIME_DIR, one without: su), and
+# a runtime directory wiped by logind while the keeper lives: one keeper,
+# found by every command
+t_keeper_one_per_user() {
+	local c=${PFX}one d=${PFX}two r1=$NETCELL_RUNTIME_DIR r2=$T/run2 kp p hub k2
+	mkdir -m 0700 "$r2"
+	trap 'kill -9 $(cat "$NETCELL_STATE_DIR/keeper.pid" 2>/dev/null) 2>/dev/null; $NC delete "$c" 2>/dev/null; NETCELL_RUNTIME_DIR='"$r2"' $NC delete "$d" 2>/dev/null' EXIT
+	p=$(free_port) || fail "no free port"
+	expect_rc 0 $NC create "$c"
+	expect_rc 0 $NC port add "$c" "127.0.0.1:$p:80"
+	kp=$(cat "$NETCELL_STATE_DIR/keeper.pid")
+	hub=$(cat "$NETCELL_STATE_DIR/net/:hub.pid" 2>/dev/null)
+	# the second login
+	k2=$(keeper_pid_of "$r2") || fail "list from the second login: $(cat "$T/kerr")"
+	[ "$k2" = "$kp" ] || fail "the second login talks to keeper $k2, not $kp"
+	grep -q . "$T/kerr" && fail "the second login printed: $(cat "$T/kerr")"
+	[ -e "$r2/keeper.pid" ] && fail "a second keeper started: $(cat "$r2/keeper.pid")"
+	NETCELL_RUNTIME_DIR=$r2 expect_rc 0 $NC create "$d" --uplink none
+	alive "$kp" || fail "the first keeper died"
+	[ -z "$hub" ] || alive "$hub" || fail "the hub's pasta ($hub) was killed"
+	ss -Htln "sport = :$p" | grep -q . || fail "host port $p is no longer published"
+	expect_rc 0 $NC port list "$c"
+	grep -q "inactive" "$T/out" && fail "a port became inactive: $(cat "$T/out")"
+	# deleted through one login, not resurrected through the other
+	NETCELL_RUNTIME_DIR=$r2 expect_rc 0 $NC delete "$d"
+	expect_rc 3 $NC port add "$d" "127.0.0.1:$(free_port):81"
+	expect_rc 0 $NC list
+	grep -q "^$d " "$T/out" && fail "the deleted cell came back"
+	# logind wipes the runtime directory while the keeper lives
+	rm -rf "$r1"
+	k2=$(keeper_pid_of "$r1") || fail "list after the runtime directory was wiped: $(cat "$T/kerr")"
+	[ "$k2" = "$kp" ] || fail "after the wipe the command talks to keeper $k2, not $kp"
+	grep -q . "$T/kerr" && fail "after the wipe the command printed: $(cat "$T/kerr")"
+	ss -Htln "sport = :$p" | grep -q . || fail "host port $p is gone after the wipe"
+	expect_rc 0 $NC delete "$c"
+	gone "$kp" || fail "the keeper did not leave when idle"
+	trap - EXIT
+}
+
