@@ -71,7 +71,7 @@ t_keeper_slow_reader() {
 		p=$(free_port) || fail "no free port"
 		expect_rc 0 $NC port add "$c" "127.0.0.1:$p:$((8000 + i))"
 	done
-	python3 - "$NETCELL_RUNTIME_DIR/keeper.sock" "$c" >"$T/hog" 2>&1 <<'PY' &
+	python3 - "$NETCELL_STATE_DIR/keeper.sock" "$c" >"$T/hog" 2>&1 <<'PY' &
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.connect(sys.argv[1])
@@ -109,7 +109,7 @@ t_keeper_out_of_fds() {
 	trap '$NC delete "$c" 2>/dev/null; kill $hog 2>/dev/null' EXIT
 	[ "$(awk '/^Max open files/ {print $4 " " $5}' "/proc/$kp/limits")" = "48 48" ] ||
 		fail "keeper limits: $(grep 'open files' "/proc/$kp/limits")"
-	python3 - "$NETCELL_RUNTIME_DIR/keeper.sock" "$T/ready" <<'PY' &
+	python3 - "$NETCELL_STATE_DIR/keeper.sock" "$T/ready" <<'PY' &
 import socket, sys, time
 held = []
 for i in range(80):
