@@ -218,3 +218,41 @@ t_keeper_one_per_user() {
 	trap - EXIT
 }
 
+# a keeper killed while it serves create or delete: each command's exit
+# status tells the truth about the cell afterwards (the retry after the
+# crash reads the outcome from the new keeper before it repeats anything)
+t_keeper_kill_campaign() {
+	local i c rc kp there bad=0
+	trap 'for i in $(seq 1 15); do $NC delete "${PFX}k$i" 2>/dev/null; done' EXIT
+	expect_rc 0 $NC create "${PFX}k0" --uplink none	# keeps a keeper up
+	for i in $(seq 1 15); do
+		for op in create delete; do
+			c=${PFX}k$i
+			if [ $op = create ]; then
+				$NC create "$c" >/dev/null 2>"$T/err.$i" &
+			else
+				$NC delete "$c" >/dev/null 2>"$T/err.$i" &
+			fi
+			local cmd=$!
+			sleep "0.0$((RANDOM % 8))$((RANDOM % 10))"
+			kp=$(cat "$NETCELL_STATE_DIR/keeper.pid" 2>/dev/null)
+			[ -n "$kp" ] && kill -9 "$kp" 2>/dev/null
+			timeout 30 tail --pid=$cmd -f /dev/null
+			wait $cmd; rc=$?
+			timeout 20 $NC list >"$T/list" 2>/dev/null || fail "list after kill $i ($op) failed"
+			there=0; grep -q "^$c " "$T/list" && there=1
+			if [ $op = create ] && { [ $rc = 0 ] && [ $there = 0 ] || [ $rc != 0 ] && [ $there = 1 ]; }; then
+				note "create $c exited $rc but the cell is$([ $there = 0 ] && echo " not") there: $(cat "$T/err.$i")"; bad=$((bad + 1))
+			fi
+			if [ $op = delete ] && { [ $rc = 0 ] && [ $there = 1 ] || [ $rc != 0 ] && [ $there = 0 ]; }; then
+				note "delete $c exited $rc but the cell is$([ $there = 0 ] && echo " not") there: $(cat "$T/err.$i")"; bad=$((bad + 1))
+			fi
+			# the campaign is about crashes, not failures: each command works
+			[ $rc = 0 ] || { note "$op $c exited $rc: $(cat "$T/err.$i")"; bad=$((bad + 1)); }
+			[ $op = create ] && [ $there = 0 ] && $NC create "$c" 2>/dev/null
+		done
+	done
+	[ $bad = 0 ] || fail "$bad of 30 commands killed under them did not tell the outcome"
+	expect_rc 0 $NC delete "${PFX}k0"
+	trap - EXIT
+}
