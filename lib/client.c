@@ -279,6 +279,7 @@ static int ports_listed(struct nc_ctx *ctx, const char *cell, char *specs,
 	rep[0] = '\n';
 	ret = client_call(ctx, req, rep + 1, PROTO_MAX, NULL, NULL);
 	if (ret)
+		/* cppcheck-suppress memleak ; freed by _cleanup_free_ */
 		return ret;
 	/* records are "CELL \t SPEC \t ACTIVE \n", SPEC canonical */
 	for (spec = strtok_r(specs, " ", &save); spec; spec = strtok_r(NULL, " ", &save)) {

@@ -48,6 +48,7 @@ static int mm_area(uintptr_t *arg_start, uintptr_t *arg_end,
 	buf[n] = '\0';
 	s = strrchr(buf, ')');
 	if (!s)
+		/* cppcheck-suppress resourceLeak ; closed by _cleanup_fclose_ */
 		return -EINVAL;
 	/* after "comm)" comes field 3; arg_start is field 48 */
 	for (i = 3; i <= 48 && s; i++)
