@@ -63,6 +63,8 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # a client that sends requests and never reads the replies stalls only
 # itself: the keeper queues a bounded number of replies, then drops it
+# (200 unread PORTLIST replies once blocked the keeper in sendmsg; here
+# up to 1000, so that the socket buffer and the queue surely fill)
 t_keeper_slow_reader() {
 	local c=${PFX}sr i p start took
 	expect_rc 0 $NC create "$c" --uplink none
@@ -77,13 +79,25 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.connect(sys.argv[1])
 sent = 0
 try:
-    for i in range(200):
+    for i in range(1000):
         s.send(("PORTLIST\t" + sys.argv[2]).encode())
         sent += 1
 except OSError as e:
     print("send failed after", sent, e)
 print("sent", sent, flush=True)
-time.sleep(8)     # hold the connection, reading nothing
+time.sleep(3)     # hold the connection, reading nothing
+# then read: what the socket and the keeper's bounded queue kept, and an
+# end (a reset comes first when our requests were still unread)
+s.settimeout(5)
+got = 0
+try:
+    while s.recv(70000):
+        got += 1
+    print("replies", got, "then end", flush=True)
+except ConnectionResetError:
+    print("replies", got, "then end (reset)", flush=True)
+except socket.timeout:
+    print("replies", got, "then still connected", flush=True)
 PY
 	hog=$!
 	sleep 1
@@ -92,8 +106,11 @@ PY
 	took=$((($(date +%s%N) - start) / 1000000))
 	[ "$took" -lt 3000 ] || fail "list took $took ms while a client does not read"
 	grep -q "^$c " "$T/list" || fail "list does not show $c"
-	kill $hog 2>/dev/null; wait $hog 2>/dev/null
+	wait $hog 2>/dev/null
 	grep -q '^sent' "$T/hog" || fail "the hog did not run: $(cat "$T/hog")"
+	# it was dropped once over its queue: not all 200 replies came
+	grep -Eq '^replies [0-9]+ then end' "$T/hog" || fail "the client that did not read was not disconnected: $(cat "$T/hog")"
+	[ "$(sed -n 's/^replies \([0-9]*\).*/\1/p' "$T/hog")" -lt 1000 ] || fail "all replies were kept for a client that did not read: $(cat "$T/hog")"
 	expect_rc 0 $NC port list "$c"
 	expect_rc 0 $NC delete "$c"
 	trap - EXIT
