@@ -2,12 +2,14 @@
 /*
  * client.c - talking to the keeper, starting it when needed
  *
- * Theory of operation: a command connects to RUN/keeper.sock.  When nobody
- * answers, it takes RUN/keeper.lock (flock), tries again, and only then
- * forks a keeper (double fork, new session, so the keeper outlives the
+ * Theory of operation: a command connects to STATE/keeper.sock.  When
+ * nobody answers, it takes STATE/keeper.lock (flock), tries again, and only
+ * then forks a keeper (double fork, new session, so the keeper outlives the
  * command and is nobody's zombie) and waits on a pipe until the keeper says
  * it is ready or why it could not start.  The lock is what makes two
- * commands starting at once end up with one keeper.  A socket file with no
+ * commands starting at once end up with one keeper; being in the state
+ * directory, it is the same lock for every login of the user, whatever
+ * its runtime directory.  A socket file with no
  * listener means the previous keeper died: the new one rebuilds the saved
  * cells, and the command queues a notice saying so.
  */
@@ -26,22 +28,22 @@
 #include "proto.h"
 #include "store.h"
 
+#define CLIENT_TRIES 6
+
 /**
  * try_connect() - connect to the keeper's socket
- * @path:	socket path
+ * @sa:		its address
  *
  * Return: connected socket or -errno
  */
-static int try_connect(const char *path)
+static int try_connect(const struct sockaddr_un *sa)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa))) {
 		int err = -errno;
 
 		close(fd);
@@ -166,25 +168,27 @@ static int spawn_keeper(struct nc_ctx *ctx, const struct nc_paths *p,
  */
 static int connect_or_spawn(struct nc_ctx *ctx)
 {
-	char sock[PATH_MAX], lockp[PATH_MAX], notes[PIPE_BUF], *note, *save = NULL;
+	char lockp[PATH_MAX], notes[PIPE_BUF], *note, *save = NULL;
 	_cleanup_close_ int lock = -1;
+	struct sockaddr_un sa;
 	struct nc_paths p;
 	unsigned rebuilt = 0;
 	int ret;
 
 	ret = paths_get(ctx, &p);
+	if (!ret)
+		ret = paths_keeper_addr(ctx, &p, &sa);
 	if (ret)
 		return ret;
-	snprintf(sock, sizeof(sock), "%s/keeper.sock", p.run);
-	ctx->kfd = try_connect(sock);
+	ctx->kfd = try_connect(&sa);
 	if (ctx->kfd >= 0)
 		return 0;
-	snprintf(lockp, sizeof(lockp), "%s/keeper.lock", p.run);
+	snprintf(lockp, sizeof(lockp), "%s/keeper.lock", p.state);
 	lock = store_lock(lockp);
 	if (lock < 0)
 		return ctx_err(ctx, lock, NC_ERR_FAILED,
 			       "cannot lock \"%s\": %s", lockp, strerror(-lock));
-	ctx->kfd = try_connect(sock);
+	ctx->kfd = try_connect(&sa);
 	if (ctx->kfd >= 0)
 		return 0;
 	ret = spawn_keeper(ctx, &p, &rebuilt, notes, sizeof(notes));
@@ -196,10 +200,10 @@ static int connect_or_spawn(struct nc_ctx *ctx)
 			   rebuilt, rebuilt == 1 ? "" : "s");
 	for (note = strtok_r(notes, "\t", &save); note; note = strtok_r(NULL, "\t", &save))
 		ctx_notice(ctx, "%s", note);
-	ctx->kfd = try_connect(sock);
+	ctx->kfd = try_connect(&sa);
 	if (ctx->kfd < 0)
 		return ctx_err(ctx, ctx->kfd, NC_ERR_FAILED,
-			       "cannot connect to the keeper at \"%s\": %s", sock,
+			       "cannot connect to the keeper at \"%s\": %s", sa.sun_path,
 			       strerror(-ctx->kfd));
 	return 0;
 }
@@ -232,6 +236,142 @@ static int parse_reply(struct nc_ctx *ctx, char *buf, char *rep, size_t len)
 }
 
 /**
+ * is_change() - does a request change the user's cells (as opposed to
+ * reading them, which may be sent again freely)
+ * @req:	request line
+ *
+ * Return: 1 if so
+ */
+static int is_change(const char *req)
+{
+	static const char *const ops[] = { "CREATE\t", "DELETE\t", "PORTADD\t",
+					   "PORTRM\t", "LINK\t", "UNLINK\t", "HUB\t" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ops); i++)
+		if (!strncmp(req, ops[i], strlen(ops[i])))
+			return 1;
+	return 0;
+}
+
+/**
+ * ports_listed() - how many of a PORTADD/PORTRM request's specs the cell
+ * publishes now
+ * @ctx:	context
+ * @cell:	cell
+ * @specs:	canonical specs separated by spaces (as sent), modified
+ * @total:	how many specs there are
+ *
+ * Return: the count, or -errno
+ */
+static int ports_listed(struct nc_ctx *ctx, const char *cell, char *specs,
+			int *total)
+{
+	_cleanup_free_ char *rep = malloc(PROTO_MAX + 1);
+	char req[NC_NAME_MAX + 16], want[NC_NAME_MAX + 128], *spec, *save = NULL;
+	int ret, found = 0;
+
+	*total = 0;
+	if (!rep)
+		return -ENOMEM;
+	snprintf(req, sizeof(req), "PORTLIST\t%s", cell);
+	/* after a newline, so that each record starts with one */
+	rep[0] = '\n';
+	ret = client_call(ctx, req, rep + 1, PROTO_MAX, NULL, NULL);
+	if (ret)
+		/* cppcheck-suppress memleak ; freed by _cleanup_free_ */
+		return ret;
+	/* records are "CELL \t SPEC \t ACTIVE \n", SPEC canonical */
+	for (spec = strtok_r(specs, " ", &save); spec; spec = strtok_r(NULL, " ", &save)) {
+		snprintf(want, sizeof(want), "\n%s\t%s\t", cell, spec);
+		(*total)++;
+		found += !!strstr(rep, want);
+	}
+	return found;
+}
+
+/**
+ * outcome() - after a keeper died with our change unanswered: did the
+ * change happen?
+ * @ctx:	context
+ * @req:	the request sent
+ *
+ * The keeper saves a change before it answers, and a new keeper serves
+ * exactly what was saved, so what the new keeper shows is the outcome: a
+ * cell that a CREATE made exists, one that a DELETE removed does not, the
+ * ports of a PORTADD are all there (it is all or none) and those of a
+ * PORTRM all gone.
+ *
+ * Return: 1 done, 0 not done (send it again), -1 unknown (LINK, UNLINK,
+ * HUB: sent again, an "already so" answer then counts as done)
+ */
+static int outcome(struct nc_ctx *ctx, const char *req)
+{
+	char copy[NC_NAME_MAX + 32 + NC_PORTS_MAX * 80], get[NC_NAME_MAX + 16], *f[3];
+	int nf, ret, total;
+
+	snprintf(copy, sizeof(copy), "%s", req);
+	nf = proto_split(copy, f, 3);
+	if (nf < 2)
+		return -1;
+	if (!strcmp(f[0], "CREATE") || !strcmp(f[0], "DELETE")) {
+		snprintf(get, sizeof(get), "GET\t%s", f[1]);
+		ret = client_call(ctx, get, NULL, 0, NULL, NULL);
+		if (ret && ret != -ENOENT)
+			return -1;
+		return !strcmp(f[0], "CREATE") ? !ret : ret == -ENOENT;
+	}
+	if (nf == 3 && (!strcmp(f[0], "PORTADD") || !strcmp(f[0], "PORTRM"))) {
+		ret = ports_listed(ctx, f[1], f[2], &total);
+		if (ret < 0)
+			return -1;
+		return !strcmp(f[0], "PORTADD") ? ret == total : ret == 0;
+	}
+	return -1;
+}
+
+/**
+ * already_so() - is an error to a change sent again after a crash the
+ * sign that the first one was done
+ * @req:	request
+ * @ret:	its error
+ *
+ * Return: 1 if so (LINK: linked already; UNLINK: not linked)
+ */
+static int already_so(const char *req, int ret)
+{
+	return (!strncmp(req, "LINK\t", 5) && ret == -EEXIST) ||
+	       (!strncmp(req, "UNLINK\t", 7) && ret == -ENOENT);
+}
+
+/**
+ * exchange() - send a request on the open connection, read the reply
+ * @ctx:	context, ctx->kfd connected
+ * @req:	request line
+ * @buf:	reply, PROTO_MAX bytes
+ * @fds:	descriptors passed with the reply, may be NULL
+ * @nfds:	in: room in @fds; out: how many came
+ * @sent:	set when the request went out (a keeper may have acted on it)
+ *
+ * Return: reply length, or 0 / -errno when no reply came
+ */
+static ssize_t exchange(struct nc_ctx *ctx, const char *req, char *buf,
+			int *fds, int *nfds, int *sent)
+{
+	ssize_t n;
+
+	/* a keeper that refuses us says why and closes at once: the reason
+	 * waits to be read even when the send fails */
+	*sent = !proto_send(ctx->kfd, req, strlen(req), NULL, 0);
+	n = proto_recv(ctx->kfd, buf, PROTO_MAX, fds, nfds);
+	/* closing with our request unread, it reset the connection: the
+	 * error comes first, its last message after it */
+	if (n == -ECONNRESET)
+		n = proto_recv(ctx->kfd, buf, PROTO_MAX, fds, nfds);
+	return n;
+}
+
+/**
  * client_call() - send one request to the keeper and read its reply
  * @ctx:	context
  * @req:	request line
@@ -240,8 +380,15 @@ static int parse_reply(struct nc_ctx *ctx, char *buf, char *rep, size_t len)
  * @fds:	descriptors passed with the reply, may be NULL
  * @nfds:	in: room in @fds; out: how many came
  *
- * A keeper that was just leaving (idle) closes the connection without an
- * answer: the request is sent once more to a fresh keeper.
+ * A keeper may die with a request unanswered (killed, or leaving when
+ * idle as the request came): the command then connects again, which
+ * starts a new keeper if needed, up to CLIENT_TRIES times, waiting a
+ * little longer each time (a dying keeper's listener may still take a
+ * connection).  A reading request is simply sent again.  A change that
+ * was sent is not blindly repeated: its outcome is read from the new
+ * keeper first (outcome()), so a DELETE that was done reports success,
+ * not "no cell", and a CREATE that was done is not refused as existing;
+ * only a change not done is sent again.
  *
  * Return: 0 or -errno with a message
  */
@@ -249,26 +396,42 @@ int client_call(struct nc_ctx *ctx, const char *req, char *rep, size_t len,
 		int *fds, int *nfds)
 {
 	_cleanup_free_ char *buf = malloc(PROTO_MAX);
-	int attempt, ret;
+	int attempt, ret, sent, room = nfds ? *nfds : 0, unsure = 0, done;
 	ssize_t n = 0;
 
 	if (!buf)
 		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-	for (attempt = 0; attempt < 2; attempt++) {
+	for (attempt = 0; attempt < CLIENT_TRIES; attempt++) {
+		if (attempt)
+			usleep(25000U << attempt);
 		if (ctx->kfd < 0) {
 			ret = connect_or_spawn(ctx);
+			/* -EIO: the new keeper died while starting */
+			if (ret == -EIO && attempt + 1 < CLIENT_TRIES)
+				continue;
 			if (ret)
 				return ret;
 		}
-		ret = proto_send(ctx->kfd, req, strlen(req), NULL, 0);
-		if (!ret) {
-			n = proto_recv(ctx->kfd, buf, PROTO_MAX, fds, nfds);
-			if (n > 0)
-				return parse_reply(ctx, buf, rep, len);
+		if (unsure) {
+			done = outcome(ctx, req);
+			if (done == 1) {
+				ctx->kind = NC_ERR_NONE;
+				ctx->msg[0] = '\0';
+				return 0;
+			}
+		}
+		if (nfds)
+			*nfds = room;
+		n = exchange(ctx, req, buf, fds, nfds, &sent);
+		if (n > 0) {
+			ret = parse_reply(ctx, buf, rep, len);
+			return ret && unsure && already_so(req, ret) ? 0 : ret;
 		}
 		close(ctx->kfd);
 		ctx->kfd = -1;
+		unsure |= sent && is_change(req);
 	}
 	return ctx_err(ctx, -EPIPE, NC_ERR_FAILED,
-		       "the keeper closed the connection without answering");
+		       "the keeper closed the connection without answering, %d times; see 'netcell doctor'",
+		       CLIENT_TRIES);
 }

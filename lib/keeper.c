@@ -4,7 +4,10 @@
  *
  * Theory of operation: one keeper per uid, started on demand by the first
  * command that needs it (client.c) and found again through the socket
- * RUN/keeper.sock.  A rootless keeper first moves into a new user namespace
+ * STATE/keeper.sock: the state directory, unlike the runtime one, is the
+ * same for every login of the user and outlives logind's cleanup, and the
+ * keeper holds STATE/keeper.life (flock) for its whole life, so two
+ * keepers never serve one user's cells.  A rootless keeper first moves into a new user namespace
  * of which it is root (the user's *hub*); every cell of that user is a
  * network namespace owned by the hub, so cells can later be linked with
  * veth pairs and share one uplink without any privilege.  The keeper itself
@@ -25,7 +28,9 @@
  *
  * Life: with no cells and no clients for NETCELL_KEEPER_LINGER ms (default
  * 3000) the keeper removes its socket, under the start lock so no command
- * can connect to a keeper that is going away, and exits.
+ * can connect to a keeper that is going away, and exits still holding
+ * that lock, so the next keeper starts only once this one has stopped its
+ * hub.
  *
  * Published ports: the forwarder (forward.c) shares the keeper's epoll
  * instance; fwd_event() takes the events that are its own.  A cell's ports
@@ -54,10 +59,12 @@
 #include "diag.h"
 #include "keeper.h"
 #include "keeper_int.h"
+#include "kpeer.h"
 #include "link.h"
 #include "uplink.h"
 #include "name.h"
 #include "ns.h"
+#include "proctitle.h"
 #include "proto.h"
 #include "store.h"
 
@@ -330,17 +337,18 @@ static int format_cell(struct keeper *k, const struct kcell *c, char *buf,
 
 /**
  * reply_err() - send an error reply
+ * @k:		keeper
  * @sock:	client
  * @ret:	negative errno
  * @ctx:	context holding the message
  */
-static void reply_err(int sock, int ret, const struct nc_ctx *ctx)
+static void reply_err(struct keeper *k, int sock, int ret,
+		      const struct nc_ctx *ctx)
 {
 	char buf[NC_MSG_MAX + 64];
-	int n = snprintf(buf, sizeof(buf), "ERR\t%d\t%d\t%s", ret,
-			 (int)(ctx->kind ? ctx->kind : NC_ERR_FAILED), ctx->msg);
 
-	proto_send(sock, buf, (size_t)n, NULL, 0);
+	kconn_send(k, sock, buf, kconn_err_text(buf, sizeof(buf), ret, ctx),
+		   NULL, 0);
 }
 
 /**
@@ -371,7 +379,7 @@ static int do_get(struct keeper *k, struct nc_ctx *ctx, int sock,
 		nfds++;
 	}
 	fds[nfds++] = c->netfd;
-	ret = proto_send(sock, buf, strlen(buf), fds, nfds);
+	ret = kconn_send(k, sock, buf, strlen(buf), fds, nfds);
 	if (k->p.rootless)
 		close(fds[0]);
 	return ret;
@@ -403,7 +411,7 @@ static int do_list(struct keeper *k, int sock, const char *from)
 		}
 		off += (size_t)n;
 	}
-	return proto_send(sock, buf, off, NULL, 0);
+	return kconn_send(k, sock, buf, off, NULL, 0);
 }
 
 /**
@@ -428,6 +436,28 @@ static void do_gc(struct keeper *k, unsigned *removed)
 	}
 }
 
+
+/**
+ * do_link() - LINK or UNLINK: make or remove a link between two cells
+ * @k:		keeper
+ * @ctx:	context
+ * @a:		cell
+ * @b:		the other cell
+ * @subnet:	LINK: CIDR or ""; NULL for UNLINK
+ *
+ * Return: 0 or -errno with a message
+ */
+static int do_link(struct keeper *k, struct nc_ctx *ctx, const char *a,
+		   const char *b, const char *subnet)
+{
+	struct kcell *ca = find(k, a), *cb = find(k, b);
+
+	if (!ca || !cb)
+		return no_cell(ctx, ca ? b : a);
+	if (subnet)
+		return link_add(ctx, k->p.state, a, ca->netfd, b, cb->netfd, subnet);
+	return link_remove(ctx, k->p.state, a, ca->netfd, b, cb->netfd);
+}
 
 /**
  * handle() - serve one request
@@ -465,6 +495,10 @@ static void handle(struct keeper *k, int sock, char *req)
 		ret = do_port_list(k, &ctx, sock, f[1], nf == 3 ? f[2] : "0");
 		if (!ret)
 			return;
+	} else if (!strcmp(f[0], "LINK") && nf == 4) {
+		ret = do_link(k, &ctx, f[1], f[2], f[3]);
+	} else if (!strcmp(f[0], "UNLINK") && nf == 3) {
+		ret = do_link(k, &ctx, f[1], f[2], NULL);
 	} else if (!strcmp(f[0], "HUB") && nf == 2) {
 		ret = do_hub(k, &ctx, f[1]);
 	} else if (!strcmp(f[0], "GC")) {
@@ -474,19 +508,20 @@ static void handle(struct keeper *k, int sock, char *req)
 			      "keeper: unknown request \"%s\"", f[0]);
 	}
 	if (ret) {
-		reply_err(sock, ret, &ctx);
+		reply_err(k, sock, ret, &ctx);
 		return;
 	}
 	snprintf(ok, sizeof(ok), "OK\t%d\t%u", (int)getpid(), removed);
-	proto_send(sock, ok, strlen(ok), NULL, 0);
+	kconn_send(k, sock, ok, strlen(ok), NULL, 0);
 }
 
 /**
- * client_gone() - forget a client and end the ephemeral cells bound to it
+ * keeper_client_gone() - forget a client and end the ephemeral cells bound
+ * to it
  * @k:		keeper
  * @sock:	client socket
  */
-static void client_gone(struct keeper *k, int sock)
+void keeper_client_gone(struct keeper *k, int sock)
 {
 	struct nc_ctx ctx = { .kfd = -1 };
 	size_t i = 0;
@@ -496,28 +531,7 @@ static void client_gone(struct keeper *k, int sock)
 			continue;
 		i++;
 	}
-	epoll_ctl(k->epfd, EPOLL_CTL_DEL, sock, NULL);
-	close(sock);
-	k->nclients--;
-}
-
-/**
- * peer_is_owner() - is the client our own user
- * @sock:	accepted socket
- *
- * The runtime directory is already private; this check makes sure even a
- * socket handed to another uid does not give it the user's cells.
- *
- * Return: 1 if the peer's uid is ours
- */
-static int peer_is_owner(int sock)
-{
-	struct ucred cr;
-	socklen_t len = sizeof(cr);
-
-	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cr, &len))
-		return 0;
-	return cr.uid == getuid();
+	kconn_close(k, sock);
 }
 
 /**
@@ -530,34 +544,31 @@ static void on_client(struct keeper *k, int sock)
 	char req[STORE_MAX];
 	ssize_t n = proto_recv(sock, req, sizeof(req), NULL, NULL);
 
+	if (n == -EAGAIN)
+		return;
 	if (n <= 0) {
-		client_gone(k, sock);
+		keeper_client_gone(k, sock);
 		return;
 	}
 	handle(k, sock, req);
 }
 
 /**
- * on_accept() - accept a new client
+ * on_event() - a client's socket is readable, writable or closed
  * @k:		keeper
+ * @ev:		its event
+ *
+ * A socket closed while serving an earlier event of this batch (a client
+ * over its queue limit) is no longer ours: its events are skipped.
  */
-static void on_accept(struct keeper *k)
+static void on_event(struct keeper *k, const struct epoll_event *ev)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
-	int sock = accept4(k->lfd, NULL, NULL, SOCK_CLOEXEC);
+	int sock = ev->data.fd;
 
-	if (sock < 0)
-		return;
-	if (!peer_is_owner(sock)) {
-		close(sock);
-		return;
-	}
-	ev.data.fd = sock;
-	if (epoll_ctl(k->epfd, EPOLL_CTL_ADD, sock, &ev)) {
-		close(sock);
-		return;
-	}
-	k->nclients++;
+	if (kconn_live(k, sock) && (ev->events & EPOLLOUT))
+		kconn_flush(k, sock);
+	if (kconn_live(k, sock) && (ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		on_client(k, sock);
 }
 
 /**
@@ -586,24 +597,32 @@ static void arm_idle(struct keeper *k)
 /**
  * try_leave() - exit when still idle, under the start lock
  * @k:		keeper
+ *
+ * The start lock (STATE/keeper.lock) is kept from here to the exit.
  */
 static void try_leave(struct keeper *k)
 {
 	char path[PATH_MAX];
 	_cleanup_close_ int lock = -1;
 
-	snprintf(path, sizeof(path), "%s/keeper.lock", k->p.run);
+	snprintf(path, sizeof(path), "%s/keeper.lock", k->p.state);
 	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lock >= 0)
 		flock(lock, LOCK_EX);
 	/* a command that connected meanwhile keeps us alive */
-	on_accept(k);
+	kconn_accept(k);
 	if (k->n || k->nclients)
 		return;
-	snprintf(path, sizeof(path), "%s/keeper.sock", k->p.run);
+	snprintf(path, sizeof(path), "%s/keeper.sock", k->p.state);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.run);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.state);
+	unlink(path);
+	/* held until we exit: a keeper started meanwhile would find the hub
+	 * we are still stopping, and our life lock */
+	k->leavefd = lock;
+	lock = -1;
 	k->quit = 1;
 }
 
@@ -620,16 +639,19 @@ static void loop(struct keeper *k)
 		arm_idle(k);
 		n = fwd_poll(k->fwd, k->epfd, ev, ARRAY_SIZE(ev));
 		if (!n)
-			n = epoll_wait(k->epfd, ev, ARRAY_SIZE(ev), -1);
+			n = epoll_wait(k->epfd, ev, ARRAY_SIZE(ev),
+				       k->accept_paused ? KCONN_PAUSE_MS : -1);
+		if (!n)
+			kconn_resume(k);
 		for (i = 0; i < n; i++) {
 			if (fwd_event(k->fwd, &ev[i]))
 				continue;
 			if (ev[i].data.fd == k->lfd)
-				on_accept(k);
+				kconn_accept(k);
 			else if (ev[i].data.fd == k->tfd)
 				try_leave(k);
 			else
-				on_client(k, ev[i].data.fd);
+				on_event(k, &ev[i]);
 		}
 		fwd_batch_end(k->fwd);
 	}
@@ -637,19 +659,22 @@ static void loop(struct keeper *k)
 
 
 /**
- * listen_socket() - create RUN/keeper.sock, replacing a stale one
+ * listen_socket() - create STATE/keeper.sock, replacing a stale one
  * @k:		keeper
  * @ctx:	context
  *
- * Called with the start lock held, so a socket file here is stale.
+ * Called with the start lock and the life lock held, so a socket file
+ * here is stale.
  *
  * Return: 0 or -errno with a message
  */
 static int listen_socket(struct keeper *k, struct nc_ctx *ctx)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa;
+	int ret = paths_keeper_addr(ctx, &k->p, &sa);
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/keeper.sock", k->p.run);
+	if (ret)
+		return ret;
 	unlink(sa.sun_path);
 	k->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (k->lfd < 0 || bind(k->lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
@@ -661,16 +686,56 @@ static int listen_socket(struct keeper *k, struct nc_ctx *ctx)
 }
 
 /**
- * write_pid() - record the keeper's PID in RUN/keeper.pid, for doctor and tests
+ * write_pid() - record the keeper's PID in RUN/keeper.pid and
+ * STATE/keeper.pid, for doctor, tests and the message of a second keeper
  * @k:		keeper
  */
 static void write_pid(struct keeper *k)
 {
 	char path[PATH_MAX], pid[32];
 
-	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.run);
 	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.run);
 	store_write_atomic(path, pid, strlen(pid));
+	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.state);
+	store_write_atomic(path, pid, strlen(pid));
+}
+
+/**
+ * take_life_lock() - make sure we are the user's only keeper
+ * @k:		keeper; @k->lifefd set
+ * @ctx:	context
+ *
+ * STATE/keeper.life is locked (flock) for the keeper's whole life.  A
+ * keeper that is leaving holds it a moment after it let the start lock
+ * go at exit, so we wait up to 3 s; past that another keeper lives that
+ * does not answer on its socket, and we must not serve the same state.
+ *
+ * Return: 0 or -EBUSY with a message
+ */
+static int take_life_lock(struct keeper *k, struct nc_ctx *ctx)
+{
+	char path[PATH_MAX], pid[32] = "?";
+	_cleanup_fclose_ FILE *f = NULL;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/keeper.life", k->p.state);
+	k->lifefd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (k->lifefd < 0)
+		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
+			       "cannot open \"%s\": %s", path, strerror(errno));
+	for (i = 0; i < 300; i++) {
+		if (!flock(k->lifefd, LOCK_EX | LOCK_NB))
+			return 0;
+		usleep(10000);
+	}
+	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.state);
+	f = fopen(path, "re");
+	if (f && fgets(pid, sizeof(pid), f))
+		pid[strcspn(pid, "\n")] = '\0';
+	return ctx_err(ctx, -EBUSY, NC_ERR_FAILED,
+		       "another keeper of uid %u (PID %s) holds \"%s/keeper.life\" but does not answer on \"%s/keeper.sock\"; end it (kill %s) and try again",
+		       (unsigned)k->p.uid, pid, k->p.state, k->p.state, pid);
 }
 
 /**
@@ -690,7 +755,15 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 	k->linger_ms = linger ? strtol(linger, NULL, 10) : 3000;
 	if (k->linger_ms < 0)
 		k->linger_ms = 0;
+	ret = take_life_lock(k, ctx);
+	if (ret)
+		return ret;
 	if (k->p.rootless) {
+		ret = kpeer_helper_start(k);
+		if (ret)
+			return ctx_err(ctx, ret, NC_ERR_FAILED,
+				       "cannot start the keeper's helper: %s",
+				       strerror(-ret));
 		ret = ns_become_userns_root(ctx, k->p.uid, k->p.gid);
 		/* gaining capabilities in the new user namespace made us
 		 * non-dumpable (commit_creds), which closes /proc/PID/fd/N -
@@ -702,6 +775,7 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 		ret = netns_dir_prepare(ctx);
 	if (ret)
 		return ret;
+	kconn_limits(k);
 	ret = listen_socket(k, ctx);
 	if (ret)
 		return ret;
@@ -733,13 +807,16 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
  */
 int keeper_run(const struct nc_paths *p, int ready)
 {
-	struct keeper k = { .p = *p, .lfd = -1, .epfd = -1, .tfd = -1, .hubfd = -1 };
+	struct keeper k = { .p = *p, .lfd = -1, .epfd = -1, .tfd = -1, .hubfd = -1,
+			    .reserve = -1, .peerfd = -1, .lifefd = -1,
+			    .leavefd = -1 };
 	struct nc_ctx ctx = { .kfd = -1 };
 	unsigned rebuilt = 0;
 	char msg[PIPE_BUF];
 	int ret, n;
 
-	prctl(PR_SET_NAME, "netcell-keeper");
+	snprintf(msg, sizeof(msg), "netcell-keeper uid=%u", (unsigned)p->uid);
+	proctitle_set("netcell-keeper", msg);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
@@ -755,5 +832,6 @@ int keeper_run(const struct nc_paths *p, int ready)
 	loop(&k);
 	hub_stop(k.p.state, &k.hubfd);
 	fwd_free(k.fwd);
+	kconn_free(&k);
 	return 0;
 }

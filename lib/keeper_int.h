@@ -29,6 +29,20 @@ struct kcell {
 };
 
 /**
+ * struct kconn - a client connection (kconn.c)
+ * @open:	connected and accepted
+ * @nq:		replies waiting in @head
+ * @queued:	their bytes
+ * @head:	first waiting reply
+ */
+struct kconn {
+	int open;
+	unsigned nq;
+	size_t queued;
+	struct kmsg *head;
+};
+
+/**
  * struct keeper - the keeper's whole state
  * @p:		the user's directories
  * @cells:	table of cells
@@ -43,6 +57,13 @@ struct kcell {
  * @idle_armed:	@tfd runs: no cells, no clients
  * @quit:	set when the keeper should leave its loop
  * @hubfd:	the hub's namespace while cells use it (hub.c), else -1
+ * @conns:	client connections, indexed by descriptor (kconn.c)
+ * @conncap:	entries in @conns
+ * @reserve:	a descriptor kept to accept a client when out of them
+ * @accept_paused: the listener is out of epoll for want of descriptors
+ * @peerfd:	rootless: socket to the helper that inspects clients (kpeer.c)
+ * @lifefd:	STATE/keeper.life, locked for the keeper's life
+ * @leavefd:	the start lock, held from the decision to leave to the exit
  */
 struct keeper {
 	struct nc_paths p;
@@ -55,6 +76,13 @@ struct keeper {
 	int idle_armed;
 	int quit;
 	int hubfd;
+	struct kconn *conns;
+	size_t conncap;
+	int reserve;
+	int accept_paused;
+	int peerfd;
+	int lifefd;
+	int leavefd;
 };
 
 NC_INTERNAL struct kcell *find(struct keeper *k, const char *name);
@@ -64,6 +92,22 @@ NC_INTERNAL int make_netns(struct keeper *k, struct nc_ctx *ctx, const char *nam
 			   int reuse, int *fd, int *fresh);
 NC_INTERNAL int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
 			 int owner);
+
+NC_INTERNAL void keeper_client_gone(struct keeper *k, int sock);
+
+/* client connections (kconn.c) */
+#define KCONN_PAUSE_MS 200
+NC_INTERNAL void kconn_limits(struct keeper *k);
+NC_INTERNAL void kconn_accept(struct keeper *k);
+NC_INTERNAL void kconn_resume(struct keeper *k);
+NC_INTERNAL int kconn_live(const struct keeper *k, int sock);
+NC_INTERNAL int kconn_send(struct keeper *k, int sock, const char *msg,
+			   size_t len, const int *fds, int nfds);
+NC_INTERNAL void kconn_flush(struct keeper *k, int sock);
+NC_INTERNAL void kconn_close(struct keeper *k, int sock);
+NC_INTERNAL void kconn_free(struct keeper *k);
+NC_INTERNAL size_t kconn_err_text(char *buf, size_t len, int ret,
+				  const struct nc_ctx *ctx);
 
 /* bringing back the saved cells (krebuild.c) */
 NC_INTERNAL void keeper_rebuild(struct keeper *k, struct nc_ctx *ctx,

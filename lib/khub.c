@@ -97,6 +97,9 @@ int do_hub(struct keeper *k, struct nc_ctx *ctx, const char *name)
 
 	if (!c)
 		return no_cell(ctx, name);
+	/* connected already: by a rebuild after a crash that ate our answer */
+	if (c->hubaddr[0])
+		return 0;
 	if (uplink_load(k->p.state, name, &u) || !u.hub)
 		return ctx_err(ctx, -EINVAL, NC_ERR_FAILED,
 			       "cell \"%s\" has no shared uplink saved", name);

@@ -289,7 +289,7 @@ int do_port_list(struct keeper *k, struct nc_ctx *ctx, int sock,
 		}
 		off += n;
 	}
-	return proto_send(sock, buf, off, NULL, 0);
+	return kconn_send(k, sock, buf, off, NULL, 0);
 }
 
 /**

@@ -13,7 +13,10 @@
  *
  * Links are saved in STATE/links.conf ("A B CIDR" lines, rewritten
  * atomically under STATE/links.lock) and made again by the keeper when it
- * rebuilds rootless cells.  A link goes away with either cell: deleting a
+ * rebuilds rootless cells.  Only the keeper makes, removes or forgets
+ * links (LINK/UNLINK requests): a command that held links.lock while it
+ * waited for the keeper deadlocked against a delete, whose link_forget()
+ * in the keeper waited for the same lock.  A link goes away with either cell: deleting a
  * network namespace deletes its veth ends, and with them their peers.
  */
 #include <fcntl.h>
@@ -252,9 +255,10 @@ static int unmake_link(struct nc_ctx *ctx, void *arg)
 }
 
 /**
- * run_job() - get both cells' namespaces and run @fn in a child
+ * run_job() - run @fn in a child, as the keeper (root of the cells' user
+ * namespace)
  * @ctx:	context
- * @j:		job, @j->l set
+ * @j:		job, @j->l, @j->afd and @j->bfd set
  * @fn:		make_link or unmake_link
  *
  * Return: 0 or -errno with a message
@@ -262,25 +266,13 @@ static int unmake_link(struct nc_ctx *ctx, void *arg)
 static int run_job(struct nc_ctx *ctx, struct link_job *j,
 		   int (*fn)(struct nc_ctx *ctx, void *arg))
 {
-	struct nc_cell_info info;
-	int fa[2] = { -1, -1 }, fb[2] = { -1, -1 }, na = 2, nb = 2, ret;
+	int ret;
 
-	ret = cell_get(ctx, j->l.a, &info, fa, &na);
-	if (!ret)
-		ret = cell_get(ctx, j->l.b, &info, fb, &nb);
-	if (!ret) {
-		j->userfd = na == 2 ? fa[0] : -1;
-		j->afd = fa[na - 1];
-		j->bfd = fb[nb - 1];
-		ret = incell_fork(ctx, fn, j);
-		/* the exit code follows the kernel's errno, as for other commands */
-		if (ret)
-			ctx->kind = ctx_kind_of_errno(ret);
-	}
-	while (na-- > 0 && fa[0] >= 0)
-		close(fa[na]);
-	while (nb-- > 0 && fb[0] >= 0)
-		close(fb[nb]);
+	j->userfd = -1;
+	ret = incell_fork(ctx, fn, j);
+	/* the exit code follows the kernel's errno, as for other commands */
+	if (ret)
+		ctx->kind = ctx_kind_of_errno(ret);
 	return ret;
 }
 
@@ -345,45 +337,21 @@ static int check_args(struct nc_ctx *ctx, const char *a, const char *b,
  * @b:		cell (gets the second)
  * @subnet:	CIDR, or NULL for the first free 10.214.N.0/24
  *
+ * The keeper makes the link (link_add()): a client holds no lock the
+ * keeper needs while it waits for the keeper.
+ *
  * Return: 0 or -errno with a message (NC_ERR_EXISTS when already linked)
  */
 int nc_link(struct nc_ctx *ctx, const char *a, const char *b, const char *subnet)
 {
-	struct link_job j = { .userfd = -1, .afd = -1, .bfd = -1 };
-	struct link l[LINKS_MAX];
-	struct nc_paths p;
-	size_t n;
-	int ret, lock;
+	char req[2 * NC_NAME_MAX + 160];
+	struct cidr net;
+	int ret = check_args(ctx, a, b, subnet, &net);
 
-	ret = check_args(ctx, a, b, subnet, &j.l.net);
-	if (!ret)
-		ret = paths_get(ctx, &p);
 	if (ret)
 		return ret;
-	lock = links_lock(p.state);
-	if (lock < 0)
-		return ctx_err(ctx, lock, NC_ERR_FAILED, "cannot lock the links: %s", strerror(-lock));
-	links_load(p.state, l, &n);
-	if (find(l, n, a, b) >= 0)
-		ret = ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
-			      "cells \"%s\" and \"%s\" are linked already", a, b);
-	else if (n == LINKS_MAX || (!subnet && pick_subnet(l, n, &j.l.net)))
-		ret = ctx_err(ctx, -ENOSPC, NC_ERR_FAILED, "too many links");
-	if (!ret) {
-		snprintf(j.l.a, sizeof(j.l.a), "%s", a);
-		snprintf(j.l.b, sizeof(j.l.b), "%s", b);
-		ret = run_job(ctx, &j, make_link);
-	}
-	if (!ret) {
-		l[n++] = j.l;
-		ret = links_save(p.state, l, n);
-		if (ret) {
-			run_job(ctx, &j, unmake_link);
-			ret = ctx_err(ctx, ret, NC_ERR_FAILED, "cannot save the link: %s", strerror(-ret));
-		}
-	}
-	close(lock);
-	return ret;
+	snprintf(req, sizeof(req), "LINK\t%s\t%s\t%s", a, b, subnet ? subnet : "");
+	return client_call(ctx, req, NULL, 0, NULL, NULL);
 }
 
 /**
@@ -396,34 +364,103 @@ int nc_link(struct nc_ctx *ctx, const char *a, const char *b, const char *subnet
  */
 int nc_unlink(struct nc_ctx *ctx, const char *a, const char *b)
 {
-	struct link_job j = { .userfd = -1, .afd = -1, .bfd = -1 };
-	struct link l[LINKS_MAX];
-	struct nc_paths p;
+	char req[2 * NC_NAME_MAX + 32];
 	struct cidr unused;
-	size_t n;
-	int ret, lock, i;
+	int ret = check_args(ctx, a, b, NULL, &unused);
 
-	ret = check_args(ctx, a, b, NULL, &unused);
-	if (!ret)
-		ret = paths_get(ctx, &p);
 	if (ret)
 		return ret;
-	lock = links_lock(p.state);
+	snprintf(req, sizeof(req), "UNLINK\t%s\t%s", a, b);
+	return client_call(ctx, req, NULL, 0, NULL, NULL);
+}
+
+/**
+ * link_add() - in the keeper: make and save a link between two cells
+ * @ctx:	context
+ * @state:	state directory
+ * @a:		cell (gets the subnet's first host) and its namespace
+ * @afd:	@a's network namespace
+ * @b:		the other cell
+ * @bfd:	@b's network namespace
+ * @subnet:	CIDR, or "" for the first free 10.214.N.0/24
+ *
+ * Return: 0 or -errno with a message (NC_ERR_EXISTS when already linked)
+ */
+int link_add(struct nc_ctx *ctx, const char *state, const char *a, int afd,
+	     const char *b, int bfd, const char *subnet)
+{
+	struct link_job j = { .afd = afd, .bfd = bfd };
+	struct link l[LINKS_MAX];
+	_cleanup_close_ int lock = -1;
+	size_t n;
+	int ret;
+
+	if (!subnet[0])
+		subnet = NULL;
+	ret = check_args(ctx, a, b, subnet, &j.l.net);
+	if (ret)
+		return ret;
+	lock = links_lock(state);
+	if (lock < 0)
+		return ctx_err(ctx, lock, NC_ERR_FAILED, "cannot lock the links: %s", strerror(-lock));
+	links_load(state, l, &n);
+	if (find(l, n, a, b) >= 0)
+		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
+			       "cells \"%s\" and \"%s\" are linked already", a, b);
+	if (n == LINKS_MAX || (!subnet && pick_subnet(l, n, &j.l.net)))
+		return ctx_err(ctx, -ENOSPC, NC_ERR_FAILED, "too many links");
+	snprintf(j.l.a, sizeof(j.l.a), "%s", a);
+	snprintf(j.l.b, sizeof(j.l.b), "%s", b);
+	ret = run_job(ctx, &j, make_link);
+	if (ret)
+		return ret;
+	l[n++] = j.l;
+	ret = links_save(state, l, n);
+	if (ret) {
+		run_job(ctx, &j, unmake_link);
+		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot save the link: %s", strerror(-ret));
+	}
+	return 0;
+}
+
+/**
+ * link_remove() - in the keeper: remove a saved link between two cells
+ * @ctx:	context
+ * @state:	state directory
+ * @a:		cell
+ * @afd:	@a's network namespace
+ * @b:		the other cell
+ * @bfd:	@b's network namespace
+ *
+ * Return: 0 or -errno with a message
+ */
+int link_remove(struct nc_ctx *ctx, const char *state, const char *a, int afd,
+		const char *b, int bfd)
+{
+	struct link_job j = { .afd = afd, .bfd = bfd };
+	struct link l[LINKS_MAX];
+	_cleanup_close_ int lock = -1;
+	size_t n;
+	int ret, i;
+
+	lock = links_lock(state);
 	if (lock < 0)
 		return ctx_err(ctx, lock, NC_ERR_FAILED, "cannot lock the links");
-	links_load(p.state, l, &n);
+	links_load(state, l, &n);
 	i = find(l, n, a, b);
-	if (i < 0) {
-		close(lock);
+	if (i < 0)
 		return ctx_err(ctx, -ENOENT, NC_ERR_FAILED, "cells \"%s\" and \"%s\" are not linked", a, b);
-	}
 	j.l = l[i];
+	/* the saved order decides which end is A */
+	if (strcmp(j.l.a, a)) {
+		j.afd = bfd;
+		j.bfd = afd;
+	}
 	ret = run_job(ctx, &j, unmake_link);
 	if (!ret) {
 		l[i] = l[--n];
-		ret = links_save(p.state, l, n);
+		ret = links_save(state, l, n);
 	}
-	close(lock);
 	return ret;
 }
 

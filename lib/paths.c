@@ -19,6 +19,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include "paths.h"
 
 /**
@@ -183,4 +185,32 @@ void paths_remove_dir(const char *dir)
 		unlink(path);
 	}
 	rmdir(dir);
+}
+
+/**
+ * paths_keeper_addr() - the keeper's socket address, STATE/keeper.sock
+ * @ctx:	context
+ * @p:		the user's directories
+ * @sa:		filled in
+ *
+ * The socket lives in the state directory, not the runtime one: the state
+ * directory is the same for every login of the user (a login without
+ * XDG_RUNTIME_DIR, as after su, gets /tmp/netcell-UID as its runtime
+ * directory) and survives logind wiping the runtime directory at the last
+ * logout, so every command finds the one keeper that holds the user's
+ * cells.
+ *
+ * Return: 0, or -ENAMETOOLONG with a message
+ */
+int paths_keeper_addr(struct nc_ctx *ctx, const struct nc_paths *p,
+		      struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if ((size_t)snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/keeper.sock",
+			     p->state) >= sizeof(sa->sun_path))
+		return ctx_err(ctx, -ENAMETOOLONG, NC_ERR_PERM,
+			       "the state directory \"%s\" is too long a path for the keeper's socket (at most %zu characters); set NETCELL_STATE_DIR or XDG_STATE_HOME to a shorter one",
+			       p->state, sizeof(sa->sun_path) - 13);
+	return 0;
 }

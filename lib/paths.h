@@ -9,8 +9,9 @@
 
 /**
  * struct nc_paths - directories of one user's netcell state
- * @run:	runtime directory: keeper socket, locks, xtables lock
- * @state:	durable directory: saved cell configurations (state/cells)
+ * @run:	runtime directory: keeper PID, xtables lock, rebuild report
+ * @state:	durable directory: saved cell configurations (state/cells),
+ *		the keeper's socket and locks
  * @etc:	per-cell /etc overlay root; the cell's files are in @etc/NAME
  *		(root: /etc/netns; rootless: ~/.config/netcell, files in NAME/etc)
  * @rootless:	1 when the caller is not uid 0
@@ -31,6 +32,10 @@ NC_INTERNAL int paths_mkdir_private(struct nc_ctx *ctx, const char *dir,
 				    uid_t uid);
 NC_INTERNAL void paths_cell_etc(const struct nc_paths *p, const char *name,
 				char *buf, size_t len);
+
+struct sockaddr_un;
+NC_INTERNAL int paths_keeper_addr(struct nc_ctx *ctx, const struct nc_paths *p,
+				  struct sockaddr_un *sa);
 
 NC_INTERNAL void paths_remove_dir(const char *dir);
 
