@@ -258,6 +258,7 @@ static int call_job(struct nc_ctx *ctx, struct child_job *j, char **out)
 	ret = paths_get(ctx, &p);
 	if (ret)
 		return ret;
+	/* cppcheck-suppress autoVariables ; j lives only during this call */
 	j->p = &p;
 	if (run_child(ctx, j, &buf, &tag, &ret, &kind))
 		return ctx->msg[0] ? -EIO : ctx_err(ctx, -EIO, NC_ERR_FAILED,

@@ -277,6 +277,7 @@ static int surely_too_large(const char *path)
 
 	if (!f || fscanf(f, "%lu", &w) != 1 || stat(path, &st) || init_root())
 		return 0;
+	/* cppcheck-suppress resourceLeak ; closed by _cleanup_fclose_ */
 	return (unsigned long)st.st_size * 9 > w * 2 * 2;
 }
 

@@ -561,6 +561,7 @@ static size_t step_size(void)
 
 	if (!f || fscanf(f, "%lu", &w) != 1 || w * 2 / 12 < SPLIT_CHUNK_MIN)
 		return SPLIT_CHUNK_MIN;
+	/* cppcheck-suppress resourceLeak ; closed by _cleanup_fclose_ */
 	return w * 2 / 12;
 }
 
