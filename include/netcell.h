@@ -83,6 +83,8 @@ NC_API int nc_list(struct nc_ctx *ctx, struct nc_cell_info **cells,
 NC_API int nc_enter(struct nc_ctx *ctx, const char *name, unsigned flags);
 NC_API int nc_gc(struct nc_ctx *ctx, unsigned *removed);
 NC_API int nc_unique_name(char *buf, size_t len);
+NC_API int nc_write_file(struct nc_ctx *ctx, const char *path, const char *data,
+			 size_t len);
 
 /**
  * enum nc_check_status - verdict of one prerequisite check of nc_doctor()

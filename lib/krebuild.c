@@ -204,15 +204,17 @@ int keeper_ready_ok(struct nc_ctx *ctx, const char *run, unsigned rebuilt,
 {
 	size_t off = (size_t)snprintf(msg, len, "OK\t%u", rebuilt), room;
 	unsigned left = ctx->ndropped;
-	char path[PATH_MAX], *s;
+	char path[PATH_MAX], *s, *text = NULL;
+	size_t tlen = 0;
 	FILE *f = NULL;
 	int i, sent = 0, saved = 0;
 
 	snprintf(path, sizeof(path), "%s/rebuild.txt", run);
 	/* room kept for the last part */
 	room = len > strlen(path) + 100 ? len - strlen(path) - 100 : 0;
+	/* written whole through a random temporary name (safefile.c) */
 	if (ctx->nnotice)
-		f = fopen(path, "we");
+		f = open_memstream(&text, &tlen);
 	else
 		unlink(path);
 	for (i = 0; i < ctx->nnotice; i++) {
@@ -233,8 +235,9 @@ int keeper_ready_ok(struct nc_ctx *ctx, const char *run, unsigned rebuilt,
 	if (f && ctx->ndropped)
 		fprintf(f, "%u more problems were not kept (at most %d are)\n",
 			ctx->ndropped, NC_NOTICES);
-	if (f)
-		saved = !fclose(f);
+	if (f && !fclose(f))
+		saved = !store_write_atomic(path, text, tlen);
+	free(text);
 	if (left)
 		off += (size_t)snprintf(msg + off, len - off,
 					"\t%u more problems of this rebuild are not shown here%s%s",

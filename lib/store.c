@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "name.h"
+#include "safefile.h"
 #include "store.h"
 
 /**
@@ -158,7 +159,7 @@ int store_format(const struct cell_conf *c, char *buf, size_t len)
 }
 
 /**
- * store_write_atomic() - replace a file durably: temp, fsync, rename
+ * store_write_atomic() - replace a private file durably (safefile_write())
  * @path:	final path
  * @data:	contents
  * @len:	length of @data
@@ -167,36 +168,7 @@ int store_format(const struct cell_conf *c, char *buf, size_t len)
  */
 int store_write_atomic(const char *path, const char *data, size_t len)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX], *slash;
-	_cleanup_close_ int fd = -1;
-	_cleanup_close_ int dfd = -1;
-	ssize_t w;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	w = write(fd, data, len);
-	if (w != (ssize_t)len || fsync(fd)) {
-		int err = w < 0 || errno ? -errno : -EIO;
-
-		unlink(tmp);
-		return err ? err : -EIO;
-	}
-	if (rename(tmp, path)) {
-		int err = -errno;
-
-		unlink(tmp);
-		return err;
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		fsync(dfd);
-	return 0;
+	return safefile_write(path, data, len, 0600);
 }
 
 /**
@@ -277,7 +249,7 @@ int store_remove(const char *dir, const char *name)
  */
 int store_lock(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600), err;
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600), err;
 
 	if (fd >= 0 && !flock(fd, LOCK_EX))
 		return fd;
