@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "client.h"
+#include "gc.h"
 #include "portspec.h"
 #include "proto.h"
 
@@ -191,7 +192,9 @@ int nc_list(struct nc_ctx *ctx, struct nc_cell_info **cells, size_t *n)
 }
 
 /**
- * nc_gc() - remove leftovers of interrupted operations
+ * nc_gc() - remove leftovers of interrupted operations: temporary files
+ * of dead writers in the state and runtime directories, stage directories
+ * of a "fw stage" that is gone
  * @ctx:	context
  * @removed:	how many leftovers were removed
  *
@@ -206,6 +209,8 @@ int nc_gc(struct nc_ctx *ctx, unsigned *removed)
 	if (ret)
 		return ret;
 	*removed = proto_split(rep, f, 2) == 2 ? (unsigned)atoi(f[1]) : 0;
+	/* stage directories belong to the caller's commands, not the keeper */
+	gc_stage_dirs(removed);
 	return 0;
 }
 

@@ -50,6 +50,7 @@
 #include <time.h>
 #include "firewall.h"
 #include "forward.h"
+#include "gc.h"
 #include "hub.h"
 #include "diag.h"
 #include "keeper.h"
@@ -403,25 +404,15 @@ static int do_list(struct keeper *k, int sock)
 }
 
 /**
- * do_gc() - remove leftovers: temporary files of interrupted saves
+ * do_gc() - remove leftovers: temporary files of interrupted saves (gc.c)
  * @k:		keeper
  * @removed:	how many files were removed
  */
 static void do_gc(struct keeper *k, unsigned *removed)
 {
-	char dir[PATH_MAX], path[PATH_MAX * 2];
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *e;
+	const char *dirs[] = { k->p.state, k->p.run, NULL };
 
-	snprintf(dir, sizeof(dir), "%s/cells", k->p.state);
-	d = opendir(dir);
-	while (d && (e = readdir(d))) {
-		if (!strstr(e->d_name, ".conf.tmp."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (!unlink(path))
-			(*removed)++;
-	}
+	gc_state(dirs, removed);
 }
 
 

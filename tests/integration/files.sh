@@ -82,3 +82,55 @@ t_stage_output_no_planted_files() {
 	done
 	return 0
 }
+
+# dead_pid: the PID of a process that has ended
+dead_pid() { local p; sh -c 'echo $$' >"$T/dead"; p=$(cat "$T/dead"); gone "$p"; echo "$p"; }
+
+t_gc_own_leftovers_only() {
+	# cells named like temporary files stay; the temporary files of dead
+	# writers go from every directory of the state, those of a live writer
+	# stay, and so do stage directories still in use or not the caller's
+	local S=$NETCELL_STATE_DIR R=$NETCELL_RUNTIME_DIR dead c n
+	local cells=("${PFX}x.conf.tmp.1" ".${PFX}y.nctmp-1-abcdef" "${PFX}z.tmp.1")
+	trap 'for c in "${cells[@]}"; do $NC delete "$c" >/dev/null 2>&1; done; rm -rf /tmp/netcell-stage-$PFX*' EXIT
+	for c in "${cells[@]}"; do expect_rc 0 $NC create --uplink none "$c"; done
+	printf 'table inet t {\n}\n' >"$T/r.nft"
+	expect_rc 0 $NC fw apply "${cells[0]}" "$T/r.nft"
+	dead=$(dead_pid)
+	mkdir -p "$S/net"
+	local leftovers=("$S/cells/${PFX}w.conf.tmp.$dead" "$S/cells/.${PFX}w.conf.nctmp-$dead-Ab12Cd"
+		"$S/links.conf.tmp.$dead" "$S/fw/${cells[0]}/.current.nctmp-$dead-zzzzzz"
+		"$S/fw/${cells[0]}/1.nft.tmp.$dead" "$S/net/.${PFX}w.conf.nctmp-$dead-qqqqqq"
+		"$R/.keeper.pid.nctmp-$dead-abcdef")
+	local kept=("$S/cells/.${PFX}v.conf.nctmp-$$-Ab12Cd" "$S/fw/${cells[0]}/2.nft.tmp.$$"
+		"$S/cells/${PFX}x.conf.tmp.1.bak")
+	for n in "${leftovers[@]}" "${kept[@]}"; do echo partial >"$n" || fail "cannot plant $n"; done
+	mkdir -p "/tmp/netcell-stage-${PFX}a/sub" "/tmp/netcell-stage-${PFX}b" "/tmp/netcell-stage-${PFX}c"
+	echo "$dead" >"/tmp/netcell-stage-${PFX}a/owner.pid"; echo x >"/tmp/netcell-stage-${PFX}a/sub/log"
+	echo "$$" >"/tmp/netcell-stage-${PFX}b/owner.pid"
+	if [ "$MODE" = root ]; then	# another user's, its stage dead: not root's to remove
+		mkdir "/tmp/netcell-stage-${PFX}d"; echo "$dead" >"/tmp/netcell-stage-${PFX}d/owner.pid"
+		chown -R "$TUSER2" "/tmp/netcell-stage-${PFX}d"
+	fi
+	expect_rc 0 $NC gc
+	n=$(sed -nE 's/^removed ([0-9]+) leftovers?$/\1/p' "$T/out")
+	[ -n "$n" ] && [ "$n" -ge $((${#leftovers[@]} + 1)) ] || fail "gc said '$(cat "$T/out")', wanted at least $((${#leftovers[@]} + 1)) removed"
+	for n in "${leftovers[@]}"; do [ -e "$n" ] && fail "gc left $n"; done
+	for n in "${kept[@]}"; do [ -e "$n" ] || fail "gc removed $n (not a dead writer's temporary file)"; done
+	[ -e "/tmp/netcell-stage-${PFX}a" ] && fail "gc left the stage directory of a dead fw stage"
+	[ -e "/tmp/netcell-stage-${PFX}b/owner.pid" ] || fail "gc removed the stage directory of a running fw stage"
+	[ -d "/tmp/netcell-stage-${PFX}c" ] || fail "gc removed a stage directory without owner.pid"
+	[ "$MODE" = user ] || [ -e "/tmp/netcell-stage-${PFX}d/owner.pid" ] || fail "gc removed another user's stage directory"
+	for c in "${cells[@]}"; do
+		expect_rc 0 $NC inspect "$c"
+		[ -f "$S/cells/$c.conf" ] || fail "gc removed the configuration of cell $c"
+	done
+	expect_rc 0 $NC fw history "${cells[0]}"
+	# the cells come back after a keeper crash: their files are whole
+	kill -9 "$(keeper_pid)"
+	expect_rc 0 $NC list
+	for c in "${cells[@]}"; do grep -qF -- "$c" "$T/out" || fail "cell $c did not come back after gc and a crash"; done
+	for c in "${cells[@]}"; do expect_rc 0 $NC delete "$c"; done
+	rm -f "${kept[@]}"
+	return 0
+}
