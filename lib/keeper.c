@@ -228,24 +228,26 @@ int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
  * @ctx:	context
  * @c:		cell in the table
  *
+ * The configuration becomes a tombstone first (one rename), then what
+ * depends on the cell goes, the tombstone last: a crash at any step
+ * leaves the whole cell (before the rename) or none (a new keeper
+ * finishes the removal), never a half that a new cell of the same name
+ * would inherit.
+ *
  * Return: 0 or -errno with a message; the cell stays if its saved
  * configuration cannot be removed
  */
 static int drop_cell(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 {
-	int ret = store_remove(k->p.state, c->conf.name);
+	int ret = store_tombstone(k->p.state, c->conf.name);
 
 	if (ret && ret != -ENOENT)
 		return ctx_err(ctx, ret, ctx_kind_of_errno(ret),
 			       "cannot remove the saved configuration of cell \"%s\": %s",
 			       c->conf.name, strerror(-ret));
-	if (!k->p.rootless)
-		unbind(c->conf.name);
-	fw_forget(k->p.state, c->conf.name);
-	link_forget(k->p.state, c->conf.name);
 	if (c->hubaddr[0])
 		hub_detach(k->hubfd, c->hubaddr);
-	uplink_stop(k->p.state, c->conf.name, 1);
+	keeper_forget(k, c->conf.name, 1);
 	fwd_cell_free(c->fc);
 	close(c->netfd);
 	*c = k->cells[--k->n];
@@ -283,6 +285,8 @@ static int do_create(struct keeper *k, struct nc_ctx *ctx, const char *name,
 	ret = make_netns(k, ctx, name, 0, &fd, &fresh);
 	if (ret)
 		return ret;
+	/* a new cell starts clean: nothing of an earlier one of that name */
+	keeper_forget(k, name, 0);
 	ret = store_save(ctx, k->p.state, &c);
 	if (ret)
 		goto undo_netns;

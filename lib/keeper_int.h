@@ -66,6 +66,7 @@ NC_INTERNAL int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
 			 int owner);
 
 /* bringing back the saved cells (krebuild.c) */
+NC_INTERNAL void keeper_forget(struct keeper *k, const char *name, int unbind_ns);
 NC_INTERNAL void keeper_rebuild(struct keeper *k, struct nc_ctx *ctx,
 				unsigned *rebuilt);
 NC_INTERNAL int keeper_ready_ok(struct nc_ctx *ctx, const char *run,

@@ -242,6 +242,58 @@ int store_remove(const char *dir, const char *name)
 }
 
 /**
+ * store_tombstone() - mark a cell as being deleted: NAME.conf becomes
+ * NAME.deleted in one rename()
+ * @dir:	state directory
+ * @name:	cell name
+ *
+ * From this step on a crash leaves no cell: a new keeper does not rebuild
+ * a tombstone, it finishes the removal (keeper_forget()).  The suffix
+ * cannot end a configuration's name, which ends in ".conf".
+ *
+ * Return: 0 or -errno (-ENOENT when there was no configuration)
+ */
+int store_tombstone(const char *dir, const char *name)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+
+	snprintf(from, sizeof(from), "%s/cells/%s.conf", dir, name);
+	snprintf(to, sizeof(to), "%s/cells/%s" STORE_TOMBSTONE, dir, name);
+	if (rename(from, to))
+		return -errno;
+	return store_sync_dir(dir);
+}
+
+/**
+ * store_bury() - remove a cell's tombstone, the last step of its removal
+ * @dir:	state directory
+ * @name:	cell name
+ */
+void store_bury(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/cells/%s" STORE_TOMBSTONE, dir, name);
+	unlink(path);
+}
+
+/**
+ * store_sync_dir() - make renames in STATE/cells durable
+ * @dir:	state directory
+ *
+ * Return: 0 or -errno
+ */
+int store_sync_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	_cleanup_close_ int fd = -1;
+
+	snprintf(path, sizeof(path), "%s/cells", dir);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 || fsync(fd) ? -errno : 0;
+}
+
+/**
  * store_lock() - open (creating it) and lock a lock file, waiting for it
  * @path:	lock file
  *
