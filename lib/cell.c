@@ -122,6 +122,86 @@ int nc_delete(struct nc_ctx *ctx, const char *name)
 }
 
 /**
+ * nc_create_setup() - create a cell that is not kept until its setup is done
+ * @ctx:	context
+ * @name:	cell name
+ * @id:		output: this creation's identity, for nc_create_keep() or
+ *		nc_create_undo()
+ *
+ * Until nc_create_keep(), the cell is bound to @ctx's connection (the
+ * keeper deletes it when the connection ends: a killed command leaves no
+ * half-made cell, nor does a keeper crash) and another command's delete
+ * does not see it (a delete racing the create is ordered before it).
+ *
+ * Return: 0, or -errno with a message as nc_create()
+ */
+int nc_create_setup(struct nc_ctx *ctx, const char *name, unsigned long long *id)
+{
+	char req[NC_NAME_MAX + 32], rep[64], *f[2];
+	int ret = nc_name_check(ctx, name);
+
+	if (ret)
+		return ret;
+	snprintf(req, sizeof(req), "CREATE\t%s\t%u", name, NC_CREATE_SETUP);
+	ret = client_call(ctx, req, rep, sizeof(rep), NULL, NULL);
+	if (ret)
+		return ret;
+	*id = proto_split(rep, f, 2) == 2 ? strtoull(f[1], NULL, 10) : 0;
+	return *id ? 0 : ctx_err(ctx, -EPROTO, NC_ERR_FAILED,
+				 "malformed reply from the keeper");
+}
+
+/**
+ * made_request() - KEEP or DELETE of the cell one nc_create_setup() made
+ * @ctx:	context
+ * @op:		"KEEP" or "DELETE"
+ * @name:	cell name
+ * @id:		from nc_create_setup()
+ *
+ * Return: 0, or -errno with a message (kind NC_ERR_NOCELL when that cell
+ * is gone, even if another of the same name exists)
+ */
+static int made_request(struct nc_ctx *ctx, const char *op, const char *name,
+			unsigned long long id)
+{
+	char req[NC_NAME_MAX + 64];
+	int ret = nc_name_check(ctx, name);
+
+	if (ret)
+		return ret;
+	snprintf(req, sizeof(req), "%s\t%s\t%llu", op, name, id);
+	return client_call(ctx, req, NULL, 0, NULL, NULL);
+}
+
+/**
+ * nc_create_keep() - the setup is done: the cell stays, as nc_create()'s
+ * @ctx:	context
+ * @name:	cell name
+ * @id:		from nc_create_setup()
+ *
+ * Return: 0, or -errno with a message
+ */
+int nc_create_keep(struct nc_ctx *ctx, const char *name, unsigned long long id)
+{
+	return made_request(ctx, "KEEP", name, id);
+}
+
+/**
+ * nc_create_undo() - delete the cell nc_create_setup() made, and only that
+ * @ctx:	context
+ * @name:	cell name
+ * @id:		from nc_create_setup()
+ *
+ * A cell of the same name that another command made is left alone.
+ *
+ * Return: 0, or -errno with a message
+ */
+int nc_create_undo(struct nc_ctx *ctx, const char *name, unsigned long long id)
+{
+	return made_request(ctx, "DELETE", name, id);
+}
+
+/**
  * cell_get() - a cell's record and its namespace descriptors
  * @ctx:	context
  * @name:	cell name

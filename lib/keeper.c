@@ -281,7 +281,8 @@ static int do_create(struct keeper *k, struct nc_ctx *ctx, const char *name,
 			       name, name);
 	snprintf(c.name, sizeof(c.name), "%s", name);
 	c.created = (long long)time(NULL);
-	c.ephemeral = !!(flags & NC_CREATE_EPHEMERAL);
+	/* saved as ephemeral while set up: a rebuild does not bring it back */
+	c.ephemeral = !!(flags & (NC_CREATE_EPHEMERAL | NC_CREATE_SETUP));
 	ret = make_netns(k, ctx, name, 0, &fd, &fresh);
 	if (ret)
 		return ret;
@@ -295,6 +296,7 @@ static int do_create(struct keeper *k, struct nc_ctx *ctx, const char *name,
 		ctx_err(ctx, ret, NC_ERR_FAILED, "out of memory");
 		goto undo_conf;
 	}
+	ksetup_begin(&k->cells[k->n - 1], flags);
 	return 0;
 undo_conf:
 	store_remove(k->p.state, name);
@@ -437,9 +439,15 @@ static void handle(struct keeper *k, int sock, char *req)
 	if (!strcmp(f[0], "CREATE") && nf == 3) {
 		ret = do_create(k, &ctx, f[1], (unsigned)strtoul(f[2], NULL, 10),
 				sock);
-	} else if (!strcmp(f[0], "DELETE") && nf == 2) {
-		c = find(k, f[1]);
+		/* the reply carries the creation's identity (ksetup.c) */
+		c = ret ? NULL : find(k, f[1]);
+		if (c && !ksetup_reply(sock, c))
+			return;
+	} else if (!strcmp(f[0], "DELETE") && (nf == 2 || nf == 3)) {
+		c = find_for(k, f[1], nf == 3 ? f[2] : NULL, sock);
 		ret = c ? drop_cell(k, &ctx, c) : no_cell(&ctx, f[1]);
+	} else if (!strcmp(f[0], "KEEP") && nf == 3) {
+		ret = do_keep(k, &ctx, f[1], f[2], sock);
 	} else if (!strcmp(f[0], "GET") && nf == 2) {
 		ret = do_get(k, &ctx, sock, f[1]);
 		if (!ret)

@@ -52,3 +52,43 @@ t_delete_cut_short_leaves_nothing() {
 	expect_rc 0 $NC delete "$B"
 	return 0
 }
+
+t_create_races_delete() {
+	# delete racing create of the same name: the create always succeeds
+	# (a delete that comes during its setup does not see the cell yet and
+	# says so), the cell left is whole or absent, nothing half-made
+	local A="${PFX}r" i rc3=0 pc pd rcc rcd
+	expect_rc 0 $NC list	# one keeper for all of them
+	for i in $(seq 1 30); do
+		$NC create "$A" >/dev/null 2>"$T/cerr" & pc=$!
+		$NC delete "$A" >/dev/null 2>"$T/derr" & pd=$!
+		wait "$pc"; rcc=$?; wait "$pd"; rcd=$?
+		[ "$rcc" = 0 ] || fail "round $i: create exited $rcc: $(cat "$T/cerr")"
+		case $rcd in 0) ;; 3) rc3=$((rc3 + 1)) ;; *) fail "round $i: delete exited $rcd: $(cat "$T/derr")" ;; esac
+		if $NC inspect "$A" >"$T/insp" 2>/dev/null; then
+			grep -q '^uplink: *none' "$T/insp" && fail "round $i: cell $A is listed without its uplink"
+			expect_rc 0 $NC delete "$A"
+		fi
+	done
+	note "30 rounds: delete came first (exit 3) $rc3 times"
+	return 0
+}
+
+t_create_undo_spares_other_cell() {
+	# the create's keeper restarts during its setup and another command
+	# makes a cell of the same name: the failed create's rollback leaves
+	# that cell alone (it deleted by name)
+	local A="${PFX}u" pc kp
+	printf 'table inet t {\n}\n' >"$T/r.nft"
+	mkfifo "$T/fifo"
+	expect_rc 0 $NC list
+	$NC create --uplink none --firewall "$T/fifo" "$A" >/dev/null 2>"$T/cerr" & pc=$!
+	for _ in $(seq 1 100); do $NC list 2>/dev/null | grep -q "$A" && break; sleep 0.05; done
+	kp=$(keeper_pid); kill -9 "$kp"; gone "$kp" || fail "keeper $kp did not die"
+	expect_rc 0 $NC create --uplink none "$A"
+	echo 'this is no ruleset' >"$T/fifo"
+	wait "$pc" && fail "the create whose keeper died succeeded"
+	expect_rc 0 $NC inspect "$A"
+	expect_rc 0 $NC delete "$A"
+	return 0
+}
