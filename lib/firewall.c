@@ -62,7 +62,7 @@ static int nft_run_prefix_only(struct nc_ctx *ctx, const char *cell, const char 
 }
 
 /**
- * switch_to() - apply a kept generation to a cell and make it current
+ * switch_unmarked() - switch_to() without the "applying" mark
  * @ctx:	context
  * @cell:	cell
  * @dir:	the cell's firewall directory
@@ -70,8 +70,8 @@ static int nft_run_prefix_only(struct nc_ctx *ctx, const char *cell, const char 
  *
  * Return: 0 or -errno with a message
  */
-static int switch_to(struct nc_ctx *ctx, const char *cell, const char *dir,
-		     unsigned gen)
+static int switch_unmarked(struct nc_ctx *ctx, const char *cell, const char *dir,
+			   unsigned gen)
 {
 	struct fw_job job;
 	int ret;
@@ -96,6 +96,91 @@ static int switch_to(struct nc_ctx *ctx, const char *cell, const char *dir,
 	}
 	ret = fw_run_job(ctx, cell, gen ? &job : NULL);
 	return ret ? ret : fwgen_set_current(dir, gen);
+}
+
+/**
+ * mark_applying() - record that a ruleset is being loaded into a cell
+ * @dir:	the cell's firewall directory
+ * @gen:	the generation being loaded
+ *
+ * Between loading a ruleset and recording it in "current" a killed command
+ * would leave the cell with one ruleset and "current" naming another; the
+ * mark, removed once "current" is written, tells the next firewall
+ * command (or inspect) to load the recorded generation again (settle()).
+ */
+static void mark_applying(const char *dir, unsigned gen)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%u\n", gen);
+	fwgen_write_state(dir, "applying", text);
+}
+
+/**
+ * switch_to() - apply a kept generation to a cell and make it current
+ * @ctx:	context
+ * @cell:	cell
+ * @dir:	the cell's firewall directory
+ * @gen:	generation, 0 for "no rules"
+ *
+ * Return: 0 or -errno with a message; the "applying" mark stays after a
+ * failure, as the cell may have either ruleset
+ */
+static int switch_to(struct nc_ctx *ctx, const char *cell, const char *dir,
+		     unsigned gen)
+{
+	int ret;
+
+	mark_applying(dir, gen);
+	ret = switch_unmarked(ctx, cell, dir, gen);
+	if (!ret)
+		fwgen_remove_state(dir, "applying");
+	return ret;
+}
+
+/**
+ * settle() - after a firewall command was killed while loading, put the
+ * recorded generation in force again, with the lock held
+ * @ctx:	context
+ * @cell:	cell
+ * @dir:	the cell's firewall directory
+ *
+ * Loading is one transaction, so the cell has the old ruleset or the new
+ * one; loading "current" again makes the cell and its record agree.  A
+ * failure is left to the command that follows, which loads a generation
+ * itself (the mark stays until one load succeeds).
+ */
+static void settle(struct nc_ctx *ctx, const char *cell, const char *dir)
+{
+	long long v[3];
+
+	if (fwgen_read_num(dir, "applying", v) >= 1)
+		switch_to(ctx, cell, dir, fwgen_current(dir));
+}
+
+/**
+ * fw_settle() - settle() a cell whose firewall command was killed, for a
+ * reader such as inspect
+ * @ctx:	context
+ * @state:	state directory
+ * @cell:	cell
+ *
+ * Costs one failed open() when nothing was interrupted.
+ */
+void fw_settle(struct nc_ctx *ctx, const char *state, const char *cell)
+{
+	char dir[PATH_MAX];
+	long long v[3];
+	int lock;
+
+	snprintf(dir, sizeof(dir), "%s/fw/%s", state, cell);
+	if (fwgen_read_num(dir, "applying", v) < 1)
+		return;
+	lock = fw_lock(ctx, dir);
+	if (lock < 0)
+		return;
+	settle(ctx, cell, dir);
+	close(lock);
 }
 
 /**
@@ -195,7 +280,11 @@ static int open_cell(struct nc_ctx *ctx, const char *cell, char *dir)
 
 	if (!ret)
 		ret = fw_dir(ctx, cell, dir, PATH_MAX);
-	return ret ? ret : fw_lock(ctx, dir);
+	if (!ret)
+		ret = fw_lock(ctx, dir);
+	if (ret >= 0)
+		settle(ctx, cell, dir);
+	return ret;
 }
 
 /**
@@ -254,8 +343,12 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 	}
 	if (!ret && job.format == NC_FW_IPTABLES)
 		ret = fw_run_job(ctx, NULL, &job);	/* both families, or neither */
-	if (!ret)
+	if (!ret) {
+		mark_applying(dir, *gen);
 		ret = fw_run_job(ctx, cell, &job);
+		if (ret)	/* refused as a whole: the cell kept its ruleset */
+			fwgen_remove_state(dir, "applying");
+	}
 	if (!ret)
 		ret = fwgen_write_meta(dir, *gen, &job) ? ctx_err(ctx, -EIO, NC_ERR_FAILED,
 				"cannot record generation %u", *gen) : 0;
@@ -264,6 +357,7 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 		return ret;
 	}
 	fwgen_set_current(dir, *gen);
+	fwgen_remove_state(dir, "applying");
 	fwgen_remove_state(dir, "reverted");
 	if (!confirm_secs)
 		return 0;
