@@ -186,6 +186,10 @@ int make_netns(struct keeper *k, struct nc_ctx *ctx, const char *name,
 		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
 			       "cannot create \"%s\": %s", path, strerror(errno));
 	close(pfd);
+	/* the binding is ours now: until the cell is saved, a tombstone tells
+	 * a keeper that follows a crash to remove it (keeper_forget()) */
+	if (!reuse)
+		store_tombstone_new(k->p.state, name);
 	ret = ns_new_net(ctx, path, fd);
 	if (ret)
 		unlink(path);
@@ -283,14 +287,17 @@ static int do_create(struct keeper *k, struct nc_ctx *ctx, const char *name,
 	c.created = (long long)time(NULL);
 	/* saved as ephemeral while set up: a rebuild does not bring it back */
 	c.ephemeral = !!(flags & (NC_CREATE_EPHEMERAL | NC_CREATE_SETUP));
-	ret = make_netns(k, ctx, name, 0, &fd, &fresh);
-	if (ret)
-		return ret;
 	/* a new cell starts clean: nothing of an earlier one of that name */
 	keeper_forget(k, name, 0);
+	ret = make_netns(k, ctx, name, 0, &fd, &fresh);
+	if (ret) {
+		store_bury(k->p.state, name);
+		return ret;
+	}
 	ret = store_save(ctx, k->p.state, &c);
 	if (ret)
 		goto undo_netns;
+	store_bury(k->p.state, name);	/* make_netns()'s, now the cell is saved */
 	ret = add_cell(k, &c, fd, c.ephemeral ? client : -1);
 	if (ret) {
 		ctx_err(ctx, ret, NC_ERR_FAILED, "out of memory");
@@ -303,6 +310,7 @@ undo_conf:
 undo_netns:
 	if (!k->p.rootless)
 		unbind(name);
+	store_bury(k->p.state, name);
 	close(fd);
 	return ret;
 }

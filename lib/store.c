@@ -265,6 +265,24 @@ int store_tombstone(const char *dir, const char *name)
 }
 
 /**
+ * store_tombstone_new() - a tombstone for a cell not saved yet
+ * @dir:	state directory
+ * @name:	cell name
+ *
+ * Written by create as soon as /run/netns/NAME is its own: a keeper crash
+ * before the configuration is saved then leaves no binding behind.
+ *
+ * Return: 0 or -errno
+ */
+int store_tombstone_new(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/cells/%s" STORE_TOMBSTONE, dir, name);
+	return store_write_atomic(path, "", 0);
+}
+
+/**
  * store_bury() - remove a cell's tombstone, the last step of its removal
  * @dir:	state directory
  * @name:	cell name

@@ -39,6 +39,7 @@ NC_INTERNAL int store_load(const char *dir, const char *name,
 			   struct cell_conf *c);
 NC_INTERNAL int store_remove(const char *dir, const char *name);
 NC_INTERNAL int store_tombstone(const char *dir, const char *name);
+NC_INTERNAL int store_tombstone_new(const char *dir, const char *name);
 NC_INTERNAL void store_bury(const char *dir, const char *name);
 NC_INTERNAL int store_sync_dir(const char *dir);
 NC_INTERNAL int store_write_atomic(const char *path, const char *data,
