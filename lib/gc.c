@@ -17,8 +17,9 @@
  *
  * Directories are walked with openat(O_NOFOLLOW): a symbolic link is never
  * followed, so gc removes nothing outside the trees it was given.  A PID
- * counts as gone only when kill(PID, 0) says ESRCH; a PID taken again by
- * another process keeps its file, which errs on the side of keeping.
+ * counts as gone when kill(PID, 0) says ESRCH or it is a zombie; a PID
+ * taken again by another process keeps its file, which errs on the side of
+ * keeping.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -33,14 +34,34 @@
 #define STAGE_PREFIX	"netcell-stage-"
 
 /**
- * pid_gone() - is there no process @pid any more
+ * pid_gone() - is there no process @pid any more, or only its zombie
  * @pid:	process ID
  *
- * Return: 1 only when the kernel says there is none
+ * A killed keeper is a zombie until its parent (init, after the double
+ * fork) reaps it, which some inits do only every second or so; kill(0)
+ * still finds a zombie.
+ *
+ * Return: 1 only when the kernel says there is none, or it is a zombie
  */
 static int pid_gone(pid_t pid)
 {
-	return pid > 0 && kill(pid, 0) && errno == ESRCH;
+	char path[64], buf[256], *end;
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	if (pid <= 0)
+		return 0;
+	if (kill(pid, 0))
+		return errno == ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (n <= 0)
+		return fd < 0 && errno == ENOENT;
+	buf[n] = '\0';
+	/* "PID (COMM) S ...": COMM may hold spaces and parentheses */
+	end = strrchr(buf, ')');
+	return end && end[1] == ' ' && (end[2] == 'Z' || end[2] == 'X');
 }
 
 /**
