@@ -16,7 +16,7 @@ static const char help[] =
  * setup_failed() - report a failed setup and undo this command's cell
  * @ctx:	context holding the error
  * @name:	cell name
- * @id:		this creation, from nc_create_setup()
+ * @id:		this creation, from nc_create_id()
  *
  * Only the cell this command made is deleted, never another command's
  * cell of the same name.  A cell gone meanwhile went with a keeper that
@@ -35,7 +35,7 @@ static int setup_failed(struct nc_ctx *ctx, const char *name, unsigned long long
 		return NC_ERR_FAILED;
 	}
 	ret = cli_fail(ctx);
-	nc_create_undo(ctx, name, id);
+	nc_delete_id(ctx, name, id);
 	return ret;
 }
 
@@ -68,7 +68,7 @@ int cmd_create(int argc, char **argv)
 	name = argv[optind];
 	ctx = cli_ctx();
 	/* bound to this command until kept: killed, it leaves nothing */
-	ret = nc_create_setup(ctx, name, &id);
+	ret = nc_create_id(ctx, name, NC_CREATE_SETUP, &id);
 	if (!ret && (cli_net_apply(ctx, name, &net) || nc_create_keep(ctx, name, id)))
 		ret = setup_failed(ctx, name, id);
 	else

@@ -66,9 +66,9 @@ struct nc_cell_info {
 
 /* Flags of nc_create() */
 #define NC_CREATE_EPHEMERAL 1u	/* deleted when the context is freed */
-#define NC_CREATE_SETUP 2u	/* nc_create_setup(): deleted when the context
-				 * is freed before nc_create_keep(), and
-				 * meanwhile out of reach of others' delete */
+#define NC_CREATE_SETUP 2u	/* deleted when the context is freed before
+				 * nc_create_keep(), and meanwhile out of
+				 * reach of other contexts' delete */
 
 NC_API struct nc_ctx *nc_ctx_new(void);
 NC_API void nc_ctx_free(struct nc_ctx *ctx);
@@ -79,12 +79,12 @@ NC_API const char *nc_notice_next(struct nc_ctx *ctx);
 NC_API int nc_name_check(struct nc_ctx *ctx, const char *name);
 NC_API int nc_create(struct nc_ctx *ctx, const char *name, unsigned flags);
 NC_API int nc_delete(struct nc_ctx *ctx, const char *name);
-NC_API int nc_create_setup(struct nc_ctx *ctx, const char *name,
-			   unsigned long long *id);
+NC_API int nc_create_id(struct nc_ctx *ctx, const char *name, unsigned flags,
+			unsigned long long *id);
 NC_API int nc_create_keep(struct nc_ctx *ctx, const char *name,
 			  unsigned long long id);
-NC_API int nc_create_undo(struct nc_ctx *ctx, const char *name,
-			  unsigned long long id);
+NC_API int nc_delete_id(struct nc_ctx *ctx, const char *name,
+			unsigned long long id);
 NC_API int nc_inspect(struct nc_ctx *ctx, const char *name,
 		      struct nc_cell_info *info);
 NC_API int nc_list(struct nc_ctx *ctx, struct nc_cell_info **cells,

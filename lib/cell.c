@@ -94,13 +94,9 @@ static int parse_record(char *line, void *out)
  */
 int nc_create(struct nc_ctx *ctx, const char *name, unsigned flags)
 {
-	char req[NC_NAME_MAX + 32];
-	int ret = nc_name_check(ctx, name);
+	unsigned long long id;
 
-	if (ret)
-		return ret;
-	snprintf(req, sizeof(req), "CREATE\t%s\t%u", name, flags);
-	return client_call(ctx, req, NULL, 0, NULL, NULL);
+	return nc_create_id(ctx, name, flags, &id);
 }
 
 /**
@@ -122,27 +118,30 @@ int nc_delete(struct nc_ctx *ctx, const char *name)
 }
 
 /**
- * nc_create_setup() - create a cell that is not kept until its setup is done
+ * nc_create_id() - create a cell and learn this creation's identity
  * @ctx:	context
  * @name:	cell name
- * @id:		output: this creation's identity, for nc_create_keep() or
- *		nc_create_undo()
+ * @flags:	NC_CREATE_EPHEMERAL, NC_CREATE_SETUP
+ * @id:		output: a random identity no other creation of the name has,
+ *		for nc_create_keep() and nc_delete_id()
  *
- * Until nc_create_keep(), the cell is bound to @ctx's connection (the
- * keeper deletes it when the connection ends: a killed command leaves no
- * half-made cell, nor does a keeper crash) and another command's delete
- * does not see it (a delete racing the create is ordered before it).
+ * With NC_CREATE_SETUP the cell is, until nc_create_keep(), bound to
+ * @ctx's connection (the keeper deletes it when the connection ends: a
+ * killed command leaves no half-made cell, nor does a keeper crash) and
+ * another command's delete does not see it (a delete racing the create is
+ * ordered before it).
  *
  * Return: 0, or -errno with a message as nc_create()
  */
-int nc_create_setup(struct nc_ctx *ctx, const char *name, unsigned long long *id)
+int nc_create_id(struct nc_ctx *ctx, const char *name, unsigned flags,
+		 unsigned long long *id)
 {
 	char req[NC_NAME_MAX + 32], rep[64], *f[2];
 	int ret = nc_name_check(ctx, name);
 
 	if (ret)
 		return ret;
-	snprintf(req, sizeof(req), "CREATE\t%s\t%u", name, NC_CREATE_SETUP);
+	snprintf(req, sizeof(req), "CREATE\t%s\t%u", name, flags);
 	ret = client_call(ctx, req, rep, sizeof(rep), NULL, NULL);
 	if (ret)
 		return ret;
@@ -152,11 +151,11 @@ int nc_create_setup(struct nc_ctx *ctx, const char *name, unsigned long long *id
 }
 
 /**
- * made_request() - KEEP or DELETE of the cell one nc_create_setup() made
+ * made_request() - KEEP or DELETE of the cell one nc_create_id() made
  * @ctx:	context
  * @op:		"KEEP" or "DELETE"
  * @name:	cell name
- * @id:		from nc_create_setup()
+ * @id:		from nc_create_id()
  *
  * Return: 0, or -errno with a message (kind NC_ERR_NOCELL when that cell
  * is gone, even if another of the same name exists)
@@ -174,10 +173,11 @@ static int made_request(struct nc_ctx *ctx, const char *op, const char *name,
 }
 
 /**
- * nc_create_keep() - the setup is done: the cell stays, as nc_create()'s
+ * nc_create_keep() - the setup of an NC_CREATE_SETUP cell is done: it stays,
+ * as one of nc_create()
  * @ctx:	context
  * @name:	cell name
- * @id:		from nc_create_setup()
+ * @id:		from nc_create_id()
  *
  * Return: 0, or -errno with a message
  */
@@ -187,16 +187,18 @@ int nc_create_keep(struct nc_ctx *ctx, const char *name, unsigned long long id)
 }
 
 /**
- * nc_create_undo() - delete the cell nc_create_setup() made, and only that
+ * nc_delete_id() - delete the cell nc_create_id() made, and only that
  * @ctx:	context
  * @name:	cell name
- * @id:		from nc_create_setup()
+ * @id:		from nc_create_id()
  *
- * A cell of the same name that another command made is left alone.
+ * A cell of the same name that another command made (after this one's was
+ * lost with a keeper that restarted) is left alone.
  *
- * Return: 0, or -errno with a message
+ * Return: 0, or -errno with a message (kind NC_ERR_NOCELL when that cell
+ * is gone)
  */
-int nc_create_undo(struct nc_ctx *ctx, const char *name, unsigned long long id)
+int nc_delete_id(struct nc_ctx *ctx, const char *name, unsigned long long id)
 {
 	return made_request(ctx, "DELETE", name, id);
 }
