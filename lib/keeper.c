@@ -453,7 +453,7 @@ static void handle(struct keeper *k, int sock, char *req)
 			return;
 	} else if (!strcmp(f[0], "DELETE") && (nf == 2 || nf == 3)) {
 		c = find_for(k, f[1], nf == 3 ? f[2] : NULL, sock);
-		ret = c ? drop_cell(k, &ctx, c) : no_cell(&ctx, f[1]);
+		ret = c ? drop_cell(k, &ctx, c) : ksetup_no_cell(k, &ctx, f[1]);
 	} else if (!strcmp(f[0], "KEEP") && nf == 3) {
 		ret = do_keep(k, &ctx, f[1], f[2], sock);
 	} else if (!strcmp(f[0], "GET") && nf == 2) {

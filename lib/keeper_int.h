@@ -75,6 +75,8 @@ NC_INTERNAL void ksetup_begin(struct kcell *c, unsigned flags);
 NC_INTERNAL int ksetup_reply(int sock, const struct kcell *c);
 NC_INTERNAL struct kcell *find_for(struct keeper *k, const char *name,
 				   const char *id, int sock);
+NC_INTERNAL int ksetup_no_cell(struct keeper *k, struct nc_ctx *ctx,
+			       const char *name);
 NC_INTERNAL int do_keep(struct keeper *k, struct nc_ctx *ctx, const char *name,
 			const char *id, int sock);
 NC_INTERNAL void keeper_forget(struct keeper *k, const char *name, int unbind_ns);

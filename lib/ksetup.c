@@ -78,6 +78,25 @@ struct kcell *find_for(struct keeper *k, const char *name, const char *id,
 }
 
 /**
+ * ksetup_no_cell() - the error for a cell find_for() did not give
+ * @k:		keeper
+ * @ctx:	context
+ * @name:	cell name
+ *
+ * Return: -ENOENT, kind NC_ERR_NOCELL
+ */
+int ksetup_no_cell(struct keeper *k, struct nc_ctx *ctx, const char *name)
+{
+	struct kcell *c = find(k, name);
+
+	if (c && c->setup)
+		return ctx_err(ctx, -ENOENT, NC_ERR_NOCELL,
+			       "no cell \"%s\" yet: another command is still creating it; run the command again once that create is done",
+			       name);
+	return no_cell(ctx, name);
+}
+
+/**
  * do_keep() - KEEP NAME ID: the setup is done, the cell becomes ordinary
  * @k:		keeper
  * @ctx:	context
@@ -96,7 +115,7 @@ int do_keep(struct keeper *k, struct nc_ctx *ctx, const char *name,
 	int ret;
 
 	if (!c || !c->setup)
-		return c ? 0 : no_cell(ctx, name);
+		return c ? 0 : ksetup_no_cell(k, ctx, name);
 	conf = c->conf;
 	conf.ephemeral = 0;
 	ret = store_save(ctx, k->p.state, &conf);

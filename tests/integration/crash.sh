@@ -61,16 +61,22 @@ t_create_races_delete() {
 	expect_rc 0 $NC list	# one keeper for all of them
 	for i in $(seq 1 30); do
 		$NC create "$A" >/dev/null 2>"$T/cerr" & pc=$!
-		$NC delete "$A" >/dev/null 2>"$T/derr" & pd=$!
+		(sleep "0.0$((RANDOM % 10))"; exec $NC delete "$A") >/dev/null 2>"$T/derr" & pd=$!
 		wait "$pc"; rcc=$?; wait "$pd"; rcd=$?
 		[ "$rcc" = 0 ] || fail "round $i: create exited $rcc: $(cat "$T/cerr")"
 		case $rcd in 0) ;; 3) rc3=$((rc3 + 1)) ;; *) fail "round $i: delete exited $rcd: $(cat "$T/derr")" ;; esac
+		[ "$rcd" = 0 ] || grep -Eq "no cell \"$A\"( yet: another command is still creating it)?;" "$T/derr" ||
+			fail "round $i: delete said: $(cat "$T/derr")"
+		# linearisable: delete first (exit 3) leaves the cell, after it none
 		if $NC inspect "$A" >"$T/insp" 2>/dev/null; then
+			[ "$rcd" = 3 ] || fail "round $i: delete exited $rcd but cell $A is there"
 			grep -q '^uplink: *none' "$T/insp" && fail "round $i: cell $A is listed without its uplink"
 			expect_rc 0 $NC delete "$A"
+		else
+			[ "$rcd" = 0 ] || fail "round $i: delete exited $rcd and create 0, but there is no cell $A"
 		fi
 	done
-	note "30 rounds: delete came first (exit 3) $rc3 times"
+	note "30 rounds: delete came first (exit 3) $rc3 times, after the create $((30 - rc3))"
 	return 0
 }
 

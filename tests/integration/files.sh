@@ -2,8 +2,8 @@
 # file at a guessable name is ever followed or written into, and gc removes
 # only netcell's own leftovers.
 
-# as USER DIR CMD...: run CMD as USER with netcell directories in DIR
-as() {
+# as_user USER DIR CMD...: run CMD as USER with netcell directories in DIR
+as_user() {
 	local u=$1 d=$2; shift 2
 	if [ "$u" = root ]; then
 		env NETCELL_RUNTIME_DIR="$d/run" NETCELL_STATE_DIR="$d/state" HOME="$d" "$@"
@@ -31,7 +31,7 @@ plant_round() {
 			setpriv --reuid="$TUSER2" --regid="$TUSER2" --init-groups sh -c "umask 0; : >'$n'" || fail "cannot plant $n"
 		fi
 	done
-	expect_rc 0 as "$v" "$d" sh -c "umask ${UM:-022}; exec $NC fw stage -o '$out' -- '$T/fw.sh'"
+	expect_rc 0 as_user "$v" "$d" sh -c "umask ${UM:-022}; exec $NC fw stage -o '$out' -- '$T/fw.sh'"
 	[ "$(cat "$d/precious")" = "precious of $v" ] || fail "$kind round: $v's precious file was overwritten"
 	for n in "${names[@]}"; do
 		if [ "$kind" = link ]; then
@@ -63,20 +63,20 @@ t_stage_output_no_planted_files() {
 	printf '#!/bin/sh\nnft add table inet planted\n' >"$T/fw.sh"; chmod 755 "$T/fw.sh"
 	for v in root "$TUSER"; do
 		d="$T/$v"; mkdir -p "$d"; chown "$v" "$d"; chmod 711 "$d"
-		as "$v" "$d" sh -c "echo 'precious of $v' >'$d/precious'"
+		as_user "$v" "$d" sh -c "echo 'precious of $v' >'$d/precious'"
 		out="/tmp/$PFX-$v.nft"
 		plant_round "$v" "$d" "$out" link
 		plant_round "$v" "$d" "$out" file
 		UM=077 plant_round "$v" "$d" "$out" link
 		# the output path itself: another user's link in sticky /tmp
 		setpriv --reuid="$TUSER2" --regid="$TUSER2" --init-groups ln -s "$d/precious" "$out"
-		expect_rc 5 as "$v" "$d" $NC fw stage -o "$out" -- "$T/fw.sh"
+		expect_rc 5 as_user "$v" "$d" $NC fw stage -o "$out" -- "$T/fw.sh"
 		expect_err_match "refusing to write \"$out\": it is a symbolic link owned by uid [0-9]+ in the sticky directory \"/tmp\""
 		[ "$(cat "$d/precious")" = "precious of $v" ] || fail "$v's precious file was written through $TUSER2's link"
 		rm -f "$out"
 		# the victim's own link is written through, as an editor would
-		as "$v" "$d" ln -s "$d/own.nft" "$out"
-		expect_rc 0 as "$v" "$d" $NC fw stage -o "$out" -- "$T/fw.sh"
+		as_user "$v" "$d" ln -s "$d/own.nft" "$out"
+		expect_rc 0 as_user "$v" "$d" $NC fw stage -o "$out" -- "$T/fw.sh"
 		[ -L "$out" ] && grep -q 'table inet planted' "$d/own.nft" || fail "$v's own link was not written through"
 		rm -f "$out"
 	done
