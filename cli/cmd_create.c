@@ -13,6 +13,33 @@ static const char help[] =
 	"Exit codes: 2 invalid name, 4 the cell exists, 5 missing permission.\n";
 
 /**
+ * setup_failed() - report a failed setup and undo this command's cell
+ * @ctx:	context holding the error
+ * @name:	cell name
+ * @id:		this creation, from nc_create_id()
+ *
+ * Only the cell this command made is deleted, never another command's
+ * cell of the same name.  A cell gone meanwhile went with a keeper that
+ * restarted (no other command can delete it during its setup).
+ *
+ * Return: exit status
+ */
+static int setup_failed(struct nc_ctx *ctx, const char *name, unsigned long long id)
+{
+	int ret;
+
+	if (nc_errkind(ctx) == NC_ERR_NOCELL) {
+		cli_notices(ctx);
+		fprintf(stderr, "netcell: cell \"%s\" was lost before its setup finished (its keeper restarted); nothing of it is left; run the create again\n",
+			name);
+		return NC_ERR_FAILED;
+	}
+	ret = cli_fail(ctx);
+	nc_delete_id(ctx, name, id);
+	return ret;
+}
+
+/**
  * cmd_create() - netcell create NAME
  * @argc:	argument count
  * @argv:	arguments
@@ -23,6 +50,7 @@ int cmd_create(int argc, char **argv)
 {
 	static const struct option opts[] = { CLI_NET_OPTIONS, { 0 } };
 	struct cli_net net = { 0 };
+	unsigned long long id = 0;
 	struct nc_ctx *ctx;
 	sigset_t old;
 	const char *name;
@@ -41,15 +69,12 @@ int cmd_create(int argc, char **argv)
 	name = argv[optind];
 	ctx = cli_ctx();
 	cli_hold_signals(&old);		/* the whole cell, or none of it */
-	ret = nc_create(ctx, name, 0);
-	if (!ret && cli_net_apply(ctx, name, &net)) {
-		ret = cli_fail(ctx);	/* nothing half-made: the cell goes */
-		nc_delete(ctx, name);
-		nc_ctx_free(ctx);
-		cli_release_signals(&old);
-		return ret;
-	}
-	ret = ret ? cli_fail(ctx) : (cli_notices(ctx), 0);
+	/* bound to this command until kept: killed, it leaves nothing */
+	ret = nc_create_id(ctx, name, NC_CREATE_SETUP, &id);
+	if (!ret && (cli_net_apply(ctx, name, &net) || nc_create_keep(ctx, name, id)))
+		ret = setup_failed(ctx, name, id);
+	else
+		ret = ret ? cli_fail(ctx) : (cli_notices(ctx), 0);
 	nc_ctx_free(ctx);
 	cli_release_signals(&old);
 	return ret;

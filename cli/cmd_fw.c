@@ -285,28 +285,18 @@ static int fw_rollback(struct fw_opts *o)
 }
 
 /**
- * write_out() - write staged output to FILE atomically, or to stdout
+ * write_out() - write staged output to FILE safely and atomically, or to stdout
+ * @ctx:	context, for the message
  * @file:	path, or NULL for stdout
  * @text:	ruleset
  *
- * Return: 0, or 1 after a message
+ * Return: 0, -EIO for stdout (no message), or -errno with a message
  */
-static int write_out(const char *file, const char *text)
+static int write_out(struct nc_ctx *ctx, const char *file, const char *text)
 {
-	char tmp[4096];
-	FILE *f;
-
 	if (!file)
-		return fputs(text, stdout) < 0;
-	snprintf(tmp, sizeof(tmp), "%s.netcell-tmp", file);
-	f = fopen(tmp, "w");
-	if (!f || fputs(text, f) < 0 || fflush(f) || fsync(fileno(f)) || fclose(f) ||
-	    rename(tmp, file)) {
-		fprintf(stderr, "netcell: cannot write \"%s\": %s\n", file, strerror(errno));
-		unlink(tmp);
-		return 1;
-	}
-	return 0;
+		return fputs(text, stdout) < 0 ? -EIO : 0;
+	return nc_write_file(ctx, file, text, strlen(text));
 }
 
 /**
@@ -349,8 +339,8 @@ static int fw_stage(int argc, char **argv)
 	cli_progress_start("staging the script");
 	ret = nc_fw_stage(ctx, argv + optind, format, timeout, &text);
 	cli_progress_stop();
-	if (!ret && write_out(file, text))
-		ret = -EIO;
+	if (!ret)
+		ret = write_out(ctx, file, text);
 	free(text);
 	if (ret == -EIO && !nc_errmsg(ctx)[0]) {
 		nc_ctx_free(ctx);

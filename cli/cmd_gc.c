@@ -4,8 +4,10 @@
 
 static const char help[] =
 	"Usage: netcell gc\n\n"
-	"Remove leftovers of operations that were interrupted (for example\n"
-	"temporary files of a save cut short by a crash).\n";
+	"Remove leftovers of operations that were interrupted: temporary files\n"
+	"of a save cut short by a crash, whose writer is gone, and scratch\n"
+	"directories of a 'fw stage' that was killed.  Nothing else is touched:\n"
+	"a running command's files and every cell stay.\n";
 
 /**
  * cmd_gc() - netcell gc

@@ -113,6 +113,7 @@ int cmd_run(int argc, char **argv)
 	const char *name = NULL;
 	struct cli_net net = { 0 };
 	char gen[NC_NAME_MAX + 1];
+	unsigned long long id = 0;
 	struct nc_ctx *ctx;
 	int first, ret;
 	pid_t pid;
@@ -127,14 +128,16 @@ int cmd_run(int argc, char **argv)
 		name = gen;
 	}
 	ctx = cli_ctx();
-	if (nc_create(ctx, name, NC_CREATE_EPHEMERAL)) {
+	/* deleted by its creation's id: never another command's cell that
+	 * took the name after a keeper restart lost this one */
+	if (nc_create_id(ctx, name, NC_CREATE_EPHEMERAL, &id)) {
 		ret = cli_fail(ctx);
 		nc_ctx_free(ctx);
 		return ret;
 	}
 	if (cli_net_apply(ctx, name, &net)) {
 		ret = cli_fail(ctx);
-		nc_delete(ctx, name);
+		nc_delete_id(ctx, name, id);
 		nc_ctx_free(ctx);
 		return ret;
 	}
@@ -149,7 +152,7 @@ int cmd_run(int argc, char **argv)
 		_exit(cli_exec_cmd(argv + first));
 	}
 	ret = pid < 0 ? 1 : wait_child(pid);
-	if (nc_delete(ctx, name) && nc_errkind(ctx) != NC_ERR_NOCELL)
+	if (nc_delete_id(ctx, name, id) && nc_errkind(ctx) != NC_ERR_NOCELL)
 		cli_fail(ctx);
 	nc_ctx_free(ctx);
 	return ret;

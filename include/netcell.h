@@ -66,6 +66,9 @@ struct nc_cell_info {
 
 /* Flags of nc_create() */
 #define NC_CREATE_EPHEMERAL 1u	/* deleted when the context is freed */
+#define NC_CREATE_SETUP 2u	/* deleted when the context is freed before
+				 * nc_create_keep(), and meanwhile out of
+				 * reach of other contexts' delete */
 
 NC_API struct nc_ctx *nc_ctx_new(void);
 NC_API void nc_ctx_free(struct nc_ctx *ctx);
@@ -76,6 +79,12 @@ NC_API const char *nc_notice_next(struct nc_ctx *ctx);
 NC_API int nc_name_check(struct nc_ctx *ctx, const char *name);
 NC_API int nc_create(struct nc_ctx *ctx, const char *name, unsigned flags);
 NC_API int nc_delete(struct nc_ctx *ctx, const char *name);
+NC_API int nc_create_id(struct nc_ctx *ctx, const char *name, unsigned flags,
+			unsigned long long *id);
+NC_API int nc_create_keep(struct nc_ctx *ctx, const char *name,
+			  unsigned long long id);
+NC_API int nc_delete_id(struct nc_ctx *ctx, const char *name,
+			unsigned long long id);
 NC_API int nc_inspect(struct nc_ctx *ctx, const char *name,
 		      struct nc_cell_info *info);
 NC_API int nc_list(struct nc_ctx *ctx, struct nc_cell_info **cells,
@@ -83,6 +92,8 @@ NC_API int nc_list(struct nc_ctx *ctx, struct nc_cell_info **cells,
 NC_API int nc_enter(struct nc_ctx *ctx, const char *name, unsigned flags);
 NC_API int nc_gc(struct nc_ctx *ctx, unsigned *removed);
 NC_API int nc_unique_name(char *buf, size_t len);
+NC_API int nc_write_file(struct nc_ctx *ctx, const char *path, const char *data,
+			 size_t len);
 
 /**
  * enum nc_check_status - verdict of one prerequisite check of nc_doctor()

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "client.h"
+#include "gc.h"
 #include "portspec.h"
 #include "proto.h"
 
@@ -94,13 +95,9 @@ static int parse_record(char *line, void *out)
  */
 int nc_create(struct nc_ctx *ctx, const char *name, unsigned flags)
 {
-	char req[NC_NAME_MAX + 32];
-	int ret = nc_name_check(ctx, name);
+	unsigned long long id;
 
-	if (ret)
-		return ret;
-	snprintf(req, sizeof(req), "CREATE\t%s\t%u", name, flags);
-	return client_call(ctx, req, NULL, 0, NULL, NULL);
+	return nc_create_id(ctx, name, flags, &id);
 }
 
 /**
@@ -119,6 +116,92 @@ int nc_delete(struct nc_ctx *ctx, const char *name)
 		return ret;
 	snprintf(req, sizeof(req), "DELETE\t%s", name);
 	return client_call(ctx, req, NULL, 0, NULL, NULL);
+}
+
+/**
+ * nc_create_id() - create a cell and learn this creation's identity
+ * @ctx:	context
+ * @name:	cell name
+ * @flags:	NC_CREATE_EPHEMERAL, NC_CREATE_SETUP
+ * @id:		output: a random identity no other creation of the name has,
+ *		for nc_create_keep() and nc_delete_id()
+ *
+ * With NC_CREATE_SETUP the cell is, until nc_create_keep(), bound to
+ * @ctx's connection (the keeper deletes it when the connection ends: a
+ * killed command leaves no half-made cell, nor does a keeper crash) and
+ * another command's delete does not see it (a delete racing the create is
+ * ordered before it).
+ *
+ * Return: 0, or -errno with a message as nc_create()
+ */
+int nc_create_id(struct nc_ctx *ctx, const char *name, unsigned flags,
+		 unsigned long long *id)
+{
+	char req[NC_NAME_MAX + 32], rep[64], *f[2];
+	int ret = nc_name_check(ctx, name);
+
+	if (ret)
+		return ret;
+	snprintf(req, sizeof(req), "CREATE\t%s\t%u", name, flags);
+	ret = client_call(ctx, req, rep, sizeof(rep), NULL, NULL);
+	if (ret)
+		return ret;
+	*id = proto_split(rep, f, 2) == 2 ? strtoull(f[1], NULL, 10) : 0;
+	return *id ? 0 : ctx_err(ctx, -EPROTO, NC_ERR_FAILED,
+				 "malformed reply from the keeper");
+}
+
+/**
+ * made_request() - KEEP or DELETE of the cell one nc_create_id() made
+ * @ctx:	context
+ * @op:		"KEEP" or "DELETE"
+ * @name:	cell name
+ * @id:		from nc_create_id()
+ *
+ * Return: 0, or -errno with a message (kind NC_ERR_NOCELL when that cell
+ * is gone, even if another of the same name exists)
+ */
+static int made_request(struct nc_ctx *ctx, const char *op, const char *name,
+			unsigned long long id)
+{
+	char req[NC_NAME_MAX + 64];
+	int ret = nc_name_check(ctx, name);
+
+	if (ret)
+		return ret;
+	snprintf(req, sizeof(req), "%s\t%s\t%llu", op, name, id);
+	return client_call(ctx, req, NULL, 0, NULL, NULL);
+}
+
+/**
+ * nc_create_keep() - the setup of an NC_CREATE_SETUP cell is done: it stays,
+ * as one of nc_create()
+ * @ctx:	context
+ * @name:	cell name
+ * @id:		from nc_create_id()
+ *
+ * Return: 0, or -errno with a message
+ */
+int nc_create_keep(struct nc_ctx *ctx, const char *name, unsigned long long id)
+{
+	return made_request(ctx, "KEEP", name, id);
+}
+
+/**
+ * nc_delete_id() - delete the cell nc_create_id() made, and only that
+ * @ctx:	context
+ * @name:	cell name
+ * @id:		from nc_create_id()
+ *
+ * A cell of the same name that another command made (after this one's was
+ * lost with a keeper that restarted) is left alone.
+ *
+ * Return: 0, or -errno with a message (kind NC_ERR_NOCELL when that cell
+ * is gone)
+ */
+int nc_delete_id(struct nc_ctx *ctx, const char *name, unsigned long long id)
+{
+	return made_request(ctx, "DELETE", name, id);
 }
 
 /**
@@ -229,7 +312,9 @@ int nc_list(struct nc_ctx *ctx, struct nc_cell_info **cells, size_t *n)
 }
 
 /**
- * nc_gc() - remove leftovers of interrupted operations
+ * nc_gc() - remove leftovers of interrupted operations: temporary files
+ * of dead writers in the state and runtime directories, stage directories
+ * of a "fw stage" that is gone
  * @ctx:	context
  * @removed:	how many leftovers were removed
  *
@@ -244,6 +329,8 @@ int nc_gc(struct nc_ctx *ctx, unsigned *removed)
 	if (ret)
 		return ret;
 	*removed = proto_split(rep, f, 2) == 2 ? (unsigned)atoi(f[1]) : 0;
+	/* stage directories belong to the caller's commands, not the keeper */
+	gc_stage_dirs(removed);
 	return 0;
 }
 

@@ -62,7 +62,7 @@ static int nft_run_prefix_only(struct nc_ctx *ctx, const char *cell, const char 
 }
 
 /**
- * switch_to() - apply a kept generation to a cell and make it current
+ * switch_unmarked() - switch_to() without the "applying" mark
  * @ctx:	context
  * @cell:	cell
  * @dir:	the cell's firewall directory
@@ -70,8 +70,8 @@ static int nft_run_prefix_only(struct nc_ctx *ctx, const char *cell, const char 
  *
  * Return: 0 or -errno with a message
  */
-static int switch_to(struct nc_ctx *ctx, const char *cell, const char *dir,
-		     unsigned gen)
+static int switch_unmarked(struct nc_ctx *ctx, const char *cell, const char *dir,
+			   unsigned gen)
 {
 	struct fw_job job;
 	int ret;
@@ -96,6 +96,98 @@ static int switch_to(struct nc_ctx *ctx, const char *cell, const char *dir,
 	}
 	ret = fw_run_job(ctx, cell, gen ? &job : NULL);
 	return ret ? ret : fwgen_set_current(dir, gen);
+}
+
+/**
+ * mark_applying() - record that a ruleset is being loaded into a cell
+ * @dir:	the cell's firewall directory
+ * @gen:	the generation being loaded
+ *
+ * Between loading a ruleset and recording it in "current" a killed command
+ * would leave the cell with one ruleset and "current" naming another; the
+ * mark, removed once "current" is written, tells the next firewall
+ * command (or inspect) to load the recorded generation again (settle()).
+ */
+static void mark_applying(const char *dir, unsigned gen)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%u\n", gen);
+	fwgen_write_state(dir, "applying", text);
+}
+
+/**
+ * switch_to() - apply a kept generation to a cell and make it current
+ * @ctx:	context
+ * @cell:	cell
+ * @dir:	the cell's firewall directory
+ * @gen:	generation, 0 for "no rules"
+ *
+ * Return: 0 or -errno with a message; the "applying" mark stays after a
+ * failure, as the cell may have either ruleset
+ */
+static int switch_to(struct nc_ctx *ctx, const char *cell, const char *dir,
+		     unsigned gen)
+{
+	int ret;
+
+	mark_applying(dir, gen);
+	ret = switch_unmarked(ctx, cell, dir, gen);
+	if (!ret)
+		fwgen_remove_state(dir, "applying");
+	return ret;
+}
+
+/**
+ * settle() - after a firewall command was killed while loading, put the
+ * recorded generation in force again, with the lock held
+ * @ctx:	context
+ * @cell:	cell
+ * @dir:	the cell's firewall directory
+ *
+ * Loading is one transaction, so the cell has the old ruleset or the new
+ * one; loading "current" again makes the cell and its record agree.  A
+ * failure is left to the command that follows, which loads a generation
+ * itself (the mark stays until one load succeeds).
+ */
+static void settle(struct nc_ctx *ctx, const char *cell, const char *dir)
+{
+	long long v[3] = { 0 };
+	unsigned cur = fwgen_current(dir);
+	int n = fwgen_read_num(dir, "applying", v);
+
+	if (n < 1)
+		return;
+	if (n == 3 && (unsigned)v[0] != cur)	/* a new generation, never recorded */
+		fw_remove_gen(dir, (unsigned)v[0]);
+	if (!switch_to(ctx, cell, dir, cur))
+		ctx_notice(ctx, "an earlier firewall command on cell \"%s\" was killed while loading generation %lld; generation %u, the one on record, was loaded again",
+			   cell, v[0], cur);
+}
+
+/**
+ * fw_settle() - settle() a cell whose firewall command was killed, for a
+ * reader such as inspect
+ * @ctx:	context
+ * @state:	state directory
+ * @cell:	cell
+ *
+ * Costs one failed open() when nothing was interrupted.
+ */
+void fw_settle(struct nc_ctx *ctx, const char *state, const char *cell)
+{
+	char dir[PATH_MAX];
+	long long v[3];
+	int lock;
+
+	snprintf(dir, sizeof(dir), "%s/fw/%s", state, cell);
+	if (fwgen_read_num(dir, "applying", v) < 1)
+		return;
+	lock = fw_lock(ctx, dir);
+	if (lock < 0)
+		return;
+	settle(ctx, cell, dir);
+	close(lock);
 }
 
 /**
@@ -182,34 +274,6 @@ static int check_cell(struct nc_ctx *ctx, const char *cell)
 }
 
 /**
- * finish_interrupted() - settle an apply whose process was killed (SIGKILL:
- * no other signal interrupts one) between loading and recording
- * @ctx:	context
- * @cell:	cell
- * @dir:	its firewall directory, locked
- *
- * "applying" names the generation being loaded and the process loading it.
- * When that process is gone, the kernel may hold either ruleset: the one
- * on record is loaded again, so that what is recorded is what is in force,
- * and the unrecorded generation's files go.
- */
-static void finish_interrupted(struct nc_ctx *ctx, const char *cell, const char *dir)
-{
-	long long v[3] = { 0 };
-	unsigned cur;
-
-	if (fwgen_read_num(dir, "applying", v) != 3 || (v[2] > 0 && !kill((pid_t)v[2], 0)))
-		return;
-	cur = fwgen_current(dir);
-	if ((unsigned)v[0] != cur)
-		fw_remove_gen(dir, (unsigned)v[0]);
-	if (!switch_to(ctx, cell, dir, cur))
-		ctx_notice(ctx, "an earlier fw apply of cell \"%s\" was killed while loading generation %lld; generation %u, the one on record, was loaded again",
-			   cell, v[0], cur);
-	fwgen_remove_state(dir, "applying");
-}
-
-/**
  * open_cell() - check a cell, find its firewall directory and lock it
  * @ctx:	context
  * @cell:	cell name
@@ -219,14 +283,15 @@ static void finish_interrupted(struct nc_ctx *ctx, const char *cell, const char 
  */
 static int open_cell(struct nc_ctx *ctx, const char *cell, char *dir)
 {
-	int ret = check_cell(ctx, cell), lock;
+	int ret = check_cell(ctx, cell);
 
 	if (!ret)
 		ret = fw_dir(ctx, cell, dir, PATH_MAX);
-	lock = ret ? ret : fw_lock(ctx, dir);
-	if (lock >= 0)
-		finish_interrupted(ctx, cell, dir);
-	return lock;
+	if (!ret)
+		ret = fw_lock(ctx, dir);
+	if (ret >= 0)
+		settle(ctx, cell, dir);
+	return ret;
 }
 
 /**
@@ -286,13 +351,14 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 	if (!ret && job.format != NC_FW_NFT)
 		ret = fw_run_job(ctx, NULL, &job);	/* every part, or none */
 	if (!ret) {
+		/* "NEW PREV PID": settle() also removes the files of a new
+		 * generation whose apply was killed before it was recorded */
 		snprintf(text, sizeof(text), "%u %u %d\n", *gen, prev, (int)getpid());
-		ret = fwgen_write_state(dir, "applying", text);
-		if (ret)
-			ctx_err(ctx, ret, NC_ERR_FAILED, "cannot record generation %u", *gen);
-	}
-	if (!ret)
+		fwgen_write_state(dir, "applying", text);
 		ret = fw_run_job(ctx, cell, &job);
+		if (ret)	/* refused as a whole: the cell kept its ruleset */
+			fwgen_remove_state(dir, "applying");
+	}
 	if (!ret)
 		ret = fwgen_write_meta(dir, *gen, &job) ? ctx_err(ctx, -EIO, NC_ERR_FAILED,
 				"cannot record generation %u", *gen) : 0;
@@ -337,7 +403,7 @@ int nc_fw_apply_files(struct nc_ctx *ctx, const char *cell,
 		return lock;
 	/* an apply is one step for every signal but SIGKILL: those that
 	 * would end the process wait until the generation is both in force
-	 * and recorded, or was refused (finish_interrupted() covers SIGKILL) */
+	 * and recorded, or was refused (settle() covers SIGKILL) */
 	sigemptyset(&hold);
 	sigaddset(&hold, SIGINT);
 	sigaddset(&hold, SIGTERM);

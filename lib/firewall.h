@@ -16,6 +16,7 @@ NC_INTERNAL int fw_revert_if_pending(const char *cell, const char *dir,
 NC_INTERNAL void fw_current(const char *state, const char *cell,
 			    unsigned *gen, int *pending, int *locked);
 NC_INTERNAL void fw_forget(const char *state, const char *cell);
+NC_INTERNAL void fw_settle(struct nc_ctx *ctx, const char *state, const char *cell);
 NC_INTERNAL int fw_restore_fd(struct nc_ctx *ctx, const char *state,
 			  const char *run, const char *cell, int netfd,
 			  int *locked, unsigned *reverted);

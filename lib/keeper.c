@@ -55,6 +55,7 @@
 #include <time.h>
 #include "firewall.h"
 #include "forward.h"
+#include "gc.h"
 #include "hub.h"
 #include "diag.h"
 #include "keeper.h"
@@ -192,6 +193,10 @@ int make_netns(struct keeper *k, struct nc_ctx *ctx, const char *name,
 		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
 			       "cannot create \"%s\": %s", path, strerror(errno));
 	close(pfd);
+	/* the binding is ours now: until the cell is saved, a tombstone tells
+	 * a keeper that follows a crash to remove it (keeper_forget()) */
+	if (!reuse)
+		store_tombstone_new(k->p.state, name);
 	ret = ns_new_net(ctx, path, fd);
 	if (ret)
 		unlink(path);
@@ -234,24 +239,26 @@ int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
  * @ctx:	context
  * @c:		cell in the table
  *
+ * The configuration becomes a tombstone first (one rename), then what
+ * depends on the cell goes, the tombstone last: a crash at any step
+ * leaves the whole cell (before the rename) or none (a new keeper
+ * finishes the removal), never a half that a new cell of the same name
+ * would inherit.
+ *
  * Return: 0 or -errno with a message; the cell stays if its saved
  * configuration cannot be removed
  */
 static int drop_cell(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 {
-	int ret = store_remove(k->p.state, c->conf.name);
+	int ret = store_tombstone(k->p.state, c->conf.name);
 
 	if (ret && ret != -ENOENT)
 		return ctx_err(ctx, ret, ctx_kind_of_errno(ret),
 			       "cannot remove the saved configuration of cell \"%s\": %s",
 			       c->conf.name, strerror(-ret));
-	if (!k->p.rootless)
-		unbind(c->conf.name);
-	fw_forget(k->p.state, c->conf.name);
-	link_forget(k->p.state, c->conf.name);
 	if (c->hubaddr[0])
 		hub_detach(k->hubfd, c->hubaddr);
-	uplink_stop(k->p.state, c->conf.name, 1);
+	keeper_forget(k, c->conf.name, 1);
 	fwd_cell_free(c->fc);
 	close(c->netfd);
 	*c = k->cells[--k->n];
@@ -285,24 +292,32 @@ static int do_create(struct keeper *k, struct nc_ctx *ctx, const char *name,
 			       name, name);
 	snprintf(c.name, sizeof(c.name), "%s", name);
 	c.created = (long long)time(NULL);
-	c.ephemeral = !!(flags & NC_CREATE_EPHEMERAL);
+	/* saved as ephemeral while set up: a rebuild does not bring it back */
+	c.ephemeral = !!(flags & (NC_CREATE_EPHEMERAL | NC_CREATE_SETUP));
+	/* a new cell starts clean: nothing of an earlier one of that name */
+	keeper_forget(k, name, 0);
 	ret = make_netns(k, ctx, name, 0, &fd, &fresh);
-	if (ret)
+	if (ret) {
+		store_bury(k->p.state, name);
 		return ret;
+	}
 	ret = store_save(ctx, k->p.state, &c);
 	if (ret)
 		goto undo_netns;
+	store_bury(k->p.state, name);	/* make_netns()'s, now the cell is saved */
 	ret = add_cell(k, &c, fd, c.ephemeral ? client : -1);
 	if (ret) {
 		ctx_err(ctx, ret, NC_ERR_FAILED, "out of memory");
 		goto undo_conf;
 	}
+	ksetup_begin(&k->cells[k->n - 1], flags);
 	return 0;
 undo_conf:
 	store_remove(k->p.state, name);
 undo_netns:
 	if (!k->p.rootless)
 		unbind(name);
+	store_bury(k->p.state, name);
 	close(fd);
 	return ret;
 }
@@ -415,25 +430,15 @@ static int do_list(struct keeper *k, int sock, const char *from)
 }
 
 /**
- * do_gc() - remove leftovers: temporary files of interrupted saves
+ * do_gc() - remove leftovers: temporary files of interrupted saves (gc.c)
  * @k:		keeper
  * @removed:	how many files were removed
  */
 static void do_gc(struct keeper *k, unsigned *removed)
 {
-	char dir[PATH_MAX], path[PATH_MAX * 2];
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *e;
+	const char *dirs[] = { k->p.state, k->p.run, NULL };
 
-	snprintf(dir, sizeof(dir), "%s/cells", k->p.state);
-	d = opendir(dir);
-	while (d && (e = readdir(d))) {
-		if (!strstr(e->d_name, ".conf.tmp."))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (!unlink(path))
-			(*removed)++;
-	}
+	gc_state(dirs, removed);
 }
 
 
@@ -476,9 +481,15 @@ static void handle(struct keeper *k, int sock, char *req)
 	if (!strcmp(f[0], "CREATE") && nf == 3) {
 		ret = do_create(k, &ctx, f[1], (unsigned)strtoul(f[2], NULL, 10),
 				sock);
-	} else if (!strcmp(f[0], "DELETE") && nf == 2) {
-		c = find(k, f[1]);
-		ret = c ? drop_cell(k, &ctx, c) : no_cell(&ctx, f[1]);
+		/* the reply carries the creation's identity (ksetup.c) */
+		c = ret ? NULL : find(k, f[1]);
+		if (c && !ksetup_reply(sock, c))
+			return;
+	} else if (!strcmp(f[0], "DELETE") && (nf == 2 || nf == 3)) {
+		c = find_for(k, f[1], nf == 3 ? f[2] : NULL, sock);
+		ret = c ? drop_cell(k, &ctx, c) : ksetup_no_cell(k, &ctx, f[1]);
+	} else if (!strcmp(f[0], "KEEP") && nf == 3) {
+		ret = do_keep(k, &ctx, f[1], f[2], sock);
 	} else if (!strcmp(f[0], "GET") && nf == 2) {
 		ret = do_get(k, &ctx, sock, f[1]);
 		if (!ret)

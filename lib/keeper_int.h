@@ -17,6 +17,9 @@
  * @inactive:	ports[i] of @conf could not be published again after a restart
  * @hubaddr:	its prefix on the hub (hub.c) while connected, else ""
  * @fresh:	rebuilt in a namespace made anew (krebuild.c)
+ * @id:		random identity of this creation (a new cell of the same
+ *		name has another), for the command that made it (ksetup.c)
+ * @setup:	still being set up by the client @owner (ksetup.c)
  */
 struct kcell {
 	struct cell_conf conf;
@@ -26,6 +29,8 @@ struct kcell {
 	unsigned char inactive[NC_PORTS_MAX];
 	char hubaddr[64];
 	unsigned char fresh;
+	unsigned long long id;
+	unsigned char setup;
 };
 
 /**
@@ -110,6 +115,15 @@ NC_INTERNAL size_t kconn_err_text(char *buf, size_t len, int ret,
 				  const struct nc_ctx *ctx);
 
 /* bringing back the saved cells (krebuild.c) */
+NC_INTERNAL void ksetup_begin(struct kcell *c, unsigned flags);
+NC_INTERNAL int ksetup_reply(int sock, const struct kcell *c);
+NC_INTERNAL struct kcell *find_for(struct keeper *k, const char *name,
+				   const char *id, int sock);
+NC_INTERNAL int ksetup_no_cell(struct keeper *k, struct nc_ctx *ctx,
+			       const char *name);
+NC_INTERNAL int do_keep(struct keeper *k, struct nc_ctx *ctx, const char *name,
+			const char *id, int sock);
+NC_INTERNAL void keeper_forget(struct keeper *k, const char *name, int unbind_ns);
 NC_INTERNAL void keeper_rebuild(struct keeper *k, struct nc_ctx *ctx,
 				unsigned *rebuilt);
 NC_INTERNAL int keeper_ready_ok(struct nc_ctx *ctx, const char *run,

@@ -26,6 +26,7 @@
 #include "firewall.h"
 #include "keeper_int.h"
 #include "link.h"
+#include "name.h"
 #include "uplink.h"
 #include "veth.h"
 
@@ -93,6 +94,53 @@ static void restore_firewall(struct keeper *k, struct nc_ctx *ctx, const char *n
 }
 
 /**
+ * keeper_forget() - remove what a cell of this name left on disk and on
+ * the host, then its tombstone
+ * @k:		keeper
+ * @name:	cell name
+ * @unbind_ns:	root: remove the /run/netns binding too (not when a new
+ *		cell of that name was just bound there)
+ *
+ * Called by delete after the tombstone was made, by a rebuild for each
+ * tombstone (a delete cut short by a crash), and by create before the new
+ * cell is saved (state of an older version that removed the
+ * configuration first).
+ */
+void keeper_forget(struct keeper *k, const char *name, int unbind_ns)
+{
+	if (!k->p.rootless && unbind_ns)
+		unbind(name);
+	fw_forget(k->p.state, name);
+	link_forget(k->p.state, name);
+	uplink_stop(k->p.state, name, 1);
+	store_bury(k->p.state, name);
+}
+
+/**
+ * finish_deletes() - finish the deletes a crash cut short
+ * @k:		keeper
+ */
+static void finish_deletes(struct keeper *k)
+{
+	char dir[PATH_MAX], name[NC_NAME_MAX + 1];
+	_cleanup_closedir_ DIR *d = NULL;
+	size_t len, tl = strlen(STORE_TOMBSTONE);
+	struct dirent *e;
+
+	snprintf(dir, sizeof(dir), "%s/cells", k->p.state);
+	d = opendir(dir);
+	while (d && (e = readdir(d))) {
+		len = strlen(e->d_name);
+		if (len <= tl || len - tl > NC_NAME_MAX ||
+		    strcmp(e->d_name + len - tl, STORE_TOMBSTONE))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(len - tl), e->d_name);
+		if (!name_problem(name))
+			keeper_forget(k, name, 1);
+	}
+}
+
+/**
  * rebuild() - bring back every saved cell
  * @k:		keeper
  * @ctx:	context
@@ -123,9 +171,8 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 		if (store_load(k->p.state, name, &c) || find(k, name))
 			continue;
 		if (c.ephemeral) {
-			store_remove(k->p.state, name);
-			if (!k->p.rootless)
-				unbind(name);
+			if (!store_tombstone(k->p.state, name))
+				keeper_forget(k, name, 1);
 			continue;
 		}
 		if (make_netns(k, ctx, name, 1, &fd, &fresh))
@@ -175,6 +222,7 @@ static int cell_netfd(void *arg, const char *name, int *fresh)
  */
 void keeper_rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 {
+	finish_deletes(k);
 	rebuild(k, ctx, rebuilt);
 	if (*rebuilt)
 		link_restore(ctx, k->p.state, cell_netfd, k);
@@ -204,15 +252,17 @@ int keeper_ready_ok(struct nc_ctx *ctx, const char *run, unsigned rebuilt,
 {
 	size_t off = (size_t)snprintf(msg, len, "OK\t%u", rebuilt), room;
 	unsigned left = ctx->ndropped;
-	char path[PATH_MAX], *s;
+	char path[PATH_MAX], *s, *text = NULL;
+	size_t tlen = 0;
 	FILE *f = NULL;
 	int i, sent = 0, saved = 0;
 
 	snprintf(path, sizeof(path), "%s/rebuild.txt", run);
 	/* room kept for the last part */
 	room = len > strlen(path) + 100 ? len - strlen(path) - 100 : 0;
+	/* written whole through a random temporary name (safefile.c) */
 	if (ctx->nnotice)
-		f = fopen(path, "we");
+		f = open_memstream(&text, &tlen);
 	else
 		unlink(path);
 	for (i = 0; i < ctx->nnotice; i++) {
@@ -233,8 +283,9 @@ int keeper_ready_ok(struct nc_ctx *ctx, const char *run, unsigned rebuilt,
 	if (f && ctx->ndropped)
 		fprintf(f, "%u more problems were not kept (at most %d are)\n",
 			ctx->ndropped, NC_NOTICES);
-	if (f)
-		saved = !fclose(f);
+	if (f && !fclose(f))
+		saved = !store_write_atomic(path, text, tlen);
+	free(text);
 	if (left)
 		off += (size_t)snprintf(msg + off, len - off,
 					"\t%u more problems of this rebuild are not shown here%s%s",

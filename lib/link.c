@@ -190,6 +190,35 @@ static int address_end(struct nc_ctx *ctx, const char *ifname, const struct cidr
 }
 
 /**
+ * clear_stale_ends() - in make_link()'s child: remove ends of a pair that
+ * no saved link has (the caller checked, under the links lock)
+ * @ctx:	context
+ * @nl:		socket in cell A's namespace, the current one
+ * @j:		job
+ * @ifa:	A's end
+ * @ifb:	B's end
+ *
+ * Such a pair was left by a link command killed before it saved the link,
+ * or has its other end in an old namespace of the peer that a process
+ * still holds or the kernel is still tearing down: "link" would fail with
+ * EEXIST until it is gone.  Deleting one end deletes the pair.
+ */
+static void clear_stale_ends(struct nc_ctx *ctx, struct mnl_socket *nl,
+			     const struct link_job *j, const char *ifa, const char *ifb)
+{
+	struct mnl_socket *nb;
+
+	if (nl_link_del(ctx, nl, ifa) != -ENODEV || setns(j->bfd, CLONE_NEWNET))
+		return;
+	nb = nl_open(ctx);	/* a netlink socket stays in its namespace */
+	if (nb) {
+		nl_link_del(ctx, nb, ifb);
+		mnl_socket_close(nb);
+	}
+	setns(j->afd, CLONE_NEWNET);
+}
+
+/**
  * make_link() - in a child: create the veth pair and address both ends
  * @ctx:	context
  * @j:		job
@@ -201,7 +230,7 @@ static int make_link(struct nc_ctx *ctx, void *arg)
 	const struct link_job *j = arg;
 	char ifa[IFNAMSIZ], ifb[IFNAMSIZ];
 	struct mnl_socket *nl;
-	int ret;
+	int ret, i;
 
 	link_ifname(j->l.b, ifa);
 	link_ifname(j->l.a, ifb);
@@ -212,6 +241,12 @@ static int make_link(struct nc_ctx *ctx, void *arg)
 	if (!nl)
 		return -EIO;
 	ret = nl_veth_add(ctx, nl, ifa, ifb, j->bfd);
+	for (i = 0; ret == -EEXIST && i < 50; i++) {
+		clear_stale_ends(ctx, nl, j, ifa, ifb);
+		if (i)	/* the kernel still tears an old namespace down */
+			usleep(20000);
+		ret = nl_veth_add(ctx, nl, ifa, ifb, j->bfd);
+	}
 	if (ret) {
 		mnl_socket_close(nl);
 		return ctx_wrap(ctx, ret, "cannot create the veth pair %s/%s", ifa, ifb);

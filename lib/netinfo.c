@@ -350,6 +350,7 @@ int nc_inspect_net(struct nc_ctx *ctx, const char *cell, struct nc_net_info *inf
 	info->shared = u.hub;
 	uplink_resolv(p.state, cell, path, sizeof(path));
 	resolvers(path, info->dns, sizeof(info->dns));
+	fw_settle(ctx, p.state, cell);	/* a firewall command killed while loading */
 	fw_current(p.state, cell, &info->fw_gen, &info->fw_pending, &info->fw_locked);
 	if (parse_dump(text ? text : "", info) ||
 	    link_peers(p.state, cell, &info->links, &info->nlinks)) {

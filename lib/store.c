@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "name.h"
+#include "safefile.h"
 #include "store.h"
 
 /**
@@ -158,7 +159,7 @@ int store_format(const struct cell_conf *c, char *buf, size_t len)
 }
 
 /**
- * store_write_atomic() - replace a file durably: temp, fsync, rename
+ * store_write_atomic() - replace a private file durably (safefile_write())
  * @path:	final path
  * @data:	contents
  * @len:	length of @data
@@ -167,36 +168,7 @@ int store_format(const struct cell_conf *c, char *buf, size_t len)
  */
 int store_write_atomic(const char *path, const char *data, size_t len)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX], *slash;
-	_cleanup_close_ int fd = -1;
-	_cleanup_close_ int dfd = -1;
-	ssize_t w;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	w = write(fd, data, len);
-	if (w != (ssize_t)len || fsync(fd)) {
-		int err = w < 0 || errno ? -errno : -EIO;
-
-		unlink(tmp);
-		return err ? err : -EIO;
-	}
-	if (rename(tmp, path)) {
-		int err = -errno;
-
-		unlink(tmp);
-		return err;
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash)
-		*slash = '\0';
-	dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		fsync(dfd);
-	return 0;
+	return safefile_write(path, data, len, 0600);
 }
 
 /**
@@ -270,6 +242,84 @@ int store_remove(const char *dir, const char *name)
 }
 
 /**
+ * store_tombstone() - mark a cell as being deleted: NAME.conf becomes
+ * NAME.deleted in one rename()
+ * @dir:	state directory
+ * @name:	cell name
+ *
+ * From this step on a crash leaves no cell: a new keeper does not rebuild
+ * a tombstone, it finishes the removal (keeper_forget()).  The suffix
+ * cannot end a configuration's name, which ends in ".conf".
+ *
+ * Return: 0 or -errno (-ENOENT when there was no configuration)
+ */
+int store_tombstone(const char *dir, const char *name)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+
+	snprintf(from, sizeof(from), "%s/cells/%s.conf", dir, name);
+	snprintf(to, sizeof(to), "%s/cells/%s" STORE_TOMBSTONE, dir, name);
+	if (rename(from, to))
+		return -errno;
+	return store_sync_dir(dir);
+}
+
+/**
+ * store_tombstone_new() - a tombstone for a cell not saved yet
+ * @dir:	state directory
+ * @name:	cell name
+ *
+ * Written by create as soon as /run/netns/NAME is its own: a keeper crash
+ * before the configuration is saved then leaves no binding behind.  Not
+ * fsync()ed: it guards a binding on /run, a tmpfs that a machine crash
+ * empties anyway, and a keeper killed meanwhile must find it, so the
+ * window after the binding is one open(), not two fsync()s.
+ *
+ * Return: 0 or -errno
+ */
+int store_tombstone_new(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cells/%s" STORE_TOMBSTONE, dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno == EEXIST ? 0 : -errno;
+	close(fd);
+	return 0;
+}
+
+/**
+ * store_bury() - remove a cell's tombstone, the last step of its removal
+ * @dir:	state directory
+ * @name:	cell name
+ */
+void store_bury(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/cells/%s" STORE_TOMBSTONE, dir, name);
+	unlink(path);
+}
+
+/**
+ * store_sync_dir() - make renames in STATE/cells durable
+ * @dir:	state directory
+ *
+ * Return: 0 or -errno
+ */
+int store_sync_dir(const char *dir)
+{
+	char path[PATH_MAX];
+	_cleanup_close_ int fd = -1;
+
+	snprintf(path, sizeof(path), "%s/cells", dir);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 || fsync(fd) ? -errno : 0;
+}
+
+/**
  * store_lock() - open (creating it) and lock a lock file, waiting for it
  * @path:	lock file
  *
@@ -277,7 +327,7 @@ int store_remove(const char *dir, const char *name)
  */
 int store_lock(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600), err;
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600), err;
 
 	if (fd >= 0 && !flock(fd, LOCK_EX))
 		return fd;

@@ -6,6 +6,9 @@
 #include "ctx.h"
 #include "portspec.h"
 
+/* a cell being deleted: STATE/cells/NAME.deleted (store_tombstone()) */
+#define STORE_TOMBSTONE ".deleted"
+
 /* largest saved configuration: the header lines and NC_PORTS_MAX ports */
 #define STORE_MAX 8192
 
@@ -35,6 +38,10 @@ NC_INTERNAL int store_save(struct nc_ctx *ctx, const char *dir,
 NC_INTERNAL int store_load(const char *dir, const char *name,
 			   struct cell_conf *c);
 NC_INTERNAL int store_remove(const char *dir, const char *name);
+NC_INTERNAL int store_tombstone(const char *dir, const char *name);
+NC_INTERNAL int store_tombstone_new(const char *dir, const char *name);
+NC_INTERNAL void store_bury(const char *dir, const char *name);
+NC_INTERNAL int store_sync_dir(const char *dir);
 NC_INTERNAL int store_write_atomic(const char *path, const char *data,
 				   size_t len);
 

@@ -83,7 +83,7 @@ static void __attribute__((noreturn)) child_exec(const char *const *argv,
 
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(errfd, 2) < 0)
 		_exit(127);
-	fd = out ? open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600) : errfd;
+	fd = out ? open(out, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600) : errfd;
 	if (fd < 0 || dup2(fd, 1) < 0)
 		_exit(127);
 	if (xt_multi && tool_xtables_name(argv[0]))

@@ -181,7 +181,7 @@ static int expose_netns(const char *state, const char *cell, int netfd, char *pa
 	int fd;
 
 	net_path(state, cell, "ns", path, len);
-	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	close(fd);
