@@ -193,3 +193,20 @@ t_stage_differential() {
 	[ "$n" -ge 30 ] || fail "only $n corpus scripts"
 	[ "$nbad" = 0 ] || fail "$nbad of $n scripts differ:$bad"
 }
+
+# modes t_stage_root_confined: root
+t_stage_root_confined() {
+	# as root too, a staged script changes neither the host's mounts nor
+	# its network, and the recorder bound over iptables stays in the stage
+	local m; m=$(mktemp -d /tmp/ncstage-mnt.XXXXXX)
+	printf '#!/bin/sh\nmount -t tmpfs none %s\ntouch %s/inside\nip link add ncstg0 type veth peer name ncstg1\nip link set lo down\niptables -A INPUT -j ACCEPT\n' "$m" "$m" >"$T/c.sh"
+	chmod +x "$T/c.sh"
+	expect_rc 0 $NC fw stage -- "$T/c.sh"
+	grep -q -- "-A INPUT -j ACCEPT" "$T/out" || fail "the rule did not stage"
+	grep -q " $m " /proc/self/mountinfo && { umount "$m"; fail "the script's mount reached the host"; }
+	[ -e "$m/inside" ] && fail "the script wrote through its mount onto the host's directory"
+	ip link show ncstg0 >/dev/null 2>&1 && { ip link del ncstg0; fail "the script's link reached the host"; }
+	grep -q 'xtables\|/nft ' /proc/self/mountinfo && fail "the recorder is still bound over a host tool: $(grep 'xtables\|/nft ' /proc/self/mountinfo)"
+	iptables --version | grep -q nf_tables || fail "the host's iptables no longer works"
+	rmdir "$m"
+}
