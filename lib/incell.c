@@ -135,11 +135,14 @@ static void __attribute__((noreturn)) child(const struct child_job *j, int wfd)
 }
 
 /**
- * read_grow() - read a pipe to its end into a growing buffer
- * @fd:		pipe
- * @buf:	heap text, NUL-terminated (NULL when out of memory)
+ * fd_read_grow() - read a pipe or file to its end into a growing buffer
+ * @fd:		descriptor
+ * @buf:	heap text, NUL-terminated (NULL when out of memory or on a
+ *		read error)
+ *
+ * Return: the length read
  */
-static void read_grow(int fd, char **buf)
+size_t fd_read_grow(int fd, char **buf)
 {
 	size_t cap = 4096, off = 0;
 	char *b = malloc(cap), *nb;
@@ -155,15 +158,18 @@ static void read_grow(int fd, char **buf)
 		n = read(fd, b + off, cap - 1 - off);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
+		if (n == 0) {
 			b[off] = '\0';
 			*buf = b;
-			return;
+			return off;
 		}
+		if (n < 0)
+			break;
 		off += (size_t)n;
 	}
 	free(b);
 	*buf = NULL;
+	return 0;
 }
 
 /**
@@ -201,7 +207,7 @@ static int run_child(struct nc_ctx *ctx, const struct child_job *j, char **buf,
 		child(j, pfd[1]);
 	}
 	close(pfd[1]);
-	read_grow(pfd[0], buf);
+	fd_read_grow(pfd[0], buf);
 	close(pfd[0]);
 	if (pid > 0)
 		waitpid(pid, &status, 0);

@@ -41,6 +41,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include "incell.h"
 #include "nft.h"
 #include "stagerec.h"
 #include "store.h"
@@ -89,35 +90,13 @@ char *stage_path(const char *dir, const char *name, char *buf, size_t len)
 char *stage_read_file(const char *path, size_t *len)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t cap = 4096, off = 0;
-	char *buf, *nb;
-	ssize_t n;
+	char *buf = NULL;
 
 	*len = 0;
 	if (fd < 0)
 		return errno == ENOENT ? calloc(1, 1) : NULL;
-	buf = malloc(cap);
-	while (buf) {
-		if (off + 1 >= cap) {
-			nb = realloc(buf, cap *= 2);
-			if (!nb)
-				break;
-			buf = nb;
-		}
-		n = read(fd, buf + off, cap - 1 - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n < 0)
-				break;
-			buf[off] = '\0';
-			*len = off;
-			return buf;
-		}
-		off += (size_t)n;
-	}
-	free(buf);
-	return NULL;
+	*len = fd_read_grow(fd, &buf);
+	return buf;
 }
 
 /**
