@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* fuzz_ruleset.c - ruleset files: format detection and the splitter's parser */
+/* fuzz_ruleset.c - ruleset files: format detection, the iptables family,
+ * the sections of a combined file, and the splitter's parser */
 #include "firewall.h"
 #include "fuzz.h"
+#include "fwload.h"
 #include "nftsplit.h"
 
 /**
@@ -13,12 +15,16 @@
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = fuzz_str(data, size), err[512];
+	char *s = fuzz_str(data, size), *c, err[512], *nft, *v4, *v6;
 
 	if (s) {
 		fw_detect_format(s);
-		fw_ipt_family(s);
+		fw_ipt_family(s, "fuzz.rules");
 		nftsplit_check(s, err, sizeof(err));
+		c = strdup(s);
+		if (c)
+			fw_sections(c, &nft, &v4, &v6);
+		free(c);
 	}
 	free(s);
 	return 0;

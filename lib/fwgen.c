@@ -297,6 +297,37 @@ static int write_part(const char *dir, unsigned gen, const char *ext, const char
 }
 
 /**
+ * fw_sections() - cut a combined file at its section markers
+ * @text:	file contents, NUL bytes written at the markers
+ * @nft:	the nft part (NULL in the "--format iptables" form)
+ * @v4:		the IPv4 iptables-save section
+ * @v6:		the IPv6 section (NULL when absent)
+ *
+ * Return: 0, or -EINVAL when the IPv6 marker comes before the IPv4 one
+ */
+int fw_sections(char *text, char **nft, char **v4, char **v6)
+{
+	char *m4 = fw_find_mark(text, FW_IP4_MARK), *m6 = fw_find_mark(text, FW_IP6_MARK);
+
+	*nft = *v6 = NULL;
+	*v4 = text;
+	if (m4 && m6 && m6 < m4)
+		return -EINVAL;
+	if (m4) {
+		*nft = text;
+		*m4 = '\0';
+		*v4 = m4 + strlen(FW_IP4_MARK);
+	}
+	if (m6) {
+		*m6 = '\0';
+		*v6 = m6 + strlen(FW_IP6_MARK);
+	}
+	if (*nft)
+		blank_flush(*nft);
+	return 0;
+}
+
+/**
  * fw_split_combined() - keep a file of several parts as a generation
  * @dir:	the cell's firewall directory
  * @gen:	the new generation
@@ -314,21 +345,11 @@ static int write_part(const char *dir, unsigned gen, const char *ext, const char
 int fw_split_combined(const char *dir, unsigned gen, const char *file, char *text,
 		      struct fw_job *job)
 {
-	char *m4 = fw_find_mark(text, FW_IP4_MARK), *m6 = fw_find_mark(text, FW_IP6_MARK);
-	char *nft = NULL, *v4 = text, *v6 = NULL;
-	int ret = 0;
+	char *nft, *v4, *v6;
+	int ret = fw_sections(text, &nft, &v4, &v6);
 
-	if (m4 && m6 && m6 < m4)
-		return -EINVAL;
-	if (m4) {
-		nft = text;
-		*m4 = '\0';
-		v4 = m4 + strlen(FW_IP4_MARK);
-	}
-	if (m6) {
-		*m6 = '\0';
-		v6 = m6 + strlen(FW_IP6_MARK);
-	}
+	if (ret)
+		return ret;
 	job->format = nft && has_rules(nft) ? NC_FW_MIXED : NC_FW_IPTABLES;
 	if (has_rules(v4)) {
 		ret = write_part(dir, gen, "v4", v4, job->file[0]);
@@ -339,7 +360,6 @@ int fw_split_combined(const char *dir, unsigned gen, const char *file, char *tex
 		snprintf(job->shown[1], sizeof(job->shown[1]), "%s (IPv6 part)", file);
 	}
 	if (!ret && job->format == NC_FW_MIXED) {
-		blank_flush(nft);
 		ret = write_part(dir, gen, "nft", nft, job->nft);
 		snprintf(job->nft_shown, sizeof(job->nft_shown), "%s", file);
 	}

@@ -146,6 +146,11 @@ static int parse_log(char *buf, size_t len, size_t from, struct rec **recs, size
 		}
 		r = &(*recs)[(*n)++];
 		*r = (struct rec){ .tool = f[1], .line = f[2], .file = f[3], .argc = atoi(f[4]) };
+		/* each argument takes at least its NUL: no more than remain */
+		if (r->argc < 0 || (size_t)r->argc > len - off) {
+			r->argc = 0;
+			return -EINVAL;
+		}
 		r->argv = calloc((size_t)r->argc + 1, sizeof(char *));
 		if (!r->argv)
 			return -ENOMEM;
@@ -511,6 +516,26 @@ static int replay_recs(const char *dir, const struct rec *recs, size_t n,
 		a = b;
 	}
 	return ret;
+}
+
+/**
+ * stage_log_check() - parse a command log as the replay does (the script
+ * can write anything to it: for the fuzzer)
+ * @buf:	log contents (modified)
+ * @len:	its length
+ *
+ * Return: number of records, or -EINVAL / -ENOMEM
+ */
+int stage_log_check(char *buf, size_t len)
+{
+	struct rec *recs = NULL;
+	size_t n = 0, i;
+	int ret = parse_log(buf, len, 0, &recs, &n);
+
+	for (i = 0; !ret && i < n; i++)
+		(void)batch_key(&recs[i]);
+	free_recs(recs, n);
+	return ret ? ret : (int)n;
 }
 
 /**

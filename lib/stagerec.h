@@ -27,5 +27,6 @@ NC_INTERNAL int stage_ruleset_unseen(const char *dir, char *why, size_t len);
 NC_INTERNAL void stage_mark_gen(const char *dir);
 NC_INTERNAL void stage_use_real_tools(const char *dir);
 NC_INTERNAL int stage_tool_main(int argc, char **argv);
+NC_INTERNAL int stage_log_check(char *buf, size_t len);
 
 #endif /* NC_STAGEREC_H */
