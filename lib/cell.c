@@ -147,8 +147,15 @@ int nc_create_id(struct nc_ctx *ctx, const char *name, unsigned flags,
 	if (ret)
 		return ret;
 	*id = proto_split(rep, f, 2) == 2 ? strtoull(f[1], NULL, 10) : 0;
-	return *id ? 0 : ctx_err(ctx, -EPROTO, NC_ERR_FAILED,
-				 "malformed reply from the keeper");
+	if (!*id)
+		return ctx_err(ctx, -EPROTO, NC_ERR_FAILED, "malformed reply from the keeper");
+	if (flags & NC_CREATE_SETUP) {
+		/* the setup's own steps (a firewall) reach this creation only,
+		 * never a cell another command made of that name meanwhile */
+		snprintf(ctx->setup_name, sizeof(ctx->setup_name), "%s", name);
+		ctx->setup_id = *id;
+	}
+	return 0;
 }
 
 /**
@@ -170,6 +177,8 @@ static int made_request(struct nc_ctx *ctx, const char *op, const char *name,
 	if (ret)
 		return ret;
 	snprintf(req, sizeof(req), "%s\t%s\t%llu", op, name, id);
+	if (ctx->setup_id == id)
+		ctx->setup_id = 0;	/* kept or undone: an ordinary name again */
 	return client_call(ctx, req, NULL, 0, NULL, NULL);
 }
 
@@ -217,12 +226,15 @@ int nc_delete_id(struct nc_ctx *ctx, const char *name, unsigned long long id)
 int cell_get(struct nc_ctx *ctx, const char *name, struct nc_cell_info *info,
 	     int *fds, int *nfds)
 {
-	char req[NC_NAME_MAX + 32], rep[1024];
+	char req[NC_NAME_MAX + 48], rep[1024];
 	int ret = nc_name_check(ctx, name);
 
 	if (ret)
 		return ret;
-	snprintf(req, sizeof(req), "GET\t%s", name);
+	if (ctx->setup_id && !strcmp(ctx->setup_name, name))
+		snprintf(req, sizeof(req), "GET\t%s\t%llu", name, ctx->setup_id);
+	else
+		snprintf(req, sizeof(req), "GET\t%s", name);
 	ret = client_call(ctx, req, rep, sizeof(rep), fds, nfds);
 	if (ret)
 		return ret;

@@ -18,6 +18,10 @@
  * @notice:	notices queued for the caller (heap strings)
  * @nnotice:	number of queued notices
  * @ndropped:	notices that found the queue full
+ * @setup_name:	the cell this caller is creating (nc_create_id() with
+ *		NC_CREATE_SETUP), until it is kept
+ * @setup_id:	its creation identity: what the caller does to a cell of
+ *		that name goes to this creation only (0: none)
  */
 struct nc_ctx {
 	int kfd;
@@ -26,6 +30,8 @@ struct nc_ctx {
 	char *notice[NC_NOTICES];
 	int nnotice;
 	unsigned ndropped;
+	char setup_name[NC_NAME_MAX + 1];
+	unsigned long long setup_id;
 };
 
 NC_INTERNAL int ctx_err(struct nc_ctx *ctx, int ret, enum nc_errkind kind,

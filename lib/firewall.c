@@ -274,6 +274,31 @@ static int check_cell(struct nc_ctx *ctx, const char *cell)
 }
 
 /**
+ * cell_ns() - which network namespace a cell is now
+ * @ctx:	context
+ * @cell:	cell name
+ * @id:		its nsfs inode (0 for the host)
+ *
+ * Return: 0 or -errno with a message
+ */
+static int cell_ns(struct nc_ctx *ctx, const char *cell, unsigned long long *id)
+{
+	struct nc_cell_info info;
+	int fds[2] = { -1, -1 }, nfds = 2, ret;
+	struct stat st;
+
+	*id = 0;
+	if (fw_is_host(cell))
+		return 0;
+	ret = cell_get(ctx, cell, &info, fds, &nfds);
+	if (!ret && nfds > 0 && !fstat(fds[nfds - 1], &st))
+		*id = (unsigned long long)st.st_ino;
+	while (nfds-- > 0)
+		close(fds[nfds]);
+	return ret;
+}
+
+/**
  * open_cell() - check a cell, find its firewall directory and lock it
  * @ctx:	context
  * @cell:	cell name
@@ -331,6 +356,7 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 			unsigned confirm_secs, unsigned *gen)
 {
 	long long v[3] = { 0 }, deadline;
+	unsigned long long ns_before = 0, ns_after = 0;
 	unsigned prev = fwgen_current(dir);
 	struct fw_job job;
 	char text[96];
@@ -355,9 +381,29 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 		 * generation whose apply was killed before it was recorded */
 		snprintf(text, sizeof(text), "%u %u %d\n", *gen, prev, (int)getpid());
 		fwgen_write_state(dir, "applying", text);
-		ret = fw_run_job(ctx, cell, &job);
-		if (ret)	/* refused as a whole: the cell kept its ruleset */
+		ret = cell_ns(ctx, cell, &ns_before);
+		if (!ret)
+			ret = fw_run_job(ctx, cell, &job);
+		if (!ret)
+			ret = cell_ns(ctx, cell, &ns_after);
+		/* a keeper that died meanwhile rebuilt the cell (rootless) or
+		 * another command made a new cell of that name: what was loaded
+		 * went into a namespace that is no longer this cell */
+		if (!ret && ns_before != ns_after) {
+			/* the load may have reached the new namespace: put the
+			 * generation on record back there (the mark stays if
+			 * that fails, for the next command to settle) */
+			ret = ctx_err(ctx, -ESTALE, NC_ERR_FAILED,
+				      "cell \"%s\" was rebuilt or replaced while generation %u was being loaded; nothing was recorded: apply it again",
+				      cell, *gen);
+			if (!switch_unmarked(ctx, cell, dir, prev))
+				fwgen_remove_state(dir, "applying");
+			ctx_err(ctx, -ESTALE, NC_ERR_FAILED,
+				"cell \"%s\" was rebuilt or replaced while generation %u was being loaded; nothing was recorded: apply it again",
+				cell, *gen);
+		} else if (ret) {	/* the cell's record is unchanged */
 			fwgen_remove_state(dir, "applying");
+		}
 	}
 	if (!ret)
 		ret = fwgen_write_meta(dir, *gen, &job) ? ctx_err(ctx, -EIO, NC_ERR_FAILED,

@@ -91,6 +91,8 @@ static void __attribute__((noreturn)) report(int wfd, char tag, int ret,
  * @cfn:	work with a message in a context (incell_fork())
  * @arg:	its argument
  * @tfn:	work with a text of any length (incell_call_text())
+ * @parent:	the caller's context: a cell it is creating is reached by
+ *		its creation identity (incell_call*())
  */
 struct child_job {
 	const struct nc_paths *p;
@@ -99,6 +101,7 @@ struct child_job {
 	int (*cfn)(struct nc_ctx *ctx, void *arg);
 	void *arg;
 	incell_text_fn tfn;
+	const struct nc_ctx *parent;
 };
 
 /**
@@ -112,6 +115,10 @@ static void __attribute__((noreturn)) child(const struct child_job *j, int wfd)
 	char *out, lock[PATH_MAX];
 	int ret;
 
+	if (j->parent) {
+		memcpy(c.setup_name, j->parent->setup_name, sizeof(c.setup_name));
+		c.setup_id = j->parent->setup_id;
+	}
 	if (j->cfn) {
 		ret = j->cfn(&c, j->arg);
 		report(wfd, 'R', ret, c.kind, ret ? c.msg : "");
@@ -266,6 +273,7 @@ static int call_job(struct nc_ctx *ctx, struct child_job *j, char **out)
 		return ret;
 	/* cppcheck-suppress autoVariables ; j lives only during this call */
 	j->p = &p;
+	j->parent = ctx;
 	if (run_child(ctx, j, &buf, &tag, &ret, &kind))
 		return ctx->msg[0] ? -EIO : ctx_err(ctx, -EIO, NC_ERR_FAILED,
 						    "the helper process for cell \"%s\" failed",
@@ -292,7 +300,7 @@ static int call_job(struct nc_ctx *ctx, struct child_job *j, char **out)
 int incell_call(struct nc_ctx *ctx, const char *cell, incell_fn fn, void *arg,
 		char **out)
 {
-	struct child_job j = { NULL, cell, fn, NULL, arg, NULL };
+	struct child_job j = { NULL, cell, fn, NULL, arg, NULL, NULL };
 
 	return call_job(ctx, &j, out);
 }
@@ -311,7 +319,7 @@ int incell_call(struct nc_ctx *ctx, const char *cell, incell_fn fn, void *arg,
 int incell_call_text(struct nc_ctx *ctx, const char *cell, incell_text_fn fn, void *arg,
 		     char **out)
 {
-	struct child_job j = { NULL, cell, NULL, NULL, arg, fn };
+	struct child_job j = { NULL, cell, NULL, NULL, arg, fn, NULL };
 
 	return call_job(ctx, &j, out);
 }
@@ -330,7 +338,7 @@ int incell_call_text(struct nc_ctx *ctx, const char *cell, incell_text_fn fn, vo
  */
 int incell_fork(struct nc_ctx *ctx, int (*fn)(struct nc_ctx *, void *), void *arg)
 {
-	struct child_job j = { NULL, NULL, NULL, fn, arg, NULL };
+	struct child_job j = { NULL, NULL, NULL, fn, arg, NULL, NULL };
 	_cleanup_free_ char *buf = NULL;
 	int ret, kind;
 	char tag;

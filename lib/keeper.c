@@ -372,11 +372,12 @@ static void reply_err(struct keeper *k, int sock, int ret,
  * @ctx:	context
  * @sock:	client
  * @name:	cell name
+ * @id:		creation identity the caller expects, or NULL
  *
  * Return: 0 when the reply was sent, else -errno with a message
  */
 static int do_get(struct keeper *k, struct nc_ctx *ctx, int sock,
-		  const char *name)
+		  const char *name, const char *id)
 {
 	struct kcell *c = find(k, name);
 	char buf[1024] = "OK\t";
@@ -384,6 +385,10 @@ static int do_get(struct keeper *k, struct nc_ctx *ctx, int sock,
 
 	if (!c)
 		return no_cell(ctx, name);
+	if (id && strtoull(id, NULL, 10) != c->id)
+		return ctx_err(ctx, -ENOENT, NC_ERR_NOCELL,
+			       "the cell \"%s\" this command was making is gone (its keeper restarted) and another of that name took its place; nothing was done to it",
+			       name);
 	format_cell(k, c, buf + 3, sizeof(buf) - 3);
 	if (k->p.rootless) {
 		fds[nfds] = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
@@ -490,8 +495,8 @@ static void handle(struct keeper *k, int sock, char *req)
 		ret = c ? drop_cell(k, &ctx, c) : ksetup_no_cell(k, &ctx, f[1]);
 	} else if (!strcmp(f[0], "KEEP") && nf == 3) {
 		ret = do_keep(k, &ctx, f[1], f[2], sock);
-	} else if (!strcmp(f[0], "GET") && nf == 2) {
-		ret = do_get(k, &ctx, sock, f[1]);
+	} else if (!strcmp(f[0], "GET") && (nf == 2 || nf == 3)) {
+		ret = do_get(k, &ctx, sock, f[1], nf == 3 ? f[2] : NULL);
 		if (!ret)
 			return;
 	} else if (!strcmp(f[0], "LIST")) {

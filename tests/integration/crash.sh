@@ -83,18 +83,25 @@ t_create_races_delete() {
 t_create_undo_spares_other_cell() {
 	# the create's keeper restarts during its setup and another command
 	# makes a cell of the same name: the failed create's rollback leaves
-	# that cell alone (it deleted by name)
+	# that cell alone (it deleted by name).  The create is held in its
+	# setup (loading a 50,000-rule firewall) by SIGSTOP.
 	local A="${PFX}u" pc kp
-	printf 'table inet t {\n}\n' >"$T/r.nft"
-	mkfifo "$T/fifo"
+	python3 -c "
+print('table inet big {\n chain input {\n  type filter hook input priority 0; policy accept;')
+for i in range(50000): print('  tcp dport %d ip saddr 10.%d.%d.%d accept' % (1000 + i % 60000, (i>>16)&255, (i>>8)&255, i&255))
+print(' }\n}')" >"$T/big.nft"
 	expect_rc 0 $NC list
-	$NC create --uplink none --firewall "$T/fifo" "$A" >/dev/null 2>"$T/cerr" & pc=$!
-	for _ in $(seq 1 100); do $NC list 2>/dev/null | grep -q "$A" && break; sleep 0.05; done
-	kp=$(keeper_pid); kill -9 "$kp"; gone "$kp" || fail "keeper $kp did not die"
+	$NC create --uplink none --firewall "$T/big.nft" "$A" >/dev/null 2>"$T/cerr" & pc=$!
+	for _ in $(seq 1 200); do $NC list 2>/dev/null | grep -q "$A" && break; sleep 0.02; done
+	kill -STOP "$pc"
+	kp=$(keeper_pid); kill -9 "$kp"; gone "$kp" || { kill -CONT "$pc"; fail "keeper $kp did not die"; }
 	expect_rc 0 $NC create --uplink none "$A"
-	echo 'this is no ruleset' >"$T/fifo"
+	kill -CONT "$pc"
 	wait "$pc" && fail "the create whose keeper died succeeded"
 	expect_rc 0 $NC inspect "$A"
+	# nor did the killed create's firewall end up on the new cell's record
+	$NC fw history "$A" | grep -q '^[0-9]' && fail "the new cell shows the failed create's firewall: $($NC fw history "$A")"
+	[ -z "$($NC fw show "$A" | grep table)" ] || fail "the new cell has rules it was never given"
 	expect_rc 0 $NC delete "$A"
 	return 0
 }
@@ -229,7 +236,7 @@ t_kill9_campaign() {
 	[ "$MODE" = user ] || ! ip netns list 2>/dev/null | grep "^$PFX" || fail "namespaces left"
 	expect_rc 0 $NC gc
 	kp=$(keeper_pid); [ -z "$kp" ] || gone "$kp"
-	find "$NETCELL_STATE_DIR" -type f ! -name '*lock' ! -name links.conf >"$T/left"
+	find "$NETCELL_STATE_DIR" -type f ! -name '*lock' ! -name keeper.life ! -name links.conf >"$T/left"
 	[ -s "$T/left" ] && fail "files left: $(tr '\n' ' ' <"$T/left")"
 	[ ! -s "$NETCELL_STATE_DIR/links.conf" ] || fail "links.conf still has: $(cat "$NETCELL_STATE_DIR/links.conf")"
 	trap - EXIT
