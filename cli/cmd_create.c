@@ -52,6 +52,7 @@ int cmd_create(int argc, char **argv)
 	struct cli_net net = { 0 };
 	unsigned long long id = 0;
 	struct nc_ctx *ctx;
+	int tries;
 	sigset_t old;
 	const char *name;
 	int c, ret;
@@ -69,12 +70,23 @@ int cmd_create(int argc, char **argv)
 	name = argv[optind];
 	ctx = cli_ctx();
 	cli_hold_signals(&old);		/* the whole cell, or none of it */
-	/* bound to this command until kept: killed, it leaves nothing */
-	ret = nc_create_id(ctx, name, NC_CREATE_SETUP, &id);
-	if (!ret && (cli_net_apply(ctx, name, &net) || nc_create_keep(ctx, name, id)))
-		ret = setup_failed(ctx, name, id);
-	else
-		ret = ret ? cli_fail(ctx) : (cli_notices(ctx), 0);
+	/* bound to this command until kept: killed, it leaves nothing; a
+	 * setup lost with its keeper left nothing either, so it starts over */
+	for (tries = 0;; tries++) {
+		if (nc_create_id(ctx, name, NC_CREATE_SETUP, &id)) {
+			ret = cli_fail(ctx);
+			break;
+		}
+		if (!cli_net_apply(ctx, name, &net) && !nc_create_keep(ctx, name, id)) {
+			cli_notices(ctx);
+			ret = 0;
+			break;
+		}
+		if (nc_errkind(ctx) != NC_ERR_NOCELL || tries == 4) {
+			ret = setup_failed(ctx, name, id);
+			break;
+		}
+	}
 	nc_ctx_free(ctx);
 	cli_release_signals(&old);
 	return ret;

@@ -367,6 +367,14 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 			       "generation %lld of cell \"%s\" awaits confirmation; run 'netcell fw confirm %s' or wait for it to be reverted",
 			       v[0], cell, cell);
 	*gen = fwgen_next(dir);
+	/* "NEW PREV PID", before the generation's first file: settle() also
+	 * removes the files of a new generation whose apply was killed
+	 * before it was recorded */
+	snprintf(text, sizeof(text), "%u %u %d\n", *gen, prev, (int)getpid());
+	ret = fwgen_write_state(dir, "applying", text);
+	if (ret)
+		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot record generation %u: %s", *gen,
+			       strerror(-ret));
 	ret = fw_stage_files(ctx, dir, *gen, files, format, &job);
 	if (!ret && fw_is_host(cell)) {
 		struct fw_job cur;
@@ -377,10 +385,6 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 	if (!ret && job.format != NC_FW_NFT)
 		ret = fw_run_job(ctx, NULL, &job);	/* every part, or none */
 	if (!ret) {
-		/* "NEW PREV PID": settle() also removes the files of a new
-		 * generation whose apply was killed before it was recorded */
-		snprintf(text, sizeof(text), "%u %u %d\n", *gen, prev, (int)getpid());
-		fwgen_write_state(dir, "applying", text);
 		ret = cell_ns(ctx, cell, &ns_before);
 		if (!ret)
 			ret = fw_run_job(ctx, cell, &job);

@@ -417,11 +417,16 @@ print(' }\n}')" >"$rd/$s.nft"
 	# observer: live tables only, each listing all A or all B
 	asu $NC exec "$c" -- sh -c 'i=0; while [ ! -e "$1" ] && [ $i -lt 2000 ]; do nft list ruleset | awk "/^table/{d=0} /flags dormant/{d=1} !d && /comment \"A\"/{a++} !d && /comment \"B\"/{b++} END{print a+0, b+0}" >> "$2"; i=$((i+1)); done' sh "$rd/stop" "$rd/obs" &
 	local obs=$! i
-	for i in 1 2 3 4; do
+	# at least 4 applies, more (up to 20) until the observer has looked 6 times
+	for i in $(seq 1 20); do
 		asu $NC fw apply "$c" "$rd/$([ $((i % 2)) = 1 ] && echo B || echo A).nft" >/dev/null 2>"$rd/err" || fail "apply $i: $(cat "$rd/err")"
+		[ "$i" -ge 4 ] && [ "$(wc -l <"$rd/obs" 2>/dev/null || echo 0)" -gt 5 ] && [ $((i % 2)) = 0 ] && break
+		# a listing is a netlink dump, which starts over while the
+		# ruleset keeps changing: leave the observer time to finish one
+		sleep 0.3
 	done
 	touch "$rd/stop"; wait $obs
-	[ "$(wc -l <"$rd/obs")" -gt 5 ] || fail "observer saw too little"
+	[ "$(wc -l <"$rd/obs")" -gt 5 ] || fail "observer saw too little: $(wc -l <"$rd/obs") lines after $i applies: $(head -3 "$rd/obs")"
 	grep -vxE '10000 0|0 10000' "$rd/obs" | grep -q . && fail "observer saw a mix: $(grep -vxE '10000 0|0 10000' "$rd/obs" | head -3 | tr '\n' ';')"
 	# a bad rule deep in a large file: nothing changes, no dormant leftovers
 	asu $NC fw apply "$c" "$rd/bad.nft" >/dev/null 2>"$rd/err"; [ $? = 6 ] || fail "bad large file not rejected with 6"
