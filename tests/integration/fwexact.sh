@@ -179,3 +179,31 @@ print(' }\n}')" >"$T/big.nft"
 	grep -q 'applying' "$T/err" && fail "progress written to a non-terminal"
 	return 0
 }
+
+t_create_signals() {
+	# SIGINT or SIGTERM to "create --firewall F --publish P" at random
+	# moments: afterwards the cell is whole (its firewall in force and on
+	# record, its port published) or not there at all
+	local i c pid sig hp n_whole=0 n_none=0
+	big_gen 5000 "$T/fw.nft"
+	for i in 1 2 3 4 5 6; do
+		c=${PFX}cs$i; sig=$([ $((i % 2)) = 1 ] && echo INT || echo TERM)
+		hp=$(free_port) || fail "no free port"
+		$NC create "$c" --uplink none --firewall "$T/fw.nft" --publish "$hp:80" >/dev/null 2>&1 &
+		pid=$!
+		sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.3f", (r % 600) / 1000 }')"
+		kill -s "$sig" "$pid" 2>/dev/null
+		wait "$pid"
+		if $NC inspect "$c" >/dev/null 2>&1; then
+			$NC fw history "$c" | grep -q '^1 *\*' || fail "round $i (SIG$sig): cell made without its firewall on record: $($NC fw history "$c")"
+			$NC fw show "$c" | grep -q 'tcp dport 5000 drop' || fail "round $i (SIG$sig): firewall on record but not in force"
+			$NC port list "$c" | grep -q ":$hp" || fail "round $i (SIG$sig): cell made without its port"
+			n_whole=$((n_whole + 1))
+			$NC delete "$c" >/dev/null 2>&1
+		else
+			ss -Htln "sport = :$hp" | grep -q . && fail "round $i (SIG$sig): no cell, but port $hp is still published"
+			n_none=$((n_none + 1))
+		fi
+	done
+	note "create under signals: $n_whole whole, $n_none absent"
+}
