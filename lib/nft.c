@@ -243,12 +243,12 @@ static int apply_in_steps(struct nft_ctx *n, const char *path, const char *shown
 }
 
 /**
- * init_root() - are we root of the initial user namespace (libnftables
+ * nft_init_root() - are we root of the initial user namespace (libnftables
  * then raises its send buffer with SO_SNDBUFFORCE, without limit)
  *
  * Return: 1 if so
  */
-static int init_root(void)
+int nft_init_root(void)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/uid_map", "re");
 	unsigned long a, b, c;
@@ -275,7 +275,7 @@ static int surely_too_large(const char *path)
 	unsigned long w = 0;
 	struct stat st;
 
-	if (!f || fscanf(f, "%lu", &w) != 1 || stat(path, &st) || init_root())
+	if (!f || fscanf(f, "%lu", &w) != 1 || stat(path, &st) || nft_init_root())
 		return 0;
 	/* cppcheck-suppress resourceLeak ; closed by _cleanup_fclose_ */
 	return (unsigned long)st.st_size * 9 > w * 2 * 2;

@@ -405,6 +405,35 @@ static int verify(const char *dir, enum nc_fw_format format, const struct snap *
 }
 
 /**
+ * ipt_too_large() - will iptables-restore be unable to load a section here
+ * @b:		what the script built
+ *
+ * iptables-restore sends a table as one netlink message and, without
+ * CAP_NET_ADMIN in the initial user namespace, cannot raise its send
+ * buffer above net.core.wmem_default: about 450 bytes a rule.
+ *
+ * Return: 1 if a section surely does not fit
+ */
+static int ipt_too_large(const struct snap *b)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/sys/net/core/wmem_default", "re");
+	const char *sec[2] = { b->v4, b->v6 }, *l;
+	unsigned long w = 0, rules;
+	int i;
+
+	if (nft_init_root() || !f || fscanf(f, "%lu", &w) != 1)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		rules = 0;
+		for (l = sec[i]; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+			rules += !strncmp(l, "-A ", 3);
+		if (rules * 450 + 4096 > w)
+			return 1;
+	}
+	return 0;
+}
+
+/**
  * stage_output() - write the ruleset the script built to STAGE/out, checked
  * @dir:	stage directory
  * @format:	NC_FW_AUTO, NC_FW_NFT or NC_FW_IPTABLES
@@ -418,10 +447,14 @@ int stage_output(const char *dir, enum nc_fw_format format, char *err, size_t le
 	struct snap b = { 0 };
 	int ret = take_snap(dir, &b, err, len);
 
-	if (!ret)
+	if (!ret && format == NC_FW_AUTO && ipt_too_large(&b)) {
+		ret = -EINVAL;	/* foreseen: no need to write and load it first */
+		snprintf(err, len, "larger than one netlink transaction");
+	} else if (!ret) {
 		ret = compose(dir, format, &b, err, len);
-	if (!ret)
-		ret = verify(dir, format, &b, err, len);
+		if (!ret)
+			ret = verify(dir, format, &b, err, len);
+	}
 	if (ret == -EINVAL && format == NC_FW_AUTO && strstr(err, "larger than one netlink transaction")) {
 		/* iptables-restore cannot raise its send buffer rootless: nft
 		 * syntax (loaded in steps when needed) is the form that loads */
