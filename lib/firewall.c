@@ -659,6 +659,107 @@ static int restore_in_ns(struct nc_ctx *ctx, void *arg)
 	return ret ? ctx_err(ctx, ret, NC_ERR_RULESET, "%s", err[0] ? err : strerror(-ret)) : 0;
 }
 
+/* a generation larger than this is restored behind the keeper's back (a
+ * ruleset of some 10,000 rules: loading takes over a tenth of a second) */
+#define FW_RESTORE_SYNC_MAX (512 * 1024)
+
+/**
+ * job_bytes() - how large a generation's files are
+ * @job:	its job
+ *
+ * Return: bytes
+ */
+static size_t job_bytes(const struct fw_job *job)
+{
+	const char *f[3] = { job->file[0], job->file[1], job->nft };
+	struct stat st;
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (f[i][0] && !stat(f[i], &st))
+			n += (size_t)st.st_size;
+	return n;
+}
+
+/**
+ * restore_child() - the background restore's own process: load the
+ * generation, and say so on disk
+ * @dir:	the cell's firewall directory
+ * @cell:	cell
+ * @gen:	generation
+ * @j:		restore job
+ */
+static void __attribute__((noreturn)) restore_child(const char *dir, const char *cell,
+						    unsigned gen, const struct restore_job *j)
+{
+	struct nc_ctx c = { .kfd = -1 };
+
+	(void)cell;
+	(void)gen;
+	if (!restore_in_ns(&c, (void *)j))
+		fwgen_remove_state(dir, "lockdown");
+	/* else the cell stays closed, its "lockdown" mark on record for fw
+	 * history ('!') and inspect (DID NOT LOAD) */
+	_exit(0);
+}
+
+/**
+ * restore_behind() - restore a large generation without holding up the
+ * keeper: the cell is closed at once (the drop-all tables), and a process
+ * of its own loads the generation, holding the cell's firewall lock, so
+ * every fw command on the cell waits for it while other cells are served
+ * @ctx:	context
+ * @dir:	the cell's firewall directory
+ * @cell:	cell
+ * @gen:	generation
+ * @j:		restore job (its @job the generation)
+ * @locked:	out: 1 (the cell is closed until the load completes)
+ *
+ * Return: 0, or -errno with a message when not even the drop-all tables
+ * loaded (then nothing runs behind)
+ */
+static int restore_behind(struct nc_ctx *ctx, const char *dir, const char *cell,
+			  unsigned gen, struct restore_job *j, int *locked)
+{
+	struct fw_job *job = j->job;
+	struct restore_job lock_j = { j->run, j->netfd, NULL };
+	int lock = fw_lock(ctx, dir), ret;
+	char text[32];
+	pid_t pid;
+
+	if (lock < 0)
+		return lock;
+	ret = incell_fork(ctx, restore_in_ns, &lock_j);	/* closed at once */
+	if (ret) {
+		close(lock);
+		return ctx_wrap(ctx, ret, "firewall generation %u of cell \"%s\"", gen, cell);
+	}
+	snprintf(text, sizeof(text), "%u\n", gen);
+	fwgen_write_state(dir, "lockdown", text);
+	pid = fork();
+	if (pid == 0) {
+		/* detached (the keeper reaps no one), keeping only the
+		 * namespace and the lock: not the keeper's socket or its
+		 * lifetime lock, whose holders must be the keeper alone */
+		if (fork())
+			_exit(0);
+		if (dup2(j->netfd, 3) < 0 || dup2(lock, 4) < 0)
+			_exit(1);
+		close_range(5, ~0U, 0);
+		j->netfd = 3;
+		j->job = job;
+		restore_child(dir, cell, gen, j);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	close(lock);	/* the grandchild holds the lock now */
+	*locked = 1;
+	ctx_notice(ctx, "cell \"%s\": its firewall (generation %u) is loading in the background; the cell drops all traffic until it is in force, and fw commands on it wait for it",
+		   cell, gen);
+	return 0;
+}
+
 /**
  * fw_restore_fd() - load a cell's current generation into a namespace
  * @ctx:	context
@@ -714,6 +815,8 @@ int fw_restore_fd(struct nc_ctx *ctx, const char *state, const char *run,
 	if (ret)
 		ret = ctx_err(ctx, ret, NC_ERR_FAILED, "firewall generation %u of cell \"%s\" cannot be read",
 			      gen, cell);
+	else if (job_bytes(&job) > FW_RESTORE_SYNC_MAX)
+		return restore_behind(ctx, dir, cell, gen, &j, locked);
 	else if ((ret = incell_fork(ctx, restore_in_ns, &j)))
 		ret = ctx_wrap(ctx, ret, "firewall generation %u of cell \"%s\"", gen, cell);
 	if (!ret) {

@@ -79,9 +79,13 @@ static void restore_firewall(struct keeper *k, struct nc_ctx *ctx, const char *n
 {
 	struct nc_ctx fc = { .kfd = -1 };
 	unsigned reverted;
-	int locked, bad;
+	int locked, bad, i;
 
 	bad = fw_restore_fd(&fc, k->p.state, k->p.run, name, fd, &locked, &reverted);
+	for (i = 0; i < fc.nnotice; i++) {
+		ctx_notice(ctx, "%s", fc.notice[i]);
+		free(fc.notice[i]);
+	}
 	if (reverted)
 		ctx_notice(ctx, "cell \"%s\": firewall generation %u still awaited fw confirm and was reverted (a rebuild ends the confirm window); apply it again if you want it",
 			   name, reverted);

@@ -207,3 +207,30 @@ t_create_signals() {
 	done
 	note "create under signals: $n_whole whole, $n_none absent"
 }
+
+# modes t_rebuild_large_fw_behind: user
+t_rebuild_large_fw_behind() {
+	# a rebuilt cell with 50,000 rules gets them back without holding up
+	# the keeper: other cells are answered while they load, fw commands on
+	# that cell wait for them, and they are then in force
+	local z=${PFX}bz y=${PFX}by
+	expect_rc 0 $NC create "$z" --uplink none
+	expect_rc 0 $NC create "$y" --uplink none
+	trap '$NC delete "$z" "$y" >/dev/null 2>&1' RETURN
+	python3 -c "
+print('table inet big {\n chain input {\n  type filter hook input priority 0; policy accept;')
+for i in range(50000): print('  tcp dport %d ip saddr 10.%d.%d.%d accept' % (1000 + i % 60000, (i>>16)&255, (i>>8)&255, i&255))
+print(' }\n}')" >"$T/big.nft"
+	expect_rc 0 $NC fw apply "$z" "$T/big.nft"
+	kill -9 "$(keeper_pid)"
+	expect_rc 0 $NC list
+	expect_err_match "$z.*loading in the background"
+	( $NC fw show "$z" >"$T/show"; date +%s%N >"$T/show.done" ) &
+	local bg=$!
+	expect_rc 0 $NC inspect "$y"
+	date +%s%N >"$T/inspect.done"
+	wait "$bg"
+	[ "$(cat "$T/inspect.done")" -lt "$(cat "$T/show.done")" ] || fail "another cell was answered only after the large firewall loaded"
+	[ "$(grep -c 'accept$' "$T/show")" = 50000 ] || fail "$(grep -c 'accept$' "$T/show") rules in force after the rebuild, not 50000"
+	$NC fw history "$z" | grep -q '^1 *\* ' || fail "generation 1 not marked in force: $($NC fw history "$z")"
+}
