@@ -457,7 +457,7 @@ static int apply_whole(const struct fw_job *job, char *err, size_t len)
 	ipt_names(job->file[0], n4, sizeof(n4));
 	ipt_names(job->file[1], n6, sizeof(n6));
 	free(other_tables(n4, n6, new4, new6, sizeof(new4)));
-	for (i = 0; i < 2; i++) {
+	for (i = 0; !job->fresh && i < 2; i++) {
 		snprintf(undo, sizeof(undo), "%s.undo%d", job->undo_base, i ? 6 : 4);
 		run_tool(save[i], NULL, undo, e2, sizeof(e2));
 	}
@@ -480,7 +480,7 @@ static int apply_whole(const struct fw_job *job, char *err, size_t len)
 		else if (other[0])
 			ret = nft_run_text(other, err, len);
 	}
-	if (ret)
+	if (ret && !job->fresh)
 		undo_ipt(job, new4, new6);
 	return ret;
 }

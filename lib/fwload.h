@@ -24,6 +24,7 @@
  * @nft:	NC_FW_MIXED: the nft part (its "flush ruleset" lines blanked)
  * @nft_shown:	its name in errors
  * @undo_base:	path the iptables snapshots are named after (.undo4, .undo6)
+ * @fresh:	loaded into a new, empty namespace: no snapshot to undo with
  */
 struct fw_job {
 	enum nc_fw_format format;
@@ -32,6 +33,7 @@ struct fw_job {
 	char nft[PATH_MAX];
 	char nft_shown[PATH_MAX];
 	char undo_base[PATH_MAX];
+	int fresh;
 	int host;
 	char prefix[8192];
 };

@@ -153,10 +153,14 @@ static int take_snap(const char *dir, struct snap *s, char *err, size_t len)
 
 	if (ret)
 		snprintf(err, len, "cannot list the ruleset the script built");
+	/* iptables tables are of family ip or ip6: without one, a save has
+	 * nothing to say, and not running it saves an exec */
 	if (!ret)
-		ret = save_text(dir, "iptables-save", &s->v4, err, len);
+		ret = strstr(s->nft, "table ip ") ? save_text(dir, "iptables-save", &s->v4, err, len) :
+		      !(s->v4 = strdup("")) ? -ENOMEM : 0;
 	if (!ret)
-		ret = save_text(dir, "ip6tables-save", &s->v6, err, len);
+		ret = strstr(s->nft, "table ip6 ") ? save_text(dir, "ip6tables-save", &s->v6, err, len) :
+		      !(s->v6 = strdup("")) ? -ENOMEM : 0;
 	if (ret)
 		return ret;
 	if (normalise(&s->nft) || normalise(&s->v4) || normalise(&s->v6))
@@ -299,6 +303,7 @@ static void __attribute__((noreturn)) reload(const char *dir)
 		snprintf(job.shown[0], sizeof(job.shown[0]), "the staged output");
 		ret = 0;
 	}
+	job.fresh = 1;	/* a new namespace: nothing to put back on failure */
 	if (!ret)
 		ret = fw_job_in_ns(&job, err, sizeof(err));
 	if (!ret)
