@@ -107,13 +107,18 @@ t_fw_rollback_targets() {
 	expect_rc 2 $NC fw rollback "$c" -1
 }
 
-# big_gen N FILE: 10,000 rules that accept, then one that drops port N
-big_gen() {
+# big_rules COUNT FILE [PORT]: table inet big with COUNT rules that accept,
+# then, with PORT, one that drops it
+big_rules() {
 	python3 -c "
 print('table inet big {\n chain input {\n  type filter hook input priority 0; policy accept;')
-for i in range(10000): print('  tcp dport %d ip saddr 10.%d.%d.%d accept' % (1000 + i % 60000, (i>>16)&255, (i>>8)&255, i&255))
-print('  tcp dport $1 drop\n }\n}')" >"$2"
+for i in range($1): print('  tcp dport %d ip saddr 10.%d.%d.%d accept' % (1000 + i % 60000, (i>>16)&255, (i>>8)&255, i&255))
+if '${3:-}': print('  tcp dport ${3:-0} drop')
+print(' }\n}')" >"$2"
 }
+
+# big_gen N FILE: 10,000 rules that accept, then one that drops port N
+big_gen() { big_rules 10000 "$2" "$1"; }
 
 t_fw_apply_signals() {
 	# SIGINT, SIGTERM or SIGKILL to the fw apply process (not its group) at
@@ -157,10 +162,7 @@ t_fw_large_keeps_names() {
 	local c=${PFX}lgn t0 ms
 	expect_rc 0 $NC create "$c" --uplink none
 	trap '$NC delete "$c" >/dev/null 2>&1' RETURN
-	python3 -c "
-print('table inet big {\n chain input {\n  type filter hook input priority 0; policy accept;')
-for i in range(50000): print('  tcp dport %d ip saddr 10.%d.%d.%d accept' % (1000 + i % 60000, (i>>16)&255, (i>>8)&255, i&255))
-print(' }\n}')" >"$T/big.nft"
+	big_rules 50000 "$T/big.nft"
 	printf 'include "%s"\ntable ip small {\n\tchain c {\n\t\ttype filter hook output priority 0; policy accept;\n\t}\n}\n' "$T/big.nft" >"$T/main.nft"
 	expect_rc 0 $NC fw apply "$c" "$T/big.nft"
 	t0=$(date +%s%N)
@@ -217,10 +219,7 @@ t_rebuild_large_fw_behind() {
 	expect_rc 0 $NC create "$z" --uplink none
 	expect_rc 0 $NC create "$y" --uplink none
 	trap '$NC delete "$z" "$y" >/dev/null 2>&1' RETURN
-	python3 -c "
-print('table inet big {\n chain input {\n  type filter hook input priority 0; policy accept;')
-for i in range(50000): print('  tcp dport %d ip saddr 10.%d.%d.%d accept' % (1000 + i % 60000, (i>>16)&255, (i>>8)&255, i&255))
-print(' }\n}')" >"$T/big.nft"
+	big_rules 50000 "$T/big.nft"
 	expect_rc 0 $NC fw apply "$z" "$T/big.nft"
 	kill -9 "$(keeper_pid)"
 	expect_rc 0 $NC list
