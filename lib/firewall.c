@@ -751,10 +751,13 @@ static int restore_behind(struct nc_ctx *ctx, const char *dir, const char *cell,
 		j->job = job;
 		restore_child(dir, cell, gen, j);
 	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
 	close(lock);	/* the grandchild holds the lock now */
 	*locked = 1;
+	if (pid < 0)
+		return ctx_err(ctx, -errno, NC_ERR_FAILED,
+			       "firewall generation %u of cell \"%s\": cannot start the process that loads it: %s",
+			       gen, cell, strerror(errno));
+	waitpid(pid, NULL, 0);
 	ctx_notice(ctx, "cell \"%s\": its firewall (generation %u) is loading in the background; the cell drops all traffic until it is in force, and fw commands on it wait for it",
 		   cell, gen);
 	return 0;
