@@ -724,7 +724,7 @@ static int restore_behind(struct nc_ctx *ctx, const char *dir, const char *cell,
 {
 	struct fw_job *job = j->job;
 	struct restore_job lock_j = { j->run, j->netfd, NULL };
-	int lock = fw_lock(ctx, dir), ret;
+	int lock = fw_lock(ctx, dir), ret, ferr;
 	char text[32];
 	pid_t pid;
 
@@ -738,6 +738,7 @@ static int restore_behind(struct nc_ctx *ctx, const char *dir, const char *cell,
 	snprintf(text, sizeof(text), "%u\n", gen);
 	fwgen_write_state(dir, "lockdown", text);
 	pid = fork();
+	ferr = errno;
 	if (pid == 0) {
 		/* detached (the keeper reaps no one), keeping only the
 		 * namespace and the lock: not the keeper's socket or its
@@ -754,9 +755,9 @@ static int restore_behind(struct nc_ctx *ctx, const char *dir, const char *cell,
 	close(lock);	/* the grandchild holds the lock now */
 	*locked = 1;
 	if (pid < 0)
-		return ctx_err(ctx, -errno, NC_ERR_FAILED,
+		return ctx_err(ctx, -ferr, NC_ERR_FAILED,
 			       "firewall generation %u of cell \"%s\": cannot start the process that loads it: %s",
-			       gen, cell, strerror(errno));
+			       gen, cell, strerror(ferr));
 	waitpid(pid, NULL, 0);
 	ctx_notice(ctx, "cell \"%s\": its firewall (generation %u) is loading in the background; the cell drops all traffic until it is in force, and fw commands on it wait for it",
 		   cell, gen);
