@@ -376,6 +376,9 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot record generation %u: %s", *gen,
 			       strerror(-ret));
 	ret = fw_stage_files(ctx, dir, *gen, files, format, &job);
+	if (!ret && fw_is_host(cell) && job.format == NC_FW_MIXED)
+		ret = ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+			      "the host takes an nft file or iptables-save files, not a file with both (fw stage's default); stage with --format nft or --format iptables for the host");
 	if (!ret && fw_is_host(cell)) {
 		struct fw_job cur;
 

@@ -233,3 +233,14 @@ t_rebuild_large_fw_behind() {
 	[ "$(grep -c 'accept$' "$T/show")" = 50000 ] || fail "$(grep -c 'accept$' "$T/show") rules in force after the rebuild, not 50000"
 	$NC fw history "$z" | grep -q '^1 *\* ' || fail "generation 1 not marked in force: $($NC fw history "$z")"
 }
+
+# modes t_fw_host_refuses_mixed: root
+t_fw_host_refuses_mixed() {
+	# the host's firewall replaces only the tables a file names; a mixed
+	# file (fw stage's default) is refused there, not half applied
+	printf 'flush ruleset\ntable inet %s {\n}\n# netcell: iptables-restore\n*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n# netcell: ip6tables-restore\n' "${PFX}mx" >"$T/mixed.rules"
+	expect_rc 2 $NC fw apply --host "$T/mixed.rules"
+	expect_err_match 'not a file with both'
+	nft list tables | grep -q "${PFX}mx" && { nft delete table inet "${PFX}mx"; fail "the nft part reached the host"; }
+	return 0
+}
