@@ -90,6 +90,7 @@ int cmd_fw(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_keeper(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_path(int argc, char **argv);

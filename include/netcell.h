@@ -84,6 +84,10 @@ NC_API int nc_enter(struct nc_ctx *ctx, const char *name, unsigned flags);
 NC_API int nc_gc(struct nc_ctx *ctx, unsigned *removed);
 NC_API int nc_unique_name(char *buf, size_t len);
 
+/* called by nc_keeper_serve() when the keeper serves; @rebuilt cells came back */
+typedef void (*nc_keeper_ready_fn)(struct nc_ctx *ctx, unsigned rebuilt, void *arg);
+NC_API int nc_keeper_serve(struct nc_ctx *ctx, nc_keeper_ready_fn ready, void *arg);
+
 /**
  * enum nc_check_status - verdict of one prerequisite check of nc_doctor()
  */

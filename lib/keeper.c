@@ -56,6 +56,7 @@
 #include "firewall.h"
 #include "forward.h"
 #include "hub.h"
+#include "client.h"
 #include "diag.h"
 #include "keeper.h"
 #include "keeper_int.h"
@@ -582,7 +583,7 @@ static void on_event(struct keeper *k, const struct epoll_event *ev)
 static void arm_idle(struct keeper *k)
 {
 	struct itimerspec its = { 0 };
-	int idle = !k->n && !k->nclients;
+	int idle = !k->n && !k->nclients && !k->stay;
 
 	if (idle == k->idle_armed)
 		return;
@@ -799,6 +800,40 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 }
 
 /**
+ * keeper_init() - a keeper with nothing open yet
+ * @k:		keeper to fill
+ * @p:		the user's directories
+ */
+static void keeper_init(struct keeper *k, const struct nc_paths *p)
+{
+	char title[64];
+
+	*k = (struct keeper){ .p = *p, .lfd = -1, .epfd = -1, .tfd = -1, .hubfd = -1,
+			      .reserve = -1, .peerfd = -1, .lifefd = -1,
+			      .leavefd = -1 };
+	snprintf(title, sizeof(title), "netcell-keeper uid=%u", (unsigned)p->uid);
+	proctitle_set("netcell-keeper", title);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+}
+
+/**
+ * serve() - the keeper's life after setup: serve until it leaves
+ * @k:		keeper, set up
+ *
+ * Return: process exit status
+ */
+static int serve(struct keeper *k)
+{
+	loop(k);
+	hub_stop(k->p.state, &k->hubfd);
+	fwd_free(k->fwd);
+	kconn_free(k);
+	return 0;
+}
+
+/**
  * keeper_run() - run the keeper until it is idle; called in a fresh child
  * @p:		the user's directories
  * @ready:	pipe on which to report "OK\tREBUILT" or "ERR\t..."
@@ -807,19 +842,13 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
  */
 int keeper_run(const struct nc_paths *p, int ready)
 {
-	struct keeper k = { .p = *p, .lfd = -1, .epfd = -1, .tfd = -1, .hubfd = -1,
-			    .reserve = -1, .peerfd = -1, .lifefd = -1,
-			    .leavefd = -1 };
 	struct nc_ctx ctx = { .kfd = -1 };
+	struct keeper k;
 	unsigned rebuilt = 0;
 	char msg[PIPE_BUF];
 	int ret, n;
 
-	snprintf(msg, sizeof(msg), "netcell-keeper uid=%u", (unsigned)p->uid);
-	proctitle_set("netcell-keeper", msg);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
+	keeper_init(&k, p);
 	ret = setup(&k, &ctx, &rebuilt);
 	if (ret)
 		n = snprintf(msg, sizeof(msg), "ERR\t%d\t%d\t%s", ret,
@@ -829,9 +858,60 @@ int keeper_run(const struct nc_paths *p, int ready)
 	if (write(ready, msg, (size_t)n) < 0 || ret)
 		return 1;
 	close(ready);
-	loop(&k);
-	hub_stop(k.p.state, &k.hubfd);
-	fwd_free(k.fwd);
-	kconn_free(&k);
-	return 0;
+	return serve(&k);
+}
+
+/**
+ * nc_keeper_serve() - be the user's keeper in this process, for a service
+ * manager: never leaves when idle, returns only on failure
+ * @ctx:	context; the rebuild's problems are its notices when @ready runs
+ * @ready:	called once the saved cells are back and requests are served
+ *		(may be NULL)
+ * @arg:	passed to @ready
+ *
+ * The saved cells come back with their firewalls, uplinks, links and
+ * published ports, as after a crash.  Another keeper of the user that
+ * answers is not replaced: -EEXIST (NC_ERR_EXISTS).  The process takes the
+ * keeper's name in ps (its argv and environment are written over).
+ *
+ * Return: 0 when the keeper ends, or -errno with a message
+ */
+int nc_keeper_serve(struct nc_ctx *ctx, nc_keeper_ready_fn ready, void *arg)
+{
+	_cleanup_close_ int lock = -1, fd = -1;
+	_cleanup_fclose_ FILE *f = NULL;
+	char path[PATH_MAX], pid[32] = "?";
+	struct sockaddr_un sa;
+	struct nc_paths p;
+	struct keeper k;
+	unsigned rebuilt = 0;
+	int ret;
+
+	ret = client_find(ctx, &p, &sa);
+	if (ret)
+		return ret;
+	/* the start lock, as a command that starts a keeper holds it */
+	lock = client_start_lock(ctx, &p);
+	if (lock < 0)
+		return lock;
+	fd = client_try_connect(&sa);
+	if (fd >= 0) {
+		snprintf(path, sizeof(path), "%s/keeper.pid", p.state);
+		f = fopen(path, "re");
+		if (f && fgets(pid, sizeof(pid), f))
+			pid[strcspn(pid, "\n")] = '\0';
+		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
+			       "a keeper of uid %u already serves \"%s\" (PID %s); stop it (kill %s: its rootless cells get new namespaces) or let it be",
+			       (unsigned)p.uid, sa.sun_path, pid, pid);
+	}
+	keeper_init(&k, &p);
+	k.stay = 1;
+	ret = setup(&k, ctx, &rebuilt);
+	if (ret)
+		return ret;
+	close(lock);
+	lock = -1;
+	if (ready)
+		ready(ctx, rebuilt, arg);
+	return serve(&k);
 }

@@ -1,0 +1,176 @@
+# tests/integration/install.sh - netcell installed: make install into a
+# DESTDIR and the installed files run from there (binary, library through
+# pkg-config with the example program, completion), the systemd units
+# verified, and the keeper run as its unit runs it.
+# Each t_* runs as root and as the unprivileged test user unless a
+# "# modes t_NAME: ..." line says otherwise.
+
+# one_line_server PORT: in a cell (run through exec), accept one TCP
+# connection on 127.0.0.1:PORT and say hello
+ONE_SERVER='import socket,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()
+c, _ = s.accept(); c.sendall(b"hello\n"); c.close()'
+ONE_CLIENT='import socket,sys
+c=socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+sys.stdout.write(c.recv(100).decode())'
+
+# installed files, the example built with pkg-config against them, make
+# uninstall; nothing runs from the build tree
+t_install_destdir() {
+	local d=$T/dest c=${PFX}in e=${PFX}ex p f left
+	local u=$d/usr/local
+	trap '$u/bin/netcell delete "$c" "$e" >/dev/null 2>&1' EXIT
+	make -s -C "$TOP" install BUILD="$BUILD" DESTDIR="$d" >"$T/make.out" 2>&1 ||
+		fail "make install: $(tail -5 "$T/make.out")"
+	for f in bin/netcell libexec/netcell/netcell-stage lib/libnetcell.so.0.1.0 \
+		 include/netcell.h lib/pkgconfig/libnetcell.pc share/man/man1/netcell.1 \
+		 share/bash-completion/completions/netcell share/zsh/vendor-completions/_netcell \
+		 lib/systemd/system/netcell.service lib/systemd/user/netcell.service; do
+		[ -s "$u/$f" ] || fail "make install did not install $f"
+	done
+	[ "$(readlink "$u/lib/libnetcell.so.0")" = libnetcell.so.0.1.0 ] &&
+		[ "$(readlink "$u/lib/libnetcell.so")" = libnetcell.so.0 ] ||
+		fail "libnetcell.so links: $(ls -l "$u/lib")"
+	grep -qx "ExecStart=/usr/local/bin/netcell keeper" "$u/lib/systemd/user/netcell.service" ||
+		fail "user unit does not start /usr/local/bin/netcell keeper"
+	man -l "$u/share/man/man1/netcell.1" 2>&1 >/dev/null | grep . && fail "man page warnings"
+
+	# the installed binary, its recorder found in the relocated libexec
+	export PATH=$u/bin:$PATH
+	[ "$(command -v netcell)" = "$u/bin/netcell" ] || fail "installed netcell not on PATH"
+	expect_rc 0 netcell create "$c" --uplink none
+	expect_rc 0 netcell exec "$c" -- true
+	printf '#!/bin/sh\niptables -A INPUT -p tcp --dport 7 -j DROP\n' > "$T/fw.sh"
+	chmod +x "$T/fw.sh"
+	expect_rc 0 netcell fw stage -o "$T/staged" -- "$T/fw.sh"
+	grep -q -- '--dport 7 -j DROP' "$T/staged" || fail "staged ruleset: $(cat "$T/staged")"
+
+	# bash completion of cell names, from the installed netcell list
+	# (_init_completion of the bash-completion package, stubbed)
+	f=$(bash -c '_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
+		source "$1"; COMP_WORDS=(netcell exec "$2"); COMP_CWORD=2; _netcell; echo "${COMPREPLY[*]}"' \
+		sh "$u/share/bash-completion/completions/netcell" "${c:0:4}")
+	case " $f " in *" $c "*) ;; *) fail "completion of '${c:0:4}' gave '$f', not $c" ;; esac
+	expect_rc 0 netcell delete "$c"
+
+	# the example program, built against the installed library
+	(cd "$T" && PKG_CONFIG_PATH=$u/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$d \
+		make -s -f "$TOP/examples/Makefile" VPATH="$TOP/examples" \
+		CFLAGS="-O1 -g -Wall -Wextra -Werror $( [ "$BUILD" = build-asan ] && echo -fsanitize=address,undefined)" \
+		cellfw) >"$T/make.out" 2>&1 || fail "example build: $(tail -5 "$T/make.out")"
+	printf 'table inet exf {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t\ttcp dport 9 drop\n\t}\n}\n' > "$T/rules.nft"
+	p=$(free_port) || fail "no free port"
+	LD_LIBRARY_PATH=$u/lib expect_rc 0 "$T/cellfw" "$e" "$T/rules.nft" "$T/fw.sh" \
+		"127.0.0.1:$p:80" 'netcell fw history "$NETCELL_EXAMPLE_CELL" && netcell port list "$NETCELL_EXAMPLE_CELL"'
+	for f in "created $e" "applied $T/rules.nft as generation 1" "staged $T/fw.sh" \
+		 "applied the staged ruleset as generation 2" "published 127.0.0.1:$p:80/tcp\|published 127.0.0.1:$p:80" \
+		 "command succeeded" "deleted $e"; do
+		grep -qx -- "$f" "$T/out" || fail "example output lacks '$f': $(cat "$T/out")"
+	done
+	[ "$(grep -c '^ *[0-9]' "$T/out")" -ge 2 ] || fail "fw history inside the example: $(cat "$T/out")"
+	grep -q "127.0.0.1:$p:80" "$T/out" || fail "port list inside the example: $(cat "$T/out")"
+	expect_rc 3 netcell inspect "$e"
+
+	make -s -C "$TOP" uninstall BUILD="$BUILD" DESTDIR="$d" >"$T/make.out" 2>&1 ||
+		fail "make uninstall: $(tail -5 "$T/make.out")"
+	left=$(find "$d" -type f -o -type l)
+	[ -z "$left" ] || fail "make uninstall left: $left"
+}
+
+# the unit files as built pass systemd-analyze verify with no warning
+# modes t_install_units_verify: root
+t_install_units_verify() {
+	local kind f
+	for kind in system user; do
+		mkdir -p "$T/$kind"
+		sed "s|@BINDIR@|$TOP/$BUILD|" "$TOP/dist/netcell-$kind.service.in" > "$T/$kind/netcell.service"
+		f=$T/$kind/netcell.service
+		grep -qx "ExecStart=$TOP/$BUILD/netcell keeper" "$f" || fail "$kind unit ExecStart: $(grep ExecStart "$f")"
+		expect_rc 0 systemd-analyze verify --man=no "$f"
+		[ ! -s "$T/err" ] || fail "$kind unit: $(cat "$T/err")"
+	done
+	expect_rc 0 env XDG_RUNTIME_DIR="$T" systemd-analyze --user verify --man=no "$T/user/netcell.service"
+	[ ! -s "$T/err" ] || fail "user unit as a user unit: $(cat "$T/err")"
+	# the examples of a service in a cell, beside the unit they need
+	for f in root:system user:user; do
+		mkdir -p "$T/ex-${f%:*}"
+		cp "$T/${f#*:}/netcell.service" "$T/ex-${f%:*}/"
+		sed "s|/usr/bin/netcell|$TOP/$BUILD/netcell|g" "$TOP/examples/web-${f%:*}.service" \
+			> "$T/ex-${f%:*}/web-${f%:*}.service"
+		expect_rc 0 systemd-analyze verify --man=no "$T/ex-${f%:*}/netcell.service" \
+			"$T/ex-${f%:*}/web-${f%:*}.service"
+		[ ! -s "$T/err" ] || fail "web-${f%:*}.service: $(cat "$T/err")"
+	done
+}
+
+# start_unit: run the unit's ExecStart as systemd does: its own session,
+# stdin /dev/null, the service environment, NOTIFY_SOCKET (Type=notify);
+# waits for READY=1 (in $T/notify.msg)
+start_unit() {
+	local cmd
+	cmd=$(sed -n 's/^ExecStart=//p' "$T/netcell.service")
+	rm -f "$T/notify.sock" "$T/notify.msg"
+	python3 -c 'import socket,sys
+s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); s.settimeout(20)
+open(sys.argv[2] + ".tmp", "w").write(s.recv(4096).decode()); __import__("os").rename(sys.argv[2] + ".tmp", sys.argv[2])' \
+		"$T/notify.sock" "$T/notify.msg" &
+	for _ in $(seq 1 100); do [ -S "$T/notify.sock" ] && break; sleep 0.02; done
+	(cd / && exec setsid env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin \
+		HOME="$HOME" USER="$(id -un)" LOGNAME="$(id -un)" NOTIFY_SOCKET="$T/notify.sock" \
+		NETCELL_RUNTIME_DIR="$NETCELL_RUNTIME_DIR" NETCELL_STATE_DIR="$NETCELL_STATE_DIR" \
+		ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
+		$cmd </dev/null >>"$T/journal" 2>&1) &
+	UNIT_PID=$!
+	disown "$UNIT_PID"
+	for _ in $(seq 1 400); do [ -s "$T/notify.msg" ] && break; sleep 0.05; done
+	grep -qx "READY=1" "$T/notify.msg" 2>/dev/null || fail "no READY=1 from the keeper: $(cat "$T/journal")"
+	grep -qx "MAINPID=$UNIT_PID" "$T/notify.msg" || fail "MAINPID is not $UNIT_PID: $(cat "$T/notify.msg")"
+}
+
+# the keeper as netcell.service runs it: ready over NOTIFY_SOCKET, stays
+# when idle, a second one refused; killed and started again (Restart=),
+# it brings back the cell, its firewall and its published port with no
+# other command; SIGTERM (systemctl stop) ends it
+t_install_keeper_unit() {
+	local c=${PFX}ku p kind=system got srv=
+	[ "$MODE" = user ] && kind=user
+	sed "s|@BINDIR@|$TOP/$BUILD|" "$TOP/dist/netcell-$kind.service.in" > "$T/netcell.service"
+	trap '[ -n "$srv" ] && kill $srv 2>/dev/null; $NC delete "$c" >/dev/null 2>&1; [ -n "$UNIT_PID" ] && kill -9 $UNIT_PID 2>/dev/null' EXIT
+	start_unit
+	[ "$(keeper_pid)" = "$UNIT_PID" ] || fail "keeper PID $(keeper_pid), unit's $UNIT_PID"
+	grep -q "0 cells brought back" "$T/journal" || fail "journal: $(cat "$T/journal")"
+	# no cells, past NETCELL_KEEPER_LINGER: a service keeper stays
+	sleep 0.5
+	alive "$UNIT_PID" || fail "the unit's keeper left when idle"
+	expect_rc 4 $NC keeper
+	expect_err_match "^netcell: a keeper of uid $(id -u) already serves .*\(PID $UNIT_PID\)"
+
+	p=$(free_port) || fail "no free port"
+	expect_rc 0 $NC create "$c" --uplink none
+	expect_rc 0 $NC port add "$c" "127.0.0.1:$p:80"
+	printf 'table inet unitfw {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t\ttcp dport 9 drop\n\t}\n}\n' > "$T/rules.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/rules.nft"
+
+	# the keeper dies; systemd starts ExecStart again (Restart=always)
+	kill -9 "$UNIT_PID"
+	gone "$UNIT_PID" || fail "keeper survived SIGKILL"
+	start_unit
+	grep -q "1 cell brought back" "$T/journal" || fail "journal: $(cat "$T/journal")"
+	grep -qx "STATUS=1 cell brought back" "$T/notify.msg" || fail "notify: $(cat "$T/notify.msg")"
+	# the port listens again before any netcell command ran
+	ss -Htln "sport = :$p" | grep -q . || fail "published port $p not back after the restart"
+	$NC exec "$c" -- nft list tables | grep -qx "table inet unitfw" || fail "firewall not back: $($NC exec "$c" -- nft list tables)"
+	$NC exec "$c" -- python3 -c "$ONE_SERVER" 80 >"$T/srv.out" 2>&1 &
+	srv=$!
+	wait_port 80 "$c" || fail "server in the cell did not start: $(cat "$T/srv.out")"
+	got=$(python3 -c "$ONE_CLIENT" "$p") || fail "connection through port $p failed"
+	[ "$got" = hello ] || fail "through port $p: '$got'"
+	wait $srv; srv=
+
+	# systemctl stop: SIGTERM to the main process
+	kill -TERM "$UNIT_PID"
+	gone "$UNIT_PID" || fail "keeper ignored SIGTERM"
+	UNIT_PID=
+	expect_rc 0 $NC delete "$c"
+}
