@@ -66,15 +66,15 @@ $(BUILD)/libnetcell.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/libnetcell.so.0: $(LIB_OBJ) lib/libnetcell.map
-	$(CC) -shared -Wl,-soname,libnetcell.so.0 -Wl,--version-script=lib/libnetcell.map \
+	$(CC) -shared -Wl,-soname,libnetcell.so.0 -Wl,--version-script=lib/libnetcell.map $(LDFLAGS) \
 		$(LDSAN) -o $@ $(LIB_OBJ) $(LDLIBS)
 
 $(BUILD)/netcell: $(CLI_OBJ) $(BUILD)/libnetcell.a
-	$(CC) $(LDSAN) -o $@ $(CLI_OBJ) $(BUILD)/libnetcell.a $(LDLIBS)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libnetcell.a $(LDLIBS)
 
 # the firewall recorder fw stage binds over iptables and nft (lib/stagerec.c)
 $(BUILD)/netcell-stage: $(BUILD)/helper/netcell-stage.o $(BUILD)/libnetcell.a
-	$(CC) $(LDSAN) -o $@ $< $(BUILD)/libnetcell.a $(LDLIBS)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $< $(BUILD)/libnetcell.a $(LDLIBS)
 
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libnetcell.a
 	@mkdir -p $(dir $@)
