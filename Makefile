@@ -26,9 +26,11 @@ WARN := -Wall -Wextra -Werror=missing-prototypes -Werror=shadow \
 	-Werror=implicit-function-declaration -Wno-missing-field-initializers $(if $(filter clang,$(CC)),,-Wno-format-truncation)
 CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -fstack-protector-strong \
 	-fvisibility=hidden -fPIC -Iinclude -Ilib \
-	$(shell pkg-config --cflags $(PKGS)) -DNETCELL_VERSION=\"$(VERSION)\" \
+	$(shell pkg-config --cflags $(PKGS) json-c) -DNETCELL_VERSION=\"$(VERSION)\" \
 	-DNETCELL_LIBEXECDIR=\"$(LIBEXECDIR)\"
 LDLIBS += $(shell pkg-config --libs $(PKGS))
+# the CLI's JSON output (the library has none)
+CLI_LIBS := $(shell pkg-config --libs json-c)
 VERSION := 0.1.0
 
 LIB_SRC := $(wildcard lib/*.c)
@@ -70,7 +72,7 @@ $(BUILD)/libnetcell.so.0: $(LIB_OBJ) lib/libnetcell.map
 		$(LDSAN) -o $@ $(LIB_OBJ) $(LDLIBS)
 
 $(BUILD)/netcell: $(CLI_OBJ) $(BUILD)/libnetcell.a
-	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libnetcell.a $(LDLIBS)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libnetcell.a $(LDLIBS) $(CLI_LIBS)
 
 # the firewall recorder fw stage binds over iptables and nft (lib/stagerec.c)
 $(BUILD)/netcell-stage: $(BUILD)/helper/netcell-stage.o $(BUILD)/libnetcell.a
