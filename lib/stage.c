@@ -792,6 +792,7 @@ static void pass_notices(struct nc_ctx *ctx, const struct stage *s)
 	if (handled && l)
 		ctx_notice(ctx, "commands that failed and that the script went on from, as when run directly:\n%s",
 			   handled);
+	free(note);
 	note = stage_read_file(stage_path(s->dir, "format-note", path, sizeof(path)), &l);
 	if (note && l)
 		ctx_notice(ctx, "%s", note);
