@@ -8,12 +8,14 @@
 #include "cli.h"
 
 static const char help[] =
-	"Usage: netcell keeper\n\n"
+	"Usage: netcell keeper [--no-wait]\n\n"
 	"Run the user's keeper in the foreground until it is killed, for a\n"
 	"service manager (netcell.service).  It brings back the saved cells with\n"
 	"their firewalls, uplinks, links and published ports at once, and never\n"
-	"leaves when idle.  With NOTIFY_SOCKET set (systemd Type=notify) it says\n"
-	"READY=1 once it serves.  Exit 4 when a keeper of the user already runs.\n";
+	"leaves when idle.  When a keeper of the user already serves (one a\n"
+	"command started), it waits until that one leaves and takes over;\n"
+	"--no-wait exits 4 instead.  With NOTIFY_SOCKET set (systemd\n"
+	"Type=notify) it says READY=1 at once, and its STATUS.\n";
 
 /**
  * notify() - tell systemd we are ready (sd_notify(3) without libsystemd)
@@ -43,22 +45,31 @@ static void notify(const char *sock, const char *msg)
 }
 
 /**
- * ready() - the keeper serves: say so, with what did not come back
+ * event() - the keeper waits or serves: say so, with what did not come back
  * @ctx:	context, the rebuild's problems as notices
- * @rebuilt:	cells brought back
+ * @ev:		NC_KEEPER_WAITING or NC_KEEPER_READY
+ * @n:		the other keeper's PID, or the cells brought back
  * @arg:	the NOTIFY_SOCKET path, or NULL
  */
-static void ready(struct nc_ctx *ctx, unsigned rebuilt, void *arg)
+static void event(struct nc_ctx *ctx, enum nc_keeper_event ev, unsigned n, void *arg)
 {
-	char msg[128];
+	char msg[160];
 
 	cli_notices(ctx);
+	if (ev == NC_KEEPER_WAITING) {
+		fprintf(stderr, "netcell: a keeper of uid %u already serves (PID %u); this one takes over when it leaves\n",
+			(unsigned)getuid(), n);
+		/* ready: the user's cells are served, by the other keeper */
+		snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%d\nSTATUS=keeper PID %u serves; taking over when it leaves",
+			 (int)getpid(), n);
+		notify(arg, msg);
+		return;
+	}
 	fprintf(stderr, "netcell: keeper of uid %u ready, PID %d; %u cell%s brought back\n",
-		(unsigned)getuid(), (int)getpid(), rebuilt, rebuilt == 1 ? "" : "s");
+		(unsigned)getuid(), (int)getpid(), n, n == 1 ? "" : "s");
 	snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%d\nSTATUS=%u cell%s brought back",
-		 (int)getpid(), rebuilt, rebuilt == 1 ? "" : "s");
+		 (int)getpid(), n, n == 1 ? "" : "s");
 	notify(arg, msg);
-	free(arg);
 }
 
 /**
@@ -73,11 +84,17 @@ int cmd_keeper(int argc, char **argv)
 	const char *ns = getenv("NOTIFY_SOCKET");
 	struct nc_ctx *ctx;
 	char *sock = ns ? strdup(ns) : NULL;
+	unsigned flags = NC_KEEPER_WAIT;
 	int ret;
 
 	if (cli_help_requested(argc, argv, help)) {
 		free(sock);
 		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "--no-wait")) {
+		flags = 0;
+		argc--;
+		argv++;
 	}
 	if (argc > 1) {
 		free(sock);
@@ -86,7 +103,8 @@ int cmd_keeper(int argc, char **argv)
 	/* the keeper's children (pasta, helpers) must not talk to systemd */
 	unsetenv("NOTIFY_SOCKET");
 	ctx = cli_ctx();
-	ret = nc_keeper_serve(ctx, ready, sock);
+	ret = nc_keeper_serve(ctx, flags, event, sock);
+	free(sock);
 	ret = ret ? cli_fail(ctx) : 0;
 	nc_ctx_free(ctx);
 	return ret;

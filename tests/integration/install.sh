@@ -105,16 +105,19 @@ t_install_units_verify() {
 }
 
 # start_unit: run the unit's ExecStart as systemd does: its own session,
-# stdin /dev/null, the service environment, NOTIFY_SOCKET (Type=notify);
-# waits for READY=1 (in $T/notify.msg)
+# stdin /dev/null, the service environment, NOTIFY_SOCKET (Type=notify,
+# every message appended to $T/notify.msg); waits for READY=1
 start_unit() {
 	local cmd
 	cmd=$(sed -n 's/^ExecStart=//p' "$T/netcell.service")
+	[ -n "$LISTENER" ] && kill "$LISTENER" 2>/dev/null
 	rm -f "$T/notify.sock" "$T/notify.msg"
 	python3 -c 'import socket,sys
-s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); s.settimeout(20)
-open(sys.argv[2] + ".tmp", "w").write(s.recv(4096).decode()); __import__("os").rename(sys.argv[2] + ".tmp", sys.argv[2])' \
-		"$T/notify.sock" "$T/notify.msg" &
+s=socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); s.settimeout(60)
+while True:
+    m = s.recv(4096).decode()
+    with open(sys.argv[2], "a") as f: f.write(m + "\n")' "$T/notify.sock" "$T/notify.msg" 2>/dev/null &
+	LISTENER=$!
 	for _ in $(seq 1 100); do [ -S "$T/notify.sock" ] && break; sleep 0.02; done
 	(cd / && exec setsid env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin \
 		HOME="$HOME" USER="$(id -un)" LOGNAME="$(id -un)" NOTIFY_SOCKET="$T/notify.sock" \
@@ -123,30 +126,53 @@ open(sys.argv[2] + ".tmp", "w").write(s.recv(4096).decode()); __import__("os").r
 		$cmd </dev/null >>"$T/journal" 2>&1) &
 	UNIT_PID=$!
 	disown "$UNIT_PID"
-	for _ in $(seq 1 400); do [ -s "$T/notify.msg" ] && break; sleep 0.05; done
-	grep -qx "READY=1" "$T/notify.msg" 2>/dev/null || fail "no READY=1 from the keeper: $(cat "$T/journal")"
+	notified "READY=1" || fail "no READY=1 from the keeper: $(cat "$T/journal")"
 	grep -qx "MAINPID=$UNIT_PID" "$T/notify.msg" || fail "MAINPID is not $UNIT_PID: $(cat "$T/notify.msg")"
 }
 
-# the keeper as netcell.service runs it: ready over NOTIFY_SOCKET, stays
-# when idle, a second one refused; killed and started again (Restart=),
-# it brings back the cell, its firewall and its published port with no
-# other command; SIGTERM (systemctl stop) ends it
+# notified LINE: wait up to 20 s for LINE in what the unit told systemd
+notified() {
+	for _ in $(seq 1 400); do
+		grep -qxF -- "$1" "$T/notify.msg" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# the keeper as netcell.service runs it.  Enabled while a keeper a command
+# started holds cells: ready at once, that keeper still serving, and taking
+# over (the cells brought back) when it dies.  Stays when idle; a second
+# one with --no-wait refused.  Killed and started again (Restart=), it
+# brings back the cell, its firewall and its published port with no other
+# command; SIGTERM (systemctl stop) ends it.
 t_install_keeper_unit() {
-	local c=${PFX}ku p kind=system got srv=
+	local c=${PFX}ku p kind=system got srv= kp
+	LISTENER= UNIT_PID=
 	[ "$MODE" = user ] && kind=user
 	sed "s|@BINDIR@|$TOP/$BUILD|" "$TOP/dist/netcell-$kind.service.in" > "$T/netcell.service"
-	trap '[ -n "$srv" ] && kill $srv 2>/dev/null; $NC delete "$c" >/dev/null 2>&1; [ -n "$UNIT_PID" ] && kill -9 $UNIT_PID 2>/dev/null' EXIT
-	start_unit
-	[ "$(keeper_pid)" = "$UNIT_PID" ] || fail "keeper PID $(keeper_pid), unit's $UNIT_PID"
-	grep -q "0 cells brought back" "$T/journal" || fail "journal: $(cat "$T/journal")"
-	# no cells, past NETCELL_KEEPER_LINGER: a service keeper stays
-	sleep 0.5
-	alive "$UNIT_PID" || fail "the unit's keeper left when idle"
-	expect_rc 4 $NC keeper
-	expect_err_match "^netcell: a keeper of uid $(id -u) already serves .*\(PID $UNIT_PID\)"
+	trap '[ -n "$srv" ] && kill $srv 2>/dev/null; $NC delete "$c" >/dev/null 2>&1; [ -n "$UNIT_PID" ] && kill -9 $UNIT_PID 2>/dev/null; [ -n "$LISTENER" ] && kill $LISTENER 2>/dev/null' EXIT
 
 	p=$(free_port) || fail "no free port"
+	expect_rc 0 $NC create "$c" --uplink none
+	kp=$(keeper_pid)
+	start_unit
+	notified "STATUS=keeper PID $kp serves; taking over when it leaves" ||
+		fail "no waiting status: $(cat "$T/notify.msg")"
+	alive "$UNIT_PID" || fail "the unit's keeper exited: $(cat "$T/journal")"
+	[ "$(keeper_pid)" = "$kp" ] || fail "keeper PID $(keeper_pid), the command's keeper was $kp"
+	expect_rc 0 $NC port add "$c" "127.0.0.1:$p:80"
+	kill -9 "$kp"
+	notified "STATUS=1 cell brought back" || fail "the unit did not take over: $(cat "$T/journal")"
+	[ "$(keeper_pid)" = "$UNIT_PID" ] || fail "keeper PID $(keeper_pid), unit's $UNIT_PID"
+	ss -Htln "sport = :$p" | grep -q . || fail "published port $p not back after the takeover"
+
+	# the cell gone, past NETCELL_KEEPER_LINGER: a service keeper stays
+	expect_rc 0 $NC delete "$c"
+	sleep 0.5
+	alive "$UNIT_PID" || fail "the unit's keeper left when idle"
+	expect_rc 4 $NC keeper --no-wait
+	expect_err_match "^netcell: a keeper of uid $(id -u) already serves .*\(PID $UNIT_PID\)"
+
 	expect_rc 0 $NC create "$c" --uplink none
 	expect_rc 0 $NC port add "$c" "127.0.0.1:$p:80"
 	printf 'table inet unitfw {\n\tchain input {\n\t\ttype filter hook input priority 0; policy accept;\n\t\ttcp dport 9 drop\n\t}\n}\n' > "$T/rules.nft"
@@ -155,9 +181,10 @@ t_install_keeper_unit() {
 	# the keeper dies; systemd starts ExecStart again (Restart=always)
 	kill -9 "$UNIT_PID"
 	gone "$UNIT_PID" || fail "keeper survived SIGKILL"
+	: > "$T/journal"
 	start_unit
+	notified "STATUS=1 cell brought back" || fail "notify: $(cat "$T/notify.msg")"
 	grep -q "1 cell brought back" "$T/journal" || fail "journal: $(cat "$T/journal")"
-	grep -qx "STATUS=1 cell brought back" "$T/notify.msg" || fail "notify: $(cat "$T/notify.msg")"
 	# the port listens again before any netcell command ran
 	ss -Htln "sport = :$p" | grep -q . || fail "published port $p not back after the restart"
 	$NC exec "$c" -- nft list tables | grep -qx "table inet unitfw" || fail "firewall not back: $($NC exec "$c" -- nft list tables)"
