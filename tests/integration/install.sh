@@ -52,6 +52,12 @@ t_install_destdir() {
 		source "$1"; COMP_WORDS=(netcell exec "$2"); COMP_CWORD=2; _netcell; echo "${COMPREPLY[*]}"' \
 		sh "$u/share/bash-completion/completions/netcell" "${c:0:4}")
 	case " $f " in *" $c "*) ;; *) fail "completion of '${c:0:4}' gave '$f', not $c" ;; esac
+	# zsh's, its completion functions stubbed
+	zsh -n "$u/share/zsh/vendor-completions/_netcell" || fail "zsh completion: syntax"
+	f=$(zsh -c 'words=(netcell exec "$2"); CURRENT=3; _describe() { print -l -- ${(P)4}; }
+		_files() { :; }; _values() { :; }; source "$1"' \
+		zsh "$u/share/zsh/vendor-completions/_netcell" "${c:0:4}")
+	[ "$f" = "$c" ] || fail "zsh completion of cells gave '$f', not $c"
 	expect_rc 0 netcell delete "$c"
 
 	# the example program, built against the installed library
