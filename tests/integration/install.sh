@@ -25,7 +25,7 @@ t_install_destdir() {
 		fail "make install: $(tail -5 "$T/make.out")"
 	for f in bin/netcell libexec/netcell/netcell-stage lib/libnetcell.so.0.1.0 \
 		 include/netcell.h lib/pkgconfig/libnetcell.pc share/man/man1/netcell.1 \
-		 share/bash-completion/completions/netcell share/zsh/vendor-completions/_netcell \
+		 share/bash-completion/completions/netcell share/zsh/site-functions/_netcell \
 		 lib/systemd/system/netcell.service lib/systemd/user/netcell.service; do
 		[ -s "$u/$f" ] || fail "make install did not install $f"
 	done
@@ -53,10 +53,10 @@ t_install_destdir() {
 		sh "$u/share/bash-completion/completions/netcell" "${c:0:4}")
 	case " $f " in *" $c "*) ;; *) fail "completion of '${c:0:4}' gave '$f', not $c" ;; esac
 	# zsh's, its completion functions stubbed
-	zsh -n "$u/share/zsh/vendor-completions/_netcell" || fail "zsh completion: syntax"
+	zsh -n "$u/share/zsh/site-functions/_netcell" || fail "zsh completion: syntax"
 	f=$(zsh -c 'words=(netcell exec "$2"); CURRENT=3; _describe() { print -l -- ${(P)4}; }
 		_files() { :; }; _values() { :; }; source "$1"' \
-		zsh "$u/share/zsh/vendor-completions/_netcell" "${c:0:4}")
+		zsh "$u/share/zsh/site-functions/_netcell" "${c:0:4}")
 	[ "$f" = "$c" ] || fail "zsh completion of cells gave '$f', not $c"
 	expect_rc 0 netcell delete "$c"
 
