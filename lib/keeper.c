@@ -877,6 +877,7 @@ static unsigned other_keeper_pid(const struct nc_paths *p)
 	f = fopen(path, "re");
 	if (!f || fscanf(f, "%u", &pid) != 1)
 		return 0;
+	/* cppcheck-suppress resourceLeak ; closed by _cleanup_fclose_ */
 	return pid;
 }
 
