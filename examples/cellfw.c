@@ -74,6 +74,13 @@ static int setup(struct nc_ctx *ctx, char **argv)
 	return 0;
 }
 
+/**
+ * main() - create, set up, run CMD, delete
+ * @argc:	argument count
+ * @argv:	CELL RULES SCRIPT PORTSPEC [CMD]
+ *
+ * Return: 0, or netcell's exit code of the step that failed
+ */
 int main(int argc, char **argv)
 {
 	struct nc_ctx *ctx;
