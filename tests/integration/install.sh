@@ -207,3 +207,45 @@ t_install_keeper_unit() {
 	UNIT_PID=
 	expect_rc 0 $NC delete "$c"
 }
+
+# http_get_in CELL PORT: the status line of GET / on 127.0.0.1:PORT in CELL
+http_get_in() {
+	$NC exec "$1" -- python3 -c 'import socket,sys
+c=socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+c.sendall(b"GET / HTTP/1.0\r\n\r\n"); sys.stdout.write(c.recv(100).decode().split("\r\n")[0])' "$2"
+}
+
+# the example units of a service in a cell (examples/web-*.service), their
+# ExecStart run as systemd would: root, joining the cell's path as
+# NetworkNamespacePath= does, as a dynamic user with CAP_NET_BIND_SERVICE;
+# rootless, through netcell exec; the service answers in the cell,
+# and SIGTERM (systemctl stop) ends it
+t_install_service_in_cell() {
+	local c=${PFX}sv kind=root cmd port pid got
+	[ "$MODE" = user ] && kind=user
+	trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; $NC delete "$c" >/dev/null 2>&1' EXIT
+	expect_rc 0 $NC create "$c" --uplink none
+	sed -e "s|/usr/bin/netcell|$NC|g" -e "s|/run/netns/web|/run/netns/$c|" \
+		-e "s|netcell exec web|netcell exec $c|; s|$NC exec web|$NC exec $c|" \
+		"$TOP/examples/web-$kind.service" > "$T/web.service"
+	cmd=$(sed -n 's/^ExecStart=//p' "$T/web.service")
+	port=$(echo "$cmd" | grep -oE 'http.server [0-9]+' | cut -d' ' -f2)
+	if [ "$kind" = root ]; then
+		grep -qx "NetworkNamespacePath=/run/netns/$c" "$T/web.service" || fail "unit: $(cat "$T/web.service")"
+		(cd / && exec setsid nsenter --net="/run/netns/$c" setpriv --reuid=65534 --regid=65534 \
+			--clear-groups --inh-caps=+net_bind_service --ambient-caps=+net_bind_service \
+			env -i PATH=/usr/bin:/bin $cmd </dev/null >"$T/svc.out" 2>&1) &
+	else
+		(cd / && exec setsid env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin \
+			HOME="$HOME" NETCELL_RUNTIME_DIR="$NETCELL_RUNTIME_DIR" \
+			NETCELL_STATE_DIR="$NETCELL_STATE_DIR" $cmd </dev/null >"$T/svc.out" 2>&1) &
+	fi
+	pid=$!
+	wait_port "$port" "$c" || fail "the service does not listen in the cell: $(cat "$T/svc.out")"
+	got=$(http_get_in "$c" "$port") || fail "GET in the cell failed"
+	case $got in "HTTP/1.0 200"*) ;; *) fail "GET in the cell: '$got'" ;; esac
+	kill -TERM "$pid"
+	gone "$pid" || fail "the service ignored SIGTERM"
+	pid=
+	expect_rc 0 $NC delete "$c"
+}
