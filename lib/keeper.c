@@ -807,12 +807,19 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 static void keeper_init(struct keeper *k, const struct nc_paths *p)
 {
 	char title[64];
+	sigset_t none;
 
 	*k = (struct keeper){ .p = *p, .lfd = -1, .epfd = -1, .tfd = -1, .hubfd = -1,
 			      .reserve = -1, .peerfd = -1, .lifefd = -1,
 			      .leavefd = -1 };
+
 	snprintf(title, sizeof(title), "netcell-keeper uid=%u", (unsigned)p->uid);
 	proctitle_set("netcell-keeper", title);
+	/* a keeper forked by a command that held its signals (create holds
+	 * them until the cell is whole) would keep SIGTERM blocked for life:
+	 * systemctl stop and a shutdown could only SIGKILL it */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);

@@ -249,3 +249,20 @@ t_install_service_in_cell() {
 	pid=
 	expect_rc 0 $NC delete "$c"
 }
+
+# a keeper started by create (which holds its signals until the cell is
+# whole) ends on SIGTERM, as systemctl stop and a shutdown send it
+t_install_keeper_sigterm() {
+	local c=${PFX}st kp
+	trap '$NC delete "$c" >/dev/null 2>&1' EXIT
+	expect_rc 0 $NC create "$c" --uplink none
+	kp=$(keeper_pid)
+	[ -n "$kp" ] || fail "no keeper PID"
+	grep -q '^SigBlk:[[:space:]]*0*$' "/proc/$kp/status" ||
+		fail "the keeper blocks signals: $(grep SigBlk "/proc/$kp/status")"
+	kill -TERM "$kp"
+	gone "$kp" || fail "the keeper ignored SIGTERM"
+	# its cell comes back with the next command
+	expect_rc 0 $NC exec "$c" -- true
+	expect_rc 0 $NC delete "$c"
+}
