@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <json-c/json.h>
 #include "netcell.h"
 
 /**
@@ -73,6 +74,12 @@ void cli_notices(struct nc_ctx *ctx);
 struct nc_ctx *cli_ctx(void);
 int cli_help_requested(int argc, char **argv, const char *text);
 void cli_json_str(FILE *f, const char *s);
+void cli_json_print(FILE *f, struct json_object *o);
+void cli_json_add(struct json_object *obj, const char *key, struct json_object *val);
+struct json_object *cli_info_json(const struct nc_cell_info *c,
+				  const struct nc_port *ports, size_t nports,
+				  const struct nc_net_info *net);
+struct json_object *cli_port_json(const struct nc_port *p);
 void cli_print_info_json(FILE *f, const struct nc_cell_info *c,
 			 const struct nc_port *ports, size_t nports,
 			 const struct nc_net_info *net);
@@ -90,6 +97,7 @@ int cmd_fw(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_keeper(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_path(int argc, char **argv);

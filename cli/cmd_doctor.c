@@ -47,21 +47,23 @@ static const char *status_name(enum nc_check_status s, int json)
  */
 static void print_json(const struct nc_check *c, size_t n, int ok)
 {
+	struct json_object *o = json_object_new_object(), *arr, *chk;
 	size_t i;
 
-	fputs("{\"checks\":[", stdout);
+	arr = json_object_new_array();
 	for (i = 0; i < n; i++) {
-		fputs(i ? ",{\"id\":" : "{\"id\":", stdout);
-		cli_json_str(stdout, c[i].id);
-		fputs(",\"title\":", stdout);
-		cli_json_str(stdout, c[i].title);
-		printf(",\"status\":\"%s\",\"evidence\":", status_name(c[i].status, 1));
-		cli_json_str(stdout, c[i].evidence);
-		fputs(",\"fix\":", stdout);
-		cli_json_str(stdout, c[i].fix);
-		putchar('}');
+		chk = json_object_new_object();
+		cli_json_add(chk, "id", json_object_new_string(c[i].id));
+		cli_json_add(chk, "title", json_object_new_string(c[i].title));
+		cli_json_add(chk, "status", json_object_new_string(status_name(c[i].status, 1)));
+		cli_json_add(chk, "evidence", json_object_new_string(c[i].evidence));
+		cli_json_add(chk, "fix", json_object_new_string(c[i].fix));
+		json_object_array_add(arr, chk);
 	}
-	printf("],\"ok\":%s}\n", ok ? "true" : "false");
+	cli_json_add(o, "checks", arr);
+	cli_json_add(o, "ok", json_object_new_boolean(ok));
+	cli_json_print(stdout, o);
+	putchar('\n');
 }
 
 /**

@@ -24,6 +24,7 @@ int cmd_list(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' }, { 0 } };
 	struct nc_cell_info *cells;
 	struct nc_port *ports = NULL;
+	struct json_object *arr;
 	struct nc_ctx *ctx;
 	char when[32];
 	int c, json = 0;
@@ -47,26 +48,23 @@ int cmd_list(int argc, char **argv)
 		return c;
 	}
 	cli_notices(ctx);
-	if (json)
-		putchar('[');
-	else if (n)
+	if (json) {
+		arr = json_object_new_array();
+		for (i = 0; i < n; i++)
+			json_object_array_add(arr, cli_info_json(&cells[i], ports, np, NULL));
+		cli_json_print(stdout, arr);
+		putchar('\n');
+	} else if (n) {
 		printf("%-20s %-9s %-19s %-24s %s\n", "NAME", "MODE", "CREATED",
 		       "NETNS", "PORTS");
-	for (i = 0; i < n; i++) {
-		if (json) {
-			if (i)
-				putchar(',');
-			cli_print_info_json(stdout, &cells[i], ports, np, NULL);
-			continue;
+		for (i = 0; i < n; i++) {
+			printf("%-20s %-9s %-19s %-24s ", cells[i].name,
+			       cells[i].rootless ? "rootless" : "root",
+			       cli_time(cells[i].created, when, sizeof(when)), cells[i].netns);
+			cli_print_ports_short(stdout, cells[i].name, ports, np);
+			putchar('\n');
 		}
-		printf("%-20s %-9s %-19s %-24s ", cells[i].name,
-		       cells[i].rootless ? "rootless" : "root",
-		       cli_time(cells[i].created, when, sizeof(when)), cells[i].netns);
-		cli_print_ports_short(stdout, cells[i].name, ports, np);
-		putchar('\n');
 	}
-	if (json)
-		puts("]");
 	free(cells);
 	free(ports);
 	nc_ctx_free(ctx);

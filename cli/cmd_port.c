@@ -85,15 +85,13 @@ static void print_ports(const struct nc_port *ports, size_t n)
  */
 static void print_ports_json(const struct nc_port *ports, size_t n)
 {
+	struct json_object *arr = json_object_new_array();
 	size_t i;
 
-	putchar('[');
-	for (i = 0; i < n; i++) {
-		if (i)
-			putchar(',');
-		cli_print_port_json(stdout, &ports[i]);
-	}
-	puts("]");
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, cli_port_json(&ports[i]));
+	cli_json_print(stdout, arr);
+	putchar('\n');
 }
 
 /**

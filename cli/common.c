@@ -94,6 +94,20 @@ int cli_help_requested(int argc, char **argv, const char *text)
 	return 0;
 }
 
+/* compact, "/" as it is: the output of the hand-written writer before */
+#define CLI_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/**
+ * cli_json_print() - print a JSON value and release it
+ * @f:		stream
+ * @o:		value (json-c), released; NULL prints null
+ */
+void cli_json_print(FILE *f, struct json_object *o)
+{
+	fputs(json_object_to_json_string_ext(o, CLI_JSON_FLAGS), f);
+	json_object_put(o);
+}
+
 /**
  * cli_json_str() - print a JSON string literal
  * @f:		stream
@@ -101,104 +115,134 @@ int cli_help_requested(int argc, char **argv, const char *text)
  */
 void cli_json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	cli_json_print(f, json_object_new_string(s));
 }
 
 /**
- * json_pair() - "KEY":"VALUE", or "KEY":null for an empty value
- * @f:		stream
+ * cli_json_add() - add a member to an object (json-c takes @val)
+ * @obj:	object
  * @key:	key
  * @val:	value
  */
-static void json_pair(FILE *f, const char *key, const char *val)
+void cli_json_add(struct json_object *obj, const char *key, struct json_object *val)
 {
-	fprintf(f, "\"%s\":", key);
-	if (val[0])
-		cli_json_str(f, val);
-	else
-		fputs("null", f);
+	json_object_object_add(obj, key, val);
 }
 
 /**
- * json_obj2() - {"K1":"V1","K2":"V2"} as element @i of an array
- * @f:		stream
- * @i:		index in the array (a comma before all but the first)
+ * json_str_or_null() - a string, or null for an empty one
+ * @s:		text
+ *
+ * Return: new JSON value
+ */
+static struct json_object *json_str_or_null(const char *s)
+{
+	return s[0] ? json_object_new_string(s) : NULL;
+}
+
+/**
+ * json_obj2() - {"K1":"V1","K2":"V2"}, an empty value as null
  * @k1:		first key
  * @v1:		its value
  * @k2:		second key
  * @v2:		its value
+ *
+ * Return: new JSON object
  */
-static void json_obj2(FILE *f, size_t i, const char *k1, const char *v1,
-		      const char *k2, const char *v2)
+static struct json_object *json_obj2(const char *k1, const char *v1,
+				     const char *k2, const char *v2)
 {
-	fprintf(f, "%s{", i ? "," : "");
-	json_pair(f, k1, v1);
-	fputc(',', f);
-	json_pair(f, k2, v2);
-	fputc('}', f);
+	struct json_object *o = json_object_new_object();
+
+	cli_json_add(o, k1, json_str_or_null(v1));
+	cli_json_add(o, k2, json_str_or_null(v2));
+	return o;
 }
 
 /**
- * print_net_json() - the network keys of "inspect --json"
- * @f:		stream
+ * add_net_json() - the network keys of "inspect --json"
+ * @o:		the cell's object
  * @n:		the cell's network
  */
-static void print_net_json(FILE *f, const struct nc_net_info *n)
+static void add_net_json(struct json_object *o, const struct nc_net_info *n)
 {
+	struct json_object *a, *r;
 	const char *l, *e;
 	size_t i;
 
-	fputs(",\"uplink\":", f);
-	cli_json_str(f, n->uplink);
-	fprintf(f, ",\"uplink_shared\":%s,\"host_loopback\":%s,\"dns\":[",
-		n->shared ? "true" : "false", n->host_loopback ? "true" : "false");
+	cli_json_add(o, "uplink", json_object_new_string(n->uplink));
+	cli_json_add(o, "uplink_shared", json_object_new_boolean(n->shared));
+	cli_json_add(o, "host_loopback", json_object_new_boolean(n->host_loopback));
+	a = json_object_new_array();
 	for (l = n->dns; *l; l = *e ? e + 1 : e) {
-		char a[128];
-
 		e = strchrnul(l, ' ');
-		snprintf(a, sizeof(a), "%.*s", (int)(e - l), l);
-		if (l != n->dns)
-			fputc(',', f);
-		cli_json_str(f, a);
+		json_object_array_add(a, json_object_new_string_len(l, (int)(e - l)));
 	}
-	fputs("],\"addresses\":[", f);
+	cli_json_add(o, "dns", a);
+	a = json_object_new_array();
 	for (i = 0; i < n->naddrs; i++)
-		json_obj2(f, i, "dev", n->addrs[i].dev, "address", n->addrs[i].addr);
-	fputs("],\"routes\":[", f);
+		json_object_array_add(a, json_obj2("dev", n->addrs[i].dev,
+						   "address", n->addrs[i].addr));
+	cli_json_add(o, "addresses", a);
+	a = json_object_new_array();
 	for (i = 0; i < n->nroutes; i++) {
-		fprintf(f, "%s{", i ? "," : "");
+		r = json_object_new_object();
 		/* "via" and "dev" only when the route has them, as ip -j route */
-		json_pair(f, "dst", n->routes[i].dst);
-		if (n->routes[i].via[0]) {
-			fputc(',', f);
-			json_pair(f, "via", n->routes[i].via);
-		}
-		if (n->routes[i].dev[0]) {
-			fputc(',', f);
-			json_pair(f, "dev", n->routes[i].dev);
-		}
-		fputc('}', f);
+		cli_json_add(r, "dst", json_str_or_null(n->routes[i].dst));
+		if (n->routes[i].via[0])
+			cli_json_add(r, "via", json_object_new_string(n->routes[i].via));
+		if (n->routes[i].dev[0])
+			cli_json_add(r, "dev", json_object_new_string(n->routes[i].dev));
+		json_object_array_add(a, r);
 	}
-	fputs("],\"links\":[", f);
+	cli_json_add(o, "routes", a);
+	a = json_object_new_array();
 	for (i = 0; i < n->nlinks; i++)
-		json_obj2(f, i, "peer", n->links[i].peer, "address", n->links[i].addr);
-	fprintf(f, "],\"firewall\":{\"generation\":%u,\"pending\":%s,\"locked\":%s}", n->fw_gen,
-		n->fw_pending ? "true" : "false", n->fw_locked ? "true" : "false");
+		json_object_array_add(a, json_obj2("peer", n->links[i].peer,
+						   "address", n->links[i].addr));
+	cli_json_add(o, "links", a);
+	r = json_object_new_object();
+	cli_json_add(r, "generation", json_object_new_int64(n->fw_gen));
+	cli_json_add(r, "pending", json_object_new_boolean(n->fw_pending));
+	cli_json_add(r, "locked", json_object_new_boolean(n->fw_locked));
+	cli_json_add(o, "firewall", r);
 }
 
 /**
- * cli_print_info_json() - one cell as a JSON object (the documented schema)
+ * cli_info_json() - one cell as a JSON object (the schema of docs/json.md)
+ * @c:		cell
+ * @ports:	published ports, of this cell and maybe others
+ * @nports:	number of @ports
+ * @net:	the cell's network (inspect), or NULL (list)
+ *
+ * Return: new JSON object
+ */
+struct json_object *cli_info_json(const struct nc_cell_info *c,
+				  const struct nc_port *ports, size_t nports,
+				  const struct nc_net_info *net)
+{
+	struct json_object *o = json_object_new_object(), *a;
+	size_t i;
+
+	cli_json_add(o, "name", json_object_new_string(c->name));
+	cli_json_add(o, "mode", json_object_new_string(c->rootless ? "rootless" : "root"));
+	cli_json_add(o, "ephemeral", json_object_new_boolean(c->ephemeral));
+	cli_json_add(o, "created", json_object_new_int64(c->created));
+	cli_json_add(o, "keeper_pid", json_object_new_int(c->keeper));
+	cli_json_add(o, "netns", json_object_new_string(c->netns));
+	cli_json_add(o, "userns", json_str_or_null(c->userns));
+	a = json_object_new_array();
+	for (i = 0; i < nports; i++)
+		if (!strcmp(ports[i].cell, c->name))
+			json_object_array_add(a, cli_port_json(&ports[i]));
+	cli_json_add(o, "ports", a);
+	if (net)
+		add_net_json(o, net);
+	return o;
+}
+
+/**
+ * cli_print_info_json() - print one cell as a JSON object
  * @f:		stream
  * @c:		cell
  * @ports:	published ports, of this cell and maybe others
@@ -209,33 +253,7 @@ void cli_print_info_json(FILE *f, const struct nc_cell_info *c,
 			 const struct nc_port *ports, size_t nports,
 			 const struct nc_net_info *net)
 {
-	size_t i;
-	int first = 1;
-
-	fputs("{\"name\":", f);
-	cli_json_str(f, c->name);
-	fprintf(f, ",\"mode\":\"%s\",\"ephemeral\":%s,\"created\":%lld,\"keeper_pid\":%d,\"netns\":",
-		c->rootless ? "rootless" : "root", c->ephemeral ? "true" : "false",
-		c->created, (int)c->keeper);
-	cli_json_str(f, c->netns);
-	fputs(",\"userns\":", f);
-	if (c->userns[0])
-		cli_json_str(f, c->userns);
-	else
-		fputs("null", f);
-	fputs(",\"ports\":[", f);
-	for (i = 0; i < nports; i++) {
-		if (strcmp(ports[i].cell, c->name))
-			continue;
-		if (!first)
-			fputc(',', f);
-		cli_print_port_json(f, &ports[i]);
-		first = 0;
-	}
-	fputc(']', f);
-	if (net)
-		print_net_json(f, net);
-	fputc('}', f);
+	cli_json_print(f, cli_info_json(c, ports, nports, net));
 }
 
 /**
@@ -267,20 +285,34 @@ void cli_print_ports_short(FILE *f, const char *cell,
 }
 
 /**
- * cli_print_port_json() - one published port as a JSON object
- * @f:		stream
+ * cli_port_json() - one published port as a JSON object
  * @p:		port
  *
  * Keys: cell, host_addr, host_port, cell_port, proto, active.
+ *
+ * Return: new JSON object
+ */
+struct json_object *cli_port_json(const struct nc_port *p)
+{
+	struct json_object *o = json_object_new_object();
+
+	cli_json_add(o, "cell", json_object_new_string(p->cell));
+	cli_json_add(o, "host_addr", json_object_new_string(p->host_addr));
+	cli_json_add(o, "host_port", json_object_new_int((int)p->host_port));
+	cli_json_add(o, "cell_port", json_object_new_int((int)p->cell_port));
+	cli_json_add(o, "proto", json_object_new_string(p->proto));
+	cli_json_add(o, "active", json_object_new_boolean(p->active));
+	return o;
+}
+
+/**
+ * cli_print_port_json() - print one published port as a JSON object
+ * @f:		stream
+ * @p:		port
  */
 void cli_print_port_json(FILE *f, const struct nc_port *p)
 {
-	fputs("{\"cell\":", f);
-	cli_json_str(f, p->cell);
-	fputs(",\"host_addr\":", f);
-	cli_json_str(f, p->host_addr);
-	fprintf(f, ",\"host_port\":%u,\"cell_port\":%u,\"proto\":\"%s\",\"active\":%s}",
-		p->host_port, p->cell_port, p->proto, p->active ? "true" : "false");
+	cli_json_print(f, cli_port_json(p));
 }
 
 /**

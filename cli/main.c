@@ -27,6 +27,7 @@ static const struct cli_cmd cmds[] = {
 	{ "fw", cmd_fw, "a cell's firewall: apply, check, show, history, rollback, confirm" },
 	{ "doctor", cmd_doctor, "check every prerequisite and say how to fix it" },
 	{ "gc", cmd_gc, "remove leftovers of interrupted operations" },
+	{ "keeper", cmd_keeper, "run the keeper in the foreground (netcell.service)" },
 };
 
 /**

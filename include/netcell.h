@@ -95,6 +95,18 @@ NC_API int nc_unique_name(char *buf, size_t len);
 NC_API int nc_write_file(struct nc_ctx *ctx, const char *path, const char *data,
 			 size_t len);
 
+/* what nc_keeper_serve() tells its caller */
+enum nc_keeper_event {
+	NC_KEEPER_WAITING = 1,	/* another keeper serves: n is its PID (0: unknown) */
+	NC_KEEPER_READY = 2,	/* this one serves: n cells came back */
+};
+typedef void (*nc_keeper_event_fn)(struct nc_ctx *ctx, enum nc_keeper_event ev,
+				   unsigned n, void *arg);
+/* Flags of nc_keeper_serve() */
+#define NC_KEEPER_WAIT 1u	/* another keeper serves: take over when it leaves */
+NC_API int nc_keeper_serve(struct nc_ctx *ctx, unsigned flags,
+			   nc_keeper_event_fn event, void *arg);
+
 /**
  * enum nc_check_status - verdict of one prerequisite check of nc_doctor()
  */

@@ -31,12 +31,12 @@
 #define CLIENT_TRIES 6
 
 /**
- * try_connect() - connect to the keeper's socket
+ * client_try_connect() - connect to the keeper's socket
  * @sa:		its address
  *
  * Return: connected socket or -errno
  */
-static int try_connect(const struct sockaddr_un *sa)
+int client_try_connect(const struct sockaddr_un *sa)
 {
 	int fd;
 
@@ -161,6 +161,42 @@ static int spawn_keeper(struct nc_ctx *ctx, const struct nc_paths *p,
 }
 
 /**
+ * client_find() - the user's directories and the keeper's address
+ * @ctx:	context
+ * @p:		filled with the directories
+ * @sa:		filled with the address of STATE/keeper.sock
+ *
+ * Return: 0 or -errno with a message
+ */
+int client_find(struct nc_ctx *ctx, struct nc_paths *p, struct sockaddr_un *sa)
+{
+	int ret = paths_get(ctx, p);
+
+	return ret ? ret : paths_keeper_addr(ctx, p, sa);
+}
+
+/**
+ * client_start_lock() - take the start lock, STATE/keeper.lock, held by
+ * whoever starts a keeper
+ * @ctx:	context
+ * @p:		the user's directories
+ *
+ * Return: the lock's descriptor or -errno with a message
+ */
+int client_start_lock(struct nc_ctx *ctx, const struct nc_paths *p)
+{
+	char lockp[PATH_MAX];
+	int lock;
+
+	snprintf(lockp, sizeof(lockp), "%s/keeper.lock", p->state);
+	lock = store_lock(lockp);
+	if (lock < 0)
+		return ctx_err(ctx, lock, NC_ERR_FAILED,
+			       "cannot lock \"%s\": %s", lockp, strerror(-lock));
+	return lock;
+}
+
+/**
  * connect_or_spawn() - connect to the keeper, starting one if needed
  * @ctx:	context; ctx->kfd is set on success
  *
@@ -168,27 +204,23 @@ static int spawn_keeper(struct nc_ctx *ctx, const struct nc_paths *p,
  */
 static int connect_or_spawn(struct nc_ctx *ctx)
 {
-	char lockp[PATH_MAX], notes[PIPE_BUF], *note, *save = NULL;
+	char notes[PIPE_BUF], *note, *save = NULL;
 	_cleanup_close_ int lock = -1;
 	struct sockaddr_un sa;
 	struct nc_paths p;
 	unsigned rebuilt = 0;
 	int ret;
 
-	ret = paths_get(ctx, &p);
-	if (!ret)
-		ret = paths_keeper_addr(ctx, &p, &sa);
+	ret = client_find(ctx, &p, &sa);
 	if (ret)
 		return ret;
-	ctx->kfd = try_connect(&sa);
+	ctx->kfd = client_try_connect(&sa);
 	if (ctx->kfd >= 0)
 		return 0;
-	snprintf(lockp, sizeof(lockp), "%s/keeper.lock", p.state);
-	lock = store_lock(lockp);
+	lock = client_start_lock(ctx, &p);
 	if (lock < 0)
-		return ctx_err(ctx, lock, NC_ERR_FAILED,
-			       "cannot lock \"%s\": %s", lockp, strerror(-lock));
-	ctx->kfd = try_connect(&sa);
+		return lock;
+	ctx->kfd = client_try_connect(&sa);
 	if (ctx->kfd >= 0)
 		return 0;
 	ret = spawn_keeper(ctx, &p, &rebuilt, notes, sizeof(notes));
@@ -200,7 +232,7 @@ static int connect_or_spawn(struct nc_ctx *ctx)
 			   rebuilt, rebuilt == 1 ? "" : "s");
 	for (note = strtok_r(notes, "\t", &save); note; note = strtok_r(NULL, "\t", &save))
 		ctx_notice(ctx, "%s", note);
-	ctx->kfd = try_connect(&sa);
+	ctx->kfd = client_try_connect(&sa);
 	if (ctx->kfd < 0)
 		return ctx_err(ctx, ctx->kfd, NC_ERR_FAILED,
 			       "cannot connect to the keeper at \"%s\": %s", sa.sun_path,

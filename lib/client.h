@@ -6,6 +6,12 @@
 #include <stddef.h>
 #include "paths.h"
 
+struct sockaddr_un;
+
+NC_INTERNAL int client_find(struct nc_ctx *ctx, struct nc_paths *p,
+			    struct sockaddr_un *sa);
+NC_INTERNAL int client_start_lock(struct nc_ctx *ctx, const struct nc_paths *p);
+NC_INTERNAL int client_try_connect(const struct sockaddr_un *sa);
 NC_INTERNAL int client_call(struct nc_ctx *ctx, const char *req, char *rep,
 			    size_t len, int *fds, int *nfds);
 

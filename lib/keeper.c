@@ -57,6 +57,7 @@
 #include "forward.h"
 #include "gc.h"
 #include "hub.h"
+#include "client.h"
 #include "diag.h"
 #include "keeper.h"
 #include "keeper_int.h"
@@ -598,7 +599,7 @@ static void on_event(struct keeper *k, const struct epoll_event *ev)
 static void arm_idle(struct keeper *k)
 {
 	struct itimerspec its = { 0 };
-	int idle = !k->n && !k->nclients;
+	int idle = !k->n && !k->nclients && !k->stay;
 
 	if (idle == k->idle_armed)
 		return;
@@ -815,6 +816,47 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 }
 
 /**
+ * keeper_init() - a keeper with nothing open yet
+ * @k:		keeper to fill
+ * @p:		the user's directories
+ */
+static void keeper_init(struct keeper *k, const struct nc_paths *p)
+{
+	char title[64];
+	sigset_t none;
+
+	*k = (struct keeper){ .p = *p, .lfd = -1, .epfd = -1, .tfd = -1, .hubfd = -1,
+			      .reserve = -1, .peerfd = -1, .lifefd = -1,
+			      .leavefd = -1 };
+
+	snprintf(title, sizeof(title), "netcell-keeper uid=%u", (unsigned)p->uid);
+	proctitle_set("netcell-keeper", title);
+	/* a keeper forked by a command that held its signals (create holds
+	 * them until the cell is whole) would keep SIGTERM blocked for life:
+	 * systemctl stop and a shutdown could only SIGKILL it */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+}
+
+/**
+ * serve() - the keeper's life after setup: serve until it leaves
+ * @k:		keeper, set up
+ *
+ * Return: process exit status
+ */
+static int serve(struct keeper *k)
+{
+	loop(k);
+	hub_stop(k->p.state, &k->hubfd);
+	fwd_free(k->fwd);
+	kconn_free(k);
+	return 0;
+}
+
+/**
  * keeper_run() - run the keeper until it is idle; called in a fresh child
  * @p:		the user's directories
  * @ready:	pipe on which to report "OK\tREBUILT" or "ERR\t..."
@@ -823,19 +865,13 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
  */
 int keeper_run(const struct nc_paths *p, int ready)
 {
-	struct keeper k = { .p = *p, .lfd = -1, .epfd = -1, .tfd = -1, .hubfd = -1,
-			    .reserve = -1, .peerfd = -1, .lifefd = -1,
-			    .leavefd = -1 };
 	struct nc_ctx ctx = { .kfd = -1 };
+	struct keeper k;
 	unsigned rebuilt = 0;
 	char msg[PIPE_BUF];
 	int ret, n;
 
-	snprintf(msg, sizeof(msg), "netcell-keeper uid=%u", (unsigned)p->uid);
-	proctitle_set("netcell-keeper", msg);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
+	keeper_init(&k, p);
 	ret = setup(&k, &ctx, &rebuilt);
 	if (ret)
 		n = snprintf(msg, sizeof(msg), "ERR\t%d\t%d\t%s", ret,
@@ -845,9 +881,116 @@ int keeper_run(const struct nc_paths *p, int ready)
 	if (write(ready, msg, (size_t)n) < 0 || ret)
 		return 1;
 	close(ready);
-	loop(&k);
-	hub_stop(k.p.state, &k.hubfd);
-	fwd_free(k.fwd);
-	kconn_free(&k);
+	return serve(&k);
+}
+
+/**
+ * other_keeper_pid() - the PID a running keeper recorded
+ * @p:		the user's directories
+ *
+ * Return: the PID, or 0 when unknown
+ */
+static unsigned other_keeper_pid(const struct nc_paths *p)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	char path[PATH_MAX];
+	unsigned pid = 0;
+
+	snprintf(path, sizeof(path), "%s/keeper.pid", p->state);
+	f = fopen(path, "re");
+	if (!f || fscanf(f, "%u", &pid) != 1)
+		return 0;
+	/* cppcheck-suppress resourceLeak ; closed by _cleanup_fclose_ */
+	return pid;
+}
+
+/**
+ * wait_other_keeper() - block until the keeper that holds STATE/keeper.life
+ * lets it go (it exits)
+ * @ctx:	context
+ * @p:		the user's directories
+ *
+ * Return: 0 or -errno with a message
+ */
+static int wait_other_keeper(struct nc_ctx *ctx, const struct nc_paths *p)
+{
+	_cleanup_close_ int fd = -1;
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/keeper.life", p->state);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
+			       "cannot open \"%s\": %s", path, strerror(errno));
+	while (flock(fd, LOCK_SH))
+		if (errno != EINTR)
+			return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot lock \"%s\": %s",
+				       path, strerror(errno));
 	return 0;
+}
+
+/**
+ * nc_keeper_serve() - be the user's keeper in this process, for a service
+ * manager: never leaves when idle
+ * @ctx:	context; the rebuild's problems are its notices at NC_KEEPER_READY
+ * @flags:	NC_KEEPER_WAIT: when another keeper serves, wait until it
+ *		leaves (exits, is killed) and take over; else -EEXIST
+ * @event:	called with NC_KEEPER_WAITING (once, before waiting) and
+ *		NC_KEEPER_READY (the saved cells are back and requests are
+ *		served); may be NULL
+ * @arg:	passed to @event
+ *
+ * The saved cells come back with their firewalls, uplinks, links and
+ * published ports, as after a crash.  A keeper of the user that answers is
+ * never replaced: -EEXIST (NC_ERR_EXISTS) or, with NC_KEEPER_WAIT, a wait.
+ * The process takes the keeper's name in ps (its argv and environment are
+ * written over).
+ *
+ * Return: 0 when the keeper ends, or -errno with a message
+ */
+int nc_keeper_serve(struct nc_ctx *ctx, unsigned flags, nc_keeper_event_fn event,
+		    void *arg)
+{
+	_cleanup_close_ int lock = -1;
+	struct sockaddr_un sa;
+	struct nc_paths p;
+	struct keeper k;
+	unsigned rebuilt = 0, pid;
+	int ret, fd, told = 0;
+
+	ret = client_find(ctx, &p, &sa);
+	if (ret)
+		return ret;
+	for (;;) {
+		/* the start lock, as a command that starts a keeper holds it */
+		lock = client_start_lock(ctx, &p);
+		if (lock < 0)
+			return lock;
+		fd = client_try_connect(&sa);
+		if (fd < 0)
+			break;
+		close(fd);
+		close(lock);
+		lock = -1;
+		pid = other_keeper_pid(&p);
+		if (!(flags & NC_KEEPER_WAIT))
+			return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
+				       "a keeper of uid %u already serves \"%s\" (PID %u); stop it (kill %u: its rootless cells get new namespaces) or let it be",
+				       (unsigned)p.uid, sa.sun_path, pid, pid);
+		if (!told++ && event)
+			event(ctx, NC_KEEPER_WAITING, pid, arg);
+		ret = wait_other_keeper(ctx, &p);
+		if (ret)
+			return ret;
+	}
+	keeper_init(&k, &p);
+	k.stay = 1;
+	ret = setup(&k, ctx, &rebuilt);
+	if (ret)
+		return ret;
+	close(lock);
+	lock = -1;
+	if (event)
+		event(ctx, NC_KEEPER_READY, rebuilt, arg);
+	return serve(&k);
 }

@@ -78,6 +78,7 @@ struct keeper {
 	struct fwd *fwd;
 	int nclients;
 	long linger_ms;
+	int stay;		/* never leave when idle (nc_keeper_serve()) */
 	int idle_armed;
 	int quit;
 	int hubfd;

@@ -26,6 +26,8 @@
  * into a fresh namespace and compares, so the output is never one that
  * does not load or differs from what the script built.
  */
+#include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -677,8 +679,30 @@ static int find_script(struct nc_ctx *ctx, struct stage *s)
 }
 
 /**
+ * helper_near() - the recorder binary in DIR/../libexec/netcell, DIR being
+ * the directory of the file @path
+ * @path:	a program or the library, cut in place to its directory
+ * @buf:	path
+ * @len:	size of @buf
+ *
+ * Return: 1 when found (in @buf)
+ */
+static int helper_near(char *path, char *buf, size_t len)
+{
+	char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	snprintf(buf, len, "%s/../libexec/netcell/netcell-stage", path);
+	return !access(buf, X_OK);
+}
+
+/**
  * find_helper() - the recorder binary: beside the running program (a build
- * tree), else in netcell's libexec directory
+ * tree), in netcell's libexec directory, else in the libexec directory of a
+ * relocated install (a DESTDIR, a tarball) beside the program's or the
+ * library's own directory
  * @ctx:	context
  * @buf:	path
  * @len:	size of @buf
@@ -687,23 +711,32 @@ static int find_script(struct nc_ctx *ctx, struct stage *s)
  */
 static int find_helper(struct nc_ctx *ctx, char *buf, size_t len)
 {
-	char self[PATH_MAX];
+	char self[PATH_MAX], near[PATH_MAX], lib[PATH_MAX], dflt[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	Dl_info info;
 	char *slash;
 
-	if (n > 0) {
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(buf, len, "%s/netcell-stage", self);
-			if (!access(buf, X_OK))
-				return 0;
-		}
+	self[n > 0 ? n : 0] = '\0';
+	snprintf(near, sizeof(near), "%s", self);
+	slash = strrchr(self, '/');
+	if (slash) {
+		snprintf(buf, len, "%.*s/netcell-stage", (int)(slash - self), self);
+		if (!access(buf, X_OK))
+			return 0;
 	}
-	snprintf(buf, len, "%s/netcell-stage", NETCELL_LIBEXECDIR);
+	snprintf(dflt, sizeof(dflt), "%s/netcell-stage", NETCELL_LIBEXECDIR);
+	snprintf(buf, len, "%s", dflt);
 	if (!access(buf, X_OK))
 		return 0;
+	if (helper_near(near, buf, len))
+		return 0;
+	if (dladdr((void *)find_helper, &info) && info.dli_fname &&
+	    info.dli_fname[0] == '/') {
+		snprintf(lib, sizeof(lib), "%s", info.dli_fname);
+		if (helper_near(lib, buf, len))
+			return 0;
+	}
+	snprintf(buf, len, "%s", dflt);
 	return ctx_err(ctx, -ENOENT, NC_ERR_PERM,
 		       "cannot find netcell's firewall recorder \"%s\"; reinstall netcell (make install)",
 		       buf);
