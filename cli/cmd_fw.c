@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +118,33 @@ static int parse(int argc, char **argv, struct fw_opts *o)
 }
 
 /**
+ * is_host() - whether the verb works on the host (--host)
+ * @o:		options
+ *
+ * Return: true for the host's own ruleset
+ */
+static bool is_host(const struct fw_opts *o)
+{
+	return o->nargs > 0 && !strcmp(o->args[0], NC_FW_HOST);
+}
+
+/**
+ * target() - how messages name what a verb works on
+ * @o:		options
+ * @buf:	room for "cell NAME"
+ * @len:	its size
+ *
+ * Return: "the host", or "cell NAME" in @buf
+ */
+static const char *target(const struct fw_opts *o, char *buf, size_t len)
+{
+	if (is_host(o))
+		return "the host";
+	snprintf(buf, len, "cell %s", o->args[0]);
+	return buf;
+}
+
+/**
  * done() - finish a verb: print the error if any, free the context
  * @ctx:	context
  * @ret:	the library call's result
@@ -141,6 +170,7 @@ static int done(struct nc_ctx *ctx, int ret)
 static int fw_apply(struct fw_opts *o)
 {
 	const char *files[3] = { NULL, NULL, NULL };
+	char what[NC_NAME_MAX + 8];
 	struct nc_ctx *ctx;
 	unsigned gen = 0;
 	int ret;
@@ -153,13 +183,18 @@ static int fw_apply(struct fw_opts *o)
 	cli_progress_start("applying the ruleset");
 	ret = nc_fw_apply_files(ctx, o->args[0], files, o->format, o->confirm, &gen);
 	cli_progress_stop();
-	if (!ret && o->confirm) {
+	if (!ret && o->confirm && is_host(o)) {
+		fprintf(stderr, "netcell: generation %u applied to the host; run 'netcell fw confirm --host' within %u s or it is reverted\n",
+			gen, o->confirm);
+	} else if (!ret && o->confirm) {
 		fprintf(stderr, "netcell: generation %u applied to cell \"%s\"; run 'netcell fw confirm %s' within %u s or it is reverted\n",
 			gen, o->args[0], o->args[0], o->confirm);
-		ret = nc_fw_wait(ctx, o->args[0], gen);
 	}
+	if (!ret && o->confirm)
+		ret = nc_fw_wait(ctx, o->args[0], gen);
 	if (!ret)
-		printf("cell %s: firewall generation %u in force\n", o->args[0], gen);
+		printf("%s: firewall generation %u in force\n",
+		       target(o, what, sizeof(what)), gen);
 	return done(ctx, ret);
 }
 
@@ -232,9 +267,9 @@ static int fw_show(struct fw_opts *o)
  */
 static int fw_history(struct fw_opts *o)
 {
+	char when[32], what[NC_NAME_MAX + 8];
 	struct nc_fw_gen *g = NULL;
 	struct nc_ctx *ctx;
-	char when[32];
 	size_t i, n;
 	int ret;
 
@@ -250,8 +285,8 @@ static int fw_history(struct fw_opts *o)
 		       g[i].format == NC_FW_NFT ? "nft" : g[i].format == NC_FW_MIXED ? "mixed" : "iptables",
 		       cli_time(g[i].applied, when, sizeof(when)), g[i].source);
 		if (g[i].locked)
-			fprintf(stderr, "netcell: generation %u did not load when cell \"%s\" was rebuilt (marked !): all its traffic is blocked by a drop-all table; apply a ruleset or roll back to open it\n",
-				g[i].gen, o->args[0]);
+			fprintf(stderr, "netcell: generation %u did not load when %s was rebuilt (marked !): all its traffic is blocked by a drop-all table; apply a ruleset or roll back to open it\n",
+				g[i].gen, target(o, what, sizeof(what)));
 	}
 	free(g);
 	return done(ctx, ret);
@@ -265,8 +300,9 @@ static int fw_history(struct fw_opts *o)
  */
 static int fw_rollback(struct fw_opts *o)
 {
-	struct nc_ctx *ctx;
 	unsigned gen = NC_FW_PREVIOUS, now = 0;
+	char what[NC_NAME_MAX + 8];
+	struct nc_ctx *ctx;
 	char *end;
 	int ret;
 
@@ -280,7 +316,8 @@ static int fw_rollback(struct fw_opts *o)
 	ctx = cli_ctx();
 	ret = nc_fw_rollback(ctx, o->args[0], gen, &now);
 	if (!ret)
-		printf("cell %s: firewall generation %u in force\n", o->args[0], now);
+		printf("%s: firewall generation %u in force\n",
+		       target(o, what, sizeof(what)), now);
 	return done(ctx, ret);
 }
 

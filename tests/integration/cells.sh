@@ -144,7 +144,8 @@ t_keeper_crash_rebuilds() {
 t_names_and_exit_codes() {
 	local long
 	long=$(printf 'x%.0s' $(seq 1 65))
-	for bad in "" "a/b" "." ".." "$long" "$(printf 'a\tb')" "-x" "a b"; do
+	for bad in "" "a/b" "." ".." "$long" "$(printf 'a\tb')" "-x" "a b" \
+		'$(id)' 'a;b' "$(printf 'a\233b')" "$(printf 'caf\303\251')"; do
 		expect_rc 2 $NC create -- "$bad"
 		expect_err_match 'invalid cell name'
 	done
