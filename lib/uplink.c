@@ -28,10 +28,12 @@
  * stops the engine; a keeper that rebuilds a cell starts a new one, after
  * stopping the old one, which still held the old namespace.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -531,16 +533,19 @@ void uplink_stop(const char *state, const char *cell, int forget)
 /**
  * uplink_each_addr() - call @fn with every "addr=" of the saved uplinks
  * @state:	state directory
- * @fn:		callback; a non-zero return stops the walk
+ * @fn:		callback, given the cell and its prefix; a non-zero return
+ *		stops the walk
  * @arg:	its argument
  *
  * Return: what @fn returned last (0 when the walk ended)
  */
-int uplink_each_addr(const char *state, int (*fn)(const char *addr, void *arg), void *arg)
+int uplink_each_addr(const char *state,
+		     int (*fn)(const char *cell, const char *addr, void *arg), void *arg)
 {
-	char dir[PATH_MAX], path[PATH_MAX * 2], line[128];
+	char dir[PATH_MAX], path[PATH_MAX * 2], line[128], cell[NC_NAME_MAX + 1];
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *e;
+	size_t n;
 	int ret = 0;
 
 	snprintf(dir, sizeof(dir), "%s/net", state);
@@ -548,17 +553,68 @@ int uplink_each_addr(const char *state, int (*fn)(const char *addr, void *arg), 
 	while (!ret && d && (e = readdir(d))) {
 		_cleanup_fclose_ FILE *f = NULL;
 
-		if (!strstr(e->d_name, ".conf"))
+		n = strlen(e->d_name);
+		if (n < 6 || n - 5 > NC_NAME_MAX || strcmp(e->d_name + n - 5, ".conf"))
 			continue;
+		snprintf(cell, sizeof(cell), "%.*s", (int)(n - 5), e->d_name);
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		f = fopen(path, "re");
 		while (!ret && f && fgets(line, sizeof(line), f))
 			if (!strncmp(line, "addr=", 5)) {
 				line[strcspn(line, "\n")] = '\0';
-				ret = fn(line + 5, arg);
+				ret = fn(cell, line + 5, arg);
 			}
 	}
 	return ret;
+}
+
+/**
+ * struct holder - uplink_addr_holder()'s search
+ * @net:	the prefix asked for
+ * @buf:	the holder's name, a NUL, its prefix
+ * @len:	size of @buf
+ */
+struct holder {
+	const struct cidr *net;
+	char *buf;
+	size_t len;
+};
+
+/**
+ * holder_match() - uplink_each_addr() callback: does this prefix overlap
+ * @cell:	the cell that holds it
+ * @addr:	its prefix
+ * @arg:	struct holder
+ *
+ * Return: 1 (stop) when it overlaps, else 0
+ */
+static int holder_match(const char *cell, const char *addr, void *arg)
+{
+	struct holder *h = arg;
+	struct cidr c;
+
+	if (cidr_parse(addr, &c) || !cidr_overlap(&c, h->net))
+		return 0;
+	snprintf(h->buf, h->len, "%s%c%.63s", cell, '\0', addr);
+	return 1;
+}
+
+/**
+ * uplink_addr_holder() - which cell's saved veth prefix overlaps @net
+ * @state:	state directory
+ * @net:	prefix
+ * @buf:	the cell's name, a NUL, then its prefix
+ * @len:	size of @buf
+ *
+ * A second cell on a prefix in use got no connectivity and exit 0.
+ *
+ * Return: 1 if one does, 0 if none
+ */
+int uplink_addr_holder(const char *state, const struct cidr *net, char *buf, size_t len)
+{
+	struct holder h = { net, buf, len };
+
+	return uplink_each_addr(state, holder_match, &h) == 1;
 }
 
 /**
@@ -653,6 +709,7 @@ static int spawn_in_child(struct nc_ctx *ctx, const struct nc_paths *p, const ch
  */
 static int veth_uplink(struct nc_ctx *ctx, const char *cell, struct uplink *u)
 {
+	char other[NC_NAME_MAX + 1 + 64];
 	struct nc_cell_info info;
 	struct nc_paths p;
 	struct cidr net, h;
@@ -666,6 +723,10 @@ static int veth_uplink(struct nc_ctx *ctx, const char *cell, struct uplink *u)
 			       "invalid --addr \"%s\" for a veth uplink: give an IPv4 prefix with room for two hosts, such as 10.213.7.0/24",
 			       u->addr);
 	ret = paths_get(ctx, &p);
+	if (!ret && u->addr[0] && uplink_addr_holder(p.state, &net, other, sizeof(other)))
+		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
+			       "--addr %s overlaps %s, the prefix of cell \"%s\"; give another prefix or leave --addr out for a free one",
+			       u->addr, other + strlen(other) + 1, other);
 	if (!ret && !u->addr[0])
 		ret = veth_pick(p.state, &net);
 	if (ret == -ENOSPC)
@@ -690,6 +751,55 @@ static int veth_uplink(struct nc_ctx *ctx, const char *cell, struct uplink *u)
 		unlink(net_path(p.state, cell, "conf", path, sizeof(path)));
 	}
 	return ret;
+}
+
+/**
+ * uplink_addr_ok() - is @s an IPv4 or IPv6 address
+ * @s:		text
+ *
+ * Return: true if so
+ */
+static bool uplink_addr_ok(const char *s)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
+}
+
+/**
+ * uplink_none() - --uplink none: no engine; --dns is still honoured (the
+ * resolver may be reached over a link), --host-loopback refused
+ * @ctx:	context
+ * @cell:	cell
+ * @u:		settings, engine "none"
+ *
+ * Both were once accepted and silently ignored.
+ *
+ * Return: 0 or -errno with a message
+ */
+static int uplink_none(struct nc_ctx *ctx, const char *cell, struct uplink *u)
+{
+	struct nc_paths p;
+	int ret;
+
+	if (u->host_loopback)
+		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+			       "--host-loopback needs an uplink and cell \"%s\" has none; use --uplink pasta, slirp4netns or veth (root)",
+			       cell);
+	if (!u->dns[0])
+		return 0;
+	ret = paths_get(ctx, &p);
+	if (ret)
+		return ret;
+	ret = uplink_save(p.state, cell, u);
+	if (!ret)
+		ret = uplink_write_resolv(p.state, cell, u);
+	if (ret) {
+		uplink_stop(p.state, cell, 1);
+		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot save the resolver of cell \"%s\": %s",
+			       cell, strerror(-ret));
+	}
+	return 0;
 }
 
 /**
@@ -718,8 +828,11 @@ int nc_uplink_up(struct nc_ctx *ctx, const char *cell, const char *engine,
 	if (u.addr[0] && strcmp(u.engine, "veth"))
 		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
 			       "--addr sets the prefix of a veth uplink (root, --uplink veth); pasta and slirp4netns copy the host's addresses");
+	if (u.dns[0] && !uplink_addr_ok(u.dns))
+		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+			       "--dns takes the resolver's IPv4 or IPv6 address, not \"%s\"", u.dns);
 	if (!strcmp(u.engine, "none"))
-		return 0;
+		return uplink_none(ctx, cell, &u);
 	if (!strcmp(u.engine, "veth"))
 		return veth_uplink(ctx, cell, &u);
 	if (strcmp(u.engine, "pasta") && strcmp(u.engine, "slirp4netns"))

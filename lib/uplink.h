@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include "ctx.h"
+#include "cidr.h"
 
 /**
  * struct uplink - a cell's uplink settings
@@ -34,7 +35,10 @@ NC_INTERNAL int uplink_save(const char *state, const char *cell,
 NC_INTERNAL int uplink_write_resolv(const char *state, const char *cell,
 				    const struct uplink *u);
 NC_INTERNAL int uplink_each_addr(const char *state,
-				 int (*fn)(const char *addr, void *arg), void *arg);
+				 int (*fn)(const char *cell, const char *addr, void *arg),
+				 void *arg);
+NC_INTERNAL int uplink_addr_holder(const char *state, const struct cidr *net,
+				   char *buf, size_t len);
 NC_INTERNAL void uplink_resolv(const char *state, const char *cell, char *buf,
 			       size_t len);
 

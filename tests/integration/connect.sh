@@ -207,6 +207,23 @@ while time.time()<end:
 	return 0
 }
 
+# --uplink none: --dns is honoured (the resolver may be over a link),
+# --host-loopback refused; neither is silently ignored any more
+t_uplink_none_dns() {
+	local c=${PFX}nd
+	expect_rc 0 $NC create "$c" --uplink none --dns 192.0.2.53
+	$NC exec "$c" -- cat /etc/resolv.conf | grep -qx 'nameserver 192.0.2.53' \
+		|| fail "--dns with --uplink none not in the cell: $($NC exec "$c" -- cat /etc/resolv.conf)"
+	$NC inspect "$c" | grep -q '^dns: *192.0.2.53$' || fail "inspect: $($NC inspect "$c")"
+	expect_rc 0 $NC delete "$c"
+	expect_rc 2 $NC create "$c" --uplink none --host-loopback
+	expect_err_match '--host-loopback needs an uplink'
+	expect_rc 2 $NC create "$c" --uplink none --dns not-an-address
+	expect_err_match '--dns takes the resolver'
+	$NC list | grep -q "^$c " && fail "a refused create left a cell"
+	return 0
+}
+
 # modes t_uplink_keeper_crash_and_missing_tools: root
 t_uplink_keeper_crash_and_missing_tools() {
 	local c=${PFX}uk old new
@@ -279,6 +296,12 @@ t_uplink_veth_nat() {
 		|| fail "no route to the world through veth + NAT"
 	[ "$out" = 10.250.41.1 ] || fail "the world saw $out, not the (NATed) host address"
 	hx ip -o link show 2>/dev/null | grep -q "nc-$c" || fail "host end not named after the cell"
+	# a prefix that overlaps another cell's is refused, naming that cell
+	local held; held=$(sed -n 's/^addr=//p' "$T/h-state/net/$c.conf")
+	[ -n "$held" ] || fail "no saved prefix for $c"
+	expect_rc 4 hx $NC create "${PFX}ov" --uplink veth --addr "${held%.0/*}.128/25"
+	expect_err_match "overlaps $held, the prefix of cell \"$c\""
+	hx $NC list | grep -q "^${PFX}ov " && fail "a refused --addr left a cell"
 	# host loopback: closed by default, open with --host-loopback
 	port=$(free_port)
 	ip netns exec "$H" python3 -c "
