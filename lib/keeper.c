@@ -743,10 +743,12 @@ static int take_life_lock(struct keeper *k, struct nc_ctx *ctx)
  * @k:		keeper
  * @ctx:	context
  * @rebuilt:	how many saved cells were rebuilt
+ * @fresh:	how many of them in new namespaces
  *
  * Return: 0 or -errno with a message
  */
-static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
+static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt,
+		 unsigned *fresh)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	const char *linger = getenv("NETCELL_KEEPER_LINGER");
@@ -794,14 +796,14 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 		return ret;
 	/* a hub left by a keeper that crashed: its pasta goes */
 	hub_stop(k->p.state, &k->hubfd);
-	keeper_rebuild(k, ctx, rebuilt);
+	keeper_rebuild(k, ctx, rebuilt, fresh);
 	return 0;
 }
 
 /**
  * keeper_run() - run the keeper until it is idle; called in a fresh child
  * @p:		the user's directories
- * @ready:	pipe on which to report "OK\tREBUILT" or "ERR\t..."
+ * @ready:	pipe on which to report "OK\tREBUILT/FRESH" or "ERR\t..."
  *
  * Return: process exit status
  */
@@ -811,7 +813,7 @@ int keeper_run(const struct nc_paths *p, int ready)
 			    .reserve = -1, .peerfd = -1, .lifefd = -1,
 			    .leavefd = -1 };
 	struct nc_ctx ctx = { .kfd = -1 };
-	unsigned rebuilt = 0;
+	unsigned rebuilt = 0, fresh = 0;
 	char msg[PIPE_BUF];
 	int ret, n;
 
@@ -820,12 +822,13 @@ int keeper_run(const struct nc_paths *p, int ready)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
-	ret = setup(&k, &ctx, &rebuilt);
+	ret = setup(&k, &ctx, &rebuilt, &fresh);
 	if (ret)
 		n = snprintf(msg, sizeof(msg), "ERR\t%d\t%d\t%s", ret,
 			     (int)ctx.kind, ctx.msg);
 	else
-		n = keeper_ready_ok(&ctx, k.p.run, rebuilt, msg, sizeof(msg));
+		n = keeper_ready_ok(&ctx, k.p.run, rebuilt, fresh, msg,
+				    sizeof(msg));
 	if (write(ready, msg, (size_t)n) < 0 || ret)
 		return 1;
 	close(ready);

@@ -111,9 +111,10 @@ NC_INTERNAL size_t kconn_err_text(char *buf, size_t len, int ret,
 
 /* bringing back the saved cells (krebuild.c) */
 NC_INTERNAL void keeper_rebuild(struct keeper *k, struct nc_ctx *ctx,
-				unsigned *rebuilt);
+				unsigned *rebuilt, unsigned *fresh);
 NC_INTERNAL int keeper_ready_ok(struct nc_ctx *ctx, const char *run,
-				unsigned rebuilt, char *msg, size_t len);
+				unsigned rebuilt, unsigned fresh, char *msg,
+				size_t len);
 
 /* published-port requests (kports.c) */
 NC_INTERNAL int do_port_add(struct keeper *k, struct nc_ctx *ctx,

@@ -135,6 +135,13 @@ t_keeper_crash_rebuilds() {
 	for _ in $(seq 1 50); do alive "$kp" || break; sleep 0.02; done
 	expect_rc 0 $NC list
 	expect_err_match 'keeper was not running.*rebuilt 2 cells'
+	# only rootless cells get new namespaces; root ones keep theirs
+	if [ "$MODE" = root ]; then
+		expect_err_match 'namespaces survived \(/run/netns\), so processes in them'
+		grep -q 'keep the old namespaces' "$T/err" && fail "root notice says processes keep old namespaces: $(cat "$T/err")"
+	else
+		expect_err_match 'in new namespaces; processes started in the old cells keep the old namespaces'
+	fi
 	grep -q "^${PFX}a " "$T/out" && grep -q "^${PFX}b " "$T/out" || fail "cells lost after keeper crash: $(cat "$T/out")"
 	[ "$(keeper_pid)" != "$kp" ] || fail "no new keeper"
 	$NC exec "${PFX}a" -- ip -o link show lo | grep -q UP || fail "rebuilt cell has no loopback up"
