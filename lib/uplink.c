@@ -853,6 +853,11 @@ int nc_uplink_up(struct nc_ctx *ctx, const char *cell, const char *engine,
 
 		snprintf(req, sizeof(req), "HUB\t%s", cell);
 		ret = client_call(ctx, req, NULL, 0, NULL, NULL);
+		/* the keeper sees /dev/net/tun from the hub's user namespace,
+		 * where its owner is unmapped: say it again as the host sees it */
+		if (ret && nc_errkind(ctx) == NC_ERR_PERM && strstr(nc_errmsg(ctx), "/dev/net/tun") &&
+		    diag_tun(&(struct diag_finding){ 0 }))
+			ret = diag_uplink_failure(ctx, "pasta", cell, "");
 	} else if (!ret) {
 		ret = spawn_in_child(ctx, &p, cell, &u);
 	}
