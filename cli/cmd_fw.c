@@ -43,7 +43,8 @@ static const char help[] =
 	"  ruleset it built as one file (nft -f loads it in one transaction; with\n"
 	"  --format iptables, iptables-save and ip6tables-save parts that\n"
 	"  'netcell fw apply' takes as one file), or print nothing and name the\n"
-	"  script line and command that failed.  --timeout defaults to 60 s.\n\n"
+	"  script line and command that failed.  --timeout (seconds, fractions\n"
+	"  allowed) bounds each run of the script from its start; default 60.\n\n"
 	"Exit codes: 2 usage or missing file, 3 no such cell, 6 ruleset rejected\n"
 	"(errors as FILE:LINE:COL), 7 reverted (no confirm in time).\n";
 
@@ -347,6 +348,30 @@ static int write_out(const char *file, const char *text)
 }
 
 /**
+ * parse_seconds() - a duration in seconds, fractions allowed, as milliseconds
+ * @s:		text such as "1", "0.5", "2.25"
+ * @ms:		result, at least 1
+ *
+ * Return: 0, or -EINVAL for anything else, zero, or over a day
+ */
+static int parse_seconds(const char *s, unsigned *ms)
+{
+	char *end;
+	double v;
+
+	if (!*s || *s == '-' || *s == '+' || strpbrk(s, "xXpPeEnN"))
+		return -EINVAL;	/* no hex, exponents, inf or nan */
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end || errno || !(v > 0) || v > 86400)
+		return -EINVAL;
+	*ms = (unsigned)(v * 1000 + 0.5);
+	if (!*ms)
+		*ms = 1;
+	return 0;
+}
+
+/**
  * fw_stage() - netcell fw stage [-o FILE] [--format F] [--timeout S] -- SCRIPT
  * @argc:	argument count, argv[0] being "stage"
  * @argv:	arguments
@@ -361,9 +386,9 @@ static int fw_stage(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' }, { 0 } };
 	enum nc_fw_format format = NC_FW_AUTO;
 	const char *file = NULL;
-	unsigned timeout = 60;
+	unsigned timeout_ms = 60000;
 	struct nc_ctx *ctx;
-	char *text = NULL, *end;
+	char *text = NULL;
 	int c, ret;
 
 	opterr = 0;
@@ -375,8 +400,10 @@ static int fw_stage(int argc, char **argv)
 				      !strcmp(optarg, "auto")))
 			format = !strcmp(optarg, "nft") ? NC_FW_NFT :
 				 !strcmp(optarg, "iptables") ? NC_FW_IPTABLES : NC_FW_AUTO;
-		else if (c == 't' && (timeout = (unsigned)strtoul(optarg, &end, 10)) && !*end)
+		else if (c == 't' && !parse_seconds(optarg, &timeout_ms))
 			continue;
+		else if (c == 't')
+			return cli_usage("fw", "--timeout takes seconds, fractions allowed (0.5, 90), up to 86400, not \"%s\"", optarg);
 		else
 			return cli_usage("fw", "bad option or value \"%s\" for stage", argv[optind - 1]);
 	}
@@ -384,7 +411,7 @@ static int fw_stage(int argc, char **argv)
 		return cli_usage("fw", "stage needs a script: netcell fw stage -- ./firewall.sh");
 	ctx = cli_ctx();
 	cli_progress_start("staging the script");
-	ret = nc_fw_stage(ctx, argv + optind, format, timeout, &text);
+	ret = nc_fw_stage_ms(ctx, argv + optind, format, timeout_ms, &text);
 	cli_progress_stop();
 	if (!ret && write_out(file, text))
 		ret = -EIO;

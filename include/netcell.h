@@ -172,6 +172,9 @@ NC_API int nc_fw_history(struct nc_ctx *ctx, const char *cell,
 NC_API int nc_fw_show(struct nc_ctx *ctx, const char *cell, char **text);
 NC_API int nc_fw_stage(struct nc_ctx *ctx, char *const *argv,
 		       enum nc_fw_format format, unsigned timeout, char **text);
+NC_API int nc_fw_stage_ms(struct nc_ctx *ctx, char *const *argv,
+			  enum nc_fw_format format, unsigned timeout_ms,
+			  char **text);
 
 /* Uplinks (uplink.c) */
 NC_API int nc_uplink_up(struct nc_ctx *ctx, const char *cell, const char *engine,
