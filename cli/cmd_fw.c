@@ -45,8 +45,70 @@ static const char help[] =
 	"  'netcell fw apply' takes as one file), or print nothing and name the\n"
 	"  script line and command that failed.  --timeout (seconds, fractions\n"
 	"  allowed) bounds each run of the script from its start; default 60.\n\n"
+	"'netcell fw VERB --help' describes one verb.\n\n"
 	"Exit codes: 2 usage or missing file, 3 no such cell, 6 ruleset rejected\n"
 	"(errors as FILE:LINE:COL), 7 reverted (no confirm in time).\n";
+
+static const char help_apply[] =
+	"Usage: netcell fw apply NAME FILE [FILE6] [--format nft|iptables] [--confirm SECONDS]\n"
+	"       netcell fw apply --host FILE [FILE6] [...]   (root: the host itself)\n\n"
+	"Replace the firewall of cell NAME with FILE in one transaction, or change\n"
+	"nothing.  nft syntax replaces the whole ruleset; iptables-save syntax\n"
+	"(one IPv4 and/or one IPv6 file) is loaded with iptables-restore, both\n"
+	"families or neither.  Each apply is kept as a numbered generation.\n"
+	"--confirm SECONDS: wait; the ruleset is reverted unless 'netcell fw\n"
+	"confirm NAME' comes in time (the revert happens even if this command is\n"
+	"killed).  --host replaces only the tables FILE defines.\n\n"
+	"Exit codes: 2 usage or missing file, 3 no such cell, 6 ruleset rejected\n"
+	"(errors as FILE:LINE:COL), 7 reverted (no confirm in time).\n";
+
+static const char help_check[] =
+	"Usage: netcell fw check FILE [FILE6] [--format nft|iptables]\n\n"
+	"Validate a ruleset without root and without touching any cell: it is\n"
+	"loaded into a throwaway namespace.\n\n"
+	"Exit codes: 2 usage or missing file, 6 ruleset rejected (FILE:LINE:COL).\n";
+
+static const char help_confirm[] =
+	"Usage: netcell fw confirm NAME\n"
+	"       netcell fw confirm --host\n\n"
+	"Keep the generation that 'fw apply --confirm' put in force; without it\n"
+	"that generation is reverted at its deadline.\n\n"
+	"Exit codes: 1 nothing awaits confirmation or too late, 3 no such cell.\n";
+
+static const char help_show[] =
+	"Usage: netcell fw show NAME\n"
+	"       netcell fw show --host\n\n"
+	"Print the ruleset in force in cell NAME, as nft lists it.\n\n"
+	"Exit codes: 3 no such cell.\n";
+
+static const char help_history[] =
+	"Usage: netcell fw history NAME\n"
+	"       netcell fw history --host\n\n"
+	"The kept generations: GEN, a mark (* in force, ? awaiting confirm,\n"
+	"r reverted for want of confirmation, ! did not load after a rebuild),\n"
+	"FORMAT, when it was applied and the file it came from.\n\n"
+	"Exit codes: 3 no such cell.\n";
+
+static const char help_rollback[] =
+	"Usage: netcell fw rollback NAME [GENERATION]\n"
+	"       netcell fw rollback --host [GENERATION]\n\n"
+	"Put a kept generation back in one transaction: by default the one in\n"
+	"force before the current one; 0 means no rules.\n\n"
+	"Exit codes: 1 no such generation, 3 no such cell.\n";
+
+static const char help_stage[] =
+	"Usage: netcell fw stage [-o FILE] [--format nft|iptables] [--timeout SECONDS] -- SCRIPT [ARG...]\n\n"
+	"Run a firewall script (iptables, ip6tables, nft commands) in a throwaway\n"
+	"namespace, as root there, with errexit on and NETCELL_STAGE=1 set, and\n"
+	"print the ruleset it built as one file (or write it to FILE): nft syntax\n"
+	"for tables nft made, iptables-restore sections for those iptables made;\n"
+	"'netcell fw apply' takes it as it is.  --format nft or iptables forces\n"
+	"one syntax.  On failure nothing is printed and the script line and the\n"
+	"command that failed are named.  Whatever the script leaves running dies\n"
+	"with it.  --timeout SECONDS (fractions allowed, default 60) bounds each\n"
+	"run of the script, counted from its start.\n\n"
+	"Exit codes: 1 timeout or failure, 2 usage or missing script, 6 a command\n"
+	"of the script failed.\n";
 
 /**
  * struct fw_opts - options shared by the verbs
@@ -436,20 +498,26 @@ int cmd_fw(int argc, char **argv)
 	static const struct {
 		const char *verb;
 		int (*fn)(struct fw_opts *o);
+		const char *help;
 	} verbs[] = {
-		{ "apply", fw_apply }, { "check", fw_check },
-		{ "confirm", fw_confirm }, { "show", fw_show },
-		{ "history", fw_history }, { "rollback", fw_rollback },
+		{ "apply", fw_apply, help_apply }, { "check", fw_check, help_check },
+		{ "confirm", fw_confirm, help_confirm }, { "show", fw_show, help_show },
+		{ "history", fw_history, help_history },
+		{ "rollback", fw_rollback, help_rollback },
 	};
 	struct fw_opts o;
 	size_t i;
 	int ret;
 
 	if (argc >= 2 && !strcmp(argv[1], "stage"))
-		return cli_help_requested(argc - 1, argv + 1, help) ? 0 : fw_stage(argc - 1, argv + 1);
+		return cli_help_requested(argc - 1, argv + 1, help_stage) ? 0 : fw_stage(argc - 1, argv + 1);
+	for (i = 0; argc >= 2 && i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(argv[1], verbs[i].verb) &&
+		    cli_help_requested(argc - 1, argv + 1, verbs[i].help))
+			return 0;
 	if (argc < 2 || cli_help_requested(argc, argv, help)) {
 		if (argc < 2)
-			return cli_usage("fw", "expected a verb: apply, check, confirm, show, history, rollback");
+			return cli_usage("fw", "expected a verb: apply, check, confirm, show, history, rollback, stage");
 		return 0;
 	}
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {

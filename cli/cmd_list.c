@@ -50,8 +50,8 @@ int cmd_list(int argc, char **argv)
 	if (json)
 		putchar('[');
 	else if (n)
-		printf("%-20s %-9s %-19s %-24s %s\n", "NAME", "MODE", "CREATED",
-		       "NETNS", "PORTS");
+		printf("%-18s %-8s %-19s %-24s %s\n", "NAME", "MODE", "CREATED",
+		       "NETNS", "PORTS");	/* 78 columns */
 	for (i = 0; i < n; i++) {
 		if (json) {
 			if (i)
@@ -59,7 +59,7 @@ int cmd_list(int argc, char **argv)
 			cli_print_info_json(stdout, &cells[i], ports, np, NULL);
 			continue;
 		}
-		printf("%-20s %-9s %-19s %-24s ", cells[i].name,
+		printf("%-18s %-8s %-19s %-24s ", cells[i].name,
 		       cells[i].rootless ? "rootless" : "root",
 		       cli_time(cells[i].created, when, sizeof(when)), cells[i].netns);
 		cli_print_ports_short(stdout, cells[i].name, ports, np);

@@ -26,9 +26,38 @@ static const char help[] =
 	"inside the cell is fine.\n\n"
 	"list --json prints an array of objects with the keys cell, host_addr,\n"
 	"host_port, cell_port, proto (\"tcp\"|\"udp\") and active (false for a\n"
-	"saved port whose host port another program took while no keeper ran).\n\n"
+	"saved port whose host port another program took while no keeper ran).\n"
+	"'netcell port add --help' (rm, list) describes one verb.\n\n"
 	"Exit codes: 1 host port in use or no such forward, 2 bad SPEC, 3 no such\n"
 	"cell, 4 host port published already, 5 privileged host port.\n";
+
+static const char help_add[] =
+	"Usage: netcell port add NAME SPEC...\n\n"
+	"Publish ports of cell NAME on the host, all or none.  SPEC is\n"
+	"  [HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp]\n"
+	"e.g. 8080:80, 0.0.0.0:5353:53/udp, [::1]:8443:443.  HOSTADDR defaults\n"
+	"to 127.0.0.1; other machines reach the port only with 0.0.0.0 or [::].\n"
+	"Connections go to CELLPORT on the cell's loopback; the server sees the\n"
+	"client's real address.  Saved with the cell.\n\n"
+	"Exit codes: 1 host port in use, 2 bad SPEC, 3 no such cell, 4 host port\n"
+	"published already, 5 privileged host port (rootless: below\n"
+	"net.ipv4.ip_unprivileged_port_start).\n";
+
+static const char help_rm[] =
+	"Usage: netcell port rm NAME SPEC...\n\n"
+	"Stop publishing ports of cell NAME, all or none, written as they were\n"
+	"added (see 'netcell port list NAME').  Their connections are reset and\n"
+	"the host ports are free when the command returns.\n\n"
+	"Exit codes: 1 no such forward, 2 bad SPEC, 3 no such cell.\n";
+
+static const char help_list[] =
+	"Usage: netcell port list [NAME] [--json]\n\n"
+	"The published ports of cell NAME, or of all the caller's cells: CELL,\n"
+	"HOST (address:port), PROTO, CELLPORT; a saved port whose host port\n"
+	"another program took while no keeper ran is marked inactive.\n"
+	"--json prints an array of objects with the keys cell, host_addr,\n"
+	"host_port, cell_port, proto (\"tcp\"|\"udp\") and active.\n\n"
+	"Exit codes: 3 no such cell.\n";
 
 /**
  * port_change() - netcell port add|rm NAME SPEC...
@@ -146,6 +175,11 @@ static int port_list(int argc, char **argv)
  */
 int cmd_port(int argc, char **argv)
 {
+	if (argc >= 2 && cli_help_requested(argc - 1, argv + 1,
+					    !strcmp(argv[1], "add") ? help_add :
+					    !strcmp(argv[1], "rm") ? help_rm :
+					    !strcmp(argv[1], "list") ? help_list : help))
+		return 0;
 	if (cli_help_requested(argc, argv, help))
 		return 0;
 	if (argc < 2)

@@ -1,0 +1,50 @@
+# tests/integration/cli.sh - the command line's conventions: help pages,
+# version, output widths, terminal-only decoration
+# Each t_* runs as root and as the unprivileged test user unless a
+# "# modes t_NAME: ..." line says otherwise.
+
+# -V as --version, 'netcell help CMD [VERB]', and a page of its own for
+# every command the top-level help lists and for every verb of fw and port
+t_cli_help_and_version() {
+	local v cmd verb first
+	v=$($NC --version) || fail "--version"
+	[ "$($NC -V)" = "$v" ] || fail "-V says $($NC -V), --version $v"
+	grep -q "^netcell $(sed -n 's/^VERSION *[:?]*= *//p' "$TOP/Makefile")\$" <<<"$v" || fail "version $v is not the Makefile's"
+	$NC help >"$T/top" || fail "netcell help"
+	grep -q '^  fw stage ' "$T/top" || fail "top-level help does not list fw stage: $(cat "$T/top")"
+	for cmd in $(awk '/^Commands:/{on=1; next} on && /^  [a-z]/{print $1} on && /^$/{exit}' "$T/top"); do
+		first=$($NC help "$cmd" | head -2 | tr '\n' ' ') || fail "help $cmd"
+		case $first in "Usage: netcell $cmd"*|"Usage:   netcell $cmd"*) ;; *) fail "help $cmd starts with: $first" ;; esac
+		[ "$($NC "$cmd" --help 2>&1 | head -2 | tr '\n' ' ')" = "$first" ] || fail "$cmd --help differs from help $cmd"
+	done
+	for verb in apply check confirm show history rollback stage; do
+		first=$($NC fw "$verb" --help | head -1)
+		case $first in "Usage: netcell fw $verb"*) ;; *) fail "fw $verb --help starts with: $first" ;; esac
+		[ "$($NC help fw "$verb" | head -1)" = "$first" ] || fail "help fw $verb differs"
+	done
+	for verb in add rm list; do
+		first=$($NC port "$verb" --help | head -1)
+		case $first in "Usage: netcell port $verb"*) ;; *) fail "port $verb --help starts with: $first" ;; esac
+	done
+	expect_rc 2 $NC help frobnicate
+	expect_err_match 'no help for "frobnicate"'
+	return 0
+}
+
+# list's header fits an 80-column terminal
+t_cli_list_width() {
+	local c=${PFX}w
+	expect_rc 0 $NC create "$c" --uplink none
+	$NC list >"$T/list" || fail "list"
+	[ "$(head -1 "$T/list" | wc -L)" -le 80 ] || fail "list header is $(head -1 "$T/list" | wc -L) columns: $(head -1 "$T/list")"
+	grep -q "^$c " "$T/list" || fail "cell not listed: $(cat "$T/list")"
+	$NC delete "$c"
+}
+
+# demo.sh decorates its commands on a terminal only: a pipe gets plain text
+t_cli_demo_plain_in_pipe() {
+	DEMO_PORT=$(free_port) NC=$NC "$TOP/demo.sh" >"$T/demo" 2>&1 || fail "demo.sh failed: $(tail -5 "$T/demo")"
+	grep -q 'demo finished' "$T/demo" || fail "demo did not finish: $(tail -5 "$T/demo")"
+	grep -q "$(printf '\033')" "$T/demo" && fail "ANSI codes in a pipe: $(grep -m1 "$(printf '\033')" "$T/demo" | od -c | head -2)"
+	return 0
+}
