@@ -59,6 +59,7 @@ struct nc_cell_info {
 	pid_t keeper;
 	char netns[128];
 	char userns[128];
+	int unbound;
 };
 
 /* Flags of nc_enter() */

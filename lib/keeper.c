@@ -42,6 +42,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -308,6 +309,25 @@ undo_netns:
 }
 
 /**
+ * still_bound() - is a root cell's /run/netns entry still its namespace
+ * @path:	/run/netns/NAME
+ * @fd:		the namespace the keeper holds
+ *
+ * 'ip netns del NAME' behind netcell's back unmounts and removes the
+ * entry (another 'ip netns add NAME' may even put a new namespace there)
+ * while the keeper keeps the cell: the path it gave became a dead one.
+ *
+ * Return: true when @path opens the namespace of @fd
+ */
+static bool still_bound(const char *path, int fd)
+{
+	struct stat a, b;
+
+	return !stat(path, &a) && !fstat(fd, &b) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/**
  * format_cell() - one record of a GET or LIST reply
  * @k:		keeper
  * @c:		cell
@@ -329,6 +349,11 @@ static int format_cell(struct keeper *k, const struct kcell *c, char *buf,
 	} else {
 		bind_path(c->conf.name, netns, sizeof(netns));
 		userns[0] = '\0';
+		/* a path that works, while this keeper runs; the client
+		 * tells the user the binding is gone */
+		if (!still_bound(netns, c->netfd))
+			snprintf(netns, sizeof(netns), "/proc/%d/fd/%d",
+				 (int)getpid(), c->netfd);
 	}
 	return snprintf(buf, len, "%s\t%d\t%d\t%lld\t%d\t%s\t%s\n", c->conf.name,
 			k->p.rootless, c->conf.ephemeral, c->conf.created,

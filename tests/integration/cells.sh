@@ -204,6 +204,11 @@ t_path_for_other_tools() {
 		nsenter --preserve-credentials --user="$($NC path --user "$c")" --net="$($NC path "$c")" \
 			ip -o link show >"$T/l" || fail "nsenter --user --net with the paths"
 		[ "$(wc -l <"$T/l")" = 1 ] || fail "nsenter entered the wrong namespace"
+		# the help's example works when pasted
+		$NC path --help | sed -n '/rootless:/,/CMD$/p' | sed 's/^ *rootless: *//; s/NAME/'"$c"'/g; s/ CMD$/ ip -o link show/' >"$T/ex.sh"
+		grep -q preserve-credentials "$T/ex.sh" || fail "help example: $(cat "$T/ex.sh")"
+		PATH="$(dirname "$NC"):$PATH" sh "$T/ex.sh" >"$T/l" 2>&1 || fail "the help's example failed: $(cat "$T/ex.sh"; cat "$T/l")"
+		[ "$(wc -l <"$T/l")" = 1 ] || fail "the help's example entered the wrong namespace: $(cat "$T/l")"
 	fi
 	$NC delete "$c"
 }
@@ -221,6 +226,27 @@ t_root_cells_are_ip_netns() {
 	expect_rc 4 $NC create "${PFX}taken"
 	ls "$NETCELL_STATE_DIR/cells" | grep -q taken && fail "state saved for a failed create"
 	ip netns del "${PFX}taken"
+	return 0
+}
+
+# 'ip netns del' behind netcell's back: path gives a path that still opens
+# the cell, and every command that shows the path says the binding went
+# modes t_root_path_after_ip_netns_del: root
+t_root_path_after_ip_netns_del() {
+	local c=${PFX}gone p
+	expect_rc 0 $NC create "$c" --uplink none
+	$NC exec "$c" -- ip addr add 10.99.77.1/32 dev lo || fail "marker address in the cell"
+	ip netns del "$c" || fail "ip netns del"
+	expect_rc 0 $NC path "$c"
+	p=$(cat "$T/out")
+	[ "$p" != "/run/netns/$c" ] || fail "path still prints the dead /run/netns/$c"
+	expect_err_match "cell \"$c\" lost /run/netns/$c .*ip netns del"
+	nsenter --net="$p" ip -o addr show dev lo | grep -q 10.99.77.1 || fail "the path $p does not open the cell"
+	expect_rc 0 $NC list
+	expect_err_match "lost /run/netns/$c"
+	expect_rc 0 $NC inspect "$c"
+	expect_err_match "lost /run/netns/$c"
+	expect_rc 0 $NC delete "$c"
 	return 0
 }
 
