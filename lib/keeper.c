@@ -253,6 +253,7 @@ static int drop_cell(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 	if (c->hubaddr[0])
 		hub_detach(k->hubfd, c->hubaddr);
 	uplink_stop(k->p.state, c->conf.name, 1);
+	uplink_etc_forget(&k->p, c->conf.name);
 	fwd_cell_free(c->fc);
 	close(c->netfd);
 	*c = k->cells[--k->n];

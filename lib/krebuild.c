@@ -126,6 +126,7 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt,
 			continue;
 		if (c.ephemeral) {
 			store_remove(k->p.state, name);
+			uplink_etc_forget(&k->p, name);
 			if (!k->p.rootless)
 				unbind(name);
 			continue;

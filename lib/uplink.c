@@ -47,6 +47,9 @@
 #include "uplink.h"
 #include "veth.h"
 
+/* the first line of every resolv.conf netcell writes */
+#define RESOLV_MARK "# written by netcell for cell "
+
 /* where DNS queries of a cell go when no --dns was given: pasta forwards
  * them to the host's resolver (--dns-forward), slirp4netns answers there */
 #define PASTA_DNS "169.254.1.53"
@@ -309,23 +312,85 @@ static int spawn_slirp(const struct uplink *u, const char *netns, const char *pi
 }
 
 /**
+ * etc_resolv_ours() - may netcell write or remove this /etc/netns file
+ * @path:	/etc/netns/CELL/resolv.conf
+ *
+ * Return: true when it is missing or netcell wrote it; a file of the
+ * user's is never touched
+ */
+static bool etc_resolv_ours(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char line[128];
+
+	if (!f)
+		return errno == ENOENT;
+	return fgets(line, sizeof(line), f) && !strncmp(line, RESOLV_MARK, strlen(RESOLV_MARK));
+}
+
+/**
+ * etc_resolv_path() - /etc/netns/CELL/resolv.conf of a root cell
+ * @p:		the caller's paths (root)
+ * @cell:	cell
+ * @dir:	the directory
+ * @path:	the file
+ */
+static void etc_resolv_path(const struct nc_paths *p, const char *cell,
+			    char dir[PATH_MAX], char path[PATH_MAX])
+{
+	paths_cell_etc(p, cell, dir, PATH_MAX);
+	snprintf(path, PATH_MAX, "%s/resolv.conf", dir);
+}
+
+/**
  * uplink_write_resolv() - the cell's resolv.conf
- * @state:	state directory
+ * @p:		the caller's paths
  * @cell:	cell
  * @u:		settings
  *
+ * A root cell's copy also goes to /etc/netns/CELL/resolv.conf (unless the
+ * user put one there), so 'ip netns exec CELL' sees the resolver 'netcell
+ * exec' does: it once showed the host's while netcell's showed the cell's.
+ *
  * Return: 0 or -errno
  */
-int uplink_write_resolv(const char *state, const char *cell, const struct uplink *u)
+int uplink_write_resolv(const struct nc_paths *p, const char *cell, const struct uplink *u)
 {
-	char path[PATH_MAX], text[256];
+	char path[PATH_MAX], dir[PATH_MAX], text[256];
+	int ret;
 
 	if (!u->dns[0] && !strcmp(u->engine, "veth"))
 		return 0;	/* routed like the host: its resolv.conf works */
-	snprintf(text, sizeof(text), "# written by netcell for cell %s\nnameserver %s\n", cell,
+	snprintf(text, sizeof(text), RESOLV_MARK "%s\nnameserver %s\n", cell,
 		 u->dns[0] ? u->dns : strcmp(u->engine, "pasta") ? SLIRP_DNS : PASTA_DNS);
-	return store_write_atomic(net_path(state, cell, "resolv", path, sizeof(path)), text,
-				  strlen(text));
+	ret = store_write_atomic(net_path(p->state, cell, "resolv", path, sizeof(path)), text,
+				 strlen(text));
+	if (ret || p->rootless || !p->etc[0])
+		return ret;
+	etc_resolv_path(p, cell, dir, path);
+	if (!etc_resolv_ours(path))
+		return 0;
+	if ((mkdir(p->etc, 0755) && errno != EEXIST) || (mkdir(dir, 0755) && errno != EEXIST))
+		return -errno;
+	return store_write_atomic(path, text, strlen(text));
+}
+
+/**
+ * uplink_etc_forget() - remove what uplink_write_resolv() put in
+ * /etc/netns/CELL (root cells), and the directory when that empties it
+ * @p:		the caller's paths
+ * @cell:	cell
+ */
+void uplink_etc_forget(const struct nc_paths *p, const char *cell)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+
+	if (p->rootless || !p->etc[0])
+		return;
+	etc_resolv_path(p, cell, dir, path);
+	if (etc_resolv_ours(path))
+		unlink(path);
+	rmdir(dir);
 }
 
 /**
@@ -692,7 +757,7 @@ static int spawn_in_child(struct nc_ctx *ctx, const struct nc_paths *p, const ch
 		close(j.fds[j.nfds]);
 	if (ret)
 		return diag_uplink_failure(ctx, u->engine, cell, c.msg);
-	ret = uplink_write_resolv(p->state, cell, u);
+	ret = uplink_write_resolv(p, cell, u);
 	if (ret)
 		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot write the resolv.conf of cell \"%s\": %s",
 			       cell, strerror(-ret));
@@ -742,7 +807,7 @@ static int veth_uplink(struct nc_ctx *ctx, const char *cell, struct uplink *u)
 	if (!ret)
 		ret = veth_up(ctx, cell, fds[nfds - 1], &net, u->host_loopback);
 	if (!ret)
-		ret = uplink_write_resolv(p.state, cell, u);
+		ret = uplink_write_resolv(&p, cell, u);
 	while (nfds-- > 0 && fds[0] >= 0)
 		close(fds[nfds]);
 	if (ret) {
@@ -793,7 +858,7 @@ static int uplink_none(struct nc_ctx *ctx, const char *cell, struct uplink *u)
 		return ret;
 	ret = uplink_save(p.state, cell, u);
 	if (!ret)
-		ret = uplink_write_resolv(p.state, cell, u);
+		ret = uplink_write_resolv(&p, cell, u);
 	if (ret) {
 		uplink_stop(p.state, cell, 1);
 		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot save the resolver of cell \"%s\": %s",

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include "ctx.h"
 #include "cidr.h"
+#include "paths.h"
 
 /**
  * struct uplink - a cell's uplink settings
@@ -32,8 +33,9 @@ NC_INTERNAL int uplink_spawn(const char *state, const char *cell, int netfd,
 NC_INTERNAL void uplink_stop(const char *state, const char *cell, int forget);
 NC_INTERNAL int uplink_save(const char *state, const char *cell,
 			    const struct uplink *u);
-NC_INTERNAL int uplink_write_resolv(const char *state, const char *cell,
+NC_INTERNAL int uplink_write_resolv(const struct nc_paths *p, const char *cell,
 				    const struct uplink *u);
+NC_INTERNAL void uplink_etc_forget(const struct nc_paths *p, const char *cell);
 NC_INTERNAL int uplink_each_addr(const char *state,
 				 int (*fn)(const char *cell, const char *addr, void *arg),
 				 void *arg);

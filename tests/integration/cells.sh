@@ -195,6 +195,39 @@ t_etc_overlay() {
 	$NC delete "$c"
 }
 
+# one resolver view: 'ip netns exec' (root) and 'netcell exec' read the
+# same resolv.conf, and inspect reports the one in force, the user's own
+# overlay file included
+t_resolv_one_view() {
+	local c=${PFX}rv d=${PFX}rw dir ns
+	if [ "$MODE" = root ]; then dir=/etc/netns/$c; else dir=$HOME/.config/netcell/$c/etc; fi
+	trap 'rm -rf "$dir" "${dir%/etc}"' EXIT RETURN
+	expect_rc 0 $NC create "$c"
+	ns=$($NC exec "$c" -- cat /etc/resolv.conf | awk '/^nameserver/{print $2; exit}')
+	[ -n "$ns" ] || fail "no resolver in the cell"
+	$NC inspect "$c" | grep -q "^dns: *$ns\$" || fail "inspect: $($NC inspect "$c" | grep dns)"
+	if [ "$MODE" = root ]; then
+		[ "$(ip netns exec "$c" cat /etc/resolv.conf)" = "$($NC exec "$c" -- cat /etc/resolv.conf)" ] \
+			|| fail "ip netns exec sees $(ip netns exec "$c" cat /etc/resolv.conf | tr '\n' ' '), netcell exec $($NC exec "$c" -- cat /etc/resolv.conf | tr '\n' ' ')"
+	fi
+	# the user's own file wins, everywhere
+	mkdir -p "$dir" && printf 'nameserver 192.0.2.99\n' >"$dir/resolv.conf"
+	$NC exec "$c" -- cat /etc/resolv.conf | grep -qx 'nameserver 192.0.2.99' || fail "user's resolv.conf not in force"
+	[ "$MODE" = root ] && { ip netns exec "$c" cat /etc/resolv.conf | grep -qx 'nameserver 192.0.2.99' || fail "ip netns exec: user's file not in force"; }
+	$NC inspect "$c" | grep -q '^dns: *192.0.2.99$' || fail "inspect does not report the user's resolver: $($NC inspect "$c" | grep dns)"
+	expect_rc 0 $NC delete "$c"
+	[ -f "$dir/resolv.conf" ] || fail "delete removed the user's own resolv.conf"
+	rm -rf "$dir" "${dir%/etc}"
+	# netcell's own copy goes with the cell
+	if [ "$MODE" = root ]; then
+		expect_rc 0 $NC create "$d"
+		[ -f "/etc/netns/$d/resolv.conf" ] || fail "no /etc/netns/$d/resolv.conf for ip netns exec"
+		expect_rc 0 $NC delete "$d"
+		[ -e "/etc/netns/$d" ] && { rm -rf "/etc/netns/$d"; fail "/etc/netns/$d left after delete"; }
+	fi
+	return 0
+}
+
 t_path_for_other_tools() {
 	local c=${PFX}p
 	expect_rc 0 $NC create "$c" --uplink none
