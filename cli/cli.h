@@ -21,22 +21,28 @@ struct cli_cmd {
 
 /* connectivity options of create and run */
 enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS, CLI_OPT_ADDR,
-       CLI_OPT_PUBLISH, CLI_OPT_FIREWALL };
+       CLI_OPT_PUBLISH, CLI_OPT_FIREWALL, CLI_OPT_HOST_PORT };
 #define CLI_NET_OPTIONS \
 	{ "uplink", required_argument, NULL, CLI_OPT_UPLINK }, \
 	{ "host-loopback", no_argument, NULL, CLI_OPT_HOST_LOOPBACK }, \
 	{ "dns", required_argument, NULL, CLI_OPT_DNS }, \
 	{ "addr", required_argument, NULL, CLI_OPT_ADDR }, \
 	{ "publish", required_argument, NULL, CLI_OPT_PUBLISH }, \
-	{ "firewall", required_argument, NULL, CLI_OPT_FIREWALL }
+	{ "firewall", required_argument, NULL, CLI_OPT_FIREWALL }, \
+	{ "host-port", required_argument, NULL, CLI_OPT_HOST_PORT }
 #define CLI_NET_HELP \
 	"  --uplink pasta|slirp4netns|veth|none  outbound traffic (default: pasta\n" \
 	"                    if installed, else slirp4netns, else none; veth: root\n" \
 	"                    only, a veth pair to the host with NAT)\n" \
 	"  --addr CIDR       veth: the pair's prefix (default: a free /24 of\n" \
 	"                    10.213.0.0/16)\n" \
-	"  --host-loopback   let the cell reach the host's loopback services at\n" \
-	"                    its gateway address (off: pasta/slirp4netns map it)\n" \
+	"  --host-port PORT[:CELLPORT]  the host's 127.0.0.1:PORT at the cell's\n" \
+	"                    own 127.0.0.1:CELLPORT (default PORT), TCP, through\n" \
+	"                    netcell's forwarder: the fast, reliable way to a host\n" \
+	"                    loopback service (repeatable; any uplink, none too)\n" \
+	"  --host-loopback   let the cell reach every host loopback service at\n" \
+	"                    its gateway address, through the uplink engine\n" \
+	"                    (slower; nothing appears on the cell's 127.0.0.1)\n" \
 	"  --dns ADDR        the resolver in the cell's /etc/resolv.conf\n" \
 	"  --publish SPEC    publish a port, [HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp]\n" \
 	"                    (repeatable; see 'netcell port --help')\n" \
@@ -52,6 +58,7 @@ enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS, CLI_OPT_ADDR,
  * @publish:	--publish specs
  * @npublish:	how many (one more than NC_PORTS_MAX is kept, to be refused)
  * @firewall:	--firewall, or NULL
+ * @hostport:	room for the "host:" specs of --host-port (in @publish)
  */
 struct cli_net {
 	const char *uplink;
@@ -61,6 +68,7 @@ struct cli_net {
 	const char *publish[NC_PORTS_MAX + 1];
 	size_t npublish;
 	const char *firewall;
+	char hostport[NC_PORTS_MAX + 1][24];
 };
 
 int cli_net_opt(int c, const char *arg, struct cli_net *n);

@@ -15,7 +15,11 @@ static const char help[] =
 	"HOSTADDR:HOSTPORT on the host go to CELLPORT on the cell's loopback\n"
 	"(127.0.0.1, or ::1 for an IPv6 host address).  HOSTADDR defaults to\n"
 	"127.0.0.1; other machines reach the port only with 0.0.0.0 or [::].\n"
-	"The server in the cell sees the client's real address and port.\n\n"
+	"The server in the cell sees the client's real address and port.\n"
+	"The other way: host:HOSTPORT[:CELLPORT] (TCP) makes the host's\n"
+	"127.0.0.1:HOSTPORT reachable in the cell at its own 127.0.0.1:CELLPORT\n"
+	"(default HOSTPORT), e.g. host:5432 for the host's database; this is\n"
+	"what --host-port does at create and run.\n\n"
 	"Ports can be added and removed while the cell runs; other forwards are\n"
 	"not disturbed.  Several SPECs are added or removed all or none.  They\n"
 	"are saved with the cell and come back after a keeper crash; removing a\n"
@@ -35,6 +39,8 @@ static const char help_add[] =
 	"Usage: netcell port add NAME SPEC...\n\n"
 	"Publish ports of cell NAME on the host, all or none.  SPEC is\n"
 	"  [HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp]\n"
+	"or host:HOSTPORT[:CELLPORT] to bring the host's 127.0.0.1:HOSTPORT\n"
+	"into the cell at its 127.0.0.1:CELLPORT (TCP).\n"
 	"e.g. 8080:80, 0.0.0.0:5353:53/udp, [::1]:8443:443.  HOSTADDR defaults\n"
 	"to 127.0.0.1; other machines reach the port only with 0.0.0.0 or [::].\n"
 	"Connections go to CELLPORT on the cell's loopback; the server sees the\n"
@@ -101,8 +107,9 @@ static void print_ports(const struct nc_port *ports, size_t n)
 		snprintf(host, sizeof(host),
 			 strchr(ports[i].host_addr, ':') ? "[%s]:%u" : "%s:%u",
 			 ports[i].host_addr, ports[i].host_port);
-		printf("%-20s %-28s %-5s %u%s\n", ports[i].cell, host,
+		printf("%-20s %-28s %-5s %u%s%s\n", ports[i].cell, host,
 		       ports[i].proto, ports[i].cell_port,
+		       ports[i].to_host ? "  (the host's service, in the cell)" : "",
 		       ports[i].active ? "" : "  (inactive: host port taken)");
 	}
 }

@@ -271,7 +271,9 @@ void cli_print_ports_short(FILE *f, const char *cell,
  * @f:		stream
  * @p:		port
  *
- * Keys: cell, host_addr, host_port, cell_port, proto, active.
+ * Keys: cell, host_addr, host_port, cell_port, proto, active, to_host
+ * (true: the host's host_addr:host_port reached at the cell's
+ * 127.0.0.1:cell_port).
  */
 void cli_print_port_json(FILE *f, const struct nc_port *p)
 {
@@ -279,8 +281,9 @@ void cli_print_port_json(FILE *f, const struct nc_port *p)
 	cli_json_str(f, p->cell);
 	fputs(",\"host_addr\":", f);
 	cli_json_str(f, p->host_addr);
-	fprintf(f, ",\"host_port\":%u,\"cell_port\":%u,\"proto\":\"%s\",\"active\":%s}",
-		p->host_port, p->cell_port, p->proto, p->active ? "true" : "false");
+	fprintf(f, ",\"host_port\":%u,\"cell_port\":%u,\"proto\":\"%s\",\"active\":%s,\"to_host\":%s}",
+		p->host_port, p->cell_port, p->proto, p->active ? "true" : "false",
+		p->to_host ? "true" : "false");
 }
 
 /**

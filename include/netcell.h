@@ -260,6 +260,7 @@ struct nc_port {
 	unsigned cell_port;
 	char proto[4];
 	int active;
+	int to_host;	/* the host's 127.0.0.1:host_port at the cell's 127.0.0.1:cell_port */
 };
 
 NC_API int nc_port_parse(struct nc_ctx *ctx, const char *spec,

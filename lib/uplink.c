@@ -141,13 +141,14 @@ static void pasta_argv(const struct uplink *u, const char *netns, const char *pi
 	argv[i++] = "none";
 	argv[i++] = "-u";
 	argv[i++] = "none";
-	/* host loopback, when asked for, also on the cell's own 127.0.0.1 for
-	 * ports the host binds there: pasta splices those connections
-	 * socket to socket, many times faster than its tap path */
+	/* nothing of the host's loopback on the cell's own 127.0.0.1: "-T
+	 * auto" put every host loopback listener there unasked (a server in
+	 * the cell could not bind a port the host used); the user names the
+	 * ports to bring in with --host-port, carried by the keeper */
 	argv[i++] = "-T";
-	argv[i++] = u->host_loopback ? "auto" : "none";
+	argv[i++] = "none";
 	argv[i++] = "-U";
-	argv[i++] = u->host_loopback ? "auto" : "none";
+	argv[i++] = "none";
 	argv[i++] = "--mtu";
 	argv[i++] = "65520";
 	/* root of the hub user namespace is the user: stay it, rather than

@@ -132,6 +132,29 @@ static void test_public(void)
 }
 
 /**
+ * test_to_host() - "host:HOSTPORT[:CELLPORT]", the other way round
+ */
+static void test_to_host(void)
+{
+	struct portspec a, b, s;
+
+	CHECK(canonical("host:5432", "host:5432:5432/tcp"), "host: default cell port");
+	CHECK(canonical("host:5432:15432/tcp", "host:5432:15432/tcp"), "host: cell port");
+	CHECK(!portspec_parse("host:5432", &s, NULL) && s.to_host && s.family == AF_INET &&
+	      s.addr[0] == 127 && s.addr[3] == 1, "host: is the host's 127.0.0.1");
+	CHECK(portspec_parse("host:5432/udp", &s, NULL) == -EINVAL, "host: is TCP");
+	CHECK(portspec_parse("host:0", &s, NULL) == -EINVAL, "host: port 0");
+	CHECK(portspec_parse("host:", &s, NULL) == -EINVAL, "host: no port");
+	portspec_parse("host:5432", &a, NULL);
+	portspec_parse("127.0.0.1:5432:5432", &b, NULL);
+	CHECK(!portspec_clash(&a, &b) && !portspec_clash(&b, &a), "the two ways never clash");
+	portspec_parse("host:6000:5432", &b, NULL);
+	CHECK(portspec_clash(&a, &b) == 1 && !portspec_equal(&a, &b), "same cell port clashes");
+	portspec_parse("host:5432:6000", &b, NULL);
+	CHECK(!portspec_clash(&a, &b), "another cell port does not");
+}
+
+/**
  * main() - run the port spec tests
  *
  * Return: 0 if all checks pass
@@ -142,5 +165,6 @@ int main(void)
 	test_rejects();
 	test_clash();
 	test_public();
+	test_to_host();
 	return unit_done();
 }
