@@ -80,6 +80,7 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 void cli_notices(struct nc_ctx *ctx);
 struct nc_ctx *cli_ctx(void);
 int cli_help_requested(int argc, char **argv, const char *text);
+int cli_help_before_cmd(int argc, char **argv, int npos, const char *text);
 void cli_json_str(FILE *f, const char *s);
 void cli_print_info_json(FILE *f, const struct nc_cell_info *c,
 			 const struct nc_port *ports, size_t nports,

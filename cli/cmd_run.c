@@ -117,7 +117,7 @@ int cmd_run(int argc, char **argv)
 	int first, ret;
 	pid_t pid;
 
-	if (cli_help_requested(argc, argv, help))
+	if (cli_help_before_cmd(argc, argv, 0, help))
 		return 0;
 	first = parse(argc, argv, &name, &net);
 	if (first < 0 || cli_net_check("run", &net))

@@ -95,6 +95,35 @@ int cli_help_requested(int argc, char **argv, const char *text)
 }
 
 /**
+ * cli_help_before_cmd() - cli_help_requested() for a command line that
+ * ends in a command of the user's (exec, run): only netcell's own part
+ * counts
+ * @argc:	argument count of the subcommand
+ * @argv:	its arguments, argv[0] being the subcommand
+ * @npos:	positional arguments before the user's command (exec: the
+ *		cell name, 1; run: 0)
+ * @text:	the help text
+ *
+ * 'netcell exec web ip --help' once printed netcell's help, not ip's.
+ *
+ * Return: 1 if help was printed
+ */
+int cli_help_before_cmd(int argc, char **argv, int npos, const char *text)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(text, stdout);
+			return 1;
+		}
+		if (argv[i][0] != '-' && npos-- <= 0)
+			break;
+	}
+	return 0;
+}
+
+/**
  * cli_json_str() - print a JSON string literal
  * @f:		stream
  * @s:		text

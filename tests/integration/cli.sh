@@ -48,3 +48,21 @@ t_cli_demo_plain_in_pipe() {
 	grep -q "$(printf '\033')" "$T/demo" && fail "ANSI codes in a pipe: $(grep -m1 "$(printf '\033')" "$T/demo" | od -c | head -2)"
 	return 0
 }
+
+# exec CELL CMD ARGS works without '--', and a --help of CMD is CMD's
+t_cli_exec_without_dashdash() {
+	local c=${PFX}x
+	expect_rc 0 $NC create "$c" --uplink none
+	$NC exec "$c" ip -o link show >"$T/l" || fail "exec without --"
+	[ "$(wc -l <"$T/l")" = 1 ] || fail "exec without -- ran elsewhere: $(cat "$T/l")"
+	$NC exec "$c" ip --help >"$T/h" 2>&1
+	grep -q 'Usage: ip ' "$T/h" || fail "exec CELL ip --help: $(head -3 "$T/h")"
+	grep -q 'netcell' "$T/h" && fail "netcell's help instead of ip's: $(head -3 "$T/h")"
+	$NC exec "$c" --as-user id -u >"$T/u" || fail "exec CELL --as-user CMD"
+	[ "$(cat "$T/u")" = "$(id -u)" ] || fail "--as-user ran as $(cat "$T/u")"
+	$NC exec --help | grep -q '^Usage: netcell exec' || fail "exec --help"
+	$NC exec "$c" --help | grep -q '^Usage: netcell exec' || fail "exec CELL --help"
+	[ "$($NC run sh -c 'echo hi')" = hi ] || fail "run without --"
+	$NC run --help | grep -q '^Usage: netcell run' || fail "run --help"
+	expect_rc 0 $NC delete "$c"
+}
