@@ -5,7 +5,7 @@
 #include "cli.h"
 
 static const char help[] =
-	"Usage: netcell list [--json]\n\n"
+	"Usage: netcell list [-j|--json]\n\n"
 	"List the caller's cells.  --json prints an array of objects with the\n"
 	"keys name, mode (\"root\"|\"rootless\"), ephemeral, created (epoch\n"
 	"seconds), keeper_pid, netns (a path to open), userns (or null) and\n"
@@ -32,7 +32,7 @@ int cmd_list(int argc, char **argv)
 	if (cli_help_requested(argc, argv, help))
 		return 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
 		if (c != 'j')
 			return cli_usage("list", "unknown option \"%s\"", argv[optind - 1]);
 		json = 1;

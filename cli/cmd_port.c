@@ -8,7 +8,7 @@
 static const char help[] =
 	"Usage: netcell port add NAME SPEC...\n"
 	"       netcell port rm NAME SPEC...\n"
-	"       netcell port list [NAME] [--json]\n\n"
+	"       netcell port list [NAME] [-j|--json]\n\n"
 	"Publish ports of a cell on the host.  SPEC is\n"
 	"  [HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp]\n"
 	"e.g. 8080:80, 0.0.0.0:5353:53/udp, [::1]:8443:443.  Connections to\n"
@@ -57,7 +57,7 @@ static const char help_rm[] =
 	"Exit codes: 1 no such forward, 2 bad SPEC, 3 no such cell.\n";
 
 static const char help_list[] =
-	"Usage: netcell port list [NAME] [--json]\n\n"
+	"Usage: netcell port list [NAME] [-j|--json]\n\n"
 	"The published ports of cell NAME, or of all the caller's cells: CELL,\n"
 	"HOST (address:port), PROTO, CELLPORT; a saved port whose host port\n"
 	"another program took while no keeper ran is marked inactive.\n"
@@ -150,7 +150,7 @@ static int port_list(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
 		if (c != 'j')
 			return cli_usage("port", "unknown option \"%s\"", argv[optind - 1]);
 		json = 1;

@@ -82,7 +82,7 @@ static int parse(int argc, char **argv, const char **name, struct cli_net *net)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:", opts, NULL)) != -1) {
 		if (cli_net_opt(c, optarg, net))
 			continue;
 		if (c != 'n') {

@@ -30,6 +30,7 @@ int cli_net_opt(int c, const char *arg, struct cli_net *n)
 	case CLI_OPT_FIREWALL:
 		n->firewall = arg;
 		return 1;
+	case 'p':	/* -p, as podman and docker write --publish */
 	case CLI_OPT_PUBLISH:
 		if (n->npublish < NC_PORTS_MAX + 1)
 			n->publish[n->npublish++] = arg;

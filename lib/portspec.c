@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include "ctx.h"
 #include "portspec.h"
 
@@ -59,9 +60,10 @@ static int parse_proto(char *buf, struct portspec *s)
 	if (!slash)
 		return 0;
 	*slash++ = '\0';
-	if (!strcmp(slash, "udp"))
+	/* /TCP, /Udp: podman takes any case */
+	if (!strcasecmp(slash, "udp"))
 		s->proto = IPPROTO_UDP;
-	else if (strcmp(slash, "tcp"))
+	else if (strcasecmp(slash, "tcp"))
 		return -EINVAL;
 	return 0;
 }
@@ -110,7 +112,8 @@ static int split_addr(char *buf, char **addr, char **ports, const char **why)
 
 /**
  * parse_addr() - the numeric host address, IPv4 or (bracketed) IPv6
- * @addr:	text, or NULL for the default 127.0.0.1
+ * @addr:	text, or NULL for the default 127.0.0.1; "localhost" (any
+ *		case), as podman users write it, is 127.0.0.1
  * @v6:		1 if it was written in brackets
  * @s:		result
  *
@@ -120,7 +123,7 @@ static int parse_addr(const char *addr, int v6, struct portspec *s)
 {
 	memset(s->addr, 0, sizeof(s->addr));
 	s->family = v6 ? AF_INET6 : AF_INET;
-	if (!addr)
+	if (!addr || (!v6 && !strcasecmp(addr, "localhost")))
 		addr = "127.0.0.1";
 	return inet_pton(s->family, addr, s->addr) == 1 ? 0 : -EINVAL;
 }
@@ -199,7 +202,7 @@ int portspec_parse(const char *text, struct portspec *s, const char **why)
 		return -EINVAL;
 	}
 	if (parse_addr(addr, buf[0] == '[', s)) {
-		*why = "the host address must be a numeric IPv4 address or a bracketed IPv6 address";
+		*why = "the host address must be a numeric IPv4 address, localhost or a bracketed IPv6 address";
 		return -EINVAL;
 	}
 	return 0;

@@ -66,3 +66,18 @@ t_cli_exec_without_dashdash() {
 	$NC run --help | grep -q '^Usage: netcell run' || fail "run --help"
 	expect_rc 0 $NC delete "$c"
 }
+
+# published ports as podman users write them: -p, localhost, /TCP; -j as
+# --json (as ip -j)
+t_cli_publish_short_forms() {
+	local c=${PFX}pf hp
+	hp=$(free_port)
+	expect_rc 0 $NC create "$c" --uplink none -p "localhost:$hp:80/TCP"
+	$NC port list "$c" | grep -q "127.0.0.1:$hp .*tcp *80" || fail "port list: $($NC port list "$c")"
+	$NC port list -j "$c" | python3 -c "import json,sys; p=json.load(sys.stdin); assert p[0]['host_port']==$hp and p[0]['proto']=='tcp', p" \
+		|| fail "port list -j: $($NC port list -j "$c")"
+	$NC list -j | python3 -c "import json,sys; assert any(x['name']=='$c' for x in json.load(sys.stdin))" || fail "list -j"
+	$NC inspect -j "$c" | python3 -c "import json,sys; assert json.load(sys.stdin)['name']=='$c'" || fail "inspect -j"
+	[ "$($NC run -p "127.0.0.1:$(free_port):81/Udp" sh -c 'echo ok')" = ok ] || fail "run -p"
+	expect_rc 0 $NC delete "$c"
+}
