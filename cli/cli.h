@@ -102,6 +102,8 @@ int cmd_inspect(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_path(int argc, char **argv);
+int cmd_pids(int argc, char **argv);
+int cmd_identify(int argc, char **argv);
 int cmd_port(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_unlink(int argc, char **argv);

@@ -21,6 +21,8 @@ static const struct cli_cmd cmds[] = {
 	{ "inspect", cmd_inspect, "everything about one cell" },
 	{ "delete", cmd_delete, "remove cells and everything they made" },
 	{ "path", cmd_path, "a namespace path for nsenter and other tools" },
+	{ "pids", cmd_pids, "the processes in a cell (as ip netns pids)" },
+	{ "identify", cmd_identify, "the cell a process is in (as ip netns identify)" },
 	{ "link", cmd_link, "a veth link between two cells" },
 	{ "unlink", cmd_unlink, "remove the link between two cells" },
 	{ "port", cmd_port, "publish ports from the host into a cell: add, rm, list" },

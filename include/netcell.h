@@ -177,6 +177,10 @@ NC_API int nc_fw_stage_ms(struct nc_ctx *ctx, char *const *argv,
 			  enum nc_fw_format format, unsigned timeout_ms,
 			  char **text);
 
+/* Processes in cells (pids.c) */
+NC_API int nc_pids(struct nc_ctx *ctx, const char *cell, pid_t **pids, size_t *n);
+NC_API int nc_identify(struct nc_ctx *ctx, pid_t pid, char *cell, size_t len);
+
 /* Uplinks (uplink.c) */
 NC_API int nc_uplink_up(struct nc_ctx *ctx, const char *cell, const char *engine,
 			int host_loopback, const char *dns, const char *addr);

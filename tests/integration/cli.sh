@@ -81,3 +81,29 @@ t_cli_publish_short_forms() {
 	[ "$($NC run -p "127.0.0.1:$(free_port):81/Udp" sh -c 'echo ok')" = ok ] || fail "run -p"
 	expect_rc 0 $NC delete "$c"
 }
+
+# pids and identify, as ip netns pids/identify: a process started in the
+# cell is listed and identified; one outside is in no cell
+t_cli_pids_identify() {
+	local c=${PFX}pi d=${PFX}pj pid
+	expect_rc 0 $NC create "$c" --uplink none
+	expect_rc 0 $NC create "$d" --uplink none
+	$NC exec "$c" sleep 60 &
+	pid=$!
+	trap 'kill $pid 2>/dev/null' EXIT RETURN
+	for _ in $(seq 1 100); do [ "$(readlink /proc/$pid/ns/net 2>/dev/null)" != "$(readlink /proc/self/ns/net)" ] && break; sleep 0.05; done
+	expect_rc 0 $NC pids "$c"
+	grep -qx "$pid" "$T/out" || fail "pids $c does not list $pid: $(cat "$T/out")"
+	expect_rc 0 $NC pids "$d"
+	[ -s "$T/out" ] && fail "pids $d lists $(cat "$T/out")"
+	expect_rc 0 $NC identify "$pid"
+	[ "$(cat "$T/out")" = "$c" ] || fail "identify $pid: $(cat "$T/out")"
+	$NC identify -j "$pid" | python3 -c "import json,sys; j=json.load(sys.stdin); assert j=={'pid':$pid,'cell':'$c'}, j" || fail "identify -j"
+	$NC pids -j "$c" | python3 -c "import json,sys; assert $pid in json.load(sys.stdin)" || fail "pids -j"
+	expect_rc 3 $NC identify $$
+	expect_err_match "process $$ is in no cell"
+	expect_rc 3 $NC pids "${PFX}none"
+	expect_rc 2 $NC identify abc
+	kill "$pid"; wait "$pid" 2>/dev/null
+	expect_rc 0 $NC delete "$c" "$d"
+}
