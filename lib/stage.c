@@ -823,7 +823,7 @@ static int stage_dir(struct nc_ctx *ctx, struct stage *s)
  */
 static void pass_notices(struct nc_ctx *ctx, const struct stage *s)
 {
-	_cleanup_free_ char *note = NULL, *handled = NULL;
+	_cleanup_free_ char *note = NULL, *handled = NULL, *fmt = NULL;
 	char path[PATH_MAX];
 	size_t l;
 
@@ -834,9 +834,10 @@ static void pass_notices(struct nc_ctx *ctx, const struct stage *s)
 	if (handled && l)
 		ctx_notice(ctx, "commands that failed and that the script went on from, as when run directly:\n%s",
 			   handled);
-	note = stage_read_file(stage_path(s->dir, "format-note", path, sizeof(path)), &l);
-	if (note && l)
-		ctx_notice(ctx, "%s", note);
+	/* its own variable: reusing @note leaked the first file read */
+	fmt = stage_read_file(stage_path(s->dir, "format-note", path, sizeof(path)), &l);
+	if (fmt && l)
+		ctx_notice(ctx, "%s", fmt);
 }
 
 /**
