@@ -7,7 +7,9 @@ cd "$(dirname "$0")"
 NC=${NC:-$PWD/build/netcell}
 CELL=demo-$$
 PORT=${DEMO_PORT:-$((20000 + $$ % 20000))}
-say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+# bold commands on a terminal only: a pipe or a file gets plain text
+if [ -t 1 ]; then BOLD=$(printf '\033[1m') PLAIN=$(printf '\033[0m'); else BOLD= PLAIN=; fi
+say() { printf '\n%s$ %s%s\n' "$BOLD" "$*" "$PLAIN"; }
 get() { python3 -c "import urllib.request as u,sys; print('HTTP', u.urlopen(sys.argv[1], timeout=2).status)" "$1" 2>&1 | tail -1; }
 cleanup() { kill "${SRV:-}" 2>/dev/null || true; "$NC" delete --force "$CELL" >/dev/null 2>&1 || true; rm -f "$RULES"; }
 RULES=$(mktemp /tmp/demo-rules.XXXXXX.nft)

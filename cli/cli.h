@@ -22,24 +22,30 @@ struct cli_cmd {
 
 /* connectivity options of create and run */
 enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS, CLI_OPT_ADDR,
-       CLI_OPT_PUBLISH, CLI_OPT_FIREWALL };
+       CLI_OPT_PUBLISH, CLI_OPT_FIREWALL, CLI_OPT_HOST_PORT };
 #define CLI_NET_OPTIONS \
 	{ "uplink", required_argument, NULL, CLI_OPT_UPLINK }, \
 	{ "host-loopback", no_argument, NULL, CLI_OPT_HOST_LOOPBACK }, \
 	{ "dns", required_argument, NULL, CLI_OPT_DNS }, \
 	{ "addr", required_argument, NULL, CLI_OPT_ADDR }, \
 	{ "publish", required_argument, NULL, CLI_OPT_PUBLISH }, \
-	{ "firewall", required_argument, NULL, CLI_OPT_FIREWALL }
+	{ "firewall", required_argument, NULL, CLI_OPT_FIREWALL }, \
+	{ "host-port", required_argument, NULL, CLI_OPT_HOST_PORT }
 #define CLI_NET_HELP \
 	"  --uplink pasta|slirp4netns|veth|none  outbound traffic (default: pasta\n" \
 	"                    if installed, else slirp4netns, else none; veth: root\n" \
 	"                    only, a veth pair to the host with NAT)\n" \
 	"  --addr CIDR       veth: the pair's prefix (default: a free /24 of\n" \
 	"                    10.213.0.0/16)\n" \
-	"  --host-loopback   let the cell reach the host's loopback services at\n" \
-	"                    its gateway address (off: pasta/slirp4netns map it)\n" \
+	"  --host-port PORT[:CELLPORT]  the host's 127.0.0.1:PORT at the cell's\n" \
+	"                    own 127.0.0.1:CELLPORT (default PORT), TCP, through\n" \
+	"                    netcell's forwarder: the fast, reliable way to a host\n" \
+	"                    loopback service (repeatable; any uplink, none too)\n" \
+	"  --host-loopback   let the cell reach every host loopback service at\n" \
+	"                    its gateway address, through the uplink engine\n" \
+	"                    (slower; nothing appears on the cell's 127.0.0.1)\n" \
 	"  --dns ADDR        the resolver in the cell's /etc/resolv.conf\n" \
-	"  --publish SPEC    publish a port, [HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp]\n" \
+	"  -p, --publish SPEC  publish a port, [HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp]\n" \
 	"                    (repeatable; see 'netcell port --help')\n" \
 	"  --firewall FILE   apply this ruleset (nft or iptables-save syntax) as\n" \
 	"                    generation 1 before anything else; a bad file: no cell\n"
@@ -53,6 +59,7 @@ enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS, CLI_OPT_ADDR,
  * @publish:	--publish specs
  * @npublish:	how many (one more than NC_PORTS_MAX is kept, to be refused)
  * @firewall:	--firewall, or NULL
+ * @hostport:	room for the "host:" specs of --host-port (in @publish)
  */
 struct cli_net {
 	const char *uplink;
@@ -62,6 +69,7 @@ struct cli_net {
 	const char *publish[NC_PORTS_MAX + 1];
 	size_t npublish;
 	const char *firewall;
+	char hostport[NC_PORTS_MAX + 1][24];
 };
 
 int cli_net_opt(int c, const char *arg, struct cli_net *n);
@@ -73,6 +81,7 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 void cli_notices(struct nc_ctx *ctx);
 struct nc_ctx *cli_ctx(void);
 int cli_help_requested(int argc, char **argv, const char *text);
+int cli_help_before_cmd(int argc, char **argv, int npos, const char *text);
 void cli_json_str(FILE *f, const char *s);
 void cli_json_print(FILE *f, struct json_object *o);
 void cli_json_add(struct json_object *obj, const char *key, struct json_object *val);
@@ -101,6 +110,8 @@ int cmd_keeper(int argc, char **argv);
 int cmd_link(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_path(int argc, char **argv);
+int cmd_pids(int argc, char **argv);
+int cmd_identify(int argc, char **argv);
 int cmd_port(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_unlink(int argc, char **argv);

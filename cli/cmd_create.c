@@ -60,7 +60,7 @@ int cmd_create(int argc, char **argv)
 	if (cli_help_requested(argc, argv, help))
 		return 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1)
 		if (!cli_net_opt(c, optarg, &net))
 			return cli_usage("create", "unknown option or missing value \"%s\"", argv[optind - 1]);
 	if (argc - optind != 1)

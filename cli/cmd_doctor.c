@@ -5,7 +5,7 @@
 #include "cli.h"
 
 static const char help[] =
-	"Usage: netcell doctor [--json]\n\n"
+	"Usage: netcell doctor [-j|--json]\n\n"
 	"Check everything cells need on this machine, for the calling user, and\n"
 	"say how to fix what is missing: user and network namespaces (sysctls,\n"
 	"AppArmor), nftables in a namespace the user owns, the largest netlink\n"
@@ -106,7 +106,7 @@ int cmd_doctor(int argc, char **argv)
 	if (cli_help_requested(argc, argv, help))
 		return 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
 		if (c != 'j')
 			return cli_usage("doctor", "unknown option \"%s\"", argv[optind - 1]);
 		json = 1;

@@ -7,7 +7,7 @@
 #include "cli.h"
 
 static const char help[] =
-	"Usage: netcell exec NAME [--as-user] -- CMD [ARG...]\n\n"
+	"Usage: netcell exec NAME [--as-user] [--] CMD [ARG...]\n\n"
 	"Run CMD inside an existing cell.  By default CMD runs as root of the\n"
 	"cell's user namespace, so nft, iptables, ip and ports below 1024 work\n"
 	"there; --as-user keeps the caller's uid, with no capabilities.\n"
@@ -47,7 +47,7 @@ int cmd_exec(int argc, char **argv)
 	struct nc_ctx *ctx;
 	int c, ret;
 
-	if (cli_help_requested(argc, argv, help))
+	if (cli_help_before_cmd(argc, argv, 1, help))
 		return 0;
 	opterr = 0;
 again:

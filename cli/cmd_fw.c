@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +43,72 @@ static const char help[] =
 	"  ruleset it built as one file (nft -f loads it in one transaction; with\n"
 	"  --format iptables, iptables-save and ip6tables-save parts that\n"
 	"  'netcell fw apply' takes as one file), or print nothing and name the\n"
-	"  script line and command that failed.  --timeout defaults to 60 s.\n\n"
+	"  script line and command that failed.  --timeout (seconds, fractions\n"
+	"  allowed) bounds each run of the script from its start; default 60.\n\n"
+	"'netcell fw VERB --help' describes one verb.\n\n"
 	"Exit codes: 2 usage or missing file, 3 no such cell, 6 ruleset rejected\n"
 	"(errors as FILE:LINE:COL), 7 reverted (no confirm in time).\n";
+
+static const char help_apply[] =
+	"Usage: netcell fw apply NAME FILE [FILE6] [--format nft|iptables] [--confirm SECONDS]\n"
+	"       netcell fw apply --host FILE [FILE6] [...]   (root: the host itself)\n\n"
+	"Replace the firewall of cell NAME with FILE in one transaction, or change\n"
+	"nothing.  nft syntax replaces the whole ruleset; iptables-save syntax\n"
+	"(one IPv4 and/or one IPv6 file) is loaded with iptables-restore, both\n"
+	"families or neither.  Each apply is kept as a numbered generation.\n"
+	"--confirm SECONDS: wait; the ruleset is reverted unless 'netcell fw\n"
+	"confirm NAME' comes in time (the revert happens even if this command is\n"
+	"killed).  --host replaces only the tables FILE defines.\n\n"
+	"Exit codes: 2 usage or missing file, 3 no such cell, 6 ruleset rejected\n"
+	"(errors as FILE:LINE:COL), 7 reverted (no confirm in time).\n";
+
+static const char help_check[] =
+	"Usage: netcell fw check FILE [FILE6] [--format nft|iptables]\n\n"
+	"Validate a ruleset without root and without touching any cell: it is\n"
+	"loaded into a throwaway namespace.\n\n"
+	"Exit codes: 2 usage or missing file, 6 ruleset rejected (FILE:LINE:COL).\n";
+
+static const char help_confirm[] =
+	"Usage: netcell fw confirm NAME\n"
+	"       netcell fw confirm --host\n\n"
+	"Keep the generation that 'fw apply --confirm' put in force; without it\n"
+	"that generation is reverted at its deadline.\n\n"
+	"Exit codes: 1 nothing awaits confirmation or too late, 3 no such cell.\n";
+
+static const char help_show[] =
+	"Usage: netcell fw show NAME\n"
+	"       netcell fw show --host\n\n"
+	"Print the ruleset in force in cell NAME, as nft lists it.\n\n"
+	"Exit codes: 3 no such cell.\n";
+
+static const char help_history[] =
+	"Usage: netcell fw history NAME\n"
+	"       netcell fw history --host\n\n"
+	"The kept generations: GEN, a mark (* in force, ? awaiting confirm,\n"
+	"r reverted for want of confirmation, ! did not load after a rebuild),\n"
+	"FORMAT, when it was applied and the file it came from.\n\n"
+	"Exit codes: 3 no such cell.\n";
+
+static const char help_rollback[] =
+	"Usage: netcell fw rollback NAME [GENERATION]\n"
+	"       netcell fw rollback --host [GENERATION]\n\n"
+	"Put a kept generation back in one transaction: by default the one in\n"
+	"force before the current one; 0 means no rules.\n\n"
+	"Exit codes: 1 no such generation, 3 no such cell.\n";
+
+static const char help_stage[] =
+	"Usage: netcell fw stage [-o FILE] [--format nft|iptables] [--timeout SECONDS] -- SCRIPT [ARG...]\n\n"
+	"Run a firewall script (iptables, ip6tables, nft commands) in a throwaway\n"
+	"namespace, as root there, with errexit on and NETCELL_STAGE=1 set, and\n"
+	"print the ruleset it built as one file (or write it to FILE): nft syntax\n"
+	"for tables nft made, iptables-restore sections for those iptables made;\n"
+	"'netcell fw apply' takes it as it is.  --format nft or iptables forces\n"
+	"one syntax.  On failure nothing is printed and the script line and the\n"
+	"command that failed are named.  Whatever the script leaves running dies\n"
+	"with it.  --timeout SECONDS (fractions allowed, default 60) bounds each\n"
+	"run of the script, counted from its start.\n\n"
+	"Exit codes: 1 timeout or failure, 2 usage or missing script, 6 a command\n"
+	"of the script failed.\n";
 
 /**
  * struct fw_opts - options shared by the verbs
@@ -116,6 +181,33 @@ static int parse(int argc, char **argv, struct fw_opts *o)
 }
 
 /**
+ * is_host() - whether the verb works on the host (--host)
+ * @o:		options
+ *
+ * Return: true for the host's own ruleset
+ */
+static bool is_host(const struct fw_opts *o)
+{
+	return o->nargs > 0 && !strcmp(o->args[0], NC_FW_HOST);
+}
+
+/**
+ * target() - how messages name what a verb works on
+ * @o:		options
+ * @buf:	room for "cell NAME"
+ * @len:	its size
+ *
+ * Return: "the host", or "cell NAME" in @buf
+ */
+static const char *target(const struct fw_opts *o, char *buf, size_t len)
+{
+	if (is_host(o))
+		return "the host";
+	snprintf(buf, len, "cell %s", o->args[0]);
+	return buf;
+}
+
+/**
  * done() - finish a verb: print the error if any, free the context
  * @ctx:	context
  * @ret:	the library call's result
@@ -141,6 +233,7 @@ static int done(struct nc_ctx *ctx, int ret)
 static int fw_apply(struct fw_opts *o)
 {
 	const char *files[3] = { NULL, NULL, NULL };
+	char what[NC_NAME_MAX + 8];
 	struct nc_ctx *ctx;
 	unsigned gen = 0;
 	int ret;
@@ -153,13 +246,18 @@ static int fw_apply(struct fw_opts *o)
 	cli_progress_start("applying the ruleset");
 	ret = nc_fw_apply_files(ctx, o->args[0], files, o->format, o->confirm, &gen);
 	cli_progress_stop();
-	if (!ret && o->confirm) {
+	if (!ret && o->confirm && is_host(o)) {
+		fprintf(stderr, "netcell: generation %u applied to the host; run 'netcell fw confirm --host' within %u s or it is reverted\n",
+			gen, o->confirm);
+	} else if (!ret && o->confirm) {
 		fprintf(stderr, "netcell: generation %u applied to cell \"%s\"; run 'netcell fw confirm %s' within %u s or it is reverted\n",
 			gen, o->args[0], o->args[0], o->confirm);
-		ret = nc_fw_wait(ctx, o->args[0], gen);
 	}
+	if (!ret && o->confirm)
+		ret = nc_fw_wait(ctx, o->args[0], gen);
 	if (!ret)
-		printf("cell %s: firewall generation %u in force\n", o->args[0], gen);
+		printf("%s: firewall generation %u in force\n",
+		       target(o, what, sizeof(what)), gen);
 	return done(ctx, ret);
 }
 
@@ -232,9 +330,9 @@ static int fw_show(struct fw_opts *o)
  */
 static int fw_history(struct fw_opts *o)
 {
+	char when[32], what[NC_NAME_MAX + 8];
 	struct nc_fw_gen *g = NULL;
 	struct nc_ctx *ctx;
-	char when[32];
 	size_t i, n;
 	int ret;
 
@@ -250,8 +348,8 @@ static int fw_history(struct fw_opts *o)
 		       g[i].format == NC_FW_NFT ? "nft" : g[i].format == NC_FW_MIXED ? "mixed" : "iptables",
 		       cli_time(g[i].applied, when, sizeof(when)), g[i].source);
 		if (g[i].locked)
-			fprintf(stderr, "netcell: generation %u did not load when cell \"%s\" was rebuilt (marked !): all its traffic is blocked by a drop-all table; apply a ruleset or roll back to open it\n",
-				g[i].gen, o->args[0]);
+			fprintf(stderr, "netcell: generation %u did not load when %s was rebuilt (marked !): all its traffic is blocked by a drop-all table; apply a ruleset or roll back to open it\n",
+				g[i].gen, target(o, what, sizeof(what)));
 	}
 	free(g);
 	return done(ctx, ret);
@@ -265,8 +363,9 @@ static int fw_history(struct fw_opts *o)
  */
 static int fw_rollback(struct fw_opts *o)
 {
-	struct nc_ctx *ctx;
 	unsigned gen = NC_FW_PREVIOUS, now = 0;
+	char what[NC_NAME_MAX + 8];
+	struct nc_ctx *ctx;
 	char *end;
 	int ret;
 
@@ -280,7 +379,8 @@ static int fw_rollback(struct fw_opts *o)
 	ctx = cli_ctx();
 	ret = nc_fw_rollback(ctx, o->args[0], gen, &now);
 	if (!ret)
-		printf("cell %s: firewall generation %u in force\n", o->args[0], now);
+		printf("%s: firewall generation %u in force\n",
+		       target(o, what, sizeof(what)), now);
 	return done(ctx, ret);
 }
 
@@ -300,6 +400,30 @@ static int write_out(struct nc_ctx *ctx, const char *file, const char *text)
 }
 
 /**
+ * parse_seconds() - a duration in seconds, fractions allowed, as milliseconds
+ * @s:		text such as "1", "0.5", "2.25"
+ * @ms:		result, at least 1
+ *
+ * Return: 0, or -EINVAL for anything else, zero, or over a day
+ */
+static int parse_seconds(const char *s, unsigned *ms)
+{
+	char *end;
+	double v;
+
+	if (!*s || *s == '-' || *s == '+' || strpbrk(s, "xXpPeEnN"))
+		return -EINVAL;	/* no hex, exponents, inf or nan */
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end || errno || !(v > 0) || v > 86400)
+		return -EINVAL;
+	*ms = (unsigned)(v * 1000 + 0.5);
+	if (!*ms)
+		*ms = 1;
+	return 0;
+}
+
+/**
  * fw_stage() - netcell fw stage [-o FILE] [--format F] [--timeout S] -- SCRIPT
  * @argc:	argument count, argv[0] being "stage"
  * @argv:	arguments
@@ -314,9 +438,9 @@ static int fw_stage(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' }, { 0 } };
 	enum nc_fw_format format = NC_FW_AUTO;
 	const char *file = NULL;
-	unsigned timeout = 60;
+	unsigned timeout_ms = 60000;
 	struct nc_ctx *ctx;
-	char *text = NULL, *end;
+	char *text = NULL;
 	int c, ret;
 
 	opterr = 0;
@@ -328,8 +452,10 @@ static int fw_stage(int argc, char **argv)
 				      !strcmp(optarg, "auto")))
 			format = !strcmp(optarg, "nft") ? NC_FW_NFT :
 				 !strcmp(optarg, "iptables") ? NC_FW_IPTABLES : NC_FW_AUTO;
-		else if (c == 't' && (timeout = (unsigned)strtoul(optarg, &end, 10)) && !*end)
+		else if (c == 't' && !parse_seconds(optarg, &timeout_ms))
 			continue;
+		else if (c == 't')
+			return cli_usage("fw", "--timeout takes seconds, fractions allowed (0.5, 90), up to 86400, not \"%s\"", optarg);
 		else
 			return cli_usage("fw", "bad option or value \"%s\" for stage", argv[optind - 1]);
 	}
@@ -337,7 +463,7 @@ static int fw_stage(int argc, char **argv)
 		return cli_usage("fw", "stage needs a script: netcell fw stage -- ./firewall.sh");
 	ctx = cli_ctx();
 	cli_progress_start("staging the script");
-	ret = nc_fw_stage(ctx, argv + optind, format, timeout, &text);
+	ret = nc_fw_stage_ms(ctx, argv + optind, format, timeout_ms, &text);
 	cli_progress_stop();
 	if (!ret)
 		ret = write_out(ctx, file, text);
@@ -362,20 +488,26 @@ int cmd_fw(int argc, char **argv)
 	static const struct {
 		const char *verb;
 		int (*fn)(struct fw_opts *o);
+		const char *help;
 	} verbs[] = {
-		{ "apply", fw_apply }, { "check", fw_check },
-		{ "confirm", fw_confirm }, { "show", fw_show },
-		{ "history", fw_history }, { "rollback", fw_rollback },
+		{ "apply", fw_apply, help_apply }, { "check", fw_check, help_check },
+		{ "confirm", fw_confirm, help_confirm }, { "show", fw_show, help_show },
+		{ "history", fw_history, help_history },
+		{ "rollback", fw_rollback, help_rollback },
 	};
 	struct fw_opts o;
 	size_t i;
 	int ret;
 
 	if (argc >= 2 && !strcmp(argv[1], "stage"))
-		return cli_help_requested(argc - 1, argv + 1, help) ? 0 : fw_stage(argc - 1, argv + 1);
+		return cli_help_requested(argc - 1, argv + 1, help_stage) ? 0 : fw_stage(argc - 1, argv + 1);
+	for (i = 0; argc >= 2 && i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (!strcmp(argv[1], verbs[i].verb) &&
+		    cli_help_requested(argc - 1, argv + 1, verbs[i].help))
+			return 0;
 	if (argc < 2 || cli_help_requested(argc, argv, help)) {
 		if (argc < 2)
-			return cli_usage("fw", "expected a verb: apply, check, confirm, show, history, rollback");
+			return cli_usage("fw", "expected a verb: apply, check, confirm, show, history, rollback, stage");
 		return 0;
 	}
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {

@@ -6,7 +6,7 @@
 #include "cli.h"
 
 static const char help[] =
-	"Usage: netcell inspect NAME [--json]\n\n"
+	"Usage: netcell inspect NAME [-j|--json]\n\n"
 	"Everything about one cell: mode, namespaces, uplink, addresses and\n"
 	"routes (live), DNS, links to other cells, firewall generation, published\n"
 	"ports.  --json prints one object: the keys of 'netcell list --json' and\n"
@@ -84,7 +84,7 @@ int cmd_inspect(int argc, char **argv)
 	if (cli_help_requested(argc, argv, help))
 		return 0;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
 		if (o != 'j')
 			return cli_usage("inspect", "unknown option \"%s\"", argv[optind - 1]);
 		json = 1;

@@ -12,6 +12,12 @@ static const char help[] =
 	"Links are saved and come back after a keeper crash.\n\n"
 	"Exit codes: 2 invalid name or subnet, 3 no such cell, 4 already linked.\n";
 
+static const char help_unlink[] =
+	"Usage: netcell unlink A B\n\n"
+	"Remove the veth link between cells A and B ('netcell link'), both ends\n"
+	"and its saved record.\n\n"
+	"Exit codes: 1 not linked, 2 invalid name, 3 no such cell.\n";
+
 /**
  * cmd_link() - netcell link A B [--subnet CIDR]
  * @argc:	argument count
@@ -56,7 +62,7 @@ int cmd_unlink(int argc, char **argv)
 	struct nc_ctx *ctx;
 	int ret;
 
-	if (cli_help_requested(argc, argv, help))
+	if (cli_help_requested(argc, argv, help_unlink))
 		return 0;
 	if (argc != 3)
 		return cli_usage("unlink", "expected two cell names");

@@ -5,7 +5,7 @@
 #include "cli.h"
 
 static const char help[] =
-	"Usage: netcell list [--json]\n\n"
+	"Usage: netcell list [-j|--json]\n\n"
 	"List the caller's cells.  --json prints an array of objects with the\n"
 	"keys name, mode (\"root\"|\"rootless\"), ephemeral, created (epoch\n"
 	"seconds), keeper_pid, netns (a path to open), userns (or null) and\n"
@@ -33,7 +33,7 @@ int cmd_list(int argc, char **argv)
 	if (cli_help_requested(argc, argv, help))
 		return 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
 		if (c != 'j')
 			return cli_usage("list", "unknown option \"%s\"", argv[optind - 1]);
 		json = 1;
@@ -55,10 +55,10 @@ int cmd_list(int argc, char **argv)
 		cli_json_print(stdout, arr);
 		putchar('\n');
 	} else if (n) {
-		printf("%-20s %-9s %-19s %-24s %s\n", "NAME", "MODE", "CREATED",
-		       "NETNS", "PORTS");
+		printf("%-18s %-8s %-19s %-24s %s\n", "NAME", "MODE", "CREATED",
+		       "NETNS", "PORTS");	/* 78 columns */
 		for (i = 0; i < n; i++) {
-			printf("%-20s %-9s %-19s %-24s ", cells[i].name,
+			printf("%-18s %-8s %-19s %-24s ", cells[i].name,
 			       cells[i].rootless ? "rootless" : "root",
 			       cli_time(cells[i].created, when, sizeof(when)), cells[i].netns);
 			cli_print_ports_short(stdout, cells[i].name, ports, np);

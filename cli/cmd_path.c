@@ -8,9 +8,15 @@ static const char help[] =
 	"Print a path that opens the cell's network namespace (with --user: its\n"
 	"user namespace), for other tools:\n"
 	"  root:      nsenter --net=$(netcell path NAME) CMD\n"
-	"  rootless:  nsenter --user=$(netcell path --user NAME) \\\n"
+	"  rootless:  nsenter --preserve-credentials \\\n"
+	"                     --user=$(netcell path --user NAME) \\\n"
 	"                     --net=$(netcell path NAME) CMD\n"
-	"A rootless path is valid while the keeper that printed it runs.\n";
+	"(without --preserve-credentials nsenter calls setgroups(), which the\n"
+	"cell's user namespace refuses: \"setgroups failed\")\n"
+	"A rootless path is valid while the keeper that printed it runs; a new\n"
+	"keeper (after a crash) holds the cells at new paths: ask again.  A root\n"
+	"cell whose /run/netns entry was removed behind netcell's back gets the\n"
+	"same kind of path, with a notice.\n";
 
 /**
  * cmd_path() - netcell path [--user] NAME

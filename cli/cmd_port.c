@@ -8,14 +8,18 @@
 static const char help[] =
 	"Usage: netcell port add NAME SPEC...\n"
 	"       netcell port rm NAME SPEC...\n"
-	"       netcell port list [NAME] [--json]\n\n"
+	"       netcell port list [NAME] [-j|--json]\n\n"
 	"Publish ports of a cell on the host.  SPEC is\n"
 	"  [HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp]\n"
 	"e.g. 8080:80, 0.0.0.0:5353:53/udp, [::1]:8443:443.  Connections to\n"
 	"HOSTADDR:HOSTPORT on the host go to CELLPORT on the cell's loopback\n"
 	"(127.0.0.1, or ::1 for an IPv6 host address).  HOSTADDR defaults to\n"
 	"127.0.0.1; other machines reach the port only with 0.0.0.0 or [::].\n"
-	"The server in the cell sees the client's real address and port.\n\n"
+	"The server in the cell sees the client's real address and port.\n"
+	"The other way: host:HOSTPORT[:CELLPORT] (TCP) makes the host's\n"
+	"127.0.0.1:HOSTPORT reachable in the cell at its own 127.0.0.1:CELLPORT\n"
+	"(default HOSTPORT), e.g. host:5432 for the host's database; this is\n"
+	"what --host-port does at create and run.\n\n"
 	"Ports can be added and removed while the cell runs; other forwards are\n"
 	"not disturbed.  Several SPECs are added or removed all or none.  They\n"
 	"are saved with the cell and come back after a keeper crash; removing a\n"
@@ -26,9 +30,40 @@ static const char help[] =
 	"inside the cell is fine.\n\n"
 	"list --json prints an array of objects with the keys cell, host_addr,\n"
 	"host_port, cell_port, proto (\"tcp\"|\"udp\") and active (false for a\n"
-	"saved port whose host port another program took while no keeper ran).\n\n"
+	"saved port whose host port another program took while no keeper ran).\n"
+	"'netcell port add --help' (rm, list) describes one verb.\n\n"
 	"Exit codes: 1 host port in use or no such forward, 2 bad SPEC, 3 no such\n"
 	"cell, 4 host port published already, 5 privileged host port.\n";
+
+static const char help_add[] =
+	"Usage: netcell port add NAME SPEC...\n\n"
+	"Publish ports of cell NAME on the host, all or none.  SPEC is\n"
+	"  [HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp]\n"
+	"or host:HOSTPORT[:CELLPORT] to bring the host's 127.0.0.1:HOSTPORT\n"
+	"into the cell at its 127.0.0.1:CELLPORT (TCP).\n"
+	"e.g. 8080:80, 0.0.0.0:5353:53/udp, [::1]:8443:443.  HOSTADDR defaults\n"
+	"to 127.0.0.1; other machines reach the port only with 0.0.0.0 or [::].\n"
+	"Connections go to CELLPORT on the cell's loopback; the server sees the\n"
+	"client's real address.  Saved with the cell.\n\n"
+	"Exit codes: 1 host port in use, 2 bad SPEC, 3 no such cell, 4 host port\n"
+	"published already, 5 privileged host port (rootless: below\n"
+	"net.ipv4.ip_unprivileged_port_start).\n";
+
+static const char help_rm[] =
+	"Usage: netcell port rm NAME SPEC...\n\n"
+	"Stop publishing ports of cell NAME, all or none, written as they were\n"
+	"added (see 'netcell port list NAME').  Their connections are reset and\n"
+	"the host ports are free when the command returns.\n\n"
+	"Exit codes: 1 no such forward, 2 bad SPEC, 3 no such cell.\n";
+
+static const char help_list[] =
+	"Usage: netcell port list [NAME] [-j|--json]\n\n"
+	"The published ports of cell NAME, or of all the caller's cells: CELL,\n"
+	"HOST (address:port), PROTO, CELLPORT; a saved port whose host port\n"
+	"another program took while no keeper ran is marked inactive.\n"
+	"--json prints an array of objects with the keys cell, host_addr,\n"
+	"host_port, cell_port, proto (\"tcp\"|\"udp\") and active.\n\n"
+	"Exit codes: 3 no such cell.\n";
 
 /**
  * port_change() - netcell port add|rm NAME SPEC...
@@ -72,8 +107,9 @@ static void print_ports(const struct nc_port *ports, size_t n)
 		snprintf(host, sizeof(host),
 			 strchr(ports[i].host_addr, ':') ? "[%s]:%u" : "%s:%u",
 			 ports[i].host_addr, ports[i].host_port);
-		printf("%-20s %-28s %-5s %u%s\n", ports[i].cell, host,
+		printf("%-20s %-28s %-5s %u%s%s\n", ports[i].cell, host,
 		       ports[i].proto, ports[i].cell_port,
+		       ports[i].to_host ? "  (the host's service, in the cell)" : "",
 		       ports[i].active ? "" : "  (inactive: host port taken)");
 	}
 }
@@ -112,7 +148,7 @@ static int port_list(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
 		if (c != 'j')
 			return cli_usage("port", "unknown option \"%s\"", argv[optind - 1]);
 		json = 1;
@@ -144,6 +180,11 @@ static int port_list(int argc, char **argv)
  */
 int cmd_port(int argc, char **argv)
 {
+	if (argc >= 2 && cli_help_requested(argc - 1, argv + 1,
+					    !strcmp(argv[1], "add") ? help_add :
+					    !strcmp(argv[1], "rm") ? help_rm :
+					    !strcmp(argv[1], "list") ? help_list : help))
+		return 0;
 	if (cli_help_requested(argc, argv, help))
 		return 0;
 	if (argc < 2)

@@ -82,7 +82,7 @@ static int parse(int argc, char **argv, const char **name, struct cli_net *net)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:", opts, NULL)) != -1) {
 		if (cli_net_opt(c, optarg, net))
 			continue;
 		if (c != 'n') {
@@ -118,7 +118,7 @@ int cmd_run(int argc, char **argv)
 	int first, ret;
 	pid_t pid;
 
-	if (cli_help_requested(argc, argv, help))
+	if (cli_help_before_cmd(argc, argv, 0, help))
 		return 0;
 	first = parse(argc, argv, &name, &net);
 	if (first < 0 || cli_net_check("run", &net))

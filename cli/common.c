@@ -109,6 +109,35 @@ void cli_json_print(FILE *f, struct json_object *o)
 }
 
 /**
+ * cli_help_before_cmd() - cli_help_requested() for a command line that
+ * ends in a command of the user's (exec, run): only netcell's own part
+ * counts
+ * @argc:	argument count of the subcommand
+ * @argv:	its arguments, argv[0] being the subcommand
+ * @npos:	positional arguments before the user's command (exec: the
+ *		cell name, 1; run: 0)
+ * @text:	the help text
+ *
+ * 'netcell exec web ip --help' once printed netcell's help, not ip's.
+ *
+ * Return: 1 if help was printed
+ */
+int cli_help_before_cmd(int argc, char **argv, int npos, const char *text)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(text, stdout);
+			return 1;
+		}
+		if (argv[i][0] != '-' && npos-- <= 0)
+			break;
+	}
+	return 0;
+}
+
+/**
  * cli_json_str() - print a JSON string literal
  * @f:		stream
  * @s:		text
@@ -288,7 +317,9 @@ void cli_print_ports_short(FILE *f, const char *cell,
  * cli_port_json() - one published port as a JSON object
  * @p:		port
  *
- * Keys: cell, host_addr, host_port, cell_port, proto, active.
+ * Keys: cell, host_addr, host_port, cell_port, proto, active, to_host
+ * (true: the host's host_addr:host_port reached at the cell's
+ * 127.0.0.1:cell_port).
  *
  * Return: new JSON object
  */
@@ -302,6 +333,7 @@ struct json_object *cli_port_json(const struct nc_port *p)
 	cli_json_add(o, "cell_port", json_object_new_int((int)p->cell_port));
 	cli_json_add(o, "proto", json_object_new_string(p->proto));
 	cli_json_add(o, "active", json_object_new_boolean(p->active));
+	cli_json_add(o, "to_host", json_object_new_boolean(p->to_host));
 	return o;
 }
 

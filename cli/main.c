@@ -10,7 +10,7 @@
 #include "cli.h"
 
 #ifndef NETCELL_VERSION
-#define NETCELL_VERSION "0.1"
+#define NETCELL_VERSION "0.1.0"
 #endif
 
 static const struct cli_cmd cmds[] = {
@@ -21,10 +21,13 @@ static const struct cli_cmd cmds[] = {
 	{ "inspect", cmd_inspect, "everything about one cell" },
 	{ "delete", cmd_delete, "remove cells and everything they made" },
 	{ "path", cmd_path, "a namespace path for nsenter and other tools" },
+	{ "pids", cmd_pids, "the processes in a cell (as ip netns pids)" },
+	{ "identify", cmd_identify, "the cell a process is in (as ip netns identify)" },
 	{ "link", cmd_link, "a veth link between two cells" },
 	{ "unlink", cmd_unlink, "remove the link between two cells" },
 	{ "port", cmd_port, "publish ports from the host into a cell: add, rm, list" },
 	{ "fw", cmd_fw, "a cell's firewall: apply, check, show, history, rollback, confirm" },
+	{ "fw stage", cmd_fw, "build a ruleset from an iptables/nft script in a throwaway namespace" },
 	{ "doctor", cmd_doctor, "check every prerequisite and say how to fix it" },
 	{ "gc", cmd_gc, "remove leftovers of interrupted operations" },
 	{ "keeper", cmd_keeper, "run the keeper in the foreground (netcell.service)" },
@@ -43,9 +46,55 @@ static void usage(FILE *f)
 	      "Commands:\n", f);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
-	fputs("\n'netcell COMMAND --help' describes each command; man netcell(1) has the rest.\n"
+	fputs("\n'netcell help COMMAND' or 'netcell COMMAND --help' describes each command\n"
+	      "(and 'netcell help fw stage', 'netcell port add --help' each verb);\n"
+	      "man netcell(1) has the rest.  -V, --version: the version.\n"
 	      "Exit codes: 0 ok, 1 failed, 2 usage, 3 no such cell, 4 cell exists,\n"
 	      "5 missing permission or prerequisite, 6 ruleset rejected, 7 reverted.\n", f);
+}
+
+/**
+ * find() - the handler of a command
+ * @name:	as typed
+ *
+ * Return: the table entry, or NULL
+ */
+static const struct cli_cmd *find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(name, cmds[i].name))
+			return &cmds[i];
+	return NULL;
+}
+
+/**
+ * help_cmd() - netcell help [COMMAND [VERB]]: that command's own page
+ * @argc:	argument count, argv[0] being "help"
+ * @argv:	arguments
+ *
+ * Return: exit status
+ */
+static int help_cmd(int argc, char **argv)
+{
+	char *args[4] = { NULL };
+	const struct cli_cmd *c;
+
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	c = find(argv[1]);
+	if (!c || argc > 3) {
+		fprintf(stderr, "netcell: no help for \"%s\"; see 'netcell help' for the commands\n",
+			argv[1]);
+		return NC_ERR_USAGE;
+	}
+	args[0] = argv[1];
+	args[1] = argc == 3 ? argv[2] : "--help";
+	args[2] = argc == 3 ? "--help" : NULL;
+	return c->fn(argc == 3 ? 3 : 2, args);
 }
 
 /**
@@ -57,24 +106,25 @@ static void usage(FILE *f)
  */
 int main(int argc, char **argv)
 {
-	size_t i;
+	const struct cli_cmd *c;
 
 	if (argc < 2) {
 		usage(stderr);
 		return NC_ERR_USAGE;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "--version")) {
+	if (!strcmp(argv[1], "help"))
+		return help_cmd(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		puts("netcell " NETCELL_VERSION);
 		return 0;
 	}
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[1], cmds[i].name))
-			return cmds[i].fn(argc - 1, argv + 1);
+	c = find(argv[1]);
+	if (c)
+		return c->fn(argc - 1, argv + 1);
 	fprintf(stderr, "netcell: unknown command \"%s\"; see 'netcell --help'\n",
 		argv[1]);
 	return NC_ERR_USAGE;

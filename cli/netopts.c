@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* netopts.c - the connectivity options shared by create and run */
+#include <stdio.h>
 #include <string.h>
 #include "cli.h"
 
@@ -29,9 +30,18 @@ int cli_net_opt(int c, const char *arg, struct cli_net *n)
 	case CLI_OPT_FIREWALL:
 		n->firewall = arg;
 		return 1;
+	case 'p':	/* -p, as podman and docker write --publish */
 	case CLI_OPT_PUBLISH:
 		if (n->npublish < NC_PORTS_MAX + 1)
 			n->publish[n->npublish++] = arg;
+		return 1;
+	case CLI_OPT_HOST_PORT:
+		/* a published port the other way: "host:PORT[:CELLPORT]" */
+		if (n->npublish < NC_PORTS_MAX + 1) {
+			snprintf(n->hostport[n->npublish], sizeof(n->hostport[0]), "host:%.18s", arg);
+			n->publish[n->npublish] = n->hostport[n->npublish];
+			n->npublish++;
+		}
 		return 1;
 	default:
 		return 0;

@@ -59,6 +59,7 @@ struct nc_cell_info {
 	pid_t keeper;
 	char netns[128];
 	char userns[128];
+	int unbound;
 };
 
 /* Flags of nc_enter() */
@@ -195,6 +196,13 @@ NC_API int nc_fw_history(struct nc_ctx *ctx, const char *cell,
 NC_API int nc_fw_show(struct nc_ctx *ctx, const char *cell, char **text);
 NC_API int nc_fw_stage(struct nc_ctx *ctx, char *const *argv,
 		       enum nc_fw_format format, unsigned timeout, char **text);
+NC_API int nc_fw_stage_ms(struct nc_ctx *ctx, char *const *argv,
+			  enum nc_fw_format format, unsigned timeout_ms,
+			  char **text);
+
+/* Processes in cells (pids.c) */
+NC_API int nc_pids(struct nc_ctx *ctx, const char *cell, pid_t **pids, size_t *n);
+NC_API int nc_identify(struct nc_ctx *ctx, pid_t pid, char *cell, size_t len);
 
 /* Uplinks (uplink.c) */
 NC_API int nc_uplink_up(struct nc_ctx *ctx, const char *cell, const char *engine,
@@ -279,6 +287,7 @@ struct nc_port {
 	unsigned cell_port;
 	char proto[4];
 	int active;
+	int to_host;	/* the host's 127.0.0.1:host_port at the cell's 127.0.0.1:cell_port */
 };
 
 NC_API int nc_port_parse(struct nc_ctx *ctx, const char *spec,

@@ -82,7 +82,22 @@ static int parse_record(char *line, void *out)
 	snprintf(info->netns, sizeof(info->netns), "%s", f[5]);
 	f[6][strcspn(f[6], "\n")] = '\0';
 	snprintf(info->userns, sizeof(info->userns), "%s", f[6]);
+	/* a root cell's path is /run/netns/NAME unless that went */
+	info->unbound = !info->rootless && !strncmp(info->netns, "/proc/", 6);
 	return 0;
+}
+
+/**
+ * unbound_notice() - tell that a root cell's /run/netns entry is gone
+ * @ctx:	context
+ * @info:	the cell
+ */
+static void unbound_notice(struct nc_ctx *ctx, const struct nc_cell_info *info)
+{
+	if (info->unbound)
+		ctx_notice(ctx,
+			   "cell \"%s\" lost /run/netns/%s (removed behind netcell's back, e.g. by 'ip netns del'): 'ip netns' no longer sees it and its path is now %s, valid while the keeper runs; 'netcell delete %s' and create it again to have it bound",
+			   info->name, info->name, info->netns, info->name);
 }
 
 /**
@@ -259,6 +274,8 @@ int nc_inspect(struct nc_ctx *ctx, const char *name, struct nc_cell_info *info)
 	ret = cell_get(ctx, name, info, fds, &nfds);
 	for (i = 0; !ret && i < nfds; i++)
 		close(fds[i]);
+	if (!ret)
+		unbound_notice(ctx, info);
 	return ret;
 }
 
@@ -320,7 +337,12 @@ static int paged_call(struct nc_ctx *ctx, const char *req, size_t size, record_f
  */
 int nc_list(struct nc_ctx *ctx, struct nc_cell_info **cells, size_t *n)
 {
-	return paged_call(ctx, "LIST", sizeof(**cells), parse_record, (void **)cells, n);
+	int ret = paged_call(ctx, "LIST", sizeof(**cells), parse_record, (void **)cells, n);
+	size_t i;
+
+	for (i = 0; !ret && i < *n; i++)
+		unbound_notice(ctx, &(*cells)[i]);
+	return ret;
 }
 
 /**

@@ -81,16 +81,17 @@ static void __attribute__((noreturn)) keeper_child(const struct nc_paths *p,
  * read_ready() - wait for the keeper's word that it is up
  * @ctx:	context
  * @fd:		read end of the ready pipe
- * @rebuilt:	cells the keeper rebuilt
+ * @rebuilt:	cells the keeper rebuilt, and how many of them in new
+ *		namespaces
  * @notes:	what went wrong in the rebuild, tab-separated ("" for nothing)
  * @len:	size of @notes
  *
  * Return: 0, or the keeper's error
  */
-static int read_ready(struct nc_ctx *ctx, int fd, unsigned *rebuilt,
+static int read_ready(struct nc_ctx *ctx, int fd, unsigned rebuilt[2],
 		      char *notes, size_t len)
 {
-	char msg[PIPE_BUF + 1], *f[4] = { NULL };
+	char msg[PIPE_BUF + 1], *f[4] = { NULL }, *end;
 	ssize_t n;
 	int nf;
 
@@ -102,11 +103,13 @@ static int read_ready(struct nc_ctx *ctx, int fd, unsigned *rebuilt,
 			       "the keeper process died while starting");
 	msg[n] = '\0';
 	notes[0] = '\0';
-	/* OK, the number rebuilt, then what went wrong in the rebuild, each
-	 * after a tab (kept whole, for the caller to split) */
+	/* OK, the number rebuilt "/" the number in new namespaces, then what
+	 * went wrong in the rebuild, each after a tab (kept whole, for the
+	 * caller to split) */
 	if (!strncmp(msg, "OK\t", 3)) {
 		nf = proto_split(msg, f, 3);
-		*rebuilt = (unsigned)strtoul(f[1], NULL, 10);
+		rebuilt[0] = (unsigned)strtoul(f[1], &end, 10);
+		rebuilt[1] = *end == '/' ? (unsigned)strtoul(end + 1, NULL, 10) : rebuilt[0];
 		if (nf == 3)
 			snprintf(notes, len, "%s", f[2]);
 		return 0;
@@ -123,14 +126,15 @@ static int read_ready(struct nc_ctx *ctx, int fd, unsigned *rebuilt,
  * spawn_keeper() - start a keeper and wait until it is ready
  * @ctx:	context
  * @p:		the user's directories
- * @rebuilt:	cells the keeper rebuilt from saved configuration
+ * @rebuilt:	cells the keeper rebuilt from saved configuration, and how
+ *		many of them in new namespaces
  * @notes:	what went wrong in the rebuild (read_ready())
  * @len:	size of @notes
  *
  * Return: 0 or -errno with a message
  */
 static int spawn_keeper(struct nc_ctx *ctx, const struct nc_paths *p,
-			unsigned *rebuilt, char *notes, size_t len)
+			unsigned rebuilt[2], char *notes, size_t len)
 {
 	_cleanup_close_ int rd = -1;
 	int pipefd[2], status;
@@ -197,6 +201,36 @@ int client_start_lock(struct nc_ctx *ctx, const struct nc_paths *p)
 }
 
 /**
+ * rebuilt_notice() - tell what a new keeper did with the saved cells
+ * @ctx:	context
+ * @n:		cells rebuilt
+ * @fresh:	how many of them in new namespaces
+ *
+ * Only cells in new namespaces leave processes behind in the old ones: a
+ * root cell whose /run/netns binding survived the crash is taken back as
+ * it was, its processes still in it (the notice once said they kept "the
+ * old namespaces" of root cells too).
+ */
+static void rebuilt_notice(struct nc_ctx *ctx, unsigned n, unsigned fresh)
+{
+	if (!n)
+		return;
+	if (fresh == n)
+		ctx_notice(ctx,
+			   "the keeper was not running (it was killed or the machine restarted); rebuilt %u cell%s from saved configuration in new namespaces; processes started in the old cells keep the old namespaces",
+			   n, n == 1 ? "" : "s");
+	else if (!fresh)
+		ctx_notice(ctx,
+			   "the keeper was not running (it was killed); rebuilt %u cell%s from saved configuration: %s namespace%s survived (/run/netns), so processes in %s, rules and links are as they were",
+			   n, n == 1 ? "" : "s", n == 1 ? "its" : "their",
+			   n == 1 ? "" : "s", n == 1 ? "it" : "them");
+	else
+		ctx_notice(ctx,
+			   "the keeper was not running (it was killed); rebuilt %u cells from saved configuration: %u kept their namespaces (/run/netns) and the processes in them, %u got new ones (their /run/netns binding was gone; processes started in the old ones keep them)",
+			   n, n - fresh, fresh);
+}
+
+/**
  * connect_or_spawn() - connect to the keeper, starting one if needed
  * @ctx:	context; ctx->kfd is set on success
  *
@@ -208,7 +242,7 @@ static int connect_or_spawn(struct nc_ctx *ctx)
 	_cleanup_close_ int lock = -1;
 	struct sockaddr_un sa;
 	struct nc_paths p;
-	unsigned rebuilt = 0;
+	unsigned rebuilt[2] = { 0, 0 };
 	int ret;
 
 	ret = client_find(ctx, &p, &sa);
@@ -223,13 +257,10 @@ static int connect_or_spawn(struct nc_ctx *ctx)
 	ctx->kfd = client_try_connect(&sa);
 	if (ctx->kfd >= 0)
 		return 0;
-	ret = spawn_keeper(ctx, &p, &rebuilt, notes, sizeof(notes));
+	ret = spawn_keeper(ctx, &p, rebuilt, notes, sizeof(notes));
 	if (ret)
 		return ret;
-	if (rebuilt)
-		ctx_notice(ctx,
-			   "the keeper was not running (it was killed or the machine restarted); rebuilt %u cell%s from saved configuration; processes started in the old cells keep the old namespaces",
-			   rebuilt, rebuilt == 1 ? "" : "s");
+	rebuilt_notice(ctx, rebuilt[0], rebuilt[1]);
 	for (note = strtok_r(notes, "\t", &save); note; note = strtok_r(NULL, "\t", &save))
 		ctx_notice(ctx, "%s", note);
 	ctx->kfd = client_try_connect(&sa);

@@ -7,8 +7,12 @@
  * plus a kind that is also the CLI's exit code.  Callers on the way up may
  * prefix the line with their own context (ctx_wrap()), as crun's
  * crun_error_wrap() does, so the user reads the whole chain in one message.
+ * The firewall's "--host" travels below as the internal cell name ":host";
+ * every message is rewritten as it is recorded so that the user reads "the
+ * host" and "--host", never the internal name (ctx_host_words()).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "ctx.h"
 
@@ -108,6 +112,46 @@ enum nc_errkind ctx_kind_of_errno(int ret)
 }
 
 /**
+ * ctx_replace() - replace every @from in @buf by @to, within @size bytes
+ * @buf:	NUL-terminated text, rewritten in place
+ * @size:	size of @buf; a longer result is truncated
+ * @from:	text to find
+ * @to:		its replacement
+ */
+static void ctx_replace(char *buf, size_t size, const char *from, const char *to)
+{
+	size_t lf = strlen(from), lt = strlen(to), rest;
+	char *p = buf;
+
+	while ((p = strstr(p, from))) {
+		rest = strlen(p + lf) + 1;
+		if ((size_t)(p - buf) + lt + rest > size)
+			rest = size - (size_t)(p - buf) - lt;
+		if ((size_t)(p - buf) + lt >= size)
+			break;
+		memmove(p + lt, p + lf, rest);
+		memcpy(p, to, lt);
+		buf[size - 1] = '\0';
+		p += lt;
+	}
+}
+
+/**
+ * ctx_host_words() - say "the host" where a message names the internal ":host"
+ * @buf:	message, rewritten in place
+ * @size:	size of @buf
+ */
+static void ctx_host_words(char *buf, size_t size)
+{
+	if (!strstr(buf, NC_FW_HOST))
+		return;
+	ctx_replace(buf, size, "cell \"" NC_FW_HOST "\"", "the host");
+	ctx_replace(buf, size, "cell " NC_FW_HOST, "the host");
+	ctx_replace(buf, size, " " NC_FW_HOST "'", " --host'");
+	ctx_replace(buf, size, "\"" NC_FW_HOST "\"", "the host");
+}
+
+/**
  * ctx_err() - record an error
  * @ctx:	context
  * @ret:	negative errno to return
@@ -124,6 +168,7 @@ int ctx_err(struct nc_ctx *ctx, int ret, enum nc_errkind kind,
 	va_start(ap, fmt);
 	vsnprintf(ctx->msg, sizeof(ctx->msg), fmt, ap);
 	va_end(ap);
+	ctx_host_words(ctx->msg, sizeof(ctx->msg));
 	ctx->kind = kind;
 	return ret;
 }
@@ -146,6 +191,7 @@ int ctx_wrap(struct nc_ctx *ctx, int ret, const char *fmt, ...)
 	va_end(ap);
 	memcpy(old, ctx->msg, sizeof(old));
 	snprintf(ctx->msg, sizeof(ctx->msg), "%s: %s", prefix, old);
+	ctx_host_words(ctx->msg, sizeof(ctx->msg));
 	return ret;
 }
 
@@ -167,6 +213,14 @@ void ctx_notice(struct nc_ctx *ctx, const char *fmt, ...)
 	if (vasprintf(&s, fmt, ap) < 0)
 		s = NULL;
 	va_end(ap);
+	if (s && strstr(s, NC_FW_HOST)) {
+		/* each ":host" grows by at most 1 byte (" --host'") */
+		size_t size = 2 * strlen(s) + 1;
+		char *r = realloc(s, size);
+
+		if (r)
+			ctx_host_words(s = r, size);
+	}
 	if (s)
 		ctx->notice[ctx->nnotice++] = s;
 	else

@@ -248,6 +248,58 @@ static const char *tun_fix(int err)
 }
 
 /**
+ * uid_up() - what a uid of the caller's user namespace is one level up
+ * @uid:	the uid
+ * @host:	result; @uid itself when the map does not hold it
+ * @initial:	set when the caller is in the initial user namespace
+ *
+ * Return: 1 when the map holds @uid, else 0
+ */
+static int uid_up(uid_t uid, uid_t *host, int *initial)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/uid_map", "re");
+	unsigned long in, out, count;
+	int mapped = 0;
+
+	*host = uid;
+	*initial = 0;
+	while (f && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3) {
+		if (in == 0 && out == 0 && count == 4294967295UL)
+			*initial = 1;
+		if (uid >= in && uid - in < count) {
+			*host = (uid_t)(out + (uid - in));
+			mapped = 1;
+		}
+	}
+	*initial |= !f;
+	return mapped;
+}
+
+/**
+ * tun_owner() - "owner uid N" of /dev/net/tun and the caller's uid, as the
+ * host counts them
+ * @uid:	st_uid, as the caller's user namespace sees it
+ * @buf:	output
+ * @len:	size of @buf
+ * @me:		the caller's uid on the host
+ *
+ * In a cell's hub (the rootless keeper) the caller is uid 0 and a host uid
+ * the namespace does not map reads as the overflow uid (65534): the
+ * message once said "owner uid 65534; uid 0 cannot open it".
+ */
+static void tun_owner(uid_t uid, char *buf, size_t len, uid_t *me)
+{
+	int initial;
+	uid_t host;
+
+	uid_up(getuid(), me, &initial);
+	if (initial || uid_up(uid, &host, &initial))
+		snprintf(buf, len, "owner uid %u", (unsigned)(initial ? uid : host));
+	else
+		snprintf(buf, len, "owner a host uid other than %u (likely root)", (unsigned)*me);
+}
+
+/**
  * diag_tun() - can the caller open /dev/net/tun
  * @f:		finding; blocks when it is missing, not the tun device, or
  *		cannot be opened read-write
@@ -260,8 +312,10 @@ static const char *tun_fix(int err)
  */
 int diag_tun(struct diag_finding *f)
 {
+	char owner[96];
 	struct stat st;
 	int fd, err = 0;
+	uid_t me;
 
 	if (stat("/dev/net/tun", &st)) {
 		err = -errno;
@@ -277,12 +331,13 @@ int diag_tun(struct diag_finding *f)
 		err = -errno;
 	else
 		close(fd);
+	tun_owner(st.st_uid, owner, sizeof(owner), &me);
 	if (err)
-		finding(f, 1, tun_fix(err), "/dev/net/tun has mode %04o, owner uid %u; uid %u cannot open it: %s",
-			st.st_mode & 07777, (unsigned)st.st_uid, (unsigned)getuid(), strerror(-err));
+		finding(f, 1, tun_fix(err), "/dev/net/tun has mode %04o, %s; uid %u cannot open it: %s",
+			st.st_mode & 07777, owner, (unsigned)me, strerror(-err));
 	else
-		finding(f, 0, "", "/dev/net/tun has mode %04o, owner uid %u; uid %u opened it",
-			st.st_mode & 07777, (unsigned)st.st_uid, (unsigned)getuid());
+		finding(f, 0, "", "/dev/net/tun has mode %04o, %s; uid %u opened it",
+			st.st_mode & 07777, owner, (unsigned)me);
 	return err;
 }
 
@@ -363,18 +418,10 @@ int diag_uplink_failure(struct nc_ctx *ctx, const char *engine,
  */
 int diag_host_uid(uid_t uid, uid_t *host)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/uid_map", "re");
-	unsigned long in, out, count;
-	int initial = 0;
+	int initial;
 
-	*host = uid;
-	while (f && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3) {
-		if (in == 0 && out == 0 && count == 4294967295UL)
-			initial = 1;
-		else if (uid >= in && uid - in < count)
-			*host = (uid_t)(out + (uid - in));
-	}
-	return f && !initial;
+	uid_up(uid, host, &initial);
+	return !initial;
 }
 
 /**

@@ -816,13 +816,14 @@ int fwd_open(struct fwd_cell *fc, struct nc_ctx *ctx, const struct portspec *s)
 
 	if (!p)
 		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-	ret = listen_host(ctx, s, &p->lfd);
+	/* "host:" the other way round (fwd_host.c) */
+	ret = s->to_host ? fwd_listen_cell(fc, ctx, s, &p->lfd) : listen_host(ctx, s, &p->lfd);
 	if (ret) {
 		free(p);
 		return ret;
 	}
 	p->spec = *s;
-	p->tlen = cell_target(s, &p->to);
+	p->tlen = s->to_host ? fwd_host_target(s, &p->to) : cell_target(s, &p->to);
 	p->fc = fc;
 	p->ep = (struct fwd_ep){ .kind = EP_LISTEN, .obj = p };
 	ret = fwd_ep_add(fc->f, p->lfd, EPOLLIN, &p->ep);
@@ -834,7 +835,8 @@ int fwd_open(struct fwd_cell *fc, struct nc_ctx *ctx, const struct portspec *s)
 	}
 	p->next = fc->ports;
 	fc->ports = p;
-	fwd_pool_refill(fc, s->family, sock_type(s));
+	if (!s->to_host)
+		fwd_pool_refill(fc, s->family, sock_type(s));
 	return 0;
 }
 

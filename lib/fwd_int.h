@@ -243,6 +243,13 @@ NC_INTERNAL void fwd_on_conn(struct fwd *f, struct fconn *c, int side,
 			     unsigned events);
 NC_INTERNAL void fwd_on_listen_tcp(struct fwd *f, struct fwd_port *p);
 
+/* fwd_host.c */
+NC_INTERNAL socklen_t fwd_host_target(const struct portspec *s,
+				      struct sockaddr_storage *ss);
+NC_INTERNAL int fwd_listen_cell(struct fwd_cell *fc, struct nc_ctx *ctx,
+				const struct portspec *s, int *fd);
+NC_INTERNAL int fwd_host_connect(const struct fwd_port *p, unsigned char *connected);
+
 /* fwd_udp.c */
 NC_INTERNAL void fwd_flow_close(struct fwd *f, struct uflow *fl);
 NC_INTERNAL void fwd_on_listen_udp(struct fwd *f, struct fwd_port *p);

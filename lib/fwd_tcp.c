@@ -171,7 +171,8 @@ static void conn_new(struct fwd *f, struct fwd_port *p, int hfd,
 	}
 	c->fd[0] = hfd;
 	c->pipe[0][0] = c->pipe[0][1] = c->pipe[1][0] = c->pipe[1][1] = -1;
-	c->fd[1] = cell_connect(p, peer, plen, &c->connected);
+	c->fd[1] = p->spec.to_host ? fwd_host_connect(p, &c->connected) :
+		   cell_connect(p, peer, plen, &c->connected);
 	if (c->fd[1] < 0 || pipe_get(f, c->pipe[0]) || pipe_get(f, c->pipe[1]))
 		goto fail;
 	/* output is watched from the start only to see the connection
@@ -329,7 +330,7 @@ void fwd_on_listen_tcp(struct fwd *f, struct fwd_port *p)
 	int i, hfd;
 
 	for (i = 0; i < FWD_BATCH; i++) {
-		if (!pl->n) {
+		if (!pl->n && !p->spec.to_host) {
 			fwd_pool_refill(p->fc, p->spec.family, SOCK_STREAM);
 			fwd_port_pause(f, p);
 			return;

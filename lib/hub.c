@@ -107,13 +107,15 @@ static void slot_prefixes(unsigned slot, struct cidr *v4, struct cidr *v6,
 
 /**
  * mark_used() - uplink_each_addr() callback: mark a saved hub prefix
+ * @cell:	the cell that holds it (unused)
  * @addr:	a saved prefix
  * @arg:	the slot table
  *
  * Return: 0 (go on)
  */
-static int mark_used(const char *addr, void *arg)
+static int mark_used(const char *cell, const char *addr, void *arg)
 {
+	(void)cell;
 	((unsigned char *)arg)[hub_slot(addr)] = 1;
 	return 0;
 }

@@ -42,6 +42,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -324,6 +325,25 @@ undo_netns:
 }
 
 /**
+ * still_bound() - is a root cell's /run/netns entry still its namespace
+ * @path:	/run/netns/NAME
+ * @fd:		the namespace the keeper holds
+ *
+ * 'ip netns del NAME' behind netcell's back unmounts and removes the
+ * entry (another 'ip netns add NAME' may even put a new namespace there)
+ * while the keeper keeps the cell: the path it gave became a dead one.
+ *
+ * Return: true when @path opens the namespace of @fd
+ */
+static bool still_bound(const char *path, int fd)
+{
+	struct stat a, b;
+
+	return !stat(path, &a) && !fstat(fd, &b) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/**
  * format_cell() - one record of a GET or LIST reply
  * @k:		keeper
  * @c:		cell
@@ -345,6 +365,11 @@ static int format_cell(struct keeper *k, const struct kcell *c, char *buf,
 	} else {
 		bind_path(c->conf.name, netns, sizeof(netns));
 		userns[0] = '\0';
+		/* a path that works, while this keeper runs; the client
+		 * tells the user the binding is gone */
+		if (!still_bound(netns, c->netfd))
+			snprintf(netns, sizeof(netns), "/proc/%d/fd/%d",
+				 (int)getpid(), c->netfd);
 	}
 	return snprintf(buf, len, "%s\t%d\t%d\t%lld\t%d\t%s\t%s\n", c->conf.name,
 			k->p.rootless, c->conf.ephemeral, c->conf.created,
@@ -760,10 +785,12 @@ static int take_life_lock(struct keeper *k, struct nc_ctx *ctx)
  * @k:		keeper
  * @ctx:	context
  * @rebuilt:	how many saved cells were rebuilt
+ * @fresh:	how many of them in new namespaces
  *
  * Return: 0 or -errno with a message
  */
-static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
+static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt,
+		 unsigned *fresh)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	const char *linger = getenv("NETCELL_KEEPER_LINGER");
@@ -811,7 +838,7 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 		return ret;
 	/* a hub left by a keeper that crashed: its pasta goes */
 	hub_stop(k->p.state, &k->hubfd);
-	keeper_rebuild(k, ctx, rebuilt);
+	keeper_rebuild(k, ctx, rebuilt, fresh);
 	return 0;
 }
 
@@ -859,7 +886,7 @@ static int serve(struct keeper *k)
 /**
  * keeper_run() - run the keeper until it is idle; called in a fresh child
  * @p:		the user's directories
- * @ready:	pipe on which to report "OK\tREBUILT" or "ERR\t..."
+ * @ready:	pipe on which to report "OK\tREBUILT/FRESH" or "ERR\t..."
  *
  * Return: process exit status
  */
@@ -867,17 +894,18 @@ int keeper_run(const struct nc_paths *p, int ready)
 {
 	struct nc_ctx ctx = { .kfd = -1 };
 	struct keeper k;
-	unsigned rebuilt = 0;
+	unsigned rebuilt = 0, fresh = 0;
 	char msg[PIPE_BUF];
 	int ret, n;
 
 	keeper_init(&k, p);
-	ret = setup(&k, &ctx, &rebuilt);
+	ret = setup(&k, &ctx, &rebuilt, &fresh);
 	if (ret)
 		n = snprintf(msg, sizeof(msg), "ERR\t%d\t%d\t%s", ret,
 			     (int)ctx.kind, ctx.msg);
 	else
-		n = keeper_ready_ok(&ctx, k.p.run, rebuilt, msg, sizeof(msg));
+		n = keeper_ready_ok(&ctx, k.p.run, rebuilt, fresh, msg,
+				    sizeof(msg));
 	if (write(ready, msg, (size_t)n) < 0 || ret)
 		return 1;
 	close(ready);
@@ -955,7 +983,7 @@ int nc_keeper_serve(struct nc_ctx *ctx, unsigned flags, nc_keeper_event_fn event
 	struct sockaddr_un sa;
 	struct nc_paths p;
 	struct keeper k;
-	unsigned rebuilt = 0, pid;
+	unsigned rebuilt = 0, fresh = 0, pid;
 	int ret, fd, told = 0;
 
 	ret = client_find(ctx, &p, &sa);
@@ -985,7 +1013,7 @@ int nc_keeper_serve(struct nc_ctx *ctx, unsigned flags, nc_keeper_event_fn event
 	}
 	keeper_init(&k, &p);
 	k.stay = 1;
-	ret = setup(&k, ctx, &rebuilt);
+	ret = setup(&k, ctx, &rebuilt, &fresh);
 	if (ret)
 		return ret;
 	close(lock);

@@ -126,9 +126,10 @@ NC_INTERNAL int do_keep(struct keeper *k, struct nc_ctx *ctx, const char *name,
 			const char *id, int sock);
 NC_INTERNAL void keeper_forget(struct keeper *k, const char *name, int unbind_ns);
 NC_INTERNAL void keeper_rebuild(struct keeper *k, struct nc_ctx *ctx,
-				unsigned *rebuilt);
+				unsigned *rebuilt, unsigned *fresh);
 NC_INTERNAL int keeper_ready_ok(struct nc_ctx *ctx, const char *run,
-				unsigned rebuilt, char *msg, size_t len);
+				unsigned rebuilt, unsigned fresh, char *msg,
+				size_t len);
 
 /* published-port requests (kports.c) */
 NC_INTERNAL int do_port_add(struct keeper *k, struct nc_ctx *ctx,

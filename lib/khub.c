@@ -68,7 +68,7 @@ int hub_connect(struct keeper *k, struct nc_ctx *ctx, struct kcell *c,
 	}
 	ret = hub_attach(ctx, k->hubfd, c->netfd, u->addr);
 	if (!ret) {
-		ret = uplink_write_resolv(k->p.state, name, u);
+		ret = uplink_write_resolv(&k->p, name, u);
 		if (ret)
 			ctx_err(ctx, ret, NC_ERR_FAILED, "cannot write the resolv.conf of cell \"%s\": %s",
 				name, strerror(-ret));

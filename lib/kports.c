@@ -65,13 +65,17 @@ static int conf_index(const struct cell_conf *conf, const struct portspec *s,
  * check_clash() - refuse a port whose host socket is published already
  * @k:		keeper
  * @ctx:	context
+ * @self:	the cell it is for
  * @s:		the new port
  * @before:	ports of the same request that come before it
  * @n:		number of @before
  *
+ * A host loopback service ("host:") takes a port of its own cell's
+ * loopback: only that cell's can clash with it.
+ *
  * Return: 0, or -EEXIST (kind NC_ERR_EXISTS) naming who has it
  */
-static int check_clash(struct keeper *k, struct nc_ctx *ctx,
+static int check_clash(struct keeper *k, struct nc_ctx *ctx, const struct kcell *self,
 		       const struct portspec *s, const struct portspec *before,
 		       unsigned n)
 {
@@ -87,6 +91,8 @@ static int check_clash(struct keeper *k, struct nc_ctx *ctx,
 				       "port %s is given twice", a);
 	for (i = 0; i < k->n; i++) {
 		c = &k->cells[i].conf;
+		if (s->to_host && &k->cells[i] != self)
+			continue;
 		at = conf_index(c, s, portspec_clash);
 		if (at < 0)
 			continue;
@@ -166,7 +172,7 @@ int do_port_add(struct keeper *k, struct nc_ctx *ctx, const char *name,
 			       "cell \"%s\" cannot publish more than %d ports",
 			       name, NC_PORTS_MAX);
 	for (i = 0; i < n && !ret; i++)
-		ret = check_clash(k, ctx, &s[i], s, i);
+		ret = check_clash(k, ctx, c, &s[i], s, i);
 	if (ret || (ret = ports_open(k, ctx, c, s, n)))
 		return ret;
 	conf = c->conf;

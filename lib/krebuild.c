@@ -117,6 +117,7 @@ void keeper_forget(struct keeper *k, const char *name, int unbind_ns)
 	fw_forget(k->p.state, name);
 	link_forget(k->p.state, name);
 	uplink_stop(k->p.state, name, 1);
+	uplink_etc_forget(&k->p, name);
 	store_bury(k->p.state, name);
 }
 
@@ -149,12 +150,14 @@ static void finish_deletes(struct keeper *k)
  * @k:		keeper
  * @ctx:	context
  * @rebuilt:	how many cells came back
+ * @fresh:	how many of them in a namespace made anew
  *
  * Cells of "netcell run" are not rebuilt: their command is gone.  A cell
  * whose namespace cannot be made again keeps its configuration, so a later
  * keeper can retry, and is reported by 'netcell list' as missing.
  */
-static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
+static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt,
+		    unsigned *fresh_n)
 {
 	char dir[PATH_MAX], name[NC_NAME_MAX + 8];
 	_cleanup_closedir_ DIR *d = NULL;
@@ -197,6 +200,7 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
 			hub_restore(k, ctx, &k->cells[k->n - 1], &u);
 		ports_restore(k, &k->cells[k->n - 1]);
 		(*rebuilt)++;
+		*fresh_n += !!fresh;
 	}
 }
 
@@ -223,22 +227,26 @@ static int cell_netfd(void *arg, const char *name, int *fresh)
  * @k:		keeper
  * @ctx:	context; what did not come back becomes notices in it
  * @rebuilt:	how many cells came back
+ * @fresh:	how many of them in a namespace made anew (the others, root
+ *		cells whose /run/netns binding survived, kept theirs)
  */
-void keeper_rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
+void keeper_rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt,
+		    unsigned *fresh)
 {
 	finish_deletes(k);
-	rebuild(k, ctx, rebuilt);
+	rebuild(k, ctx, rebuilt, fresh);
 	if (*rebuilt)
 		link_restore(ctx, k->p.state, cell_netfd, k);
 }
 
 /**
- * keeper_ready_ok() - the "OK" word of a keeper that is up: "OK\tREBUILT", then
+ * keeper_ready_ok() - the "OK" word of a keeper that is up: "OK\tREBUILT/FRESH", then
  * what went wrong in the rebuild, a tab before each (the command that
  * started the keeper shows them)
  * @ctx:	setup's context, its notices consumed
  * @run:	runtime directory
  * @rebuilt:	cells rebuilt
+ * @fresh:	how many of them in new namespaces
  * @msg:	output
  * @len:	size of @msg, at most PIPE_BUF: one write() carries it whole
  *
@@ -252,9 +260,9 @@ void keeper_rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt)
  * Return: length of @msg
  */
 int keeper_ready_ok(struct nc_ctx *ctx, const char *run, unsigned rebuilt,
-		    char *msg, size_t len)
+		    unsigned fresh, char *msg, size_t len)
 {
-	size_t off = (size_t)snprintf(msg, len, "OK\t%u", rebuilt), room;
+	size_t off = (size_t)snprintf(msg, len, "OK\t%u/%u", rebuilt, fresh), room;
 	unsigned left = ctx->ndropped;
 	char path[PATH_MAX], *s, *text = NULL;
 	size_t tlen = 0;

@@ -5,13 +5,29 @@
  * A cell name becomes a file name (/run/netns/NAME, the saved configuration)
  * and appears in messages, so it follows ip-netns' rules (not empty, no '/',
  * not "." or "..", bounded length) and is stricter on what may confuse a
- * terminal or a shell: control characters, spaces and a leading '-' (which
- * would read as an option to ip(8) and nsenter(1)) are refused too.
+ * terminal or a shell: only ASCII letters, digits, '.', '_' and '-' are
+ * accepted, as the message says (a name such as "$(id)", "a;b" or one with
+ * byte 0x9b, a C1 control that some terminals obey, once went through),
+ * and a leading '-' (which would read as an option to ip(8) and nsenter(1))
+ * is refused too.
  */
+#include <stdbool.h>
 #include <string.h>
 #include <stdio.h>
 #include "ctx.h"
 #include "name.h"
+
+/**
+ * name_char_ok() - whether a byte may appear in a cell name
+ * @c:		the byte
+ *
+ * Return: true for ASCII letters, digits, '.', '_' and '-'
+ */
+static bool name_char_ok(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
 
 /**
  * name_problem() - say what is wrong with a cell name
@@ -40,6 +56,8 @@ const char *name_problem(const char *name)
 			return "a name may not contain control characters";
 		if (*p == ' ')
 			return "a name may not contain spaces";
+		if (!name_char_ok(*p))
+			return "a name may only contain ASCII letters, digits, '.', '_' and '-'";
 	}
 	return NULL;
 }
@@ -61,7 +79,8 @@ int nc_name_check(struct nc_ctx *ctx, const char *name)
 		return 0;
 	/* show the name without its control characters, truncated */
 	for (i = 0; name && name[i] && j < sizeof(shown) - 4; i++)
-		shown[j++] = (unsigned char)name[i] < 0x20 ? '?' : name[i];
+		shown[j++] = (unsigned char)name[i] < 0x20 ||
+			    (unsigned char)name[i] >= 0x7f ? '?' : name[i];
 	if (name && name[i])
 		shown[j++] = '.', shown[j++] = '.', shown[j++] = '.';
 	shown[j] = '\0';

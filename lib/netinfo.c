@@ -319,6 +319,28 @@ static void resolvers(const char *path, char *buf, size_t len)
 }
 
 /**
+ * in_force_resolv() - the resolv.conf a command in the cell reads
+ * @p:		the caller's paths
+ * @cell:	cell
+ * @buf:	path, "" when the host's own is in force
+ * @len:	size of @buf
+ *
+ * The user's file in the cell's /etc overlay is bound last (nc_enter()),
+ * so it wins over the uplink's: inspect once showed the uplink's resolver
+ * while the user's was in force.
+ */
+static void in_force_resolv(const struct nc_paths *p, const char *cell, char *buf, size_t len)
+{
+	char etc[PATH_MAX];
+
+	paths_cell_etc(p, cell, etc, sizeof(etc));
+	if (etc[0] && (size_t)snprintf(buf, len, "%s/resolv.conf", etc) < len &&
+	    !access(buf, R_OK))
+		return;
+	uplink_resolv(p->state, cell, buf, len);
+}
+
+/**
  * nc_inspect_net() - a cell's network: addresses, routes, uplink, DNS, links
  * @ctx:	context
  * @cell:	cell name
@@ -348,7 +370,7 @@ int nc_inspect_net(struct nc_ctx *ctx, const char *cell, struct nc_net_info *inf
 	snprintf(info->uplink, sizeof(info->uplink), "%s", u.engine);
 	info->host_loopback = u.host_loopback;
 	info->shared = u.hub;
-	uplink_resolv(p.state, cell, path, sizeof(path));
+	in_force_resolv(&p, cell, path, sizeof(path));
 	resolvers(path, info->dns, sizeof(info->dns));
 	fw_settle(ctx, p.state, cell);	/* a firewall command killed while loading */
 	fw_current(p.state, cell, &info->fw_gen, &info->fw_pending, &info->fw_locked);

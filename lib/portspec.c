@@ -16,10 +16,11 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include "ctx.h"
 #include "portspec.h"
 
-#define PORTSPEC_FORM "[HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp], e.g. 8080:80, 0.0.0.0:5353:53/udp or [::1]:8080:80"
+#define PORTSPEC_FORM "[HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp], e.g. 8080:80, 0.0.0.0:5353:53/udp or [::1]:8080:80, or host:HOSTPORT[:CELLPORT] for a host loopback service in the cell"
 
 /**
  * parse_port() - a port number that fills the whole string
@@ -59,9 +60,10 @@ static int parse_proto(char *buf, struct portspec *s)
 	if (!slash)
 		return 0;
 	*slash++ = '\0';
-	if (!strcmp(slash, "udp"))
+	/* /TCP, /Udp: podman takes any case */
+	if (!strcasecmp(slash, "udp"))
 		s->proto = IPPROTO_UDP;
-	else if (strcmp(slash, "tcp"))
+	else if (strcasecmp(slash, "tcp"))
 		return -EINVAL;
 	return 0;
 }
@@ -110,7 +112,8 @@ static int split_addr(char *buf, char **addr, char **ports, const char **why)
 
 /**
  * parse_addr() - the numeric host address, IPv4 or (bracketed) IPv6
- * @addr:	text, or NULL for the default 127.0.0.1
+ * @addr:	text, or NULL for the default 127.0.0.1; "localhost" (any
+ *		case), as podman users write it, is 127.0.0.1
  * @v6:		1 if it was written in brackets
  * @s:		result
  *
@@ -120,9 +123,44 @@ static int parse_addr(const char *addr, int v6, struct portspec *s)
 {
 	memset(s->addr, 0, sizeof(s->addr));
 	s->family = v6 ? AF_INET6 : AF_INET;
-	if (!addr)
+	if (!addr || (!v6 && !strcasecmp(addr, "localhost")))
 		addr = "127.0.0.1";
 	return inet_pton(s->family, addr, s->addr) == 1 ? 0 : -EINVAL;
+}
+
+/**
+ * parse_to_host() - "HOSTPORT[:CELLPORT][/tcp]" after "host:"
+ * @text:	the rest of the spec
+ * @s:		result, zeroed
+ * @why:	on failure, what was wrong
+ *
+ * The host's 127.0.0.1:HOSTPORT, reached from the cell at its own
+ * 127.0.0.1:CELLPORT (default HOSTPORT), through the keeper's forwarder.
+ *
+ * Return: 0 or -EINVAL
+ */
+static int parse_to_host(const char *text, struct portspec *s, const char **why)
+{
+	char buf[PORTSPEC_TEXT_MAX + 1], *colon;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	if (parse_proto(buf, s) || s->proto != IPPROTO_TCP) {
+		*why = "host loopback services are TCP";
+		return -EINVAL;
+	}
+	colon = strchr(buf, ':');
+	if (colon)
+		*colon = '\0';
+	if (parse_port(buf, &s->hport) || (colon && parse_port(colon + 1, &s->cport))) {
+		*why = "a port is a number from 1 to 65535";
+		return -EINVAL;
+	}
+	if (!colon)
+		s->cport = s->hport;
+	s->family = AF_INET;
+	s->addr[0] = 127, s->addr[3] = 1;
+	s->to_host = 1;
+	return 0;
 }
 
 /**
@@ -144,6 +182,8 @@ int portspec_parse(const char *text, struct portspec *s, const char **why)
 	memset(s, 0, sizeof(*s));
 	if (strlen(text) > PORTSPEC_TEXT_MAX)
 		return -EINVAL;
+	if (!strncmp(text, "host:", 5))
+		return parse_to_host(text + 5, s, why);
 	snprintf(buf, sizeof(buf), "%s", text);
 	if (parse_proto(buf, s)) {
 		*why = "the protocol is /tcp or /udp";
@@ -162,7 +202,7 @@ int portspec_parse(const char *text, struct portspec *s, const char **why)
 		return -EINVAL;
 	}
 	if (parse_addr(addr, buf[0] == '[', s)) {
-		*why = "the host address must be a numeric IPv4 address or a bracketed IPv6 address";
+		*why = "the host address must be a numeric IPv4 address, localhost or a bracketed IPv6 address";
 		return -EINVAL;
 	}
 	return 0;
@@ -211,7 +251,12 @@ static int format_parts(char *buf, size_t len, const char *addr,
 int portspec_format(const struct portspec *s, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
+	int n;
 
+	if (s->to_host) {
+		n = snprintf(buf, len, "host:%u:%u/tcp", s->hport, s->cport);
+		return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+	}
 	portspec_addr_text(s, a, sizeof(a));
 	return format_parts(buf, len, a, s->hport, s->cport,
 			    s->proto == IPPROTO_UDP ? "udp" : "tcp");
@@ -249,12 +294,20 @@ int portspec_wildcard(const struct portspec *s)
  *
  * A wildcard address clashes with every address of its family on the same
  * port (IPv6 listeners are IPV6_V6ONLY, so 0.0.0.0 and :: do not clash).
+ * A host loopback service ("host:") takes a port of the cell's loopback
+ * instead, which only another of its kind in the same cell can want (the
+ * caller compares them within one cell only).
  *
  * Return: 0 no clash, 1 overlapping addresses, 2 the same host address
  */
 int portspec_clash(const struct portspec *a, const struct portspec *b)
 {
 	size_t alen = a->family == AF_INET6 ? 16 : 4;
+
+	if (a->to_host != b->to_host)
+		return 0;
+	if (a->to_host)
+		return a->cport != b->cport ? 0 : a->hport == b->hport ? 2 : 1;
 
 	if (a->family != b->family || a->proto != b->proto || a->hport != b->hport)
 		return 0;
@@ -279,6 +332,7 @@ void portspec_to_port(const struct portspec *s, const char *cell,
 	port->cell_port = s->cport;
 	snprintf(port->proto, sizeof(port->proto), "%s",
 		 s->proto == IPPROTO_UDP ? "udp" : "tcp");
+	port->to_host = s->to_host;
 }
 
 /**
@@ -312,6 +366,12 @@ int nc_port_parse(struct nc_ctx *ctx, const char *spec, struct nc_port *port)
  */
 int nc_port_format(const struct nc_port *port, char *buf, size_t len)
 {
+	int n;
+
+	if (port->to_host) {
+		n = snprintf(buf, len, "host:%u:%u/tcp", port->host_port, port->cell_port);
+		return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+	}
 	return format_parts(buf, len, port->host_addr, port->host_port,
 			    port->cell_port, port->proto);
 }

@@ -17,6 +17,8 @@
  * @proto:	IPPROTO_TCP or IPPROTO_UDP
  * @hport:	host port, 1-65535
  * @cport:	port on the cell's loopback, 1-65535
+ * @to_host:	the other way ("host:HOSTPORT[:CELLPORT]"): the cell's
+ *		127.0.0.1:CELLPORT leads to the host's 127.0.0.1:HOSTPORT
  */
 struct portspec {
 	unsigned char addr[16];
@@ -24,6 +26,7 @@ struct portspec {
 	int proto;
 	unsigned short hport;
 	unsigned short cport;
+	unsigned char to_host;
 };
 
 NC_INTERNAL int portspec_parse(const char *text, struct portspec *s,

@@ -29,6 +29,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -47,6 +48,10 @@
 #ifndef NETCELL_LIBEXECDIR
 #define NETCELL_LIBEXECDIR "/usr/local/libexec/netcell"
 #endif
+
+/* how long netcell's own work around the script may take: mounts, replay,
+ * output check (50,000 rules take seconds) */
+#define STAGE_OWN_MS 300000
 
 enum interp { INTERP_BASH, INTERP_SH, INTERP_DIRECT };
 
@@ -115,7 +120,10 @@ static const char pre_sh[] =
  * @opts:	options from the script's #! line, NULL-terminated
  * @helper:	the recorder binary
  * @format:	output format
- * @timeout:	seconds the script may run
+ * @timeout_ms:	milliseconds each run of the script may take, counted from
+ *		its start
+ * @clockfd:	stage_init()'s end of the pipe that tells wait_bounded()
+ *		when a run of the script starts ('S') and ends ('E')
  */
 struct stage {
 	char dir[PATH_MAX];
@@ -127,7 +135,8 @@ struct stage {
 	char *opts[8];
 	char helper[PATH_MAX];
 	enum nc_fw_format format;
-	unsigned timeout;
+	unsigned timeout_ms;
+	int clockfd;
 };
 
 /**
@@ -316,13 +325,22 @@ static int wait_script(pid_t pid)
  */
 static int run_script(const struct stage *s)
 {
-	pid_t pid = fork();
+	pid_t pid;
+	int status;
 
+	/* the timeout counts from here: mounts and tool binds before it,
+	 * the replay and the output check after it, are netcell's time */
+	if (write(s->clockfd, "S", 1) < 0)
+		return 127 << 8;
+	pid = fork();
 	if (pid == 0)
 		exec_script(s);
 	if (pid < 0)
 		return 127 << 8;
-	return wait_script(pid);
+	status = wait_script(pid);
+	if (write(s->clockfd, "E", 1) < 0)
+		return 127 << 8;
+	return status;
 }
 
 /**
@@ -574,31 +592,76 @@ static void __attribute__((noreturn)) stage_init(const struct stage *s)
 }
 
 /**
- * wait_bounded() - wait for the stage, killing it all at the deadline
+ * now_ms() - the monotonic clock in milliseconds
+ *
+ * Return: milliseconds
+ */
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/**
+ * wait_bounded() - wait for the stage, killing it all at a deadline
  * @pid:	first process of the stage's PID namespace
- * @timeout:	seconds
+ * @clock:	read end of the pipe on which it says when a run of the
+ *		script starts and ends (nonblocking)
+ * @timeout_ms:	how long one run of the script may take
  * @status:	its wait status
  *
- * Return: 0, or -ETIMEDOUT after killing it
+ * The deadline counts from the start of each run of the script, not from
+ * the fork: the mounts before it once took half of a one-second timeout.
+ * netcell's own work around the script (STAGE_OWN_MS) is bounded apart.
+ *
+ * Return: 0, -ETIMEDOUT (the script) or -ETIME (netcell's work) after
+ * killing it
  */
-static int wait_bounded(pid_t pid, unsigned timeout, int *status)
+static int wait_bounded(pid_t pid, int clock, unsigned timeout_ms, int *status)
 {
-	struct timespec t0, t;
+	long long since = now_ms(), limit = STAGE_OWN_MS;
+	char ev[16];
+	ssize_t n, i;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		if (waitpid(pid, status, WNOHANG) == pid)
 			return 0;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >=
-		    (long long)timeout * 1000) {
+		while ((n = read(clock, ev, sizeof(ev))) > 0)
+			for (i = 0; i < n; i++) {
+				since = now_ms();
+				limit = ev[i] == 'S' ? timeout_ms : STAGE_OWN_MS;
+			}
+		if (now_ms() - since >= limit) {
 			/* the PID namespace's init: every process in it dies too */
 			kill(pid, SIGKILL);
 			waitpid(pid, status, 0);
-			return -ETIMEDOUT;
+			return limit == STAGE_OWN_MS ? -ETIME : -ETIMEDOUT;
 		}
-		usleep(5000);
+		usleep(timeout_ms < 200 ? 1000 : 5000);
 	}
+}
+
+/**
+ * seconds_text() - milliseconds as seconds for a message: "1", "0.5", "2.25"
+ * @ms:		milliseconds
+ * @buf:	output
+ * @len:	size of @buf
+ *
+ * Return: @buf
+ */
+static const char *seconds_text(unsigned ms, char *buf, size_t len)
+{
+	size_t l;
+
+	snprintf(buf, len, "%u.%03u", ms / 1000, ms % 1000);
+	l = strlen(buf);
+	while (l && buf[l - 1] == '0')
+		buf[--l] = '\0';
+	if (l && buf[l - 1] == '.')
+		buf[--l] = '\0';
+	return buf;
 }
 
 /**
@@ -611,10 +674,11 @@ static int wait_bounded(pid_t pid, unsigned timeout, int *status)
  */
 static int stage_in_ns(void *arg, char *out, size_t len)
 {
-	const struct stage *s = arg;
+	struct stage *s = arg;
 	_cleanup_free_ char *msg = NULL;
-	char path[PATH_MAX];
-	int status = 0, ret;
+	_cleanup_close_ int clock = -1;
+	char path[PATH_MAX], secs[32];
+	int status = 0, ret, pfd[2];
 	size_t l;
 	pid_t pid;
 
@@ -622,17 +686,28 @@ static int stage_in_ns(void *arg, char *out, size_t len)
 		snprintf(out, len, "cannot create a PID namespace: %s", strerror(errno));
 		return -errno;
 	}
+	if (pipe2(pfd, O_CLOEXEC)) {
+		snprintf(out, len, "pipe: %s", strerror(errno));
+		return -errno;
+	}
+	clock = pfd[0];
+	fcntl(clock, F_SETFL, O_NONBLOCK);
+	s->clockfd = pfd[1];
 	pid = fork();
 	if (pid == 0)
 		stage_init(s);
+	close(pfd[1]);
 	if (pid < 0)
 		return -errno;
-	ret = wait_bounded(pid, s->timeout, &status);
-	if (ret) {
-		snprintf(out, len, "%s did not finish within %u s and was killed with all its processes; raise --timeout if it needs longer",
-			 s->script, s->timeout);
+	ret = wait_bounded(pid, clock, s->timeout_ms, &status);
+	if (ret == -ETIMEDOUT)
+		snprintf(out, len, "%s did not finish within %s s of its start and was killed with all its processes; raise --timeout if it needs longer",
+			 s->script, seconds_text(s->timeout_ms, secs, sizeof(secs)));
+	else if (ret)
+		snprintf(out, len, "staging %s took netcell over %d s outside the script and was stopped",
+			 s->script, STAGE_OWN_MS / 1000);
+	if (ret)
 		return ret;
-	}
 	if (WIFEXITED(status) && !WEXITSTATUS(status))
 		return 0;
 	msg = stage_read_file(stage_path(s->dir, "result", path, sizeof(path)), &l);
@@ -781,7 +856,7 @@ static int stage_dir(struct nc_ctx *ctx, struct stage *s)
  */
 static void pass_notices(struct nc_ctx *ctx, const struct stage *s)
 {
-	_cleanup_free_ char *note = NULL, *handled = NULL;
+	_cleanup_free_ char *note = NULL, *handled = NULL, *fmt = NULL;
 	char path[PATH_MAX];
 	size_t l;
 
@@ -792,10 +867,10 @@ static void pass_notices(struct nc_ctx *ctx, const struct stage *s)
 	if (handled && l)
 		ctx_notice(ctx, "commands that failed and that the script went on from, as when run directly:\n%s",
 			   handled);
-	free(note);
-	note = stage_read_file(stage_path(s->dir, "format-note", path, sizeof(path)), &l);
-	if (note && l)
-		ctx_notice(ctx, "%s", note);
+	/* its own variable: reusing @note leaked the first file read */
+	fmt = stage_read_file(stage_path(s->dir, "format-note", path, sizeof(path)), &l);
+	if (fmt && l)
+		ctx_notice(ctx, "%s", fmt);
 }
 
 /**
@@ -808,13 +883,32 @@ static void pass_notices(struct nc_ctx *ctx, const struct stage *s)
  * @timeout:	seconds the script may run (0: 60)
  * @text:	the ruleset (heap)
  *
- * Return: 0, or -errno with the script line and the command that failed
- * (NC_ERR_RULESET), or a usage error
+ * Return: as nc_fw_stage_ms()
  */
 int nc_fw_stage(struct nc_ctx *ctx, char *const *argv, enum nc_fw_format format,
 		unsigned timeout, char **text)
 {
-	struct stage s = { .argv = argv, .format = format, .timeout = timeout ? timeout : 60 };
+	return nc_fw_stage_ms(ctx, argv, format,
+			      timeout > UINT_MAX / 1000 ? UINT_MAX : timeout * 1000, text);
+}
+
+/**
+ * nc_fw_stage_ms() - nc_fw_stage() with the timeout in milliseconds
+ * @ctx:	context
+ * @argv:	script and its arguments, NULL-terminated
+ * @format:	as for nc_fw_stage()
+ * @timeout_ms:	milliseconds each run of the script may take, from its
+ *		start (0: 60 s)
+ * @text:	the ruleset (heap)
+ *
+ * Return: 0, or -errno with the script line and the command that failed
+ * (NC_ERR_RULESET), or a usage error
+ */
+int nc_fw_stage_ms(struct nc_ctx *ctx, char *const *argv, enum nc_fw_format format,
+		   unsigned timeout_ms, char **text)
+{
+	struct stage s = { .argv = argv, .format = format, .clockfd = -1,
+			   .timeout_ms = timeout_ms ? timeout_ms : 60000 };
 	char path[PATH_MAX], *msg = NULL;
 	size_t l;
 	int ret;
@@ -831,7 +925,7 @@ int nc_fw_stage(struct nc_ctx *ctx, char *const *argv, enum nc_fw_format format,
 	if (!ret)
 		*text = stage_read_file(stage_path(s.dir, "out", path, sizeof(path)), &l);
 	else if (msg)
-		ret = ctx_err(ctx, ret, ret == -ETIMEDOUT ? NC_ERR_FAILED : NC_ERR_RULESET,
+		ret = ctx_err(ctx, ret, ret == -ETIMEDOUT || ret == -ETIME ? NC_ERR_FAILED : NC_ERR_RULESET,
 			      "staging failed, nothing was output: %s", msg);
 	if (!ret)
 		pass_notices(ctx, &s);

@@ -28,10 +28,12 @@
  * stops the engine; a keeper that rebuilds a cell starts a new one, after
  * stopping the old one, which still held the old namespace.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -44,6 +46,9 @@
 #include "incell.h"
 #include "uplink.h"
 #include "veth.h"
+
+/* the first line of every resolv.conf netcell writes */
+#define RESOLV_MARK "# written by netcell for cell "
 
 /* where DNS queries of a cell go when no --dns was given: pasta forwards
  * them to the host's resolver (--dns-forward), slirp4netns answers there */
@@ -136,13 +141,14 @@ static void pasta_argv(const struct uplink *u, const char *netns, const char *pi
 	argv[i++] = "none";
 	argv[i++] = "-u";
 	argv[i++] = "none";
-	/* host loopback, when asked for, also on the cell's own 127.0.0.1 for
-	 * ports the host binds there: pasta splices those connections
-	 * socket to socket, many times faster than its tap path */
+	/* nothing of the host's loopback on the cell's own 127.0.0.1: "-T
+	 * auto" put every host loopback listener there unasked (a server in
+	 * the cell could not bind a port the host used); the user names the
+	 * ports to bring in with --host-port, carried by the keeper */
 	argv[i++] = "-T";
-	argv[i++] = u->host_loopback ? "auto" : "none";
+	argv[i++] = "none";
 	argv[i++] = "-U";
-	argv[i++] = u->host_loopback ? "auto" : "none";
+	argv[i++] = "none";
 	argv[i++] = "--mtu";
 	argv[i++] = "65520";
 	/* root of the hub user namespace is the user: stay it, rather than
@@ -307,23 +313,85 @@ static int spawn_slirp(const struct uplink *u, const char *netns, const char *pi
 }
 
 /**
+ * etc_resolv_ours() - may netcell write or remove this /etc/netns file
+ * @path:	/etc/netns/CELL/resolv.conf
+ *
+ * Return: true when it is missing or netcell wrote it; a file of the
+ * user's is never touched
+ */
+static bool etc_resolv_ours(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char line[128];
+
+	if (!f)
+		return errno == ENOENT;
+	return fgets(line, sizeof(line), f) && !strncmp(line, RESOLV_MARK, strlen(RESOLV_MARK));
+}
+
+/**
+ * etc_resolv_path() - /etc/netns/CELL/resolv.conf of a root cell
+ * @p:		the caller's paths (root)
+ * @cell:	cell
+ * @dir:	the directory
+ * @path:	the file
+ */
+static void etc_resolv_path(const struct nc_paths *p, const char *cell,
+			    char dir[PATH_MAX], char path[PATH_MAX])
+{
+	paths_cell_etc(p, cell, dir, PATH_MAX);
+	snprintf(path, PATH_MAX, "%s/resolv.conf", dir);
+}
+
+/**
  * uplink_write_resolv() - the cell's resolv.conf
- * @state:	state directory
+ * @p:		the caller's paths
  * @cell:	cell
  * @u:		settings
  *
+ * A root cell's copy also goes to /etc/netns/CELL/resolv.conf (unless the
+ * user put one there), so 'ip netns exec CELL' sees the resolver 'netcell
+ * exec' does: it once showed the host's while netcell's showed the cell's.
+ *
  * Return: 0 or -errno
  */
-int uplink_write_resolv(const char *state, const char *cell, const struct uplink *u)
+int uplink_write_resolv(const struct nc_paths *p, const char *cell, const struct uplink *u)
 {
-	char path[PATH_MAX], text[256];
+	char path[PATH_MAX], dir[PATH_MAX], text[256];
+	int ret;
 
 	if (!u->dns[0] && !strcmp(u->engine, "veth"))
 		return 0;	/* routed like the host: its resolv.conf works */
-	snprintf(text, sizeof(text), "# written by netcell for cell %s\nnameserver %s\n", cell,
+	snprintf(text, sizeof(text), RESOLV_MARK "%s\nnameserver %s\n", cell,
 		 u->dns[0] ? u->dns : strcmp(u->engine, "pasta") ? SLIRP_DNS : PASTA_DNS);
-	return store_write_atomic(net_path(state, cell, "resolv", path, sizeof(path)), text,
-				  strlen(text));
+	ret = store_write_atomic(net_path(p->state, cell, "resolv", path, sizeof(path)), text,
+				 strlen(text));
+	if (ret || p->rootless || !p->etc[0])
+		return ret;
+	etc_resolv_path(p, cell, dir, path);
+	if (!etc_resolv_ours(path))
+		return 0;
+	if ((mkdir(p->etc, 0755) && errno != EEXIST) || (mkdir(dir, 0755) && errno != EEXIST))
+		return -errno;
+	return store_write_atomic(path, text, strlen(text));
+}
+
+/**
+ * uplink_etc_forget() - remove what uplink_write_resolv() put in
+ * /etc/netns/CELL (root cells), and the directory when that empties it
+ * @p:		the caller's paths
+ * @cell:	cell
+ */
+void uplink_etc_forget(const struct nc_paths *p, const char *cell)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+
+	if (p->rootless || !p->etc[0])
+		return;
+	etc_resolv_path(p, cell, dir, path);
+	if (etc_resolv_ours(path))
+		unlink(path);
+	rmdir(dir);
 }
 
 /**
@@ -531,16 +599,19 @@ void uplink_stop(const char *state, const char *cell, int forget)
 /**
  * uplink_each_addr() - call @fn with every "addr=" of the saved uplinks
  * @state:	state directory
- * @fn:		callback; a non-zero return stops the walk
+ * @fn:		callback, given the cell and its prefix; a non-zero return
+ *		stops the walk
  * @arg:	its argument
  *
  * Return: what @fn returned last (0 when the walk ended)
  */
-int uplink_each_addr(const char *state, int (*fn)(const char *addr, void *arg), void *arg)
+int uplink_each_addr(const char *state,
+		     int (*fn)(const char *cell, const char *addr, void *arg), void *arg)
 {
-	char dir[PATH_MAX], path[PATH_MAX * 2], line[128];
+	char dir[PATH_MAX], path[PATH_MAX * 2], line[128], cell[NC_NAME_MAX + 1];
 	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *e;
+	size_t n;
 	int ret = 0;
 
 	snprintf(dir, sizeof(dir), "%s/net", state);
@@ -548,17 +619,68 @@ int uplink_each_addr(const char *state, int (*fn)(const char *addr, void *arg), 
 	while (!ret && d && (e = readdir(d))) {
 		_cleanup_fclose_ FILE *f = NULL;
 
-		if (!strstr(e->d_name, ".conf"))
+		n = strlen(e->d_name);
+		if (n < 6 || n - 5 > NC_NAME_MAX || strcmp(e->d_name + n - 5, ".conf"))
 			continue;
+		snprintf(cell, sizeof(cell), "%.*s", (int)(n - 5), e->d_name);
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		f = fopen(path, "re");
 		while (!ret && f && fgets(line, sizeof(line), f))
 			if (!strncmp(line, "addr=", 5)) {
 				line[strcspn(line, "\n")] = '\0';
-				ret = fn(line + 5, arg);
+				ret = fn(cell, line + 5, arg);
 			}
 	}
 	return ret;
+}
+
+/**
+ * struct holder - uplink_addr_holder()'s search
+ * @net:	the prefix asked for
+ * @buf:	the holder's name, a NUL, its prefix
+ * @len:	size of @buf
+ */
+struct holder {
+	const struct cidr *net;
+	char *buf;
+	size_t len;
+};
+
+/**
+ * holder_match() - uplink_each_addr() callback: does this prefix overlap
+ * @cell:	the cell that holds it
+ * @addr:	its prefix
+ * @arg:	struct holder
+ *
+ * Return: 1 (stop) when it overlaps, else 0
+ */
+static int holder_match(const char *cell, const char *addr, void *arg)
+{
+	struct holder *h = arg;
+	struct cidr c;
+
+	if (cidr_parse(addr, &c) || !cidr_overlap(&c, h->net))
+		return 0;
+	snprintf(h->buf, h->len, "%s%c%.63s", cell, '\0', addr);
+	return 1;
+}
+
+/**
+ * uplink_addr_holder() - which cell's saved veth prefix overlaps @net
+ * @state:	state directory
+ * @net:	prefix
+ * @buf:	the cell's name, a NUL, then its prefix
+ * @len:	size of @buf
+ *
+ * A second cell on a prefix in use got no connectivity and exit 0.
+ *
+ * Return: 1 if one does, 0 if none
+ */
+int uplink_addr_holder(const char *state, const struct cidr *net, char *buf, size_t len)
+{
+	struct holder h = { net, buf, len };
+
+	return uplink_each_addr(state, holder_match, &h) == 1;
 }
 
 /**
@@ -636,7 +758,7 @@ static int spawn_in_child(struct nc_ctx *ctx, const struct nc_paths *p, const ch
 		close(j.fds[j.nfds]);
 	if (ret)
 		return diag_uplink_failure(ctx, u->engine, cell, c.msg);
-	ret = uplink_write_resolv(p->state, cell, u);
+	ret = uplink_write_resolv(p, cell, u);
 	if (ret)
 		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot write the resolv.conf of cell \"%s\": %s",
 			       cell, strerror(-ret));
@@ -653,6 +775,7 @@ static int spawn_in_child(struct nc_ctx *ctx, const struct nc_paths *p, const ch
  */
 static int veth_uplink(struct nc_ctx *ctx, const char *cell, struct uplink *u)
 {
+	char other[NC_NAME_MAX + 1 + 64];
 	struct nc_cell_info info;
 	struct nc_paths p;
 	struct cidr net, h;
@@ -666,6 +789,10 @@ static int veth_uplink(struct nc_ctx *ctx, const char *cell, struct uplink *u)
 			       "invalid --addr \"%s\" for a veth uplink: give an IPv4 prefix with room for two hosts, such as 10.213.7.0/24",
 			       u->addr);
 	ret = paths_get(ctx, &p);
+	if (!ret && u->addr[0] && uplink_addr_holder(p.state, &net, other, sizeof(other)))
+		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
+			       "--addr %s overlaps %s, the prefix of cell \"%s\"; give another prefix or leave --addr out for a free one",
+			       u->addr, other + strlen(other) + 1, other);
 	if (!ret && !u->addr[0])
 		ret = veth_pick(p.state, &net);
 	if (ret == -ENOSPC)
@@ -681,7 +808,7 @@ static int veth_uplink(struct nc_ctx *ctx, const char *cell, struct uplink *u)
 	if (!ret)
 		ret = veth_up(ctx, cell, fds[nfds - 1], &net, u->host_loopback);
 	if (!ret)
-		ret = uplink_write_resolv(p.state, cell, u);
+		ret = uplink_write_resolv(&p, cell, u);
 	while (nfds-- > 0 && fds[0] >= 0)
 		close(fds[nfds]);
 	if (ret) {
@@ -690,6 +817,55 @@ static int veth_uplink(struct nc_ctx *ctx, const char *cell, struct uplink *u)
 		unlink(net_path(p.state, cell, "conf", path, sizeof(path)));
 	}
 	return ret;
+}
+
+/**
+ * uplink_addr_ok() - is @s an IPv4 or IPv6 address
+ * @s:		text
+ *
+ * Return: true if so
+ */
+static bool uplink_addr_ok(const char *s)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
+}
+
+/**
+ * uplink_none() - --uplink none: no engine; --dns is still honoured (the
+ * resolver may be reached over a link), --host-loopback refused
+ * @ctx:	context
+ * @cell:	cell
+ * @u:		settings, engine "none"
+ *
+ * Both were once accepted and silently ignored.
+ *
+ * Return: 0 or -errno with a message
+ */
+static int uplink_none(struct nc_ctx *ctx, const char *cell, struct uplink *u)
+{
+	struct nc_paths p;
+	int ret;
+
+	if (u->host_loopback)
+		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+			       "--host-loopback needs an uplink and cell \"%s\" has none; use --uplink pasta, slirp4netns or veth (root)",
+			       cell);
+	if (!u->dns[0])
+		return 0;
+	ret = paths_get(ctx, &p);
+	if (ret)
+		return ret;
+	ret = uplink_save(p.state, cell, u);
+	if (!ret)
+		ret = uplink_write_resolv(&p, cell, u);
+	if (ret) {
+		uplink_stop(p.state, cell, 1);
+		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot save the resolver of cell \"%s\": %s",
+			       cell, strerror(-ret));
+	}
+	return 0;
 }
 
 /**
@@ -718,8 +894,11 @@ int nc_uplink_up(struct nc_ctx *ctx, const char *cell, const char *engine,
 	if (u.addr[0] && strcmp(u.engine, "veth"))
 		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
 			       "--addr sets the prefix of a veth uplink (root, --uplink veth); pasta and slirp4netns copy the host's addresses");
+	if (u.dns[0] && !uplink_addr_ok(u.dns))
+		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+			       "--dns takes the resolver's IPv4 or IPv6 address, not \"%s\"", u.dns);
 	if (!strcmp(u.engine, "none"))
-		return 0;
+		return uplink_none(ctx, cell, &u);
 	if (!strcmp(u.engine, "veth"))
 		return veth_uplink(ctx, cell, &u);
 	if (strcmp(u.engine, "pasta") && strcmp(u.engine, "slirp4netns"))
@@ -740,6 +919,11 @@ int nc_uplink_up(struct nc_ctx *ctx, const char *cell, const char *engine,
 
 		snprintf(req, sizeof(req), "HUB\t%s", cell);
 		ret = client_call(ctx, req, NULL, 0, NULL, NULL);
+		/* the keeper sees /dev/net/tun from the hub's user namespace,
+		 * where its owner is unmapped: say it again as the host sees it */
+		if (ret && nc_errkind(ctx) == NC_ERR_PERM && strstr(nc_errmsg(ctx), "/dev/net/tun") &&
+		    diag_tun(&(struct diag_finding){ 0 }))
+			ret = diag_uplink_failure(ctx, "pasta", cell, "");
 	} else if (!ret) {
 		ret = spawn_in_child(ctx, &p, cell, &u);
 	}

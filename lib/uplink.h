@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 #include "ctx.h"
+#include "cidr.h"
+#include "paths.h"
 
 /**
  * struct uplink - a cell's uplink settings
@@ -31,10 +33,14 @@ NC_INTERNAL int uplink_spawn(const char *state, const char *cell, int netfd,
 NC_INTERNAL void uplink_stop(const char *state, const char *cell, int forget);
 NC_INTERNAL int uplink_save(const char *state, const char *cell,
 			    const struct uplink *u);
-NC_INTERNAL int uplink_write_resolv(const char *state, const char *cell,
+NC_INTERNAL int uplink_write_resolv(const struct nc_paths *p, const char *cell,
 				    const struct uplink *u);
+NC_INTERNAL void uplink_etc_forget(const struct nc_paths *p, const char *cell);
 NC_INTERNAL int uplink_each_addr(const char *state,
-				 int (*fn)(const char *addr, void *arg), void *arg);
+				 int (*fn)(const char *cell, const char *addr, void *arg),
+				 void *arg);
+NC_INTERNAL int uplink_addr_holder(const char *state, const struct cidr *net,
+				   char *buf, size_t len);
 NC_INTERNAL void uplink_resolv(const char *state, const char *cell, char *buf,
 			       size_t len);
 

@@ -64,15 +64,17 @@ static int cidrs_add(struct cidrs *l, const struct cidr *c)
 
 /**
  * add_saved() - uplink_each_addr() callback: collect a saved prefix
+ * @cell:	the cell that holds it (unused)
  * @addr:	a saved prefix
  * @arg:	struct cidrs
  *
  * Return: 0 (go on), ENOMEM (stop)
  */
-static int add_saved(const char *addr, void *arg)
+static int add_saved(const char *cell, const char *addr, void *arg)
 {
 	struct cidr c;
 
+	(void)cell;
 	if (cidr_parse(addr, &c))
 		return 0;
 	return cidrs_add(arg, &c) ? ENOMEM : 0;

@@ -135,6 +135,13 @@ t_keeper_crash_rebuilds() {
 	for _ in $(seq 1 50); do alive "$kp" || break; sleep 0.02; done
 	expect_rc 0 $NC list
 	expect_err_match 'keeper was not running.*rebuilt 2 cells'
+	# only rootless cells get new namespaces; root ones keep theirs
+	if [ "$MODE" = root ]; then
+		expect_err_match 'namespaces survived \(/run/netns\), so processes in them'
+		grep -q 'keep the old namespaces' "$T/err" && fail "root notice says processes keep old namespaces: $(cat "$T/err")"
+	else
+		expect_err_match 'in new namespaces; processes started in the old cells keep the old namespaces'
+	fi
 	grep -q "^${PFX}a " "$T/out" && grep -q "^${PFX}b " "$T/out" || fail "cells lost after keeper crash: $(cat "$T/out")"
 	[ "$(keeper_pid)" != "$kp" ] || fail "no new keeper"
 	$NC exec "${PFX}a" -- ip -o link show lo | grep -q UP || fail "rebuilt cell has no loopback up"
@@ -144,7 +151,8 @@ t_keeper_crash_rebuilds() {
 t_names_and_exit_codes() {
 	local long
 	long=$(printf 'x%.0s' $(seq 1 65))
-	for bad in "" "a/b" "." ".." "$long" "$(printf 'a\tb')" "-x" "a b"; do
+	for bad in "" "a/b" "." ".." "$long" "$(printf 'a\tb')" "-x" "a b" \
+		'$(id)' 'a;b' "$(printf 'a\233b')" "$(printf 'caf\303\251')"; do
 		expect_rc 2 $NC create -- "$bad"
 		expect_err_match 'invalid cell name'
 	done
@@ -187,6 +195,39 @@ t_etc_overlay() {
 	$NC delete "$c"
 }
 
+# one resolver view: 'ip netns exec' (root) and 'netcell exec' read the
+# same resolv.conf, and inspect reports the one in force, the user's own
+# overlay file included
+t_resolv_one_view() {
+	local c=${PFX}rv d=${PFX}rw dir ns
+	if [ "$MODE" = root ]; then dir=/etc/netns/$c; else dir=$HOME/.config/netcell/$c/etc; fi
+	trap 'rm -rf "$dir" "${dir%/etc}"' EXIT RETURN
+	expect_rc 0 $NC create "$c"
+	ns=$($NC exec "$c" -- cat /etc/resolv.conf | awk '/^nameserver/{print $2; exit}')
+	[ -n "$ns" ] || fail "no resolver in the cell"
+	$NC inspect "$c" | grep -q "^dns: *$ns\$" || fail "inspect: $($NC inspect "$c" | grep dns)"
+	if [ "$MODE" = root ]; then
+		[ "$(ip netns exec "$c" cat /etc/resolv.conf)" = "$($NC exec "$c" -- cat /etc/resolv.conf)" ] \
+			|| fail "ip netns exec sees $(ip netns exec "$c" cat /etc/resolv.conf | tr '\n' ' '), netcell exec $($NC exec "$c" -- cat /etc/resolv.conf | tr '\n' ' ')"
+	fi
+	# the user's own file wins, everywhere
+	mkdir -p "$dir" && printf 'nameserver 192.0.2.99\n' >"$dir/resolv.conf"
+	$NC exec "$c" -- cat /etc/resolv.conf | grep -qx 'nameserver 192.0.2.99' || fail "user's resolv.conf not in force"
+	[ "$MODE" = root ] && { ip netns exec "$c" cat /etc/resolv.conf | grep -qx 'nameserver 192.0.2.99' || fail "ip netns exec: user's file not in force"; }
+	$NC inspect "$c" | grep -q '^dns: *192.0.2.99$' || fail "inspect does not report the user's resolver: $($NC inspect "$c" | grep dns)"
+	expect_rc 0 $NC delete "$c"
+	[ -f "$dir/resolv.conf" ] || fail "delete removed the user's own resolv.conf"
+	rm -rf "$dir" "${dir%/etc}"
+	# netcell's own copy goes with the cell
+	if [ "$MODE" = root ]; then
+		expect_rc 0 $NC create "$d"
+		[ -f "/etc/netns/$d/resolv.conf" ] || fail "no /etc/netns/$d/resolv.conf for ip netns exec"
+		expect_rc 0 $NC delete "$d"
+		[ -e "/etc/netns/$d" ] && { rm -rf "/etc/netns/$d"; fail "/etc/netns/$d left after delete"; }
+	fi
+	return 0
+}
+
 t_path_for_other_tools() {
 	local c=${PFX}p
 	expect_rc 0 $NC create "$c" --uplink none
@@ -196,6 +237,11 @@ t_path_for_other_tools() {
 		nsenter --preserve-credentials --user="$($NC path --user "$c")" --net="$($NC path "$c")" \
 			ip -o link show >"$T/l" || fail "nsenter --user --net with the paths"
 		[ "$(wc -l <"$T/l")" = 1 ] || fail "nsenter entered the wrong namespace"
+		# the help's example works when pasted
+		$NC path --help | sed -n '/rootless:/,/CMD$/p' | sed 's/^ *rootless: *//; s/NAME/'"$c"'/g; s/ CMD$/ ip -o link show/' >"$T/ex.sh"
+		grep -q preserve-credentials "$T/ex.sh" || fail "help example: $(cat "$T/ex.sh")"
+		PATH="$(dirname "$NC"):$PATH" sh "$T/ex.sh" >"$T/l" 2>&1 || fail "the help's example failed: $(cat "$T/ex.sh"; cat "$T/l")"
+		[ "$(wc -l <"$T/l")" = 1 ] || fail "the help's example entered the wrong namespace: $(cat "$T/l")"
 	fi
 	$NC delete "$c"
 }
@@ -213,6 +259,27 @@ t_root_cells_are_ip_netns() {
 	expect_rc 4 $NC create "${PFX}taken"
 	ls "$NETCELL_STATE_DIR/cells" | grep -q taken && fail "state saved for a failed create"
 	ip netns del "${PFX}taken"
+	return 0
+}
+
+# 'ip netns del' behind netcell's back: path gives a path that still opens
+# the cell, and every command that shows the path says the binding went
+# modes t_root_path_after_ip_netns_del: root
+t_root_path_after_ip_netns_del() {
+	local c=${PFX}gone p
+	expect_rc 0 $NC create "$c" --uplink none
+	$NC exec "$c" -- ip addr add 10.99.77.1/32 dev lo || fail "marker address in the cell"
+	ip netns del "$c" || fail "ip netns del"
+	expect_rc 0 $NC path "$c"
+	p=$(cat "$T/out")
+	[ "$p" != "/run/netns/$c" ] || fail "path still prints the dead /run/netns/$c"
+	expect_err_match "cell \"$c\" lost /run/netns/$c .*ip netns del"
+	nsenter --net="$p" ip -o addr show dev lo | grep -q 10.99.77.1 || fail "the path $p does not open the cell"
+	expect_rc 0 $NC list
+	expect_err_match "lost /run/netns/$c"
+	expect_rc 0 $NC inspect "$c"
+	expect_err_match "lost /run/netns/$c"
+	expect_rc 0 $NC delete "$c"
 	return 0
 }
 

@@ -199,11 +199,79 @@ while time.time()<end:
 		for a in 127.0.0.1 "\$(ip route | awk '/default/{print \$3; exit}')"; do
 			asu $m $NC exec "${PFX}closed$m" -- sh -c "python3 -c \"import socket; socket.create_connection(('$a',$port),1)\"" 2>/dev/null \
 				&& fail "$m: a cell without --host-loopback reached the host's 127.0.0.1:$port via $a"
-			asu $m $NC exec "${PFX}open$m" -- sh -c "python3 -c \"import socket; c=socket.create_connection(('$a',$port),2); assert c.recv(4)==b'host'\"" \
-				|| fail "$m: a cell with --host-loopback did not reach the host's loopback via $a"
 		done
+		a="\$(ip route | awk '/default/{print \$3; exit}')"
+		asu $m $NC exec "${PFX}open$m" -- sh -c "python3 -c \"import socket; c=socket.create_connection(('$a',$port),2); assert c.recv(4)==b'host'\"" \
+			|| fail "$m: a cell with --host-loopback did not reach the host's loopback at its gateway"
+		# nothing of the host's appears on the cell's own 127.0.0.1 unasked
+		asu $m $NC exec "${PFX}open$m" -- python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),1)" 2>/dev/null \
+			&& fail "$m: --host-loopback mirrored the host's 127.0.0.1:$port onto the cell's"
+		asu $m $NC exec "${PFX}open$m" -- python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',$port)); s.listen()" \
+			|| fail "$m: the cell cannot bind 127.0.0.1:$port, which the host uses"
 		asu $m $NC delete "${PFX}closed$m" "${PFX}open$m"
 	done
+	return 0
+}
+
+# --uplink none: --dns is honoured (the resolver may be over a link),
+# --host-loopback refused; neither is silently ignored any more
+t_uplink_none_dns() {
+	local c=${PFX}nd
+	expect_rc 0 $NC create "$c" --uplink none --dns 192.0.2.53
+	$NC exec "$c" -- cat /etc/resolv.conf | grep -qx 'nameserver 192.0.2.53' \
+		|| fail "--dns with --uplink none not in the cell: $($NC exec "$c" -- cat /etc/resolv.conf)"
+	$NC inspect "$c" | grep -q '^dns: *192.0.2.53$' || fail "inspect: $($NC inspect "$c")"
+	expect_rc 0 $NC delete "$c"
+	expect_rc 2 $NC create "$c" --uplink none --host-loopback
+	expect_err_match '--host-loopback needs an uplink'
+	expect_rc 2 $NC create "$c" --uplink none --dns not-an-address
+	expect_err_match '--dns takes the resolver'
+	$NC list | grep -q "^$c " && fail "a refused create left a cell"
+	return 0
+}
+
+# --host-port / port add host:P: chosen host loopback services at the
+# cell's own 127.0.0.1, through the keeper (any uplink, none too); only the
+# ports asked for, whole streams, one reply, back after a keeper crash.
+# Traffic only to servers this test starts on the host's loopback.
+t_host_port() {
+	local c=${PFX}hp hp cp other srv kp
+	hp=$(free_port); other=$(free_port); cp=$(free_port)
+	[ "$hp" != "$other" ] || other=$(free_port)
+	# a sink that answers each whole stream's length once, and a second
+	# server the cell never asks for
+	python3 "$TOP/tests/hostsink.py" sink "$hp" "$other" &
+	srv=$!
+	trap 'kill $srv 2>/dev/null' EXIT RETURN
+	wait_port "$hp" && wait_port "$other" || fail "host servers did not start"
+	expect_rc 0 $NC create "$c" --uplink none --host-port "$hp"
+	out=$($NC exec "$c" -- python3 "$TOP/tests/hostsink.py" send 127.0.0.1 "$hp" $((200 << 20))) || fail "cell to the host's 127.0.0.1:$hp failed"
+	[ "${out#FAIL}" = "$out" ] || fail "200 MiB to the host: the reply was '$out'"
+	# only what was asked for: the host's other loopback port is not in the cell
+	$NC exec "$c" -- python3 -c "import socket; socket.create_connection(('127.0.0.1',$other),1)" 2>/dev/null \
+		&& fail "a host loopback port not asked for is reachable in the cell"
+	# and the cell may use that port itself
+	$NC exec "$c" -- python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',$other)); s.listen()" \
+		|| fail "the cell cannot bind 127.0.0.1:$other, which the host uses"
+	# another cell port, listed as such
+	expect_rc 0 $NC port add "$c" "host:$hp:$cp"
+	out=$($NC exec "$c" -- python3 "$TOP/tests/hostsink.py" send 127.0.0.1 "$cp" 1000) || fail "host:$hp:$cp: $out"
+	$NC port list "$c" --json | python3 -c "
+import json,sys; p=json.load(sys.stdin)
+assert sorted((x['host_port'],x['cell_port'],x['to_host']) for x in p)==sorted([($hp,$hp,True),($hp,$cp,True)]), p" \
+		|| fail "port list: $($NC port list "$c" --json)"
+	expect_rc 4 $NC port add "$c" "host:$other:$cp"
+	# back after a keeper crash
+	kp=$(keeper_pid); kill -9 "$kp"
+	for _ in $(seq 1 50); do alive "$kp" || break; sleep 0.02; done
+	$NC list >/dev/null 2>&1
+	out=$($NC exec "$c" -- python3 "$TOP/tests/hostsink.py" send 127.0.0.1 "$hp" 1000) || fail "after a keeper crash: $out"
+	expect_rc 0 $NC port rm "$c" "host:$hp"
+	$NC exec "$c" -- python3 -c "import socket; socket.create_connection(('127.0.0.1',$hp),1)" 2>/dev/null \
+		&& fail "port rm host:$hp left it reachable"
+	expect_rc 2 $NC create "${c}x" --host-port "$hp/udp"
+	expect_err_match 'host loopback services are TCP'
+	expect_rc 0 $NC delete "$c"
 	return 0
 }
 
@@ -279,6 +347,12 @@ t_uplink_veth_nat() {
 		|| fail "no route to the world through veth + NAT"
 	[ "$out" = 10.250.41.1 ] || fail "the world saw $out, not the (NATed) host address"
 	hx ip -o link show 2>/dev/null | grep -q "nc-$c" || fail "host end not named after the cell"
+	# a prefix that overlaps another cell's is refused, naming that cell
+	local held; held=$(sed -n 's/^addr=//p' "$T/h-state/net/$c.conf")
+	[ -n "$held" ] || fail "no saved prefix for $c"
+	expect_rc 4 hx $NC create "${PFX}ov" --uplink veth --addr "${held%.0/*}.128/25"
+	expect_err_match "overlaps $held, the prefix of cell \"$c\""
+	hx $NC list | grep -q "^${PFX}ov " && fail "a refused --addr left a cell"
 	# host loopback: closed by default, open with --host-loopback
 	port=$(free_port)
 	ip netns exec "$H" python3 -c "

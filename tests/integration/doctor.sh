@@ -274,6 +274,8 @@ t_doctor_tun() {
 mount -t tmpfs -o mode=0755,size=16k nctun /dev/net || exit 90
 mknod -m 0600 /dev/net/tun c 10 200 || exit 91
 asu $NC doctor --json >$T/doc.user 2>&1; echo $? >$T/rc.user
+asu $NC create ${PFX}tun >$T/out.create 2>$T/err.create; echo $? >$T/rc.create
+asu $NC list >$T/list.create 2>&1
 $NC doctor --json >$T/doc.root 2>&1; echo $? >$T/rc.root
 chmod 0666 /dev/net/tun
 asu $NC doctor --json >$T/doc.open 2>&1; echo $? >$T/rc.open
@@ -284,6 +286,12 @@ SH
 	unshare --mount --propagation private bash "$T/inner.sh" || fail "could not make a private /dev/net ($?)"
 	[ "$(stat -c '%a %t:%T' /dev/net/tun)" = "$before" ] || fail "the host's /dev/net/tun changed"
 	rc_is "$T/rc.user" 5
+	# the keeper's view (the hub's user namespace) is told in host uids
+	rc_is "$T/rc.create" 5
+	grep -q "/dev/net/tun has mode 0600, owner uid 0; uid $tu cannot open it" "$T/err.create" \
+		|| fail "create with a closed tun said: $(cat "$T/err.create")"
+	grep -q "${PFX}tun" "$T/list.create" && fail "failed create left a cell: $(cat "$T/list.create")"
+	kill_user_keeper
 	check_is "$T/doc.user" tun fail "mode 0600, owner uid 0; uid $tu cannot open it: Permission denied; rootless cells get no uplink" \
 		'^as root: chmod 0666 /dev/net/tun .*KERNEL=="tun", MODE="0666"'
 	rc_is "$T/rc.root" 0

@@ -473,6 +473,32 @@ t_fw_host_apply() {
 	return 0
 }
 
+# what --host prints names the host, never the internal name ":host"
+# modes t_fw_host_words: root
+t_fw_host_words() {
+	local h=${PFX}hw pid
+	ip netns add "$h"
+	trap 'ip netns del "$h" 2>/dev/null' EXIT RETURN
+	hx() { ip netns exec "$h" "$@"; }
+	printf 'table inet mine {\n chain input {\n  type filter hook input priority 0;\n }\n}\n' >"$T/g1.nft"
+	hx $NC fw apply --host "$T/g1.nft" >"$T/out" 2>&1 || fail "apply: $(cat "$T/out")"
+	grep -qx 'the host: firewall generation 1 in force' "$T/out" || fail "apply said: $(cat "$T/out")"
+	hx $NC fw confirm --host >"$T/out" 2>&1
+	grep -q 'nothing awaits confirmation on the host' "$T/out" || fail "confirm said: $(cat "$T/out")"
+	hx $NC fw apply --host "$T/g1.nft" --confirm 30 >"$T/wait" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 100); do grep -q 'within 30 s' "$T/wait" && break; sleep 0.05; done
+	grep -q "generation 2 applied to the host; run 'netcell fw confirm --host' within 30 s" "$T/wait" || fail "confirm prompt: $(cat "$T/wait")"
+	hx $NC fw apply --host "$T/g1.nft" >>"$T/out" 2>&1
+	grep -q "generation 2 of the host awaits confirmation" "$T/out" || fail "apply while pending said: $(cat "$T/out")"
+	hx $NC fw confirm --host >>"$T/out" 2>&1 || fail "confirm --host: $(cat "$T/out")"
+	wait "$pid" || fail "confirmed apply: $(cat "$T/wait")"
+	hx $NC fw rollback --host >>"$T/out" 2>&1 || fail "rollback: $(cat "$T/out")"
+	grep -qx 'the host: firewall generation 1 in force' "$T/out" || fail "rollback said: $(cat "$T/out")"
+	grep -q ':host' "$T/out" "$T/wait" && fail "internal name shown: $(cat "$T/out" "$T/wait")"
+	return 0
+}
+
 # --firewall on create and run: the ruleset is in force before anything
 # runs in the cell; a bad file means no cell and no state
 t_fw_on_create_and_run() {

@@ -212,7 +212,7 @@ import json,sys; d=json.load(sys.stdin); d=[x for x in d if x['cell']=='$c']
 assert len(d)==2, d
 assert {x['proto'] for x in d}=={'tcp','udp'}, d
 for x in d:
-    assert set(x)=={'cell','host_addr','host_port','cell_port','proto','active'}, x
+    assert set(x)=={'cell','host_addr','host_port','cell_port','proto','active','to_host'} and x['to_host'] is False, x
     assert x['host_addr']=='127.0.0.1' and x['host_port']==$hp and x['cell_port']==80 and x['active'] is True, x" \
 		|| fail "port list --json schema"
 	$NC port list "$c" | grep -Eq "^$c +127\.0\.0\.1:$hp +udp +80$" || fail "human list: $($NC port list "$c")"

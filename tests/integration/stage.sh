@@ -109,6 +109,26 @@ t_stage_deterministic() {
 	cmp -s "$T/c" "$T/d" || fail "two iptables-format runs differ"
 }
 
+# --timeout takes fractions and counts from the script's own start (the
+# namespace's mounts before it once ate half of a one-second timeout)
+t_stage_timeout_fraction() {
+	printf '#!/bin/sh\niptables -A INPUT -j ACCEPT\nsleep 0.8\n' >"$T/slow.sh"; chmod +x "$T/slow.sh"
+	expect_rc 0 $NC fw stage --timeout 1.6 -- "$T/slow.sh"
+	grep -q ACCEPT "$T/out" || fail "no ruleset from a script within its timeout: $(cat "$T/out")"
+	printf '#!/bin/sh\ndate +%%s.%%N >"$1"\niptables -A INPUT -j ACCEPT\nsleep 30\n' >"$T/long.sh"; chmod +x "$T/long.sh"
+	expect_rc 1 $NC fw stage --timeout 0.5 -- "$T/long.sh" "$T/start"
+	local end; end=$(date +%s.%N)
+	expect_err_match 'did not finish within 0.5 s of its start'
+	[ -s "$T/start" ] || fail "the script never started"
+	python3 -c "import sys; d=float(sys.argv[2])-float(sys.argv[1]); sys.exit(0 if 0.5 <= d < 3 else 1)" "$(cat "$T/start")" "$end" \
+		|| fail "killed $(python3 -c "import sys; print(float(sys.argv[2])-float(sys.argv[1]))" "$(cat "$T/start")" "$end") s after its start, --timeout 0.5"
+	for bad in 0 -1 abc 1e3 0x10 nan 86401; do
+		expect_rc 2 $NC fw stage --timeout "$bad" -- "$T/slow.sh"
+		expect_err_match '--timeout takes seconds'
+	done
+	return 0
+}
+
 t_stage_bad_inputs() {
 	printf '#!/bin/sh\niptables -A INPUT -j ACCEPT\n' >"$T/noexec.sh"
 	expect_rc 2 $NC fw stage -- "$T/noexec.sh"; expect_err_match 'not executable'

@@ -54,9 +54,9 @@ static void test_rejects(void)
 {
 	static const char *bad[] = { "", "80", ":80", "80:", "0:80", "80:0",
 		"65536:80", "80:65536", "123456:80", "a:b", "+80:80", "-1:80",
-		" 8080:80", "8080:80 ", "8080:80/", "8080:80/sctp", "8080:80/TCP",
+		" 8080:80", "8080:80 ", "8080:80/", "8080:80/sctp",
 		"8080:80/tcp/udp", "::1:8080:80", "[::1]8080:80", "[::1:8080:80",
-		"[::1]:8080", "localhost:8080:80", "1.2.3:8080:80", "1.2.3.4.5:80:80",
+		"[::1]:8080", "localhostx:8080:80", "1.2.3:8080:80", "1.2.3.4.5:80:80",
 		"[fe80::1%eth0]:80:80", "[127.0.0.1]:80:80", "0x50:80",
 		"127.0.0.1:8080:80:90",
 		"[1111:2222:3333:4444:5555:6666:7777:8888]:65535:65535/udpxxxxxxxxxxxxxxx" };
@@ -132,6 +132,31 @@ static void test_public(void)
 }
 
 /**
+ * test_to_host() - "host:HOSTPORT[:CELLPORT]", the other way round
+ */
+static void test_to_host(void)
+{
+	struct portspec a, b, s;
+
+	CHECK(canonical("host:5432", "host:5432:5432/tcp"), "host: default cell port");
+	CHECK(canonical("localhost:8080:80/TCP", "127.0.0.1:8080:80/tcp"), "localhost, /TCP");
+	CHECK(canonical("LocalHost:53:53/Udp", "127.0.0.1:53:53/udp"), "any case");
+	CHECK(canonical("host:5432:15432/tcp", "host:5432:15432/tcp"), "host: cell port");
+	CHECK(!portspec_parse("host:5432", &s, NULL) && s.to_host && s.family == AF_INET &&
+	      s.addr[0] == 127 && s.addr[3] == 1, "host: is the host's 127.0.0.1");
+	CHECK(portspec_parse("host:5432/udp", &s, NULL) == -EINVAL, "host: is TCP");
+	CHECK(portspec_parse("host:0", &s, NULL) == -EINVAL, "host: port 0");
+	CHECK(portspec_parse("host:", &s, NULL) == -EINVAL, "host: no port");
+	portspec_parse("host:5432", &a, NULL);
+	portspec_parse("127.0.0.1:5432:5432", &b, NULL);
+	CHECK(!portspec_clash(&a, &b) && !portspec_clash(&b, &a), "the two ways never clash");
+	portspec_parse("host:6000:5432", &b, NULL);
+	CHECK(portspec_clash(&a, &b) == 1 && !portspec_equal(&a, &b), "same cell port clashes");
+	portspec_parse("host:5432:6000", &b, NULL);
+	CHECK(!portspec_clash(&a, &b), "another cell port does not");
+}
+
+/**
  * main() - run the port spec tests
  *
  * Return: 0 if all checks pass
@@ -142,5 +167,6 @@ int main(void)
 	test_rejects();
 	test_clash();
 	test_public();
+	test_to_host();
 	return unit_done();
 }

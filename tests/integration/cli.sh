@@ -1,0 +1,109 @@
+# tests/integration/cli.sh - the command line's conventions: help pages,
+# version, output widths, terminal-only decoration
+# Each t_* runs as root and as the unprivileged test user unless a
+# "# modes t_NAME: ..." line says otherwise.
+
+# -V as --version, 'netcell help CMD [VERB]', and a page of its own for
+# every command the top-level help lists and for every verb of fw and port
+t_cli_help_and_version() {
+	local v cmd verb first
+	v=$($NC --version) || fail "--version"
+	[ "$($NC -V)" = "$v" ] || fail "-V says $($NC -V), --version $v"
+	grep -q "^netcell $(sed -n 's/^VERSION *[:?]*= *//p' "$TOP/Makefile")\$" <<<"$v" || fail "version $v is not the Makefile's"
+	$NC help >"$T/top" || fail "netcell help"
+	grep -q '^  fw stage ' "$T/top" || fail "top-level help does not list fw stage: $(cat "$T/top")"
+	for cmd in $(awk '/^Commands:/{on=1; next} on && /^  [a-z]/{print $1} on && /^$/{exit}' "$T/top"); do
+		first=$($NC help "$cmd" | head -2 | tr '\n' ' ') || fail "help $cmd"
+		case $first in "Usage: netcell $cmd"*|"Usage:   netcell $cmd"*) ;; *) fail "help $cmd starts with: $first" ;; esac
+		[ "$($NC "$cmd" --help 2>&1 | head -2 | tr '\n' ' ')" = "$first" ] || fail "$cmd --help differs from help $cmd"
+	done
+	for verb in apply check confirm show history rollback stage; do
+		first=$($NC fw "$verb" --help | head -1)
+		case $first in "Usage: netcell fw $verb"*) ;; *) fail "fw $verb --help starts with: $first" ;; esac
+		[ "$($NC help fw "$verb" | head -1)" = "$first" ] || fail "help fw $verb differs"
+	done
+	for verb in add rm list; do
+		first=$($NC port "$verb" --help | head -1)
+		case $first in "Usage: netcell port $verb"*) ;; *) fail "port $verb --help starts with: $first" ;; esac
+	done
+	expect_rc 2 $NC help frobnicate
+	expect_err_match 'no help for "frobnicate"'
+	return 0
+}
+
+# list's header fits an 80-column terminal
+t_cli_list_width() {
+	local c=${PFX}w
+	expect_rc 0 $NC create "$c" --uplink none
+	$NC list >"$T/list" || fail "list"
+	[ "$(head -1 "$T/list" | wc -L)" -le 80 ] || fail "list header is $(head -1 "$T/list" | wc -L) columns: $(head -1 "$T/list")"
+	grep -q "^$c " "$T/list" || fail "cell not listed: $(cat "$T/list")"
+	$NC delete "$c"
+}
+
+# demo.sh decorates its commands on a terminal only: a pipe gets plain text
+t_cli_demo_plain_in_pipe() {
+	DEMO_PORT=$(free_port) NC=$NC "$TOP/demo.sh" >"$T/demo" 2>&1 || fail "demo.sh failed: $(tail -5 "$T/demo")"
+	grep -q 'demo finished' "$T/demo" || fail "demo did not finish: $(tail -5 "$T/demo")"
+	grep -q "$(printf '\033')" "$T/demo" && fail "ANSI codes in a pipe: $(grep -m1 "$(printf '\033')" "$T/demo" | od -c | head -2)"
+	return 0
+}
+
+# exec CELL CMD ARGS works without '--', and a --help of CMD is CMD's
+t_cli_exec_without_dashdash() {
+	local c=${PFX}x
+	expect_rc 0 $NC create "$c" --uplink none
+	$NC exec "$c" ip -o link show >"$T/l" || fail "exec without --"
+	[ "$(wc -l <"$T/l")" = 1 ] || fail "exec without -- ran elsewhere: $(cat "$T/l")"
+	$NC exec "$c" ip --help >"$T/h" 2>&1
+	grep -q 'Usage: ip ' "$T/h" || fail "exec CELL ip --help: $(head -3 "$T/h")"
+	grep -q 'netcell' "$T/h" && fail "netcell's help instead of ip's: $(head -3 "$T/h")"
+	$NC exec "$c" --as-user id -u >"$T/u" || fail "exec CELL --as-user CMD"
+	[ "$(cat "$T/u")" = "$(id -u)" ] || fail "--as-user ran as $(cat "$T/u")"
+	$NC exec --help | grep -q '^Usage: netcell exec' || fail "exec --help"
+	$NC exec "$c" --help | grep -q '^Usage: netcell exec' || fail "exec CELL --help"
+	[ "$($NC run sh -c 'echo hi')" = hi ] || fail "run without --"
+	$NC run --help | grep -q '^Usage: netcell run' || fail "run --help"
+	expect_rc 0 $NC delete "$c"
+}
+
+# published ports as podman users write them: -p, localhost, /TCP; -j as
+# --json (as ip -j)
+t_cli_publish_short_forms() {
+	local c=${PFX}pf hp
+	hp=$(free_port)
+	expect_rc 0 $NC create "$c" --uplink none -p "localhost:$hp:80/TCP"
+	$NC port list "$c" | grep -q "127.0.0.1:$hp .*tcp *80" || fail "port list: $($NC port list "$c")"
+	$NC port list -j "$c" | python3 -c "import json,sys; p=json.load(sys.stdin); assert p[0]['host_port']==$hp and p[0]['proto']=='tcp', p" \
+		|| fail "port list -j: $($NC port list -j "$c")"
+	$NC list -j | python3 -c "import json,sys; assert any(x['name']=='$c' for x in json.load(sys.stdin))" || fail "list -j"
+	$NC inspect -j "$c" | python3 -c "import json,sys; assert json.load(sys.stdin)['name']=='$c'" || fail "inspect -j"
+	[ "$($NC run -p "127.0.0.1:$(free_port):81/Udp" sh -c 'echo ok')" = ok ] || fail "run -p"
+	expect_rc 0 $NC delete "$c"
+}
+
+# pids and identify, as ip netns pids/identify: a process started in the
+# cell is listed and identified; one outside is in no cell
+t_cli_pids_identify() {
+	local c=${PFX}pi d=${PFX}pj pid
+	expect_rc 0 $NC create "$c" --uplink none
+	expect_rc 0 $NC create "$d" --uplink none
+	$NC exec "$c" sleep 60 &
+	pid=$!
+	trap 'kill $pid 2>/dev/null' EXIT RETURN
+	for _ in $(seq 1 100); do [ "$(readlink /proc/$pid/ns/net 2>/dev/null)" != "$(readlink /proc/self/ns/net)" ] && break; sleep 0.05; done
+	expect_rc 0 $NC pids "$c"
+	grep -qx "$pid" "$T/out" || fail "pids $c does not list $pid: $(cat "$T/out")"
+	expect_rc 0 $NC pids "$d"
+	[ -s "$T/out" ] && fail "pids $d lists $(cat "$T/out")"
+	expect_rc 0 $NC identify "$pid"
+	[ "$(cat "$T/out")" = "$c" ] || fail "identify $pid: $(cat "$T/out")"
+	$NC identify -j "$pid" | python3 -c "import json,sys; j=json.load(sys.stdin); assert j=={'pid':$pid,'cell':'$c'}, j" || fail "identify -j"
+	$NC pids -j "$c" | python3 -c "import json,sys; assert $pid in json.load(sys.stdin)" || fail "pids -j"
+	expect_rc 3 $NC identify $$
+	expect_err_match "process $$ is in no cell"
+	expect_rc 3 $NC pids "${PFX}none"
+	expect_rc 2 $NC identify abc
+	kill "$pid"; wait "$pid" 2>/dev/null
+	expect_rc 0 $NC delete "$c" "$d"
+}
