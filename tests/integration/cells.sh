@@ -84,14 +84,15 @@ signal.signal(signal.SIGINT, lambda *a: sys.exit(43)); open(sys.argv[1], "w").cl
 }
 
 t_run_killed_leaves_nothing() {
-	$NC run --name "${PFX}k" -- sleep 30 &
+	local d="30.$$"	# a command line no other test's process has
+	$NC run --name "${PFX}k" -- sleep "$d" &
 	local pid=$!
 	for _ in $(seq 1 100); do $NC inspect "${PFX}k" >/dev/null 2>&1 && break; sleep 0.05; done
 	kill -9 $pid; wait $pid 2>/dev/null
 	for _ in $(seq 1 100); do $NC inspect "${PFX}k" >/dev/null 2>&1 || break; sleep 0.05; done
 	expect_rc 3 $NC inspect "${PFX}k"
 	sleep 0.2
-	pgrep -u "$(id -u)" -f '^sleep 30$' >/dev/null && fail "the command outlived a killed netcell run"
+	pgrep -u "$(id -u)" -xf "sleep $d" >/dev/null && fail "the command outlived a killed netcell run"
 	return 0
 }
 
