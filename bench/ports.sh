@@ -95,7 +95,13 @@ if command -v rootlesskit >/dev/null; then
 fi
 for p in "$NP1" "$NP2" "$PP1" "$PP2"; do wait_listen "$p"; done
 if [ "$rk" = 1 ]; then wait_listen "$RP1" && wait_listen "$RP2" || { rk=0; echo "RootlessKit did not start: $(tail -3 "$D/rk.log")" >&2; }; fi
-sleep 1
+# every server answers through its port (a listening forwarder says nothing
+# of the server behind it); netcell and pasta must, the others are dropped
+CONNRATE=$D/connrate
+serving iperf3 "$NP1" && serving connrate "$NP2" || { echo "bench/ports.sh: netcell's servers do not answer" >&2; exit 1; }
+serving iperf3 "$PP1" && serving connrate "$PP2" || { echo "bench/ports.sh: pasta's servers do not answer" >&2; exit 1; }
+[ "$slirp" = 0 ] || { serving iperf3 "$SP1" && serving connrate "$SP2"; } || slirp=0
+[ "$rk" = 0 ] || { serving iperf3 "$RP1" && serving connrate "$RP2"; } || rk=0
 
 ROUNDS=${ROUNDS:-5}
 # measure FN ARG PORTS...: FN ARG on each port, ROUNDS times interleaved
