@@ -30,8 +30,8 @@ name() { printf 'sc%04d\n' "$1"; }
 probe() { $NC create scprobe --uplink none && $NC delete scprobe; }
 # cd_at LABEL: create+delete of one more cell, 3 interleaved rounds beside unshare
 cd_at() {
-	local A= B= r
-	for r in 1 2 3; do A+="$(timeit "$N" probe) "; B+="$(timeit "$N" unshare -Urn ip link set lo up) "; done
+	local A='' B=''
+	for _ in 1 2 3; do A+="$(timeit "$N" probe) "; B+="$(timeit "$N" unshare -Urn ip link set lo up) "; done
 	CD=$(med $A); row "create+delete, $1" "$CD" "$(med $B)" "unshare -Urn ip link set lo up" "-"
 }
 mkcells() { local i; for ((i = $1; i <= $2; i++)); do $NC create "$(name "$i")" --uplink none >/dev/null; done; }
@@ -53,8 +53,8 @@ kp=$(cat "$W/run/keeper.pid")
 rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$kp/status")
 printf '%-34s %8.1f MB   (%d ports in %d cells; target <= 16 MB)\n' "keeper RSS" "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')" "$k" "$PORTCELLS"
 mkdir "$W/ls"; for ((i = 1; i <= CELLS; i++)); do : >"$W/ls/$(name "$i")"; done
-A= B= J=
-for r in 1 2 3 4 5; do A+="$(timeit 20 $NC list) "; J+="$(timeit 20 $NC list --json) "; B+="$(timeit 20 ls -l "$W/ls") "; done
+A='' B='' J=''
+for _ in 1 2 3 4 5; do A+="$(timeit 20 $NC list) "; J+="$(timeit 20 $NC list --json) "; B+="$(timeit 20 ls -l "$W/ls") "; done
 row "list, $CELLS cells" "$(med $A)" "$(med $B)" "ls -l of $CELLS files" "50 ms absolute"
 row "list --json, $CELLS cells" "$(med $J)" "$(med $B)" "ls -l of $CELLS files" "50 ms absolute"
 n=$($NC list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
@@ -69,6 +69,7 @@ rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$kp/status")
 printf '%-34s %8.1f MB\n' "keeper RSS after rebuild" "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')"
 s=$(date +%s%N)
 for ((i = 1; i <= CELLS; i += 100)); do
+	# shellcheck disable=SC2046 # names without spaces, one word each
 	$NC delete $(for ((j = i; j < i + 100 && j <= CELLS; j++)); do name "$j"; done) >/dev/null
 done
 e=$(date +%s%N)
