@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* cmd_create.c - netcell create NAME */
 #include <getopt.h>
+#include <string.h>
 #include "cli.h"
 
 static const char help[] =
@@ -54,7 +55,7 @@ int cmd_create(int argc, char **argv)
 	struct nc_ctx *ctx;
 	sigset_t old;
 	const char *name;
-	int c, ret;
+	int c, ret, plain;
 
 	if (cli_help_requested(argc, argv, help))
 		return 0;
@@ -69,9 +70,14 @@ int cmd_create(int argc, char **argv)
 	name = argv[optind];
 	ctx = cli_ctx();
 	cli_hold_signals(&old);		/* the whole cell, or none of it */
-	/* bound to this command until kept: killed, it leaves nothing */
-	ret = nc_create_id(ctx, name, NC_CREATE_SETUP, &id);
-	if (!ret && (cli_net_apply(ctx, name, &net) || nc_create_keep(ctx, name, id)))
+	/* bound to this command until kept: killed, it leaves nothing; with
+	 * nothing to set up (--uplink none, no firewall, no port) the one
+	 * request makes it kept: a save and a round trip fewer */
+	plain = net.uplink && !strcmp(net.uplink, "none") && !net.firewall &&
+		!net.npublish && !net.addr;
+	ret = nc_create_id(ctx, name, plain ? 0 : NC_CREATE_SETUP, &id);
+	if (!ret && !plain &&
+	    (cli_net_apply(ctx, name, &net) || nc_create_keep(ctx, name, id)))
 		ret = setup_failed(ctx, name, id);
 	else
 		ret = ret ? cli_fail(ctx) : (cli_notices(ctx), 0);
