@@ -19,14 +19,12 @@ NC=$PWD/build/netcell
 N=${N:-20}; SECS=${SECS:-3}
 W=$(mktemp -d /tmp/ncbup.XXXXXX); chmod 700 "$W"
 export NETCELL_RUNTIME_DIR=$W/run NETCELL_STATE_DIR=$W/state
-PORT=$((30000 + RANDOM % 20000))
-iperf3 -s -B 127.0.0.1 -p "$PORT" -D --logfile "$W/iperf.log"
-for _ in $(seq 1 50); do ss -Htln "sport = :$PORT" | grep -q . && break; sleep 0.1; done
-ss -Htln "sport = :$PORT" | grep -q . || { echo "bench/uplink.sh: the iperf3 server did not start on 127.0.0.1:$PORT: $(tail -2 "$W/iperf.log")" >&2; exit 1; }
-SLIRP=
-cleanup() { [ -z "$SLIRP" ] || kill "$SLIRP" 2>/dev/null; pkill -u "$(id -u)" -f "iperf3 -s -B 127.0.0.1 -p $PORT" || true
+SLIRP=; IPERF_PID=
+cleanup() { [ -z "$SLIRP" ] || kill "$SLIRP" 2>/dev/null; [ -z "$IPERF_PID" ] || kill "$IPERF_PID" 2>/dev/null || true
 	kill "$(cat "$W/run/keeper.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$W"; }
 trap cleanup EXIT
+start_iperf3 "$W/iperf.log" || { echo "bench/uplink.sh: the iperf3 server did not start" >&2; exit 1; }
+PORT=$IPERF_PORT
 # gbps: the receiver's rate in Gbit/s; nothing when the run gave none (med
 # then prints "-"), and the client's last words on stderr
 gbps() { awk '/receiver/ { v = $(NF-2); u = $(NF-1) } END { if (u == "") exit; if (u ~ /^M/) v /= 1000; printf "%.2f", v }'; }

@@ -167,6 +167,9 @@ void unbind(const char *name)
  * @fd:		namespace descriptor
  * @fresh:	set when the namespace is new, cleared when adopted
  *
+ * A rootless cell takes a namespace of the pool when one is ready
+ * (nspool_fill() made it exactly as ns_new_net() makes one here).
+ *
  * Return: 0 or -errno with a message; nothing is left behind on failure
  */
 int make_netns(struct keeper *k, struct nc_ctx *ctx, const char *name,
@@ -176,8 +179,14 @@ int make_netns(struct keeper *k, struct nc_ctx *ctx, const char *name,
 	int pfd, ret;
 
 	*fresh = 1;
-	if (k->p.rootless)
+	if (k->p.rootless) {
+		k->nspool_want = 1;
+		if (k->nspool_n) {
+			*fd = k->nspool[--k->nspool_n];
+			return 0;
+		}
 		return ns_new_net(ctx, NULL, fd);
+	}
 	bind_path(name, path, sizeof(path));
 	if (reuse && ns_is_netns_file(path)) {
 		*fresh = 0;
@@ -669,6 +678,44 @@ static void try_leave(struct keeper *k)
 }
 
 /**
+ * nspool_fill() - make one namespace for the pool, when wanted
+ * @k:		keeper
+ *
+ * Called when no client is connected and no event waits (between a
+ * create's reply and its KEEP there is a gap too, but a refill there
+ * only delays the KEEP): a namespace costs about half a millisecond
+ * (unshare(CLONE_NEWNET) and loopback up), which a create then does not
+ * pay.  A failure stops the refill until the next create takes one.
+ *
+ * Return: 1 when it made one, 0 when none was wanted or it failed
+ */
+static int nspool_fill(struct keeper *k)
+{
+	struct nc_ctx ctx = { .kfd = -1 };
+	int fd;
+
+	if (!k->nspool_want || k->nspool_n >= KEEPER_NSPOOL)
+		return 0;
+	if (ns_new_net(&ctx, NULL, &fd)) {
+		k->nspool_want = 0;
+		return 0;
+	}
+	k->nspool[k->nspool_n++] = fd;
+	k->nspool_want = k->nspool_n < KEEPER_NSPOOL;
+	return 1;
+}
+
+/**
+ * nspool_free() - close the pool's namespaces
+ * @k:		keeper
+ */
+static void nspool_free(struct keeper *k)
+{
+	while (k->nspool_n)
+		close(k->nspool[--k->nspool_n]);
+}
+
+/**
  * loop() - the keeper's event loop
  * @k:		keeper
  */
@@ -680,6 +727,11 @@ static void loop(struct keeper *k)
 	while (!k->quit) {
 		arm_idle(k);
 		n = fwd_poll(k->fwd, k->epfd, ev, ARRAY_SIZE(ev));
+		/* no client and nothing waits: fill the namespace pool */
+		if (!n && k->nspool_want && !k->nclients &&
+		    !(n = epoll_wait(k->epfd, ev, ARRAY_SIZE(ev), 0)) &&
+		    nspool_fill(k))
+			continue;
 		if (!n)
 			n = epoll_wait(k->epfd, ev, ARRAY_SIZE(ev),
 				       k->accept_paused ? KCONN_PAUSE_MS : -1);
@@ -877,6 +929,7 @@ static void keeper_init(struct keeper *k, const struct nc_paths *p)
 static int serve(struct keeper *k)
 {
 	loop(k);
+	nspool_free(k);
 	hub_stop(k->p.state, &k->hubfd);
 	fwd_free(k->fwd);
 	kconn_free(k);

@@ -47,6 +47,9 @@ struct kconn {
 	struct kmsg *head;
 };
 
+/* ready network namespaces a rootless keeper keeps for the next creates */
+#define KEEPER_NSPOOL	2
+
 /**
  * struct keeper - the keeper's whole state
  * @p:		the user's directories
@@ -69,6 +72,9 @@ struct kconn {
  * @peerfd:	rootless: socket to the helper that inspects clients (kpeer.c)
  * @lifefd:	STATE/keeper.life, locked for the keeper's life
  * @leavefd:	the start lock, held from the decision to leave to the exit
+ * @nspool:	rootless: network namespaces made ahead, for the next creates
+ * @nspool_n:	how many
+ * @nspool_want: a create took one: refill when the loop has nothing to do
  */
 struct keeper {
 	struct nc_paths p;
@@ -89,6 +95,9 @@ struct keeper {
 	int peerfd;
 	int lifefd;
 	int leavefd;
+	int nspool[KEEPER_NSPOOL];
+	int nspool_n;
+	int nspool_want;
 };
 
 NC_INTERNAL struct kcell *find(struct keeper *k, const char *name);

@@ -330,3 +330,41 @@ t_private_runtime_dir() {
 	expect_rc 0 $NC list
 	[ "$(stat -c %a "$NETCELL_RUNTIME_DIR")" = 700 ] || fail "runtime dir left open"
 }
+
+# net_fds PID: how many network namespaces PID holds open
+net_fds() { local f n=0; for f in /proc/"$1"/fd/*; do [[ $(readlink "$f" 2>/dev/null) == net:* ]] && n=$((n + 1)); done; echo "$n"; }
+
+# modes t_create_from_pool_is_fresh: user
+t_create_from_pool_is_fresh() {
+	# a rootless keeper keeps two network namespaces ready, made while no
+	# command is connected, for the next creates; each cell still gets one
+	# of its own, untouched, loopback up and nothing else
+	local a=${PFX}pa b=${PFX}pb c=${PFX}pc kp n x ids big=0
+	[ "$(printf '%s\n' 6.3 "$(uname -r)" | sort -V | head -1)" = 6.3 ] && big=1
+	expect_rc 0 $NC create "$a" --uplink none
+	kp=$(keeper_pid)
+	for _ in $(seq 1 50); do [ "$(net_fds "$kp")" = 3 ] && break; sleep 0.02; done
+	n=$(net_fds "$kp")
+	[ "$n" = 3 ] || fail "the keeper holds $n network namespaces with 1 cell; wanted the cell's and 2 ready ones"
+	# a change in the first cell shows in no cell made after it
+	$NC exec "$a" -- ip addr add 192.0.2.7/32 dev lo || fail "exec in $a"
+	expect_rc 0 $NC create "$b" --uplink none
+	expect_rc 0 $NC create "$c" --uplink none
+	for x in "$a" "$b" "$c"; do
+		ids+="$($NC exec "$x" -- readlink /proc/self/ns/net) "
+		[ "$x" = "$a" ] && continue
+		$NC exec "$x" -- ip -o addr show >"$T/addrs" || fail "exec in $x"
+		grep -q 192.0.2.7 "$T/addrs" && fail "$x has the address added in $a: $(cat "$T/addrs")"
+		$NC exec "$x" -- ip -o link show >"$T/links"
+		[ "$(wc -l <"$T/links")" = 1 ] && grep -q 'lo:.*UP' "$T/links" || fail "$x: links $(cat "$T/links")"
+		[ "$big" = 0 ] || $NC exec "$x" -- ip -d link show lo | grep -q 'gso_max_size 524280 ' ||
+			fail "$x: loopback without BIG TCP"
+	done
+	[ "$(tr ' ' '\n' <<<"$ids" | grep . | sort -u | wc -l)" = 3 ] || fail "cells share a namespace: $ids"
+	n=$(net_fds "$kp")
+	[ "$n" -ge 3 ] && [ "$n" -le 5 ] || fail "the keeper holds $n network namespaces with 3 cells; at most 2 more than its cells"
+	for x in "$a" "$b" "$c"; do expect_rc 0 $NC delete "$x"; done
+	n=$(net_fds "$kp")
+	[ "$n" -le 2 ] || fail "the keeper holds $n network namespaces with no cell"
+	return 0
+}
