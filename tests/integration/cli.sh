@@ -107,3 +107,38 @@ t_cli_pids_identify() {
 	kill "$pid"; wait "$pid" 2>/dev/null
 	expect_rc 0 $NC delete "$c" "$d"
 }
+
+# --json (and -j) on version, path, fw show and fw history: what the text
+# output says, in the schema of docs/json.md
+t_cli_json_more() {
+	local c=${PFX}jm
+	$NC version -j | python3 -c "import json,sys; j=json.load(sys.stdin); assert j['name']=='netcell' and 'netcell '+j['version']=='$($NC -V)', j" \
+		|| fail "version -j: $($NC version -j)"
+	[ "$($NC --version --json)" = "$($NC version -j)" ] || fail "--version --json differs from version -j"
+	expect_rc 2 $NC version --frob
+	expect_rc 0 $NC create "$c" --uplink none
+	$NC path --json "$c" | python3 -c "
+import json,sys; j=json.load(sys.stdin)
+assert j['name']=='$c' and j['netns']=='$($NC path "$c")', j
+assert (j['userns'] is None) == ('$MODE'=='root'), j" || fail "path --json: $($NC path --json "$c")"
+	[ "$MODE" = user ] && { [ "$($NC path -j "$c" | python3 -c "import json,sys; print(json.load(sys.stdin)['userns'])")" = "$($NC path --user "$c")" ] || fail "path -j userns"; }
+	$NC fw history -j "$c" | python3 -c "import json,sys; assert json.load(sys.stdin)==[]" || fail "fw history -j before any apply: $($NC fw history -j "$c")"
+	$NC fw show -j "$c" | python3 -c "import json,sys; j=json.load(sys.stdin); assert j['generation']==0 and isinstance(j['ruleset'],str), j" \
+		|| fail "fw show -j with no rules: $($NC fw show -j "$c")"
+	printf 'table inet t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t}\n}\n' >"$T/a.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/a.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/a.nft"
+	$NC fw history --json "$c" | python3 -c "
+import json,sys; h=json.load(sys.stdin)
+assert [g['generation'] for g in h]==[1,2], h
+assert [g['current'] for g in h]==[False,True] and h[1]['format']=='nft' and h[1]['source'].endswith('a.nft'), h
+assert all(type(g['applied'])==int and g['pending'] is False and g['reverted'] is False and g['locked'] is False for g in h), h" \
+		|| fail "fw history --json: $($NC fw history --json "$c")"
+	$NC fw show "$c" >"$T/show" || fail "fw show"
+	$NC fw show --json "$c" | python3 -c "
+import json,sys; j=json.load(sys.stdin)
+assert j['generation']==2 and 'table inet t' in j['ruleset'], j
+assert j['ruleset']==open('$T/show').read(), 'differs from fw show'" || fail "fw show --json: $($NC fw show --json "$c")"
+	expect_rc 2 $NC fw apply -j "$c" "$T/a.nft"
+	expect_rc 0 $NC delete "$c"
+}
