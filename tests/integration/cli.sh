@@ -142,3 +142,24 @@ assert j['ruleset']==open('$T/show').read(), 'differs from fw show'" || fail "fw
 	expect_rc 2 $NC fw apply -j "$c" "$T/a.nft"
 	expect_rc 0 $NC delete "$c"
 }
+
+# delete refuses a cell that still has processes and names them (PID and
+# command); the keeper's port helper there does not count; --force deletes
+t_cli_delete_busy() {
+	local c=${PFX}bz hp pid
+	hp=$(free_port)
+	expect_rc 0 $NC create "$c" --uplink none -p "127.0.0.1:$hp:80"
+	expect_rc 0 $NC pids "$c"
+	[ -s "$T/out" ] && fail "pids lists the keeper's helper: $(cat "$T/out")"
+	$NC exec "$c" sleep 60 &
+	pid=$!
+	trap 'kill $pid 2>/dev/null; $NC delete --force "$c" 2>/dev/null' EXIT RETURN
+	for _ in $(seq 1 100); do [ "$(readlink /proc/$pid/ns/net 2>/dev/null)" != "$(readlink /proc/self/ns/net)" ] && break; sleep 0.05; done
+	expect_rc 1 $NC delete "$c"
+	expect_err_match "cannot delete cell \"$c\": 1 process still in it: $pid \\(sleep\\); stop it, or run 'netcell delete --force $c'"
+	$NC list | grep -q "^$c " || fail "a refused delete removed the cell"
+	expect_rc 0 $NC delete -f "$c"
+	$NC list | grep -q "^$c " && fail "delete --force left the cell"
+	kill "$pid"; wait "$pid" 2>/dev/null
+	return 0
+}
