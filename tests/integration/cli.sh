@@ -163,3 +163,22 @@ t_cli_delete_busy() {
 	kill "$pid"; wait "$pid" 2>/dev/null
 	return 0
 }
+
+# run ends what CMD left running when CMD ends (a background job, and a
+# daemon that detached with setsid and a double fork), as unshare
+# --kill-child does; --keep-children leaves them; CMD's status is kept
+t_cli_run_kills_children() {
+	local a b k
+	trap 'for p in $a $b $k; do kill $p 2>/dev/null; done' EXIT RETURN
+	expect_rc 3 $NC run --uplink none -- sh -c 'sleep 60 & echo $! >"$1/bg"; setsid sh -c "sleep 61 & echo \$! >\"$1/bg2\""; exit 3' sh "$T"
+	a=$(cat "$T/bg"); b=$(cat "$T/bg2")
+	[ -n "$a" ] && [ -n "$b" ] || fail "the test's command did not start its background processes"
+	gone "$a" || fail "run left CMD's background job $a running"
+	gone "$b" || fail "run left CMD's detached daemon $b running"
+	expect_rc 0 $NC run --uplink none --keep-children -- sh -c 'sleep 62 & echo $! >"$1/keep"' sh "$T"
+	k=$(cat "$T/keep")
+	sleep 0.3
+	alive "$k" || fail "--keep-children: the background job $k was killed"
+	kill "$k"
+	return 0
+}
