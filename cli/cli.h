@@ -45,8 +45,9 @@ enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS, CLI_OPT_ADDR,
 	"                    its gateway address, through the uplink engine\n" \
 	"                    (slower; nothing appears on the cell's 127.0.0.1)\n" \
 	"  --dns ADDR        the resolver in the cell's /etc/resolv.conf\n" \
-	"  -p, --publish SPEC  publish a port, [HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp]\n" \
-	"                    (repeatable; see 'netcell port --help')\n" \
+	"  -p, --publish SPEC  publish a port, [HOSTADDR:][HOSTPORT:]CELLPORT[/tcp|/udp]\n" \
+	"                    (repeatable; ranges 8000-8010:8000-8010; -p 80: a\n" \
+	"                    free host port, shown; see 'netcell port --help')\n" \
 	"  --firewall FILE   apply this ruleset (nft or iptables-save syntax) as\n" \
 	"                    generation 1 before anything else; a bad file: no cell\n"
 

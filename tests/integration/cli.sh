@@ -182,3 +182,35 @@ t_cli_run_kills_children() {
 	kill "$k"
 	return 0
 }
+
+# published ports as podman users write them: ranges (TCP and UDP) and
+# -p 80 (a free host port chosen, shown, and working)
+t_cli_publish_ranges_auto() {
+	local c=${PFX}pr hp chosen srv
+	for _ in $(seq 1 20); do
+		hp=$(free_port)
+		ss -Htuan "sport = :$((hp + 1))" | grep -q . || break
+	done
+	trap 'kill $srv 2>/dev/null; $NC delete --force "$c" 2>/dev/null' EXIT RETURN
+	expect_rc 0 $NC create "$c" --uplink none -p "$hp-$((hp + 1)):8000-8001" -p "$hp-$((hp + 1)):53-54/udp" -p 80
+	chosen=$(sed -n 's/^netcell: notice: host port \([0-9]*\) chosen for cell port 80\/tcp: 127.0.0.1:\1:80\/tcp$/\1/p' "$T/err")
+	[ -n "$chosen" ] || fail "no notice of the chosen host port: $(cat "$T/err")"
+	$NC port list -j "$c" | python3 -c "
+import json,sys; got=sorted((p['host_port'],p['cell_port'],p['proto']) for p in json.load(sys.stdin))
+want=sorted([($hp,8000,'tcp'),($hp+1,8001,'tcp'),($hp,53,'udp'),($hp+1,54,'udp'),($chosen,80,'tcp')])
+assert got==want, (got, want)" || fail "port list: $($NC port list "$c")"
+	$NC exec "$c" python3 -c "
+import socket; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1',80)); s.listen()
+c,_=s.accept(); c.sendall(b'hi80'); c.close()" &
+	srv=$!
+	wait_port 80 "$c" || fail "server in the cell did not start"
+	[ "$(python3 -c "import socket; print(socket.create_connection(('127.0.0.1',$chosen),3).recv(9).decode())")" = hi80 ] \
+		|| fail "nothing through the chosen host port $chosen"
+	wait $srv; srv=
+	expect_rc 0 $NC port rm "$c" "$hp-$((hp + 1)):8000-8001"
+	[ "$($NC port list -j "$c" | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")" = 3 ] || fail "port rm of a range: $($NC port list "$c")"
+	expect_rc 2 $NC port add "$c" "1-2:3"
+	expect_err_match 'one length'
+	expect_rc 2 $NC port rm "$c" 80
+	expect_rc 0 $NC delete "$c"
+}
