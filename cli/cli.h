@@ -79,7 +79,9 @@ int cli_net_check(const char *cmd, const struct cli_net *n);
 int cli_fail(struct nc_ctx *ctx);
 int cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+extern int cli_verbosity;
 void cli_notices(struct nc_ctx *ctx);
+void cli_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct nc_ctx *cli_ctx(void);
 int cli_help_requested(int argc, char **argv, const char *text);
 int cli_help_before_cmd(int argc, char **argv, int npos, const char *text);

@@ -40,6 +40,24 @@ static int setup_failed(struct nc_ctx *ctx, const char *name, unsigned long long
 }
 
 /**
+ * said_made() - -v: the cell made, and where its namespace is
+ * @ctx:	context
+ * @name:	cell name
+ */
+static void said_made(struct nc_ctx *ctx, const char *name)
+{
+	struct nc_cell_info c;
+
+	if (cli_verbosity <= 0)
+		return;
+	if (nc_inspect(ctx, name, &c))
+		cli_verbose("created cell \"%s\"", name);
+	else
+		cli_verbose("created cell \"%s\" (%s), network namespace %s", name,
+			    c.userns[0] ? "rootless" : "root", c.netns);
+}
+
+/**
  * cmd_create() - netcell create NAME
  * @argc:	argument count
  * @argv:	arguments
@@ -79,6 +97,7 @@ int cmd_create(int argc, char **argv)
 		}
 		if (!cli_net_apply(ctx, name, &net) && !nc_create_keep(ctx, name, id)) {
 			cli_notices(ctx);
+			said_made(ctx, name);
 			ret = 0;
 			break;
 		}

@@ -105,8 +105,10 @@ int cmd_delete(int argc, char **argv)
 			status = status ? status : c;
 			continue;
 		}
-		if (!nc_delete(ctx, argv[i]))
+		if (!nc_delete(ctx, argv[i])) {
+			cli_verbose("deleted cell \"%s\"", argv[i]);
 			continue;
+		}
 		if (force && nc_errkind(ctx) == NC_ERR_NOCELL)
 			continue;
 		c = cli_fail(ctx);

@@ -222,6 +222,7 @@ int cmd_run(int argc, char **argv)
 		return ret;
 	}
 	cli_notices(ctx);
+	cli_verbose("created cell \"%s\" for the command; it is deleted when the command ends", name);
 	fflush(NULL);
 	/* only now: a keeper this command started (double fork) must not
 	 * become its child, to be killed with CMD's */
@@ -240,6 +241,8 @@ int cmd_run(int argc, char **argv)
 		end_children();
 	if (nc_delete_id(ctx, name, id) && nc_errkind(ctx) != NC_ERR_NOCELL)
 		cli_fail(ctx);
+	else
+		cli_verbose("deleted cell \"%s\"", name);
 	nc_ctx_free(ctx);
 	return ret;
 }

@@ -77,7 +77,10 @@ static void usage(FILE *f)
 	      "Commands:\n", f);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
-	fputs("\n'netcell help COMMAND' or 'netcell COMMAND --help' describes each command\n"
+	fputs("\nGlobal options, before COMMAND: -q, --quiet: no notices and no progress\n"
+	      "(errors still); -v, --verbose: also say what was done (cells made and\n"
+	      "deleted, with their names and paths).\n"
+	      "\n'netcell help COMMAND' or 'netcell COMMAND --help' describes each command\n"
 	      "(and 'netcell help fw stage', 'netcell port add --help' each verb);\n"
 	      "man netcell(1) has the rest.  -V, --version: the version.\n"
 	      "Exit codes: 0 ok, 1 failed, 2 usage, 3 no such cell, 4 cell exists,\n"
@@ -139,6 +142,15 @@ int main(int argc, char **argv)
 {
 	const struct cli_cmd *c;
 
+	for (; argc >= 2; argc--, argv++) {
+		if (!strcmp(argv[1], "-q") || !strcmp(argv[1], "--quiet"))
+			cli_verbosity = -1;
+		else if (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"))
+			cli_verbosity = 1;
+		else
+			break;
+		argv[1] = argv[0];
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return NC_ERR_USAGE;

@@ -214,3 +214,28 @@ c,_=s.accept(); c.sendall(b'hi80'); c.close()" &
 	expect_rc 2 $NC port rm "$c" 80
 	expect_rc 0 $NC delete "$c"
 }
+
+# -q and -v, global options before the command: -q drops notices (here the
+# host port chosen for -p 80), -v says what was made and deleted, with a
+# generated name; errors are shown either way
+t_cli_quiet_verbose() {
+	local c=${PFX}qv
+	expect_rc 0 $NC -q create "$c" --uplink none -p 80
+	[ -s "$T/err" ] && fail "-q create printed: $(cat "$T/err")"
+	expect_rc 0 $NC port add "$c" 81
+	expect_err_match '^netcell: notice: host port [0-9]+ chosen for cell port 81/tcp'
+	expect_rc 0 $NC --quiet port add "$c" 82
+	[ -s "$T/err" ] && fail "--quiet port add printed: $(cat "$T/err")"
+	expect_rc 3 $NC -q delete "${PFX}none"
+	expect_err_match "${PFX}none"
+	expect_rc 0 $NC -v run --uplink none true
+	expect_err_match '^netcell: created cell "[^"]+" for the command'
+	expect_err_match '^netcell: deleted cell "'
+	expect_rc 0 $NC --verbose delete "$c"
+	expect_err_match "^netcell: deleted cell \"$c\"\$"
+	expect_rc 0 $NC -v create "$c" --uplink none
+	expect_err_match "^netcell: created cell \"$c\" \\((root|rootless)\\), network namespace $($NC path "$c")\$"
+	expect_rc 0 $NC delete "$c"
+	[ -s "$T/err" ] && fail "delete without -v printed: $(cat "$T/err")"
+	return 0
+}
