@@ -239,3 +239,52 @@ t_cli_quiet_verbose() {
 	[ -s "$T/err" ] && fail "delete without -v printed: $(cat "$T/err")"
 	return 0
 }
+
+# the bash and zsh completions know the commands and options added with
+# the conventions (pids, identify, help, version, -q/-v before the
+# command, --keep-children, --host-port, delete --force, --json)
+# modes t_cli_completions: root
+t_cli_completions() {
+	local comp
+	comp() {
+		bash -c '_init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
+			_filedir() { :; }; netcell() { :; }
+			source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _netcell; echo "${COMPREPLY[*]}"' \
+			sh "$TOP/dist/netcell.bash" "$@"
+	}
+	[ "$(comp netcell -q pi)" = pids ] || fail "bash: 'netcell -q pi' gave '$(comp netcell -q pi)'"
+	for w in identify keeper help version -V -q --verbose; do
+		case " $(comp netcell '') " in *" $w "*) ;; *) fail "bash: no $w among the commands" ;; esac
+	done
+	[ "$(comp netcell run --ke)" = --keep-children ] || fail "bash: run --ke gave '$(comp netcell run --ke)'"
+	[ "$(comp netcell -v create web --host-p)" = --host-port ] || fail "bash: --host-p"
+	[ "$(comp netcell delete --f)" = --force ] || fail "bash: delete --f"
+	[ "$(comp netcell fw history web --j)" = --json ] || fail "bash: fw history --j"
+	[ "$(comp netcell path --j)" = --json ] || fail "bash: path --j"
+	zsh -n "$TOP/dist/_netcell" || fail "zsh completion: syntax"
+	local z
+	z=$(zsh -c 'words=(netcell -q ""); CURRENT=3; _describe() { print -l -- ${(P)4}; }
+		compadd() { :; }; _files() { :; }; _values() { :; }; source "$1"' zsh "$TOP/dist/_netcell")
+	grep -q '^pids:' <<<"$z" && grep -q '^identify:' <<<"$z" && grep -q '^version:' <<<"$z" \
+		|| fail "zsh: commands after -q: $z"
+	z=$(zsh -c 'words=(netcell run ""); CURRENT=3; compadd() { print -l -- "$@"; }; source "$1"' zsh "$TOP/dist/_netcell")
+	grep -qx -- --keep-children <<<"$z" && grep -qx -- --host-port <<<"$z" || fail "zsh: run options: $z"
+	return 0
+}
+
+# the man page names every command of the top-level help and the options
+# added with the conventions, and renders without warnings
+# modes t_cli_man_page: root
+t_cli_man_page() {
+	local cmd opt
+	MANWIDTH=200 man -l "$TOP/netcell.1" 2>"$T/manwarn" >"$T/man" || fail "man -l netcell.1 failed"
+	[ -s "$T/manwarn" ] && fail "man page warnings: $(head -3 "$T/manwarn")"
+	$NC help >"$T/top"
+	for cmd in $(awk '/^Commands:/{on=1; next} on && /^  [a-z]/{print $1} on && /^$/{exit}' "$T/top"); do
+		grep -qE "^ {7}(${cmd//|/\\|})( |$)" "$T/man" || fail "man page lacks command $cmd"
+	done
+	for opt in --quiet --verbose --json --host-port --keep-children --force --publish; do
+		grep -q -- "$opt" "$T/man" || fail "man page lacks $opt"
+	done
+	return 0
+}
