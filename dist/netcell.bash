@@ -31,7 +31,7 @@ _netcell()
 	done
 	case $cmd in
 	create)
-		[ "$n" -gt 1 ] && COMPREPLY=($(compgen -W "$net" -- "$cur")) ;;
+		[ "$n" -gt 1 ] && COMPREPLY=($(compgen -W "-j --json $net" -- "$cur")) ;;
 	run)
 		COMPREPLY=($(compgen -W "--name --keep-children $net --" -- "$cur")) ;;
 	exec)

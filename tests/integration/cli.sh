@@ -141,6 +141,15 @@ assert j['generation']==2 and 'table inet t' in j['ruleset'], j
 assert j['ruleset']==open('$T/show').read(), 'differs from fw show'" || fail "fw show --json: $($NC fw show --json "$c")"
 	expect_rc 2 $NC fw apply -j "$c" "$T/a.nft"
 	expect_rc 0 $NC delete "$c"
+	# create --json: the cell made, with the host port chosen for -p 80
+	expect_rc 0 $NC create -j "$c" --uplink none -p 80
+	python3 -c "
+import json,sys; j=json.load(open('$T/out'))
+assert j['name']=='$c' and j['netns']=='$($NC path "$c")', j
+p=j['ports']; assert len(p)==1 and p[0]['cell_port']==80 and p[0]['host_port']>0, p
+assert '$($NC port list "$c" | awk 'NR==2{print $2}')'=='127.0.0.1:%d' % p[0]['host_port'], p" \
+		|| fail "create -j: $(cat "$T/out")"
+	expect_rc 0 $NC delete "$c"
 }
 
 # delete refuses a cell that still has processes and names them (PID and
