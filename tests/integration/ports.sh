@@ -192,8 +192,8 @@ t_port_errors_and_list() {
 	hp=$(free_port)
 	cell_with "$c"
 	cell_with "$c2"
-	expect_rc 2 $NC port add "$c" 80
-	expect_err_match '\[HOSTADDR:\]HOSTPORT:CELLPORT\[/tcp\|/udp\]'
+	expect_rc 2 $NC port add "$c" 80:
+	expect_err_match '\[HOSTADDR:\]\[HOSTPORT:\]CELLPORT\[/tcp\|/udp\]'
 	expect_rc 2 $NC port add "$c" "::1:$hp:80"
 	expect_err_match 'brackets'
 	expect_rc 2 $NC port add "$c" "$hp:80/sctp"
@@ -269,8 +269,8 @@ t_port_publish_on_create_and_run() {
 	hp=$(free_port); hu=$(free_port); hr=$(free_port)
 	expect_rc 0 $NC create "$c" $NOUP --publish "$hp:80" --publish "$hu:53/udp"
 	[ "$($NC port list "$c" | grep -c "^$c ")" = 2 ] || fail "create --publish: $($NC port list "$c")"
-	expect_rc 2 $NC create "${PFX}bad" $NOUP --publish 80
-	expect_err_match 'HOSTPORT:CELLPORT'
+	expect_rc 2 $NC create "${PFX}bad" $NOUP --publish 80:
+	expect_err_match '\[HOSTPORT:\]CELLPORT'
 	expect_rc 3 $NC inspect "${PFX}bad"
 	# a port that cannot be published makes create fail and leaves no cell
 	expect_rc 4 $NC create "${PFX}bad" $NOUP --publish "$hp:80"
