@@ -45,8 +45,9 @@ enum { CLI_OPT_UPLINK = 0x100, CLI_OPT_HOST_LOOPBACK, CLI_OPT_DNS, CLI_OPT_ADDR,
 	"                    its gateway address, through the uplink engine\n" \
 	"                    (slower; nothing appears on the cell's 127.0.0.1)\n" \
 	"  --dns ADDR        the resolver in the cell's /etc/resolv.conf\n" \
-	"  -p, --publish SPEC  publish a port, [HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp]\n" \
-	"                    (repeatable; see 'netcell port --help')\n" \
+	"  -p, --publish SPEC  publish a port, [HOSTADDR:][HOSTPORT:]CELLPORT[/tcp|/udp]\n" \
+	"                    (repeatable; ranges 8000-8010:8000-8010; -p 80: a\n" \
+	"                    free host port, shown; see 'netcell port --help')\n" \
 	"  --firewall FILE   apply this ruleset (nft or iptables-save syntax) as\n" \
 	"                    generation 1 before anything else; a bad file: no cell\n"
 
@@ -78,7 +79,9 @@ int cli_net_check(const char *cmd, const struct cli_net *n);
 int cli_fail(struct nc_ctx *ctx);
 int cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+extern int cli_verbosity;
 void cli_notices(struct nc_ctx *ctx);
+void cli_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct nc_ctx *cli_ctx(void);
 int cli_help_requested(int argc, char **argv, const char *text);
 int cli_help_before_cmd(int argc, char **argv, int npos, const char *text);

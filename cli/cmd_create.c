@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* cmd_create.c - netcell create NAME */
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 
@@ -10,7 +11,10 @@ static const char help[] =
 	"until 'netcell delete NAME'.  As root it is also an ordinary named\n"
 	"namespace ('ip netns list', 'ip netns exec NAME').  As an ordinary user\n"
 	"it lives in the user's own user namespace, held by the user's keeper.\n\n"
-	"Options:\n" CLI_NET_HELP "\n"
+	"Options:\n" CLI_NET_HELP
+	"  -j, --json        print the cell made as 'netcell inspect NAME --json'\n"
+	"                    would without its live network: name, paths, and\n"
+	"                    published ports, a host port chosen for -p 80 included\n\n"
 	"Exit codes: 2 invalid name, 4 the cell exists, 5 missing permission.\n";
 
 /**
@@ -41,6 +45,45 @@ static int setup_failed(struct nc_ctx *ctx, const char *name, unsigned long long
 }
 
 /**
+ * print_json() - create --json: the cell made, as list --json shows it
+ * @ctx:	context
+ * @name:	cell name
+ *
+ * Return: 0, or the exit status after an error message
+ */
+static int print_json(struct nc_ctx *ctx, const char *name)
+{
+	struct nc_port *ports = NULL;
+	struct nc_cell_info c;
+	size_t np = 0;
+
+	if (nc_inspect(ctx, name, &c) || nc_port_list(ctx, name, &ports, &np))
+		return cli_fail(ctx);
+	cli_json_print(stdout, cli_info_json(&c, ports, np, NULL));
+	putchar('\n');
+	free(ports);
+	return 0;
+}
+
+/**
+ * said_made() - -v: the cell made, and where its namespace is
+ * @ctx:	context
+ * @name:	cell name
+ */
+static void said_made(struct nc_ctx *ctx, const char *name)
+{
+	struct nc_cell_info c;
+
+	if (cli_verbosity <= 0)
+		return;
+	if (nc_inspect(ctx, name, &c))
+		cli_verbose("created cell \"%s\"", name);
+	else
+		cli_verbose("created cell \"%s\" (%s), network namespace %s", name,
+			    c.userns[0] ? "rootless" : "root", c.netns);
+}
+
+/**
  * cmd_create() - netcell create NAME
  * @argc:	argument count
  * @argv:	arguments
@@ -49,21 +92,25 @@ static int setup_failed(struct nc_ctx *ctx, const char *name, unsigned long long
  */
 int cmd_create(int argc, char **argv)
 {
-	static const struct option opts[] = { CLI_NET_OPTIONS, { 0 } };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, CLI_NET_OPTIONS, { 0 } };
 	struct cli_net net = { 0 };
 	unsigned long long id = 0;
 	struct nc_ctx *ctx;
 	int tries;
 	sigset_t old;
 	const char *name;
-	int c, ret, plain;
+	int c, ret, plain, json = 0;
 
 	if (cli_help_requested(argc, argv, help))
 		return 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1)
-		if (!cli_net_opt(c, optarg, &net))
+	while ((c = getopt_long(argc, argv, "jp:", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else if (!cli_net_opt(c, optarg, &net))
 			return cli_usage("create", "unknown option or missing value \"%s\"", argv[optind - 1]);
+	}
 	if (argc - optind != 1)
 		return cli_usage("create", "expected one cell name");
 	if (cli_net_check("create", &net))
@@ -86,7 +133,8 @@ int cmd_create(int argc, char **argv)
 		}
 		if (plain || (!cli_net_apply(ctx, name, &net) && !nc_create_keep(ctx, name, id))) {
 			cli_notices(ctx);
-			ret = 0;
+			said_made(ctx, name);
+			ret = json ? print_json(ctx, name) : 0;
 			break;
 		}
 		if (nc_errkind(ctx) != NC_ERR_NOCELL || tries == 4) {

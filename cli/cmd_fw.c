@@ -76,17 +76,19 @@ static const char help_confirm[] =
 	"Exit codes: 1 nothing awaits confirmation or too late, 3 no such cell.\n";
 
 static const char help_show[] =
-	"Usage: netcell fw show NAME\n"
-	"       netcell fw show --host\n\n"
-	"Print the ruleset in force in cell NAME, as nft lists it.\n\n"
+	"Usage: netcell fw show NAME [-j|--json]\n"
+	"       netcell fw show --host [-j|--json]\n\n"
+	"Print the ruleset in force in cell NAME, as nft lists it.  --json:\n"
+	"{\"generation\":N,\"ruleset\":TEXT}, N the generation in force (0: none).\n\n"
 	"Exit codes: 3 no such cell.\n";
 
 static const char help_history[] =
-	"Usage: netcell fw history NAME\n"
-	"       netcell fw history --host\n\n"
+	"Usage: netcell fw history NAME [-j|--json]\n"
+	"       netcell fw history --host [-j|--json]\n\n"
 	"The kept generations: GEN, a mark (* in force, ? awaiting confirm,\n"
 	"r reverted for want of confirmation, ! did not load after a rebuild),\n"
-	"FORMAT, when it was applied and the file it came from.\n\n"
+	"FORMAT, when it was applied and the file it came from.  --json: an array\n"
+	"of objects (docs/json.md).\n\n"
 	"Exit codes: 3 no such cell.\n";
 
 static const char help_rollback[] =
@@ -116,10 +118,12 @@ static const char help_stage[] =
  * @confirm:	--confirm seconds
  * @args:	positional arguments after the verb
  * @nargs:	their number
+ * @json:	-j, --json (show and history)
  */
 struct fw_opts {
 	enum nc_fw_format format;
 	unsigned confirm;
+	int json;
 	char **args;
 	int nargs;
 };
@@ -137,7 +141,8 @@ static int parse(int argc, char **argv, struct fw_opts *o)
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "confirm", required_argument, NULL, 'c' },
-		{ "host", no_argument, NULL, 'H' }, { 0 } };
+		{ "host", no_argument, NULL, 'H' },
+		{ "json", no_argument, NULL, 'j' }, { 0 } };
 	static char *hostargs[8];
 	int host = 0, i;
 	char *end;
@@ -147,8 +152,10 @@ static int parse(int argc, char **argv, struct fw_opts *o)
 	memset(o, 0, sizeof(*o));
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'f' && !strcmp(optarg, "nft")) {
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (c == 'j' && (!strcmp(argv[0], "show") || !strcmp(argv[0], "history"))) {
+			o->json = 1;
+		} else if (c == 'f' && !strcmp(optarg, "nft")) {
 			o->format = NC_FW_NFT;
 		} else if (c == 'f' && !strcmp(optarg, "iptables")) {
 			o->format = NC_FW_IPTABLES;
@@ -301,29 +308,95 @@ static int fw_confirm(struct fw_opts *o)
 }
 
 /**
- * fw_show() - netcell fw show NAME
+ * format_name() - how output names a generation's format
+ * @f:		format
+ *
+ * Return: "nft", "mixed" or "iptables"
+ */
+static const char *format_name(enum nc_fw_format f)
+{
+	return f == NC_FW_NFT ? "nft" : f == NC_FW_MIXED ? "mixed" : "iptables";
+}
+
+/**
+ * in_force() - the generation in force, from the history
+ * @ctx:	context
+ * @cell:	cell name, or NC_FW_HOST
+ * @gen:	result, 0 when none
+ *
+ * Return: 0 or -errno with a message
+ */
+static int in_force(struct nc_ctx *ctx, const char *cell, unsigned *gen)
+{
+	struct nc_fw_gen *g = NULL;
+	size_t i, n;
+	int ret;
+
+	*gen = 0;
+	ret = nc_fw_history(ctx, cell, &g, &n);
+	for (i = 0; !ret && i < n; i++)
+		if (g[i].current)
+			*gen = g[i].gen;
+	free(g);
+	return ret;
+}
+
+/**
+ * fw_show() - netcell fw show NAME [--json]
  * @o:		options
  *
  * Return: exit status
  */
 static int fw_show(struct fw_opts *o)
 {
+	struct json_object *j;
 	struct nc_ctx *ctx;
 	char *text = NULL;
+	unsigned gen = 0;
 	int ret;
 
 	if (o->nargs != 1)
 		return cli_usage("fw", "show takes a cell name");
 	ctx = cli_ctx();
 	ret = nc_fw_show(ctx, o->args[0], &text);
-	if (!ret)
+	if (!ret && o->json)
+		ret = in_force(ctx, o->args[0], &gen);
+	if (!ret && o->json) {
+		j = json_object_new_object();
+		cli_json_add(j, "generation", json_object_new_int64(gen));
+		cli_json_add(j, "ruleset", json_object_new_string(text));
+		cli_json_print(stdout, j);
+		putchar('\n');
+	} else if (!ret) {
 		fputs(text, stdout);
+	}
 	free(text);
 	return done(ctx, ret);
 }
 
 /**
- * fw_history() - netcell fw history NAME
+ * gen_json() - one generation of "fw history --json"
+ * @g:		generation
+ *
+ * Return: new JSON object
+ */
+static struct json_object *gen_json(const struct nc_fw_gen *g)
+{
+	struct json_object *j = json_object_new_object();
+
+	cli_json_add(j, "generation", json_object_new_int64(g->gen));
+	cli_json_add(j, "format", json_object_new_string(format_name(g->format)));
+	cli_json_add(j, "applied", json_object_new_int64(g->applied));
+	cli_json_add(j, "source", json_object_new_string(g->source));
+	cli_json_add(j, "current", json_object_new_boolean(g->current));
+	cli_json_add(j, "pending", json_object_new_boolean(g->pending));
+	cli_json_add(j, "reverted", json_object_new_boolean(g->reverted));
+	cli_json_add(j, "locked", json_object_new_boolean(g->locked));
+	return j;
+}
+
+/**
+ * fw_history() - netcell fw history NAME [--json]
  * @o:		options
  *
  * Return: exit status
@@ -331,6 +404,7 @@ static int fw_show(struct fw_opts *o)
 static int fw_history(struct fw_opts *o)
 {
 	char when[32], what[NC_NAME_MAX + 8];
+	struct json_object *arr = NULL;
 	struct nc_fw_gen *g = NULL;
 	struct nc_ctx *ctx;
 	size_t i, n;
@@ -340,16 +414,25 @@ static int fw_history(struct fw_opts *o)
 		return cli_usage("fw", "history takes a cell name");
 	ctx = cli_ctx();
 	ret = nc_fw_history(ctx, o->args[0], &g, &n);
-	if (!ret && n)
+	if (!ret && o->json)
+		arr = json_object_new_array();
+	else if (!ret && n)
 		printf("%-4s %-3s %-8s %-19s %s\n", "GEN", "", "FORMAT", "APPLIED", "SOURCE");
 	for (i = 0; !ret && i < n; i++) {
-		printf("%-4u %-3s %-8s %-19s %s\n", g[i].gen,
-		       g[i].locked ? "!" : g[i].pending ? "?" : g[i].current ? "*" : g[i].reverted ? "r" : "",
-		       g[i].format == NC_FW_NFT ? "nft" : g[i].format == NC_FW_MIXED ? "mixed" : "iptables",
-		       cli_time(g[i].applied, when, sizeof(when)), g[i].source);
+		if (arr)
+			json_object_array_add(arr, gen_json(&g[i]));
+		else
+			printf("%-4u %-3s %-8s %-19s %s\n", g[i].gen,
+			       g[i].locked ? "!" : g[i].pending ? "?" : g[i].current ? "*" : g[i].reverted ? "r" : "",
+			       format_name(g[i].format),
+			       cli_time(g[i].applied, when, sizeof(when)), g[i].source);
 		if (g[i].locked)
 			fprintf(stderr, "netcell: generation %u did not load when %s was rebuilt (marked !): all its traffic is blocked by a drop-all table; apply a ruleset or roll back to open it\n",
 				g[i].gen, target(o, what, sizeof(what)));
+	}
+	if (arr) {
+		cli_json_print(stdout, arr);
+		putchar('\n');
 	}
 	free(g);
 	return done(ctx, ret);

@@ -8,8 +8,9 @@
 static const char help_pids[] =
 	"Usage: netcell pids NAME [-j|--json]\n\n"
 	"The processes in cell NAME, one PID a line, as 'ip netns pids' prints\n"
-	"them (the cell's port helper, netcell-sock, is one when ports are\n"
-	"published).  Root sees every process; an ordinary user its own, which\n"
+	"them, less the keeper's own helper there (netcell-sock, for published\n"
+	"ports), which goes with the cell.  Root sees every process; an\n"
+	"ordinary user its own, which\n"
 	"are the only ones that can be in its cells.  --json: an array of PIDs.\n\n"
 	"Exit codes: 3 no such cell.\n";
 

@@ -10,8 +10,12 @@
 #include <unistd.h>
 #include "cli.h"
 
+/* -q: -1, default 0, -v: 1 (global options, before the command) */
+int cli_verbosity;
+
 /**
- * cli_notices() - print the library's queued notices to stderr
+ * cli_notices() - print the library's queued notices to stderr (-q:
+ * drop them)
  * @ctx:	context
  */
 void cli_notices(struct nc_ctx *ctx)
@@ -19,7 +23,25 @@ void cli_notices(struct nc_ctx *ctx)
 	const char *n;
 
 	while ((n = nc_notice_next(ctx)))
-		fprintf(stderr, "netcell: notice: %s\n", n);
+		if (cli_verbosity >= 0)
+			fprintf(stderr, "netcell: notice: %s\n", n);
+}
+
+/**
+ * cli_verbose() - one line to stderr with -v: what was done
+ * @fmt:	message, without "netcell: " and newline
+ */
+void cli_verbose(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli_verbosity <= 0)
+		return;
+	va_start(ap, fmt);
+	fputs("netcell: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
 }
 
 /**
@@ -441,7 +463,7 @@ void cli_progress_start(const char *what)
 	struct sigaction sa = { .sa_handler = progress_tick, .sa_flags = SA_RESTART };
 	struct itimerval it = { { 1, 0 }, { 1, 0 } };
 
-	if (!isatty(2))
+	if (!isatty(2) || cli_verbosity < 0)
 		return;
 	progress_what = what;
 	progress_shown = 0;

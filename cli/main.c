@@ -13,6 +13,36 @@
 #define NETCELL_VERSION "0.1.0"
 #endif
 
+/**
+ * cmd_version() - netcell version [-j|--json], also -V and --version
+ * @argc:	argument count
+ * @argv:	arguments, argv[0] being the command
+ *
+ * Return: exit status
+ */
+static int cmd_version(int argc, char **argv)
+{
+	struct json_object *j;
+
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		puts("Usage: netcell version [-j|--json]   (also netcell -V, --version)\n\n"
+		     "netcell's version.  --json: {\"name\":\"netcell\",\"version\":\"X.Y.Z\"}.");
+		return 0;
+	}
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "-j") && strcmp(argv[1], "--json")))
+		return cli_usage("version", "the only option is -j, --json");
+	if (argc < 2) {
+		puts("netcell " NETCELL_VERSION);
+		return 0;
+	}
+	j = json_object_new_object();
+	cli_json_add(j, "name", json_object_new_string("netcell"));
+	cli_json_add(j, "version", json_object_new_string(NETCELL_VERSION));
+	cli_json_print(stdout, j);
+	putchar('\n');
+	return 0;
+}
+
 static const struct cli_cmd cmds[] = {
 	{ "create", cmd_create, "make a cell (loopback up) that persists until deleted" },
 	{ "run", cmd_run, "run a command in a new cell that goes when it ends" },
@@ -31,6 +61,7 @@ static const struct cli_cmd cmds[] = {
 	{ "doctor", cmd_doctor, "check every prerequisite and say how to fix it" },
 	{ "gc", cmd_gc, "remove leftovers of interrupted operations" },
 	{ "keeper", cmd_keeper, "run the keeper in the foreground (netcell.service)" },
+	{ "version", cmd_version, "netcell's version (also -V, --version)" },
 };
 
 /**
@@ -46,7 +77,10 @@ static void usage(FILE *f)
 	      "Commands:\n", f);
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
-	fputs("\n'netcell help COMMAND' or 'netcell COMMAND --help' describes each command\n"
+	fputs("\nGlobal options, before COMMAND: -q, --quiet: no notices and no progress\n"
+	      "(errors still); -v, --verbose: also say what was done (cells made and\n"
+	      "deleted, with their names and paths).\n"
+	      "\n'netcell help COMMAND' or 'netcell COMMAND --help' describes each command\n"
 	      "(and 'netcell help fw stage', 'netcell port add --help' each verb);\n"
 	      "man netcell(1) has the rest.  -V, --version: the version.\n"
 	      "Exit codes: 0 ok, 1 failed, 2 usage, 3 no such cell, 4 cell exists,\n"
@@ -108,6 +142,15 @@ int main(int argc, char **argv)
 {
 	const struct cli_cmd *c;
 
+	for (; argc >= 2; argc--, argv++) {
+		if (!strcmp(argv[1], "-q") || !strcmp(argv[1], "--quiet"))
+			cli_verbosity = -1;
+		else if (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose"))
+			cli_verbosity = 1;
+		else
+			break;
+		argv[1] = argv[0];
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return NC_ERR_USAGE;
@@ -118,10 +161,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "help"))
 		return help_cmd(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-		puts("netcell " NETCELL_VERSION);
-		return 0;
-	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		return cmd_version(argc - 1, argv + 1);
 	c = find(argv[1]);
 	if (c)
 		return c->fn(argc - 1, argv + 1);

@@ -57,16 +57,16 @@ int cli_net_opt(int c, const char *arg, struct cli_net *n)
  */
 int cli_net_check(const char *cmd, const struct cli_net *n)
 {
+	struct nc_port p[NC_PORTS_MAX];
 	struct nc_ctx *ctx;
-	struct nc_port p;
-	size_t i;
+	size_t i, k;
 	int ret = 0;
 
 	if (n->npublish > NC_PORTS_MAX)
 		return cli_usage(cmd, "at most %d --publish", NC_PORTS_MAX);
 	ctx = cli_ctx();
 	for (i = 0; i < n->npublish && !ret; i++)
-		if (nc_port_parse(ctx, n->publish[i], &p))
+		if (nc_port_expand(ctx, n->publish[i], p, NC_PORTS_MAX, &k))
 			ret = cli_usage(cmd, "%s", nc_errmsg(ctx));
 	nc_ctx_free(ctx);
 	return ret;

@@ -1,5 +1,5 @@
-# bash completion for netcell: commands, subcommands, options, and cell
-# names from "netcell list"
+# bash completion for netcell: global options, commands, subcommands,
+# options, and cell names from "netcell list"
 
 _netcell_cells()
 {
@@ -10,16 +10,20 @@ _netcell()
 {
 	local cur prev words cword
 	_init_completion || return
-	local cmds="create run exec list inspect delete path link unlink port fw doctor gc keeper"
-	local cmd=${words[1]} sub=${words[2]}
+	local cmds="create run exec list inspect delete path pids identify link unlink port fw doctor gc keeper help version"
+	local net="--uplink --host-loopback --host-port --dns --addr -p --publish --firewall"
+	# global options (-q, -v) come before the command: skip them
+	local c=1
+	while [ "$c" -lt "$cword" ] && [[ ${words[c]} == -* ]]; do c=$((c + 1)); done
+	local cmd=${words[c]} sub=${words[c + 1]} n=$((cword - c))
 
-	if [ "$cword" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "$cmds --help --version" -- "$cur"))
+	if [ "$n" -le 0 ]; then
+		COMPREPLY=($(compgen -W "$cmds -q --quiet -v --verbose --help -V --version" -- "$cur"))
 		return
 	fi
 	# after "--" comes the command to run in the cell
 	local i
-	for ((i = 2; i < cword; i++)); do
+	for ((i = c + 1; i < cword; i++)); do
 		if [ "${words[i]}" = "--" ]; then
 			_command_offset $((i + 1))
 			return
@@ -27,27 +31,41 @@ _netcell()
 	done
 	case $cmd in
 	create)
-		[ "$cword" -gt 2 ] && COMPREPLY=($(compgen -W "--uplink --host-loopback --dns --addr --publish" -- "$cur")) ;;
+		[ "$n" -gt 1 ] && COMPREPLY=($(compgen -W "-j --json $net" -- "$cur")) ;;
 	run)
-		COMPREPLY=($(compgen -W "--name --uplink --host-loopback --dns --publish --" -- "$cur")) ;;
+		COMPREPLY=($(compgen -W "--name --keep-children $net --" -- "$cur")) ;;
 	exec)
-		if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "$(_netcell_cells)" -- "$cur"))
+		if [ "$n" -eq 1 ]; then COMPREPLY=($(compgen -W "$(_netcell_cells)" -- "$cur"))
 		else COMPREPLY=($(compgen -W "--as-user --" -- "$cur")); fi ;;
-	inspect|path|link|unlink|delete)
-		COMPREPLY=($(compgen -W "$(_netcell_cells) --json --user --force --subnet" -- "$cur")) ;;
-	list|doctor)
-		COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
+	inspect|pids)
+		COMPREPLY=($(compgen -W "$(_netcell_cells) -j --json" -- "$cur")) ;;
+	path)
+		COMPREPLY=($(compgen -W "$(_netcell_cells) --user -j --json" -- "$cur")) ;;
+	delete)
+		COMPREPLY=($(compgen -W "$(_netcell_cells) -f --force" -- "$cur")) ;;
+	link|unlink)
+		COMPREPLY=($(compgen -W "$(_netcell_cells) --subnet" -- "$cur")) ;;
+	identify)
+		COMPREPLY=($(compgen -W "-j --json" -- "$cur")) ;;
+	list|doctor|version)
+		COMPREPLY=($(compgen -W "-j --json" -- "$cur")) ;;
+	keeper)
+		COMPREPLY=($(compgen -W "--no-wait" -- "$cur")) ;;
+	help)
+		[ "$n" -eq 1 ] && COMPREPLY=($(compgen -W "$cmds" -- "$cur")) ;;
 	port)
-		if [ "$cword" -eq 2 ]; then COMPREPLY=($(compgen -W "add rm list" -- "$cur"))
-		elif [ "$cword" -eq 3 ]; then COMPREPLY=($(compgen -W "$(_netcell_cells)" -- "$cur")); fi ;;
+		if [ "$n" -eq 1 ]; then COMPREPLY=($(compgen -W "add rm list" -- "$cur"))
+		elif [ "$n" -eq 2 ]; then COMPREPLY=($(compgen -W "$(_netcell_cells) -j --json" -- "$cur")); fi ;;
 	fw)
-		if [ "$cword" -eq 2 ]; then
+		if [ "$n" -eq 1 ]; then
 			COMPREPLY=($(compgen -W "apply check show history rollback confirm stage" -- "$cur"))
-		elif [ "$cword" -eq 3 ] && [ "$sub" != check ] && [ "$sub" != stage ]; then
-			COMPREPLY=($(compgen -W "$(_netcell_cells)" -- "$cur"))
+		elif [ "$n" -eq 2 ] && [ "$sub" != check ] && [ "$sub" != stage ]; then
+			COMPREPLY=($(compgen -W "$(_netcell_cells) --host" -- "$cur"))
+		elif [ "$sub" = show ] || [ "$sub" = history ]; then
+			COMPREPLY=($(compgen -W "-j --json" -- "$cur"))
 		else
 			_filedir
-			COMPREPLY+=($(compgen -W "--confirm --format -o --" -- "$cur"))
+			COMPREPLY+=($(compgen -W "--confirm --format --timeout -o --" -- "$cur"))
 		fi ;;
 	esac
 }

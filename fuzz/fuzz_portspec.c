@@ -7,6 +7,31 @@
 #include "portspec.h"
 
 /**
+ * expand() - what expands gives single specs that format and parse back
+ * @s:		input text
+ */
+static void expand(const char *s)
+{
+	char buf[PORTSPEC_TEXT_MAX];
+	struct portspec out[8], q;
+	const char *why = NULL;
+	size_t n, i;
+
+	if (portspec_expand(s, out, 8, &n, &why)) {
+		assert(why && *why);
+		return;
+	}
+	assert(n >= 1 && n <= 8);
+	for (i = 0; i < n; i++) {
+		assert(out[i].cport >= 1);
+		if (!out[i].hport)
+			out[i].hport = 1;	/* as if chosen */
+		assert(portspec_format(&out[i], buf, sizeof(buf)) >= 0);
+		assert(!portspec_parse(buf, &q, &why) && portspec_equal(&out[i], &q));
+	}
+}
+
+/**
  * LLVMFuzzerTestOneInput() - one input
  * @data:	bytes
  * @size:	length
@@ -29,6 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (s) {
 		assert(why && *why);
 	}
+	if (s)
+		expand(s);
 	free(s);
 	return 0;
 }

@@ -292,6 +292,8 @@ struct nc_port {
 
 NC_API int nc_port_parse(struct nc_ctx *ctx, const char *spec,
 			 struct nc_port *port);
+NC_API int nc_port_expand(struct nc_ctx *ctx, const char *spec,
+			  struct nc_port *ports, size_t room, size_t *n);
 NC_API int nc_port_format(const struct nc_port *port, char *buf, size_t len);
 NC_API int nc_port_add(struct nc_ctx *ctx, const char *cell,
 		       const char *const *specs, size_t n);

@@ -10,8 +10,12 @@
  * into struct nc_port: requests PORTADD/PORTRM CELL "SPEC SPEC...", with
  * specs in canonical form, and PORTLIST [CELL]).
  */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include "client.h"
 #include "gc.h"
 #include "portspec.h"
@@ -369,11 +373,63 @@ int nc_gc(struct nc_ctx *ctx, unsigned *removed)
 }
 
 /**
+ * choose_ports() - a free host port for each port that has none
+ * @ctx:	context
+ * @p:		ports; a @host_port of 0 is filled in
+ * @n:		how many
+ *
+ * The kernel picks each (bind to port 0); the sockets stay open until all
+ * are picked, so two ports of one request never get the same one.  Each
+ * choice is told in a notice, as podman shows the port it chose.
+ *
+ * Return: 0 or -errno with a message
+ */
+static int choose_ports(struct nc_ctx *ctx, struct nc_port *p, size_t n)
+{
+	int fds[NC_PORTS_MAX], ret = 0;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char text[80];
+	size_t i, k = 0;
+
+	for (i = 0; i < n && !ret; i++) {
+		if (p[i].host_port || p[i].to_host)
+			continue;
+		memset(&ss, 0, sizeof(ss));
+		ss.ss_family = strchr(p[i].host_addr, ':') ? AF_INET6 : AF_INET;
+		if (ss.ss_family == AF_INET)
+			inet_pton(AF_INET, p[i].host_addr, &((struct sockaddr_in *)&ss)->sin_addr);
+		else
+			inet_pton(AF_INET6, p[i].host_addr, &((struct sockaddr_in6 *)&ss)->sin6_addr);
+		len = sizeof(ss);
+		fds[k] = socket(ss.ss_family, (strcmp(p[i].proto, "udp") ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+		if (fds[k] < 0 || bind(fds[k], (struct sockaddr *)&ss, len) ||
+		    getsockname(fds[k], (struct sockaddr *)&ss, &len)) {
+			ret = ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot choose a free host port on %s: %s",
+				      p[i].host_addr, strerror(errno));
+			if (fds[k] >= 0)
+				close(fds[k]);
+			break;
+		}
+		k++;
+		p[i].host_port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port :
+				       ((struct sockaddr_in6 *)&ss)->sin6_port);
+		nc_port_format(&p[i], text, sizeof(text));
+		ctx_notice(ctx, "host port %u chosen for cell port %u/%s: %s",
+			   p[i].host_port, p[i].cell_port, p[i].proto, text);
+	}
+	while (k)
+		close(fds[--k]);
+	return ret;
+}
+
+/**
  * port_request() - send PORTADD or PORTRM with the canonical specs
  * @ctx:	context
  * @op:		"PORTADD" or "PORTRM"
  * @cell:	cell name
- * @specs:	what the user wrote
+ * @specs:	what the user wrote (ranges expanded; PORTADD: a missing host
+ *		port chosen)
  * @n:		how many
  *
  * Every spec is checked before anything is sent, so a usage error changes
@@ -385,8 +441,8 @@ static int port_request(struct nc_ctx *ctx, const char *op, const char *cell,
 			const char *const *specs, size_t n)
 {
 	char req[NC_NAME_MAX + 32 + NC_PORTS_MAX * 80];
-	struct nc_port p;
-	size_t i, off;
+	struct nc_port p[NC_PORTS_MAX];
+	size_t i, k, total = 0, off;
 	int ret = nc_name_check(ctx, cell);
 
 	if (ret)
@@ -394,17 +450,30 @@ static int port_request(struct nc_ctx *ctx, const char *op, const char *cell,
 	if (!n || n > NC_PORTS_MAX)
 		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
 			       "give 1 to %d ports", NC_PORTS_MAX);
-	off = (size_t)snprintf(req, sizeof(req), "%s\t%s\t", op, cell);
-	for (i = 0; i < n; i++) {
-		ret = nc_port_parse(ctx, specs[i], &p);
+	for (i = 0; i < n; i++, total += k) {
+		if (total == NC_PORTS_MAX)
+			return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+				       "at most %d ports, ranges counted port by port", NC_PORTS_MAX);
+		ret = nc_port_expand(ctx, specs[i], p + total, NC_PORTS_MAX - total, &k);
 		if (ret)
 			return ret;
-		ret = nc_port_format(&p, req + off, sizeof(req) - off - 1);
+		if (!strcmp(op, "PORTRM") && !p[total].host_port)
+			return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+				       "port rm needs the host port of \"%s\", as 'netcell port list' shows it",
+				       specs[i]);
+	}
+	off = (size_t)snprintf(req, sizeof(req), "%s\t%s\t", op, cell);
+	ret = choose_ports(ctx, p, total);
+	for (i = 0; !ret && i < total; i++) {
+		ret = nc_port_format(&p[i], req + off, sizeof(req) - off - 1);
 		if (ret < 0)
 			return ctx_err(ctx, ret, NC_ERR_USAGE, "too many ports");
 		off += (size_t)ret;
 		req[off++] = ' ';
+		ret = 0;
 	}
+	if (ret)
+		return ret;
 	req[off - 1] = '\0';
 	return client_call(ctx, req, NULL, 0, NULL, NULL);
 }

@@ -8,8 +8,16 @@
  * the descriptor the keeper passes).  /proc is read as the caller: root
  * sees every process; an ordinary user sees its own, which are the only
  * ones that can be in its cells (the hub's uid 0 is the user).
+ *
+ * The keeper's own helpers in a cell (netcell-sock, which makes the
+ * sockets of published ports there) are not the user's processes: they go
+ * with the cell, and counting them would make every cell with a port look
+ * busy to 'delete'.  They are the keeper's children; nothing the user
+ * starts is (exec and run fork from the user's command), so children of
+ * the keeper are left out.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -25,10 +33,12 @@
  * @ctx:	context
  * @cell:	cell name
  * @st:		result
+ * @keeper:	result: the keeper's PID, or NULL
  *
  * Return: 0 or -errno with a message (-ENOENT: no such cell)
  */
-static int cell_ns_id(struct nc_ctx *ctx, const char *cell, struct stat *st)
+static int cell_ns_id(struct nc_ctx *ctx, const char *cell, struct stat *st,
+		      pid_t *keeper)
 {
 	struct nc_cell_info info;
 	int fds[2] = { -1, -1 }, nfds = 2, ret, i;
@@ -36,6 +46,8 @@ static int cell_ns_id(struct nc_ctx *ctx, const char *cell, struct stat *st)
 	ret = cell_get(ctx, cell, &info, fds, &nfds);
 	if (ret)
 		return ret;
+	if (keeper)
+		*keeper = (pid_t)info.keeper;
 	if (nfds < 1 || fstat(fds[nfds - 1], st))
 		ret = ctx_err(ctx, -EPROTO, NC_ERR_FAILED,
 			      "the keeper sent no namespace for cell \"%s\"", cell);
@@ -61,7 +73,35 @@ static bool same_ns(pid_t pid, const struct stat *ns)
 }
 
 /**
- * nc_pids() - the processes in a cell
+ * parent_of() - a process's parent
+ * @pid:	process
+ *
+ * Return: its PPID, or -1 when it cannot be read (gone)
+ */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	_cleanup_close_ int fd = -1;
+	ssize_t len;
+	int ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	/* comm may hold spaces and ')': the state follows the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
+/**
+ * nc_pids() - the processes in a cell (not the keeper's helpers)
  * @ctx:	context
  * @cell:	cell name
  * @pids:	result, ascending; free() it
@@ -75,13 +115,13 @@ int nc_pids(struct nc_ctx *ctx, const char *cell, pid_t **pids, size_t *n)
 	struct stat ns;
 	struct dirent *e;
 	size_t room = 0;
-	pid_t *v = NULL, *g, pid;
+	pid_t *v = NULL, *g, pid, keeper = 0;
 	char *end;
 	int ret;
 
 	*pids = NULL;
 	*n = 0;
-	ret = cell_ns_id(ctx, cell, &ns);
+	ret = cell_ns_id(ctx, cell, &ns, &keeper);
 	if (ret)
 		return ret;
 	d = opendir("/proc");
@@ -89,7 +129,8 @@ int nc_pids(struct nc_ctx *ctx, const char *cell, pid_t **pids, size_t *n)
 		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot read /proc: %s", strerror(errno));
 	while ((e = readdir(d))) {
 		pid = (pid_t)strtol(e->d_name, &end, 10);
-		if (*end || pid <= 0 || !same_ns(pid, &ns))
+		if (*end || pid <= 0 || !same_ns(pid, &ns) ||
+		    (keeper > 0 && parent_of(pid) == keeper))
 			continue;
 		if (*n == room) {
 			room = room ? 2 * room : 16;
@@ -134,7 +175,7 @@ int nc_identify(struct nc_ctx *ctx, pid_t pid, char *cell, size_t len)
 	}
 	ret = nc_list(ctx, &cells, &n);
 	for (i = 0; !ret && i < n; i++) {
-		if (cell_ns_id(ctx, cells[i].name, &ns))
+		if (cell_ns_id(ctx, cells[i].name, &ns, NULL))
 			continue;	/* deleted meanwhile */
 		if (ns.st_dev == st.st_dev && ns.st_ino == st.st_ino) {
 			snprintf(cell, len, "%s", cells[i].name);

@@ -11,6 +11,12 @@
  * nothing trailing) because the same text is saved in the cell's
  * configuration and must mean one thing only; portspec_format() gives the
  * canonical text, which is what the keeper stores, lists and compares.
+ *
+ * What podman users also write, ranges (8000-8010:8000-8010, the two of
+ * one length) and no host port (80, 127.0.0.1::80: one is chosen), is
+ * expanded by portspec_expand() on the client's side into single specs,
+ * the only form the keeper stores; a chosen host port is fixed before
+ * the request is sent, so a saved cell always names its ports.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -20,7 +26,7 @@
 #include "ctx.h"
 #include "portspec.h"
 
-#define PORTSPEC_FORM "[HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp], e.g. 8080:80, 0.0.0.0:5353:53/udp or [::1]:8080:80, or host:HOSTPORT[:CELLPORT] for a host loopback service in the cell"
+#define PORTSPEC_FORM "[HOSTADDR:][HOSTPORT:]CELLPORT[/tcp|/udp], e.g. 8080:80, 0.0.0.0:5353:53/udp, [::1]:8080:80, 8000-8010:8000-8010 or 80 (a free host port chosen), or host:HOSTPORT[:CELLPORT] for a host loopback service in the cell"
 
 /**
  * parse_port() - a port number that fills the whole string
@@ -209,6 +215,112 @@ int portspec_parse(const char *text, struct portspec *s, const char **why)
 }
 
 /**
+ * parse_range() - "PORT" or "LOW-HIGH"
+ * @text:	text, modified
+ * @lo:		result, first port
+ * @hi:		result, last port (@lo for a single port)
+ *
+ * Return: 0 or -EINVAL
+ */
+static int parse_range(char *text, unsigned short *lo, unsigned short *hi)
+{
+	char *dash = strchr(text, '-');
+
+	if (dash)
+		*dash = '\0';
+	if (parse_port(text, lo) || (dash ? parse_port(dash + 1, hi) : (*hi = *lo, 0)))
+		return -EINVAL;
+	return *hi < *lo ? -EINVAL : 0;
+}
+
+/**
+ * expand_ports() - fill @out from the ports part of a spec
+ * @ports:	"[HOST[-HOST]]:CELL[-CELL]" or "CELL[-CELL]", modified
+ * @base:	address and protocol of every port
+ * @out:	result
+ * @room:	its size
+ * @n:		result, how many
+ * @why:	on failure, what was wrong
+ *
+ * Return: 0 or -EINVAL
+ */
+static int expand_ports(char *ports, const struct portspec *base,
+			struct portspec *out, size_t room, size_t *n,
+			const char **why)
+{
+	unsigned short hlo = 0, hhi = 0, clo, chi;
+	char *colon = strchr(ports, ':');
+	size_t i, count;
+
+	*why = "a port is a number from 1 to 65535, a range LOW-HIGH";
+	if (parse_range(colon ? colon + 1 : ports, &clo, &chi))
+		return -EINVAL;
+	if (colon) {
+		*colon = '\0';
+		if (ports[0] && parse_range(ports, &hlo, &hhi))
+			return -EINVAL;
+	}
+	count = (size_t)(chi - clo) + 1;
+	if (hlo && (size_t)(hhi - hlo) + 1 != count) {
+		*why = "a host port range and a cell port range have one length";
+		return -EINVAL;
+	}
+	if (count > room) {
+		*why = "too many ports in one range";
+		return -EINVAL;
+	}
+	for (i = 0; i < count; i++) {
+		out[i] = *base;
+		out[i].hport = hlo ? (unsigned short)(hlo + i) : 0;
+		out[i].cport = (unsigned short)(clo + i);
+	}
+	*n = count;
+	return 0;
+}
+
+/**
+ * portspec_expand() - a spec as users write it, as single specs
+ * @text:	[HOSTADDR:][HOSTPORT[-HOSTPORT]:]CELLPORT[-CELLPORT][/tcp|/udp],
+ *		or host:HOSTPORT[:CELLPORT]
+ * @out:	result; a host port of 0 is to be chosen
+ * @room:	its size
+ * @n:		result, how many
+ * @why:	on failure, what was wrong (static text)
+ *
+ * Return: 0 or -EINVAL
+ */
+int portspec_expand(const char *text, struct portspec *out, size_t room,
+		    size_t *n, const char **why)
+{
+	char buf[PORTSPEC_TEXT_MAX + 1], *addr, *ports;
+	struct portspec base;
+
+	*n = 0;
+	*why = "it is too long";
+	if (!room || strlen(text) > PORTSPEC_TEXT_MAX)
+		return -EINVAL;
+	if (!strncmp(text, "host:", 5) || (!strchr(text, '-') && !portspec_parse(text, out, why))) {
+		if (portspec_parse(text, out, why))
+			return -EINVAL;
+		*n = 1;
+		return 0;
+	}
+	memset(&base, 0, sizeof(base));
+	snprintf(buf, sizeof(buf), "%s", text);
+	if (parse_proto(buf, &base)) {
+		*why = "the protocol is /tcp or /udp";
+		return -EINVAL;
+	}
+	if (split_addr(buf, &addr, &ports, why))
+		return -EINVAL;
+	if (parse_addr(addr, buf[0] == '[', &base)) {
+		*why = "the host address must be a numeric IPv4 address, localhost or a bracketed IPv6 address";
+		return -EINVAL;
+	}
+	return expand_ports(ports, &base, out, room, n, why);
+}
+
+/**
  * portspec_addr_text() - the host address as text, without brackets
  * @s:		spec
  * @buf:	output, at least INET6_ADDRSTRLEN
@@ -353,6 +465,34 @@ int nc_port_parse(struct nc_ctx *ctx, const char *spec, struct nc_port *port)
 			       "invalid port \"%s\": %s; the form is " PORTSPEC_FORM,
 			       spec, why);
 	portspec_to_port(&s, NULL, port);
+	return 0;
+}
+
+/**
+ * nc_port_expand() - a port specification as users write it, as ports
+ * @ctx:	context
+ * @spec:	[HOSTADDR:][HOSTPORT[-HOSTPORT]:]CELLPORT[-CELLPORT][/tcp|/udp]
+ *		(ranges of one length; no host port: one is chosen when it is
+ *		published), or host:HOSTPORT[:CELLPORT]
+ * @ports:	result (their @cell left empty; @host_port 0: to be chosen)
+ * @room:	size of @ports
+ * @n:		result, how many
+ *
+ * Return: 0, or -EINVAL with a usage message showing the accepted form
+ */
+int nc_port_expand(struct nc_ctx *ctx, const char *spec, struct nc_port *ports,
+		   size_t room, size_t *n)
+{
+	struct portspec s[NC_PORTS_MAX];
+	const char *why;
+	size_t i;
+
+	if (portspec_expand(spec, s, room < NC_PORTS_MAX ? room : NC_PORTS_MAX, n, &why))
+		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+			       "invalid port \"%s\": %s; the form is " PORTSPEC_FORM,
+			       spec, why);
+	for (i = 0; i < *n; i++)
+		portspec_to_port(&s[i], NULL, &ports[i]);
 	return 0;
 }
 

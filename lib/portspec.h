@@ -31,6 +31,8 @@ struct portspec {
 
 NC_INTERNAL int portspec_parse(const char *text, struct portspec *s,
 			       const char **why);
+NC_INTERNAL int portspec_expand(const char *text, struct portspec *out,
+				size_t room, size_t *n, const char **why);
 NC_INTERNAL int portspec_format(const struct portspec *s, char *buf,
 				size_t len);
 NC_INTERNAL void portspec_addr_text(const struct portspec *s, char *buf,

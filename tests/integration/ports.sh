@@ -2,7 +2,8 @@
 # Real servers in cells (tests/integration/portnet.py), real clients on the
 # host's loopback.  Each t_* runs as root and as the unprivileged test user
 # unless a "# modes t_NAME: ..." line says otherwise.  Every server serves a
-# fixed number of requests and is killed by PID when its test ends.
+# fixed number of requests and is killed by PID when its test ends; cells
+# are deleted with --force, as a server may still be running in them.
 
 PNET=$TOP/tests/integration/portnet.py
 NOUP="--uplink none"
@@ -48,7 +49,7 @@ t_port_data_integrity() {
 	got=$(python3 "$PNET" sha 127.0.0.1 "$hp" "$T/blob") || fail "client failed"
 	rm -f "$T/blob"
 	[ "$got" = "$want" ] || fail "sha256 through the forward is '$got', sent $want"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_port_parallel_connections() {
@@ -59,7 +60,7 @@ t_port_parallel_connections() {
 	wait_port 7 "$c" || fail "echo server did not start"
 	out=$(python3 "$PNET" echo 127.0.0.1 "$hp" 50 262144)
 	[ "$out" = "ok 50" ] || fail "50 parallel echo clients of 256 KiB: $out"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_port_source_address() {
@@ -77,7 +78,7 @@ t_port_source_address() {
 	read -r data sa sp _ ma mp <<<"$out"
 	[ "$data" = ping ] || fail "UDP request/reply: $out"
 	[ "$sa" = 127.0.0.3 ] && [ "$sa:$sp" = "$ma:$mp" ] || fail "UDP server saw '$sa $sp', client was $ma:$mp"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_port_udp_many_clients() {
@@ -95,7 +96,7 @@ t_port_udp_many_clients() {
 	# one connected socket per flow in the cell: exactly the cap
 	flows=$($NC exec "$c" -- ss -Hun | wc -l)
 	[ "$flows" = 1024 ] || fail "the cell holds $flows UDP flow sockets after $n clients; the cap is 1024"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_port_ipv6() {
@@ -113,7 +114,7 @@ t_port_ipv6() {
 	out=$(python3 "$PNET" udp ::1 "$hu")
 	read -r data sa sp _ ma mp <<<"$out"
 	[ "$data $sa $sp" = "ping ::1 $mp" ] || fail "IPv6 UDP: $out"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_port_runtime_add_remove() {
@@ -138,7 +139,7 @@ t_port_runtime_add_remove() {
 	wait "$lp"
 	grep -q '^ok [0-9]' "$T/long" || fail "the long connection was disturbed: $(cat "$T/long")"
 	[ "$($NC port list "$c" | grep -c "$c")" = 1 ] || fail "list after add/rm: $($NC port list "$c")"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 # modes t_port_privileged: user
@@ -160,7 +161,7 @@ t_port_privileged() {
 	serve "$c" serve-peer 4 80 1
 	wait_port 80 "$c" || fail "server on port 80 in the cell did not start"
 	out=$(python3 "$PNET" peer 127.0.0.1 "$hp") || fail "no answer from port 80 in the cell"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_port_in_use() {
@@ -183,7 +184,7 @@ time.sleep(30)" &
 	expect_rc 1 $NC port add "$c" "$hu:53/udp"
 	expect_err_match "127\.0\.0\.1:$hu/udp is in use"
 	kill "$busy"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_port_errors_and_list() {
@@ -191,8 +192,8 @@ t_port_errors_and_list() {
 	hp=$(free_port)
 	cell_with "$c"
 	cell_with "$c2"
-	expect_rc 2 $NC port add "$c" 80
-	expect_err_match '\[HOSTADDR:\]HOSTPORT:CELLPORT\[/tcp\|/udp\]'
+	expect_rc 2 $NC port add "$c" 80:
+	expect_err_match '\[HOSTADDR:\]\[HOSTPORT:\]CELLPORT\[/tcp\|/udp\]'
 	expect_rc 2 $NC port add "$c" "::1:$hp:80"
 	expect_err_match 'brackets'
 	expect_rc 2 $NC port add "$c" "$hp:80/sctp"
@@ -223,7 +224,7 @@ for x in d:
 	expect_rc 0 $NC port rm "$c" "$hp:80" "$hp:80/udp"
 	[ -z "$($NC port list "$c")" ] || fail "list after rm: $($NC port list "$c")"
 	grep -q '^port=' "$NETCELL_STATE_DIR/cells/$c.conf" && fail "removed port still saved"
-	$NC delete "$c" "$c2"
+	$NC delete --force "$c" "$c2"
 }
 
 t_port_delete_frees_host_port() {
@@ -233,7 +234,7 @@ t_port_delete_frees_host_port() {
 	serve "$c" serve-peer 4 80 1
 	wait_port 80 "$c" || fail "server did not start"
 	python3 "$PNET" peer 127.0.0.1 "$hp" >/dev/null || fail "no traffic before delete"
-	expect_rc 0 $NC delete "$c"
+	expect_rc 0 $NC delete --force "$c"
 	host_listens "$hp" && fail "host port $hp still listens after delete"
 	python3 -c "
 import socket
@@ -260,7 +261,7 @@ t_port_keeper_crash() {
 	wait_port 80 "$c" || fail "server did not start in the rebuilt cell"
 	out=$(python3 "$PNET" peer 127.0.0.1 "$hp") || fail "forward does not work after the crash"
 	case $out in 127.0.0.1\ *) ;; *) fail "after the crash: $out" ;; esac
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_port_publish_on_create_and_run() {
@@ -268,13 +269,13 @@ t_port_publish_on_create_and_run() {
 	hp=$(free_port); hu=$(free_port); hr=$(free_port)
 	expect_rc 0 $NC create "$c" $NOUP --publish "$hp:80" --publish "$hu:53/udp"
 	[ "$($NC port list "$c" | grep -c "^$c ")" = 2 ] || fail "create --publish: $($NC port list "$c")"
-	expect_rc 2 $NC create "${PFX}bad" $NOUP --publish 80
-	expect_err_match 'HOSTPORT:CELLPORT'
+	expect_rc 2 $NC create "${PFX}bad" $NOUP --publish 80:
+	expect_err_match '\[HOSTPORT:\]CELLPORT'
 	expect_rc 3 $NC inspect "${PFX}bad"
 	# a port that cannot be published makes create fail and leaves no cell
 	expect_rc 4 $NC create "${PFX}bad" $NOUP --publish "$hp:80"
 	expect_rc 3 $NC inspect "${PFX}bad"
-	$NC delete "$c"
+	$NC delete --force "$c"
 	# run: the command is the server; the port goes with the cell
 	$NC run $NOUP --publish "$hr:80" -- python3 "$PNET" serve-peer 4 80 1 &
 	rp=$!
@@ -311,6 +312,6 @@ t_port_source_nonlocal() {
 	out=$($W python3 "$PNET" udp 192.0.2.1 5353 192.0.2.2)
 	read -r data sa sp _ ma mp <<<"$out"
 	[ "$data $sa $sp" = "ping 192.0.2.2 $mp" ] || fail "UDP: $out"
-	$W $NC delete "$c"
+	$W $NC delete --force "$c"
 	ip netns del "$w"
 }

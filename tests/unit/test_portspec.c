@@ -124,7 +124,7 @@ static void test_public(void)
 	CHECK(nc_port_format(&p, buf, 4) == -ENOSPC, "nc_port_format short buffer");
 	CHECK(nc_port_parse(ctx, "8080", &p) == -EINVAL &&
 	      nc_errkind(ctx) == NC_ERR_USAGE, "usage error");
-	CHECK(strstr(nc_errmsg(ctx), "[HOSTADDR:]HOSTPORT:CELLPORT[/tcp|/udp]") != NULL,
+	CHECK(strstr(nc_errmsg(ctx), "[HOSTADDR:][HOSTPORT:]CELLPORT[/tcp|/udp]") != NULL,
 	      "message shows the accepted form");
 	CHECK(nc_port_parse(ctx, "::1:80:80", &p) == -EINVAL &&
 	      strstr(nc_errmsg(ctx), "brackets") != NULL, "message says why");
@@ -161,8 +161,40 @@ static void test_to_host(void)
  *
  * Return: 0 if all checks pass
  */
+/**
+ * test_expand() - ranges and a missing host port, as podman users write
+ * them; everything parse takes expands to itself
+ */
+static void test_expand(void)
+{
+	static const char *bad[] = { "8000-8010:80", "8000-8001:80-82", "80-79",
+		"-80", "80-", "1-65535", "::80x", "1-2-3:1-2", "0-1:1-2", "a-b" };
+	struct portspec s[NC_PORTS_MAX], one;
+	const char *why;
+	size_t n, i;
+
+	CHECK(!portspec_expand("8000-8010:9000-9010/UDP", s, NC_PORTS_MAX, &n, &why) &&
+	      n == 11 && s[0].hport == 8000 && s[0].cport == 9000 && s[10].hport == 8010 &&
+	      s[10].cport == 9010 && s[10].proto == IPPROTO_UDP && s[3].addr[0] == 127, "range");
+	CHECK(!portspec_expand("80", s, NC_PORTS_MAX, &n, &why) && n == 1 &&
+	      s[0].hport == 0 && s[0].cport == 80 && s[0].proto == IPPROTO_TCP, "no host port");
+	CHECK(!portspec_expand("[::1]::53/udp", s, NC_PORTS_MAX, &n, &why) && n == 1 &&
+	      s[0].hport == 0 && s[0].cport == 53 && s[0].family == AF_INET6, "ADDR::PORT");
+	CHECK(!portspec_expand("0.0.0.0::80-81", s, NC_PORTS_MAX, &n, &why) && n == 2 &&
+	      s[1].hport == 0 && s[1].cport == 81 && s[1].addr[0] == 0, "cell range, no host port");
+	CHECK(!portspec_expand("8080:80", s, NC_PORTS_MAX, &n, &why) && n == 1 &&
+	      !portspec_parse("8080:80", &one, NULL) && portspec_equal(&s[0], &one), "plain");
+	CHECK(!portspec_expand("host:5432", s, NC_PORTS_MAX, &n, &why) && n == 1 && s[0].to_host, "host:");
+	CHECK(portspec_expand("1000-1099:1000-1099", s, NC_PORTS_MAX, &n, &why) == -EINVAL, "over the room");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		why = NULL;
+		CHECK(portspec_expand(bad[i], s, NC_PORTS_MAX, &n, &why) == -EINVAL && why && *why, bad[i]);
+	}
+}
+
 int main(void)
 {
+	test_expand();
 	test_accepts();
 	test_rejects();
 	test_clash();
