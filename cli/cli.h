@@ -83,6 +83,7 @@ extern int cli_verbosity;
 void cli_notices(struct nc_ctx *ctx);
 void cli_verbose(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct nc_ctx *cli_ctx(void);
+void cli_wait_progress(const char *what, unsigned secs, void *arg);
 int cli_help_requested(int argc, char **argv, const char *text);
 int cli_help_before_cmd(int argc, char **argv, int npos, const char *text);
 void cli_json_str(FILE *f, const char *s);

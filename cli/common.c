@@ -92,7 +92,24 @@ struct nc_ctx *cli_ctx(void)
 		fprintf(stderr, "netcell: out of memory\n");
 		exit(1);
 	}
+	if (cli_verbosity >= 0 && isatty(2))
+		nc_ctx_set_progress(ctx, cli_wait_progress, NULL);
 	return ctx;
+}
+
+/**
+ * cli_wait_progress() - nc_progress_fn: a progress line on the terminal
+ * @what:	what is waited for, NULL when done (the line is cleared)
+ * @secs:	seconds so far
+ * @arg:	unused
+ */
+void cli_wait_progress(const char *what, unsigned secs, void *arg)
+{
+	(void)arg;
+	if (what)
+		fprintf(stderr, "\rnetcell: %s... %us", what, secs);
+	else
+		fputs("\r\033[K", stderr);
 }
 
 /**

@@ -73,6 +73,16 @@ struct nc_cell_info {
 
 NC_API struct nc_ctx *nc_ctx_new(void);
 NC_API void nc_ctx_free(struct nc_ctx *ctx);
+
+/**
+ * typedef nc_progress_fn - told every second of a long wait (a keeper that
+ * brings many saved cells back before it answers)
+ * @what:	what is being waited for; NULL once the wait is over
+ * @secs:	seconds so far
+ * @arg:	the caller's argument
+ */
+typedef void (*nc_progress_fn)(const char *what, unsigned secs, void *arg);
+NC_API void nc_ctx_set_progress(struct nc_ctx *ctx, nc_progress_fn fn, void *arg);
 NC_API const char *nc_errmsg(const struct nc_ctx *ctx);
 NC_API enum nc_errkind nc_errkind(const struct nc_ctx *ctx);
 NC_API const char *nc_notice_next(struct nc_ctx *ctx);

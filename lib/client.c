@@ -13,6 +13,7 @@
  * listener means the previous keeper died: the new one rebuilds the saved
  * cells, and the command queues a notice saying so.
  */
+#include <poll.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -78,6 +79,29 @@ static void __attribute__((noreturn)) keeper_child(const struct nc_paths *p,
 }
 
 /**
+ * wait_ready() - wait for a starting keeper's word, telling the caller's
+ * progress function every second (the keeper brings the saved cells back
+ * before it answers: seconds for many cells)
+ * @ctx:	context, with or without a progress function
+ * @fd:		read end of the ready pipe
+ */
+static void wait_ready(struct nc_ctx *ctx, int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	unsigned secs = 0;
+	int n;
+
+	if (!ctx->progress)
+		return;
+	while ((n = poll(&pfd, 1, 1000)) == 0 || (n < 0 && errno == EINTR))
+		if (n == 0)
+			ctx->progress("starting the keeper, which brings the saved cells back", ++secs,
+				      ctx->progress_arg);
+	if (secs)
+		ctx->progress(NULL, secs, ctx->progress_arg);
+}
+
+/**
  * read_ready() - wait for the keeper's word that it is up
  * @ctx:	context
  * @fd:		read end of the ready pipe
@@ -95,6 +119,7 @@ static int read_ready(struct nc_ctx *ctx, int fd, unsigned rebuilt[2],
 	ssize_t n;
 	int nf;
 
+	wait_ready(ctx, fd);
 	do
 		n = read(fd, msg, sizeof(msg) - 1);
 	while (n < 0 && errno == EINTR);

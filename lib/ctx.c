@@ -31,6 +31,18 @@ struct nc_ctx *nc_ctx_new(void)
 }
 
 /**
+ * nc_ctx_set_progress() - be told every second of a long wait
+ * @ctx:	context
+ * @fn:		function, or NULL for none
+ * @arg:	its argument
+ */
+void nc_ctx_set_progress(struct nc_ctx *ctx, nc_progress_fn fn, void *arg)
+{
+	ctx->progress = fn;
+	ctx->progress_arg = arg;
+}
+
+/**
  * nc_ctx_free() - release a context and its keeper connection
  * @ctx:	context, may be NULL
  *

@@ -22,6 +22,8 @@
  *		NC_CREATE_SETUP), until it is kept
  * @setup_id:	its creation identity: what the caller does to a cell of
  *		that name goes to this creation only (0: none)
+ * @progress:	told every second of a long wait (nc_ctx_set_progress())
+ * @progress_arg: its argument
  */
 struct nc_ctx {
 	int kfd;
@@ -32,6 +34,8 @@ struct nc_ctx {
 	unsigned ndropped;
 	char setup_name[NC_NAME_MAX + 1];
 	unsigned long long setup_id;
+	nc_progress_fn progress;
+	void *progress_arg;
 };
 
 NC_INTERNAL int ctx_err(struct nc_ctx *ctx, int ret, enum nc_errkind kind,

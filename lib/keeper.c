@@ -959,6 +959,9 @@ int keeper_run(const struct nc_paths *p, int ready)
 	else
 		n = keeper_ready_ok(&ctx, k.p.run, rebuilt, fresh, msg,
 				    sizeof(msg));
+	/* tests: a keeper slow to answer, as one rebuilding many cells */
+	if (getenv("NETCELL_TEST_READY_DELAY_MS"))
+		usleep((useconds_t)strtoul(getenv("NETCELL_TEST_READY_DELAY_MS"), NULL, 10) * 1000);
 	if (write(ready, msg, (size_t)n) < 0 || ret)
 		return 1;
 	close(ready);

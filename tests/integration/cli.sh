@@ -297,3 +297,18 @@ t_cli_man_page() {
 	done
 	return 0
 }
+
+t_cli_progress_keeper_start() {
+	# a keeper that takes long to answer (as one bringing many cells back)
+	# is shown as progress on a terminal, and not in a pipe
+	expect_rc 0 $NC create "${PFX}pg" --uplink none
+	trap '$NC delete "${PFX}pg" >/dev/null 2>&1' RETURN
+	kill -9 "$(keeper_pid)"
+	NETCELL_TEST_READY_DELAY_MS=2300 script -qec "$NC list" /dev/null >"$T/tty" 2>&1
+	grep -q 'starting the keeper, which brings the saved cells back\.\.\. 2s' "$T/tty" || fail "no progress on a terminal: $(tr '\r' '\n' <"$T/tty" | head -5)"
+	grep -q "${PFX}pg" "$T/tty" || fail "list printed nothing after the wait"
+	kill -9 "$(keeper_pid)"
+	NETCELL_TEST_READY_DELAY_MS=1300 $NC list >"$T/out" 2>"$T/err" || fail "list failed"
+	grep -q 'starting the keeper' "$T/err" && fail "progress written to a pipe"
+	return 0
+}
