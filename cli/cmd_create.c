@@ -121,7 +121,7 @@ int cmd_create(int argc, char **argv)
 	/* with nothing to set up (--uplink none, no firewall, port, address,
 	 * DNS or host port) the one request makes the cell, kept at once: a
 	 * save and a round trip fewer */
-	plain = net.uplink && !strcmp(net.uplink, "none") && !net.firewall &&
+	plain = net.uplink && !strcmp(net.uplink, "none") && !net.firewall && !net.host_loopback &&
 		!net.npublish && !net.addr && !net.dns && !net.hostport[0][0];
 	/* else it is bound to this command until kept: killed, it leaves
 	 * nothing; a setup lost with its keeper left nothing either, so it

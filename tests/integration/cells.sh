@@ -22,7 +22,7 @@ assert c['mode']==('root' if '$MODE'=='root' else 'rootless'), c
 assert c['ephemeral'] is False and c['created']>0 and c['netns'], c" || fail "list --json schema"
 	$NC inspect "$c" --json | python3 -c "import json,sys; assert json.load(sys.stdin)['name']=='$c'" \
 		|| fail "inspect --json"
-	expect_rc 0 $NC delete "$c"
+	expect_rc 0 $NC delete --force "$c"
 	expect_rc 3 $NC exec "$c" -- true
 	$NC list | grep -q "^$c " && fail "deleted cell still listed"
 	return 0
@@ -36,7 +36,7 @@ t_exec_is_root_in_cell() {
 	$NC exec "$c" -- python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 80))' \
 		|| fail "cannot bind port 80 inside the cell"
 	$NC exec "$c" -- sh -c 'test "$NETCELL_CELL" = '"$c" || fail "NETCELL_CELL not set"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_exec_as_user() {
@@ -47,7 +47,7 @@ t_exec_as_user() {
 	$NC exec "$c" --as-user -- grep -q '^CapEff:.0000000000000000' /proc/self/status \
 		|| fail "--as-user keeps capabilities"
 	$NC exec "$c" --as-user -- ip link set lo down 2>/dev/null && fail "--as-user could change links"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_run_status_and_stdio() {
@@ -109,7 +109,7 @@ s.bind(('127.0.0.1',$port)); s.listen(); time.sleep(8)" &
 	$NC exec "$c" -- python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),1)" 2>/dev/null \
 		&& fail "a cell reached the host's 127.0.0.1:$port"
 	kill $srv; wait $srv 2>/dev/null
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_concurrent_creates() {
@@ -117,14 +117,14 @@ t_concurrent_creates() {
 	for i in $(seq 1 20); do $NC create "${PFX}c$i" 2>>"$T/cerr" & done
 	wait
 	[ "$($NC list | grep -c "^${PFX}c")" = 20 ] || fail "not 20 cells after 20 concurrent creates: $(cat "$T/cerr")"
-	$NC delete $(seq -f "${PFX}c%g" 1 20) || fail "delete of 20 cells"
+	$NC delete --force $(seq -f "${PFX}c%g" 1 20) || fail "delete of 20 cells"
 	# same name: exactly one wins, the others exit 4
 	rm -f "$T"/rc.*
 	for i in $(seq 1 20); do ( $NC create "${PFX}same" 2>/dev/null; echo $? >"$T/rc.$i" ) & done
 	wait
 	[ "$(cat "$T"/rc.* | grep -c '^0$')" = 1 ] || fail "not exactly one winner: $(cat "$T"/rc.* | tr '\n' ' ')"
 	[ "$(cat "$T"/rc.* | grep -c '^4$')" = 19 ] || fail "losers did not exit 4: $(cat "$T"/rc.* | tr '\n' ' ')"
-	$NC delete "${PFX}same"
+	$NC delete --force "${PFX}same"
 }
 
 t_keeper_crash_rebuilds() {
@@ -146,7 +146,7 @@ t_keeper_crash_rebuilds() {
 	grep -q "^${PFX}a " "$T/out" && grep -q "^${PFX}b " "$T/out" || fail "cells lost after keeper crash: $(cat "$T/out")"
 	[ "$(keeper_pid)" != "$kp" ] || fail "no new keeper"
 	$NC exec "${PFX}a" -- ip -o link show lo | grep -q UP || fail "rebuilt cell has no loopback up"
-	$NC delete "${PFX}a" "${PFX}b"
+	$NC delete --force "${PFX}a" "${PFX}b"
 }
 
 t_names_and_exit_codes() {
@@ -168,7 +168,7 @@ t_names_and_exit_codes() {
 	expect_rc 0 $NC create "${PFX}dup"
 	expect_rc 4 $NC create "${PFX}dup"
 	expect_err_match 'exists already'
-	$NC delete "${PFX}dup"
+	$NC delete --force "${PFX}dup"
 }
 
 t_firewall_tools_work() {
@@ -182,7 +182,7 @@ t_firewall_tools_work() {
 	$NC exec "$c" -- sh -c 'test -n "$XTABLES_LOCKFILE" && test -O "$XTABLES_LOCKFILE"' || fail "XTABLES_LOCKFILE is not the user's"
 	# the rules stay in the cell
 	if [ "$MODE" = root ]; then nft list tables | grep -q nctest && fail "cell table leaked to the host"; fi
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_etc_overlay() {
@@ -193,7 +193,7 @@ t_etc_overlay() {
 	$NC exec "$c" -- cat /etc/hosts | grep -q nctest-host || { rm -rf "$dir"; fail "/etc/hosts not overlaid"; }
 	grep -q nctest-host /etc/hosts && fail "overlay leaked to the host"
 	rm -rf "${dir%/etc}" "$dir"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 # one resolver view: 'ip netns exec' (root) and 'netcell exec' read the
@@ -216,14 +216,14 @@ t_resolv_one_view() {
 	$NC exec "$c" -- cat /etc/resolv.conf | grep -qx 'nameserver 192.0.2.99' || fail "user's resolv.conf not in force"
 	[ "$MODE" = root ] && { ip netns exec "$c" cat /etc/resolv.conf | grep -qx 'nameserver 192.0.2.99' || fail "ip netns exec: user's file not in force"; }
 	$NC inspect "$c" | grep -q '^dns: *192.0.2.99$' || fail "inspect does not report the user's resolver: $($NC inspect "$c" | grep dns)"
-	expect_rc 0 $NC delete "$c"
+	expect_rc 0 $NC delete --force "$c"
 	[ -f "$dir/resolv.conf" ] || fail "delete removed the user's own resolv.conf"
 	rm -rf "$dir" "${dir%/etc}"
 	# netcell's own copy goes with the cell
 	if [ "$MODE" = root ]; then
 		expect_rc 0 $NC create "$d"
 		[ -f "/etc/netns/$d/resolv.conf" ] || fail "no /etc/netns/$d/resolv.conf for ip netns exec"
-		expect_rc 0 $NC delete "$d"
+		expect_rc 0 $NC delete --force "$d"
 		[ -e "/etc/netns/$d" ] && { rm -rf "/etc/netns/$d"; fail "/etc/netns/$d left after delete"; }
 	fi
 	return 0
@@ -244,7 +244,7 @@ t_path_for_other_tools() {
 		PATH="$(dirname "$NC"):$PATH" sh "$T/ex.sh" >"$T/l" 2>&1 || fail "the help's example failed: $(cat "$T/ex.sh"; cat "$T/l")"
 		[ "$(wc -l <"$T/l")" = 1 ] || fail "the help's example entered the wrong namespace: $(cat "$T/l")"
 	fi
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 # modes t_root_cells_are_ip_netns: root
@@ -253,7 +253,7 @@ t_root_cells_are_ip_netns() {
 	expect_rc 0 $NC create "$c"
 	ip netns list | grep -q "^$c\b" || fail "ip netns list does not show $c"
 	ip netns exec "$c" ip -o link show | grep -q 'lo:.*UP' || fail "ip netns exec does not enter $c"
-	expect_rc 0 $NC delete "$c"
+	expect_rc 0 $NC delete --force "$c"
 	ip netns list | grep -q "^$c\b" && fail "ip netns still lists $c"
 	# a name taken by ip netns is refused, nothing is saved
 	ip netns add "${PFX}taken"
@@ -280,7 +280,7 @@ t_root_path_after_ip_netns_del() {
 	expect_err_match "lost /run/netns/$c"
 	expect_rc 0 $NC inspect "$c"
 	expect_err_match "lost /run/netns/$c"
-	expect_rc 0 $NC delete "$c"
+	expect_rc 0 $NC delete --force "$c"
 	return 0
 }
 
@@ -297,11 +297,11 @@ t_other_uid_cannot_touch() {
 	np=$(asu "$A" a $NC path "${PFX}priv")
 	kp=$(cat "$rd/a/run/keeper.pid")
 	asu "$B" b $NC list | grep -q priv && fail "B lists A's cell"
-	asu "$B" b $NC delete "${PFX}priv" 2>/dev/null; [ $? = 3 ] || fail "B's delete did not say no such cell"
+	asu "$B" b $NC delete --force "${PFX}priv" 2>/dev/null; [ $? = 3 ] || fail "B's delete did not say no such cell"
 	asu "$B" b nsenter --net="$np" true 2>/dev/null && fail "B entered A's cell through $np"
 	asu "$B" b env NETCELL_RUNTIME_DIR="$rd/a/run" $NC list >/dev/null 2>&1 && fail "B used A's runtime dir"
 	asu "$A" a $NC inspect "${PFX}priv" >/dev/null || fail "A's cell was disturbed"
-	asu "$A" a $NC delete "${PFX}priv"
+	asu "$A" a $NC delete --force "${PFX}priv"
 	kill -9 "$kp" 2>/dev/null
 	local kb; kb=$(cat "$rd/b/run/keeper.pid" 2>/dev/null); [ -n "$kb" ] && kill -9 "$kb" 2>/dev/null
 	rm -rf "$rd"
@@ -320,7 +320,7 @@ t_failed_create_leaves_nothing() {
 	[ -z "$(ls "$NETCELL_STATE_DIR/cells")" ] || fail "state left: $(ls "$NETCELL_STATE_DIR/cells")"
 	if [ "$MODE" = root ]; then ip netns list | grep -q "^${PFX}ro" && fail "namespace left behind"; fi
 	expect_rc 0 $NC create "${PFX}ro"
-	$NC delete "${PFX}ro"
+	$NC delete --force "${PFX}ro"
 }
 
 # modes t_private_runtime_dir: user
@@ -363,7 +363,7 @@ t_create_from_pool_is_fresh() {
 	[ "$(tr ' ' '\n' <<<"$ids" | grep . | sort -u | wc -l)" = 3 ] || fail "cells share a namespace: $ids"
 	n=$(net_fds "$kp")
 	[ "$n" -ge 3 ] && [ "$n" -le 5 ] || fail "the keeper holds $n network namespaces with 3 cells; at most 2 more than its cells"
-	for x in "$a" "$b" "$c"; do expect_rc 0 $NC delete "$x"; done
+	for x in "$a" "$b" "$c"; do expect_rc 0 $NC delete --force "$x"; done
 	n=$(net_fds "$kp")
 	[ "$n" -le 2 ] || fail "the keeper holds $n network namespaces with no cell"
 	return 0

@@ -34,7 +34,7 @@ t_link_two_cells() {
 	reach "$a" 10.214.77.2 7000 && fail "still reachable after unlink"
 	$NC exec "$a" -- ip -o link show | grep -q 'nc-' && fail "veth left after unlink"
 	kill "$srv" 2>/dev/null
-	$NC delete "$a" "$b" "$c"
+	$NC delete --force "$a" "$b" "$c"
 }
 
 t_link_ipv6_and_default_subnet() {
@@ -51,7 +51,7 @@ t_link_ipv6_and_default_subnet() {
 	expect_rc 2 $NC link "$a" "$b" --subnet 10.0.0.0/33
 	expect_rc 2 $NC link "$a" "$a"
 	expect_rc 3 $NC link "$a" "${PFX}none"
-	$NC delete "$a" "$b"
+	$NC delete --force "$a" "$b"
 }
 
 t_link_survives_keeper_crash() {
@@ -64,12 +64,12 @@ t_link_survives_keeper_crash() {
 	for _ in $(seq 1 40); do reach "$a" 10.214.88.2 7002 && break; sleep 0.1; done
 	reach "$a" 10.214.88.2 7002 || fail "link not back after a keeper crash"
 	kill "$srv" 2>/dev/null
-	$NC delete "$a"
+	$NC delete --force "$a"
 	expect_rc 0 $NC create "$a"
 	# the kernel dismantles a namespace in the background
 	for _ in $(seq 1 40); do $NC exec "$b" -- ip -o link show | grep -q 'nc-' || break; sleep 0.05; done
 	$NC exec "$b" -- ip -o link show | grep -q 'nc-' && fail "B kept a link to a deleted cell"
-	$NC delete "$a" "$b"
+	$NC delete --force "$a" "$b"
 }
 
 # --- uplinks -----------------------------------------------------------
@@ -168,10 +168,10 @@ import socket,time; s=socket.socket(); s.bind(('$a2',9000)); s.listen(1); time.s
 		asu $m $NC exec "${c}2" -- python3 -c "import socket; socket.create_connection(('$a2',9000),1)" 2>/dev/null \
 			&& fail "$m: one cell reached another through the hub"
 		kill $lp 2>/dev/null; wait $lp 2>/dev/null
-		asu $m $NC delete "$c" || fail "$m: delete"
+		asu $m $NC delete --force "$c" || fail "$m: delete"
 		sleep 0.3
 		alive "$pid" || fail "$m: the hub's pasta stopped while a cell still uses it"
-		asu $m $NC delete "${c}2" || fail "$m: delete"
+		asu $m $NC delete --force "${c}2" || fail "$m: delete"
 		gone "$pid" || fail "$m: the uplink process outlived its cells"
 		[ -e "$T/${m:0:1}-state/net/:hub.pid" ] && fail "$m: hub state left after the last cell"
 	done
@@ -208,7 +208,7 @@ while time.time()<end:
 			&& fail "$m: --host-loopback mirrored the host's 127.0.0.1:$port onto the cell's"
 		asu $m $NC exec "${PFX}open$m" -- python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',$port)); s.listen()" \
 			|| fail "$m: the cell cannot bind 127.0.0.1:$port, which the host uses"
-		asu $m $NC delete "${PFX}closed$m" "${PFX}open$m"
+		asu $m $NC delete --force "${PFX}closed$m" "${PFX}open$m"
 	done
 	return 0
 }
@@ -221,7 +221,7 @@ t_uplink_none_dns() {
 	$NC exec "$c" -- cat /etc/resolv.conf | grep -qx 'nameserver 192.0.2.53' \
 		|| fail "--dns with --uplink none not in the cell: $($NC exec "$c" -- cat /etc/resolv.conf)"
 	$NC inspect "$c" | grep -q '^dns: *192.0.2.53$' || fail "inspect: $($NC inspect "$c")"
-	expect_rc 0 $NC delete "$c"
+	expect_rc 0 $NC delete --force "$c"
 	expect_rc 2 $NC create "$c" --uplink none --host-loopback
 	expect_err_match '--host-loopback needs an uplink'
 	expect_rc 2 $NC create "$c" --uplink none --dns not-an-address
@@ -271,7 +271,7 @@ assert sorted((x['host_port'],x['cell_port'],x['to_host']) for x in p)==sorted([
 		&& fail "port rm host:$hp left it reachable"
 	expect_rc 2 $NC create "${c}x" --host-port "$hp/udp"
 	expect_err_match 'host loopback services are TCP'
-	expect_rc 0 $NC delete "$c"
+	expect_rc 0 $NC delete --force "$c"
 	return 0
 }
 
@@ -292,7 +292,7 @@ t_uplink_keeper_crash_and_missing_tools() {
 		[ "$new" != "$old" ] || fail "$m: no new uplink after the rebuild"
 		gone "$old" || fail "$m: the old uplink process outlived its keeper"
 		asu $m $NC exec "$c" -- python3 -c "import socket; socket.create_connection(('$W4',8000),3)" || fail "$m: no uplink after a keeper crash"
-		asu $m $NC delete "$c"
+		asu $m $NC delete --force "$c"
 	done
 	# no pasta on PATH: --uplink pasta says which package; the default falls back
 	# a PATH without pasta: links to every other program (files only, and
@@ -306,7 +306,7 @@ t_uplink_keeper_crash_and_missing_tools() {
 	PATH="$T/bin" asu user $NC create "${c}3" 2>"$T/err" || fail "fallback to slirp4netns failed: $(cat "$T/err")"
 	grep -q 'slirp4netns' "$T/err" || fail "the fallback was not said"
 	PATH="$T/bin" asu user $NC exec "${c}3" -- python3 -c "import socket; socket.create_connection(('$W4',8000),3)" || fail "no uplink through slirp4netns"
-	PATH="$T/bin" asu user $NC delete "${c}3"
+	PATH="$T/bin" asu user $NC delete --force "${c}3"
 }
 
 # modes t_uplink_veth_nat: root
@@ -372,7 +372,7 @@ while time.time()<end:
 	hx $NC exec "$d" -- python3 -c "import socket; c=socket.create_connection(('$gw',$port),2); assert c.recv(2)==b'lo'" \
 		|| fail "host loopback not reachable with --host-loopback"
 	# delete leaves no veth, no route, no rule; the other tool's table stays
-	expect_rc 0 hx $NC delete "$c" "$d"
+	expect_rc 0 hx $NC delete --force "$c" "$d"
 	hx ip -o link show | grep -q 'nc-' && fail "veth left after delete"
 	hx ip route | grep -q '10.213.' && fail "route left after delete"
 	hx nft list tables | grep -q 'inet netcell' && fail "netcell's table left after its last cell went"
@@ -422,7 +422,7 @@ assert j["firewall"] == {"generation": 1, "pending": False, "locked": False}, j[
 assert j["ports"] == [], j["ports"]
 PY
 	expect_rc 3 $NC inspect "${PFX}nope"
-	$NC delete "$a" "$b"
+	$NC delete --force "$a" "$b"
 }
 
 # a root keeper that starts after a restart finds the saved cells but not
@@ -478,10 +478,10 @@ t_uplink_stale_pid_spares_others() {
 	# also when it fails
 	trap 'kill "$pa" 2>/dev/null' EXIT RETURN
 	echo "$pb" >"$NETCELL_STATE_DIR/net/$a.pid"
-	expect_rc 0 $NC delete "$a"
+	expect_rc 0 $NC delete --force "$a"
 	# a SIGTERM'd engine takes a moment to go: wait as long as for one
 	gone "$pb" && fail "deleting $a stopped the engine of $b"
-	expect_rc 0 $NC delete "$b"
+	expect_rc 0 $NC delete --force "$b"
 	gone "$pb" || fail "deleting $b left its engine"
 }
 
@@ -505,8 +505,8 @@ assert len({x["address"] for x in j["links"]}) == len(want), "addresses repeat"
 PY
 	[ "$($NC inspect "$h" | grep -cE "^(links:)? +${PFX}l[0-9]+ [0-9]")" = $n ] ||
 		fail "inspect text does not list the $n links"
-	for i in $(seq 1 $n); do $NC delete "${PFX}l$i"; done
-	$NC delete "$h"
+	for i in $(seq 1 $n); do $NC delete --force "${PFX}l$i"; done
+	$NC delete --force "$h"
 }
 
 # ICMP echo through the uplink, "where the host allows it": pasta answers a
@@ -549,7 +549,7 @@ for attempt in range(3):
             sys.exit(0)
 sys.exit(1)
 PY
-		asu $m $NC delete "$c"
+		asu $m $NC delete --force "$c"
 	done
 	return 0
 }

@@ -47,9 +47,9 @@ t_delete_cut_short_leaves_nothing() {
 	kp=$(keeper_pid); kill -9 "$kp"; gone "$kp" || fail "keeper $kp did not die"
 	expect_rc 0 $NC exec "$A" -- nft list ruleset
 	grep -q 'table inet t' "$T/out" && fail "the new cell $A loaded the old ruleset after a crash"
-	expect_rc 0 $NC delete "$A"
+	expect_rc 0 $NC delete --force "$A"
 	no_trace_of "$A"
-	expect_rc 0 $NC delete "$B"
+	expect_rc 0 $NC delete --force "$B"
 	return 0
 }
 
@@ -61,7 +61,7 @@ t_create_races_delete() {
 	expect_rc 0 $NC list	# one keeper for all of them
 	for i in $(seq 1 30); do
 		$NC create "$A" >/dev/null 2>"$T/cerr" & pc=$!
-		(sleep "0.0$((RANDOM % 10))"; exec $NC delete "$A") >/dev/null 2>"$T/derr" & pd=$!
+		(sleep "0.0$((RANDOM % 10))"; exec $NC delete --force "$A") >/dev/null 2>"$T/derr" & pd=$!
 		wait "$pc"; rcc=$?; wait "$pd"; rcd=$?
 		[ "$rcc" = 0 ] || fail "round $i: create exited $rcc: $(cat "$T/cerr")"
 		case $rcd in 0) ;; 3) rc3=$((rc3 + 1)) ;; *) fail "round $i: delete exited $rcd: $(cat "$T/derr")" ;; esac
@@ -71,7 +71,7 @@ t_create_races_delete() {
 		if $NC inspect "$A" >"$T/insp" 2>/dev/null; then
 			[ "$rcd" = 3 ] || fail "round $i: delete exited $rcd but cell $A is there"
 			grep -q '^uplink: *none' "$T/insp" && fail "round $i: cell $A is listed without its uplink"
-			expect_rc 0 $NC delete "$A"
+			expect_rc 0 $NC delete --force "$A"
 		else
 			[ "$rcd" = 0 ] || fail "round $i: delete exited $rcd and create 0, but there is no cell $A"
 		fi
@@ -102,7 +102,7 @@ print(' }\n}')" >"$T/big.nft"
 	# nor did the killed create's firewall end up on the new cell's record
 	$NC fw history "$A" | grep -q '^[0-9]' && fail "the new cell shows the failed create's firewall: $($NC fw history "$A")"
 	[ -z "$($NC fw show "$A" | grep table)" ] || fail "the new cell has rules it was never given"
-	expect_rc 0 $NC delete "$A"
+	expect_rc 0 $NC delete --force "$A"
 	return 0
 }
 
@@ -160,7 +160,7 @@ t_kill9_campaign() {
 	local names=("${PFX}k0" "${PFX}k1" "${PFX}k2") start=$SECONDS
 	local kills=0 kk=0 kc=0 ops=0 ok=0 gen=0 x y q op pid kp rc r present port who hit
 	declare -A have fwsure linksure portsure
-	trap 'for x in "${names[@]}"; do $NC delete "$x" >/dev/null 2>&1; done' EXIT
+	trap 'for x in "${names[@]}"; do $NC delete --force "$x" >/dev/null 2>&1; done' EXIT
 	for x in "${names[@]}"; do have[$x]=0; done
 	while [ "$kills" -lt 120 ] && [ $((SECONDS - start)) -lt 60 ]; do
 		x=${names[RANDOM % 3]}; y=${names[RANDOM % 3]}
@@ -169,7 +169,7 @@ t_kill9_campaign() {
 			if ((RANDOM % 2)); then set -- $NC create --uplink none "$x"; else set -- $NC create "$x"; fi
 		else
 			case $((RANDOM % 5)) in
-			0) op=delete; set -- $NC delete "$x" ;;
+			0) op=delete; set -- $NC delete --force "$x" ;;
 			1|2) op=fw; gen=$((gen + 1))
 				printf 'table inet g%d {\n\tchain c { type filter hook input priority 0; }\n}\n' "$gen" >"$T/g$gen.nft"
 				set -- $NC fw apply "$x" "$T/g$gen.nft" ;;
@@ -178,7 +178,7 @@ t_kill9_campaign() {
 				# (a killed link may have been saved: links.conf says)
 				if [ "$x" = "$y" ] || [ "${have[$y]}" = 0 ] ||
 					grep -Eq "^($x $y|$y $x) " "$NETCELL_STATE_DIR/links.conf" 2>/dev/null; then
-					op=delete; set -- $NC delete "$x"
+					op=delete; set -- $NC delete --force "$x"
 				else set -- $NC link "$x" "$y"; fi ;;
 			esac
 		fi
@@ -227,7 +227,7 @@ t_kill9_campaign() {
 	note "kill -9 campaign: $ops commands, $ok exited 0, $kills kills ($kk keeper, $kc command), $((SECONDS - start)) s"
 	[ "$kills" -ge 50 ] || fail "only $kills kills landed in the time allowed"
 	for x in "${names[@]}"; do
-		[ "${have[$x]}" = 1 ] && expect_rc 0 $NC delete "$x"
+		[ "${have[$x]}" = 1 ] && expect_rc 0 $NC delete --force "$x"
 	done
 	kp=$(keeper_pid)
 	[ -z "$kp" ] || gone "$kp" || fail "the keeper did not leave with no cells"

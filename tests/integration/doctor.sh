@@ -352,7 +352,7 @@ echo 80 >/proc/sys/net/ipv4/ip_unprivileged_port_start || exit 93
 asu $NC doctor --json >$T/doc.80 2>&1
 $NC doctor --json >$T/doc.root 2>&1
 asu $NC port add ${PFX}p 80:80 2>$T/err.80b; echo $? >$T/rc.80b
-asu $NC delete ${PFX}p
+asu $NC delete --force ${PFX}p
 exit 0
 SH
 	unshare --net bash "$T/inner.sh" || fail "could not prepare a network namespace ($?): $(cat "$T/err.create" 2>/dev/null)"
@@ -475,7 +475,7 @@ t_doctor_in_cell() {
 		check_is "$T/doc" context warn "^uid 0 in a user namespace, in cell $c \\(uid $me on the host\\): root here is not the host's root" \
 			"run 'netcell doctor' on the host as uid $me"
 	fi
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 # ping_group_range is per network namespace: set for real in a private one
@@ -510,5 +510,5 @@ t_not_host_root_messages() {
 	$NC exec "$c" -- $NC fw apply --host "$T/t.nft" 2>"$T/err"; [ $? = 5 ] || fail "fw apply --host in a cell: not exit 5: $(cat "$T/err")"
 	grep -q "cannot change the host's firewall: Operation not permitted; the cell's root is not the host's root (uid 0 here is uid $(id -u) on the host)" "$T/err" \
 		|| fail "fw --host message: $(cat "$T/err")"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }

@@ -92,7 +92,7 @@ t_gc_own_leftovers_only() {
 	# stay, and so do stage directories still in use or not the caller's
 	local S=$NETCELL_STATE_DIR R=$NETCELL_RUNTIME_DIR dead c n
 	local cells=("${PFX}x.conf.tmp.1" ".${PFX}y.nctmp-1-abcdef" "${PFX}z.tmp.1")
-	trap 'for c in "${cells[@]}"; do $NC delete "$c" >/dev/null 2>&1; done; rm -rf /tmp/netcell-stage-$PFX*' EXIT
+	trap 'for c in "${cells[@]}"; do $NC delete --force "$c" >/dev/null 2>&1; done; rm -rf /tmp/netcell-stage-$PFX*' EXIT
 	for c in "${cells[@]}"; do expect_rc 0 $NC create --uplink none "$c"; done
 	printf 'table inet t {\n}\n' >"$T/r.nft"
 	expect_rc 0 $NC fw apply "${cells[0]}" "$T/r.nft"
@@ -130,7 +130,7 @@ t_gc_own_leftovers_only() {
 	kill -9 "$(keeper_pid)"
 	expect_rc 0 $NC list
 	for c in "${cells[@]}"; do grep -qF -- "$c" "$T/out" || fail "cell $c did not come back after gc and a crash"; done
-	for c in "${cells[@]}"; do expect_rc 0 $NC delete "$c"; done
+	for c in "${cells[@]}"; do expect_rc 0 $NC delete --force "$c"; done
 	rm -f "${kept[@]}"
 	return 0
 }

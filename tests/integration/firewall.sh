@@ -54,7 +54,7 @@ t_fw_apply_reject_rollback() {
 	expect_rc 0 $NC fw rollback "$c" 2
 	$NC fw show "$c" | grep -q 'dport 7070' || fail "rollback to 2"
 	expect_rc 2 $NC fw rollback "$c" 99
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_fw_blocks_traffic() {
@@ -69,7 +69,7 @@ t_fw_blocks_traffic() {
 	expect_rc 0 $NC fw rollback "$c"
 	reach "$c" 8080 || fail "rollback did not restore reachability"
 	kill "$srv" 2>/dev/null
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 # modes t_fw_blocks_traffic_from_outside: root
@@ -99,7 +99,7 @@ while time.time()<end:
 	expect_rc 0 $NC fw rollback "$c"
 	probe || fail "rollback did not reopen the port"
 	kill $srv 2>/dev/null
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_fw_atomic_under_observer() {
@@ -121,7 +121,7 @@ t_fw_atomic_under_observer() {
 	touch "$T/stop"; wait $obs
 	[ "$(wc -l <"$T/obs")" -gt 20 ] || fail "observer saw too little: $(wc -l <"$T/obs") listings"
 	grep -vxE '40 0|0 40' "$T/obs" | head -3 | grep -q . && fail "observer saw a mix: $(grep -vxE '40 0|0 40' "$T/obs" | head -3 | tr '\n' ';')"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_fw_last_rule_invalid_changes_nothing() {
@@ -137,7 +137,7 @@ t_fw_last_rule_invalid_changes_nothing() {
 	$NC exec "$c" -- nft list ruleset >"$T/now"
 	grep -q 'table inet big' "$T/now" && fail "part of a rejected file went in"
 	grep -q 'dport 8080 drop' "$T/now" || fail "the previous ruleset was lost"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_fw_iptables_families_together() {
@@ -151,7 +151,7 @@ t_fw_iptables_families_together() {
 	expect_rc 0 $NC fw apply "$c" "$T/v4" "$T/v6"
 	$NC exec "$c" -- iptables-save | grep -q -- '--dport 8081 -j DROP' || fail "IPv4 rules missing"
 	$NC exec "$c" -- ip6tables-save | grep -q -- '--dport 8082 -j DROP' || fail "IPv6 rules missing"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_fw_iptables_save_roundtrip() {
@@ -183,7 +183,7 @@ EOF
 	$NC exec "$c" -- iptables-save >"$T/back"
 	strip() { grep -v '^#' "$1" | sed 's/\[[0-9]*:[0-9]*\]//'; }
 	diff <(strip "$T/saved.v4") <(strip "$T/back") >"$T/d" || fail "round trip differs: $(head -c 300 "$T/d")"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_fw_large_ruleset() {
@@ -196,7 +196,7 @@ print(' }\n}')" >"$T/big.nft"
 	expect_rc 0 $NC create "$c"
 	expect_rc 0 $NC fw apply "$c" "$T/big.nft"
 	[ "$($NC exec "$c" -- nft list ruleset | grep -c 'accept$')" = 10000 ] || fail "not 10000 rules in force"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_fw_confirm_or_revert() {
@@ -215,7 +215,7 @@ t_fw_confirm_or_revert() {
 	for _ in $(seq 1 100); do $NC fw confirm "$c" 2>/dev/null && break; sleep 0.1; done
 	wait $ap || fail "confirmed apply did not exit 0"
 	$NC fw show "$c" | grep -q 'dport 9090' || fail "confirmed rules not kept"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_fw_confirm_survives_keeper_kill() {
@@ -231,7 +231,7 @@ t_fw_confirm_survives_keeper_kill() {
 	[ $rc = 7 ] || fail "apply exited $rc, wanted 7 (reverted): $(cat "$T/aerr")"
 	$NC fw history "$c" 2>/dev/null | grep -Eq '^1 +\* ' || fail "history does not say generation 1 is in force"
 	$NC fw show "$c" | grep -q 'dport 8080' || fail "the cell does not have generation 1 in force"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_fw_survives_keeper_crash() {
@@ -242,7 +242,7 @@ t_fw_survives_keeper_crash() {
 	kill -9 "$(keeper_pid)"; sleep 0.2
 	$NC list >/dev/null 2>&1
 	$NC fw show "$c" | grep -q 'dport 8080' || fail "rebuilt cell lost its firewall"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 # a rootless cell is made anew by a new keeper and its firewall loaded again;
@@ -285,7 +285,7 @@ t_fw_restore_failure_closes_cell() {
 		fail "inspect still says locked after apply"
 	reach "$c" 9090 || fail "the cell stayed closed after a ruleset was applied"
 	kill "$srv" 2>/dev/null
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 # a rebuild ends a confirm window (after a restart no watcher is left to
@@ -317,7 +317,7 @@ t_fw_rebuild_reverts_pending() {
 	$NC fw show "$c" >"$T/show"
 	grep -q netcell_lockdown "$T/show" && fail "a drop-all table after the revert"
 	grep -q 'dport 8080' "$T/show" || fail "the revert did not load generation 1"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 # more problems in one rebuild than one pipe write or the notice queue holds:
@@ -348,14 +348,14 @@ t_rebuild_many_problems_counted() {
 	grep -q '^2 more problems were not kept' "$file" || fail "$file does not count the 2 not kept"
 	[ "$($NC list | grep -c "^${PFX}m")" = $n ] || fail "not every cell came back"
 	[ "$shown" -le 8 ] || fail "$shown problems in the ready word, more than half of the 16 a context keeps"
-	for i in $(seq 1 $n); do $NC delete "${PFX}m$i"; done
+	for i in $(seq 1 $n); do $NC delete --force "${PFX}m$i"; done
 	# a clean rebuild removes the file
 	[ -f "$file" ] || fail "$file went before the keeper was restarted"
 	kill -9 "$(keeper_pid)"; sleep 0.2
 	expect_rc 0 $NC list
 	grep -q "^${PFX}ok " "$T/out" || fail "the clean cell was not rebuilt"
 	[ -e "$file" ] && fail "$file outlived a rebuild with no problems"
-	$NC delete "${PFX}ok"
+	$NC delete --force "${PFX}ok"
 }
 
 t_fw_bad_inputs() {
@@ -375,7 +375,7 @@ t_fw_bad_inputs() {
 	expect_rc 2 $NC fw frob "$c"
 	$NC fw show "$c" | grep -q 'dport 8080' || fail "a bad input changed the ruleset"
 	[ "$($NC fw history "$c" | grep -c '^[0-9]')" = 1 ] || fail "bad inputs left generations"
-	$NC delete "$c"
+	$NC delete --force "$c"
 }
 
 t_fw_check_without_cell() {
@@ -433,7 +433,7 @@ print(' }\n}')" >"$rd/$s.nft"
 	grep -q 'bad.nft:5005' "$rd/err" || fail "error does not name line 5005: $(head -c 300 "$rd/err")"
 	[ "$(asu $NC exec "$c" -- nft list tables | wc -l)" = 1 ] || fail "leftover tables: $(asu $NC exec "$c" -- nft list tables)"
 	[ "$(asu $NC exec "$c" -- nft list ruleset | grep -c 'comment "A"')" = 10000 ] || fail "rejected file changed the rules"
-	asu $NC delete "$c"
+	asu $NC delete --force "$c"
 }
 
 # modes t_fw_host_apply: root
@@ -515,7 +515,7 @@ t_fw_on_create_and_run() {
 	expect_rc 0 $NC create "$c" --uplink none --firewall "$T/ok.nft"
 	$NC fw history "$c" | grep -q '^1 *\*' || fail "generation 1 not in force: $($NC fw history "$c")"
 	$NC exec "$c" -- nft list ruleset | grep -q 'tcp dport 81 drop' || fail "rule not in the cell"
-	$NC delete "$c"
+	$NC delete --force "$c"
 	out=$($NC run --uplink none --firewall "$T/ok.nft" -- nft list ruleset) || fail "run --firewall failed"
 	grep -q 'tcp dport 81 drop' <<<"$out" || fail "run: the command ran without the ruleset: $out"
 	expect_rc 6 $NC run --uplink none --firewall "$T/bad.nft" -- touch "$T/ran"

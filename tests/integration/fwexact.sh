@@ -14,7 +14,7 @@ tables() { $NC exec "$1" -- nft list tables 2>/dev/null | sed 's/^table //' | so
 t_fw_ipt_generation_is_whole_ruleset() {
 	local c=${PFX}w
 	expect_rc 0 $NC create "$c" --uplink none
-	trap '$NC delete "$c" >/dev/null 2>&1' RETURN
+	trap '$NC delete --force "$c" >/dev/null 2>&1' RETURN
 	printf '*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -o eth0 -j MASQUERADE\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 1 -j DROP\nCOMMIT\n' >"$T/gen1.v4"
 	printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 2 -j DROP\nCOMMIT\n' >"$T/gen2.v4"
 	printf 'table inet mine {\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\ttcp dport 3 drop\n\t}\n}\n' >"$T/gen0.nft"
@@ -47,7 +47,7 @@ t_fw_ipt_generation_is_whole_ruleset() {
 t_fw_ipt_family_never_guessed() {
 	local c=${PFX}fam
 	expect_rc 0 $NC create "$c" --uplink none
-	trap '$NC delete "$c" >/dev/null 2>&1' RETURN
+	trap '$NC delete --force "$c" >/dev/null 2>&1' RETURN
 	printf '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 80 -j DROP\nCOMMIT\n' >"$T/plain"
 	expect_rc 2 $NC fw apply "$c" "$T/plain"
 	expect_err_match 'cannot tell whether .*plain.*IPv4.*IPv6.*v4 or \*\.v6'
@@ -75,7 +75,7 @@ t_fw_ipt_family_never_guessed() {
 t_fw_nft_catchall_not_iptables() {
 	local c=${PFX}ca
 	expect_rc 0 $NC create "$c" --uplink none
-	trap '$NC delete "$c" >/dev/null 2>&1' RETURN
+	trap '$NC delete --force "$c" >/dev/null 2>&1' RETURN
 	printf 'table inet t {\n\tmap m {\n\t\ttype ipv4_addr : verdict\n\t\telements = { 192.0.2.1 : accept,\n* : drop }\n\t}\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\tip saddr vmap @m\n\t}\n}\n' >"$T/ca.nft"
 	expect_rc 0 $NC fw check "$T/ca.nft"
 	expect_rc 0 $NC fw apply "$c" "$T/ca.nft"
@@ -85,7 +85,7 @@ t_fw_nft_catchall_not_iptables() {
 t_fw_rollback_targets() {
 	local c=${PFX}rb i
 	expect_rc 0 $NC create "$c" --uplink none
-	trap '$NC delete "$c" >/dev/null 2>&1' RETURN
+	trap '$NC delete --force "$c" >/dev/null 2>&1' RETURN
 	for i in 1 2 3; do ruleset_drop "700$i" "$T/g$i.nft"; done
 	expect_rc 0 $NC fw apply "$c" "$T/g1.nft"
 	expect_rc 0 $NC fw apply "$c" "$T/g2.nft"
@@ -127,7 +127,7 @@ t_fw_apply_signals() {
 	local c=${PFX}sg i pid sig t0 dur cur src mark n_meta n_hist
 	local sigs=(INT TERM KILL INT KILL TERM KILL INT)
 	expect_rc 0 $NC create "$c" --uplink none
-	trap '$NC delete "$c" >/dev/null 2>&1' RETURN
+	trap '$NC delete --force "$c" >/dev/null 2>&1' RETURN
 	big_gen 5000 "$T/g0.nft"
 	t0=$(date +%s%N); expect_rc 0 $NC fw apply "$c" "$T/g0.nft"
 	dur=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -161,7 +161,7 @@ t_fw_large_keeps_names() {
 	# terminal is shown progress
 	local c=${PFX}lgn t0 ms
 	expect_rc 0 $NC create "$c" --uplink none
-	trap '$NC delete "$c" >/dev/null 2>&1' RETURN
+	trap '$NC delete --force "$c" >/dev/null 2>&1' RETURN
 	big_rules 50000 "$T/big.nft"
 	printf 'include "%s"\ntable ip small {\n\tchain c {\n\t\ttype filter hook output priority 0; policy accept;\n\t}\n}\n' "$T/big.nft" >"$T/main.nft"
 	expect_rc 0 $NC fw apply "$c" "$T/big.nft"
@@ -201,7 +201,7 @@ t_create_signals() {
 			$NC fw show "$c" | grep -q 'tcp dport 5000 drop' || fail "round $i (SIG$sig): firewall on record but not in force"
 			$NC port list "$c" | grep -q ":$hp" || fail "round $i (SIG$sig): cell made without its port"
 			n_whole=$((n_whole + 1))
-			$NC delete "$c" >/dev/null 2>&1
+			$NC delete --force "$c" >/dev/null 2>&1
 		else
 			ss -Htln "sport = :$hp" | grep -q . && fail "round $i (SIG$sig): no cell, but port $hp is still published"
 			n_none=$((n_none + 1))
@@ -218,7 +218,7 @@ t_rebuild_large_fw_behind() {
 	local z=${PFX}bz y=${PFX}by
 	expect_rc 0 $NC create "$z" --uplink none
 	expect_rc 0 $NC create "$y" --uplink none
-	trap '$NC delete "$z" "$y" >/dev/null 2>&1' RETURN
+	trap '$NC delete --force "$z" "$y" >/dev/null 2>&1' RETURN
 	big_rules 50000 "$T/big.nft"
 	expect_rc 0 $NC fw apply "$z" "$T/big.nft"
 	kill -9 "$(keeper_pid)"

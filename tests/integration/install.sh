@@ -156,7 +156,7 @@ t_install_keeper_unit() {
 	LISTENER= UNIT_PID=
 	[ "$MODE" = user ] && kind=user
 	sed "s|@BINDIR@|$TOP/$BUILD|" "$TOP/dist/netcell-$kind.service.in" > "$T/netcell.service"
-	trap '[ -n "$srv" ] && kill $srv 2>/dev/null; $NC delete "$c" >/dev/null 2>&1; [ -n "$UNIT_PID" ] && kill -9 $UNIT_PID 2>/dev/null; [ -n "$LISTENER" ] && kill $LISTENER 2>/dev/null' EXIT
+	trap '[ -n "$srv" ] && kill $srv 2>/dev/null; $NC delete --force "$c" >/dev/null 2>&1; [ -n "$UNIT_PID" ] && kill -9 $UNIT_PID 2>/dev/null; [ -n "$LISTENER" ] && kill $LISTENER 2>/dev/null' EXIT
 
 	p=$(free_port) || fail "no free port"
 	expect_rc 0 $NC create "$c" --uplink none
@@ -173,7 +173,7 @@ t_install_keeper_unit() {
 	ss -Htln "sport = :$p" | grep -q . || fail "published port $p not back after the takeover"
 
 	# the cell gone, past NETCELL_KEEPER_LINGER: a service keeper stays
-	expect_rc 0 $NC delete "$c"
+	expect_rc 0 $NC delete --force "$c"
 	sleep 0.5
 	alive "$UNIT_PID" || fail "the unit's keeper left when idle"
 	expect_rc 4 $NC keeper --no-wait
@@ -205,7 +205,7 @@ t_install_keeper_unit() {
 	kill -TERM "$UNIT_PID"
 	gone "$UNIT_PID" || fail "keeper ignored SIGTERM"
 	UNIT_PID=
-	expect_rc 0 $NC delete "$c"
+	expect_rc 0 $NC delete --force "$c"
 }
 
 # http_get_in CELL PORT: the status line of GET / on 127.0.0.1:PORT in CELL
@@ -223,7 +223,7 @@ c.sendall(b"GET / HTTP/1.0\r\n\r\n"); sys.stdout.write(c.recv(100).decode().spli
 t_install_service_in_cell() {
 	local c=${PFX}sv kind=root cmd port pid got
 	[ "$MODE" = user ] && kind=user
-	trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; $NC delete "$c" >/dev/null 2>&1' EXIT
+	trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; $NC delete --force "$c" >/dev/null 2>&1' EXIT
 	expect_rc 0 $NC create "$c" --uplink none
 	sed -e "s|/usr/bin/netcell|$NC|g" -e "s|/run/netns/web|/run/netns/$c|" \
 		-e "s|netcell exec web|netcell exec $c|; s|$NC exec web|$NC exec $c|" \
@@ -247,14 +247,14 @@ t_install_service_in_cell() {
 	kill -TERM "$pid"
 	gone "$pid" || fail "the service ignored SIGTERM"
 	pid=
-	expect_rc 0 $NC delete "$c"
+	expect_rc 0 $NC delete --force "$c"
 }
 
 # a keeper started by create (which holds its signals until the cell is
 # whole) ends on SIGTERM, as systemctl stop and a shutdown send it
 t_install_keeper_sigterm() {
 	local c=${PFX}st kp
-	trap '$NC delete "$c" >/dev/null 2>&1' EXIT
+	trap '$NC delete --force "$c" >/dev/null 2>&1' EXIT
 	expect_rc 0 $NC create "$c" --uplink none
 	kp=$(keeper_pid)
 	[ -n "$kp" ] || fail "no keeper PID"
@@ -264,5 +264,5 @@ t_install_keeper_sigterm() {
 	gone "$kp" || fail "the keeper ignored SIGTERM"
 	# its cell comes back with the next command
 	expect_rc 0 $NC exec "$c" -- true
-	expect_rc 0 $NC delete "$c"
+	expect_rc 0 $NC delete --force "$c"
 }

@@ -12,13 +12,13 @@ t_keeper_proctitle() {
 	[ -n "$kp" ] || fail "no keeper PID"
 	comm=$(ps -o comm= -p "$kp")
 	args=$(ps -o args= -p "$kp")
-	$NC delete "$c"
+	$NC delete --force "$c"
 	[ "$comm" = netcell-keeper ] || fail "keeper comm is '$comm'"
 	[ "$args" = "netcell-keeper uid=$(id -u)" ] || fail "keeper command line is '$args'"
 	# the environment still reaches what the keeper starts (PATH: pasta)
 	expect_rc 0 $NC create "$c"
 	$NC exec "$c" -- true || fail "exec in a cell with an uplink failed"
-	expect_rc 0 $NC delete "$c"
+	expect_rc 0 $NC delete --force "$c"
 }
 
 # a process started in a cell may not manage cells, with or without
@@ -28,11 +28,11 @@ t_keeper_refuses_cells() {
 	expect_rc 0 $NC create "$c" --uplink none
 	expect_rc 0 $NC create "$v" --uplink none
 	p=$(free_port) || fail "no free port"
-	trap '$NC delete "$c" 2>/dev/null; $NC delete "$v" 2>/dev/null' EXIT
+	trap '$NC delete --force "$c" 2>/dev/null; $NC delete --force "$v" 2>/dev/null' EXIT
 	for as in --as-user ""; do
 		expect_rc 5 $NC exec "$c" $as -- $NC port add "$v" "127.0.0.1:$p:22"
 		expect_err_match "^netcell: refused: this process runs in cell \"$c\", and a cell may not manage cells; run netcell on the host$"
-		expect_rc 5 $NC exec "$c" $as -- $NC delete "$v"
+		expect_rc 5 $NC exec "$c" $as -- $NC delete --force "$v"
 		expect_rc 5 $NC exec "$c" $as -- $NC create "${PFX}x"
 		expect_rc 5 $NC exec "$c" $as -- $NC list
 	done
@@ -53,8 +53,8 @@ t_keeper_refuses_cells() {
 	expect_rc 0 $NC list
 	grep -q "^$v " "$T/out" || fail "the victim cell was deleted from inside a cell"
 	grep -q "^${PFX}x " "$T/out" && fail "a cell was created from inside a cell"
-	expect_rc 0 $NC delete "$c"
-	expect_rc 0 $NC delete "$v"
+	expect_rc 0 $NC delete --force "$c"
+	expect_rc 0 $NC delete --force "$v"
 	trap - EXIT
 }
 
@@ -68,7 +68,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 t_keeper_slow_reader() {
 	local c=${PFX}sr i p start took
 	expect_rc 0 $NC create "$c" --uplink none
-	trap '$NC delete "$c" 2>/dev/null; kill $hog 2>/dev/null' EXIT
+	trap '$NC delete --force "$c" 2>/dev/null; kill $hog 2>/dev/null' EXIT
 	for i in 1 2 3 4 5 6; do
 		p=$(free_port) || fail "no free port"
 		expect_rc 0 $NC port add "$c" "127.0.0.1:$p:$((8000 + i))"
@@ -112,7 +112,7 @@ PY
 	grep -Eq '^replies [0-9]+ then end' "$T/hog" || fail "the client that did not read was not disconnected: $(cat "$T/hog")"
 	[ "$(sed -n 's/^replies \([0-9]*\).*/\1/p' "$T/hog")" -lt 1000 ] || fail "all replies were kept for a client that did not read: $(cat "$T/hog")"
 	expect_rc 0 $NC port list "$c"
-	expect_rc 0 $NC delete "$c"
+	expect_rc 0 $NC delete --force "$c"
 	trap - EXIT
 }
 
@@ -123,7 +123,7 @@ t_keeper_out_of_fds() {
 	# the keeper inherits the limits of the command that starts it
 	(ulimit -n 48 && ulimit -Hn 48 && $NC create "$c" --uplink none) || fail "create failed"
 	kp=$(keeper_pid)
-	trap '$NC delete "$c" 2>/dev/null; kill $hog 2>/dev/null' EXIT
+	trap '$NC delete --force "$c" 2>/dev/null; kill $hog 2>/dev/null' EXIT
 	[ "$(awk '/^Max open files/ {print $4 " " $5}' "/proc/$kp/limits")" = "48 48" ] ||
 		fail "keeper limits: $(grep 'open files' "/proc/$kp/limits")"
 	python3 - "$NETCELL_STATE_DIR/keeper.sock" "$T/ready" <<'PY' &
@@ -152,7 +152,7 @@ PY
 	sleep 0.3
 	expect_rc 0 $NC list
 	grep -q "^$c " "$T/out" || fail "list does not show $c"
-	expect_rc 0 $NC delete "$c"
+	expect_rc 0 $NC delete --force "$c"
 	trap - EXIT
 }
 
@@ -162,7 +162,7 @@ PY
 t_keeper_link_delete_no_deadlock() {
 	local a=${PFX}la b=${PFX}lb end rc
 	expect_rc 0 $NC create "$a" --uplink none
-	trap '$NC delete "$a" 2>/dev/null; $NC delete "$b" 2>/dev/null' EXIT
+	trap '$NC delete --force "$a" 2>/dev/null; $NC delete --force "$b" 2>/dev/null' EXIT
 	end=$(($(date +%s) + 30))
 	(
 		while [ "$(date +%s)" -lt "$end" ]; do
@@ -176,17 +176,17 @@ t_keeper_link_delete_no_deadlock() {
 	while [ "$(date +%s)" -lt "$end" ]; do
 		timeout 20 $NC create "$b" --uplink none >/dev/null 2>&1; rc=$?
 		[ $rc = 124 ] && { echo "create hung" >>"$T/hung"; break; }
-		timeout 20 $NC delete "$b" >/dev/null 2>&1; rc=$?
+		timeout 20 $NC delete --force "$b" >/dev/null 2>&1; rc=$?
 		[ $rc = 124 ] && { echo "delete hung" >>"$T/hung"; break; }
 	done
 	wait $linker
 	[ -e "$T/hung" ] && fail "commands hung: $(cat "$T/hung")"
 	# still answering, and no link left to a deleted cell
-	timeout 20 $NC delete "$b" >/dev/null 2>&1
+	timeout 20 $NC delete --force "$b" >/dev/null 2>&1
 	expect_rc 0 timeout 20 $NC inspect "$a" --json
 	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert not d.get('links'), d.get('links')" "$T/out" ||
 		fail "a link to the deleted cell is left: $(cat "$T/out")"
-	expect_rc 0 $NC delete "$a"
+	expect_rc 0 $NC delete --force "$a"
 	trap - EXIT
 }
 
@@ -202,7 +202,7 @@ keeper_pid_of() {
 t_keeper_one_per_user() {
 	local c=${PFX}one d=${PFX}two r1=$NETCELL_RUNTIME_DIR r2=$T/run2 kp p hub k2
 	mkdir -m 0700 "$r2"
-	trap 'kill -9 $(cat "$NETCELL_STATE_DIR/keeper.pid" 2>/dev/null) 2>/dev/null; $NC delete "$c" 2>/dev/null; NETCELL_RUNTIME_DIR='"$r2"' $NC delete "$d" 2>/dev/null' EXIT
+	trap 'kill -9 $(cat "$NETCELL_STATE_DIR/keeper.pid" 2>/dev/null) 2>/dev/null; $NC delete --force "$c" 2>/dev/null; NETCELL_RUNTIME_DIR='"$r2"' $NC delete --force "$d" 2>/dev/null' EXIT
 	p=$(free_port) || fail "no free port"
 	expect_rc 0 $NC create "$c"
 	expect_rc 0 $NC port add "$c" "127.0.0.1:$p:80"
@@ -220,7 +220,7 @@ t_keeper_one_per_user() {
 	expect_rc 0 $NC port list "$c"
 	grep -q "inactive" "$T/out" && fail "a port became inactive: $(cat "$T/out")"
 	# deleted through one login, not resurrected through the other
-	NETCELL_RUNTIME_DIR=$r2 expect_rc 0 $NC delete "$d"
+	NETCELL_RUNTIME_DIR=$r2 expect_rc 0 $NC delete --force "$d"
 	expect_rc 3 $NC port add "$d" "127.0.0.1:$(free_port):81"
 	expect_rc 0 $NC list
 	grep -q "^$d " "$T/out" && fail "the deleted cell came back"
@@ -230,7 +230,7 @@ t_keeper_one_per_user() {
 	[ "$k2" = "$kp" ] || fail "after the wipe the command talks to keeper $k2, not $kp"
 	grep -q . "$T/kerr" && fail "after the wipe the command printed: $(cat "$T/kerr")"
 	ss -Htln "sport = :$p" | grep -q . || fail "host port $p is gone after the wipe"
-	expect_rc 0 $NC delete "$c"
+	expect_rc 0 $NC delete --force "$c"
 	gone "$kp" || fail "the keeper did not leave when idle"
 	trap - EXIT
 }
@@ -240,7 +240,7 @@ t_keeper_one_per_user() {
 # crash reads the outcome from the new keeper before it repeats anything)
 t_keeper_kill_campaign() {
 	local i c rc kp there bad=0
-	trap 'for i in $(seq 1 15); do $NC delete "${PFX}k$i" 2>/dev/null; done' EXIT
+	trap 'for i in $(seq 1 15); do $NC delete --force "${PFX}k$i" 2>/dev/null; done' EXIT
 	expect_rc 0 $NC create "${PFX}k0" --uplink none	# keeps a keeper up
 	for i in $(seq 1 15); do
 		for op in create delete; do
@@ -248,7 +248,7 @@ t_keeper_kill_campaign() {
 			if [ $op = create ]; then
 				$NC create "$c" >/dev/null 2>"$T/err.$i" &
 			else
-				$NC delete "$c" >/dev/null 2>"$T/err.$i" &
+				$NC delete --force "$c" >/dev/null 2>"$T/err.$i" &
 			fi
 			local cmd=$!
 			sleep "0.0$((RANDOM % 8))$((RANDOM % 10))"
@@ -270,6 +270,6 @@ t_keeper_kill_campaign() {
 		done
 	done
 	[ $bad = 0 ] || fail "$bad of 30 commands killed under them did not tell the outcome"
-	expect_rc 0 $NC delete "${PFX}k0"
+	expect_rc 0 $NC delete --force "${PFX}k0"
 	trap - EXIT
 }

@@ -5,7 +5,7 @@ t_list_never_truncated() {
 	# more cells and ports than one keeper message holds (64 KiB): every
 	# one is listed, text and JSON
 	local i j base specs n
-	trap 'for i in $(seq 1 600); do echo "${PFX}long-cell-name-for-listing-$i"; done | xargs -r -n 50 $NC delete >/dev/null 2>&1' RETURN
+	trap 'for i in $(seq 1 600); do echo "${PFX}long-cell-name-for-listing-$i"; done | xargs -r -n 50 $NC delete --force >/dev/null 2>&1' RETURN
 	for i in $(seq 1 600); do
 		$NC create "${PFX}long-cell-name-for-listing-$i" --uplink none >/dev/null 2>"$T/err" || fail "create $i: $(cat "$T/err")"
 	done

@@ -68,7 +68,7 @@ EOF2
 	expect_rc 0 $NC fw apply "${PFX}s" "$T/out.rules"
 	$NC exec "${PFX}s" -- ip6tables-save | grep -q '2001:db8::/32' || fail "IPv6 part not applied"
 	$NC exec "${PFX}s" -- iptables-save | grep -q 'MASQUERADE' || fail "IPv4 part not applied"
-	$NC delete "${PFX}s"
+	$NC delete --force "${PFX}s"
 }
 
 t_stage_failing_line() {
@@ -192,7 +192,7 @@ t_stage_differential() {
 	# cell, one generation after another; the views must be the same
 	local c="${PFX}d" s n=0 nbad=0 bad=""
 	expect_rc 0 $NC create "$c" --uplink none
-	trap '$NC delete "$c" >/dev/null 2>&1' RETURN
+	trap '$NC delete --force "$c" >/dev/null 2>&1' RETURN
 	for s in "$TOP"/tests/stage-corpus/[0-9]*; do
 		n=$((n + 1))
 		nbad=$((nbad + 1))
