@@ -297,7 +297,7 @@ t_other_uid_cannot_touch() {
 	np=$(asu "$A" a $NC path "${PFX}priv")
 	kp=$(cat "$rd/a/run/keeper.pid")
 	asu "$B" b $NC list | grep -q priv && fail "B lists A's cell"
-	asu "$B" b $NC delete --force "${PFX}priv" 2>/dev/null; [ $? = 3 ] || fail "B's delete did not say no such cell"
+	asu "$B" b $NC delete "${PFX}priv" 2>/dev/null; [ $? = 3 ] || fail "B's delete did not say no such cell"
 	asu "$B" b nsenter --net="$np" true 2>/dev/null && fail "B entered A's cell through $np"
 	asu "$B" b env NETCELL_RUNTIME_DIR="$rd/a/run" $NC list >/dev/null 2>&1 && fail "B used A's runtime dir"
 	asu "$A" a $NC inspect "${PFX}priv" >/dev/null || fail "A's cell was disturbed"
