@@ -61,7 +61,7 @@ t_create_races_delete() {
 	expect_rc 0 $NC list	# one keeper for all of them
 	for i in $(seq 1 30); do
 		$NC create "$A" >/dev/null 2>"$T/cerr" & pc=$!
-		(sleep "0.0$((RANDOM % 10))"; exec $NC delete --force "$A") >/dev/null 2>"$T/derr" & pd=$!
+		(sleep "0.0$((RANDOM % 10))"; exec $NC delete "$A") >/dev/null 2>"$T/derr" & pd=$!
 		wait "$pc"; rcc=$?; wait "$pd"; rcd=$?
 		[ "$rcc" = 0 ] || fail "round $i: create exited $rcc: $(cat "$T/cerr")"
 		case $rcd in 0) ;; 3) rc3=$((rc3 + 1)) ;; *) fail "round $i: delete exited $rcd: $(cat "$T/derr")" ;; esac
