@@ -147,7 +147,7 @@ static int parse_log(char *buf, size_t len, size_t from, struct rec **recs, size
 		r = &(*recs)[(*n)++];
 		*r = (struct rec){ .tool = f[1], .line = f[2], .file = f[3], .argc = atoi(f[4]) };
 		/* each argument takes at least its NUL: no more than remain */
-		if (r->argc < 0 || (size_t)r->argc > len - off) {
+		if (r->argc < 0 || off > len || (size_t)r->argc > len - off) {
 			r->argc = 0;
 			return -EINVAL;
 		}
