@@ -258,6 +258,23 @@ int nft_init_root(void)
 }
 
 /**
+ * nft_wmem_max() - net.core.wmem_max: half of what a process without
+ * CAP_NET_ADMIN in the initial user namespace may send in one transaction
+ *
+ * Return: bytes, 0 when unknown
+ */
+unsigned long nft_wmem_max(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/sys/net/core/wmem_max", "re");
+	unsigned long w = 0;
+
+	if (!f || fscanf(f, "%lu", &w) != 1)
+		w = 0;
+	/* cppcheck-suppress resourceLeak ; closed by _cleanup_fclose_ */
+	return w;
+}
+
+/**
  * surely_too_large() - is a ruleset file far beyond what one transaction
  * can carry from this process
  * @path:	the file
@@ -271,13 +288,11 @@ int nft_init_root(void)
  */
 static int surely_too_large(const char *path)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/sys/net/core/wmem_max", "re");
-	unsigned long w = 0;
+	unsigned long w = nft_wmem_max();
 	struct stat st;
 
-	if (!f || fscanf(f, "%lu", &w) != 1 || stat(path, &st) || nft_init_root())
+	if (!w || stat(path, &st) || nft_init_root())
 		return 0;
-	/* cppcheck-suppress resourceLeak ; closed by _cleanup_fclose_ */
 	return (unsigned long)st.st_size * 9 > w * 2 * 2;
 }
 

@@ -16,6 +16,7 @@ NC_INTERNAL int nft_list_cmd(const char *cmd, char **text);
 NC_INTERNAL int nft_genid(unsigned *id);
 NC_INTERNAL int nft_list_tables(char **text);
 NC_INTERNAL int nft_init_root(void);
+NC_INTERNAL unsigned long nft_wmem_max(void);
 NC_INTERNAL int nft_list_table_handles(const char *family, const char *table,
 				       char **text);
 

@@ -556,13 +556,9 @@ static void blame_rule(const struct sp *sp, struct nft_ctx *n, const struct sp_t
  */
 static size_t step_size(void)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/sys/net/core/wmem_max", "re");
-	unsigned long w = 0;
+	unsigned long w = nft_wmem_max();
 
-	if (!f || fscanf(f, "%lu", &w) != 1 || w * 2 / 12 < SPLIT_CHUNK_MIN)
-		return SPLIT_CHUNK_MIN;
-	/* cppcheck-suppress resourceLeak ; closed by _cleanup_fclose_ */
-	return w * 2 / 12;
+	return w * 2 / 12 < SPLIT_CHUNK_MIN ? SPLIT_CHUNK_MIN : w * 2 / 12;
 }
 
 /**

@@ -190,7 +190,7 @@ static void ipt_tables(const char *text, char *names, size_t len)
  * @nft:	listing
  * @t4:		IPv4 tables iptables-save holds
  * @t6:		IPv6 likewise
- * @f:		output
+ * @f:		output, or NULL only to count them
  *
  * Return: number of tables written
  */
@@ -208,7 +208,7 @@ static int nft_without(const char *nft, const char *t4, const char *t6, FILE *f)
 			       (!strcmp(fam, "ip6") && strstr(t6, key));
 			n += !skip;
 		}
-		if (!skip)
+		if (!skip && f)
 			fwrite(l, 1, nl ? (size_t)(nl - l + 1) : strlen(l), f);
 		if (*l == '}')
 			skip = 0;
@@ -241,11 +241,7 @@ static int compose(const char *dir, enum nc_fw_format format, const struct snap 
 	ipt_tables(b->v6, t6, sizeof(t6));
 	ipt = strlen(t4) > 1 || strlen(t6) > 1;
 	if (format == NC_FW_IPTABLES) {
-		FILE *null = fopen("/dev/null", "we");
-
-		others = null ? nft_without(b->nft, t4, t6, null) : 0;
-		if (null)
-			fclose(null);
+		others = nft_without(b->nft, t4, t6, NULL);
 		fprintf(f, "%s%s%s", b->v4, FW_IP6_MARK, b->v6);
 	} else if (format == NC_FW_NFT || !ipt) {
 		fprintf(f, "flush ruleset\n%s", b->nft);
