@@ -58,6 +58,7 @@
 #include "forward.h"
 #include "gc.h"
 #include "hub.h"
+#include "kdnat.h"
 #include "client.h"
 #include "diag.h"
 #include "keeper.h"
@@ -239,6 +240,7 @@ int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
 	k->cells[k->n].conf = *c;
 	k->cells[k->n].netfd = netfd;
 	k->cells[k->n].owner = owner;
+	k->cells[k->n].kdslot = -1;
 	k->n++;
 	return 0;
 }
@@ -270,6 +272,8 @@ static int drop_cell(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 	if (c->hubaddr[0])
 		hub_detach(k->hubfd, c->hubaddr);
 	keeper_forget(k, c->conf.name, 1);
+	if (c->kdslot >= 0)
+		kdnat_down(c->conf.name, &c->kdslot);
 	fwd_cell_free(c->fc);
 	close(c->netfd);
 	*c = k->cells[--k->n];

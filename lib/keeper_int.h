@@ -20,6 +20,8 @@
  * @id:		random identity of this creation (a new cell of the same
  *		name has another), for the command that made it (ksetup.c)
  * @setup:	still being set up by the client @owner (ksetup.c)
+ * @kdslot:	root: slot of the pair that carries its IPv4 ports in the
+ *		kernel (kdnat.c), -1 while it has none
  */
 struct kcell {
 	struct cell_conf conf;
@@ -31,6 +33,7 @@ struct kcell {
 	unsigned char fresh;
 	unsigned long long id;
 	unsigned char setup;
+	int kdslot;
 };
 
 /**

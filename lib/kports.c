@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include "kdnat.h"
 #include "keeper_int.h"
 #include "proto.h"
 
@@ -117,6 +119,29 @@ static void ports_idle(struct kcell *c)
 }
 
 /**
+ * ports_kernel() - root: let the kernel carry the cell's IPv4 ports
+ * @k:		keeper
+ * @ctx:	context for a notice, or NULL
+ * @c:		cell, its configuration as it now is
+ *
+ * The forwarder has every port open already: when the kernel path cannot
+ * be had, it carries them and a notice says why.  NETCELL_PORTS_FORWARDER=1
+ * in the keeper's environment keeps every port on the forwarder.
+ */
+static void ports_kernel(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
+{
+	struct nc_ctx err = { .kfd = -1 };
+	const char *env = getenv("NETCELL_PORTS_FORWARDER");
+
+	if (k->p.rootless || (env && !strcmp(env, "1")))
+		return;
+	if (kdnat_sync(&err, c->conf.name, c->netfd, &c->kdslot, c->conf.ports,
+		       c->conf.nports, c->inactive) && ctx)
+		ctx_notice(ctx, "cell \"%s\": its IPv4 ports are forwarded by the keeper, not the kernel: %s",
+			   c->conf.name, err.msg);
+}
+
+/**
  * ports_open() - publish ports of a cell, all or none
  * @k:		keeper
  * @ctx:	context
@@ -187,6 +212,7 @@ int do_port_add(struct keeper *k, struct nc_ctx *ctx, const char *name,
 	}
 	memset(&c->inactive[c->conf.nports], 0, n);
 	c->conf = conf;
+	ports_kernel(k, ctx, c);
 	return 0;
 }
 
@@ -232,6 +258,7 @@ int do_port_rm(struct keeper *k, struct nc_ctx *ctx, const char *name,
 	for (i = 0; i < n && c->fc; i++)
 		fwd_close(c->fc, &s[i]);
 	c->conf = conf;
+	ports_kernel(k, ctx, c);
 	ports_idle(c);
 	return 0;
 }
@@ -317,5 +344,6 @@ void ports_restore(struct keeper *k, struct kcell *c)
 	ret = fwd_cell_new(k->fwd, &ctx, c->netfd, &c->fc);
 	for (i = 0; i < c->conf.nports; i++)
 		c->inactive[i] = ret || fwd_open(c->fc, &ctx, &c->conf.ports[i]);
+	ports_kernel(k, NULL, c);
 	ports_idle(c);
 }
