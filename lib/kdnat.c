@@ -335,8 +335,12 @@ static int host_up(struct nc_ctx *ctx, const char *ifn, int netfd, const struct 
 }
 
 /**
- * host_rules() - the host's table of a cell: one DNAT per port
+ * host_rules() - the host's table of a cell: one DNAT per port, and a SNAT
+ * of the client's address to itself, so that no later masquerade of DNATed
+ * loopback traffic (CNI's portmap, docker) replaces it: the first NAT
+ * chain that binds a connection's source is the last one consulted
  * @cell:	cell
+ * @ifn:	the host's end of its pair
  * @net:	the pair's /31
  * @ports:	the cell's ports
  * @n:		how many
@@ -345,7 +349,7 @@ static int host_up(struct nc_ctx *ctx, const char *ifn, int netfd, const struct 
  * Return: heap text (nft commands replacing the table), NULL when out of
  * memory
  */
-static char *host_rules(const char *cell, const struct cidr *net,
+static char *host_rules(const char *cell, const char *ifn, const struct cidr *net,
 			const struct portspec *ports, unsigned n,
 			const unsigned char *inactive)
 {
@@ -363,9 +367,13 @@ static char *host_rules(const char *cell, const struct cidr *net,
 			       "table ip netcell_ports_%s {}\n"
 			       "delete table ip netcell_ports_%s\n"
 			       "table ip netcell_ports_%s {\n"
+			       " chain postrouting {\n"
+			       "  type nat hook postrouting priority -150; policy accept;\n"
+			       "  oifname \"%s\" snat to ip saddr\n"
+			       " }\n"
 			       " chain output {\n"
 			       "  type nat hook output priority -100; policy accept;\n",
-			       cell, cell, cell);
+			       cell, cell, cell, ifn);
 	for (i = 0; i < n; i++) {
 		const struct portspec *s = &ports[i];
 		const char *proto = s->proto == IPPROTO_UDP ? "udp" : "tcp";
@@ -436,7 +444,8 @@ int kdnat_sync(struct nc_ctx *ctx, const char *cell, int netfd, int *slot,
 				       KDNAT_CELL_IF, cell);
 	}
 	slot_net((unsigned)*slot, &net);
-	if (!ret && !(rules = host_rules(cell, &net, ports, n, inactive)))
+	host_ifname(cell, ifn);
+	if (!ret && !(rules = host_rules(cell, ifn, &net, ports, n, inactive)))
 		ret = ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	if (!ret && nft_run_text(rules, err, sizeof(err)))
 		ret = ctx_err(ctx, -EINVAL, NC_ERR_FAILED,
