@@ -345,7 +345,7 @@ static char *other_tables(const char *n4, const char *n6, char *new4, char *new6
 		} else if (!strcmp(fam, "ip6") && named(n6, name)) {
 			if (new6)
 				unname(new6, name);
-		} else {
+		} else if (strncmp(l, "table " NFT_RESERVED "\n", sizeof("table " NFT_RESERVED))) {
 			fprintf(f, "delete table %s %s\n", fam, name);
 		}
 	}
@@ -454,6 +454,11 @@ static int apply_whole(const struct fw_job *job, char *err, size_t len)
 	_cleanup_free_ char *other = NULL;
 	int ret = 0, i;
 
+	if (job->nft[0] && nft_file_defines_reserved(job->nft)) {
+		snprintf(err, len, "create table " NFT_RESERVED);
+		nft_reserved_error(job->nft_shown, NULL, err, len);
+		return -EINVAL;
+	}
 	ipt_names(job->file[0], n4, sizeof(n4));
 	ipt_names(job->file[1], n6, sizeof(n6));
 	free(other_tables(n4, n6, new4, new6, sizeof(new4)));
@@ -551,8 +556,12 @@ int fw_job_in_ns(void *arg, char *out, size_t len)
  */
 static int fw_flush_in_ns(void *arg, char *out, size_t len)
 {
+	_cleanup_free_ char *keep = nft_keep_reserved(), *cmds = NULL;
+
 	(void)arg;
-	return nft_run_text("flush ruleset\n", out, len);
+	if (!keep || asprintf(&cmds, "flush ruleset\n%s", keep) < 0)
+		return -ENOMEM;
+	return nft_run_text(cmds, out, len);
 }
 
 /**
@@ -573,8 +582,10 @@ static int fw_flush_in_ns(void *arg, char *out, size_t len)
  */
 int fw_lockdown_in_ns(void *arg, char *out, size_t len)
 {
+	_cleanup_free_ char *keep = nft_keep_reserved(), *cmds = NULL;
+
 	(void)arg;
-	return nft_run_text("flush ruleset\n"
+	if (!keep || asprintf(&cmds, "flush ruleset\n%s"
 			    "table inet " FW_LOCKDOWN_TABLE " {\n"
 			    " comment \"netcell: the saved firewall did not load; apply a ruleset or roll back to open the cell\"\n"
 			    " chain input { type filter hook input priority -500; policy drop; }\n"
@@ -584,7 +595,9 @@ int fw_lockdown_in_ns(void *arg, char *out, size_t len)
 			    "table arp " FW_LOCKDOWN_TABLE " {\n"
 			    " chain input { type filter hook input priority -500; policy drop; }\n"
 			    " chain output { type filter hook output priority -500; policy drop; }\n"
-			    "}\n", out, len);
+			    "}\n", keep) < 0)
+		return -ENOMEM;
+	return nft_run_text(cmds, out, len);
 }
 
 /**
@@ -596,8 +609,13 @@ int fw_lockdown_in_ns(void *arg, char *out, size_t len)
  */
 int fw_list_in_ns(void *arg, char **text)
 {
+	int ret;
+
 	(void)arg;
-	return nft_list_ruleset(text);
+	ret = nft_list_ruleset(text);
+	if (!ret)	/* the user's ruleset, not netcell's own table */
+		nft_strip_reserved(*text);
+	return ret;
 }
 
 /**

@@ -297,6 +297,84 @@ static int surely_too_large(const char *path)
 }
 
 /**
+ * nft_keep_reserved() - commands that end a whole-ruleset transaction:
+ * netcell's own table made again as it is now (or made and deleted when
+ * there is none), "create" first, so a ruleset that defined it fails
+ *
+ * Return: heap text, NULL when out of memory
+ */
+char *nft_keep_reserved(void)
+{
+	_cleanup_free_ char *list = NULL;
+	char *out = NULL;
+
+	if (nft_list_cmd("list table " NFT_RESERVED, &list) || !list || !strstr(list, "table "))
+		return strdup("create table " NFT_RESERVED "\ndelete table " NFT_RESERVED "\n");
+	if (asprintf(&out, "create table " NFT_RESERVED "\n%s", list) < 0)
+		return NULL;
+	return out;
+}
+
+/**
+ * nft_reserved_error() - say so when a ruleset was refused for defining
+ * netcell's own table (nft_keep_reserved()'s "create" failed)
+ * @shown:	the ruleset's name for the user
+ * @path:	the ruleset file, or NULL
+ * @err:	libnftables' error text, replaced
+ * @len:	size of @err
+ */
+void nft_reserved_error(const char *shown, const char *path, char *err, size_t len)
+{
+	if (strstr(err, "create table " NFT_RESERVED) ||
+	    (path && strstr(err, "File exists") && nft_file_defines_reserved(path)))
+		snprintf(err, len, "%s: table " NFT_RESERVED " is netcell's own (published ports carried by the kernel); give your table another name",
+			 shown);
+}
+
+/**
+ * nft_file_defines_reserved() - does a ruleset file name netcell's own
+ * table ("[add|create] table inet netcell")
+ * @path:	nft-syntax file
+ *
+ * Return: 1 if so
+ */
+int nft_file_defines_reserved(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char line[1024], w[4][64];
+	int n, i;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		n = sscanf(line, " %63[^ \t{;\n] %63[^ \t{;\n] %63[^ \t{;\n] %63[^ \t{;\n]",
+			   w[0], w[1], w[2], w[3]);
+		i = n > 0 && (!strcmp(w[0], "add") || !strcmp(w[0], "create"));
+		if (n >= i + 3 && !strcmp(w[i], "table") && !strcmp(w[i + 1], "inet") &&
+		    !strcmp(w[i + 2], "netcell"))
+			return 1;
+	}
+	return 0;
+}
+
+/**
+ * nft_strip_reserved() - remove netcell's own table from a ruleset listing
+ * @text:	"nft list ruleset" output, modified
+ */
+void nft_strip_reserved(char *text)
+{
+	char *t = text, *end;
+
+	while (t && strncmp(t, "table " NFT_RESERVED " {\n", sizeof("table " NFT_RESERVED " {\n") - 1))
+		t = (t = strchr(t, '\n')) ? t + 1 : NULL;
+	end = t ? strstr(t, "\n}\n") : NULL;
+	if (!end)
+		return;
+	end += 3;
+	if (*end == '\n')
+		end++;
+	memmove(t, end, strlen(end) + 1);
+}
+
+/**
  * nft_apply_file() - load a ruleset file as one transaction
  * @path:	absolute path of the file to load
  * @shown:	name to show in error messages instead of @path
@@ -315,12 +393,17 @@ static int surely_too_large(const char *path)
 int nft_apply_file(const char *path, const char *shown, const char *prefix,
 		   char *err, size_t len)
 {
-	_cleanup_free_ char *cmd = NULL;
+	_cleanup_free_ char *cmd = NULL, *keep = NULL;
 	struct nft_ctx *n = nft_new();
-	int ret;
+	int ret, whole = !strcmp(prefix, "flush ruleset\n");
 
 	err[0] = '\0';
-	if (!n || asprintf(&cmd, "%sinclude \"%s\"\n", prefix, path) < 0) {
+	if (whole && !(keep = nft_keep_reserved())) {
+		if (n)
+			nft_ctx_free(n);
+		return -ENOMEM;
+	}
+	if (!n || asprintf(&cmd, "%sinclude \"%s\"\n%s", prefix, path, keep ? keep : "") < 0) {
 		if (n)
 			nft_ctx_free(n);
 		return -ENOMEM;
@@ -337,6 +420,7 @@ int nft_apply_file(const char *path, const char *shown, const char *prefix,
 		_cleanup_free_ char *e = strdup(nft_ctx_get_error_buffer(n));
 
 		replace_all(e ? skip_wrapper(e) : "out of memory", path, shown, err, len);
+		nft_reserved_error(shown, whole ? path : NULL, err, len);
 	}
 	if (ret && !strcmp(prefix, "flush ruleset\n") && strstr(err, "Message too long"))
 		ret = apply_in_steps(n, path, shown, err, len);

@@ -7,6 +7,15 @@
 #include <stdint.h>
 #include "util.h"
 
+/* netcell's own table in a cell (published ports, kdnat.c): a whole-ruleset
+ * load keeps it, a user ruleset may not define it */
+#define NFT_RESERVED "inet netcell"
+
+NC_INTERNAL char *nft_keep_reserved(void);
+NC_INTERNAL void nft_reserved_error(const char *shown, const char *path,
+				    char *err, size_t len);
+NC_INTERNAL void nft_strip_reserved(char *text);
+NC_INTERNAL int nft_file_defines_reserved(const char *path);
 NC_INTERNAL int nft_apply_file(const char *path, const char *shown,
 			       const char *prefix, char *err, size_t len);
 NC_INTERNAL int nft_run_text(const char *cmds, char *err, size_t len);

@@ -625,7 +625,8 @@ static int switch_over(struct sp *sp, struct nft_ctx *n, const char *live,
 		if (!sp->tables[i].skip)
 			fprintf(f, "add table %s %s\n", sp->tables[i].family, sp->tables[i].newname);
 	for (l = live; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
-		if (sscanf(l, "table %15s %135s", fam, name) == 2)
+		if (sscanf(l, "table %15s %135s", fam, name) == 2 &&
+		    strncmp(l, "table " NFT_RESERVED "\n", sizeof("table " NFT_RESERVED)))
 			fprintf(f, "delete table %s %s\n", fam, name);
 	for (i = 0; !live && i < sp->n; i++)	/* second pass */
 		if (!sp->tables[i].skip)
@@ -766,6 +767,12 @@ int nftsplit_apply(struct nft_ctx *n, char *text, const char *shown, char *err,
 		snprintf(err, len, "%s: %s", shown, sp.err);
 		goto out;
 	}
+	for (size_t i = 0; i < sp.n; i++)
+		if (!strcmp(sp.tables[i].family, "inet") && !strcmp(sp.tables[i].name, "netcell")) {
+			snprintf(err, len, "create table " NFT_RESERVED);
+			nft_reserved_error(shown, NULL, err, len);
+			goto out;
+		}
 	if (nft_list_tables(&live)) {
 		snprintf(err, len, "cannot list the live tables");
 		goto out;
