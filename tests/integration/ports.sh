@@ -83,6 +83,9 @@ t_port_source_address() {
 
 t_port_udp_many_clients() {
 	local c=${PFX}um hu out n=1100 k=5 flows
+	# the forwarder's flow cap, in both modes (a root keeper's kernel path
+	# would carry these IPv4 clients itself: docs/kernel-ports.md)
+	export NETCELL_PORTS_FORWARDER=1
 	hu=$(free_port)
 	cell_with "$c" "$hu:53/udp"
 	# more clients than a port keeps flows (1024): the least recently used
@@ -314,4 +317,138 @@ t_port_source_nonlocal() {
 	[ "$data $sa $sp" = "ping 192.0.2.2 $mp" ] || fail "UDP: $out"
 	$W $NC delete --force "$c"
 	ip netns del "$w"
+}
+
+# kernel_rules CELL: the host's DNAT table of a root cell's published ports
+# (kdnat.c), empty when there is none
+kernel_rules() { nft list table ip "netcell_ports_$1" 2>/dev/null; }
+
+# kernel_count CELL PROTO PORT: packets the host's DNAT rule of PORT took
+kernel_count() {
+	kernel_rules "$1" | sed -n "s/.* $2 dport $3 counter packets \([0-9]*\) .*/\1/p"
+}
+
+# modes t_port_kernel_client_address: root
+# (the kernel path is root's: a rootless keeper cannot touch the host's
+# nftables or make a veth pair in the host's namespace)
+t_port_kernel_client_address() {
+	# the keeper runs in a namespace of this test, whose loopback holds
+	# documentation addresses: clients there are the host's own, IPv4 is
+	# carried by the kernel (its DNAT counters move), IPv6 by the
+	# forwarder; both keep the client's address and port
+	local w=${PFX}kw c=${PFX}kc W out n0 n1 u0 u1
+	ip netns add "$w" || fail "ip netns add"
+
+	W="nsenter --net=/run/netns/$w"
+	$W ip link set lo up
+	$W ip addr add 192.0.2.1/32 dev lo
+	$W ip addr add 192.0.2.2/32 dev lo
+	$W ip addr add 2001:db8::1/128 dev lo nodad
+	$W ip addr add 2001:db8::2/128 dev lo nodad
+	$W $NC create "$c" $NOUP >/dev/null || fail "create"
+	$W $NC port add "$c" 0.0.0.0:8080:80 '[::]:8080:80' 127.0.0.1:5353:53/udp || fail "port add"
+	$W $NC exec "$c" -- python3 "$PNET" serve-peer 4 80 2 & SRVS+=($!)
+	$W $NC exec "$c" -- python3 "$PNET" serve-peer 6 80 1 & SRVS+=($!)
+	$W $NC exec "$c" -- python3 "$PNET" serve-udp 4 53 3 & SRVS+=($!)
+	for _ in $(seq 1 100); do
+		[ "$($W $NC exec "$c" -- ss -Htln "sport = :80" | wc -l)" = 2 ] && break; sleep 0.05
+	done
+	n0=$($W nft list table ip "netcell_ports_$c" | grep -c 'dnat to 10\.216\.') || true
+	[ "$n0" = 2 ] || fail "the host's table does not DNAT both IPv4 ports: $($W nft list table ip "netcell_ports_$c" 2>&1)"
+	n0=$($W nft list table ip "netcell_ports_$c" | sed -n 's/.* tcp dport 8080 counter packets \([0-9]*\) .*/\1/p')
+	out=$($W python3 "$PNET" peer 192.0.2.1 8080 192.0.2.2)
+	read -r sa sp _ ma mp <<<"$out"
+	[ "$sa:$sp" = "192.0.2.2:$mp" ] || fail "IPv4 TCP: server saw '$sa $sp', client was $ma:$mp"
+	out=$($W python3 "$PNET" peer 127.0.0.1 8080 127.0.0.2)
+	read -r sa sp _ ma mp <<<"$out"
+	[ "$sa:$sp" = "127.0.0.2:$mp" ] || fail "IPv4 TCP from loopback: server saw '$sa $sp', client was $ma:$mp"
+	n1=$($W nft list table ip "netcell_ports_$c" | sed -n 's/.* tcp dport 8080 counter packets \([0-9]*\) .*/\1/p')
+	[ "$((n1 - n0))" = 2 ] || fail "the kernel's DNAT took $((n1 - n0)) connections of 2 (counter $n0 -> $n1)"
+	u0=$($W nft list table ip "netcell_ports_$c" | sed -n 's/.* udp dport 5353 counter packets \([0-9]*\) .*/\1/p')
+	out=$($W python3 "$PNET" udp 127.0.0.1 5353 127.0.0.3)
+	read -r data sa sp _ ma mp <<<"$out"
+	[ "$data $sa $sp" = "ping 127.0.0.3 $mp" ] || fail "IPv4 UDP: $out"
+	u1=$($W nft list table ip "netcell_ports_$c" | sed -n 's/.* udp dport 5353 counter packets \([0-9]*\) .*/\1/p')
+	[ "$u1" -gt "$u0" ] || fail "the kernel did not carry the UDP request (counter $u0 -> $u1)"
+	out=$($W python3 "$PNET" peer 2001:db8::1 8080 2001:db8::2)
+	read -r sa sp _ ma mp <<<"$out"
+	[ "$sa:$sp" = "2001:db8::2:$mp" ] || fail "IPv6 TCP: server saw '$sa $sp', client was $ma:$mp"
+	$W $NC delete --force "$c" || fail "delete"
+	ip netns del "$w"
+}
+
+# modes t_port_kernel_runtime_and_crash: root
+# (the kernel path is root's, see t_port_kernel_client_address)
+t_port_kernel_runtime_and_crash() {
+	local c=${PFX}kr ha hb out kp ifn
+	ha=$(free_port); hb=$(free_port)
+	cell_with "$c" "$ha:80"
+	ifn=$(ip -o link show | grep -o "np-${c:0:12}[^:@]*" | head -1)
+	[ -n "$ifn" ] || fail "no host end np-* of the cell's pair: $(ip -o link show | grep -o 'np-[^:@]*')"
+	kernel_rules "$c" | grep -q "tcp dport $ha counter" || fail "no DNAT of $ha: $(kernel_rules "$c")"
+	serve "$c" serve-peer 4 80 3
+	wait_port 80 "$c" || fail "server did not start"
+	expect_rc 0 $NC port add "$c" "$hb:80"
+	kernel_rules "$c" | grep -q "tcp dport $hb counter" || fail "port add did not add a DNAT of $hb: $(kernel_rules "$c")"
+	out=$(python3 "$PNET" peer 127.0.0.1 "$hb" 127.0.0.2) || fail "no answer through $hb"
+	case $out in 127.0.0.2\ *) ;; *) fail "through $hb: $out" ;; esac
+	[ "$(kernel_count "$c" tcp "$hb")" = 1 ] || fail "the kernel did not carry $hb: $(kernel_rules "$c")"
+	expect_rc 0 $NC port rm "$c" "$hb:80"
+	kernel_rules "$c" | grep -q "dport $hb " && fail "port rm left the DNAT of $hb: $(kernel_rules "$c")"
+	kernel_rules "$c" | grep -q "tcp dport $ha counter" || fail "port rm of $hb took $ha's DNAT too"
+	# a killed keeper: the next one puts the rules back, then delete
+	# removes all
+	kp=$(keeper_pid)
+	kill -9 "$kp"
+	for _ in $(seq 1 50); do alive "$kp" || break; sleep 0.02; done
+	expect_rc 0 $NC port list "$c"
+	out=$(python3 "$PNET" peer 127.0.0.1 "$ha" 127.0.0.2) || fail "no answer through $ha after the crash"
+	case $out in 127.0.0.2\ *) ;; *) fail "through $ha after the crash: $out" ;; esac
+	[ "$(kernel_count "$c" tcp "$ha")" = 1 ] || fail "the kernel did not carry $ha after the crash: $(kernel_rules "$c")"
+	# the last port gone: no table, no pair
+	expect_rc 0 $NC port rm "$c" "$ha:80"
+	[ -z "$(kernel_rules "$c")" ] || fail "the host's table stays with no port: $(kernel_rules "$c")"
+	ip link show "$ifn" >/dev/null 2>&1 && fail "the pair $ifn stays with no port"
+	expect_rc 0 $NC port add "$c" "$ha:80"
+	kernel_rules "$c" | grep -q "tcp dport $ha counter" || fail "no DNAT after adding again"
+	expect_rc 0 $NC delete --force "$c"
+	[ -z "$(kernel_rules "$c")" ] || fail "delete left the host's table: $(kernel_rules "$c")"
+	ip -o link show | grep -q "np-${c:0:5}" && fail "delete left a pair: $(ip -o link show | grep -o 'np-[^:@]*')"
+	return 0
+}
+
+# modes t_port_kernel_cell_firewall: root
+# (the kernel path is root's, see t_port_kernel_client_address)
+t_port_kernel_cell_firewall() {
+	local c=${PFX}kf hp out gen
+	hp=$(free_port)
+	cell_with "$c" "$hp:80"
+	serve "$c" serve-peer 4 80 3
+	wait_port 80 "$c" || fail "server did not start"
+	# a firewall that drops all input but loopback and published traffic,
+	# which arrives DNATed on the pair (docs/kernel-ports.md)
+	printf 'flush ruleset\ntable inet f {\n chain input {\n  type filter hook input priority 0; policy drop;\n  iif lo accept\n  ct status dnat accept\n }\n}\n' >"$T/f.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/f.nft"
+	$NC exec "$c" -- nft list tables | grep -qx 'table inet netcell' || fail "fw apply removed netcell's table"
+	$NC fw show "$c" >"$T/show" || fail "fw show"
+	grep -q netcell "$T/show" && fail "fw show shows netcell's own table: $(cat "$T/show")"
+	out=$(python3 "$PNET" peer 127.0.0.1 "$hp" 127.0.0.2) || fail "no answer through the firewall"
+	case $out in 127.0.0.2\ *) ;; *) fail "through the firewall: $out" ;; esac
+	[ "$(kernel_count "$c" tcp "$hp")" = 1 ] || fail "not carried by the kernel: $(kernel_rules "$c")"
+	# a ruleset that defines netcell's table is refused, nothing changes
+	printf 'table inet netcell {\n chain c {\n  type filter hook input priority 0; policy drop;\n }\n}\n' >"$T/bad.nft"
+	gen=$($NC fw history "$c" | wc -l)
+	expect_rc 6 $NC fw apply "$c" "$T/bad.nft"
+	expect_err_match "table inet netcell is netcell's own"
+	[ "$($NC fw history "$c" | wc -l)" = "$gen" ] || fail "a refused ruleset made a generation"
+	$NC exec "$c" -- nft list table inet netcell | grep -q 'chain c ' && fail "the user's chain got into netcell's table"
+	# iptables syntax and rollback to no rules keep it too
+	printf '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 9 -j DROP\nCOMMIT\n' >"$T/r.v4"
+	expect_rc 0 $NC fw apply "$c" "$T/r.v4"
+	$NC exec "$c" -- nft list tables | grep -qx 'table inet netcell' || fail "an iptables generation removed netcell's table"
+	expect_rc 0 $NC fw rollback "$c" 0
+	$NC exec "$c" -- nft list tables | grep -qx 'table inet netcell' || fail "rollback to 0 removed netcell's table"
+	out=$(python3 "$PNET" peer 127.0.0.1 "$hp" 127.0.0.2) || fail "no answer after rollback"
+	[ "$(kernel_count "$c" tcp "$hp")" = 2 ] || fail "not carried by the kernel after rollback: $(kernel_rules "$c")"
+	$NC delete --force "$c"
 }
