@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # bench/ports.sh - published ports, rootless: netcell's forwarder beside
 # pasta -t and slirp4netns, all started by this script in the same run.
+# MODE=root (as root): root cells instead, the kernel path (kdnat.c) beside
+# the keeper's forwarder (a second keeper with NETCELL_PORTS_FORWARDER=1)
+# and pasta -t attached to a root cell of its own (targets: 1 and 4
+# streams >= 1.5x pasta, connections/s >= 2x).
 #   host -> namespace throughput, iperf3, 1 and 4 streams  (target >= 1.2x / 1.0x pasta)
 #   the forwarder's CPU time per GB moved, from /proc (utime+stime of its
 #   process tree, the servers left out)                    (target <= 0.7x pasta)
@@ -18,7 +22,8 @@ TOP=$PWD
 NC=${NC:-$TOP/build/netcell}
 SECS=${SECS:-3}
 [ -x "$NC" ] || make -s -j2
-if [ "$(id -u)" = 0 ]; then
+MODE=${MODE:-rootless}
+if [ "$(id -u)" = 0 ] && [ "$MODE" != root ]; then
 	U=${NETCELL_TEST_USER:-netcell-test}
 	id "$U" >/dev/null 2>&1 || useradd -m -s /bin/bash "$U"
 	[ -c /dev/net/tun ] && chmod 0666 /dev/net/tun
@@ -43,6 +48,12 @@ cleanup() {
 	for p in "${PIDS[@]}"; do kill_tree "$p"; done
 	wait 2>/dev/null
 	$NC delete --force benchport >/dev/null 2>&1 || true
+	if [ "$MODE" = root ]; then
+		$NC delete --force benchkern >/dev/null 2>&1
+		$NC delete --force benchpasta >/dev/null 2>&1
+		NETCELL_RUNTIME_DIR=$D/run2 NETCELL_STATE_DIR=$D/state2 $NC delete --force benchfwd >/dev/null 2>&1
+		p=$(cat "$D/run2/keeper.pid" 2>/dev/null) && kill "$p" 2>/dev/null
+	fi
 	p=$(cat "$D/run/keeper.pid" 2>/dev/null) && kill "$p" 2>/dev/null
 	rm -rf "$D"
 }
@@ -82,9 +93,72 @@ rate() {
 }
 wait_listen() { for _ in $(seq 1 50); do ss -Htln "sport = :$1" | grep -q . && return 0; sleep 0.1; done; echo "nothing listens on $1" >&2; return 1; }
 
+# measure FN ARG PORTS...: FN ARG on each port, ROUNDS times interleaved
+# (noise on a shared VM hits every tool alike); prints, per port, the
+# median of FN's first figure and of its second ("- -" for a missing tool)
+measure() {
+	local fn=$1 arg=$2 i p x y; shift 2
+	declare -A g1 g2
+	for ((i = 0; i < ROUNDS; i++)); do
+		for p in "$@"; do
+			[ "$p" = - ] && continue
+			read -r x y <<<"$($fn "$p" $arg)"
+			g1[$p]+="$x "; g2[$p]+="$y "
+		done
+	done
+	for p in "$@"; do
+		if [ "$p" = - ]; then printf -- '- - '; else printf '%s %s ' "$(med ${g1[$p]})" "$(med ${g2[$p]})"; fi
+	done
+}
 cc -O2 -o "$D/connrate" bench/connrate.c
 NP1=$(pick); NP2=$(pick); PP1=$(pick); PP2=$(pick); SP1=$(pick); SP2=$(pick)
 RP1=$(pick); RP2=$(pick)
+ROUNDS=${ROUNDS:-5}
+CONNRATE=$D/connrate
+declare -A OWNER
+
+if [ "$MODE" = root ]; then
+	# three root cells with the same servers: one whose ports the kernel
+	# carries, one of a keeper that forwards them, one with pasta attached
+	KP1=$(pick); KP2=$(pick); FP1=$(pick); FP2=$(pick)
+	F2="env NETCELL_RUNTIME_DIR=$D/run2 NETCELL_STATE_DIR=$D/state2 NETCELL_PORTS_FORWARDER=1"
+	mkdir -p -m 700 "$D/run2" "$D/state2"
+	$NC create benchkern --uplink none -p "127.0.0.1:$KP1:5201" -p "127.0.0.1:$KP2:7000" >/dev/null
+	$F2 $NC create benchfwd --uplink none -p "127.0.0.1:$FP1:5201" -p "127.0.0.1:$FP2:7000" >/dev/null
+	$NC create benchpasta --uplink none >/dev/null
+	nft list table ip netcell_ports_benchkern | grep -q "dport $KP1 " ||
+		{ echo "bench/ports.sh: the kernel path is not in use (no DNAT in ip netcell_ports_benchkern)" >&2; exit 1; }
+	for c in benchkern benchpasta; do
+		$NC exec "$c" -- iperf3 -s -p 5201 >/dev/null 2>&1 & PIDS+=($!)
+		$NC exec "$c" -- "$D/connrate" serve 7000 & PIDS+=($!)
+	done
+	$F2 $NC exec benchfwd -- iperf3 -s -p 5201 >/dev/null 2>&1 & PIDS+=($!)
+	$F2 $NC exec benchfwd -- "$D/connrate" serve 7000 & PIDS+=($!)
+	pasta -f --runas 0 -t "127.0.0.1/$PP1:5201,127.0.0.1/$PP2:7000" -u none -T none -U none \
+		--netns /run/netns/benchpasta >/dev/null 2>&1 & PIDS+=($!)
+	OWNER[$PP1]=$!; OWNER[$PP2]=$!
+	# the kernel path has no process: its CPU time is nobody's (the keeper's
+	# tree is measured and shows it is idle)
+	OWNER[$KP1]=$(cat "$D/run/keeper.pid"); OWNER[$KP2]=${OWNER[$KP1]}
+	OWNER[$FP1]=$(cat "$D/run2/keeper.pid"); OWNER[$FP2]=${OWNER[$FP1]}
+	for p in "$KP1" "$KP2" "$FP1" "$FP2" "$PP1" "$PP2"; do wait_listen "$p"; done
+	for p in "$KP1:$KP2" "$FP1:$FP2" "$PP1:$PP2"; do
+		serving iperf3 "${p%:*}" && serving connrate "${p#*:}" ||
+			{ echo "bench/ports.sh: servers behind $p do not answer" >&2; exit 1; }
+	done
+	printf '== published ports, root cells: medians of %s interleaved rounds of %s s, one run; 2-core VM shared with other runs ==\n' "$ROUNDS" "$SECS"
+	printf '%-36s %10s %10s %10s %8s   %s\n' "" "kernel" "forwarder" "pasta -t" ratio "target (kernel/pasta)"
+	rline() { printf '%-36s %10s %10s %10s %7sx   %s\n' "$1" "$2" "$3" "$4" "$(ratio "$2" "$4")" "$5"; }
+	for streams in 1 4; do
+		read -r a ac f fc b bc <<<"$(measure iperf "$streams" "$KP1" "$FP1" "$PP1")"
+		rline "iperf3 $streams stream(s), Gbit/s" "$a" "$f" "$b" ">= 1.5x"
+		rline "  user-space CPU s per GB" "$ac" "$fc" "$bc" "(kernel: softirq, not counted)"
+	done
+	read -r a ac f fc b bc <<<"$(measure rate "" "$KP2" "$FP2" "$PP2")"
+	rline "connections/s, sequential" "$a" "$f" "$b" ">= 2x"
+	rline "  user-space CPU ms per 1,000 conns" "$ac" "$fc" "$bc" "-"
+	exit 0
+fi
 
 # netcell: a cell, two published ports, the servers inside
 opt=; $NC create --help | grep -q -- --uplink && opt="--uplink none"
@@ -92,7 +166,6 @@ $NC create benchport $opt
 $NC port add benchport "127.0.0.1:$NP1:5201" "127.0.0.1:$NP2:7000"
 $NC exec benchport -- iperf3 -s -p 5201 >/dev/null 2>&1 & PIDS+=($!)
 $NC exec benchport -- "$D/connrate" serve 7000 & PIDS+=($!)
-declare -A OWNER
 OWNER[$NP1]=$(cat "$D/run/keeper.pid"); OWNER[$NP2]=${OWNER[$NP1]}
 
 # pasta -t: its own namespace with the same servers
@@ -124,30 +197,11 @@ for p in "$NP1" "$NP2" "$PP1" "$PP2"; do wait_listen "$p"; done
 if [ "$rk" = 1 ]; then wait_listen "$RP1" && wait_listen "$RP2" || { rk=0; echo "RootlessKit did not start: $(tail -3 "$D/rk.log")" >&2; }; fi
 # every server answers through its port (a listening forwarder says nothing
 # of the server behind it); netcell and pasta must, the others are dropped
-CONNRATE=$D/connrate
 serving iperf3 "$NP1" && serving connrate "$NP2" || { echo "bench/ports.sh: netcell's servers do not answer" >&2; exit 1; }
 serving iperf3 "$PP1" && serving connrate "$PP2" || { echo "bench/ports.sh: pasta's servers do not answer" >&2; exit 1; }
 [ "$slirp" = 0 ] || { serving iperf3 "$SP1" && serving connrate "$SP2"; } || slirp=0
 [ "$rk" = 0 ] || { serving iperf3 "$RP1" && serving connrate "$RP2"; } || rk=0
 
-ROUNDS=${ROUNDS:-5}
-# measure FN ARG PORTS...: FN ARG on each port, ROUNDS times interleaved
-# (noise on a shared VM hits every tool alike); prints, per port, the
-# median of FN's first figure and of its second ("- -" for a missing tool)
-measure() {
-	local fn=$1 arg=$2 i p x y; shift 2
-	declare -A g1 g2
-	for ((i = 0; i < ROUNDS; i++)); do
-		for p in "$@"; do
-			[ "$p" = - ] && continue
-			read -r x y <<<"$($fn "$p" $arg)"
-			g1[$p]+="$x "; g2[$p]+="$y "
-		done
-	done
-	for p in "$@"; do
-		if [ "$p" = - ]; then printf -- '- - '; else printf '%s %s ' "$(med ${g1[$p]})" "$(med ${g2[$p]})"; fi
-	done
-}
 SP_T=-; SP_R=-; [ "$slirp" = 1 ] && { SP_T=$SP1; SP_R=$SP2; }
 RP_T=-; RP_R=-; [ "$rk" = 1 ] && { RP_T=$RP1; RP_R=$RP2; }
 
