@@ -134,7 +134,7 @@ if [ "$MODE" = root ]; then
 	done
 	$F2 $NC exec benchfwd -- iperf3 -s -p 5201 >/dev/null 2>&1 & PIDS+=($!)
 	$F2 $NC exec benchfwd -- "$D/connrate" serve 7000 & PIDS+=($!)
-	pasta -f --runas 0 -t "127.0.0.1/$PP1:5201,127.0.0.1/$PP2:7000" -u none -T none -U none \
+	pasta -f --runas 0 -t "127.0.0.1/$PP1:5201" -t "127.0.0.1/$PP2:7000" -u none -T none -U none \
 		--netns /run/netns/benchpasta >/dev/null 2>&1 & PIDS+=($!)
 	OWNER[$PP1]=$!; OWNER[$PP2]=$!
 	# the kernel path has no process: its CPU time is nobody's (the keeper's
