@@ -59,6 +59,7 @@
 #include "gc.h"
 #include "hub.h"
 #include "kdnat.h"
+#include "safefile.h"
 #include "client.h"
 #include "diag.h"
 #include "keeper.h"
@@ -859,6 +860,9 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt,
 	if (ret)
 		return ret;
 	if (k->p.rootless) {
+		/* renames without fsync(): see safefile_set_durable() */
+		safefile_set_durable(getenv("NETCELL_KEEPER_FSYNC") &&
+				     !strcmp(getenv("NETCELL_KEEPER_FSYNC"), "1"));
 		ret = kpeer_helper_start(k);
 		if (ret)
 			return ctx_err(ctx, ret, NC_ERR_FAILED,

@@ -39,6 +39,36 @@
 
 #define TMP_TAG "nctmp-"
 
+/* fsync() the data and the directory of each write (safefile_set_durable()) */
+static int durable = 1;
+
+/**
+ * safefile_set_durable() - whether writes of this process are fsync()ed
+ * @on:		1 (the default): data and directory, so a machine crash
+ *		keeps the last write; 0: renamed only, so a crash of this
+ *		process still leaves the old or the new file, but a machine
+ *		crash may lose the writes of the last seconds (and, for a file
+ *		new on ext4, leave it empty)
+ *
+ * A rootless keeper turns it off (docs/create-speed.md): its cells'
+ * namespaces never outlive the machine, and two fsync()s per create and
+ * per delete were the largest cost of a plain create+delete on a busy disk.
+ */
+void safefile_set_durable(int on)
+{
+	durable = on;
+}
+
+/**
+ * safefile_durable() - are this process's writes fsync()ed
+ *
+ * Return: 1 if so
+ */
+int safefile_durable(void)
+{
+	return durable;
+}
+
 /**
  * dir_of() - the directory part of a path
  * @path:	file path
@@ -104,7 +134,7 @@ static int fill(int fd, const char *data, size_t len, mode_t mode)
 		data += w;
 		len -= (size_t)w;
 	}
-	return fsync(fd) ? -errno : 0;
+	return durable && fsync(fd) ? -errno : 0;
 }
 
 /**
@@ -116,6 +146,8 @@ static void sync_dir(const char *path)
 	char dir[PATH_MAX];
 	_cleanup_close_ int dfd = -1;
 
+	if (!durable)
+		return;
 	dir_of(path, dir, sizeof(dir));
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0)
