@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* fuzz_ruleset.c - ruleset files: format detection, the iptables family,
- * the sections of a combined file, and the splitter's parser */
+ * the sections of a combined file, the splitter's parser, and the scan
+ * and listing cut of netcell's reserved table */
 #include "firewall.h"
 #include "fuzz.h"
 #include "fwload.h"
+#include "nft.h"
 #include "nftsplit.h"
 
 /**
@@ -21,6 +23,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fw_detect_format(s);
 		fw_ipt_family(s, "fuzz.rules");
 		nftsplit_check(s, err, sizeof(err));
+		nft_line_defines_reserved(s);
+		c = strdup(s);
+		if (c)
+			nft_strip_reserved(c);
+		free(c);
 		c = strdup(s);
 		if (c)
 			fw_sections(c, &nft, &v4, &v6);

@@ -332,8 +332,27 @@ void nft_reserved_error(const char *shown, const char *path, char *err, size_t l
 }
 
 /**
+ * nft_line_defines_reserved() - does one line of a ruleset name netcell's
+ * own table ("[add|create] table inet netcell")
+ * @line:	a line of nft syntax
+ *
+ * Return: 1 if so
+ */
+int nft_line_defines_reserved(const char *line)
+{
+	char w[4][64];
+	int n, i;
+
+	n = sscanf(line, " %63[^ \t{;\n] %63[^ \t{;\n] %63[^ \t{;\n] %63[^ \t{;\n]",
+		   w[0], w[1], w[2], w[3]);
+	i = n > 0 && (!strcmp(w[0], "add") || !strcmp(w[0], "create"));
+	return n >= i + 3 && !strcmp(w[i], "table") && !strcmp(w[i + 1], "inet") &&
+	       !strcmp(w[i + 2], "netcell");
+}
+
+/**
  * nft_file_defines_reserved() - does a ruleset file name netcell's own
- * table ("[add|create] table inet netcell")
+ * table on a line of its own (nft_line_defines_reserved())
  * @path:	nft-syntax file
  *
  * Return: 1 if so
@@ -341,17 +360,11 @@ void nft_reserved_error(const char *shown, const char *path, char *err, size_t l
 int nft_file_defines_reserved(const char *path)
 {
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	char line[1024], w[4][64];
-	int n, i;
+	char line[1024];
 
-	while (f && fgets(line, sizeof(line), f)) {
-		n = sscanf(line, " %63[^ \t{;\n] %63[^ \t{;\n] %63[^ \t{;\n] %63[^ \t{;\n]",
-			   w[0], w[1], w[2], w[3]);
-		i = n > 0 && (!strcmp(w[0], "add") || !strcmp(w[0], "create"));
-		if (n >= i + 3 && !strcmp(w[i], "table") && !strcmp(w[i + 1], "inet") &&
-		    !strcmp(w[i + 2], "netcell"))
+	while (f && fgets(line, sizeof(line), f))
+		if (nft_line_defines_reserved(line))
 			return 1;
-	}
 	return 0;
 }
 

@@ -15,6 +15,7 @@ NC_INTERNAL char *nft_keep_reserved(void);
 NC_INTERNAL void nft_reserved_error(const char *shown, const char *path,
 				    char *err, size_t len);
 NC_INTERNAL void nft_strip_reserved(char *text);
+NC_INTERNAL int nft_line_defines_reserved(const char *line);
 NC_INTERNAL int nft_file_defines_reserved(const char *path);
 NC_INTERNAL int nft_apply_file(const char *path, const char *shown,
 			       const char *prefix, char *err, size_t len);
