@@ -7,6 +7,11 @@
 #include <stdint.h>
 #include "base/util.h"
 
+struct nft_ctx;
+
+/* nft.c: contexts, commands, listings */
+NC_INTERNAL struct nft_ctx *nft_new(void);
+/* nftfile.c: a ruleset file as one transaction (or nftsplit's steps) */
 NC_INTERNAL int nft_apply_file(const char *path, const char *shown,
 			       const char *prefix, char *err, size_t len);
 NC_INTERNAL int nft_run_text(const char *cmds, char *err, size_t len);
