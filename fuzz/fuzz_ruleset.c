@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* fuzz_ruleset.c - ruleset files: format detection, the iptables family,
  * the sections of a combined file, and the splitter's parser */
-#include "fw/firewall.h"
 #include "fuzz.h"
 #include "fw/fwload.h"
 #include "kernel/nftsplit.h"

@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "client/client.h"
+#include "fw/fwload.h"
+#include "base/paths.h"
 #include "base/diag.h"
-#include "fw/firewall.h"
 #include "fw/fwgen.h"
 #include "base/store.h"
 #include "kernel/tool.h"

@@ -24,4 +24,17 @@ NC_INTERNAL unsigned fwgen_previous(const char *dir, unsigned cur);
 NC_INTERNAL int fwgen_was_reverted(const char *dir, unsigned gen);
 NC_INTERNAL int fwgen_read_meta(const char *dir, struct nc_fw_gen *g);
 
+/* a new generation's files, and their removal */
+NC_INTERNAL int fw_stage_files(struct nc_ctx *ctx, const char *dir,
+			       unsigned gen, const char *const *files,
+			       enum nc_fw_format format, struct fw_job *job);
+NC_INTERNAL void fw_remove_gen(const char *dir, unsigned gen);
+NC_INTERNAL int fw_sections(char *text, char **nft, char **v4, char **v6);
+NC_INTERNAL int fw_split_combined(const char *dir, unsigned gen, const char *file,
+				  char *text, struct fw_job *job);
+
+NC_INTERNAL void fw_current(const char *state, const char *cell,
+			    unsigned *gen, int *pending, int *locked);
+NC_INTERNAL void fw_forget(const char *state, const char *cell);
+
 #endif /* NC_FWGEN_H */

@@ -38,7 +38,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
-#include "fw/firewall.h"
+#include "fw/fwload.h"
 #include "kernel/incell.h"
 #include "base/paths.h"
 #include "fw/stage.h"

@@ -26,7 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include "fw/firewall.h"
+#include "fw/fwgen.h"
 #include "fw/fwload.h"
 #include "kernel/nft.h"
 #include "fw/stage.h"

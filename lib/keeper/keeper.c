@@ -54,7 +54,8 @@
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <time.h>
-#include "fw/firewall.h"
+#include "fw/fwgen.h"
+#include "fw/fwrestore.h"
 #include "ports/forward.h"
 #include "base/gc.h"
 #include "net/hub.h"

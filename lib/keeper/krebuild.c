@@ -23,7 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "base/cidr.h"
-#include "fw/firewall.h"
+#include "fw/fwgen.h"
+#include "fw/fwrestore.h"
 #include "keeper/keeper_int.h"
 #include "net/link.h"
 #include "base/name.h"

@@ -10,6 +10,10 @@
  * a pipe.  With no cell, the child makes a scratch namespace of its own
  * (rootless: a new user namespace too), which vanishes when it exits: that
  * is how rulesets are validated without touching anything.
+ *
+ * The namespaces come as descriptors the caller holds (struct incell_ns):
+ * this layer knows no cell names.  client/cellns.c finds a cell by name
+ * (asking the keeper) for the callers above.
  */
 #include <fcntl.h>
 #include <sched.h>
@@ -18,48 +22,42 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include "client/client.h"
 #include "base/diag.h"
+#include "base/paths.h"
 #include "kernel/incell.h"
 #include "kernel/ns.h"
 
 #define INCELL_OUT (256 * 1024)
 
 /**
- * enter_target() - in the child: join the cell, or make a scratch namespace
+ * enter_target() - in the child: join the namespaces, or make a scratch one
  * @ctx:	context
  * @p:		caller's paths
- * @cell:	cell name, or NULL for a scratch namespace
+ * @ns:		where, NULL for a scratch namespace
  *
  * Return: 0 or -errno with a message
  */
 static int enter_target(struct nc_ctx *ctx, const struct nc_paths *p,
-			const char *cell)
+			const struct incell_ns *ns)
 {
-	struct nc_cell_info info;
-	int fds[2] = { -1, -1 }, nfds = 2, ret = 0;
+	int ret = 0;
 
-	if (cell && !strcmp(cell, NC_FW_HOST))
-		return 0;	/* the caller's own namespace */
-	if (!cell) {
+	if (!ns) {
 		if (p->rootless && (ret = ns_become_userns_root(ctx, p->uid, p->gid)))
 			return ret;
 		if (unshare(CLONE_NEWNET))
 			return diag_netns_failure(ctx, -errno);
 		return 0;
 	}
-	ret = cell_get(ctx, cell, &info, fds, &nfds);
-	if (ret)
-		return ret;
-	if (nfds == 2 && setns(fds[0], CLONE_NEWUSER))
+	if (ns->netfd < 0)
+		return 0;	/* the caller's own namespace */
+	if (ns->userfd >= 0 && setns(ns->userfd, CLONE_NEWUSER))
 		ret = -errno;
-	if (!ret && setns(fds[nfds - 1], CLONE_NEWNET))
+	if (!ret && setns(ns->netfd, CLONE_NEWNET))
 		ret = -errno;
-	while (nfds--)
-		close(fds[nfds]);
 	if (ret)
 		return ctx_err(ctx, ret, ctx_kind_of_errno(ret),
-			       "cannot enter cell \"%s\": %s", cell, strerror(-ret));
+			       "cannot enter cell \"%s\": %s", ns->name, strerror(-ret));
 	return 0;
 }
 
@@ -86,7 +84,7 @@ static void __attribute__((noreturn)) report(int wfd, char tag, int ret,
 /**
  * struct child_job - what a child runs
  * @p:		caller's paths (incell_call())
- * @cell:	cell or NULL (incell_call())
+ * @ns:		where, or NULL for a scratch namespace (incell_call())
  * @fn:		work with a text output (incell_call())
  * @cfn:	work with a message in a context (incell_fork())
  * @arg:	its argument
@@ -96,7 +94,7 @@ static void __attribute__((noreturn)) report(int wfd, char tag, int ret,
  */
 struct child_job {
 	const struct nc_paths *p;
-	const char *cell;
+	const struct incell_ns *ns;
 	incell_fn fn;
 	int (*cfn)(struct nc_ctx *ctx, void *arg);
 	void *arg;
@@ -126,7 +124,7 @@ static void __attribute__((noreturn)) child(const struct child_job *j, int wfd)
 	out = calloc(1, INCELL_OUT);
 	if (!out)
 		_exit(1);
-	ret = enter_target(&c, j->p, j->cell);
+	ret = enter_target(&c, j->p, j->ns);
 	if (ret)
 		report(wfd, 'E', ret, c.kind, c.msg);
 	snprintf(lock, sizeof(lock), "%s/xtables.lock", j->p->run);
@@ -221,7 +219,7 @@ static int run_child(struct nc_ctx *ctx, const struct child_job *j, char **buf,
 	if (pid > 0 && WIFSIGNALED(status) && (!*buf || !**buf))
 		return ctx_err(ctx, -EIO, WTERMSIG(status) == SIGABRT ? NC_ERR_RULESET : NC_ERR_FAILED,
 			       "the helper process for %s was killed by signal %d (%s)%s",
-			       j->cell ? j->cell : "its work", WTERMSIG(status), strsignal(WTERMSIG(status)),
+			       j->ns ? j->ns->name : "its work", WTERMSIG(status), strsignal(WTERMSIG(status)),
 			       WTERMSIG(status) == SIGABRT ?
 			       ": a library it used gave up on this input (its words are above); nothing was recorded" : "");
 	if (pid < 0 || !*buf || sscanf(*buf, "%c%d %d", tag, ret, kind) != 3)
@@ -277,7 +275,7 @@ static int call_job(struct nc_ctx *ctx, struct child_job *j, char **out)
 	if (run_child(ctx, j, &buf, &tag, &ret, &kind))
 		return ctx->msg[0] ? -EIO : ctx_err(ctx, -EIO, NC_ERR_FAILED,
 						    "the helper process for cell \"%s\" failed",
-						    j->cell ? j->cell : "(scratch)");
+						    j->ns ? j->ns->name : "(scratch)");
 	if (tag == 'E')
 		return ctx_err(ctx, ret, (enum nc_errkind)kind, "%s", strchr(buf, '\n') + 1);
 	if (out)
@@ -286,10 +284,10 @@ static int call_job(struct nc_ctx *ctx, struct child_job *j, char **out)
 }
 
 /**
- * incell_call() - run @fn inside a cell (or a scratch namespace) in a child
+ * incell_call() - run @fn inside a namespace (or a scratch one) in a child
  * @ctx:	context
- * @cell:	cell name, NC_FW_HOST for the caller's own namespace, or NULL
- *		for a throwaway namespace
+ * @ns:		the cell's namespaces (held by the caller), INCELL_HOST() for
+ *		the caller's own, or NULL for a throwaway namespace
  * @fn:		work to do there
  * @arg:	its argument
  * @out:	the text @fn handed back (heap, caller frees), may be NULL
@@ -297,10 +295,10 @@ static int call_job(struct nc_ctx *ctx, struct child_job *j, char **out)
  * Return: @fn's result; or -errno with a message when the child could not
  * get there (then @out is NULL)
  */
-int incell_call(struct nc_ctx *ctx, const char *cell, incell_fn fn, void *arg,
-		char **out)
+int incell_call(struct nc_ctx *ctx, const struct incell_ns *ns, incell_fn fn,
+		void *arg, char **out)
 {
-	struct child_job j = { NULL, cell, fn, NULL, arg, NULL, NULL };
+	struct child_job j = { NULL, ns, fn, NULL, arg, NULL, NULL };
 
 	return call_job(ctx, &j, out);
 }
@@ -309,17 +307,17 @@ int incell_call(struct nc_ctx *ctx, const char *cell, incell_fn fn, void *arg,
  * incell_call_text() - incell_call() for work whose text has no size limit
  * (a listing of 50,000 rules)
  * @ctx:	context
- * @cell:	cell name, NC_FW_HOST, or NULL for a throwaway namespace
+ * @ns:		as incell_call()'s
  * @fn:		work: returns 0 or -errno, and a heap text
  * @arg:	its argument
  * @out:	the text (heap, caller frees), may be NULL
  *
  * Return: @fn's result; or -errno with a message
  */
-int incell_call_text(struct nc_ctx *ctx, const char *cell, incell_text_fn fn, void *arg,
-		     char **out)
+int incell_call_text(struct nc_ctx *ctx, const struct incell_ns *ns,
+		     incell_text_fn fn, void *arg, char **out)
 {
-	struct child_job j = { NULL, cell, NULL, NULL, arg, fn, NULL };
+	struct child_job j = { NULL, ns, NULL, NULL, arg, fn, NULL };
 
 	return call_job(ctx, &j, out);
 }

@@ -30,9 +30,27 @@ NC_INTERNAL int incell_fork(struct nc_ctx *ctx,
  */
 typedef int (*incell_text_fn)(void *arg, char **text);
 
-NC_INTERNAL int incell_call_text(struct nc_ctx *ctx, const char *cell,
+/**
+ * struct incell_ns - where incell_call() runs its work
+ * @name:	the cell's name, for messages
+ * @userfd:	its user namespace, -1 when the caller's
+ * @netfd:	its network namespace, -1 for the caller's own
+ *
+ * The descriptors stay the caller's: incell_call() neither takes nor
+ * closes them.  A NULL struct incell_ns * means a throwaway namespace.
+ */
+struct incell_ns {
+	const char *name;
+	int userfd;
+	int netfd;
+};
+
+/* the caller's own namespace (NC_FW_HOST) */
+#define INCELL_HOST(n) ((struct incell_ns){ .name = (n), .userfd = -1, .netfd = -1 })
+
+NC_INTERNAL int incell_call_text(struct nc_ctx *ctx, const struct incell_ns *ns,
 				 incell_text_fn fn, void *arg, char **out);
-NC_INTERNAL int incell_call(struct nc_ctx *ctx, const char *cell,
+NC_INTERNAL int incell_call(struct nc_ctx *ctx, const struct incell_ns *ns,
 			    incell_fn fn, void *arg, char **out);
 
 #endif /* NC_INCELL_H */

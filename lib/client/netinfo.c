@@ -20,8 +20,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "client/cellns.h"
+#include "fw/fwgen.h"
 #include "kernel/incell.h"
-#include "fw/firewall.h"
+#include "client/firewall.h"
 #include "net/link.h"
 #include "kernel/netlink.h"
 #include "base/paths.h"
@@ -360,7 +362,7 @@ int nc_inspect_net(struct nc_ctx *ctx, const char *cell, struct nc_net_info *inf
 	ret = paths_get(ctx, &p);
 	/* also the check that the cell exists: it is entered */
 	if (!ret)
-		ret = incell_call(ctx, cell, dump_in_cell, NULL, &text);
+		ret = incell_call_cell(ctx, cell, dump_in_cell, NULL, &text);
 	if (ret && text)
 		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot read the network of cell \"%s\": %s",
 			       cell, text);
