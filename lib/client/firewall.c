@@ -35,11 +35,6 @@
 #include "base/diag.h"
 #include "client/firewall.h"
 #include "fw/fwgen.h"
-#include "fw/fwload.h"
-#include "kernel/incell.h"
-#include "kernel/nft.h"
-#include "base/store.h"
-#include "kernel/tool.h"
 
 /**
  * run_job() - fw_run_job() in a cell named by the user

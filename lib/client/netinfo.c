@@ -22,11 +22,9 @@
 #include <unistd.h>
 #include "client/cellns.h"
 #include "fw/fwgen.h"
-#include "kernel/incell.h"
 #include "client/firewall.h"
 #include "net/link.h"
 #include "kernel/netlink.h"
-#include "base/paths.h"
 #include "net/uplink.h"
 
 /**

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 #include "fw/fwgen.h"
-#include "fw/fwload.h"
 
 /**
  * check_each_family() - check an IPv4 and an IPv6 file each on its own, so

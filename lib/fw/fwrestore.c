@@ -22,9 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "fw/fwgen.h"
-#include "fw/fwload.h"
 #include "fw/fwrestore.h"
-#include "kernel/incell.h"
 
 /**
  * struct restore_job - restore_in_ns()'s arguments

@@ -6,5 +6,7 @@
 #include "base/paths.h"
 
 NC_INTERNAL int keeper_run(const struct nc_paths *p, int ready);
+NC_INTERNAL int keeper_stay(struct nc_ctx *ctx, const struct nc_paths *p, int lock,
+			    nc_keeper_event_fn event, void *arg);
 
 #endif /* NC_KEEPER_H */

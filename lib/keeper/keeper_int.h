@@ -108,6 +108,18 @@ NC_INTERNAL int make_netns(struct keeper *k, struct nc_ctx *ctx, const char *nam
 NC_INTERNAL int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
 			 int owner);
 
+/* kcells.c: the table of cells and the requests on it */
+NC_INTERNAL int kcell_netns_dir_prepare(struct nc_ctx *ctx);
+NC_INTERNAL int kcell_drop(struct keeper *k, struct nc_ctx *ctx, struct kcell *c);
+NC_INTERNAL int kcell_create(struct keeper *k, struct nc_ctx *ctx, const char *name,
+			unsigned flags, int client);
+NC_INTERNAL int kcell_get(struct keeper *k, struct nc_ctx *ctx, int sock,
+			const char *name, const char *id);
+NC_INTERNAL int kcell_list(struct keeper *k, int sock, const char *from);
+NC_INTERNAL void kcell_gc(struct keeper *k, unsigned *removed);
+NC_INTERNAL int kcell_link(struct keeper *k, struct nc_ctx *ctx, const char *a,
+			const char *b, const char *subnet);
+
 NC_INTERNAL void keeper_client_gone(struct keeper *k, int sock);
 
 /* client connections (kconn.c) */
