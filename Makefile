@@ -104,6 +104,7 @@ check:
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr -Iinclude -Ilib lib cli
+	scripts/check-layers
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the tool, the library for
 # other programs (header, pkg-config), the recorder fw stage runs, man page,

@@ -35,7 +35,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "base/cidr.h"
 #include "net/hub.h"
 #include "kernel/incell.h"
 #include "kernel/netlink.h"

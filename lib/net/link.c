@@ -26,7 +26,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include "base/cidr.h"
-#include "client/client.h"
 #include "kernel/incell.h"
 #include "net/link.h"
 #include "kernel/netlink.h"
@@ -337,7 +336,7 @@ static int pick_subnet(const struct link *l, size_t n, struct cidr *net)
 }
 
 /**
- * check_args() - validate both names and the subnet
+ * link_check_args() - validate both names and the subnet
  * @ctx:	context
  * @a:		cell
  * @b:		cell
@@ -346,8 +345,8 @@ static int pick_subnet(const struct link *l, size_t n, struct cidr *net)
  *
  * Return: 0 or -EINVAL with a usage message
  */
-static int check_args(struct nc_ctx *ctx, const char *a, const char *b,
-		      const char *subnet, struct cidr *net)
+int link_check_args(struct nc_ctx *ctx, const char *a, const char *b,
+		    const char *subnet, struct cidr *net)
 {
 	struct cidr h;
 	int ret = nc_name_check(ctx, a);
@@ -363,50 +362,6 @@ static int check_args(struct nc_ctx *ctx, const char *a, const char *b,
 			       "invalid subnet \"%s\": give a prefix with room for two hosts, such as 10.214.9.0/30 or fd00:1::/64",
 			       subnet);
 	return 0;
-}
-
-/**
- * nc_link() - connect two cells with a veth pair
- * @ctx:	context
- * @a:		cell (gets the subnet's first host)
- * @b:		cell (gets the second)
- * @subnet:	CIDR, or NULL for the first free 10.214.N.0/24
- *
- * The keeper makes the link (link_add()): a client holds no lock the
- * keeper needs while it waits for the keeper.
- *
- * Return: 0 or -errno with a message (NC_ERR_EXISTS when already linked)
- */
-int nc_link(struct nc_ctx *ctx, const char *a, const char *b, const char *subnet)
-{
-	char req[2 * NC_NAME_MAX + 160];
-	struct cidr net;
-	int ret = check_args(ctx, a, b, subnet, &net);
-
-	if (ret)
-		return ret;
-	snprintf(req, sizeof(req), "LINK\t%s\t%s\t%s", a, b, subnet ? subnet : "");
-	return client_call(ctx, req, NULL, 0, NULL, NULL);
-}
-
-/**
- * nc_unlink() - remove the link between two cells
- * @ctx:	context
- * @a:		cell
- * @b:		cell
- *
- * Return: 0 or -errno with a message
- */
-int nc_unlink(struct nc_ctx *ctx, const char *a, const char *b)
-{
-	char req[2 * NC_NAME_MAX + 32];
-	struct cidr unused;
-	int ret = check_args(ctx, a, b, NULL, &unused);
-
-	if (ret)
-		return ret;
-	snprintf(req, sizeof(req), "UNLINK\t%s\t%s", a, b);
-	return client_call(ctx, req, NULL, 0, NULL, NULL);
 }
 
 /**
@@ -432,7 +387,7 @@ int link_add(struct nc_ctx *ctx, const char *state, const char *a, int afd,
 
 	if (!subnet[0])
 		subnet = NULL;
-	ret = check_args(ctx, a, b, subnet, &j.l.net);
+	ret = link_check_args(ctx, a, b, subnet, &j.l.net);
 	if (ret)
 		return ret;
 	lock = links_lock(state);

@@ -4,6 +4,7 @@
 #define NC_LINK_H
 
 #include <net/if.h>
+#include "base/cidr.h"
 #include "base/ctx.h"
 
 NC_INTERNAL void link_ifname(const char *peer, char out[IFNAMSIZ]);
@@ -17,5 +18,8 @@ NC_INTERNAL void link_forget(const char *state, const char *cell);
 NC_INTERNAL void link_restore(struct nc_ctx *ctx, const char *state,
 			      int (*netfd)(void *arg, const char *cell, int *fresh),
 			      void *arg);
+
+NC_INTERNAL int link_check_args(struct nc_ctx *ctx, const char *a, const char *b,
+				const char *subnet, struct cidr *net);
 
 #endif /* NC_LINK_H */

@@ -30,14 +30,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include "base/cidr.h"
 #include "kernel/incell.h"
 #include "net/link.h"
 #include "kernel/netlink.h"
 #include "kernel/nft.h"
 #include "kernel/ns.h"
-#include "base/store.h"
-#include "net/uplink.h"
+#include "net/uplinkconf.h"
 #include "net/veth.h"
 
 /**
