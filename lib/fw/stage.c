@@ -25,6 +25,11 @@
  * is shown as a notice.  Then stageout.c writes the ruleset, loads it
  * into a fresh namespace and compares, so the output is never one that
  * does not load or differs from what the script built.
+ *
+ * Files: this one holds the entry (nc_fw_stage()), the private directory
+ * and the two runs with their clock; stagerun.c the script's own process
+ * (mounts, interpreter, preamble); stagefail.c what failures mean and when
+ * to run exactly; stagerec.c the recorder; stageout.c the output.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -38,10 +43,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
-#include "fw/fwload.h"
 #include "kernel/incell.h"
 #include "base/paths.h"
 #include "fw/stage.h"
+#include "fw/stage_int.h"
 #include "fw/stagerec.h"
 #include "base/store.h"
 
@@ -49,501 +54,6 @@
 #define NETCELL_LIBEXECDIR "/usr/local/libexec/netcell"
 #endif
 
-/* how long netcell's own work around the script may take: mounts, replay,
- * output check (50,000 rules take seconds) */
-#define STAGE_OWN_MS 300000
-
-enum interp { INTERP_BASH, INTERP_SH, INTERP_DIRECT };
-
-/* recording functions: a shell script's firewall calls by name cost no exec */
-#define PRE_REC_BODY(LINE, FILE)								\
-	"\tif [ -z \"${NETCELL_STAGE_EXACT:-}\" ] && [ $# -gt 0 ]; then\n"			\
-	"\t\t__nc_k=w\n"									\
-	"\t\tfor __nc_a in \"$@\"; do case $__nc_a in\n"					\
-	"\t\t\t-L|-S|-C|--list|--list-rules|--check|-h|--help|-V|--version|-[a-zA-Z]*[LSC]) __nc_k=r;;\n" \
-	"\t\tesac; done\n"									\
-	"\t\tif [ $__nc_k = w ]; then\n"							\
-	"\t\t\tprintf '%s\\0' R \"$__nc_t\" " LINE " " FILE " \"$#\" \"$@\" >>\"$NETCELL_STAGE_DIR/log\"\n" \
-	"\t\t\treturn 0\n"									\
-	"\t\tfi\n"										\
-	"\tfi\n"
-
-static const char pre_bash[] =
-	"# netcell fw stage: firewall commands are recorded, then replayed in batches\n"
-	"__nc_rec() {\n"
-	"\tlocal __nc_t=$1 __nc_k __nc_a; shift\n"
-	PRE_REC_BODY("\"${BASH_LINENO[1]}\"", "\"${BASH_SOURCE[2]:-$0}\"")
-	"\tNETCELL_STAGE_WHERE=\"${BASH_SOURCE[2]:-$0}:${BASH_LINENO[1]}\" command \"$__nc_t\" \"$@\"\n"
-	"}\n"
-	"__nc_nft() {\n"
-	"\tif [ -z \"${NETCELL_STAGE_EXACT:-}\" ]; then case ${1:-} in add|insert|create|delete|destroy|flush|replace|rename)\n"
-	"\t\tprintf '%s\\0' R nft \"${BASH_LINENO[0]}\" \"${BASH_SOURCE[1]:-$0}\" \"$#\" \"$@\" >>\"$NETCELL_STAGE_DIR/log\"; return 0;;\n"
-	"\tesac; fi\n"
-	"\tNETCELL_STAGE_WHERE=\"${BASH_SOURCE[1]:-$0}:${BASH_LINENO[0]}\" command nft \"$@\"\n"
-	"}\n"
-	"iptables() { __nc_rec iptables \"$@\"; }\n"
-	"iptables-nft() { __nc_rec iptables \"$@\"; }\n"
-	"iptables-legacy() { __nc_rec iptables \"$@\"; }\n"
-	"ip6tables() { __nc_rec ip6tables \"$@\"; }\n"
-	"ip6tables-nft() { __nc_rec ip6tables \"$@\"; }\n"
-	"ip6tables-legacy() { __nc_rec ip6tables \"$@\"; }\n"
-	"nft() { __nc_nft \"$@\"; }\n"
-	"export -f __nc_rec __nc_nft iptables iptables-nft iptables-legacy ip6tables ip6tables-nft ip6tables-legacy nft\n"
-	"__nc_err() { printf '%s:%s: `%s` failed (exit %s)\\n' \"$0\" \"$1\" \"$2\" \"$3\" >\"$NETCELL_STAGE_DIR/errline\"; }\n";
-
-/* POSIX sh (dash) has neither BASH_LINENO nor hyphens in function names:
- * lines are found later from the command's text; iptables-nft and the
- * like reach the recorder binary */
-static const char pre_sh[] =
-	"# netcell fw stage: firewall commands are recorded, then replayed in batches\n"
-	"__nc_rec() {\n"
-	"\tlocal __nc_t __nc_k __nc_a; __nc_t=$1; shift\n"
-	PRE_REC_BODY("''", "''")
-	"\tcommand \"$__nc_t\" \"$@\"\n"
-	"}\n"
-	"nft() {\n"
-	"\tif [ -z \"${NETCELL_STAGE_EXACT:-}\" ]; then case ${1:-} in add|insert|create|delete|destroy|flush|replace|rename)\n"
-	"\t\tprintf '%s\\0' R nft '' '' \"$#\" \"$@\" >>\"$NETCELL_STAGE_DIR/log\"; return 0;;\n"
-	"\tesac; fi\n"
-	"\tcommand nft \"$@\"\n"
-	"}\n"
-	"iptables() { __nc_rec iptables \"$@\"; }\n"
-	"ip6tables() { __nc_rec ip6tables \"$@\"; }\n";
-
-/**
- * struct stage - a staging run
- * @dir:	private directory: preamble, log, state, real tools, output
- * @script:	absolute path of the script
- * @argv:	script and arguments
- * @interp:	how the script runs
- * @shell:	the interpreter (INTERP_BASH, INTERP_SH)
- * @opts:	options from the script's #! line, NULL-terminated
- * @helper:	the recorder binary
- * @format:	output format
- * @timeout_ms:	milliseconds each run of the script may take, counted from
- *		its start
- * @clockfd:	stage_init()'s end of the pipe that tells wait_bounded()
- *		when a run of the script starts ('S') and ends ('E')
- */
-struct stage {
-	char dir[PATH_MAX];
-	char script[PATH_MAX];
-	char *const *argv;
-	enum interp interp;
-	char shell[PATH_MAX];
-	char optbuf[128];
-	char *opts[8];
-	char helper[PATH_MAX];
-	enum nc_fw_format format;
-	unsigned timeout_ms;
-	int clockfd;
-};
-
-/**
- * read_shebang() - the script's #! line
- * @s:		stage; sets @s->interp, @s->shell and @s->opts
- *
- * bash runs bash scripts; sh, dash, ash, ksh and a script with no #! line
- * (which a shell runs with /bin/sh) run under that shell; anything else
- * (python, perl, a binary) runs as it is, its tool calls all reaching the
- * recorder binary.
- */
-static void read_shebang(struct stage *s)
-{
-	char head[256] = "", *p, *interp, *arg, *save = NULL;
-	_cleanup_close_ int fd = open(s->script, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, head, sizeof(head) - 1) : -1;
-	const char *base;
-	int k = 0;
-
-	s->interp = INTERP_SH;
-	snprintf(s->shell, sizeof(s->shell), "/bin/sh");
-	if (n < 2 || strncmp(head, "#!", 2))
-		return;
-	head[n] = '\0';
-	head[strcspn(head, "\n")] = '\0';
-	interp = strtok_r(head + 2, " \t", &save);
-	arg = interp ? strtok_r(NULL, "", &save) : NULL;
-	base = interp && strrchr(interp, '/') ? strrchr(interp, '/') + 1 : interp;
-	if (base && !strcmp(base, "env") && arg) {
-		interp = strtok_r(arg, " \t", &save);
-		arg = interp ? strtok_r(NULL, "", &save) : NULL;
-		base = interp && strrchr(interp, '/') ? strrchr(interp, '/') + 1 : interp;
-	}
-	if (!base || (strcmp(base, "bash") && strcmp(base, "sh") && strcmp(base, "dash") &&
-		      strcmp(base, "ash") && strcmp(base, "ksh") && strcmp(base, "mksh"))) {
-		s->interp = INTERP_DIRECT;
-		return;
-	}
-	s->interp = strcmp(base, "bash") ? INTERP_SH : INTERP_BASH;
-	snprintf(s->shell, sizeof(s->shell), "%s", interp);
-	snprintf(s->optbuf, sizeof(s->optbuf), "%s", arg ? arg : "");
-	for (p = strtok_r(s->optbuf, " \t", &save); p && k < 7; p = strtok_r(NULL, " \t", &save))
-		s->opts[k++] = p;
-}
-
-/**
- * exec_script() - in a child of the stage's first process: run the script
- * @s:		stage
- */
-static void __attribute__((noreturn)) exec_script(const struct stage *s)
-{
-	char pre[PATH_MAX], cmd[PATH_MAX * 2];
-	const char **argv;
-	int i, k, argc;
-
-	dup2(2, 1);	/* stdout carries the ruleset; the script's goes to stderr */
-	if (s->interp == INTERP_DIRECT) {
-		execv(s->script, s->argv);
-		fprintf(stderr, "netcell: cannot run %s: %s\n", s->script, strerror(errno));
-		_exit(126);
-	}
-	for (argc = 0; s->argv[argc]; argc++)
-		;
-	argv = calloc((size_t)argc + 16, sizeof(*argv));
-	if (!argv)
-		_exit(1);
-	stage_path(s->dir, "preamble.sh", pre, sizeof(pre));
-	if (s->interp == INTERP_BASH)
-		snprintf(cmd, sizeof(cmd),
-			 "set -e; source '%s'; trap '__nc_err $LINENO \"$BASH_COMMAND\" $?' ERR; source \"$0\" \"$@\"",
-			 pre);
-	else
-		snprintf(cmd, sizeof(cmd), "set -e; . '%s'; . \"$0\"", pre);
-	k = 0;
-	argv[k++] = s->shell;
-	if (s->interp == INTERP_BASH)
-		argv[k++] = "--noprofile", argv[k++] = "--norc";
-	for (i = 0; s->opts[i]; i++)
-		argv[k++] = s->opts[i];
-	argv[k++] = "-c";
-	argv[k++] = cmd;
-	argv[k++] = s->script;
-	for (i = 1; i < argc; i++)
-		argv[k++] = s->argv[i];
-	execv(s->shell, (char *const *)argv);
-	fprintf(stderr, "netcell: cannot run %s: %s\n", s->shell, strerror(errno));
-	_exit(127);
-}
-
-/**
- * bind_tool() - bind the recorder over one real tool, keeping the real one
- * in the stage directory
- * @s:		stage
- * @name:	a command name looked up in PATH (e.g. "iptables-nft")
- * @err:	message
- * @len:	size of @err
- *
- * Return: 0 (also when the tool is not installed) or -errno
- */
-static int bind_tool(const struct stage *s, const char *name, char *err, size_t len)
-{
-	char path[PATH_MAX], real[PATH_MAX], keep[PATH_MAX * 2];
-	const char *dirs[] = { "/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin",
-			       "/usr/local/bin" };
-	_cleanup_close_ int fd = -1;
-	struct stat st;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
-		if (realpath(path, real))
-			break;
-	}
-	if (i == ARRAY_SIZE(dirs))
-		return 0;
-	snprintf(keep, sizeof(keep), "%s/%s/%s", s->dir, STAGE_REAL,
-		 strrchr(real, '/') + 1);
-	if (!stat(keep, &st))
-		return 0;	/* bound already (iptables and iptables-nft share one) */
-	fd = open(keep, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0700);
-	if (fd < 0 || mount(real, keep, NULL, MS_BIND, NULL) ||
-	    mount(s->helper, real, NULL, MS_BIND, NULL)) {
-		snprintf(err, len, "cannot put the firewall recorder in place of %s: %s", real,
-			 strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
-/**
- * private_mounts() - the stage's first process: a mount namespace of its
- * own, its own /proc, and the recorder over every firewall tool
- * @s:		stage
- * @err:	message
- * @len:	size of @err
- *
- * Return: 0 or -errno
- */
-static int private_mounts(const struct stage *s, char *err, size_t len)
-{
-	static const char *const tools[] = { "xtables-nft-multi", "iptables-nft", "iptables",
-					     "ip6tables", "xtables-legacy-multi", "iptables-legacy",
-					     "ebtables", "arptables", "nft" };
-	char real[PATH_MAX];
-	size_t i;
-	int ret;
-
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
-		snprintf(err, len, "cannot make a private mount namespace: %s", strerror(errno));
-		return -errno;
-	}
-	/* best effort: the script sees only its own processes */
-	mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	if (mkdir(stage_path(s->dir, STAGE_REAL, real, sizeof(real)), 0700))
-		return -errno;
-	for (i = 0; i < ARRAY_SIZE(tools); i++)
-		if ((ret = bind_tool(s, tools[i], err, len)))
-			return ret;
-	return 0;
-}
-
-/**
- * wait_script() - the stage's first process: wait for the script, reaping
- * the orphans it leaves
- * @pid:	the script
- *
- * Return: its wait status
- */
-static int wait_script(pid_t pid)
-{
-	int status = 0, st;
-	pid_t w;
-
-	while ((w = wait(&st)) != pid)
-		if (w < 0 && errno != EINTR)
-			return 127 << 8;
-	status = st;
-	return status;
-}
-
-/**
- * run_script() - fork and run the script, wait for it
- * @s:		stage
- *
- * Return: its wait status
- */
-static int run_script(const struct stage *s)
-{
-	pid_t pid;
-	int status;
-
-	/* the timeout counts from here: mounts and tool binds before it,
-	 * the replay and the output check after it, are netcell's time */
-	if (write(s->clockfd, "S", 1) < 0)
-		return 127 << 8;
-	pid = fork();
-	if (pid == 0)
-		exec_script(s);
-	if (pid < 0)
-		return 127 << 8;
-	status = wait_script(pid);
-	if (write(s->clockfd, "E", 1) < 0)
-		return 127 << 8;
-	return status;
-}
-
-/**
- * kill_rest() - end every other process of the PID namespace and reap it
- */
-static void kill_rest(void)
-{
-	kill(-1, SIGKILL);
-	while (wait(NULL) > 0 || errno == EINTR)
-		;
-}
-
-/**
- * find_line() - the script line a recorded command came from, when only
- * its words are known (sh has no line numbers for functions)
- * @script:	script path
- * @argv:	the command's arguments
- * @argc:	their number
- *
- * Return: line number, 0 when no line holds all the words in order
- */
-static unsigned find_line(const char *script, char *const *argv, int argc)
-{
-	_cleanup_free_ char *text = NULL;
-	char *l, *nl, *p;
-	unsigned n = 0;
-	size_t len;
-	int i;
-
-	text = stage_read_file(script, &len);
-	for (l = text; l && *l; l = nl ? nl + 1 : NULL) {
-		nl = strchr(l, '\n');
-		if (nl)
-			*nl = '\0';
-		n++;
-		for (i = 0, p = l; i < argc && p; i++)
-			if ((p = strstr(p, argv[i])))
-				p += strlen(argv[i]);
-		if (p && argc)
-			return n;
-		if (!nl)
-			break;
-	}
-	return 0;
-}
-
-/**
- * failure_text() - describe one failure record of the exact run
- * @s:		stage
- * @f:		fields: tag, tool, line, file, status, stderr, argc, args...
- * @out:	text
- * @len:	size of @out
- */
-static void failure_text(const struct stage *s, char *const *f, char *out, size_t len)
-{
-	int argc = atoi(f[6]), i;
-	size_t off;
-	unsigned line = f[2][0] ? (unsigned)atoi(f[2]) : find_line(s->script, f + 7, argc);
-	const char *file = f[3][0] ? f[3] : s->script;
-
-	if (line)
-		off = (size_t)snprintf(out, len, "%s:%u: `%s", file, line, f[1]);
-	else
-		off = (size_t)snprintf(out, len, "%s: `%s", file, f[1]);
-	for (i = 0; i < argc && off < len; i++)
-		off += (size_t)snprintf(out + off, len - off, " %s", f[7 + i]);
-	if (off < len)
-		snprintf(out + off, len - off, "` failed (exit %s):\n%s", f[4], f[5]);
-	off = strlen(out);
-	while (off && out[off - 1] == '\n')
-		out[--off] = '\0';
-}
-
-/**
- * read_failures() - the exact run's failed commands
- * @s:		stage
- * @last:	the last one, described (empty when none)
- * @llen:	size of @last
- * @notes:	all but the last, one per line (for notices)
- * @nlen:	size of @notes
- *
- * Return: number of failures
- */
-static int read_failures(const struct stage *s, char *last, size_t llen, char *notes,
-			 size_t nlen)
-{
-	_cleanup_free_ char *buf = NULL;
-	char path[PATH_MAX], *f[64 + 7], one[2048];
-	size_t len, off = 0, no = 0;
-	int n = 0, i, argc;
-
-	last[0] = notes[0] = '\0';
-	buf = stage_read_file(stage_path(s->dir, STAGE_FAILURES, path, sizeof(path)), &len);
-	while (buf && off < len) {
-		for (i = 0; i < 7 && off < len; i++, off += strlen(buf + off) + 1)
-			f[i] = buf + off;
-		if (i < 7)
-			break;
-		argc = atoi(f[6]);
-		for (i = 0; i < argc && off < len; i++, off += strlen(buf + off) + 1)
-			if (i < 64)
-				f[7 + i] = buf + off;
-		if (argc > 64)
-			snprintf(f[6], 3, "64");
-		if (last[0] && no + strlen(last) + 2 < nlen)
-			no += (size_t)snprintf(notes + no, nlen - no, "%s\n", last);
-		failure_text(s, f, one, sizeof(one));
-		snprintf(last, llen, "%s", one);
-		n++;
-	}
-	return n;
-}
-
-/**
- * reset_for_exact() - a fresh network namespace and log for the exact run
- * @s:		stage
- * @why:	reason, kept for the notice
- *
- * Return: 0 or -errno
- */
-static int reset_for_exact(const struct stage *s, const char *why)
-{
-	static const char *const gone[] = { STAGE_LOG, STAGE_DONE, STAGE_GEN, STAGE_FAIL,
-					    "errline", STAGE_FAILURES };
-	char path[PATH_MAX], note[STAGE_ERR + 256];
-	size_t i;
-
-	kill_rest();
-	for (i = 0; i < ARRAY_SIZE(gone); i++)
-		unlink(stage_path(s->dir, gone[i], path, sizeof(path)));
-	if (unshare(CLONE_NEWNET))
-		return -errno;
-	snprintf(note, sizeof(note),
-		 "%s ran a second time, each firewall command at once, since its batched run could differ from a direct run: %s",
-		 s->script, why);
-	store_write_atomic(stage_path(s->dir, "notice", path, sizeof(path)), note, strlen(note));
-	setenv("NETCELL_STAGE_EXACT", "1", 1);
-	return store_write_atomic(stage_path(s->dir, STAGE_EXACT, path, sizeof(path)), "", 0);
-}
-
-/**
- * script_failed() - the message for a script that exited non-zero
- * @s:		stage
- * @status:	its wait status
- * @out:	message
- * @len:	size of @out
- *
- * Return: -EINVAL
- */
-static int script_failed(const struct stage *s, int status, char *out, size_t len)
-{
-	_cleanup_free_ char *line = NULL;
-	char path[PATH_MAX], last[STAGE_ERR], notes[64];
-	size_t l;
-
-	if (read_failures(s, last, sizeof(last), notes, sizeof(notes))) {
-		snprintf(out, len, "%s", last);
-		return -EINVAL;
-	}
-	line = stage_read_file(stage_path(s->dir, "errline", path, sizeof(path)), &l);
-	if (line && l)
-		snprintf(out, len, "%s", line);
-	else if (WIFEXITED(status))
-		snprintf(out, len, "%s exited with status %d%s", s->script, WEXITSTATUS(status),
-			 s->interp == INTERP_SH ? " (sh does not report which command failed; run it with 'sh -x' to see)" : "");
-	else
-		snprintf(out, len, "%s was killed by signal %d", s->script, WTERMSIG(status));
-	return -EINVAL;
-}
-
-/**
- * batched_outcome() - after the batched run: done, or must the script run
- * exactly
- * @s:		stage
- * @status:	the script's wait status
- * @why:	why an exact run is needed, or the failure
- * @len:	size of @why
- *
- * Return: 0 (done), 1 (run exactly), -errno (failed: @why says why)
- */
-static int batched_outcome(const struct stage *s, int status, char *why, size_t len)
-{
-	_cleanup_free_ char *fail = NULL;
-	char path[PATH_MAX];
-	size_t l;
-	int ret;
-
-	fail = stage_read_file(stage_path(s->dir, STAGE_FAIL, path, sizeof(path)), &l);
-	if (fail && l) {
-		snprintf(why, len, "%s", fail);
-		return 1;
-	}
-	if (stage_ruleset_unseen(s->dir, why, len))
-		return 1;
-	ret = stage_replay(s->dir, why, len);
-	if (ret == -EINVAL)
-		return 1;
-	if (ret)
-		return ret;
-	if (WIFEXITED(status) && !WEXITSTATUS(status))
-		return 0;
-	return script_failed(s, status, why, len);
-}
 
 /**
  * stage_init() - the PID namespace's first process: mounts, script, result
@@ -561,22 +71,22 @@ static void __attribute__((noreturn)) stage_init(const struct stage *s)
 	dfd = open(s->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);	/* for the recorder */
 	setenv("NETCELL_STAGE", "1", 1);
 	setenv("NETCELL_STAGE_DIR", s->dir, 1);
-	ret = dfd < 0 ? -errno : private_mounts(s, msg, sizeof(msg));
+	ret = dfd < 0 ? -errno : stage_private_mounts(s, msg, sizeof(msg));
 	if (!ret) {
 		stage_use_real_tools(s->dir);
 		stage_mark_gen(s->dir);
-		status = run_script(s);
-		ret = batched_outcome(s, status, msg, sizeof(msg));
+		status = stage_run_script(s);
+		ret = stage_batched_outcome(s, status, msg, sizeof(msg));
 	}
 	if (ret == 1) {
-		ret = reset_for_exact(s, msg);
+		ret = stage_reset_for_exact(s, msg);
 		if (!ret) {
 			stage_mark_gen(s->dir);
-			status = run_script(s);
+			status = stage_run_script(s);
 			ret = WIFEXITED(status) && !WEXITSTATUS(status) ? 0 :
-			      script_failed(s, status, msg, sizeof(msg));
+			      stage_script_failed(s, status, msg, sizeof(msg));
 		}
-		if (!ret && read_failures(s, last, sizeof(last), notes, sizeof(notes))) {
+		if (!ret && stage_read_failures(s, last, sizeof(last), notes, sizeof(notes))) {
 			size_t l = strlen(notes);
 
 			snprintf(notes + l, sizeof(notes) - l, "%s", last);
@@ -741,7 +251,7 @@ static int find_script(struct nc_ctx *ctx, struct stage *s)
 	if (!realpath(arg, s->script))
 		return ctx_err(ctx, -errno, NC_ERR_USAGE, "script \"%s\": %s", arg,
 			       strerror(errno));
-	read_shebang(s);
+	stage_read_shebang(s);
 	if (shell) {
 		s->interp = strcmp(base, "bash") ? INTERP_SH : INTERP_BASH;
 		if (strchr(s->argv[-1], '/'))
@@ -754,70 +264,6 @@ static int find_script(struct nc_ctx *ctx, struct stage *s)
 }
 
 /**
- * helper_near() - the recorder binary in DIR/../libexec/netcell, DIR being
- * the directory of the file @path
- * @path:	a program or the library, cut in place to its directory
- * @buf:	path
- * @len:	size of @buf
- *
- * Return: 1 when found (in @buf)
- */
-static int helper_near(char *path, char *buf, size_t len)
-{
-	char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return 0;
-	*slash = '\0';
-	snprintf(buf, len, "%s/../libexec/netcell/netcell-stage", path);
-	return !access(buf, X_OK);
-}
-
-/**
- * find_helper() - the recorder binary: beside the running program (a build
- * tree), in netcell's libexec directory, else in the libexec directory of a
- * relocated install (a DESTDIR, a tarball) beside the program's or the
- * library's own directory
- * @ctx:	context
- * @buf:	path
- * @len:	size of @buf
- *
- * Return: 0 or -ENOENT with a message
- */
-static int find_helper(struct nc_ctx *ctx, char *buf, size_t len)
-{
-	char self[PATH_MAX], near[PATH_MAX], lib[PATH_MAX], dflt[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	Dl_info info;
-	char *slash;
-
-	self[n > 0 ? n : 0] = '\0';
-	snprintf(near, sizeof(near), "%s", self);
-	slash = strrchr(self, '/');
-	if (slash) {
-		snprintf(buf, len, "%.*s/netcell-stage", (int)(slash - self), self);
-		if (!access(buf, X_OK))
-			return 0;
-	}
-	snprintf(dflt, sizeof(dflt), "%s/netcell-stage", NETCELL_LIBEXECDIR);
-	snprintf(buf, len, "%s", dflt);
-	if (!access(buf, X_OK))
-		return 0;
-	if (helper_near(near, buf, len))
-		return 0;
-	if (dladdr((void *)find_helper, &info) && info.dli_fname &&
-	    info.dli_fname[0] == '/') {
-		snprintf(lib, sizeof(lib), "%s", info.dli_fname);
-		if (helper_near(lib, buf, len))
-			return 0;
-	}
-	snprintf(buf, len, "%s", dflt);
-	return ctx_err(ctx, -ENOENT, NC_ERR_PERM,
-		       "cannot find netcell's firewall recorder \"%s\"; reinstall netcell (make install)",
-		       buf);
-}
-
-/**
  * stage_dir() - the private directory of one staging run
  * @ctx:	context
  * @s:		stage; @s->dir filled
@@ -827,7 +273,7 @@ static int find_helper(struct nc_ctx *ctx, char *buf, size_t len)
 static int stage_dir(struct nc_ctx *ctx, struct stage *s)
 {
 	char path[PATH_MAX], pid[32];
-	const char *pre = s->interp == INTERP_BASH ? pre_bash : pre_sh;
+	const char *pre = stage_preamble(s);
 	int ret;
 
 	snprintf(s->dir, sizeof(s->dir), "/tmp/netcell-stage-XXXXXX");
@@ -916,7 +362,7 @@ int nc_fw_stage_ms(struct nc_ctx *ctx, char *const *argv, enum nc_fw_format form
 	*text = NULL;
 	ret = find_script(ctx, &s);
 	if (!ret)
-		ret = find_helper(ctx, s.helper, sizeof(s.helper));
+		ret = stage_find_helper(ctx, s.helper, sizeof(s.helper));
 	if (!ret)
 		ret = stage_dir(ctx, &s);
 	if (ret)
