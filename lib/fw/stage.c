@@ -47,7 +47,7 @@
 #include "base/paths.h"
 #include "fw/stage.h"
 #include "fw/stage_int.h"
-#include "fw/stagerec.h"
+#include "fw/stagelog.h"
 #include "base/store.h"
 
 #ifndef NETCELL_LIBEXECDIR

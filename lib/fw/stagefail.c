@@ -22,7 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "fw/stage_int.h"
-#include "fw/stagerec.h"
+#include "fw/stagelog.h"
 #include "base/store.h"
 
 /**

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* stagerec.h - fw stage's command log: recording, replay, the recorder
- * binary's logic (stage.c runs the script, stageout.c writes the result) */
-#ifndef NC_STAGEREC_H
-#define NC_STAGEREC_H
+/* stagelog.h - fw stage's command log and its batched replay (stagerec.c
+ * writes to it, stage.c runs the script, stageout.c writes the result) */
+#ifndef NC_STAGELOG_H
+#define NC_STAGELOG_H
 
 #include <stddef.h>
 #include "base/util.h"
@@ -25,8 +25,8 @@ NC_INTERNAL char *stage_read_file(const char *path, size_t *len);
 NC_INTERNAL int stage_replay(const char *dir, char *err, size_t len);
 NC_INTERNAL int stage_ruleset_unseen(const char *dir, char *why, size_t len);
 NC_INTERNAL void stage_mark_gen(const char *dir);
+NC_INTERNAL void stage_write_state(const char *dir, const char *name, const char *text);
 NC_INTERNAL void stage_use_real_tools(const char *dir);
-NC_INTERNAL int stage_tool_main(int argc, char **argv);
 NC_INTERNAL int stage_log_check(char *buf, size_t len);
 
-#endif /* NC_STAGEREC_H */
+#endif /* NC_STAGELOG_H */

@@ -30,7 +30,7 @@
 #include "fw/fwload.h"
 #include "kernel/nft.h"
 #include "fw/stage.h"
-#include "fw/stagerec.h"
+#include "fw/stagelog.h"
 #include "base/store.h"
 #include "kernel/tool.h"
 

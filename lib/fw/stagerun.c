@@ -26,7 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "fw/stage_int.h"
-#include "fw/stagerec.h"
+#include "fw/stagelog.h"
 
 #ifndef NETCELL_LIBEXECDIR
 #define NETCELL_LIBEXECDIR "/usr/local/libexec/netcell"
