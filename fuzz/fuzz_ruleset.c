@@ -2,7 +2,8 @@
 /* fuzz_ruleset.c - ruleset files: format detection, the iptables family,
  * the sections of a combined file, and the splitter's parser */
 #include "fuzz.h"
-#include "fw/fwload.h"
+#include "fw/fwformat.h"
+#include "fw/fwgen.h"
 #include "kernel/nftsplit.h"
 
 /**

@@ -7,12 +7,9 @@
 #include <limits.h>
 #include <stddef.h>
 #include "base/ctx.h"
+#include "fw/fwformat.h"
 #include "kernel/incell.h"
 
-#define FW_MAX_FILE (16 << 20)
-/* start the IPv4 and IPv6 iptables-restore sections of one file */
-#define FW_IP4_MARK "# netcell: iptables-restore\n"
-#define FW_IP6_MARK "# netcell: ip6tables-restore\n"
 /* the drop-all table of a cell whose saved firewall did not load again */
 #define FW_LOCKDOWN_TABLE "netcell_lockdown"
 
@@ -42,19 +39,14 @@ struct fw_job {
 	char prefix[8192];
 };
 
-NC_INTERNAL int fw_read_ruleset(struct nc_ctx *ctx, const char *file,
-				char **text, size_t *len);
 NC_INTERNAL int fw_job_in_ns(void *arg, char *out, size_t len);
 NC_INTERNAL int fw_list_in_ns(void *arg, char **text);
 NC_INTERNAL int fw_lockdown_in_ns(void *arg, char *out, size_t len);
 NC_INTERNAL int fw_run_job(struct nc_ctx *ctx, const struct incell_ns *ns,
 			   struct fw_job *job);
 NC_INTERNAL int fw_is_host(const char *cell);
-NC_INTERNAL char *fw_find_mark(char *text, const char *mark);
 NC_INTERNAL void fw_host_prefix(struct fw_job *job, const struct fw_job *cur);
 NC_INTERNAL int fw_prefix_in_ns(void *arg, char *out, size_t len);
 
-NC_INTERNAL enum nc_fw_format fw_detect_format(const char *text);
-NC_INTERNAL int fw_ipt_family(const char *text, const char *name);
 
 #endif /* NC_FWLOAD_H */
