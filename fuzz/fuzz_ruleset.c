@@ -2,11 +2,11 @@
 /* fuzz_ruleset.c - ruleset files: format detection, the iptables family,
  * the sections of a combined file, the splitter's parser, and the scan
  * and listing cut of netcell's reserved table */
-#include "firewall.h"
 #include "fuzz.h"
-#include "fwload.h"
-#include "nft.h"
-#include "nftsplit.h"
+#include "fw/fwformat.h"
+#include "fw/fwgen.h"
+#include "kernel/nft.h"
+#include "kernel/nftsplit.h"
 
 /**
  * LLVMFuzzerTestOneInput() - one input

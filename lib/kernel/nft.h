@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* nft.h - libnftables in the current network namespace */
+#ifndef NC_NFT_H
+#define NC_NFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "base/util.h"
+
+struct nft_ctx;
+
+/* nft.c: contexts, commands, listings */
+NC_INTERNAL struct nft_ctx *nft_new(void);
+
+/* netcell's own table in a cell (published ports, net/kdnat.c): a whole-ruleset
+ * load keeps it, a user ruleset may not define it */
+#define NFT_RESERVED "inet netcell"
+
+NC_INTERNAL char *nft_keep_reserved(void);
+NC_INTERNAL void nft_reserved_error(const char *shown, const char *path,
+				    char *err, size_t len);
+NC_INTERNAL void nft_strip_reserved(char *text);
+NC_INTERNAL int nft_line_defines_reserved(const char *line);
+NC_INTERNAL int nft_file_defines_reserved(const char *path);
+
+/* nftfile.c: a ruleset file as one transaction (or nftsplit's steps) */
+NC_INTERNAL int nft_apply_file(const char *path, const char *shown,
+			       const char *prefix, char *err, size_t len);
+NC_INTERNAL int nft_run_text(const char *cmds, char *err, size_t len);
+NC_INTERNAL int nft_list_ruleset(char **text);
+NC_INTERNAL int nft_list_cmd(const char *cmd, char **text);
+
+NC_INTERNAL int nft_genid(unsigned *id);
+NC_INTERNAL int nft_list_tables(char **text);
+NC_INTERNAL int nft_init_root(void);
+NC_INTERNAL unsigned long nft_wmem_max(void);
+NC_INTERNAL int nft_list_table_handles(const char *family, const char *table,
+				       char **text);
+
+#endif /* NC_NFT_H */

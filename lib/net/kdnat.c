@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kdnat.c - root cells: published IPv4 ports carried by the kernel
+ *
+ * Theory of operation: a root keeper publishes every port with its
+ * forwarder (forward.c), which keeps the host socket bound and serves what
+ * the kernel cannot carry: IPv6 (no route_localnet for ::1, and forwarding
+ * IPv6 would make the host drop router advertisements) and clients that
+ * reach the host from outside it (forwarding them would need
+ * net.ipv4.conf.IF.forwarding on their interface).  For clients on the
+ * host itself, which is what "127.0.0.1:8080:80" means, the kernel carries
+ * the connection instead, with no process in the path:
+ *
+ * - a veth pair per cell with ports, "np-NAME" on the host (shortened with
+ *   a hash as link_ifname() does) and KDNAT_CELL_IF in the cell, a /31 of
+ *   10.216.0.0/16 (host .0, cell .1) that no route of the host overlaps,
+ *   picked from a hash of the cell name;
+ * - on the host, a table "ip netcell_ports_NAME" whose output chain DNATs
+ *   the port's host address (any local address for 0.0.0.0) and port to
+ *   the cell's end and the cell port; route_localnet on the host end lets
+ *   a loopback-sourced packet leave and its reply come back;
+ * - in the cell, the table "inet netcell" (reserved: fw apply keeps it,
+ *   fwload.c): a DNAT of what arrives on the pair to 127.0.0.1 (the port
+ *   unchanged), so servers listening on the cell's loopback get it, and a
+ *   connection mark; route_localnet, accept_local and rp_filter 0 on the
+ *   cell end accept the loopback client address; the rule "fwmark
+ *   KDNAT_MARK lookup KDNAT_RT_TABLE" (pref 99) ahead of the local table,
+ *   which is moved from pref 0 to 100, sends the replies back over the
+ *   pair instead of delivering them to the cell's own 127.0.0.2.
+ *
+ * The client's address and port are kept, TCP and UDP.  A cell firewall
+ * sees this traffic arrive on KDNAT_CELL_IF with its status "dnat", not
+ * on lo.  Established connections of a removed port go on until closed
+ * (conntrack), as with any DNAT.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/fib_rules.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/cidr.h"
+#include "kernel/incell.h"
+#include "kernel/netlink.h"
+#include "kernel/nft.h"
+#include "kernel/ns.h"
+#include "net/kdnat.h"
+#include "net/link.h"
+#include "net/veth.h"
+
+/* /31 slots of 10.216.0.0/16 */
+#define KDNAT_SLOTS	32768u
+/* how many slots after the hashed one are tried */
+#define KDNAT_PROBE	256u
+/* the local table's preference once moved, and the reply rule's */
+#define KDNAT_LOCAL_PREF 100u
+#define KDNAT_RULE_PREF	99u
+#define KDNAT_MTU	65520u
+
+/**
+ * kdnat_wanted() - how many ports the kernel would carry
+ * @ports:	the cell's ports
+ * @n:		how many
+ * @inactive:	per port: not published (its host socket is another's)
+ *
+ * Return: the number of active IPv4 published ports (not "host:")
+ */
+unsigned kdnat_wanted(const struct portspec *ports, unsigned n,
+		      const unsigned char *inactive)
+{
+	unsigned i, w = 0;
+
+	for (i = 0; i < n; i++)
+		w += ports[i].family == AF_INET && !ports[i].to_host &&
+		     !(inactive && inactive[i]);
+	return w;
+}
+
+/**
+ * host_ifname() - the host's end of a cell's pair: "np-" and link_ifname()'s
+ * rest
+ * @cell:	cell
+ * @out:	IFNAMSIZ buffer
+ */
+static void host_ifname(const char *cell, char out[IFNAMSIZ])
+{
+	link_ifname(cell, out);
+	out[1] = 'p';
+}
+
+/**
+ * slot_net() - the /31 of a slot
+ * @slot:	slot
+ * @net:	result
+ */
+static void slot_net(unsigned slot, struct cidr *net)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "10.216.%u.%u/31", slot >> 7, (slot & 127) << 1);
+	cidr_parse(s, net);
+}
+
+/**
+ * pick_slot() - a slot whose /31 no route of the host overlaps
+ * @cell:	cell (its hash is where the search starts)
+ *
+ * Return: the slot, or -ENOSPC, -ENOMEM
+ */
+static int pick_slot(const char *cell)
+{
+	struct cidrs taken = { 0 };
+	unsigned h = 2166136261u, i;	/* FNV-1a */
+	struct cidr net;
+	const char *p;
+	int ret = veth_taken(NULL, &taken);
+
+	for (p = cell; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (i = 0; !ret && i < KDNAT_PROBE; i++) {
+		slot_net((h + i) % KDNAT_SLOTS, &net);
+		if (!veth_taken_overlap(&taken, &net))
+			break;
+	}
+	veth_taken_free(&taken);
+	if (ret)
+		return ret;
+	return i < KDNAT_PROBE ? (int)((h + i) % KDNAT_SLOTS) : -ENOSPC;
+}
+
+/**
+ * rule_req() - add or delete an IPv4 rule "[fwmark M] lookup T pref P"
+ * @ctx:	context
+ * @nl:		rtnetlink socket in the cell
+ * @type:	RTM_NEWRULE or RTM_DELRULE
+ * @pref:	preference
+ * @table:	table
+ * @mark:	fwmark to match, 0 for none
+ * @proto:	who made it: RTPROT_KERNEL for the kernel's own rule (pref 0
+ *		matches any preference, the maker tells ours from it)
+ *
+ * Return: 0 (also when it exists already, or is gone already), -errno
+ */
+static int rule_req(struct nc_ctx *ctx, struct mnl_socket *nl, unsigned short type,
+		    unsigned pref, unsigned table, unsigned mark, unsigned char proto)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct fib_rule_hdr *r;
+	int ret;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = type == RTM_NEWRULE ? NLM_F_CREATE | NLM_F_EXCL : 0;
+	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+	r->family = AF_INET;
+	r->action = FR_ACT_TO_TBL;
+	r->table = table < 256 ? (unsigned char)table : RT_TABLE_UNSPEC;
+	mnl_attr_put_u32(nlh, FRA_PRIORITY, pref);
+	mnl_attr_put_u32(nlh, FRA_TABLE, table);
+	if (mark)
+		mnl_attr_put_u32(nlh, FRA_FWMARK, mark);
+	mnl_attr_put_u8(nlh, FRA_PROTOCOL, proto);
+	ret = nl_do(ctx, nl, nlh);
+	if (ret == -EEXIST || (type == RTM_DELRULE && ret == -ENOENT))
+		ret = 0;
+	return ret;
+}
+
+/**
+ * reply_route() - "default via GW dev IF table KDNAT_RT_TABLE"
+ * @ctx:	context
+ * @nl:		rtnetlink socket in the cell
+ * @gw:		the host's end
+ * @ifindex:	the cell's end
+ *
+ * Return: 0 (also when it exists) or -errno with a message
+ */
+static int reply_route(struct nc_ctx *ctx, struct mnl_socket *nl,
+		       const struct cidr *gw, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+	int ret;
+
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_table = RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put_u32(nlh, RTA_TABLE, KDNAT_RT_TABLE);
+	mnl_attr_put(nlh, RTA_GATEWAY, 4, gw->addr);
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	ret = nl_do(ctx, nl, nlh);
+	return ret == -EEXIST ? 0 : ret;
+}
+
+/**
+ * cell_rules() - the cell's table: DNAT of the pair to 127.0.0.1, the mark
+ * @cell_addr:	the cell's end, as text
+ * @buf:	output
+ * @len:	size of @buf
+ */
+static void cell_rules(const char *cell_addr, char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 "table inet " KDNAT_TABLE " {}\n"
+		 "delete table inet " KDNAT_TABLE "\n"
+		 "table inet " KDNAT_TABLE " {\n"
+		 " chain ports_mark {\n"
+		 "  type filter hook prerouting priority -150; policy accept;\n"
+		 "  iifname \"" KDNAT_CELL_IF "\" ct state new ct mark set 0x%x\n"
+		 " }\n"
+		 " chain ports_dnat {\n"
+		 "  type nat hook prerouting priority -100; policy accept;\n"
+		 "  iifname \"" KDNAT_CELL_IF "\" ip daddr %s dnat ip to 127.0.0.1\n"
+		 " }\n"
+		 " chain ports_reply {\n"
+		 "  type route hook output priority -150; policy accept;\n"
+		 "  ct mark 0x%x meta mark set 0x%x\n"
+		 " }\n"
+		 "}\n", KDNAT_MARK, cell_addr, KDNAT_MARK, KDNAT_MARK);
+}
+
+/**
+ * struct cell_job - cell_side()'s arguments
+ * @netfd:	the cell's namespace
+ * @net:	the pair's /31, NULL to remove the cell's table
+ */
+struct cell_job {
+	int netfd;
+	const struct cidr *net;
+};
+
+/**
+ * conf_write() - set an IPv4 setting of the cell's end
+ * @key:	setting
+ * @val:	value
+ *
+ * Return: 0 or -errno
+ */
+static int conf_write(const char *key, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/" KDNAT_CELL_IF "/%s", key);
+	return ns_write_file(path, val);
+}
+
+/**
+ * cell_side() - incell_fork() callback: in the cell, the end up and
+ * addressed, its settings, the reply routing and the table
+ * @ctx:	the child's context
+ * @arg:	struct cell_job
+ *
+ * Return: 0 or -errno with a message
+ */
+static int cell_side(struct nc_ctx *ctx, void *arg)
+{
+	const struct cell_job *j = arg;
+	char rules[2048], err[1024], ca[INET_ADDRSTRLEN];
+	struct mnl_socket *nl;
+	struct cidr gw, me;
+	int idx, ret;
+
+	if (setns(j->netfd, CLONE_NEWNET))
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "setns: %s", strerror(errno));
+	if (!j->net) {
+		nft_run_text("delete table inet " KDNAT_TABLE "\n", err, sizeof(err));
+		return 0;
+	}
+	nl = nl_open(ctx);
+	if (!nl)
+		return -EIO;
+	cidr_host(j->net, 0, &gw);
+	cidr_host(j->net, 1, &me);
+	inet_ntop(AF_INET, me.addr, ca, sizeof(ca));
+	idx = nl_end_up(ctx, nl, KDNAT_CELL_IF, j->net, 1, 1, KDNAT_MTU);
+	ret = idx < 0 ? idx : 0;
+	if (!ret && (conf_write("route_localnet", "1") || conf_write("accept_local", "1") ||
+		     conf_write("rp_filter", "0")))
+		ret = ctx_err(ctx, -EIO, NC_ERR_FAILED, "cannot set route_localnet/accept_local on %s",
+			      KDNAT_CELL_IF);
+	if (!ret)
+		ret = reply_route(ctx, nl, &gw, idx);
+	if (!ret)
+		ret = rule_req(ctx, nl, RTM_NEWRULE, KDNAT_LOCAL_PREF, RT_TABLE_LOCAL, 0,
+			       RTPROT_BOOT);
+	if (!ret)
+		ret = rule_req(ctx, nl, RTM_DELRULE, 0, RT_TABLE_LOCAL, 0,
+			       RTPROT_KERNEL);
+	if (!ret)
+		ret = rule_req(ctx, nl, RTM_NEWRULE, KDNAT_RULE_PREF, KDNAT_RT_TABLE, KDNAT_MARK,
+			       RTPROT_BOOT);
+	mnl_socket_close(nl);
+	cell_rules(ca, rules, sizeof(rules));
+	if (!ret && nft_run_text(rules, err, sizeof(err)))
+		ret = ctx_err(ctx, -EINVAL, NC_ERR_FAILED, "table inet " KDNAT_TABLE ": %s", err);
+	return ret;
+}
+
+/**
+ * host_up() - the pair and the host's end
+ * @ctx:	context
+ * @ifn:	host end's name
+ * @netfd:	the cell's namespace
+ * @net:	the pair's /31
+ *
+ * Return: 0 or -errno with a message
+ */
+static int host_up(struct nc_ctx *ctx, const char *ifn, int netfd, const struct cidr *net)
+{
+	struct mnl_socket *nl = nl_open(ctx);
+	char path[128];
+	int ret;
+
+	if (!nl)
+		return -EIO;
+	ret = nl_veth_add(ctx, nl, ifn, KDNAT_CELL_IF, netfd);
+	if (!ret) {
+		ret = nl_end_up(ctx, nl, ifn, net, 1, 0, KDNAT_MTU);
+		ret = ret < 0 ? ret : 0;
+	}
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet", ifn);
+	if (!ret && ns_write_file(path, "1"))
+		ret = ctx_err(ctx, -EIO, NC_ERR_FAILED, "cannot set %s", path);
+	mnl_socket_close(nl);
+	return ret;
+}
+
+/**
+ * host_rules() - the host's table of a cell: one DNAT per port, and a SNAT
+ * of the client's address to itself, so that no later masquerade of DNATed
+ * loopback traffic (CNI's portmap, docker) replaces it: the first NAT
+ * chain that binds a connection's source is the last one consulted
+ * @cell:	cell
+ * @ifn:	the host's end of its pair
+ * @net:	the pair's /31
+ * @ports:	the cell's ports
+ * @n:		how many
+ * @inactive:	per port: not published
+ *
+ * Return: heap text (nft commands replacing the table), NULL when out of
+ * memory
+ */
+static char *host_rules(const char *cell, const char *ifn, const struct cidr *net,
+			const struct portspec *ports, unsigned n,
+			const unsigned char *inactive)
+{
+	char ca[INET_ADDRSTRLEN], ha[64], *buf;
+	size_t len = 1024 + (size_t)n * 160, off;
+	struct cidr me;
+	unsigned i;
+
+	buf = malloc(len);
+	if (!buf)
+		return NULL;
+	cidr_host(net, 1, &me);
+	inet_ntop(AF_INET, me.addr, ca, sizeof(ca));
+	off = (size_t)snprintf(buf, len,
+			       "table ip netcell_ports_%s {}\n"
+			       "delete table ip netcell_ports_%s\n"
+			       "table ip netcell_ports_%s {\n"
+			       " chain postrouting {\n"
+			       "  type nat hook postrouting priority -150; policy accept;\n"
+			       "  oifname \"%s\" snat to ip saddr\n"
+			       " }\n"
+			       " chain output {\n"
+			       "  type nat hook output priority -100; policy accept;\n",
+			       cell, cell, cell, ifn);
+	for (i = 0; i < n; i++) {
+		const struct portspec *s = &ports[i];
+		const char *proto = s->proto == IPPROTO_UDP ? "udp" : "tcp";
+
+		if (s->family != AF_INET || s->to_host || (inactive && inactive[i]))
+			continue;
+		if (portspec_wildcard(s))
+			snprintf(ha, sizeof(ha), "fib daddr type local");
+		else {
+			memcpy(ha, "ip daddr ", 9);
+			inet_ntop(AF_INET, s->addr, ha + 9, sizeof(ha) - 9);
+		}
+		off += (size_t)snprintf(buf + off, len - off,
+					"  %s %s dport %u counter dnat to %s:%u\n",
+					ha, proto, s->hport, ca, s->cport);
+	}
+	snprintf(buf + off, len - off, " }\n}\n");
+	return buf;
+}
+
+/**
+ * kdnat_sync() - make the kernel carry exactly the cell's active IPv4 ports
+ * @ctx:	context
+ * @cell:	cell
+ * @netfd:	its namespace
+ * @slot:	its pair's slot, -1 while it has none; updated
+ * @ports:	the cell's ports
+ * @n:		how many
+ * @inactive:	per port: not published, or NULL
+ *
+ * The first port makes the pair and the cell's table; then the host's
+ * table is replaced in one transaction; no port left removes both.  On
+ * failure the kernel path is removed whole (the forwarder still carries
+ * every port).
+ *
+ * Return: 0 or -errno with a message
+ */
+int kdnat_sync(struct nc_ctx *ctx, const char *cell, int netfd, int *slot,
+	       const struct portspec *ports, unsigned n,
+	       const unsigned char *inactive)
+{
+	char ifn[IFNAMSIZ], err[1024];
+	_cleanup_free_ char *rules = NULL;
+	struct cell_job j = { netfd, NULL };
+	struct cidr net;
+	int ret = 0, s;
+
+	if (!kdnat_wanted(ports, n, inactive)) {
+		if (*slot >= 0) {
+			kdnat_down(cell, slot);
+			incell_fork(ctx, cell_side, &j);
+		}
+		return 0;
+	}
+	if (*slot < 0) {
+		kdnat_down(cell, slot);	/* a pair of a keeper before this one */
+		s = pick_slot(cell);
+		if (s < 0)
+			return ctx_err(ctx, s, NC_ERR_FAILED,
+				       "no free /31 in 10.216.0.0/16 for the pair of cell \"%s\"", cell);
+		slot_net((unsigned)s, &net);
+		host_ifname(cell, ifn);
+		j.net = &net;
+		*slot = s;
+		ret = host_up(ctx, ifn, netfd, &net);
+		if (!ret && incell_fork(ctx, cell_side, &j))
+			ret = ctx_wrap(ctx, -EIO, "cannot set up %s in cell \"%s\"",
+				       KDNAT_CELL_IF, cell);
+	}
+	slot_net((unsigned)*slot, &net);
+	host_ifname(cell, ifn);
+	if (!ret && !(rules = host_rules(cell, ifn, &net, ports, n, inactive)))
+		ret = ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+	if (!ret && nft_run_text(rules, err, sizeof(err)))
+		ret = ctx_err(ctx, -EINVAL, NC_ERR_FAILED,
+			      "table ip netcell_ports_%s: %s", cell, err);
+	if (ret)
+		kdnat_down(cell, slot);
+	return ret;
+}
+
+/**
+ * kdnat_down() - remove a cell's pair and its host table
+ * @cell:	cell
+ * @slot:	its pair's slot; set to -1
+ *
+ * What the cell holds goes with its namespace, or stays harmless: its
+ * table DNATs only what arrives on the pair, which is gone.
+ */
+void kdnat_down(const char *cell, int *slot)
+{
+	struct nc_ctx ctx = { .kfd = -1 };
+	struct mnl_socket *nl = nl_open(&ctx);
+	char ifn[IFNAMSIZ], cmd[NC_NAME_MAX + 64], err[512];
+
+	host_ifname(cell, ifn);
+	if (nl) {
+		nl_link_del(&ctx, nl, ifn);
+		mnl_socket_close(nl);
+	}
+	snprintf(cmd, sizeof(cmd), "delete table ip netcell_ports_%s\n", cell);
+	nft_run_text(cmd, err, sizeof(err));
+	*slot = -1;
+}
