@@ -272,6 +272,8 @@ NC_API void nc_net_info_release(struct nc_net_info *info);
 NC_API int nc_link(struct nc_ctx *ctx, const char *a, const char *b,
 		   const char *subnet);
 NC_API int nc_unlink(struct nc_ctx *ctx, const char *a, const char *b);
+NC_API int nc_link_named(struct nc_ctx *ctx, const char *a, const char *ifa,
+			 const char *b, const char *ifb);
 
 /* Published ports (forward.c): declarations of the ports work go below */
 

@@ -489,18 +489,20 @@ static void do_gc(struct keeper *k, unsigned *removed)
  * @a:		cell
  * @b:		the other cell
  * @subnet:	LINK: CIDR or ""; NULL for UNLINK
+ * @ifs:	a named link's two ends, or NULL
  *
  * Return: 0 or -errno with a message
  */
 static int do_link(struct keeper *k, struct nc_ctx *ctx, const char *a,
-		   const char *b, const char *subnet)
+		   const char *b, const char *subnet, char *const *ifs)
 {
 	struct kcell *ca = find(k, a), *cb = find(k, b);
 
 	if (!ca || !cb)
 		return no_cell(ctx, ca ? b : a);
 	if (subnet)
-		return link_add(ctx, k->p.state, a, ca->netfd, b, cb->netfd, subnet);
+		return link_add(ctx, k->p.state, a, ca->netfd, b, cb->netfd, subnet,
+				ifs ? ifs[0] : NULL, ifs ? ifs[1] : NULL);
 	return link_remove(ctx, k->p.state, a, ca->netfd, b, cb->netfd);
 }
 
@@ -514,8 +516,8 @@ static void handle(struct keeper *k, int sock, char *req)
 {
 	struct nc_ctx ctx = { .kfd = -1 };
 	struct kcell *c;
-	char *f[4], ok[64];
-	int nf = proto_split(req, f, 4), ret = 0;
+	char *f[6], ok[64];
+	int nf = proto_split(req, f, 6), ret = 0;
 	unsigned removed = 0;
 
 	if (!strcmp(f[0], "CREATE") && nf == 3) {
@@ -546,10 +548,11 @@ static void handle(struct keeper *k, int sock, char *req)
 		ret = do_port_list(k, &ctx, sock, f[1], nf == 3 ? f[2] : "0");
 		if (!ret)
 			return;
-	} else if (!strcmp(f[0], "LINK") && nf == 4) {
-		ret = do_link(k, &ctx, f[1], f[2], f[3]);
+	} else if (!strcmp(f[0], "LINK") && (nf == 4 || nf == 6)) {
+		/* "LINK A B SUBNET", or "LINK A B <empty> IFA IFB" (named) */
+		ret = do_link(k, &ctx, f[1], f[2], f[3], nf == 6 ? f + 4 : NULL);
 	} else if (!strcmp(f[0], "UNLINK") && nf == 3) {
-		ret = do_link(k, &ctx, f[1], f[2], NULL);
+		ret = do_link(k, &ctx, f[1], f[2], NULL, NULL);
 	} else if (!strcmp(f[0], "HUB") && nf == 2) {
 		ret = do_hub(k, &ctx, f[1]);
 	} else if (!strcmp(f[0], "GC")) {
