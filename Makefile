@@ -20,7 +20,7 @@ LDSAN :=
 endif
 
 CC ?= gcc
-PKGS := libmnl libnftables
+PKGS := libmnl libnftables yaml-0.1
 WARN := -Wall -Wextra -Werror=missing-prototypes -Werror=shadow \
 	-Werror=strict-prototypes -Werror=format=2 -Werror=switch-default \
 	-Werror=implicit-function-declaration -Wno-missing-field-initializers $(if $(filter clang,$(CC)),,-Wno-format-truncation)
@@ -33,7 +33,7 @@ LDLIBS += $(shell pkg-config --libs $(PKGS))
 CLI_LIBS := $(shell pkg-config --libs json-c)
 VERSION := 0.1.0
 
-LIB_SRC := $(wildcard lib/*.c)
+LIB_SRC := $(wildcard lib/*.c) $(wildcard lib/lab/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -60,7 +60,7 @@ PATHS_STAMP := $(BUILD)/paths.stamp
 $(shell mkdir -p $(BUILD); echo '$(PREFIX) $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(LIBEXECDIR) $(VERSION)' | cmp -s - $(PATHS_STAMP) || \
 	echo '$(PREFIX) $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(LIBEXECDIR) $(VERSION)' > $(PATHS_STAMP))
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h lib/*.h cli/*.h) Makefile $(PATHS_STAMP)
+$(BUILD)/%.o: %.c $(wildcard include/*.h lib/*.h lib/lab/*.h cli/*.h) Makefile $(PATHS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -314,6 +314,38 @@ NC_API int nc_port_rm(struct nc_ctx *ctx, const char *cell,
 NC_API int nc_port_list(struct nc_ctx *ctx, const char *cell,
 			struct nc_port **ports, size_t *n);
 
+/* Labs: a network of cells from one YAML file (lib/lab/, docs/labs.md) */
+struct nc_lab;
+
+/**
+ * struct nc_lab_item - one step of a lab's plan, or one line of its status
+ * @action:	plan: "add", "remove", "change"; status of a cell: "up",
+ *		"missing", "drift"
+ * @kind:	"cell", "link", "addr", "route", "sysctl", "firewall", "port"
+ * @object:	what: "demo-a", "demo-a:e1 demo-r:e1", "demo-a e1 10.0.1.1/24"
+ * @reason:	why: "new", "not in the file any more", "changed in the file",
+ *		"drift: ..." (the live cell differs from what the lab made)
+ */
+struct nc_lab_item {
+	char action[8];
+	char kind[12];
+	char object[200];
+	char reason[96];
+};
+
+NC_API int nc_lab_load(struct nc_ctx *ctx, const char *file, struct nc_lab **lab);
+NC_API void nc_lab_free(struct nc_lab *lab);
+NC_API const char *nc_lab_name(const struct nc_lab *lab);
+NC_API int nc_lab_plan(struct nc_ctx *ctx, struct nc_lab *lab,
+		       struct nc_lab_item **items, size_t *n);
+NC_API int nc_lab_up(struct nc_ctx *ctx, struct nc_lab *lab,
+		     struct nc_lab_item **done, size_t *n);
+NC_API int nc_lab_down(struct nc_ctx *ctx, struct nc_lab *lab,
+		       unsigned *removed);
+NC_API int nc_lab_status(struct nc_ctx *ctx, struct nc_lab *lab,
+			 struct nc_lab_item **items, size_t *n);
+
+
 #ifdef __cplusplus
 }
 #endif
