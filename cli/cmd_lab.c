@@ -106,17 +106,18 @@ static void print_items(const struct nc_lab_item *items, size_t n, int json, con
 /**
  * load() - a context and the lab
  * @file:	lab file
+ * @flags:	nc_lab_load()'s
  * @ctx:	result
  * @lab:	result
  *
  * Return: -1 when loaded, else an exit status (the error printed)
  */
-static int load(const char *file, struct nc_ctx **ctx, struct nc_lab **lab)
+static int load(const char *file, unsigned flags, struct nc_ctx **ctx, struct nc_lab **lab)
 {
 	int ret;
 
 	*ctx = cli_ctx();
-	if (!nc_lab_load(*ctx, file, lab))
+	if (!nc_lab_load(*ctx, file, flags, lab))
 		return -1;
 	ret = cli_fail(*ctx);
 	nc_ctx_free(*ctx);
@@ -142,7 +143,7 @@ int cmd_up(int argc, char **argv)
 	if (cli_help_requested(argc, argv, help_up))
 		return 0;
 	ret = parse("up", argc, argv, &a, "dj");
-	if (ret >= 0 || (ret = load(a.file, &ctx, &lab)) >= 0)
+	if (ret >= 0 || (ret = load(a.file, 0, &ctx, &lab)) >= 0)
 		return ret;
 	ret = a.dry_run ? nc_lab_plan(ctx, lab, &items, &n) : nc_lab_up(ctx, lab, &items, &n);
 	if (ret) {
@@ -182,7 +183,7 @@ int cmd_down(int argc, char **argv)
 	if (cli_help_requested(argc, argv, help_down))
 		return 0;
 	ret = parse("down", argc, argv, &a, "");
-	if (ret >= 0 || (ret = load(a.file, &ctx, &lab)) >= 0)
+	if (ret >= 0 || (ret = load(a.file, NC_LAB_NAME_ONLY, &ctx, &lab)) >= 0)
 		return ret;
 	ret = nc_lab_down(ctx, lab, &removed);
 	if (ret) {
@@ -215,7 +216,7 @@ int cmd_status(int argc, char **argv)
 	if (cli_help_requested(argc, argv, help_status))
 		return 0;
 	ret = parse("status", argc, argv, &a, "j");
-	if (ret >= 0 || (ret = load(a.file, &ctx, &lab)) >= 0)
+	if (ret >= 0 || (ret = load(a.file, 0, &ctx, &lab)) >= 0)
 		return ret;
 	ret = nc_lab_status(ctx, lab, &items, &n);
 	if (ret) {

@@ -333,7 +333,11 @@ struct nc_lab_item {
 	char reason[96];
 };
 
-NC_API int nc_lab_load(struct nc_ctx *ctx, const char *file, struct nc_lab **lab);
+/* Flags of nc_lab_load() */
+#define NC_LAB_NAME_ONLY 1u	/* only the name: enough for nc_lab_down() */
+
+NC_API int nc_lab_load(struct nc_ctx *ctx, const char *file, unsigned flags,
+		       struct nc_lab **lab);
 NC_API void nc_lab_free(struct nc_lab *lab);
 NC_API const char *nc_lab_name(const struct nc_lab *lab);
 NC_API int nc_lab_plan(struct nc_ctx *ctx, struct nc_lab *lab,

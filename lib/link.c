@@ -297,10 +297,12 @@ static int make_link(struct nc_ctx *ctx, void *arg)
 	if (!nl)
 		return -EIO;
 	ret = nl_veth_add(ctx, nl, ifa, ifb, j->bfd);
-	/* a named end that exists is the user's interface, never stale */
-	for (i = 0; ret == -EEXIST && !j->l.ifa[0] && i < 50; i++) {
-		clear_stale_ends(ctx, nl, j, ifa, ifb);
-		if (i)	/* the kernel still tears an old namespace down */
+	for (i = 0; ret == -EEXIST && i < 50; i++) {
+		/* a named end that exists may be the user's interface: never
+		 * removed, only waited for (a peer's namespace being torn down) */
+		if (!j->l.ifa[0])
+			clear_stale_ends(ctx, nl, j, ifa, ifb);
+		if (i || j->l.ifa[0])	/* the kernel still tears an old namespace down */
 			usleep(20000);
 		ret = nl_veth_add(ctx, nl, ifa, ifb, j->bfd);
 	}

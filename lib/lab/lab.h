@@ -230,8 +230,10 @@ NC_INTERNAL void lab_plan_release(struct lab_plan *plan);
 NC_INTERNAL int lab_cell_fds(struct nc_ctx *ctx, const char *full, int *userfd, int *netfd);
 
 /* labfile.c */
+#define LAB_ROOTLESS 1u
+#define LAB_NAME_ONLY 2u
 NC_INTERNAL int lab_parse(struct nc_ctx *ctx, const char *file, const char *text,
-			  size_t len, const char *dir, int rootless, struct nc_lab **out);
+			  size_t len, const char *dir, unsigned flags, struct nc_lab **out);
 
 /* labrec.c */
 NC_INTERNAL int lab_rec_path(struct nc_ctx *ctx, const char *lab, char *path, size_t len,

@@ -35,12 +35,14 @@
  * nc_lab_load() - read and validate a lab file
  * @ctx:	context
  * @file:	path of the YAML file
+ * @flags:	NC_LAB_NAME_ONLY: read only the lab's name (enough for
+ *		nc_lab_down(), so a file an edit broke can still be taken down)
  * @lab:	the lab (nc_lab_free() it)
  *
  * Return: 0 or -errno with a message ("FILE:LINE:COL: ...", NC_ERR_USAGE,
  * for a mistake in the file)
  */
-int nc_lab_load(struct nc_ctx *ctx, const char *file, struct nc_lab **lab)
+int nc_lab_load(struct nc_ctx *ctx, const char *file, unsigned flags, struct nc_lab **lab)
 {
 	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
 	_cleanup_free_ char *text = NULL, *copy = strdup(file);
@@ -62,7 +64,8 @@ int nc_lab_load(struct nc_ctx *ctx, const char *file, struct nc_lab **lab)
 		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot read lab file \"%s\": %s", file,
 			       strerror(errno));
 	text[n] = '\0';
-	return lab_parse(ctx, file, text, (size_t)n, dirname(copy), geteuid() != 0, lab);
+	return lab_parse(ctx, file, text, (size_t)n, dirname(copy),
+			 (geteuid() ? LAB_ROOTLESS : 0) | (flags & NC_LAB_NAME_ONLY ? LAB_NAME_ONLY : 0), lab);
 }
 
 /**
@@ -225,8 +228,9 @@ static int net_steps(struct run *r, unsigned from, int reverse)
 		free(script);
 		return ctx_err(r->ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	}
-	for (i = from; i < end && !ret; i++)
-		if (netfd[r->p->ops[i].cell] < 0)
+	/* every cell of a network step: an undo script may name any of them */
+	for (i = 0; i < r->p->nops && !ret; i++)
+		if (is_net(r->p->ops[i].kind) && netfd[r->p->ops[i].cell] < 0)
 			ret = lab_cell_fds(r->ctx, lab->cells[r->p->ops[i].cell].full, &userfd,
 					   &netfd[r->p->ops[i].cell]);
 	if (!ret) {
@@ -312,7 +316,7 @@ static int undo_step(struct run *r, const struct lab_op *o, struct nc_ctx *c)
 	char w[4][NC_NAME_MAX + 1];
 	unsigned gen;
 
-	if (o->kind != LOP_CELL_ADD && o->cell >= 0 && r->made[o->cell])
+	if (o->kind != LOP_CELL_ADD && o->kind != LOP_LINK_ADD && o->cell >= 0 && r->made[o->cell])
 		return 0;	/* goes with the cell */
 	switch (o->kind) {
 	case LOP_CELL_ADD:
@@ -320,10 +324,10 @@ static int undo_step(struct run *r, const struct lab_op *o, struct nc_ctx *c)
 	case LOP_LINK_DEL:
 		return link_ends(o->arg, w) ? 0 : nc_link_named(c, w[0], w[1], w[2], w[3]);
 	case LOP_LINK_ADD:
-		link_ends(o->arg, w);
-		if (r->made[o->cell])
-			return 0;
-		return nc_unlink(c, w[0], w[2]);
+		/* even to a cell made now: a namespace is torn down in the
+		 * background, and its veth ends with it, so an "up" right after
+		 * would meet the other end still there */
+		return link_ends(o->arg, w) ? 0 : nc_unlink(c, w[0], w[2]);
 	case LOP_FW:
 	case LOP_FW_CLEAR:
 		return nc_fw_rollback(c, o->full, NC_FW_PREVIOUS, &gen);
@@ -371,8 +375,11 @@ static int undo(struct run *r)
 		}
 		if (one && !ret) {
 			ret = one;
-			ctx_notice(r->ctx, "undoing \"%s %s %s\" failed: %s", o->item.action, o->item.kind,
-				   o->item.object, c.msg);
+			if (is_net(o->kind))
+				ctx_notice(r->ctx, "undoing the address, route and sysctl steps failed: %s", c.msg);
+			else
+				ctx_notice(r->ctx, "undoing \"%s %s %s\" failed: %s", o->item.action,
+					   o->item.kind, o->item.object, c.msg);
 		}
 	}
 	if (c.kfd >= 0)

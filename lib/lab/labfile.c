@@ -30,6 +30,7 @@
  * @lab:	the lab being filled
  * @dir:	the lab file's directory (firewall paths are relative to it)
  * @rootless:	1 when the caller is not root
+ * @name_only:	read the lab's name, nothing else ("down")
  */
 struct walk {
 	struct nc_ctx *ctx;
@@ -37,6 +38,7 @@ struct walk {
 	struct nc_lab *lab;
 	const char *dir;
 	int rootless;
+	int name_only;
 };
 
 /**
@@ -460,6 +462,8 @@ static int hash_file(const char *path, unsigned long long *h)
 		return -errno;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
 		return -EISDIR;
+	if (st.st_size > (64 << 20))	/* no ruleset is that large (/proc/kcore is) */
+		return -EFBIG;
 	*h = 14695981039346656037ull;
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		for (i = 0; i < n; i++)
@@ -805,6 +809,8 @@ static int parse_top(struct walk *w, yaml_node_t *n)
 		yaml_node_t *kn = node(w, p->key), *vn = node(w, p->value);
 		const char *key = scalar(kn), *name;
 
+		if (w->name_only && (!key || strcmp(key, "name")))
+			continue;
 		if (!key || !find_key(keys, 3, key))
 			return bad(w, kn, "unknown key \"%.40s\"; known: name, cells, links",
 				   key ? key : "(not a string)");
@@ -821,6 +827,8 @@ static int parse_top(struct walk *w, yaml_node_t *n)
 	}
 	if (!w->lab->name[0])
 		return bad(w, n, "the lab has no name; add name: NAME (its cells are NAME-CELL)");
+	if (w->name_only)
+		return 0;
 	if (!cells)
 		return bad(w, n, "the lab has no cells; add cells:");
 	if (parse_cells(w, cells) || (links && parse_links(w, links)))
@@ -835,15 +843,18 @@ static int parse_top(struct walk *w, yaml_node_t *n)
  * @text:	its content
  * @len:	its length
  * @dir:	its directory (firewall files are relative to it)
- * @rootless:	1 when the caller is not root (veth uplinks are refused)
+ * @flags:	LAB_ROOTLESS (veth uplinks are refused), LAB_NAME_ONLY
+ *		(only the name is read and checked: "down" of a file that an
+ *		edit broke still finds its lab)
  * @out:	the lab, nc_lab_free() it
  *
  * Return: 0 or -EINVAL with "FILE:LINE:COL: ..." (NC_ERR_USAGE)
  */
 int lab_parse(struct nc_ctx *ctx, const char *file, const char *text, size_t len,
-	      const char *dir, int rootless, struct nc_lab **out)
+	      const char *dir, unsigned flags, struct nc_lab **out)
 {
-	struct walk w = { .ctx = ctx, .dir = dir, .rootless = rootless };
+	struct walk w = { .ctx = ctx, .dir = dir, .rootless = !!(flags & LAB_ROOTLESS),
+			  .name_only = !!(flags & LAB_NAME_ONLY) };
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;

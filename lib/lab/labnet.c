@@ -301,8 +301,6 @@ static int addr_req(struct nc_ctx *ctx, struct mnl_socket *nl, const struct link
 		return ctx_err(ctx, -EINVAL, NC_ERR_FAILED, "bad address %s", cidr);
 	if (add)	/* IPv6 without DAD: usable at once, as links are */
 		return nl_addr_add(ctx, nl, idx, c.family, c.addr, c.plen);
-	/* (an address that exists fails with EEXIST: the plan adds only
-	 * addresses the live cell lacks) */
 	nlh->nlmsg_type = RTM_DELADDR;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = (unsigned char)c.family;
@@ -344,7 +342,8 @@ static int route_req(struct nc_ctx *ctx, struct mnl_socket *nl, const struct lin
 	if (strcmp(dev, "-") && !(idx = if_index(l, dev)))
 		return ctx_err(ctx, -ENODEV, NC_ERR_FAILED, "no interface %s", dev);
 	nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
-	/* replace: a route that a link made again took along may be back */
+	/* replace: the file's route wins over the uplink's to the same
+	 * destination (a default route through a router of the lab) */
 	nlh->nlmsg_flags = add ? NLM_F_CREATE | NLM_F_REPLACE : 0;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (unsigned char)d.family;
@@ -370,6 +369,7 @@ static int route_req(struct nc_ctx *ctx, struct mnl_socket *nl, const struct lin
  * @cell:	index of the current cell, -1 before the first
  * @o:		output
  * @undo:	script that undoes what was done, in reverse order of lines
+ * @routes:	apply: the current cell's static routes ("R DST GW DEV" lines)
  */
 struct state {
 	const struct lab_net_job *j;
@@ -378,6 +378,7 @@ struct state {
 	int cell;
 	struct out *o;
 	struct out *undo;
+	struct out routes;
 };
 
 /**
@@ -415,8 +416,40 @@ static int go_cell(struct nc_ctx *c, struct state *s, int n, int listing)
 		ret = dump(s->nl, RTM_GETADDR, addr_cb, &d);
 	if (!ret && listing)
 		ret = dump(s->nl, RTM_GETROUTE, route_cb, &d);
+	if (!ret && !listing) {	/* what R+ checks against */
+		if (s->routes.f)
+			fclose(s->routes.f);
+		free(s->routes.text);
+		s->routes.text = NULL;
+		s->routes.f = open_memstream(&s->routes.text, &s->routes.len);
+		d.o = &s->routes;
+		ret = s->routes.f ? dump(s->nl, RTM_GETROUTE, route_cb, &d) : -ENOMEM;
+		if (!ret)
+			fflush(s->routes.f);
+	}
 	return ret ? ctx_err(c, ret, NC_ERR_FAILED, "cannot read the network of cell \"%s\": %s",
 			     s->j->names[n], strerror(-ret)) : 0;
+}
+
+/**
+ * route_there() - whether the current cell has a static route already
+ * @s:		state
+ * @dst:	destination
+ * @gw:		gateway or "-"
+ * @dev:	interface, or "-" for any
+ *
+ * Return: 1 if it has
+ */
+static int route_there(const struct state *s, const char *dst, const char *gw, const char *dev)
+{
+	char want[200];
+	const char *p;
+
+	snprintf(want, sizeof(want), "R %s %s %s\n", dst, gw, strcmp(dev, "-") ? dev : "");
+	for (p = s->routes.text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "")
+		if (!strncmp(p, want, strlen(want) - (strcmp(dev, "-") ? 0 : 1)))
+			return 1;
+	return 0;
 }
 
 /**
@@ -444,13 +477,25 @@ static int step(struct nc_ctx *c, struct state *s, const char *line)
 	}
 	if (n == 3 && (!strcmp(op, "A+") || !strcmp(op, "A-"))) {
 		ret = addr_req(c, s->nl, &s->l, op[1] == '+', a, b);
+		/* gone with its interface (a link removed), or there already: as
+		 * asked, and nothing to undo */
+		if ((op[1] == '-' && (ret == -EADDRNOTAVAIL || ret == -ENODEV)) || (op[1] == '+' && ret == -EEXIST))
+			return 0;
 		if (!ret)
 			fprintf(s->undo->f, "A%c %s %s\nC %d\n", op[1] == '+' ? '-' : '+', a, b, s->cell);
 		return ret ? ctx_wrap(c, ret, "cell \"%s\": %s address %s on %s", s->j->names[s->cell],
 				      op[1] == '+' ? "add" : "remove", b, a) : 0;
 	}
 	if (n == 4 && (!strcmp(op, "R+") || !strcmp(op, "R-"))) {
+		if (op[1] == '+' && route_there(s, a, b, d))
+			return 0;	/* a link made again did not take it along */
 		ret = route_req(c, s->nl, &s->l, op[1] == '+', a, b, d);
+		if (!ret && op[1] == '+') {
+			fprintf(s->routes.f, "R %s %s %s\n", a, b, d);
+			fflush(s->routes.f);
+		}
+		if (op[1] == '-' && (ret == -ESRCH || ret == -ENODEV))
+			return 0;	/* gone with its interface: as asked */
 		if (!ret)
 			fprintf(s->undo->f, "R%c %s %s %s\nC %d\n", op[1] == '+' ? '-' : '+', a, b, d,
 				s->cell);
@@ -527,6 +572,9 @@ static int net_child(void *arg, char **text)
 				 "; undoing this step's other changes failed too: %s", u.msg);
 	}
 	fclose(o.f);
+	if (s.routes.f)
+		fclose(s.routes.f);
+	free(s.routes.text);
 	if (ret || j->apply) {	/* a change answers with its undo script */
 		free(o.text);
 		*text = ret ? strdup(c.msg) : undo.text;

@@ -23,6 +23,23 @@
 #include "lab/labnet.h"
 
 /**
+ * route_words() - a route step as users write routes: "CELL DST [via GW] [dev IF]"
+ * @full:	cell
+ * @arg:	"R+ DST GW DEV"
+ * @out:	output
+ * @len:	its size
+ */
+static void route_words(const char *full, const char *arg, char *out, size_t len)
+{
+	char d[64] = "", g[64] = "-", v[32] = "-";
+
+	sscanf(arg, "%*s %63s %63s %31s", d, g, v);
+	snprintf(out, len, "%s %s%s%s%s%s", full, strcmp(d, "default6") ? d : "default (IPv6)",
+		 strcmp(g, "-") ? " via " : "", strcmp(g, "-") ? g : "", strcmp(v, "-") ? " dev " : "",
+		 strcmp(v, "-") ? v : "");
+}
+
+/**
  * add_op() - append a step
  * @p:		plan
  * @kind:	kind
@@ -59,6 +76,8 @@ static int add_op(struct lab_plan *p, enum lab_op_kind kind, int cell, const cha
 		snprintf(o->item.object, sizeof(o->item.object), "%s", full);
 	else if (kind == LOP_LINK_ADD || kind == LOP_LINK_DEL)
 		snprintf(o->item.object, sizeof(o->item.object), "%s", arg);
+	else if (kind == LOP_ROUTE_ADD || kind == LOP_ROUTE_DEL)
+		route_words(full, arg, o->item.object, sizeof(o->item.object));
 	else	/* drop labnet's step word: "A+ e1 10.0.1.1/24" -> "demo-a e1 10.0.1.1/24" */
 		snprintf(o->item.object, sizeof(o->item.object), "%s %s", full,
 			 strchr(arg, ' ') && kind < LOP_FW ? strchr(arg, ' ') + 1 : arg);
