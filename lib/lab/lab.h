@@ -246,5 +246,6 @@ NC_INTERNAL int lab_rec_add(struct lab_rec *r, const char *item);
 NC_INTERNAL int lab_rec_has(const struct lab_rec *r, const char *item);
 NC_INTERNAL void lab_route_text(const struct lab_route *rt, char *buf, size_t len);
 NC_INTERNAL int lab_items(const struct nc_lab *lab, struct lab_rec *r);
+NC_INTERNAL int lab_link_words(const char *ends, char w[4][NC_NAME_MAX + 1]);
 
 #endif /* NC_LAB_H */

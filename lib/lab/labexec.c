@@ -164,28 +164,6 @@ struct run {
 };
 
 /**
- * link_ends() - "A:IFA B:IFB" into its words
- * @arg:	text
- * @w:		A, IFA, B, IFB
- *
- * Return: 0 or -EINVAL
- */
-static int link_ends(const char *arg, char w[4][NC_NAME_MAX + 1])
-{
-	char a[2][2 * NC_NAME_MAX], *c0, *c1;
-
-	if (sscanf(arg, "%127s %127s", a[0], a[1]) != 2 || !(c0 = strrchr(a[0], ':')) ||
-	    !(c1 = strrchr(a[1], ':')))
-		return -EINVAL;
-	*c0++ = *c1++ = '\0';
-	snprintf(w[0], NC_NAME_MAX + 1, "%s", a[0]);
-	snprintf(w[1], NC_NAME_MAX + 1, "%s", c0);
-	snprintf(w[2], NC_NAME_MAX + 1, "%s", a[1]);
-	snprintf(w[3], NC_NAME_MAX + 1, "%s", c1);
-	return 0;
-}
-
-/**
  * is_net() - whether a step is one of labnet's
  * @k:		kind
  *
@@ -280,9 +258,9 @@ static int do_step(struct run *r, const struct lab_op *o)
 			ret = nc_uplink_up(r->ctx, o->full, o->arg, 0, NULL, NULL);
 		return ret;
 	case LOP_LINK_DEL:
-		return link_ends(o->arg, w) ? -EINVAL : nc_unlink(r->ctx, w[0], w[2]);
+		return lab_link_words(o->arg, w) ? -EINVAL : nc_unlink(r->ctx, w[0], w[2]);
 	case LOP_LINK_ADD:
-		return link_ends(o->arg, w) ? -EINVAL : nc_link_named(r->ctx, w[0], w[1], w[2], w[3]);
+		return lab_link_words(o->arg, w) ? -EINVAL : nc_link_named(r->ctx, w[0], w[1], w[2], w[3]);
 	case LOP_FW:
 		return nc_fw_apply(r->ctx, o->full, o->arg, NC_FW_AUTO, 0, &r->gen[o->cell]);
 	case LOP_FW_CLEAR:
@@ -292,13 +270,8 @@ static int do_step(struct run *r, const struct lab_op *o)
 		return nc_port_rm(r->ctx, o->full, &spec, 1);
 	case LOP_PORT_ADD:
 		return nc_port_add(r->ctx, o->full, &spec, 1);
-	case LOP_ROUTE_DEL:
-	case LOP_ADDR_DEL:
-	case LOP_ADDR_ADD:
-	case LOP_ROUTE_ADD:
-	case LOP_SYSCTL:
 	default:
-		return -EINVAL;	/* net_steps() runs these */
+		return -EINVAL;	/* net_steps() runs the network steps */
 	}
 }
 
@@ -322,12 +295,12 @@ static int undo_step(struct run *r, const struct lab_op *o, struct nc_ctx *c)
 	case LOP_CELL_ADD:
 		return nc_delete(c, o->full);
 	case LOP_LINK_DEL:
-		return link_ends(o->arg, w) ? 0 : nc_link_named(c, w[0], w[1], w[2], w[3]);
+		return lab_link_words(o->arg, w) ? 0 : nc_link_named(c, w[0], w[1], w[2], w[3]);
 	case LOP_LINK_ADD:
 		/* even to a cell made now: a namespace is torn down in the
 		 * background, and its veth ends with it, so an "up" right after
 		 * would meet the other end still there */
-		return link_ends(o->arg, w) ? 0 : nc_unlink(c, w[0], w[2]);
+		return lab_link_words(o->arg, w) ? 0 : nc_unlink(c, w[0], w[2]);
 	case LOP_FW:
 	case LOP_FW_CLEAR:
 		return nc_fw_rollback(c, o->full, NC_FW_PREVIOUS, &gen);
@@ -338,13 +311,8 @@ static int undo_step(struct run *r, const struct lab_op *o, struct nc_ctx *c)
 	case LOP_CELL_DROP:
 	case LOP_CELL_DEL:
 		return ctx_err(c, -EPERM, NC_ERR_FAILED, "cell \"%s\" was deleted", o->full);
-	case LOP_ROUTE_DEL:
-	case LOP_ADDR_DEL:
-	case LOP_ADDR_ADD:
-	case LOP_ROUTE_ADD:
-	case LOP_SYSCTL:
 	default:
-		return 0;
+		return 0;	/* the network steps: undo() runs their script */
 	}
 }
 

@@ -195,40 +195,6 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /**
- * dump() - one NLM_F_DUMP request of the namespace, each reply through @cb
- * @nl:		socket
- * @type:	RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE
- * @cb:		callback
- * @d:		its data
- *
- * Return: 0 or -errno
- */
-static int dump(struct mnl_socket *nl, int type, mnl_cb_t cb, struct dumpctx *d)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	unsigned seq = (unsigned)time(NULL) + (unsigned)type, port = mnl_socket_get_portid(nl);
-	struct rtmsg *rtm;
-	ssize_t n;
-	int ret;
-
-	nlh->nlmsg_type = (unsigned short)type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));	/* the largest header */
-	rtm->rtm_family = AF_UNSPEC;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, seq, port, cb, d);
-	} while (ret > MNL_CB_STOP);
-	return ret < 0 ? -errno : 0;
-}
-
-/**
  * sysctl_path() - /proc/sys/net/... of a dotted key
  * @key:	key
  * @path:	output
@@ -410,12 +376,12 @@ static int go_cell(struct nc_ctx *c, struct state *s, int n, int listing)
 	memset(&s->l, 0, sizeof(s->l));
 	if (listing)
 		fprintf(s->o->f, "C %d\n", n);
-	ret = dump(s->nl, RTM_GETLINK, link_cb, &d);
+	ret = nl_dump(s->nl, RTM_GETLINK, link_cb, &d);
 	d.o = s->o;
 	if (!ret && listing)
-		ret = dump(s->nl, RTM_GETADDR, addr_cb, &d);
+		ret = nl_dump(s->nl, RTM_GETADDR, addr_cb, &d);
 	if (!ret && listing)
-		ret = dump(s->nl, RTM_GETROUTE, route_cb, &d);
+		ret = nl_dump(s->nl, RTM_GETROUTE, route_cb, &d);
 	if (!ret && !listing) {	/* what R+ checks against */
 		if (s->routes.f)
 			fclose(s->routes.f);
@@ -423,7 +389,7 @@ static int go_cell(struct nc_ctx *c, struct state *s, int n, int listing)
 		s->routes.text = NULL;
 		s->routes.f = open_memstream(&s->routes.text, &s->routes.len);
 		d.o = &s->routes;
-		ret = s->routes.f ? dump(s->nl, RTM_GETROUTE, route_cb, &d) : -ENOMEM;
+		ret = s->routes.f ? nl_dump(s->nl, RTM_GETROUTE, route_cb, &d) : -ENOMEM;
 		if (!ret)
 			fflush(s->routes.f);
 	}

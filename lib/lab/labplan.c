@@ -334,28 +334,6 @@ static int cell_index(const struct nc_lab *lab, const char *name)
 }
 
 /**
- * link_words() - "link A:IFA B:IFB" into its four words
- * @item:	item
- * @w:		A, IFA, B, IFB
- *
- * Return: 0, or -EINVAL for a malformed item
- */
-static int link_words(const char *item, char w[4][NC_NAME_MAX + 1])
-{
-	char a[2][2 * NC_NAME_MAX], *c0, *c1;
-
-	if (sscanf(item, "link %127s %127s", a[0], a[1]) != 2 || !(c0 = strrchr(a[0], ':')) ||
-	    !(c1 = strrchr(a[1], ':')))
-		return -EINVAL;
-	*c0++ = *c1++ = '\0';
-	snprintf(w[0], NC_NAME_MAX + 1, "%s", a[0]);
-	snprintf(w[1], NC_NAME_MAX + 1, "%s", c0);
-	snprintf(w[2], NC_NAME_MAX + 1, "%s", a[1]);
-	snprintf(w[3], NC_NAME_MAX + 1, "%s", c1);
-	return 0;
-}
-
-/**
  * stays() - whether a cell of the record stays as it is (not new, made
  * again or deleted): its links and addresses are what the live cell has
  * @lab:	lab
@@ -390,7 +368,7 @@ static int plan_links(const struct nc_lab *lab, struct lab_plan *p, struct lab_r
 		const char *it = p->want->items[i], *why;
 		int ca, cb;
 
-		if (strncmp(it, "link ", 5) || link_words(it, w))
+		if (strncmp(it, "link ", 5) || lab_link_words(it + 5, w))
 			continue;
 		ca = cell_index(lab, w[0]);
 		cb = cell_index(lab, w[2]);
@@ -414,7 +392,7 @@ static int plan_links(const struct nc_lab *lab, struct lab_plan *p, struct lab_r
 		const char *it = p->rec->items[i];
 		const struct lab_rec_cell *ra, *rb;
 
-		if (strncmp(it, "link ", 5) || link_words(it, w) || lab_rec_has(p->want, it) ||
+		if (strncmp(it, "link ", 5) || lab_link_words(it + 5, w) || lab_rec_has(p->want, it) ||
 		    !stays(lab, p, w[0]) || !stays(lab, p, w[2]))
 			continue;
 		ra = &p->rec->cell[rec_cell(p->rec, w[0])];

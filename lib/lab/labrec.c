@@ -263,3 +263,25 @@ int lab_items(const struct nc_lab *lab, struct lab_rec *r)
 	}
 	return ret ? -ENOMEM : 0;
 }
+
+/**
+ * lab_link_words() - "A:IFA B:IFB" into its four words
+ * @ends:	text
+ * @w:		A, IFA, B, IFB
+ *
+ * Return: 0, or -EINVAL for a malformed text
+ */
+int lab_link_words(const char *ends, char w[4][NC_NAME_MAX + 1])
+{
+	char a[2][2 * NC_NAME_MAX], *c0, *c1;
+
+	if (sscanf(ends, "%127s %127s", a[0], a[1]) != 2 || !(c0 = strrchr(a[0], ':')) ||
+	    !(c1 = strrchr(a[1], ':')))
+		return -EINVAL;
+	*c0++ = *c1++ = '\0';
+	snprintf(w[0], NC_NAME_MAX + 1, "%s", a[0]);
+	snprintf(w[1], NC_NAME_MAX + 1, "%s", c0);
+	snprintf(w[2], NC_NAME_MAX + 1, "%s", a[1]);
+	snprintf(w[3], NC_NAME_MAX + 1, "%s", c1);
+	return 0;
+}

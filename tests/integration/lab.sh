@@ -35,28 +35,9 @@ table inet filter {
 EOF
 }
 
-# lab_serve CELL ADDR PORT: a TCP server in CELL answering "hi" (20 s at most)
-lab_serve() {
-	$NC exec "$1" -- python3 -c "
-import socket,time
-s=socket.socket(socket.AF_INET6 if ':' in '$2' else socket.AF_INET)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('$2',$3)); s.listen(16); s.settimeout(20); end=time.time()+20
-while time.time()<end:
-    try: c,_=s.accept(); c.sendall(b'hi'); c.close()
-    except Exception: break" >/dev/null 2>&1 &
-	echo $!
-}
-
-# lab_reach CELL ADDR PORT: CELL gets "hi" from ADDR:PORT (1 s timeout)
-lab_reach() {
-	$NC exec "$1" -- python3 -c "
-import socket; c=socket.create_connection(('$2',$3),1.0); assert c.recv(2)==b'hi'" 2>/dev/null
-}
-
-# lab_wait_reach CELL ADDR PORT: lab_reach, retried for up to 4 s (the server starts)
+# lab_wait_reach CELL ADDR PORT: reach (tests/lib.sh), retried for up to 4 s (the server starts)
 lab_wait_reach() {
-	for _ in $(seq 1 20); do lab_reach "$@" && return 0; sleep 0.2; done
+	for _ in $(seq 1 20); do reach "$@" && return 0; sleep 0.2; done
 	return 1
 }
 
@@ -89,14 +70,14 @@ t_lab_three_cells_traffic() {
 	trap 'lab_cleanup "$f" $s4 $s6 $s9 $sp' EXIT
 	expect_rc 0 $NC up -f "$f"
 	grep -q "lab $lab: up, 21 changes" "$T/out" || fail "up said: $(cat "$T/out")"
-	s4=$(lab_serve "$lab-b" 10.0.2.1 8080)
-	s6=$(lab_serve "$lab-b" fd00:2::1 8080)
-	s9=$(lab_serve "$lab-b" 10.0.2.1 9999)
-	sp=$(lab_serve "$lab-b" 127.0.0.1 80)
+	s4=$(serve "$lab-b" 10.0.2.1 8080)
+	s6=$(serve "$lab-b" fd00:2::1 8080)
+	s9=$(serve "$lab-b" 10.0.2.1 9999)
+	sp=$(serve "$lab-b" 127.0.0.1 80)
 	lab_wait_reach "$lab-a" 10.0.2.1 8080 || fail "a cannot reach b over IPv4 through r"
 	lab_wait_reach "$lab-a" fd00:2::1 8080 || fail "a cannot reach b over IPv6 through r"
-	lab_reach "$lab-b" 10.0.2.1 9999 || fail "the server on 9999 does not answer in b itself"
-	lab_reach "$lab-a" 10.0.2.1 9999 && fail "r's firewall did not drop port 9999"
+	reach "$lab-b" 10.0.2.1 9999 || fail "the server on 9999 does not answer in b itself"
+	reach "$lab-a" 10.0.2.1 9999 && fail "r's firewall did not drop port 9999"
 	# published: the host's loopback to b's 127.0.0.1:80, through the keeper
 	python3 -c "
 import socket; c=socket.create_connection(('127.0.0.1',$hp),2.0); assert c.recv(2)==b'hi'" ||
@@ -133,7 +114,7 @@ t_lab_chain_30_static_routes() {
 	trap 'lab_cleanup "$f" $s' EXIT
 	expect_rc 0 $NC up -f "$f"
 	[ "$($NC list | grep -c "^$lab-")" = $n ] || fail "not $n cells: $($NC list | head -5)"
-	s=$(lab_serve "$lab-c$((n - 1))" 10.77.$((n - 2)).2 7070)
+	s=$(serve "$lab-c$((n - 1))" 10.77.$((n - 2)).2 7070)
 	lab_wait_reach "$lab-c0" 10.77.$((n - 2)).2 7070 || fail "no TCP from the first cell to the last across $n cells"
 	kill "$s"
 	expect_rc 0 $NC up -f "$f"
@@ -178,7 +159,7 @@ PY
 	[ -z "$(ifidx "$lab-r" e2)" ] || fail "r still has e2"
 	$NC fw history "$lab-r" | grep -q '^2 *\*' || fail "the firewall change is not generation 2: $($NC fw history "$lab-r")"
 	$NC fw show "$lab-r" | grep -q 9998 || fail "the new ruleset is not in force"
-	s=$(lab_serve "$lab-c" 10.0.3.1 7071)
+	s=$(serve "$lab-c" 10.0.3.1 7071)
 	lab_wait_reach "$lab-a" 10.0.3.1 7071 || fail "a cannot reach the new cell c through r"
 	kill "$s"
 	expect_rc 0 $NC up -f "$f"
@@ -292,7 +273,7 @@ t_lab_dry_run_and_status_drift() {
 	expect_rc 0 $NC status -f "$f"
 	grep -q "3 of 3 cells up, 0 differences" "$T/out" || fail "status after repair said: $(cat "$T/out")"
 	local s
-	s=$(lab_serve "$lab-b" 10.0.2.1 7072)
+	s=$(serve "$lab-b" 10.0.2.1 7072)
 	lab_wait_reach "$lab-a" 10.0.2.1 7072 || fail "no traffic after the repair"
 	kill "$s"
 	expect_rc 0 $NC down -f "$f"
@@ -357,7 +338,7 @@ t_lab_named_links_after_keeper_crash() {
 		grep -q "0 differences" "$T/out" || fail "root cells changed in the crash: $(cat "$T/out")"
 	fi
 	expect_rc 0 $NC up -f "$f"
-	s=$(lab_serve "$lab-b" 10.0.2.1 7073)
+	s=$(serve "$lab-b" 10.0.2.1 7073)
 	lab_wait_reach "$lab-a" 10.0.2.1 7073 || fail "no traffic after the keeper crash and up"
 	kill "$s"; s=
 	expect_rc 0 $NC down -f "$f"
