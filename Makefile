@@ -33,7 +33,7 @@ LDLIBS += $(shell pkg-config --libs $(PKGS))
 CLI_LIBS := $(shell pkg-config --libs json-c)
 VERSION := 0.1.0
 
-LIB_SRC := $(wildcard lib/*.c) $(wildcard lib/lab/*.c)
+LIB_SRC := $(wildcard lib/*/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -60,7 +60,7 @@ PATHS_STAMP := $(BUILD)/paths.stamp
 $(shell mkdir -p $(BUILD); echo '$(PREFIX) $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(LIBEXECDIR) $(VERSION)' | cmp -s - $(PATHS_STAMP) || \
 	echo '$(PREFIX) $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(LIBEXECDIR) $(VERSION)' > $(PATHS_STAMP))
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h lib/*.h lib/lab/*.h cli/*.h) Makefile $(PATHS_STAMP)
+$(BUILD)/%.o: %.c $(wildcard include/*.h lib/*/*.h cli/*.h) Makefile $(PATHS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -74,7 +74,7 @@ $(BUILD)/libnetcell.so.0: $(LIB_OBJ) lib/libnetcell.map
 $(BUILD)/netcell: $(CLI_OBJ) $(BUILD)/libnetcell.a
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libnetcell.a $(LDLIBS) $(CLI_LIBS)
 
-# the firewall recorder fw stage binds over iptables and nft (lib/stagerec.c)
+# the firewall recorder fw stage binds over iptables and nft (lib/fw/stagerec.c)
 $(BUILD)/netcell-stage: $(BUILD)/helper/netcell-stage.o $(BUILD)/libnetcell.a
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $< $(BUILD)/libnetcell.a $(LDLIBS)
 
@@ -104,6 +104,7 @@ check:
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr -Iinclude -Ilib lib cli
+	scripts/check-layers
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the tool, the library for
 # other programs (header, pkg-config), the recorder fw stage runs, man page,

@@ -8,7 +8,7 @@
  * recorded in order or run after what is pending (lib/stagerec.c).  It is
  * no tool of its own: run outside a stage it says so and fails.
  */
-#include "stagerec.h"
+#include "fw/stagerec.h"
 
 int main(int argc, char **argv)
 {

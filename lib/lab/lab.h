@@ -5,8 +5,8 @@
 
 #include <limits.h>
 #include <net/if.h>
-#include "cidr.h"
-#include "ctx.h"
+#include "base/cidr.h"
+#include "base/ctx.h"
 
 #define LAB_CELLS_MAX 256	/* links.conf keeps 256 links per user */
 #define LAB_LINKS_MAX 256

@@ -45,7 +45,8 @@
 int nc_lab_load(struct nc_ctx *ctx, const char *file, unsigned flags, struct nc_lab **lab)
 {
 	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *text = NULL, *copy = strdup(file);
+	_cleanup_free_ char *text = NULL;
+	char dir[PATH_MAX];
 	struct stat st;
 	ssize_t n;
 
@@ -57,14 +58,15 @@ int nc_lab_load(struct nc_ctx *ctx, const char *file, unsigned flags, struct nc_
 		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
 			       "cannot read lab file \"%s\": not a regular file of at most 4 MiB", file);
 	text = malloc((size_t)st.st_size + 1);
-	if (!text || !copy)
+	if (!text)
 		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	n = read(fd, text, (size_t)st.st_size);
 	if (n < 0)
 		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot read lab file \"%s\": %s", file,
 			       strerror(errno));
 	text[n] = '\0';
-	return lab_parse(ctx, file, text, (size_t)n, dirname(copy),
+	snprintf(dir, sizeof(dir), "%s", file);
+	return lab_parse(ctx, file, text, (size_t)n, dirname(dir),
 			 (geteuid() ? LAB_ROOTLESS : 0) | (flags & NC_LAB_NAME_ONLY ? LAB_NAME_ONLY : 0), lab);
 }
 

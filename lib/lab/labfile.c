@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 #include "lab/lab.h"
-#include "link.h"
+#include "net/link.h"
 
 /**
  * struct walk - the parse in progress

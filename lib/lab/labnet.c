@@ -32,9 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "incell.h"
+#include "kernel/incell.h"
+#include "kernel/netlink.h"
 #include "lab/labnet.h"
-#include "netlink.h"
 
 #define STEP_MAX 256	/* longest script line */
 
@@ -564,7 +564,7 @@ static int net_child(void *arg, char **text)
 int lab_net_run(struct nc_ctx *ctx, const struct lab_net_job *j, char **out)
 {
 	char *text = NULL;
-	int ret = incell_call_text(ctx, NC_FW_HOST, net_child, (void *)j, &text);
+	int ret = incell_call_text(ctx, &INCELL_HOST("lab"), net_child, (void *)j, &text);
 
 	if (ret && text && text[0])
 		ctx_err(ctx, ret, NC_ERR_FAILED, "%s", text);

@@ -3,7 +3,7 @@
 #ifndef NC_LABNET_H
 #define NC_LABNET_H
 
-#include "ctx.h"
+#include "base/ctx.h"
 
 /**
  * struct lab_net_job - a script for the cells of a lab (labnet.c)

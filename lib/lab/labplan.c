@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "client.h"
+#include "client/client.h"
 #include "lab/lab.h"
 #include "lab/labnet.h"
 

@@ -16,9 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/paths.h"
+#include "base/safefile.h"
 #include "lab/lab.h"
-#include "paths.h"
-#include "safefile.h"
 
 #define LAB_ITEMS_MAX 65536
 
