@@ -99,8 +99,10 @@ static void print_items(const struct nc_lab_item *items, size_t n, int json, con
 		printf("%s%-7s %-8s %s%s%s%s\n", prefix, it->action, it->kind, it->object,
 		       it->reason[0] ? " (" : "", it->reason, it->reason[0] ? ")" : "");
 	}
-	if (arr)
+	if (arr) {
 		cli_json_print(stdout, arr);
+		putchar('\n');
+	}
 }
 
 /**
@@ -246,6 +248,7 @@ int cmd_status(int argc, char **argv)
 		}
 		cli_json_add(o, "items", arr);
 		cli_json_print(stdout, o);
+		putchar('\n');
 		goto out;
 	}
 	print_items(items, cells, 0, "");
