@@ -28,23 +28,7 @@ trap '$NC down -f "$W/chain.yaml" >/dev/null 2>&1; kill "$(cat "$NETCELL_RUNTIME
 
 # the chain: c0 - c1 - ... - c(N-1), link i on 10.77.i.0/24 (.1 left, .2
 # right), a default route each way, forwarding in the middle
-{
-	echo "name: $LAB"; echo "cells:"
-	for i in $(seq 0 $((N - 1))); do
-		echo "  c$i:"
-		echo "    interfaces:"
-		[ "$i" -gt 0 ] && echo "      l: [10.77.$((i - 1)).2/24]"
-		[ "$i" -lt $((N - 1)) ] && echo "      r: [10.77.$i.1/24]"
-		if [ "$i" = 0 ]; then echo '    routes: ["default via 10.77.0.2"]'
-		elif [ "$i" = $((N - 1)) ]; then echo "    routes: [\"default via 10.77.$((i - 1)).1\"]"
-		else
-			echo "    routes: [\"default via 10.77.$i.2\", \"10.77.0.0/24 via 10.77.$((i - 1)).1\"]"
-			echo '    sysctl: { net.ipv4.ip_forward: "1" }'
-		fi
-	done
-	echo "links:"
-	for i in $(seq 0 $((N - 2))); do echo "  - [c$i:r, c$((i + 1)):l]"; done
-} >"$W/chain.yaml"
+sh examples/lab/chain.sh "$N" "$LAB" >"$W/chain.yaml"
 
 # the same with netcell commands: what a user scripted before labs
 nc_script() {

@@ -1,9 +1,11 @@
 #!/bin/sh
-# examples/lab/chain.sh N - print a lab of N cells in a chain, routed end to
-# end (c0 ... cN-1, link i on 10.77.i.0/24): netcell up -f <(sh chain.sh 30)
-# does not work (the file is read twice); write it to a file first.
+# examples/lab/chain.sh [N [NAME]] - print a lab NAME (default chain) of N
+# cells (default 10) in a chain, routed end to end: c0 ... cN-1, link i on
+# 10.77.i.0/24 (.1 the left cell, .2 the right), forwarding in the middle.
+#   sh examples/lab/chain.sh 30 >chain.yaml && netcell up -f chain.yaml
+# (tests/integration/lab.sh and bench/lab.sh use it too)
 n=${1:-10}
-echo "name: chain"; echo "cells:"
+echo "name: ${2:-chain}"; echo "cells:"
 i=0
 while [ "$i" -lt "$n" ]; do
 	echo "  c$i:"; echo "    interfaces:"

@@ -227,17 +227,18 @@ struct lab_plan {
 NC_INTERNAL int lab_plan_make(struct nc_ctx *ctx, const struct nc_lab *lab,
 			      struct lab_plan *plan);
 NC_INTERNAL void lab_plan_release(struct lab_plan *plan);
-NC_INTERNAL int lab_cell_fds(struct nc_ctx *ctx, const char *full, int *userfd, int *netfd);
 
 /* labfile.c */
 #define LAB_ROOTLESS 1u
 #define LAB_NAME_ONLY 2u
 NC_INTERNAL int lab_parse(struct nc_ctx *ctx, const char *file, const char *text,
 			  size_t len, const char *dir, unsigned flags, struct nc_lab **out);
+NC_INTERNAL int lab_find_cell(const struct nc_lab *lab, const char *name);
 
 /* labrec.c */
 NC_INTERNAL int lab_rec_path(struct nc_ctx *ctx, const char *lab, char *path, size_t len,
 			     int make);
+NC_INTERNAL int lab_lock(struct nc_ctx *ctx, const char *lab, char *path, size_t len);
 NC_INTERNAL int lab_rec_load(const char *path, struct lab_rec *r);
 NC_INTERNAL int lab_rec_save(struct nc_ctx *ctx, const char *path, const char *lab,
 			     const struct lab_rec *r);

@@ -186,36 +186,26 @@ static int is_net(enum lab_op_kind k)
  */
 static int net_steps(struct run *r, unsigned from, int reverse)
 {
-	const struct nc_lab *lab = r->lab;
-	char (*names)[NC_NAME_MAX + 1] = calloc(lab->ncells, sizeof(*names));
-	int netfd[LAB_CELLS_MAX], userfd = -1, ret = 0;
 	char *script = NULL, *undo = NULL;
+	struct lab_ns ns;
 	size_t sl = 0;
 	unsigned i, end;
-	FILE *f = open_memstream(&script, &sl);
+	int ret = lab_ns_init(r->ctx, r->lab, &ns);
+	FILE *f = ret ? NULL : open_memstream(&script, &sl);
 
-	for (i = 0; i < lab->ncells; i++) {
-		netfd[i] = -1;
-		if (names)
-			snprintf(names[i], sizeof(names[i]), "%s", lab->cells[i].full);
+	if (!f) {
+		lab_ns_release(&ns);
+		return ret ? ret : ctx_err(r->ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	}
-	for (end = from; f && end < r->p->nops && is_net(r->p->ops[end].kind); end++)
+	for (end = from; end < r->p->nops && is_net(r->p->ops[end].kind); end++)
 		fprintf(f, "C %d\n%s\n", r->p->ops[end].cell, r->p->ops[end].arg);
-	if (f)
-		fclose(f);
-	if (!f || !names || !script) {
-		free(names);
-		free(script);
-		return ctx_err(r->ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-	}
+	fclose(f);
 	/* every cell of a network step: an undo script may name any of them */
 	for (i = 0; i < r->p->nops && !ret; i++)
-		if (is_net(r->p->ops[i].kind) && netfd[r->p->ops[i].cell] < 0)
-			ret = lab_cell_fds(r->ctx, lab->cells[r->p->ops[i].cell].full, &userfd,
-					   &netfd[r->p->ops[i].cell]);
+		if (is_net(r->p->ops[i].kind))
+			ret = lab_ns_cell(r->ctx, &ns, (unsigned)r->p->ops[i].cell);
 	if (!ret) {
-		struct lab_net_job j = { userfd, netfd, names, lab->ncells,
-					 reverse ? r->net_undo : script, 1, reverse };
+		struct lab_net_job j = { &ns, reverse ? r->net_undo : script, 1, reverse };
 
 		ret = lab_net_run(r->ctx, &j, &undo);
 	}
@@ -225,13 +215,8 @@ static int net_steps(struct run *r, unsigned from, int reverse)
 	} else {
 		free(undo);
 	}
-	for (i = 0; i < lab->ncells; i++)
-		if (netfd[i] >= 0)
-			close(netfd[i]);
-	if (userfd >= 0)
-		close(userfd);
+	lab_ns_release(&ns);
 	free(script);
-	free(names);
 	return ret ? ret : (int)end;
 }
 
@@ -490,14 +475,16 @@ int nc_lab_up(struct nc_ctx *ctx, struct nc_lab *lab, struct nc_lab_item **done,
 {
 	struct run r = { .ctx = ctx, .lab = lab };
 	struct lab_rec *rec = calloc(1, sizeof(*rec));
-	struct lab_plan p;
-	char path[PATH_MAX];
+	char path[PATH_MAX], lock[PATH_MAX];
+	_cleanup_close_ int lk = -1;
+	struct lab_plan p = { 0 };
 	int ret, u;
 
 	*done = NULL;
 	*n = 0;
 	r.p = &p;
-	ret = lab_plan_make(ctx, lab, &p);
+	lk = lab_lock(ctx, lab->name, lock, sizeof(lock));
+	ret = lk < 0 ? lk : lab_plan_make(ctx, lab, &p);
 	if (!ret && !rec)
 		ret = ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	if (!ret)
@@ -585,7 +572,8 @@ int nc_lab_down(struct nc_ctx *ctx, struct nc_lab *lab, unsigned *removed)
 {
 	struct lab_rec *rec = calloc(1, sizeof(*rec));
 	struct nc_cell_info *cells = NULL;
-	char path[PATH_MAX];
+	char path[PATH_MAX], lock[PATH_MAX];
+	_cleanup_close_ int lk = -1;
 	size_t n = 0, k;
 	unsigned i, left = 0;
 	int ret;
@@ -593,6 +581,11 @@ int nc_lab_down(struct nc_ctx *ctx, struct nc_lab *lab, unsigned *removed)
 	*removed = 0;
 	if (!rec)
 		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+	lk = lab_lock(ctx, lab->name, lock, sizeof(lock));
+	if (lk < 0) {
+		free(rec);
+		return lk;
+	}
 	ret = lab_rec_path(ctx, lab->name, path, sizeof(path), 0);
 	if (!ret && (ret = lab_rec_load(path, rec)) == -ENOENT)
 		ret = 0;	/* not up: nothing to do */
@@ -625,9 +618,10 @@ int nc_lab_down(struct nc_ctx *ctx, struct nc_lab *lab, unsigned *removed)
 		rec->ncells -= left;
 		lab_rec_save(&(struct nc_ctx){ .kfd = -1 }, path, lab->name, rec);
 		ctx_wrap(ctx, ret, "lab \"%s\": down stopped at cell \"%s\"", lab->name, rec->cell[0].full);
-	} else if (rec->ncells) {
+	} else {
 		rec->ncells = 0;
 		ret = lab_rec_save(ctx, path, lab->name, rec);
+		unlink(lock);	/* nothing of the lab is left (still held: no up meanwhile) */
 	}
 	free(cells);
 	lab_rec_release(rec);

@@ -149,13 +149,13 @@ static const char *short_text(struct walk *w, const yaml_node_t *n, const char *
 }
 
 /**
- * find_cell() - a cell of the lab by its name in the file
+ * lab_find_cell() - a cell of the lab by its name in the file
  * @lab:	lab
  * @name:	name
  *
  * Return: index, or -1
  */
-static int find_cell(const struct nc_lab *lab, const char *name)
+int lab_find_cell(const struct nc_lab *lab, const char *name)
 {
 	unsigned i;
 
@@ -657,7 +657,7 @@ static int parse_cells(struct walk *w, yaml_node_t *n)
 
 		if (!name)
 			return -EINVAL;
-		if (find_cell(lab, name) >= 0)
+		if (lab_find_cell(lab, name) >= 0)
 			return bad(w, kn, "cell \"%s\": given twice", name);
 		if (strchr(name, ':') || strchr(name, ' '))
 			return bad(w, kn, "cell \"%s\": a cell name has no ':' or blanks", name);
@@ -701,7 +701,7 @@ static int parse_end(struct walk *w, yaml_node_t *n, unsigned *cell, char *ifnam
 	if (!colon || colon == s || !colon[1] || (size_t)(colon - s) > NC_NAME_MAX)
 		return bad(w, n, "link endpoint \"%s\": write CELL:INTERFACE", s);
 	snprintf(cname, sizeof(cname), "%.*s", (int)(colon - s), s);
-	i = find_cell(w->lab, cname);
+	i = lab_find_cell(w->lab, cname);
 	if (i < 0)
 		return bad(w, n, "link endpoint \"%s\": no such cell \"%s\"", s, cname);
 	f = find_if(&w->lab->cells[i], colon + 1);

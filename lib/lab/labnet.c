@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "client/client.h"
 #include "kernel/incell.h"
 #include "kernel/netlink.h"
 #include "lab/labnet.h"
@@ -361,15 +362,15 @@ static int go_cell(struct nc_ctx *c, struct state *s, int n, int listing)
 	struct dumpctx d = { listing ? s->o : NULL, &s->l };
 	int ret;
 
-	if (n < 0 || (unsigned)n >= s->j->ncells)
+	if (n < 0 || (unsigned)n >= s->j->ns->ncells || s->j->ns->netfd[n] < 0)
 		return ctx_err(c, -EINVAL, NC_ERR_FAILED, "bad cell %d", n);
 	if (s->nl)
 		mnl_socket_close(s->nl);
 	s->nl = NULL;
 	s->cell = n;
-	if (setns(s->j->netfd[n], CLONE_NEWNET))
+	if (setns(s->j->ns->netfd[n], CLONE_NEWNET))
 		return ctx_err(c, -errno, NC_ERR_FAILED, "cannot enter cell \"%s\": %s",
-			       s->j->names[n], strerror(errno));
+			       s->j->ns->names[n], strerror(errno));
 	s->nl = nl_open(c);
 	if (!s->nl)
 		return -EIO;
@@ -394,7 +395,7 @@ static int go_cell(struct nc_ctx *c, struct state *s, int n, int listing)
 			fflush(s->routes.f);
 	}
 	return ret ? ctx_err(c, ret, NC_ERR_FAILED, "cannot read the network of cell \"%s\": %s",
-			     s->j->names[n], strerror(-ret)) : 0;
+			     s->j->ns->names[n], strerror(-ret)) : 0;
 }
 
 /**
@@ -449,7 +450,7 @@ static int step(struct nc_ctx *c, struct state *s, const char *line)
 			return 0;
 		if (!ret)
 			fprintf(s->undo->f, "A%c %s %s\nC %d\n", op[1] == '+' ? '-' : '+', a, b, s->cell);
-		return ret ? ctx_wrap(c, ret, "cell \"%s\": %s address %s on %s", s->j->names[s->cell],
+		return ret ? ctx_wrap(c, ret, "cell \"%s\": %s address %s on %s", s->j->ns->names[s->cell],
 				      op[1] == '+' ? "add" : "remove", b, a) : 0;
 	}
 	if (n == 4 && (!strcmp(op, "R+") || !strcmp(op, "R-"))) {
@@ -465,7 +466,7 @@ static int step(struct nc_ctx *c, struct state *s, const char *line)
 		if (!ret)
 			fprintf(s->undo->f, "R%c %s %s %s\nC %d\n", op[1] == '+' ? '-' : '+', a, b, d,
 				s->cell);
-		return ret ? ctx_wrap(c, ret, "cell \"%s\": %s route %s via %s dev %s", s->j->names[s->cell],
+		return ret ? ctx_wrap(c, ret, "cell \"%s\": %s route %s via %s dev %s", s->j->ns->names[s->cell],
 				      op[1] == '+' ? "add" : "remove", a, b, d) : 0;
 	}
 	if (n == 3 && !strcmp(op, "S")) {
@@ -475,7 +476,7 @@ static int step(struct nc_ctx *c, struct state *s, const char *line)
 		if (!ret && old[0])
 			fprintf(s->undo->f, "S %s %s\nC %d\n", a, old, s->cell);
 		return ret ? ctx_err(c, ret, NC_ERR_FAILED, "cell \"%s\": cannot set sysctl %s to %s: %s",
-				     s->j->names[s->cell], a, b, strerror(-ret)) : 0;
+				     s->j->ns->names[s->cell], a, b, strerror(-ret)) : 0;
 	}
 	return ctx_err(c, -EINVAL, NC_ERR_FAILED, "bad step \"%s\"", line);
 }
@@ -523,7 +524,7 @@ static int net_child(void *arg, char **text)
 	undo.f = open_memstream(&undo.text, &undo.len);
 	if (!o.f || !undo.f || !script)
 		return -ENOMEM;
-	if (j->userfd >= 0 && setns(j->userfd, CLONE_NEWUSER))
+	if (j->ns->userfd >= 0 && setns(j->ns->userfd, CLONE_NEWUSER))
 		ret = ctx_err(&c, -errno, NC_ERR_FAILED, "cannot join the cells' user namespace: %s",
 			      strerror(errno));
 	else
@@ -551,6 +552,74 @@ static int net_child(void *arg, char **text)
 	free(undo.text);
 	*text = o.text;
 	return 0;
+}
+
+/**
+ * lab_ns_init() - no namespace fetched yet
+ * @ctx:	context
+ * @lab:	lab
+ * @ns:		result (lab_ns_release() it)
+ *
+ * Return: 0 or -ENOMEM with a message
+ */
+int lab_ns_init(struct nc_ctx *ctx, const struct nc_lab *lab, struct lab_ns *ns)
+{
+	unsigned i;
+
+	ns->userfd = -1;
+	ns->ncells = lab->ncells;
+	for (i = 0; i < LAB_CELLS_MAX; i++)
+		ns->netfd[i] = -1;
+	ns->names = calloc(lab->ncells, sizeof(*ns->names));
+	if (!ns->names)
+		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+	for (i = 0; i < lab->ncells; i++)
+		snprintf(ns->names[i], sizeof(ns->names[i]), "%s", lab->cells[i].full);
+	return 0;
+}
+
+/**
+ * lab_ns_cell() - fetch cell @i's namespaces over the keeper connection,
+ * unless they are fetched already
+ * @ctx:	context
+ * @ns:		namespaces
+ * @i:		cell
+ *
+ * Return: 0 or -errno with a message
+ */
+int lab_ns_cell(struct nc_ctx *ctx, struct lab_ns *ns, unsigned i)
+{
+	struct nc_cell_info info;
+	int fds[2] = { -1, -1 }, nfds = 2, ret;
+
+	if (ns->netfd[i] >= 0)
+		return 0;
+	ret = cell_get(ctx, ns->names[i], &info, fds, &nfds);
+	if (ret)
+		return ret;
+	ns->netfd[i] = fds[nfds - 1];
+	if (nfds == 2 && ns->userfd < 0)	/* one hub user namespace for all */
+		ns->userfd = fds[0];
+	else if (nfds == 2)
+		close(fds[0]);
+	return 0;
+}
+
+/**
+ * lab_ns_release() - close what was fetched
+ * @ns:		namespaces
+ */
+void lab_ns_release(struct lab_ns *ns)
+{
+	unsigned i;
+
+	for (i = 0; i < LAB_CELLS_MAX; i++)
+		if (ns->netfd[i] >= 0)
+			close(ns->netfd[i]);
+	if (ns->userfd >= 0)
+		close(ns->userfd);
+	free(ns->names);
+	ns->names = NULL;
 }
 
 /**

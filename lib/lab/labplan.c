@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "client/client.h"
 #include "lab/lab.h"
 #include "lab/labnet.h"
 
@@ -122,30 +121,6 @@ static const struct nc_cell_info *live_cell(const struct nc_cell_info *cells, si
 }
 
 /**
- * lab_cell_fds() - a cell's namespace descriptors, over the keeper connection
- * @ctx:	context
- * @full:	cell
- * @userfd:	the user namespace: set when still -1 (rootless), else kept
- * @netfd:	the network namespace
- *
- * Return: 0 or -errno with a message
- */
-int lab_cell_fds(struct nc_ctx *ctx, const char *full, int *userfd, int *netfd)
-{
-	struct nc_cell_info info;
-	int fds[2] = { -1, -1 }, nfds = 2, ret = cell_get(ctx, full, &info, fds, &nfds);
-
-	if (ret)
-		return ret;
-	*netfd = fds[nfds - 1];
-	if (nfds == 2 && *userfd < 0)
-		*userfd = fds[0];
-	else if (nfds == 2)
-		close(fds[0]);
-	return 0;
-}
-
-/**
  * parse_dump() - labnet's dump into "CELL KIND ..." live items
  * @lab:	lab
  * @text:	dump ("C N", "I IF INDEX", "A IF CIDR", "R DST GW DEV", "S KEY VALUE")
@@ -211,26 +186,22 @@ static int live_route(const struct lab_rec *live, const char *item)
  */
 static int read_live(struct nc_ctx *ctx, const struct nc_lab *lab, struct lab_plan *p)
 {
-	int netfd[LAB_CELLS_MAX], userfd = -1, ret = 0;
-	char (*names)[NC_NAME_MAX + 1] = calloc(lab->ncells, sizeof(*names));
 	_cleanup_free_ char *dump = NULL;
 	char *script = NULL;
+	struct lab_ns ns;
 	size_t sl = 0;
 	unsigned i, k, any = 0;
-	FILE *f = open_memstream(&script, &sl);
+	int ret = lab_ns_init(ctx, lab, &ns);
+	FILE *f = ret ? NULL : open_memstream(&script, &sl);
 
-	if (!f || !names) {
-		if (f)
-			fclose(f);
-		free(names);
-		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+	if (!f) {
+		lab_ns_release(&ns);
+		return ret ? ret : ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	}
-	for (i = 0; i < lab->ncells; i++) {
-		netfd[i] = -1;
-		snprintf(names[i], sizeof(names[i]), "%s", lab->cells[i].full);
-		if (ret || p->state[i] != LCS_OK)
+	for (i = 0; i < lab->ncells && !ret; i++) {
+		if (p->state[i] != LCS_OK)
 			continue;
-		ret = lab_cell_fds(ctx, lab->cells[i].full, &userfd, &netfd[i]);
+		ret = lab_ns_cell(ctx, &ns, i);
 		fprintf(f, "C %u\n", i);
 		any = 1;
 		for (k = 0; k < lab->cells[i].nsysctls; k++)
@@ -238,19 +209,14 @@ static int read_live(struct nc_ctx *ctx, const struct nc_lab *lab, struct lab_pl
 	}
 	fclose(f);
 	if (!ret && any) {
-		struct lab_net_job j = { userfd, netfd, names, lab->ncells, script, 0, 0 };
+		struct lab_net_job j = { &ns, script, 0, 0 };
 
 		ret = lab_net_run(ctx, &j, &dump);
 	}
 	if (!ret && dump && parse_dump(lab, dump, p->live))
 		ret = ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-	for (i = 0; i < lab->ncells; i++)
-		if (netfd[i] >= 0)
-			close(netfd[i]);
-	if (userfd >= 0)
-		close(userfd);
+	lab_ns_release(&ns);
 	free(script);
-	free(names);
 	return ret;
 }
 
@@ -317,23 +283,6 @@ static int plan_cells(struct nc_ctx *ctx, const struct nc_lab *lab, struct lab_p
 }
 
 /**
- * cell_index() - a cell of the file by name
- * @lab:	lab
- * @name:	name
- *
- * Return: index or -1
- */
-static int cell_index(const struct nc_lab *lab, const char *name)
-{
-	unsigned i;
-
-	for (i = 0; i < lab->ncells; i++)
-		if (!strcmp(lab->cells[i].name, name))
-			return (int)i;
-	return -1;
-}
-
-/**
  * stays() - whether a cell of the record stays as it is (not new, made
  * again or deleted): its links and addresses are what the live cell has
  * @lab:	lab
@@ -344,7 +293,7 @@ static int cell_index(const struct nc_lab *lab, const char *name)
  */
 static int stays(const struct nc_lab *lab, const struct lab_plan *p, const char *name)
 {
-	int i = cell_index(lab, name);
+	int i = lab_find_cell(lab, name);
 
 	return i >= 0 && p->state[i] == LCS_OK;
 }
@@ -370,8 +319,8 @@ static int plan_links(const struct nc_lab *lab, struct lab_plan *p, struct lab_r
 
 		if (strncmp(it, "link ", 5) || lab_link_words(it + 5, w))
 			continue;
-		ca = cell_index(lab, w[0]);
-		cb = cell_index(lab, w[2]);
+		ca = lab_find_cell(lab, w[0]);
+		cb = lab_find_cell(lab, w[2]);
 		snprintf(ends[0], sizeof(ends[0]), "%s if %s", w[0], w[1]);
 		snprintf(ends[1], sizeof(ends[1]), "%s if %s", w[2], w[3]);
 		snprintf(arg, sizeof(arg), "%s:%s %s:%s", lab->cells[ca].full, w[1], lab->cells[cb].full, w[3]);
@@ -400,7 +349,7 @@ static int plan_links(const struct nc_lab *lab, struct lab_plan *p, struct lab_r
 		snprintf(arg, sizeof(arg), "%s:%s %s:%s", ra->full, w[1], rb->full, w[3]);
 		snprintf(ends[0], sizeof(ends[0]), "%s if %s", w[0], w[1]);
 		snprintf(ends[1], sizeof(ends[1]), "%s if %s", w[2], w[3]);
-		ret = add_op(p, LOP_LINK_DEL, cell_index(lab, w[0]), ra->full, arg, "remove", "link",
+		ret = add_op(p, LOP_LINK_DEL, lab_find_cell(lab, w[0]), ra->full, arg, "remove", "link",
 			     "not in the file any more");
 		if (!ret)	/* its ends go: nothing of them is to remove */
 			ret = lab_rec_add(fresh, ends[0]) | lab_rec_add(fresh, ends[1]);
@@ -493,7 +442,7 @@ static int plan_gone(const struct nc_lab *lab, struct lab_plan *p, const struct 
 		if (sscanf(it, "%64s %15s %127s %127s", name, kind, a, b) < 3 ||
 		    lab_rec_has(p->want, it) || !stays(lab, p, name))
 			continue;
-		ci = cell_index(lab, name);
+		ci = lab_find_cell(lab, name);
 		snprintf(probe, sizeof(probe), "%s if %s", name, a);
 		if (!strcmp(kind, "addr") && lab_rec_has(p->live, it) && !lab_rec_has(fresh, probe)) {
 			snprintf(arg, sizeof(arg), "A- %s %s", a, b);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include "base/paths.h"
 #include "base/safefile.h"
+#include "base/store.h"
 #include "lab/lab.h"
 
 #define LAB_ITEMS_MAX 65536
@@ -44,6 +45,31 @@ int lab_rec_path(struct nc_ctx *ctx, const char *lab, char *path, size_t len, in
 		return ret;
 	snprintf(path, len, "%s/labs/%s.lab", p.state, lab);
 	return 0;
+}
+
+/**
+ * lab_lock() - take STATE/labs/NAME.lock: one "up" or "down" of a lab at a
+ * time (the keeper never takes it, so holding it while asking the keeper
+ * cannot deadlock)
+ * @ctx:	context
+ * @lab:	lab name
+ * @path:	the lock file's path (for lab_unlock())
+ * @len:	its size
+ *
+ * Return: the locked descriptor, or -errno with a message
+ */
+int lab_lock(struct nc_ctx *ctx, const char *lab, char *path, size_t len)
+{
+	int ret = lab_rec_path(ctx, lab, path, len, 1), fd;
+
+	if (ret)
+		return ret;
+	snprintf(path + strlen(path) - 4, 6, ".lock");	/* NAME.lab -> NAME.lock */
+	fd = store_lock(path);
+	if (fd < 0)
+		return ctx_err(ctx, fd, NC_ERR_FAILED, "cannot lock lab \"%s\" (%s): %s", lab, path,
+			       strerror(-fd));
+	return fd;
 }
 
 /**

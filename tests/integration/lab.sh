@@ -93,24 +93,8 @@ import socket; c=socket.create_connection(('127.0.0.1',$hp),2.0); assert c.recv(
 }
 
 t_lab_chain_30_static_routes() {
-	local lab=${PFX}c f=$T/chain.yaml n=30 i s
-	{
-		echo "name: $lab"; echo "cells:"
-		for i in $(seq 0 $((n - 1))); do
-			echo "  c$i:"
-			echo "    interfaces:"
-			[ "$i" -gt 0 ] && echo "      l: [10.77.$((i - 1)).2/24]"
-			[ "$i" -lt $((n - 1)) ] && echo "      r: [10.77.$i.1/24]"
-			if [ "$i" = 0 ]; then echo '    routes: ["default via 10.77.0.2"]'
-			elif [ "$i" = $((n - 1)) ]; then echo "    routes: [\"default via 10.77.$((i - 1)).1\"]"
-			else
-				echo "    routes: [\"default via 10.77.$i.2\", \"10.77.0.0/24 via 10.77.$((i - 1)).1\"]"
-				echo '    sysctl: { net.ipv4.ip_forward: "1" }'
-			fi
-		done
-		echo "links:"
-		for i in $(seq 0 $((n - 2))); do echo "  - [c$i:r, c$((i + 1)):l]"; done
-	} >"$f"
+	local lab=${PFX}c f=$T/chain.yaml n=30 s
+	sh "$TOP/examples/lab/chain.sh" "$n" "$lab" >"$f"
 	trap 'lab_cleanup "$f" $s' EXIT
 	expect_rc 0 $NC up -f "$f"
 	[ "$($NC list | grep -c "^$lab-")" = $n ] || fail "not $n cells: $($NC list | head -5)"
