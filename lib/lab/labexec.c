@@ -221,6 +221,36 @@ static int net_steps(struct run *r, unsigned from, int reverse)
 }
 
 /**
+ * end_processes() - end what runs in a cell: SIGTERM, 2 s, then SIGKILL
+ * @ctx:	context
+ * @cell:	cell
+ *
+ * Return: how many processes there were
+ */
+static size_t end_processes(struct nc_ctx *ctx, const char *cell)
+{
+	struct timespec t = { 0, 50 * 1000 * 1000 };
+	pid_t *pids = NULL;
+	size_t n = 0, first, i;
+	int round;
+
+	if (nc_pids(ctx, cell, &pids, &n))
+		return 0;
+	first = n;
+	for (round = 0; n && round < 41; round++) {
+		for (i = 0; i < n; i++)
+			kill(pids[i], round == 40 ? SIGKILL : SIGTERM * (round == 0));
+		free(pids);
+		pids = NULL;
+		nanosleep(&t, NULL);
+		if (nc_pids(ctx, cell, &pids, &n))
+			break;
+	}
+	free(pids);
+	return first;
+}
+
+/**
  * do_step() - one step of "up"
  * @r:		run
  * @o:		step
@@ -235,7 +265,8 @@ static int do_step(struct run *r, const struct lab_op *o)
 
 	switch (o->kind) {
 	case LOP_CELL_DROP:
-	case LOP_CELL_DEL:
+	case LOP_CELL_DEL:	/* as down does: what runs there ends with it */
+		end_processes(r->ctx, o->full);
 		return nc_delete(r->ctx, o->full);
 	case LOP_CELL_ADD:
 		ret = nc_create(r->ctx, o->full, 0);
@@ -523,36 +554,6 @@ out:
 	free(r.net_undo);
 	lab_plan_release(&p);
 	return ret;
-}
-
-/**
- * end_processes() - end what runs in a cell: SIGTERM, 2 s, then SIGKILL
- * @ctx:	context
- * @cell:	cell
- *
- * Return: how many processes there were
- */
-static size_t end_processes(struct nc_ctx *ctx, const char *cell)
-{
-	struct timespec t = { 0, 50 * 1000 * 1000 };
-	pid_t *pids = NULL;
-	size_t n = 0, first, i;
-	int round;
-
-	if (nc_pids(ctx, cell, &pids, &n))
-		return 0;
-	first = n;
-	for (round = 0; n && round < 41; round++) {
-		for (i = 0; i < n; i++)
-			kill(pids[i], round == 40 ? SIGKILL : SIGTERM * (round == 0));
-		free(pids);
-		pids = NULL;
-		nanosleep(&t, NULL);
-		if (nc_pids(ctx, cell, &pids, &n))
-			break;
-	}
-	free(pids);
-	return first;
 }
 
 /**

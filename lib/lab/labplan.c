@@ -299,6 +299,23 @@ static int stays(const struct nc_lab *lab, const struct lab_plan *p, const char 
 }
 
 /**
+ * deleting() - whether the plan deletes a cell the file dropped
+ * @p:		plan
+ * @full:	cell name
+ *
+ * Return: 1 if so
+ */
+static int deleting(const struct lab_plan *p, const char *full)
+{
+	unsigned i;
+
+	for (i = 0; i < p->nops; i++)
+		if (p->ops[i].kind == LOP_CELL_DEL && !strcmp(p->ops[i].full, full))
+			return 1;
+	return 0;
+}
+
+/**
  * plan_links() - links to make, make again (an end is gone) or remove
  * @lab:	lab
  * @p:		plan
@@ -341,11 +358,20 @@ static int plan_links(const struct nc_lab *lab, struct lab_plan *p, struct lab_r
 		const char *it = p->rec->items[i];
 		const struct lab_rec_cell *ra, *rb;
 
+		int sa, sb;
+
 		if (strncmp(it, "link ", 5) || lab_link_words(it + 5, w) || lab_rec_has(p->want, it) ||
-		    !stays(lab, p, w[0]) || !stays(lab, p, w[2]))
+		    rec_cell(p->rec, w[0]) < 0 || rec_cell(p->rec, w[2]) < 0)
 			continue;
 		ra = &p->rec->cell[rec_cell(p->rec, w[0])];
 		rb = &p->rec->cell[rec_cell(p->rec, w[2])];
+		sa = stays(lab, p, w[0]);
+		sb = stays(lab, p, w[2]);
+		/* a link to a cell deleted now is removed first, at once: the
+		 * kernel tears a namespace, and the end in the cell that stays,
+		 * down in the background */
+		if (!(sa && sb) && !(sa && deleting(p, rb->full)) && !(sb && deleting(p, ra->full)))
+			continue;
 		snprintf(arg, sizeof(arg), "%s:%s %s:%s", ra->full, w[1], rb->full, w[3]);
 		snprintf(ends[0], sizeof(ends[0]), "%s if %s", w[0], w[1]);
 		snprintf(ends[1], sizeof(ends[1]), "%s if %s", w[2], w[3]);

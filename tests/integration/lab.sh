@@ -148,8 +148,26 @@ PY
 	kill "$s"
 	expect_rc 0 $NC up -f "$f"
 	grep -q "up to date, nothing changed" "$T/out" || fail "second up said: $(cat "$T/out")"
+	# remove cell c (and its link) while a process runs in it
+	$NC exec "$lab-c" -- sleep 60 &
+	local sp=$!
+	for _ in $(seq 1 50); do [ -n "$($NC pids "$lab-c" 2>/dev/null)" ] && break; sleep 0.05; done
+	python3 - "$f" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace('  c:\n    interfaces: { e1: [10.0.3.1/24] }\n    routes: ["10.0.1.0/24 via 10.0.3.2"]\n', '')
+s = s.replace('  - [c:e1, r:e3]\n', '').replace(', e3: [10.0.3.2/24]', '')
+open(p, 'w').write(s)
+PY
+	expect_rc 0 $NC up -f "$f"
+	grep -q "remove  cell     $lab-c (not in the file any more)" "$T/out" || fail "c not removed: $(cat "$T/out")"
+	grep -q "remove  link     $lab-c:e1 $lab-r:e3" "$T/out" || fail "the link to c not removed first: $(cat "$T/out")"
+	gone "$sp" || fail "the process in the removed cell survived"
+	$NC list | grep -q "^$lab-c " && fail "cell c is still there"
+	[ "$(nsid "$lab-a")" = "$ida" ] && [ "$(nsid "$lab-r")" = "$idr" ] || fail "removing c made a or r again"
+	[ -z "$(ifidx "$lab-r" e3)" ] || fail "r still has e3"
 	expect_rc 0 $NC down -f "$f"
-	grep -q "down, 4 cells removed" "$T/out" || fail "down said: $(cat "$T/out")"
+	grep -q "down, 3 cells removed" "$T/out" || fail "down said: $(cat "$T/out")"
 	no_lab_left "$lab"
 	trap - EXIT
 }
