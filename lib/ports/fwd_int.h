@@ -256,4 +256,11 @@ NC_INTERNAL void fwd_on_listen_udp(struct fwd *f, struct fwd_port *p);
 NC_INTERNAL void fwd_on_flow(struct fwd *f, struct uflow *fl);
 NC_INTERNAL void fwd_flows_expire(struct fwd *f, struct fwd_port *p);
 
+/* fwd_cell.c: a cell's socket helper said something */
+NC_INTERNAL void fwd_on_helper(struct fwd *f, struct fwd_cell *fc);
+/* fwd_port.c: listeners */
+NC_INTERNAL in_port_t *fwd_addr_port(struct sockaddr_storage *ss);
+NC_INTERNAL void fwd_port_resume(struct fwd *f, struct fwd_port *p);
+NC_INTERNAL void fwd_port_free(struct fwd *f, struct fwd_port *p);
+
 #endif /* NC_FWD_INT_H */
