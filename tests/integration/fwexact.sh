@@ -302,3 +302,28 @@ t_fw_apply_names_legacy_rules() {
 	expect_rc 0 $NC fw apply "$c" "$T/a.nft"
 	expect_err_match "notice: the cell also has 1 iptables-legacy rule\(s\) \(tables: filter\)"
 }
+
+t_fw_apply_keeper_killed_midway() {
+	# the keeper killed while fw apply loads: the apply finds the cell
+	# rebuilt (a new namespace, which may get the old one's inode number
+	# once the old is freed) and records nothing, or the generation it
+	# reports is the one the cell holds; never a record the cell does not
+	# hold
+	local c=${PFX}km i pid kp rc cur want live
+	expect_rc 0 $NC create "$c" --uplink none
+	trap '$NC delete --force "$c" >/dev/null 2>&1' RETURN
+	for i in 1 2 3 4 5 6 7 8; do
+		big_rules 3000 "$T/k$i.nft" $((7000 + i))
+		$NC fw apply "$c" "$T/k$i.nft" >"$T/ka.out" 2>"$T/ka.err" & pid=$!
+		sleep "0.0$((RANDOM % 8 + 1))"
+		kp=$(keeper_pid); [ -n "$kp" ] && kill -9 "$kp" 2>/dev/null
+		wait "$pid"; rc=$?
+		expect_rc 0 $NC inspect "$c"
+		cur=$(sed -nE 's/^firewall: +generation ([0-9]+).*/\1/p' "$T/out")
+		want=$([ -n "$cur" ] && grep -o 'tcp dport 70[0-9][0-9] drop' "$NETCELL_STATE_DIR/fw/$c/$cur.nft")
+		live=$($NC fw show "$c" | grep -o 'tcp dport 70[0-9][0-9] drop')
+		[ "$want" = "$live" ] || fail "round $i (apply exited $rc): generation ${cur:-none} on record holds '$want', the cell holds '$live'"
+		[ "$rc" = 0 ] && { [ "$want" = "tcp dport $((7000 + i)) drop" ] || fail "round $i: apply exited 0 but generation $cur is on record"; }
+	done
+	return 0
+}
