@@ -640,6 +640,35 @@ int nc_fw_rollback(struct nc_ctx *ctx, const char *cell, unsigned gen,
 }
 
 /**
+ * fw_drifted() - has a cell's ruleset changed since its generation was
+ * applied; a notice says where
+ * @ctx:	context (the notice)
+ * @cell:	cell
+ * @dir:	its firewall directory
+ * @gen:	the generation in force on record
+ *
+ * Unknown (no views kept, the cell unreachable) counts as not drifted:
+ * nothing is claimed that was not seen.
+ *
+ * Return: 1 if drifted, else 0
+ */
+int fw_drifted(struct nc_ctx *ctx, const char *cell, const char *dir, unsigned gen)
+{
+	_cleanup_free_ char *out = NULL;
+	struct nc_ctx quiet = { .kfd = -1 };
+	char expect[PATH_MAX];
+
+	if (!gen || fw_is_host(cell))
+		return 0;
+	fwgen_path(dir, gen, "live", expect, sizeof(expect));
+	if (incell_call_cell(&quiet, cell, fw_drift_in_ns, expect, &out) != 1)
+		return 0;
+	ctx_notice(ctx, "generation %u of cell \"%s\" is on record, but the cell's ruleset was changed inside the cell since it was applied (%s); 'netcell fw rollback %s %u' puts it back",
+		   gen, cell, out ? out : "", cell, gen);
+	return 1;
+}
+
+/**
  * nc_fw_history() - the kept generations of a cell, oldest first
  * @ctx:	context
  * @cell:	cell name
@@ -678,6 +707,7 @@ int nc_fw_history(struct nc_ctx *ctx, const char *cell, struct nc_fw_gen **gens,
 		e->pending = v[0] == g;
 		e->locked = e->current && fwgen_locked(dir, g);
 		e->reverted = fwgen_was_reverted(dir, g);
+		e->drifted = e->current && !e->locked && fw_drifted(ctx, cell, dir, g);
 		(*n)++;
 	}
 	return 0;
