@@ -23,6 +23,7 @@
 #include "client/cellns.h"
 #include "fw/fwgen.h"
 #include "client/firewall.h"
+#include "client/fwswitch.h"
 #include "net/link.h"
 #include "kernel/netlink.h"
 #include "net/uplink.h"

@@ -400,7 +400,7 @@ assert ("lo", "10.214.92.5/32") in addrs and ("nc-" + sys.argv[2], "10.214.91.2/
 assert not any(r.get("dst") == "default" for r in j["routes"]), j["routes"]
 assert {"dst": "10.214.91.0/30", "dev": "nc-" + sys.argv[2]} in j["routes"], j["routes"]
 assert j["links"] == [{"peer": sys.argv[2], "address": "10.214.91.2/30"}], j["links"]
-assert j["firewall"] == {"generation": 1, "pending": False, "locked": False}, j["firewall"]
+assert j["firewall"] == {"generation": 1, "pending": False, "locked": False, "drifted": False}, j["firewall"]
 assert j["ports"] == [], j["ports"]
 PY
 	expect_rc 3 $NC inspect "${PFX}nope"
