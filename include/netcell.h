@@ -102,6 +102,9 @@ NC_API int nc_list(struct nc_ctx *ctx, struct nc_cell_info **cells,
 		   size_t *n);
 NC_API int nc_enter(struct nc_ctx *ctx, const char *name, unsigned flags);
 NC_API int nc_gc(struct nc_ctx *ctx, unsigned *removed);
+/* a namespace another program made, held by root's keeper as a cell that
+ * delete unbinds but does not destroy (adopt.c; the CNI plugin's) */
+NC_API int nc_adopt(struct nc_ctx *ctx, const char *name, const char *netns);
 NC_API int nc_unique_name(char *buf, size_t len);
 NC_API int nc_write_file(struct nc_ctx *ctx, const char *path, const char *data,
 			 size_t len);

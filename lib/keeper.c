@@ -279,6 +279,27 @@ static int drop_cell(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 }
 
 /**
+ * name_free() - may a new cell take this name
+ * @k:		keeper
+ * @ctx:	context
+ * @name:	cell name
+ *
+ * Return: 0, or -errno with a message (-EEXIST: a cell has it)
+ */
+int name_free(struct keeper *k, struct nc_ctx *ctx, const char *name)
+{
+	int ret = nc_name_check(ctx, name);
+
+	if (ret)
+		return ret;
+	if (find(k, name))
+		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
+			       "cell \"%s\" exists already; pick another name or run 'netcell delete %s' first",
+			       name, name);
+	return 0;
+}
+
+/**
  * do_create() - create a cell
  * @k:		keeper
  * @ctx:	context
@@ -294,13 +315,9 @@ static int do_create(struct keeper *k, struct nc_ctx *ctx, const char *name,
 	struct cell_conf c = { 0 };
 	int ret, fd, fresh;
 
-	ret = nc_name_check(ctx, name);
+	ret = name_free(k, ctx, name);
 	if (ret)
 		return ret;
-	if (find(k, name))
-		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
-			       "cell \"%s\" exists already; pick another name or run 'netcell delete %s' first",
-			       name, name);
 	snprintf(c.name, sizeof(c.name), "%s", name);
 	c.created = (long long)time(NULL);
 	/* saved as ephemeral while set up: a rebuild does not bring it back */
@@ -552,6 +569,8 @@ static void handle(struct keeper *k, int sock, char *req)
 		ret = do_link(k, &ctx, f[1], f[2], NULL);
 	} else if (!strcmp(f[0], "HUB") && nf == 2) {
 		ret = do_hub(k, &ctx, f[1]);
+	} else if (!strcmp(f[0], "ADOPT") && nf == 3) {
+		ret = do_adopt(k, &ctx, f[1], f[2]);
 	} else if (!strcmp(f[0], "GC")) {
 		do_gc(k, &removed);
 	} else if (strcmp(f[0], "PING")) {

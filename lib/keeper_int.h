@@ -133,6 +133,10 @@ NC_INTERNAL int ksetup_no_cell(struct keeper *k, struct nc_ctx *ctx,
 			       const char *name);
 NC_INTERNAL int do_keep(struct keeper *k, struct nc_ctx *ctx, const char *name,
 			const char *id, int sock);
+NC_INTERNAL int name_free(struct keeper *k, struct nc_ctx *ctx, const char *name);
+NC_INTERNAL int kadopt_bound(const char *name);
+NC_INTERNAL int do_adopt(struct keeper *k, struct nc_ctx *ctx, const char *name,
+			  const char *path);
 NC_INTERNAL void keeper_forget(struct keeper *k, const char *name, int unbind_ns);
 NC_INTERNAL void keeper_rebuild(struct keeper *k, struct nc_ctx *ctx,
 				unsigned *rebuilt, unsigned *fresh);

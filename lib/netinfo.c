@@ -25,6 +25,7 @@
 #include "link.h"
 #include "netlink.h"
 #include "paths.h"
+#include "netinfo.h"
 #include "uplink.h"
 
 /**
@@ -193,7 +194,9 @@ static int dump(struct mnl_socket *nl, int type, mnl_cb_t cb, struct dump *d)
 }
 
 /**
- * dump_in_cell() - incell_fn: the cell's addresses and routes as text
+ * netinfo_dump() - incell_fn: the current namespace's addresses and routes as
+ * text, "A\tIFNAME\tADDR/PLEN" and "R\tDST\tGW\tIFNAME" lines (a cell's, or
+ * the CNI plugin's container's)
  * @arg:	unused
  * @out:	output lines
  * @len:	size of @out
@@ -205,7 +208,7 @@ static int dump(struct mnl_socket *nl, int type, mnl_cb_t cb, struct dump *d)
  *
  * Return: 0 or -errno (then @out says why)
  */
-static int dump_in_cell(void *arg, char *out, size_t len)
+int netinfo_dump(void *arg, char *out, size_t len)
 {
 	struct nc_ctx c = { .kfd = -1 };
 	struct dump d = { out, len, 0 };
@@ -264,7 +267,7 @@ static size_t lines(const char *text)
 
 /**
  * parse_dump() - the child's "A" and "R" records into @info
- * @text:	dump_in_cell()'s output
+ * @text:	netinfo_dump()'s output
  * @info:	result: @addrs and @routes allocated
  *
  * Return: 0 or -ENOMEM
@@ -360,7 +363,7 @@ int nc_inspect_net(struct nc_ctx *ctx, const char *cell, struct nc_net_info *inf
 	ret = paths_get(ctx, &p);
 	/* also the check that the cell exists: it is entered */
 	if (!ret)
-		ret = incell_call(ctx, cell, dump_in_cell, NULL, &text);
+		ret = incell_call(ctx, cell, netinfo_dump, NULL, &text);
 	if (ret && text)
 		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot read the network of cell \"%s\": %s",
 			       cell, text);
