@@ -426,12 +426,12 @@ static int cmd_check(const struct cni_conf *c, struct cni_env *env, const char *
 		return cni_error(e, CNI_E_IO, NULL, "out of memory");
 	if (strcmp(c->version, "0.4.0") && strcmp(c->version, "1.0.0"))
 		cni_error(e, CNI_E_VERSION, NULL, "CHECK needs cniVersion 0.4.0 or later, not %s", c->version);
-	else if (c->ipam[0] && cni_ipam(c, env, in, &r, e))
-		;
 	else if (cni_state_load(c->name, env, &l, &n, netns, sizeof(netns), cell, sizeof(cell)))
 		cni_error(e, CNI_E_CONTAINER, NULL,
 			  "netcell: container \"%s\" has no %s on network \"%s\" (no ADD, or DEL done)",
 			  env->id, env->ifname, c->name);
+	else if (c->ipam[0] && cni_ipam(c, env, in, &r, e))
+		;
 	else if (cninet_check(ctx, &l, env->netns) || cninat_check(ctx, &n))
 		lib_error(e, CNI_E_DRIFT, ctx, "netcell: the container's network changed");
 	else if (cell[0] && cni_fw_check(cell, e))

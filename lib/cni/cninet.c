@@ -135,6 +135,83 @@ static int link_set(struct nc_ctx *ctx, struct mnl_socket *nl, int idx, unsigned
 }
 
 /**
+ * struct link_facts - what RTM_GETLINK tells of one link
+ * @mac:	hardware address
+ * @master:	index of its bridge, 0 for none
+ * @kind:	IFLA_INFO_KIND ("bridge", "veth"), "" for none
+ */
+struct link_facts {
+	unsigned char mac[6];
+	unsigned master;
+	char kind[16];
+};
+
+/**
+ * facts_cb() - mnl callback: one RTM_NEWLINK into struct link_facts
+ * @nlh:	message
+ * @data:	struct link_facts
+ *
+ * Return: MNL_CB_OK
+ */
+static int facts_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_facts *f = data;
+	const struct nlattr *a, *b;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) {
+		if (mnl_attr_get_type(a) == IFLA_ADDRESS && mnl_attr_get_payload_len(a) == 6)
+			memcpy(f->mac, mnl_attr_get_payload(a), 6);
+		else if (mnl_attr_get_type(a) == IFLA_MASTER)
+			f->master = mnl_attr_get_u32(a);
+		else if (mnl_attr_get_type(a) == IFLA_LINKINFO)
+			mnl_attr_for_each_nested(b, a)
+				if (mnl_attr_get_type(b) == IFLA_INFO_KIND &&
+				    !mnl_attr_validate(b, MNL_TYPE_NUL_STRING))
+					snprintf(f->kind, sizeof(f->kind), "%s", mnl_attr_get_str(b));
+	}
+	return MNL_CB_OK;
+}
+
+/**
+ * link_get() - RTM_GETLINK of one link by name
+ * @nl:		socket in the link's namespace
+ * @name:	link
+ * @f:		output
+ *
+ * Asked over rtnetlink, not read from sysfs: the /sys a plugin sees may
+ * be another namespace's (a rootless runtime's plugins run in a network
+ * namespace of their own, under the host's /sys).
+ *
+ * Return: 0, or -errno (-ENODEV: no such link)
+ */
+static int link_get(struct mnl_socket *nl, const char *name, struct link_facts *f)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	unsigned seq = (unsigned)getpid() ^ 0x5a5a, port = mnl_socket_get_portid(nl);
+	struct ifinfomsg *ifi;
+	ssize_t n;
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	nlh->nlmsg_type = RTM_GETLINK;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = seq;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (n < 0)
+		return -errno;
+	ret = mnl_cb_run(buf, (size_t)n, seq, port, facts_cb, f);
+	return ret < 0 ? (errno == ENODEV ? -ENODEV : -errno) : 0;
+}
+
+/**
  * bridge_make() - create a bridge
  * @ctx:	context
  * @nl:		socket in the host's namespace
@@ -180,15 +257,14 @@ static int bridge_make(struct nc_ctx *ctx, struct mnl_socket *nl, const char *na
  */
 static int bridge_up(struct nc_ctx *ctx, struct mnl_socket *nl, const struct cni_link *l)
 {
-	char path[96];
+	struct link_facts f;
 	int idx, ret, i;
 
 	ret = bridge_make(ctx, nl, l->bridge, l->mtu);
 	if (ret)
 		return ctx_wrap(ctx, ret, "cannot create bridge \"%s\"", l->bridge);
-	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", l->bridge);
 	idx = (int)if_nametoindex(l->bridge);
-	if (!idx || access(path, F_OK))
+	if (!idx || link_get(nl, l->bridge, &f) || strcmp(f.kind, "bridge"))
 		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
 			       "\"%s\" exists and is not a bridge; name another in the network's \"bridge\" key",
 			       l->bridge);
@@ -259,28 +335,6 @@ static int container_side(struct nc_ctx *ctx, const struct cni_link *l)
 }
 
 /**
- * read_mac() - a host link's MAC from sysfs
- * @ifname:	link
- * @mac:	output, zeroed when unknown
- */
-static void read_mac(const char *ifname, unsigned char mac[6])
-{
-	char path[96], txt[32] = "";
-	_cleanup_fclose_ FILE *f = NULL;
-	unsigned b[6];
-	int i;
-
-	memset(mac, 0, 6);
-	snprintf(path, sizeof(path), "/sys/class/net/%s/address", ifname);
-	f = fopen(path, "re");
-	if (!f || !fgets(txt, sizeof(txt), f) ||
-	    sscanf(txt, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
-		return;
-	for (i = 0; i < 6; i++)
-		mac[i] = (unsigned char)b[i];
-}
-
-/**
  * host_pair() - the veth pair, host end on the bridge and up
  * @ctx:	context
  * @nl:		socket in the host's namespace
@@ -325,6 +379,7 @@ int cninet_add(struct nc_ctx *ctx, const struct cni_link *l, const char *netns,
 	       unsigned char hostmac[6])
 {
 	struct mnl_socket *nl = nl_open(ctx);
+	struct link_facts f;
 	int bridx, ret, hostfd;
 
 	if (!nl)
@@ -335,7 +390,9 @@ int cninet_add(struct nc_ctx *ctx, const struct cni_link *l, const char *netns,
 		mnl_socket_close(nl);
 		return ret;
 	}
-	read_mac(l->hostif, hostmac);
+	memset(hostmac, 0, 6);
+	if (!link_get(nl, l->hostif, &f))
+		memcpy(hostmac, f.mac, 6);
 	ret = ns_go(ctx, netns, &hostfd);
 	if (!ret)
 		ret = container_side(ctx, l);
@@ -478,16 +535,17 @@ static int check_container(struct nc_ctx *ctx, const struct cni_link *l)
  */
 int cninet_check(struct nc_ctx *ctx, const struct cni_link *l, const char *netns)
 {
-	char path[96], master[IFNAMSIZ + 32] = "";
-	ssize_t n;
+	struct mnl_socket *nl = nl_open(ctx);
+	struct link_facts f;
 	int hostfd, ret;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/master", l->hostif);
-	n = readlink(path, master, sizeof(master) - 1);
-	if (!if_nametoindex(l->hostif))
+	if (!nl)
+		return -EIO;
+	ret = link_get(nl, l->hostif, &f);
+	mnl_socket_close(nl);
+	if (ret)
 		return ctx_err(ctx, -ENODEV, NC_ERR_FAILED, "host interface %s is missing", l->hostif);
-	master[n > 0 ? n : 0] = '\0';
-	if (!strrchr(master, '/') || strcmp(strrchr(master, '/') + 1, l->bridge))
+	if (!f.master || f.master != if_nametoindex(l->bridge))
 		return ctx_err(ctx, -ENOENT, NC_ERR_FAILED, "host interface %s is not on bridge \"%s\"",
 			       l->hostif, l->bridge);
 	ret = ns_go(ctx, netns, &hostfd);
