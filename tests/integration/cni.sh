@@ -294,3 +294,132 @@ cni_firewall_body() {
 	return 0
 }
 t_cni_firewall() { in_mode cni_firewall_body; }
+
+# --- podman ------------------------------------------------------------
+# Debian's podman 4.3 with its CNI backend, configured for the test alone:
+# CONTAINERS_CONF names a containers.conf in $T (plugin and network
+# directories, the state directories the plugin and netcell use, passed to
+# podman's cleanup processes too through [engine] env), --root/--runroot in
+# $T, and --rootfs with a busybox-static root filesystem (no registry is
+# reachable).  runc: crun refuses a hybrid cgroup hierarchy.  The ulimits
+# are what the runtime may set without CAP_SYS_RESOURCE.
+
+# pm_init: podman's files; sets PM (the podman command) and RFS
+pm_init() {
+	local d=$T/pm
+	command -v podman >/dev/null && command -v runc >/dev/null && [ -x /bin/busybox ] ||
+		fail "podman, runc or busybox-static missing: run scripts/install-deps"
+	mkdir -p "$d/plugins" "$d/net.d" "$d/rootfs/bin" "$d/rootfs/www/cgi-bin"
+	ln -s "$CNIBIN" "$d/plugins/netcell"
+	cp /bin/busybox "$d/rootfs/bin/"
+	for c in sh httpd nc wget ip sleep cat; do ln -s busybox "$d/rootfs/bin/$c"; done
+	printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n%%s" "$REMOTE_ADDR"\n' >"$d/rootfs/www/cgi-bin/peer"
+	chmod 755 "$d/rootfs/www/cgi-bin/peer"
+	cat >"$d/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+[network]
+network_backend = "cni"
+cni_plugin_dirs = ["$d/plugins", "/usr/lib/cni"]
+network_config_dir = "$d/net.d"
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "none"
+env = ["NETCELL_CNI_STATE_DIR=$T/cnistate", "NETCELL_STATE_DIR=$NETCELL_STATE_DIR", "NETCELL_RUNTIME_DIR=$NETCELL_RUNTIME_DIR"]
+CONF
+	printf '{"cniVersion": "0.4.0", "name": "%s", "plugins": [{"type": "netcell", "bridge": "%s", "firewallDir": "%s",
+ "ipam": {"type": "host-local", "ranges": [[{"subnet": "%s.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "%s/ipam"},
+ "capabilities": {"portMappings": true, "ips": true, "mac": true}}]}\n' \
+		"$NET" "$BR" "$T/fw" "$SUB" "$T" >"$d/net.d/$NET.conflist"
+	export CONTAINERS_CONF=$d/containers.conf
+	PM=(podman --root "$d/root" --runroot "$d/runroot" --storage-driver vfs)
+	RFS=$d/rootfs
+}
+
+# pm_cleanup: every container of the test's podman, then cni_cleanup
+pm_cleanup() {
+	timeout 60 "${PM[@]}" rm -af -t 0 >/dev/null 2>&1
+	cni_cleanup
+}
+
+# http [NS] ADDR PORT: GET /cgi-bin/peer, print the client address it
+# reports (busybox httpd says [::ffff:A.B.C.D] for IPv4), 2 s at most
+http() {
+	local pre=()
+	[ $# = 3 ] && { pre=(nsenter --net="/run/netns/$1"); shift; }
+	"${pre[@]}" python3 -c "
+import urllib.request
+b=urllib.request.urlopen('http://$1:$2/cgi-bin/peer', timeout=2).read().decode()
+print(b.strip('[]').replace('::ffff:', ''))" 2>/dev/null
+}
+
+# pm_addr NAME: the container's IPv4 address on eth0
+pm_addr() {
+	"${PM[@]}" exec "$1" ip -4 -o addr show dev eth0 | awk '{print $4}' | cut -d/ -f1
+}
+
+# pm_wait_http ADDR PORT: wait up to 5 s for the container's server
+pm_wait_http() {
+	for _ in $(seq 1 50); do http "$1" "$2" >/dev/null && return 0; sleep 0.1; done
+	return 1
+}
+
+# modes t_cni_podman: root
+# Rootless podman 4.3 runs CNI plugins in a network namespace of its own
+# that it sets up with slirp4netns and the user's subordinate ids; the
+# plugin's rootless mode is what the user mode of the tests above runs
+# (unshare -Urnm), and docs/cni.md says what of rootless podman was tried.
+t_cni_podman() {
+	cni_begin
+	pm_init
+	trap pm_cleanup EXIT
+	local wn=${PFX}w kn=${PFX}k web=${PFX}web hp id ca out
+	NSS="$wn $kn"
+	side "$wn" "$W"; side "$kn" "$K"
+	serve "$wn" 8000
+	hp=$(free_port) || fail "no free port"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/$web.nft"
+	"${PM[@]}" run -d --name "$web" --network "$NET" -p "$hp:80" --rootfs "$RFS" \
+		sh -c 'httpd -p 81 -h /www; exec httpd -f -p 80 -h /www' >"$T/pm.out" 2>&1 ||
+		fail "podman run: $(cat "$T/pm.out")"
+	id=$("${PM[@]}" inspect -f '{{.Id}}' "$web")
+	ca=$(pm_addr "$web")
+	case "$ca" in "$SUB".*) ;; *) fail "the container's address '$ca' is not from $SUB.0/24" ;; esac
+	pm_wait_http "$ca" 80 || fail "the container's server does not answer at $ca:80"
+	# out through the NAT
+	out=$("${PM[@]}" exec "$web" nc "$W.2" 8000 </dev/null) || fail "the container cannot reach the world"
+	[ "$out" = "$W.1" ] || fail "the world saw '$out', not the host's address"
+	# -p HOSTPORT:80 from the host's loopback and from a client namespace
+	out=$(http 127.0.0.1 "$hp") || fail "127.0.0.1:$hp does not reach the container"
+	[ "$out" = "$SUB.1" ] || fail "a loopback client arrives as '$out', not as the bridge's address"
+	out=$(http "$kn" "$K.1" "$hp") || fail "the client namespace cannot reach $K.1:$hp"
+	[ "$out" = "$K.2" ] || fail "the container saw '$out', not the client's address $K.2"
+	# the container's firewall (firewallDir/NAME.nft), a netcell generation
+	http "$ca" 81 >/dev/null && fail "the firewall did not drop port 81"
+	out=$($NC fw history "cni-${id:0:12}") || fail "fw history of the container's cell: $out"
+	echo "$out" | grep -qE "^1 +\* +nft .*$web.nft" || fail "generation 1 from $web.nft not in force: $out"
+	# podman rm -f leaves nothing
+	"${PM[@]}" rm -f -t 0 "$web" >/dev/null || fail "podman rm -f"
+	$NC list | grep -q "cni-${id:0:12}" && fail "the container's cell outlived it"
+	http 127.0.0.1 "$hp" >/dev/null && fail "the published port outlived the container"
+	cni_nothing_left
+	# 10 containers started at once
+	local i pids=""
+	for i in $(seq 1 10); do
+		"${PM[@]}" run -d --name "${PFX}p$i" --network "$NET" --rootfs "$RFS" httpd -f -p 80 -h /www \
+			>"$T/pm$i.out" 2>&1 &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p" || fail "a parallel podman run failed: $(cat "$T"/pm*.out | grep -m1 -i error)"; done
+	for i in $(seq 1 10); do
+		ca=$(pm_addr "${PFX}p$i")
+		pm_wait_http "$ca" 80 || fail "container $i ($ca) does not answer"
+	done
+	[ "$(for i in $(seq 1 10); do pm_addr "${PFX}p$i"; done | sort -u | wc -l)" = 10 ] ||
+		fail "10 containers have not 10 addresses"
+	timeout 60 "${PM[@]}" rm -f -t 0 $(for i in $(seq 1 10); do echo "${PFX}p$i"; done) >/dev/null ||
+		fail "podman rm -f of the 10"
+	cni_nothing_left
+	return 0
+}
