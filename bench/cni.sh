@@ -33,11 +33,12 @@ X=$(( $$ % 200 + 20 ))
 P=ncb$$
 A=10.234.$X; B=10.235.$X; K=10.236.$X
 export NETCELL_CNI_STATE_DIR=$D/state CNI_PATH=/usr/lib/cni CNI_IFNAME=eth0
-HAD_CNI_CHAINS=$(iptables-save 2>/dev/null | grep -c '^:CNI-' || true)
+HAD_CNI_CHAINS=$( (iptables-save; ip6tables-save) 2>/dev/null | grep -c '^:CNI-' || true)
 PIDS=()
 
 cleanup() {
 	local p
+	set +e
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	for id in nc-anchor nc-bench; do
@@ -49,11 +50,13 @@ cleanup() {
 	# the chain's plugins leave their iptables chains: removed when this
 	# script brought them
 	if [ "$HAD_CNI_CHAINS" = 0 ]; then
-		for t in nat filter; do
-			iptables-save -t $t | grep -oE '^-A [A-Z]+ .* -j CNI-[A-Z-]+' | sed 's/^-A/-D/' |
-				while read -r r; do eval iptables -t $t "$r" 2>/dev/null; done
-			for c in $(iptables-save -t $t | grep -oE '^:CNI-[^ ]+' | cut -c2-); do iptables -t $t -F "$c"; done
-			for c in $(iptables-save -t $t | grep -oE '^:CNI-[^ ]+' | cut -c2-); do iptables -t $t -X "$c"; done
+		for ipt in iptables ip6tables; do
+			for t in nat filter; do
+				$ipt-save -t $t | grep -oE '^-A [A-Z]+ .* -j CNI-[A-Za-z0-9-]+$' | sed 's/^-A/-D/' |
+					while read -r r; do eval $ipt -t $t "$r"; done
+				for c in $($ipt-save -t $t | grep -oE '^:CNI-[^ ]+' | cut -c2-); do $ipt -t $t -F "$c"; done
+				for c in $($ipt-save -t $t | grep -oE '^:CNI-[^ ]+' | cut -c2-); do $ipt -t $t -X "$c"; done
+			done
 		done
 	fi
 	rm -rf "$D"
