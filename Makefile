@@ -99,6 +99,11 @@ fuzz:
 
 fuzz-bins: $(FUZZ_BIN)
 
+# the CNI plugin's configuration parser lives in its front end (json-c)
+build-fuzz/fuzz_cniconf: fuzz/fuzz_cniconf.c fuzz/fuzz.h cni/conf.c cni/cni.h $(BUILD)/libnetcell.a
+	$(CC) $(CFLAGS) -Ifuzz -Icni -fsanitize=fuzzer,address,undefined -o $@ $< cni/conf.c \
+		$(BUILD)/libnetcell.a $(LDLIBS) $(CLI_LIBS)
+
 build-fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(BUILD)/libnetcell.a
 	$(CC) $(CFLAGS) -Ifuzz -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/libnetcell.a $(LDLIBS)
 
