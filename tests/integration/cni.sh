@@ -423,3 +423,30 @@ t_cni_podman() {
 	cni_nothing_left
 	return 0
 }
+
+# The Kubernetes manifest, as files (no cluster here): the YAML parses into
+# the objects named, the install script is valid sh, and its conflist with a
+# pod CIDR put in is one the plugin accepts (a CHECK that gets past the
+# configuration to "no such container", code 3, not 7).
+t_cni_k8s_manifest() {
+	local y=$TOP/deploy/kubernetes/netcell-cni.yaml
+	export NETCELL_CNI_STATE_DIR="$T/cnistate"
+	python3 - "$y" "$T" <<'PY' || fail "manifest: see above"
+import json, sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+kinds = sorted(d["kind"] for d in docs)
+assert kinds == ["ClusterRole", "ClusterRoleBinding", "ConfigMap", "DaemonSet", "ServiceAccount"], kinds
+cm = next(d for d in docs if d["kind"] == "ConfigMap")["data"]
+open(sys.argv[2] + "/install.sh", "w").write(cm["install.sh"])
+c = json.loads(cm["10-netcell.conflist"].replace("__POD_CIDR__", "10.244.7.0/24"))
+p = c["plugins"][0]
+assert p["type"] == "netcell" and p["capabilities"]["portMappings"]
+p["cniVersion"], p["name"] = c["cniVersion"], c["name"]
+json.dump(p, open(sys.argv[2] + "/k8s.json", "w"))
+ds = next(d for d in docs if d["kind"] == "DaemonSet")
+mounts = {m["mountPath"] for m in ds["spec"]["template"]["spec"]["initContainers"][0]["volumeMounts"]}
+assert {"/host/opt/cni/bin", "/host/etc/cni/net.d"} <= mounts, mounts
+PY
+	sh -n "$T/install.sh" || fail "install.sh is not valid sh"
+	cni_code 3 CHECK k8spod /proc/self/ns/net "$T/k8s.json"
+}
