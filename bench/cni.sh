@@ -36,6 +36,21 @@ export NETCELL_CNI_STATE_DIR=$D/state CNI_PATH=/usr/lib/cni CNI_IFNAME=eth0
 HAD_CNI_CHAINS=$( (iptables-save; ip6tables-save) 2>/dev/null | grep -c '^:CNI-' || true)
 PIDS=()
 
+# chain_leftovers: the iptables chains the chain's plugins leave after DEL
+# (CNI-FORWARD, CNI-HOSTPORT-*), removed when this script brought them
+chain_leftovers() {
+	[ "$HAD_CNI_CHAINS" = 0 ] || return 0
+	local ipt t c
+	for ipt in iptables ip6tables; do
+		for t in nat filter; do
+			$ipt-save -t $t | grep -oE '^-A [A-Z]+ .* -j CNI-[A-Za-z0-9-]+$' | sed 's/^-A/-D/' |
+				while read -r r; do eval $ipt -t $t "$r"; done
+			for c in $($ipt-save -t $t | grep -oE '^:CNI-[^ ]+' | cut -c2-); do $ipt -t $t -F "$c"; done
+			for c in $($ipt-save -t $t | grep -oE '^:CNI-[^ ]+' | cut -c2-); do $ipt -t $t -X "$c"; done
+		done
+	done
+}
+
 cleanup() {
 	local p
 	set +e
@@ -49,16 +64,7 @@ cleanup() {
 	ip link del ${P}kh 2>/dev/null; ip link del ${P}nb 2>/dev/null; ip link del ${P}bb 2>/dev/null
 	# the chain's plugins leave their iptables chains: removed when this
 	# script brought them
-	if [ "$HAD_CNI_CHAINS" = 0 ]; then
-		for ipt in iptables ip6tables; do
-			for t in nat filter; do
-				$ipt-save -t $t | grep -oE '^-A [A-Z]+ .* -j CNI-[A-Za-z0-9-]+$' | sed 's/^-A/-D/' |
-					while read -r r; do eval $ipt -t $t "$r"; done
-				for c in $($ipt-save -t $t | grep -oE '^:CNI-[^ ]+' | cut -c2-); do $ipt -t $t -F "$c"; done
-				for c in $($ipt-save -t $t | grep -oE '^:CNI-[^ ]+' | cut -c2-); do $ipt -t $t -X "$c"; done
-			done
-		done
-	fi
+	chain_leftovers
 	rm -rf "$D"
 }
 trap 'cleanup 2>/dev/null' EXIT
@@ -144,23 +150,38 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 row "ADD+DEL, one port mapping" "$(med "${ncs[@]}")" "$(med "${chs[@]}")" "bridge+host-local+portmap+firewall" 0.5
 
-# throughput: iperf3 in each anchor container, a client namespace in front
-# of the host reaching HOSTADDR:HOSTPORT (DNAT by each)
+# throughput: iperf3 in the anchor container, a client namespace in front
+# of the host reaching HOSTADDR:HOSTPORT.  Each is measured alone, as on a
+# host that runs one of them: the other's rules are not on the hooks (the
+# chain's leftover iptables chains are removed too, when this script made
+# them), so each packet meets only the rules of the one measured.
 ip netns add ${P}k; ip -n ${P}k link set lo up
 ip link add ${P}kh type veth peer name eth0 netns ${P}k
 ip addr add $K.1/24 dev ${P}kh; ip link set ${P}kh up
 ip -n ${P}k addr add $K.2/24 dev eth0; ip -n ${P}k link set eth0 up
-for ns in ${P}n1 ${P}b1; do
-	ip netns exec "$ns" iperf3 -s -p 5201 </dev/null >/dev/null 2>&1 &
-	PIDS+=($!)
-done
-for p in "$NP1" "$BP1"; do
-	for _ in $(seq 1 50); do ip netns exec ${P}k iperf3 -c $K.1 -p "$p" -n 1K >/dev/null 2>&1 && break; sleep 0.1; done
-done
-gbit() { ip netns exec ${P}k iperf3 -c $K.1 -p "$1" -t "$SECS" -J |
-	python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'; }
+CNI_COMMAND=DEL CNI_CONTAINERID=nc-anchor CNI_NETNS=/run/netns/${P}n1 "$NCCNI" <"$D/nc.json" >/dev/null
+chain DEL br-anchor /run/netns/${P}b1 1; ip link del ${P}bb; chain_leftovers
+nc_up() { CNI_COMMAND=ADD CNI_CONTAINERID=nc-anchor CNI_NETNS=/run/netns/${P}n1 "$NCCNI" <"$D/nc.json" >/dev/null; }
+nc_down() { CNI_COMMAND=DEL CNI_CONTAINERID=nc-anchor CNI_NETNS=/run/netns/${P}n1 "$NCCNI" <"$D/nc.json" >/dev/null; }
+ch_up() { chain ADD br-anchor /run/netns/${P}b1 1; }
+ch_down() { chain DEL br-anchor /run/netns/${P}b1 1; ip link del ${P}bb; chain_leftovers; }
+# gbit NS PORT: start iperf3 in NS, wait for it through the port, measure
+gbit() {
+	local s
+	ip netns exec "$1" iperf3 -s -1 -p 5201 </dev/null >/dev/null 2>&1 &
+	s=$!
+	for _ in $(seq 1 50); do ip netns exec "$1" ss -Htln 'sport = :5201' | grep -q . && break; sleep 0.05; done
+	ip netns exec ${P}k iperf3 -c $K.1 -p "$2" -t "$SECS" -J |
+		python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
+	wait "$s" 2>/dev/null
+}
 nt=(); bt=()
-for r in $(seq 1 "$ROUNDS"); do nt+=("$(gbit "$NP1")"); bt+=("$(gbit "$BP1")"); done
+for r in $(seq 1 "$ROUNDS"); do
+	nc_up || { echo "bench/cni.sh: netcell ADD failed" >&2; exit 1; }
+	nt+=("$(gbit ${P}n1 "$NP1")"); nc_down
+	ch_up || { echo "bench/cni.sh: the chain's ADD failed" >&2; exit 1; }
+	bt+=("$(gbit ${P}b1 "$BP1")"); ch_down
+done
 n=$(med "${nt[@]}"); b=$(med "${bt[@]}")
 printf '%-34s netcell %8s Gbit/s   %-34s %8s Gbit/s   ratio %5sx (target >= 1.0)\n' \
 	"iperf3 through the published port" "$n" "portmap DNAT" "$b" "$(ratio "$n" "$b")"
