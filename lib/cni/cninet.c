@@ -135,6 +135,37 @@ static int link_set(struct nc_ctx *ctx, struct mnl_socket *nl, int idx, unsigned
 }
 
 /**
+ * port_hairpin() - let a bridge port send frames back out where they came in
+ * @ctx:	context
+ * @nl:		socket in the bridge's namespace
+ * @idx:	the port (enslaved already: the slave data belongs to the
+ *		master's kind)
+ *
+ * A container reaching its own published port goes to the host and is
+ * DNATed back to itself.  With br_netfilter loaded (bridge-nf-call-iptables,
+ * as Kubernetes nodes have it) that DNAT happens as the frame crosses the
+ * bridge, which then forwards it at layer 2 out of the port it arrived on:
+ * only a port in hairpin mode does that.  podman's and Kubernetes' bridge
+ * networks set it for the same reason.
+ *
+ * Return: 0 or -errno with the kernel's message
+ */
+static int port_hairpin(struct nc_ctx *ctx, struct mnl_socket *nl, int idx)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_link_req(buf, idx, 0);
+	struct nlattr *info, *data;
+
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_SLAVE_KIND, "bridge");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_SLAVE_DATA);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, 1);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	return nl_do(ctx, nl, nlh);
+}
+
+/**
  * struct link_facts - what RTM_GETLINK tells of one link
  * @mac:	hardware address
  * @master:	index of its bridge, 0 for none
@@ -358,6 +389,8 @@ static int host_pair(struct nc_ctx *ctx, struct mnl_socket *nl, const struct cni
 		return ctx_wrap(ctx, ret, "cannot create the veth pair %s/%s", l->hostif, l->ifname);
 	idx = (int)if_nametoindex(l->hostif);
 	ret = idx ? link_set(ctx, nl, idx, l->mtu, bridx, NULL) : -ENODEV;
+	if (!ret)
+		ret = port_hairpin(ctx, nl, idx);
 	if (ret) {
 		ctx_wrap(ctx, ret, "cannot put %s on bridge \"%s\"", l->hostif, l->bridge);
 		nl_link_del(&(struct nc_ctx){ .kfd = -1 }, nl, l->hostif);

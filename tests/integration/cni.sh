@@ -193,6 +193,10 @@ cni_add_check_del_body() {
 	[ "$out" = "$SUB.1" ] || fail "a loopback client arrives as $out, not as the bridge's address"
 	out=$(peer "$kn" "$K.1" "$hp") || fail "the client cannot reach $K.1:$hp"
 	[ "$out" = "$K.2" ] || fail "the container saw $out, not the client's address $K.2"
+	# hairpin: the container through its own published port, at the
+	# bridge's address (masqueraded, or its answer would bypass the NAT)
+	out=$(peer "$c1" "$SUB.1" "$hp") || fail "the container cannot reach its own published port"
+	[ "$out" = "$SUB.1" ] || fail "a hairpin connection arrives as $out, not as the bridge's address"
 	cni_ok CHECK cid-one "/run/netns/$c1" "$T/conf.json"
 	# drift: a rule entry, an address
 	nft delete element inet netcell_cni pm4 "{ tcp . $hp }"
