@@ -341,10 +341,69 @@ CONF
 	RFS=$d/rootfs
 }
 
-# pm_cleanup: every container of the test's podman, then cni_cleanup
+# pm_cleanup: every container of the test's podman, then cni_cleanup (as
+# root), or rootless podman's pause process (as the user)
 pm_cleanup() {
 	timeout 60 "${PM[@]}" rm -af -t 0 >/dev/null 2>&1
+	if [ "$MODE" = user ]; then
+		local p; p=$(cat "$XDG_RUNTIME_DIR/libpod/tmp/pause.pid" 2>/dev/null)
+		[ -n "$p" ] && grep -q '^podman' "/proc/$p/comm" 2>/dev/null && kill -9 "$p"
+		return 0
+	fi
 	cni_cleanup
+}
+
+# in_rootless CMD...: run CMD in rootless podman's network namespace (the
+# plugin's "host"), with the test's netcell directories
+in_rootless() {
+	timeout 20 "${PM[@]}" unshare --rootless-netns env NETCELL_STATE_DIR="$NETCELL_STATE_DIR" \
+		NETCELL_RUNTIME_DIR="$NETCELL_RUNTIME_DIR" "$@"
+}
+
+# pm_user: t_cni_podman with rootless podman
+pm_user() {
+	local web=${PFX}web hp id ca out i pids=""
+	cni_init
+	export XDG_RUNTIME_DIR=$T/xdg
+	mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+	pm_init
+	trap pm_cleanup EXIT
+	hp=$(free_port) || fail "no free port"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/$web.nft"
+	"${PM[@]}" run -d --name "$web" --network "$NET" -p "$hp:80" --rootfs "$RFS" \
+		sh -c 'httpd -p 81 -h /www; exec httpd -f -p 80 -h /www' >"$T/pm.out" 2>&1 ||
+		fail "rootless podman run: $(cat "$T/pm.out")"
+	id=$("${PM[@]}" inspect -f '{{.Id}}' "$web")
+	ca=$(pm_addr "$web")
+	case "$ca" in "$SUB".*) ;; *) fail "the container's address '$ca' is not from $SUB.0/24" ;; esac
+	in_rootless ip -o link show "$BR" >/dev/null || fail "no bridge $BR in the rootless netns"
+	# the published port from the host's loopback (through rootlessport)
+	for _ in $(seq 1 50); do http 127.0.0.1 "$hp" >/dev/null && break; sleep 0.1; done
+	http 127.0.0.1 "$hp" >/dev/null || fail "127.0.0.1:$hp does not reach the container"
+	# the firewall: a generation of the keeper in the rootless netns
+	out=$(in_rootless "$NC" fw history "cni-${id:0:12}") || fail "fw history of the container's cell: $out"
+	echo "$out" | grep -qE "^1 +\* +nft .*$web.nft" || fail "generation 1 from $web.nft not in force: $out"
+	in_rootless python3 -c "import socket; socket.create_connection(('$ca', 80), 2)" ||
+		fail "port 80 of the container is not reachable in the rootless netns"
+	in_rootless python3 -c "import socket; socket.create_connection(('$ca', 81), 2)" 2>/dev/null &&
+		fail "the firewall did not drop port 81"
+	"${PM[@]}" rm -f -t 0 "$web" >/dev/null || fail "podman rm -f"
+	[ -z "$(ls "$T/cnistate/$NET" 2>/dev/null)" ] || fail "state left: $(ls "$T/cnistate/$NET")"
+	[ -z "$(ls "$T/ipam/$NET" 2>/dev/null | grep -E '^[0-9]')" ] || fail "IPAM lease left"
+	[ -e "$NETCELL_STATE_DIR/cells/cni-${id:0:12}.conf" ] && fail "the container's cell outlived it"
+	for i in $(seq 1 10); do
+		"${PM[@]}" run -d --name "${PFX}p$i" --network "$NET" --rootfs "$RFS" httpd -f -p 80 -h /www \
+			>"$T/pm$i.out" 2>&1 &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p" || fail "a parallel podman run failed: $(cat "$T"/pm*.out | grep -m1 -i error)"; done
+	[ "$(for i in $(seq 1 10); do pm_addr "${PFX}p$i"; done | sort -u | grep -c "^$SUB\.")" = 10 ] ||
+		fail "10 containers have not 10 addresses of $SUB.0/24"
+	timeout 60 "${PM[@]}" rm -f -t 0 $(for i in $(seq 1 10); do echo "${PFX}p$i"; done) >/dev/null ||
+		fail "podman rm -f of the 10"
+	[ -z "$(ls "$T/cnistate/$NET" 2>/dev/null)" ] || fail "state left: $(ls "$T/cnistate/$NET")"
+	[ -z "$(ls "$T/ipam/$NET" 2>/dev/null | grep -E '^[0-9]')" ] || fail "IPAM leases left"
+	return 0
 }
 
 # http [NS] ADDR PORT: GET /cgi-bin/peer, print the client address it
@@ -369,12 +428,12 @@ pm_wait_http() {
 	return 1
 }
 
-# modes t_cni_podman: root
-# Rootless podman 4.3 runs CNI plugins in a network namespace of its own
-# that it sets up with slirp4netns and the user's subordinate ids; the
-# plugin's rootless mode is what the user mode of the tests above runs
-# (unshare -Urnm), and docs/cni.md says what of rootless podman was tried.
+# As root: podman on the host's network.  As the user: rootless podman,
+# which runs the CNI plugins inside a network namespace of its own (the
+# "rootless netns", slirp4netns its uplink, reached with podman unshare
+# --rootless-netns); published ports come in through podman's rootlessport.
 t_cni_podman() {
+	if [ "$MODE" = user ]; then pm_user; return; fi
 	cni_begin
 	pm_init
 	trap pm_cleanup EXIT
