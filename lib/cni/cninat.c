@@ -24,6 +24,13 @@
  * A host port is taken with "create element", which fails on a key that
  * exists: a second container cannot take a mapped port silently.  The
  * table goes with the last container, so nothing stays behind.
+ *
+ * No filter chain: an accept in this table could not overrule a drop in
+ * another (each base chain on a hook gives its own verdict), so "accept
+ * the bridge's traffic" rules would only cost every forwarded packet a
+ * lookup.  A host whose forward filter drops by default (Docker sets
+ * iptables' FORWARD policy to DROP) must accept the bridges there; see
+ * docs/cni.md.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -57,11 +64,7 @@ static const char skeleton[] =
 	"add rule " T " postrouting ct status dnat oifname @brs ip saddr @masq4 masquerade\n"
 	"add rule " T " postrouting ct status dnat oifname @brs ip6 saddr @masq6 masquerade\n"
 	"add rule " T " postrouting oifname != @brs ip saddr @masq4 masquerade\n"
-	"add rule " T " postrouting oifname != @brs ip6 saddr @masq6 masquerade\n"
-	"add chain " T " forward { type filter hook forward priority filter; }\n"
-	"add rule " T " forward oifname @brs ct state established,related accept\n"
-	"add rule " T " forward iifname @brs accept\n"
-	"add rule " T " forward oifname @brs ct status dnat accept\n";
+	"add rule " T " postrouting oifname != @brs ip6 saddr @masq6 masquerade\n";
 
 /**
  * struct cmds - a growing text of nft commands
