@@ -277,13 +277,13 @@ static int uses(const char *path, const char *bridge)
 	_cleanup_fclose_ FILE *f = fopen(path, "re");
 	char buf[512], want[64];
 
-	if (!f)
-		return 0;
-	if (!bridge)
-		return 1;
+	if (!f || !bridge)
+		/* cppcheck-suppress resourceLeak ; closed by _cleanup_fclose_ */
+		return !!f;
 	snprintf(want, sizeof(want), "bridge=%s\n", bridge);
 	while (fgets(buf, sizeof(buf), f))
 		if (!strcmp(buf, want))
+			/* cppcheck-suppress resourceLeak ; closed by _cleanup_fclose_ */
 			return 1;
 	return 0;
 }

@@ -430,7 +430,8 @@ int cninet_add(struct nc_ctx *ctx, const struct cni_link *l, const char *netns,
 	if (!ret)
 		ret = container_side(ctx, l);
 	if (ns_back(hostfd))
-		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "cannot return to the host's network namespace");
+		ret = ctx_err(ctx, -EIO, NC_ERR_FAILED, "cannot return to the host's network namespace");
+	/* nl was opened in the host's namespace: it still addresses it */
 	if (ret)
 		nl_link_del(&(struct nc_ctx){ .kfd = -1 }, nl, l->hostif);
 	mnl_socket_close(nl);
