@@ -30,11 +30,15 @@ cni_conf() {
 }
 
 # cni CMD ID NETNS CONF [VAR=VALUE...]: run the plugin as a runtime does;
-# stdout in $T/cni.out, the exit status returned
+# stdout in $T/cni.out, the exit status returned; a sanitizer's report
+# (the build-asan run) fails the test whatever the status
 cni() {
-	local cmd=$1 id=$2 ns=$3 conf=$4; shift 4
+	local cmd=$1 id=$2 ns=$3 conf=$4 rc; shift 4
 	env CNI_COMMAND="$cmd" CNI_CONTAINERID="$id" CNI_NETNS="$ns" CNI_IFNAME=eth0 \
 		CNI_PATH=/usr/lib/cni "$@" "$CNIBIN" <"$conf" >"$T/cni.out" 2>"$T/cni.err"
+	rc=$?
+	grep -q 'Sanitizer\|runtime error:' "$T/cni.err" && fail "$cmd: sanitizer report: $(head -30 "$T/cni.err")"
+	return $rc
 }
 
 # cni_ok CMD ID NETNS CONF: cni, and fail unless it succeeded
