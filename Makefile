@@ -33,10 +33,10 @@ LDLIBS += $(shell pkg-config --libs $(PKGS))
 CLI_LIBS := $(shell pkg-config --libs json-c)
 VERSION := 0.1.0
 
-LIB_SRC := $(wildcard lib/*.c)
+LIB_SRC := $(wildcard lib/*/*.c)
 CLI_SRC := $(wildcard cli/*.c)
-# the CNI plugin: its front end (cni/) and the library part only it uses (lib/cni/)
-CNI_SRC := $(wildcard cni/*.c) $(wildcard lib/cni/*.c)
+# the CNI plugin, a front end like cli/ (its mechanisms are in lib/net/cni*.c)
+CNI_SRC := $(wildcard cni/*.c)
 CNIDIR ?= /usr/lib/cni
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -64,7 +64,7 @@ PATHS_STAMP := $(BUILD)/paths.stamp
 $(shell mkdir -p $(BUILD); echo '$(PREFIX) $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(LIBEXECDIR) $(VERSION)' | cmp -s - $(PATHS_STAMP) || \
 	echo '$(PREFIX) $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(LIBEXECDIR) $(VERSION)' > $(PATHS_STAMP))
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h lib/*.h lib/cni/*.h cli/*.h cni/*.h) Makefile $(PATHS_STAMP)
+$(BUILD)/%.o: %.c $(wildcard include/*.h lib/*/*.h cli/*.h cni/*.h) Makefile $(PATHS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -82,7 +82,7 @@ $(BUILD)/netcell: $(CLI_OBJ) $(BUILD)/libnetcell.a
 $(BUILD)/cni/netcell: $(CNI_OBJ) $(BUILD)/libnetcell.a
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(CNI_OBJ) $(BUILD)/libnetcell.a $(LDLIBS) $(CLI_LIBS)
 
-# the firewall recorder fw stage binds over iptables and nft (lib/stagerec.c)
+# the firewall recorder fw stage binds over iptables and nft (lib/fw/stagerec.c)
 $(BUILD)/netcell-stage: $(BUILD)/helper/netcell-stage.o $(BUILD)/libnetcell.a
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $< $(BUILD)/libnetcell.a $(LDLIBS)
 
@@ -117,6 +117,7 @@ check:
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr -Iinclude -Ilib lib cli cni
+	scripts/check-layers
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the tool, the library for
 # other programs (header, pkg-config), the recorder fw stage runs, man page,

@@ -4,9 +4,20 @@
 #define NC_CNI_H
 
 #include <limits.h>
+#include <stdlib.h>
+#include <net/if.h>
 #include <json-c/json.h>
-#include "cni/cninat.h"
-#include "cni/cninet.h"
+#include "netcell.h"
+
+/**
+ * cni_freep() - free the pointer a variable holds, for the cleanup attribute
+ * @p:		address of the variable
+ */
+static inline void cni_freep(void *p)
+{
+	free(*(void **)p);
+}
+#define cni_autofree __attribute__((cleanup(cni_freep)))
 
 /* CNI error codes (CNI spec 1.0.0, "Error") */
 enum cni_code {
@@ -65,7 +76,7 @@ struct cni_conf {
 	unsigned mtu;
 	char ipam[64];
 	char firewall[PATH_MAX];
-	struct cni_port ports[CNI_PORTS_MAX];
+	struct nc_cni_port ports[NC_CNI_PORTS_MAX];
 	int nports;
 	char mac[18];
 	struct json_object *prev;
@@ -101,15 +112,14 @@ int cni_arg(const char *args, const char *key, char *out, size_t len);
 /* ipam.c */
 int cni_ipam(const struct cni_conf *c, const struct cni_env *env, const char *stdin_text,
 	     struct json_object **result, struct cni_err *e);
-int cni_ipam_parse(struct json_object *res, struct cni_link *l, struct cni_err *e);
+int cni_ipam_parse(struct json_object *res, struct nc_cni_attach *a, struct cni_err *e);
 
 /* state.c */
 int cni_state_lock(struct cni_err *e);
 int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
-		   const struct cni_link *l, const struct cni_nat *n, const char *cell,
-		   struct cni_err *e);
-int cni_state_load(const char *net, const struct cni_env *env, struct cni_link *l,
-		   struct cni_nat *n, char *netns, size_t nslen, char *cell, size_t celllen);
+		   const struct nc_cni_attach *a, const char *cell, struct cni_err *e);
+int cni_state_load(const char *net, const struct cni_env *env, struct nc_cni_attach *a,
+		   char *netns, size_t nslen, char *cell, size_t celllen);
 void cni_state_remove(const char *net, const struct cni_env *env);
 int cni_state_users(const char *bridge);
 int cni_state_bridge_mark(const char *bridge, struct cni_err *e);
@@ -117,7 +127,7 @@ int cni_state_bridge_made(const char *bridge, int forget);
 
 /* result.c */
 struct json_object *cni_result(const struct cni_conf *c, const struct cni_env *env,
-			       const struct cni_link *l, const unsigned char hostmac[6],
+			       const struct nc_cni_attach *a, const unsigned char hostmac[6],
 			       struct json_object *ipam);
 
 /* firewall.c */

@@ -184,18 +184,18 @@ static int name_ok(const char *s)
  *
  * Return: 0 or -1
  */
-static int port_one(struct json_object *o, struct cni_port *p, struct cni_err *e)
+static int port_one(struct json_object *o, struct nc_cni_port *p, struct cni_err *e)
 {
 	struct json_object *hp, *cp;
 	unsigned char b[16];
 	int64_t h, c;
 
 	snprintf(p->proto, sizeof(p->proto), "tcp");
-	p->hip[0] = '\0';
+	p->host_ip[0] = '\0';
 	if (!json_object_is_type(o, json_type_object) ||
 	    get(o, "hostPort", json_type_int, &hp, e) || get(o, "containerPort", json_type_int, &cp, e) ||
 	    get_str(o, "protocol", p->proto, sizeof(p->proto), e) ||
-	    get_str(o, "hostIP", p->hip, sizeof(p->hip), e))
+	    get_str(o, "hostIP", p->host_ip, sizeof(p->host_ip), e))
 		return cni_error(e, CNI_E_CONFIG, NULL,
 				 "runtimeConfig.portMappings: each entry must be {\"hostPort\": N, \"containerPort\": N, \"protocol\": \"tcp\"|\"udp\", \"hostIP\": ADDR}");
 	h = hp ? json_object_get_int64(hp) : 0;
@@ -203,17 +203,18 @@ static int port_one(struct json_object *o, struct cni_port *p, struct cni_err *e
 	if (h < 1 || h > 65535 || c < 1 || c > 65535)
 		return cni_error(e, CNI_E_CONFIG, NULL,
 				 "runtimeConfig.portMappings: hostPort and containerPort must be 1-65535");
-	p->hport = (unsigned)h;
-	p->cport = (unsigned)c;
+	p->host_port = (unsigned)h;
+	p->container_port = (unsigned)c;
 	if (!p->proto[0])
 		snprintf(p->proto, sizeof(p->proto), "tcp");
 	if (strcmp(p->proto, "tcp") && strcmp(p->proto, "udp"))
 		return cni_error(e, CNI_E_CONFIG, NULL,
 				 "runtimeConfig.portMappings: protocol \"%s\" is not supported; use tcp or udp",
 				 p->proto);
-	if (p->hip[0] && inet_pton(AF_INET, p->hip, b) != 1 && inet_pton(AF_INET6, p->hip, b) != 1)
+	if (p->host_ip[0] && inet_pton(AF_INET, p->host_ip, b) != 1 &&
+	    inet_pton(AF_INET6, p->host_ip, b) != 1)
 		return cni_error(e, CNI_E_CONFIG, NULL,
-				 "runtimeConfig.portMappings: hostIP \"%s\" is not an address", p->hip);
+				 "runtimeConfig.portMappings: hostIP \"%s\" is not an address", p->host_ip);
 	return 0;
 }
 
@@ -235,10 +236,10 @@ static int runtime(struct json_object *rc, struct cni_conf *c, struct cni_err *e
 	if (get(rc, "portMappings", json_type_array, &pm, e) || get_str(rc, "mac", c->mac, sizeof(c->mac), e))
 		return -1;
 	n = pm ? json_object_array_length(pm) : 0;
-	if (n > CNI_PORTS_MAX)
+	if (n > NC_CNI_PORTS_MAX)
 		return cni_error(e, CNI_E_CONFIG, NULL,
 				 "runtimeConfig.portMappings: %zu mappings, at most %d are supported", n,
-				 CNI_PORTS_MAX);
+				 NC_CNI_PORTS_MAX);
 	for (i = 0; i < n; i++)
 		if (port_one(json_object_array_get_idx(pm, i), &c->ports[c->nports++], e))
 			return -1;

@@ -9,6 +9,7 @@
  * addresses and routes of the result become the container's; its whole
  * result is kept for the plugin's own (dns and all).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cni.h"
+#include "netcell.h"
 
 extern char **environ;
 
@@ -191,7 +193,7 @@ static int plugin_error(const char *type, const char *out, int status, struct cn
 int cni_ipam(const struct cni_conf *c, const struct cni_env *env, const char *stdin_text,
 	     struct json_object **result, struct cni_err *e)
 {
-	_cleanup_free_ char *out = NULL;
+	cni_autofree char *out = NULL;
 	char bin[PATH_MAX];
 	int status = 0;
 
@@ -219,54 +221,67 @@ int cni_ipam(const struct cni_conf *c, const struct cni_env *env, const char *st
 }
 
 /**
- * addr_of() - a string member parsed as an address or prefix
- * @o:		object
- * @key:	member
- * @out:	result
+ * addr_ok() - is a text an address, or with @plen an ADDR/PLEN prefix
+ * @txt:	text
+ * @plen:	1 when a prefix length must follow
  *
- * Return: 1 parsed, 0 absent, -1 not an address
+ * Return: AF_INET or AF_INET6, 0 when it is neither
  */
-static int addr_of(struct json_object *o, const char *key, struct cidr *out)
+static int addr_ok(const char *txt, int plen)
 {
-	struct json_object *v;
+	char a[INET6_ADDRSTRLEN + 1], *end;
+	const char *slash = strchr(txt, '/');
+	size_t l = slash ? (size_t)(slash - txt) : strlen(txt);
+	unsigned char b[16];
+	long n;
+	int fam;
 
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+	if (!l || l >= sizeof(a) || !slash != !plen)
 		return 0;
-	return cidr_parse(json_object_get_string(v), out) ? -1 : 1;
+	snprintf(a, sizeof(a), "%.*s", (int)l, txt);
+	fam = inet_pton(AF_INET, a, b) == 1 ? AF_INET : inet_pton(AF_INET6, a, b) == 1 ? AF_INET6 : 0;
+	if (!fam || !plen)
+		return fam;
+	n = strtol(slash + 1, &end, 10);
+	return slash[1] >= '0' && slash[1] <= '9' && !*end && n >= 0 &&
+	       n <= (fam == AF_INET ? 32 : 128) ? fam : 0;
 }
 
 /**
  * entry() - one ips or routes entry of a result: a prefix, maybe a gateway
  * @o:		entry
  * @pkey:	the prefix's key ("address", "dst")
- * @p:		output prefix
+ * @p:		output prefix, 64 bytes
  * @gkey:	the gateway's key ("gateway", "gw")
- * @gw:		output gateway bytes
- * @has_gw:	output: 1 when a gateway of the prefix's family is given
+ * @gw:		output gateway, 46 bytes, "" when none of the prefix's family
  *
  * Return: 0, or -1 without a usable prefix
  */
-static int entry(struct json_object *o, const char *pkey, struct cidr *p, const char *gkey,
-		 unsigned char *gw, int *has_gw)
+static int entry(struct json_object *o, const char *pkey, char *p, const char *gkey, char *gw)
 {
-	struct cidr g = { 0 };
+	struct json_object *v;
+	int fam;
 
-	if (addr_of(o, pkey, p) != 1)
+	gw[0] = '\0';
+	if (!json_object_object_get_ex(o, pkey, &v) || !json_object_is_type(v, json_type_string) ||
+	    json_object_get_string_len(v) >= 64 || !(fam = addr_ok(json_object_get_string(v), 1)))
 		return -1;
-	*has_gw = addr_of(o, gkey, &g) == 1 && g.family == p->family;
-	memcpy(gw, g.addr, sizeof(g.addr));
+	snprintf(p, 64, "%s", json_object_get_string(v));
+	if (json_object_object_get_ex(o, gkey, &v) && json_object_is_type(v, json_type_string) &&
+	    json_object_get_string_len(v) < 46 && addr_ok(json_object_get_string(v), 0) == fam)
+		snprintf(gw, 46, "%s", json_object_get_string(v));
 	return 0;
 }
 
 /**
  * cni_ipam_parse() - the addresses and routes of an IPAM result
  * @res:	result object
- * @l:		attachment: ips and routes filled
+ * @a:		attachment: ips and routes filled
  * @e:		error
  *
  * Return: 0 or -1
  */
-int cni_ipam_parse(struct json_object *res, struct cni_link *l, struct cni_err *e)
+int cni_ipam_parse(struct json_object *res, struct nc_cni_attach *a, struct cni_err *e)
 {
 	struct json_object *ips = NULL, *routes = NULL;
 	size_t i;
@@ -274,24 +289,21 @@ int cni_ipam_parse(struct json_object *res, struct cni_link *l, struct cni_err *
 	json_object_object_get_ex(res, "ips", &ips);
 	json_object_object_get_ex(res, "routes", &routes);
 	for (i = 0; ips && i < json_object_array_length(ips); i++) {
-		struct cni_ip *ip = &l->ips[l->nips];
-
-		if (l->nips == CNI_IPS_MAX || entry(json_object_array_get_idx(ips, i), "address",
-						    &ip->addr, "gateway", ip->gw, &ip->has_gw))
+		if (a->nips == NC_CNI_IPS_MAX || entry(json_object_array_get_idx(ips, i), "address",
+							a->ips[a->nips], "gateway", a->gws[a->nips]))
 			return cni_error(e, CNI_E_DECODE, NULL,
 					 "IPAM result: ips[%zu] has no usable \"address\"", i);
-		l->nips++;
+		a->nips++;
 	}
-	if (!l->nips)
+	if (!a->nips)
 		return cni_error(e, CNI_E_DECODE, NULL, "IPAM result has no address; check \"ipam\"");
 	for (i = 0; routes && i < json_object_array_length(routes); i++) {
-		struct cni_route *r = &l->routes[l->nroutes];
-
-		if (l->nroutes == CNI_ROUTES_MAX || entry(json_object_array_get_idx(routes, i), "dst",
-							  &r->dst, "gw", r->gw, &r->has_gw))
+		if (a->nroutes == NC_CNI_ROUTES_MAX ||
+		    entry(json_object_array_get_idx(routes, i), "dst", a->routes[a->nroutes], "gw",
+			  a->route_gws[a->nroutes]))
 			return cni_error(e, CNI_E_DECODE, NULL,
 					 "IPAM result: routes[%zu] has no usable \"dst\"", i);
-		l->nroutes++;
+		a->nroutes++;
 	}
 	return 0;
 }

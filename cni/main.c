@@ -7,19 +7,22 @@
  * network configuration on stdin; the result (ADD), or an error object
  * with a CNI error code, goes to stdout, and a failure exits 1.  This file
  * reads the environment and dispatches; conf.c parses the configuration,
- * ipam.c delegates addresses, lib/cni/ makes links and nft entries,
- * state.c records what was made, firewall.c hands the container's
- * namespace to netcell's keeper for its firewall.  Every failure of ADD
+ * ipam.c delegates addresses, the library's nc_cni_add() makes links and
+ * nft entries (net/cninet.c, net/cninat.c), state.c records what was
+ * made, firewall.c hands the container's namespace to netcell's keeper for
+ * its firewall.  Every failure of ADD
  * undoes what the ADD made, in reverse order, so a failed ADD leaves the
  * host as it was (IPAM's lease released too).
  */
 #include <ctype.h>
+#include <errno.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include "cni.h"
-#include "ns.h"
 
 #define STDIN_MAX (1u << 20)
 
@@ -101,6 +104,19 @@ static int ifname_ok(const char *s)
 }
 
 /**
+ * is_netns() - is a path a network namespace file (nsfs)
+ * @path:	CNI_NETNS
+ *
+ * Return: 1 if so
+ */
+static int is_netns(const char *path)
+{
+	struct statfs sfs;
+
+	return !statfs(path, &sfs) && sfs.f_type == NSFS_MAGIC;
+}
+
+/**
  * get_env() - the CNI_* variables, checked for what the command needs
  * @env:	output
  * @e:		error
@@ -137,7 +153,7 @@ static int get_env(struct cni_env *env, struct cni_err *e)
 				 env->ifname ? env->ifname : "");
 	if (strcmp(env->command, "DEL") && (!env->netns[0] || env->netns[0] != '/'))
 		return cni_error(e, CNI_E_ENV, NULL, "CNI_NETNS must be the path of the container's network namespace");
-	if (strcmp(env->command, "DEL") && !ns_is_netns_file(env->netns))
+	if (strcmp(env->command, "DEL") && !is_netns(env->netns))
 		return cni_error(e, CNI_E_CONTAINER, NULL,
 				 "CNI_NETNS \"%s\" is not a network namespace (is the container gone?)", env->netns);
 	return 0;
@@ -162,23 +178,22 @@ static int lib_error(struct cni_err *e, int code, struct nc_ctx *ctx, const char
 /**
  * add_default_routes() - a default route via the gateway of each family
  * that has none (isDefaultGateway, as the bridge plugin)
- * @l:		attachment
+ * @a:		attachment
  */
-static void add_default_routes(struct cni_link *l)
+static void add_default_routes(struct nc_cni_attach *a)
 {
-	int i, j, have;
+	int i, j, have, v6;
 
-	for (i = 0; i < l->nips && l->nroutes < CNI_ROUTES_MAX; i++) {
-		if (!l->ips[i].has_gw)
+	for (i = 0; i < a->nips && a->nroutes < NC_CNI_ROUTES_MAX; i++) {
+		if (!a->gws[i][0])
 			continue;
-		for (have = 0, j = 0; j < l->nroutes; j++)
-			have |= l->routes[j].dst.family == l->ips[i].addr.family && !l->routes[j].dst.plen;
+		v6 = strchr(a->ips[i], ':') != NULL;
+		for (have = 0, j = 0; j < a->nroutes; j++)
+			have |= !strcmp(a->routes[j], v6 ? "::/0" : "0.0.0.0/0");
 		if (have)
 			continue;
-		memset(&l->routes[l->nroutes], 0, sizeof(l->routes[0]));
-		l->routes[l->nroutes].dst.family = l->ips[i].addr.family;
-		l->routes[l->nroutes].has_gw = 1;
-		memcpy(l->routes[l->nroutes++].gw, l->ips[i].gw, 16);
+		snprintf(a->routes[a->nroutes], sizeof(a->routes[0]), "%s", v6 ? "::/0" : "0.0.0.0/0");
+		snprintf(a->route_gws[a->nroutes++], sizeof(a->route_gws[0]), "%s", a->gws[i]);
 	}
 }
 
@@ -210,70 +225,69 @@ static int ipam_release(const struct cni_conf *c, struct cni_env *env, const cha
 }
 
 /**
- * link_of() - the attachment to make from the configuration and IPAM
+ * attach_of() - the attachment to make from the configuration and IPAM
  * @c:		configuration
  * @env:	environment
  * @ipam:	IPAM result
- * @l:		output
- * @n:		output: its NAT and ports
+ * @a:		output
  * @e:		error
  *
  * Return: 0 or -1
  */
-static int link_of(const struct cni_conf *c, const struct cni_env *env, struct json_object *ipam,
-		   struct cni_link *l, struct cni_nat *n, struct cni_err *e)
+static int attach_of(const struct cni_conf *c, const struct cni_env *env,
+		     struct json_object *ipam, struct nc_cni_attach *a, struct cni_err *e)
 {
 	unsigned b[6];
 	int i;
 
-	memset(l, 0, sizeof(*l));
-	memset(n, 0, sizeof(*n));
-	snprintf(l->bridge, sizeof(l->bridge), "%s", c->bridge);
-	snprintf(l->ifname, sizeof(l->ifname), "%s", env->ifname);
-	cninet_names(env->id, env->ifname, l->hostif, l->mac);
+	memset(a, 0, sizeof(*a));
+	snprintf(a->bridge, sizeof(a->bridge), "%s", c->bridge);
+	snprintf(a->ifname, sizeof(a->ifname), "%s", env->ifname);
+	nc_cni_names(env->id, env->ifname, a->hostif, a->mac);
 	if (c->mac[0] && sscanf(c->mac, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) == 6)
 		for (i = 0; i < 6; i++)
-			l->mac[i] = (unsigned char)b[i];
-	l->mtu = c->mtu;
-	l->is_gw = c->is_gw;
-	if (cni_ipam_parse(ipam, l, e))
+			a->mac[i] = (unsigned char)b[i];
+	a->mtu = c->mtu;
+	a->is_gw = c->is_gw;
+	a->masq = c->masq;
+	if (cni_ipam_parse(ipam, a, e))
 		return -1;
 	if (c->default_gw)
-		add_default_routes(l);
-	snprintf(n->bridge, sizeof(n->bridge), "%s", c->bridge);
-	n->masq = c->masq;
-	for (i = 0; i < l->nips; i++)
-		n->ips[n->nips++] = l->ips[i].addr;
-	memcpy(n->ports, c->ports, sizeof(c->ports));
-	n->nports = c->nports;
+		add_default_routes(a);
+	memcpy(a->ports, c->ports, sizeof(c->ports));
+	a->nports = c->nports;
 	return 0;
 }
 
 /**
- * undo() - remove an attachment's links and entries (failed ADD, DEL)
+ * detach() - remove an attachment's links and entries (failed ADD, DEL)
  * @ctx:	context
- * @l:		links
- * @n:		NAT and ports
+ * @a:		attachment
  * @netns:	the container's namespace, "" when unknown
  * @nat:	its nft entries were added
  *
  * Called under the lock, with the attachment not (or no longer) counted
- * in the state: a bridge or table left without users goes.
+ * in the state: a bridge or table left without users goes, the bridge only
+ * if the plugin made it.
  *
  * Return: 0 or -errno with a message
  */
-static int undo(struct nc_ctx *ctx, const struct cni_link *l, const struct cni_nat *n,
-		const char *netns, int nat)
+static int detach(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *netns, int nat)
 {
-	int users = cni_state_users(l->bridge), all = cni_state_users(NULL), ret = 0;
+	unsigned flags = nat ? NC_CNI_DEL_NAT : 0;
 
-	if (nat)
-		ret = cninat_del(ctx, n, !users, !all);
-	if (!ret)
-		ret = cninet_del(ctx, l->hostif, l->ifname, netns);
-	if (!ret && !users && cni_state_bridge_made(l->bridge, 1))
-		ret = cninet_bridge_del(ctx, l->bridge);
-	return ret;
+	if (!cni_state_users(a->bridge)) {
+		flags |= NC_CNI_DEL_LAST_ON_BRIDGE;
+		if (cni_state_bridge_made(a->bridge, 0))
+			flags |= NC_CNI_DEL_BRIDGE;
+	}
+	if (!cni_state_users(NULL))
+		flags |= NC_CNI_DEL_LAST;
+	if (nc_cni_del(ctx, a, netns, flags))
+		return -1;
+	if (flags & NC_CNI_DEL_BRIDGE)
+		cni_state_bridge_made(a->bridge, 1);
+	return 0;
 }
 
 /**
@@ -290,11 +304,9 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 	struct nc_ctx *ctx = nc_ctx_new();
 	struct json_object *ipam = NULL, *res;
 	unsigned char hostmac[6];
-	char cell[NC_NAME_MAX + 1] = "";
-	struct cni_link l, ol;
-	struct cni_nat n, on;
-	char ons[8], ocell[8];
-	int made = 0, ret = -1;
+	char cell[NC_NAME_MAX + 1] = "", ons[8], ocell[8];
+	struct nc_cni_attach a, old;
+	int added = 0, ret = -1;
 
 	if (!ctx)
 		return cni_error(e, CNI_E_IO, NULL, "out of memory");
@@ -306,30 +318,27 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 	}
 	if (cni_ipam(c, env, in, &ipam, e))
 		goto out;
-	if (link_of(c, env, ipam, &l, &n, e) || cni_state_lock(e))
+	if (attach_of(c, env, ipam, &a, e) || cni_state_lock(e))
 		goto release;
-	if (!cni_state_load(c->name, env, &ol, &on, ons, sizeof(ons), ocell, sizeof(ocell))) {
+	if (!cni_state_load(c->name, env, &old, ons, sizeof(ons), ocell, sizeof(ocell))) {
 		cni_error(e, CNI_E_NETCELL, NULL,
-			  "container \"%s\" has %s on network \"%s\" already; DEL it first",
+			  "netcell: container \"%s\" has %s on network \"%s\" already; DEL it first",
 			  env->id, env->ifname, c->name);
 		goto release;
 	}
-	made = !cni_state_users(l.bridge) && !if_nametoindex(l.bridge);
-	if (made && cni_state_bridge_mark(l.bridge, e))
+	if (!cni_state_users(a.bridge) && !if_nametoindex(a.bridge) &&
+	    cni_state_bridge_mark(a.bridge, e))
 		goto release;
-	if (cninet_add(ctx, &l, env->netns, hostmac)) {
+	if (nc_cni_add(ctx, &a, env->netns, hostmac)) {
 		lib_error(e, CNI_E_NETCELL, ctx, "netcell: cannot connect the container");
-		goto unmark;
+		goto undo;
 	}
-	if (cninet_sysctl(ctx, l.bridge, n.nports > 0) || cninat_add(ctx, &n)) {
-		lib_error(e, CNI_E_NETCELL, ctx, "netcell: cannot set up NAT and ports");
-		goto unlink;
-	}
+	added = 1;
 	if (c->firewall[0] && cni_fw_apply(env, c->firewall, cell, sizeof(cell), e))
-		goto unnat;
-	if (cni_state_save(c, env, &l, &n, cell, e))
+		goto undo;
+	if (cni_state_save(c, env, &a, cell, e))
 		goto unfw;
-	res = cni_result(c, env, &l, hostmac, ipam);
+	res = cni_result(c, env, &a, hostmac, ipam);
 	printf("%s\n", json_object_to_json_string_ext(res, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(res);
 	ret = 0;
@@ -337,13 +346,8 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 unfw:
 	if (cell[0])
 		cni_fw_forget(cell);
-unnat:
-	cninat_del(ctx, &n, !cni_state_users(l.bridge), !cni_state_users(NULL));
-unlink:
-	cninet_del(ctx, l.hostif, l.ifname, env->netns);
-unmark:
-	if (made && !cni_state_users(l.bridge) && cni_state_bridge_made(l.bridge, 1))
-		cninet_bridge_del(ctx, l.bridge);
+undo:
+	detach(ctx, &a, env->netns, added);
 release:
 	ipam_release(c, env, in, NULL);
 out:
@@ -367,35 +371,32 @@ static int cmd_del(const struct cni_conf *c, struct cni_env *env, const char *in
 {
 	struct nc_ctx *ctx = nc_ctx_new();
 	char netns[PATH_MAX], cell[NC_NAME_MAX + 1];
-	struct cni_link l;
-	struct cni_nat n;
+	struct nc_cni_attach a;
 	int found, ret = 0;
 
 	if (!ctx || cni_state_lock(e)) {
 		nc_ctx_free(ctx);
 		return ctx ? -1 : cni_error(e, CNI_E_IO, NULL, "out of memory");
 	}
-	found = !cni_state_load(c->name, env, &l, &n, netns, sizeof(netns), cell, sizeof(cell));
+	found = !cni_state_load(c->name, env, &a, netns, sizeof(netns), cell, sizeof(cell));
 	if (!found) {	/* never added, or deleted already: the pair by its name */
-		memset(&l, 0, sizeof(l));
-		memset(&n, 0, sizeof(n));
-		cninet_names(env->id, env->ifname, l.hostif, l.mac);
-		snprintf(l.ifname, sizeof(l.ifname), "%s", env->ifname);
-		snprintf(l.bridge, sizeof(l.bridge), "%s", c->bridge);
+		memset(&a, 0, sizeof(a));
+		nc_cni_names(env->id, env->ifname, a.hostif, a.mac);
+		snprintf(a.ifname, sizeof(a.ifname), "%s", env->ifname);
+		snprintf(a.bridge, sizeof(a.bridge), "%s", c->bridge);
+		netns[0] = '\0';
 	}
 	if (env->netns[0])	/* the runtime's word is newer than ours */
 		snprintf(netns, sizeof(netns), "%s", env->netns);
-	else if (!found)
-		netns[0] = '\0';
 	if (found && cell[0])
 		cni_fw_forget(cell);
 	/* forgotten first, so that it no longer counts as a user */
 	if (found)
 		cni_state_remove(c->name, env);
-	if (undo(ctx, &l, &n, netns, found)) {
+	if (detach(ctx, &a, netns, found)) {
 		ret = lib_error(e, CNI_E_NETCELL, ctx, "netcell: cannot remove the container's network");
 		if (found)	/* keep the record: a DEL again finishes the job */
-			cni_state_save(c, env, &l, &n, cell, &(struct cni_err){ 0 });
+			cni_state_save(c, env, &a, cell, &(struct cni_err){ 0 });
 	}
 	nc_ctx_free(ctx);
 	if (!ret && ipam_release(c, env, in, e))
@@ -404,8 +405,8 @@ static int cmd_del(const struct cni_conf *c, struct cni_env *env, const char *in
 }
 
 /**
- * cmd_check() - CHECK: IPAM's check, then links, entries and firewall as
- * recorded
+ * cmd_check() - CHECK: links, entries and firewall as recorded, and IPAM's
+ * check
  * @c:		configuration
  * @env:	environment
  * @in:		stdin text
@@ -418,21 +419,20 @@ static int cmd_check(const struct cni_conf *c, struct cni_env *env, const char *
 	struct nc_ctx *ctx = nc_ctx_new();
 	char netns[PATH_MAX], cell[NC_NAME_MAX + 1];
 	struct json_object *r;
-	struct cni_link l;
-	struct cni_nat n;
+	struct nc_cni_attach a;
 	int ret = -1;
 
 	if (!ctx)
 		return cni_error(e, CNI_E_IO, NULL, "out of memory");
 	if (strcmp(c->version, "0.4.0") && strcmp(c->version, "1.0.0"))
 		cni_error(e, CNI_E_VERSION, NULL, "CHECK needs cniVersion 0.4.0 or later, not %s", c->version);
-	else if (cni_state_load(c->name, env, &l, &n, netns, sizeof(netns), cell, sizeof(cell)))
+	else if (cni_state_load(c->name, env, &a, netns, sizeof(netns), cell, sizeof(cell)))
 		cni_error(e, CNI_E_CONTAINER, NULL,
 			  "netcell: container \"%s\" has no %s on network \"%s\" (no ADD, or DEL done)",
 			  env->id, env->ifname, c->name);
 	else if (c->ipam[0] && cni_ipam(c, env, in, &r, e))
 		;
-	else if (cninet_check(ctx, &l, env->netns) || cninat_check(ctx, &n))
+	else if (nc_cni_check(ctx, &a, env->netns))
 		lib_error(e, CNI_E_DRIFT, ctx, "netcell: the container's network changed");
 	else if (cell[0] && cni_fw_check(cell, e))
 		;
@@ -482,7 +482,7 @@ static int version(void)
  */
 int main(int argc, char **argv)
 {
-	_cleanup_free_ char *in = NULL;
+	cni_autofree char *in = NULL;
 	struct cni_conf c = { 0 };
 	struct cni_err e = { 0 };
 	struct cni_env env;

@@ -7,7 +7,6 @@
  * ours are appended.  Results of 0.3.x and 0.4.0 also carry each
  * address's "version".
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include "cni.h"
@@ -55,41 +54,21 @@ static struct json_object *array(struct json_object *o, const char *key)
 }
 
 /**
- * addr_str() - a prefix, or an address alone
- * @family:	AF_INET or AF_INET6
- * @b:		bytes
- * @plen:	prefix length, -1 for none
- * @buf:	output, 64 bytes
- *
- * Return: @buf
- */
-static const char *addr_str(int family, const unsigned char *b, int plen, char *buf)
-{
-	inet_ntop(family, b, buf, INET6_ADDRSTRLEN);
-	if (plen >= 0)
-		snprintf(buf + strlen(buf), 64 - strlen(buf), "/%d", plen);
-	return buf;
-}
-
-/**
  * entry() - an ips or routes entry: a prefix and maybe a gateway
- * @p:		prefix
+ * @p:		prefix text
  * @pkey:	its key ("address", "dst")
- * @gw:		gateway bytes
- * @has_gw:	whether there is one
+ * @gw:		gateway text, "" for none
  * @gkey:	its key ("gateway", "gw")
  *
  * Return: new object
  */
-static struct json_object *entry(const struct cidr *p, const char *pkey, const unsigned char *gw,
-				 int has_gw, const char *gkey)
+static struct json_object *entry(const char *p, const char *pkey, const char *gw, const char *gkey)
 {
 	struct json_object *o = json_object_new_object();
-	char a[64];
 
-	json_object_object_add(o, pkey, json_object_new_string(addr_str(p->family, p->addr, p->plen, a)));
-	if (has_gw)
-		json_object_object_add(o, gkey, json_object_new_string(addr_str(p->family, gw, -1, a)));
+	json_object_object_add(o, pkey, json_object_new_string(p));
+	if (gw[0])
+		json_object_object_add(o, gkey, json_object_new_string(gw));
 	return o;
 }
 
@@ -97,14 +76,14 @@ static struct json_object *entry(const struct cidr *p, const char *pkey, const u
  * cni_result() - ADD's result
  * @c:		configuration (version, prevResult)
  * @env:	CNI_NETNS
- * @l:		what was made
+ * @a:		what was made
  * @hostmac:	the host end's MAC
  * @ipam:	the IPAM plugin's result (its dns is kept), or NULL
  *
  * Return: new object
  */
 struct json_object *cni_result(const struct cni_conf *c, const struct cni_env *env,
-			       const struct cni_link *l, const unsigned char hostmac[6],
+			       const struct nc_cni_attach *a, const unsigned char hostmac[6],
 			       struct json_object *ipam)
 {
 	struct json_object *r = NULL, *ifs, *ips, *routes, *ip, *dns;
@@ -118,22 +97,21 @@ struct json_object *cni_result(const struct cni_conf *c, const struct cni_env *e
 	json_object_object_add(r, "cniVersion", json_object_new_string(c->version));
 	ifs = array(r, "interfaces");
 	base = (int)json_object_array_length(ifs);
-	json_object_array_add(ifs, iface(l->bridge, brmac, NULL));
-	json_object_array_add(ifs, iface(l->hostif, hostmac, NULL));
-	json_object_array_add(ifs, iface(l->ifname, l->mac, env->netns));
+	json_object_array_add(ifs, iface(a->bridge, brmac, NULL));
+	json_object_array_add(ifs, iface(a->hostif, hostmac, NULL));
+	json_object_array_add(ifs, iface(a->ifname, a->mac, env->netns));
 	ips = array(r, "ips");
-	for (i = 0; i < l->nips; i++) {
-		ip = entry(&l->ips[i].addr, "address", l->ips[i].gw, l->ips[i].has_gw, "gateway");
+	for (i = 0; i < a->nips; i++) {
+		ip = entry(a->ips[i], "address", a->gws[i], "gateway");
 		if (old)
 			json_object_object_add(ip, "version", json_object_new_string(
-				l->ips[i].addr.family == AF_INET ? "4" : "6"));
+				strchr(a->ips[i], ':') ? "6" : "4"));
 		json_object_object_add(ip, "interface", json_object_new_int(base + 2));
 		json_object_array_add(ips, ip);
 	}
 	routes = array(r, "routes");
-	for (i = 0; i < l->nroutes; i++)
-		json_object_array_add(routes, entry(&l->routes[i].dst, "dst", l->routes[i].gw,
-						    l->routes[i].has_gw, "gw"));
+	for (i = 0; i < a->nroutes; i++)
+		json_object_array_add(routes, entry(a->routes[i], "dst", a->route_gws[i], "gw"));
 	if (ipam && json_object_object_get_ex(ipam, "dns", &dns) && !json_object_object_get_ex(r, "dns", NULL))
 		json_object_object_add(r, "dns", json_object_get(dns));
 	return r;

@@ -3,8 +3,8 @@
  * state.c - what the plugin made, per attachment, and the lock
  *
  * Theory of operation: each attachment (network, container id, interface)
- * is one key=value file, STATE/NETWORK/ID-IFNAME, written through
- * safefile.c (temp name, fsync, rename) before ADD answers, removed when
+ * is one key=value file, STATE/NETWORK/ID-IFNAME, written with
+ * nc_write_file() (temp name, fsync, rename) before ADD answers, removed when
  * DEL has removed what it names.  STATE is /run/netcell-cni (root only,
  * 0700; NETCELL_CNI_STATE_DIR moves it, for tests): it outlives the
  * runtime that called the plugin, not the machine, as the links and rules
@@ -26,8 +26,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <errno.h>
+#include <unistd.h>
 #include "cni.h"
-#include "safefile.h"
 
 /**
  * state_dir() - the state directory
@@ -77,133 +78,128 @@ static void file_of(const char *net, const struct cni_env *env, char *buf, size_
 }
 
 /**
- * put_addr() - "ADDR/PLEN GW" or "ADDR/PLEN -"
- * @f:		stream
- * @key:	key
- * @a:		prefix
- * @gw:		gateway bytes
- * @has_gw:	whether @gw counts
+ * write_file() - write a state file atomically (nc_write_file(): temp
+ * name, fsync, rename)
+ * @path:	file
+ * @text:	contents
+ * @len:	length
+ * @e:		error
+ *
+ * Return: 0 or -1
  */
-static void put_addr(FILE *f, const char *key, const struct cidr *a, const unsigned char *gw,
-		     int has_gw)
+static int write_file(const char *path, const char *text, size_t len, struct cni_err *e)
 {
-	char p[64], g[INET6_ADDRSTRLEN] = "-";
+	struct nc_ctx *ctx = nc_ctx_new();
+	int ret = ctx ? nc_write_file(ctx, path, text, len) : -ENOMEM;
 
-	cidr_format(a, p, sizeof(p));
-	if (has_gw)
-		inet_ntop(a->family, gw, g, sizeof(g));
-	fprintf(f, "%s=%s %s\n", key, p, g);
+	if (ret)
+		cni_error(e, CNI_E_IO, NULL, "cannot write %s: %s", path,
+			  ctx ? nc_errmsg(ctx) : "out of memory");
+	nc_ctx_free(ctx);
+	return ret ? -1 : 0;
 }
 
 /**
  * cni_state_save() - record an attachment
  * @c:		configuration
  * @env:	the CNI_* variables
- * @l:		its links
- * @n:		its NAT and ports
+ * @a:		the attachment
  * @cell:	the netcell cell that holds its firewall, "" for none
  * @e:		error
  *
  * Return: 0 or -1
  */
 int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
-		   const struct cni_link *l, const struct cni_nat *n, const char *cell,
-		   struct cni_err *e)
+		   const struct nc_cni_attach *a, const char *cell, struct cni_err *e)
 {
-	_cleanup_free_ char *text = NULL;
+	cni_autofree char *text = NULL;
 	char path[PATH_MAX];
 	size_t tl = 0;
 	FILE *f = open_memstream(&text, &tl);
-	int i, ret;
+	int i;
 
 	if (!f)
 		return cni_error(e, CNI_E_IO, NULL, "out of memory");
 	fprintf(f, "netns=%s\nbridge=%s\nhostif=%s\nmac=%02x:%02x:%02x:%02x:%02x:%02x\n"
-		"mtu=%u\nmasq=%d\ncell=%s\n", env->netns, l->bridge, l->hostif, l->mac[0],
-		l->mac[1], l->mac[2], l->mac[3], l->mac[4], l->mac[5], l->mtu, n->masq, cell);
-	for (i = 0; i < l->nips; i++)
-		put_addr(f, "ip", &l->ips[i].addr, l->ips[i].gw, l->ips[i].has_gw);
-	for (i = 0; i < l->nroutes; i++)
-		put_addr(f, "route", &l->routes[i].dst, l->routes[i].gw, l->routes[i].has_gw);
-	for (i = 0; i < n->nports; i++)
-		fprintf(f, "port=%s %u %u %s\n", n->ports[i].proto, n->ports[i].hport,
-			n->ports[i].cport, n->ports[i].hip[0] ? n->ports[i].hip : "-");
+		"mtu=%u\nmasq=%d\ncell=%s\n", env->netns, a->bridge, a->hostif, a->mac[0],
+		a->mac[1], a->mac[2], a->mac[3], a->mac[4], a->mac[5], a->mtu, a->masq, cell);
+	for (i = 0; i < a->nips; i++)
+		fprintf(f, "ip=%s %s\n", a->ips[i], a->gws[i][0] ? a->gws[i] : "-");
+	for (i = 0; i < a->nroutes; i++)
+		fprintf(f, "route=%s %s\n", a->routes[i], a->route_gws[i][0] ? a->route_gws[i] : "-");
+	for (i = 0; i < a->nports; i++)
+		fprintf(f, "port=%s %u %u %s\n", a->ports[i].proto, a->ports[i].host_port,
+			a->ports[i].container_port, a->ports[i].host_ip[0] ? a->ports[i].host_ip : "-");
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/%s", state_dir(), c->name);
 	if (mkdir(path, 0700) && errno != EEXIST)
 		return cni_error(e, CNI_E_IO, NULL, "cannot create %s: %s", path, strerror(errno));
 	file_of(c->name, env, path, sizeof(path));
-	ret = safefile_write(path, text, tl, 0600);
-	if (ret)
-		return cni_error(e, CNI_E_IO, NULL, "cannot write %s: %s", path, strerror(-ret));
+	return write_file(path, text, tl, e);
+}
+
+/**
+ * pair() - "A B" into two buffers, "-" as ""
+ * @v:		value
+ * @a:		first, 64 bytes
+ * @b:		second, 46 bytes
+ *
+ * Return: 0 or -1
+ */
+static int pair(const char *v, char *a, char *b)
+{
+	if (sscanf(v, "%63s %45s", a, b) != 2)
+		return -1;
+	if (!strcmp(b, "-"))
+		b[0] = '\0';
 	return 0;
 }
 
 /**
- * get_addr() - parse "ADDR/PLEN GW|-"
- * @v:		value
- * @a:		prefix
- * @gw:		gateway bytes
- * @has_gw:	set when a gateway is given
- *
- * Return: 0 or -1
- */
-static int get_addr(const char *v, struct cidr *a, unsigned char *gw, int *has_gw)
-{
-	char p[64], g[INET6_ADDRSTRLEN];
-
-	if (sscanf(v, "%63s %45s", p, g) != 2 || cidr_parse(p, a))
-		return -1;
-	*has_gw = strcmp(g, "-") != 0;
-	return *has_gw && inet_pton(a->family, g, gw) != 1 ? -1 : 0;
-}
-
-/**
- * line() - one key=value line of a state file into the structures
+ * line() - one key=value line of a state file into the attachment
  * @k:		key
  * @v:		value
- * @l:		links
- * @n:		NAT and ports
+ * @a:		attachment
  * @netns:	output: the namespace path
  * @nslen:	size of @netns
  * @cell:	output: the cell
  * @celllen:	size of @cell
  */
-static void line(const char *k, const char *v, struct cni_link *l, struct cni_nat *n,
-		 char *netns, size_t nslen, char *cell, size_t celllen)
+static void line(const char *k, const char *v, struct nc_cni_attach *a, char *netns,
+		 size_t nslen, char *cell, size_t celllen)
 {
-	struct cni_port *p = &n->ports[n->nports];
+	struct nc_cni_port *p = &a->ports[a->nports];
 	unsigned b[6];
 	int i;
 
 	if (!strcmp(k, "netns"))
 		snprintf(netns, nslen, "%s", v);
 	else if (!strcmp(k, "bridge"))
-		snprintf(l->bridge, sizeof(l->bridge), "%s", v);
+		snprintf(a->bridge, sizeof(a->bridge), "%.15s", v);
 	else if (!strcmp(k, "hostif"))
-		snprintf(l->hostif, sizeof(l->hostif), "%s", v);
+		snprintf(a->hostif, sizeof(a->hostif), "%.15s", v);
 	else if (!strcmp(k, "cell"))
 		snprintf(cell, celllen, "%s", v);
 	else if (!strcmp(k, "mtu"))
-		l->mtu = (unsigned)strtoul(v, NULL, 10);
+		a->mtu = (unsigned)strtoul(v, NULL, 10);
 	else if (!strcmp(k, "masq"))
-		n->masq = atoi(v);
+		a->masq = atoi(v);
 	else if (!strcmp(k, "mac") && sscanf(v, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3],
 					     &b[4], &b[5]) == 6)
 		for (i = 0; i < 6; i++)
-			l->mac[i] = (unsigned char)b[i];
-	else if (!strcmp(k, "ip") && l->nips < CNI_IPS_MAX &&
-		 !get_addr(v, &l->ips[l->nips].addr, l->ips[l->nips].gw, &l->ips[l->nips].has_gw))
-		l->nips++;
-	else if (!strcmp(k, "route") && l->nroutes < CNI_ROUTES_MAX &&
-		 !get_addr(v, &l->routes[l->nroutes].dst, l->routes[l->nroutes].gw,
-			   &l->routes[l->nroutes].has_gw))
-		l->nroutes++;
-	else if (!strcmp(k, "port") && n->nports < CNI_PORTS_MAX &&
-		 sscanf(v, "%3s %u %u %45s", p->proto, &p->hport, &p->cport, p->hip) == 4) {
-		if (!strcmp(p->hip, "-"))
-			p->hip[0] = '\0';
-		n->nports++;
+			a->mac[i] = (unsigned char)b[i];
+	else if (!strcmp(k, "ip") && a->nips < NC_CNI_IPS_MAX &&
+		 !pair(v, a->ips[a->nips], a->gws[a->nips]))
+		a->nips++;
+	else if (!strcmp(k, "route") && a->nroutes < NC_CNI_ROUTES_MAX &&
+		 !pair(v, a->routes[a->nroutes], a->route_gws[a->nroutes]))
+		a->nroutes++;
+	else if (!strcmp(k, "port") && a->nports < NC_CNI_PORTS_MAX &&
+		 sscanf(v, "%3s %u %u %45s", p->proto, &p->host_port, &p->container_port,
+			p->host_ip) == 4) {
+		if (!strcmp(p->host_ip, "-"))
+			p->host_ip[0] = '\0';
+		a->nports++;
 	}
 }
 
@@ -211,8 +207,7 @@ static void line(const char *k, const char *v, struct cni_link *l, struct cni_na
  * cni_state_load() - read an attachment's record
  * @net:	network name
  * @env:	container id and interface
- * @l:		output links (ifname from @env)
- * @n:		output NAT and ports (addresses from @l)
+ * @a:		output (ifname from @env)
  * @netns:	output: the namespace path recorded
  * @nslen:	size of @netns
  * @cell:	output: the cell of its firewall, "" for none
@@ -220,15 +215,13 @@ static void line(const char *k, const char *v, struct cni_link *l, struct cni_na
  *
  * Return: 0, or -ENOENT when there is none
  */
-int cni_state_load(const char *net, const struct cni_env *env, struct cni_link *l,
-		   struct cni_nat *n, char *netns, size_t nslen, char *cell, size_t celllen)
+int cni_state_load(const char *net, const struct cni_env *env, struct nc_cni_attach *a,
+		   char *netns, size_t nslen, char *cell, size_t celllen)
 {
-	_cleanup_fclose_ FILE *f = NULL;
 	char path[PATH_MAX], buf[512], *eq;
-	int i;
+	FILE *f;
 
-	memset(l, 0, sizeof(*l));
-	memset(n, 0, sizeof(*n));
+	memset(a, 0, sizeof(*a));
 	netns[0] = cell[0] = '\0';
 	file_of(net, env, path, sizeof(path));
 	f = fopen(path, "re");
@@ -239,13 +232,11 @@ int cni_state_load(const char *net, const struct cni_env *env, struct cni_link *
 		eq = strchr(buf, '=');
 		if (eq) {
 			*eq = '\0';
-			line(buf, eq + 1, l, n, netns, nslen, cell, celllen);
+			line(buf, eq + 1, a, netns, nslen, cell, celllen);
 		}
 	}
-	snprintf(l->ifname, sizeof(l->ifname), "%s", env->ifname);
-	snprintf(n->bridge, sizeof(n->bridge), "%s", l->bridge);
-	for (i = 0; i < l->nips; i++)
-		n->ips[n->nips++] = l->ips[i].addr;
+	fclose(f);
+	snprintf(a->ifname, sizeof(a->ifname), "%s", env->ifname);
 	return 0;
 }
 
@@ -274,18 +265,17 @@ void cni_state_remove(const char *net, const struct cni_env *env)
  */
 static int uses(const char *path, const char *bridge)
 {
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	FILE *f = fopen(path, "re");
 	char buf[512], want[64];
+	int found = !bridge;
 
-	if (!f || !bridge)
-		/* cppcheck-suppress resourceLeak ; closed by _cleanup_fclose_ */
-		return !!f;
-	snprintf(want, sizeof(want), "bridge=%s\n", bridge);
-	while (fgets(buf, sizeof(buf), f))
-		if (!strcmp(buf, want))
-			/* cppcheck-suppress resourceLeak ; closed by _cleanup_fclose_ */
-			return 1;
-	return 0;
+	if (!f)
+		return 0;
+	snprintf(want, sizeof(want), "bridge=%s\n", bridge ? bridge : "");
+	while (!found && fgets(buf, sizeof(buf), f))
+		found = !strcmp(buf, want);
+	fclose(f);
+	return found;
 }
 
 /**
@@ -298,26 +288,28 @@ static int uses(const char *path, const char *bridge)
  */
 int cni_state_users(const char *bridge)
 {
-	_cleanup_closedir_ DIR *d = opendir(state_dir());
+	DIR *d = opendir(state_dir()), *sub;
 	char path[PATH_MAX];
 	struct dirent *de, *fe;
 	int n = 0;
 
 	while (d && (de = readdir(d))) {
-		_cleanup_closedir_ DIR *sub = NULL;
-
 		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", state_dir(), de->d_name);
 		sub = opendir(path);
 		while (sub && (fe = readdir(sub))) {
-			/* safefile_write()'s temporary names start with '.' */
+			/* nc_write_file()'s temporary names start with '.' */
 			if (fe->d_name[0] == '.' || fe->d_type != DT_REG)
 				continue;
 			snprintf(path, sizeof(path), "%s/%s/%s", state_dir(), de->d_name, fe->d_name);
 			n += uses(path, bridge);
 		}
+		if (sub)
+			closedir(sub);
 	}
+	if (d)
+		closedir(d);
 	return n;
 }
 
@@ -332,11 +324,9 @@ int cni_state_users(const char *bridge)
 int cni_state_bridge_mark(const char *bridge, struct cni_err *e)
 {
 	char path[PATH_MAX];
-	int ret;
 
 	snprintf(path, sizeof(path), "%s/bridge-%s", state_dir(), bridge);
-	ret = safefile_write(path, "", 0, 0600);
-	return ret ? cni_error(e, CNI_E_IO, NULL, "cannot write %s: %s", path, strerror(-ret)) : 0;
+	return write_file(path, "", 0, e);
 }
 
 /**

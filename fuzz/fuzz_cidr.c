@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* fuzz_cidr.c - CIDR parsing: no crash; what parses formats and parses back */
 #include <assert.h>
-#include "cidr.h"
+#include "base/cidr.h"
 #include "fuzz.h"
 
 /**

@@ -18,10 +18,10 @@ static void accepted(const struct cni_conf *c)
 
 	assert(cni_version_ok(c->version));
 	assert(c->name[0] && c->bridge[0] && strlen(c->bridge) < IFNAMSIZ);
-	assert(c->nports >= 0 && c->nports <= CNI_PORTS_MAX);
+	assert(c->nports >= 0 && c->nports <= NC_CNI_PORTS_MAX);
 	for (i = 0; i < c->nports; i++) {
-		assert(c->ports[i].hport >= 1 && c->ports[i].hport <= 65535);
-		assert(c->ports[i].cport >= 1 && c->ports[i].cport <= 65535);
+		assert(c->ports[i].host_port >= 1 && c->ports[i].host_port <= 65535);
+		assert(c->ports[i].container_port >= 1 && c->ports[i].container_port <= 65535);
 		assert(!strcmp(c->ports[i].proto, "tcp") || !strcmp(c->ports[i].proto, "udp"));
 	}
 	assert(!c->firewall[0] || c->firewall[0] == '/');

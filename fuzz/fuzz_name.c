@@ -2,7 +2,7 @@
 /* fuzz_name.c - cell names: no crash, and an accepted name is a safe file name */
 #include <assert.h>
 #include "fuzz.h"
-#include "name.h"
+#include "base/name.h"
 
 /**
  * LLVMFuzzerTestOneInput() - one input

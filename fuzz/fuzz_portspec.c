@@ -4,7 +4,7 @@
 #include <assert.h>
 #include <string.h>
 #include "fuzz.h"
-#include "portspec.h"
+#include "base/portspec.h"
 
 /**
  * expand() - what expands gives single specs that format and parse back

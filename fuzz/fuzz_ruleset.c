@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* fuzz_ruleset.c - ruleset files: format detection, the iptables family,
  * the sections of a combined file, and the splitter's parser */
-#include "firewall.h"
 #include "fuzz.h"
-#include "fwload.h"
-#include "nftsplit.h"
+#include "fw/fwformat.h"
+#include "fw/fwgen.h"
+#include "kernel/nftsplit.h"
 
 /**
  * LLVMFuzzerTestOneInput() - one input

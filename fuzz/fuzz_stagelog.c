@@ -3,7 +3,7 @@
  * write to as it likes */
 #include <string.h>
 #include "fuzz.h"
-#include "stagerec.h"
+#include "fw/stagelog.h"
 
 /**
  * LLVMFuzzerTestOneInput() - one input

@@ -2,7 +2,7 @@
 /* fuzz_store.c - saved cell files: no crash; what parses formats and parses back */
 #include <assert.h>
 #include "fuzz.h"
-#include "store.h"
+#include "base/store.h"
 
 /**
  * LLVMFuzzerTestOneInput() - one input

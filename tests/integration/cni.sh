@@ -226,17 +226,24 @@ cni_add_check_del_body() {
 }
 t_cni_add_check_del() { in_mode cni_add_check_del_body; }
 
-cni_concurrent_body() {
-	cni_begin
-	local i n=20 pids="" addrs
-	cni_conf "$T/conf.json"
-	for i in $(seq 1 $n); do ip netns add "${PFX}p$i"; NSS="$NSS ${PFX}p$i"; IDS="$IDS par$i"; done
-	for i in $(seq 1 $n); do
-		env CNI_COMMAND=ADD CNI_CONTAINERID="par$i" CNI_NETNS="/run/netns/${PFX}p$i" CNI_IFNAME=eth0 \
-			CNI_PATH=/usr/lib/cni timeout 60 "$CNIBIN" <"$T/conf.json" >"$T/add$i.out" 2>&1 &
+# cni_all CMD N: CMD for containers par1..parN, all at once (60 s at most
+# each); fails with the first error
+cni_all() {
+	local i p pids=""
+	for i in $(seq 1 "$2"); do
+		env CNI_COMMAND="$1" CNI_CONTAINERID="par$i" CNI_NETNS="/run/netns/${PFX}p$i" CNI_IFNAME=eth0 \
+			CNI_PATH=/usr/lib/cni timeout 60 "$CNIBIN" <"$T/conf.json" >"$T/$1$i.out" 2>&1 &
 		pids="$pids $!"
 	done
-	for p in $pids; do wait "$p" || fail "a concurrent ADD failed: $(cat "$T"/add*.out | grep -m1 msg)"; done
+	for p in $pids; do wait "$p" || fail "a concurrent $1 failed: $(cat "$T"/"$1"*.out | grep -m1 msg)"; done
+}
+
+cni_concurrent_body() {
+	cni_begin
+	local i n=20 addrs
+	cni_conf "$T/conf.json"
+	for i in $(seq 1 $n); do ip netns add "${PFX}p$i"; NSS="$NSS ${PFX}p$i"; IDS="$IDS par$i"; done
+	cni_all ADD $n
 	addrs=$(for i in $(seq 1 $n); do ip -n "${PFX}p$i" -4 -o addr show dev eth0 | awk '{print $4}'; done | sort -u | wc -l)
 	[ "$addrs" = $n ] || fail "$n containers have $addrs distinct addresses"
 	[ "$(ip -o link show master "$BR" | wc -l)" = $n ] || fail "the bridge has not $n ports"
@@ -245,13 +252,7 @@ cni_concurrent_body() {
 		[ "$(peer "${PFX}p$i" "$SUB.1" 7999)" = "$(ip -n "${PFX}p$i" -4 -o addr show dev eth0 | awk '{print $4}' | cut -d/ -f1)" ] ||
 			fail "container $i cannot reach the host at the gateway"
 	done
-	pids=""
-	for i in $(seq 1 $n); do
-		env CNI_COMMAND=DEL CNI_CONTAINERID="par$i" CNI_NETNS="/run/netns/${PFX}p$i" CNI_IFNAME=eth0 \
-			CNI_PATH=/usr/lib/cni timeout 60 "$CNIBIN" <"$T/conf.json" >"$T/del$i.out" 2>&1 &
-		pids="$pids $!"
-	done
-	for p in $pids; do wait "$p" || fail "a concurrent DEL failed: $(cat "$T"/del*.out | grep -m1 msg)"; done
+	cni_all DEL $n
 	cni_nothing_left
 	return 0
 }
@@ -366,20 +367,13 @@ in_rootless() {
 
 # pm_user: t_cni_podman with rootless podman
 pm_user() {
-	local web=${PFX}web hp id ca out i pids=""
+	local web=${PFX}web hp id ca out i
 	cni_init
 	export XDG_RUNTIME_DIR=$T/xdg
 	mkdir -p -m 700 "$XDG_RUNTIME_DIR"
 	pm_init
 	trap pm_cleanup EXIT
-	hp=$(free_port) || fail "no free port"
-	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/$web.nft"
-	"${PM[@]}" run -d --name "$web" --network "$NET" -p "$hp:80" --rootfs "$RFS" \
-		sh -c 'httpd -p 81 -h /www; exec httpd -f -p 80 -h /www' >"$T/pm.out" 2>&1 ||
-		fail "rootless podman run: $(cat "$T/pm.out")"
-	id=$("${PM[@]}" inspect -f '{{.Id}}' "$web")
-	ca=$(pm_addr "$web")
-	case "$ca" in "$SUB".*) ;; *) fail "the container's address '$ca' is not from $SUB.0/24" ;; esac
+	pm_web "$web"; hp=$HP; id=$ID; ca=$CA
 	in_rootless ip -o link show "$BR" >/dev/null || fail "no bridge $BR in the rootless netns"
 	# the published port from the host's loopback (through rootlessport)
 	for _ in $(seq 1 50); do http 127.0.0.1 "$hp" >/dev/null && break; sleep 0.1; done
@@ -395,12 +389,7 @@ pm_user() {
 	[ -z "$(ls "$T/cnistate/$NET" 2>/dev/null)" ] || fail "state left: $(ls "$T/cnistate/$NET")"
 	[ -z "$(ls "$T/ipam/$NET" 2>/dev/null | grep -E '^[0-9]')" ] || fail "IPAM lease left"
 	[ -e "$NETCELL_STATE_DIR/cells/cni-${id:0:12}.conf" ] && fail "the container's cell outlived it"
-	for i in $(seq 1 10); do
-		"${PM[@]}" run -d --name "${PFX}p$i" --network "$NET" --rootfs "$RFS" httpd -f -p 80 -h /www \
-			>"$T/pm$i.out" 2>&1 &
-		pids="$pids $!"
-	done
-	for p in $pids; do wait "$p" || fail "a parallel podman run failed: $(cat "$T"/pm*.out | grep -m1 -i error)"; done
+	pm_ten
 	[ "$(for i in $(seq 1 10); do pm_addr "${PFX}p$i"; done | sort -u | grep -c "^$SUB\.")" = 10 ] ||
 		fail "10 containers have not 10 addresses of $SUB.0/24"
 	timeout 60 "${PM[@]}" rm -f -t 0 $(for i in $(seq 1 10); do echo "${PFX}p$i"; done) >/dev/null ||
@@ -426,6 +415,31 @@ pm_addr() {
 	"${PM[@]}" exec "$1" ip -4 -o addr show dev eth0 | awk '{print $4}' | cut -d/ -f1
 }
 
+# pm_web NAME: a container with busybox httpd on 80 and 81, port 80
+# published on a free host port, the firewall file NAME.nft dropping 81;
+# sets HP, ID (container id) and CA (its address)
+pm_web() {
+	HP=$(free_port) || fail "no free port"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/$1.nft"
+	"${PM[@]}" run -d --name "$1" --network "$NET" -p "$HP:80" --rootfs "$RFS" \
+		sh -c 'httpd -p 81 -h /www; exec httpd -f -p 80 -h /www' >"$T/pm.out" 2>&1 ||
+		fail "podman run ($MODE): $(cat "$T/pm.out")"
+	ID=$("${PM[@]}" inspect -f '{{.Id}}' "$1")
+	CA=$(pm_addr "$1")
+	case "$CA" in "$SUB".*) ;; *) fail "the container's address '$CA' is not from $SUB.0/24" ;; esac
+}
+
+# pm_ten: containers PFXp1..PFXp10 with busybox httpd, started at once
+pm_ten() {
+	local i p pids=""
+	for i in $(seq 1 10); do
+		"${PM[@]}" run -d --name "${PFX}p$i" --network "$NET" --rootfs "$RFS" httpd -f -p 80 -h /www \
+			>"$T/pm$i.out" 2>&1 &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p" || fail "a parallel podman run failed: $(cat "$T"/pm*.out | grep -m1 -i error)"; done
+}
+
 # pm_wait_http ADDR PORT: wait up to 5 s for the container's server
 pm_wait_http() {
 	for _ in $(seq 1 50); do http "$1" "$2" >/dev/null && return 0; sleep 0.1; done
@@ -445,14 +459,7 @@ t_cni_podman() {
 	NSS="$wn $kn"
 	side "$wn" "$W"; side "$kn" "$K"
 	serve "$wn" 8000
-	hp=$(free_port) || fail "no free port"
-	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/$web.nft"
-	"${PM[@]}" run -d --name "$web" --network "$NET" -p "$hp:80" --rootfs "$RFS" \
-		sh -c 'httpd -p 81 -h /www; exec httpd -f -p 80 -h /www' >"$T/pm.out" 2>&1 ||
-		fail "podman run: $(cat "$T/pm.out")"
-	id=$("${PM[@]}" inspect -f '{{.Id}}' "$web")
-	ca=$(pm_addr "$web")
-	case "$ca" in "$SUB".*) ;; *) fail "the container's address '$ca' is not from $SUB.0/24" ;; esac
+	pm_web "$web"; hp=$HP; id=$ID; ca=$CA
 	pm_wait_http "$ca" 80 || fail "the container's server does not answer at $ca:80"
 	# out through the NAT
 	out=$("${PM[@]}" exec "$web" nc "$W.2" 8000 </dev/null) || fail "the container cannot reach the world"
@@ -472,13 +479,8 @@ t_cni_podman() {
 	http 127.0.0.1 "$hp" >/dev/null && fail "the published port outlived the container"
 	cni_nothing_left
 	# 10 containers started at once
-	local i pids=""
-	for i in $(seq 1 10); do
-		"${PM[@]}" run -d --name "${PFX}p$i" --network "$NET" --rootfs "$RFS" httpd -f -p 80 -h /www \
-			>"$T/pm$i.out" 2>&1 &
-		pids="$pids $!"
-	done
-	for p in $pids; do wait "$p" || fail "a parallel podman run failed: $(cat "$T"/pm*.out | grep -m1 -i error)"; done
+	local i
+	pm_ten
 	for i in $(seq 1 10); do
 		ca=$(pm_addr "${PFX}p$i")
 		pm_wait_http "$ca" 80 || fail "container $i ($ca) does not answer"

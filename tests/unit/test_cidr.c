@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* test_cidr.c - address prefix parsing */
 #include <string.h>
-#include "cidr.h"
+#include "base/cidr.h"
 #include "unit.h"
 
 /**

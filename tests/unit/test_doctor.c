@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include "diag.h"
-#include "ns.h"
+#include "base/diag.h"
+#include "kernel/ns.h"
 #include "unit.h"
 
 static char root[64];

@@ -3,7 +3,7 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
-#include "link.h"
+#include "net/link.h"
 #include "unit.h"
 
 #define LONG_NAMES 2000

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* test_name.c - cell name rules */
 #include <string.h>
-#include "ctx.h"
-#include "name.h"
+#include "base/ctx.h"
+#include "base/name.h"
 #include "unit.h"
 
 /**

@@ -3,7 +3,7 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
-#include "portspec.h"
+#include "base/portspec.h"
 #include "unit.h"
 
 /**

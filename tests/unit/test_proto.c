@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
-#include "proto.h"
+#include "base/proto.h"
 #include "unit.h"
 
 /**

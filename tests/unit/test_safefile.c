@@ -5,7 +5,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
-#include "safefile.h"
+#include "base/safefile.h"
 #include "unit.h"
 
 /**

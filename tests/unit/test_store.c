@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include "store.h"
+#include "base/store.h"
 #include "unit.h"
 
 /**

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+/*
+ * paths.c - where a user's netcell state lives
+ *
+ * Theory of operation: each uid has its own keeper and its own directories;
+ * nothing is shared between users, so another uid can neither reach the
+ * keeper's socket nor read saved cells.  Privacy comes from the runtime
+ * directory being 0700 and owned by the user, which is checked, not assumed:
+ * a directory prepared by someone else under /tmp is refused (the classic
+ * /tmp squatting attack).
+ *
+ *   root:      /run/netcell            /var/lib/netcell    /etc/netns/NAME
+ *   rootless:  $XDG_RUNTIME_DIR/netcell (else /tmp/netcell-UID)
+ *              $XDG_STATE_HOME/netcell (else ~/.local/state/netcell,
+ *              else the runtime directory)   ~/.config/netcell/NAME/etc
+ *
+ * NETCELL_RUNTIME_DIR and NETCELL_STATE_DIR override the first two.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include "base/paths.h"
+
+/**
+ * paths_mkdir_private() - make sure @dir exists, is ours and is private
+ * @ctx:	context
+ * @dir:	directory path; missing parents are created
+ * @uid:	expected owner
+ *
+ * Return: 0, or -errno with a message naming the directory and the fix
+ */
+int paths_mkdir_private(struct nc_ctx *ctx, const char *dir, uid_t uid)
+{
+	char tmp[PATH_MAX];
+	struct stat st;
+	char *s;
+
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	for (s = tmp + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(tmp, 0700) && errno != EEXIST)
+			break;
+		*s = '/';
+	}
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
+			       "cannot create directory \"%s\": %s; check the permissions of its parent or set NETCELL_RUNTIME_DIR/NETCELL_STATE_DIR",
+			       dir, strerror(errno));
+	if (lstat(dir, &st))
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot stat \"%s\": %s",
+			       dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode) || st.st_uid != uid)
+		return ctx_err(ctx, -EPERM, NC_ERR_PERM,
+			       "directory \"%s\" is not a directory owned by uid %u; remove it or set NETCELL_RUNTIME_DIR to a private directory",
+			       dir, (unsigned)uid);
+	if ((st.st_mode & 077) && chmod(dir, 0700))
+		return ctx_err(ctx, -errno, NC_ERR_PERM,
+			       "directory \"%s\" is open to other users and cannot be made private: %s",
+			       dir, strerror(errno));
+	return 0;
+}
+
+/**
+ * xdg_runtime_ok() - is $XDG_RUNTIME_DIR usable for @uid
+ * @dir:	value of XDG_RUNTIME_DIR
+ * @uid:	caller's uid
+ *
+ * Return: 1 if it is a directory owned by @uid with mode 0700
+ */
+static int xdg_runtime_ok(const char *dir, uid_t uid)
+{
+	struct stat st;
+
+	if (!dir || dir[0] != '/' || stat(dir, &st))
+		return 0;
+	return S_ISDIR(st.st_mode) && st.st_uid == uid &&
+	       (st.st_mode & 0777) == 0700;
+}
+
+/**
+ * pick_dirs_rootless() - choose the runtime and state directories of a user
+ * @p:		paths to fill
+ */
+static void pick_dirs_rootless(struct nc_paths *p)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	const char *st = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	const char *cfg = getenv("XDG_CONFIG_HOME");
+
+	if (xdg_runtime_ok(xdg, p->uid))
+		snprintf(p->run, sizeof(p->run), "%s/netcell", xdg);
+	else
+		snprintf(p->run, sizeof(p->run), "/tmp/netcell-%u",
+			 (unsigned)p->uid);
+	if (st && st[0] == '/')
+		snprintf(p->state, sizeof(p->state), "%s/netcell", st);
+	else if (home && home[0] == '/' && access(home, W_OK) == 0)
+		snprintf(p->state, sizeof(p->state), "%s/.local/state/netcell",
+			 home);
+	else
+		snprintf(p->state, sizeof(p->state), "%s/state", p->run);
+	if (cfg && cfg[0] == '/')
+		snprintf(p->etc, sizeof(p->etc), "%s/netcell", cfg);
+	else if (home && home[0] == '/')
+		snprintf(p->etc, sizeof(p->etc), "%s/.config/netcell", home);
+	else
+		p->etc[0] = '\0';
+}
+
+/**
+ * paths_get() - resolve and create the caller's directories
+ * @ctx:	context
+ * @p:		filled in
+ *
+ * Return: 0 or -errno with a message
+ */
+int paths_get(struct nc_ctx *ctx, struct nc_paths *p)
+{
+	const char *env;
+	char cells[sizeof(p->state) + 8];
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	p->uid = getuid();
+	p->gid = getgid();
+	p->rootless = p->uid != 0;
+	if (p->rootless) {
+		pick_dirs_rootless(p);
+	} else {
+		snprintf(p->run, sizeof(p->run), "/run/netcell");
+		snprintf(p->state, sizeof(p->state), "/var/lib/netcell");
+		snprintf(p->etc, sizeof(p->etc), "/etc/netns");
+	}
+	env = getenv("NETCELL_RUNTIME_DIR");
+	if (env && env[0] == '/')
+		snprintf(p->run, sizeof(p->run), "%s", env);
+	env = getenv("NETCELL_STATE_DIR");
+	if (env && env[0] == '/')
+		snprintf(p->state, sizeof(p->state), "%s", env);
+	ret = paths_mkdir_private(ctx, p->run, p->uid);
+	if (ret)
+		return ret;
+	snprintf(cells, sizeof(cells), "%s/cells", p->state);
+	ret = paths_mkdir_private(ctx, p->state, p->uid);
+	return ret ? ret : paths_mkdir_private(ctx, cells, p->uid);
+}
+
+/**
+ * paths_cell_etc() - directory whose files are bind-mounted over /etc
+ * @p:		caller's paths
+ * @name:	cell name
+ * @buf:	output, "" when the user has no such directory
+ * @len:	size of @buf
+ */
+void paths_cell_etc(const struct nc_paths *p, const char *name, char *buf,
+		    size_t len)
+{
+	if (!p->etc[0])
+		buf[0] = '\0';
+	else if (p->rootless)
+		snprintf(buf, len, "%s/%s/etc", p->etc, name);
+	else
+		snprintf(buf, len, "%s/%s", p->etc, name);
+}
+
+/**
+ * paths_remove_dir() - remove a flat directory: its files, then itself
+ * @dir:	directory
+ */
+void paths_remove_dir(const char *dir)
+{
+	char path[PATH_MAX * 2];
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+/**
+ * paths_keeper_addr() - the keeper's socket address, STATE/keeper.sock
+ * @ctx:	context
+ * @p:		the user's directories
+ * @sa:		filled in
+ *
+ * The socket lives in the state directory, not the runtime one: the state
+ * directory is the same for every login of the user (a login without
+ * XDG_RUNTIME_DIR, as after su, gets /tmp/netcell-UID as its runtime
+ * directory) and survives logind wiping the runtime directory at the last
+ * logout, so every command finds the one keeper that holds the user's
+ * cells.
+ *
+ * Return: 0, or -ENAMETOOLONG with a message
+ */
+int paths_keeper_addr(struct nc_ctx *ctx, const struct nc_paths *p,
+		      struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if ((size_t)snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/keeper.sock",
+			     p->state) >= sizeof(sa->sun_path))
+		return ctx_err(ctx, -ENAMETOOLONG, NC_ERR_PERM,
+			       "the state directory \"%s\" is too long a path for the keeper's socket (at most %zu characters); set NETCELL_STATE_DIR or XDG_STATE_HOME to a shorter one",
+			       p->state, sizeof(sa->sun_path) - 13);
+	return 0;
+}

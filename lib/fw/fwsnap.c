@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fwsnap.c - a namespace's ruleset in three comparable views
+ *
+ * Theory of operation: to say that two namespaces hold the same ruleset,
+ * netcell compares three texts: nft's listing, and iptables-save and
+ * ip6tables-save (which hold what nft cannot say: the iptables extensions
+ * nft lists only as "xt match ...", -m comment texts).  What traffic
+ * changes is taken out first: counters (nft's "packets N bytes N", the
+ * "[N:N]" of iptables-save), the bytes a quota used, and the elements of
+ * sets the ruleset fills itself (dynamic sets, sets with timeouts), whose
+ * contents are state, not configuration; comment lines go too.  The
+ * tables iptables made are compared in iptables-save's words only: nft
+ * lists their chains in creation order, which iptables-restore does not
+ * keep.  fw stage compares what a script built with its output loaded
+ * again (stageout.c); fw apply compares a cell's live ruleset with the
+ * generation loaded into a throwaway namespace (fwload.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "fw/fwsnap.h"
+#include "kernel/incell.h"
+#include "kernel/nft.h"
+#include "kernel/tool.h"
+
+/**
+ * fw_snap_free() - free a snapshot's texts
+ * @s:		snapshot
+ */
+void fw_snap_free(struct fw_snap *s)
+{
+	free(s->nft);
+	free(s->v4);
+	free(s->v6);
+	memset(s, 0, sizeof(*s));
+}
+
+/**
+ * zero_counters() - one line with its counters zeroed
+ * @line:	NUL-terminated line, modified in place
+ */
+static void zero_counters(char *line)
+{
+	char *p, *q, *b;
+
+	/* ":CHAIN POLICY [12:345]" (iptables-save) */
+	if (*line == ':' && (p = strchr(line, '[')) && (q = strchr(p, ']'))) {
+		memmove(p + 5, q + 1, strlen(q + 1) + 1);
+		memcpy(p, "[0:0]", 5);
+	}
+	/* "packets 1 bytes 2" (nft) */
+	for (p = line; (p = strstr(p, "packets "));) {
+		q = p + 8 + strspn(p + 8, "0123456789");
+		if (strncmp(q, " bytes ", 7)) {
+			p += 8;
+			continue;
+		}
+		b = q + 7 + strspn(q + 7, "0123456789");
+		memmove(p + 17, b, strlen(b) + 1);
+		memcpy(p, "packets 0 bytes 0", 17);
+		p += 17;
+	}
+}
+
+/**
+ * strip_used() - drop what a quota has used ("used 1234 bytes")
+ * @line:	NUL-terminated line, modified in place
+ */
+static void strip_used(char *line)
+{
+	char *p, *q;
+
+	for (p = line; (p = strstr(p, " used "));) {
+		q = p + 6 + strspn(p + 6, "0123456789");
+		if (q == p + 6 || *q != ' ') {
+			p += 6;
+			continue;
+		}
+		q += 1 + strcspn(q + 1, " ,;}");	/* the unit */
+		memmove(p, q, strlen(q) + 1);
+	}
+}
+
+/**
+ * strip_expires() - drop the time left to a set element ("expires 59s")
+ * @line:	NUL-terminated line, modified in place
+ */
+static void strip_expires(char *line)
+{
+	char *p, *q;
+
+	for (p = line; (p = strstr(p, " expires "));) {
+		q = p + 9 + strcspn(p + 9, " ,;}");
+		memmove(p, q, strlen(q) + 1);
+	}
+}
+
+/**
+ * volatile_set() - is a set or map block filled by traffic (its elements
+ * are state: a dynamic set, or one whose elements time out)
+ * @block:	the block's lines, from "set NAME {" to its "}"
+ *
+ * Return: 1 if so
+ */
+static int volatile_set(const char *block)
+{
+	const char *l;
+	char line[256];
+
+	for (l = block; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		l += strspn(l, "\t ");
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(l, "\n"), l);
+		if (!strncmp(line, "timeout ", 8) ||
+		    (!strncmp(line, "flags ", 6) && (strstr(line, "dynamic") || strstr(line, "timeout"))))
+			return 1;
+	}
+	return 0;
+}
+
+/**
+ * put_set() - write a set or map block, without its elements if traffic
+ * fills it
+ * @f:		output
+ * @block:	the block's lines
+ */
+static void put_set(FILE *f, const char *block)
+{
+	int vol = volatile_set(block), in_elems = 0;
+	const char *l, *nl, *t;
+	size_t n;
+
+	for (l = block; l && *l; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		n = nl ? (size_t)(nl - l + 1) : strlen(l);
+		t = l + strspn(l, "\t ");
+		if (vol && !in_elems && !strncmp(t, "elements = {", 12))
+			in_elems = 1;
+		if (!in_elems)
+			fwrite(l, 1, n, f);
+		else if (n >= 2 && l[n - 2] == '}')	/* the elements' closing brace */
+			in_elems = 0;
+	}
+}
+
+/**
+ * normalise() - take out what traffic changes (counters, quota use, the
+ * time left to set elements; with @sets also the elements of sets the
+ * ruleset fills), and comment lines (timestamps, notes)
+ * @text:	heap text, replaced
+ * @sets:	take out the elements of dynamic sets and sets with timeouts
+ *
+ * Return: 0 or -ENOMEM
+ */
+static int normalise(char **text, int sets)
+{
+	char *out = NULL, *blk = NULL, *l, *nl, *t;
+	size_t ol = 0, bl = 0;
+	FILE *f = open_memstream(&out, &ol), *b = NULL;
+
+	if (!f)
+		return -ENOMEM;
+	for (l = *text; l && *l; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		if (nl)
+			*nl = '\0';
+		if (*l == '#')
+			continue;
+		zero_counters(l);
+		strip_used(l);
+		strip_expires(l);
+		t = l + strspn(l, "\t");
+		/* nft lists a set or map one tab deep in its table */
+		if (sets && !b && t == l + 1 && (!strncmp(t, "set ", 4) || !strncmp(t, "map ", 4)) &&
+		    strchr(t, '{')) {
+			b = open_memstream(&blk, &bl);
+			if (!b)
+				break;
+		}
+		fprintf(b ? b : f, "%s\n", l);
+		if (b && t == l + 1 && !strcmp(t, "}")) {
+			fclose(b);
+			b = NULL;
+			put_set(f, blk);
+			free(blk);
+			blk = NULL;
+		}
+	}
+	if (b) {	/* an unclosed block: written as it is */
+		fclose(b);
+		fputs(blk ? blk : "", f);
+		free(blk);
+	}
+	if (fclose(f) || !out)
+		return -ENOMEM;
+	free(*text);
+	*text = out;
+	return 0;
+}
+
+/**
+ * save_text() - one family's iptables-save output
+ * @tmp:	a file to save into (removed after)
+ * @tool:	"iptables-save" or "ip6tables-save"
+ * @text:	heap text
+ * @err:	error
+ * @len:	size of @err
+ *
+ * Return: 0 or -errno
+ */
+static int save_text(const char *tmp, const char *tool, char **text, char *err, size_t len)
+{
+	const char *argv[] = { tool, NULL };
+	int ret = tool_run(argv, NULL, tmp, err, len), fd;
+
+	if (ret)
+		return ret;
+	fd = open(tmp, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	fd_read_grow(fd, text);
+	close(fd);
+	unlink(tmp);
+	return *text ? 0 : -EIO;
+}
+
+/**
+ * fw_snap_take() - the three views of the current namespace's ruleset
+ * @tmp:	a file for iptables-save's output (removed after)
+ * @sets:	leave out the elements of sets the ruleset fills itself (to
+ *		compare live rulesets; not for a ruleset to be written out)
+ * @s:		result
+ * @err:	error
+ * @len:	size of @err
+ *
+ * Return: 0 or -errno
+ */
+int fw_snap_take(const char *tmp, int sets, struct fw_snap *s, char *err, size_t len)
+{
+	int ret = nft_list_ruleset(&s->nft);
+
+	if (ret)
+		snprintf(err, len, "cannot list the ruleset the script built");
+	/* iptables tables are of family ip or ip6: without one, a save has
+	 * nothing to say, and not running it saves an exec */
+	if (!ret)
+		ret = strstr(s->nft, "table ip ") ? save_text(tmp, "iptables-save", &s->v4, err, len) :
+		      !(s->v4 = strdup("")) ? -ENOMEM : 0;
+	if (!ret)
+		ret = strstr(s->nft, "table ip6 ") ? save_text(tmp, "ip6tables-save", &s->v6, err, len) :
+		      !(s->v6 = strdup("")) ? -ENOMEM : 0;
+	if (ret)
+		return ret;
+	if (normalise(&s->nft, sets) || normalise(&s->v4, 0) || normalise(&s->v6, 0))
+		return -ENOMEM;
+	return 0;
+}
+
+/**
+ * fw_ipt_tables() - the tables an iptables-save text holds
+ * @text:	iptables-save text
+ * @names:	" name name "
+ * @len:	size of @names
+ */
+void fw_ipt_tables(const char *text, char *names, size_t len)
+{
+	const char *l = text;
+	char name[64];
+	size_t off = (size_t)snprintf(names, len, " ");
+
+	for (; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (sscanf(l, "*%63[a-z]", name) == 1 && off + strlen(name) + 2 < len)
+			off += (size_t)snprintf(names + off, len - off, "%s ", name);
+}
+
+/**
+ * fw_nft_without() - the nft listing without the tables iptables holds
+ * @nft:	listing
+ * @t4:		IPv4 tables iptables-save holds
+ * @t6:		IPv6 likewise
+ * @f:		output, or NULL only to count them
+ *
+ * Return: number of tables written
+ */
+int fw_nft_without(const char *nft, const char *t4, const char *t6, FILE *f)
+{
+	const char *l = nft, *nl;
+	char fam[16], name[256], key[300];
+	int skip = 0, n = 0;
+
+	for (; l && *l; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		if (sscanf(l, "table %15s %255s {", fam, name) == 2) {
+			snprintf(key, sizeof(key), " %s ", name);
+			skip = (!strcmp(fam, "ip") && strstr(t4, key)) ||
+			       (!strcmp(fam, "ip6") && strstr(t6, key));
+			n += !skip;
+		}
+		if (!skip && f)
+			fwrite(l, 1, nl ? (size_t)(nl - l + 1) : strlen(l), f);
+		if (*l == '}')
+			skip = 0;
+	}
+	return n;
+}
+
+/**
+ * first_line_diff() - where two texts first differ
+ * @a:		one
+ * @b:		other
+ * @la:		out: @a's line there (cut to @llen)
+ * @lb:		out: @b's line there
+ * @llen:	size of @la and @lb
+ *
+ * Return: the 1-based line number, 0 when the texts are equal
+ */
+static unsigned first_line_diff(const char *a, const char *b, char *la, char *lb, size_t llen)
+{
+	size_t i = 0;
+	unsigned line = 1;
+	const char *sa, *sb;
+
+	if (!strcmp(a, b))
+		return 0;
+	for (; a[i] && a[i] == b[i]; i++)
+		line += a[i] == '\n';
+	for (sa = a + i; sa > a && sa[-1] != '\n'; sa--)
+		;
+	sb = b + (sa - a);
+	snprintf(la, llen, "%.*s", (int)strcspn(sa, "\n"), sa);
+	snprintf(lb, llen, "%.*s", (int)strcspn(sb, "\n"), sb);
+	return line;
+}
+
+/**
+ * fw_snap_diff() - compare two rulesets' views
+ * @a:		the reference (what the script built, what the generation is)
+ * @b:		what was loaded
+ * @nft_only:	compare nft's listing only
+ * @what:	out: which view differs ("nft listing", "iptables-save", ...)
+ * @wlen:	size of @what
+ * @la:		out: @a's first differing line
+ * @lb:		out: @b's
+ * @llen:	size of @la and @lb
+ * @line:	out: its number in that view
+ *
+ * The tables iptables holds in @a are compared as iptables-save gives
+ * them, everything else in nft's listing.
+ *
+ * Return: 0 when equal, 1 when they differ, -ENOMEM
+ */
+int fw_snap_diff(const struct fw_snap *a, const struct fw_snap *b, int nft_only,
+		 char *what, size_t wlen, char *la, char *lb, size_t llen, unsigned *line)
+{
+	_cleanup_free_ char *an = NULL, *bn = NULL;
+	char t4[1024], t6[1024];
+	size_t l1 = 0, l2 = 0;
+	FILE *f;
+
+	fw_ipt_tables(a->v4, t4, sizeof(t4));
+	fw_ipt_tables(a->v6, t6, sizeof(t6));
+	if ((f = open_memstream(&an, &l1)))
+		fw_nft_without(a->nft, t4, t6, f), fclose(f);
+	if ((f = open_memstream(&bn, &l2)))
+		fw_nft_without(b->nft, t4, t6, f), fclose(f);
+	if (!an || !bn)
+		return -ENOMEM;
+	if ((*line = first_line_diff(an, bn, la, lb, llen)))
+		return snprintf(what, wlen, "nft listing"), 1;
+	if (nft_only)
+		return 0;
+	if ((*line = first_line_diff(a->v4, b->v4, la, lb, llen)))
+		return snprintf(what, wlen, "iptables-save"), 1;
+	if ((*line = first_line_diff(a->v6, b->v6, la, lb, llen)))
+		return snprintf(what, wlen, "ip6tables-save"), 1;
+	return 0;
+}

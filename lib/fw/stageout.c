@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stageout.c - fw stage's result: the ruleset the script built, as one
+ * file that fw apply takes, checked by loading it again
+ *
+ * Theory of operation: after the script (stage.c), the scratch namespace
+ * holds what it built.  Three views of it are taken: nft's listing, and
+ * iptables-save and ip6tables-save (which hold what nft cannot say: the
+ * iptables extensions nft lists only as "xt match ...", -m comment texts).
+ * The output is written in the format asked for:
+ *  - default (NC_FW_AUTO): nft syntax for the tables nft made, and the
+ *    tables iptables made in iptables-restore syntax, in sections after a
+ *    "# netcell: iptables-restore" and a "# netcell: ip6tables-restore"
+ *    line; iptables keeps working on them once applied;
+ *  - NC_FW_NFT: everything in nft syntax, refused where that loses
+ *    something (-m comment) and said where iptables cannot read it back;
+ *  - NC_FW_IPTABLES: iptables-save sections only, refused when nft made
+ *    tables that syntax cannot hold.
+ * Then the output is loaded, by the same code as fw apply, into a fresh
+ * network namespace, the three views are taken again and compared with the
+ * first (counters aside).  Output that does not load, or loads into
+ * anything else, is never given out: the stage fails and says where.
+ */
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "fw/fwgen.h"
+#include "fw/fwsnap.h"
+#include "kernel/nft.h"
+#include "fw/stage.h"
+#include "fw/stagelog.h"
+#include "base/store.h"
+
+/**
+ * compose() - the output file in the format asked for
+ * @dir:	stage directory
+ * @format:	NC_FW_AUTO, NC_FW_NFT or NC_FW_IPTABLES
+ * @b:		what the script built
+ * @err:	why it cannot be written so
+ * @len:	size of @err
+ *
+ * Return: 0 or -EINVAL
+ */
+static int compose(const char *dir, enum nc_fw_format format, const struct fw_snap *b,
+		   char *err, size_t len)
+{
+	char t4[1024], t6[1024], path[PATH_MAX], note[1024];
+	_cleanup_free_ char *text = NULL;
+	size_t tl = 0;
+	FILE *f = open_memstream(&text, &tl);
+	int others, ipt;
+
+	if (!f)
+		return -ENOMEM;
+	fw_ipt_tables(b->v4, t4, sizeof(t4));
+	fw_ipt_tables(b->v6, t6, sizeof(t6));
+	ipt = strlen(t4) > 1 || strlen(t6) > 1;
+	if (format == NC_FW_IPTABLES) {
+		others = fw_nft_without(b->nft, t4, t6, NULL);
+		fprintf(f, "%s%s%s", b->v4, FW_IP6_MARK, b->v6);
+	} else if (format == NC_FW_NFT || !ipt) {
+		fprintf(f, "flush ruleset\n%s", b->nft);
+		others = 0;
+	} else {
+		fputs("flush ruleset\n", f);
+		others = fw_nft_without(b->nft, t4, t6, f);
+		fprintf(f, "%s%s%s%s", FW_IP4_MARK, b->v4, FW_IP6_MARK, b->v6);
+	}
+	fclose(f);
+	if (format == NC_FW_IPTABLES && others) {
+		snprintf(err, len, "the script made %d table(s) with nft, which iptables-save syntax cannot hold; stage without --format iptables (nft syntax with iptables sections) or --format nft",
+			 others);
+		return -EINVAL;
+	}
+	if (format == NC_FW_NFT && (strstr(b->v4, "--comment") || strstr(b->v6, "--comment"))) {
+		snprintf(err, len, "nft syntax cannot keep the comments of iptables rules (-m comment): stage without --format nft, which keeps the tables iptables made in iptables-restore syntax");
+		return -EINVAL;
+	}
+	if (format == NC_FW_NFT && ipt) {
+		snprintf(note, sizeof(note),
+			 "the tables iptables made (IPv4:%s IPv6:%s) are written in nft syntax: once applied, iptables cannot list or change them; stage without --format nft to keep them in iptables-restore syntax",
+			 t4, t6);
+		store_write_atomic(stage_path(dir, "format-note", path, sizeof(path)), note, strlen(note));
+	}
+	return store_write_atomic(stage_path(dir, "out", path, sizeof(path)), text, tl);
+}
+
+/**
+ * reload() - in a child, in a fresh network namespace: load the output as
+ * fw apply would and take the three views of the result
+ * @dir:	stage directory
+ *
+ * The views go to STAGE/re.nft, re.v4, re.v6; a load error to re.err.
+ */
+static void __attribute__((noreturn)) reload(const char *dir)
+{
+	char path[PATH_MAX], vdir[PATH_MAX], err[STAGE_ERR] = "";
+	_cleanup_free_ char *text = NULL;
+	struct fw_job job = { 0 };
+	struct fw_snap s = { 0 };
+	size_t l;
+	int ret;
+
+	text = stage_read_file(stage_path(dir, "out", path, sizeof(path)), &l);
+	stage_path(dir, "verify", vdir, sizeof(vdir));
+	if (!text || unshare(CLONE_NEWNET) || (mkdir(vdir, 0700) && errno != EEXIST))
+		_exit(3);
+	fw_remove_gen(vdir, 1);
+	if (fw_find_mark(text, FW_IP4_MARK) || fw_find_mark(text, FW_IP6_MARK)) {
+		ret = fw_split_combined(vdir, 1, "the staged output", text, &job);
+	} else {
+		job.format = NC_FW_NFT;
+		snprintf(job.file[0], sizeof(job.file[0]), "%s", path);
+		snprintf(job.shown[0], sizeof(job.shown[0]), "the staged output");
+		ret = 0;
+	}
+	job.fresh = 1;	/* a new namespace: nothing to put back on failure */
+	if (!ret)
+		ret = fw_job_in_ns(&job, err, sizeof(err));
+	if (!ret)
+		ret = fw_snap_take(stage_path(dir, "save", vdir, sizeof(vdir)), 0, &s, err, sizeof(err));
+	if (ret) {
+		store_write_atomic(stage_path(dir, "re.err", path, sizeof(path)), err, strlen(err));
+		_exit(1);
+	}
+	store_write_atomic(stage_path(dir, "re.nft", path, sizeof(path)), s.nft, strlen(s.nft));
+	store_write_atomic(stage_path(dir, "re.v4", path, sizeof(path)), s.v4, strlen(s.v4));
+	store_write_atomic(stage_path(dir, "re.v6", path, sizeof(path)), s.v6, strlen(s.v6));
+	_exit(0);
+}
+
+/**
+ * verify() - load the output into a fresh namespace and compare
+ * @dir:	stage directory
+ * @format:	output format
+ * @b:		what the script built
+ * @err:	why not
+ * @len:	size of @err
+ *
+ * The tables nft made are compared in nft's listing, those iptables made
+ * in iptables-save's (with --format nft, only that they load).
+ *
+ * Return: 0 or -EINVAL
+ */
+static int verify(const char *dir, enum nc_fw_format format, const struct fw_snap *b,
+		  char *err, size_t len)
+{
+	_cleanup_free_ char *why = NULL;
+	char path[PATH_MAX], what[32], la[201], lb[201];
+	struct fw_snap r = { 0 };
+	int status = 0, ret = -EIO;
+	unsigned line = 0;
+	size_t l = 0;
+	pid_t pid;
+
+	unlink(stage_path(dir, "re.err", path, sizeof(path)));
+	pid = fork();
+	if (pid == 0)
+		reload(dir);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -ECHILD;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		why = stage_read_file(stage_path(dir, "re.err", path, sizeof(path)), &l);
+		snprintf(err, len, "the ruleset the script built cannot be written in %s syntax: it does not load again:\n%s",
+			 format == NC_FW_NFT ? "nft" : format == NC_FW_IPTABLES ? "iptables-save" :
+			 "netcell's", why && l ? why : "(no error text)");
+		return -EINVAL;
+	}
+	r.nft = stage_read_file(stage_path(dir, "re.nft", path, sizeof(path)), &l);
+	r.v4 = stage_read_file(stage_path(dir, "re.v4", path, sizeof(path)), &l);
+	r.v6 = stage_read_file(stage_path(dir, "re.v6", path, sizeof(path)), &l);
+	if (r.nft && r.v4 && r.v6)
+		/* with --format nft, nft renders the tables iptables made in
+		 * other words once loaded from nft syntax: only that they load */
+		ret = fw_snap_diff(b, &r, format == NC_FW_NFT, what, sizeof(what), la, lb,
+				   sizeof(la), &line);
+	fw_snap_free(&r);
+	if (ret > 0)
+		snprintf(err, len,
+			 "the staged output does not reproduce what the script built (%s, line %u): the script built \"%s\", the output loads as \"%s\"; please report this with the script",
+			 what, line, la, lb);
+	return ret > 0 ? -EINVAL : ret;
+}
+
+/**
+ * ipt_too_large() - will iptables-restore be unable to load a section here
+ * @b:		what the script built
+ *
+ * iptables-restore sends a table as one netlink message and, without
+ * CAP_NET_ADMIN in the initial user namespace, cannot raise its send
+ * buffer above net.core.wmem_default: about 450 bytes a rule.
+ *
+ * Return: 1 if a section surely does not fit
+ */
+static int ipt_too_large(const struct fw_snap *b)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/sys/net/core/wmem_default", "re");
+	const char *sec[2] = { b->v4, b->v6 }, *l;
+	unsigned long w = 0, rules;
+	int i;
+
+	if (nft_init_root() || !f || fscanf(f, "%lu", &w) != 1)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		rules = 0;
+		for (l = sec[i]; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+			rules += !strncmp(l, "-A ", 3);
+		if (rules * 450 + 4096 > w)
+			return 1;
+	}
+	return 0;
+}
+
+/**
+ * stage_output() - write the ruleset the script built to STAGE/out, checked
+ * @dir:	stage directory
+ * @format:	NC_FW_AUTO, NC_FW_NFT or NC_FW_IPTABLES
+ * @err:	why no output can be given
+ * @len:	size of @err
+ *
+ * Return: 0 or -errno
+ */
+int stage_output(const char *dir, enum nc_fw_format format, char *err, size_t len)
+{
+	struct fw_snap b = { 0 };
+	char save[PATH_MAX];
+	int ret = fw_snap_take(stage_path(dir, "save", save, sizeof(save)), 0, &b, err, len);
+
+	if (!ret && format == NC_FW_AUTO && ipt_too_large(&b)) {
+		ret = -EINVAL;	/* foreseen: no need to write and load it first */
+		snprintf(err, len, "larger than one netlink transaction");
+	} else if (!ret) {
+		ret = compose(dir, format, &b, err, len);
+		if (!ret)
+			ret = verify(dir, format, &b, err, len);
+	}
+	if (ret == -EINVAL && format == NC_FW_AUTO && strstr(err, "larger than one netlink transaction")) {
+		/* iptables-restore cannot raise its send buffer rootless: nft
+		 * syntax (loaded in steps when needed) is the form that loads */
+		char path[PATH_MAX], note[] = "the tables iptables made are written in nft syntax: as iptables-restore input they are larger than one netlink transaction a rootless process may send; once applied, iptables cannot list or change them";
+
+		ret = compose(dir, NC_FW_NFT, &b, err, len);
+		if (!ret)
+			ret = verify(dir, NC_FW_NFT, &b, err, len);
+		if (!ret)
+			store_write_atomic(stage_path(dir, "format-note", path, sizeof(path)), note,
+					   strlen(note));
+	}
+	fw_snap_free(&b);
+	return ret;
+}

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nftfile.c - loading a ruleset file into the current network namespace
+ *
+ * Theory of operation: a whole file is one transaction.  "flush ruleset"
+ * (or the caller's table lines) and an include of the file go in one
+ * buffer, which libnftables turns into one netlink batch, so the kernel
+ * applies all of it or none of it.  A file too large for one batch even
+ * with the raised send buffer (nft.c) goes to nftsplit.c, still all or
+ * nothing; for that path its includes are expanded here, as nft would
+ * find them.  Errors come back as the user's "FILE:LINE:COL: Error:"
+ * lines, with the name the user knows in place of our temporary path.
+ *
+ * This module sits above nft.c (libnftables contexts, listings) and
+ * nftsplit.c (the steps), which know nothing of each other's callers.
+ */
+#include <glob.h>
+#include <limits.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "kernel/nft.h"
+#include "kernel/nftsplit.h"
+
+/**
+ * replace_all() - copy @in to @out replacing every @from with @to
+ * @in:		text
+ * @from:	what to replace (not empty)
+ * @to:		replacement
+ * @out:	output buffer
+ * @len:	its size
+ */
+static void replace_all(const char *in, const char *from, const char *to,
+			char *out, size_t len)
+{
+	size_t fl = strlen(from), tl = strlen(to), o = 0;
+
+	while (*in && o + 1 < len) {
+		if (!strncmp(in, from, fl) && o + tl + 1 < len) {
+			memcpy(out + o, to, tl);
+			o += tl;
+			in += fl;
+		} else {
+			out[o++] = *in++;
+		}
+	}
+	out[o] = '\0';
+}
+
+/**
+ * skip_wrapper() - drop libnftables' lines about our one-line wrapper
+ * @text:	error buffer, modified in place
+ *
+ * Errors in the file come after "In file included from <cmdline>:..."
+ * lines, which name our include, not anything the user wrote; with several
+ * errors they come again before each.
+ *
+ * Return: @text
+ */
+static char *skip_wrapper(char *text)
+{
+	char *r = text, *w = text, *nl;
+	size_t l;
+
+	while (*r) {
+		nl = strchr(r, '\n');
+		l = nl ? (size_t)(nl - r + 1) : strlen(r);
+		if (strncmp(r, "In file included from <cmdline>", 31)) {
+			memmove(w, r, l);
+			w += l;
+		}
+		r += l;
+	}
+	*w = '\0';
+	return text;
+}
+
+/**
+ * include_path() - the file an include statement names
+ * @name:	as written
+ * @from:	the including file
+ * @out:	path (glob pattern allowed, as nft allows)
+ * @len:	size of @out
+ *
+ * A relative name is looked for beside the including file, then in /etc
+ * (nft's default include directory).
+ */
+static void include_path(const char *name, const char *from, char *out, size_t len)
+{
+	const char *slash = strrchr(from, '/');
+	glob_t g;
+
+	if (name[0] == '/') {
+		snprintf(out, len, "%s", name);
+		return;
+	}
+	snprintf(out, len, "%.*s/%s", slash ? (int)(slash - from) : 1, slash ? from : ".", name);
+	if (!glob(out, GLOB_NOSORT, NULL, &g)) {
+		globfree(&g);
+		return;
+	}
+	snprintf(out, len, "/etc/%s", name);
+}
+
+/**
+ * expand_into() - copy a ruleset file, its include statements replaced by
+ * the files they name (fw apply's large rulesets are split by their
+ * declarative structure, so they must be one text)
+ * @m:		output
+ * @f:		the file
+ * @path:	its path
+ * @depth:	include depth (at most 16)
+ *
+ * Return: 0, or -1 for a file that cannot be read
+ */
+static int expand_into(FILE *m, FILE *f, const char *path, int depth)
+{
+	char line[4096], name[PATH_MAX], full[PATH_MAX * 2];
+	glob_t g;
+	size_t i;
+	int ret = 0;
+
+	while (!ret && fgets(line, sizeof(line), f)) {
+		if (depth > 16 || sscanf(line, " include \"%4095[^\"]\"", name) != 1) {
+			fputs(line, m);
+			continue;
+		}
+		include_path(name, path, full, sizeof(full));
+		if (glob(full, 0, NULL, &g))
+			return -1;
+		for (i = 0; !ret && i < g.gl_pathc; i++) {
+			_cleanup_fclose_ FILE *inc = fopen(g.gl_pathv[i], "re");
+
+			ret = inc ? expand_into(m, inc, g.gl_pathv[i], depth + 1) : -1;
+			fputc('\n', m);
+		}
+		globfree(&g);
+	}
+	return ret;
+}
+
+/**
+ * slurp() - read a whole file
+ * @path:	file
+ *
+ * Return: NUL-terminated heap buffer, or NULL
+ */
+static char *slurp(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	if (!f || !(m = open_memstream(&buf, &len)))
+		return NULL;
+	if (expand_into(m, f, path, 0)) {
+		fclose(m);
+		free(buf);
+		return NULL;
+	}
+	fclose(m);
+	return buf;
+}
+
+/**
+ * apply_in_steps() - the file did not fit one transaction: apply it through
+ * nftsplit (build dormant tables in steps, then switch in one)
+ * @n:		libnftables context
+ * @path:	file
+ * @shown:	file name for messages
+ * @err:	error text
+ * @len:	size of @err
+ *
+ * A dry run cannot check such a file first: libnftables' check mode sends
+ * the whole batch to the kernel too.  nftsplit names the user's line when
+ * a step is rejected, and removes what it built.
+ *
+ * Return: 0 or -EINVAL
+ */
+static int apply_in_steps(struct nft_ctx *n, const char *path, const char *shown,
+			  char *err, size_t len)
+{
+	char *text = slurp(path);
+
+	if (!text)
+		return -ENOMEM;
+	return nftsplit_apply(n, text, shown, err, len) ? -EINVAL : 0;
+}
+
+/**
+ * surely_too_large() - is a ruleset file far beyond what one transaction
+ * can carry from this process
+ * @path:	the file
+ *
+ * The netlink form of a rule takes about nine times its text; a process
+ * without CAP_NET_ADMIN in the initial user namespace sends at most twice
+ * net.core.wmem_max.  Twice the margin: a file near the limit is tried
+ * whole first.
+ *
+ * Return: 1 if so
+ */
+static int surely_too_large(const char *path)
+{
+	unsigned long w = nft_wmem_max();
+	struct stat st;
+
+	if (!w || stat(path, &st) || nft_init_root())
+		return 0;
+	return (unsigned long)st.st_size * 9 > w * 2 * 2;
+}
+
+/**
+ * nft_apply_file() - load a ruleset file as one transaction
+ * @path:	absolute path of the file to load
+ * @shown:	name to show in error messages instead of @path
+ * @prefix:	commands that go first in the same transaction: "flush
+ *		ruleset\n" to replace the whole ruleset (then a ruleset too
+ *		large for one transaction is applied in steps), or
+ *		"add table ..; delete table ..;" lines to replace some tables
+ * @err:	libnftables' error text, "FILE:LINE:COL: Error: ..." lines
+ * @len:	size of @err
+ *
+ * A ruleset too large for one netlink message (EMSGSIZE even with the
+ * raised send buffer) is applied by nftsplit.c, still all or nothing.
+ *
+ * Return: 0, -EINVAL when the ruleset was rejected, -ENOMEM
+ */
+int nft_apply_file(const char *path, const char *shown, const char *prefix,
+		   char *err, size_t len)
+{
+	_cleanup_free_ char *cmd = NULL;
+	struct nft_ctx *n = nft_new();
+	int ret;
+
+	err[0] = '\0';
+	if (!n || asprintf(&cmd, "%sinclude \"%s\"\n", prefix, path) < 0) {
+		if (n)
+			nft_ctx_free(n);
+		return -ENOMEM;
+	}
+	if (!strcmp(prefix, "flush ruleset\n") && surely_too_large(path)) {
+		/* no whole try first: it would parse 50,000 rules for nothing */
+		ret = apply_in_steps(n, path, shown, err, len);
+		nft_ctx_free(n);
+		return ret;
+	}
+	ret = nft_run_cmd_from_buffer(n, cmd) ? -EINVAL : 0;
+	/* reading the error buffer empties it: read it once */
+	if (ret) {
+		_cleanup_free_ char *e = strdup(nft_ctx_get_error_buffer(n));
+
+		replace_all(e ? skip_wrapper(e) : "out of memory", path, shown, err, len);
+	}
+	if (ret && !strcmp(prefix, "flush ruleset\n") && strstr(err, "Message too long"))
+		ret = apply_in_steps(n, path, shown, err, len);
+	nft_ctx_free(n);
+	return ret;
+}
