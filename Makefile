@@ -20,7 +20,7 @@ LDSAN :=
 endif
 
 CC ?= gcc
-PKGS := libmnl libnftables
+PKGS := libmnl libnftables yaml-0.1
 WARN := -Wall -Wextra -Werror=missing-prototypes -Werror=shadow \
 	-Werror=strict-prototypes -Werror=format=2 -Werror=switch-default \
 	-Werror=implicit-function-declaration -Wno-missing-field-initializers $(if $(filter clang,$(CC)),,-Wno-format-truncation)

@@ -275,6 +275,8 @@ NC_API void nc_net_info_release(struct nc_net_info *info);
 NC_API int nc_link(struct nc_ctx *ctx, const char *a, const char *b,
 		   const char *subnet);
 NC_API int nc_unlink(struct nc_ctx *ctx, const char *a, const char *b);
+NC_API int nc_link_named(struct nc_ctx *ctx, const char *a, const char *ifa,
+			 const char *b, const char *ifb);
 
 /* Published ports (forward.c): declarations of the ports work go below */
 
@@ -314,6 +316,41 @@ NC_API int nc_port_rm(struct nc_ctx *ctx, const char *cell,
 		      const char *const *specs, size_t n);
 NC_API int nc_port_list(struct nc_ctx *ctx, const char *cell,
 			struct nc_port **ports, size_t *n);
+
+/* Labs: a network of cells from one YAML file (lib/lab/, docs/labs.md) */
+struct nc_lab;
+
+/**
+ * struct nc_lab_item - one step of a lab's plan, or one line of its status
+ * @action:	plan: "add", "remove", "change"; status of a cell: "up",
+ *		"missing", "drift"
+ * @kind:	"cell", "link", "addr", "route", "sysctl", "firewall", "port"
+ * @object:	what: "demo-a", "demo-a:e1 demo-r:e1", "demo-a e1 10.0.1.1/24"
+ * @reason:	why: "new", "not in the file any more", "changed in the file",
+ *		"drift: ..." (the live cell differs from what the lab made)
+ */
+struct nc_lab_item {
+	char action[8];
+	char kind[12];
+	char object[200];
+	char reason[96];
+};
+
+/* Flags of nc_lab_load() */
+#define NC_LAB_NAME_ONLY 1u	/* only the name: enough for nc_lab_down() */
+
+NC_API int nc_lab_load(struct nc_ctx *ctx, const char *file, unsigned flags,
+		       struct nc_lab **lab);
+NC_API void nc_lab_free(struct nc_lab *lab);
+NC_API const char *nc_lab_name(const struct nc_lab *lab);
+NC_API int nc_lab_plan(struct nc_ctx *ctx, struct nc_lab *lab,
+		       struct nc_lab_item **items, size_t *n);
+NC_API int nc_lab_up(struct nc_ctx *ctx, struct nc_lab *lab,
+		     struct nc_lab_item **done, size_t *n);
+NC_API int nc_lab_down(struct nc_ctx *ctx, struct nc_lab *lab,
+		       unsigned *removed);
+NC_API int nc_lab_status(struct nc_ctx *ctx, struct nc_lab *lab,
+			 struct nc_lab_item **items, size_t *n);
 
 /* The CNI plugin's mechanisms (net/cninet.c, net/cninat.c, client/cni.c;
  * docs/cni.md): one container's attachment to a bridge of the host (the

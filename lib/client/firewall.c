@@ -83,11 +83,13 @@ static int nft_run_prefix_only(struct nc_ctx *ctx, const char *cell, const char 
  * @cell:	cell
  * @dir:	the cell's firewall directory
  * @gen:	generation, 0 for "no rules"
+ * @verify:	compare the cell's live ruleset with the views kept when the
+ *		generation was applied (-EPROTO when they differ)
  *
  * Return: 0 or -errno with a message
  */
 static int switch_unmarked(struct nc_ctx *ctx, const char *cell, const char *dir,
-			   unsigned gen)
+			   unsigned gen, int verify)
 {
 	struct fw_job job;
 	int ret;
@@ -109,6 +111,10 @@ static int switch_unmarked(struct nc_ctx *ctx, const char *cell, const char *dir
 		fw_host_prefix(&job, has_cur ? &cur : NULL);
 		if (!gen)
 			return nft_run_prefix_only(ctx, cell, dir, &job);
+	}
+	if (gen && verify) {
+		fwgen_path(dir, gen, "live", job.expect, sizeof(job.expect));
+		job.expect_mode = FW_EXPECT_CHECK;
 	}
 	ret = run_job(ctx, cell, gen ? &job : NULL);
 	return ret ? ret : fwgen_set_current(dir, gen);
@@ -138,17 +144,20 @@ static void mark_applying(const char *dir, unsigned gen)
  * @cell:	cell
  * @dir:	the cell's firewall directory
  * @gen:	generation, 0 for "no rules"
+ * @verify:	as switch_unmarked()'s (a rollback asks; putting the
+ *		generation on record back does not: it must not fail on a
+ *		doubt)
  *
  * Return: 0 or -errno with a message; the "applying" mark stays after a
  * failure, as the cell may have either ruleset
  */
 static int switch_to(struct nc_ctx *ctx, const char *cell, const char *dir,
-		     unsigned gen)
+		     unsigned gen, int verify)
 {
 	int ret;
 
 	mark_applying(dir, gen);
-	ret = switch_unmarked(ctx, cell, dir, gen);
+	ret = switch_unmarked(ctx, cell, dir, gen, verify);
 	if (!ret)
 		fwgen_remove_state(dir, "applying");
 	return ret;
@@ -176,7 +185,7 @@ static void settle(struct nc_ctx *ctx, const char *cell, const char *dir)
 		return;
 	if (n == 3 && (unsigned)v[0] != cur)	/* a new generation, never recorded */
 		fw_remove_gen(dir, (unsigned)v[0]);
-	if (!switch_to(ctx, cell, dir, cur))
+	if (!switch_to(ctx, cell, dir, cur, 0))
 		ctx_notice(ctx, "an earlier firewall command on cell \"%s\" was killed while loading generation %lld; generation %u, the one on record, was loaded again",
 			   cell, v[0], cur);
 }
@@ -257,7 +266,7 @@ int fw_revert_if_pending(const char *cell, const char *dir, unsigned gen)
 		return -ENOMEM;
 	lock = fw_lock(ctx, dir);
 	if (lock >= 0 && fwgen_read_num(dir, "pending", v) == 3 && v[0] == gen) {
-		ret = switch_to(ctx, cell, dir, (unsigned)v[1]);
+		ret = switch_to(ctx, cell, dir, (unsigned)v[1], 0);
 		fwgen_mark_reverted(dir, gen);
 	}
 	if (lock >= 0)
@@ -401,8 +410,18 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 		job.host = 1;
 		fw_host_prefix(&job, fwgen_job(dir, prev, &cur) ? NULL : &cur);
 	}
-	if (!ret && job.format != NC_FW_NFT)
+	if (!ret && !fw_is_host(cell) && (job.format != NC_FW_NFT || fw_job_bytes(&job) <= FW_VERIFY_MAX)) {
+		/* the generation loaded into a throwaway namespace: what the cell
+		 * must hold once it is in force (fwverify.c) */
+		fwgen_path(dir, *gen, "live", job.expect, sizeof(job.expect));
+		job.expect_mode = FW_EXPECT_WRITE;
+	}
+	if (!ret && (job.format != NC_FW_NFT || job.expect[0]))
 		ret = run_job(ctx, NULL, &job);	/* every part, or none */
+	if (!ret && !fw_is_host(cell) && !job.expect[0])
+		ctx_notice(ctx, "generation %u (%zu KiB) is larger than netcell compares with the cell after loading (%d KiB: a second load); it was loaded in one transaction and checked by its loader only",
+			   *gen, fw_job_bytes(&job) / 1024, FW_VERIFY_MAX / 1024);
+	job.expect_mode = FW_EXPECT_CHECK;
 	if (!ret) {
 		ret = cell_ns(ctx, cell, &ns_before);
 		if (!ret)
@@ -419,11 +438,22 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 			ret = ctx_err(ctx, -ESTALE, NC_ERR_FAILED,
 				      "cell \"%s\" was rebuilt or replaced while generation %u was being loaded; nothing was recorded: apply it again",
 				      cell, *gen);
-			if (!switch_unmarked(ctx, cell, dir, prev))
+			if (!switch_unmarked(ctx, cell, dir, prev, 0))
 				fwgen_remove_state(dir, "applying");
 			ctx_err(ctx, -ESTALE, NC_ERR_FAILED,
 				"cell \"%s\" was rebuilt or replaced while generation %u was being loaded; nothing was recorded: apply it again",
 				cell, *gen);
+		} else if (ret == -EPROTO) {
+			/* loaded, and the cell does not hold it: never report
+			 * that as success; the generation on record goes back */
+			char why[NC_MSG_MAX];
+
+			snprintf(why, sizeof(why), "%s", ctx->msg);
+			if (!switch_unmarked(ctx, cell, dir, prev, 0))
+				fwgen_remove_state(dir, "applying");
+			ctx_err(ctx, -EPROTO, NC_ERR_FAILED,
+				"%s; generation %u was not recorded and generation %u, the one on record, was loaded again: please report this with the file",
+				why, *gen, prev);
 		} else if (ret) {	/* the cell's record is unchanged */
 			fwgen_remove_state(dir, "applying");
 		}
@@ -569,8 +599,19 @@ int nc_fw_rollback(struct nc_ctx *ctx, const char *cell, unsigned gen,
 			      "generation %lld of cell \"%s\" awaits confirmation; confirm it or let it revert first",
 			      v[0], cell);
 	} else {
-		*now = gen != NC_FW_PREVIOUS ? gen : fwgen_previous(dir, fwgen_current(dir));
-		ret = switch_to(ctx, cell, dir, *now);
+		unsigned was = fwgen_current(dir);
+
+		*now = gen != NC_FW_PREVIOUS ? gen : fwgen_previous(dir, was);
+		ret = switch_to(ctx, cell, dir, *now, 1);
+		if (ret == -EPROTO) {
+			char why[NC_MSG_MAX];
+
+			snprintf(why, sizeof(why), "%s", ctx->msg);
+			if (!switch_to(ctx, cell, dir, was, 0))
+				ctx_err(ctx, -EPROTO, NC_ERR_FAILED,
+					"%s; generation %u, the one on record, was loaded again: please report this with the generation's file",
+					why, was);
+		}
 	}
 	close(lock);
 	return ret;

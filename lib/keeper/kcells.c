@@ -451,17 +451,19 @@ void kcell_gc(struct keeper *k, unsigned *removed)
  * @a:		cell
  * @b:		the other cell
  * @subnet:	LINK: CIDR or ""; NULL for UNLINK
+ * @ifs:	a named link's two ends, or NULL
  *
  * Return: 0 or -errno with a message
  */
 int kcell_link(struct keeper *k, struct nc_ctx *ctx, const char *a,
-		   const char *b, const char *subnet)
+		   const char *b, const char *subnet, char *const *ifs)
 {
 	struct kcell *ca = find(k, a), *cb = find(k, b);
 
 	if (!ca || !cb)
 		return no_cell(ctx, ca ? b : a);
 	if (subnet)
-		return link_add(ctx, k->p.state, a, ca->netfd, b, cb->netfd, subnet);
+		return link_add(ctx, k->p.state, a, ca->netfd, b, cb->netfd, subnet,
+				ifs ? ifs[0] : NULL, ifs ? ifs[1] : NULL);
 	return link_remove(ctx, k->p.state, a, ca->netfd, b, cb->netfd);
 }

@@ -119,7 +119,7 @@ NC_INTERNAL int kcell_get(struct keeper *k, struct nc_ctx *ctx, int sock,
 NC_INTERNAL int kcell_list(struct keeper *k, int sock, const char *from);
 NC_INTERNAL void kcell_gc(struct keeper *k, unsigned *removed);
 NC_INTERNAL int kcell_link(struct keeper *k, struct nc_ctx *ctx, const char *a,
-			const char *b, const char *subnet);
+			const char *b, const char *subnet, char *const *ifs);
 
 NC_INTERNAL void keeper_client_gone(struct keeper *k, int sock);
 

@@ -389,3 +389,41 @@ int nl_default_via(struct nc_ctx *ctx, struct mnl_socket *nl,
 		return ctx_err(ctx, -ERANGE, NC_ERR_USAGE, "a prefix has no host 1");
 	return nl_route_add(ctx, nl, gw.family, NULL, 0, gw.addr, ifindex);
 }
+
+/**
+ * nl_dump() - one NLM_F_DUMP request, every reply through @cb
+ * @nl:		socket
+ * @type:	RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE (all families)
+ * @cb:		callback
+ * @data:	its argument
+ *
+ * Return: 0 or -errno
+ */
+int nl_dump(struct mnl_socket *nl, int type, mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	unsigned seq = (unsigned)time(NULL) + (unsigned)type, port = mnl_socket_get_portid(nl);
+	struct rtgenmsg *g;
+	ssize_t n;
+	int ret;
+
+	nlh->nlmsg_type = (unsigned short)type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	/* the request's own header (the kernel reads attributes after it);
+	 * all three start with the family */
+	g = mnl_nlmsg_put_extra_header(nlh, type == RTM_GETROUTE ? sizeof(struct rtmsg) :
+				       type == RTM_GETADDR ? sizeof(struct ifaddrmsg) :
+				       sizeof(struct ifinfomsg));
+	g->rtgen_family = AF_UNSPEC;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, (size_t)n, seq, port, cb, data);
+	} while (ret > MNL_CB_STOP);
+	return ret < 0 ? -errno : 0;
+}

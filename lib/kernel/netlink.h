@@ -33,4 +33,6 @@ NC_INTERNAL int nl_route_add(struct nc_ctx *ctx, struct mnl_socket *nl,
 			     int family, const void *dst, int plen,
 			     const void *gw, int ifindex);
 
+NC_INTERNAL int nl_dump(struct mnl_socket *nl, int type, mnl_cb_t cb, void *data);
+
 #endif /* NC_NETLINK_H */

@@ -151,43 +151,6 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /**
- * dump() - one NLM_F_DUMP request, every reply through @cb
- * @nl:		socket
- * @type:	RTM_GETADDR or RTM_GETROUTE
- * @cb:		callback
- * @d:		output
- *
- * Return: 0 or -errno
- */
-static int dump(struct mnl_socket *nl, int type, mnl_cb_t cb, struct dump *d)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	unsigned seq = (unsigned)time(NULL), port = mnl_socket_get_portid(nl);
-	struct rtgenmsg *g;
-	ssize_t n;
-	int ret;
-
-	nlh->nlmsg_type = (unsigned short)type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	/* an rtmsg is the larger header; both start with the family */
-	g = mnl_nlmsg_put_extra_header(nlh, type == RTM_GETROUTE ?
-				       sizeof(struct rtmsg) : sizeof(struct ifaddrmsg));
-	g->rtgen_family = AF_UNSPEC;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, seq, port, cb, d);
-		if (ret <= MNL_CB_STOP)
-			return ret < 0 ? -errno : 0;
-	}
-}
-
-/**
  * nldump_text() - incell_fn: the current namespace's addresses and routes as
  * text, "A\tIFNAME\tADDR/PLEN" and "R\tDST\tGW\tIFNAME" lines (a cell's for
  * inspect, a container's for the CNI plugin's CHECK)
@@ -218,9 +181,9 @@ int nldump_text(void *arg, char *out, size_t len)
 		}
 		d.off = 0;
 		out[0] = '\0';
-		ret = dump(nl, RTM_GETADDR, addr_cb, &d);
+		ret = nl_dump(nl, RTM_GETADDR, addr_cb, &d);
 		if (!ret)
-			ret = dump(nl, RTM_GETROUTE, route_cb, &d);
+			ret = nl_dump(nl, RTM_GETROUTE, route_cb, &d);
 		mnl_socket_close(nl);
 	} while (ret == -EINTR && ++tries < 10 && !usleep(20 * 1000));
 	if (ret)
