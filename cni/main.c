@@ -193,7 +193,7 @@ static void add_default_routes(struct nc_cni_attach *a)
 		if (have)
 			continue;
 		snprintf(a->routes[a->nroutes], sizeof(a->routes[0]), "%s", v6 ? "::/0" : "0.0.0.0/0");
-		snprintf(a->route_gws[a->nroutes++], sizeof(a->route_gws[0]), "%s", a->gws[i]);
+		memcpy(a->route_gws[a->nroutes++], a->gws[i], sizeof(a->gws[i]));	/* both 46 */
 	}
 }
 
