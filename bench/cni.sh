@@ -175,12 +175,19 @@ gbit() {
 		python3 -c 'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'
 	wait "$s" 2>/dev/null
 }
-nt=(); bt=()
-for r in $(seq 1 "$ROUNDS"); do
+nc_round() {
 	nc_up || { echo "bench/cni.sh: netcell ADD failed" >&2; exit 1; }
 	nt+=("$(gbit ${P}n1 "$NP1")"); nc_down
+}
+ch_round() {
 	ch_up || { echo "bench/cni.sh: the chain's ADD failed" >&2; exit 1; }
 	bt+=("$(gbit ${P}b1 "$BP1")"); ch_down
+}
+# the order alternates: whichever goes second must not always meet a
+# warmer (or busier) machine
+nt=(); bt=()
+for r in $(seq 1 "$ROUNDS"); do
+	if [ $((r % 2)) = 1 ]; then nc_round; ch_round; else ch_round; nc_round; fi
 done
 n=$(med "${nt[@]}"); b=$(med "${bt[@]}")
 printf '%-34s netcell %8s Gbit/s   %-34s %8s Gbit/s   ratio %5sx (target >= 1.0)\n' \
