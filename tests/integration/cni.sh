@@ -519,3 +519,31 @@ PY
 	sh -n "$T/install.sh" || fail "install.sh is not valid sh"
 	cni_code 3 CHECK k8spod /proc/self/ns/net "$T/k8s.json"
 }
+
+# The container's cell across keeper crashes: a new keeper takes the
+# adopted namespace back by its /run/netns binding (the firewall stays as
+# it was); once the binding is gone (as after a reboot) the cell is
+# forgotten, never made anew, and the runtime's namespace is left alone.
+cni_keeper_crash_body() {
+	cni_begin
+	local c1=${PFX}c1 cell=cni-crashcontain out kp
+	ip netns add "$c1"; NSS="$c1"; IDS="crashcontainer1"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/web.nft"
+	cni_conf "$T/conf.json"
+	cni_ok ADD crashcontainer1 "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=web.nft"
+	kp=$(keeper_pid); [ -n "$kp" ] || fail "no keeper holds the container's cell"
+	kill -9 "$kp"; gone "$kp" || fail "the keeper did not die"
+	out=$($NC fw history "$cell" 2>/dev/null) || fail "the container's cell is gone after a keeper crash"
+	echo "$out" | grep -qE '^1 +\* +nft .*web.nft' || fail "generation 1 not in force after the crash: $out"
+	ip netns exec "$c1" nft list ruleset | grep -q 'dport 81 drop' || fail "the container lost its firewall"
+	cni_ok CHECK crashcontainer1 "/run/netns/$c1" "$T/conf.json"
+	kp=$(keeper_pid); kill -9 "$kp"; gone "$kp" || fail "the keeper did not die"
+	umount "/run/netns/$cell" && rm "/run/netns/$cell" || fail "cannot remove the binding"
+	$NC list >"$T/list" 2>&1 || fail "list after the binding went: $(cat "$T/list")"
+	grep -q "$cell" "$T/list" && fail "a cell whose namespace binding is gone was made anew: $(cat "$T/list")"
+	ip netns exec "$c1" nft list ruleset | grep -q 'dport 81 drop' || fail "the runtime's namespace was touched"
+	cni_ok DEL crashcontainer1 "/run/netns/$c1" "$T/conf.json"
+	cni_nothing_left
+	return 0
+}
+t_cni_keeper_crash() { in_mode cni_keeper_crash_body; }
