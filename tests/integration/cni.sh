@@ -547,3 +547,43 @@ cni_keeper_crash_body() {
 	return 0
 }
 t_cni_keeper_crash() { in_mode cni_keeper_crash_body; }
+
+# Both families from host-local, and the runtime's "ips" and "mac"
+# capabilities: the address asked for, the MAC asked for, a default route
+# per family, a port published over IPv6 (the host's own connection to
+# the bridge's IPv6 address, DNATed by pm6).  IPv6 forwarding is the
+# host's to switch on (docs/cni.md), so no IPv6 traffic crosses the host.
+cni_dual_stack_body() {
+	cni_begin
+	local c1=${PFX}c1 hp v6=fd00:231:$(( $$ % 200 + 20 )) out
+	ip netns add "$c1"; NSS="$c1"; IDS="dual"
+	hp=$(free_port) || fail "no free port"
+	printf '{"cniVersion": "1.0.0", "name": "%s", "type": "netcell", "bridge": "%s",
+ "ipam": {"type": "host-local", "ranges": [[{"subnet": "%s.0/24"}], [{"subnet": "%s::/64"}]], "dataDir": "%s/ipam"},
+ "runtimeConfig": {"ips": ["%s.77/24"], "mac": "02:aa:bb:cc:dd:ee",
+  "portMappings": [{"hostPort": %s, "containerPort": 80, "protocol": "tcp"}]}}\n' \
+		"$NET" "$BR" "$SUB" "$v6" "$T" "$SUB" "$hp" >"$T/conf.json"
+	cni_ok ADD dual "/run/netns/$c1" "$T/conf.json"
+	ip -n "$c1" -o addr show dev eth0 | grep -q "inet $SUB.77/24" || fail "not the address asked for (ips): $(ip -n "$c1" -o addr)"
+	ip -n "$c1" -o -6 addr show dev eth0 | grep -q "inet6 $v6::" || fail "no IPv6 address from $v6::/64"
+	ip -n "$c1" -o link show eth0 | grep -q 'link/ether 02:aa:bb:cc:dd:ee' || fail "not the MAC asked for (mac)"
+	ip -n "$c1" -6 route | grep -q "^default via $v6::1 dev eth0" || fail "no IPv6 default route: $(ip -n "$c1" -6 route)"
+	[ "$(jq_py 'len(r["ips"])')" = 2 ] || fail "the result has not two addresses: $(cat "$T/cni.out")"
+	ip -n "$c1" link set lo up
+	nsenter --net="/run/netns/$c1" python3 -c "
+import socket,time
+s=socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('::',80)); s.listen(4); s.settimeout(20)
+c,p=s.accept(); c.sendall(p[0].encode()); c.close()" >/dev/null 2>&1 &
+	SRV="$SRV $!"
+	for _ in $(seq 1 50); do nsenter --net="/run/netns/$c1" ss -Htln 'sport = :80' | grep -q . && break; sleep 0.05; done
+	out=$(python3 -c "
+import socket; c=socket.create_connection(('$v6::1',$hp),2); print(c.recv(64).decode())" 2>&1) ||
+		fail "[$v6::1]:$hp does not reach the container: $out"
+	[ "$out" = "$v6::1" ] || fail "the container saw '$out', not the host's address $v6::1"
+	cni_ok CHECK dual "/run/netns/$c1" "$T/conf.json"
+	cni_ok DEL dual "/run/netns/$c1" "$T/conf.json"
+	cni_nothing_left
+	return 0
+}
+t_cni_dual_stack() { in_mode cni_dual_stack_body; }
