@@ -300,6 +300,20 @@ cni_firewall_body() {
 	$NC list | grep -q cni-fwcontainer1 && fail "DEL left the container's cell"
 	ip netns list | grep -q "^$c1" || fail "DEL destroyed the runtime's namespace"
 	cni_nothing_left
+	# the network's own "firewall", in iptables-save syntax
+	ip netns del "$c1"; ip netns add "$c1"
+	printf '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 81 -j DROP\nCOMMIT\n' >"$T/fw/rules.v4"
+	cni_conf "$T/conf.json" '"firewall": "'"$T/fw/rules.v4"'"'
+	cni_ok ADD fwcontainer12345 "/run/netns/$c1" "$T/conf.json"
+	out=$($NC fw history cni-fwcontainer1) || fail "fw history: $out"
+	echo "$out" | grep -qE '^1 +\* +iptables .*rules.v4' || fail "generation 1 from rules.v4 not in force: $out"
+	ip -n "$c1" link set lo up
+	serve "$c1" 80; serve "$c1" 81
+	ca=$(ip -n "$c1" -4 -o addr show dev eth0 | awk '{print $4}' | cut -d/ -f1)
+	peer "$ca" 80 >/dev/null || fail "port 80 is not reachable under the iptables file"
+	peer "$ca" 81 >/dev/null && fail "the iptables file did not drop port 81"
+	cni_ok DEL fwcontainer12345 "/run/netns/$c1" "$T/conf.json"
+	cni_nothing_left
 	return 0
 }
 t_cni_firewall() { in_mode cni_firewall_body; }
