@@ -171,6 +171,8 @@ enum nc_fw_format {
  * @reverted:	1 when it was reverted for want of "fw confirm" (or by a
  *		rebuild that ended its confirm window)
  * @source:	the file it came from
+ * @drifted:	1 when, in force on record, the cell's live ruleset is no
+ *		longer it (changed inside the cell since it was applied)
  */
 struct nc_fw_gen {
 	unsigned gen;
@@ -181,6 +183,7 @@ struct nc_fw_gen {
 	int locked;
 	int reverted;
 	char source[256];
+	int drifted;
 };
 
 /* as the generation of nc_fw_rollback(): the one in force before the
@@ -240,6 +243,8 @@ NC_API const char *nc_uplink_default(void);
  * @nroutes:	number of @routes
  * @links:	links to other cells, with this end's address
  * @nlinks:	number of @links
+ * @fw_drifted:	1 when the cell's live ruleset is no longer @fw_gen (changed
+ *		inside the cell since it was applied)
  */
 struct nc_net_info {
 	char uplink[16];
@@ -265,6 +270,7 @@ struct nc_net_info {
 		char addr[64];		/* this end, ADDR/PLEN */
 	} *links;
 	size_t nlinks;
+	int fw_drifted;
 };
 
 NC_API int nc_inspect_net(struct nc_ctx *ctx, const char *cell,

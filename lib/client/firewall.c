@@ -299,6 +299,22 @@ static int check_cell(struct nc_ctx *ctx, const char *cell)
 }
 
 /**
+ * ns_id() - a namespace's identity: its nsfs inode number
+ * @fd:		its descriptor, -1 for the host
+ *
+ * Only meaningful while the namespace lives: the kernel gives a freed
+ * namespace's number to the next one.
+ *
+ * Return: the inode number, 0 for the host
+ */
+static unsigned long long ns_id(int fd)
+{
+	struct stat st;
+
+	return fd >= 0 && !fstat(fd, &st) ? (unsigned long long)st.st_ino : 0;
+}
+
+/**
  * cell_ns() - which network namespace a cell is now
  * @ctx:	context
  * @cell:	cell name
@@ -310,14 +326,13 @@ static int cell_ns(struct nc_ctx *ctx, const char *cell, unsigned long long *id)
 {
 	struct nc_cell_info info;
 	int fds[2] = { -1, -1 }, nfds = 2, ret;
-	struct stat st;
 
 	*id = 0;
 	if (fw_is_host(cell))
 		return 0;
 	ret = cell_get(ctx, cell, &info, fds, &nfds);
-	if (!ret && nfds > 0 && !fstat(fds[nfds - 1], &st))
-		*id = (unsigned long long)st.st_ino;
+	if (!ret && nfds > 0)
+		*id = ns_id(fds[nfds - 1]);
 	while (nfds-- > 0)
 		close(fds[nfds]);
 	return ret;
@@ -382,6 +397,7 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 {
 	long long v[3] = { 0 }, deadline;
 	unsigned long long ns_before = 0, ns_after = 0;
+	struct cellns held = { .ns = INCELL_HOST(cell) };
 	unsigned prev = fwgen_current(dir);
 	struct fw_job job;
 	char text[96];
@@ -423,9 +439,14 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 			   *gen, fw_job_bytes(&job) / 1024, FW_VERIFY_MAX / 1024);
 	job.expect_mode = FW_EXPECT_CHECK;
 	if (!ret) {
-		ret = cell_ns(ctx, cell, &ns_before);
-		if (!ret)
-			ret = run_job(ctx, cell, &job);
+		/* the namespace loaded into is held until the cell is asked for
+		 * again: a namespace freed meanwhile would give its inode
+		 * number to the next one, and a rebuild would go unseen */
+		ret = cellns_open(ctx, cell, &held);
+		if (!ret) {
+			ns_before = ns_id(held.ns.netfd);
+			ret = fw_run_job(ctx, cellns_at(&held), &job);
+		}
 		if (!ret)
 			ret = cell_ns(ctx, cell, &ns_after);
 		/* a keeper that died meanwhile rebuilt the cell (rootless) or
@@ -458,6 +479,7 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 			fwgen_remove_state(dir, "applying");
 		}
 	}
+	cellns_close(&held);
 	if (!ret)
 		ret = fwgen_write_meta(dir, *gen, &job) ? ctx_err(ctx, -EIO, NC_ERR_FAILED,
 				"cannot record generation %u", *gen) : 0;
@@ -618,6 +640,35 @@ int nc_fw_rollback(struct nc_ctx *ctx, const char *cell, unsigned gen,
 }
 
 /**
+ * fw_drifted() - has a cell's ruleset changed since its generation was
+ * applied; a notice says where
+ * @ctx:	context (the notice)
+ * @cell:	cell
+ * @dir:	its firewall directory
+ * @gen:	the generation in force on record
+ *
+ * Unknown (no views kept, the cell unreachable) counts as not drifted:
+ * nothing is claimed that was not seen.
+ *
+ * Return: 1 if drifted, else 0
+ */
+int fw_drifted(struct nc_ctx *ctx, const char *cell, const char *dir, unsigned gen)
+{
+	_cleanup_free_ char *out = NULL;
+	struct nc_ctx quiet = { .kfd = -1 };
+	char expect[PATH_MAX];
+
+	if (!gen || fw_is_host(cell))
+		return 0;
+	fwgen_path(dir, gen, "live", expect, sizeof(expect));
+	if (incell_call_cell(&quiet, cell, fw_drift_in_ns, expect, &out) != 1)
+		return 0;
+	ctx_notice(ctx, "generation %u of cell \"%s\" is on record, but the cell's ruleset was changed inside the cell since it was applied (%s); 'netcell fw rollback %s %u' puts it back",
+		   gen, cell, out ? out : "", cell, gen);
+	return 1;
+}
+
+/**
  * nc_fw_history() - the kept generations of a cell, oldest first
  * @ctx:	context
  * @cell:	cell name
@@ -656,6 +707,7 @@ int nc_fw_history(struct nc_ctx *ctx, const char *cell, struct nc_fw_gen **gens,
 		e->pending = v[0] == g;
 		e->locked = e->current && fwgen_locked(dir, g);
 		e->reverted = fwgen_was_reverted(dir, g);
+		e->drifted = e->current && !e->locked && fw_drifted(ctx, cell, dir, g);
 		(*n)++;
 	}
 	return 0;

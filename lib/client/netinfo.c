@@ -170,6 +170,12 @@ int nc_inspect_net(struct nc_ctx *ctx, const char *cell, struct nc_net_info *inf
 	resolvers(path, info->dns, sizeof(info->dns));
 	fw_settle(ctx, p.state, cell);	/* a firewall command killed while loading */
 	fw_current(p.state, cell, &info->fw_gen, &info->fw_pending, &info->fw_locked);
+	if (info->fw_gen && !info->fw_locked) {
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%s/fw/%s", p.state, cell);
+		info->fw_drifted = fw_drifted(ctx, cell, dir, info->fw_gen);
+	}
 	if (parse_dump(text ? text : "", info) ||
 	    link_peers(p.state, cell, &info->links, &info->nlinks)) {
 		nc_net_info_release(info);

@@ -448,6 +448,8 @@ static unsigned first_line_diff(const char *a, const char *b, char *la, char *lb
 	for (sa = a + i; sa > a && sa[-1] != '\n'; sa--)
 		;
 	sb = b + (sa - a);
+	sa += strspn(sa, "\t ");	/* the words, not the listing's indent */
+	sb += strspn(sb, "\t ");
 	snprintf(la, llen, "%.*s", (int)strcspn(sa, "\n"), sa);
 	snprintf(lb, llen, "%.*s", (int)strcspn(sb, "\n"), sb);
 	return line;

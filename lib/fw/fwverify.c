@@ -198,3 +198,34 @@ int fw_verify_in_ns(const char *expect, enum fw_expect mode, char *out, size_t l
 	fw_snap_free(&live);
 	return ret;
 }
+
+/**
+ * fw_drift_in_ns() - incell_fn: has the cell's ruleset changed since its
+ * generation was applied (a rule added inside the cell, a table removed)
+ * @arg:	the generation's expected views' base path (const char *)
+ * @out:	where the two differ
+ * @len:	size of @out
+ *
+ * Return: 0 when the cell holds its generation, 1 when it does not (@out
+ * says where), -ENOENT when no views were kept for it, -errno
+ */
+int fw_drift_in_ns(void *arg, char *out, size_t len)
+{
+	const char *expect = arg;
+	char tmp[PATH_MAX], what[32], la[201], lb[201];
+	struct fw_snap want = { 0 }, live = { 0 };
+	unsigned line = 0;
+	int ret = read_views(expect, &want);
+
+	snprintf(tmp, sizeof(tmp), "%s-save", expect);
+	if (!ret)
+		ret = fw_snap_take(tmp, 1, &live, out, len);
+	if (!ret)
+		ret = fw_snap_diff(&want, &live, 0, what, sizeof(what), la, lb, sizeof(la), &line);
+	if (ret == 1)
+		snprintf(out, len, "%s, line %u: the generation has \"%s\", the cell \"%s\"",
+			 what, line, la, lb);
+	fw_snap_free(&want);
+	fw_snap_free(&live);
+	return ret;
+}

@@ -23,5 +23,6 @@ enum fw_expect {
 NC_INTERNAL int fw_verify_in_ns(const char *expect, enum fw_expect mode, char *out,
 				size_t len);
 NC_INTERNAL void fw_expect_remove(const char *expect);
+NC_INTERNAL int fw_drift_in_ns(void *arg, char *out, size_t len);
 
 #endif /* NC_FWVERIFY_H */

@@ -302,3 +302,62 @@ t_fw_apply_names_legacy_rules() {
 	expect_rc 0 $NC fw apply "$c" "$T/a.nft"
 	expect_err_match "notice: the cell also has 1 iptables-legacy rule\(s\) \(tables: filter\)"
 }
+
+t_fw_apply_keeper_killed_midway() {
+	# the keeper killed while fw apply loads: the apply finds the cell
+	# rebuilt (a new namespace, which may get the old one's inode number
+	# once the old is freed) and records nothing, or the generation it
+	# reports is the one the cell holds; never a record the cell does not
+	# hold
+	local c=${PFX}km i pid kp rc cur want live
+	expect_rc 0 $NC create "$c" --uplink none
+	trap '$NC delete --force "$c" >/dev/null 2>&1' RETURN
+	for i in 1 2 3 4 5 6 7 8; do
+		big_rules 3000 "$T/k$i.nft" $((7000 + i))
+		$NC fw apply "$c" "$T/k$i.nft" >"$T/ka.out" 2>"$T/ka.err" & pid=$!
+		sleep "0.0$((RANDOM % 8 + 1))"
+		kp=$(keeper_pid); [ -n "$kp" ] && kill -9 "$kp" 2>/dev/null
+		wait "$pid"; rc=$?
+		expect_rc 0 $NC inspect "$c"
+		cur=$(sed -nE 's/^firewall: +generation ([0-9]+).*/\1/p' "$T/out")
+		want=$([ -n "$cur" ] && grep -o 'tcp dport 70[0-9][0-9] drop' "$NETCELL_STATE_DIR/fw/$c/$cur.nft")
+		live=$($NC fw show "$c" | grep -o 'tcp dport 70[0-9][0-9] drop')
+		[ "$want" = "$live" ] || fail "round $i (apply exited $rc): generation ${cur:-none} on record holds '$want', the cell holds '$live'"
+		[ "$rc" = 0 ] && { [ "$want" = "tcp dport $((7000 + i)) drop" ] || fail "round $i: apply exited 0 but generation $cur is on record"; }
+	done
+	return 0
+}
+
+t_fw_drift_shown() {
+	# a ruleset changed inside the cell after fw apply: history and inspect
+	# no longer say plainly that the generation is in force; what traffic
+	# changes (set elements, counters, quota use) is no change
+	local c=${PFX}dr
+	expect_rc 0 $NC create "$c" --uplink none
+	trap '$NC delete --force "$c" >/dev/null 2>&1' RETURN
+	ruleset_stateful 7001 "$T/s.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/s.nft"
+	expect_rc 0 $NC exec "$c" -- python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(200): s.sendto(b"x", ("127.0.0.1", 9))'
+	$NC fw show "$c" | grep -q 'elements = {' || fail "no traffic reached the dynamic set: the test proves nothing"
+	expect_rc 0 $NC fw history "$c"
+	grep -Eq '^1 +\* ' "$T/out" || fail "traffic counted as a change: $(cat "$T/out" "$T/err")"
+	grep -q 'changed inside the cell' "$T/err" && fail "traffic counted as a change: $(cat "$T/err")"
+	expect_rc 0 $NC exec "$c" -- nft add rule inet st o tcp dport 7999 drop
+	expect_rc 0 $NC fw history "$c"
+	grep -Eq '^1 +\*~ ' "$T/out" || fail "history does not mark the change: $(cat "$T/out")"
+	expect_err_match "generation 1 of cell \"$c\" is on record, but the cell's ruleset was changed inside the cell since it was applied \(nft listing, .*tcp dport 7999 drop"
+	expect_rc 0 $NC inspect "$c"
+	grep -q '^firewall: .*generation 1 (CHANGED inside the cell' "$T/out" || fail "inspect: $(grep firewall "$T/out")"
+	$NC inspect "$c" --json 2>/dev/null | python3 -c 'import json,sys; assert json.load(sys.stdin)["firewall"]["drifted"] is True' ||
+		fail "inspect --json lacks firewall.drifted"
+	expect_rc 0 $NC fw history "$c" --json
+	python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))[0]["drifted"] is True' "$T/out" || fail "history --json lacks drifted"
+	expect_rc 0 $NC fw rollback "$c" 1
+	expect_rc 0 $NC fw history "$c"
+	grep -Eq '^1 +\* ' "$T/out" || fail "rollback did not put generation 1 back: $(cat "$T/out")"
+	grep -q . "$T/err" && fail "history still warns after the rollback: $(cat "$T/err")"
+	return 0
+}
