@@ -116,7 +116,7 @@ cni_begin() {
 
 # cni_nothing_left: no veth, bridge, table entries, state or lease remain
 cni_nothing_left() {
-	ip -o link | grep -q ' ncv' && fail "a veth is left: $(ip -o link | grep ' ncv')"
+	ip -o link 2>/dev/null | grep -q ' ncv' && fail "a veth is left: $(ip -o link 2>/dev/null | grep ' ncv')"
 	ip link show "$BR" >/dev/null 2>&1 && fail "bridge $BR is left"
 	nft list table inet netcell_cni >/dev/null 2>&1 && fail "table inet netcell_cni is left: $(nft list table inet netcell_cni)"
 	[ -z "$(ls -A "$T/cnistate" 2>/dev/null | grep -v '^lock$')" ] || fail "state left: $(ls -R "$T/cnistate")"
@@ -220,7 +220,7 @@ cni_add_check_del_body() {
 	cni_ok DEL cid-two "/run/netns/$c2" "$T/conf.json"
 	cni_ok DEL cid-two "" "$T/conf.json"
 	# the kernel removes a dead namespace's veth in the background
-	for _ in $(seq 1 40); do ip -o link | grep -q ' ncv' || break; sleep 0.05; done
+	for _ in $(seq 1 40); do ip -o link 2>/dev/null | grep -q ' ncv' || break; sleep 0.05; done
 	cni_nothing_left
 	return 0
 }
