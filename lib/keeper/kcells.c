@@ -241,6 +241,27 @@ int kcell_drop(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 }
 
 /**
+ * kcell_name_free() - may a new cell take this name
+ * @k:		keeper
+ * @ctx:	context
+ * @name:	cell name
+ *
+ * Return: 0, or -errno with a message (-EEXIST: a cell has it)
+ */
+int kcell_name_free(struct keeper *k, struct nc_ctx *ctx, const char *name)
+{
+	int ret = nc_name_check(ctx, name);
+
+	if (ret)
+		return ret;
+	if (find(k, name))
+		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
+			       "cell \"%s\" exists already; pick another name or run 'netcell delete %s' first",
+			       name, name);
+	return 0;
+}
+
+/**
  * kcell_create() - create a cell
  * @k:		keeper
  * @ctx:	context
@@ -256,13 +277,9 @@ int kcell_create(struct keeper *k, struct nc_ctx *ctx, const char *name,
 	struct cell_conf c = { 0 };
 	int ret, fd, fresh;
 
-	ret = nc_name_check(ctx, name);
+	ret = kcell_name_free(k, ctx, name);
 	if (ret)
 		return ret;
-	if (find(k, name))
-		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
-			       "cell \"%s\" exists already; pick another name or run 'netcell delete %s' first",
-			       name, name);
 	snprintf(c.name, sizeof(c.name), "%s", name);
 	c.created = (long long)time(NULL);
 	/* saved as ephemeral while set up: a rebuild does not bring it back */

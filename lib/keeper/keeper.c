@@ -130,6 +130,8 @@ static void handle(struct keeper *k, int sock, char *req)
 		ret = kcell_link(k, &ctx, f[1], f[2], NULL, NULL);
 	} else if (!strcmp(f[0], "HUB") && nf == 2) {
 		ret = do_hub(k, &ctx, f[1]);
+	} else if (!strcmp(f[0], "ADOPT") && nf == 3) {
+		ret = kadopt_request(k, &ctx, f[1], f[2]);
 	} else if (!strcmp(f[0], "GC")) {
 		kcell_gc(k, &removed);
 	} else if (strcmp(f[0], "PING")) {

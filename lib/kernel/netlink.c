@@ -132,14 +132,14 @@ int nl_link_up(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex)
 }
 
 /**
- * link_req() - start an RTM_NEWLINK request that changes a link
+ * nl_link_req() - start an RTM_NEWLINK request that changes a link
  * @buf:	room for the message, MNL_SOCKET_BUFFER_SIZE bytes
  * @ifindex:	link
  * @up:		also set it administratively up
  *
  * Return: the message, for attributes to be added
  */
-static struct nlmsghdr *link_req(char *buf, int ifindex, int up)
+struct nlmsghdr *nl_link_req(char *buf, int ifindex, int up)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
@@ -165,7 +165,7 @@ static struct nlmsghdr *link_req(char *buf, int ifindex, int up)
 int nl_link_up_mtu(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex, unsigned mtu)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = link_req(buf, ifindex, 1);
+	struct nlmsghdr *nlh = nl_link_req(buf, ifindex, 1);
 
 	if (mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
@@ -199,7 +199,7 @@ int nl_link_up_big(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex,
 		   unsigned size)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = link_req(buf, ifindex, 1);
+	struct nlmsghdr *nlh = nl_link_req(buf, ifindex, 1);
 
 	if (size) {
 		mnl_attr_put_u32(nlh, IFLA_GSO_MAX_SIZE, size);

@@ -10,6 +10,7 @@
 NC_INTERNAL struct mnl_socket *nl_open(struct nc_ctx *ctx);
 NC_INTERNAL int nl_do(struct nc_ctx *ctx, struct mnl_socket *nl,
 		      struct nlmsghdr *req);
+NC_INTERNAL struct nlmsghdr *nl_link_req(char *buf, int ifindex, int up);
 NC_INTERNAL int nl_link_up(struct nc_ctx *ctx, struct mnl_socket *nl,
 			   int ifindex);
 NC_INTERNAL int nl_link_up_big(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex,
