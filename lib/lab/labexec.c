@@ -16,7 +16,8 @@
  * removed), so the lab is as it was.  Deleting the cells the file dropped
  * comes last, as a deleted cell cannot come back: if that fails, "up" says
  * what is done and the record keeps the cells still to delete.  The record
- * is written once, after the steps.
+ * is written once, after the steps, and "up" then plans again: it reports
+ * success only when nothing is left to do (verify_up()).
  */
 #include <fcntl.h>
 #include <libgen.h>
@@ -103,6 +104,30 @@ static int copy_items(struct nc_ctx *ctx, const struct lab_plan *p, unsigned upt
 	for (i = 0; i < upto; i++)
 		(*items)[(*n)++] = p->ops[i].item;
 	return 0;
+}
+
+/**
+ * verify_up() - after "up": the lab is what the file says, planned anew
+ * against the record just written and the live cells
+ * @ctx:	context
+ * @lab:	lab
+ *
+ * "up" reports success only when a new plan finds nothing left to do.
+ *
+ * Return: 0, or -EPROTO naming the first difference left
+ */
+static int verify_up(struct nc_ctx *ctx, struct nc_lab *lab)
+{
+	struct lab_plan again = { 0 };
+	int ret = lab_plan_make(ctx, lab, &again);
+
+	if (!ret && again.nops)
+		ret = ctx_err(ctx, -EPROTO, NC_ERR_FAILED,
+			      "lab \"%s\": up made its changes, but %u still differ from the file (first: %s %s %s: %s); 'netcell status -f %s' shows them, 'netcell up -f %s' tries again",
+			      lab->name, again.nops, again.ops[0].item.action, again.ops[0].item.kind,
+			      again.ops[0].item.object, again.ops[0].item.reason, lab->file, lab->file);
+	lab_plan_release(&again);
+	return ret;
 }
 
 /**
@@ -544,6 +569,8 @@ int nc_lab_up(struct nc_ctx *ctx, struct nc_lab *lab, struct nc_lab_item **done,
 		ret = new_record(&r, rec, r.done);
 		if (!ret)
 			ret = lab_rec_save(ctx, path, lab->name, rec);
+		if (!ret)
+			ret = verify_up(ctx, lab);
 	}
 	if (r.done)
 		copy_items(ctx, &p, r.done, done, n);
