@@ -129,7 +129,9 @@ static int to_mech(struct nc_ctx *ctx, const struct nc_cni_attach *a, struct cni
  * Return: 0, or -errno with a message (kind NC_ERR_EXISTS: a host port is
  * published for another container, or the bridge name is taken by a link
  * that is not a bridge); a failure leaves no pair and no entry (a bridge
- * made stays: nc_cni_del() with NC_CNI_DEL_BRIDGE removes it)
+ * made stays: nc_cni_del() with NC_CNI_DEL_BRIDGE removes it).  Success
+ * is reported only once the attachment reads back as made (nc_cni_check()'s
+ * checks).
  */
 int nc_cni_add(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *netns,
 	       unsigned char hostmac[6])
@@ -146,6 +148,12 @@ int nc_cni_add(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *ne
 	ret = cninet_sysctl(ctx, l.bridge, n.nports > 0);
 	if (!ret)
 		ret = cninat_add(ctx, &n);
+	/* never report an attachment that is not there: read it back as
+	 * CHECK would (links, addresses, routes, the NAT and port entries) */
+	if (!ret && (cninet_check(ctx, &l, netns) || cninat_check(ctx, &n))) {
+		ret = ctx_wrap(ctx, -EPROTO, "the attachment made does not read back as made");
+		cninat_del(&(struct nc_ctx){ .kfd = -1 }, &n, 0, 0);
+	}
 	if (ret)
 		cninet_del(&(struct nc_ctx){ .kfd = -1 }, l.hostif, l.ifname, netns);
 	return ret;
