@@ -20,7 +20,7 @@ LDSAN :=
 endif
 
 CC ?= gcc
-PKGS := libmnl libnftables
+PKGS := libmnl libnftables yaml-0.1
 WARN := -Wall -Wextra -Werror=missing-prototypes -Werror=shadow \
 	-Werror=strict-prototypes -Werror=format=2 -Werror=switch-default \
 	-Werror=implicit-function-declaration -Wno-missing-field-initializers $(if $(filter clang,$(CC)),,-Wno-format-truncation)
@@ -35,6 +35,9 @@ VERSION := 0.1.0
 
 LIB_SRC := $(wildcard lib/*/*.c)
 CLI_SRC := $(wildcard cli/*.c)
+# the CNI plugin, a front end like cli/ (its mechanisms are in lib/net/cni*.c)
+CNI_SRC := $(wildcard cni/*.c)
+CNIDIR ?= /usr/lib/cni
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
@@ -49,9 +52,10 @@ SYSTEMDUSERUNITDIR ?= $(PREFIX)/lib/systemd/user
 UNIT_SRC := $(wildcard tests/unit/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+CNI_OBJ := $(CNI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-all: $(BUILD)/netcell $(BUILD)/netcell-stage $(BUILD)/libnetcell.so.0 $(UNIT_BIN) \
+all: $(BUILD)/netcell $(BUILD)/netcell-stage $(BUILD)/cni/netcell $(BUILD)/libnetcell.so.0 $(UNIT_BIN) \
 	$(BUILD)/libnetcell.pc $(BUILD)/system/netcell.service $(BUILD)/user/netcell.service
 
 # the directories compiled in: objects are rebuilt when they change (make
@@ -60,7 +64,7 @@ PATHS_STAMP := $(BUILD)/paths.stamp
 $(shell mkdir -p $(BUILD); echo '$(PREFIX) $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(LIBEXECDIR) $(VERSION)' | cmp -s - $(PATHS_STAMP) || \
 	echo '$(PREFIX) $(BINDIR) $(LIBDIR) $(INCLUDEDIR) $(LIBEXECDIR) $(VERSION)' > $(PATHS_STAMP))
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h lib/*/*.h cli/*.h) Makefile $(PATHS_STAMP)
+$(BUILD)/%.o: %.c $(wildcard include/*.h lib/*/*.h cli/*.h cni/*.h) Makefile $(PATHS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -73,6 +77,10 @@ $(BUILD)/libnetcell.so.0: $(LIB_OBJ) lib/libnetcell.map
 
 $(BUILD)/netcell: $(CLI_OBJ) $(BUILD)/libnetcell.a
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libnetcell.a $(LDLIBS) $(CLI_LIBS)
+
+# the CNI plugin, installed as CNIDIR/netcell (docs/cni.md)
+$(BUILD)/cni/netcell: $(CNI_OBJ) $(BUILD)/libnetcell.a
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(CNI_OBJ) $(BUILD)/libnetcell.a $(LDLIBS) $(CLI_LIBS)
 
 # the firewall recorder fw stage binds over iptables and nft (lib/fw/stagerec.c)
 $(BUILD)/netcell-stage: $(BUILD)/helper/netcell-stage.o $(BUILD)/libnetcell.a
@@ -91,6 +99,11 @@ fuzz:
 
 fuzz-bins: $(FUZZ_BIN)
 
+# the CNI plugin's configuration parser lives in its front end (json-c)
+build-fuzz/fuzz_cniconf: fuzz/fuzz_cniconf.c fuzz/fuzz.h cni/conf.c cni/cni.h $(BUILD)/libnetcell.a
+	$(CC) $(CFLAGS) -Ifuzz -Icni -fsanitize=fuzzer,address,undefined -o $@ $< cni/conf.c \
+		$(BUILD)/libnetcell.a $(LDLIBS) $(CLI_LIBS)
+
 build-fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(BUILD)/libnetcell.a
 	$(CC) $(CFLAGS) -Ifuzz -fsanitize=fuzzer,address,undefined -o $@ $< $(BUILD)/libnetcell.a $(LDLIBS)
 
@@ -103,7 +116,7 @@ check:
 # _cleanup_ variables are false, so those two checks are off
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-		--inline-suppr -Iinclude -Ilib lib cli
+		--inline-suppr -Iinclude -Ilib lib cli cni
 	scripts/check-layers
 
 # make install [PREFIX=/usr/local] [DESTDIR=]: the tool, the library for
@@ -122,7 +135,8 @@ INSTALLED := $(BINDIR)/netcell $(LIBEXECDIR)/netcell-stage \
 	$(LIBDIR)/libnetcell.so.$(VERSION) $(LIBDIR)/libnetcell.so.0 $(LIBDIR)/libnetcell.so \
 	$(LIBDIR)/pkgconfig/libnetcell.pc $(INCLUDEDIR)/netcell.h \
 	$(MANDIR)/man1/netcell.1 $(BASHCOMPDIR)/netcell $(ZSHCOMPDIR)/_netcell \
-	$(SYSTEMDSYSTEMUNITDIR)/netcell.service $(SYSTEMDUSERUNITDIR)/netcell.service
+	$(SYSTEMDSYSTEMUNITDIR)/netcell.service $(SYSTEMDUSERUNITDIR)/netcell.service \
+	$(CNIDIR)/netcell
 
 install: all $(BUILD)/libnetcell.pc $(UNITS)
 	install -Dm755 $(BUILD)/netcell $(DESTDIR)$(BINDIR)/netcell
@@ -137,6 +151,7 @@ install: all $(BUILD)/libnetcell.pc $(UNITS)
 	install -Dm644 dist/_netcell $(DESTDIR)$(ZSHCOMPDIR)/_netcell
 	install -Dm644 $(BUILD)/system/netcell.service $(DESTDIR)$(SYSTEMDSYSTEMUNITDIR)/netcell.service
 	install -Dm644 $(BUILD)/user/netcell.service $(DESTDIR)$(SYSTEMDUSERUNITDIR)/netcell.service
+	install -Dm755 $(BUILD)/cni/netcell $(DESTDIR)$(CNIDIR)/netcell
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))

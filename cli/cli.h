@@ -119,6 +119,9 @@ int cmd_identify(int argc, char **argv);
 int cmd_port(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_unlink(int argc, char **argv);
+int cmd_up(int argc, char **argv);
+int cmd_down(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 void cli_hold_signals(sigset_t *old);
 void cli_progress_start(const char *what);

@@ -34,7 +34,8 @@ static const char help[] =
 	"check: validate without root and without touching any cell.\n"
 	"rollback: put a kept generation back (default: the one in force before the\n"
 	"current one; 0: no rules).  history marks * in force, ? awaiting confirm,\n"
-	"r reverted for want of confirmation, ! did not load after a rebuild.\n"
+	"r reverted for want of confirmation, ! did not load after a rebuild,\n"
+	"*~ in force on record but changed inside the cell since.\n"
 	"--host (root): the same on the host's own ruleset, replacing only the\n"
 	"  tables the file defines (all of them if it says 'flush ruleset'), so\n"
 	"  other tools' tables survive; iptables-apply for both syntaxes.\n"
@@ -86,7 +87,8 @@ static const char help_history[] =
 	"Usage: netcell fw history NAME [-j|--json]\n"
 	"       netcell fw history --host [-j|--json]\n\n"
 	"The kept generations: GEN, a mark (* in force, ? awaiting confirm,\n"
-	"r reverted for want of confirmation, ! did not load after a rebuild),\n"
+	"r reverted for want of confirmation, ! did not load after a rebuild,\n"
+	"*~ in force on record but changed inside the cell since it was applied),\n"
 	"FORMAT, when it was applied and the file it came from.  --json: an array\n"
 	"of objects (docs/json.md).\n\n"
 	"Exit codes: 3 no such cell.\n";
@@ -392,6 +394,7 @@ static struct json_object *gen_json(const struct nc_fw_gen *g)
 	cli_json_add(j, "pending", json_object_new_boolean(g->pending));
 	cli_json_add(j, "reverted", json_object_new_boolean(g->reverted));
 	cli_json_add(j, "locked", json_object_new_boolean(g->locked));
+	cli_json_add(j, "drifted", json_object_new_boolean(g->drifted));
 	return j;
 }
 
@@ -423,7 +426,8 @@ static int fw_history(struct fw_opts *o)
 			json_object_array_add(arr, gen_json(&g[i]));
 		else
 			printf("%-4u %-3s %-8s %-19s %s\n", g[i].gen,
-			       g[i].locked ? "!" : g[i].pending ? "?" : g[i].current ? "*" : g[i].reverted ? "r" : "",
+			       g[i].locked ? "!" : g[i].pending ? "?" : g[i].drifted ? "*~" :
+			       g[i].current ? "*" : g[i].reverted ? "r" : "",
 			       format_name(g[i].format),
 			       cli_time(g[i].applied, when, sizeof(when)), g[i].source);
 		if (g[i].locked)

@@ -56,8 +56,9 @@ static void print_net(const struct nc_net_info *n)
 		printf("firewall:  generation %u DID NOT LOAD when the cell was rebuilt: all traffic blocked by a drop-all table until fw apply or fw rollback\n",
 		       n->fw_gen);
 	else if (n->fw_gen)
-		printf("firewall:  generation %u%s\n", n->fw_gen,
-		       n->fw_pending ? " (awaiting fw confirm)" : "");
+		printf("firewall:  generation %u%s%s\n", n->fw_gen,
+		       n->fw_pending ? " (awaiting fw confirm)" : "",
+		       n->fw_drifted ? " (CHANGED inside the cell since it was applied)" : "");
 	else
 		puts("firewall:  none (no ruleset applied with fw apply)");
 }

@@ -273,6 +273,7 @@ static void add_net_json(struct json_object *o, const struct nc_net_info *n)
 	cli_json_add(r, "generation", json_object_new_int64(n->fw_gen));
 	cli_json_add(r, "pending", json_object_new_boolean(n->fw_pending));
 	cli_json_add(r, "locked", json_object_new_boolean(n->fw_locked));
+	cli_json_add(r, "drifted", json_object_new_boolean(n->fw_drifted));
 	cli_json_add(o, "firewall", r);
 }
 

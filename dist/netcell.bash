@@ -10,7 +10,7 @@ _netcell()
 {
 	local cur prev words cword
 	_init_completion || return
-	local cmds="create run exec list inspect delete path pids identify link unlink port fw doctor gc keeper help version"
+	local cmds="create run exec list inspect delete path pids identify link unlink up down status port fw doctor gc keeper help version"
 	local net="--uplink --host-loopback --host-port --dns --addr -p --publish --firewall"
 	# global options (-q, -v) come before the command: skip them
 	local c=1
@@ -47,6 +47,9 @@ _netcell()
 		COMPREPLY=($(compgen -W "$(_netcell_cells) --subnet" -- "$cur")) ;;
 	identify)
 		COMPREPLY=($(compgen -W "-j --json" -- "$cur")) ;;
+	up|down|status)
+		if [ "$prev" = -f ] || [ "$prev" = --file ]; then _filedir 'y?(a)ml'
+		else COMPREPLY=($(compgen -W "-f --file $( [ "$cmd" = up ] && echo --dry-run) $( [ "$cmd" != down ] && echo -j --json)" -- "$cur")); fi ;;
 	list|doctor|version)
 		COMPREPLY=($(compgen -W "-j --json" -- "$cur")) ;;
 	keeper)

@@ -102,6 +102,9 @@ NC_API int nc_list(struct nc_ctx *ctx, struct nc_cell_info **cells,
 		   size_t *n);
 NC_API int nc_enter(struct nc_ctx *ctx, const char *name, unsigned flags);
 NC_API int nc_gc(struct nc_ctx *ctx, unsigned *removed);
+/* a namespace another program made, held by root's keeper as a cell that
+ * delete unbinds but does not destroy (adopt.c; the CNI plugin's) */
+NC_API int nc_adopt(struct nc_ctx *ctx, const char *name, const char *netns);
 NC_API int nc_unique_name(char *buf, size_t len);
 NC_API int nc_write_file(struct nc_ctx *ctx, const char *path, const char *data,
 			 size_t len);
@@ -168,6 +171,8 @@ enum nc_fw_format {
  * @reverted:	1 when it was reverted for want of "fw confirm" (or by a
  *		rebuild that ended its confirm window)
  * @source:	the file it came from
+ * @drifted:	1 when, in force on record, the cell's live ruleset is no
+ *		longer it (changed inside the cell since it was applied)
  */
 struct nc_fw_gen {
 	unsigned gen;
@@ -178,6 +183,7 @@ struct nc_fw_gen {
 	int locked;
 	int reverted;
 	char source[256];
+	int drifted;
 };
 
 /* as the generation of nc_fw_rollback(): the one in force before the
@@ -237,6 +243,8 @@ NC_API const char *nc_uplink_default(void);
  * @nroutes:	number of @routes
  * @links:	links to other cells, with this end's address
  * @nlinks:	number of @links
+ * @fw_drifted:	1 when the cell's live ruleset is no longer @fw_gen (changed
+ *		inside the cell since it was applied)
  */
 struct nc_net_info {
 	char uplink[16];
@@ -262,6 +270,7 @@ struct nc_net_info {
 		char addr[64];		/* this end, ADDR/PLEN */
 	} *links;
 	size_t nlinks;
+	int fw_drifted;
 };
 
 NC_API int nc_inspect_net(struct nc_ctx *ctx, const char *cell,
@@ -272,6 +281,8 @@ NC_API void nc_net_info_release(struct nc_net_info *info);
 NC_API int nc_link(struct nc_ctx *ctx, const char *a, const char *b,
 		   const char *subnet);
 NC_API int nc_unlink(struct nc_ctx *ctx, const char *a, const char *b);
+NC_API int nc_link_named(struct nc_ctx *ctx, const char *a, const char *ifa,
+			 const char *b, const char *ifb);
 
 /* Published ports (forward.c): declarations of the ports work go below */
 
@@ -311,6 +322,114 @@ NC_API int nc_port_rm(struct nc_ctx *ctx, const char *cell,
 		      const char *const *specs, size_t n);
 NC_API int nc_port_list(struct nc_ctx *ctx, const char *cell,
 			struct nc_port **ports, size_t *n);
+
+/* Labs: a network of cells from one YAML file (lib/lab/, docs/labs.md) */
+struct nc_lab;
+
+/**
+ * struct nc_lab_item - one step of a lab's plan, or one line of its status
+ * @action:	plan: "add", "remove", "change"; status of a cell: "up",
+ *		"missing", "drift"
+ * @kind:	"cell", "link", "addr", "route", "sysctl", "firewall", "port"
+ * @object:	what: "demo-a", "demo-a:e1 demo-r:e1", "demo-a e1 10.0.1.1/24"
+ * @reason:	why: "new", "not in the file any more", "changed in the file",
+ *		"drift: ..." (the live cell differs from what the lab made)
+ */
+struct nc_lab_item {
+	char action[8];
+	char kind[12];
+	char object[200];
+	char reason[96];
+};
+
+/* Flags of nc_lab_load() */
+#define NC_LAB_NAME_ONLY 1u	/* only the name: enough for nc_lab_down() */
+
+NC_API int nc_lab_load(struct nc_ctx *ctx, const char *file, unsigned flags,
+		       struct nc_lab **lab);
+NC_API void nc_lab_free(struct nc_lab *lab);
+NC_API const char *nc_lab_name(const struct nc_lab *lab);
+NC_API int nc_lab_plan(struct nc_ctx *ctx, struct nc_lab *lab,
+		       struct nc_lab_item **items, size_t *n);
+NC_API int nc_lab_up(struct nc_ctx *ctx, struct nc_lab *lab,
+		     struct nc_lab_item **done, size_t *n);
+NC_API int nc_lab_down(struct nc_ctx *ctx, struct nc_lab *lab,
+		       unsigned *removed);
+NC_API int nc_lab_status(struct nc_ctx *ctx, struct nc_lab *lab,
+			 struct nc_lab_item **items, size_t *n);
+
+/* The CNI plugin's mechanisms (net/cninet.c, net/cninat.c, client/cni.c;
+ * docs/cni.md): one container's attachment to a bridge of the host (the
+ * caller's network namespace), with NAT and published ports in the table
+ * "inet netcell_cni" */
+#define NC_CNI_IPS_MAX 8
+#define NC_CNI_ROUTES_MAX 16
+#define NC_CNI_PORTS_MAX 64
+
+/**
+ * struct nc_cni_port - one published port of a container
+ * @proto:	"tcp" or "udp"
+ * @host_port:	port on the host, 1-65535
+ * @container_port: port in the container, 1-65535
+ * @host_ip:	the one host address it is published on, "" for all
+ */
+struct nc_cni_port {
+	char proto[4];
+	unsigned host_port;
+	unsigned container_port;
+	char host_ip[46];
+};
+
+/**
+ * struct nc_cni_attach - what one container's attachment is made of
+ * @bridge:	host bridge, made when missing
+ * @hostif:	host end of the veth pair (nc_cni_names())
+ * @ifname:	the container's end
+ * @mac:	the container end's MAC
+ * @mtu:	MTU of both ends (and of a bridge made), 0 for the default
+ * @is_gw:	the bridge carries each address's gateway
+ * @masq:	masquerade what the container sends out of the bridge
+ * @ips:	addresses, "ADDR/PLEN", IPv4 or IPv6
+ * @gws:	each address's gateway, "" for none
+ * @nips:	how many addresses
+ * @routes:	route destinations, "PREFIX/PLEN" ("0.0.0.0/0": default)
+ * @route_gws:	each route's gateway, "" for that of the first address of
+ *		its family
+ * @nroutes:	how many routes
+ * @ports:	published ports
+ * @nports:	how many
+ */
+struct nc_cni_attach {
+	char bridge[16];
+	char hostif[16];
+	char ifname[16];
+	unsigned char mac[6];
+	unsigned mtu;
+	int is_gw;
+	int masq;
+	char ips[NC_CNI_IPS_MAX][64];
+	char gws[NC_CNI_IPS_MAX][46];
+	int nips;
+	char routes[NC_CNI_ROUTES_MAX][64];
+	char route_gws[NC_CNI_ROUTES_MAX][46];
+	int nroutes;
+	struct nc_cni_port ports[NC_CNI_PORTS_MAX];
+	int nports;
+};
+
+/* Flags of nc_cni_del() */
+#define NC_CNI_DEL_NAT 1u	/* its NAT and port entries were added */
+#define NC_CNI_DEL_LAST_ON_BRIDGE 2u /* no other container uses its bridge */
+#define NC_CNI_DEL_LAST 4u	/* no other container at all: the table goes */
+#define NC_CNI_DEL_BRIDGE 8u	/* the bridge device goes too (made by the plugin) */
+
+NC_API void nc_cni_names(const char *id, const char *ifname, char hostif[16],
+			 unsigned char mac[6]);
+NC_API int nc_cni_add(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *netns,
+		      unsigned char hostmac[6]);
+NC_API int nc_cni_del(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *netns,
+		      unsigned flags);
+NC_API int nc_cni_check(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *netns);
 
 #ifdef __cplusplus
 }

@@ -66,3 +66,21 @@ gone() {
 	for _ in $(seq 1 60); do alive "$1" || return 0; sleep 0.05; done
 	return 1
 }
+
+# serve CELL ADDR PORT: a TCP server in CELL answering "hi" (bounded: 20 s)
+serve() {
+	$NC exec "$1" -- python3 -c "
+import socket,time
+s=socket.socket(socket.AF_INET6 if ':' in '$2' else socket.AF_INET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('$2',$3)); s.listen(16); s.settimeout(20); end=time.time()+20
+while time.time()<end:
+    try: c,_=s.accept(); c.sendall(b'hi'); c.close()
+    except Exception: break" >/dev/null 2>&1 &
+	echo $!
+}
+# reach CELL ADDR PORT
+reach() {
+	$NC exec "$1" -- python3 -c "
+import socket; c=socket.create_connection(('$2',$3),1.0); assert c.recv(2)==b'hi'" 2>/dev/null
+}

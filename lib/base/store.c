@@ -89,6 +89,8 @@ static int store_set(struct cell_conf *c, const char *key, const char *val)
 		c->created = v;
 	else if (!strcmp(key, "ephemeral") && (v == 0 || v == 1))
 		c->ephemeral = (int)v;
+	else if (!strcmp(key, "adopted") && (v == 0 || v == 1))
+		c->adopted = (int)v;
 	else
 		return -EINVAL;
 	return 0;
@@ -148,6 +150,9 @@ int store_format(const struct cell_conf *c, char *buf, size_t len)
 			 "# netcell cell configuration, written by the keeper\n"
 			 "name=%s\ncreated=%lld\nephemeral=%d\n",
 			 c->name, c->created, c->ephemeral);
+
+	if (c->adopted && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, "adopted=1\n");
 
 	for (i = 0; i < c->nports && n >= 0 && (size_t)n < len; i++) {
 		off = (size_t)n;

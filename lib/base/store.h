@@ -17,6 +17,8 @@
  * @name:	cell name
  * @created:	creation time, seconds since the epoch
  * @ephemeral:	made by "netcell run": never rebuilt, removed instead
+ * @adopted:	its namespace was given (nc_adopt(), the CNI plugin), not made:
+ *		never made anew, forgotten when its binding is gone
  * @ports:	published ports ("port=" lines), in the order they were added
  * @nports:	number of @ports
  */
@@ -24,6 +26,7 @@ struct cell_conf {
 	char name[NC_NAME_MAX + 1];
 	long long created;
 	int ephemeral;
+	int adopted;
 	struct portspec ports[NC_PORTS_MAX];
 	unsigned nports;
 };

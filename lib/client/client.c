@@ -333,7 +333,8 @@ static int parse_reply(struct nc_ctx *ctx, char *buf, char *rep, size_t len)
 static int is_change(const char *req)
 {
 	static const char *const ops[] = { "CREATE\t", "DELETE\t", "PORTADD\t",
-					   "PORTRM\t", "LINK\t", "UNLINK\t", "HUB\t" };
+					   "PORTRM\t", "LINK\t", "UNLINK\t", "HUB\t",
+					   "ADOPT\t" };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(ops); i++)
@@ -402,12 +403,12 @@ static int outcome(struct nc_ctx *ctx, const char *req)
 	nf = proto_split(copy, f, 3);
 	if (nf < 2)
 		return -1;
-	if (!strcmp(f[0], "CREATE") || !strcmp(f[0], "DELETE")) {
+	if (!strcmp(f[0], "CREATE") || !strcmp(f[0], "DELETE") || !strcmp(f[0], "ADOPT")) {
 		snprintf(get, sizeof(get), "GET\t%s", f[1]);
 		ret = client_call(ctx, get, NULL, 0, NULL, NULL);
 		if (ret && ret != -ENOENT)
 			return -1;
-		return !strcmp(f[0], "CREATE") ? !ret : ret == -ENOENT;
+		return strcmp(f[0], "DELETE") ? !ret : ret == -ENOENT;
 	}
 	if (nf == 3 && (!strcmp(f[0], "PORTADD") || !strcmp(f[0], "PORTRM"))) {
 		ret = ports_listed(ctx, f[1], f[2], &total);

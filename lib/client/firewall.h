@@ -5,8 +5,7 @@
 
 #include "base/ctx.h"
 
-NC_INTERNAL int fw_revert_if_pending(const char *cell, const char *dir,
-				     unsigned gen);
-NC_INTERNAL void fw_settle(struct nc_ctx *ctx, const char *state, const char *cell);
+NC_INTERNAL int fw_drifted(struct nc_ctx *ctx, const char *cell, const char *dir,
+			   unsigned gen);
 
 #endif /* NC_FIREWALL_H */

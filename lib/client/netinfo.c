@@ -23,213 +23,10 @@
 #include "client/cellns.h"
 #include "fw/fwgen.h"
 #include "client/firewall.h"
+#include "client/fwswitch.h"
 #include "net/link.h"
-#include "kernel/netlink.h"
+#include "kernel/nldump.h"
 #include "net/uplink.h"
-
-/**
- * struct dump - output buffer of one dump
- * @out:	text
- * @len:	size of @out
- * @off:	bytes used
- */
-struct dump {
-	char *out;
-	size_t len;
-	size_t off;
-};
-
-static void put(struct dump *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-/**
- * put() - append a formatted line, dropping what does not fit
- * @d:		buffer
- * @fmt:	format
- */
-static void put(struct dump *d, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (d->off + 1 >= d->len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(d->out + d->off, d->len - d->off, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		d->off = d->off + (size_t)n < d->len ? d->off + (size_t)n : d->len - 1;
-}
-
-/**
- * ifname() - interface name of an index, or "ifN"
- * @idx:	index
- * @buf:	IFNAMSIZ bytes
- *
- * Return: @buf
- */
-static const char *ifname(unsigned idx, char *buf)
-{
-	if (!if_indextoname(idx, buf))
-		snprintf(buf, IFNAMSIZ, "if%u", idx);
-	return buf;
-}
-
-/**
- * addr_cb() - one RTM_NEWADDR: "A\tIFNAME\tADDR/PLEN"
- * @nlh:	message
- * @data:	struct dump
- *
- * Return: MNL_CB_OK
- */
-static int addr_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *a, *local = NULL, *addr = NULL;
-	char name[IFNAMSIZ], txt[INET6_ADDRSTRLEN];
-
-	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
-		if (mnl_attr_get_type(a) == IFA_LOCAL)
-			local = a;
-		else if (mnl_attr_get_type(a) == IFA_ADDRESS)
-			addr = a;
-	}
-	if (local)
-		addr = local;
-	if (!addr || (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6) ||
-	    !inet_ntop(ifa->ifa_family, mnl_attr_get_payload(addr), txt, sizeof(txt)))
-		return MNL_CB_OK;
-	put(data, "A\t%s\t%s/%u\n", ifname(ifa->ifa_index, name), txt, ifa->ifa_prefixlen);
-	return MNL_CB_OK;
-}
-
-/**
- * route_cb() - one RTM_NEWROUTE of the main table: "R\tDST\tGW\tIF"
- * @nlh:	message
- * @data:	struct dump
- *
- * IPv6 link-local and multicast routes, which every interface has, are left
- * out, as "ip -6 route" users mostly filter them by eye.
- *
- * Return: MNL_CB_OK
- */
-static int route_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct rtmsg *rt = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *a, *dst = NULL, *gw = NULL;
-	char name[IFNAMSIZ] = "", d[INET6_ADDRSTRLEN + 4] = "default", g[INET6_ADDRSTRLEN] = "";
-	unsigned table = rt->rtm_table, oif = 0;
-
-	mnl_attr_for_each(a, nlh, sizeof(*rt)) {
-		switch (mnl_attr_get_type(a)) {
-		case RTA_DST:
-			dst = a;
-			break;
-		case RTA_GATEWAY:
-			gw = a;
-			break;
-		case RTA_OIF:
-			oif = mnl_attr_get_u32(a);
-			break;
-		case RTA_TABLE:
-			table = mnl_attr_get_u32(a);
-			break;
-		default:
-			break;
-		}
-	}
-	if (table != RT_TABLE_MAIN || rt->rtm_type != RTN_UNICAST ||
-	    (rt->rtm_family != AF_INET && rt->rtm_family != AF_INET6))
-		return MNL_CB_OK;
-	if (dst) {
-		const unsigned char *b = mnl_attr_get_payload(dst);
-
-		if (rt->rtm_family == AF_INET6 && b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
-			return MNL_CB_OK;
-		inet_ntop(rt->rtm_family, b, d, INET6_ADDRSTRLEN);
-		snprintf(d + strlen(d), sizeof(d) - strlen(d), "/%u", rt->rtm_dst_len);
-	}
-	if (gw && !inet_ntop(rt->rtm_family, mnl_attr_get_payload(gw), g, sizeof(g)))
-		g[0] = '\0';
-	put(data, "R\t%s\t%s\t%s\n", d, g, oif ? ifname(oif, name) : "");
-	return MNL_CB_OK;
-}
-
-/**
- * dump() - one NLM_F_DUMP request, every reply through @cb
- * @nl:		socket
- * @type:	RTM_GETADDR or RTM_GETROUTE
- * @cb:		callback
- * @d:		output
- *
- * Return: 0 or -errno
- */
-static int dump(struct mnl_socket *nl, int type, mnl_cb_t cb, struct dump *d)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	unsigned seq = (unsigned)time(NULL), port = mnl_socket_get_portid(nl);
-	struct rtgenmsg *g;
-	ssize_t n;
-	int ret;
-
-	nlh->nlmsg_type = (unsigned short)type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	/* an rtmsg is the larger header; both start with the family */
-	g = mnl_nlmsg_put_extra_header(nlh, type == RTM_GETROUTE ?
-				       sizeof(struct rtmsg) : sizeof(struct ifaddrmsg));
-	g->rtgen_family = AF_UNSPEC;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, seq, port, cb, d);
-		if (ret <= MNL_CB_STOP)
-			return ret < 0 ? -errno : 0;
-	}
-}
-
-/**
- * dump_in_cell() - incell_fn: the cell's addresses and routes as text
- * @arg:	unused
- * @out:	output lines
- * @len:	size of @out
- *
- * A dump that the kernel marks interrupted (NLM_F_DUMP_INTR: addresses or
- * routes changed meanwhile, as IPv6 sets up new links) is taken again, a
- * few times over 200 ms, on a new socket: the rest of the interrupted one
- * is unread.
- *
- * Return: 0 or -errno (then @out says why)
- */
-static int dump_in_cell(void *arg, char *out, size_t len)
-{
-	struct nc_ctx c = { .kfd = -1 };
-	struct dump d = { out, len, 0 };
-	struct mnl_socket *nl;
-	int ret, tries = 0;
-
-	(void)arg;
-	do {
-		nl = nl_open(&c);
-		if (!nl) {
-			snprintf(out, len, "%s", c.msg);
-			return -EIO;
-		}
-		d.off = 0;
-		out[0] = '\0';
-		ret = dump(nl, RTM_GETADDR, addr_cb, &d);
-		if (!ret)
-			ret = dump(nl, RTM_GETROUTE, route_cb, &d);
-		mnl_socket_close(nl);
-	} while (ret == -EINTR && ++tries < 10 && !usleep(20 * 1000));
-	if (ret)
-		snprintf(out, len, "rtnetlink dump: %s", strerror(-ret));
-	return ret;
-}
 
 /**
  * field() - copy the next tab-separated field of a line
@@ -264,7 +61,7 @@ static size_t lines(const char *text)
 
 /**
  * parse_dump() - the child's "A" and "R" records into @info
- * @text:	dump_in_cell()'s output
+ * @text:	nldump_text()'s output
  * @info:	result: @addrs and @routes allocated
  *
  * Return: 0 or -ENOMEM
@@ -360,7 +157,7 @@ int nc_inspect_net(struct nc_ctx *ctx, const char *cell, struct nc_net_info *inf
 	ret = paths_get(ctx, &p);
 	/* also the check that the cell exists: it is entered */
 	if (!ret)
-		ret = incell_call_cell(ctx, cell, dump_in_cell, NULL, &text);
+		ret = incell_call_cell(ctx, cell, nldump_text, NULL, &text);
 	if (ret && text)
 		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot read the network of cell \"%s\": %s",
 			       cell, text);
@@ -374,6 +171,12 @@ int nc_inspect_net(struct nc_ctx *ctx, const char *cell, struct nc_net_info *inf
 	resolvers(path, info->dns, sizeof(info->dns));
 	fw_settle(ctx, p.state, cell);	/* a firewall command killed while loading */
 	fw_current(p.state, cell, &info->fw_gen, &info->fw_pending, &info->fw_locked);
+	if (info->fw_gen && !info->fw_locked) {
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%s/fw/%s", p.state, cell);
+		info->fw_drifted = fw_drifted(ctx, cell, dir, info->fw_gen);
+	}
 	if (parse_dump(text ? text : "", info) ||
 	    link_peers(p.state, cell, &info->links, &info->nlinks)) {
 		nc_net_info_release(info);

@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,14 +320,19 @@ int fw_job_in_ns(void *arg, char *out, size_t len)
 {
 	struct fw_job *job = arg;
 	char e2[256], undo[PATH_MAX + 8];
+	int ret;
 
-	if (job->format == NC_FW_NFT)
-		return nft_apply_file(job->file[0], job->shown[0],
-				      job->host ? job->prefix : "flush ruleset\n", out, len);
+	if (job->format == NC_FW_NFT) {
+		ret = nft_apply_file(job->file[0], job->shown[0],
+				     job->host ? job->prefix : "flush ruleset\n", out, len);
+		return ret || job->host ? ret : fw_verify_in_ns(job->expect, job->expect_mode, out, len);
+	}
 	snprintf(job->undo_base, sizeof(job->undo_base), "%s",
 		 job->file[0][0] ? job->file[0] : job->file[1][0] ? job->file[1] : job->nft);
-	if (!job->host)
-		return apply_whole(job, out, len);
+	if (!job->host) {
+		ret = apply_whole(job, out, len);
+		return ret ? ret : fw_verify_in_ns(job->expect, job->expect_mode, out, len);
+	}
 	snprintf(undo, sizeof(undo), "%s.undo4", job->undo_base);
 	run_tool("iptables-save", NULL, undo, e2, sizeof(e2));
 	return apply_host_ipt(job, out, len);
@@ -417,15 +423,47 @@ int fw_run_job(struct nc_ctx *ctx, const struct incell_ns *ns, struct fw_job *jo
 	_cleanup_free_ char *out = NULL;
 	const char *cell = ns ? ns->name : NULL;
 	int ret = incell_call(ctx, ns, job ? fw_job_in_ns : fw_flush_in_ns, job, &out);
-	size_t l;
+	char *l, *nl;
+	size_t n;
 
-	if (!ret || !out)
+	if (!out)
 		return ret;
-	l = strlen(out);
-	while (l && out[l - 1] == '\n')
-		out[--l] = '\0';
+	if (!ret) {
+		for (l = out; (l = strstr(l, FW_NOTICE)); l = nl ? nl + 1 : l + strlen(l)) {
+			nl = strchr(l, '\n');
+			ctx_notice(ctx, "%.*s", (int)(nl ? nl - l : (ptrdiff_t)strlen(l)) -
+				   (int)strlen(FW_NOTICE), l + strlen(FW_NOTICE));
+		}
+		return 0;
+	}
+	n = strlen(out);
+	while (n && out[n - 1] == '\n')
+		out[--n] = '\0';
+	if (ret == -EPROTO)
+		return ctx_err(ctx, ret, NC_ERR_FAILED,
+			       "cell %s does not hold the ruleset it was given (%s)", cell ? cell : "",
+			       out);
 	return ctx_err(ctx, ret, NC_ERR_RULESET, "ruleset rejected%s%s; nothing was changed:\n%s",
 		       cell ? " by cell " : "", cell ? cell : "", out);
+}
+
+/**
+ * fw_job_bytes() - how large a generation's files are
+ * @job:	its job
+ *
+ * Return: bytes
+ */
+size_t fw_job_bytes(const struct fw_job *job)
+{
+	const char *f[3] = { job->file[0], job->file[1], job->nft };
+	struct stat st;
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (f[i][0] && !stat(f[i], &st))
+			n += (size_t)st.st_size;
+	return n;
 }
 
 /**

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include "base/ctx.h"
 #include "fw/fwformat.h"
+#include "fw/fwverify.h"
 #include "kernel/incell.h"
 
 /* the drop-all table of a cell whose saved firewall did not load again */
@@ -26,6 +27,9 @@
  * @nft_shown:	its name in errors
  * @undo_base:	path the iptables snapshots are named after (.undo4, .undo6)
  * @fresh:	loaded into a new, empty namespace: no snapshot to undo with
+ * @expect:	base path of the generation's expected views (fwverify.c),
+ *		"" for none
+ * @expect_mode: what a successful load does with them
  */
 struct fw_job {
 	enum nc_fw_format format;
@@ -36,6 +40,8 @@ struct fw_job {
 	char undo_base[PATH_MAX];
 	int fresh;
 	int host;
+	char expect[PATH_MAX];
+	enum fw_expect expect_mode;
 	char prefix[8192];
 };
 
@@ -45,6 +51,7 @@ NC_INTERNAL int fw_lockdown_in_ns(void *arg, char *out, size_t len);
 NC_INTERNAL int fw_run_job(struct nc_ctx *ctx, const struct incell_ns *ns,
 			   struct fw_job *job);
 NC_INTERNAL int fw_is_host(const char *cell);
+NC_INTERNAL size_t fw_job_bytes(const struct fw_job *job);
 NC_INTERNAL void fw_host_prefix(struct fw_job *job, const struct fw_job *cur);
 NC_INTERNAL int fw_prefix_in_ns(void *arg, char *out, size_t len);
 

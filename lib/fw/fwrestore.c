@@ -63,25 +63,6 @@ static int restore_in_ns(struct nc_ctx *ctx, void *arg)
 #define FW_RESTORE_SYNC_MAX (512 * 1024)
 
 /**
- * job_bytes() - how large a generation's files are
- * @job:	its job
- *
- * Return: bytes
- */
-static size_t job_bytes(const struct fw_job *job)
-{
-	const char *f[3] = { job->file[0], job->file[1], job->nft };
-	struct stat st;
-	size_t n = 0;
-	int i;
-
-	for (i = 0; i < 3; i++)
-		if (f[i][0] && !stat(f[i], &st))
-			n += (size_t)st.st_size;
-	return n;
-}
-
-/**
  * restore_child() - the background restore's own process: load the
  * generation, and say so on disk
  * @dir:	the cell's firewall directory
@@ -218,7 +199,7 @@ int fw_restore_fd(struct nc_ctx *ctx, const char *state, const char *run,
 	if (ret)
 		ret = ctx_err(ctx, ret, NC_ERR_FAILED, "firewall generation %u of cell \"%s\" cannot be read",
 			      gen, cell);
-	else if (job_bytes(&job) > FW_RESTORE_SYNC_MAX)
+	else if (fw_job_bytes(&job) > FW_RESTORE_SYNC_MAX)
 		return restore_behind(ctx, dir, cell, gen, &j, locked);
 	else if ((ret = incell_fork(ctx, restore_in_ns, &j)))
 		ret = ctx_wrap(ctx, ret, "firewall generation %u of cell \"%s\"", gen, cell);

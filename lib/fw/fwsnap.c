@@ -308,6 +308,124 @@ int fw_nft_without(const char *nft, const char *t4, const char *t6, FILE *f)
 }
 
 /**
+ * struct block - a span of lines, sorted by its first
+ * @text:	where it starts
+ * @len:	its length
+ */
+struct block {
+	const char *text;
+	size_t len;
+};
+
+/**
+ * block_cmp() - qsort order of blocks: by their text
+ * @a:		struct block
+ * @b:		struct block
+ *
+ * Return: <0, 0, >0
+ */
+static int block_cmp(const void *a, const void *b)
+{
+	const struct block *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->text, y->text, n);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/**
+ * put_sorted() - write the blocks of one level of a listing in sorted order
+ * @f:		output
+ * @text:	the level's lines
+ * @len:	their length
+ * @depth:	tabs before a block's opening line (0 tables, 1 their objects)
+ *
+ * A block opens with a line of @depth tabs ending in '{' and closes with
+ * the line of @depth tabs that is "}"; lines of the level outside blocks
+ * (a table's flags, comment) come first, in their order.
+ */
+static void put_sorted(FILE *f, const char *text, size_t len, int depth)
+{
+	struct block *b = NULL, *nb;
+	size_t n = 0, cap = 0, i, ll;
+	const char *l = text, *end = text + len, *start = NULL, *nl;
+
+	for (; l < end; l = nl) {
+		nl = memchr(l, '\n', (size_t)(end - l));
+		nl = nl ? nl + 1 : end;
+		ll = (size_t)(nl - l);
+		if (!start && (int)strspn(l, "\t") == depth && ll > 1 &&
+		    l[ll - 1 - (l[ll - 1] == '\n')] == '{') {
+			start = l;
+		} else if (start && (int)strspn(l, "\t") == depth && l[depth] == '}') {
+			if (n == cap) {
+				nb = realloc(b, (cap = cap ? cap * 2 : 16) * sizeof(*b));
+				if (!nb)
+					break;
+				b = nb;
+			}
+			b[n++] = (struct block){ start, (size_t)(nl - start) };
+			start = NULL;
+		} else if (!start) {
+			fwrite(l, 1, ll, f);
+		}
+	}
+	if (start)	/* unclosed: as it is */
+		fwrite(start, 1, (size_t)(end - start), f);
+	if (b)
+		qsort(b, n, sizeof(*b), block_cmp);
+	for (i = 0; i < n; i++) {
+		if (depth) {
+			fwrite(b[i].text, 1, b[i].len, f);
+			continue;
+		}
+		/* a table: its header, its objects sorted, its closing brace */
+		const char *body = memchr(b[i].text, '\n', b[i].len);
+		const char *close = b[i].text + b[i].len - 1;
+
+		while (close > b[i].text && close[-1] != '\n')
+			close--;
+		if (!body || close <= body) {
+			fwrite(b[i].text, 1, b[i].len, f);
+			continue;
+		}
+		body++;
+		fwrite(b[i].text, 1, (size_t)(body - b[i].text), f);
+		put_sorted(f, body, (size_t)(close - body), 1);
+		fwrite(close, 1, (size_t)(b[i].text + b[i].len - close), f);
+	}
+	free(b);
+}
+
+/**
+ * canon_nft() - nft's listing in an order of its own: tables, and the
+ * sets, maps and chains of each, sorted by name
+ * @nft:	listing
+ *
+ * nft lists tables and their objects in creation order, and a ruleset
+ * built in steps (nftsplit.c) creates them in another order than one
+ * transaction does; what a packet meets does not depend on that order.
+ * Rules keep theirs, which it does.
+ *
+ * Return: heap text, NULL when out of memory
+ */
+static char *canon_nft(const char *nft)
+{
+	char *out = NULL;
+	size_t ol = 0;
+	FILE *f = open_memstream(&out, &ol);
+
+	if (!f)
+		return NULL;
+	put_sorted(f, nft, strlen(nft), 0);
+	if (fclose(f)) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/**
  * first_line_diff() - where two texts first differ
  * @a:		one
  * @b:		other
@@ -330,6 +448,8 @@ static unsigned first_line_diff(const char *a, const char *b, char *la, char *lb
 	for (sa = a + i; sa > a && sa[-1] != '\n'; sa--)
 		;
 	sb = b + (sa - a);
+	sa += strspn(sa, "\t ");	/* the words, not the listing's indent */
+	sb += strspn(sb, "\t ");
 	snprintf(la, llen, "%.*s", (int)strcspn(sa, "\n"), sa);
 	snprintf(lb, llen, "%.*s", (int)strcspn(sb, "\n"), sb);
 	return line;
@@ -355,7 +475,7 @@ static unsigned first_line_diff(const char *a, const char *b, char *la, char *lb
 int fw_snap_diff(const struct fw_snap *a, const struct fw_snap *b, int nft_only,
 		 char *what, size_t wlen, char *la, char *lb, size_t llen, unsigned *line)
 {
-	_cleanup_free_ char *an = NULL, *bn = NULL;
+	_cleanup_free_ char *an = NULL, *bn = NULL, *ac = NULL, *bc = NULL;
 	char t4[1024], t6[1024];
 	size_t l1 = 0, l2 = 0;
 	FILE *f;
@@ -366,9 +486,9 @@ int fw_snap_diff(const struct fw_snap *a, const struct fw_snap *b, int nft_only,
 		fw_nft_without(a->nft, t4, t6, f), fclose(f);
 	if ((f = open_memstream(&bn, &l2)))
 		fw_nft_without(b->nft, t4, t6, f), fclose(f);
-	if (!an || !bn)
+	if (!an || !bn || !(ac = canon_nft(an)) || !(bc = canon_nft(bn)))
 		return -ENOMEM;
-	if ((*line = first_line_diff(an, bn, la, lb, llen)))
+	if ((*line = first_line_diff(ac, bc, la, lb, llen)))
 		return snprintf(what, wlen, "nft listing"), 1;
 	if (nft_only)
 		return 0;

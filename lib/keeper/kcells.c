@@ -245,6 +245,27 @@ int kcell_drop(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 }
 
 /**
+ * kcell_name_free() - may a new cell take this name
+ * @k:		keeper
+ * @ctx:	context
+ * @name:	cell name
+ *
+ * Return: 0, or -errno with a message (-EEXIST: a cell has it)
+ */
+int kcell_name_free(struct keeper *k, struct nc_ctx *ctx, const char *name)
+{
+	int ret = nc_name_check(ctx, name);
+
+	if (ret)
+		return ret;
+	if (find(k, name))
+		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
+			       "cell \"%s\" exists already; pick another name or run 'netcell delete %s' first",
+			       name, name);
+	return 0;
+}
+
+/**
  * kcell_create() - create a cell
  * @k:		keeper
  * @ctx:	context
@@ -260,13 +281,9 @@ int kcell_create(struct keeper *k, struct nc_ctx *ctx, const char *name,
 	struct cell_conf c = { 0 };
 	int ret, fd, fresh;
 
-	ret = nc_name_check(ctx, name);
+	ret = kcell_name_free(k, ctx, name);
 	if (ret)
 		return ret;
-	if (find(k, name))
-		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
-			       "cell \"%s\" exists already; pick another name or run 'netcell delete %s' first",
-			       name, name);
 	snprintf(c.name, sizeof(c.name), "%s", name);
 	c.created = (long long)time(NULL);
 	/* saved as ephemeral while set up: a rebuild does not bring it back */
@@ -438,17 +455,19 @@ void kcell_gc(struct keeper *k, unsigned *removed)
  * @a:		cell
  * @b:		the other cell
  * @subnet:	LINK: CIDR or ""; NULL for UNLINK
+ * @ifs:	a named link's two ends, or NULL
  *
  * Return: 0 or -errno with a message
  */
 int kcell_link(struct keeper *k, struct nc_ctx *ctx, const char *a,
-		   const char *b, const char *subnet)
+		   const char *b, const char *subnet, char *const *ifs)
 {
 	struct kcell *ca = find(k, a), *cb = find(k, b);
 
 	if (!ca || !cb)
 		return no_cell(ctx, ca ? b : a);
 	if (subnet)
-		return link_add(ctx, k->p.state, a, ca->netfd, b, cb->netfd, subnet);
+		return link_add(ctx, k->p.state, a, ca->netfd, b, cb->netfd, subnet,
+				ifs ? ifs[0] : NULL, ifs ? ifs[1] : NULL);
 	return link_remove(ctx, k->p.state, a, ca->netfd, b, cb->netfd);
 }

@@ -92,8 +92,8 @@ static void handle(struct keeper *k, int sock, char *req)
 {
 	struct nc_ctx ctx = { .kfd = -1 };
 	struct kcell *c;
-	char *f[4], ok[64];
-	int nf = proto_split(req, f, 4), ret = 0;
+	char *f[6], ok[64];
+	int nf = proto_split(req, f, 6), ret = 0;
 	unsigned removed = 0;
 
 	if (!strcmp(f[0], "CREATE") && nf == 3) {
@@ -124,12 +124,15 @@ static void handle(struct keeper *k, int sock, char *req)
 		ret = do_port_list(k, &ctx, sock, f[1], nf == 3 ? f[2] : "0");
 		if (!ret)
 			return;
-	} else if (!strcmp(f[0], "LINK") && nf == 4) {
-		ret = kcell_link(k, &ctx, f[1], f[2], f[3]);
+	} else if (!strcmp(f[0], "LINK") && (nf == 4 || nf == 6)) {
+		/* "LINK A B SUBNET", or "LINK A B <empty> IFA IFB" (named) */
+		ret = kcell_link(k, &ctx, f[1], f[2], f[3], nf == 6 ? f + 4 : NULL);
 	} else if (!strcmp(f[0], "UNLINK") && nf == 3) {
-		ret = kcell_link(k, &ctx, f[1], f[2], NULL);
+		ret = kcell_link(k, &ctx, f[1], f[2], NULL, NULL);
 	} else if (!strcmp(f[0], "HUB") && nf == 2) {
 		ret = do_hub(k, &ctx, f[1]);
+	} else if (!strcmp(f[0], "ADOPT") && nf == 3) {
+		ret = kadopt_request(k, &ctx, f[1], f[2]);
 	} else if (!strcmp(f[0], "GC")) {
 		kcell_gc(k, &removed);
 	} else if (strcmp(f[0], "PING")) {

@@ -114,6 +114,7 @@ NC_INTERNAL int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
 /* kcells.c: the table of cells and the requests on it */
 NC_INTERNAL int kcell_netns_dir_prepare(struct nc_ctx *ctx);
 NC_INTERNAL int kcell_drop(struct keeper *k, struct nc_ctx *ctx, struct kcell *c);
+NC_INTERNAL int kcell_name_free(struct keeper *k, struct nc_ctx *ctx, const char *name);
 NC_INTERNAL int kcell_create(struct keeper *k, struct nc_ctx *ctx, const char *name,
 			unsigned flags, int client);
 NC_INTERNAL int kcell_get(struct keeper *k, struct nc_ctx *ctx, int sock,
@@ -121,7 +122,7 @@ NC_INTERNAL int kcell_get(struct keeper *k, struct nc_ctx *ctx, int sock,
 NC_INTERNAL int kcell_list(struct keeper *k, int sock, const char *from);
 NC_INTERNAL void kcell_gc(struct keeper *k, unsigned *removed);
 NC_INTERNAL int kcell_link(struct keeper *k, struct nc_ctx *ctx, const char *a,
-			const char *b, const char *subnet);
+			const char *b, const char *subnet, char *const *ifs);
 
 NC_INTERNAL void keeper_client_gone(struct keeper *k, int sock);
 
@@ -148,6 +149,9 @@ NC_INTERNAL int ksetup_no_cell(struct keeper *k, struct nc_ctx *ctx,
 			       const char *name);
 NC_INTERNAL int do_keep(struct keeper *k, struct nc_ctx *ctx, const char *name,
 			const char *id, int sock);
+NC_INTERNAL int kadopt_bound(const char *name);
+NC_INTERNAL int kadopt_request(struct keeper *k, struct nc_ctx *ctx, const char *name,
+			       const char *path);
 NC_INTERNAL void keeper_forget(struct keeper *k, const char *name, int unbind_ns);
 NC_INTERNAL void keeper_rebuild(struct keeper *k, struct nc_ctx *ctx,
 				unsigned *rebuilt, unsigned *fresh);

@@ -183,6 +183,11 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt,
 				keeper_forget(k, name, 1);
 			continue;
 		}
+		if (c.adopted && !kadopt_bound(name)) {	/* its owner's namespace is gone */
+			if (!store_tombstone(k->p.state, name))
+				keeper_forget(k, name, 1);
+			continue;
+		}
 		if (make_netns(k, ctx, name, 1, &fd, &fresh))
 			continue;
 		has_uplink = !uplink_load(k->p.state, name, &u) && strcmp(u.engine, "none");

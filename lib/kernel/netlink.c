@@ -132,14 +132,14 @@ int nl_link_up(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex)
 }
 
 /**
- * link_req() - start an RTM_NEWLINK request that changes a link
+ * nl_link_req() - start an RTM_NEWLINK request that changes a link
  * @buf:	room for the message, MNL_SOCKET_BUFFER_SIZE bytes
  * @ifindex:	link
  * @up:		also set it administratively up
  *
  * Return: the message, for attributes to be added
  */
-static struct nlmsghdr *link_req(char *buf, int ifindex, int up)
+struct nlmsghdr *nl_link_req(char *buf, int ifindex, int up)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
@@ -165,7 +165,7 @@ static struct nlmsghdr *link_req(char *buf, int ifindex, int up)
 int nl_link_up_mtu(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex, unsigned mtu)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = link_req(buf, ifindex, 1);
+	struct nlmsghdr *nlh = nl_link_req(buf, ifindex, 1);
 
 	if (mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
@@ -199,7 +199,7 @@ int nl_link_up_big(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex,
 		   unsigned size)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = link_req(buf, ifindex, 1);
+	struct nlmsghdr *nlh = nl_link_req(buf, ifindex, 1);
 
 	if (size) {
 		mnl_attr_put_u32(nlh, IFLA_GSO_MAX_SIZE, size);
@@ -388,4 +388,42 @@ int nl_default_via(struct nc_ctx *ctx, struct mnl_socket *nl,
 	if (cidr_host(net, 1, &gw))
 		return ctx_err(ctx, -ERANGE, NC_ERR_USAGE, "a prefix has no host 1");
 	return nl_route_add(ctx, nl, gw.family, NULL, 0, gw.addr, ifindex);
+}
+
+/**
+ * nl_dump() - one NLM_F_DUMP request, every reply through @cb
+ * @nl:		socket
+ * @type:	RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE (all families)
+ * @cb:		callback
+ * @data:	its argument
+ *
+ * Return: 0 or -errno
+ */
+int nl_dump(struct mnl_socket *nl, int type, mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	unsigned seq = (unsigned)time(NULL) + (unsigned)type, port = mnl_socket_get_portid(nl);
+	struct rtgenmsg *g;
+	ssize_t n;
+	int ret;
+
+	nlh->nlmsg_type = (unsigned short)type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	/* the request's own header (the kernel reads attributes after it);
+	 * all three start with the family */
+	g = mnl_nlmsg_put_extra_header(nlh, type == RTM_GETROUTE ? sizeof(struct rtmsg) :
+				       type == RTM_GETADDR ? sizeof(struct ifaddrmsg) :
+				       sizeof(struct ifinfomsg));
+	g->rtgen_family = AF_UNSPEC;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, (size_t)n, seq, port, cb, data);
+	} while (ret > MNL_CB_STOP);
+	return ret < 0 ? -errno : 0;
 }

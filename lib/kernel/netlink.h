@@ -10,6 +10,7 @@
 NC_INTERNAL struct mnl_socket *nl_open(struct nc_ctx *ctx);
 NC_INTERNAL int nl_do(struct nc_ctx *ctx, struct mnl_socket *nl,
 		      struct nlmsghdr *req);
+NC_INTERNAL struct nlmsghdr *nl_link_req(char *buf, int ifindex, int up);
 NC_INTERNAL int nl_link_up(struct nc_ctx *ctx, struct mnl_socket *nl,
 			   int ifindex);
 NC_INTERNAL int nl_link_up_big(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex,
@@ -31,5 +32,7 @@ NC_INTERNAL int nl_addr_add(struct nc_ctx *ctx, struct mnl_socket *nl,
 NC_INTERNAL int nl_route_add(struct nc_ctx *ctx, struct mnl_socket *nl,
 			     int family, const void *dst, int plen,
 			     const void *gw, int ifindex);
+
+NC_INTERNAL int nl_dump(struct mnl_socket *nl, int type, mnl_cb_t cb, void *data);
 
 #endif /* NC_NETLINK_H */

@@ -37,12 +37,17 @@
  * struct link - one saved link
  * @a:		first cell
  * @b:		second cell
- * @net:	subnet; @a gets host 1, @b host 2
+ * @net:	subnet; @a gets host 1, @b host 2 (family 0: a named link, no
+ *		addresses)
+ * @ifa:	a named link's end in @a ("" for an "nc-B" end)
+ * @ifb:	a named link's end in @b
  */
 struct link {
 	char a[NC_NAME_MAX + 1];
 	char b[NC_NAME_MAX + 1];
 	struct cidr net;
+	char ifa[IFNAMSIZ];
+	char ifb[IFNAMSIZ];
 };
 
 /**
@@ -82,6 +87,47 @@ void link_ifname(const char *peer, char out[IFNAMSIZ])
 }
 
 /**
+ * link_ends() - the names of a link's two ends
+ * @l:		the link
+ * @ifa:	IFNAMSIZ buffer: the end in @l->a
+ * @ifb:	IFNAMSIZ buffer: the end in @l->b
+ *
+ * A named link (labs) has the names its maker chose; any other is named
+ * after the peer.
+ */
+static void link_ends(const struct link *l, char ifa[IFNAMSIZ], char ifb[IFNAMSIZ])
+{
+	if (l->ifa[0]) {
+		snprintf(ifa, IFNAMSIZ, "%s", l->ifa);
+		snprintf(ifb, IFNAMSIZ, "%s", l->ifb);
+		return;
+	}
+	link_ifname(l->b, ifa);
+	link_ifname(l->a, ifb);
+}
+
+/**
+ * link_ifname_ok() - whether the kernel would take @name as an interface name
+ * @name:	name
+ *
+ * As the kernel's dev_valid_name(): 1 to 15 characters, not "." or "..",
+ * no '/', ':' or white space.
+ *
+ * Return: 1 if valid
+ */
+int link_ifname_ok(const char *name)
+{
+	const char *p;
+
+	if (!name[0] || strlen(name) >= IFNAMSIZ || !strcmp(name, ".") || !strcmp(name, ".."))
+		return 0;
+	for (p = name; *p; p++)
+		if (*p == '/' || *p == ':' || *p <= ' ' || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/**
  * links_load() - read STATE/links.conf
  * @state:	state directory
  * @l:		array of LINKS_MAX
@@ -97,9 +143,15 @@ static void links_load(const char *state, struct link *l, size_t *n)
 	f = fopen(path, "re");
 	while (f && *n < LINKS_MAX && fgets(line, sizeof(line), f)) {
 		struct link *k = &l[*n];
+		int got;
 
-		if (sscanf(line, "%64s %64s %127s", k->a, k->b, net) == 3 &&
-		    !cidr_parse(net, &k->net))
+		memset(k, 0, sizeof(*k));
+		got = sscanf(line, "%64s %64s %127s %15s %15s", k->a, k->b, net, k->ifa, k->ifb);
+		/* a named link: "A B - IFA IFB" */
+		if (got == 5 && !strcmp(net, "-") && link_ifname_ok(k->ifa) &&
+		    link_ifname_ok(k->ifb))
+			(*n)++;
+		else if (got == 3 && !cidr_parse(net, &k->net))
 			(*n)++;
 	}
 }
@@ -122,6 +174,10 @@ static int links_save(const char *state, const struct link *l, size_t n)
 	if (!f)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
+		if (l[i].ifa[0]) {
+			fprintf(f, "%s %s - %s %s\n", l[i].a, l[i].b, l[i].ifa, l[i].ifb);
+			continue;
+		}
 		cidr_format(&l[i].net, net, sizeof(net));
 		fprintf(f, "%s %s %s\n", l[i].a, l[i].b, net);
 	}
@@ -183,7 +239,8 @@ static int address_end(struct nc_ctx *ctx, const char *ifname, const struct cidr
 
 	if (!nl)
 		return -EIO;
-	ret = nl_end_up(ctx, nl, ifname, net, 1, host, 0);
+	/* a named link's ends are only brought up: the lab addresses them */
+	ret = nl_end_up(ctx, nl, ifname, net, net->family ? 1 : 0, host, 0);
 	mnl_socket_close(nl);
 	return ret < 0 ? ret : 0;
 }
@@ -231,8 +288,7 @@ static int make_link(struct nc_ctx *ctx, void *arg)
 	struct mnl_socket *nl;
 	int ret, i;
 
-	link_ifname(j->l.b, ifa);
-	link_ifname(j->l.a, ifb);
+	link_ends(&j->l, ifa, ifb);
 	if ((j->userfd >= 0 && setns(j->userfd, CLONE_NEWUSER)) || setns(j->afd, CLONE_NEWNET))
 		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot enter cell \"%s\": %s",
 			       j->l.a, strerror(errno));
@@ -241,8 +297,11 @@ static int make_link(struct nc_ctx *ctx, void *arg)
 		return -EIO;
 	ret = nl_veth_add(ctx, nl, ifa, ifb, j->bfd);
 	for (i = 0; ret == -EEXIST && i < 50; i++) {
-		clear_stale_ends(ctx, nl, j, ifa, ifb);
-		if (i)	/* the kernel still tears an old namespace down */
+		/* a named end that exists may be the user's interface: never
+		 * removed, only waited for (a peer's namespace being torn down) */
+		if (!j->l.ifa[0])
+			clear_stale_ends(ctx, nl, j, ifa, ifb);
+		if (i || j->l.ifa[0])	/* the kernel still tears an old namespace down */
 			usleep(20000);
 		ret = nl_veth_add(ctx, nl, ifa, ifb, j->bfd);
 	}
@@ -274,10 +333,10 @@ static int unmake_link(struct nc_ctx *ctx, void *arg)
 {
 	const struct link_job *j = arg;
 	struct mnl_socket *nl;
-	char ifa[IFNAMSIZ];
+	char ifa[IFNAMSIZ], ifb[IFNAMSIZ];
 	int ret;
 
-	link_ifname(j->l.b, ifa);
+	link_ends(&j->l, ifa, ifb);
 	if ((j->userfd >= 0 && setns(j->userfd, CLONE_NEWUSER)) || setns(j->afd, CLONE_NEWNET))
 		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot enter cell \"%s\": %s",
 			       j->l.a, strerror(errno));
@@ -373,11 +432,13 @@ int link_check_args(struct nc_ctx *ctx, const char *a, const char *b,
  * @b:		the other cell
  * @bfd:	@b's network namespace
  * @subnet:	CIDR, or "" for the first free 10.214.N.0/24
+ * @ifa:	NULL, or a named link (no addresses): @a's end
+ * @ifb:	its end in @b
  *
  * Return: 0 or -errno with a message (NC_ERR_EXISTS when already linked)
  */
 int link_add(struct nc_ctx *ctx, const char *state, const char *a, int afd,
-	     const char *b, int bfd, const char *subnet)
+	     const char *b, int bfd, const char *subnet, const char *ifa, const char *ifb)
 {
 	struct link_job j = { .afd = afd, .bfd = bfd };
 	struct link l[LINKS_MAX];
@@ -397,10 +458,19 @@ int link_add(struct nc_ctx *ctx, const char *state, const char *a, int afd,
 	if (find(l, n, a, b) >= 0)
 		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
 			       "cells \"%s\" and \"%s\" are linked already", a, b);
-	if (n == LINKS_MAX || (!subnet && pick_subnet(l, n, &j.l.net)))
+	if (n == LINKS_MAX || (!subnet && !ifa && pick_subnet(l, n, &j.l.net)))
 		return ctx_err(ctx, -ENOSPC, NC_ERR_FAILED, "too many links");
 	snprintf(j.l.a, sizeof(j.l.a), "%s", a);
 	snprintf(j.l.b, sizeof(j.l.b), "%s", b);
+	if (ifa) {
+		if (!ifb || !link_ifname_ok(ifa) || !link_ifname_ok(ifb))
+			return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+				       "invalid interface name \"%s\" or \"%s\": 1 to 15 characters, no '/', ':' or blanks",
+				       ifa, ifb);
+		memset(&j.l.net, 0, sizeof(j.l.net));
+		snprintf(j.l.ifa, sizeof(j.l.ifa), "%s", ifa);
+		snprintf(j.l.ifb, sizeof(j.l.ifb), "%s", ifb);
+	}
 	ret = run_job(ctx, &j, make_link);
 	if (ret)
 		return ret;
@@ -485,8 +555,10 @@ int link_peers(const char *state, const char *cell, struct nc_net_link **links,
 		if (!first && strcmp(l[i].b, cell))
 			continue;
 		snprintf(k->peer, sizeof(k->peer), "%s", first ? l[i].b : l[i].a);
-		cidr_host(&l[i].net, first ? 1 : 2, &h);
-		cidr_format(&h, k->addr, sizeof(k->addr));
+		if (l[i].net.family) {	/* a named link has none of its own */
+			cidr_host(&l[i].net, first ? 1 : 2, &h);
+			cidr_format(&h, k->addr, sizeof(k->addr));
+		}
 		(*n)++;
 	}
 	return 0;

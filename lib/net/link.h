@@ -11,7 +11,9 @@ NC_INTERNAL void link_ifname(const char *peer, char out[IFNAMSIZ]);
 NC_INTERNAL int link_peers(const char *state, const char *cell,
 			   struct nc_net_link **links, size_t *n);
 NC_INTERNAL int link_add(struct nc_ctx *ctx, const char *state, const char *a,
-			 int afd, const char *b, int bfd, const char *subnet);
+			 int afd, const char *b, int bfd, const char *subnet,
+			 const char *ifa, const char *ifb);
+NC_INTERNAL int link_ifname_ok(const char *name);
 NC_INTERNAL int link_remove(struct nc_ctx *ctx, const char *state, const char *a,
 			    int afd, const char *b, int bfd);
 NC_INTERNAL void link_forget(const char *state, const char *cell);

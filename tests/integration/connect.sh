@@ -1,24 +1,6 @@
 # tests/integration/connect.sh - links between cells
 # Each t_* runs as root and as the unprivileged test user.
 
-# serve CELL ADDR PORT: a TCP server in CELL answering "hi" (bounded: 20 s)
-serve() {
-	$NC exec "$1" -- python3 -c "
-import socket,time
-s=socket.socket(socket.AF_INET6 if ':' in '$2' else socket.AF_INET)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('$2',$3)); s.listen(16); s.settimeout(20); end=time.time()+20
-while time.time()<end:
-    try: c,_=s.accept(); c.sendall(b'hi'); c.close()
-    except Exception: break" >/dev/null 2>&1 &
-	echo $!
-}
-# reach CELL ADDR PORT
-reach() {
-	$NC exec "$1" -- python3 -c "
-import socket; c=socket.create_connection(('$2',$3),1.0); assert c.recv(2)==b'hi'" 2>/dev/null
-}
-
 t_link_two_cells() {
 	local a=${PFX}la b=${PFX}lb c=${PFX}lc srv
 	for x in $a $b $c; do expect_rc 0 $NC create "$x"; done
@@ -418,7 +400,7 @@ assert ("lo", "10.214.92.5/32") in addrs and ("nc-" + sys.argv[2], "10.214.91.2/
 assert not any(r.get("dst") == "default" for r in j["routes"]), j["routes"]
 assert {"dst": "10.214.91.0/30", "dev": "nc-" + sys.argv[2]} in j["routes"], j["routes"]
 assert j["links"] == [{"peer": sys.argv[2], "address": "10.214.91.2/30"}], j["links"]
-assert j["firewall"] == {"generation": 1, "pending": False, "locked": False}, j["firewall"]
+assert j["firewall"] == {"generation": 1, "pending": False, "locked": False, "drifted": False}, j["firewall"]
 assert j["ports"] == [], j["ports"]
 PY
 	expect_rc 3 $NC inspect "${PFX}nope"

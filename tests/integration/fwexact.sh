@@ -244,3 +244,120 @@ t_fw_host_refuses_mixed() {
 	nft list tables | grep -q "${PFX}mx" && { nft delete table inet "${PFX}mx"; fail "the nft part reached the host"; }
 	return 0
 }
+
+# a ruleset whose state traffic changes: a dynamic set with timeouts fed by
+# every packet to 127.0.0.1, a counter, a quota
+ruleset_stateful() {
+	printf 'table inet st {\n\tset seen { type ipv4_addr; flags dynamic,timeout; timeout 1m; }\n\tquota q { over 100 mbytes }\n\tchain o {\n\t\ttype filter hook output priority 0; policy accept;\n\t\tcounter\n\t\tip daddr 127.0.0.1 update @seen { ip saddr }\n\t\tquota name "q"\n\t\ttcp dport %s drop\n\t}\n}\n' "$1" >"$2"
+}
+
+t_fw_apply_compares_live() {
+	# fw apply compares the cell's live ruleset with the generation loaded
+	# elsewhere: what traffic changes (set elements, counters, quota use)
+	# is no difference, even with packets flowing during every apply
+	local c=${PFX}cl i gen pid
+	expect_rc 0 $NC create "$c" --uplink none
+	trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; $NC delete --force "$c" >/dev/null 2>&1' RETURN
+	$NC exec "$c" -- python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+end = time.time() + 60
+while time.time() < end:
+    s.sendto(b"x", ("127.0.0.1", 9))
+    time.sleep(0.0005)
+' &
+	pid=$!
+	for i in 1 2 3 4 5 6; do
+		ruleset_stateful $((7000 + i)) "$T/s$i.nft"
+		expect_rc 0 $NC fw apply "$c" "$T/s$i.nft"
+		grep -q 'does not hold' "$T/err" && fail "apply $i: $(cat "$T/err")"
+	done
+	$NC fw show "$c" | grep -q 'tcp dport 7006 drop' || fail "generation 6 is not in force"
+	$NC fw show "$c" | grep -q 'elements = {' || fail "no traffic reached the dynamic set: the test proves nothing"
+	expect_rc 0 $NC fw rollback "$c" 3
+	$NC fw show "$c" | grep -q 'tcp dport 7003 drop' || fail "rollback to 3 is not in force"
+	kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=
+	# a generation whose kept views no longer match what it loads as (the
+	# check a rollback makes): refused, and the generation on record stays
+	gen=$NETCELL_STATE_DIR/fw/$c/5.live-nft
+	[ -f "$gen" ] || fail "no views kept for generation 5 ($(ls "$NETCELL_STATE_DIR/fw/$c" | tr '\n' ' '))"
+	sed -i 's/tcp dport 7005 drop/tcp dport 7777 drop/' "$gen"
+	expect_rc 1 $NC fw rollback "$c" 5
+	expect_err_match "does not hold the ruleset it was given .*7777.*7005"
+	expect_err_match "generation 3, the one on record, was loaded again"
+	$NC fw show "$c" | grep -q 'tcp dport 7003 drop' || fail "generation 3 is not back in force"
+	$NC fw history "$c" | grep -Eq '^3 +\* ' || fail "history does not keep 3 in force: $($NC fw history "$c")"
+}
+
+t_fw_apply_names_legacy_rules() {
+	# rules loaded with iptables-legacy sit outside nftables: apply says so
+	local c=${PFX}lg
+	command -v iptables-legacy >/dev/null || fail "iptables-legacy is not installed (package iptables)"
+	expect_rc 0 $NC create "$c" --uplink none
+	trap '$NC delete --force "$c" >/dev/null 2>&1' RETURN
+	ruleset_drop 8080 "$T/a.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/a.nft"
+	grep -q 'iptables-legacy' "$T/err" && fail "a notice about legacy rules in a cell without any: $(cat "$T/err")"
+	expect_rc 0 $NC exec "$c" -- iptables-legacy -A INPUT -p tcp --dport 9 -j DROP
+	expect_rc 0 $NC fw apply "$c" "$T/a.nft"
+	expect_err_match "notice: the cell also has 1 iptables-legacy rule\(s\) \(tables: filter\)"
+}
+
+t_fw_apply_keeper_killed_midway() {
+	# the keeper killed while fw apply loads: the apply finds the cell
+	# rebuilt (a new namespace, which may get the old one's inode number
+	# once the old is freed) and records nothing, or the generation it
+	# reports is the one the cell holds; never a record the cell does not
+	# hold
+	local c=${PFX}km i pid kp rc cur want live
+	expect_rc 0 $NC create "$c" --uplink none
+	trap '$NC delete --force "$c" >/dev/null 2>&1' RETURN
+	for i in 1 2 3 4 5 6 7 8; do
+		big_rules 3000 "$T/k$i.nft" $((7000 + i))
+		$NC fw apply "$c" "$T/k$i.nft" >"$T/ka.out" 2>"$T/ka.err" & pid=$!
+		sleep "0.0$((RANDOM % 8 + 1))"
+		kp=$(keeper_pid); [ -n "$kp" ] && kill -9 "$kp" 2>/dev/null
+		wait "$pid"; rc=$?
+		expect_rc 0 $NC inspect "$c"
+		cur=$(sed -nE 's/^firewall: +generation ([0-9]+).*/\1/p' "$T/out")
+		want=$([ -n "$cur" ] && grep -o 'tcp dport 70[0-9][0-9] drop' "$NETCELL_STATE_DIR/fw/$c/$cur.nft")
+		live=$($NC fw show "$c" | grep -o 'tcp dport 70[0-9][0-9] drop')
+		[ "$want" = "$live" ] || fail "round $i (apply exited $rc): generation ${cur:-none} on record holds '$want', the cell holds '$live'"
+		[ "$rc" = 0 ] && { [ "$want" = "tcp dport $((7000 + i)) drop" ] || fail "round $i: apply exited 0 but generation $cur is on record"; }
+	done
+	return 0
+}
+
+t_fw_drift_shown() {
+	# a ruleset changed inside the cell after fw apply: history and inspect
+	# no longer say plainly that the generation is in force; what traffic
+	# changes (set elements, counters, quota use) is no change
+	local c=${PFX}dr
+	expect_rc 0 $NC create "$c" --uplink none
+	trap '$NC delete --force "$c" >/dev/null 2>&1' RETURN
+	ruleset_stateful 7001 "$T/s.nft"
+	expect_rc 0 $NC fw apply "$c" "$T/s.nft"
+	expect_rc 0 $NC exec "$c" -- python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(200): s.sendto(b"x", ("127.0.0.1", 9))'
+	$NC fw show "$c" | grep -q 'elements = {' || fail "no traffic reached the dynamic set: the test proves nothing"
+	expect_rc 0 $NC fw history "$c"
+	grep -Eq '^1 +\* ' "$T/out" || fail "traffic counted as a change: $(cat "$T/out" "$T/err")"
+	grep -q 'changed inside the cell' "$T/err" && fail "traffic counted as a change: $(cat "$T/err")"
+	expect_rc 0 $NC exec "$c" -- nft add rule inet st o tcp dport 7999 drop
+	expect_rc 0 $NC fw history "$c"
+	grep -Eq '^1 +\*~ ' "$T/out" || fail "history does not mark the change: $(cat "$T/out")"
+	expect_err_match "generation 1 of cell \"$c\" is on record, but the cell's ruleset was changed inside the cell since it was applied \(nft listing, .*tcp dport 7999 drop"
+	expect_rc 0 $NC inspect "$c"
+	grep -q '^firewall: .*generation 1 (CHANGED inside the cell' "$T/out" || fail "inspect: $(grep firewall "$T/out")"
+	$NC inspect "$c" --json 2>/dev/null | python3 -c 'import json,sys; assert json.load(sys.stdin)["firewall"]["drifted"] is True' ||
+		fail "inspect --json lacks firewall.drifted"
+	expect_rc 0 $NC fw history "$c" --json
+	python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))[0]["drifted"] is True' "$T/out" || fail "history --json lacks drifted"
+	expect_rc 0 $NC fw rollback "$c" 1
+	expect_rc 0 $NC fw history "$c"
+	grep -Eq '^1 +\* ' "$T/out" || fail "rollback did not put generation 1 back: $(cat "$T/out")"
+	grep -q . "$T/err" && fail "history still warns after the rollback: $(cat "$T/err")"
+	return 0
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/* cni.h - the netcell CNI plugin: configuration, IPAM, state, results */
+#ifndef NC_CNI_H
+#define NC_CNI_H
+
+#include <limits.h>
+#include <stdlib.h>
+#include <net/if.h>
+#include <json-c/json.h>
+#include "netcell.h"
+
+/**
+ * cni_freep() - free the pointer a variable holds, for the cleanup attribute
+ * @p:		address of the variable
+ */
+static inline void cni_freep(void *p)
+{
+	free(*(void **)p);
+}
+#define cni_autofree __attribute__((cleanup(cni_freep)))
+
+/* CNI error codes (CNI spec 1.0.0, "Error") */
+enum cni_code {
+	CNI_E_VERSION = 1,	/* incompatible CNI version */
+	CNI_E_FIELD = 2,	/* unsupported field in the network configuration */
+	CNI_E_CONTAINER = 3,	/* container unknown or does not exist */
+	CNI_E_ENV = 4,		/* invalid necessary environment variables */
+	CNI_E_IO = 5,		/* I/O failure */
+	CNI_E_DECODE = 6,	/* failed to decode content */
+	CNI_E_CONFIG = 7,	/* invalid network config */
+	CNI_E_LATER = 11,	/* try again later */
+	CNI_E_NETCELL = 100,	/* netcell: setting up the network failed */
+	CNI_E_PORT = 101,	/* netcell: a host port is taken */
+	CNI_E_FIREWALL = 102,	/* netcell: the firewall ruleset was rejected */
+	CNI_E_IPAM = 103,	/* netcell: the IPAM plugin failed */
+	CNI_E_DRIFT = 104,	/* netcell: CHECK found the attachment changed */
+};
+
+/**
+ * struct cni_err - the error a command ends with
+ * @code:	enum cni_code
+ * @msg:	one line: what failed and what to do
+ * @details:	more, e.g. the kernel's or a delegated plugin's words
+ */
+struct cni_err {
+	int code;
+	char msg[1024];
+	char details[1024];
+};
+
+/**
+ * struct cni_conf - the network configuration on stdin, and the runtime's
+ * @version:	cniVersion
+ * @name:	network name
+ * @bridge:	bridge ("bridge", default nc-cni0)
+ * @is_gw:	the bridge carries the gateway addresses ("isGateway", default true)
+ * @default_gw:	default route via the gateway ("isDefaultGateway", default true)
+ * @masq:	masquerade what leaves ("ipMasq", default true)
+ * @mtu:	"mtu", 0 for the kernel's default
+ * @ipam:	"ipam.type", "" when none
+ * @firewall:	the firewall file in force for this container, "" for none
+ * @ports:	runtimeConfig.portMappings
+ * @nports:	how many
+ * @ips:	runtimeConfig.ips, handed to IPAM (host-local honours them)
+ * @mac:	runtimeConfig.mac, "" for the plugin's own
+ * @prev:	prevResult, or NULL (owned by @root)
+ * @root:	the parsed document
+ */
+struct cni_conf {
+	char version[16];
+	char name[128];
+	char bridge[IFNAMSIZ];
+	int is_gw;
+	int default_gw;
+	int masq;
+	unsigned mtu;
+	char ipam[64];
+	char firewall[PATH_MAX];
+	struct nc_cni_port ports[NC_CNI_PORTS_MAX];
+	int nports;
+	char mac[18];
+	struct json_object *prev;
+	struct json_object *root;
+};
+
+/**
+ * struct cni_env - the CNI_* variables
+ * @command:	CNI_COMMAND
+ * @id:		CNI_CONTAINERID
+ * @netns:	CNI_NETNS ("" when absent, as DEL allows)
+ * @ifname:	CNI_IFNAME
+ * @args:	CNI_ARGS ("" when absent)
+ * @path:	CNI_PATH ("" when absent)
+ */
+struct cni_env {
+	const char *command;
+	const char *id;
+	const char *netns;
+	const char *ifname;
+	const char *args;
+	const char *path;
+};
+
+int cni_error(struct cni_err *e, int code, const char *details, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int cni_conf_parse(const char *text, const struct cni_env *env, struct cni_conf *c,
+		   struct cni_err *e);
+void cni_conf_free(struct cni_conf *c);
+int cni_version_ok(const char *v);
+int cni_arg(const char *args, const char *key, char *out, size_t len);
+
+/* ipam.c */
+int cni_ipam(const struct cni_conf *c, const struct cni_env *env, const char *stdin_text,
+	     struct json_object **result, struct cni_err *e);
+int cni_ipam_parse(struct json_object *res, struct nc_cni_attach *a, struct cni_err *e);
+
+/* state.c */
+int cni_state_lock(struct cni_err *e);
+int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
+		   const struct nc_cni_attach *a, const char *cell, struct cni_err *e);
+int cni_state_load(const char *net, const struct cni_env *env, struct nc_cni_attach *a,
+		   char *netns, size_t nslen, char *cell, size_t celllen);
+void cni_state_remove(const char *net, const struct cni_env *env);
+int cni_state_users(const char *bridge);
+int cni_state_bridge_mark(const char *bridge, struct cni_err *e);
+int cni_state_bridge_made(const char *bridge, int forget);
+
+/* result.c */
+struct json_object *cni_result(const struct cni_conf *c, const struct cni_env *env,
+			       const struct nc_cni_attach *a, const unsigned char hostmac[6],
+			       struct json_object *ipam);
+
+/* firewall.c */
+int cni_fw_apply(const struct cni_env *env, const char *file, char *cell, size_t len,
+		 struct cni_err *e);
+void cni_fw_forget(const char *cell);
+int cni_fw_check(const char *cell, struct cni_err *e);
+
+#endif /* NC_CNI_H */

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: MIT
+/*
+ * conf.c - the network configuration the runtime writes on stdin
+ *
+ * Theory of operation: the whole document is parsed with json-c, each key
+ * the plugin knows is checked for its type, and the result is a struct
+ * cni_conf; what the plugin does not know is left to the runtime (CNI
+ * allows keys of other plugins and runtimes).  The firewall file of a
+ * container is decided here, from most to least specific: CNI_ARGS
+ * NETCELL_FIREWALL=NAME, the pod annotation "netcell.io/firewall" (a
+ * runtime passing io.kubernetes.cri.pod-annotations), the file
+ * K8S_POD_NAME.nft in "firewallDir" (podman passes the container's name as
+ * K8S_POD_NAME), and last the network's "firewall".  A NAME is a file name
+ * in "firewallDir", never a path: a pod cannot name any file of the host.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "cni.h"
+
+/**
+ * cni_error() - set the error a command ends with
+ * @e:		error
+ * @code:	CNI error code
+ * @details:	more, or NULL
+ * @fmt:	message
+ *
+ * Return: -1, for "return cni_error(...)"
+ */
+int cni_error(struct cni_err *e, int code, const char *details, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	snprintf(e->details, sizeof(e->details), "%s", details ? details : "");
+	return -1;
+}
+
+/**
+ * cni_version_ok() - is a cniVersion one this plugin speaks
+ * @v:		version
+ *
+ * Return: 1 if so
+ */
+int cni_version_ok(const char *v)
+{
+	static const char *const ok[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0" };
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(v, ok[i]))
+			return 1;
+	return 0;
+}
+
+/**
+ * cni_arg() - one KEY=VALUE of CNI_ARGS ("K1=V1;K2=V2")
+ * @args:	CNI_ARGS
+ * @key:	key
+ * @out:	value
+ * @len:	size of @out
+ *
+ * Return: 1 when found (and it fit), 0 otherwise
+ */
+int cni_arg(const char *args, const char *key, char *out, size_t len)
+{
+	size_t kl = strlen(key), vl;
+	const char *p = args;
+
+	while (p && *p) {
+		vl = strcspn(p, ";");
+		if (vl > kl && !strncmp(p, key, kl) && p[kl] == '=') {
+			if (vl - kl - 1 >= len)
+				return 0;
+			snprintf(out, len, "%.*s", (int)(vl - kl - 1), p + kl + 1);
+			return 1;
+		}
+		p = p[vl] ? p + vl + 1 : NULL;
+	}
+	return 0;
+}
+
+/**
+ * get() - a member of an object, of one type
+ * @o:		object
+ * @key:	member
+ * @type:	json_type wanted
+ * @v:		output, NULL when absent
+ * @e:		error
+ *
+ * Return: 0 (present with that type, or absent), -1 for another type
+ */
+static int get(struct json_object *o, const char *key, enum json_type type,
+	       struct json_object **v, struct cni_err *e)
+{
+	*v = NULL;
+	if (!json_object_object_get_ex(o, key, v) || !*v)
+		return *v = NULL, 0;
+	if (json_object_is_type(*v, type))
+		return 0;
+	return cni_error(e, CNI_E_CONFIG, NULL,
+			 "network configuration: \"%s\" must be %s; fix the conflist", key,
+			 type == json_type_string ? "a string" :
+			 type == json_type_boolean ? "true or false" :
+			 type == json_type_int ? "a number" :
+			 type == json_type_array ? "a list" : "an object");
+}
+
+/**
+ * get_str() - a string member into a buffer
+ * @o:		object
+ * @key:	member
+ * @out:	output, left as it is when the member is absent
+ * @len:	size of @out
+ * @e:		error
+ *
+ * Return: 0 or -1 (wrong type, or too long)
+ */
+static int get_str(struct json_object *o, const char *key, char *out, size_t len,
+		   struct cni_err *e)
+{
+	struct json_object *v;
+
+	if (get(o, key, json_type_string, &v, e))
+		return -1;
+	if (!v)
+		return 0;
+	if ((size_t)json_object_get_string_len(v) >= len)
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "network configuration: \"%s\" is longer than %zu characters; shorten it",
+				 key, len - 1);
+	snprintf(out, len, "%s", json_object_get_string(v));
+	return 0;
+}
+
+/**
+ * get_bool() - a boolean member
+ * @o:		object
+ * @key:	member
+ * @out:	output, left as it is when the member is absent
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+static int get_bool(struct json_object *o, const char *key, int *out, struct cni_err *e)
+{
+	struct json_object *v;
+
+	if (get(o, key, json_type_boolean, &v, e))
+		return -1;
+	if (v)
+		*out = json_object_get_boolean(v);
+	return 0;
+}
+
+/**
+ * name_ok() - a network name as CNI allows it: [a-zA-Z0-9][a-zA-Z0-9_.-]*
+ * @s:		name
+ *
+ * Return: 1 if valid
+ */
+static int name_ok(const char *s)
+{
+	const char *p;
+
+	if (!s[0] || !strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", s[0]))
+		return 0;
+	for (p = s; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", *p))
+			return 0;
+	return 1;
+}
+
+/**
+ * port_one() - one portMappings entry
+ * @o:		{"hostPort": N, "containerPort": N, "protocol": "tcp", "hostIP": ""}
+ * @p:		output
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+static int port_one(struct json_object *o, struct nc_cni_port *p, struct cni_err *e)
+{
+	struct json_object *hp, *cp;
+	unsigned char b[16];
+	int64_t h, c;
+
+	snprintf(p->proto, sizeof(p->proto), "tcp");
+	p->host_ip[0] = '\0';
+	if (!json_object_is_type(o, json_type_object) ||
+	    get(o, "hostPort", json_type_int, &hp, e) || get(o, "containerPort", json_type_int, &cp, e) ||
+	    get_str(o, "protocol", p->proto, sizeof(p->proto), e) ||
+	    get_str(o, "hostIP", p->host_ip, sizeof(p->host_ip), e))
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "runtimeConfig.portMappings: each entry must be {\"hostPort\": N, \"containerPort\": N, \"protocol\": \"tcp\"|\"udp\", \"hostIP\": ADDR}");
+	h = hp ? json_object_get_int64(hp) : 0;
+	c = cp ? json_object_get_int64(cp) : 0;
+	if (h < 1 || h > 65535 || c < 1 || c > 65535)
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "runtimeConfig.portMappings: hostPort and containerPort must be 1-65535");
+	p->host_port = (unsigned)h;
+	p->container_port = (unsigned)c;
+	if (!p->proto[0])
+		snprintf(p->proto, sizeof(p->proto), "tcp");
+	if (strcmp(p->proto, "tcp") && strcmp(p->proto, "udp"))
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "runtimeConfig.portMappings: protocol \"%s\" is not supported; use tcp or udp",
+				 p->proto);
+	if (p->host_ip[0] && inet_pton(AF_INET, p->host_ip, b) != 1 &&
+	    inet_pton(AF_INET6, p->host_ip, b) != 1)
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "runtimeConfig.portMappings: hostIP \"%s\" is not an address", p->host_ip);
+	return 0;
+}
+
+/**
+ * runtime() - the runtimeConfig object: portMappings, mac
+ * @rc:		runtimeConfig, or NULL
+ * @c:		configuration
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+static int runtime(struct json_object *rc, struct cni_conf *c, struct cni_err *e)
+{
+	struct json_object *pm;
+	size_t i, n;
+
+	if (!rc)
+		return 0;
+	if (get(rc, "portMappings", json_type_array, &pm, e) || get_str(rc, "mac", c->mac, sizeof(c->mac), e))
+		return -1;
+	n = pm ? json_object_array_length(pm) : 0;
+	if (n > NC_CNI_PORTS_MAX)
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "runtimeConfig.portMappings: %zu mappings, at most %d are supported", n,
+				 NC_CNI_PORTS_MAX);
+	for (i = 0; i < n; i++)
+		if (port_one(json_object_array_get_idx(pm, i), &c->ports[c->nports++], e))
+			return -1;
+	return 0;
+}
+
+/**
+ * file_name_ok() - a firewall name a pod may give: a file in firewallDir
+ * @s:		name
+ *
+ * Return: 1 if it is a plain file name
+ */
+static int file_name_ok(const char *s)
+{
+	return s[0] && s[0] != '.' && !strchr(s, '/') && strlen(s) < NAME_MAX;
+}
+
+/**
+ * pod_annotation() - the "netcell.io/firewall" annotation a runtime passes
+ * in runtimeConfig["io.kubernetes.cri.pod-annotations"]
+ * @rc:		runtimeConfig, or NULL
+ * @out:	value
+ * @len:	size of @out
+ *
+ * Return: 1 when present
+ */
+static int pod_annotation(struct json_object *rc, char *out, size_t len)
+{
+	struct json_object *an, *v;
+
+	if (!rc || !json_object_object_get_ex(rc, "io.kubernetes.cri.pod-annotations", &an) ||
+	    !json_object_is_type(an, json_type_object) ||
+	    !json_object_object_get_ex(an, "netcell.io/firewall", &v) ||
+	    !json_object_is_type(v, json_type_string) || (size_t)json_object_get_string_len(v) >= len)
+		return 0;
+	snprintf(out, len, "%s", json_object_get_string(v));
+	return 1;
+}
+
+/**
+ * firewall() - the firewall file for this container
+ * @o:		the configuration object
+ * @rc:		runtimeConfig, or NULL
+ * @env:	CNI_ARGS among others
+ * @c:		configuration, @c->firewall set
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+static int firewall(struct json_object *o, struct json_object *rc, const struct cni_env *env,
+		    struct cni_conf *c, struct cni_err *e)
+{
+	char dir[PATH_MAX] = "", name[NAME_MAX + 1] = "", pod[NAME_MAX + 1];
+
+	if (get_str(o, "firewall", c->firewall, sizeof(c->firewall), e) ||
+	    get_str(o, "firewallDir", dir, sizeof(dir), e))
+		return -1;
+	if ((c->firewall[0] && c->firewall[0] != '/') || (dir[0] && dir[0] != '/'))
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "network configuration: \"firewall\" and \"firewallDir\" must be absolute paths");
+	if (!cni_arg(env->args, "NETCELL_FIREWALL", name, sizeof(name)))
+		pod_annotation(rc, name, sizeof(name));
+	if (name[0] && (!dir[0] || !file_name_ok(name)))
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "firewall \"%s\" of this container: %s", name,
+				 dir[0] ? "give a file name in the network's firewallDir, not a path" :
+				 "the network has no \"firewallDir\" to take it from; add one to the conflist");
+	if (name[0])
+		return snprintf(c->firewall, sizeof(c->firewall), "%s/%s", dir, name) >= (int)sizeof(c->firewall) ?
+			cni_error(e, CNI_E_CONFIG, NULL, "firewall path too long") : 0;
+	if (dir[0] && cni_arg(env->args, "K8S_POD_NAME", pod, sizeof(pod) - 4) && file_name_ok(pod)) {
+		snprintf(name, sizeof(name), "%s/%s.nft", dir, pod);
+		if (!access(name, F_OK))
+			snprintf(c->firewall, sizeof(c->firewall), "%s", name);
+	}
+	return 0;
+}
+
+/**
+ * fields() - the plugin's own keys
+ * @o:		the configuration object
+ * @c:		configuration
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+static int fields(struct json_object *o, struct cni_conf *c, struct cni_err *e)
+{
+	struct json_object *ipam, *mtu;
+
+	if (get_str(o, "cniVersion", c->version, sizeof(c->version), e) ||
+	    get_str(o, "name", c->name, sizeof(c->name), e) ||
+	    get_str(o, "bridge", c->bridge, sizeof(c->bridge), e) ||
+	    get_bool(o, "isGateway", &c->is_gw, e) ||
+	    get_bool(o, "isDefaultGateway", &c->default_gw, e) ||
+	    get_bool(o, "ipMasq", &c->masq, e) || get(o, "mtu", json_type_int, &mtu, e) ||
+	    get(o, "ipam", json_type_object, &ipam, e) ||
+	    (ipam && get_str(ipam, "type", c->ipam, sizeof(c->ipam), e)))
+		return -1;
+	if (mtu && (json_object_get_int64(mtu) < 68 || json_object_get_int64(mtu) > 65535))
+		return cni_error(e, CNI_E_CONFIG, NULL, "network configuration: \"mtu\" must be 68-65535");
+	c->mtu = mtu ? (unsigned)json_object_get_int64(mtu) : 0;
+	return 0;
+}
+
+/**
+ * check() - what the keys must be together
+ * @c:		configuration
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+static int check(const struct cni_conf *c, struct cni_err *e)
+{
+	unsigned b[6];
+	int n = 0;
+
+	if (!c->version[0])
+		return cni_error(e, CNI_E_CONFIG, NULL, "network configuration: \"cniVersion\" is missing");
+	if (!cni_version_ok(c->version))
+		return cni_error(e, CNI_E_VERSION, NULL,
+				 "cniVersion \"%s\" is not supported; use 1.0.0, 0.4.0, 0.3.1 or 0.3.0",
+				 c->version);
+	if (!name_ok(c->name))
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "network name \"%s\" is not valid: letters, digits, '_', '.', '-', starting with a letter or digit",
+				 c->name);
+	if (!c->bridge[0] || strchr(c->bridge, '/') || strchr(c->bridge, ' '))
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "bridge name \"%s\" is not valid: 1-15 characters, no '/' or space",
+				 c->bridge);
+	if (c->mac[0] && (sscanf(c->mac, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3],
+				 &b[4], &b[5], &n) != 6 || c->mac[n] || (b[0] & 1)))
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "MAC \"%s\" is not a unicast hardware address (xx:xx:xx:xx:xx:xx)", c->mac);
+	return 0;
+}
+
+/**
+ * cni_conf_parse() - the configuration on stdin, with the runtime's
+ * @text:	stdin, NUL-terminated
+ * @env:	the CNI_* variables (CNI_ARGS: firewall name, MAC)
+ * @c:		output; cni_conf_free() it
+ * @e:		error
+ *
+ * Return: 0 or -1 with @e set (6: not JSON, 7: a bad key, 1: version)
+ */
+int cni_conf_parse(const char *text, const struct cni_env *env, struct cni_conf *c,
+		   struct cni_err *e)
+{
+	enum json_tokener_error je = json_tokener_success;
+	struct json_object *rc;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->bridge, sizeof(c->bridge), "nc-cni0");
+	c->is_gw = c->default_gw = c->masq = 1;
+	c->root = json_tokener_parse_verbose(text, &je);
+	if (!c->root)
+		return cni_error(e, CNI_E_DECODE, json_tokener_error_desc(je),
+				 "the network configuration on stdin is not JSON: %s",
+				 json_tokener_error_desc(je));
+	if (!json_object_is_type(c->root, json_type_object))
+		return cni_error(e, CNI_E_DECODE, NULL,
+				 "the network configuration on stdin must be a JSON object");
+	if (fields(c->root, c, e) || get(c->root, "runtimeConfig", json_type_object, &rc, e) ||
+	    get(c->root, "prevResult", json_type_object, &c->prev, e) || runtime(rc, c, e) ||
+	    firewall(c->root, rc, env, c, e))
+		return -1;
+	if (!c->mac[0])
+		cni_arg(env->args, "MAC", c->mac, sizeof(c->mac));
+	return check(c, e);
+}
+
+/**
+ * cni_conf_free() - free what cni_conf_parse() holds
+ * @c:		configuration
+ */
+void cni_conf_free(struct cni_conf *c)
+{
+	if (c->root)
+		json_object_put(c->root);
+	c->root = c->prev = NULL;
+}

@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c - netcell's CNI plugin: ADD, DEL, CHECK, VERSION
+ *
+ * Theory of operation: a runtime (podman, containerd, CRI-O) executes the
+ * plugin with CNI_COMMAND and the other CNI_* variables set and the
+ * network configuration on stdin; the result (ADD), or an error object
+ * with a CNI error code, goes to stdout, and a failure exits 1.  This file
+ * reads the environment and dispatches; conf.c parses the configuration,
+ * ipam.c delegates addresses, the library's nc_cni_add() makes links and
+ * nft entries (net/cninet.c, net/cninat.c), state.c records what was
+ * made, firewall.c hands the container's namespace to netcell's keeper for
+ * its firewall.  Every failure of ADD
+ * undoes what the ADD made, in reverse order, so a failed ADD leaves the
+ * host as it was (IPAM's lease released too).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include "cni.h"
+
+#define STDIN_MAX (1u << 20)
+
+/**
+ * read_stdin() - the whole of stdin
+ * @e:		error
+ *
+ * Return: heap text, or NULL with @e set
+ */
+static char *read_stdin(struct cni_err *e)
+{
+	size_t cap = 8192, off = 0;
+	char *buf = malloc(cap), *b;
+	ssize_t n;
+
+	while (buf && (n = read(0, buf + off, cap - off - 1)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			cni_error(e, CNI_E_IO, NULL, "cannot read the network configuration on stdin: %s",
+				  strerror(errno));
+			return NULL;
+		}
+		off += (size_t)n;
+		if (off + 1 == cap) {
+			b = cap < STDIN_MAX ? realloc(buf, cap * 2) : NULL;
+			if (!b) {
+				free(buf);
+				cni_error(e, CNI_E_IO, NULL, "the network configuration on stdin is larger than 1 MiB");
+				return NULL;
+			}
+			buf = b;
+			cap *= 2;
+		}
+	}
+	if (!buf) {
+		cni_error(e, CNI_E_IO, NULL, "out of memory");
+		return NULL;
+	}
+	buf[off] = '\0';
+	return buf;
+}
+
+/**
+ * id_ok() - a container id as the spec allows: [A-Za-z0-9][A-Za-z0-9_.-]*
+ * @s:		id
+ *
+ * Return: 1 if valid (it names a state file)
+ */
+static int id_ok(const char *s)
+{
+	const char *p;
+
+	if (!s || !isalnum((unsigned char)s[0]) || strlen(s) > 256)
+		return 0;
+	for (p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+			return 0;
+	return 1;
+}
+
+/**
+ * ifname_ok() - an interface name the kernel takes
+ * @s:		name
+ *
+ * Return: 1 if valid
+ */
+static int ifname_ok(const char *s)
+{
+	const char *p;
+
+	if (!s || !s[0] || strlen(s) >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+		return 0;
+	for (p = s; *p; p++)
+		if (*p == '/' || *p == ':' || isspace((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+/**
+ * is_netns() - is a path a network namespace file (nsfs)
+ * @path:	CNI_NETNS
+ *
+ * Return: 1 if so
+ */
+static int is_netns(const char *path)
+{
+	struct statfs sfs;
+
+	return !statfs(path, &sfs) && sfs.f_type == NSFS_MAGIC;
+}
+
+/**
+ * get_env() - the CNI_* variables, checked for what the command needs
+ * @env:	output
+ * @e:		error
+ *
+ * Return: 0 or -1 (code 4)
+ */
+static int get_env(struct cni_env *env, struct cni_err *e)
+{
+	const char *ns;
+
+	env->command = getenv("CNI_COMMAND");
+	env->id = getenv("CNI_CONTAINERID");
+	ns = getenv("CNI_NETNS");
+	env->netns = ns ? ns : "";
+	env->ifname = getenv("CNI_IFNAME");
+	env->args = getenv("CNI_ARGS") ? getenv("CNI_ARGS") : "";
+	env->path = getenv("CNI_PATH") ? getenv("CNI_PATH") : "";
+	if (!env->command)
+		return cni_error(e, CNI_E_ENV, NULL,
+				 "CNI_COMMAND is not set: this is a CNI plugin, run by a container runtime (see docs/cni.md)");
+	if (!strcmp(env->command, "VERSION"))
+		return 0;
+	if (strcmp(env->command, "ADD") && strcmp(env->command, "DEL") && strcmp(env->command, "CHECK"))
+		return cni_error(e, CNI_E_ENV, NULL,
+				 "CNI_COMMAND \"%s\" is not supported; this plugin knows ADD, DEL, CHECK and VERSION",
+				 env->command);
+	if (!id_ok(env->id))
+		return cni_error(e, CNI_E_ENV, NULL,
+				 "CNI_CONTAINERID \"%s\" is not valid: letters, digits, '_', '.', '-', starting with a letter or digit",
+				 env->id ? env->id : "");
+	if (!ifname_ok(env->ifname))
+		return cni_error(e, CNI_E_ENV, NULL,
+				 "CNI_IFNAME \"%s\" is not a valid interface name (1-15 characters, no '/', ':' or space)",
+				 env->ifname ? env->ifname : "");
+	if (strcmp(env->command, "DEL") && (!env->netns[0] || env->netns[0] != '/'))
+		return cni_error(e, CNI_E_ENV, NULL, "CNI_NETNS must be the path of the container's network namespace");
+	if (strcmp(env->command, "DEL") && !is_netns(env->netns))
+		return cni_error(e, CNI_E_CONTAINER, NULL,
+				 "CNI_NETNS \"%s\" is not a network namespace (is the container gone?)", env->netns);
+	return 0;
+}
+
+/**
+ * lib_error() - a library failure as the command's error
+ * @e:		error
+ * @code:	CNI code
+ * @ctx:	context with the library's message
+ * @what:	what failed
+ *
+ * Return: -1
+ */
+static int lib_error(struct cni_err *e, int code, struct nc_ctx *ctx, const char *what)
+{
+	if (nc_errkind(ctx) == NC_ERR_EXISTS && code == CNI_E_NETCELL)
+		code = CNI_E_PORT;
+	return cni_error(e, code, NULL, "%s: %s", what, nc_errmsg(ctx));
+}
+
+/**
+ * add_default_routes() - a default route via the gateway of each family
+ * that has none (isDefaultGateway, as the bridge plugin)
+ * @a:		attachment
+ */
+static void add_default_routes(struct nc_cni_attach *a)
+{
+	int i, j, have, v6;
+
+	for (i = 0; i < a->nips && a->nroutes < NC_CNI_ROUTES_MAX; i++) {
+		if (!a->gws[i][0])
+			continue;
+		v6 = strchr(a->ips[i], ':') != NULL;
+		for (have = 0, j = 0; j < a->nroutes; j++)
+			have |= !strcmp(a->routes[j], v6 ? "::/0" : "0.0.0.0/0");
+		if (have)
+			continue;
+		snprintf(a->routes[a->nroutes], sizeof(a->routes[0]), "%s", v6 ? "::/0" : "0.0.0.0/0");
+		memcpy(a->route_gws[a->nroutes++], a->gws[i], sizeof(a->gws[i]));	/* both 46 */
+	}
+}
+
+/**
+ * ipam_release() - IPAM DEL after a failed ADD (or for DEL itself)
+ * @c:		configuration
+ * @env:	environment
+ * @in:		stdin text
+ * @e:		error, for DEL; NULL to ignore a failure
+ *
+ * Return: 0 or -1
+ */
+static int ipam_release(const struct cni_conf *c, struct cni_env *env, const char *in,
+			struct cni_err *e)
+{
+	struct cni_err ignored;
+	struct json_object *r;
+	const char *was = env->command;
+	int ret;
+
+	if (!c->ipam[0])
+		return 0;
+	setenv("CNI_COMMAND", "DEL", 1);
+	env->command = "DEL";
+	ret = cni_ipam(c, env, in, &r, e ? e : &ignored);
+	setenv("CNI_COMMAND", was, 1);
+	env->command = was;
+	return e ? ret : 0;
+}
+
+/**
+ * attach_of() - the attachment to make from the configuration and IPAM
+ * @c:		configuration
+ * @env:	environment
+ * @ipam:	IPAM result
+ * @a:		output
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+static int attach_of(const struct cni_conf *c, const struct cni_env *env,
+		     struct json_object *ipam, struct nc_cni_attach *a, struct cni_err *e)
+{
+	unsigned b[6];
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	snprintf(a->bridge, sizeof(a->bridge), "%s", c->bridge);
+	snprintf(a->ifname, sizeof(a->ifname), "%s", env->ifname);
+	nc_cni_names(env->id, env->ifname, a->hostif, a->mac);
+	if (c->mac[0] && sscanf(c->mac, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) == 6)
+		for (i = 0; i < 6; i++)
+			a->mac[i] = (unsigned char)b[i];
+	a->mtu = c->mtu;
+	a->is_gw = c->is_gw;
+	a->masq = c->masq;
+	if (cni_ipam_parse(ipam, a, e))
+		return -1;
+	if (c->default_gw)
+		add_default_routes(a);
+	memcpy(a->ports, c->ports, sizeof(c->ports));
+	a->nports = c->nports;
+	return 0;
+}
+
+/**
+ * detach() - remove an attachment's links and entries (failed ADD, DEL)
+ * @ctx:	context
+ * @a:		attachment
+ * @netns:	the container's namespace, "" when unknown
+ * @nat:	its nft entries were added
+ *
+ * Called under the lock, with the attachment not (or no longer) counted
+ * in the state: a bridge or table left without users goes, the bridge only
+ * if the plugin made it.
+ *
+ * Return: 0 or -errno with a message
+ */
+static int detach(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *netns, int nat)
+{
+	unsigned flags = nat ? NC_CNI_DEL_NAT : 0;
+
+	if (!cni_state_users(a->bridge)) {
+		flags |= NC_CNI_DEL_LAST_ON_BRIDGE;
+		if (cni_state_bridge_made(a->bridge, 0))
+			flags |= NC_CNI_DEL_BRIDGE;
+	}
+	if (!cni_state_users(NULL))
+		flags |= NC_CNI_DEL_LAST;
+	if (nc_cni_del(ctx, a, netns, flags))
+		return -1;
+	if (flags & NC_CNI_DEL_BRIDGE)
+		cni_state_bridge_made(a->bridge, 1);
+	return 0;
+}
+
+/**
+ * cmd_add() - ADD: IPAM, links, NAT and ports, firewall, state, result
+ * @c:		configuration
+ * @env:	environment
+ * @in:		stdin text
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in, struct cni_err *e)
+{
+	struct nc_ctx *ctx = nc_ctx_new();
+	struct json_object *ipam = NULL, *res;
+	unsigned char hostmac[6];
+	char cell[NC_NAME_MAX + 1] = "", ons[8], ocell[8];
+	struct nc_cni_attach a, old;
+	int added = 0, ret = -1;
+
+	if (!ctx)
+		return cni_error(e, CNI_E_IO, NULL, "out of memory");
+	if (!c->ipam[0]) {
+		cni_error(e, CNI_E_CONFIG, NULL,
+			  "network \"%s\" has no \"ipam\": name an IPAM plugin, e.g. {\"type\": \"host-local\", \"ranges\": [[{\"subnet\": \"10.88.0.0/16\"}]]}",
+			  c->name);
+		goto out;
+	}
+	if (cni_ipam(c, env, in, &ipam, e))
+		goto out;
+	if (attach_of(c, env, ipam, &a, e) || cni_state_lock(e))
+		goto release;
+	if (!cni_state_load(c->name, env, &old, ons, sizeof(ons), ocell, sizeof(ocell))) {
+		cni_error(e, CNI_E_NETCELL, NULL,
+			  "netcell: container \"%s\" has %s on network \"%s\" already; DEL it first",
+			  env->id, env->ifname, c->name);
+		goto release;
+	}
+	if (!cni_state_users(a.bridge) && !if_nametoindex(a.bridge) &&
+	    cni_state_bridge_mark(a.bridge, e))
+		goto release;
+	if (nc_cni_add(ctx, &a, env->netns, hostmac)) {
+		lib_error(e, CNI_E_NETCELL, ctx, "netcell: cannot connect the container");
+		goto undo;
+	}
+	added = 1;
+	if (c->firewall[0] && cni_fw_apply(env, c->firewall, cell, sizeof(cell), e))
+		goto undo;
+	if (cni_state_save(c, env, &a, cell, e))
+		goto unfw;
+	res = cni_result(c, env, &a, hostmac, ipam);
+	printf("%s\n", json_object_to_json_string_ext(res, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(res);
+	ret = 0;
+	goto out;
+unfw:
+	if (cell[0])
+		cni_fw_forget(cell);
+undo:
+	detach(ctx, &a, env->netns, added);
+release:
+	ipam_release(c, env, in, NULL);
+out:
+	if (ipam)
+		json_object_put(ipam);
+	nc_ctx_free(ctx);
+	return ret;
+}
+
+/**
+ * cmd_del() - DEL: whatever of the attachment is left goes; nothing left
+ * is success
+ * @c:		configuration
+ * @env:	environment
+ * @in:		stdin text
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+static int cmd_del(const struct cni_conf *c, struct cni_env *env, const char *in, struct cni_err *e)
+{
+	struct nc_ctx *ctx = nc_ctx_new();
+	char netns[PATH_MAX], cell[NC_NAME_MAX + 1];
+	struct nc_cni_attach a;
+	int found, ret = 0;
+
+	if (!ctx || cni_state_lock(e)) {
+		nc_ctx_free(ctx);
+		return ctx ? -1 : cni_error(e, CNI_E_IO, NULL, "out of memory");
+	}
+	found = !cni_state_load(c->name, env, &a, netns, sizeof(netns), cell, sizeof(cell));
+	if (!found) {	/* never added, or deleted already: the pair by its name */
+		memset(&a, 0, sizeof(a));
+		nc_cni_names(env->id, env->ifname, a.hostif, a.mac);
+		snprintf(a.ifname, sizeof(a.ifname), "%s", env->ifname);
+		snprintf(a.bridge, sizeof(a.bridge), "%s", c->bridge);
+		netns[0] = '\0';
+	}
+	if (env->netns[0])	/* the runtime's word is newer than ours */
+		snprintf(netns, sizeof(netns), "%s", env->netns);
+	if (found && cell[0])
+		cni_fw_forget(cell);
+	/* forgotten first, so that it no longer counts as a user */
+	if (found)
+		cni_state_remove(c->name, env);
+	if (detach(ctx, &a, netns, found)) {
+		ret = lib_error(e, CNI_E_NETCELL, ctx, "netcell: cannot remove the container's network");
+		if (found)	/* keep the record: a DEL again finishes the job */
+			cni_state_save(c, env, &a, cell, &(struct cni_err){ 0 });
+	}
+	nc_ctx_free(ctx);
+	if (!ret && ipam_release(c, env, in, e))
+		ret = -1;
+	return ret;
+}
+
+/**
+ * cmd_check() - CHECK: links, entries and firewall as recorded, and IPAM's
+ * check
+ * @c:		configuration
+ * @env:	environment
+ * @in:		stdin text
+ * @e:		error
+ *
+ * Return: 0 or -1 (code 104 with the first difference)
+ */
+static int cmd_check(const struct cni_conf *c, struct cni_env *env, const char *in, struct cni_err *e)
+{
+	struct nc_ctx *ctx = nc_ctx_new();
+	char netns[PATH_MAX], cell[NC_NAME_MAX + 1];
+	struct json_object *r;
+	struct nc_cni_attach a;
+	int ret = -1;
+
+	if (!ctx)
+		return cni_error(e, CNI_E_IO, NULL, "out of memory");
+	if (strcmp(c->version, "0.4.0") && strcmp(c->version, "1.0.0"))
+		cni_error(e, CNI_E_VERSION, NULL, "CHECK needs cniVersion 0.4.0 or later, not %s", c->version);
+	else if (cni_state_load(c->name, env, &a, netns, sizeof(netns), cell, sizeof(cell)))
+		cni_error(e, CNI_E_CONTAINER, NULL,
+			  "netcell: container \"%s\" has no %s on network \"%s\" (no ADD, or DEL done)",
+			  env->id, env->ifname, c->name);
+	else if (c->ipam[0] && cni_ipam(c, env, in, &r, e))
+		;
+	else if (nc_cni_check(ctx, &a, env->netns))
+		lib_error(e, CNI_E_DRIFT, ctx, "netcell: the container's network changed");
+	else if (cell[0] && cni_fw_check(cell, e))
+		;
+	else
+		ret = 0;
+	nc_ctx_free(ctx);
+	return ret;
+}
+
+/**
+ * print_error() - the error object on stdout
+ * @e:		error
+ * @version:	the configuration's cniVersion, or NULL
+ */
+static void print_error(const struct cni_err *e, const char *version)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "cniVersion", json_object_new_string(version && cni_version_ok(version) ?
+								      version : "1.0.0"));
+	json_object_object_add(o, "code", json_object_new_int(e->code));
+	json_object_object_add(o, "msg", json_object_new_string(e->msg));
+	if (e->details[0])
+		json_object_object_add(o, "details", json_object_new_string(e->details));
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+/**
+ * version() - VERSION: the versions this plugin speaks
+ *
+ * Return: 0
+ */
+static int version(void)
+{
+	printf("{\n  \"cniVersion\": \"1.0.0\",\n"
+	       "  \"supportedVersions\": [ \"0.3.0\", \"0.3.1\", \"0.4.0\", \"1.0.0\" ]\n}\n");
+	return 0;
+}
+
+/**
+ * main() - read the environment and stdin, run the command
+ * @argc:	unused
+ * @argv:	unused
+ *
+ * Return: 0, or 1 with an error object on stdout
+ */
+int main(int argc, char **argv)
+{
+	cni_autofree char *in = NULL;
+	struct cni_conf c = { 0 };
+	struct cni_err e = { 0 };
+	struct cni_env env;
+	int ret = -1;
+
+	(void)argc;
+	(void)argv;
+	if (get_env(&env, &e))
+		goto fail;
+	if (!strcmp(env.command, "VERSION"))
+		return version();
+	in = read_stdin(&e);
+	if (!in || cni_conf_parse(in, &env, &c, &e))
+		goto fail;
+	if (!strcmp(env.command, "ADD"))
+		ret = cmd_add(&c, &env, in, &e);
+	else if (!strcmp(env.command, "DEL"))
+		ret = cmd_del(&c, &env, in, &e);
+	else
+		ret = cmd_check(&c, &env, in, &e);
+	if (!ret) {
+		cni_conf_free(&c);
+		return 0;
+	}
+fail:
+	fflush(stdout);
+	print_error(&e, c.version[0] ? c.version : NULL);
+	cni_conf_free(&c);
+	return 1;
+}

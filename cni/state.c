@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: MIT
+/*
+ * state.c - what the plugin made, per attachment, and the lock
+ *
+ * Theory of operation: each attachment (network, container id, interface)
+ * is one key=value file, STATE/NETWORK/ID-IFNAME, written with
+ * nc_write_file() (temp name, fsync, rename) before ADD answers, removed when
+ * DEL has removed what it names.  STATE is /run/netcell-cni (root only,
+ * 0700; NETCELL_CNI_STATE_DIR moves it, for tests): it outlives the
+ * runtime that called the plugin, not the machine, as the links and rules
+ * it describes.  DEL and CHECK read what to remove or check from it, not
+ * from the runtime's prevResult, so a DEL after a lost prevResult still
+ * finds the NAT and port entries.
+ *
+ * One lock, STATE/lock (flock), serialises every ADD and DEL on the host:
+ * they share the bridge of a network and the one nft table, and "the last
+ * container of the bridge / of the table" must be decided and acted on
+ * with no other attachment coming meanwhile.  A change takes milliseconds;
+ * IPAM, the slow part, runs outside the lock (host-local has its own).
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include <unistd.h>
+#include "cni.h"
+
+/**
+ * state_dir() - the state directory
+ *
+ * Return: NETCELL_CNI_STATE_DIR, else /run/netcell-cni
+ */
+static const char *state_dir(void)
+{
+	const char *d = getenv("NETCELL_CNI_STATE_DIR");
+
+	return d && d[0] == '/' ? d : "/run/netcell-cni";
+}
+
+/**
+ * cni_state_lock() - take the plugin's lock, for the life of the process
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+int cni_state_lock(struct cni_err *e)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (mkdir(state_dir(), 0700) && errno != EEXIST)
+		return cni_error(e, CNI_E_IO, NULL, "cannot create the state directory %s: %s",
+				 state_dir(), strerror(errno));
+	snprintf(path, sizeof(path), "%s/lock", state_dir());
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cni_error(e, CNI_E_IO, NULL, "cannot open %s: %s", path, strerror(errno));
+	while (flock(fd, LOCK_EX) && errno == EINTR)
+		;
+	return 0;	/* held until exit: the descriptor stays open */
+}
+
+/**
+ * file_of() - STATE/NETWORK/ID-IFNAME
+ * @net:	network name
+ * @env:	container id and interface
+ * @buf:	output
+ * @len:	size of @buf
+ */
+static void file_of(const char *net, const struct cni_env *env, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s/%s-%s", state_dir(), net, env->id, env->ifname);
+}
+
+/**
+ * write_file() - write a state file atomically (nc_write_file(): temp
+ * name, fsync, rename)
+ * @path:	file
+ * @text:	contents
+ * @len:	length
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+static int write_file(const char *path, const char *text, size_t len, struct cni_err *e)
+{
+	struct nc_ctx *ctx = nc_ctx_new();
+	int ret = ctx ? nc_write_file(ctx, path, text, len) : -ENOMEM;
+
+	if (ret)
+		cni_error(e, CNI_E_IO, NULL, "cannot write %s: %s", path,
+			  ctx ? nc_errmsg(ctx) : "out of memory");
+	nc_ctx_free(ctx);
+	return ret ? -1 : 0;
+}
+
+/**
+ * cni_state_save() - record an attachment
+ * @c:		configuration
+ * @env:	the CNI_* variables
+ * @a:		the attachment
+ * @cell:	the netcell cell that holds its firewall, "" for none
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
+		   const struct nc_cni_attach *a, const char *cell, struct cni_err *e)
+{
+	cni_autofree char *text = NULL;
+	char path[PATH_MAX];
+	size_t tl = 0;
+	FILE *f = open_memstream(&text, &tl);
+	int i;
+
+	if (!f)
+		return cni_error(e, CNI_E_IO, NULL, "out of memory");
+	fprintf(f, "netns=%s\nbridge=%s\nhostif=%s\nmac=%02x:%02x:%02x:%02x:%02x:%02x\n"
+		"mtu=%u\nmasq=%d\ncell=%s\n", env->netns, a->bridge, a->hostif, a->mac[0],
+		a->mac[1], a->mac[2], a->mac[3], a->mac[4], a->mac[5], a->mtu, a->masq, cell);
+	for (i = 0; i < a->nips; i++)
+		fprintf(f, "ip=%s %s\n", a->ips[i], a->gws[i][0] ? a->gws[i] : "-");
+	for (i = 0; i < a->nroutes; i++)
+		fprintf(f, "route=%s %s\n", a->routes[i], a->route_gws[i][0] ? a->route_gws[i] : "-");
+	for (i = 0; i < a->nports; i++)
+		fprintf(f, "port=%s %u %u %s\n", a->ports[i].proto, a->ports[i].host_port,
+			a->ports[i].container_port, a->ports[i].host_ip[0] ? a->ports[i].host_ip : "-");
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/%s", state_dir(), c->name);
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return cni_error(e, CNI_E_IO, NULL, "cannot create %s: %s", path, strerror(errno));
+	file_of(c->name, env, path, sizeof(path));
+	return write_file(path, text, tl, e);
+}
+
+/**
+ * pair() - "A B" into two buffers, "-" as ""
+ * @v:		value
+ * @a:		first, 64 bytes
+ * @b:		second, 46 bytes
+ *
+ * Return: 0 or -1
+ */
+static int pair(const char *v, char *a, char *b)
+{
+	if (sscanf(v, "%63s %45s", a, b) != 2)
+		return -1;
+	if (!strcmp(b, "-"))
+		b[0] = '\0';
+	return 0;
+}
+
+/**
+ * line() - one key=value line of a state file into the attachment
+ * @k:		key
+ * @v:		value
+ * @a:		attachment
+ * @netns:	output: the namespace path
+ * @nslen:	size of @netns
+ * @cell:	output: the cell
+ * @celllen:	size of @cell
+ */
+static void line(const char *k, const char *v, struct nc_cni_attach *a, char *netns,
+		 size_t nslen, char *cell, size_t celllen)
+{
+	struct nc_cni_port *p = &a->ports[a->nports];
+	unsigned b[6];
+	int i;
+
+	if (!strcmp(k, "netns"))
+		snprintf(netns, nslen, "%s", v);
+	else if (!strcmp(k, "bridge"))
+		snprintf(a->bridge, sizeof(a->bridge), "%.15s", v);
+	else if (!strcmp(k, "hostif"))
+		snprintf(a->hostif, sizeof(a->hostif), "%.15s", v);
+	else if (!strcmp(k, "cell"))
+		snprintf(cell, celllen, "%s", v);
+	else if (!strcmp(k, "mtu"))
+		a->mtu = (unsigned)strtoul(v, NULL, 10);
+	else if (!strcmp(k, "masq"))
+		a->masq = atoi(v);
+	else if (!strcmp(k, "mac") && sscanf(v, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3],
+					     &b[4], &b[5]) == 6)
+		for (i = 0; i < 6; i++)
+			a->mac[i] = (unsigned char)b[i];
+	else if (!strcmp(k, "ip") && a->nips < NC_CNI_IPS_MAX &&
+		 !pair(v, a->ips[a->nips], a->gws[a->nips]))
+		a->nips++;
+	else if (!strcmp(k, "route") && a->nroutes < NC_CNI_ROUTES_MAX &&
+		 !pair(v, a->routes[a->nroutes], a->route_gws[a->nroutes]))
+		a->nroutes++;
+	else if (!strcmp(k, "port") && a->nports < NC_CNI_PORTS_MAX &&
+		 sscanf(v, "%3s %u %u %45s", p->proto, &p->host_port, &p->container_port,
+			p->host_ip) == 4) {
+		if (!strcmp(p->host_ip, "-"))
+			p->host_ip[0] = '\0';
+		a->nports++;
+	}
+}
+
+/**
+ * cni_state_load() - read an attachment's record
+ * @net:	network name
+ * @env:	container id and interface
+ * @a:		output (ifname from @env)
+ * @netns:	output: the namespace path recorded
+ * @nslen:	size of @netns
+ * @cell:	output: the cell of its firewall, "" for none
+ * @celllen:	size of @cell
+ *
+ * Return: 0, or -ENOENT when there is none
+ */
+int cni_state_load(const char *net, const struct cni_env *env, struct nc_cni_attach *a,
+		   char *netns, size_t nslen, char *cell, size_t celllen)
+{
+	char path[PATH_MAX], buf[512], *eq;
+	FILE *f;
+
+	memset(a, 0, sizeof(*a));
+	netns[0] = cell[0] = '\0';
+	file_of(net, env, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	while (fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		eq = strchr(buf, '=');
+		if (eq) {
+			*eq = '\0';
+			line(buf, eq + 1, a, netns, nslen, cell, celllen);
+		}
+	}
+	fclose(f);
+	snprintf(a->ifname, sizeof(a->ifname), "%s", env->ifname);
+	return 0;
+}
+
+/**
+ * cni_state_remove() - forget an attachment (and its network's directory
+ * when it was the last)
+ * @net:	network name
+ * @env:	container id and interface
+ */
+void cni_state_remove(const char *net, const struct cni_env *env)
+{
+	char path[PATH_MAX];
+
+	file_of(net, env, path, sizeof(path));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", state_dir(), net);
+	rmdir(path);	/* fails while another attachment is recorded */
+}
+
+/**
+ * uses() - does a state file name a bridge (NULL: any attachment at all)
+ * @path:	state file
+ * @bridge:	bridge, or NULL
+ *
+ * Return: 1 if so
+ */
+static int uses(const char *path, const char *bridge)
+{
+	FILE *f = fopen(path, "re");
+	char buf[512], want[64];
+	int found = !bridge;
+
+	if (!f)
+		return 0;
+	snprintf(want, sizeof(want), "bridge=%s\n", bridge ? bridge : "");
+	while (!found && fgets(buf, sizeof(buf), f))
+		found = !strcmp(buf, want);
+	fclose(f);
+	return found;
+}
+
+/**
+ * cni_state_users() - how many recorded attachments use a bridge
+ * @bridge:	bridge, or NULL to count every attachment
+ *
+ * Called under the lock, so the count cannot change meanwhile.
+ *
+ * Return: the count
+ */
+int cni_state_users(const char *bridge)
+{
+	DIR *d = opendir(state_dir()), *sub;
+	char path[PATH_MAX];
+	struct dirent *de, *fe;
+	int n = 0;
+
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", state_dir(), de->d_name);
+		sub = opendir(path);
+		while (sub && (fe = readdir(sub))) {
+			/* nc_write_file()'s temporary names start with '.' */
+			if (fe->d_name[0] == '.' || fe->d_type != DT_REG)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/%s", state_dir(), de->d_name, fe->d_name);
+			n += uses(path, bridge);
+		}
+		if (sub)
+			closedir(sub);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/**
+ * cni_state_bridge_mark() - record that the plugin makes a bridge (so the
+ * last DEL on it removes it; a bridge of the admin's is never removed)
+ * @bridge:	bridge name
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+int cni_state_bridge_mark(const char *bridge, struct cni_err *e)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/bridge-%s", state_dir(), bridge);
+	return write_file(path, "", 0, e);
+}
+
+/**
+ * cni_state_bridge_made() - did the plugin make a bridge
+ * @bridge:	bridge name
+ * @forget:	remove the record
+ *
+ * Return: 1 if so
+ */
+int cni_state_bridge_made(const char *bridge, int forget)
+{
+	char path[PATH_MAX];
+	int made;
+
+	snprintf(path, sizeof(path), "%s/bridge-%s", state_dir(), bridge);
+	made = !access(path, F_OK);
+	if (made && forget)
+		unlink(path);
+	return made;
+}

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fwverify.c - is a cell's live ruleset the generation that was loaded
+ *
+ * Theory of operation: fw apply promises that the generation in force is
+ * the cell's whole ruleset.  It does not take that on trust: the
+ * generation is first loaded into a throwaway namespace by the very same
+ * loader, and the three views of the result (fwsnap.c: nft's listing,
+ * iptables-save, ip6tables-save, with what traffic changes taken out) are
+ * kept beside the generation as G.live-nft, -v4, -v6.  Right after the
+ * load into the cell, in the same child, the cell's views are taken and
+ * compared.  A difference means the cell does not hold what netcell would
+ * record: fw apply then puts the generation on record back and says where
+ * the two differ, rather than report success.  A rollback compares with the
+ * views kept when its generation was applied.
+ *
+ * Outside nftables: rules loaded with iptables-legacy live in the kernel's
+ * x_tables, which no nft transaction touches.  When a cell has any, the
+ * apply succeeds (they are not netcell's to remove) and a notice names
+ * them and how to remove them, so the user is never told the generation is
+ * the whole ruleset while legacy rules still filter.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "base/store.h"
+#include "fw/fwsnap.h"
+#include "fw/fwverify.h"
+#include "kernel/incell.h"
+#include "kernel/tool.h"
+
+/* G.live-nft, G.live-v4, G.live-v6: never *.nft, which names generations */
+static const char *const view_ext[3] = { "-nft", "-v4", "-v6" };
+
+/**
+ * view_path() - EXPECT-EXT
+ * @expect:	base path
+ * @i:		view: 0 nft, 1 v4, 2 v6
+ * @buf:	output
+ * @len:	size of @buf
+ *
+ * Return: @buf
+ */
+static char *view_path(const char *expect, int i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s", expect, view_ext[i]);
+	return buf;
+}
+
+/**
+ * fw_expect_remove() - remove a generation's expected views
+ * @expect:	base path
+ */
+void fw_expect_remove(const char *expect)
+{
+	char path[PATH_MAX];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		unlink(view_path(expect, i, path, sizeof(path)));
+}
+
+/**
+ * read_views() - the expected views kept for a generation
+ * @expect:	base path
+ * @s:		result (fw_snap_free() it)
+ *
+ * Return: 0, -ENOENT when none were kept, -errno
+ */
+static int read_views(const char *expect, struct fw_snap *s)
+{
+	char *v[3] = { NULL, NULL, NULL }, path[PATH_MAX];
+	int i, fd, ret = 0;
+
+	for (i = 0; !ret && i < 3; i++) {
+		fd = open(view_path(expect, i, path, sizeof(path)), O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			ret = -errno;
+			break;
+		}
+		fd_read_grow(fd, &v[i]);
+		close(fd);
+		if (!v[i])
+			ret = -EIO;
+	}
+	s->nft = v[0];
+	s->v4 = v[1];
+	s->v6 = v[2];
+	return ret;
+}
+
+/**
+ * legacy_rules() - rules this namespace holds in iptables-legacy's x_tables
+ * @names:	out: " table/ip6:table " of the tables that hold any
+ * @len:	size of @names
+ *
+ * A table is listed when it has a rule or a chain policy that is not
+ * ACCEPT: x_tables instantiates empty tables by merely being asked.
+ *
+ * Return: the number of rules found (0 also when unknown)
+ */
+static unsigned legacy_rules(char *names, size_t len)
+{
+	static const char *const procf[2] = { "/proc/self/net/ip_tables_names",
+					      "/proc/self/net/ip6_tables_names" };
+	static const char *const save[2] = { "iptables-legacy-save", "ip6tables-legacy-save" };
+	char line[512], table[64] = "", tmp[] = "/tmp/netcell-legacy-XXXXXX", e[256];
+	unsigned n = 0, here;
+	size_t off = 0;
+	int i, fd, busy;
+	FILE *f;
+
+	names[0] = '\0';
+	for (i = 0; i < 2; i++) {
+		const char *argv[] = { save[i], NULL };
+
+		f = fopen(procf[i], "re");
+		busy = f && fgets(line, sizeof(line), f);
+		if (f)
+			fclose(f);
+		if (!busy || (fd = mkstemp(tmp)) < 0)
+			continue;
+		close(fd);
+		if (!tool_run(argv, NULL, tmp, e, sizeof(e)) && (f = fopen(tmp, "re"))) {
+			here = 0;
+			while (fgets(line, sizeof(line), f)) {
+				if (line[0] == '*') {
+					snprintf(table, sizeof(table), "%.*s", (int)strcspn(line + 1, "\n"),
+						 line + 1);
+					here = 0;
+				}
+				if (!strncmp(line, "-A ", 3) ||
+				    (line[0] == ':' && !strstr(line, " ACCEPT ") && !strstr(line, " - ")))
+					if (!here++ && off + strlen(table) + 6 < len)
+						off += (size_t)snprintf(names + off, len - off, " %s%s",
+									i ? "ip6:" : "", table);
+				n += !strncmp(line, "-A ", 3);
+			}
+			fclose(f);
+		}
+		unlink(tmp);
+		snprintf(tmp, sizeof(tmp), "/tmp/netcell-legacy-XXXXXX");
+	}
+	return n || names[0] ? (n ? n : 1) : 0;
+}
+
+/**
+ * fw_verify_in_ns() - after a load, in its namespace: keep the views
+ * (throwaway namespace) or compare the live ones with them (cell)
+ * @expect:	base path of the generation's views ("" for none)
+ * @mode:	FW_EXPECT_WRITE or FW_EXPECT_CHECK
+ * @out:	a difference, or a notice (FW_NOTICE ...) on success
+ * @len:	size of @out
+ *
+ * Return: 0, -EPROTO when the live ruleset differs (@out says where), or
+ * -errno when the views could not be kept or taken
+ */
+int fw_verify_in_ns(const char *expect, enum fw_expect mode, char *out, size_t len)
+{
+	char tmp[PATH_MAX], what[32], la[201], lb[201], path[PATH_MAX], legacy[256];
+	struct fw_snap want = { 0 }, live = { 0 };
+	unsigned line = 0, n;
+	int ret, i;
+
+	if (!expect[0] || mode == FW_EXPECT_NONE)
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s-save", expect);
+	ret = fw_snap_take(tmp, 1, &live, out, len);
+	if (!ret && mode == FW_EXPECT_WRITE) {
+		const char *v[3] = { live.nft, live.v4, live.v6 };
+
+		for (i = 0; !ret && i < 3; i++)
+			ret = store_write_atomic(view_path(expect, i, path, sizeof(path)), v[i],
+						 strlen(v[i]));
+		if (ret)
+			snprintf(out, len, "cannot keep the generation's views: %s", strerror(-ret));
+	} else if (!ret) {
+		ret = read_views(expect, &want);
+		if (ret == -ENOENT)
+			ret = 0;	/* said below */
+		else if (!ret && fw_snap_diff(&want, &live, 0, what, sizeof(what), la, lb,
+					      sizeof(la), &line) > 0)
+			ret = -EPROTO;
+		if (ret == -EPROTO)
+			snprintf(out, len, "%s, line %u: the generation is \"%s\", the cell holds \"%s\"",
+				 what, line, la, lb);
+		else if (!ret && !want.nft)
+			snprintf(out, len, FW_NOTICE "this generation was recorded before netcell compared a cell's live ruleset with it: loaded, not compared\n");
+		if (!ret && (n = legacy_rules(legacy, sizeof(legacy))))
+			snprintf(out + strlen(out), len - strlen(out),
+				 FW_NOTICE "the cell also has %u iptables-legacy rule(s) (tables:%s), which nftables does not hold and no generation changes; remove them with 'iptables-legacy -F' and 'iptables-legacy -X' (ip6tables-legacy likewise) inside the cell, or load them into a generation with fw stage\n",
+				 n, legacy);
+	}
+	fw_snap_free(&want);
+	fw_snap_free(&live);
+	return ret;
+}
+
+/**
+ * fw_drift_in_ns() - incell_fn: has the cell's ruleset changed since its
+ * generation was applied (a rule added inside the cell, a table removed)
+ * @arg:	the generation's expected views' base path (const char *)
+ * @out:	where the two differ
+ * @len:	size of @out
+ *
+ * Return: 0 when the cell holds its generation, 1 when it does not (@out
+ * says where), -ENOENT when no views were kept for it, -errno
+ */
+int fw_drift_in_ns(void *arg, char *out, size_t len)
+{
+	const char *expect = arg;
+	char tmp[PATH_MAX], what[32], la[201], lb[201];
+	struct fw_snap want = { 0 }, live = { 0 };
+	unsigned line = 0;
+	int ret = read_views(expect, &want);
+
+	snprintf(tmp, sizeof(tmp), "%s-save", expect);
+	if (!ret)
+		ret = fw_snap_take(tmp, 1, &live, out, len);
+	if (!ret)
+		ret = fw_snap_diff(&want, &live, 0, what, sizeof(what), la, lb, sizeof(la), &line);
+	if (ret == 1)
+		snprintf(out, len, "%s, line %u: the generation has \"%s\", the cell \"%s\"",
+			 what, line, la, lb);
+	fw_snap_free(&want);
+	fw_snap_free(&live);
+	return ret;
+}

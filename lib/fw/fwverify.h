@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* fwverify.h - is the live ruleset the generation that was loaded */
+#ifndef NC_FWVERIFY_H
+#define NC_FWVERIFY_H
+
+#include <stddef.h>
+#include "base/util.h"
+
+/* what a load does with a generation's expected views (struct fw_job) */
+enum fw_expect {
+	FW_EXPECT_NONE,		/* nothing */
+	FW_EXPECT_WRITE,	/* a throwaway namespace's load writes them */
+	FW_EXPECT_CHECK,	/* a cell's load is compared with them */
+};
+
+/* generations up to this size are compared with the cell after loading
+ * (fwverify.c costs a second load, in a throwaway namespace) */
+#define FW_VERIFY_MAX (1024 * 1024)
+
+/* how an in-namespace success hands a notice back (fw_run_job()) */
+#define FW_NOTICE "notice: "
+
+NC_INTERNAL int fw_verify_in_ns(const char *expect, enum fw_expect mode, char *out,
+				size_t len);
+NC_INTERNAL void fw_expect_remove(const char *expect);
+NC_INTERNAL int fw_drift_in_ns(void *arg, char *out, size_t len);
+
+#endif /* NC_FWVERIFY_H */

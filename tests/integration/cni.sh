@@ -1,0 +1,603 @@
+# tests/integration/cni.sh - the CNI plugin (build/cni/netcell), executed
+# directly with the CNI environment as a runtime does, and driven by podman.
+#
+# As root the plugin works on the machine's own network: its bridge, its
+# veth pairs and table inet netcell_cni, all named after the test and
+# removed by it.  As the unprivileged user the same tests run inside a user
+# + network + mount namespace of the user's (unshare -Urnm), which is where
+# a rootless runtime runs its CNI plugins: that namespace is the "host".
+# Traffic goes only to namespaces the tests make: the containers, a
+# "world" behind the host (NAT) and a "client" in front of it (ports).
+
+CNIBIN="$TOP/$BUILD/cni/netcell"
+
+# cni_init: names and addresses of this test's network; sets BR NET SUB W K
+cni_init() {
+	local n=$(( $$ % 200 + 20 ))
+	BR="${PFX}b"; NET="${PFX}n"; SUB="10.231.$n"; W="10.232.$n"; K="10.233.$n"
+	export NETCELL_CNI_STATE_DIR="$T/cnistate"
+	mkdir -p "$T/ipam" "$T/fw"
+	ip -4 route | grep -qE "^(10\.231|10\.232|10\.233)\.$n\." && fail "a route of the host uses $SUB, $W or $K already"
+	FWD=$(cat /proc/sys/net/ipv4/ip_forward)
+}
+
+# cni_conf FILE [MEMBERS]: a network configuration, extra JSON members after
+# the standard ones (e.g. '"mtu": 1400, "runtimeConfig": {...}')
+cni_conf() {
+	printf '{"cniVersion": "1.0.0", "name": "%s", "type": "netcell", "bridge": "%s", "firewallDir": "%s",
+ "ipam": {"type": "host-local", "ranges": [[{"subnet": "%s.0/24"}]], "dataDir": "%s/ipam"}%s%s}\n' \
+		"$NET" "$BR" "$T/fw" "$SUB" "$T" "${2:+, }" "${2:-}" >"$1"
+}
+
+# cni CMD ID NETNS CONF [VAR=VALUE...]: run the plugin as a runtime does;
+# stdout in $T/cni.out, the exit status returned; a sanitizer's report
+# (the build-asan run) fails the test whatever the status
+cni() {
+	local cmd=$1 id=$2 ns=$3 conf=$4 rc; shift 4
+	env CNI_COMMAND="$cmd" CNI_CONTAINERID="$id" CNI_NETNS="$ns" CNI_IFNAME=eth0 \
+		CNI_PATH=/usr/lib/cni "$@" "$CNIBIN" <"$conf" >"$T/cni.out" 2>"$T/cni.err"
+	rc=$?
+	grep -q 'Sanitizer\|runtime error:' "$T/cni.err" && fail "$cmd: sanitizer report: $(head -30 "$T/cni.err")"
+	return $rc
+}
+
+# cni_ok CMD ID NETNS CONF: cni, and fail unless it succeeded
+cni_ok() {
+	cni "$@" || fail "$1 $2 exited $?: $(cat "$T/cni.out" "$T/cni.err")"
+}
+
+# cni_code WANT CMD ID NETNS CONF [VAR=VALUE...]: cni fails with CNI error code WANT
+cni_code() {
+	local want=$1 got; shift
+	cni "$@" && fail "$1 succeeded, wanted error $want: $(cat "$T/cni.out")"
+	got=$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); assert e["msg"]; print(e["code"])' "$T/cni.out" 2>/dev/null)
+	[ "$got" = "$want" ] || fail "$1 gave error code '$got', wanted $want: $(cat "$T/cni.out" "$T/cni.err")"
+}
+
+# jq_py EXPR: evaluate a python expression on the last result as r
+jq_py() { python3 -c "import json; r=json.load(open('$T/cni.out')); print($1)"; }
+
+# serve NS PORT: in namespace NS ("-": the host), a TCP server on PORT
+# answering the client's address (bounded: 40 s); its PID in SRV
+serve() {
+	local pre=(nsenter --net="/run/netns/$1")
+	[ "$1" = - ] && pre=()
+	"${pre[@]}" python3 -c "
+import socket,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('0.0.0.0',$2)); s.listen(64); s.settimeout(40); end=time.time()+40
+while time.time()<end:
+    try: c,p=s.accept(); c.sendall(p[0].encode()); c.close()
+    except Exception: break" >/dev/null 2>&1 &
+	SRV="$SRV $!"
+	for _ in $(seq 1 50); do "${pre[@]}" ss -Htln "sport = :$2" | grep -q . && return 0; sleep 0.05; done
+	fail "no server on $2 in $1"
+}
+
+# peer [NS] ADDR PORT: connect (from NS, else from the host) and print what
+# the server says
+peer() {
+	local pre=()
+	[ $# = 3 ] && { pre=(nsenter --net="/run/netns/$1"); shift; }
+	"${pre[@]}" python3 -c "
+import socket; c=socket.create_connection(('$1',$2),2); print(c.recv(64).decode())" 2>/dev/null
+}
+
+# side NAME ADDR3: a namespace NAME joined to the host by a veth, host
+# ADDR3.1/24, namespace ADDR3.2/24, default route via the host
+side() {
+	ip netns add "$1" && ip -n "$1" link set lo up
+	ip link add "$1h" type veth peer name eth0 netns "$1"
+	ip addr add "$2.1/24" dev "$1h" && ip link set "$1h" up
+	ip -n "$1" addr add "$2.2/24" dev eth0 && ip -n "$1" link set eth0 up
+	ip -n "$1" route add default via "$2.1"
+}
+
+# cni_cleanup: what the test made, whatever state it stopped in
+cni_cleanup() {
+	local id ns
+	for id in $IDS; do cni DEL "$id" "" "$T/conf.json" >/dev/null 2>&1; done
+	for p in $SRV; do kill "$p" 2>/dev/null; done
+	for ns in $NSS; do ip netns del "$ns" 2>/dev/null; ip link del "${ns}h" 2>/dev/null; done
+	ip link del "$BR" 2>/dev/null
+	[ -n "${MADE_TABLE:-}" ] && nft delete table inet netcell_cni 2>/dev/null
+	[ -n "${FWD:-}" ] && echo "$FWD" >/proc/sys/net/ipv4/ip_forward
+	return 0
+}
+
+# cni_begin: common start: names, no table of another user, cleanup trap
+cni_begin() {
+	cni_init
+	nft list table inet netcell_cni >/dev/null 2>&1 &&
+		fail "table inet netcell_cni exists already (a live netcell CNI network?); not touching it"
+	MADE_TABLE=1; IDS=""; NSS=""; SRV=""
+	trap cni_cleanup EXIT
+}
+
+# cni_nothing_left: no veth, bridge, table entries, state or lease remain
+cni_nothing_left() {
+	ip -o link 2>/dev/null | grep -q ' ncv' && fail "a veth is left: $(ip -o link 2>/dev/null | grep ' ncv')"
+	ip link show "$BR" >/dev/null 2>&1 && fail "bridge $BR is left"
+	nft list table inet netcell_cni >/dev/null 2>&1 && fail "table inet netcell_cni is left: $(nft list table inet netcell_cni)"
+	[ -z "$(ls -A "$T/cnistate" 2>/dev/null | grep -v '^lock$')" ] || fail "state left: $(ls -R "$T/cnistate")"
+	[ -z "$(ls "$T/ipam/$NET" 2>/dev/null | grep -E '^[0-9]')" ] || fail "IPAM leases left: $(ls "$T/ipam/$NET")"
+}
+
+# in_mode FN: run FN as the host's root, or as root of a user + network +
+# mount namespace of the test user (where a rootless runtime's plugins run)
+in_mode() {
+	if [ "$MODE" = root ]; then "$1"; return; fi
+	unshare -Urnm --propagation private bash -c "
+mount -t tmpfs tmpfs /run && mkdir /run/netns && ip link set lo up || exit 9
+source '$TOP/tests/lib.sh'; source '$TOP/tests/integration/cni.sh'; cd '$T'; $1"
+	local rc=$?
+	[ $rc = 9 ] && fail "cannot make a user + network + mount namespace with its own /run (unshare -Urnm)"
+	return $rc
+}
+
+cni_errors_body() {
+	cni_begin
+	local c1=${PFX}c1
+	ip netns add "$c1"; NSS="$c1"
+	cni_conf "$T/conf.json"
+	cni_ok VERSION "" "" "$T/conf.json"
+	[ "$(jq_py 'r["cniVersion"], "1.0.0" in r["supportedVersions"], "0.4.0" in r["supportedVersions"]')" = "1.0.0 True True" ] ||
+		fail "VERSION: $(cat "$T/cni.out")"
+	echo '{"cniVersion": "1.0.0", "name": ' >"$T/bad.json"
+	cni_code 6 ADD id1 "/run/netns/$c1" "$T/bad.json"
+	sed 's/"1.0.0"/"0.2.0"/' "$T/conf.json" >"$T/old.json"
+	cni_code 1 ADD id1 "/run/netns/$c1" "$T/old.json"
+	cni_conf "$T/pm.json" '"runtimeConfig": {"portMappings": [{"hostPort": 70000, "containerPort": 80}]}'
+	cni_code 7 ADD id1 "/run/netns/$c1" "$T/pm.json"
+	printf '{"cniVersion": "1.0.0", "name": "%s", "type": "netcell", "bridge": "%s"}\n' "$NET" "$BR" >"$T/noipam.json"
+	cni_code 7 ADD id1 "/run/netns/$c1" "$T/noipam.json"
+	sed 's/host-local/no-such-ipam/' "$T/conf.json" >"$T/ipam.json"
+	cni_code 7 ADD id1 "/run/netns/$c1" "$T/ipam.json"
+	cni_code 4 ADD id1 "/run/netns/$c1" "$T/conf.json" CNI_IFNAME=bad/name
+	cni_code 4 ADD "" "/run/netns/$c1" "$T/conf.json"
+	cni_code 4 ADD id1 "" "$T/conf.json"
+	cni_code 3 ADD id1 "$T/not-a-netns" "$T/conf.json"
+	cni_code 7 ADD id1 "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=../../etc/passwd"
+	cni_code 4 ADD id1 "/run/netns/$c1" "$T/conf.json" CNI_COMMAND=STATUSX
+	cni_code 3 CHECK id1 "/run/netns/$c1" "$T/conf.json"
+	# what the plugin may have made meanwhile: nothing
+	cni_nothing_left
+	ip -n "$c1" -o link | grep -q eth0 && fail "a failed ADD left eth0 in the container"
+	return 0
+}
+t_cni_errors() { in_mode cni_errors_body; }
+
+cni_add_check_del_body() {
+	cni_begin
+	local c1=${PFX}c1 c2=${PFX}c2 wn=${PFX}w kn=${PFX}k addr out hp
+	ip netns add "$c1"; ip netns add "$c2"; NSS="$c1 $c2 $wn $kn"
+	side "$wn" "$W"; side "$kn" "$K"
+	hp=$(free_port) || fail "no free port"
+	cni_conf "$T/conf.json" '"mtu": 1400, "runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80, "protocol": "tcp"}]}'
+	IDS="cid-one"
+	cni_ok ADD cid-one "/run/netns/$c1" "$T/conf.json"
+	addr=$(jq_py 'r["ips"][0]["address"]')
+	case "$addr" in "$SUB".*/24) ;; *) fail "address $addr is not host-local's from $SUB.0/24" ;; esac
+	[ "$(jq_py 'r["interfaces"][r["ips"][0]["interface"]]["sandbox"]')" = "/run/netns/$c1" ] ||
+		fail "the address's interface is not the container's: $(cat "$T/cni.out")"
+	ip -n "$c1" -o addr show dev eth0 | grep -q "inet $addr" || fail "eth0 has no $addr"
+	ip -n "$c1" route | grep -q "^default via $SUB.1 dev eth0" || fail "no default route: $(ip -n "$c1" route)"
+	ip -n "$c1" -o link show eth0 | grep -q 'mtu 1400' || fail "MTU not 1400"
+	[ "$(ip -n "$c1" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)" = \
+	  "$(jq_py 'r["interfaces"][2]["mac"]')" ] || fail "the result's MAC is not eth0's"
+	ip -n "$c1" link set lo up
+	# out through the NAT: the world sees the host's address
+	serve "$wn" 8000
+	out=$(peer "$c1" "$W.2" 8000) || fail "the container cannot reach the world"
+	[ "$out" = "$W.1" ] || fail "the world saw $out, not the host's address (no NAT)"
+	# the published port: from the host's loopback, and from a client
+	# namespace with the client's address kept
+	serve "$c1" 80
+	out=$(peer 127.0.0.1 "$hp") || fail "127.0.0.1:$hp does not reach the container"
+	[ "$out" = "$SUB.1" ] || fail "a loopback client arrives as $out, not as the bridge's address"
+	out=$(peer "$kn" "$K.1" "$hp") || fail "the client cannot reach $K.1:$hp"
+	[ "$out" = "$K.2" ] || fail "the container saw $out, not the client's address $K.2"
+	# hairpin: the container through its own published port, at the
+	# bridge's address (masqueraded, or its answer would bypass the NAT)
+	out=$(peer "$c1" "$SUB.1" "$hp") || fail "the container cannot reach its own published port"
+	[ "$out" = "$SUB.1" ] || fail "a hairpin connection arrives as $out, not as the bridge's address"
+	cni_ok CHECK cid-one "/run/netns/$c1" "$T/conf.json"
+	# drift: a rule entry, an address
+	nft delete element inet netcell_cni pm4 "{ tcp . $hp }"
+	cni_code 104 CHECK cid-one "/run/netns/$c1" "$T/conf.json"
+	grep -q "pm4 { tcp . $hp }" "$T/cni.out" || fail "CHECK does not name the missing port: $(cat "$T/cni.out")"
+	ip -n "$c1" addr del "$addr" dev eth0
+	cni_code 104 CHECK cid-one "/run/netns/$c1" "$T/conf.json"
+	grep -q "address $addr is missing" "$T/cni.out" || fail "CHECK does not name the address: $(cat "$T/cni.out")"
+	# DEL leaves nothing, twice, and with the namespace gone
+	cni_ok DEL cid-one "/run/netns/$c1" "$T/conf.json"
+	cni_ok DEL cid-one "/run/netns/$c1" "$T/conf.json"
+	ip -n "$c1" -o link | grep -q eth0 && fail "eth0 left in the container"
+	peer 127.0.0.1 "$hp" >/dev/null && fail "the port still answers after DEL"
+	IDS="cid-two"
+	cni_ok ADD cid-two "/run/netns/$c2" "$T/conf.json"
+	ip netns del "$c2"
+	cni_ok DEL cid-two "/run/netns/$c2" "$T/conf.json"
+	cni_ok DEL cid-two "" "$T/conf.json"
+	# the kernel removes a dead namespace's veth in the background
+	for _ in $(seq 1 40); do ip -o link 2>/dev/null | grep -q ' ncv' || break; sleep 0.05; done
+	cni_nothing_left
+	return 0
+}
+t_cni_add_check_del() { in_mode cni_add_check_del_body; }
+
+# cni_all CMD N: CMD for containers par1..parN, all at once (60 s at most
+# each); fails with the first error
+cni_all() {
+	local i p pids=""
+	for i in $(seq 1 "$2"); do
+		env CNI_COMMAND="$1" CNI_CONTAINERID="par$i" CNI_NETNS="/run/netns/${PFX}p$i" CNI_IFNAME=eth0 \
+			CNI_PATH=/usr/lib/cni timeout 60 "$CNIBIN" <"$T/conf.json" >"$T/$1$i.out" 2>&1 &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p" || fail "a concurrent $1 failed: $(cat "$T"/"$1"*.out | grep -m1 msg)"; done
+}
+
+cni_concurrent_body() {
+	cni_begin
+	local i n=20 addrs
+	cni_conf "$T/conf.json"
+	for i in $(seq 1 $n); do ip netns add "${PFX}p$i"; NSS="$NSS ${PFX}p$i"; IDS="$IDS par$i"; done
+	cni_all ADD $n
+	addrs=$(for i in $(seq 1 $n); do ip -n "${PFX}p$i" -4 -o addr show dev eth0 | awk '{print $4}'; done | sort -u | wc -l)
+	[ "$addrs" = $n ] || fail "$n containers have $addrs distinct addresses"
+	[ "$(ip -o link show master "$BR" | wc -l)" = $n ] || fail "the bridge has not $n ports"
+	serve - 7999
+	for i in $(seq 1 $n); do
+		[ "$(peer "${PFX}p$i" "$SUB.1" 7999)" = "$(ip -n "${PFX}p$i" -4 -o addr show dev eth0 | awk '{print $4}' | cut -d/ -f1)" ] ||
+			fail "container $i cannot reach the host at the gateway"
+	done
+	cni_all DEL $n
+	cni_nothing_left
+	return 0
+}
+t_cni_concurrent_adds() { in_mode cni_concurrent_body; }
+
+cni_port_taken_body() {
+	cni_begin
+	local c1=${PFX}c1 c2=${PFX}c2 hp
+	ip netns add "$c1"; ip netns add "$c2"; NSS="$c1 $c2"; IDS="pt1 pt2"
+	hp=$(free_port) || fail "no free port"
+	cni_conf "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80}]}'
+	cni_ok ADD pt1 "/run/netns/$c1" "$T/conf.json"
+	cni_code 101 ADD pt2 "/run/netns/$c2" "$T/conf.json"
+	grep -q 'choose another host port' "$T/cni.out" || fail "the error does not say what to do: $(cat "$T/cni.out")"
+	ip -n "$c2" -o link | grep -q eth0 && fail "the refused ADD left eth0"
+	[ "$(ls "$T/ipam/$NET" | grep -cE '^[0-9]')" = 1 ] || fail "the refused ADD kept its lease: $(ls "$T/ipam/$NET")"
+	[ "$(ip -o link show master "$BR" | wc -l)" = 1 ] || fail "the refused ADD left a port on the bridge"
+	cni_ok DEL pt1 "/run/netns/$c1" "$T/conf.json"
+	cni_nothing_left
+	return 0
+}
+t_cni_port_taken() { in_mode cni_port_taken_body; }
+
+cni_firewall_body() {
+	cni_begin
+	local c1=${PFX}c1 out ca
+	ip netns add "$c1"; NSS="$c1"; IDS="fwcontainer12345"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/web.nft"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy nonsense; }\n}\n' >"$T/fw/bad.nft"
+	cni_conf "$T/conf.json"
+	cni_code 102 ADD fwcontainer12345 "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=bad.nft"
+	grep -q 'bad.nft' "$T/cni.out" || fail "the error does not name the file: $(cat "$T/cni.out")"
+	$NC list | grep -q cni-fwcontainer1 && fail "a refused firewall left its cell"
+	cni_nothing_left
+	cni_ok ADD fwcontainer12345 "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=web.nft"
+	out=$($NC fw history cni-fwcontainer1) || fail "fw history of the container's cell: $out"
+	echo "$out" | grep -qE '^1 +\* +nft .*web.nft' || fail "generation 1 from web.nft not in force: $out"
+	ip -n "$c1" link set lo up
+	serve "$c1" 80; serve "$c1" 81
+	ca=$(ip -n "$c1" -4 -o addr show dev eth0 | awk '{print $4}' | cut -d/ -f1)
+	peer "$ca" 80 >/dev/null || fail "port 80 of the container is not reachable"
+	peer "$ca" 81 >/dev/null && fail "the firewall did not drop port 81"
+	cni_ok CHECK fwcontainer12345 "/run/netns/$c1" "$T/conf.json"
+	cni_ok DEL fwcontainer12345 "/run/netns/$c1" "$T/conf.json"
+	$NC list | grep -q cni-fwcontainer1 && fail "DEL left the container's cell"
+	ip netns list | grep -q "^$c1" || fail "DEL destroyed the runtime's namespace"
+	cni_nothing_left
+	# the network's own "firewall", in iptables-save syntax
+	ip netns del "$c1"; ip netns add "$c1"
+	printf '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 81 -j DROP\nCOMMIT\n' >"$T/fw/rules.v4"
+	cni_conf "$T/conf.json" '"firewall": "'"$T/fw/rules.v4"'"'
+	cni_ok ADD fwcontainer12345 "/run/netns/$c1" "$T/conf.json"
+	out=$($NC fw history cni-fwcontainer1) || fail "fw history: $out"
+	echo "$out" | grep -qE '^1 +\* +iptables .*rules.v4' || fail "generation 1 from rules.v4 not in force: $out"
+	ip -n "$c1" link set lo up
+	serve "$c1" 80; serve "$c1" 81
+	ca=$(ip -n "$c1" -4 -o addr show dev eth0 | awk '{print $4}' | cut -d/ -f1)
+	peer "$ca" 80 >/dev/null || fail "port 80 is not reachable under the iptables file"
+	peer "$ca" 81 >/dev/null && fail "the iptables file did not drop port 81"
+	cni_ok DEL fwcontainer12345 "/run/netns/$c1" "$T/conf.json"
+	cni_nothing_left
+	return 0
+}
+t_cni_firewall() { in_mode cni_firewall_body; }
+
+# --- podman ------------------------------------------------------------
+# Debian's podman 4.3 with its CNI backend, configured for the test alone:
+# CONTAINERS_CONF names a containers.conf in $T (plugin and network
+# directories, the state directories the plugin and netcell use, passed to
+# podman's cleanup processes too through [engine] env), --root/--runroot in
+# $T, and --rootfs with a busybox-static root filesystem (no registry is
+# reachable).  runc: crun refuses a hybrid cgroup hierarchy.  The ulimits
+# are what the runtime may set without CAP_SYS_RESOURCE.
+
+# pm_init: podman's files; sets PM (the podman command) and RFS
+pm_init() {
+	local d=$T/pm
+	command -v podman >/dev/null && command -v runc >/dev/null && [ -x /bin/busybox ] ||
+		fail "podman, runc or busybox-static missing: run scripts/install-deps"
+	mkdir -p "$d/plugins" "$d/net.d" "$d/rootfs/bin" "$d/rootfs/www/cgi-bin"
+	ln -s "$CNIBIN" "$d/plugins/netcell"
+	cp /bin/busybox "$d/rootfs/bin/"
+	for c in sh httpd nc wget ip sleep cat; do ln -s busybox "$d/rootfs/bin/$c"; done
+	printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n%%s" "$REMOTE_ADDR"\n' >"$d/rootfs/www/cgi-bin/peer"
+	chmod 755 "$d/rootfs/www/cgi-bin/peer"
+	cat >"$d/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+[network]
+network_backend = "cni"
+cni_plugin_dirs = ["$d/plugins", "/usr/lib/cni"]
+network_config_dir = "$d/net.d"
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "none"
+env = ["NETCELL_CNI_STATE_DIR=$T/cnistate", "NETCELL_STATE_DIR=$NETCELL_STATE_DIR", "NETCELL_RUNTIME_DIR=$NETCELL_RUNTIME_DIR"]
+CONF
+	printf '{"cniVersion": "0.4.0", "name": "%s", "plugins": [{"type": "netcell", "bridge": "%s", "firewallDir": "%s",
+ "ipam": {"type": "host-local", "ranges": [[{"subnet": "%s.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "%s/ipam"},
+ "capabilities": {"portMappings": true, "ips": true, "mac": true}}]}\n' \
+		"$NET" "$BR" "$T/fw" "$SUB" "$T" >"$d/net.d/$NET.conflist"
+	export CONTAINERS_CONF=$d/containers.conf
+	PM=(podman --root "$d/root" --runroot "$d/runroot" --storage-driver vfs)
+	RFS=$d/rootfs
+}
+
+# pm_cleanup: every container of the test's podman, then cni_cleanup (as
+# root), or rootless podman's pause process (as the user)
+pm_cleanup() {
+	timeout 60 "${PM[@]}" rm -af -t 0 >/dev/null 2>&1
+	if [ "$MODE" = user ]; then
+		local p; p=$(cat "$XDG_RUNTIME_DIR/libpod/tmp/pause.pid" 2>/dev/null)
+		[ -n "$p" ] && grep -q '^podman' "/proc/$p/comm" 2>/dev/null && kill -9 "$p"
+		return 0
+	fi
+	cni_cleanup
+}
+
+# in_rootless CMD...: run CMD in rootless podman's network namespace (the
+# plugin's "host"), with the test's netcell directories
+in_rootless() {
+	timeout 20 "${PM[@]}" unshare --rootless-netns env NETCELL_STATE_DIR="$NETCELL_STATE_DIR" \
+		NETCELL_RUNTIME_DIR="$NETCELL_RUNTIME_DIR" "$@"
+}
+
+# pm_user: t_cni_podman with rootless podman
+pm_user() {
+	local web=${PFX}web hp id ca out i
+	cni_init
+	export XDG_RUNTIME_DIR=$T/xdg
+	mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+	pm_init
+	trap pm_cleanup EXIT
+	pm_web "$web"; hp=$HP; id=$ID; ca=$CA
+	in_rootless ip -o link show "$BR" >/dev/null || fail "no bridge $BR in the rootless netns"
+	# the published port from the host's loopback (through rootlessport)
+	for _ in $(seq 1 50); do http 127.0.0.1 "$hp" >/dev/null && break; sleep 0.1; done
+	http 127.0.0.1 "$hp" >/dev/null || fail "127.0.0.1:$hp does not reach the container"
+	# the firewall: a generation of the keeper in the rootless netns
+	out=$(in_rootless "$NC" fw history "cni-${id:0:12}") || fail "fw history of the container's cell: $out"
+	echo "$out" | grep -qE "^1 +\* +nft .*$web.nft" || fail "generation 1 from $web.nft not in force: $out"
+	in_rootless python3 -c "import socket; socket.create_connection(('$ca', 80), 2)" ||
+		fail "port 80 of the container is not reachable in the rootless netns"
+	in_rootless python3 -c "import socket; socket.create_connection(('$ca', 81), 2)" 2>/dev/null &&
+		fail "the firewall did not drop port 81"
+	"${PM[@]}" rm -f -t 0 "$web" >/dev/null || fail "podman rm -f"
+	[ -z "$(ls "$T/cnistate/$NET" 2>/dev/null)" ] || fail "state left: $(ls "$T/cnistate/$NET")"
+	[ -z "$(ls "$T/ipam/$NET" 2>/dev/null | grep -E '^[0-9]')" ] || fail "IPAM lease left"
+	[ -e "$NETCELL_STATE_DIR/cells/cni-${id:0:12}.conf" ] && fail "the container's cell outlived it"
+	pm_ten
+	[ "$(for i in $(seq 1 10); do pm_addr "${PFX}p$i"; done | sort -u | grep -c "^$SUB\.")" = 10 ] ||
+		fail "10 containers have not 10 addresses of $SUB.0/24"
+	timeout 60 "${PM[@]}" rm -f -t 0 $(for i in $(seq 1 10); do echo "${PFX}p$i"; done) >/dev/null ||
+		fail "podman rm -f of the 10"
+	[ -z "$(ls "$T/cnistate/$NET" 2>/dev/null)" ] || fail "state left: $(ls "$T/cnistate/$NET")"
+	[ -z "$(ls "$T/ipam/$NET" 2>/dev/null | grep -E '^[0-9]')" ] || fail "IPAM leases left"
+	return 0
+}
+
+# http [NS] ADDR PORT: GET /cgi-bin/peer, print the client address it
+# reports (busybox httpd says [::ffff:A.B.C.D] for IPv4), 2 s at most
+http() {
+	local pre=()
+	[ $# = 3 ] && { pre=(nsenter --net="/run/netns/$1"); shift; }
+	"${pre[@]}" python3 -c "
+import urllib.request
+b=urllib.request.urlopen('http://$1:$2/cgi-bin/peer', timeout=2).read().decode()
+print(b.strip('[]').replace('::ffff:', ''))" 2>/dev/null
+}
+
+# pm_addr NAME: the container's IPv4 address on eth0
+pm_addr() {
+	"${PM[@]}" exec "$1" ip -4 -o addr show dev eth0 | awk '{print $4}' | cut -d/ -f1
+}
+
+# pm_web NAME: a container with busybox httpd on 80 and 81, port 80
+# published on a free host port, the firewall file NAME.nft dropping 81;
+# sets HP, ID (container id) and CA (its address)
+pm_web() {
+	HP=$(free_port) || fail "no free port"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/$1.nft"
+	"${PM[@]}" run -d --name "$1" --network "$NET" -p "$HP:80" --rootfs "$RFS" \
+		sh -c 'httpd -p 81 -h /www; exec httpd -f -p 80 -h /www' >"$T/pm.out" 2>&1 ||
+		fail "podman run ($MODE): $(cat "$T/pm.out")"
+	ID=$("${PM[@]}" inspect -f '{{.Id}}' "$1")
+	CA=$(pm_addr "$1")
+	case "$CA" in "$SUB".*) ;; *) fail "the container's address '$CA' is not from $SUB.0/24" ;; esac
+}
+
+# pm_ten: containers PFXp1..PFXp10 with busybox httpd, started at once
+pm_ten() {
+	local i p pids=""
+	for i in $(seq 1 10); do
+		"${PM[@]}" run -d --name "${PFX}p$i" --network "$NET" --rootfs "$RFS" httpd -f -p 80 -h /www \
+			>"$T/pm$i.out" 2>&1 &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p" || fail "a parallel podman run failed: $(cat "$T"/pm*.out | grep -m1 -i error)"; done
+}
+
+# pm_wait_http ADDR PORT: wait up to 5 s for the container's server
+pm_wait_http() {
+	for _ in $(seq 1 50); do http "$1" "$2" >/dev/null && return 0; sleep 0.1; done
+	return 1
+}
+
+# As root: podman on the host's network.  As the user: rootless podman,
+# which runs the CNI plugins inside a network namespace of its own (the
+# "rootless netns", slirp4netns its uplink, reached with podman unshare
+# --rootless-netns); published ports come in through podman's rootlessport.
+t_cni_podman() {
+	if [ "$MODE" = user ]; then pm_user; return; fi
+	cni_begin
+	pm_init
+	trap pm_cleanup EXIT
+	local wn=${PFX}w kn=${PFX}k web=${PFX}web hp id ca out
+	NSS="$wn $kn"
+	side "$wn" "$W"; side "$kn" "$K"
+	serve "$wn" 8000
+	pm_web "$web"; hp=$HP; id=$ID; ca=$CA
+	pm_wait_http "$ca" 80 || fail "the container's server does not answer at $ca:80"
+	# out through the NAT
+	out=$("${PM[@]}" exec "$web" nc "$W.2" 8000 </dev/null) || fail "the container cannot reach the world"
+	[ "$out" = "$W.1" ] || fail "the world saw '$out', not the host's address"
+	# -p HOSTPORT:80 from the host's loopback and from a client namespace
+	out=$(http 127.0.0.1 "$hp") || fail "127.0.0.1:$hp does not reach the container"
+	[ "$out" = "$SUB.1" ] || fail "a loopback client arrives as '$out', not as the bridge's address"
+	out=$(http "$kn" "$K.1" "$hp") || fail "the client namespace cannot reach $K.1:$hp"
+	[ "$out" = "$K.2" ] || fail "the container saw '$out', not the client's address $K.2"
+	# the container's firewall (firewallDir/NAME.nft), a netcell generation
+	http "$ca" 81 >/dev/null && fail "the firewall did not drop port 81"
+	out=$($NC fw history "cni-${id:0:12}") || fail "fw history of the container's cell: $out"
+	echo "$out" | grep -qE "^1 +\* +nft .*$web.nft" || fail "generation 1 from $web.nft not in force: $out"
+	# podman rm -f leaves nothing
+	"${PM[@]}" rm -f -t 0 "$web" >/dev/null || fail "podman rm -f"
+	$NC list | grep -q "cni-${id:0:12}" && fail "the container's cell outlived it"
+	http 127.0.0.1 "$hp" >/dev/null && fail "the published port outlived the container"
+	cni_nothing_left
+	# 10 containers started at once
+	local i
+	pm_ten
+	for i in $(seq 1 10); do
+		ca=$(pm_addr "${PFX}p$i")
+		pm_wait_http "$ca" 80 || fail "container $i ($ca) does not answer"
+	done
+	[ "$(for i in $(seq 1 10); do pm_addr "${PFX}p$i"; done | sort -u | wc -l)" = 10 ] ||
+		fail "10 containers have not 10 addresses"
+	timeout 60 "${PM[@]}" rm -f -t 0 $(for i in $(seq 1 10); do echo "${PFX}p$i"; done) >/dev/null ||
+		fail "podman rm -f of the 10"
+	cni_nothing_left
+	return 0
+}
+
+# The Kubernetes manifest, as files (no cluster here): the YAML parses into
+# the objects named, the install script is valid sh, and its conflist with a
+# pod CIDR put in is one the plugin accepts (a CHECK that gets past the
+# configuration to "no such container", code 3, not 7).
+t_cni_k8s_manifest() {
+	local y=$TOP/deploy/kubernetes/netcell-cni.yaml
+	export NETCELL_CNI_STATE_DIR="$T/cnistate"
+	python3 - "$y" "$T" <<'PY' || fail "manifest: see above"
+import json, sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+kinds = sorted(d["kind"] for d in docs)
+assert kinds == ["ClusterRole", "ClusterRoleBinding", "ConfigMap", "DaemonSet", "ServiceAccount"], kinds
+cm = next(d for d in docs if d["kind"] == "ConfigMap")["data"]
+open(sys.argv[2] + "/install.sh", "w").write(cm["install.sh"])
+c = json.loads(cm["10-netcell.conflist"].replace("__POD_CIDR__", "10.244.7.0/24"))
+p = c["plugins"][0]
+assert p["type"] == "netcell" and p["capabilities"]["portMappings"]
+p["cniVersion"], p["name"] = c["cniVersion"], c["name"]
+json.dump(p, open(sys.argv[2] + "/k8s.json", "w"))
+ds = next(d for d in docs if d["kind"] == "DaemonSet")
+mounts = {m["mountPath"] for m in ds["spec"]["template"]["spec"]["initContainers"][0]["volumeMounts"]}
+assert {"/host/opt/cni/bin", "/host/etc/cni/net.d"} <= mounts, mounts
+PY
+	sh -n "$T/install.sh" || fail "install.sh is not valid sh"
+	cni_code 3 CHECK k8spod /proc/self/ns/net "$T/k8s.json"
+}
+
+# The container's cell across keeper crashes: a new keeper takes the
+# adopted namespace back by its /run/netns binding (the firewall stays as
+# it was); once the binding is gone (as after a reboot) the cell is
+# forgotten, never made anew, and the runtime's namespace is left alone.
+cni_keeper_crash_body() {
+	cni_begin
+	local c1=${PFX}c1 cell=cni-crashcontain out kp
+	ip netns add "$c1"; NSS="$c1"; IDS="crashcontainer1"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/web.nft"
+	cni_conf "$T/conf.json"
+	cni_ok ADD crashcontainer1 "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=web.nft"
+	kp=$(keeper_pid); [ -n "$kp" ] || fail "no keeper holds the container's cell"
+	kill -9 "$kp"; gone "$kp" || fail "the keeper did not die"
+	out=$($NC fw history "$cell" 2>/dev/null) || fail "the container's cell is gone after a keeper crash"
+	echo "$out" | grep -qE '^1 +\* +nft .*web.nft' || fail "generation 1 not in force after the crash: $out"
+	ip netns exec "$c1" nft list ruleset | grep -q 'dport 81 drop' || fail "the container lost its firewall"
+	cni_ok CHECK crashcontainer1 "/run/netns/$c1" "$T/conf.json"
+	kp=$(keeper_pid); kill -9 "$kp"; gone "$kp" || fail "the keeper did not die"
+	umount "/run/netns/$cell" && rm "/run/netns/$cell" || fail "cannot remove the binding"
+	$NC list >"$T/list" 2>&1 || fail "list after the binding went: $(cat "$T/list")"
+	grep -q "$cell" "$T/list" && fail "a cell whose namespace binding is gone was made anew: $(cat "$T/list")"
+	ip netns exec "$c1" nft list ruleset | grep -q 'dport 81 drop' || fail "the runtime's namespace was touched"
+	cni_ok DEL crashcontainer1 "/run/netns/$c1" "$T/conf.json"
+	cni_nothing_left
+	return 0
+}
+t_cni_keeper_crash() { in_mode cni_keeper_crash_body; }
+
+# Both families from host-local, and the runtime's "ips" and "mac"
+# capabilities: the address asked for, the MAC asked for, a default route
+# per family, a port published over IPv6 (the host's own connection to
+# the bridge's IPv6 address, DNATed by pm6).  IPv6 forwarding is the
+# host's to switch on (docs/cni.md), so no IPv6 traffic crosses the host.
+cni_dual_stack_body() {
+	cni_begin
+	local c1=${PFX}c1 hp v6=fd00:231:$(( $$ % 200 + 20 )) out
+	ip netns add "$c1"; NSS="$c1"; IDS="dual"
+	hp=$(free_port) || fail "no free port"
+	printf '{"cniVersion": "1.0.0", "name": "%s", "type": "netcell", "bridge": "%s",
+ "ipam": {"type": "host-local", "ranges": [[{"subnet": "%s.0/24"}], [{"subnet": "%s::/64"}]], "dataDir": "%s/ipam"},
+ "runtimeConfig": {"ips": ["%s.77/24"], "mac": "02:aa:bb:cc:dd:ee",
+  "portMappings": [{"hostPort": %s, "containerPort": 80, "protocol": "tcp"}]}}\n' \
+		"$NET" "$BR" "$SUB" "$v6" "$T" "$SUB" "$hp" >"$T/conf.json"
+	cni_ok ADD dual "/run/netns/$c1" "$T/conf.json"
+	ip -n "$c1" -o addr show dev eth0 | grep -q "inet $SUB.77/24" || fail "not the address asked for (ips): $(ip -n "$c1" -o addr)"
+	ip -n "$c1" -o -6 addr show dev eth0 | grep -q "inet6 $v6::" || fail "no IPv6 address from $v6::/64"
+	ip -n "$c1" -o link show eth0 | grep -q 'link/ether 02:aa:bb:cc:dd:ee' || fail "not the MAC asked for (mac)"
+	ip -n "$c1" -6 route | grep -q "^default via $v6::1 dev eth0" || fail "no IPv6 default route: $(ip -n "$c1" -6 route)"
+	[ "$(jq_py 'len(r["ips"])')" = 2 ] || fail "the result has not two addresses: $(cat "$T/cni.out")"
+	ip -n "$c1" link set lo up
+	nsenter --net="/run/netns/$c1" python3 -c "
+import socket,time
+s=socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('::',80)); s.listen(4); s.settimeout(20)
+c,p=s.accept(); c.sendall(p[0].encode()); c.close()" >/dev/null 2>&1 &
+	SRV="$SRV $!"
+	for _ in $(seq 1 50); do nsenter --net="/run/netns/$c1" ss -Htln 'sport = :80' | grep -q . && break; sleep 0.05; done
+	out=$(python3 -c "
+import socket; c=socket.create_connection(('$v6::1',$hp),2); print(c.recv(64).decode())" 2>&1) ||
+		fail "[$v6::1]:$hp does not reach the container: $out"
+	[ "$out" = "$v6::1" ] || fail "the container saw '$out', not the host's address $v6::1"
+	cni_ok CHECK dual "/run/netns/$c1" "$T/conf.json"
+	cni_ok DEL dual "/run/netns/$c1" "$T/conf.json"
+	cni_nothing_left
+	return 0
+}
+t_cni_dual_stack() { in_mode cni_dual_stack_body; }
