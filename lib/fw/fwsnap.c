@@ -244,6 +244,8 @@ int fw_snap_take(const char *tmp, int sets, struct fw_snap *s, char *err, size_t
 
 	if (ret)
 		snprintf(err, len, "cannot list the ruleset the script built");
+	else	/* netcell's own table (kernel/nft.h) is never a generation's */
+		nft_strip_reserved(s->nft);
 	/* iptables tables are of family ip or ip6: without one, a save has
 	 * nothing to say, and not running it saves an exec */
 	if (!ret)

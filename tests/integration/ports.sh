@@ -432,6 +432,9 @@ t_port_kernel_cell_firewall() {
 	$NC exec "$c" -- nft list tables | grep -qx 'table inet netcell' || fail "fw apply removed netcell's table"
 	$NC fw show "$c" >"$T/show" || fail "fw show"
 	grep -q netcell "$T/show" && fail "fw show shows netcell's own table: $(cat "$T/show")"
+	# netcell's table is not the user's ruleset changed behind its back
+	expect_rc 0 $NC inspect "$c"
+	grep -q 'CHANGED inside the cell' "$T/out" && fail "inspect counts netcell's table as a change: $(grep -i firewall "$T/out")"
 	out=$(python3 "$PNET" peer 127.0.0.1 "$hp" 127.0.0.2) || fail "no answer through the firewall"
 	case $out in 127.0.0.2\ *) ;; *) fail "through the firewall: $out" ;; esac
 	[ "$(kernel_count "$c" tcp "$hp")" = 1 ] || fail "not carried by the kernel: $(kernel_rules "$c")"
