@@ -36,6 +36,7 @@
 #include <time.h>
 #include "client/cellns.h"
 #include "client/firewall.h"
+#include "client/fwexpect.h"
 #include "client/fwswitch.h"
 #include "fw/fwgen.h"
 
@@ -78,6 +79,7 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 	long long v[3] = { 0 }, deadline;
 	unsigned long long ns_before = 0, ns_after = 0;
 	struct cellns held = { .ns = INCELL_HOST(cell) };
+	struct fw_expect_run er = { .pid = 0 };
 	unsigned prev = fwgen_current(dir);
 	struct fw_job job;
 	char text[96];
@@ -106,18 +108,11 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 		job.host = 1;
 		fw_host_prefix(&job, fwgen_job(dir, prev, &cur) ? NULL : &cur);
 	}
-	if (!ret && !fw_is_host(cell) && (job.format != NC_FW_NFT || fw_job_bytes(&job) <= FW_VERIFY_MAX)) {
-		/* the generation loaded into a throwaway namespace: what the cell
-		 * must hold once it is in force (fwverify.c) */
-		fwgen_path(dir, *gen, "live", job.expect, sizeof(job.expect));
-		job.expect_mode = FW_EXPECT_WRITE;
-	}
-	if (!ret && (job.format != NC_FW_NFT || job.expect[0]))
-		ret = fw_run_job_cell(ctx, NULL, &job);	/* every part, or none */
-	if (!ret && !fw_is_host(cell) && !job.expect[0])
-		ctx_notice(ctx, "generation %u (%zu KiB) is larger than netcell compares with the cell after loading (%d KiB: a second load); it was loaded in one transaction and checked by its loader only",
-			   *gen, fw_job_bytes(&job) / 1024, FW_VERIFY_MAX / 1024);
-	job.expect_mode = FW_EXPECT_CHECK;
+	/* the check of the cell's live ruleset after its load: the views it
+	 * must have (fwexpect.c); an iptables generation is loaded into a
+	 * throwaway namespace first (every part, or none) */
+	if (!ret)
+		ret = fw_expect_begin(ctx, cell, dir, *gen, &job, &er);
 	if (!ret) {
 		/* the namespace loaded into is held until the cell is asked for
 		 * again: a namespace freed meanwhile would give its inode
@@ -129,6 +124,8 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 		}
 		if (!ret)
 			ret = fw_cell_ns(ctx, cell, &ns_after);
+		if (!ret && ns_before == ns_after)
+			ret = fw_expect_end(ctx, &er, 1);
 		/* a keeper that died meanwhile rebuilt the cell (rootless) or
 		 * another command made a new cell of that name: what was loaded
 		 * went into a namespace that is no longer this cell */
@@ -160,6 +157,7 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 		}
 	}
 	cellns_close(&held);
+	fw_expect_end(ctx, &er, 0);	/* waits for, and removes, what is left */
 	if (!ret)
 		ret = fwgen_write_meta(dir, *gen, &job) ? ctx_err(ctx, -EIO, NC_ERR_FAILED,
 				"cannot record generation %u", *gen) : 0;

@@ -148,11 +148,51 @@ static unsigned legacy_rules(char *names, size_t len)
 }
 
 /**
+ * legacy_notice() - a notice naming iptables-legacy rules of this namespace
+ * @out:	the notice is appended here
+ * @len:	size of @out
+ */
+static void legacy_notice(char *out, size_t len)
+{
+	char legacy[256];
+	unsigned n = legacy_rules(legacy, sizeof(legacy));
+	size_t l = strlen(out);
+
+	if (n)
+		snprintf(out + l, len - l,
+			 FW_NOTICE "the cell also has %u iptables-legacy rule(s) (tables:%s), which nftables does not hold and no generation changes; remove them with 'iptables-legacy -F' and 'iptables-legacy -X' (ip6tables-legacy likewise) inside the cell, or load them into a generation with fw stage\n",
+			 n, legacy);
+}
+
+/**
+ * describe() - where two views differ, in words
+ * @want:	the generation's views
+ * @got:	the cell's
+ * @out:	the words
+ * @len:	size of @out
+ *
+ * Return: 0 equal, 1 different, -ENOMEM
+ */
+static int describe(const struct fw_snap *want, const struct fw_snap *got, char *out, size_t len)
+{
+	char what[32], la[201], lb[201];
+	unsigned line = 0;
+	int ret = fw_snap_diff(want, got, 0, what, sizeof(what), la, lb, sizeof(la), &line);
+
+	if (ret == 1)
+		snprintf(out, len, "%s, line %u: the generation is \"%s\", the cell holds \"%s\"",
+			 what, line, la, lb);
+	return ret;
+}
+
+/**
  * fw_verify_in_ns() - after a load, in its namespace: keep the views
- * (throwaway namespace) or compare the live ones with them (cell)
- * @expect:	base path of the generation's views ("" for none)
- * @mode:	FW_EXPECT_WRITE or FW_EXPECT_CHECK
- * @out:	a difference, or a notice (FW_NOTICE ...) on success
+ * (a throwaway namespace, or the cell's for the caller to compare) or
+ * compare the live ones with those kept
+ * @expect:	base path of the views ("" for none)
+ * @mode:	FW_EXPECT_WRITE, FW_EXPECT_TAKE (WRITE, in a cell) or
+ *		FW_EXPECT_CHECK
+ * @out:	a difference, or notices (FW_NOTICE ...) on success
  * @len:	size of @out
  *
  * Return: 0, -EPROTO when the live ruleset differs (@out says where), or
@@ -160,43 +200,84 @@ static unsigned legacy_rules(char *names, size_t len)
  */
 int fw_verify_in_ns(const char *expect, enum fw_expect mode, char *out, size_t len)
 {
-	char tmp[PATH_MAX], what[32], la[201], lb[201], path[PATH_MAX], legacy[256];
+	char tmp[PATH_MAX], path[PATH_MAX];
 	struct fw_snap want = { 0 }, live = { 0 };
-	unsigned line = 0, n;
 	int ret, i;
 
 	if (!expect[0] || mode == FW_EXPECT_NONE)
 		return 0;
 	snprintf(tmp, sizeof(tmp), "%s-save", expect);
 	ret = fw_snap_take(tmp, 1, &live, out, len);
-	if (!ret && mode == FW_EXPECT_WRITE) {
+	if (!ret && mode != FW_EXPECT_CHECK) {
 		const char *v[3] = { live.nft, live.v4, live.v6 };
 
 		for (i = 0; !ret && i < 3; i++)
 			ret = store_write_atomic(view_path(expect, i, path, sizeof(path)), v[i],
 						 strlen(v[i]));
 		if (ret)
-			snprintf(out, len, "cannot keep the generation's views: %s", strerror(-ret));
+			snprintf(out, len, "cannot keep the ruleset's views: %s", strerror(-ret));
 	} else if (!ret) {
 		ret = read_views(expect, &want);
-		if (ret == -ENOENT)
-			ret = 0;	/* said below */
-		else if (!ret && fw_snap_diff(&want, &live, 0, what, sizeof(what), la, lb,
-					      sizeof(la), &line) > 0)
-			ret = -EPROTO;
-		if (ret == -EPROTO)
-			snprintf(out, len, "%s, line %u: the generation is \"%s\", the cell holds \"%s\"",
-				 what, line, la, lb);
-		else if (!ret && !want.nft)
+		if (ret == -ENOENT) {
+			ret = 0;
 			snprintf(out, len, FW_NOTICE "this generation was recorded before netcell compared a cell's live ruleset with it: loaded, not compared\n");
-		if (!ret && (n = legacy_rules(legacy, sizeof(legacy))))
-			snprintf(out + strlen(out), len - strlen(out),
-				 FW_NOTICE "the cell also has %u iptables-legacy rule(s) (tables:%s), which nftables does not hold and no generation changes; remove them with 'iptables-legacy -F' and 'iptables-legacy -X' (ip6tables-legacy likewise) inside the cell, or load them into a generation with fw stage\n",
-				 n, legacy);
+		} else if (!ret && describe(&want, &live, out, len) == 1) {
+			ret = -EPROTO;
+		}
 	}
+	if (!ret && mode != FW_EXPECT_WRITE)
+		legacy_notice(out, len);
 	fw_snap_free(&want);
 	fw_snap_free(&live);
 	return ret;
+}
+
+/**
+ * fw_views_diff() - compare two kept sets of views (no namespace needed)
+ * @want:	base path of the generation's views
+ * @got:	base path of the cell's
+ * @out:	where they differ
+ * @len:	size of @out
+ *
+ * Return: 0 equal, 1 different, -errno when either cannot be read
+ */
+int fw_views_diff(const char *want, const char *got, char *out, size_t len)
+{
+	struct fw_snap a = { 0 }, b = { 0 };
+	int ret = read_views(want, &a);
+
+	if (!ret)
+		ret = read_views(got, &b);
+	if (!ret)
+		ret = describe(&a, &b, out, len);
+	fw_snap_free(&a);
+	fw_snap_free(&b);
+	return ret;
+}
+
+/**
+ * fw_views_link() - give a generation the views another one with the same
+ * files has (a ruleset applied again needs no second load to know them)
+ * @from:	base path of the kept views
+ * @to:		base path for the new generation
+ *
+ * Return: 0 or -errno (nothing linked)
+ */
+int fw_views_link(const char *from, const char *to)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		unlink(view_path(to, i, b, sizeof(b)));
+		if (link(view_path(from, i, a, sizeof(a)), b)) {
+			int e = -errno;
+
+			fw_expect_remove(to);
+			return e;
+		}
+	}
+	return 0;
 }
 
 /**

@@ -11,11 +11,14 @@ enum fw_expect {
 	FW_EXPECT_NONE,		/* nothing */
 	FW_EXPECT_WRITE,	/* a throwaway namespace's load writes them */
 	FW_EXPECT_CHECK,	/* a cell's load is compared with them */
+	FW_EXPECT_TAKE,		/* a cell's load writes its own, for the caller */
 };
 
 /* generations up to this size are compared with the cell after loading
  * (fwverify.c costs a second load, in a throwaway namespace) */
+#ifndef FW_VERIFY_MAX
 #define FW_VERIFY_MAX (1024 * 1024)
+#endif
 
 /* how an in-namespace success hands a notice back (fw_run_job()) */
 #define FW_NOTICE "notice: "
@@ -23,6 +26,8 @@ enum fw_expect {
 NC_INTERNAL int fw_verify_in_ns(const char *expect, enum fw_expect mode, char *out,
 				size_t len);
 NC_INTERNAL void fw_expect_remove(const char *expect);
+NC_INTERNAL int fw_views_diff(const char *want, const char *got, char *out, size_t len);
+NC_INTERNAL int fw_views_link(const char *from, const char *to);
 NC_INTERNAL int fw_drift_in_ns(void *arg, char *out, size_t len);
 
 #endif /* NC_FWVERIFY_H */
