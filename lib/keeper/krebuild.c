@@ -176,8 +176,16 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt,
 		    strcmp(e->d_name + len - 5, ".conf"))
 			continue;
 		snprintf(name, sizeof(name), "%.*s", (int)(len - 5), e->d_name);
-		if (store_load(k->p.state, name, &c) || find(k, name))
+		if (find(k, name))
 			continue;
+		if (store_load(k->p.state, name, &c)) {
+			/* never a silent loss: a file cut short (a rootless keeper
+			 * writes without fsync: a machine crash right after a
+			 * create) or damaged by hand */
+			ctx_notice(ctx, "cell \"%s\" did not come back: its saved configuration %s/%s.conf is empty or damaged (written just before a machine crash?); 'netcell delete --force %s' removes what is left, 'netcell create %s' makes it again",
+				   name, dir, name, name, name);
+			continue;
+		}
 		if (c.ephemeral) {
 			if (!store_tombstone(k->p.state, name))
 				keeper_forget(k, name, 1);
