@@ -182,8 +182,14 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt,
 			/* never a silent loss: a file cut short (a rootless keeper
 			 * writes without fsync: a machine crash right after a
 			 * create) or damaged by hand */
-			ctx_notice(ctx, "cell \"%s\" did not come back: its saved configuration %s/%s.conf is empty or damaged (written just before a machine crash?); 'netcell delete --force %s' removes what is left, 'netcell create %s' makes it again",
-				   name, dir, name, name, name);
+			char from[PATH_MAX], to[PATH_MAX];
+
+			snprintf(from, sizeof(from), "%s/%s.conf", dir, name);
+			snprintf(to, sizeof(to), "%s/%s.damaged", dir, name);
+			if (rename(from, to))
+				snprintf(to, sizeof(to), "%s", from);
+			ctx_notice(ctx, "cell \"%s\" did not come back: its saved configuration was empty or damaged (written just before a machine crash?), kept as %s; 'netcell create %s' makes the cell again",
+				   name, to, name);
 			continue;
 		}
 		if (c.ephemeral) {

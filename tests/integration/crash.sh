@@ -242,3 +242,24 @@ t_kill9_campaign() {
 	trap - EXIT
 	return 0
 }
+
+t_rebuild_names_damaged_conf() {
+	# a cell's saved configuration cut short (a rootless keeper writes
+	# without fsync; a machine crash right after a create): the rebuild
+	# names it once, keeps the file aside, and the name can be used again
+	local c=${PFX}dm
+	expect_rc 0 $NC create "$c" --uplink none
+	kill -9 "$(keeper_pid)"; sleep 0.2
+	[ "$MODE" = root ] && ip netns del "$c"
+	: >"$NETCELL_STATE_DIR/cells/$c.conf"
+	expect_rc 0 $NC list
+	expect_err_match "cell \"$c\" did not come back: its saved configuration was empty or damaged .*kept as .*/cells/$c.damaged"
+	grep -q "^$c " "$T/out" && fail "a cell with a damaged configuration is listed"
+	[ -f "$NETCELL_STATE_DIR/cells/$c.damaged" ] || fail "the damaged file was not kept aside"
+	kill -9 "$(keeper_pid)"; sleep 0.2
+	expect_rc 0 $NC list
+	grep -q "$c" "$T/err" && fail "the damaged configuration is reported again: $(cat "$T/err")"
+	expect_rc 0 $NC create "$c" --uplink none
+	expect_rc 0 $NC delete "$c"
+	rm -f "$NETCELL_STATE_DIR/cells/$c.damaged"
+}
