@@ -90,6 +90,7 @@ NC_API const char *nc_notice_next(struct nc_ctx *ctx);
 NC_API int nc_name_check(struct nc_ctx *ctx, const char *name);
 NC_API int nc_create(struct nc_ctx *ctx, const char *name, unsigned flags);
 NC_API int nc_delete(struct nc_ctx *ctx, const char *name);
+NC_API int nc_delete_idle(struct nc_ctx *ctx, const char *name);
 NC_API int nc_create_id(struct nc_ctx *ctx, const char *name, unsigned flags,
 			unsigned long long *id);
 NC_API int nc_create_keep(struct nc_ctx *ctx, const char *name,

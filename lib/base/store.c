@@ -83,6 +83,13 @@ static int store_set(struct cell_conf *c, const char *key, const char *val)
 	}
 	if (!strcmp(key, "port"))
 		return add_port(c, val);
+	if (!strcmp(key, "id")) {	/* the creation's identity (ksetup.c) */
+		char *end;
+
+		errno = 0;
+		c->id = strtoull(val, &end, 10);
+		return errno || end == val || *end || *val == '-' ? -EINVAL : 0;
+	}
 	if (parse_ll(val, &v))
 		return -EINVAL;
 	if (!strcmp(key, "created") && v >= 0)
@@ -153,6 +160,8 @@ int store_format(const struct cell_conf *c, char *buf, size_t len)
 
 	if (c->adopted && n >= 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "adopted=1\n");
+	if (c->id && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, "id=%llu\n", c->id);
 
 	for (i = 0; i < c->nports && n >= 0 && (size_t)n < len; i++) {
 		off = (size_t)n;

@@ -27,6 +27,7 @@ struct cell_conf {
 	long long created;
 	int ephemeral;
 	int adopted;
+	unsigned long long id;
 	struct portspec ports[NC_PORTS_MAX];
 	unsigned nports;
 };

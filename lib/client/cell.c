@@ -138,6 +138,28 @@ int nc_delete(struct nc_ctx *ctx, const char *name)
 }
 
 /**
+ * nc_delete_idle() - delete a cell unless processes are still in it
+ * @ctx:	context
+ * @name:	cell name
+ *
+ * The keeper checks and deletes in one request, so no process can enter
+ * in between; its own helpers in the cell do not count.
+ *
+ * Return: 0; -EBUSY with a message naming the processes (kind
+ * NC_ERR_FAILED); or -errno (-ENOENT no such cell) with a message
+ */
+int nc_delete_idle(struct nc_ctx *ctx, const char *name)
+{
+	char req[NC_NAME_MAX + 32];
+	int ret = nc_name_check(ctx, name);
+
+	if (ret)
+		return ret;
+	snprintf(req, sizeof(req), "DELIDLE\t%s", name);
+	return client_call(ctx, req, NULL, 0, NULL, NULL);
+}
+
+/**
  * nc_create_id() - create a cell and learn this creation's identity
  * @ctx:	context
  * @name:	cell name

@@ -334,7 +334,7 @@ static int is_change(const char *req)
 {
 	static const char *const ops[] = { "CREATE\t", "DELETE\t", "PORTADD\t",
 					   "PORTRM\t", "LINK\t", "UNLINK\t", "HUB\t",
-					   "ADOPT\t" };
+					   "ADOPT\t", "DELIDLE\t" };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(ops); i++)
@@ -403,12 +403,13 @@ static int outcome(struct nc_ctx *ctx, const char *req)
 	nf = proto_split(copy, f, 3);
 	if (nf < 2)
 		return -1;
-	if (!strcmp(f[0], "CREATE") || !strcmp(f[0], "DELETE") || !strcmp(f[0], "ADOPT")) {
+	if (!strcmp(f[0], "CREATE") || !strcmp(f[0], "DELETE") || !strcmp(f[0], "ADOPT") ||
+	    !strcmp(f[0], "DELIDLE")) {
 		snprintf(get, sizeof(get), "GET\t%s", f[1]);
 		ret = client_call(ctx, get, NULL, 0, NULL, NULL);
 		if (ret && ret != -ENOENT)
 			return -1;
-		return strcmp(f[0], "DELETE") ? !ret : ret == -ENOENT;
+		return strncmp(f[0], "DEL", 3) ? !ret : ret == -ENOENT;
 	}
 	if (nf == 3 && (!strcmp(f[0], "PORTADD") || !strcmp(f[0], "PORTRM"))) {
 		ret = ports_listed(ctx, f[1], f[2], &total);

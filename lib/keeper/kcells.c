@@ -11,6 +11,7 @@
  * LINK).  The keeper's loop (keeper.c) dispatches to these; they run one
  * at a time, which serialises every change to a user's cells.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -209,6 +210,73 @@ int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
 }
 
 /**
+ * kcell_busy() - refuse to delete a cell that still has processes
+ * @k:		keeper
+ * @ctx:	context (the message)
+ * @c:		cell
+ *
+ * A process is in the cell when its /proc/PID/ns/net is the cell's
+ * namespace; the keeper's own children (netcell-sock) go with the cell
+ * and do not count.  /proc is read as the keeper, which is the user (or
+ * root): the user's processes are the only ones that can be in a rootless
+ * cell.  A namespace never handed out (no GET or LIST since a rootless
+ * create) cannot hold any other process: no scan then.  Checked inside
+ * the DELETE request, so no process can enter between check and delete.
+ *
+ * Return: 0 when the cell may go, else -EBUSY with a message naming them
+ */
+int kcell_busy(struct keeper *k, struct nc_ctx *ctx, const struct kcell *c)
+{
+	char path[64], comm[32], list[512] = "", line[256];
+	_cleanup_closedir_ DIR *d = NULL;
+	struct stat ns, st;
+	struct dirent *e;
+	size_t n = 0, at = 0;
+	pid_t me = getpid(), pid, ppid;
+	FILE *f;
+
+	(void)k;
+	if (c->hidden || fstat(c->netfd, &ns) || !(d = opendir("/proc")))
+		return 0;
+	while ((e = readdir(d))) {
+		pid = (pid_t)strtol(e->d_name, NULL, 10);
+		if (pid <= 0 || pid == me)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+		if (stat(path, &st) || st.st_ino != ns.st_ino || st.st_dev != ns.st_dev)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		comm[0] = '\0';
+		ppid = 0;
+		if ((f = fopen(path, "re"))) {
+			if (fgets(line, sizeof(line), f)) {
+				char *l = strchr(line, '('), *r = strrchr(line, ')');
+
+				if (l && r && r > l) {
+					snprintf(comm, sizeof(comm), "%.*s", (int)(r - l - 1), l + 1);
+					ppid = (pid_t)strtol(r + 3 + strcspn(r + 3, " "), NULL, 10);
+				}
+			}
+			fclose(f);
+		}
+		if (ppid == me)
+			continue;	/* the keeper's own helper */
+		if (n < 8)
+			at += (size_t)snprintf(list + at, sizeof(list) - at, "%s%d (%s)",
+					       n ? ", " : "", (int)pid, comm[0] ? comm : "?");
+		n++;
+	}
+	if (!n)
+		return 0;
+	if (n > 8)
+		snprintf(list + at, sizeof(list) - at, " and %zu more", n - 8);
+	return ctx_err(ctx, -EBUSY, NC_ERR_FAILED,
+		       "cannot delete cell \"%s\": %zu process%s still in it: %s; stop %s, or run 'netcell delete --force %s'",
+		       c->conf.name, n, n == 1 ? "" : "es", list, n == 1 ? "it" : "them",
+		       c->conf.name);
+}
+
+/**
  * kcell_drop() - remove a cell: saved configuration, binding, descriptor
  * @k:		keeper
  * @ctx:	context
@@ -304,6 +372,10 @@ int kcell_create(struct keeper *k, struct nc_ctx *ctx, const char *name,
 		ctx_err(ctx, ret, NC_ERR_FAILED, "out of memory");
 		goto undo_conf;
 	}
+	/* rootless: nothing but the keeper can reach the new namespace until
+	 * GET or LIST hands it out (kcell_busy() need not look for processes
+	 * in it); a root cell is bound at /run/netns for anyone */
+	k->cells[k->n - 1].hidden = (unsigned char)k->p.rootless;
 	ksetup_begin(&k->cells[k->n - 1], flags);
 	return 0;
 undo_conf:
@@ -392,6 +464,7 @@ int kcell_get(struct keeper *k, struct nc_ctx *ctx, int sock,
 			       "the cell \"%s\" this command was making is gone (its keeper restarted) and another of that name took its place; nothing was done to it",
 			       name);
 	format_cell(k, c, buf + 3, sizeof(buf) - 3);
+	c->hidden = 0;	/* handed out: processes may enter it from now on */
 	if (k->p.rootless) {
 		fds[nfds] = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
 		if (fds[nfds] < 0)
@@ -426,6 +499,7 @@ int kcell_list(struct keeper *k, int sock, const char *from)
 	memcpy(buf, "OK\t", 3);
 	/* a page: as many records as fit, then "MORE\tINDEX" for the next */
 	for (; i < k->n; i++) {
+		k->cells[i].hidden = 0;	/* its namespace's path is given out */
 		n = format_cell(k, &k->cells[i], buf + off, PROTO_MAX - off - PROTO_MORE);
 		if (n < 0 || off + (size_t)n >= PROTO_MAX - PROTO_MORE) {
 			off += (size_t)snprintf(buf + off, PROTO_MAX - off, "MORE\t%zu\n", i);

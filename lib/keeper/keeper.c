@@ -106,6 +106,12 @@ static void handle(struct keeper *k, int sock, char *req)
 	} else if (!strcmp(f[0], "DELETE") && (nf == 2 || nf == 3)) {
 		c = find_for(k, f[1], nf == 3 ? f[2] : NULL, sock);
 		ret = c ? kcell_drop(k, &ctx, c) : ksetup_no_cell(k, &ctx, f[1]);
+	} else if (!strcmp(f[0], "DELIDLE") && nf == 2) {
+		/* delete unless processes are in it (the CLI's plain delete) */
+		c = find_for(k, f[1], NULL, sock);
+		ret = !c ? ksetup_no_cell(k, &ctx, f[1]) : kcell_busy(k, &ctx, c);
+		if (c && !ret)
+			ret = kcell_drop(k, &ctx, c);
 	} else if (!strcmp(f[0], "KEEP") && nf == 3) {
 		ret = do_keep(k, &ctx, f[1], f[2], sock);
 	} else if (!strcmp(f[0], "GET") && (nf == 2 || nf == 3)) {

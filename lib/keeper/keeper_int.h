@@ -34,6 +34,7 @@ struct kcell {
 	unsigned long long id;
 	unsigned char setup;
 	int kdslot;
+	unsigned char hidden;
 };
 
 /**
@@ -113,6 +114,7 @@ NC_INTERNAL int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
 
 /* kcells.c: the table of cells and the requests on it */
 NC_INTERNAL int kcell_netns_dir_prepare(struct nc_ctx *ctx);
+NC_INTERNAL int kcell_busy(struct keeper *k, struct nc_ctx *ctx, const struct kcell *c);
 NC_INTERNAL int kcell_drop(struct keeper *k, struct nc_ctx *ctx, struct kcell *c);
 NC_INTERNAL int kcell_name_free(struct keeper *k, struct nc_ctx *ctx, const char *name);
 NC_INTERNAL int kcell_create(struct keeper *k, struct nc_ctx *ctx, const char *name,

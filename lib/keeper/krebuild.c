@@ -215,6 +215,7 @@ static void rebuild(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt,
 			continue;
 		}
 		k->cells[k->n - 1].fresh = (unsigned char)fresh;
+		k->cells[k->n - 1].id = c.id;	/* a lost KEEP reply finds it */
 		/* the old hub went with the old keeper, in both modes */
 		if (has_uplink && u.hub)
 			hub_restore(k, ctx, &k->cells[k->n - 1], &u);

@@ -118,10 +118,13 @@ int do_keep(struct keeper *k, struct nc_ctx *ctx, const char *name,
 		return c ? 0 : ksetup_no_cell(k, ctx, name);
 	conf = c->conf;
 	conf.ephemeral = 0;
+	/* saved with the cell: a KEEP whose reply was lost with its keeper
+	 * is sent again to the next one, which must know it is done */
+	conf.id = c->id;
 	ret = store_save(ctx, k->p.state, &conf);
 	if (ret)
 		return ret;
-	c->conf.ephemeral = 0;
+	c->conf = conf;
 	c->owner = -1;
 	c->setup = 0;
 	return 0;

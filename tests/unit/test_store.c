@@ -12,7 +12,8 @@
  */
 static void test_roundtrip(void)
 {
-	struct cell_conf a = { .created = 1795517594, .ephemeral = 1 }, b;
+	struct cell_conf a = { .created = 1795517594, .ephemeral = 1,
+			       .id = 18446744073709551557ull }, b;
 	char buf[4096];
 	int n;
 
@@ -22,6 +23,7 @@ static void test_roundtrip(void)
 	CHECK(store_parse(buf, (size_t)n, &b) == 0, "parse");
 	CHECK(!strcmp(b.name, "web-1") && b.created == a.created && b.ephemeral == 1,
 	      "roundtrip");
+	CHECK(b.id == a.id, "the creation identity survives (a lost KEEP reply)");
 }
 
 /**
@@ -31,7 +33,8 @@ static void test_rejects(void)
 {
 	static const char *bad[] = { "", "name=\n", "name=a/b\n", "name=x\nfoo=1\n",
 		"name=x\ncreated=abc\n", "name=x\nephemeral=2\n", "garbage\n",
-		"name=x\ncreated=-1\n", "created=5\n" };
+		"name=x\ncreated=-1\n", "created=5\n", "name=x\nid=-3\n", "name=x\nid=\n",
+		"name=x\nid=12z\n", "name=x\nid=99999999999999999999999\n" };
 	struct cell_conf c;
 	size_t i;
 
