@@ -120,6 +120,25 @@ int nc_create(struct nc_ctx *ctx, const char *name, unsigned flags)
 }
 
 /**
+ * delete_req() - DELETE or DELIDLE of a cell by name
+ * @ctx:	context
+ * @verb:	"DELETE" or "DELIDLE"
+ * @name:	cell name
+ *
+ * Return: 0 or -errno with a message
+ */
+static int delete_req(struct nc_ctx *ctx, const char *verb, const char *name)
+{
+	char req[NC_NAME_MAX + 32];
+	int ret = nc_name_check(ctx, name);
+
+	if (ret)
+		return ret;
+	snprintf(req, sizeof(req), "%s\t%s", verb, name);
+	return client_call(ctx, req, NULL, 0, NULL, NULL);
+}
+
+/**
  * nc_delete() - delete a cell and everything it made
  * @ctx:	context
  * @name:	cell name
@@ -128,13 +147,7 @@ int nc_create(struct nc_ctx *ctx, const char *name, unsigned flags)
  */
 int nc_delete(struct nc_ctx *ctx, const char *name)
 {
-	char req[NC_NAME_MAX + 32];
-	int ret = nc_name_check(ctx, name);
-
-	if (ret)
-		return ret;
-	snprintf(req, sizeof(req), "DELETE\t%s", name);
-	return client_call(ctx, req, NULL, 0, NULL, NULL);
+	return delete_req(ctx, "DELETE", name);
 }
 
 /**
@@ -150,13 +163,7 @@ int nc_delete(struct nc_ctx *ctx, const char *name)
  */
 int nc_delete_idle(struct nc_ctx *ctx, const char *name)
 {
-	char req[NC_NAME_MAX + 32];
-	int ret = nc_name_check(ctx, name);
-
-	if (ret)
-		return ret;
-	snprintf(req, sizeof(req), "DELIDLE\t%s", name);
-	return client_call(ctx, req, NULL, 0, NULL, NULL);
+	return delete_req(ctx, "DELIDLE", name);
 }
 
 /**
