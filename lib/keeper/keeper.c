@@ -58,6 +58,7 @@
 #include "keeper/keeper.h"
 #include "keeper/keeper_int.h"
 #include "keeper/kpeer.h"
+#include "kernel/nft.h"
 #include "kernel/ns.h"
 #include "base/proctitle.h"
 #include "base/proto.h"
@@ -441,6 +442,8 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt,
 	ret = take_life_lock(k, ctx);
 	if (ret)
 		return ret;
+	/* a socket per published port: libnftables needs a low descriptor */
+	nft_keep_low_fds();
 	if (k->p.rootless) {
 		/* renames without fsync(): see safefile_set_durable() */
 		safefile_set_durable(getenv("NETCELL_KEEPER_FSYNC") &&

@@ -19,6 +19,7 @@
  * descriptors by domain and protocol, since the library does not expose it.
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
@@ -30,6 +31,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -58,17 +60,75 @@ static void raise_sndbuf(void)
 	}
 }
 
+/* descriptors kept free below FD_SETSIZE for libnftables (nft_keep_low_fds()) */
+#define NFT_LOW_FDS 8
+static int low_fd[NFT_LOW_FDS];
+static int nlow, low_wanted;
+
+/**
+ * low_take() - hold the reserve of low descriptors again
+ */
+static void low_take(void)
+{
+	int fd;
+
+	while (low_wanted && nlow < NFT_LOW_FDS) {
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		if (fd >= FD_SETSIZE / 2) {	/* none free below: keep none */
+			close(fd);
+			return;
+		}
+		low_fd[nlow++] = fd;
+	}
+}
+
+/**
+ * nft_keep_low_fds() - keep a few descriptors below FD_SETSIZE free for
+ * libnftables, in a process that may open many (the keeper: a socket per
+ * published port)
+ *
+ * libnftables 1.0.6 waits for its netlink socket with select(), whose
+ * fd_set holds descriptors below FD_SETSIZE (1024); the fortified FD_SET
+ * aborts the process for a higher one, and the kernel gives the lowest
+ * free number.  The reserve is opened now, while numbers are low, given
+ * up while a libnftables context lives (nft_new()) and taken again when
+ * it goes (nft_free()).  Children inherit it.
+ */
+void nft_keep_low_fds(void)
+{
+	low_wanted = 1;
+	low_take();
+}
+
+/**
+ * nft_free() - free a context of nft_new(), and take the reserve back
+ * @n:		context, may be NULL
+ */
+void nft_free(struct nft_ctx *n)
+{
+	if (n)
+		nft_ctx_free(n);
+	low_take();
+}
+
 /**
  * nft_new() - a libnftables context with buffered output and errors
  *
- * Return: context or NULL
+ * Return: context or NULL (nft_free() it either way)
  */
 struct nft_ctx *nft_new(void)
 {
-	struct nft_ctx *n = nft_ctx_new(NFT_CTX_DEFAULT);
+	struct nft_ctx *n;
 
-	if (!n)
+	while (nlow)	/* its socket takes one of these low numbers */
+		close(low_fd[--nlow]);
+	n = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!n) {
+		low_take();
 		return NULL;
+	}
 	nft_ctx_buffer_output(n);
 	nft_ctx_buffer_error(n);
 	raise_sndbuf();
@@ -215,7 +275,7 @@ int nft_run_text(const char *cmds, char *err, size_t len)
 		return -ENOMEM;
 	ret = nft_run_cmd_from_buffer(n, cmds);
 	snprintf(err, len, "%s", ret ? nft_ctx_get_error_buffer(n) : "");
-	nft_ctx_free(n);
+	nft_free(n);
 	return ret ? -EINVAL : 0;
 }
 
@@ -246,7 +306,7 @@ int nft_list_cmd(const char *cmd, char **text)
 		return -ENOMEM;
 	ret = nft_run_cmd_from_buffer(n, cmd);
 	*text = ret ? NULL : strdup(nft_ctx_get_output_buffer(n));
-	nft_ctx_free(n);
+	nft_free(n);
 	if (ret)
 		return -EIO;
 	return *text ? 0 : -ENOMEM;
@@ -272,7 +332,7 @@ int nft_list_table_handles(const char *family, const char *table, char **text)
 	snprintf(cmd, sizeof(cmd), "list table %s %s", family, table);
 	ret = nft_run_cmd_from_buffer(n, cmd);
 	*text = ret ? NULL : strdup(nft_ctx_get_output_buffer(n));
-	nft_ctx_free(n);
+	nft_free(n);
 	if (ret)
 		return -ENOENT;
 	return *text ? 0 : -ENOMEM;

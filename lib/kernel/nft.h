@@ -11,6 +11,8 @@ struct nft_ctx;
 
 /* nft.c: contexts, commands, listings */
 NC_INTERNAL struct nft_ctx *nft_new(void);
+NC_INTERNAL void nft_free(struct nft_ctx *n);
+NC_INTERNAL void nft_keep_low_fds(void);
 
 /* netcell's own table in a cell (published ports, net/kdnat.c): a whole-ruleset
  * load keeps it, a user ruleset may not define it */

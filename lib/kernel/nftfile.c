@@ -237,18 +237,18 @@ int nft_apply_file(const char *path, const char *shown, const char *prefix,
 	err[0] = '\0';
 	if (whole && !(keep = nft_keep_reserved())) {
 		if (n)
-			nft_ctx_free(n);
+			nft_free(n);
 		return -ENOMEM;
 	}
 	if (!n || asprintf(&cmd, "%sinclude \"%s\"\n%s", prefix, path, keep ? keep : "") < 0) {
 		if (n)
-			nft_ctx_free(n);
+			nft_free(n);
 		return -ENOMEM;
 	}
 	if (!strcmp(prefix, "flush ruleset\n") && surely_too_large(path)) {
 		/* no whole try first: it would parse 50,000 rules for nothing */
 		ret = apply_in_steps(n, path, shown, err, len);
-		nft_ctx_free(n);
+		nft_free(n);
 		return ret;
 	}
 	ret = nft_run_cmd_from_buffer(n, cmd) ? -EINVAL : 0;
@@ -261,6 +261,6 @@ int nft_apply_file(const char *path, const char *shown, const char *prefix,
 	}
 	if (ret && !strcmp(prefix, "flush ruleset\n") && strstr(err, "Message too long"))
 		ret = apply_in_steps(n, path, shown, err, len);
-	nft_ctx_free(n);
+	nft_free(n);
 	return ret;
 }
