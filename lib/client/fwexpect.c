@@ -157,7 +157,7 @@ int fw_expect_begin(struct nc_ctx *ctx, const char *cell, const char *dir, unsig
 			r->pid = 0, r->want[0] = '\0';
 	} else if (!same) {
 		r->want[0] = '\0';
-		ctx_notice(ctx, "generation %u (%zu KiB) is larger than netcell compares with the cell after loading (%d KiB: a second load); it was loaded in one transaction and checked by its loader only",
+		ctx_notice(ctx, "generation %u (%zu KiB) is larger than netcell compares with the cell after loading (%d KiB: a second load); it was loaded and checked by its loader only",
 			   gen, fw_job_bytes(job) / 1024, FW_VERIFY_MAX / 1024);
 	}
 	if (!ret && r->want[0]) {

@@ -34,6 +34,7 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "kernel/nft.h"
 
@@ -85,6 +86,24 @@ static void low_take(void)
 }
 
 /**
+ * low_give() - close one descriptor of the reserve, if it still is one
+ * @fd:		its number
+ *
+ * A child that closed its descriptors (close_range()) may have given the
+ * number to a file of its own since: only /dev/null opened by low_take()
+ * is closed.
+ */
+static void low_give(int fd)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl >= 0 && (fl & O_ACCMODE) == O_RDONLY && !fstat(fd, &st) && S_ISCHR(st.st_mode) &&
+	    major(st.st_rdev) == 1 && minor(st.st_rdev) == 3)
+		close(fd);
+}
+
+/**
  * nft_keep_low_fds() - keep a few descriptors below FD_SETSIZE free for
  * libnftables, in a process that may open many (the keeper: a socket per
  * published port)
@@ -123,7 +142,7 @@ struct nft_ctx *nft_new(void)
 	struct nft_ctx *n;
 
 	while (nlow)	/* its socket takes one of these low numbers */
-		close(low_fd[--nlow]);
+		low_give(low_fd[--nlow]);
 	n = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!n) {
 		low_take();
