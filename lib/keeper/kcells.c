@@ -160,19 +160,30 @@ int make_netns(struct keeper *k, struct nc_ctx *ctx, const char *name,
 					 "cannot open \"%s\": %s", path,
 					 strerror(errno)) : 0;
 	}
-	pfd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-	if (pfd < 0 && errno == EEXIST)
+	if (!reuse && !access(path, F_OK))
 		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
 			       "cell \"%s\": a network namespace of that name exists already (see 'ip netns list'); pick another name",
 			       name);
-	if (pfd < 0)
-		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
-			       "cannot create \"%s\": %s", path, strerror(errno));
-	close(pfd);
-	/* the binding is ours now: until the cell is saved, a tombstone tells
-	 * a keeper that follows a crash to remove it (keeper_forget()) */
+	/* until the cell is saved, a tombstone tells a keeper that follows a
+	 * crash to remove the binding (keeper_forget()): written before the
+	 * binding exists, so no crash leaves one that nothing removes (a
+	 * tombstone without a binding costs that keeper nothing) */
 	if (!reuse)
 		store_tombstone_new(k->p.state, name);
+	pfd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (pfd < 0) {
+		int e = errno;
+
+		if (!reuse)	/* not ours: the tombstone must not remove it */
+			store_bury(k->p.state, name);
+		if (e == EEXIST)
+			return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
+				       "cell \"%s\": a network namespace of that name exists already (see 'ip netns list'); pick another name",
+				       name);
+		return ctx_err(ctx, -e, ctx_kind_of_errno(-e), "cannot create \"%s\": %s", path,
+			       strerror(e));
+	}
+	close(pfd);
 	ret = ns_new_net(ctx, path, fd);
 	if (ret)
 		unlink(path);
