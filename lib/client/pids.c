@@ -25,8 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "client/client.h"
-#include "base/ctx.h"
-#include "base/util.h"
+#include "kernel/nspids.h"
 
 /**
  * cell_ns_id() - device and inode of a cell's network namespace
@@ -57,50 +56,6 @@ static int cell_ns_id(struct nc_ctx *ctx, const char *cell, struct stat *st,
 }
 
 /**
- * same_ns() - is @pid's network namespace the one @ns describes
- * @pid:	process
- * @ns:		a namespace's stat
- *
- * Return: true if so (false too when /proc/PID/ns/net cannot be read)
- */
-static bool same_ns(pid_t pid, const struct stat *ns)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	return !stat(path, &st) && st.st_dev == ns->st_dev && st.st_ino == ns->st_ino;
-}
-
-/**
- * parent_of() - a process's parent
- * @pid:	process
- *
- * Return: its PPID, or -1 when it cannot be read (gone)
- */
-static pid_t parent_of(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	_cleanup_close_ int fd = -1;
-	ssize_t len;
-	int ppid;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	len = read(fd, buf, sizeof(buf) - 1);
-	if (len <= 0)
-		return -1;
-	buf[len] = '\0';
-	/* comm may hold spaces and ')': the state follows the last ')' */
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
-		return -1;
-	return (pid_t)ppid;
-}
-
-/**
  * nc_pids() - the processes in a cell (not the keeper's helpers)
  * @ctx:	context
  * @cell:	cell name
@@ -111,12 +66,8 @@ static pid_t parent_of(pid_t pid)
  */
 int nc_pids(struct nc_ctx *ctx, const char *cell, pid_t **pids, size_t *n)
 {
-	_cleanup_closedir_ DIR *d = NULL;
 	struct stat ns;
-	struct dirent *e;
-	size_t room = 0;
-	pid_t *v = NULL, *g, pid, keeper = 0;
-	char *end;
+	pid_t keeper = 0;
 	int ret;
 
 	*pids = NULL;
@@ -124,27 +75,8 @@ int nc_pids(struct nc_ctx *ctx, const char *cell, pid_t **pids, size_t *n)
 	ret = cell_ns_id(ctx, cell, &ns, &keeper);
 	if (ret)
 		return ret;
-	d = opendir("/proc");
-	if (!d)
-		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot read /proc: %s", strerror(errno));
-	while ((e = readdir(d))) {
-		pid = (pid_t)strtol(e->d_name, &end, 10);
-		if (*end || pid <= 0 || !same_ns(pid, &ns) ||
-		    (keeper > 0 && parent_of(pid) == keeper))
-			continue;
-		if (*n == room) {
-			room = room ? 2 * room : 16;
-			g = realloc(v, room * sizeof(*v));
-			if (!g) {
-				free(v);
-				return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-			}
-			v = g;
-		}
-		v[(*n)++] = pid;
-	}
-	*pids = v;
-	return 0;
+	ret = ns_pids(&ns, keeper, pids, n);
+	return ret ? ctx_err(ctx, ret, NC_ERR_FAILED, "cannot read /proc: %s", strerror(-ret)) : 0;
 }
 
 /**

@@ -34,6 +34,7 @@
 #include "net/kdnat.h"
 #include "net/link.h"
 #include "kernel/ns.h"
+#include "kernel/nspids.h"
 #include "base/proto.h"
 
 #define NETNS_RUN_DIR "/run/netns"
@@ -238,49 +239,22 @@ int add_cell(struct keeper *k, const struct cell_conf *c, int netfd,
  */
 int kcell_busy(struct keeper *k, struct nc_ctx *ctx, const struct kcell *c)
 {
-	char path[64], comm[32], list[512] = "", line[256];
-	_cleanup_closedir_ DIR *d = NULL;
-	struct stat ns, st;
-	struct dirent *e;
-	size_t n = 0, at = 0;
-	pid_t me = getpid(), pid, ppid;
-	FILE *f;
+	char comm[32], list[512] = "";
+	pid_t *pids = NULL;
+	struct stat ns;
+	size_t n = 0, i, at = 0;
 
 	(void)k;
-	if (c->hidden || fstat(c->netfd, &ns) || !(d = opendir("/proc")))
+	if (c->hidden || fstat(c->netfd, &ns) || ns_pids(&ns, getpid(), &pids, &n) || !n) {
+		free(pids);
 		return 0;
-	while ((e = readdir(d))) {
-		pid = (pid_t)strtol(e->d_name, NULL, 10);
-		if (pid <= 0 || pid == me)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-		if (stat(path, &st) || st.st_ino != ns.st_ino || st.st_dev != ns.st_dev)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		comm[0] = '\0';
-		ppid = 0;
-		if ((f = fopen(path, "re"))) {
-			if (fgets(line, sizeof(line), f)) {
-				char *l = strchr(line, '('), *r = strrchr(line, ')');
-
-				if (l && r && r > l) {
-					snprintf(comm, sizeof(comm), "%.*s", (int)(r - l - 1), l + 1);
-					ppid = (pid_t)strtol(r + 3 + strcspn(r + 3, " "), NULL, 10);
-				}
-			}
-			fclose(f);
-		}
-		if (ppid == me)
-			continue;	/* the keeper's own helper */
-		if (n < 8)
-			at += (size_t)snprintf(list + at, sizeof(list) - at, "%s%d (%s)",
-					       n ? ", " : "", (int)pid, comm[0] ? comm : "?");
-		n++;
 	}
-	if (!n)
-		return 0;
+	for (i = 0; i < n && i < 8; i++)
+		at += (size_t)snprintf(list + at, sizeof(list) - at, "%s%d (%s)", i ? ", " : "",
+				       (int)pids[i], ns_pid_comm(pids[i], comm, sizeof(comm)));
 	if (n > 8)
 		snprintf(list + at, sizeof(list) - at, " and %zu more", n - 8);
+	free(pids);
 	return ctx_err(ctx, -EBUSY, NC_ERR_FAILED,
 		       "cannot delete cell \"%s\": %zu process%s still in it: %s; stop %s, or run 'netcell delete --force %s'",
 		       c->conf.name, n, n == 1 ? "" : "es", list, n == 1 ? "it" : "them",

@@ -13,24 +13,6 @@ table inet filter {
 EOF
 }
 
-# serve_in CELL PORT: a TCP server in CELL answering "hi"; prints its PID
-serve_in() {
-	$NC exec "$1" -- python3 -c "
-import socket,time
-s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1',$2)); s.listen(16); s.settimeout(20); end=time.time()+20
-while time.time()<end:
-    try: c,_=s.accept(); c.sendall(b'hi'); c.close()
-    except Exception: break" >/dev/null 2>&1 &
-	echo $!
-}
-
-# reach CELL PORT: can a client in CELL connect to 127.0.0.1:PORT
-reach() {
-	$NC exec "$1" -- python3 -c "
-import socket; c=socket.create_connection(('127.0.0.1',$2),1.0); assert c.recv(2)==b'hi'" 2>/dev/null
-}
-
 t_fw_apply_reject_rollback() {
 	local c=${PFX}f
 	expect_rc 0 $NC create "$c"
@@ -60,14 +42,14 @@ t_fw_apply_reject_rollback() {
 t_fw_blocks_traffic() {
 	local c=${PFX}t srv
 	expect_rc 0 $NC create "$c"
-	srv=$(serve_in "$c" 8080)
-	for _ in $(seq 1 50); do reach "$c" 8080 && break; sleep 0.1; done
-	reach "$c" 8080 || fail "server not reachable before the firewall"
+	srv=$(serve "$c" 127.0.0.1 8080)
+	for _ in $(seq 1 50); do reach "$c" 127.0.0.1 8080 && break; sleep 0.1; done
+	reach "$c" 127.0.0.1 8080 || fail "server not reachable before the firewall"
 	ruleset_drop 8080 "$T/drop.nft"
 	expect_rc 0 $NC fw apply "$c" "$T/drop.nft"
-	reach "$c" 8080 && fail "TCP 8080 still reachable after the drop rule"
+	reach "$c" 127.0.0.1 8080 && fail "TCP 8080 still reachable after the drop rule"
 	expect_rc 0 $NC fw rollback "$c"
-	reach "$c" 8080 || fail "rollback did not restore reachability"
+	reach "$c" 127.0.0.1 8080 || fail "rollback did not restore reachability"
 	kill "$srv" 2>/dev/null
 	$NC delete --force "$c"
 }
@@ -272,9 +254,9 @@ t_fw_restore_failure_closes_cell() {
 	$NC inspect "$c" --json | python3 -c 'import json,sys; assert json.load(sys.stdin)["firewall"]["locked"] is True' ||
 		fail "inspect --json lacks firewall.locked"
 	# 9090 is not in the saved ruleset: only the lockdown can stop it
-	srv=$(serve_in "$c" 9090)
+	srv=$(serve "$c" 127.0.0.1 9090)
 	wait_port 9090 "$c" || fail "test server never listened"
-	reach "$c" 9090 && fail "traffic passes in a cell whose firewall did not load"
+	reach "$c" 127.0.0.1 9090 && fail "traffic passes in a cell whose firewall did not load"
 	# applying a ruleset opens the cell again
 	ruleset_drop 8080 "$T/b.nft"
 	expect_rc 0 $NC fw apply "$c" "$T/b.nft"
@@ -283,7 +265,7 @@ t_fw_restore_failure_closes_cell() {
 	grep -q . "$T/herr" && fail "history still warns after apply: $(cat "$T/herr")"
 	$NC inspect "$c" --json | python3 -c 'import json,sys; assert json.load(sys.stdin)["firewall"]["locked"] is False' ||
 		fail "inspect still says locked after apply"
-	reach "$c" 9090 || fail "the cell stayed closed after a ruleset was applied"
+	reach "$c" 127.0.0.1 9090 || fail "the cell stayed closed after a ruleset was applied"
 	kill "$srv" 2>/dev/null
 	$NC delete --force "$c"
 }
