@@ -205,7 +205,13 @@ int fw_expect_end(struct nc_ctx *ctx, struct fw_expect_run *r, int loaded)
 		}
 	}
 	if (loaded && r->want[0]) {
+		char from[PATH_MAX], to[PATH_MAX];
+
 		d = fw_views_diff(r->want, r->got, why, sizeof(why));
+		snprintf(from, sizeof(from), "%s-seen", r->got);
+		snprintf(to, sizeof(to), "%s-seen", r->want);
+		if (!d)	/* the cell held them as of now: drift checks start here */
+			rename(from, to);
 		if (d == 1)
 			ret = ctx_err(ctx, -EPROTO, NC_ERR_FAILED,
 				      "the cell does not hold the ruleset it was given (%s)", why);

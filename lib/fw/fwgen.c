@@ -230,7 +230,7 @@ void fw_remove_gen(const char *dir, unsigned gen)
 {
 	static const char *const ext[] = { "nft", "v4", "v6", "v4.undo4", "v4.undo6",
 						  "v6.undo4", "v6.undo6", "nft.undo4", "nft.undo6", "meta",
-						  "live-nft", "live-v4", "live-v6", "live-save", "live-err",
+						  "live-nft", "live-v4", "live-v6", "live-save", "live-err", "live-seen", "cell-seen",
 						  "cell-nft", "cell-v4", "cell-v6", "cell-save" };
 	char path[PATH_MAX];
 	size_t i;

@@ -25,11 +25,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "base/store.h"
 #include "fw/fwsnap.h"
 #include "fw/fwverify.h"
 #include "kernel/incell.h"
+#include "kernel/nft.h"
 #include "kernel/tool.h"
 
 /* G.live-nft, G.live-v4, G.live-v6: never *.nft, which names generations */
@@ -51,6 +53,62 @@ static char *view_path(const char *expect, int i, char *buf, size_t len)
 }
 
 /**
+ * seen_now() - this namespace's identity and nf_tables generation
+ * @buf:	"INODE GENID"
+ * @len:	size of @buf
+ *
+ * Return: 0, or -errno when either cannot be read
+ */
+static int seen_now(char *buf, size_t len)
+{
+	struct stat st;
+	unsigned gen;
+
+	if (stat("/proc/self/ns/net", &st) || nft_genid(&gen))
+		return -EIO;
+	snprintf(buf, len, "%llu %u\n", (unsigned long long)st.st_ino, gen);
+	return 0;
+}
+
+/**
+ * stamp() - note that this namespace, as it is now, holds the views
+ * @expect:	their base path (EXPECT-seen is written)
+ *
+ * Any nf_tables transaction moves the generation, so a later check that
+ * finds the same namespace at the same generation needs no listing.
+ */
+static void stamp(const char *expect)
+{
+	char now[64], path[PATH_MAX];
+
+	if (!seen_now(now, sizeof(now))) {
+		snprintf(path, sizeof(path), "%s-seen", expect);
+		store_write_atomic(path, now, strlen(now));
+	}
+}
+
+/**
+ * unchanged_since() - is this namespace as it was when it last held the views
+ * @expect:	their base path
+ *
+ * Return: 1 if so (same namespace, no nf_tables transaction since), else 0
+ */
+static int unchanged_since(const char *expect)
+{
+	char now[64], then[64] = "", path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s-seen", expect);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (!fgets(then, sizeof(then), f))
+		then[0] = '\0';
+	fclose(f);
+	return then[0] && !seen_now(now, sizeof(now)) && !strcmp(now, then);
+}
+
+/**
  * fw_expect_remove() - remove a generation's expected views
  * @expect:	base path
  */
@@ -61,6 +119,8 @@ void fw_expect_remove(const char *expect)
 
 	for (i = 0; i < 3; i++)
 		unlink(view_path(expect, i, path, sizeof(path)));
+	snprintf(path, sizeof(path), "%s-seen", expect);
+	unlink(path);
 }
 
 /**
@@ -225,8 +285,10 @@ int fw_verify_in_ns(const char *expect, enum fw_expect mode, char *out, size_t l
 			ret = -EPROTO;
 		}
 	}
-	if (!ret && mode != FW_EXPECT_WRITE)
+	if (!ret && mode != FW_EXPECT_WRITE) {
+		stamp(expect);	/* TAKE: the caller keeps it if the views agree */
 		legacy_notice(out, len);
+	}
 	fw_snap_free(&want);
 	fw_snap_free(&live);
 	return ret;
@@ -296,13 +358,18 @@ int fw_drift_in_ns(void *arg, char *out, size_t len)
 	char tmp[PATH_MAX], what[32], la[201], lb[201];
 	struct fw_snap want = { 0 }, live = { 0 };
 	unsigned line = 0;
-	int ret = read_views(expect, &want);
+	int ret;
 
+	if (unchanged_since(expect))
+		return 0;	/* no transaction since it was seen to hold them */
+	ret = read_views(expect, &want);
 	snprintf(tmp, sizeof(tmp), "%s-save", expect);
 	if (!ret)
 		ret = fw_snap_take(tmp, 1, &live, out, len);
 	if (!ret)
 		ret = fw_snap_diff(&want, &live, 0, what, sizeof(what), la, lb, sizeof(la), &line);
+	if (!ret)
+		stamp(expect);
 	if (ret == 1)
 		snprintf(out, len, "%s, line %u: the generation has \"%s\", the cell \"%s\"",
 			 what, line, la, lb);
