@@ -33,6 +33,7 @@
 			(n)->next->prev = (n)->prev;			\
 	} while (0)
 #define FWD_SPIN_NS	300000	/* busy-poll this long after traffic */
+#define FWD_SPIN_BULK	(16 << 10)	/* a pump moving this much is bulk */
 
 /**
  * enum ep_kind - what an epoll registration of the forwarder belongs to
@@ -146,6 +147,7 @@ struct fwd_port {
  * @shut:	fd[!d] was shut for writing after eof[d]
  * @out:	EPOLLOUT is watched on fd[d]
  * @connected:	the cell side finished connecting
+ * @bulk:	its last pump that moved bytes moved FWD_SPIN_BULK or more
  * @dead:	closed; freed after the current batch of events
  */
 struct fconn {
@@ -156,7 +158,7 @@ struct fconn {
 	int pipe[2][2];
 	size_t queued[2];
 	unsigned char eof[2], shut[2], out[2];
-	unsigned char connected, dead;
+	unsigned char connected, bulk, dead;
 };
 
 /**

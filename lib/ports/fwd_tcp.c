@@ -251,6 +251,7 @@ static int fill(struct fconn *c, int d)
 static int pump(struct fwd *f, struct fconn *c, int d)
 {
 	const unsigned fl = SPLICE_F_MOVE | SPLICE_F_NONBLOCK;
+	size_t moved = 0;
 	int progress;
 	ssize_t n;
 
@@ -265,11 +266,16 @@ static int pump(struct fwd *f, struct fconn *c, int d)
 			return -errno;
 		if (n > 0) {
 			c->queued[d] -= (size_t)n;
+			moved += (size_t)n;
 			progress = 1;
 		} else {
 			want_out(f, c, !d);
 		}
 	} while (progress);
+	/* an event that found nothing new (edge-triggered, the bytes went
+	 * with the pump before) leaves the connection as it was */
+	if (moved)
+		c->bulk = moved >= FWD_SPIN_BULK;
 	/* shutdown() of a socket still in SYN_SENT would close it instead;
 	 * with the other direction done, close() (next) sends the FIN */
 	if (c->eof[d] && !c->queued[d] && !c->shut[d] && (d || c->connected)) {
@@ -311,6 +317,7 @@ void fwd_on_conn(struct fwd *f, struct fconn *c, int side,
 	if (!ret && (events & EPOLLOUT) &&
 	    (c->queued[!side] || c->connected != was))
 		ret = pump(f, c, !side);
+	f->active |= !c->bulk;
 	if (ret)
 		fwd_conn_close(f, c, 1);
 	else if (c->shut[0] && c->shut[1])
