@@ -8,6 +8,9 @@
 #   host -> namespace throughput, iperf3, 1 and 4 streams  (target >= 1.2x / 1.0x pasta)
 #   the forwarder's CPU time per GB moved, from /proc (utime+stime of its
 #   process tree, the servers left out)                    (target <= 0.7x pasta)
+#   all processes' CPU time per GB: the iperf3 client, the forwarder and the
+#   server behind it, for every tool alike (kernel work that one tool's
+#   setup moves from the forwarder into the server shows here)
 #   connection rate: connect, 1-byte reply, close, sequential  (target >= 1.4x pasta)
 # RootlessKit (Debian package rootlesskit, 1.1) with its builtin port driver
 # over slirp4netns is started here too.
@@ -72,16 +75,32 @@ tree_ticks() {
 	for c in $(pgrep -P "$1" 2>/dev/null); do t=$((t + $(tree_ticks "$c"))); done
 	echo "${t:-0}"
 }
+# all_ticks PID...: CPU time (clock ticks) of the PIDs and all their
+# descendants, nothing left out
+all_ticks() {
+	local p c t=0 x
+	for p in "$@"; do
+		x=$(awk '{ sub(/^.*\) /, ""); if ($1 != "") print $12 + $13 }' "/proc/$p/stat" 2>/dev/null)
+		t=$((t + ${x:-0}))
+		for c in $(pgrep -P "$p" 2>/dev/null); do t=$((t + $(all_ticks "$c"))); done
+	done
+	echo "$t"
+}
 HZ=$(getconf CLK_TCK)
-# iperf PORT STREAMS: Gbit/s received, and the forwarder's CPU seconds per
-# GB moved (OWNER[PORT] is the process whose tree forwards PORT)
+# iperf PORT STREAMS: Gbit/s received, the forwarder's CPU seconds per GB
+# moved (OWNER[PORT] is the process whose tree forwards PORT), and all
+# processes' (the client's, and the trees of ALL[PORT]: forwarder and servers)
 iperf() {
-	local t0 t1 out
-	t0=$(tree_ticks "${OWNER[$1]}")
-	out=$(iperf3 -c 127.0.0.1 -p "$1" -t "$SECS" -P "$2" -J)
-	t1=$(tree_ticks "${OWNER[$1]}")
-	python3 -c 'import json,sys; e=json.loads(sys.argv[1])["end"]["sum_received"]
-print("%.2f %.3f" % (e["bits_per_second"] / 1e9, (int(sys.argv[2]) / int(sys.argv[3])) / (e["bytes"] / 1e9)))' "$out" "$((t1 - t0))" "$HZ"
+	local t0 t1 a0 a1 c
+	t0=$(tree_ticks "${OWNER[$1]}"); a0=$(all_ticks ${ALL[$1]})
+	c=$(python3 -c 'import resource, subprocess, sys
+rc = subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], "w")).returncode
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.3f" % (r.ru_utime + r.ru_stime)); sys.exit(rc)' "$D/iperf.json" iperf3 -c 127.0.0.1 -p "$1" -t "$SECS" -P "$2" -J)
+	t1=$(tree_ticks "${OWNER[$1]}"); a1=$(all_ticks ${ALL[$1]})
+	python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["end"]["sum_received"]
+gb = e["bytes"] / 1e9; hz = int(sys.argv[3])
+print("%.2f %.3f %.3f" % (e["bits_per_second"] / 1e9, int(sys.argv[2]) / hz / gb, (int(sys.argv[4]) / hz + float(sys.argv[5])) / gb))' "$D/iperf.json" "$((t1 - t0))" "$HZ" "$((a1 - a0))" "$c"
 }
 # rate PORT: connections/s, and the forwarder's CPU ms per 1,000 connections
 rate() {
@@ -95,19 +114,22 @@ wait_listen() { for _ in $(seq 1 50); do ss -Htln "sport = :$1" | grep -q . && r
 
 # measure FN ARG PORTS...: FN ARG on each port, ROUNDS times interleaved
 # (noise on a shared VM hits every tool alike); prints, per port, the
-# median of FN's first figure and of its second ("- -" for a missing tool)
+# median of each of FN's figures ("-" for each of a missing tool)
 measure() {
-	local fn=$1 arg=$2 i p x y; shift 2
-	declare -A g1 g2
+	local fn=$1 arg=$2 i p k nf=0 v; shift 2
+	declare -A g
 	for ((i = 0; i < ROUNDS; i++)); do
 		for p in "$@"; do
 			[ "$p" = - ] && continue
-			read -r x y <<<"$($fn "$p" $arg)"
-			g1[$p]+="$x "; g2[$p]+="$y "
+			read -ra v <<<"$($fn "$p" $arg)"
+			nf=${#v[@]}
+			for k in "${!v[@]}"; do g[$p,$k]+="${v[$k]} "; done
 		done
 	done
 	for p in "$@"; do
-		if [ "$p" = - ]; then printf -- '- - '; else printf '%s %s ' "$(med ${g1[$p]})" "$(med ${g2[$p]})"; fi
+		for ((k = 0; k < nf; k++)); do
+			if [ "$p" = - ]; then printf -- '- '; else printf '%s ' "$(med ${g[$p,$k]})"; fi
+		done
 	done
 }
 cc -O2 -o "$D/connrate" bench/connrate.c
@@ -115,7 +137,7 @@ NP1=$(pick); NP2=$(pick); PP1=$(pick); PP2=$(pick); SP1=$(pick); SP2=$(pick)
 RP1=$(pick); RP2=$(pick)
 ROUNDS=${ROUNDS:-5}
 CONNRATE=$D/connrate
-declare -A OWNER
+declare -A OWNER ALL
 
 if [ "$MODE" = root ]; then
 	# three root cells with the same servers: one whose ports the kernel
@@ -128,19 +150,21 @@ if [ "$MODE" = root ]; then
 	$NC create benchpasta --uplink none >/dev/null
 	nft list table ip netcell_ports_benchkern | grep -q "dport $KP1 " ||
 		{ echo "bench/ports.sh: the kernel path is not in use (no DNAT in ip netcell_ports_benchkern)" >&2; exit 1; }
+	declare -A SRV
 	for c in benchkern benchpasta; do
-		$NC exec "$c" -- iperf3 -s -p 5201 >/dev/null 2>&1 & PIDS+=($!)
+		$NC exec "$c" -- iperf3 -s -p 5201 >/dev/null 2>&1 & PIDS+=($!); SRV[$c]=$!
 		$NC exec "$c" -- "$D/connrate" serve 7000 & PIDS+=($!)
 	done
-	$F2 $NC exec benchfwd -- iperf3 -s -p 5201 >/dev/null 2>&1 & PIDS+=($!)
+	$F2 $NC exec benchfwd -- iperf3 -s -p 5201 >/dev/null 2>&1 & PIDS+=($!); SRV[benchfwd]=$!
 	$F2 $NC exec benchfwd -- "$D/connrate" serve 7000 & PIDS+=($!)
 	pasta -f --runas 0 -t "127.0.0.1/$PP1:5201" -t "127.0.0.1/$PP2:7000" -u none -T none -U none \
 		--netns /run/netns/benchpasta >/dev/null 2>&1 & PIDS+=($!)
-	OWNER[$PP1]=$!; OWNER[$PP2]=$!
+	OWNER[$PP1]=$!; OWNER[$PP2]=$!; ALL[$PP1]="$! ${SRV[benchpasta]}"
 	# the kernel path has no process: its CPU time is nobody's (the keeper's
 	# tree is measured and shows it is idle)
 	OWNER[$KP1]=$(cat "$D/run/keeper.pid"); OWNER[$KP2]=${OWNER[$KP1]}
 	OWNER[$FP1]=$(cat "$D/run2/keeper.pid"); OWNER[$FP2]=${OWNER[$FP1]}
+	ALL[$KP1]="${OWNER[$KP1]} ${SRV[benchkern]}"; ALL[$FP1]="${OWNER[$FP1]} ${SRV[benchfwd]}"
 	for p in "$KP1" "$KP2" "$FP1" "$FP2" "$PP1" "$PP2"; do wait_listen "$p"; done
 	for p in "$KP1:$KP2" "$FP1:$FP2" "$PP1:$PP2"; do
 		serving iperf3 "${p%:*}" && serving connrate "${p#*:}" ||
@@ -150,9 +174,10 @@ if [ "$MODE" = root ]; then
 	printf '%-36s %10s %10s %10s %8s   %s\n' "" "kernel" "forwarder" "pasta -t" ratio "target (kernel/pasta)"
 	rline() { printf '%-36s %10s %10s %10s %7sx   %s\n' "$1" "$2" "$3" "$4" "$(ratio "$2" "$4")" "$5"; }
 	for streams in 1 4; do
-		read -r a ac f fc b bc <<<"$(measure iperf "$streams" "$KP1" "$FP1" "$PP1")"
+		read -r a ac aa f fc fa b bc ba <<<"$(measure iperf "$streams" "$KP1" "$FP1" "$PP1")"
 		rline "iperf3 $streams stream(s), Gbit/s" "$a" "$f" "$b" ">= 1.5x"
 		rline "  user-space CPU s per GB" "$ac" "$fc" "$bc" "(kernel: softirq, not counted)"
+		rline "  all processes CPU s per GB" "$aa" "$fa" "$ba" "client+forwarder+server"
 	done
 	read -r a ac f fc b bc <<<"$(measure rate "" "$KP2" "$FP2" "$PP2")"
 	rline "connections/s, sequential" "$a" "$f" "$b" ">= 2x"
@@ -164,14 +189,15 @@ fi
 opt=; $NC create --help | grep -q -- --uplink && opt="--uplink none"
 $NC create benchport $opt
 $NC port add benchport "127.0.0.1:$NP1:5201" "127.0.0.1:$NP2:7000"
-$NC exec benchport -- iperf3 -s -p 5201 >/dev/null 2>&1 & PIDS+=($!)
+$NC exec benchport -- iperf3 -s -p 5201 >/dev/null 2>&1 & PIDS+=($!); srv=$!
 $NC exec benchport -- "$D/connrate" serve 7000 & PIDS+=($!)
 OWNER[$NP1]=$(cat "$D/run/keeper.pid"); OWNER[$NP2]=${OWNER[$NP1]}
+ALL[$NP1]="${OWNER[$NP1]} $srv"
 
 # pasta -t: its own namespace with the same servers
 pasta -f -t "$PP1:5201,$PP2:7000" -u none -T none -U none -- \
 	sh -c "iperf3 -s -p 5201 >/dev/null 2>&1 & exec '$D/connrate' serve 7000" >/dev/null 2>&1 &
-PIDS+=($!); OWNER[$PP1]=$!; OWNER[$PP2]=$!
+PIDS+=($!); OWNER[$PP1]=$!; OWNER[$PP2]=$!; ALL[$PP1]=$!
 
 # slirp4netns: a namespace of our own, forwards added through its API
 slirp=1
@@ -179,7 +205,7 @@ unshare -Urn sh -c "iperf3 -s -p 5201 >/dev/null 2>&1 & exec '$D/connrate' serve
 nspid=$!; PIDS+=($nspid)
 sleep 0.3
 slirp4netns --configure --mtu=65520 --disable-host-loopback --api-socket "$D/slirp.sock" \
-	"$nspid" tap0 >/dev/null 2>&1 & PIDS+=($!); OWNER[$SP1]=$!; OWNER[$SP2]=$!
+	"$nspid" tap0 >/dev/null 2>&1 & PIDS+=($!); OWNER[$SP1]=$!; OWNER[$SP2]=$!; ALL[$SP1]="$! $nspid"
 for _ in $(seq 1 50); do [ -S "$D/slirp.sock" ] && break; sleep 0.1; done
 for pair in "$SP1:5201" "$SP2:7000"; do
 	printf '{"execute":"add_hostfwd","arguments":{"proto":"tcp","host_addr":"127.0.0.1","host_port":%s,"guest_port":%s}}' \
@@ -191,7 +217,7 @@ if command -v rootlesskit >/dev/null; then
 	rootlesskit --state-dir="$D/rk" --net=slirp4netns --mtu=65520 --disable-host-loopback \
 		--port-driver=builtin -p "127.0.0.1:$RP1:5201/tcp" -p "127.0.0.1:$RP2:7000/tcp" -- \
 		sh -c "iperf3 -s -p 5201 >/dev/null 2>&1 & exec '$D/connrate' serve 7000 0.0.0.0" >"$D/rk.log" 2>&1 &
-	PIDS+=($!); rk=1; OWNER[$RP1]=$!; OWNER[$RP2]=$!
+	PIDS+=($!); rk=1; OWNER[$RP1]=$!; OWNER[$RP2]=$!; ALL[$RP1]=$!
 fi
 for p in "$NP1" "$NP2" "$PP1" "$PP2"; do wait_listen "$p"; done
 if [ "$rk" = 1 ]; then wait_listen "$RP1" && wait_listen "$RP2" || { rk=0; echo "RootlessKit did not start: $(tail -3 "$D/rk.log")" >&2; }; fi
@@ -209,10 +235,11 @@ printf '== published ports, rootless (uid %s): medians of %s interleaved rounds 
 printf '%-36s %10s %10s %12s %12s %8s   %s\n' "" netcell "pasta -t" slirp4netns rootlesskit ratio "target (netcell/pasta)"
 line() { printf '%-36s %10s %10s %12s %12s %7sx   %s\n' "$1" "$2" "$3" "$4" "$5" "$(ratio "$2" "$3")" "$6"; }
 for streams in 1 4; do
-	read -r a ac b bc c cc r rc <<<"$(measure iperf "$streams" "$NP1" "$PP1" "$SP_T" "$RP_T")"
+	read -r a ac aa b bc ba c cc ca r rc ra <<<"$(measure iperf "$streams" "$NP1" "$PP1" "$SP_T" "$RP_T")"
 	if [ "$streams" = 1 ]; then want=">= 1.2x"; else want=">= 1.0x"; fi
 	line "iperf3 $streams stream(s), Gbit/s" "$a" "$b" "$c" "$r" "$want"
 	line "  forwarder CPU s per GB" "$ac" "$bc" "$cc" "$rc" "<= 0.7x"
+	line "  all processes CPU s per GB" "$aa" "$ba" "$ca" "$ra" "client+forwarder+server"
 done
 read -r a ac b bc c cc r rc <<<"$(measure rate "" "$NP2" "$PP2" "$SP_R" "$RP_R")"
 line "connections/s, sequential" "$a" "$b" "$c" "$r" ">= 1.4x"
