@@ -439,6 +439,8 @@ int fw_run_job(struct nc_ctx *ctx, const struct incell_ns *ns, struct fw_job *jo
 	n = strlen(out);
 	while (n && out[n - 1] == '\n')
 		out[--n] = '\0';
+	if (ret == -ELIBACC)	/* libnftables missing: the loader's words say which package */
+		return ctx_err(ctx, ret, NC_ERR_PERM, "%s; nothing was changed", out);
 	if (ret == -EPROTO)
 		return ctx_err(ctx, ret, NC_ERR_FAILED,
 			       "cell %s does not hold the ruleset it was given (%s)", cell ? cell : "",
