@@ -448,6 +448,7 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt,
 		/* renames without fsync(): see safefile_set_durable() */
 		safefile_set_durable(getenv("NETCELL_KEEPER_FSYNC") &&
 				     !strcmp(getenv("NETCELL_KEEPER_FSYNC"), "1"));
+		kfast_clear(k);
 		ret = kpeer_helper_start(k);
 		if (ret)
 			return ctx_err(ctx, ret, NC_ERR_FAILED,

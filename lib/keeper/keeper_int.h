@@ -22,6 +22,8 @@
  * @setup:	still being set up by the client @owner (ksetup.c)
  * @kdslot:	root: slot of the pair that carries its IPv4 ports in the
  *		kernel (kdnat.c), -1 while it has none
+ * @hidden:	rootless, never handed out (no GET or LIST since its create)
+ * @fast:	its RUN/fast file is written (kfast.c)
  */
 struct kcell {
 	struct cell_conf conf;
@@ -35,6 +37,7 @@ struct kcell {
 	unsigned char setup;
 	int kdslot;
 	unsigned char hidden;
+	unsigned char fast;
 };
 
 /**
@@ -154,6 +157,9 @@ NC_INTERNAL int do_keep(struct keeper *k, struct nc_ctx *ctx, const char *name,
 NC_INTERNAL int kadopt_bound(const char *name);
 NC_INTERNAL int kadopt_request(struct keeper *k, struct nc_ctx *ctx, const char *name,
 			       const char *path);
+NC_INTERNAL void kfast_clear(struct keeper *k);
+NC_INTERNAL void kfast_publish(struct keeper *k, struct kcell *c, const char *record);
+NC_INTERNAL void kfast_withdraw(struct keeper *k, struct kcell *c);
 NC_INTERNAL void keeper_forget(struct keeper *k, const char *name, int unbind_ns);
 NC_INTERNAL void keeper_rebuild(struct keeper *k, struct nc_ctx *ctx,
 				unsigned *rebuilt, unsigned *fresh);
