@@ -185,6 +185,8 @@ direct_views() {
 
 t_stage_differential() {
 	# every script of tests/stage-corpus (v4 and v6, nat, mangle, raw,
+	# the shapes Docker, kube-proxy, fail2ban and classic host scripts write,
+	# rich nft (defines, objects, concatenations, handles),
 	# security, user chains, comments, -R, -I n, -D, -Z, -E, -P, nft and
 	# iptables mixed, absolute paths, child shells, env, exec, xargs,
 	# $XT_MULTI, restore and nft -f inside, reads, handled failures, sh
