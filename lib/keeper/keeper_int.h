@@ -102,10 +102,20 @@ struct keeper {
 	int peerfd;
 	int lifefd;
 	int leavefd;
+	int inofd;		/* inotify on the state directory (klife.c) */
+	int lost;		/* the state directory went: touch nothing there */
+	unsigned long long sock_ino, pid_ino[2];	/* files we made (klife_own()) */
 	int nspool[KEEPER_NSPOOL];
 	int nspool_n;
 	int nspool_want;
 };
+
+/* klife.c: the one keeper of a state directory */
+NC_INTERNAL int klife_take(struct keeper *k, struct nc_ctx *ctx);
+NC_INTERNAL void klife_watch(struct keeper *k);
+NC_INTERNAL void klife_on_event(struct keeper *k);
+NC_INTERNAL void klife_mark(const char *path, unsigned long long *ino);
+NC_INTERNAL int klife_own(const struct keeper *k, const char *path, unsigned long long ino);
 
 NC_INTERNAL struct kcell *find(struct keeper *k, const char *name);
 NC_INTERNAL int no_cell(struct nc_ctx *ctx, const char *name);

@@ -88,6 +88,8 @@ void kfast_publish(struct keeper *k, struct kcell *c, const char *record)
 		     (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, record);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return;
+	fast_path(k, NULL, path, sizeof(path));
+	mkdir(path, 0700);	/* the runtime directory may have been wiped */
 	fast_path(k, c->conf.name, path, sizeof(path));
 	if (!safefile_write(path, buf, (size_t)n, 0600))
 		c->fast = 1;
