@@ -245,7 +245,7 @@ static void try_leave(struct keeper *k)
 	_cleanup_close_ int lock = -1;
 
 	snprintf(path, sizeof(path), "%s/keeper.lock", k->p.state);
-	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	lock = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lock >= 0)
 		flock(lock, LOCK_EX);
 	/* a command that connected meanwhile keeps us alive */

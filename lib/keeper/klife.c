@@ -49,7 +49,7 @@ int klife_take(struct keeper *k, struct nc_ctx *ctx)
 	int i;
 
 	snprintf(path, sizeof(path), "%s/keeper.life", k->p.state);
-	k->lifefd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	k->lifefd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (k->lifefd < 0)
 		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
 			       "cannot open \"%s\": %s", path, strerror(errno));
