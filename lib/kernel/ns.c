@@ -29,8 +29,11 @@
 #include "kernel/ns.h"
 
 
-/* loopback's tso_max_size: 512 KiB less 8, the largest "BIG TCP" packet */
+/* loopback's tso_max_size: 512 KiB less 8, the largest "BIG TCP" packet
+ * (0: the kernel's default; a build for side-by-side benchmarks) */
+#ifndef NS_LO_GSO_MAX
 #define NS_LO_GSO_MAX	524280
+#endif
 
 /**
  * ns_write_file() - write a short string to a file such as /proc/self/uid_map
