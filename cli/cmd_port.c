@@ -96,7 +96,8 @@ static int port_change(int argc, char **argv)
 }
 
 /**
- * print_ports() - the human listing: CELL HOST PROTO CELLPORT
+ * print_ports() - the human listing: CELL HOST PROTO CELLPORT PATH, and
+ * what is wrong with the path
  * @ports:	ports
  * @n:		how many
  */
@@ -106,15 +107,18 @@ static void print_ports(const struct nc_port *ports, size_t n)
 	size_t i;
 
 	if (n)
-		printf("%-20s %-28s %-5s %s\n", "CELL", "HOST", "PROTO", "CELLPORT");
+		printf("%-20s %-28s %-5s %-8s %s\n", "CELL", "HOST", "PROTO", "CELLPORT", "PATH");
 	for (i = 0; i < n; i++) {
 		snprintf(host, sizeof(host),
 			 strchr(ports[i].host_addr, ':') ? "[%s]:%u" : "%s:%u",
 			 ports[i].host_addr, ports[i].host_port);
-		printf("%-20s %-28s %-5s %u%s%s\n", ports[i].cell, host,
+		printf("%-20s %-28s %-5s %-8u %s%s%s%s%s%s\n", ports[i].cell, host,
 		       ports[i].proto, ports[i].cell_port,
+		       ports[i].path[0] ? ports[i].path : "-",
 		       ports[i].to_host ? "  (the host's service, in the cell)" : "",
-		       ports[i].active ? "" : "  (inactive: host port taken)");
+		       ports[i].active ? "" : "  (inactive: host port taken)",
+		       ports[i].path_note[0] ? "  (" : "", ports[i].path_note,
+		       ports[i].path_note[0] ? ")" : "");
 	}
 }
 

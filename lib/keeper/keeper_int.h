@@ -22,6 +22,8 @@
  * @setup:	still being set up by the client @owner (ksetup.c)
  * @kdslot:	root: slot of the pair that carries its IPv4 ports in the
  *		kernel (kdnat.c), -1 while it has none
+ * @kdwhy:	root: why the kernel does not carry its IPv4 ports ("" when
+ *		it does, or when it has none), for 'port list' and inspect
  */
 struct kcell {
 	struct cell_conf conf;
@@ -35,6 +37,7 @@ struct kcell {
 	unsigned char setup;
 	int kdslot;
 	unsigned char hidden;
+	char kdwhy[256];
 };
 
 /**
