@@ -63,10 +63,15 @@ static const char help_rm[] =
 static const char help_list[] =
 	"Usage: netcell port list [NAME] [-j|--json]\n\n"
 	"The published ports of cell NAME, or of all the caller's cells: CELL,\n"
-	"HOST (address:port), PROTO, CELLPORT; a saved port whose host port\n"
-	"another program took while no keeper ran is marked inactive.\n"
+	"HOST (address:port), PROTO, CELLPORT, PATH; a saved port whose host port\n"
+	"another program took while no keeper ran is marked inactive.  PATH is\n"
+	"what carries the connections of clients on the host: kernel (root\n"
+	"cells' IPv4 ports, their rules read back as netcell wrote them),\n"
+	"forwarder (the keeper's), none (inactive); what is wrong with it, or why\n"
+	"the forwarder carries a port the kernel should, follows in brackets.\n"
 	"--json prints an array of objects with the keys cell, host_addr,\n"
-	"host_port, cell_port, proto (\"tcp\"|\"udp\") and active.\n\n"
+	"host_port, cell_port, proto (\"tcp\"|\"udp\"), active, to_host, path\n"
+	"and path_note (\"\" when nothing is wrong).\n\n"
 	"Exit codes: 3 no such cell.\n";
 
 /**

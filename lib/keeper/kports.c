@@ -306,12 +306,10 @@ static const char *port_path(const struct keeper *k, const struct kcell *c, unsi
 			     int ret, const char *why, const unsigned char *dnat,
 			     char *note, size_t len)
 {
-	const struct portspec *s = &c->conf.ports[i];
-
 	note[0] = '\0';
 	if (c->inactive[i])
 		return "none";
-	if (k->p.rootless || !kdnat_wanted(s, 1, NULL))
+	if (k->p.rootless || !kdnat_wanted(&c->conf.ports[i], 1, NULL))
 		return "forwarder";
 	if (c->kdslot < 0) {
 		snprintf(note, len, "%s", c->kdwhy);

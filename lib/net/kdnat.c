@@ -17,11 +17,11 @@
  *   picked from a hash of the cell name;
  * - on the host, a table "ip netcell_ports_NAME" whose output chain DNATs
  *   the port's host address (any local address for 0.0.0.0) and port to
- *   the cell's end and the cell port; route_localnet on the host end lets
+ *   the cell's end, the host port kept (cell_body() says why); route_localnet on the host end lets
  *   a loopback-sourced packet leave and its reply come back;
  * - in the cell, the table "inet netcell" (reserved: fw apply keeps it,
- *   fwload.c): a DNAT of what arrives on the pair to 127.0.0.1 (the port
- *   unchanged), so servers listening on the cell's loopback get it, which
+ *   fwload.c): a DNAT of what arrives on the pair, per port, to 127.0.0.1
+ *   and the cell port, so servers listening on the cell's loopback get it, which
  *   also sets the connection's mark (one rule in one chain, run for the
  *   first packet of a connection only); route_localnet, accept_local and rp_filter 0 on the
  *   cell end accept the loopback client address; the rule "fwmark
@@ -66,6 +66,22 @@
 #define KDNAT_MTU	65520u
 
 /**
+ * carried() - does the kernel carry a port: an active IPv4 port, not "host:"
+ * @ports:	the cell's ports
+ * @n:		how many
+ * @inactive:	per port: not published, or NULL
+ * @i:		the port's index
+ *
+ * Return: 1 if so
+ */
+static int carried(const struct portspec *ports, unsigned n,
+		   const unsigned char *inactive, unsigned i)
+{
+	return i < n && ports[i].family == AF_INET && !ports[i].to_host &&
+	       !(inactive && inactive[i]);
+}
+
+/**
  * kdnat_wanted() - how many ports the kernel would carry
  * @ports:	the cell's ports
  * @n:		how many
@@ -79,9 +95,24 @@ unsigned kdnat_wanted(const struct portspec *ports, unsigned n,
 	unsigned i, w = 0;
 
 	for (i = 0; i < n; i++)
-		w += ports[i].family == AF_INET && !ports[i].to_host &&
-		     !(inactive && inactive[i]);
+		w += (unsigned)carried(ports, n, inactive, i);
 	return w;
+}
+
+/**
+ * skip_mask() - the ports the kernel does not carry
+ * @ports:	the cell's ports
+ * @n:		how many, at most NC_PORTS_MAX
+ * @inactive:	per port: not published, or NULL
+ * @skip:	result, per port: 1 when not the kernel's
+ */
+static void skip_mask(const struct portspec *ports, unsigned n,
+		      const unsigned char *inactive, unsigned char *skip)
+{
+	unsigned i;
+
+	for (i = 0; i < n && i < NC_PORTS_MAX; i++)
+		skip[i] = (unsigned char)!carried(ports, n, inactive, i);
 }
 
 /**
@@ -208,25 +239,52 @@ static int reply_route(struct nc_ctx *ctx, struct mnl_socket *nl,
 
 /**
  * cell_body() - the cell's table, written as nft lists it (so what is read
- * back compares line by line): the DNAT of the pair to 127.0.0.1, which
- * also marks the connection, and the mark of its replies
- * @cell_addr:	the cell's end, as text
- * @buf:	output
- * @len:	size of @buf
+ * back compares line by line): per port, the DNAT of the pair's host port
+ * to the cell port on 127.0.0.1, which also marks the connection; the mark
+ * of its replies
+ * @ca:		the cell's end, as text
+ * @ports:	the cell's ports
+ * @n:		how many
+ * @skip:	per port: not in the table (skip_mask())
+ *
+ * The host's DNAT keeps the host port (port_line()): connections to two
+ * host ports never share a tuple on the pair, so the host's SNAT never has
+ * to move a client's source port to resolve a clash with a TIME_WAIT entry
+ * of an earlier cell of the same name (a moved port, with the kernel's
+ * per-connection TCP timestamp offsets, made SYNs meet the cell's TIME_WAIT
+ * sockets and fail their PAWS check: a second run of the benchmark fell to
+ * 560 connections/s).  Two host ports of one cell port still meet on the
+ * cell's tuples (docs/kernel-ports.md, known limits).
+ *
+ * Return: heap text, NULL when out of memory
  */
-static void cell_body(const char *cell_addr, char *buf, size_t len)
+static char *cell_body(const char *ca, const struct portspec *ports, unsigned n,
+		       const unsigned char *skip)
 {
-	snprintf(buf, len,
-		 "table inet " KDNAT_TABLE " {\n"
-		 " chain ports_dnat {\n"
-		 "  type nat hook prerouting priority dstnat; policy accept;\n"
-		 "  iifname \"" KDNAT_CELL_IF "\" ip daddr %s ct mark set 0x%08x dnat ip to 127.0.0.1\n"
+	size_t len = 1024 + (size_t)n * 192, off;
+	char *buf = malloc(len);
+	unsigned i;
+
+	if (!buf)
+		return NULL;
+	off = (size_t)snprintf(buf, len,
+			       "table inet " KDNAT_TABLE " {\n"
+			       " chain ports_dnat {\n"
+			       "  type nat hook prerouting priority dstnat; policy accept;\n");
+	for (i = 0; i < n; i++)
+		if (!skip[i])
+			off += (size_t)snprintf(buf + off, len - off,
+						"  iifname \"" KDNAT_CELL_IF "\" ip daddr %s %s dport %u ct mark set 0x%08x dnat ip to 127.0.0.1:%u\n",
+						ca, ports[i].proto == IPPROTO_UDP ? "udp" : "tcp",
+						ports[i].hport, KDNAT_MARK, ports[i].cport);
+	snprintf(buf + off, len - off,
 		 " }\n"
 		 " chain ports_reply {\n"
 		 "  type route hook output priority mangle; policy accept;\n"
 		 "  ct mark 0x%08x meta mark set 0x%08x\n"
 		 " }\n"
-		 "}\n", cell_addr, KDNAT_MARK, KDNAT_MARK, KDNAT_MARK);
+		 "}\n", KDNAT_MARK, KDNAT_MARK);
+	return buf;
 }
 
 /**
@@ -346,11 +404,13 @@ enum cell_op {
  * @netfd:	the cell's namespace
  * @net:	the pair's /31 (not for CELL_REMOVE)
  * @op:		what to do
+ * @body:	the table, cell_body()'s text (not for CELL_REMOVE)
  */
 struct cell_job {
 	int netfd;
 	const struct cidr *net;
 	enum cell_op op;
+	const char *body;
 };
 
 /**
@@ -371,20 +431,20 @@ static int conf_write(const char *key, const char *val)
 /**
  * cell_table() - in the cell: write its table, or read it back and compare
  * @ctx:	context
- * @ca:		the cell's end, as text
+ * @body:	the table, cell_body()'s text
  * @check:	compare instead of writing
  *
  * Return: 0, or -EIO with a message saying what differs
  */
-static int cell_table(struct nc_ctx *ctx, const char *ca, int check)
+static int cell_table(struct nc_ctx *ctx, const char *body, int check)
 {
-	char body[1024], rules[1200], err[1024], why[1200];
-	_cleanup_free_ char *found = NULL;
+	_cleanup_free_ char *found = NULL, *rules = NULL;
+	char err[1024], why[1200];
 
-	cell_body(ca, body, sizeof(body));
 	if (!check) {
-		snprintf(rules, sizeof(rules), "table inet " KDNAT_TABLE " {}\n"
-			 "delete table inet " KDNAT_TABLE "\n%s", body);
+		if (asprintf(&rules, "table inet " KDNAT_TABLE " {}\n"
+			     "delete table inet " KDNAT_TABLE "\n%s", body) < 0)
+			return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 		if (nft_run_text(rules, err, sizeof(err)))
 			return ctx_err(ctx, -EINVAL, NC_ERR_FAILED,
 				       "table inet " KDNAT_TABLE ": %s", err);
@@ -412,9 +472,9 @@ static int cell_table(struct nc_ctx *ctx, const char *ca, int check)
 static int cell_side(struct nc_ctx *ctx, void *arg)
 {
 	const struct cell_job *j = arg;
-	char err[1024], ca[INET_ADDRSTRLEN];
+	char err[1024];
 	struct mnl_socket *nl;
-	struct cidr gw, me;
+	struct cidr gw;
 	int idx, ret;
 
 	if (setns(j->netfd, CLONE_NEWNET))
@@ -424,10 +484,8 @@ static int cell_side(struct nc_ctx *ctx, void *arg)
 		return 0;
 	}
 	cidr_host(j->net, 0, &gw);
-	cidr_host(j->net, 1, &me);
-	inet_ntop(AF_INET, me.addr, ca, sizeof(ca));
 	if (j->op != CELL_SETUP)
-		return cell_table(ctx, ca, j->op == CELL_CHECK);
+		return cell_table(ctx, j->body, j->op == CELL_CHECK);
 	nl = nl_open(ctx);
 	if (!nl)
 		return -EIO;
@@ -449,7 +507,7 @@ static int cell_side(struct nc_ctx *ctx, void *arg)
 		ret = rule_req(ctx, nl, RTM_NEWRULE, KDNAT_RULE_PREF, KDNAT_RT_TABLE, KDNAT_MARK,
 			       RTPROT_BOOT);
 	mnl_socket_close(nl);
-	return ret ? ret : cell_table(ctx, ca, 0);
+	return ret ? ret : cell_table(ctx, j->body, 0);
 }
 
 /**
@@ -483,7 +541,8 @@ static int host_up(struct nc_ctx *ctx, const char *ifn, int netfd, const struct 
 
 /**
  * port_line() - the host's DNAT of one port, as nft lists it (counter
- * shortened as norm_line() does)
+ * shortened as norm_line() does): to the cell's end, the host port kept
+ * (cell_body() says why)
  * @s:		the port
  * @ca:		the cell's end, as text
  * @buf:	output
@@ -500,19 +559,7 @@ static void port_line(const struct portspec *s, const char *ca, char *buf, size_
 		inet_ntop(AF_INET, s->addr, ha + 9, sizeof(ha) - 9);
 	}
 	snprintf(buf, len, "%s %s dport %u counter dnat to %s:%u", ha,
-		 s->proto == IPPROTO_UDP ? "udp" : "tcp", s->hport, ca, s->cport);
-}
-
-/**
- * carried() - is a port one the kernel carries (active IPv4, not "host:")
- * @s:		the port
- * @inactive:	its inactive flag, or NULL
- *
- * Return: 1 if so
- */
-static int carried(const struct portspec *s, const unsigned char *inactive)
-{
-	return s->family == AF_INET && !s->to_host && !(inactive && *inactive);
+		 s->proto == IPPROTO_UDP ? "udp" : "tcp", s->hport, ca, s->hport);
 }
 
 /**
@@ -525,13 +572,13 @@ static int carried(const struct portspec *s, const unsigned char *inactive)
  * @net:	the pair's /31
  * @ports:	the cell's ports
  * @n:		how many
- * @inactive:	per port: not published
+ * @skip:	per port: not in the table (skip_mask())
  *
  * Return: heap text (the table), NULL when out of memory
  */
 static char *host_body(const char *cell, const struct cidr *net,
 		       const struct portspec *ports, unsigned n,
-		       const unsigned char *inactive)
+		       const unsigned char *skip)
 {
 	char ca[INET_ADDRSTRLEN], ifn[IFNAMSIZ], *buf;
 	size_t len = 1024 + (size_t)n * 160, off;
@@ -554,7 +601,7 @@ static char *host_body(const char *cell, const struct cidr *net,
 			       "  type nat hook output priority -100; policy accept;\n",
 			       cell, ifn);
 	for (i = 0; i < n; i++) {
-		if (!carried(&ports[i], inactive ? &inactive[i] : NULL))
+		if (skip[i])
 			continue;
 		off += (size_t)snprintf(buf + off, len - off, "  ");
 		port_line(&ports[i], ca, buf + off, len - off);
@@ -631,26 +678,38 @@ static char *host_list(const char *cell)
 }
 
 /**
- * cell_check() - read the cell's table back, rewriting it once when it
- * differs
+ * cell_check() - read the cell's table back and compare, after writing it
  * @ctx:	context
- * @j:		the cell's namespace and pair
- * @fix:	write it again when it differs, and check again
+ * @j:		the cell's namespace, pair and table
+ * @write:	write the table first
  *
- * Return: 0, or -EIO with a message saying what differs
+ * Return: 0, or -errno with a message saying what failed or differs
  */
-static int cell_check(struct nc_ctx *ctx, struct cell_job *j, int fix)
+static int cell_check(struct nc_ctx *ctx, struct cell_job *j, int write)
 {
-	int ret;
+	int ret = 0;
 
-	j->op = CELL_CHECK;
-	ret = incell_fork(ctx, cell_side, j);
-	if (!ret || !fix)
-		return ret;
-	j->op = CELL_TABLE;
-	ret = incell_fork(ctx, cell_side, j);
+	if (write) {
+		j->op = CELL_TABLE;
+		ret = incell_fork(ctx, cell_side, j);
+	}
 	j->op = CELL_CHECK;
 	return ret ? ret : incell_fork(ctx, cell_side, j);
+}
+
+/**
+ * cell_addr() - the cell's end of a slot's pair, as text
+ * @slot:	slot
+ * @net:	set: the pair's /31
+ * @ca:		result
+ */
+static void cell_addr(unsigned slot, struct cidr *net, char ca[INET_ADDRSTRLEN])
+{
+	struct cidr me;
+
+	slot_net(slot, net);
+	cidr_host(net, 1, &me);
+	inet_ntop(AF_INET, me.addr, ca, INET_ADDRSTRLEN);
 }
 
 /**
@@ -676,9 +735,10 @@ int kdnat_sync(struct nc_ctx *ctx, const char *cell, int netfd, int *slot,
 	       const struct portspec *ports, unsigned n,
 	       const unsigned char *inactive)
 {
-	char ifn[IFNAMSIZ];
-	_cleanup_free_ char *body = NULL, *found = NULL;
-	struct cell_job j = { netfd, NULL, CELL_REMOVE };
+	char ifn[IFNAMSIZ], ca[INET_ADDRSTRLEN];
+	_cleanup_free_ char *body = NULL, *found = NULL, *cbody = NULL;
+	unsigned char skip[NC_PORTS_MAX];
+	struct cell_job j = { netfd, NULL, CELL_REMOVE, NULL };
 	struct cidr net;
 	int ret = 0, s, fresh = *slot < 0;
 
@@ -695,20 +755,24 @@ int kdnat_sync(struct nc_ctx *ctx, const char *cell, int netfd, int *slot,
 		if (s < 0)
 			return ctx_err(ctx, s, NC_ERR_FAILED,
 				       "no free /31 in 10.216.0.0/16 for the pair of cell \"%s\"", cell);
-		slot_net((unsigned)s, &net);
-		host_ifname(cell, ifn);
-		j.net = &net;
-		j.op = CELL_SETUP;
 		*slot = s;
+	}
+	cell_addr((unsigned)*slot, &net, ca);
+	j.net = &net;
+	skip_mask(ports, n, inactive, skip);
+	body = host_body(cell, &net, ports, n, skip);
+	cbody = cell_body(ca, ports, n, skip);
+	j.body = cbody;
+	if (!body || !cbody)
+		ret = ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+	if (!ret && fresh) {
+		host_ifname(cell, ifn);
+		j.op = CELL_SETUP;
 		ret = host_up(ctx, ifn, netfd, &net);
 		if (!ret && incell_fork(ctx, cell_side, &j))
 			ret = ctx_wrap(ctx, -EIO, "cannot set up %s in cell \"%s\"",
 				       KDNAT_CELL_IF, cell);
 	}
-	slot_net((unsigned)*slot, &net);
-	j.net = &net;
-	if (!ret && !(body = host_body(cell, &net, ports, n, inactive)))
-		ret = ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	if (!ret)
 		ret = host_load(ctx, cell, body);
 	if (!ret) {
@@ -745,24 +809,23 @@ int kdnat_check(struct nc_ctx *ctx, const char *cell, int netfd, int slot,
 		const struct portspec *ports, unsigned n,
 		const unsigned char *inactive, unsigned char *dnat)
 {
-	_cleanup_free_ char *body = NULL, *found = NULL;
+	_cleanup_free_ char *body = NULL, *found = NULL, *cbody = NULL;
 	char ca[INET_ADDRSTRLEN], line[256];
-	unsigned char gone[NC_PORTS_MAX];
-	struct cell_job j = { netfd, NULL, CELL_CHECK };
-	struct cidr net, me;
+	unsigned char gone[NC_PORTS_MAX], skip[NC_PORTS_MAX];
+	struct cell_job j = { netfd, NULL, CELL_CHECK, NULL };
+	struct cidr net;
 	unsigned i;
 	int ret;
 
 	memset(dnat, 0, n);
 	if (slot < 0)
 		return 0;
-	slot_net((unsigned)slot, &net);
+	cell_addr((unsigned)slot, &net, ca);
 	j.net = &net;
-	cidr_host(&net, 1, &me);
-	inet_ntop(AF_INET, me.addr, ca, sizeof(ca));
+	skip_mask(ports, n, inactive, skip);
 	found = host_list(cell);
 	for (i = 0; i < n && i < NC_PORTS_MAX; i++) {
-		gone[i] = !carried(&ports[i], inactive ? &inactive[i] : NULL);
+		gone[i] = skip[i];
 		if (gone[i] || !found)
 			continue;
 		port_line(&ports[i], ca, line, sizeof(line));
@@ -771,8 +834,10 @@ int kdnat_check(struct nc_ctx *ctx, const char *cell, int netfd, int slot,
 	}
 	/* the rest compared: what should be there besides the missing DNATs */
 	body = host_body(cell, &net, ports, n, gone);
-	if (!body)
+	cbody = cell_body(ca, ports, n, skip);
+	if (!body || !cbody)
 		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+	j.body = cbody;
 	ret = host_check(ctx, cell, body, found);
 	return ret ? ret : cell_check(ctx, &j, 0);
 }

@@ -579,3 +579,30 @@ t_port_kernel_fallback_notice() {
 	$W $NC delete --force "$c" || fail "delete"
 	ip netns del "$w"
 }
+
+# modes t_port_kernel_same_name_again: root
+# (the kernel path is root's, see t_port_kernel_client_address)
+t_port_kernel_same_name_again() {
+	# a cell made again under the same name has the same pair address; a
+	# client that reuses its source port while the host's conntrack still
+	# holds its connection to the first cell (TIME_WAIT) keeps that port:
+	# the host's DNAT keeps the host port, so the two never share a tuple
+	# (when they did, the host's SNAT moved the client's port, and under
+	# load SYNs failed the cell's TIME_WAIT PAWS check: 560 conn/s)
+	local c=${PFX}ka ha hb sp out
+	ha=$(free_port); hb=$(free_port)
+	sp=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.2',0)); print(s.getsockname()[1])")
+	for h in "$ha" "$hb"; do
+		cell_with "$c" "$h:80"
+		serve "$c" serve-peer 4 80 1
+		wait_port 80 "$c" || fail "server did not start"
+		out=$(python3 -c "
+import socket
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.2', $sp)); s.settimeout(5); s.connect(('127.0.0.1', $h))
+print(s.recv(200).decode().strip()); s.close()") || fail "no answer through $h"
+		[ "$out" = "127.0.0.2 $sp" ] || fail "through $h the server saw '$out', the client was 127.0.0.2 $sp"
+		[ "$(kernel_count "$c" tcp "$h")" = 1 ] || fail "the kernel did not carry $h: $(kernel_rules "$c")"
+		expect_rc 0 $NC delete --force "$c"
+	done
+}
