@@ -21,6 +21,8 @@ endif
 
 CC ?= gcc
 PKGS := libmnl libnftables yaml-0.1
+# libnftables and libyaml are loaded with dlopen() when first needed
+# (base/dynlib.c): their headers only, no link
 WARN := -Wall -Wextra -Werror=missing-prototypes -Werror=shadow \
 	-Werror=strict-prototypes -Werror=format=2 -Werror=switch-default \
 	-Werror=implicit-function-declaration -Wno-missing-field-initializers $(if $(filter clang,$(CC)),,-Wno-format-truncation)
@@ -28,7 +30,7 @@ CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -fstack-protector-strong \
 	-fvisibility=hidden -fPIC -Iinclude -Ilib \
 	$(shell pkg-config --cflags $(PKGS) json-c) -DNETCELL_VERSION=\"$(VERSION)\" \
 	-DNETCELL_LIBEXECDIR=\"$(LIBEXECDIR)\"
-LDLIBS += $(shell pkg-config --libs $(PKGS))
+LDLIBS += $(shell pkg-config --libs libmnl) -ldl -lpthread
 # the CLI's JSON output (the library has none)
 CLI_LIBS := $(shell pkg-config --libs json-c)
 VERSION := 0.1.0

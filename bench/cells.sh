@@ -45,9 +45,13 @@ $NC create benchc --uplink none
 $NC exec benchc -- sleep 600 & holder=$!
 sleep 0.3
 pid=$(pgrep -n -u "$(id -u)" -x sleep)
-a=$(timeit "$N" $NC exec benchc -- true)
-b=$(timeit "$N" nsenter -t "$pid" -U -n --preserve-credentials true)
-row "exec true (rootless)" "$a" "$b" "nsenter -U -n --preserve-credentials" "1.3"
+A=; B=
+for ((r = 0; r < ${ROUNDS:-5}; r++)); do
+	A+="$(timeit "$N" $NC exec benchc -- true) "
+	B+="$(timeit "$N" nsenter -t "$pid" -U -n --preserve-credentials true) "
+done
+row "exec true (rootless)" "$(med $A)" "$(med $B)" "nsenter -U -n --preserve-credentials" "1.3"
+echo "  rounds: netcell $A/ nsenter $B"
 kill "$pid" "$holder" 2>/dev/null || true
 $NC delete benchc
 kill "$(cat "$NETCELL_RUNTIME_DIR/keeper.pid")" 2>/dev/null || true

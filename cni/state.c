@@ -57,7 +57,7 @@ int cni_state_lock(struct cni_err *e)
 		return cni_error(e, CNI_E_IO, NULL, "cannot create the state directory %s: %s",
 				 state_dir(), strerror(errno));
 	snprintf(path, sizeof(path), "%s/lock", state_dir());
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return cni_error(e, CNI_E_IO, NULL, "cannot open %s: %s", path, strerror(errno));
 	while (flock(fd, LOCK_EX) && errno == EINTR)

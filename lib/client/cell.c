@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "client/cellfast.h"
 #include "client/client.h"
 #include "base/gc.h"
 #include "base/portspec.h"
@@ -275,10 +276,20 @@ int cell_get(struct nc_ctx *ctx, const char *name, struct nc_cell_info *info,
 	     int *fds, int *nfds)
 {
 	char req[NC_NAME_MAX + 48], rep[1024];
+	struct nc_paths p;
 	int ret = nc_name_check(ctx, name);
 
 	if (ret)
 		return ret;
+	/* a rootless cell handed out before: opened here, no keeper asked */
+	if (!ctx->setup_id && *nfds >= 2 && !paths_get(ctx, &p) &&
+	    !cellfast_open(&p, name, rep, sizeof(rep), fds)) {
+		*nfds = 2;
+		if (!parse_record(rep, info) && !strcmp(info->name, name))
+			return 0;
+		close(fds[0]);
+		close(fds[1]);
+	}
 	if (ctx->setup_id && !strcmp(ctx->setup_name, name))
 		snprintf(req, sizeof(req), "GET\t%s\t%llu", name, ctx->setup_id);
 	else

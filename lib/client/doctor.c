@@ -22,9 +22,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "base/diag.h"
+#include "kernel/nftlib.h"
 #include "kernel/probe.h"
 
-#define DOC_MAX 16
+#define DOC_MAX 24
 
 /**
  * struct doc - one doctor run
@@ -239,6 +240,22 @@ static void check_nft(struct doc *d)
 	else
 		verdict(c, NC_CHECK_OK, "", "nf_tables answered in a new network namespace%s (a cell's firewall works)",
 			d->host_root ? "" : " owned by the user's own user namespace");
+}
+
+/**
+ * check_nftlib() - does libnftables load (it is opened when first needed,
+ * base/dynlib.c, so a missing or broken one shows only there)
+ * @d:		doctor run
+ */
+static void check_nftlib(struct doc *d)
+{
+	struct nc_check *c = add(d, "libnftables", "the nftables library (firewalls, port tables)");
+
+	if (nftlib_load())
+		verdict(c, NC_CHECK_FAIL, "apt-get install --reinstall libnftables1",
+			"%s", nftlib_error());
+	else
+		verdict(c, NC_CHECK_OK, "", "libnftables.so.1 loaded");
 }
 
 /**
@@ -660,7 +677,7 @@ static void doc_init(struct doc *d)
 /* the checks, in the order they are reported */
 static void (*const doc_checks[])(struct doc *d) = {
 	check_context, check_userns, check_apparmor, check_netns, check_nft,
-	check_wmem, check_tun, check_pasta, check_slirp, check_ports,
+	check_nftlib, check_wmem, check_tun, check_pasta, check_slirp, check_ports,
 	check_ping, check_xdg, check_rundir, check_subuid,
 };
 

@@ -99,8 +99,8 @@ static unsigned same_generation(const char *dir, unsigned gen, const struct fw_j
 /**
  * fw_expect_begin() - arrange the check of an apply, before the cell's load
  * @ctx:	context
- * @cell:	cell (NC_FW_HOST: no check, but an iptables generation is
- *		still loaded into a throwaway namespace first)
+ * @cell:	cell, or NC_FW_HOST (then only the tables the generation
+ *		defines are compared: the host holds other tools' too)
  * @dir:	its firewall directory
  * @gen:	the new generation
  * @job:	its job; its expect fields are set for the cell's load
@@ -113,12 +113,17 @@ int fw_expect_begin(struct nc_ctx *ctx, const char *cell, const char *dir, unsig
 		    struct fw_job *job, struct fw_expect_run *r)
 {
 	char from[PATH_MAX];
+	struct fw_job alone;
 	unsigned same;
 	int ret = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (fw_is_host(cell))
-		return job->format != NC_FW_NFT ? fw_run_job_cell(ctx, NULL, job) : 0;
+	/* the host: the generation's tables alone are compared, and what is
+	 * loaded elsewhere is the generation as a whole ruleset */
+	r->only = fw_is_host(cell);
+	alone = *job;
+	alone.host = 0;
+	alone.prefix[0] = '\0';
 	fwgen_path(dir, gen, "live", r->want, sizeof(r->want));
 	fwgen_path(dir, gen, "cell", r->got, sizeof(r->got));
 	same = same_generation(dir, gen, job);
@@ -129,11 +134,11 @@ int fw_expect_begin(struct nc_ctx *ctx, const char *cell, const char *dir, unsig
 	}
 	if (!same && job->format != NC_FW_NFT) {
 		/* every part, or none: first in a throwaway namespace */
-		snprintf(job->expect, sizeof(job->expect), "%s", r->want);
-		job->expect_mode = FW_EXPECT_WRITE;
-		ret = fw_run_job_cell(ctx, NULL, job);
+		snprintf(alone.expect, sizeof(alone.expect), "%s", r->want);
+		alone.expect_mode = FW_EXPECT_WRITE;
+		ret = fw_run_job_cell(ctx, NULL, &alone);
 	} else if (!same && fw_job_bytes(job) <= FW_VERIFY_MAX) {
-		struct fw_job scratch = *job;
+		struct fw_job scratch = alone;
 		pid_t parent = getpid();
 
 		snprintf(scratch.expect, sizeof(scratch.expect), "%s", r->want);
@@ -207,14 +212,15 @@ int fw_expect_end(struct nc_ctx *ctx, struct fw_expect_run *r, int loaded)
 	if (loaded && r->want[0]) {
 		char from[PATH_MAX], to[PATH_MAX];
 
-		d = fw_views_diff(r->want, r->got, why, sizeof(why));
+		d = fw_views_diff(r->want, r->got, r->only, why, sizeof(why));
 		snprintf(from, sizeof(from), "%s-seen", r->got);
 		snprintf(to, sizeof(to), "%s-seen", r->want);
 		if (!d)	/* the cell held them as of now: drift checks start here */
 			rename(from, to);
 		if (d == 1)
 			ret = ctx_err(ctx, -EPROTO, NC_ERR_FAILED,
-				      "the cell does not hold the ruleset it was given (%s)", why);
+				      "the %s does not hold the ruleset it was given (%s)",
+				      r->only ? "host" : "cell", why);
 		else if (d < 0)
 			ctx_notice(ctx, "the generation is in force; its check could not read the views (%s)",
 				   strerror(-d));

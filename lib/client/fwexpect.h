@@ -18,6 +18,7 @@ struct fw_expect_run {
 	char got[PATH_MAX];
 	pid_t pid;
 	char err[PATH_MAX];
+	int only;
 };
 
 NC_INTERNAL int fw_expect_begin(struct nc_ctx *ctx, const char *cell, const char *dir,

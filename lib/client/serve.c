@@ -54,7 +54,7 @@ static int wait_other_keeper(struct nc_ctx *ctx, const struct nc_paths *p)
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/keeper.life", p->state);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
 			       "cannot open \"%s\": %s", path, strerror(errno));

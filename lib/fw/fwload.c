@@ -325,17 +325,18 @@ int fw_job_in_ns(void *arg, char *out, size_t len)
 	if (job->format == NC_FW_NFT) {
 		ret = nft_apply_file(job->file[0], job->shown[0],
 				     job->host ? job->prefix : "flush ruleset\n", out, len);
-		return ret || job->host ? ret : fw_verify_in_ns(job->expect, job->expect_mode, out, len);
+		return ret ? ret : fw_verify_in_ns(job->expect, job->expect_mode, job->host, out, len);
 	}
 	snprintf(job->undo_base, sizeof(job->undo_base), "%s",
 		 job->file[0][0] ? job->file[0] : job->file[1][0] ? job->file[1] : job->nft);
 	if (!job->host) {
 		ret = apply_whole(job, out, len);
-		return ret ? ret : fw_verify_in_ns(job->expect, job->expect_mode, out, len);
+		return ret ? ret : fw_verify_in_ns(job->expect, job->expect_mode, 0, out, len);
 	}
 	snprintf(undo, sizeof(undo), "%s.undo4", job->undo_base);
 	run_tool("iptables-save", NULL, undo, e2, sizeof(e2));
-	return apply_host_ipt(job, out, len);
+	ret = apply_host_ipt(job, out, len);
+	return ret ? ret : fw_verify_in_ns(job->expect, job->expect_mode, 1, out, len);
 }
 
 /**
@@ -439,6 +440,8 @@ int fw_run_job(struct nc_ctx *ctx, const struct incell_ns *ns, struct fw_job *jo
 	n = strlen(out);
 	while (n && out[n - 1] == '\n')
 		out[--n] = '\0';
+	if (ret == -ELIBACC)	/* libnftables missing: the loader's words say which package */
+		return ctx_err(ctx, ret, NC_ERR_PERM, "%s; nothing was changed", out);
 	if (ret == -EPROTO)
 		return ctx_err(ctx, ret, NC_ERR_FAILED,
 			       "cell %s does not hold the ruleset it was given (%s)", cell ? cell : "",

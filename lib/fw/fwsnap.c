@@ -310,6 +310,124 @@ int fw_nft_without(const char *nft, const char *t4, const char *t6, FILE *f)
 }
 
 /**
+ * nft_keys() - the tables an nft listing holds, as " family/name ... "
+ * @nft:	listing
+ *
+ * Return: heap text, or NULL
+ */
+static char *nft_keys(const char *nft)
+{
+	char fam[16], name[256], *out = NULL;
+	const char *l, *nl;
+	size_t ol = 0;
+	FILE *f = open_memstream(&out, &ol);
+
+	if (!f)
+		return NULL;
+	fputc(' ', f);
+	for (l = nft; l && *l; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		if (sscanf(l, "table %15s %255s {", fam, name) == 2)
+			fprintf(f, "%s/%s ", fam, name);
+	}
+	if (fclose(f))
+		return NULL;
+	return out;
+}
+
+/**
+ * only_nft() - an nft listing cut to the tables named in @keys
+ * @nft:	heap listing, replaced
+ * @keys:	" family/name ... " (nft_keys())
+ *
+ * Return: 0 or -ENOMEM
+ */
+static int only_nft(char **nft, const char *keys)
+{
+	char fam[16], name[256], key[300], *out = NULL;
+	const char *l, *nl;
+	size_t ol = 0;
+	int keep = 0;
+	FILE *f = open_memstream(&out, &ol);
+
+	if (!f)
+		return -ENOMEM;
+	for (l = *nft; l && *l; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		if (sscanf(l, "table %15s %255s {", fam, name) == 2) {
+			snprintf(key, sizeof(key), " %s/%s ", fam, name);
+			keep = !!strstr(keys, key);
+		}
+		if (keep)
+			fwrite(l, 1, nl ? (size_t)(nl - l + 1) : strlen(l), f);
+		if (*l == '}')
+			keep = 0;
+	}
+	if (fclose(f) || !out)
+		return -ENOMEM;
+	free(*nft);
+	*nft = out;
+	return 0;
+}
+
+/**
+ * only_ipt() - an iptables-save text cut to the tables @want holds
+ * @text:	heap text, replaced
+ * @want:	iptables-save text whose "*table" blocks are kept
+ *
+ * Return: 0 or -ENOMEM
+ */
+static int only_ipt(char **text, const char *want)
+{
+	char names[1024], name[64], key[70], *out = NULL;
+	const char *l, *nl;
+	size_t ol = 0;
+	int keep = 0;
+	FILE *f;
+
+	fw_ipt_tables(want, names, sizeof(names));
+	f = open_memstream(&out, &ol);
+	if (!f)
+		return -ENOMEM;
+	for (l = *text; l && *l; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		if (sscanf(l, "*%63[a-z]", name) == 1) {
+			snprintf(key, sizeof(key), " %s ", name);
+			keep = !!strstr(names, key);
+		}
+		if (keep)
+			fwrite(l, 1, nl ? (size_t)(nl - l + 1) : strlen(l), f);
+		if (!strncmp(l, "COMMIT", 6))
+			keep = 0;
+	}
+	if (fclose(f) || !out)
+		return -ENOMEM;
+	free(*text);
+	*text = out;
+	return 0;
+}
+
+/**
+ * fw_snap_only() - views cut to the tables another set of views holds
+ * @s:		views, changed (the host's, which other tools share)
+ * @want:	the generation's views (loaded alone in a throwaway namespace)
+ *
+ * On the host a generation replaces only the tables it defines; the host
+ * holds it when exactly those tables are as the generation made them.
+ *
+ * Return: 0 or -ENOMEM
+ */
+int fw_snap_only(struct fw_snap *s, const struct fw_snap *want)
+{
+	_cleanup_free_ char *keys = nft_keys(want->nft);
+
+	if (!keys || only_nft(&s->nft, keys) || only_ipt(&s->v4, want->v4) ||
+	    only_ipt(&s->v6, want->v6))
+		return -ENOMEM;
+	return 0;
+}
+
+/**
  * struct block - a span of lines, sorted by its first
  * @text:	where it starts
  * @len:	its length

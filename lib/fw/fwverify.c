@@ -227,21 +227,26 @@ static void legacy_notice(char *out, size_t len)
 /**
  * describe() - where two views differ, in words
  * @want:	the generation's views
- * @got:	the cell's
+ * @got:	the cell's (cut to @want's tables with @only)
+ * @only:	the host: only the tables the generation defines are its
  * @out:	the words
  * @len:	size of @out
  *
  * Return: 0 equal, 1 different, -ENOMEM
  */
-static int describe(const struct fw_snap *want, const struct fw_snap *got, char *out, size_t len)
+static int describe(const struct fw_snap *want, struct fw_snap *got, int only, char *out,
+		    size_t len)
 {
 	char what[32], la[201], lb[201];
 	unsigned line = 0;
-	int ret = fw_snap_diff(want, got, 0, what, sizeof(what), la, lb, sizeof(la), &line);
+	int ret = only ? fw_snap_only(got, want) : 0;
+
+	if (!ret)
+		ret = fw_snap_diff(want, got, 0, what, sizeof(what), la, lb, sizeof(la), &line);
 
 	if (ret == 1)
-		snprintf(out, len, "%s, line %u: the generation is \"%s\", the cell holds \"%s\"",
-			 what, line, la, lb);
+		snprintf(out, len, "%s, line %u: the generation is \"%s\", the %s holds \"%s\"",
+			 what, line, la, only ? "host" : "cell", lb);
 	return ret;
 }
 
@@ -252,13 +257,14 @@ static int describe(const struct fw_snap *want, const struct fw_snap *got, char 
  * @expect:	base path of the views ("" for none)
  * @mode:	FW_EXPECT_WRITE, FW_EXPECT_TAKE (WRITE, in a cell) or
  *		FW_EXPECT_CHECK
+ * @only:	the host: compare only the tables the generation defines
  * @out:	a difference, or notices (FW_NOTICE ...) on success
  * @len:	size of @out
  *
  * Return: 0, -EPROTO when the live ruleset differs (@out says where), or
  * -errno when the views could not be kept or taken
  */
-int fw_verify_in_ns(const char *expect, enum fw_expect mode, char *out, size_t len)
+int fw_verify_in_ns(const char *expect, enum fw_expect mode, int only, char *out, size_t len)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
 	struct fw_snap want = { 0 }, live = { 0 };
@@ -281,13 +287,14 @@ int fw_verify_in_ns(const char *expect, enum fw_expect mode, char *out, size_t l
 		if (ret == -ENOENT) {
 			ret = 0;
 			snprintf(out, len, FW_NOTICE "this generation was recorded before netcell compared a cell's live ruleset with it: loaded, not compared\n");
-		} else if (!ret && describe(&want, &live, out, len) == 1) {
+		} else if (!ret && describe(&want, &live, only, out, len) == 1) {
 			ret = -EPROTO;
 		}
 	}
 	if (!ret && mode != FW_EXPECT_WRITE) {
 		stamp(expect);	/* TAKE: the caller keeps it if the views agree */
-		legacy_notice(out, len);
+		if (!only)	/* the host's legacy rules are other tools' */
+			legacy_notice(out, len);
 	}
 	fw_snap_free(&want);
 	fw_snap_free(&live);
@@ -298,12 +305,13 @@ int fw_verify_in_ns(const char *expect, enum fw_expect mode, char *out, size_t l
  * fw_views_diff() - compare two kept sets of views (no namespace needed)
  * @want:	base path of the generation's views
  * @got:	base path of the cell's
+ * @only:	the host: compare only the tables the generation defines
  * @out:	where they differ
  * @len:	size of @out
  *
  * Return: 0 equal, 1 different, -errno when either cannot be read
  */
-int fw_views_diff(const char *want, const char *got, char *out, size_t len)
+int fw_views_diff(const char *want, const char *got, int only, char *out, size_t len)
 {
 	struct fw_snap a = { 0 }, b = { 0 };
 	int ret = read_views(want, &a);
@@ -311,7 +319,7 @@ int fw_views_diff(const char *want, const char *got, char *out, size_t len)
 	if (!ret)
 		ret = read_views(got, &b);
 	if (!ret)
-		ret = describe(&a, &b, out, len);
+		ret = describe(&a, &b, only, out, len);
 	fw_snap_free(&a);
 	fw_snap_free(&b);
 	return ret;

@@ -23,10 +23,11 @@ enum fw_expect {
 /* how an in-namespace success hands a notice back (fw_run_job()) */
 #define FW_NOTICE "notice: "
 
-NC_INTERNAL int fw_verify_in_ns(const char *expect, enum fw_expect mode, char *out,
-				size_t len);
+NC_INTERNAL int fw_verify_in_ns(const char *expect, enum fw_expect mode, int only,
+				char *out, size_t len);
 NC_INTERNAL void fw_expect_remove(const char *expect);
-NC_INTERNAL int fw_views_diff(const char *want, const char *got, char *out, size_t len);
+NC_INTERNAL int fw_views_diff(const char *want, const char *got, int only, char *out,
+			      size_t len);
 NC_INTERNAL int fw_views_link(const char *from, const char *to);
 NC_INTERNAL int fw_drift_in_ns(void *arg, char *out, size_t len);
 

@@ -132,6 +132,31 @@ static void __attribute__((noreturn)) reload(const char *dir)
 }
 
 /**
+ * xt_outside_ip() - did ebtables or arptables make a table with xtables
+ * matches or targets (nft lists them as "xt match"/"xt target", which it
+ * cannot read back)
+ * @nft:	the listing of what the script built
+ *
+ * Return: 1 if so
+ */
+static int xt_outside_ip(const char *nft)
+{
+	const char *t = nft, *end;
+
+	while (t && (t = strstr(t, "table "))) {
+		end = strstr(t + 6, "\ntable ");
+		if ((!strncmp(t + 6, "bridge ", 7) || !strncmp(t + 6, "arp ", 4))) {
+			const char *x = strstr(t, " xt ");
+
+			if (x && (!end || x < end))
+				return 1;
+		}
+		t = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/**
  * verify() - load the output into a fresh namespace and compare
  * @dir:	stage directory
  * @format:	output format
@@ -163,9 +188,11 @@ static int verify(const char *dir, enum nc_fw_format format, const struct fw_sna
 		return -ECHILD;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		why = stage_read_file(stage_path(dir, "re.err", path, sizeof(path)), &l);
-		snprintf(err, len, "the ruleset the script built cannot be written in %s syntax: it does not load again:\n%s",
+		snprintf(err, len, "the ruleset the script built cannot be written in %s syntax: it does not load again:\n%s%s",
 			 format == NC_FW_NFT ? "nft" : format == NC_FW_IPTABLES ? "iptables-save" :
-			 "netcell's", why && l ? why : "(no error text)");
+			 "netcell's", why && l ? why : "(no error text)",
+			 xt_outside_ip(b->nft) ?
+			 "\nebtables and arptables rules (tables of family bridge or arp) are written as nft text, which cannot hold the xtables matches they use: write those rules with nft in the script (nft add rule bridge filter ...), or keep them out of the staged firewall" : "");
 		return -EINVAL;
 	}
 	r.nft = stage_read_file(stage_path(dir, "re.nft", path, sizeof(path)), &l);

@@ -290,6 +290,7 @@ int kcell_drop(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 	if (c->kdslot >= 0)
 		kdnat_down(c->conf.name, &c->kdslot);
 	fwd_cell_free(c->fc);
+	kfast_withdraw(k, c);
 	close(c->netfd);
 	*c = k->cells[--k->n];
 	if (k->hubfd >= 0 && !hub_users(k))
@@ -450,6 +451,8 @@ int kcell_get(struct keeper *k, struct nc_ctx *ctx, int sock,
 			       name);
 	format_cell(k, c, buf + 3, sizeof(buf) - 3);
 	c->hidden = 0;	/* handed out: processes may enter it from now on */
+	if (!id)	/* the next commands may open it themselves */
+		kfast_publish(k, c, buf + 3);
 	if (k->p.rootless) {
 		fds[nfds] = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
 		if (fds[nfds] < 0)

@@ -254,19 +254,24 @@ static void try_leave(struct keeper *k)
 	_cleanup_close_ int lock = -1;
 
 	snprintf(path, sizeof(path), "%s/keeper.lock", k->p.state);
-	lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	lock = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lock >= 0)
 		flock(lock, LOCK_EX);
 	/* a command that connected meanwhile keeps us alive */
 	kconn_accept(k);
 	if (k->n || k->nclients)
 		return;
+	/* only the files we made: a keeper of a new state directory at the
+	 * same paths has its own (klife.c) */
 	snprintf(path, sizeof(path), "%s/keeper.sock", k->p.state);
-	unlink(path);
+	if (klife_own(k, path, k->sock_ino))
+		unlink(path);
 	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.run);
-	unlink(path);
+	if (klife_own(k, path, k->pid_ino[0]))
+		unlink(path);
 	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.state);
-	unlink(path);
+	if (klife_own(k, path, k->pid_ino[1]))
+		unlink(path);
 	/* held until we exit: a keeper started meanwhile would find the hub
 	 * we are still stopping, and our life lock */
 	k->leavefd = lock;
@@ -341,6 +346,8 @@ static void loop(struct keeper *k)
 				kconn_accept(k);
 			else if (ev[i].data.fd == k->tfd)
 				try_leave(k);
+			else if (ev[i].data.fd == k->inofd)
+				klife_on_event(k);
 			else
 				on_event(k, &ev[i]);
 		}
@@ -373,6 +380,7 @@ static int listen_socket(struct keeper *k, struct nc_ctx *ctx)
 		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
 			       "cannot listen on \"%s\": %s", sa.sun_path,
 			       strerror(errno));
+	klife_mark(sa.sun_path, &k->sock_ino);
 	return 0;
 }
 
@@ -388,45 +396,10 @@ static void write_pid(struct keeper *k)
 	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
 	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.run);
 	store_write_atomic(path, pid, strlen(pid));
+	klife_mark(path, &k->pid_ino[0]);
 	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.state);
 	store_write_atomic(path, pid, strlen(pid));
-}
-
-/**
- * take_life_lock() - make sure we are the user's only keeper
- * @k:		keeper; @k->lifefd set
- * @ctx:	context
- *
- * STATE/keeper.life is locked (flock) for the keeper's whole life.  A
- * keeper that is leaving holds it a moment after it let the start lock
- * go at exit, so we wait up to 3 s; past that another keeper lives that
- * does not answer on its socket, and we must not serve the same state.
- *
- * Return: 0 or -EBUSY with a message
- */
-static int take_life_lock(struct keeper *k, struct nc_ctx *ctx)
-{
-	char path[PATH_MAX], pid[32] = "?";
-	_cleanup_fclose_ FILE *f = NULL;
-	int i;
-
-	snprintf(path, sizeof(path), "%s/keeper.life", k->p.state);
-	k->lifefd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (k->lifefd < 0)
-		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
-			       "cannot open \"%s\": %s", path, strerror(errno));
-	for (i = 0; i < 300; i++) {
-		if (!flock(k->lifefd, LOCK_EX | LOCK_NB))
-			return 0;
-		usleep(10000);
-	}
-	snprintf(path, sizeof(path), "%s/keeper.pid", k->p.state);
-	f = fopen(path, "re");
-	if (f && fgets(pid, sizeof(pid), f))
-		pid[strcspn(pid, "\n")] = '\0';
-	return ctx_err(ctx, -EBUSY, NC_ERR_FAILED,
-		       "another keeper of uid %u (PID %s) holds \"%s/keeper.life\" but does not answer on \"%s/keeper.sock\"; end it (kill %s) and try again",
-		       (unsigned)k->p.uid, pid, k->p.state, k->p.state, pid);
+	klife_mark(path, &k->pid_ino[1]);
 }
 
 /**
@@ -448,7 +421,7 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt,
 	k->linger_ms = linger ? strtol(linger, NULL, 10) : 3000;
 	if (k->linger_ms < 0)
 		k->linger_ms = 0;
-	ret = take_life_lock(k, ctx);
+	ret = klife_take(k, ctx);
 	if (ret)
 		return ret;
 	/* a socket per published port: libnftables needs a low descriptor */
@@ -457,6 +430,7 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt,
 		/* renames without fsync(): see safefile_set_durable() */
 		safefile_set_durable(getenv("NETCELL_KEEPER_FSYNC") &&
 				     !strcmp(getenv("NETCELL_KEEPER_FSYNC"), "1"));
+		kfast_clear(k);
 		ret = kpeer_helper_start(k);
 		if (ret)
 			return ctx_err(ctx, ret, NC_ERR_FAILED,
@@ -487,6 +461,7 @@ static int setup(struct keeper *k, struct nc_ctx *ctx, unsigned *rebuilt,
 	epoll_ctl(k->epfd, EPOLL_CTL_ADD, k->lfd, &ev);
 	ev.data.fd = k->tfd;
 	epoll_ctl(k->epfd, EPOLL_CTL_ADD, k->tfd, &ev);
+	klife_watch(k);
 	ret = fwd_new(ctx, k->epfd, &k->fwd);
 	if (ret)
 		return ret;
@@ -508,7 +483,7 @@ static void keeper_init(struct keeper *k, const struct nc_paths *p)
 
 	*k = (struct keeper){ .p = *p, .lfd = -1, .epfd = -1, .tfd = -1, .hubfd = -1,
 			      .reserve = -1, .peerfd = -1, .lifefd = -1,
-			      .leavefd = -1 };
+			      .leavefd = -1, .inofd = -1 };
 
 	snprintf(title, sizeof(title), "netcell-keeper uid=%u", (unsigned)p->uid);
 	proctitle_set("netcell-keeper", title);
@@ -532,7 +507,10 @@ static int serve(struct keeper *k)
 {
 	loop(k);
 	nspool_free(k);
-	hub_stop(k->p.state, &k->hubfd);
+	if (k->lost)	/* the paths are another keeper's now */
+		close(k->hubfd);
+	else
+		hub_stop(k->p.state, &k->hubfd);
 	fwd_free(k->fwd);
 	kconn_free(k);
 	return 0;

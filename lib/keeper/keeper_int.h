@@ -22,6 +22,8 @@
  * @setup:	still being set up by the client @owner (ksetup.c)
  * @kdslot:	root: slot of the pair that carries its IPv4 ports in the
  *		kernel (kdnat.c), -1 while it has none
+ * @hidden:	rootless, never handed out (no GET or LIST since its create)
+ * @fast:	its RUN/fast file is written (kfast.c)
  * @kdwhy:	root: why the kernel does not carry its IPv4 ports ("" when
  *		it does, or when it has none), for 'port list' and inspect
  */
@@ -37,6 +39,7 @@ struct kcell {
 	unsigned char setup;
 	int kdslot;
 	unsigned char hidden;
+	unsigned char fast;
 	char kdwhy[256];
 };
 
@@ -102,10 +105,20 @@ struct keeper {
 	int peerfd;
 	int lifefd;
 	int leavefd;
+	int inofd;		/* inotify on the state directory (klife.c) */
+	int lost;		/* the state directory went: touch nothing there */
+	unsigned long long sock_ino, pid_ino[2];	/* files we made (klife_own()) */
 	int nspool[KEEPER_NSPOOL];
 	int nspool_n;
 	int nspool_want;
 };
+
+/* klife.c: the one keeper of a state directory */
+NC_INTERNAL int klife_take(struct keeper *k, struct nc_ctx *ctx);
+NC_INTERNAL void klife_watch(struct keeper *k);
+NC_INTERNAL void klife_on_event(struct keeper *k);
+NC_INTERNAL void klife_mark(const char *path, unsigned long long *ino);
+NC_INTERNAL int klife_own(const struct keeper *k, const char *path, unsigned long long ino);
 
 NC_INTERNAL struct kcell *find(struct keeper *k, const char *name);
 NC_INTERNAL int no_cell(struct nc_ctx *ctx, const char *name);
@@ -157,6 +170,9 @@ NC_INTERNAL int do_keep(struct keeper *k, struct nc_ctx *ctx, const char *name,
 NC_INTERNAL int kadopt_bound(const char *name);
 NC_INTERNAL int kadopt_request(struct keeper *k, struct nc_ctx *ctx, const char *name,
 			       const char *path);
+NC_INTERNAL void kfast_clear(struct keeper *k);
+NC_INTERNAL void kfast_publish(struct keeper *k, struct kcell *c, const char *record);
+NC_INTERNAL void kfast_withdraw(struct keeper *k, struct kcell *c);
 NC_INTERNAL void keeper_forget(struct keeper *k, const char *name, int unbind_ns);
 NC_INTERNAL void keeper_rebuild(struct keeper *k, struct nc_ctx *ctx,
 				unsigned *rebuilt, unsigned *fresh);

@@ -25,6 +25,7 @@
 #include "base/diag.h"
 #include "base/paths.h"
 #include "kernel/incell.h"
+#include "kernel/nftlib.h"
 #include "kernel/ns.h"
 
 #define INCELL_OUT (256 * 1024)
@@ -280,6 +281,13 @@ static int call_job(struct nc_ctx *ctx, struct child_job *j, char **out)
 		return ctx_err(ctx, ret, (enum nc_errkind)kind, "%s", strchr(buf, '\n') + 1);
 	if (out)
 		*out = strdup(strchr(buf, '\n') + 1);
+	/* the child's nft_new() could not load libnftables: say so and what
+	 * to install, whatever the work's own words (loading it here too
+	 * fills in the reason) */
+	if (ret == -ELIBACC && !nftlib_load())
+		return ctx_err(ctx, ret, NC_ERR_PERM, "libnftables could not be loaded in the cell");
+	if (ret == -ELIBACC)
+		return ctx_err(ctx, ret, NC_ERR_PERM, "%s", nftlib_error());
 	return ret;
 }
 

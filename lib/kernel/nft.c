@@ -27,7 +27,6 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <time.h>
 #include <linux/netlink.h>
-#include <nftables/libnftables.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +36,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include "kernel/nft.h"
+#include "kernel/nftlib.h"
 
 /**
  * raise_sndbuf() - raise the send buffer of our netfilter netlink sockets
@@ -128,28 +128,36 @@ void nft_keep_low_fds(void)
 void nft_free(struct nft_ctx *n)
 {
 	if (n)
-		nft_ctx_free(n);
+		nftl.ctx_free(n);
 	low_take();
 }
 
 /**
  * nft_new() - a libnftables context with buffered output and errors
  *
- * Return: context or NULL (nft_free() it either way)
+ * The first call loads libnftables (nftlib.c).
+ *
+ * Return: context or NULL with errno ELIBACC (libnftables is missing,
+ * nftlib_error() says why) or ENOMEM (nft_free() it either way)
  */
 struct nft_ctx *nft_new(void)
 {
 	struct nft_ctx *n;
 
-	while (nlow)	/* its socket takes one of these low numbers */
-		low_give(low_fd[--nlow]);
-	n = nft_ctx_new(NFT_CTX_DEFAULT);
-	if (!n) {
-		low_take();
+	if (nftlib_load()) {
+		errno = ELIBACC;
 		return NULL;
 	}
-	nft_ctx_buffer_output(n);
-	nft_ctx_buffer_error(n);
+	while (nlow)	/* its socket takes one of these low numbers */
+		low_give(low_fd[--nlow]);
+	n = nftl.ctx_new(NFT_CTX_DEFAULT);
+	if (!n) {
+		low_take();
+		errno = ENOMEM;
+		return NULL;
+	}
+	nftl.ctx_buffer_output(n);
+	nftl.ctx_buffer_error(n);
 	raise_sndbuf();
 	return n;
 }
@@ -283,17 +291,19 @@ void nft_strip_reserved(char *text)
  * @err:	error text
  * @len:	size of @err
  *
- * Return: 0, -EINVAL when rejected, -ENOMEM
+ * Return: 0, -EINVAL when rejected, -ENOMEM, -ELIBACC (libnftables missing)
  */
 int nft_run_text(const char *cmds, char *err, size_t len)
 {
 	struct nft_ctx *n = nft_new();
 	int ret;
 
-	if (!n)
-		return -ENOMEM;
-	ret = nft_run_cmd_from_buffer(n, cmds);
-	snprintf(err, len, "%s", ret ? nft_ctx_get_error_buffer(n) : "");
+	if (!n) {
+		snprintf(err, len, "%s", errno == ELIBACC ? nftlib_error() : "out of memory");
+		return -errno;
+	}
+	ret = nftl.run_cmd_from_buffer(n, cmds);
+	snprintf(err, len, "%s", ret ? nftl.ctx_get_error_buffer(n) : "");
 	nft_free(n);
 	return ret ? -EINVAL : 0;
 }
@@ -302,7 +312,7 @@ int nft_run_text(const char *cmds, char *err, size_t len)
  * nft_list_ruleset() - the ruleset of the current namespace as nft text
  * @text:	heap string, to be freed by the caller
  *
- * Return: 0, -EIO when listing failed, -ENOMEM
+ * Return: 0, -EIO when listing failed, -ENOMEM, -ELIBACC
  */
 int nft_list_ruleset(char **text)
 {
@@ -314,7 +324,7 @@ int nft_list_ruleset(char **text)
  * @cmd:	e.g. "list tables"
  * @text:	heap string, to be freed by the caller
  *
- * Return: 0, -EIO when listing failed, -ENOMEM
+ * Return: 0, -EIO when listing failed, -ENOMEM, -ELIBACC
  */
 int nft_list_cmd(const char *cmd, char **text)
 {
@@ -322,9 +332,9 @@ int nft_list_cmd(const char *cmd, char **text)
 	int ret;
 
 	if (!n)
-		return -ENOMEM;
-	ret = nft_run_cmd_from_buffer(n, cmd);
-	*text = ret ? NULL : strdup(nft_ctx_get_output_buffer(n));
+		return -errno;
+	ret = nftl.run_cmd_from_buffer(n, cmd);
+	*text = ret ? NULL : strdup(nftl.ctx_get_output_buffer(n));
 	nft_free(n);
 	if (ret)
 		return -EIO;
@@ -337,7 +347,7 @@ int nft_list_cmd(const char *cmd, char **text)
  * @table:	table name
  * @text:	heap string
  *
- * Return: 0, -ENOENT when there is no such table, -ENOMEM
+ * Return: 0, -ENOENT when there is no such table, -ENOMEM, -ELIBACC
  */
 int nft_list_table_handles(const char *family, const char *table, char **text)
 {
@@ -346,11 +356,11 @@ int nft_list_table_handles(const char *family, const char *table, char **text)
 	int ret;
 
 	if (!n)
-		return -ENOMEM;
-	nft_ctx_output_set_flags(n, NFT_CTX_OUTPUT_HANDLE);
+		return -errno;
+	nftl.ctx_output_set_flags(n, NFT_CTX_OUTPUT_HANDLE);
 	snprintf(cmd, sizeof(cmd), "list table %s %s", family, table);
-	ret = nft_run_cmd_from_buffer(n, cmd);
-	*text = ret ? NULL : strdup(nft_ctx_get_output_buffer(n));
+	ret = nftl.run_cmd_from_buffer(n, cmd);
+	*text = ret ? NULL : strdup(nftl.ctx_get_output_buffer(n));
 	nft_free(n);
 	if (ret)
 		return -ENOENT;

@@ -16,7 +16,7 @@
  */
 #include <glob.h>
 #include <limits.h>
-#include <nftables/libnftables.h>
+#include "kernel/nftlib.h"
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -225,7 +225,7 @@ static int surely_too_large(const char *path)
  * A ruleset too large for one netlink message (EMSGSIZE even with the
  * raised send buffer) is applied by nftsplit.c, still all or nothing.
  *
- * Return: 0, -EINVAL when the ruleset was rejected, -ENOMEM
+ * Return: 0, -EINVAL when the ruleset was rejected, -ENOMEM, -ELIBACC
  */
 int nft_apply_file(const char *path, const char *shown, const char *prefix,
 		   char *err, size_t len)
@@ -235,14 +235,13 @@ int nft_apply_file(const char *path, const char *shown, const char *prefix,
 	int ret, whole = !strcmp(prefix, "flush ruleset\n");
 
 	err[0] = '\0';
-	if (whole && !(keep = nft_keep_reserved())) {
-		if (n)
-			nft_free(n);
-		return -ENOMEM;
+	if (!n) {
+		snprintf(err, len, "%s", errno == ELIBACC ? nftlib_error() : "out of memory");
+		return -errno;
 	}
-	if (!n || asprintf(&cmd, "%sinclude \"%s\"\n%s", prefix, path, keep ? keep : "") < 0) {
-		if (n)
-			nft_free(n);
+	if ((whole && !(keep = nft_keep_reserved())) ||
+	    asprintf(&cmd, "%sinclude \"%s\"\n%s", prefix, path, keep ? keep : "") < 0) {
+		nft_free(n);
 		return -ENOMEM;
 	}
 	if (!strcmp(prefix, "flush ruleset\n") && surely_too_large(path)) {
@@ -251,10 +250,10 @@ int nft_apply_file(const char *path, const char *shown, const char *prefix,
 		nft_free(n);
 		return ret;
 	}
-	ret = nft_run_cmd_from_buffer(n, cmd) ? -EINVAL : 0;
+	ret = nftl.run_cmd_from_buffer(n, cmd) ? -EINVAL : 0;
 	/* reading the error buffer empties it: read it once */
 	if (ret) {
-		_cleanup_free_ char *e = strdup(nft_ctx_get_error_buffer(n));
+		_cleanup_free_ char *e = strdup(nftl.ctx_get_error_buffer(n));
 
 		replace_all(e ? skip_wrapper(e) : "out of memory", path, shown, err, len);
 		nft_reserved_error(shown, whole ? path : NULL, err, len);

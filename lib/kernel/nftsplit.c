@@ -24,7 +24,7 @@
  * anything is applied; the whole file was checked with a libnftables dry
  * run first, so syntax errors point into the user's file.
  */
-#include <nftables/libnftables.h>
+#include "kernel/nftlib.h"
 #include <stdio.h>
 #include <string.h>
 #include "kernel/nft.h"
@@ -47,9 +47,9 @@
  */
 static int txn(struct nft_ctx *n, const char *text, char *err, size_t len)
 {
-	if (!nft_run_cmd_from_buffer(n, text))
+	if (!nftl.run_cmd_from_buffer(n, text))
 		return 0;
-	snprintf(err, len, "%s", nft_ctx_get_error_buffer(n));
+	snprintf(err, len, "%s", nftl.ctx_get_error_buffer(n));
 	return strstr(err, "Message too long") ? -EMSGSIZE : -EINVAL;
 }
 
@@ -387,7 +387,7 @@ int nftsplit_apply(struct nft_ctx *n, char *text, const char *shown, char *err,
 	char *live = NULL;
 	int ret = -EINVAL;
 
-	nft_ctx_buffer_output(n);
+	nftl.ctx_buffer_output(n);
 	if (sp_parse(&sp)) {
 		snprintf(err, len, "%s: %s", shown, sp.err);
 		goto out;

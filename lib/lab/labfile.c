@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <yaml.h>
 #include "lab/labwalk.h"
+#include "lab/labyaml.h"
 
 /**
  * lab_find_cell() - a cell of the lab by its name in the file
@@ -273,32 +273,35 @@ int lab_parse(struct nc_ctx *ctx, const char *file, const char *text, size_t len
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
+	const char *why;
 	int ret;
 
 	*out = NULL;
+	if (labyaml_load(&why))
+		return ctx_err(ctx, -ELIBACC, NC_ERR_PERM, "%s", why);
 	w.lab = calloc(1, sizeof(*w.lab));
-	if (!w.lab || !yaml_parser_initialize(&parser)) {
+	if (!w.lab || !yl.parser_initialize(&parser)) {
 		free(w.lab);
 		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	}
 	snprintf(w.lab->file, sizeof(w.lab->file), "%s", file);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
+	yl.parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yl.parser_load(&parser, &doc)) {
 		ret = ctx_err(ctx, -EINVAL, NC_ERR_USAGE, "%s:%lu:%lu: invalid YAML: %s%s%s", file,
 			      (unsigned long)parser.problem_mark.line + 1,
 			      (unsigned long)parser.problem_mark.column + 1,
 			      parser.problem ? parser.problem : "unreadable",
 			      parser.context ? " " : "", parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
+		yl.parser_delete(&parser);
 		nc_lab_free(w.lab);
 		return ret;
 	}
 	w.doc = &doc;
-	root = yaml_document_get_root_node(&doc);
+	root = yl.document_get_root_node(&doc);
 	ret = root ? parse_top(&w, root) :
 		ctx_err(ctx, -EINVAL, NC_ERR_USAGE, "%s:1:1: the file is empty", file);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	yl.document_delete(&doc);
+	yl.parser_delete(&parser);
 	if (ret) {
 		nc_lab_free(w.lab);
 		return ret;

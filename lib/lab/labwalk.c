@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "lab/labwalk.h"
+#include "lab/labyaml.h"
 
 /**
  * lab_bad() - the one error of a lab file: "FILE:LINE:COL: message"
@@ -43,7 +44,7 @@ int lab_bad(struct walk *w, const yaml_node_t *n, const char *fmt, ...)
  */
 yaml_node_t *lab_node(struct walk *w, int i)
 {
-	return yaml_document_get_node(w->doc, i);
+	return yl.document_get_node(w->doc, i);
 }
 
 /**

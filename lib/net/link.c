@@ -458,8 +458,14 @@ int link_add(struct nc_ctx *ctx, const char *state, const char *a, int afd,
 	if (find(l, n, a, b) >= 0)
 		return ctx_err(ctx, -EEXIST, NC_ERR_EXISTS,
 			       "cells \"%s\" and \"%s\" are linked already", a, b);
-	if (n == LINKS_MAX || (!subnet && !ifa && pick_subnet(l, n, &j.l.net)))
-		return ctx_err(ctx, -ENOSPC, NC_ERR_FAILED, "too many links");
+	if (n == LINKS_MAX)
+		return ctx_err(ctx, -ENOSPC, NC_ERR_FAILED,
+			       "cannot link \"%s\" and \"%s\": a user has at most %d links; 'netcell unlink' one first",
+			       a, b, LINKS_MAX);
+	if (!subnet && !ifa && pick_subnet(l, n, &j.l.net))
+		return ctx_err(ctx, -ENOSPC, NC_ERR_FAILED,
+			       "cannot link \"%s\" and \"%s\": every 10.214.X.0/24 is taken by a link; give one with --subnet CIDR",
+			       a, b);
 	snprintf(j.l.a, sizeof(j.l.a), "%s", a);
 	snprintf(j.l.b, sizeof(j.l.b), "%s", b);
 	if (ifa) {

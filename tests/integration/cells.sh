@@ -149,6 +149,49 @@ t_keeper_crash_rebuilds() {
 	$NC delete --force "${PFX}a" "${PFX}b"
 }
 
+# rootless: once a cell has been handed out, commands open its namespaces
+# themselves (RUN/fast/NAME, kfast.c): exec works while the keeper is
+# stopped; a file that does not match sends them to the keeper; a process
+# in a cell never takes that way (refused as before); the file goes with
+# the cell and with a killed keeper's namespaces
+# modes t_exec_without_keeper: user
+t_exec_without_keeper() {
+	local a=${PFX}fa b=${PFX}fb kp
+	expect_rc 0 $NC create "$a" --uplink none
+	expect_rc 0 $NC create "$b" --uplink none
+	kp=$(keeper_pid)
+	trap 'kill -CONT $kp 2>/dev/null; $NC delete --force "$a" "$b" 2>/dev/null' EXIT
+	expect_rc 0 $NC exec "$a" -- ip addr add 10.9.9.1/32 dev lo
+	expect_rc 0 $NC exec "$b" -- ip addr add 10.9.9.2/32 dev lo
+	[ -f "$NETCELL_RUNTIME_DIR/fast/$a" ] || fail "no fast file after the first exec: $(ls "$NETCELL_RUNTIME_DIR/fast")"
+	kill -STOP "$kp"
+	timeout 10 $NC exec "$a" -- ip -o addr show to 10.9.9.1 | grep -q 10.9.9.1 || { kill -CONT "$kp"; fail "exec waited for the stopped keeper"; }
+	timeout 10 $NC exec "$b" -- ip -o addr show to 10.9.9.1 | grep -q 10.9.9.1 2>&1 && { kill -CONT "$kp"; fail "exec of $b entered $a"; }
+	kill -CONT "$kp"
+	# b's file as a's: names differ, the keeper is asked, a is entered
+	cp "$NETCELL_RUNTIME_DIR/fast/$b" "$NETCELL_RUNTIME_DIR/fast/$a"
+	expect_rc 0 $NC exec "$a" -- sh -c "ip -o addr show to 10.9.9.1 | grep -q 10.9.9.1"
+	# a file of the right name but another namespace's inode
+	awk -F'\t' 'NR==1{$4=$4+1; print $1"\t"$2"\t"$3"\t"$4; next} {print}' \
+		"$NETCELL_RUNTIME_DIR/fast/$b" >"$T/forged" && cp "$T/forged" "$NETCELL_RUNTIME_DIR/fast/$b"
+	expect_rc 0 $NC exec "$b" -- sh -c "ip -o addr show to 10.9.9.2 | grep -q 10.9.9.2"
+	# from inside a cell: refused by the keeper, as every command there
+	expect_rc 5 $NC exec "$a" -- $NC exec "$b" -- true
+	expect_err_match 'a cell may not manage cells'
+	expect_rc 5 $NC exec "$a" --as-user -- $NC exec "$b" -- true
+	# a killed keeper: its files lead nowhere; the new one's cells are entered
+	kill -9 "$kp"
+	for _ in $(seq 1 50); do alive "$kp" || break; sleep 0.02; done
+	expect_rc 0 $NC exec "$a" -- ip -o link show lo
+	$NC exec "$a" -- ip -o addr show to 10.9.9.1 | grep -q 10.9.9.1 2>&1 && fail "exec entered the dead keeper's namespace"
+	[ "$(cut -f1 "$NETCELL_RUNTIME_DIR/fast/$a" | head -1)" = "$(keeper_pid)" ] || fail "the fast file is not the new keeper's"
+	[ -f "$NETCELL_RUNTIME_DIR/fast/$b" ] && fail "a dead keeper's file stayed"
+	expect_rc 0 $NC delete "$a"
+	[ -f "$NETCELL_RUNTIME_DIR/fast/$a" ] && fail "the file outlived its cell"
+	expect_rc 0 $NC delete --force "$b"
+	trap - EXIT
+}
+
 t_names_and_exit_codes() {
 	local long
 	long=$(printf 'x%.0s' $(seq 1 65))

@@ -97,6 +97,8 @@ t_fw_atomic_under_observer() {
 	$NC fw apply "$c" "$T/A.nft" >/dev/null || fail "first apply"
 	$NC exec "$c" -- sh -c 'i=0; while [ ! -e "$1" ] && [ $i -lt 3000 ]; do nft list ruleset > "$2.tmp"; a=$(grep -c "comment \"A" "$2.tmp"); b=$(grep -c "comment \"B" "$2.tmp"); echo "$a $b" >> "$2"; i=$((i+1)); done' sh "$T/stop" "$T/obs" &
 	local obs=$!
+	# a failing apply must not leave the observer writing into a removed directory
+	trap 'touch "$T/stop"; kill "$obs" 2>/dev/null; wait "$obs" 2>/dev/null' RETURN
 	for i in $(seq 1 200); do
 		$NC fw apply "$c" "$T/$([ $((i % 2)) = 0 ] && echo A || echo B).nft" >/dev/null || fail "apply $i failed"
 	done

@@ -245,6 +245,45 @@ t_fw_host_refuses_mixed() {
 	return 0
 }
 
+# fw apply --host is checked too: the host holds other tools' tables (here
+# an nft table and iptables-nft chains in filter and nat, as Docker makes),
+# so exactly the tables the generation defines are compared; an apply or a
+# rollback whose tables differ from the generation says so (exit 1) and
+# puts the one on record back; the other tools' tables are never touched
+# modes t_fw_host_apply_checked: root
+t_fw_host_apply_checked() {
+	local h=${PFX}hc sd=$NETCELL_STATE_DIR/fw/:host
+	ip netns add "$h"
+	trap 'ip netns del "$h" 2>/dev/null' RETURN
+	hx() { ip netns exec "$h" "$@"; }
+	hx nft add table inet othertool
+	hx nft add chain inet othertool c '{ type filter hook input priority 50; }'
+	hx nft add rule inet othertool c tcp dport 4444 drop
+	hx iptables -N DOCKER && hx iptables -A FORWARD -j DOCKER || fail "iptables in the stand-in host"
+	hx iptables -t nat -A POSTROUTING -s 172.17.0.0/16 -j MASQUERADE
+	printf 'table inet mine {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 8080 drop\n }\n}\n' >"$T/g1.nft"
+	printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 9 -j DROP\nCOMMIT\n' >"$T/g2.v4"
+	expect_rc 0 hx $NC fw apply --host "$T/g1.nft"
+	[ -f "$sd/1.live-nft" ] || fail "no views kept for the host's generation 1: $(ls "$sd")"
+	expect_rc 0 hx $NC fw apply --host "$T/g2.v4"
+	grep -q 'does not hold' "$T/err" && fail "a false difference: $(cat "$T/err")"
+	hx iptables-save -t nat | grep -q MASQUERADE || fail "another tool's nat table was touched"
+	hx nft list table inet othertool | grep -q 'dport 4444' || fail "another tool's nft table was touched"
+	expect_rc 0 hx $NC fw rollback --host 1
+	# the kept views of 1 no longer what 1 loads as: the rollback says so
+	sed -i 's/tcp dport 8080 drop/tcp dport 8181 drop/' "$sd/1.live-nft"
+	expect_rc 0 hx $NC fw rollback --host 2
+	expect_rc 1 hx $NC fw rollback --host 1
+	expect_err_match 'the host does not hold the ruleset it was given .*8181.*8080'
+	hx iptables-save -t filter | grep -q -- '--dport 9 -j DROP' || fail "generation 2 is not back on the host"
+	hx $NC fw history --host | grep -Eq '^2 +\* ' || fail "history: $(hx $NC fw history --host)"
+	# and an apply of 1's very file, whose views are taken from 1's
+	expect_rc 1 hx $NC fw apply --host "$T/g1.nft"
+	expect_err_match 'the host does not hold'
+	hx nft list table inet othertool | grep -q 'dport 4444' || fail "another tool's nft table was touched"
+	return 0
+}
+
 # a ruleset whose state traffic changes: a dynamic set with timeouts fed by
 # every packet to 127.0.0.1, a counter, a quota
 ruleset_stateful() {

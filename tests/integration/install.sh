@@ -266,3 +266,56 @@ t_install_keeper_sigterm() {
 	expect_rc 0 $NC exec "$c" -- true
 	expect_rc 0 $NC delete --force "$c"
 }
+
+# libnftables and libyaml are loaded when a command needs them, not at
+# every start: exec and list map neither, fw check maps libnftables, up
+# maps libyaml (the dynamic loader's own trace is the witness)
+t_install_libs_on_demand() {
+	local c=${PFX}dl
+	expect_rc 0 $NC create "$c" --uplink none
+	LD_DEBUG=libs $NC exec "$c" true 2>"$T/exec.ld" || fail "exec"
+	LD_DEBUG=libs $NC list 2>"$T/list.ld" >/dev/null || fail "list"
+	grep -q 'calling init' "$T/exec.ld" || fail "LD_DEBUG gave no trace: $(head -3 "$T/exec.ld")"
+	grep -E 'libnftables|libyaml|libnftnl|libxtables' "$T/exec.ld" "$T/list.ld" &&
+		fail "exec or list loaded a library it does not need"
+	printf 'table inet %sdl {\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t}\n}\n' "$PFX" >"$T/r.nft"
+	LD_DEBUG=libs $NC fw check "$T/r.nft" 2>"$T/check.ld" >/dev/null || fail "fw check: $(grep -v '^ *[0-9]*:' "$T/check.ld")"
+	grep -q 'libnftables.so.1' "$T/check.ld" || fail "fw check did not load libnftables"
+	printf 'name: %sy\ncells:\n  a: {}\n' "$PFX" >"$T/lab.yaml"
+	LD_DEBUG=libs $NC status -f "$T/lab.yaml" 2>"$T/lab.ld" >/dev/null
+	grep -q 'libyaml-0.so.2' "$T/lab.ld" || fail "status -f did not load libyaml: $(grep -v '^ *[0-9]*:' "$T/lab.ld")"
+	$NC delete "$c"
+}
+
+# root only: hiding a system library takes a mount namespace of root's;
+# the unprivileged half of the loading is t_install_libs_on_demand
+# modes t_install_nftables_missing: root
+# libnftables missing at run time: the commands that need it fail with
+# exit 5 naming the package, change nothing; the others work
+t_install_nftables_missing() {
+	local c=${PFX}nm lib
+	lib=$(readlink -f "$(ldconfig -p | awk '/libnftables.so.1 .*x86-64/{print $NF; exit}')")
+	[ -f "$lib" ] || fail "libnftables.so.1 not found with ldconfig -p"
+	expect_rc 0 $NC create "$c" --uplink none
+	printf 'table inet %snm {\n\tchain c {\n\t\ttype filter hook input priority 0;\n\t\ttcp dport 9 drop\n\t}\n}\n' "$PFX" >"$T/r.nft"
+	cat >"$T/hidden.sh" <<EOS
+mount --bind /dev/null "$lib" || exit 99
+$NC fw check "$T/r.nft"; echo "check=\$?"
+$NC fw apply "$c" "$T/r.nft"; echo "apply=\$?"
+$NC fw show "$c"; echo "show=\$?"
+$NC exec "$c" ip -o link show lo; echo "exec=\$?"
+$NC doctor >"$T/doctor"; echo "doctor=\$?"
+EOS
+	unshare -m sh "$T/hidden.sh" >"$T/out" 2>"$T/err"
+	[ $? = 99 ] && fail "could not hide $lib: $(cat "$T/err")"
+	for w in check=5 apply=5 show=5 exec=0 doctor=5; do
+		grep -qx "$w" "$T/out" || fail "wanted $w: $(cat "$T/out") / $(cat "$T/err")"
+	done
+	[ "$(grep -c 'install the package libnftables1' "$T/err")" = 3 ] || fail "errors do not name the package: $(cat "$T/err")"
+	grep -q 'nothing was changed' "$T/err" || fail "apply does not say nothing changed: $(cat "$T/err")"
+	grep -q '^FAIL libnftables .*install the package libnftables1' "$T/doctor" || fail "doctor: $(cat "$T/doctor")"
+	$NC fw history "$c" >"$T/h" 2>&1
+	grep -q "${PFX}nm" "$T/h" && fail "a generation was recorded: $(cat "$T/h")"
+	ip netns exec "$c" nft list ruleset | grep -q "${PFX}nm" && fail "the ruleset reached the cell"
+	$NC delete "$c"
+}

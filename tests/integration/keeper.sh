@@ -235,6 +235,33 @@ t_keeper_one_per_user() {
 	trap - EXIT
 }
 
+# the state directory removed while its keeper runs: the keeper sees it
+# (inotify), says so on its log and leaves at once; the next command gets
+# one new keeper for the new directory, whose socket and PID files the old
+# one never removes; never two keepers serving one state path
+t_keeper_state_dir_removed() {
+	local c=${PFX}sd kp k2
+	expect_rc 0 $NC create "$c" --uplink none
+	kp=$(keeper_pid)
+	trap '[ "$MODE" = root ] && ip netns del "$c" 2>/dev/null' RETURN
+	rm -rf "$NETCELL_STATE_DIR"
+	for _ in $(seq 1 100); do alive "$kp" || break; sleep 0.02; done
+	alive "$kp" && fail "the keeper of the removed state directory still runs"
+	grep -q 'the state directory was removed or moved; leaving at once' "$NETCELL_KEEPER_LOG" ||
+		fail "the keeper did not say why it left: $(tail -3 "$NETCELL_KEEPER_LOG")"
+	expect_rc 0 $NC list
+	grep -q "^$c " "$T/out" && fail "a cell of the removed state came back: $(cat "$T/out")"
+	k2=$(keeper_pid)
+	[ -n "$k2" ] && [ "$k2" != "$kp" ] && alive "$k2" || fail "no new keeper ($k2)"
+	[ -S "$NETCELL_STATE_DIR/keeper.sock" ] || fail "the new keeper has no socket"
+	# moved instead of removed: the same
+	mv "$NETCELL_STATE_DIR" "$T/state.moved"
+	for _ in $(seq 1 100); do alive "$k2" || break; sleep 0.02; done
+	alive "$k2" && fail "the keeper of the moved state directory still runs"
+	expect_rc 0 $NC list
+	rm -rf "$T/state.moved"
+}
+
 # a keeper killed while it serves create or delete: each command's exit
 # status tells the truth about the cell afterwards (the retry after the
 # crash reads the outcome from the new keeper before it repeats anything)

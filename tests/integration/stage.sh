@@ -145,6 +145,21 @@ t_stage_bad_inputs() {
 	return 0
 }
 
+# ebtables and arptables make bridge and arp tables whose xtables matches
+# nft cannot write back: staging refuses (nothing printed, exit 6) and
+# says what to do instead; the same rules written with nft stage fine
+t_stage_ebtables_named() {
+	printf '#!/bin/sh\niptables -A INPUT -p tcp --dport 80 -j ACCEPT\nebtables-nft -A INPUT -p ARP --arp-op Request -j ACCEPT\n' >"$T/eb.sh"
+	chmod +x "$T/eb.sh"
+	expect_rc 6 $NC fw stage -- "$T/eb.sh"
+	expect_err_match 'ebtables and arptables rules .* write those rules with nft in the script'
+	[ -s "$T/out" ] && fail "output printed: $(head -3 "$T/out")"
+	printf '#!/bin/sh\niptables -A INPUT -p tcp --dport 80 -j ACCEPT\nnft add table bridge filter\nnft add chain bridge filter input "{ type filter hook input priority 0; }"\nnft add rule bridge filter input ether type arp arp operation request accept\n' >"$T/nb.sh"
+	chmod +x "$T/nb.sh"
+	expect_rc 0 $NC fw stage -- "$T/nb.sh"
+	grep -q 'arp operation request accept' "$T/out" || fail "the nft bridge rule is not staged: $(cat "$T/out")"
+}
+
 t_stage_errexit_always() {
 	# no set -e in the script: the failing command still stops it
 	printf '#!/bin/bash\niptables -A INPUT -j ACCEPT\nfalse\niptables -A INPUT -j DROP\n' >"$T/e.sh"; chmod +x "$T/e.sh"
@@ -185,6 +200,8 @@ direct_views() {
 
 t_stage_differential() {
 	# every script of tests/stage-corpus (v4 and v6, nat, mangle, raw,
+	# the shapes Docker, kube-proxy, fail2ban and classic host scripts write,
+	# rich nft (defines, objects, concatenations, handles),
 	# security, user chains, comments, -R, -I n, -D, -Z, -E, -P, nft and
 	# iptables mixed, absolute paths, child shells, env, exec, xargs,
 	# $XT_MULTI, restore and nft -f inside, reads, handled failures, sh

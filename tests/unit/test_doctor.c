@@ -211,7 +211,7 @@ static void test_ping_range(void)
 static void test_doctor_shape(void)
 {
 	static const char *ids[] = { "context", "userns", "apparmor", "netns",
-		"nftables", "wmem_max", "tun", "pasta", "slirp4netns", "ports", "ping",
+		"nftables", "libnftables", "wmem_max", "tun", "pasta", "slirp4netns", "ports", "ping",
 		"xdg", "rundir", "subuid" };
 	struct nc_ctx *ctx = nc_ctx_new();
 	struct nc_check *c = NULL;
@@ -224,7 +224,7 @@ static void test_doctor_shape(void)
 	put("net/ipv4/ping_group_range", "1\t0");
 	put("kernel/apparmor_restrict_unprivileged_userns", "1");
 	CHECK(nc_doctor(ctx, &c, &n) == 0, "nc_doctor");
-	CHECK(n == ARRAY_SIZE(ids), "14 checks");
+	CHECK(n == ARRAY_SIZE(ids), "15 checks");
 	for (i = 0; c && i < n && i < ARRAY_SIZE(ids); i++) {
 		CHECK(!strcmp(c[i].id, ids[i]), ids[i]);
 		CHECK(c[i].title[0] && c[i].evidence[0], c[i].id);
@@ -232,7 +232,8 @@ static void test_doctor_shape(void)
 		CHECK(strlen(c[i].fix) < sizeof(c[i].fix) - 1, "fix not truncated");
 		CHECK(!c[i].fix[0] == (c[i].status == NC_CHECK_OK), "a fix exactly when not OK");
 	}
-	CHECK(n > 5 && c[5].status == NC_CHECK_WARN && has(c[5].evidence, "416 KiB"), c ? c[5].evidence : "");
+	CHECK(n > 5 && c[5].status == NC_CHECK_OK && has(c[5].evidence, "libnftables.so.1 loaded"), c ? c[5].evidence : "");
+	CHECK(n > 6 && c[6].status == NC_CHECK_WARN && has(c[6].evidence, "416 KiB"), c ? c[6].evidence : "");
 	CHECK(n > 2 && c[2].status == NC_CHECK_OK && has(c[2].evidence, "own attempt worked"), c ? c[2].evidence : "");
 	free(c);
 	nc_ctx_free(ctx);
