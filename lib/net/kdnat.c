@@ -17,14 +17,16 @@
  *   picked from a hash of the cell name;
  * - on the host, a table "ip netcell_ports_NAME" whose output chain DNATs
  *   the port's host address (any local address for 0.0.0.0) and port to
- *   the cell's end, the host port kept (cell_body() says why); route_localnet on the host end lets
- *   a loopback-sourced packet leave and its reply come back;
+ *   the cell's end, the host port kept (cell_body() says why);
+ *   route_localnet on the host end lets a loopback-sourced packet leave
+ *   and its reply come back;
  * - in the cell, the table "inet netcell" (reserved: fw apply keeps it,
  *   fwload.c): a DNAT of what arrives on the pair, per port, to 127.0.0.1
- *   and the cell port, so servers listening on the cell's loopback get it, which
- *   also sets the connection's mark (one rule in one chain, run for the
- *   first packet of a connection only); route_localnet, accept_local and rp_filter 0 on the
- *   cell end accept the loopback client address; the rule "fwmark
+ *   and the cell port, so servers listening on the cell's loopback get
+ *   it, which also sets the connection's mark (one rule in one chain, run
+ *   for the first packet of a connection only); route_localnet,
+ *   accept_local and rp_filter 0 on the cell end accept the loopback
+ *   client address; the rule "fwmark
  *   KDNAT_MARK lookup KDNAT_RT_TABLE" (pref 99) ahead of the local table,
  *   which is moved from pref 0 to 100, sends the replies back over the
  *   pair instead of delivering them to the cell's own 127.0.0.2.
