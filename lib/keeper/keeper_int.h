@@ -40,7 +40,7 @@ struct kcell {
 	int kdslot;
 	unsigned char hidden;
 	unsigned char fast;
-	char kdwhy[256];
+	char kdwhy[NC_MSG_MAX];
 };
 
 /**

@@ -119,6 +119,18 @@ static void ports_idle(struct kcell *c)
 }
 
 /**
+ * one_line() - make a text fit in one field of a record: tabs and newlines
+ * become spaces
+ * @s:		text, modified
+ */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if (*s == '\t' || *s == '\n')
+			*s = ' ';
+}
+
+/**
  * ports_kernel() - root: let the kernel carry the cell's IPv4 ports
  * @k:		keeper
  * @ctx:	context for a notice, or NULL
@@ -147,9 +159,10 @@ static void ports_kernel(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 			c->conf.nports, c->inactive))
 		return;
 	snprintf(c->kdwhy, sizeof(c->kdwhy), "%s", err.msg);
+	one_line(c->kdwhy);	/* libnftables' errors span lines */
 	if (ctx)
 		ctx_notice(ctx, "cell \"%s\": its IPv4 ports are forwarded by the keeper, not carried by the kernel: %s",
-			   c->conf.name, err.msg);
+			   c->conf.name, c->kdwhy);
 }
 
 /**
@@ -276,18 +289,6 @@ int do_port_rm(struct keeper *k, struct nc_ctx *ctx, const char *name,
 
 /* how a kernel path changed behind netcell's back is made whole again */
 #define KPORTS_REPAIR "'netcell port add' or 'port rm' on the cell, or a new keeper, writes it again"
-
-/**
- * one_line() - make a text fit in one field of a record: tabs and newlines
- * become spaces
- * @s:		text, modified
- */
-static void one_line(char *s)
-{
-	for (; *s; s++)
-		if (*s == '\t' || *s == '\n')
-			*s = ' ';
-}
 
 /**
  * port_path() - which path carries a port, and what is wrong with it
