@@ -96,6 +96,8 @@ struct json_object *cli_port_json(const struct nc_port *p);
 void cli_print_info_json(FILE *f, const struct nc_cell_info *c,
 			 const struct nc_port *ports, size_t nports,
 			 const struct nc_net_info *net);
+void cli_print_port_paths(FILE *f, const char *cell, const struct nc_port *ports,
+			  size_t n);
 void cli_print_ports_short(FILE *f, const char *cell,
 			   const struct nc_port *ports, size_t n);
 void cli_print_port_json(FILE *f, const struct nc_port *p);

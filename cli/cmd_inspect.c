@@ -117,6 +117,7 @@ int cmd_inspect(int argc, char **argv)
 		fputs("ports:     ", stdout);
 		cli_print_ports_short(stdout, c.name, ports, np);
 		putchar('\n');
+		cli_print_port_paths(stdout, c.name, ports, np);
 	}
 	free(ports);
 	nc_net_info_release(&net);

@@ -63,10 +63,15 @@ static const char help_rm[] =
 static const char help_list[] =
 	"Usage: netcell port list [NAME] [-j|--json]\n\n"
 	"The published ports of cell NAME, or of all the caller's cells: CELL,\n"
-	"HOST (address:port), PROTO, CELLPORT; a saved port whose host port\n"
-	"another program took while no keeper ran is marked inactive.\n"
+	"HOST (address:port), PROTO, CELLPORT, PATH; a saved port whose host port\n"
+	"another program took while no keeper ran is marked inactive.  PATH is\n"
+	"what carries the connections of clients on the host: kernel (root\n"
+	"cells' IPv4 ports, their rules read back as netcell wrote them),\n"
+	"forwarder (the keeper's), none (inactive); what is wrong with it, or why\n"
+	"the forwarder carries a port the kernel should, follows in brackets.\n"
 	"--json prints an array of objects with the keys cell, host_addr,\n"
-	"host_port, cell_port, proto (\"tcp\"|\"udp\") and active.\n\n"
+	"host_port, cell_port, proto (\"tcp\"|\"udp\"), active, to_host, path\n"
+	"and path_note (\"\" when nothing is wrong).\n\n"
 	"Exit codes: 3 no such cell.\n";
 
 /**
@@ -96,7 +101,8 @@ static int port_change(int argc, char **argv)
 }
 
 /**
- * print_ports() - the human listing: CELL HOST PROTO CELLPORT
+ * print_ports() - the human listing: CELL HOST PROTO CELLPORT PATH, and
+ * what is wrong with the path
  * @ports:	ports
  * @n:		how many
  */
@@ -106,15 +112,18 @@ static void print_ports(const struct nc_port *ports, size_t n)
 	size_t i;
 
 	if (n)
-		printf("%-20s %-28s %-5s %s\n", "CELL", "HOST", "PROTO", "CELLPORT");
+		printf("%-20s %-28s %-5s %-8s %s\n", "CELL", "HOST", "PROTO", "CELLPORT", "PATH");
 	for (i = 0; i < n; i++) {
 		snprintf(host, sizeof(host),
 			 strchr(ports[i].host_addr, ':') ? "[%s]:%u" : "%s:%u",
 			 ports[i].host_addr, ports[i].host_port);
-		printf("%-20s %-28s %-5s %u%s%s\n", ports[i].cell, host,
+		printf("%-20s %-28s %-5s %-8u %s%s%s%s%s%s\n", ports[i].cell, host,
 		       ports[i].proto, ports[i].cell_port,
+		       ports[i].path[0] ? ports[i].path : "-",
 		       ports[i].to_host ? "  (the host's service, in the cell)" : "",
-		       ports[i].active ? "" : "  (inactive: host port taken)");
+		       ports[i].active ? "" : "  (inactive: host port taken)",
+		       ports[i].path_note[0] ? "  (" : "", ports[i].path_note,
+		       ports[i].path_note[0] ? ")" : "");
 	}
 }
 

@@ -354,12 +354,37 @@ void cli_print_ports_short(FILE *f, const char *cell,
 }
 
 /**
+ * cli_print_port_paths() - inspect: which path carries each port of a cell
+ * and what is wrong with it, a line each ("path:     SPEC PATH  (NOTE)")
+ * @f:		stream
+ * @cell:	cell name
+ * @ports:	published ports, of this cell and maybe others
+ * @n:		number of @ports
+ */
+void cli_print_port_paths(FILE *f, const char *cell, const struct nc_port *ports,
+			  size_t n)
+{
+	char spec[96];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(ports[i].cell, cell) || !ports[i].path[0] ||
+		    nc_port_format(&ports[i], spec, sizeof(spec)) < 0)
+			continue;
+		fprintf(f, "path:      %s %s%s%s%s\n", spec, ports[i].path,
+			ports[i].path_note[0] ? "  (" : "", ports[i].path_note,
+			ports[i].path_note[0] ? ")" : "");
+	}
+}
+
+/**
  * cli_port_json() - one published port as a JSON object
  * @p:		port
  *
  * Keys: cell, host_addr, host_port, cell_port, proto, active, to_host
  * (true: the host's host_addr:host_port reached at the cell's
- * 127.0.0.1:cell_port).
+ * 127.0.0.1:cell_port), path ("kernel", "forwarder", "none"), path_note
+ * (what is wrong with that path, "" when nothing is).
  *
  * Return: new JSON object
  */
@@ -374,6 +399,8 @@ struct json_object *cli_port_json(const struct nc_port *p)
 	cli_json_add(o, "proto", json_object_new_string(p->proto));
 	cli_json_add(o, "active", json_object_new_boolean(p->active));
 	cli_json_add(o, "to_host", json_object_new_boolean(p->to_host));
+	cli_json_add(o, "path", json_object_new_string(p->path));
+	cli_json_add(o, "path_note", json_object_new_string(p->path_note));
 	return o;
 }
 

@@ -301,6 +301,13 @@ NC_API int nc_link_named(struct nc_ctx *ctx, const char *a, const char *ifa,
  * @proto:	"tcp" or "udp"
  * @active:	1 when in force; 0 for a saved port whose host port was taken
  *		by another program while no keeper ran (remove and add it again)
+ * @to_host:	the host's 127.0.0.1:host_port at the cell's 127.0.0.1:cell_port
+ * @path:	what carries connections of clients on the host: "kernel"
+ *		(root cells' IPv4 ports, docs/kernel-ports.md), "forwarder" (the
+ *		keeper's), "none" (inactive); "" from an older keeper
+ * @path_note:	what is wrong with that path, read back when listed: why the
+ *		forwarder carries a port the kernel should, or how the kernel's
+ *		rules differ from what netcell wrote; "" when nothing is
  */
 struct nc_port {
 	char cell[NC_NAME_MAX + 1];
@@ -309,7 +316,9 @@ struct nc_port {
 	unsigned cell_port;
 	char proto[4];
 	int active;
-	int to_host;	/* the host's 127.0.0.1:host_port at the cell's 127.0.0.1:cell_port */
+	int to_host;
+	char path[12];
+	char path_note[1024];
 };
 
 NC_API int nc_port_parse(struct nc_ctx *ctx, const char *spec,

@@ -9,6 +9,9 @@
 #define PROTO_MAX (64 * 1024)
 /* room kept at the end of a page for its "MORE\tINDEX\n" line */
 #define PROTO_MORE 32
+/* a notice of the request, a line of its own after "OK\t..." ('!' is in no
+ * cell name, so no record of a listing starts so) */
+#define PROTO_NOTICE "!NOTICE\t"
 #define PROTO_MAXFDS 32	/* the forwarder's socket helper sends batches */
 
 NC_INTERNAL int proto_send(int sock, const char *msg, size_t len,

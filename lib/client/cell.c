@@ -559,7 +559,7 @@ int nc_port_rm(struct nc_ctx *ctx, const char *cell, const char *const *specs,
 
 /**
  * parse_port_record() - one record of a PORTLIST reply
- * @line:	"CELL \t SPEC \t ACTIVE", modified
+ * @line:	"CELL \t SPEC \t ACTIVE [\t PATH \t NOTE]", modified
  * @out:	result, a struct nc_port
  *
  * Return: 0 or -EPROTO
@@ -568,12 +568,15 @@ static int parse_port_record(char *line, void *out)
 {
 	struct nc_port *port = out;
 	struct portspec s;
-	char *f[3];
+	char *f[5];
+	int nf = proto_split(line, f, 5);
 
-	if (proto_split(line, f, 3) != 3 || portspec_parse(f[1], &s, NULL))
+	if ((nf != 3 && nf != 5) || portspec_parse(f[1], &s, NULL))
 		return -EPROTO;
 	portspec_to_port(&s, f[0], port);
 	port->active = atoi(f[2]);
+	snprintf(port->path, sizeof(port->path), "%s", nf == 5 ? f[3] : "");
+	snprintf(port->path_note, sizeof(port->path_note), "%s", nf == 5 ? f[4] : "");
 	return 0;
 }
 

@@ -307,10 +307,21 @@ static int connect_or_spawn(struct nc_ctx *ctx)
  */
 static int parse_reply(struct nc_ctx *ctx, char *buf, char *rep, size_t len)
 {
-	char *f[4];
+	char *f[4], *note, *next;
 	int nf;
 
 	if (!strncmp(buf, "OK", 2)) {
+		/* the keeper's notices of a change: "\n!NOTICE\tTEXT" lines */
+		for (note = strstr(buf, "\n" PROTO_NOTICE); note; note = next) {
+			*note = '\0';
+			note += 1 + strlen(PROTO_NOTICE);
+			next = strstr(note, "\n" PROTO_NOTICE);
+			if (next)
+				*next = '\0';
+			ctx_notice(ctx, "%s", note);
+			if (next)
+				*next = '\n';
+		}
 		if (rep)
 			snprintf(rep, len, "%s", buf[2] ? buf + 3 : "");
 		return 0;

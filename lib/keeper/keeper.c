@@ -93,8 +93,10 @@ static void handle(struct keeper *k, int sock, char *req)
 {
 	struct nc_ctx ctx = { .kfd = -1 };
 	struct kcell *c;
-	char *f[6], ok[64];
+	char *f[6], ok[64 + 4 * NC_MSG_MAX];
 	int nf = proto_split(req, f, 6), ret = 0;
+	const char *note;
+	size_t off;
 	unsigned removed = 0;
 
 	if (!strcmp(f[0], "CREATE") && nf == 3) {
@@ -147,11 +149,18 @@ static void handle(struct keeper *k, int sock, char *req)
 			      "keeper: unknown request \"%s\"", f[0]);
 	}
 	if (ret) {
+		while (nc_notice_next(&ctx))
+			;
 		reply_err(k, sock, ret, &ctx);
 		return;
 	}
-	snprintf(ok, sizeof(ok), "OK\t%d\t%u", (int)getpid(), removed);
-	kconn_send(k, sock, ok, strlen(ok), NULL, 0);
+	off = (size_t)snprintf(ok, sizeof(ok), "OK\t%d\t%u", (int)getpid(), removed);
+	/* the request's notices follow, one a line (client.c shows them) */
+	while ((note = nc_notice_next(&ctx)))
+		if (off < sizeof(ok))
+			off += (size_t)snprintf(ok + off, sizeof(ok) - off,
+						"\n" PROTO_NOTICE "%s", note);
+	kconn_send(k, sock, ok, off < sizeof(ok) ? off : sizeof(ok) - 1, NULL, 0);
 }
 
 /**

@@ -24,6 +24,8 @@
  *		kernel (kdnat.c), -1 while it has none
  * @hidden:	rootless, never handed out (no GET or LIST since its create)
  * @fast:	its RUN/fast file is written (kfast.c)
+ * @kdwhy:	root: why the kernel does not carry its IPv4 ports ("" when
+ *		it does, or when it has none), for 'port list' and inspect
  */
 struct kcell {
 	struct cell_conf conf;
@@ -38,6 +40,7 @@ struct kcell {
 	int kdslot;
 	unsigned char hidden;
 	unsigned char fast;
+	char kdwhy[NC_MSG_MAX];
 };
 
 /**

@@ -119,26 +119,50 @@ static void ports_idle(struct kcell *c)
 }
 
 /**
+ * one_line() - make a text fit in one field of a record: tabs and newlines
+ * become spaces
+ * @s:		text, modified
+ */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if (*s == '\t' || *s == '\n')
+			*s = ' ';
+}
+
+/**
  * ports_kernel() - root: let the kernel carry the cell's IPv4 ports
  * @k:		keeper
  * @ctx:	context for a notice, or NULL
  * @c:		cell, its configuration as it now is
  *
  * The forwarder has every port open already: when the kernel path cannot
- * be had, it carries them and a notice says why.  NETCELL_PORTS_FORWARDER=1
- * in the keeper's environment keeps every port on the forwarder.
+ * be had (or what was written does not read back as meant), it carries
+ * them, a notice says why and 'port list' shows it (@c->kdwhy).
+ * NETCELL_PORTS_FORWARDER=1 in the keeper's environment keeps every port
+ * on the forwarder.
  */
 static void ports_kernel(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 {
 	struct nc_ctx err = { .kfd = -1 };
 	const char *env = getenv("NETCELL_PORTS_FORWARDER");
 
-	if (k->p.rootless || (env && !strcmp(env, "1")))
+	c->kdwhy[0] = '\0';
+	if (k->p.rootless)
 		return;
-	if (kdnat_sync(&err, c->conf.name, c->netfd, &c->kdslot, c->conf.ports,
-		       c->conf.nports, c->inactive) && ctx)
-		ctx_notice(ctx, "cell \"%s\": its IPv4 ports are forwarded by the keeper, not the kernel: %s",
-			   c->conf.name, err.msg);
+	if (env && !strcmp(env, "1")) {
+		snprintf(c->kdwhy, sizeof(c->kdwhy),
+			 "NETCELL_PORTS_FORWARDER=1 in the keeper's environment");
+		return;
+	}
+	if (!kdnat_sync(&err, c->conf.name, c->netfd, &c->kdslot, c->conf.ports,
+			c->conf.nports, c->inactive))
+		return;
+	snprintf(c->kdwhy, sizeof(c->kdwhy), "%s", err.msg);
+	one_line(c->kdwhy);	/* libnftables' errors span lines */
+	if (ctx)
+		ctx_notice(ctx, "cell \"%s\": its IPv4 ports are forwarded by the keeper, not carried by the kernel: %s",
+			   c->conf.name, c->kdwhy);
 }
 
 /**
@@ -263,25 +287,80 @@ int do_port_rm(struct keeper *k, struct nc_ctx *ctx, const char *name,
 	return 0;
 }
 
+/* how a kernel path changed behind netcell's back is made whole again */
+#define KPORTS_REPAIR "'netcell port add' or 'port rm' on the cell, or a new keeper, writes it again"
+
 /**
- * format_ports() - the PORTLIST records of one cell: CELL \t SPEC \t ACTIVE
+ * port_path() - which path carries a port, and what is wrong with it
+ * @k:		keeper
+ * @c:		cell
+ * @i:		index of the port
+ * @ret:	kdnat_check()'s result for the cell
+ * @why:	its message
+ * @dnat:	its per-port answer
+ * @note:	set: what is wrong, "" when nothing is
+ * @len:	size of @note
+ *
+ * Return: "kernel", "forwarder" or "none" (inactive)
+ */
+static const char *port_path(const struct keeper *k, const struct kcell *c, unsigned i,
+			     int ret, const char *why, const unsigned char *dnat,
+			     char *note, size_t len)
+{
+	note[0] = '\0';
+	if (c->inactive[i])
+		return "none";
+	if (k->p.rootless || !kdnat_wanted(&c->conf.ports[i], 1, NULL))
+		return "forwarder";
+	if (c->kdslot < 0) {
+		snprintf(note, len, "%s", c->kdwhy);
+		return "forwarder";
+	}
+	if (!ret && dnat[i])
+		return "kernel";
+	if (dnat[i])
+		snprintf(note, len, "damaged: %s; %s", why, KPORTS_REPAIR);
+	else if (ret)
+		snprintf(note, len, "its DNAT is missing: %s; %s", why, KPORTS_REPAIR);
+	else
+		snprintf(note, len, "its DNAT is missing from the host's table ip netcell_ports_%s (removed behind netcell's back); %s",
+			 c->conf.name, KPORTS_REPAIR);
+	return dnat[i] ? "kernel" : "forwarder";
+}
+
+/**
+ * format_ports() - the PORTLIST records of one cell:
+ * CELL \t SPEC \t ACTIVE \t PATH \t NOTE
+ * @k:		keeper
  * @c:		cell
  * @buf:	output
  * @len:	room in @buf
  *
+ * The kernel path of a root cell is read back (kdnat_check()) for every
+ * listing: a table changed behind netcell's back is reported, not assumed.
+ *
  * Return: characters written, 0 when they do not fit
  */
-static size_t format_ports(const struct kcell *c, char *buf, size_t len)
+static size_t format_ports(const struct keeper *k, const struct kcell *c, char *buf,
+			   size_t len)
 {
-	char spec[PORTSPEC_TEXT_MAX + 1];
+	char spec[PORTSPEC_TEXT_MAX + 1], note[NC_MSG_MAX + 160];
+	unsigned char dnat[NC_PORTS_MAX] = { 0 };
+	struct nc_ctx why = { .kfd = -1 };
+	const char *path;
 	size_t off = 0;
 	unsigned i;
-	int n;
+	int n, ret = 0;
 
+	if (!k->p.rootless && c->kdslot >= 0)
+		ret = kdnat_check(&why, c->conf.name, c->netfd, c->kdslot, c->conf.ports,
+				  c->conf.nports, c->inactive, dnat);
 	for (i = 0; i < c->conf.nports; i++) {
 		portspec_format(&c->conf.ports[i], spec, sizeof(spec));
-		n = snprintf(buf + off, len - off, "%s\t%s\t%d\n", c->conf.name,
-			     spec, !c->inactive[i]);
+		path = port_path(k, c, i, ret, why.msg, dnat, note, sizeof(note));
+		one_line(note);
+		n = snprintf(buf + off, len - off, "%s\t%s\t%d\t%s\t%s\n", c->conf.name,
+			     spec, !c->inactive[i], path, note);
 		if (n < 0 || (size_t)n >= len - off)
 			return 0;
 		off += (size_t)n;
@@ -315,7 +394,7 @@ int do_port_list(struct keeper *k, struct nc_ctx *ctx, int sock,
 	for (; i < k->n; i++) {
 		if (name[0] && strcmp(k->cells[i].conf.name, name))
 			continue;
-		n = format_ports(&k->cells[i], buf + off, PROTO_MAX - off - PROTO_MORE);
+		n = format_ports(k, &k->cells[i], buf + off, PROTO_MAX - off - PROTO_MORE);
 		if (!n && k->cells[i].conf.nports) {
 			off += (size_t)snprintf(buf + off, PROTO_MAX - off, "MORE\t%zu\n", i);
 			break;

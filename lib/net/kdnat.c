@@ -17,16 +17,23 @@
  *   picked from a hash of the cell name;
  * - on the host, a table "ip netcell_ports_NAME" whose output chain DNATs
  *   the port's host address (any local address for 0.0.0.0) and port to
- *   the cell's end and the cell port; route_localnet on the host end lets
- *   a loopback-sourced packet leave and its reply come back;
+ *   the cell's end, the host port kept (cell_body() says why);
+ *   route_localnet on the host end lets a loopback-sourced packet leave
+ *   and its reply come back;
  * - in the cell, the table "inet netcell" (reserved: fw apply keeps it,
- *   fwload.c): a DNAT of what arrives on the pair to 127.0.0.1 (the port
- *   unchanged), so servers listening on the cell's loopback get it, and a
- *   connection mark; route_localnet, accept_local and rp_filter 0 on the
- *   cell end accept the loopback client address; the rule "fwmark
+ *   fwload.c): a DNAT of what arrives on the pair, per port, to 127.0.0.1
+ *   and the cell port, so servers listening on the cell's loopback get
+ *   it, which also sets the connection's mark (one rule in one chain, run
+ *   for the first packet of a connection only); route_localnet,
+ *   accept_local and rp_filter 0 on the cell end accept the loopback
+ *   client address; the rule "fwmark
  *   KDNAT_MARK lookup KDNAT_RT_TABLE" (pref 99) ahead of the local table,
  *   which is moved from pref 0 to 100, sends the replies back over the
  *   pair instead of delivering them to the cell's own 127.0.0.2.
+ *
+ * Both tables are written in the form nft lists them, so that what is read
+ * back (kdnat_check(), and kdnat_sync() after every write) compares line by
+ * line with what was meant, counters aside.
  *
  * The client's address and port are kept, TCP and UDP.  A cell firewall
  * sees this traffic arrive on KDNAT_CELL_IF with its status "dnat", not
@@ -61,6 +68,22 @@
 #define KDNAT_MTU	65520u
 
 /**
+ * carried() - does the kernel carry a port: an active IPv4 port, not "host:"
+ * @ports:	the cell's ports
+ * @n:		how many
+ * @inactive:	per port: not published, or NULL
+ * @i:		the port's index
+ *
+ * Return: 1 if so
+ */
+static int carried(const struct portspec *ports, unsigned n,
+		   const unsigned char *inactive, unsigned i)
+{
+	return i < n && ports[i].family == AF_INET && !ports[i].to_host &&
+	       !(inactive && inactive[i]);
+}
+
+/**
  * kdnat_wanted() - how many ports the kernel would carry
  * @ports:	the cell's ports
  * @n:		how many
@@ -74,9 +97,24 @@ unsigned kdnat_wanted(const struct portspec *ports, unsigned n,
 	unsigned i, w = 0;
 
 	for (i = 0; i < n; i++)
-		w += ports[i].family == AF_INET && !ports[i].to_host &&
-		     !(inactive && inactive[i]);
+		w += (unsigned)carried(ports, n, inactive, i);
 	return w;
+}
+
+/**
+ * skip_mask() - the ports the kernel does not carry
+ * @ports:	the cell's ports
+ * @n:		how many, at most NC_PORTS_MAX
+ * @inactive:	per port: not published, or NULL
+ * @skip:	result, per port: 1 when not the kernel's
+ */
+static void skip_mask(const struct portspec *ports, unsigned n,
+		      const unsigned char *inactive, unsigned char *skip)
+{
+	unsigned i;
+
+	for (i = 0; i < n && i < NC_PORTS_MAX; i++)
+		skip[i] = (unsigned char)!carried(ports, n, inactive, i);
 }
 
 /**
@@ -202,40 +240,179 @@ static int reply_route(struct nc_ctx *ctx, struct mnl_socket *nl,
 }
 
 /**
- * cell_rules() - the cell's table: DNAT of the pair to 127.0.0.1, the mark
- * @cell_addr:	the cell's end, as text
- * @buf:	output
- * @len:	size of @buf
+ * cell_body() - the cell's table, written as nft lists it (so what is read
+ * back compares line by line): per port, the DNAT of the pair's host port
+ * to the cell port on 127.0.0.1, which also marks the connection; the mark
+ * of its replies
+ * @ca:		the cell's end, as text
+ * @ports:	the cell's ports
+ * @n:		how many
+ * @skip:	per port: not in the table (skip_mask())
+ *
+ * The host's DNAT keeps the host port (port_line()): connections to two
+ * host ports never share a tuple on the pair, so the host's SNAT never has
+ * to move a client's source port to resolve a clash with a TIME_WAIT entry
+ * of an earlier cell of the same name (a moved port, with the kernel's
+ * per-connection TCP timestamp offsets, made SYNs meet the cell's TIME_WAIT
+ * sockets and fail their PAWS check: a second run of the benchmark fell to
+ * 560 connections/s).  Two host ports of one cell port still meet on the
+ * cell's tuples (docs/kernel-ports.md, known limits).
+ *
+ * Return: heap text, NULL when out of memory
  */
-static void cell_rules(const char *cell_addr, char *buf, size_t len)
+static char *cell_body(const char *ca, const struct portspec *ports, unsigned n,
+		       const unsigned char *skip)
 {
-	snprintf(buf, len,
-		 "table inet " KDNAT_TABLE " {}\n"
-		 "delete table inet " KDNAT_TABLE "\n"
-		 "table inet " KDNAT_TABLE " {\n"
-		 " chain ports_mark {\n"
-		 "  type filter hook prerouting priority -150; policy accept;\n"
-		 "  iifname \"" KDNAT_CELL_IF "\" ct state new ct mark set 0x%x\n"
-		 " }\n"
-		 " chain ports_dnat {\n"
-		 "  type nat hook prerouting priority -100; policy accept;\n"
-		 "  iifname \"" KDNAT_CELL_IF "\" ip daddr %s dnat ip to 127.0.0.1\n"
+	size_t len = 1024 + (size_t)n * 192, off;
+	char *buf = malloc(len);
+	unsigned i;
+
+	if (!buf)
+		return NULL;
+	off = (size_t)snprintf(buf, len,
+			       "table inet " KDNAT_TABLE " {\n"
+			       " chain ports_dnat {\n"
+			       "  type nat hook prerouting priority dstnat; policy accept;\n");
+	for (i = 0; i < n; i++)
+		if (!skip[i])
+			off += (size_t)snprintf(buf + off, len - off,
+						"  iifname \"" KDNAT_CELL_IF "\" ip daddr %s %s dport %u ct mark set 0x%08x dnat ip to 127.0.0.1:%u\n",
+						ca, ports[i].proto == IPPROTO_UDP ? "udp" : "tcp",
+						ports[i].hport, KDNAT_MARK, ports[i].cport);
+	snprintf(buf + off, len - off,
 		 " }\n"
 		 " chain ports_reply {\n"
-		 "  type route hook output priority -150; policy accept;\n"
-		 "  ct mark 0x%x meta mark set 0x%x\n"
+		 "  type route hook output priority mangle; policy accept;\n"
+		 "  ct mark 0x%08x meta mark set 0x%08x\n"
 		 " }\n"
-		 "}\n", KDNAT_MARK, cell_addr, KDNAT_MARK, KDNAT_MARK);
+		 "}\n", KDNAT_MARK, KDNAT_MARK);
+	return buf;
 }
+
+/**
+ * norm_line() - one line of a listing as compared: blanks at either end
+ * dropped, "counter packets N bytes M" shortened to "counter"
+ * @line:	the line, without its newline
+ * @n:		its length
+ * @out:	result
+ * @len:	size of @out
+ */
+static void norm_line(const char *line, size_t n, char *out, size_t len)
+{
+	char *c;
+
+	while (n && (*line == ' ' || *line == '\t'))
+		line++, n--;
+	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		n--;
+	snprintf(out, len, "%.*s", (int)n, line);
+	c = strstr(out, "counter packets ");
+	if (c) {
+		char *e = strstr(c, " bytes ");
+
+		e = e ? strchr(e + 7, ' ') : NULL;
+		memmove(c + 7, e ? e : c + strlen(c), strlen(e ? e : c + strlen(c)) + 1);
+	}
+}
+
+/**
+ * next_line() - the next non-empty line of a listing, normalized
+ * @p:		where to read; advanced
+ * @out:	result
+ * @len:	size of @out
+ *
+ * Return: 1 when a line was found, 0 at the end
+ */
+static int next_line(const char **p, char *out, size_t len)
+{
+	const char *e;
+
+	while (**p) {
+		e = strchr(*p, '\n');
+		if (!e)
+			e = *p + strlen(*p);
+		norm_line(*p, (size_t)(e - *p), out, len);
+		*p = *e ? e + 1 : e;
+		if (out[0])
+			return 1;
+	}
+	return 0;
+}
+
+/**
+ * listing_has() - does a listing hold a line
+ * @found:	what nft lists
+ * @line:	the line, normalized
+ *
+ * Return: 1 if so
+ */
+static int listing_has(const char *found, const char *line)
+{
+	char a[512];
+
+	while (next_line(&found, a, sizeof(a)))
+		if (!strcmp(a, line))
+			return 1;
+	return 0;
+}
+
+/**
+ * listing_diff() - compare a listing with what was meant
+ * @found:	what nft lists
+ * @meant:	what netcell wrote
+ * @why:	the first difference, when there is one
+ * @len:	size of @why
+ *
+ * Return: 0 when they are the same line for line, 1 when not
+ */
+static int listing_diff(const char *found, const char *meant, char *why, size_t len)
+{
+	const char *f = found, *m = meant;
+	char a[512], b[512];
+	int fa, fb;
+
+	while (next_line(&m, b, sizeof(b)))
+		if (!listing_has(found, b)) {
+			snprintf(why, len, "\"%s\" is missing", b);
+			return 1;
+		}
+	while (next_line(&f, a, sizeof(a)))
+		if (!listing_has(meant, a)) {
+			snprintf(why, len, "it holds \"%s\", which netcell did not write", a);
+			return 1;
+		}
+	for (f = found, m = meant;;) {
+		fa = next_line(&f, a, sizeof(a));
+		fb = next_line(&m, b, sizeof(b));
+		if (!fa && !fb)
+			return 0;
+		if (fa != fb || strcmp(a, b)) {
+			snprintf(why, len, "its lines are not in the order netcell wrote");
+			return 1;
+		}
+	}
+}
+
+/* what cell_side() does */
+enum cell_op {
+	CELL_REMOVE,	/* remove the cell's table */
+	CELL_SETUP,	/* the end, its settings, the reply routing, the table */
+	CELL_TABLE,	/* write the table again */
+	CELL_CHECK,	/* read the table back and compare */
+};
 
 /**
  * struct cell_job - cell_side()'s arguments
  * @netfd:	the cell's namespace
- * @net:	the pair's /31, NULL to remove the cell's table
+ * @net:	the pair's /31 (not for CELL_REMOVE)
+ * @op:		what to do
+ * @body:	the table, cell_body()'s text (not for CELL_REMOVE)
  */
 struct cell_job {
 	int netfd;
 	const struct cidr *net;
+	enum cell_op op;
+	const char *body;
 };
 
 /**
@@ -254,8 +431,41 @@ static int conf_write(const char *key, const char *val)
 }
 
 /**
+ * cell_table() - in the cell: write its table, or read it back and compare
+ * @ctx:	context
+ * @body:	the table, cell_body()'s text
+ * @check:	compare instead of writing
+ *
+ * Return: 0, or -EIO with a message saying what differs
+ */
+static int cell_table(struct nc_ctx *ctx, const char *body, int check)
+{
+	_cleanup_free_ char *found = NULL, *rules = NULL;
+	char err[1024], why[1200];
+
+	if (!check) {
+		if (asprintf(&rules, "table inet " KDNAT_TABLE " {}\n"
+			     "delete table inet " KDNAT_TABLE "\n%s", body) < 0)
+			return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+		if (nft_run_text(rules, err, sizeof(err)))
+			return ctx_err(ctx, -EINVAL, NC_ERR_FAILED,
+				       "table inet " KDNAT_TABLE ": %s", err);
+		return 0;
+	}
+	if (nft_list_cmd("list table inet " KDNAT_TABLE, &found))
+		return ctx_err(ctx, -EIO, NC_ERR_FAILED,
+			       "the cell's table inet " KDNAT_TABLE " is gone");
+	if (listing_diff(found, body, why, sizeof(why)))
+		return ctx_err(ctx, -EIO, NC_ERR_FAILED,
+			       "the cell's table inet " KDNAT_TABLE " differs from what netcell wrote: %s",
+			       why);
+	return 0;
+}
+
+/**
  * cell_side() - incell_fork() callback: in the cell, the end up and
- * addressed, its settings, the reply routing and the table
+ * addressed, its settings, the reply routing and the table; or only the
+ * table, written or checked; or the table removed
  * @ctx:	the child's context
  * @arg:	struct cell_job
  *
@@ -264,23 +474,23 @@ static int conf_write(const char *key, const char *val)
 static int cell_side(struct nc_ctx *ctx, void *arg)
 {
 	const struct cell_job *j = arg;
-	char rules[2048], err[1024], ca[INET_ADDRSTRLEN];
+	char err[1024];
 	struct mnl_socket *nl;
-	struct cidr gw, me;
+	struct cidr gw;
 	int idx, ret;
 
 	if (setns(j->netfd, CLONE_NEWNET))
 		return ctx_err(ctx, -errno, NC_ERR_FAILED, "setns: %s", strerror(errno));
-	if (!j->net) {
+	if (j->op == CELL_REMOVE) {
 		nft_run_text("delete table inet " KDNAT_TABLE "\n", err, sizeof(err));
 		return 0;
 	}
+	cidr_host(j->net, 0, &gw);
+	if (j->op != CELL_SETUP)
+		return cell_table(ctx, j->body, j->op == CELL_CHECK);
 	nl = nl_open(ctx);
 	if (!nl)
 		return -EIO;
-	cidr_host(j->net, 0, &gw);
-	cidr_host(j->net, 1, &me);
-	inet_ntop(AF_INET, me.addr, ca, sizeof(ca));
 	idx = nl_end_up(ctx, nl, KDNAT_CELL_IF, j->net, 1, 1, KDNAT_MTU);
 	ret = idx < 0 ? idx : 0;
 	if (!ret && (conf_write("route_localnet", "1") || conf_write("accept_local", "1") ||
@@ -299,10 +509,7 @@ static int cell_side(struct nc_ctx *ctx, void *arg)
 		ret = rule_req(ctx, nl, RTM_NEWRULE, KDNAT_RULE_PREF, KDNAT_RT_TABLE, KDNAT_MARK,
 			       RTPROT_BOOT);
 	mnl_socket_close(nl);
-	cell_rules(ca, rules, sizeof(rules));
-	if (!ret && nft_run_text(rules, err, sizeof(err)))
-		ret = ctx_err(ctx, -EINVAL, NC_ERR_FAILED, "table inet " KDNAT_TABLE ": %s", err);
-	return ret;
+	return ret ? ret : cell_table(ctx, j->body, 0);
 }
 
 /**
@@ -335,25 +542,47 @@ static int host_up(struct nc_ctx *ctx, const char *ifn, int netfd, const struct 
 }
 
 /**
- * host_rules() - the host's table of a cell: one DNAT per port, and a SNAT
- * of the client's address to itself, so that no later masquerade of DNATed
- * loopback traffic (CNI's portmap, docker) replaces it: the first NAT
- * chain that binds a connection's source is the last one consulted
+ * port_line() - the host's DNAT of one port, as nft lists it (counter
+ * shortened as norm_line() does): to the cell's end, the host port kept
+ * (cell_body() says why)
+ * @s:		the port
+ * @ca:		the cell's end, as text
+ * @buf:	output
+ * @len:	size of @buf
+ */
+static void port_line(const struct portspec *s, const char *ca, char *buf, size_t len)
+{
+	char ha[64];
+
+	if (portspec_wildcard(s))
+		snprintf(ha, sizeof(ha), "fib daddr type local");
+	else {
+		memcpy(ha, "ip daddr ", 9);
+		inet_ntop(AF_INET, s->addr, ha + 9, sizeof(ha) - 9);
+	}
+	snprintf(buf, len, "%s %s dport %u counter dnat to %s:%u", ha,
+		 s->proto == IPPROTO_UDP ? "udp" : "tcp", s->hport, ca, s->hport);
+}
+
+/**
+ * host_body() - the host's table of a cell, written as nft lists it: one
+ * DNAT per port, and a SNAT of the client's address to itself, so that no
+ * later masquerade of DNATed loopback traffic (CNI's portmap, docker)
+ * replaces it: the first NAT chain that binds a connection's source is the
+ * last one consulted
  * @cell:	cell
- * @ifn:	the host's end of its pair
  * @net:	the pair's /31
  * @ports:	the cell's ports
  * @n:		how many
- * @inactive:	per port: not published
+ * @skip:	per port: not in the table (skip_mask())
  *
- * Return: heap text (nft commands replacing the table), NULL when out of
- * memory
+ * Return: heap text (the table), NULL when out of memory
  */
-static char *host_rules(const char *cell, const char *ifn, const struct cidr *net,
-			const struct portspec *ports, unsigned n,
-			const unsigned char *inactive)
+static char *host_body(const char *cell, const struct cidr *net,
+		       const struct portspec *ports, unsigned n,
+		       const unsigned char *skip)
 {
-	char ca[INET_ADDRSTRLEN], ha[64], *buf;
+	char ca[INET_ADDRSTRLEN], ifn[IFNAMSIZ], *buf;
 	size_t len = 1024 + (size_t)n * 160, off;
 	struct cidr me;
 	unsigned i;
@@ -361,37 +590,128 @@ static char *host_rules(const char *cell, const char *ifn, const struct cidr *ne
 	buf = malloc(len);
 	if (!buf)
 		return NULL;
+	host_ifname(cell, ifn);
 	cidr_host(net, 1, &me);
 	inet_ntop(AF_INET, me.addr, ca, sizeof(ca));
 	off = (size_t)snprintf(buf, len,
-			       "table ip netcell_ports_%s {}\n"
-			       "delete table ip netcell_ports_%s\n"
 			       "table ip netcell_ports_%s {\n"
 			       " chain postrouting {\n"
-			       "  type nat hook postrouting priority -150; policy accept;\n"
+			       "  type nat hook postrouting priority mangle; policy accept;\n"
 			       "  oifname \"%s\" snat to ip saddr\n"
 			       " }\n"
 			       " chain output {\n"
 			       "  type nat hook output priority -100; policy accept;\n",
-			       cell, cell, cell, ifn);
+			       cell, ifn);
 	for (i = 0; i < n; i++) {
-		const struct portspec *s = &ports[i];
-		const char *proto = s->proto == IPPROTO_UDP ? "udp" : "tcp";
-
-		if (s->family != AF_INET || s->to_host || (inactive && inactive[i]))
+		if (skip[i])
 			continue;
-		if (portspec_wildcard(s))
-			snprintf(ha, sizeof(ha), "fib daddr type local");
-		else {
-			memcpy(ha, "ip daddr ", 9);
-			inet_ntop(AF_INET, s->addr, ha + 9, sizeof(ha) - 9);
-		}
-		off += (size_t)snprintf(buf + off, len - off,
-					"  %s %s dport %u counter dnat to %s:%u\n",
-					ha, proto, s->hport, ca, s->cport);
+		off += (size_t)snprintf(buf + off, len - off, "  ");
+		port_line(&ports[i], ca, buf + off, len - off);
+		off += strlen(buf + off);
+		off += (size_t)snprintf(buf + off, len - off, "\n");
 	}
 	snprintf(buf + off, len - off, " }\n}\n");
 	return buf;
+}
+
+/**
+ * host_load() - replace the host's table of a cell in one transaction
+ * @ctx:	context
+ * @cell:	cell
+ * @body:	host_body()'s text
+ *
+ * Return: 0 or -EINVAL with a message
+ */
+static int host_load(struct nc_ctx *ctx, const char *cell, const char *body)
+{
+	_cleanup_free_ char *cmds = NULL;
+	char err[1024];
+
+	if (asprintf(&cmds, "table ip netcell_ports_%s {}\n"
+		     "delete table ip netcell_ports_%s\n%s", cell, cell, body) < 0)
+		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+	if (nft_run_text(cmds, err, sizeof(err)))
+		return ctx_err(ctx, -EINVAL, NC_ERR_FAILED,
+			       "table ip netcell_ports_%s: %s", cell, err);
+	return 0;
+}
+
+/**
+ * host_check() - compare the host's table of a cell with what netcell
+ * meant, and see that the host's end of the pair is there
+ * @ctx:	context
+ * @cell:	cell
+ * @body:	host_body()'s text
+ * @list:	the table as listed, NULL when there is none
+ *
+ * Return: 0, or -EIO with a message saying what differs
+ */
+static int host_check(struct nc_ctx *ctx, const char *cell, const char *body,
+		      const char *list)
+{
+	char why[1200], ifn[IFNAMSIZ];
+
+	host_ifname(cell, ifn);
+	if (!list)
+		return ctx_err(ctx, -EIO, NC_ERR_FAILED,
+			       "the host's table ip netcell_ports_%s is gone", cell);
+	if (listing_diff(list, body, why, sizeof(why)))
+		return ctx_err(ctx, -EIO, NC_ERR_FAILED,
+			       "the host's table ip netcell_ports_%s differs from what netcell wrote: %s",
+			       cell, why);
+	if (!if_nametoindex(ifn))
+		return ctx_err(ctx, -EIO, NC_ERR_FAILED,
+			       "the host's end %s of the pair is gone", ifn);
+	return 0;
+}
+
+/**
+ * host_list() - the host's table of a cell as nft lists it
+ * @cell:	cell
+ *
+ * Return: heap text, NULL when there is no such table (or no memory)
+ */
+static char *host_list(const char *cell)
+{
+	char cmd[NC_NAME_MAX + 64], *list = NULL;
+
+	snprintf(cmd, sizeof(cmd), "list table ip netcell_ports_%s", cell);
+	return nft_list_cmd(cmd, &list) ? NULL : list;
+}
+
+/**
+ * cell_check() - read the cell's table back and compare, after writing it
+ * @ctx:	context
+ * @j:		the cell's namespace, pair and table
+ * @write:	write the table first
+ *
+ * Return: 0, or -errno with a message saying what failed or differs
+ */
+static int cell_check(struct nc_ctx *ctx, struct cell_job *j, int write)
+{
+	int ret = 0;
+
+	if (write) {
+		j->op = CELL_TABLE;
+		ret = incell_fork(ctx, cell_side, j);
+	}
+	j->op = CELL_CHECK;
+	return ret ? ret : incell_fork(ctx, cell_side, j);
+}
+
+/**
+ * cell_addr() - the cell's end of a slot's pair, as text
+ * @slot:	slot
+ * @net:	set: the pair's /31
+ * @ca:		result
+ */
+static void cell_addr(unsigned slot, struct cidr *net, char ca[INET_ADDRSTRLEN])
+{
+	struct cidr me;
+
+	slot_net(slot, net);
+	cidr_host(net, 1, &me);
+	inet_ntop(AF_INET, me.addr, ca, INET_ADDRSTRLEN);
 }
 
 /**
@@ -405,9 +725,11 @@ static char *host_rules(const char *cell, const char *ifn, const struct cidr *ne
  * @inactive:	per port: not published, or NULL
  *
  * The first port makes the pair and the cell's table; then the host's
- * table is replaced in one transaction; no port left removes both.  On
- * failure the kernel path is removed whole (the forwarder still carries
- * every port).
+ * table is replaced in one transaction; no port left removes both.  What
+ * was written is read back, the host's table and the cell's, and compared
+ * with what was meant (a cell table changed behind netcell's back is
+ * written again).  On failure the kernel path is removed whole (the
+ * forwarder still carries every port).
  *
  * Return: 0 or -errno with a message
  */
@@ -415,11 +737,12 @@ int kdnat_sync(struct nc_ctx *ctx, const char *cell, int netfd, int *slot,
 	       const struct portspec *ports, unsigned n,
 	       const unsigned char *inactive)
 {
-	char ifn[IFNAMSIZ], err[1024];
-	_cleanup_free_ char *rules = NULL;
-	struct cell_job j = { netfd, NULL };
+	char ifn[IFNAMSIZ], ca[INET_ADDRSTRLEN];
+	_cleanup_free_ char *body = NULL, *found = NULL, *cbody = NULL;
+	unsigned char skip[NC_PORTS_MAX];
+	struct cell_job j = { netfd, NULL, CELL_REMOVE, NULL };
 	struct cidr net;
-	int ret = 0, s;
+	int ret = 0, s, fresh = *slot < 0;
 
 	if (!kdnat_wanted(ports, n, inactive)) {
 		if (*slot >= 0) {
@@ -428,31 +751,97 @@ int kdnat_sync(struct nc_ctx *ctx, const char *cell, int netfd, int *slot,
 		}
 		return 0;
 	}
-	if (*slot < 0) {
+	if (fresh) {
 		kdnat_down(cell, slot);	/* a pair of a keeper before this one */
 		s = pick_slot(cell);
 		if (s < 0)
 			return ctx_err(ctx, s, NC_ERR_FAILED,
 				       "no free /31 in 10.216.0.0/16 for the pair of cell \"%s\"", cell);
-		slot_net((unsigned)s, &net);
-		host_ifname(cell, ifn);
-		j.net = &net;
 		*slot = s;
+	}
+	cell_addr((unsigned)*slot, &net, ca);
+	j.net = &net;
+	skip_mask(ports, n, inactive, skip);
+	body = host_body(cell, &net, ports, n, skip);
+	cbody = cell_body(ca, ports, n, skip);
+	j.body = cbody;
+	if (!body || !cbody)
+		ret = ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+	if (!ret && fresh) {
+		host_ifname(cell, ifn);
+		j.op = CELL_SETUP;
 		ret = host_up(ctx, ifn, netfd, &net);
 		if (!ret && incell_fork(ctx, cell_side, &j))
 			ret = ctx_wrap(ctx, -EIO, "cannot set up %s in cell \"%s\"",
 				       KDNAT_CELL_IF, cell);
 	}
-	slot_net((unsigned)*slot, &net);
-	host_ifname(cell, ifn);
-	if (!ret && !(rules = host_rules(cell, ifn, &net, ports, n, inactive)))
-		ret = ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-	if (!ret && nft_run_text(rules, err, sizeof(err)))
-		ret = ctx_err(ctx, -EINVAL, NC_ERR_FAILED,
-			      "table ip netcell_ports_%s: %s", cell, err);
+	if (!ret)
+		ret = host_load(ctx, cell, body);
+	if (!ret) {
+		found = host_list(cell);
+		ret = host_check(ctx, cell, body, found);
+	}
+	if (!ret)
+		ret = cell_check(ctx, &j, !fresh);
 	if (ret)
 		kdnat_down(cell, slot);
 	return ret;
+}
+
+/**
+ * kdnat_check() - is the kernel path of a cell as netcell made it
+ * @ctx:	context, for what differs
+ * @cell:	cell
+ * @netfd:	its namespace
+ * @slot:	its pair's slot, -1 when it has none
+ * @ports:	the cell's ports
+ * @n:		how many
+ * @inactive:	per port: not published, or NULL
+ * @dnat:	per port, set: 1 when the host's table holds its DNAT (host
+ *		clients reach the cell through the kernel), else 0 (they
+ *		reach the forwarder, which holds the host socket)
+ *
+ * Reads back the host's table and the cell's (in a child in the cell).  A
+ * port whose DNAT alone is gone is told by @dnat, not by the result.
+ *
+ * Return: 0 when the rest is as netcell wrote it, -EIO with a message
+ * saying what differs, -ENOMEM
+ */
+int kdnat_check(struct nc_ctx *ctx, const char *cell, int netfd, int slot,
+		const struct portspec *ports, unsigned n,
+		const unsigned char *inactive, unsigned char *dnat)
+{
+	_cleanup_free_ char *body = NULL, *found = NULL, *cbody = NULL;
+	char ca[INET_ADDRSTRLEN], line[256];
+	unsigned char gone[NC_PORTS_MAX], skip[NC_PORTS_MAX];
+	struct cell_job j = { netfd, NULL, CELL_CHECK, NULL };
+	struct cidr net;
+	unsigned i;
+	int ret;
+
+	memset(dnat, 0, n);
+	if (slot < 0)
+		return 0;
+	cell_addr((unsigned)slot, &net, ca);
+	j.net = &net;
+	skip_mask(ports, n, inactive, skip);
+	found = host_list(cell);
+	for (i = 0; i < n && i < NC_PORTS_MAX; i++) {
+		gone[i] = skip[i];
+		if (gone[i] || !found)
+			continue;
+		port_line(&ports[i], ca, line, sizeof(line));
+		dnat[i] = (unsigned char)listing_has(found, line);
+		gone[i] = !dnat[i];
+	}
+	/* the rest compared: what should be there besides the missing DNATs */
+	body = host_body(cell, &net, ports, n, gone);
+	cbody = cell_body(ca, ports, n, skip);
+	if (!body || !cbody)
+		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
+	j.body = cbody;
+	ret = host_check(ctx, cell, body, found);
+	return ret ? ret : cell_check(ctx, &j, 0);
 }
 
 /**

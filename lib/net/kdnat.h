@@ -19,6 +19,9 @@ NC_INTERNAL unsigned kdnat_wanted(const struct portspec *ports, unsigned n,
 NC_INTERNAL int kdnat_sync(struct nc_ctx *ctx, const char *cell, int netfd,
 			   int *slot, const struct portspec *ports, unsigned n,
 			   const unsigned char *inactive);
+NC_INTERNAL int kdnat_check(struct nc_ctx *ctx, const char *cell, int netfd,
+			    int slot, const struct portspec *ports, unsigned n,
+			    const unsigned char *inactive, unsigned char *dnat);
 NC_INTERNAL void kdnat_down(const char *cell, int *slot);
 
 #endif /* NC_KDNAT_H */

@@ -216,10 +216,11 @@ import json,sys; d=json.load(sys.stdin); d=[x for x in d if x['cell']=='$c']
 assert len(d)==2, d
 assert {x['proto'] for x in d}=={'tcp','udp'}, d
 for x in d:
-    assert set(x)=={'cell','host_addr','host_port','cell_port','proto','active','to_host'} and x['to_host'] is False, x
+    assert set(x)=={'cell','host_addr','host_port','cell_port','proto','active','to_host','path','path_note'} and x['to_host'] is False, x
+    assert x['path']==('forwarder' if '$MODE'=='user' else 'kernel') and x['path_note']=='', x
     assert x['host_addr']=='127.0.0.1' and x['host_port']==$hp and x['cell_port']==80 and x['active'] is True, x" \
 		|| fail "port list --json schema"
-	$NC port list "$c" | grep -Eq "^$c +127\.0\.0\.1:$hp +udp +80$" || fail "human list: $($NC port list "$c")"
+	$NC port list "$c" | grep -Eq "^$c +127\.0\.0\.1:$hp +udp +80 +(kernel|forwarder)$" || fail "human list: $($NC port list "$c")"
 	$NC inspect "$c" | grep -q "^ports: .*127\.0\.0\.1:$hp:80/tcp" || fail "inspect does not show ports"
 	$NC inspect "$c" --json | python3 -c "import json,sys; assert len(json.load(sys.stdin)['ports'])==2" \
 		|| fail "inspect --json ports"
@@ -454,4 +455,154 @@ t_port_kernel_cell_firewall() {
 	out=$(python3 "$PNET" peer 127.0.0.1 "$hp" 127.0.0.2) || fail "no answer after rollback"
 	[ "$(kernel_count "$c" tcp "$hp")" = 2 ] || fail "not carried by the kernel after rollback: $(kernel_rules "$c")"
 	$NC delete --force "$c"
+}
+
+# port_path CELL HOSTPORT PROTO: the path 'port list --json' gives a port,
+# then its note, on one line
+port_path() {
+	$NC port list --json "$1" | python3 -c "
+import json,sys
+for x in json.load(sys.stdin):
+    if x['host_port']==$2 and x['proto']=='$3': print(x['path'], x['path_note'])"
+}
+
+t_port_path_shown() {
+	# port list and inspect, text and JSON, say which path carries each
+	# port: root's IPv4 ports the kernel, IPv6 the forwarder; rootless
+	# cells the forwarder only
+	local c=${PFX}pp ha hb hc k=kernel
+	[ "$MODE" = user ] && k=forwarder
+	ha=$(free_port); hb=$(free_port); hc=$(free_port)
+	cell_with "$c" "$ha:80" "$hb:53/udp" "[::1]:$hc:80"
+	[ "$(port_path "$c" "$ha" tcp)" = "$k " ] || fail "path of TCP $ha: '$(port_path "$c" "$ha" tcp)', wanted $k"
+	[ "$(port_path "$c" "$hb" udp)" = "$k " ] || fail "path of UDP $hb: '$(port_path "$c" "$hb" udp)', wanted $k"
+	[ "$(port_path "$c" "$hc" tcp)" = "forwarder " ] || fail "path of IPv6 $hc: '$(port_path "$c" "$hc" tcp)'"
+	$NC port list "$c" | grep -Eq "^$c +127\.0\.0\.1:$ha +tcp +80 +$k$" || fail "port list text: $($NC port list "$c")"
+	$NC port list "$c" | grep -Eq "^$c +\[::1\]:$hc +tcp +80 +forwarder$" || fail "port list text, IPv6: $($NC port list "$c")"
+	$NC port list "$c" | head -1 | grep -q ' PATH$' || fail "no PATH column: $($NC port list "$c")"
+	$NC inspect "$c" | grep -qx "path: *127\.0\.0\.1:$ha:80/tcp $k" || fail "inspect: $($NC inspect "$c" | grep '^path')"
+	$NC inspect "$c" | grep -qx "path: *\[::1\]:$hc:80/tcp forwarder" || fail "inspect, IPv6: $($NC inspect "$c" | grep '^path')"
+	$NC inspect --json "$c" | python3 -c "
+import json,sys; p={x['host_port']:x for x in json.load(sys.stdin)['ports']}
+assert p[$ha]['path']=='$k' and p[$ha]['path_note']=='', p
+assert p[$hc]['path']=='forwarder', p" || fail "inspect --json: $($NC inspect --json "$c")"
+	$NC delete --force "$c"
+}
+
+# modes t_port_kernel_damage_shown: root
+# (the kernel path is root's, see t_port_kernel_client_address)
+t_port_kernel_damage_shown() {
+	# the host's table and the cell's are read back at every listing: a
+	# change behind netcell's back is shown, per port, and the next port
+	# add writes them again
+	local c=${PFX}kd ha hb hc h out
+	ha=$(free_port); hb=$(free_port); hc=$(free_port)
+	cell_with "$c" "$ha:80" "$hb:80"
+	serve "$c" serve-peer 4 80 4
+	wait_port 80 "$c" || fail "server did not start"
+	[ "$(port_path "$c" "$ha" tcp)" = "kernel " ] || fail "before: $(port_path "$c" "$ha" tcp)"
+	# one port's DNAT deleted: that port is the forwarder's now (it holds
+	# the host socket), the other is untouched
+	h=$(nft -a list chain ip "netcell_ports_$c" output | sed -n "s/.* dport $hb .*# handle \([0-9]*\)$/\1/p")
+	[ -n "$h" ] || fail "no rule of $hb: $(kernel_rules "$c")"
+	nft delete rule ip "netcell_ports_$c" output handle "$h" || fail "nft delete rule"
+	out=$(port_path "$c" "$hb" tcp)
+	case $out in "forwarder its DNAT is missing from the host's table ip netcell_ports_$c "*"port add"*) ;;
+		*) fail "a deleted DNAT: '$out'" ;; esac
+	[ "$(port_path "$c" "$ha" tcp)" = "kernel " ] || fail "the other port: $(port_path "$c" "$ha" tcp)"
+	$NC port list "$c" | grep -Eq "^$c +127\.0\.0\.1:$hb +tcp +80 +forwarder +\(its DNAT is missing" ||
+		fail "port list text: $($NC port list "$c")"
+	$NC inspect "$c" | grep -q "^path: *127\.0\.0\.1:$hb:80/tcp forwarder  (its DNAT is missing" ||
+		fail "inspect text: $($NC inspect "$c" | grep '^path')"
+	out=$(python3 "$PNET" peer 127.0.0.1 "$hb" 127.0.0.2) || fail "no answer through $hb (the forwarder)"
+	# a rule netcell did not write: every kernel port is shown damaged
+	nft add rule ip "netcell_ports_$c" output tcp dport 9 drop || fail "nft add rule"
+	out=$(port_path "$c" "$ha" tcp)
+	case $out in "kernel damaged: the host's table ip netcell_ports_$c differs from what netcell wrote: it holds \"tcp dport 9 drop\", which netcell did not write;"*) ;;
+		*) fail "a foreign rule: '$out'" ;; esac
+	$NC inspect --json "$c" | python3 -c "
+import json,sys; p={x['host_port']:x for x in json.load(sys.stdin)['ports']}
+assert p[$ha]['path']=='kernel' and 'tcp dport 9 drop' in p[$ha]['path_note'], p" ||
+		fail "inspect --json: $($NC inspect --json "$c")"
+	# port add writes both tables again, and reads them back
+	expect_rc 0 $NC port add "$c" "$hc:80"
+	for h in "$ha" "$hb" "$hc"; do
+		[ "$(port_path "$c" "$h" tcp)" = "kernel " ] || fail "after port add, $h: $(port_path "$c" "$h" tcp)"
+	done
+	kernel_rules "$c" | grep -q 'dport 9 ' && fail "port add kept the foreign rule: $(kernel_rules "$c")"
+	# the cell's table flushed by hand: the cell's half is shown damaged
+	$NC exec "$c" -- nft flush ruleset || fail "nft flush ruleset in the cell"
+	out=$(port_path "$c" "$ha" tcp)
+	case $out in "kernel damaged: the cell's table inet netcell is gone;"*) ;; *) fail "a flushed cell: '$out'" ;; esac
+	# the host's table deleted: every IPv4 port is the forwarder's
+	nft delete table ip "netcell_ports_$c" || fail "nft delete table"
+	out=$(port_path "$c" "$ha" tcp)
+	case $out in "forwarder its DNAT is missing: the host's table ip netcell_ports_$c is gone;"*) ;; *) fail "no host table: '$out'" ;; esac
+	expect_rc 0 $NC port rm "$c" "$hc:80"
+	for h in "$ha" "$hb"; do
+		[ "$(port_path "$c" "$h" tcp)" = "kernel " ] || fail "after port rm, $h: $(port_path "$c" "$h" tcp)"
+	done
+	out=$(python3 "$PNET" peer 127.0.0.1 "$ha" 127.0.0.2) || fail "no answer through $ha after the repair"
+	[ "$(kernel_count "$c" tcp "$ha")" = 1 ] || fail "the kernel did not carry $ha after the repair: $(kernel_rules "$c")"
+	$NC delete --force "$c"
+}
+
+# modes t_port_kernel_fallback_notice: root
+# (the kernel path is root's, see t_port_kernel_client_address)
+t_port_kernel_fallback_notice() {
+	# the keeper in a namespace of this test whose routes cover all of
+	# 10.216.0.0/16: no /31 for the pair, the forwarder carries the port,
+	# port add says why in a notice and port list shows it
+	local w=${PFX}fw c=${PFX}fc W out
+	ip netns add "$w" || fail "ip netns add"
+	W="nsenter --net=/run/netns/$w"
+	$W ip link set lo up
+	$W ip route add blackhole 10.216.0.0/16 || fail "ip route add"
+	$W $NC create "$c" $NOUP >/dev/null || fail "create"
+	$W $NC exec "$c" -- python3 "$PNET" serve-peer 4 80 2 >/dev/null 2>&1 & SRVS+=($!)
+	for _ in $(seq 1 100); do $W $NC exec "$c" -- ss -Htln "sport = :80" | grep -q . && break; sleep 0.05; done
+	expect_rc 0 $W $NC port add "$c" 8080:80
+	expect_err_match "notice: cell \"$c\": its IPv4 ports are forwarded by the keeper, not carried by the kernel: no free /31 in 10\.216\.0\.0/16"
+	out=$($W $NC port list --json "$c" | python3 -c "import json,sys; x=json.load(sys.stdin)[0]; print(x['path'], x['path_note'])")
+	case $out in "forwarder no free /31 in 10.216.0.0/16"*) ;; *) fail "port list --json: '$out'" ;; esac
+	$W $NC port list "$c" | grep -Eq "^$c +127\.0\.0\.1:8080 +tcp +80 +forwarder +\(no free /31" ||
+		fail "port list: $($W $NC port list "$c")"
+	$W nft list tables | grep -q "netcell_ports_$c" && fail "a host table was left: $($W nft list tables)"
+	out=$($W python3 "$PNET" peer 127.0.0.1 8080 127.0.0.2) || fail "no answer through the forwarder"
+	# a /31 free again: the next port add puts the kernel path up
+	$W ip route del blackhole 10.216.0.0/16
+	expect_rc 0 $W $NC port add "$c" 8081:80
+	grep -q notice "$T/err" && fail "a notice when the kernel path came up: $(cat "$T/err")"
+	out=$($W $NC port list --json "$c" | python3 -c "import json,sys; print(' '.join(x['path'] + '/' + x['path_note'] for x in json.load(sys.stdin)))")
+	[ "$out" = "kernel/ kernel/" ] || fail "after the route went: '$out'"
+	out=$($W python3 "$PNET" peer 127.0.0.1 8080 127.0.0.2) || fail "no answer through the kernel"
+	$W $NC delete --force "$c" || fail "delete"
+	ip netns del "$w"
+}
+
+# modes t_port_kernel_same_name_again: root
+# (the kernel path is root's, see t_port_kernel_client_address)
+t_port_kernel_same_name_again() {
+	# a cell made again under the same name has the same pair address; a
+	# client that reuses its source port while the host's conntrack still
+	# holds its connection to the first cell (TIME_WAIT) keeps that port:
+	# the host's DNAT keeps the host port, so the two never share a tuple
+	# (when they did, the host's SNAT moved the client's port, and under
+	# load SYNs failed the cell's TIME_WAIT PAWS check: 560 conn/s)
+	local c=${PFX}ka ha hb sp out
+	ha=$(free_port); hb=$(free_port)
+	sp=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.2',0)); print(s.getsockname()[1])")
+	for h in "$ha" "$hb"; do
+		cell_with "$c" "$h:80"
+		serve "$c" serve-peer 4 80 1
+		wait_port 80 "$c" || fail "server did not start"
+		out=$(python3 -c "
+import socket
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.2', $sp)); s.settimeout(5); s.connect(('127.0.0.1', $h))
+print(s.recv(200).decode().strip()); s.close()") || fail "no answer through $h"
+		[ "$out" = "127.0.0.2 $sp" ] || fail "through $h the server saw '$out', the client was 127.0.0.2 $sp"
+		[ "$(kernel_count "$c" tcp "$h")" = 1 ] || fail "the kernel did not carry $h: $(kernel_rules "$c")"
+		expect_rc 0 $NC delete --force "$c"
+	done
 }
