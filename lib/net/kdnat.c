@@ -53,6 +53,7 @@
 #include "kernel/incell.h"
 #include "kernel/netlink.h"
 #include "kernel/nft.h"
+#include "kernel/nftcmp.h"
 #include "kernel/ns.h"
 #include "net/kdnat.h"
 #include "net/link.h"
@@ -289,110 +290,6 @@ static char *cell_body(const char *ca, const struct portspec *ports, unsigned n,
 	return buf;
 }
 
-/**
- * norm_line() - one line of a listing as compared: blanks at either end
- * dropped, "counter packets N bytes M" shortened to "counter"
- * @line:	the line, without its newline
- * @n:		its length
- * @out:	result
- * @len:	size of @out
- */
-static void norm_line(const char *line, size_t n, char *out, size_t len)
-{
-	char *c;
-
-	while (n && (*line == ' ' || *line == '\t'))
-		line++, n--;
-	while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
-		n--;
-	snprintf(out, len, "%.*s", (int)n, line);
-	c = strstr(out, "counter packets ");
-	if (c) {
-		char *e = strstr(c, " bytes ");
-
-		e = e ? strchr(e + 7, ' ') : NULL;
-		memmove(c + 7, e ? e : c + strlen(c), strlen(e ? e : c + strlen(c)) + 1);
-	}
-}
-
-/**
- * next_line() - the next non-empty line of a listing, normalized
- * @p:		where to read; advanced
- * @out:	result
- * @len:	size of @out
- *
- * Return: 1 when a line was found, 0 at the end
- */
-static int next_line(const char **p, char *out, size_t len)
-{
-	const char *e;
-
-	while (**p) {
-		e = strchr(*p, '\n');
-		if (!e)
-			e = *p + strlen(*p);
-		norm_line(*p, (size_t)(e - *p), out, len);
-		*p = *e ? e + 1 : e;
-		if (out[0])
-			return 1;
-	}
-	return 0;
-}
-
-/**
- * listing_has() - does a listing hold a line
- * @found:	what nft lists
- * @line:	the line, normalized
- *
- * Return: 1 if so
- */
-static int listing_has(const char *found, const char *line)
-{
-	char a[512];
-
-	while (next_line(&found, a, sizeof(a)))
-		if (!strcmp(a, line))
-			return 1;
-	return 0;
-}
-
-/**
- * listing_diff() - compare a listing with what was meant
- * @found:	what nft lists
- * @meant:	what netcell wrote
- * @why:	the first difference, when there is one
- * @len:	size of @why
- *
- * Return: 0 when they are the same line for line, 1 when not
- */
-static int listing_diff(const char *found, const char *meant, char *why, size_t len)
-{
-	const char *f = found, *m = meant;
-	char a[512], b[512];
-	int fa, fb;
-
-	while (next_line(&m, b, sizeof(b)))
-		if (!listing_has(found, b)) {
-			snprintf(why, len, "\"%s\" is missing", b);
-			return 1;
-		}
-	while (next_line(&f, a, sizeof(a)))
-		if (!listing_has(meant, a)) {
-			snprintf(why, len, "it holds \"%s\", which netcell did not write", a);
-			return 1;
-		}
-	for (f = found, m = meant;;) {
-		fa = next_line(&f, a, sizeof(a));
-		fb = next_line(&m, b, sizeof(b));
-		if (!fa && !fb)
-			return 0;
-		if (fa != fb || strcmp(a, b)) {
-			snprintf(why, len, "its lines are not in the order netcell wrote");
-			return 1;
-		}
-	}
-}
-
 /* what cell_side() does */
 enum cell_op {
 	CELL_REMOVE,	/* remove the cell's table */
@@ -455,7 +352,7 @@ static int cell_table(struct nc_ctx *ctx, const char *body, int check)
 	if (nft_list_cmd("list table inet " KDNAT_TABLE, &found))
 		return ctx_err(ctx, -EIO, NC_ERR_FAILED,
 			       "the cell's table inet " KDNAT_TABLE " is gone");
-	if (listing_diff(found, body, why, sizeof(why)))
+	if (nft_listing_diff(found, body, why, sizeof(why)))
 		return ctx_err(ctx, -EIO, NC_ERR_FAILED,
 			       "the cell's table inet " KDNAT_TABLE " differs from what netcell wrote: %s",
 			       why);
@@ -655,7 +552,7 @@ static int host_check(struct nc_ctx *ctx, const char *cell, const char *body,
 	if (!list)
 		return ctx_err(ctx, -EIO, NC_ERR_FAILED,
 			       "the host's table ip netcell_ports_%s is gone", cell);
-	if (listing_diff(list, body, why, sizeof(why)))
+	if (nft_listing_diff(list, body, why, sizeof(why)))
 		return ctx_err(ctx, -EIO, NC_ERR_FAILED,
 			       "the host's table ip netcell_ports_%s differs from what netcell wrote: %s",
 			       cell, why);
@@ -831,7 +728,7 @@ int kdnat_check(struct nc_ctx *ctx, const char *cell, int netfd, int slot,
 		if (gone[i] || !found)
 			continue;
 		port_line(&ports[i], ca, line, sizeof(line));
-		dnat[i] = (unsigned char)listing_has(found, line);
+		dnat[i] = (unsigned char)nft_listing_has(found, line);
 		gone[i] = !dnat[i];
 	}
 	/* the rest compared: what should be there besides the missing DNATs */
