@@ -5,17 +5,21 @@
 # throughput run (3), ROUNDS=interleaved throughput rounds (3).  Traffic only to an iperf3 server on the host's
 # 127.0.0.1, started here.
 #   create with uplink (netcell create + delete) vs pasta --config-net -- true   target <= 0.5x
-#   cell -> host loopback, 1 and 4 TCP streams: netcell --host-loopback vs
-#   pasta --config-net (same spliced path) and slirp4netns (10.0.2.2)           target >= 10 Gb/s
+#   cell -> host loopback, 1 and 4 TCP streams to 127.0.0.1:PORT in the cell:
+#   netcell --host-port PORT (the keeper's splice) vs pasta --config-net (its
+#   -T auto splice of host loopback ports) and slirp4netns (10.0.2.2)       target >= 10 Gb/s
+#   (--host-loopback reaches the host at the gateway address over pasta's
+#   tap path since --host-port exists, not on the cell's 127.0.0.1:
+#   bench/hostport.sh compares those)
 set -eu
 cd "$(dirname "$0")/.."
 if [ "$(id -u)" = 0 ]; then
 	U=${NETCELL_TEST_USER:-netcell-test}; id "$U" >/dev/null 2>&1 || useradd -m -s /bin/bash "$U"
 	[ -c /dev/net/tun ] && chmod 0666 /dev/net/tun
-	exec setpriv --reuid="$U" --regid="$U" --init-groups env -i PATH="$PATH" HOME=/tmp N="${N:-20}" SECS="${SECS:-3}" ROUNDS="${ROUNDS:-3}" bash "$0"
+	exec setpriv --reuid="$U" --regid="$U" --init-groups env -i PATH="$PATH" HOME=/tmp ${NC:+NC="$NC"} N="${N:-20}" SECS="${SECS:-3}" ROUNDS="${ROUNDS:-3}" bash "$0"
 fi
 . bench/lib.sh
-NC=$PWD/build/netcell
+NC=${NC:-$PWD/build/netcell}
 N=${N:-20}; SECS=${SECS:-3}
 W=$(mktemp -d /tmp/ncbup.XXXXXX); chmod 700 "$W"
 export NETCELL_RUNTIME_DIR=$W/run NETCELL_STATE_DIR=$W/state
@@ -43,7 +47,7 @@ a=$(timeit "$N" nc_cd); b=$(timeit "$N" pasta_true)
 row "create+delete, hub running" "$a" "$b" "pasta --config-net -- true" "0.5"
 $NC delete bkeep
 
-$NC create bup --host-loopback; sleep 1.2
+$NC create bup --host-port "$PORT"; sleep 1.2
 # stream P: which iperf3 line holds the total
 stream() { if [ "$1" = 1 ]; then echo '^\[ *5\]'; else echo SUM; fi; }
 nc_tp() { $NC exec bup -- iperf3 -c 127.0.0.1 -p "$PORT" -t "$SECS" -P "$1" >"$W/nc.out" 2>&1; tp netcell "$W/nc.out"; }

@@ -29,10 +29,16 @@
 #include "kernel/ns.h"
 
 
-/* loopback's tso_max_size: 512 KiB less 8, the largest "BIG TCP" packet
- * (0: the kernel's default; a build for side-by-side benchmarks) */
+/* a cell's loopback packet size: 0, the kernel's default (64 KiB).
+ * "BIG TCP" (524280, loopback's tso_max_size) was measured better on an
+ * earlier kernel; on 6.18, side by side in one session (bench/ports.sh,
+ * bench/uplink.sh, two builds, interleaved runs), published ports moved
+ * 11.8-12.1 Gbit/s with it and 15.6-16.5 without, at more CPU in all
+ * (the in-cell server sends its ACKs and the data queued behind them in
+ * 512 KiB units), and cell -> host loopback was the same either way.
+ * Build with -DNS_LO_GSO_MAX=524280 to measure it again. */
 #ifndef NS_LO_GSO_MAX
-#define NS_LO_GSO_MAX	524280
+#define NS_LO_GSO_MAX	0
 #endif
 
 /**
