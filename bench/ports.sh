@@ -4,7 +4,8 @@
 # MODE=root (as root): root cells instead, the kernel path (kdnat.c) beside
 # the keeper's forwarder (a second keeper with NETCELL_PORTS_FORWARDER=1)
 # and pasta -t attached to a root cell of its own (targets: 1 and 4
-# streams >= 1.5x pasta, connections/s >= 2x).
+# streams >= 1.5x pasta, connections/s >= 2x), and plain host loopback
+# (servers on the host, no cell): the ceiling, printed as "of lo".
 #   host -> namespace throughput, iperf3, 1 and 4 streams  (target >= 1.2x / 1.0x pasta)
 #   the forwarder's CPU time per GB moved, from /proc (utime+stime of its
 #   process tree, the servers left out)                    (target <= 0.7x pasta)
@@ -165,23 +166,29 @@ if [ "$MODE" = root ]; then
 	OWNER[$KP1]=$(cat "$D/run/keeper.pid"); OWNER[$KP2]=${OWNER[$KP1]}
 	OWNER[$FP1]=$(cat "$D/run2/keeper.pid"); OWNER[$FP2]=${OWNER[$FP1]}
 	ALL[$KP1]="${OWNER[$KP1]} ${SRV[benchkern]}"; ALL[$FP1]="${OWNER[$FP1]} ${SRV[benchfwd]}"
-	for p in "$KP1" "$KP2" "$FP1" "$FP2" "$PP1" "$PP2"; do wait_listen "$p"; done
-	for p in "$KP1:$KP2" "$FP1:$FP2" "$PP1:$PP2"; do
+	# the ceiling: the same servers on the host, reached over plain loopback
+	LP1=$(pick); LP2=$(pick)
+	iperf3 -s -p "$LP1" -B 127.0.0.1 >/dev/null 2>&1 & PIDS+=($!); OWNER[$LP1]=$!; ALL[$LP1]=$!
+	"$D/connrate" serve "$LP2" & PIDS+=($!); OWNER[$LP2]=$!
+	for p in "$KP1" "$KP2" "$FP1" "$FP2" "$PP1" "$PP2" "$LP1" "$LP2"; do wait_listen "$p"; done
+	for p in "$KP1:$KP2" "$FP1:$FP2" "$PP1:$PP2" "$LP1:$LP2"; do
 		serving iperf3 "${p%:*}" && serving connrate "${p#*:}" ||
 			{ echo "bench/ports.sh: servers behind $p do not answer" >&2; exit 1; }
 	done
 	printf '== published ports, root cells: medians of %s interleaved rounds of %s s, one run; 2-core VM shared with other runs ==\n' "$ROUNDS" "$SECS"
-	printf '%-36s %10s %10s %10s %8s   %s\n' "" "kernel" "forwarder" "pasta -t" ratio "target (kernel/pasta)"
-	rline() { printf '%-36s %10s %10s %10s %7sx   %s\n' "$1" "$2" "$3" "$4" "$(ratio "$2" "$4")" "$5"; }
+	# "loopback": the servers on the host itself, no cell (what the machine
+	# can do at all: a ratio to pasta above loopback/pasta cannot be)
+	printf '%-36s %10s %10s %10s %10s %8s %8s   %s\n' "" "kernel" "forwarder" "pasta -t" "loopback" ratio "of lo" "target (kernel/pasta)"
+	rline() { printf '%-36s %10s %10s %10s %10s %7sx %7sx   %s\n' "$1" "$2" "$3" "$4" "$5" "$(ratio "$2" "$4")" "$(ratio "$2" "$5")" "$6"; }
 	for streams in 1 4; do
-		read -r a ac aa f fc fa b bc ba <<<"$(measure iperf "$streams" "$KP1" "$FP1" "$PP1")"
-		rline "iperf3 $streams stream(s), Gbit/s" "$a" "$f" "$b" ">= 1.5x"
-		rline "  user-space CPU s per GB" "$ac" "$fc" "$bc" "(kernel: softirq, not counted)"
-		rline "  all processes CPU s per GB" "$aa" "$fa" "$ba" "client+forwarder+server"
+		read -r a ac aa f fc fa b bc ba l lc la <<<"$(measure iperf "$streams" "$KP1" "$FP1" "$PP1" "$LP1")"
+		rline "iperf3 $streams stream(s), Gbit/s" "$a" "$f" "$b" "$l" ">= 1.5x"
+		rline "  user-space CPU s per GB" "$ac" "$fc" "$bc" "-" "(kernel: softirq, not counted)"
+		rline "  all processes CPU s per GB" "$aa" "$fa" "$ba" "$la" "client+forwarder+server"
 	done
-	read -r a ac f fc b bc <<<"$(measure rate "" "$KP2" "$FP2" "$PP2")"
-	rline "connections/s, sequential" "$a" "$f" "$b" ">= 2x"
-	rline "  user-space CPU ms per 1,000 conns" "$ac" "$fc" "$bc" "-"
+	read -r a ac f fc b bc l lc <<<"$(measure rate "" "$KP2" "$FP2" "$PP2" "$LP2")"
+	rline "connections/s, sequential" "$a" "$f" "$b" "$l" ">= 2x"
+	rline "  user-space CPU ms per 1,000 conns" "$ac" "$fc" "$bc" "-" "-"
 	exit 0
 fi
 
