@@ -326,7 +326,8 @@ int nc_fw_rollback(struct nc_ctx *ctx, const char *cell, unsigned gen,
  * @gen:	the generation in force on record
  *
  * Unknown (no views kept, the cell unreachable) counts as not drifted:
- * nothing is claimed that was not seen.
+ * nothing is claimed that was not seen.  On the host only the tables the
+ * generation defines count: other tools change theirs all the time.
  *
  * Return: 1 if drifted, else 0
  */
@@ -335,14 +336,19 @@ int fw_drifted(struct nc_ctx *ctx, const char *cell, const char *dir, unsigned g
 	_cleanup_free_ char *out = NULL;
 	struct nc_ctx quiet = { .kfd = -1 };
 	char expect[PATH_MAX];
+	struct fw_drift d = { expect, fw_is_host(cell) };
 
-	if (!gen || fw_is_host(cell))
+	if (!gen)
 		return 0;
 	fwgen_path(dir, gen, "live", expect, sizeof(expect));
-	if (incell_call_cell(&quiet, cell, fw_drift_in_ns, expect, &out) != 1)
+	if (incell_call_cell(&quiet, cell, fw_drift_in_ns, &d, &out) != 1)
 		return 0;
-	ctx_notice(ctx, "generation %u of cell \"%s\" is on record, but the cell's ruleset was changed inside the cell since it was applied (%s); 'netcell fw rollback %s %u' puts it back",
-		   gen, cell, out ? out : "", cell, gen);
+	if (d.only)
+		ctx_notice(ctx, "generation %u of the host is on record, but the tables it defines were changed since it was applied (%s); 'netcell fw rollback --host %u' puts them back",
+			   gen, out ? out : "", gen);
+	else
+		ctx_notice(ctx, "generation %u of cell \"%s\" is on record, but the cell's ruleset was changed inside the cell since it was applied (%s); 'netcell fw rollback %s %u' puts it back",
+			   gen, cell, out ? out : "", cell, gen);
 	return 1;
 }
 

@@ -353,7 +353,8 @@ int fw_views_link(const char *from, const char *to)
 /**
  * fw_drift_in_ns() - incell_fn: has the cell's ruleset changed since its
  * generation was applied (a rule added inside the cell, a table removed)
- * @arg:	the generation's expected views' base path (const char *)
+ * @arg:	struct fw_drift: the generation's expected views' base path,
+ *		and whether only its own tables count (the host)
  * @out:	where the two differ
  * @len:	size of @out
  *
@@ -362,7 +363,8 @@ int fw_views_link(const char *from, const char *to)
  */
 int fw_drift_in_ns(void *arg, char *out, size_t len)
 {
-	const char *expect = arg;
+	const struct fw_drift *d = arg;
+	const char *expect = d->expect;
 	char tmp[PATH_MAX], what[32], la[201], lb[201];
 	struct fw_snap want = { 0 }, live = { 0 };
 	unsigned line = 0;
@@ -374,13 +376,15 @@ int fw_drift_in_ns(void *arg, char *out, size_t len)
 	snprintf(tmp, sizeof(tmp), "%s-save", expect);
 	if (!ret)
 		ret = fw_snap_take(tmp, 1, &live, out, len);
+	if (!ret && d->only)	/* the host: other tools' tables are theirs */
+		ret = fw_snap_only(&live, &want);
 	if (!ret)
 		ret = fw_snap_diff(&want, &live, 0, what, sizeof(what), la, lb, sizeof(la), &line);
 	if (!ret)
 		stamp(expect);
 	if (ret == 1)
-		snprintf(out, len, "%s, line %u: the generation has \"%s\", the cell \"%s\"",
-			 what, line, la, lb);
+		snprintf(out, len, "%s, line %u: the generation has \"%s\", the %s \"%s\"",
+			 what, line, la, d->only ? "host" : "cell", lb);
 	fw_snap_free(&want);
 	fw_snap_free(&live);
 	return ret;

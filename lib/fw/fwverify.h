@@ -29,6 +29,16 @@ NC_INTERNAL void fw_expect_remove(const char *expect);
 NC_INTERNAL int fw_views_diff(const char *want, const char *got, int only, char *out,
 			      size_t len);
 NC_INTERNAL int fw_views_link(const char *from, const char *to);
+/**
+ * struct fw_drift - what fw_drift_in_ns() compares
+ * @expect:	the generation's kept views' base path
+ * @only:	the host: only the tables the generation defines count
+ */
+struct fw_drift {
+	const char *expect;
+	int only;
+};
+
 NC_INTERNAL int fw_drift_in_ns(void *arg, char *out, size_t len);
 
 #endif /* NC_FWVERIFY_H */

@@ -281,6 +281,16 @@ t_fw_host_apply_checked() {
 	expect_rc 1 hx $NC fw apply --host "$T/g1.nft"
 	expect_err_match 'the host does not hold'
 	hx nft list table inet othertool | grep -q 'dport 4444' || fail "another tool's nft table was touched"
+	# drift: another tool's change is not the generation's; a rule added to
+	# a table the generation defines is, and history says so
+	hx nft add rule inet othertool c tcp dport 4445 drop
+	hx iptables -t nat -A POSTROUTING -s 172.18.0.0/16 -j MASQUERADE
+	expect_rc 0 hx $NC fw history --host
+	grep -Eq '^2 +\* ' "$T/out" || fail "other tools' changes shown as drift: $(cat "$T/out" "$T/err")"
+	hx iptables -A INPUT -p tcp --dport 10 -j DROP
+	expect_rc 0 hx $NC fw history --host
+	grep -Eq '^2 +\*~ ' "$T/out" || fail "a change in the generation's table not shown: $(cat "$T/out")"
+	expect_err_match "generation 2 of the host is on record, but the tables it defines were changed .*'netcell fw rollback --host 2'"
 	return 0
 }
 
