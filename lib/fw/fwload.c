@@ -323,8 +323,8 @@ int fw_job_in_ns(void *arg, char *out, size_t len)
 	int ret;
 
 	if (job->format == NC_FW_NFT) {
-		ret = nft_apply_file(job->file[0], job->shown[0],
-				     job->host ? job->prefix : "flush ruleset\n", out, len);
+		ret = job->host ? nft_apply_host_file(job->file[0], job->shown[0], job->prefix, out, len) :
+				  nft_apply_file(job->file[0], job->shown[0], "flush ruleset\n", out, len);
 		return ret ? ret : fw_verify_in_ns(job->expect, job->expect_mode, job->host, out, len);
 	}
 	snprintf(job->undo_base, sizeof(job->undo_base), "%s",

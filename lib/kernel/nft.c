@@ -214,6 +214,69 @@ char *nft_keep_reserved(void)
 }
 
 /**
+ * nft_keep_host_own() - commands that end a load of the host's firewall:
+ * netcell's own host tables (NFT_HOST_OWN, the kernel-carried published
+ * ports of root cells) made again as they are now, so a host ruleset that
+ * says "flush ruleset" does not take the cells' published ports with it
+ *
+ * Return: heap text ("" when there are none), NULL when out of memory
+ */
+char *nft_keep_host_own(void)
+{
+	_cleanup_free_ char *tables = NULL;
+	char *out = NULL, name[128], cmd[160];
+	size_t ol = 0;
+	const char *l;
+	FILE *f;
+
+	if (nft_list_cmd("list tables ip", &tables) || !tables)
+		return strdup("");
+	f = open_memstream(&out, &ol);
+	if (!f)
+		return NULL;
+	for (l = tables; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		_cleanup_free_ char *list = NULL;
+
+		if (sscanf(l, "table ip %127[^ \n]", name) != 1 ||
+		    strncmp(name, NFT_HOST_OWN, strlen(NFT_HOST_OWN)))
+			continue;
+		snprintf(cmd, sizeof(cmd), "list table ip %s", name);
+		if (nft_list_cmd(cmd, &list) || !list)
+			continue;
+		fprintf(f, "table ip %s {}\ndelete table ip %s\n%s", name, name, list);
+	}
+	if (fclose(f))
+		return NULL;
+	return out;
+}
+
+/**
+ * nft_line_defines_host_own() - does one line of a ruleset define a table
+ * named like netcell's own host tables ("[add|create] table ip
+ * netcell_ports_...")
+ * @line:	a line of nft syntax
+ * @name:	the table's name, when it does
+ * @len:	size of @name
+ *
+ * Return: 1 if so
+ */
+int nft_line_defines_host_own(const char *line, char *name, size_t len)
+{
+	char w[4][128];
+	int n, i;
+
+	n = sscanf(line, " %127[^ \t{;\n] %127[^ \t{;\n] %127[^ \t{;\n] %127[^ \t{;\n]",
+		   w[0], w[1], w[2], w[3]);
+	i = n > 0 && (!strcmp(w[0], "add") || !strcmp(w[0], "create"));
+	if (n >= i + 3 && !strcmp(w[i], "table") && !strcmp(w[i + 1], "ip") &&
+	    !strncmp(w[i + 2], NFT_HOST_OWN, strlen(NFT_HOST_OWN))) {
+		snprintf(name, len, "%s", w[i + 2]);
+		return 1;
+	}
+	return 0;
+}
+
+/**
  * nft_reserved_error() - say so when a ruleset was refused for defining
  * netcell's own table (nft_keep_reserved()'s "create" failed)
  * @shown:	the ruleset's name for the user

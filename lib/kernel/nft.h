@@ -17,8 +17,12 @@ NC_INTERNAL void nft_keep_low_fds(void);
 /* netcell's own table in a cell (published ports, net/kdnat.c): a whole-ruleset
  * load keeps it, a user ruleset may not define it */
 #define NFT_RESERVED "inet netcell"
+/* the host's tables of the kernel-carried ports: "ip netcell_ports_CELL" */
+#define NFT_HOST_OWN "netcell_ports_"
 
 NC_INTERNAL char *nft_keep_reserved(void);
+NC_INTERNAL char *nft_keep_host_own(void);
+NC_INTERNAL int nft_line_defines_host_own(const char *line, char *name, size_t len);
 NC_INTERNAL void nft_reserved_error(const char *shown, const char *path,
 				    char *err, size_t len);
 NC_INTERNAL void nft_strip_reserved(char *text);
@@ -26,6 +30,8 @@ NC_INTERNAL int nft_line_defines_reserved(const char *line);
 NC_INTERNAL int nft_file_defines_reserved(const char *path);
 
 /* nftfile.c: a ruleset file as one transaction (or nftsplit's steps) */
+NC_INTERNAL int nft_apply_host_file(const char *path, const char *shown, const char *prefix,
+				char *err, size_t len);
 NC_INTERNAL int nft_apply_file(const char *path, const char *shown,
 			       const char *prefix, char *err, size_t len);
 NC_INTERNAL int nft_run_text(const char *cmds, char *err, size_t len);

@@ -212,25 +212,21 @@ static int surely_too_large(const char *path)
 }
 
 /**
- * nft_apply_file() - load a ruleset file as one transaction
+ * apply() - load a ruleset file, with commands before and after it, as one
+ * transaction
  * @path:	absolute path of the file to load
  * @shown:	name to show in error messages instead of @path
- * @prefix:	commands that go first in the same transaction: "flush
- *		ruleset\n" to replace the whole ruleset (then a ruleset too
- *		large for one transaction is applied in steps), or
- *		"add table ..; delete table ..;" lines to replace some tables
- * @err:	libnftables' error text, "FILE:LINE:COL: Error: ..." lines
+ * @prefix:	commands first ("flush ruleset\n": a whole ruleset)
+ * @keep:	commands last (netcell's own tables made again), may be ""
+ * @err:	libnftables' error text
  * @len:	size of @err
- *
- * A ruleset too large for one netlink message (EMSGSIZE even with the
- * raised send buffer) is applied by nftsplit.c, still all or nothing.
  *
  * Return: 0, -EINVAL when the ruleset was rejected, -ENOMEM, -ELIBACC
  */
-int nft_apply_file(const char *path, const char *shown, const char *prefix,
-		   char *err, size_t len)
+static int apply(const char *path, const char *shown, const char *prefix, const char *keep,
+		 char *err, size_t len)
 {
-	_cleanup_free_ char *cmd = NULL, *keep = NULL;
+	_cleanup_free_ char *cmd = NULL;
 	struct nft_ctx *n = nft_new();
 	int ret, whole = !strcmp(prefix, "flush ruleset\n");
 
@@ -239,12 +235,11 @@ int nft_apply_file(const char *path, const char *shown, const char *prefix,
 		snprintf(err, len, "%s", errno == ELIBACC ? nftlib_error() : "out of memory");
 		return -errno;
 	}
-	if ((whole && !(keep = nft_keep_reserved())) ||
-	    asprintf(&cmd, "%sinclude \"%s\"\n%s", prefix, path, keep ? keep : "") < 0) {
+	if (!keep || asprintf(&cmd, "%sinclude \"%s\"\n%s", prefix, path, keep) < 0) {
 		nft_free(n);
 		return -ENOMEM;
 	}
-	if (!strcmp(prefix, "flush ruleset\n") && surely_too_large(path)) {
+	if (whole && surely_too_large(path)) {
 		/* no whole try first: it would parse 50,000 rules for nothing */
 		ret = apply_in_steps(n, path, shown, err, len);
 		nft_free(n);
@@ -258,8 +253,78 @@ int nft_apply_file(const char *path, const char *shown, const char *prefix,
 		replace_all(e ? skip_wrapper(e) : "out of memory", path, shown, err, len);
 		nft_reserved_error(shown, whole ? path : NULL, err, len);
 	}
-	if (ret && !strcmp(prefix, "flush ruleset\n") && strstr(err, "Message too long"))
+	if (ret && whole && strstr(err, "Message too long"))
 		ret = apply_in_steps(n, path, shown, err, len);
 	nft_free(n);
 	return ret;
+}
+
+/**
+ * nft_apply_file() - load a ruleset file as one transaction
+ * @path:	absolute path of the file to load
+ * @shown:	name to show in error messages instead of @path
+ * @prefix:	commands that go first in the same transaction: "flush
+ *		ruleset\n" to replace the whole ruleset (then a ruleset too
+ *		large for one transaction is applied in steps), or
+ *		"add table ..; delete table ..;" lines to replace some tables
+ * @err:	libnftables' error text, "FILE:LINE:COL: Error: ..." lines
+ * @len:	size of @err
+ *
+ * A ruleset too large for one netlink message (EMSGSIZE even with the
+ * raised send buffer) is applied by nftsplit.c, still all or nothing.  A
+ * whole ruleset keeps netcell's own table (nft_keep_reserved()).
+ *
+ * Return: 0, -EINVAL when the ruleset was rejected, -ENOMEM, -ELIBACC
+ */
+int nft_apply_file(const char *path, const char *shown, const char *prefix,
+		   char *err, size_t len)
+{
+	_cleanup_free_ char *keep = NULL;
+
+	if (!strcmp(prefix, "flush ruleset\n")) {
+		keep = nft_keep_reserved();
+		if (!keep) {
+			snprintf(err, len, "out of memory");
+			return -ENOMEM;
+		}
+	}
+	return apply(path, shown, prefix, keep ? keep : "", err, len);
+}
+
+/**
+ * nft_apply_host_file() - load a host ruleset file as one transaction,
+ * netcell's own host tables kept (nft_keep_host_own())
+ * @path:	absolute path of the file to load
+ * @shown:	name to show in error messages instead of @path
+ * @prefix:	"add table ..; delete table ..;" lines of the tables replaced
+ * @err:	libnftables' error text, or why the file was refused
+ * @len:	size of @err
+ *
+ * A file that defines a table named like netcell's own is refused: the
+ * kept table would silently replace it.
+ *
+ * Return: 0, -EINVAL when the ruleset was rejected, -ENOMEM, -ELIBACC
+ */
+int nft_apply_host_file(const char *path, const char *shown, const char *prefix,
+			char *err, size_t len)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	_cleanup_free_ char *keep = NULL;
+	char line[1024], name[128];
+	unsigned no = 0;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		no++;
+		if (nft_line_defines_host_own(line, name, sizeof(name))) {
+			snprintf(err, len, "%s:%u: table ip %s is netcell's own (the published ports of a root cell, carried by the kernel); give your table a name that does not begin with \"" NFT_HOST_OWN "\"",
+				 shown, no, name);
+			return -EINVAL;
+		}
+	}
+	keep = nft_keep_host_own();
+	if (!keep) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	return apply(path, shown, prefix, keep, err, len);
 }

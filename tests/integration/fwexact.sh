@@ -294,6 +294,33 @@ t_fw_host_apply_checked() {
 	return 0
 }
 
+# the host's tables of the kernel-carried ports (ip netcell_ports_CELL) are
+# netcell's: a host ruleset that says 'flush ruleset' keeps them, with
+# their rules; a host ruleset that defines one is refused, nothing changed
+# modes t_fw_host_keeps_port_tables: root
+t_fw_host_keeps_port_tables() {
+	local h=${PFX}hk
+	ip netns add "$h"
+	trap 'ip netns del "$h" 2>/dev/null' RETURN
+	hx() { ip netns exec "$h" "$@"; }
+	hx nft add table ip netcell_ports_c1
+	hx nft add chain ip netcell_ports_c1 out '{ type nat hook output priority -100; }'
+	hx nft add rule ip netcell_ports_c1 out ip daddr 127.0.0.1 tcp dport 8080 dnat to 10.216.0.1:8080
+	hx nft add table inet othertool
+	printf 'flush ruleset\ntable inet mine {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 22 accept\n }\n}\n' >"$T/flush.nft"
+	expect_rc 0 hx $NC fw apply --host "$T/flush.nft"
+	hx nft list ruleset >"$T/now"
+	grep -q 'dnat to 10.216.0.1:8080' "$T/now" || fail "flush ruleset took netcell's port table: $(cat "$T/now")"
+	grep -q 'table inet othertool' "$T/now" && fail "flush ruleset kept another tool's table"
+	grep -q 'tcp dport 22 accept' "$T/now" || fail "the generation is not in force"
+	printf 'table ip netcell_ports_c1 {\n chain out {\n  type nat hook output priority -100;\n }\n}\n' >"$T/evil.nft"
+	expect_rc 6 hx $NC fw apply --host "$T/evil.nft"
+	expect_err_match 'evil.nft:1: table ip netcell_ports_c1 is netcell.s own'
+	hx nft list table ip netcell_ports_c1 | grep -q 'dnat to 10.216.0.1:8080' || fail "the refused file changed the port table"
+	hx $NC fw history --host | grep -Eq '^1 +\* ' || fail "history: $(hx $NC fw history --host)"
+	return 0
+}
+
 # a ruleset whose state traffic changes: a dynamic set with timeouts fed by
 # every packet to 127.0.0.1, a counter, a quota
 ruleset_stateful() {
