@@ -10,6 +10,7 @@
  * one whose host port another program took meanwhile stays, inactive.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -310,6 +311,12 @@ static const char *port_path(const struct keeper *k, const struct kcell *c, unsi
 	note[0] = '\0';
 	if (c->inactive[i])
 		return "none";
+	if (!k->p.rootless && kdnat_wanted(&c->conf.ports[i], 1, NULL) &&
+	    kdnat_shared(c->conf.ports, c->conf.nports, c->inactive, i) >= 0) {
+		snprintf(note, len, "cell port %u/%s is carried by the kernel for another host port; two host ports of one cell port would meet on the same tuples in the cell",
+			 c->conf.ports[i].cport, c->conf.ports[i].proto == IPPROTO_UDP ? "udp" : "tcp");
+		return "forwarder";
+	}
 	if (k->p.rootless || !kdnat_wanted(&c->conf.ports[i], 1, NULL))
 		return "forwarder";
 	if (c->kdslot < 0) {

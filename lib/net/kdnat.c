@@ -69,7 +69,55 @@
 #define KDNAT_MTU	65520u
 
 /**
- * carried() - does the kernel carry a port: an active IPv4 port, not "host:"
+ * kernel_kind() - could the kernel carry a port: an active IPv4 port, not
+ * "host:"
+ * @ports:	the cell's ports
+ * @n:		how many
+ * @inactive:	per port: not published, or NULL
+ * @i:		the port's index
+ *
+ * Return: 1 if so
+ */
+static int kernel_kind(const struct portspec *ports, unsigned n,
+		       const unsigned char *inactive, unsigned i)
+{
+	return i < n && ports[i].family == AF_INET && !ports[i].to_host &&
+	       !(inactive && inactive[i]);
+}
+
+/**
+ * kdnat_shared() - the earlier port the kernel carries to the same cell
+ * port and protocol as port @i
+ * @ports:	the cell's ports
+ * @n:		how many
+ * @inactive:	per port: not published, or NULL
+ * @i:		the port's index
+ *
+ * Two host ports of one cell port meet on the same tuples in the cell
+ * (127.0.0.1:CELLPORT and the client's address and port): under a
+ * sustained sequential load a SYN through one meets a TIME_WAIT socket of
+ * the other, fails its PAWS check and waits a second (measured: down to
+ * 539 connections/s).  So the kernel carries the first host port of a
+ * cell port and the forwarder, whose cell-side sockets are its own, the
+ * others.
+ *
+ * Return: that port's index, or -1 when there is none
+ */
+int kdnat_shared(const struct portspec *ports, unsigned n, const unsigned char *inactive,
+		 unsigned i)
+{
+	unsigned j;
+
+	for (j = 0; j < i && j < n; j++)
+		if (kernel_kind(ports, n, inactive, j) && ports[j].proto == ports[i].proto &&
+		    ports[j].cport == ports[i].cport)
+			return (int)j;
+	return -1;
+}
+
+/**
+ * carried() - does the kernel carry a port (kernel_kind(), and the first
+ * host port of its cell port, kdnat_shared())
  * @ports:	the cell's ports
  * @n:		how many
  * @inactive:	per port: not published, or NULL
@@ -80,8 +128,22 @@
 static int carried(const struct portspec *ports, unsigned n,
 		   const unsigned char *inactive, unsigned i)
 {
-	return i < n && ports[i].family == AF_INET && !ports[i].to_host &&
-	       !(inactive && inactive[i]);
+	return kernel_kind(ports, n, inactive, i) && kdnat_shared(ports, n, inactive, i) < 0;
+}
+
+/**
+ * kdnat_carries() - does the kernel carry port @i of a cell
+ * @ports:	the cell's ports
+ * @n:		how many
+ * @inactive:	per port: not published, or NULL
+ * @i:		the port's index
+ *
+ * Return: 1 if so
+ */
+int kdnat_carries(const struct portspec *ports, unsigned n, const unsigned char *inactive,
+		  unsigned i)
+{
+	return carried(ports, n, inactive, i);
 }
 
 /**

@@ -14,6 +14,10 @@
 #define KDNAT_RT_TABLE	28260
 #define KDNAT_MARK	0x4e430001u
 
+NC_INTERNAL int kdnat_shared(const struct portspec *ports, unsigned n,
+			     const unsigned char *inactive, unsigned i);
+NC_INTERNAL int kdnat_carries(const struct portspec *ports, unsigned n,
+			      const unsigned char *inactive, unsigned i);
 NC_INTERNAL unsigned kdnat_wanted(const struct portspec *ports, unsigned n,
 				  const unsigned char *inactive);
 NC_INTERNAL int kdnat_sync(struct nc_ctx *ctx, const char *cell, int netfd,

@@ -388,13 +388,16 @@ t_port_kernel_runtime_and_crash() {
 	[ -n "$ifn" ] || fail "no host end np-* of the cell's pair: $(ip -o link show | grep -o 'np-[^:@]*')"
 	kernel_rules "$c" | grep -q "tcp dport $ha counter" || fail "no DNAT of $ha: $(kernel_rules "$c")"
 	serve "$c" serve-peer 4 80 3
-	wait_port 80 "$c" || fail "server did not start"
-	expect_rc 0 $NC port add "$c" "$hb:80"
+	serve "$c" serve-peer 4 81 1
+	wait_port 80 "$c" && wait_port 81 "$c" || fail "servers did not start"
+	# another cell port: a second host port of port 80 would be the
+	# forwarder's (t_port_kernel_one_host_port_per_cell_port)
+	expect_rc 0 $NC port add "$c" "$hb:81"
 	kernel_rules "$c" | grep -q "tcp dport $hb counter" || fail "port add did not add a DNAT of $hb: $(kernel_rules "$c")"
 	out=$(python3 "$PNET" peer 127.0.0.1 "$hb" 127.0.0.2) || fail "no answer through $hb"
 	case $out in 127.0.0.2\ *) ;; *) fail "through $hb: $out" ;; esac
 	[ "$(kernel_count "$c" tcp "$hb")" = 1 ] || fail "the kernel did not carry $hb: $(kernel_rules "$c")"
-	expect_rc 0 $NC port rm "$c" "$hb:80"
+	expect_rc 0 $NC port rm "$c" "$hb:81"
 	kernel_rules "$c" | grep -q "dport $hb " && fail "port rm left the DNAT of $hb: $(kernel_rules "$c")"
 	kernel_rules "$c" | grep -q "tcp dport $ha counter" || fail "port rm of $hb took $ha's DNAT too"
 	# a killed keeper: the next one puts the rules back, then delete
@@ -497,9 +500,12 @@ t_port_kernel_damage_shown() {
 	# add writes them again
 	local c=${PFX}kd ha hb hc h out
 	ha=$(free_port); hb=$(free_port); hc=$(free_port)
-	cell_with "$c" "$ha:80" "$hb:80"
+	# three cell ports: two host ports of one cell port would not both be
+	# the kernel's (t_port_kernel_one_host_port_per_cell_port)
+	cell_with "$c" "$ha:80" "$hb:81"
 	serve "$c" serve-peer 4 80 4
-	wait_port 80 "$c" || fail "server did not start"
+	serve "$c" serve-peer 4 81 2
+	wait_port 80 "$c" && wait_port 81 "$c" || fail "servers did not start"
 	[ "$(port_path "$c" "$ha" tcp)" = "kernel " ] || fail "before: $(port_path "$c" "$ha" tcp)"
 	# one port's DNAT deleted: that port is the forwarder's now (it holds
 	# the host socket), the other is untouched
@@ -510,9 +516,9 @@ t_port_kernel_damage_shown() {
 	case $out in "forwarder its DNAT is missing from the host's table ip netcell_ports_$c "*"port add"*) ;;
 		*) fail "a deleted DNAT: '$out'" ;; esac
 	[ "$(port_path "$c" "$ha" tcp)" = "kernel " ] || fail "the other port: $(port_path "$c" "$ha" tcp)"
-	$NC port list "$c" | grep -Eq "^$c +127\.0\.0\.1:$hb +tcp +80 +forwarder +\(its DNAT is missing" ||
+	$NC port list "$c" | grep -Eq "^$c +127\.0\.0\.1:$hb +tcp +81 +forwarder +\(its DNAT is missing" ||
 		fail "port list text: $($NC port list "$c")"
-	$NC inspect "$c" | grep -q "^path: *127\.0\.0\.1:$hb:80/tcp forwarder  (its DNAT is missing" ||
+	$NC inspect "$c" | grep -q "^path: *127\.0\.0\.1:$hb:81/tcp forwarder  (its DNAT is missing" ||
 		fail "inspect text: $($NC inspect "$c" | grep '^path')"
 	out=$(python3 "$PNET" peer 127.0.0.1 "$hb" 127.0.0.2) || fail "no answer through $hb (the forwarder)"
 	# a rule netcell did not write: every kernel port is shown damaged
@@ -525,7 +531,7 @@ import json,sys; p={x['host_port']:x for x in json.load(sys.stdin)['ports']}
 assert p[$ha]['path']=='kernel' and 'tcp dport 9 drop' in p[$ha]['path_note'], p" ||
 		fail "inspect --json: $($NC inspect --json "$c")"
 	# port add writes both tables again, and reads them back
-	expect_rc 0 $NC port add "$c" "$hc:80"
+	expect_rc 0 $NC port add "$c" "$hc:82"
 	for h in "$ha" "$hb" "$hc"; do
 		[ "$(port_path "$c" "$h" tcp)" = "kernel " ] || fail "after port add, $h: $(port_path "$c" "$h" tcp)"
 	done
@@ -538,7 +544,7 @@ assert p[$ha]['path']=='kernel' and 'tcp dport 9 drop' in p[$ha]['path_note'], p
 	nft delete table ip "netcell_ports_$c" || fail "nft delete table"
 	out=$(port_path "$c" "$ha" tcp)
 	case $out in "forwarder its DNAT is missing: the host's table ip netcell_ports_$c is gone;"*) ;; *) fail "no host table: '$out'" ;; esac
-	expect_rc 0 $NC port rm "$c" "$hc:80"
+	expect_rc 0 $NC port rm "$c" "$hc:82"
 	for h in "$ha" "$hb"; do
 		[ "$(port_path "$c" "$h" tcp)" = "kernel " ] || fail "after port rm, $h: $(port_path "$c" "$h" tcp)"
 	done
@@ -571,7 +577,7 @@ t_port_kernel_fallback_notice() {
 	out=$($W python3 "$PNET" peer 127.0.0.1 8080 127.0.0.2) || fail "no answer through the forwarder"
 	# a /31 free again: the next port add puts the kernel path up
 	$W ip route del blackhole 10.216.0.0/16
-	expect_rc 0 $W $NC port add "$c" 8081:80
+	expect_rc 0 $W $NC port add "$c" 8081:81
 	grep -q notice "$T/err" && fail "a notice when the kernel path came up: $(cat "$T/err")"
 	out=$($W $NC port list --json "$c" | python3 -c "import json,sys; print(' '.join(x['path'] + '/' + x['path_note'] for x in json.load(sys.stdin)))")
 	[ "$out" = "kernel/ kernel/" ] || fail "after the route went: '$out'"
@@ -605,4 +611,34 @@ print(s.recv(200).decode().strip()); s.close()") || fail "no answer through $h"
 		[ "$(kernel_count "$c" tcp "$h")" = 1 ] || fail "the kernel did not carry $h: $(kernel_rules "$c")"
 		expect_rc 0 $NC delete --force "$c"
 	done
+}
+
+# modes t_port_kernel_one_host_port_per_cell_port: root
+# (the kernel path is root's, see t_port_kernel_client_address)
+t_port_kernel_one_host_port_per_cell_port() {
+	# two host ports of one cell port would meet on the same tuples in the
+	# cell (a SYN meeting the other's TIME_WAIT waits a second): the kernel
+	# carries the first, the forwarder the second, and port list says so;
+	# both answer, each keeps the client's address
+	local c=${PFX}k2 ha hb out
+	ha=$(free_port); hb=$(free_port)
+	cell_with "$c" "127.0.0.1:$ha:80" "127.0.0.1:$hb:80"
+	serve "$c" serve-peer 4 80 2
+	wait_port 80 "$c" || fail "server did not start"
+	expect_rc 0 $NC port list "$c"
+	grep -Eq "127\.0\.0\.1:$ha +tcp +80 +kernel" "$T/out" || fail "the first host port is not the kernel's: $(cat "$T/out")"
+	grep -Eq "127\.0\.0\.1:$hb +tcp +80 +forwarder .*carried by the kernel for another host port" "$T/out" ||
+		fail "the second host port: $(cat "$T/out")"
+	kernel_rules "$c" | grep -q "dport $hb " && fail "the host DNATs the second host port too: $(kernel_rules "$c")"
+	for h in "$ha" "$hb"; do
+		out=$(python3 "$PNET" peer 127.0.0.1 "$h" 127.0.0.2) || fail "no answer through $h"
+		read -r sa _ <<<"$out"
+		[ "$sa" = 127.0.0.2 ] || fail "through $h the server saw '$out'"
+	done
+	[ "$(kernel_count "$c" tcp "$ha")" = 1 ] || fail "the kernel did not carry $ha: $(kernel_rules "$c")"
+	# the second goes away: nothing changes for the first
+	expect_rc 0 $NC port rm "$c" "127.0.0.1:$hb:80"
+	expect_rc 0 $NC port list "$c"
+	grep -Eq "127\.0\.0\.1:$ha +tcp +80 +kernel" "$T/out" || fail "after rm: $(cat "$T/out")"
+	expect_rc 0 $NC delete --force "$c"
 }
