@@ -18,6 +18,7 @@
  */
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -213,4 +214,52 @@ int paths_keeper_addr(struct nc_ctx *ctx, const struct nc_paths *p,
 			       "the state directory \"%s\" is too long a path for the keeper's socket (at most %zu characters); set NETCELL_STATE_DIR or XDG_STATE_HOME to a shorter one",
 			       p->state, sizeof(sa->sun_path) - 13);
 	return 0;
+}
+
+/**
+ * paths_fast_dir() - RUN/fast-DEV-INO: where the keeper of this state
+ * directory (its device and inode) writes the files that let commands
+ * open its rootless cells' namespaces themselves (keeper/kfast.c); keyed
+ * by the state directory, so two keepers sharing a runtime directory
+ * never read each other's
+ * @p:		the user's directories
+ * @buf:	result
+ * @len:	size of @buf
+ *
+ * Return: 0 or -errno (the state directory cannot be read)
+ */
+int paths_fast_dir(const struct nc_paths *p, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (stat(p->state, &st))
+		return -errno;
+	snprintf(buf, len, "%s/fast-%llx-%llx", p->run, (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	return 0;
+}
+
+/**
+ * paths_host_lock() - take RUN/host-tables.lock: root's host nftables
+ * tables of netcell (the kernel-carried ports' ip netcell_ports_*) are
+ * written by the keeper and kept through a host firewall load by the fw
+ * commands, which lists them first; the lock keeps a cell's table from
+ * being deleted between that listing and the load (which would bring it
+ * back)
+ * @p:		the user's directories (root's)
+ *
+ * Return: the locked descriptor (close it to unlock), or -errno
+ */
+int paths_host_lock(const struct nc_paths *p)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/host-tables.lock", p->run);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX) && errno == EINTR)
+		;
+	return fd;
 }

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "client/cellfast.h"
+#include "netcell.h"
 
 /**
  * read_file() - the fast file of a cell, and its inode
@@ -73,16 +74,16 @@ static int parent_is_mine(int userfd)
 int cellfast_open(const struct nc_paths *p, const char *name, char *rec, size_t len,
 		  int fds[2])
 {
-	char path[PATH_MAX], buf[1200], proc[64], *nl;
-	unsigned long long dev, ino;
-	struct stat st, again, ns;
+	char dir[PATH_MAX], path[PATH_MAX + NC_NAME_MAX + 2], buf[1200], again[1200], proc[64], *nl;
+	unsigned long long dev, ino, nonce;
+	struct stat st, st2, ns;
 	int pid, fd, ok;
 
-	if (!p->rootless)
+	if (!p->rootless || paths_fast_dir(p, dir, sizeof(dir)))
 		return -1;
-	snprintf(path, sizeof(path), "%s/fast/%s", p->run, name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (read_file(path, buf, sizeof(buf), &st) ||
-	    sscanf(buf, "%d\t%d\t%llu\t%llu\n", &pid, &fd, &dev, &ino) != 4 ||
+	    sscanf(buf, "%d\t%d\t%llu\t%llu\t%llx\n", &pid, &fd, &dev, &ino, &nonce) != 5 ||
 	    !(nl = strchr(buf, '\n')) || strlen(nl + 1) >= len)
 		return -1;
 	snprintf(rec, len, "%s", nl + 1);
@@ -92,8 +93,9 @@ int cellfast_open(const struct nc_paths *p, const char *name, char *rec, size_t 
 	fds[1] = fds[0] < 0 ? -1 : open(proc, O_RDONLY | O_CLOEXEC);
 	ok = fds[1] >= 0 && !fstat(fds[1], &ns) && ns.st_dev == dev && ns.st_ino == ino &&
 	     ioctl(fds[1], NS_GET_NSTYPE) == CLONE_NEWNET && parent_is_mine(fds[0]) &&
-	     /* still the file read: the cell was not deleted meanwhile */
-	     !lstat(path, &again) && again.st_ino == st.st_ino && again.st_dev == st.st_dev;
+	     /* still the file read, nonce and all: the cell was not deleted
+	      * (nor made again) meanwhile */
+	     !read_file(path, again, sizeof(again), &st2) && !strcmp(again, buf);
 	if (ok)
 		return 0;
 	if (fds[0] >= 0)

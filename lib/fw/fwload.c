@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "fw/fwload.h"
+#include "base/paths.h"
 #include "kernel/nft.h"
 #include "kernel/tool.h"
 
@@ -422,10 +423,22 @@ int fw_list_in_ns(void *arg, char **text)
 int fw_run_job(struct nc_ctx *ctx, const struct incell_ns *ns, struct fw_job *job)
 {
 	_cleanup_free_ char *out = NULL;
+	_cleanup_close_ int lock = -1;
 	const char *cell = ns ? ns->name : NULL;
-	int ret = incell_call(ctx, ns, job ? fw_job_in_ns : fw_flush_in_ns, job, &out);
+	struct nc_paths p;
 	char *l, *nl;
 	size_t n;
+	int ret;
+
+	/* a host load keeps netcell's host tables as it lists them: no
+	 * keeper may change them in between (paths_host_lock()) */
+	if (job && job->host && !paths_get(ctx, &p)) {
+		lock = paths_host_lock(&p);
+		if (lock < 0)
+			return ctx_err(ctx, lock, ctx_kind_of_errno(lock),
+				       "cannot lock \"%s/host-tables.lock\": %s", p.run, strerror(-lock));
+	}
+	ret = incell_call(ctx, ns, job ? fw_job_in_ns : fw_flush_in_ns, job, &out);
 
 	if (!out)
 		return ret;

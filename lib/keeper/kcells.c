@@ -287,8 +287,13 @@ int kcell_drop(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 	if (c->hubaddr[0])
 		hub_detach(k->hubfd, c->hubaddr);
 	keeper_forget(k, c->conf.name, 1);
-	if (c->kdslot >= 0)
+	if (c->kdslot >= 0) {
+		int lock = paths_host_lock(&k->p);	/* not while a host firewall loads */
+
 		kdnat_down(c->conf.name, &c->kdslot);
+		if (lock >= 0)
+			close(lock);
+	}
 	fwd_cell_free(c->fc);
 	kfast_withdraw(k, c);
 	close(c->netfd);

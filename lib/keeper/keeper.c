@@ -261,6 +261,7 @@ static void try_leave(struct keeper *k)
 	kconn_accept(k);
 	if (k->n || k->nclients)
 		return;
+	k->lost |= klife_lost(k);
 	/* only the files we made: a keeper of a new state directory at the
 	 * same paths has its own (klife.c) */
 	snprintf(path, sizeof(path), "%s/keeper.sock", k->p.state);
@@ -507,6 +508,9 @@ static int serve(struct keeper *k)
 {
 	loop(k);
 	nspool_free(k);
+	/* a parent of the state directory moved sends no event: ask again
+	 * before anything is done by path */
+	k->lost |= klife_lost(k);
 	if (k->lost)	/* the paths are another keeper's now */
 		close(k->hubfd);
 	else

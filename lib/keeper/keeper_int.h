@@ -116,6 +116,7 @@ struct keeper {
 /* klife.c: the one keeper of a state directory */
 NC_INTERNAL int klife_take(struct keeper *k, struct nc_ctx *ctx);
 NC_INTERNAL void klife_watch(struct keeper *k);
+NC_INTERNAL int klife_lost(const struct keeper *k);
 NC_INTERNAL void klife_on_event(struct keeper *k);
 NC_INTERNAL void klife_mark(const char *path, unsigned long long *ino);
 NC_INTERNAL int klife_own(const struct keeper *k, const char *path, unsigned long long ino);

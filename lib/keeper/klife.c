@@ -96,9 +96,12 @@ void klife_watch(struct keeper *k)
  * klife_lost() - does STATE/keeper.life still lead to the file we locked
  * @k:		keeper
  *
+ * Also asked before a keeper leaves: moving a parent of the state
+ * directory sends no event here.
+ *
  * Return: 1 when it does not (removed, moved, replaced), else 0
  */
-static int klife_lost(const struct keeper *k)
+int klife_lost(const struct keeper *k)
 {
 	char path[PATH_MAX];
 	struct stat a, b;
@@ -106,7 +109,11 @@ static int klife_lost(const struct keeper *k)
 	snprintf(path, sizeof(path), "%s/keeper.life", k->p.state);
 	if (fstat(k->lifefd, &a))
 		return 0;
-	return stat(path, &b) || a.st_ino != b.st_ino || a.st_dev != b.st_dev;
+	/* gone, or another file: lost; a failing file system (EIO, an NFS
+	 * home's ESTALE, EACCES) is no proof, and must not end the cells */
+	if (stat(path, &b))
+		return errno == ENOENT || errno == ENOTDIR;
+	return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
 }
 
 /**
@@ -149,7 +156,9 @@ void klife_mark(const char *path, unsigned long long *ino)
  */
 int klife_own(const struct keeper *k, const char *path, unsigned long long ino)
 {
-	struct stat st;
+	struct stat st, life;
 
-	return !k->lost && ino && !lstat(path, &st) && (unsigned long long)st.st_ino == ino;
+	/* the inode and the device of the state's file system */
+	return !k->lost && ino && !lstat(path, &st) && (unsigned long long)st.st_ino == ino &&
+	       !fstat(k->lifefd, &life) && (path == strstr(path, k->p.run) || st.st_dev == life.st_dev);
 }

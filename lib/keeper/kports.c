@@ -147,6 +147,7 @@ static void ports_kernel(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 {
 	struct nc_ctx err = { .kfd = -1 };
 	const char *env = getenv("NETCELL_PORTS_FORWARDER");
+	int lock, ret;
 
 	c->kdwhy[0] = '\0';
 	if (k->p.rootless)
@@ -156,8 +157,12 @@ static void ports_kernel(struct keeper *k, struct nc_ctx *ctx, struct kcell *c)
 			 "NETCELL_PORTS_FORWARDER=1 in the keeper's environment");
 		return;
 	}
-	if (!kdnat_sync(&err, c->conf.name, c->netfd, &c->kdslot, c->conf.ports,
-			c->conf.nports, c->inactive))
+	lock = paths_host_lock(&k->p);	/* not while a host firewall loads */
+	ret = kdnat_sync(&err, c->conf.name, c->netfd, &c->kdslot, c->conf.ports,
+			 c->conf.nports, c->inactive);
+	if (lock >= 0)
+		close(lock);
+	if (!ret)
 		return;
 	snprintf(c->kdwhy, sizeof(c->kdwhy), "%s", err.msg);
 	one_line(c->kdwhy);	/* libnftables' errors span lines */
@@ -311,16 +316,15 @@ static const char *port_path(const struct keeper *k, const struct kcell *c, unsi
 	note[0] = '\0';
 	if (c->inactive[i])
 		return "none";
-	if (!k->p.rootless && kdnat_wanted(&c->conf.ports[i], 1, NULL) &&
-	    kdnat_shared(c->conf.ports, c->conf.nports, c->inactive, i) >= 0) {
-		snprintf(note, len, "cell port %u/%s is carried by the kernel for another host port; two host ports of one cell port would meet on the same tuples in the cell",
-			 c->conf.ports[i].cport, c->conf.ports[i].proto == IPPROTO_UDP ? "udp" : "tcp");
-		return "forwarder";
-	}
 	if (k->p.rootless || !kdnat_wanted(&c->conf.ports[i], 1, NULL))
 		return "forwarder";
 	if (c->kdslot < 0) {
 		snprintf(note, len, "%s", c->kdwhy);
+		return "forwarder";
+	}
+	if (kdnat_shared(c->conf.ports, c->conf.nports, c->inactive, i) >= 0) {
+		snprintf(note, len, "cell port %u/%s is carried by the kernel for another host port; two host ports of one cell port would meet on the same tuples in the cell",
+			 c->conf.ports[i].cport, c->conf.ports[i].proto == IPPROTO_UDP ? "udp" : "tcp");
 		return "forwarder";
 	}
 	if (!ret && dnat[i])

@@ -219,7 +219,8 @@ char *nft_keep_reserved(void)
  * ports of root cells) made again as they are now, so a host ruleset that
  * says "flush ruleset" does not take the cells' published ports with it
  *
- * Return: heap text ("" when there are none), NULL when out of memory
+ * Return: heap text ("" when there are none), NULL when they could not be
+ * read (the load must not go on: it could drop them)
  */
 char *nft_keep_host_own(void)
 {
@@ -230,7 +231,7 @@ char *nft_keep_host_own(void)
 	FILE *f;
 
 	if (nft_list_cmd("list tables ip", &tables) || !tables)
-		return strdup("");
+		return NULL;	/* unread, they could not be kept: no load */
 	f = open_memstream(&out, &ol);
 	if (!f)
 		return NULL;
@@ -242,7 +243,7 @@ char *nft_keep_host_own(void)
 			continue;
 		snprintf(cmd, sizeof(cmd), "list table ip %s", name);
 		if (nft_list_cmd(cmd, &list) || !list)
-			continue;
+			continue;	/* deleted since it was listed: nothing to keep */
 		fprintf(f, "table ip %s {}\ndelete table ip %s\n%s", name, name, list);
 	}
 	if (fclose(f))
@@ -251,9 +252,10 @@ char *nft_keep_host_own(void)
 }
 
 /**
- * nft_line_defines_host_own() - does one line of a ruleset define a table
- * named like netcell's own host tables ("[add|create] table ip
- * netcell_ports_...")
+ * nft_line_defines_host_own() - does one line of a ruleset name a table
+ * like netcell's own host tables ("... ip netcell_ports_..." outside a
+ * comment: a table, chain, rule or set of it), which the load's end would
+ * silently make again as netcell wrote it
  * @line:	a line of nft syntax
  * @name:	the table's name, when it does
  * @len:	size of @name
@@ -262,16 +264,14 @@ char *nft_keep_host_own(void)
  */
 int nft_line_defines_host_own(const char *line, char *name, size_t len)
 {
-	char w[4][128];
-	int n, i;
+	const char *hash = strchr(line, '#'), *t = line;
 
-	n = sscanf(line, " %127[^ \t{;\n] %127[^ \t{;\n] %127[^ \t{;\n] %127[^ \t{;\n]",
-		   w[0], w[1], w[2], w[3]);
-	i = n > 0 && (!strcmp(w[0], "add") || !strcmp(w[0], "create"));
-	if (n >= i + 3 && !strcmp(w[i], "table") && !strcmp(w[i + 1], "ip") &&
-	    !strncmp(w[i + 2], NFT_HOST_OWN, strlen(NFT_HOST_OWN))) {
-		snprintf(name, len, "%s", w[i + 2]);
-		return 1;
+	while ((t = strstr(t, "ip " NFT_HOST_OWN)) && (!hash || t < hash)) {
+		if (t == line || t[-1] == ' ' || t[-1] == '\t') {
+			snprintf(name, len, "%.*s", (int)strcspn(t + 3, " \t{;\n"), t + 3);
+			return 1;
+		}
+		t += 3;
 	}
 	return 0;
 }

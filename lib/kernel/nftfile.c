@@ -316,15 +316,15 @@ int nft_apply_host_file(const char *path, const char *shown, const char *prefix,
 	while (f && fgets(line, sizeof(line), f)) {
 		no++;
 		if (nft_line_defines_host_own(line, name, sizeof(name))) {
-			snprintf(err, len, "%s:%u: table ip %s is netcell's own (the published ports of a root cell, carried by the kernel); give your table a name that does not begin with \"" NFT_HOST_OWN "\"",
+			snprintf(err, len, "%s:%u: table ip %s is netcell's own (the published ports of a root cell, carried by the kernel): define and change only tables whose names do not begin with \"" NFT_HOST_OWN "\"",
 				 shown, no, name);
 			return -EINVAL;
 		}
 	}
 	keep = nft_keep_host_own();
 	if (!keep) {
-		snprintf(err, len, "out of memory");
-		return -ENOMEM;
+		snprintf(err, len, "cannot read netcell's own host tables (ip " NFT_HOST_OWN "*, published ports of root cells), which the load must keep; nothing was changed");
+		return -EIO;
 	}
 	return apply(path, shown, prefix, keep, err, len);
 }

@@ -154,24 +154,27 @@ t_keeper_crash_rebuilds() {
 # the cell and with a killed keeper's namespaces
 # modes t_exec_without_keeper: user
 t_exec_without_keeper() {
-	local a=${PFX}fa b=${PFX}fb kp
+	local a=${PFX}fa b=${PFX}fb kp fd
 	expect_rc 0 $NC create "$a" --uplink none
 	expect_rc 0 $NC create "$b" --uplink none
 	kp=$(keeper_pid)
 	trap 'kill -CONT $kp 2>/dev/null; $NC delete --force "$a" "$b" 2>/dev/null' EXIT
 	expect_rc 0 $NC exec "$a" -- ip addr add 10.9.9.1/32 dev lo
 	expect_rc 0 $NC exec "$b" -- ip addr add 10.9.9.2/32 dev lo
-	[ -f "$NETCELL_RUNTIME_DIR/fast/$a" ] || fail "no fast file after the first exec: $(ls "$NETCELL_RUNTIME_DIR/fast")"
+	# RUN/fast-DEV-INO of the state directory (two state directories never
+	# share one)
+	fd=$NETCELL_RUNTIME_DIR/fast-$(printf '%x-%x' "0x$(stat -c '%D' "$NETCELL_STATE_DIR")" "$(stat -c %i "$NETCELL_STATE_DIR")")
+	[ -f "$fd/$a" ] || fail "no fast file after the first exec in $fd: $(ls "$NETCELL_RUNTIME_DIR")"
 	kill -STOP "$kp"
 	timeout 10 $NC exec "$a" -- ip -o addr show to 10.9.9.1 | grep -q 10.9.9.1 || { kill -CONT "$kp"; fail "exec waited for the stopped keeper"; }
 	timeout 10 $NC exec "$b" -- ip -o addr show to 10.9.9.1 | grep -q 10.9.9.1 2>&1 && { kill -CONT "$kp"; fail "exec of $b entered $a"; }
 	kill -CONT "$kp"
 	# b's file as a's: names differ, the keeper is asked, a is entered
-	cp "$NETCELL_RUNTIME_DIR/fast/$b" "$NETCELL_RUNTIME_DIR/fast/$a"
+	cp "$fd/$b" "$fd/$a"
 	expect_rc 0 $NC exec "$a" -- sh -c "ip -o addr show to 10.9.9.1 | grep -q 10.9.9.1"
 	# a file of the right name but another namespace's inode
-	awk -F'\t' 'NR==1{$4=$4+1; print $1"\t"$2"\t"$3"\t"$4; next} {print}' \
-		"$NETCELL_RUNTIME_DIR/fast/$b" >"$T/forged" && cp "$T/forged" "$NETCELL_RUNTIME_DIR/fast/$b"
+	awk -F'\t' 'NR==1{$4=$4+1; print $1"\t"$2"\t"$3"\t"$4"\t"$5; next} {print}' \
+		"$fd/$b" >"$T/forged" && cp "$T/forged" "$fd/$b"
 	expect_rc 0 $NC exec "$b" -- sh -c "ip -o addr show to 10.9.9.2 | grep -q 10.9.9.2"
 	# from inside a cell: refused by the keeper, as every command there
 	expect_rc 5 $NC exec "$a" -- $NC exec "$b" -- true
@@ -182,10 +185,20 @@ t_exec_without_keeper() {
 	for _ in $(seq 1 50); do alive "$kp" || break; sleep 0.02; done
 	expect_rc 0 $NC exec "$a" -- ip -o link show lo
 	$NC exec "$a" -- ip -o addr show to 10.9.9.1 | grep -q 10.9.9.1 2>&1 && fail "exec entered the dead keeper's namespace"
-	[ "$(cut -f1 "$NETCELL_RUNTIME_DIR/fast/$a" | head -1)" = "$(keeper_pid)" ] || fail "the fast file is not the new keeper's"
-	[ -f "$NETCELL_RUNTIME_DIR/fast/$b" ] && fail "a dead keeper's file stayed"
+	[ "$(cut -f1 "$fd/$a" | head -1)" = "$(keeper_pid)" ] || fail "the fast file is not the new keeper's"
+	[ -f "$fd/$b" ] && fail "a dead keeper's file stayed"
+	# a second state directory with a cell of the same name, sharing the
+	# runtime directory: each command enters its own state's cell
+	mkdir -m 0700 "$T/state2"
+	NETCELL_STATE_DIR=$T/state2 expect_rc 0 $NC create "$a" --uplink none
+	NETCELL_STATE_DIR=$T/state2 expect_rc 0 $NC exec "$a" -- ip addr add 10.9.9.3/32 dev lo
+	NETCELL_STATE_DIR=$T/state2 $NC exec "$a" -- sh -c "ip -o addr show to 10.9.9.3 | grep -q 10.9.9.3" ||
+		fail "the second state's cell was not entered"
+	$NC exec "$a" -- sh -c "ip -o addr show to 10.9.9.3 | grep -q 10.9.9.3" && fail "exec entered the other state's cell"
+	NETCELL_STATE_DIR=$T/state2 expect_rc 0 $NC delete --force "$a"
+	kill "$(cat "$T/state2/keeper.pid" 2>/dev/null)" 2>/dev/null
 	expect_rc 0 $NC delete "$a"
-	[ -f "$NETCELL_RUNTIME_DIR/fast/$a" ] && fail "the file outlived its cell"
+	[ -f "$fd/$a" ] && fail "the file outlived its cell"
 	expect_rc 0 $NC delete --force "$b"
 	trap - EXIT
 }

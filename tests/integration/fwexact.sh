@@ -317,6 +317,10 @@ t_fw_host_keeps_port_tables() {
 	expect_rc 6 hx $NC fw apply --host "$T/evil.nft"
 	expect_err_match 'evil.nft:1: table ip netcell_ports_c1 is netcell.s own'
 	hx nft list table ip netcell_ports_c1 | grep -q 'dnat to 10.216.0.1:8080' || fail "the refused file changed the port table"
+	printf 'table inet mine {\n}\n# ip netcell_ports_c1 in a comment is fine\nadd rule ip netcell_ports_c1 out tcp dport 9 drop\n' >"$T/evil2.nft"
+	expect_rc 6 hx $NC fw apply --host "$T/evil2.nft"
+	expect_err_match 'evil2.nft:4: table ip netcell_ports_c1 is netcell.s own'
+	hx nft list table ip netcell_ports_c1 | grep -q 'dport 9 drop' && fail "a rule reached netcell's port table"
 	hx $NC fw history --host | grep -Eq '^1 +\* ' || fail "history: $(hx $NC fw history --host)"
 	return 0
 }
