@@ -49,14 +49,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "base/cidr.h"
 #include "kernel/incell.h"
 #include "kernel/netlink.h"
 #include "kernel/nft.h"
 #include "kernel/nftcmp.h"
 #include "kernel/ns.h"
+#include "net/kdhost.h"
 #include "net/kdnat.h"
-#include "net/link.h"
 #include "net/veth.h"
 
 /* /31 slots of 10.216.0.0/16 */
@@ -181,18 +180,6 @@ static void skip_mask(const struct portspec *ports, unsigned n,
 }
 
 /**
- * host_ifname() - the host's end of a cell's pair: "np-" and link_ifname()'s
- * rest
- * @cell:	cell
- * @out:	IFNAMSIZ buffer
- */
-static void host_ifname(const char *cell, char out[IFNAMSIZ])
-{
-	link_ifname(cell, out);
-	out[1] = 'p';
-}
-
-/**
  * slot_net() - the /31 of a slot
  * @slot:	slot
  * @net:	result
@@ -312,7 +299,7 @@ static int reply_route(struct nc_ctx *ctx, struct mnl_socket *nl,
  * @n:		how many
  * @skip:	per port: not in the table (skip_mask())
  *
- * The host's DNAT keeps the host port (port_line()): connections to two
+ * The host's DNAT keeps the host port (kdhost_port_line()): connections to two
  * host ports never share a tuple on the pair, so the host's SNAT never has
  * to move a client's source port to resolve a clash with a TIME_WAIT entry
  * of an earlier cell of the same name (a moved port, with the kernel's
@@ -501,144 +488,6 @@ static int host_up(struct nc_ctx *ctx, const char *ifn, int netfd, const struct 
 }
 
 /**
- * port_line() - the host's DNAT of one port, as nft lists it (counter
- * shortened as norm_line() does): to the cell's end, the host port kept
- * (cell_body() says why)
- * @s:		the port
- * @ca:		the cell's end, as text
- * @buf:	output
- * @len:	size of @buf
- */
-static void port_line(const struct portspec *s, const char *ca, char *buf, size_t len)
-{
-	char ha[64];
-
-	if (portspec_wildcard(s))
-		snprintf(ha, sizeof(ha), "fib daddr type local");
-	else {
-		memcpy(ha, "ip daddr ", 9);
-		inet_ntop(AF_INET, s->addr, ha + 9, sizeof(ha) - 9);
-	}
-	snprintf(buf, len, "%s %s dport %u counter dnat to %s:%u", ha,
-		 s->proto == IPPROTO_UDP ? "udp" : "tcp", s->hport, ca, s->hport);
-}
-
-/**
- * host_body() - the host's table of a cell, written as nft lists it: one
- * DNAT per port, and a SNAT of the client's address to itself, so that no
- * later masquerade of DNATed loopback traffic (CNI's portmap, docker)
- * replaces it: the first NAT chain that binds a connection's source is the
- * last one consulted
- * @cell:	cell
- * @net:	the pair's /31
- * @ports:	the cell's ports
- * @n:		how many
- * @skip:	per port: not in the table (skip_mask())
- *
- * Return: heap text (the table), NULL when out of memory
- */
-static char *host_body(const char *cell, const struct cidr *net,
-		       const struct portspec *ports, unsigned n,
-		       const unsigned char *skip)
-{
-	char ca[INET_ADDRSTRLEN], ifn[IFNAMSIZ], *buf;
-	size_t len = 1024 + (size_t)n * 160, off;
-	struct cidr me;
-	unsigned i;
-
-	buf = malloc(len);
-	if (!buf)
-		return NULL;
-	host_ifname(cell, ifn);
-	cidr_host(net, 1, &me);
-	inet_ntop(AF_INET, me.addr, ca, sizeof(ca));
-	off = (size_t)snprintf(buf, len,
-			       "table ip netcell_ports_%s {\n"
-			       " chain postrouting {\n"
-			       "  type nat hook postrouting priority mangle; policy accept;\n"
-			       "  oifname \"%s\" snat to ip saddr\n"
-			       " }\n"
-			       " chain output {\n"
-			       "  type nat hook output priority -100; policy accept;\n",
-			       cell, ifn);
-	for (i = 0; i < n; i++) {
-		if (skip[i])
-			continue;
-		off += (size_t)snprintf(buf + off, len - off, "  ");
-		port_line(&ports[i], ca, buf + off, len - off);
-		off += strlen(buf + off);
-		off += (size_t)snprintf(buf + off, len - off, "\n");
-	}
-	snprintf(buf + off, len - off, " }\n}\n");
-	return buf;
-}
-
-/**
- * host_load() - replace the host's table of a cell in one transaction
- * @ctx:	context
- * @cell:	cell
- * @body:	host_body()'s text
- *
- * Return: 0 or -EINVAL with a message
- */
-static int host_load(struct nc_ctx *ctx, const char *cell, const char *body)
-{
-	_cleanup_free_ char *cmds = NULL;
-	char err[1024];
-
-	if (asprintf(&cmds, "table ip netcell_ports_%s {}\n"
-		     "delete table ip netcell_ports_%s\n%s", cell, cell, body) < 0)
-		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-	if (nft_run_text(cmds, err, sizeof(err)))
-		return ctx_err(ctx, -EINVAL, NC_ERR_FAILED,
-			       "table ip netcell_ports_%s: %s", cell, err);
-	return 0;
-}
-
-/**
- * host_check() - compare the host's table of a cell with what netcell
- * meant, and see that the host's end of the pair is there
- * @ctx:	context
- * @cell:	cell
- * @body:	host_body()'s text
- * @list:	the table as listed, NULL when there is none
- *
- * Return: 0, or -EIO with a message saying what differs
- */
-static int host_check(struct nc_ctx *ctx, const char *cell, const char *body,
-		      const char *list)
-{
-	char why[1200], ifn[IFNAMSIZ];
-
-	host_ifname(cell, ifn);
-	if (!list)
-		return ctx_err(ctx, -EIO, NC_ERR_FAILED,
-			       "the host's table ip netcell_ports_%s is gone", cell);
-	if (nft_listing_diff(list, body, why, sizeof(why)))
-		return ctx_err(ctx, -EIO, NC_ERR_FAILED,
-			       "the host's table ip netcell_ports_%s differs from what netcell wrote: %s",
-			       cell, why);
-	if (!if_nametoindex(ifn))
-		return ctx_err(ctx, -EIO, NC_ERR_FAILED,
-			       "the host's end %s of the pair is gone", ifn);
-	return 0;
-}
-
-/**
- * host_list() - the host's table of a cell as nft lists it
- * @cell:	cell
- *
- * Return: heap text, NULL when there is no such table (or no memory)
- */
-static char *host_list(const char *cell)
-{
-	char cmd[NC_NAME_MAX + 64], *list = NULL;
-
-	snprintf(cmd, sizeof(cmd), "list table ip netcell_ports_%s", cell);
-	return nft_list_cmd(cmd, &list) ? NULL : list;
-}
-
-/**
  * cell_check() - read the cell's table back and compare, after writing it
  * @ctx:	context
  * @j:		the cell's namespace, pair and table
@@ -721,13 +570,13 @@ int kdnat_sync(struct nc_ctx *ctx, const char *cell, int netfd, int *slot,
 	cell_addr((unsigned)*slot, &net, ca);
 	j.net = &net;
 	skip_mask(ports, n, inactive, skip);
-	body = host_body(cell, &net, ports, n, skip);
+	body = kdhost_body(cell, &net, ports, n, skip);
 	cbody = cell_body(ca, ports, n, skip);
 	j.body = cbody;
 	if (!body || !cbody)
 		ret = ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	if (!ret && fresh) {
-		host_ifname(cell, ifn);
+		kdhost_ifname(cell, ifn);
 		j.op = CELL_SETUP;
 		ret = host_up(ctx, ifn, netfd, &net);
 		if (!ret && incell_fork(ctx, cell_side, &j))
@@ -735,10 +584,10 @@ int kdnat_sync(struct nc_ctx *ctx, const char *cell, int netfd, int *slot,
 				       KDNAT_CELL_IF, cell);
 	}
 	if (!ret)
-		ret = host_load(ctx, cell, body);
+		ret = kdhost_load(ctx, cell, body);
 	if (!ret) {
-		found = host_list(cell);
-		ret = host_check(ctx, cell, body, found);
+		found = kdhost_list(cell);
+		ret = kdhost_check(ctx, cell, body, found);
 	}
 	if (!ret)
 		ret = cell_check(ctx, &j, !fresh);
@@ -784,22 +633,22 @@ int kdnat_check(struct nc_ctx *ctx, const char *cell, int netfd, int slot,
 	cell_addr((unsigned)slot, &net, ca);
 	j.net = &net;
 	skip_mask(ports, n, inactive, skip);
-	found = host_list(cell);
+	found = kdhost_list(cell);
 	for (i = 0; i < n && i < NC_PORTS_MAX; i++) {
 		gone[i] = skip[i];
 		if (gone[i] || !found)
 			continue;
-		port_line(&ports[i], ca, line, sizeof(line));
+		kdhost_port_line(&ports[i], ca, line, sizeof(line));
 		dnat[i] = (unsigned char)nft_listing_has(found, line);
 		gone[i] = !dnat[i];
 	}
 	/* the rest compared: what should be there besides the missing DNATs */
-	body = host_body(cell, &net, ports, n, gone);
+	body = kdhost_body(cell, &net, ports, n, gone);
 	cbody = cell_body(ca, ports, n, skip);
 	if (!body || !cbody)
 		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	j.body = cbody;
-	ret = host_check(ctx, cell, body, found);
+	ret = kdhost_check(ctx, cell, body, found);
 	return ret ? ret : cell_check(ctx, &j, 0);
 }
 
@@ -817,7 +666,7 @@ void kdnat_down(const char *cell, int *slot)
 	struct mnl_socket *nl = nl_open(&ctx);
 	char ifn[IFNAMSIZ], cmd[NC_NAME_MAX + 64], err[512];
 
-	host_ifname(cell, ifn);
+	kdhost_ifname(cell, ifn);
 	if (nl) {
 		nl_link_del(&ctx, nl, ifn);
 		mnl_socket_close(nl);
