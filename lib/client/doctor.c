@@ -23,43 +23,19 @@
 #include <sys/stat.h>
 #include "base/diag.h"
 #include "kernel/nftlib.h"
-#include "kernel/probe.h"
+#include "client/docint.h"
 
-#define DOC_MAX 24
 
-/**
- * struct doc - one doctor run
- * @c:		checks, DOC_MAX allocated
- * @n:		checks filled
- * @uid:	caller's uid
- * @host_root:	uid 0 in the initial user namespace
- * @in_userns:	in a user namespace below the host's
- * @host_uid:	@uid as the host sees it
- * @user:	login name of @host_uid, or the uid as text
- * @own:	probe as the caller
- * @users:	probe as an ordinary uid (a copy of @own unless @host_root)
- */
-struct doc {
-	struct nc_check *c;
-	size_t n;
-	uid_t uid;
-	int host_root;
-	int in_userns;
-	uid_t host_uid;
-	char user[64];
-	struct probe own;
-	struct probe users;
-};
 
 /**
- * add() - the next check
+ * doc_add() - the next check
  * @d:		doctor run
  * @id:		stable identifier
  * @title:	what is checked
  *
  * Return: the check, zeroed but for @id and @title
  */
-static struct nc_check *add(struct doc *d, const char *id, const char *title)
+struct nc_check *doc_add(struct doc *d, const char *id, const char *title)
 {
 	struct nc_check *c = &d->c[d->n < DOC_MAX - 1 ? d->n++ : DOC_MAX - 1];
 
@@ -70,14 +46,13 @@ static struct nc_check *add(struct doc *d, const char *id, const char *title)
 }
 
 /**
- * verdict() - set a check's status, fix and evidence
+ * doc_verdict() - set a check's status, fix and evidence
  * @c:		check
  * @status:	verdict
  * @fix:	the fix, "" when none
  * @fmt:	evidence format
  */
-static void __attribute__((format(printf, 4, 5)))
-verdict(struct nc_check *c, enum nc_check_status status, const char *fix,
+void doc_verdict(struct nc_check *c, enum nc_check_status status, const char *fix,
 	const char *fmt, ...)
 {
 	va_list ap;
@@ -90,14 +65,13 @@ verdict(struct nc_check *c, enum nc_check_status status, const char *fix,
 }
 
 /**
- * for_users() - the status of a problem that only ordinary users have
+ * doc_for_users() - the status of a problem that only ordinary users have
  * @d:		doctor run
  * @s:		status for an ordinary user
  *
  * Return: @s, but WARN instead of FAIL for the host's root, whose cells work
  */
-static enum nc_check_status for_users(const struct doc *d,
-				      enum nc_check_status s)
+enum nc_check_status doc_for_users(const struct doc *d, enum nc_check_status s)
 {
 	return d->host_root && s == NC_CHECK_FAIL ? NC_CHECK_WARN : s;
 }
@@ -108,24 +82,24 @@ static enum nc_check_status for_users(const struct doc *d,
  */
 static void check_context(struct doc *d)
 {
-	struct nc_check *c = add(d, "context", "who runs netcell");
+	struct nc_check *c = doc_add(d, "context", "who runs netcell");
 	const char *cell = getenv("NETCELL_CELL");
 	char fix[200];
 
 	if (d->in_userns) {
 		snprintf(fix, sizeof(fix), "run 'netcell doctor' on the host as uid %u to check the host; inside a cell, only the cell's network is yours to change",
 			 (unsigned)d->host_uid);
-		verdict(c, d->uid == 0 ? NC_CHECK_WARN : NC_CHECK_OK, fix,
+		doc_verdict(c, d->uid == 0 ? NC_CHECK_WARN : NC_CHECK_OK, fix,
 			"uid %u in a user namespace%s%s (uid %u on the host): %s",
 			(unsigned)d->uid, cell ? ", in cell " : "", cell ? cell : "",
 			(unsigned)d->host_uid,
 			d->uid == 0 ? "root here is not the host's root; host settings below are as seen from here and cannot be changed from here" :
 				      "the checks below are as seen from this namespace");
 	} else if (d->host_root) {
-		verdict(c, NC_CHECK_OK, "", "root on the host%s%s: root cells are named network namespaces; problems that only ordinary users have are WARN",
+		doc_verdict(c, NC_CHECK_OK, "", "root on the host%s%s: root cells are named network namespaces; problems that only ordinary users have are WARN",
 			cell ? ", in cell " : "", cell ? cell : "");
 	} else {
-		verdict(c, NC_CHECK_OK, "", "uid %u (%s) on the host%s%s: rootless mode, cells live in the user's own user namespace",
+		doc_verdict(c, NC_CHECK_OK, "", "uid %u (%s) on the host%s%s: rootless mode, cells live in the user's own user namespace",
 			(unsigned)d->uid, d->user, cell ? ", in cell " : "",
 			cell ? cell : "");
 	}
@@ -137,7 +111,7 @@ static void check_context(struct doc *d)
  */
 static void check_userns(struct doc *d)
 {
-	struct nc_check *c = add(d, "userns", "unprivileged user namespaces");
+	struct nc_check *c = doc_add(d, "userns", "unprivileged user namespaces");
 	const struct probe *pr = &d->users;
 	struct diag_finding clone = { 0 }, max = { 0 }, why = { 0 };
 	char who[64];
@@ -146,17 +120,17 @@ static void check_userns(struct doc *d)
 	diag_max_userns(&max);
 	probe_who(pr, who, sizeof(who));
 	if (pr->stage == PROBE_SETUP) {
-		verdict(c, NC_CHECK_WARN, "run 'netcell doctor' as that user to test it",
+		doc_verdict(c, NC_CHECK_WARN, "run 'netcell doctor' as that user to test it",
 			"%s; %s; could not test: %s", clone.evidence,
 			max.evidence, pr->msg);
 	} else if (pr->stage == PROBE_USERNS) {
 		if (!diag_userns_cause(pr->err, &why))
 			snprintf(why.fix, sizeof(why.fix), "no setting explains it: look for a seccomp filter or security module that forbids user namespaces (a container runtime, systemd's RestrictNamespaces=, the kernel log)");
-		verdict(c, for_users(d, NC_CHECK_FAIL), why.fix,
+		doc_verdict(c, doc_for_users(d, NC_CHECK_FAIL), why.fix,
 			"creating one as %s failed: %s; %s", who,
 			strerror(-pr->err), why.blocks ? why.evidence : max.evidence);
 	} else {
-		verdict(c, NC_CHECK_OK, "", "%s; %s; creating one as %s worked",
+		doc_verdict(c, NC_CHECK_OK, "", "%s; %s; creating one as %s worked",
 			clone.evidence, max.evidence, who);
 	}
 }
@@ -170,22 +144,22 @@ static void check_userns(struct doc *d)
  */
 static void check_apparmor(struct doc *d)
 {
-	struct nc_check *c = add(d, "apparmor", "AppArmor restriction on user namespaces");
+	struct nc_check *c = doc_add(d, "apparmor", "AppArmor restriction on user namespaces");
 	const struct probe *pr = &d->users;
 	struct diag_finding f = { 0 };
 
 	diag_apparmor_userns(&f);
 	if (!f.blocks)
-		verdict(c, NC_CHECK_OK, "", "%s", f.evidence);
+		doc_verdict(c, NC_CHECK_OK, "", "%s", f.evidence);
 	else if (pr->stage == PROBE_USERNS || pr->stage == PROBE_NETNS)
-		verdict(c, for_users(d, NC_CHECK_FAIL), f.fix,
+		doc_verdict(c, doc_for_users(d, NC_CHECK_FAIL), f.fix,
 			"%s, and netcell's own attempt failed: %s", f.evidence,
 			strerror(-pr->err));
 	else if (pr->stage == PROBE_SETUP)
-		verdict(c, NC_CHECK_WARN, f.fix, "%s; could not test whether a profile allows netcell: %s",
+		doc_verdict(c, NC_CHECK_WARN, f.fix, "%s; could not test whether a profile allows netcell: %s",
 			f.evidence, pr->msg);
 	else
-		verdict(c, NC_CHECK_OK, "", "%s, but netcell's own attempt worked (a profile allows it)",
+		doc_verdict(c, NC_CHECK_OK, "", "%s, but netcell's own attempt worked (a profile allows it)",
 			f.evidence);
 }
 
@@ -195,24 +169,24 @@ static void check_apparmor(struct doc *d)
  */
 static void check_netns(struct doc *d)
 {
-	struct nc_check *c = add(d, "netns", "network namespaces");
+	struct nc_check *c = doc_add(d, "netns", "network namespaces");
 	const struct probe *pr = &d->own;
 	struct diag_finding f = { 0 }, why = { 0 };
 
 	diag_max_netns(&f);
 	if (f.blocks)
-		verdict(c, NC_CHECK_FAIL, f.fix, "%s", f.evidence);
+		doc_verdict(c, NC_CHECK_FAIL, f.fix, "%s", f.evidence);
 	else if (pr->stage < PROBE_NETNS)
-		verdict(c, NC_CHECK_WARN, "fix the user namespace first (see userns)",
+		doc_verdict(c, NC_CHECK_WARN, "fix the user namespace first (see userns)",
 			"%s; not tested: no user namespace to make it in", f.evidence);
 	else if (pr->stage == PROBE_NETNS && diag_netns_cause(pr->err, &why))
-		verdict(c, NC_CHECK_FAIL, why.fix, "creating one failed: %s; %s",
+		doc_verdict(c, NC_CHECK_FAIL, why.fix, "creating one failed: %s; %s",
 			strerror(-pr->err), why.evidence);
 	else if (pr->stage == PROBE_NETNS)
-		verdict(c, NC_CHECK_FAIL, "no setting explains it: look for a seccomp filter or security module that forbids namespaces (the kernel log)",
+		doc_verdict(c, NC_CHECK_FAIL, "no setting explains it: look for a seccomp filter or security module that forbids namespaces (the kernel log)",
 			"%s; creating one failed: %s", f.evidence, strerror(-pr->err));
 	else
-		verdict(c, NC_CHECK_OK, "", "%s; creating one worked", f.evidence);
+		doc_verdict(c, NC_CHECK_OK, "", "%s; creating one worked", f.evidence);
 }
 
 /**
@@ -221,24 +195,24 @@ static void check_netns(struct doc *d)
  */
 static void check_nft(struct doc *d)
 {
-	struct nc_check *c = add(d, "nftables", "nftables in a user-owned network namespace");
+	struct nc_check *c = doc_add(d, "nftables", "nftables in a user-owned network namespace");
 	const struct probe *pr = &d->own;
 	const char *fix = pr->err == -EPERM || pr->err == -EACCES ?
 		"a security module or seccomp filter refuses nftables to the namespace's root; see the kernel log" :
 		"load nf_tables as root: modprobe nf_tables; to load it at boot: echo nf_tables >/etc/modules-load.d/netcell.conf";
 
 	if (pr->stage < PROBE_NFT)
-		verdict(c, NC_CHECK_WARN, "fix the namespaces first (see userns, netns)",
+		doc_verdict(c, NC_CHECK_WARN, "fix the namespaces first (see userns, netns)",
 			"not tested: no namespace to test in");
 	else if (pr->stage == PROBE_NFT)
-		verdict(c, NC_CHECK_FAIL, fix, "in a new network namespace%s, nf_tables did not answer: %s",
+		doc_verdict(c, NC_CHECK_FAIL, fix, "in a new network namespace%s, nf_tables did not answer: %s",
 			d->host_root ? "" : " owned by the user's own user namespace",
 			pr->msg);
 	else if (d->host_root && d->users.stage == PROBE_NFT)
-		verdict(c, NC_CHECK_WARN, fix, "root: nf_tables answered; as uid %d in its own namespaces: %s",
+		doc_verdict(c, NC_CHECK_WARN, fix, "root: nf_tables answered; as uid %d in its own namespaces: %s",
 			PROBE_NOBODY, d->users.msg);
 	else
-		verdict(c, NC_CHECK_OK, "", "nf_tables answered in a new network namespace%s (a cell's firewall works)",
+		doc_verdict(c, NC_CHECK_OK, "", "nf_tables answered in a new network namespace%s (a cell's firewall works)",
 			d->host_root ? "" : " owned by the user's own user namespace");
 }
 
@@ -249,13 +223,13 @@ static void check_nft(struct doc *d)
  */
 static void check_nftlib(struct doc *d)
 {
-	struct nc_check *c = add(d, "libnftables", "the nftables library (firewalls, port tables)");
+	struct nc_check *c = doc_add(d, "libnftables", "the nftables library (firewalls, port tables)");
 
 	if (nftlib_load())
-		verdict(c, NC_CHECK_FAIL, "apt-get install --reinstall libnftables1",
+		doc_verdict(c, NC_CHECK_FAIL, "apt-get install --reinstall libnftables1",
 			"%s", nftlib_error());
 	else
-		verdict(c, NC_CHECK_OK, "", "libnftables.so.1 loaded");
+		doc_verdict(c, NC_CHECK_OK, "", "libnftables.so.1 loaded");
 }
 
 /**
@@ -269,16 +243,16 @@ static void check_nftlib(struct doc *d)
  */
 static void check_wmem(struct doc *d)
 {
-	struct nc_check *c = add(d, "wmem_max", "largest netlink transaction");
+	struct nc_check *c = doc_add(d, "wmem_max", "largest netlink transaction");
 	long v;
 	int ret = diag_read_sysctl("net.core.wmem_max", &v);
 
 	if (ret) {
-		verdict(c, NC_CHECK_WARN, "read it on the host: sysctl net.core.wmem_max",
+		doc_verdict(c, NC_CHECK_WARN, "read it on the host: sysctl net.core.wmem_max",
 			"net.core.wmem_max cannot be read (%s)", strerror(-ret));
 		return;
 	}
-	verdict(c, v < 1024 * 1024 ? NC_CHECK_WARN : NC_CHECK_OK,
+	doc_verdict(c, v < 1024 * 1024 ? NC_CHECK_WARN : NC_CHECK_OK,
 		"raise it, as root: sysctl -w net.core.wmem_max=4194304, and put 'net.core.wmem_max = 4194304' in /etc/sysctl.d/99-netcell.conf to keep it",
 		"net.core.wmem_max is %ld: %sa rootless netlink socket takes at most %ld KiB, so one nftables transaction up to that size goes in at once; netcell loads larger rulesets in steps with one atomic switch",
 		v, d->host_root ? "root is not limited by it; " : "", v * 2 / 1024);
@@ -291,20 +265,20 @@ static void check_wmem(struct doc *d)
  */
 static void check_tun(struct doc *d)
 {
-	struct nc_check *c = add(d, "tun", "/dev/net/tun");
+	struct nc_check *c = doc_add(d, "tun", "/dev/net/tun");
 	struct diag_finding f = { 0 };
 	struct stat st;
 
 	if (diag_tun(&f))
-		verdict(c, for_users(d, NC_CHECK_FAIL), f.fix,
+		doc_verdict(c, doc_for_users(d, NC_CHECK_FAIL), f.fix,
 			"%s; rootless cells get no uplink", f.evidence);
 	else if (d->host_root && !stat("/dev/net/tun", &st) &&
 		 (st.st_mode & 0006) != 0006)
-		verdict(c, NC_CHECK_WARN, "as root: chmod 0666 /dev/net/tun; to keep it, put KERNEL==\"tun\", MODE=\"0666\" in /etc/udev/rules.d/60-netcell-tun.rules",
+		doc_verdict(c, NC_CHECK_WARN, "as root: chmod 0666 /dev/net/tun; to keep it, put KERNEL==\"tun\", MODE=\"0666\" in /etc/udev/rules.d/60-netcell-tun.rules",
 			"%s; ordinary users cannot open it, so their cells get no uplink",
 			f.evidence);
 	else
-		verdict(c, NC_CHECK_OK, "", "%s", f.evidence);
+		doc_verdict(c, NC_CHECK_OK, "", "%s", f.evidence);
 }
 
 /**
@@ -344,18 +318,18 @@ static void check_tool(struct doc *d, const char *id, const char *prog,
 	struct nc_check *c;
 
 	snprintf(title, sizeof(title), "%s (package %s)", prog, pkg);
-	c = add(d, id, title);
+	c = doc_add(d, id, title);
 	snprintf(fix, sizeof(fix), "install it, as root: apt-get install %s", pkg);
 	if (find_in_path(prog, path, sizeof(path)))
-		verdict(c, NC_CHECK_OK, "", "%s", path);
+		doc_verdict(c, NC_CHECK_OK, "", "%s", path);
 	else if (!find_in_path(other, alt, sizeof(alt)))
-		verdict(c, for_users(d, NC_CHECK_FAIL), fix,
+		doc_verdict(c, doc_for_users(d, NC_CHECK_FAIL), fix,
 			"neither %s nor %s is in PATH: rootless cells get no uplink and cannot publish ports",
 			prog, other);
 	else if (!strcmp(prog, "pasta"))
-		verdict(c, NC_CHECK_WARN, fix, "%s is not in PATH; only %s is, which is slower", prog, alt);
+		doc_verdict(c, NC_CHECK_WARN, fix, "%s is not in PATH; only %s is, which is slower", prog, alt);
 	else
-		verdict(c, NC_CHECK_OK, "", "%s is not in PATH; not needed while %s is there", prog, alt);
+		doc_verdict(c, NC_CHECK_OK, "", "%s is not in PATH; not needed while %s is there", prog, alt);
 }
 
 /**
@@ -382,16 +356,16 @@ static void check_slirp(struct doc *d)
  */
 static void check_ports(struct doc *d)
 {
-	struct nc_check *c = add(d, "ports", "publishing host ports");
+	struct nc_check *c = doc_add(d, "ports", "publishing host ports");
 	long v;
 	int ret = diag_read_sysctl("net.ipv4.ip_unprivileged_port_start", &v);
 
 	if (ret)
-		verdict(c, NC_CHECK_WARN, "read it on the host: sysctl net.ipv4.ip_unprivileged_port_start",
+		doc_verdict(c, NC_CHECK_WARN, "read it on the host: sysctl net.ipv4.ip_unprivileged_port_start",
 			"net.ipv4.ip_unprivileged_port_start cannot be read (%s)",
 			strerror(-ret));
 	else
-		verdict(c, NC_CHECK_OK, "",
+		doc_verdict(c, NC_CHECK_OK, "",
 			"net.ipv4.ip_unprivileged_port_start is %ld: %sordinary users can publish host ports %ld and up; for lower ones: sysctl -w net.ipv4.ip_unprivileged_port_start=80 as root, or publish a high port such as 8080:80",
 			v, d->host_root ? "root can publish any port; " : "", v);
 }
@@ -406,195 +380,21 @@ static void check_ports(struct doc *d)
  */
 static void check_ping(struct doc *d)
 {
-	struct nc_check *c = add(d, "ping", "ICMP echo from cells");
+	struct nc_check *c = doc_add(d, "ping", "ICMP echo from cells");
 	long r[2], gid = (long)getgid();
 
 	if (diag_read_sysctl_n("net.ipv4.ping_group_range", r, 2))
-		verdict(c, NC_CHECK_WARN, "read it on the host: sysctl net.ipv4.ping_group_range",
+		doc_verdict(c, NC_CHECK_WARN, "read it on the host: sysctl net.ipv4.ping_group_range",
 			"net.ipv4.ping_group_range cannot be read");
 	else if (r[0] <= gid && gid <= r[1])
-		verdict(c, NC_CHECK_OK, "",
+		doc_verdict(c, NC_CHECK_OK, "",
 			"net.ipv4.ping_group_range is %ld %ld, which includes your group %ld: ping works from cells through pasta",
 			r[0], r[1], gid);
 	else
-		verdict(c, NC_CHECK_WARN,
+		doc_verdict(c, NC_CHECK_WARN,
 			"as root: sysctl -w net.ipv4.ping_group_range='0 2147483647' (TCP and UDP work without it)",
 			"net.ipv4.ping_group_range is %ld %ld, which excludes your group %ld: ping from cells gets no answer through pasta",
 			r[0], r[1], gid);
-}
-
-/**
- * enum xdg_state - what XDG_RUNTIME_DIR is
- * @XDG_UNSET:	not set, or not an absolute path
- * @XDG_MISSING: does not exist or is not a directory
- * @XDG_OWNER:	owned by another uid
- * @XDG_MODE:	not mode 0700
- * @XDG_GOOD:	what netcell uses
- */
-enum xdg_state { XDG_UNSET, XDG_MISSING, XDG_OWNER, XDG_MODE, XDG_GOOD };
-
-/**
- * xdg_state() - judge XDG_RUNTIME_DIR as paths.c does
- * @dir:	its value, may be NULL
- * @uid:	caller's uid
- * @st:		its stat result
- *
- * Return: an enum xdg_state
- */
-static enum xdg_state xdg_state(const char *dir, uid_t uid, struct stat *st)
-{
-	if (!dir || dir[0] != '/')
-		return XDG_UNSET;
-	if (stat(dir, st) || !S_ISDIR(st->st_mode))
-		return XDG_MISSING;
-	if (st->st_uid != uid)
-		return XDG_OWNER;
-	return (st->st_mode & 0777) == 0700 ? XDG_GOOD : XDG_MODE;
-}
-
-/**
- * xdg_judge() - the verdict on XDG_RUNTIME_DIR for an ordinary user
- * @d:		doctor run
- * @c:		check
- * @x:		its value, may be NULL
- */
-static void xdg_judge(const struct doc *d, struct nc_check *c, const char *x)
-{
-	unsigned u = (unsigned)d->uid;
-	char fix[256];
-	struct stat st;
-
-	snprintf(fix, sizeof(fix), "log in with a session that sets it (ssh, a desktop login, or 'machinectl shell %s@'; su and sudo do not), or export XDG_RUNTIME_DIR=/run/user/%u if that directory exists and is yours",
-		 d->user, u);
-	switch (xdg_state(x, d->uid, &st)) {
-	case XDG_UNSET:
-		verdict(c, NC_CHECK_WARN, fix, "XDG_RUNTIME_DIR is not set; netcell falls back to /tmp/netcell-%u", u);
-		break;
-	case XDG_MISSING:
-		verdict(c, NC_CHECK_WARN, fix, "XDG_RUNTIME_DIR=%s is not a directory; netcell falls back to /tmp/netcell-%u", x, u);
-		break;
-	case XDG_OWNER:
-		verdict(c, NC_CHECK_WARN, fix, "XDG_RUNTIME_DIR=%s is owned by uid %u, not by uid %u; netcell falls back to /tmp/netcell-%u",
-			x, (unsigned)st.st_uid, u, u);
-		break;
-	case XDG_MODE:
-		snprintf(fix, sizeof(fix), "chmod 0700 %s", x);
-		verdict(c, NC_CHECK_WARN, fix, "XDG_RUNTIME_DIR=%s has mode %04o, not 0700; netcell falls back to /tmp/netcell-%u",
-			x, st.st_mode & 07777, u);
-		break;
-	default:
-		verdict(c, NC_CHECK_OK, "", "XDG_RUNTIME_DIR=%s is yours, mode 0700", x);
-		break;
-	}
-}
-
-/**
- * check_xdg() - the session's runtime directory, where the keeper lives
- * @d:		doctor run
- */
-static void check_xdg(struct doc *d)
-{
-	struct nc_check *c = add(d, "xdg", "XDG_RUNTIME_DIR");
-	const char *ov = getenv("NETCELL_RUNTIME_DIR");
-
-	if (d->uid == 0)
-		verdict(c, NC_CHECK_OK, "", "not used: root's runtime directory is /run/netcell");
-	else if (ov && ov[0] == '/')
-		verdict(c, NC_CHECK_OK, "", "not used: NETCELL_RUNTIME_DIR=%s overrides it", ov);
-	else
-		xdg_judge(d, c, getenv("XDG_RUNTIME_DIR"));
-}
-
-/**
- * rundir_path() - the runtime directory netcell uses, as paths.c picks it
- * @d:		doctor run
- * @buf:	output
- * @len:	size of @buf
- *
- * Return: where the choice came from, for the evidence
- */
-static const char *rundir_path(const struct doc *d, char *buf, size_t len)
-{
-	const char *ov = getenv("NETCELL_RUNTIME_DIR"), *x = getenv("XDG_RUNTIME_DIR");
-	struct stat st;
-
-	if (ov && ov[0] == '/') {
-		snprintf(buf, len, "%s", ov);
-		return "from NETCELL_RUNTIME_DIR";
-	}
-	if (d->uid == 0) {
-		snprintf(buf, len, "/run/netcell");
-		return "root's";
-	}
-	if (xdg_state(x, d->uid, &st) == XDG_GOOD) {
-		snprintf(buf, len, "%s/netcell", x);
-		return "in XDG_RUNTIME_DIR";
-	}
-	snprintf(buf, len, "/tmp/netcell-%u", (unsigned)d->uid);
-	return "the fallback";
-}
-
-/**
- * rundir_missing() - judge a runtime directory that does not exist yet
- * @d:		doctor run
- * @c:		check
- * @dir:	the directory
- * @from:	where the choice came from
- */
-static void rundir_missing(const struct doc *d, struct nc_check *c,
-			   const char *dir, const char *from)
-{
-	char anc[PATH_MAX], fix[PATH_MAX + 160];
-	struct stat st;
-	char *s;
-
-	snprintf(anc, sizeof(anc), "%s", dir);
-	while ((s = strrchr(anc, '/')) && s > anc) {
-		*s = '\0';
-		if (!lstat(anc, &st))
-			break;
-	}
-	if (s == anc)
-		snprintf(anc, sizeof(anc), "/");
-	snprintf(fix, sizeof(fix), "set NETCELL_RUNTIME_DIR to a directory you can create, or as root: install -d -m 0700 -o %s %s",
-		 d->user, dir);
-	if (access(anc, W_OK | X_OK))
-		verdict(c, NC_CHECK_FAIL, fix, "%s (%s) does not exist and uid %u cannot create it: %s is not writable",
-			dir, from, (unsigned)d->uid, anc);
-	else
-		verdict(c, NC_CHECK_OK, "", "%s (%s) does not exist yet; netcell creates it, mode 0700",
-			dir, from);
-}
-
-/**
- * check_rundir() - is netcell's runtime directory usable and private
- * @d:		doctor run
- */
-static void check_rundir(struct doc *d)
-{
-	struct nc_check *c = add(d, "rundir", "netcell runtime directory");
-	char dir[PATH_MAX], fix[PATH_MAX + 160];
-	const char *from = rundir_path(d, dir, sizeof(dir));
-	struct stat st;
-
-	if (lstat(dir, &st)) {
-		if (errno == ENOENT)
-			rundir_missing(d, c, dir, from);
-		else
-			verdict(c, NC_CHECK_FAIL, "set NETCELL_RUNTIME_DIR to a private directory of yours",
-				"%s (%s): %s", dir, from, strerror(errno));
-		return;
-	}
-	snprintf(fix, sizeof(fix), "remove %s as its owner or root (someone else may have put it there), or set NETCELL_RUNTIME_DIR to a private directory of yours",
-		 dir);
-	if (!S_ISDIR(st.st_mode) || st.st_uid != d->uid)
-		verdict(c, NC_CHECK_FAIL, fix, "%s (%s) is %s owned by uid %u, not by uid %u: netcell refuses it",
-			dir, from, S_ISDIR(st.st_mode) ? "a directory" : "not a directory but a file",
-			(unsigned)st.st_uid, (unsigned)d->uid);
-	else
-		verdict(c, NC_CHECK_OK, "", "%s (%s) is yours, mode %04o%s", dir,
-			from, st.st_mode & 07777,
-			st.st_mode & 077 ? "; netcell makes it 0700" : "");
 }
 
 /**
@@ -631,12 +431,12 @@ static int subid_entry(const char *file, const char *user, unsigned uid,
  */
 static void check_subuid(struct doc *d)
 {
-	struct nc_check *c = add(d, "subuid", "/etc/subuid and /etc/subgid");
+	struct nc_check *c = doc_add(d, "subuid", "/etc/subuid and /etc/subgid");
 	char u[128], g[128], fix[256];
 	int hu, hg;
 
 	if (d->host_root) {
-		verdict(c, NC_CHECK_OK, "", "not needed by root");
+		doc_verdict(c, NC_CHECK_OK, "", "not needed by root");
 		return;
 	}
 	hu = subid_entry("/etc/subuid", d->user, (unsigned)d->host_uid, u, sizeof(u));
@@ -644,9 +444,9 @@ static void check_subuid(struct doc *d)
 	snprintf(fix, sizeof(fix), "as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s (pick a range no other user has)",
 		 d->user);
 	if (hu && hg)
-		verdict(c, NC_CHECK_OK, "", "/etc/subuid: %s; /etc/subgid: %s", u, g);
+		doc_verdict(c, NC_CHECK_OK, "", "/etc/subuid: %s; /etc/subgid: %s", u, g);
 	else
-		verdict(c, NC_CHECK_WARN, fix, "no entry for %s in %s: only features that map several uids into a cell need one; plain cells do not",
+		doc_verdict(c, NC_CHECK_WARN, fix, "no entry for %s in %s: only features that map several uids into a cell need one; plain cells do not",
 			d->user, !hu && !hg ? "/etc/subuid and /etc/subgid" : !hu ? "/etc/subuid" : "/etc/subgid");
 }
 
