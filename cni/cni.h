@@ -108,6 +108,7 @@ int cni_conf_parse(const char *text, const struct cni_env *env, struct cni_conf 
 void cni_conf_free(struct cni_conf *c);
 int cni_version_ok(const char *v);
 int cni_arg(const char *args, const char *key, char *out, size_t len);
+int cni_args_ok(const char *args, struct cni_err *e);
 
 /* ipam.c */
 int cni_ipam(const struct cni_conf *c, const struct cni_env *env, const char *stdin_text,

@@ -225,6 +225,34 @@ static int ipam_release(const struct cni_conf *c, struct cni_env *env, const cha
 }
 
 /**
+ * ports_served() - does each published port have a container address of
+ * its host address's family (a mapping on an IPv6 host address of a
+ * container with IPv4 only would be dropped, and ADD report success)
+ * @c:		configuration
+ * @a:		attachment, addresses filled
+ * @e:		error
+ *
+ * Return: 0 or -1 (code 7)
+ */
+static int ports_served(const struct cni_conf *c, const struct nc_cni_attach *a, struct cni_err *e)
+{
+	int i, j, v6, ok;
+
+	for (i = 0; i < c->nports; i++) {
+		if (!c->ports[i].host_ip[0])
+			continue;
+		v6 = strchr(c->ports[i].host_ip, ':') != NULL;
+		for (ok = 0, j = 0; j < a->nips; j++)
+			ok |= (strchr(a->ips[j], ':') != NULL) == v6;
+		if (!ok)
+			return cni_error(e, CNI_E_CONFIG, NULL,
+					 "runtimeConfig.portMappings: host address %s is IPv%d, and the container has no IPv%d address from IPAM; publish on an address of the container's family",
+					 c->ports[i].host_ip, v6 ? 6 : 4, v6 ? 6 : 4);
+	}
+	return 0;
+}
+
+/**
  * attach_of() - the attachment to make from the configuration and IPAM
  * @c:		configuration
  * @env:	environment
@@ -250,7 +278,7 @@ static int attach_of(const struct cni_conf *c, const struct cni_env *env,
 	a->mtu = c->mtu;
 	a->is_gw = c->is_gw;
 	a->masq = c->masq;
-	if (cni_ipam_parse(ipam, a, e))
+	if (cni_ipam_parse(ipam, a, e) || ports_served(c, a, e))
 		return -1;
 	if (c->default_gw)
 		add_default_routes(a);
@@ -399,6 +427,10 @@ static int cmd_del(const struct cni_conf *c, struct cni_env *env, const char *in
 			cni_state_save(c, env, &a, cell, &(struct cni_err){ 0 });
 	}
 	nc_ctx_free(ctx);
+	if (cni_args_ok(env->args, &(struct cni_err){ 0 })) {	/* the lease goes anyway */
+		unsetenv("CNI_ARGS");
+		env->args = "";
+	}
 	if (!ret && ipam_release(c, env, in, e))
 		ret = -1;
 	return ret;
