@@ -121,8 +121,8 @@ int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
 	if (!f)
 		return cni_error(e, CNI_E_IO, NULL, "out of memory");
 	fprintf(f, "netns=%s\nbridge=%s\nhostif=%s\nmac=%02x:%02x:%02x:%02x:%02x:%02x\n"
-		"mtu=%u\nmasq=%d\ncell=%s\n", env->netns, a->bridge, a->hostif, a->mac[0],
-		a->mac[1], a->mac[2], a->mac[3], a->mac[4], a->mac[5], a->mtu, a->masq, cell);
+		"mtu=%u\nmasq=%d\nisgw=%d\ncell=%s\n", env->netns, a->bridge, a->hostif, a->mac[0],
+		a->mac[1], a->mac[2], a->mac[3], a->mac[4], a->mac[5], a->mtu, a->masq, a->is_gw, cell);
 	for (i = 0; i < a->nips; i++)
 		fprintf(f, "ip=%s %s\n", a->ips[i], a->gws[i][0] ? a->gws[i] : "-");
 	for (i = 0; i < a->nroutes; i++)
@@ -184,6 +184,8 @@ static void line(const char *k, const char *v, struct nc_cni_attach *a, char *ne
 		a->mtu = (unsigned)strtoul(v, NULL, 10);
 	else if (!strcmp(k, "masq"))
 		a->masq = atoi(v);
+	else if (!strcmp(k, "isgw"))	/* absent in older records: not checked */
+		a->is_gw = atoi(v);
 	else if (!strcmp(k, "mac") && sscanf(v, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3],
 					     &b[4], &b[5]) == 6)
 		for (i = 0; i < 6; i++)

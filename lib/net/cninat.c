@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "kernel/nft.h"
+#include "kernel/nftcmp.h"
 #include "net/cninat.h"
 
 #define T "inet " CNINAT_TABLE
@@ -65,6 +66,34 @@ static const char skeleton[] =
 	"add rule " T " postrouting ct status dnat oifname @brs ip6 saddr @masq6 masquerade\n"
 	"add rule " T " postrouting oifname != @brs ip saddr @masq4 masquerade\n"
 	"add rule " T " postrouting oifname != @brs ip6 saddr @masq6 masquerade\n";
+
+/* the chains of the skeleton as nft lists them: CHECK compares them line
+ * for line, so a rule deleted or changed behind our back is drift, not a
+ * port that silently stopped answering */
+static const char *const chains[][2] = {
+	{ "ports",
+	  "table " T " {\n\tchain ports {\n"
+	  "\t\tmeta l4proto { tcp, udp } dnat ip to ip daddr . meta l4proto . th dport map @pm4h\n"
+	  "\t\tmeta l4proto { tcp, udp } dnat ip to meta l4proto . th dport map @pm4\n"
+	  "\t\tmeta l4proto { tcp, udp } dnat ip6 to ip6 daddr . meta l4proto . th dport map @pm6h\n"
+	  "\t\tmeta l4proto { tcp, udp } dnat ip6 to meta l4proto . th dport map @pm6\n\t}\n}\n" },
+	{ "prerouting",
+	  "table " T " {\n\tchain prerouting {\n"
+	  "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+	  "\t\tfib daddr type local jump ports\n\t}\n}\n" },
+	{ "output",
+	  "table " T " {\n\tchain output {\n"
+	  "\t\ttype nat hook output priority -100; policy accept;\n"
+	  "\t\tfib daddr type local jump ports\n\t}\n}\n" },
+	{ "postrouting",
+	  "table " T " {\n\tchain postrouting {\n"
+	  "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+	  "\t\tct status dnat ip saddr 127.0.0.0/8 masquerade\n"
+	  "\t\tct status dnat oifname @brs ip saddr @masq4 masquerade\n"
+	  "\t\tct status dnat oifname @brs ip6 saddr @masq6 masquerade\n"
+	  "\t\toifname != @brs ip saddr @masq4 masquerade\n"
+	  "\t\toifname != @brs ip6 saddr @masq6 masquerade\n\t}\n}\n" },
+};
 
 /**
  * struct cmds - a growing text of nft commands
@@ -266,7 +295,8 @@ int cninat_del(struct nc_ctx *ctx, const struct cni_nat *n, int drop_bridge, int
 }
 
 /**
- * cninat_check() - are the container's entries all there
+ * cninat_check() - are the table's rules as made and the container's
+ * entries all there
  * @ctx:	context
  * @n:		its entries, as added
  *
@@ -276,9 +306,23 @@ int cninat_check(struct nc_ctx *ctx, const struct cni_nat *n)
 {
 	char buf[32768], err[512], *l, *save = NULL;
 	struct cmds c = { buf, sizeof(buf), 0, 0 };
+	size_t i;
 
 	if (table_exists() != 1)
 		return ctx_err(ctx, -ENOENT, NC_ERR_FAILED, "table " T " is missing");
+	for (i = 0; i < sizeof(chains) / sizeof(chains[0]); i++) {
+		_cleanup_free_ char *text = NULL;
+		char cmd[96], why[512];
+
+		snprintf(cmd, sizeof(cmd), "list chain " T " %s", chains[i][0]);
+		if (nft_list_cmd(cmd, &text))
+			return ctx_err(ctx, -ENOENT, NC_ERR_FAILED, "chain " T " %s is missing",
+				       chains[i][0]);
+		if (nft_listing_diff(text, chains[i][1], why, sizeof(why)))
+			return ctx_err(ctx, -ENOENT, NC_ERR_FAILED, "chain " T " %s changed: %s",
+				       chains[i][0], why);
+	}
+	put(&c, "get element " T " brs { \"%s\" }\n", n->bridge);
 	elements(n, "get", &c);
 	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		if (nft_run_text(l, err, sizeof(err)))
