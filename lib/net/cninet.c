@@ -29,6 +29,10 @@
 #include "kernel/ns.h"
 #include "net/cninet.h"
 
+/* metrics tried after the default one for a route whose destination is
+ * taken in the container: one per network a container may join */
+#define ROUTE_TRIES 32
+
 /**
  * cninet_names() - host end's name and the default MAC of an attachment
  * @id:		container id
@@ -360,9 +364,17 @@ static int container_side(struct nc_ctx *ctx, const struct cni_link *l)
 				  l->ips[i].addr.plen);
 	for (i = 0; !ret && i < l->nroutes; i++) {
 		const struct cni_route *r = &l->routes[i];
+		unsigned base = r->dst.family == AF_INET6 ? 1024 : 0, k;
 
+		/* a route to that destination exists: another network of the
+		 * container has its default route there already (podman
+		 * --network a,b).  It stays first; ours comes after it, so the
+		 * container keeps a way out when that network goes */
 		ret = nl_route_add(ctx, nl, r->dst.family, r->dst.addr, r->dst.plen,
-				   route_gw(l, r), idx);
+				   route_gw(l, r), idx, 0);
+		for (k = 1; ret == -EEXIST && k <= ROUTE_TRIES; k++)
+			ret = nl_route_add(ctx, nl, r->dst.family, r->dst.addr, r->dst.plen,
+					   route_gw(l, r), idx, base + k);
 	}
 	mnl_socket_close(nl);
 	return ret ? ctx_wrap(ctx, ret, "cannot set up %s in the container", l->ifname) : 0;
