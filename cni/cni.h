@@ -115,12 +115,30 @@ int cni_ipam(const struct cni_conf *c, const struct cni_env *env, const char *st
 	     struct json_object **result, struct cni_err *e);
 int cni_ipam_parse(struct json_object *res, struct nc_cni_attach *a, struct cni_err *e);
 
+/**
+ * struct cni_wait - ports of an attachment that another attachment of the
+ * same container publishes (podman gives each network of a container the
+ * same mappings; a host port can lead to one address only)
+ * @ports:	the ports
+ * @n:		how many
+ */
+struct cni_wait {
+	struct nc_cni_port ports[NC_CNI_PORTS_MAX];
+	int n;
+};
+
 /* state.c */
 int cni_state_lock(struct cni_err *e);
 int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
-		   const struct nc_cni_attach *a, const char *cell, struct cni_err *e);
+		   const struct nc_cni_attach *a, const char *cell, const struct cni_wait *w,
+		   struct cni_err *e);
 int cni_state_load(const char *net, const struct cni_env *env, struct nc_cni_attach *a,
-		   char *netns, size_t nslen, char *cell, size_t celllen);
+		   char *netns, size_t nslen, char *cell, size_t celllen, struct cni_wait *w);
+int cni_state_load_file(const char *path, struct nc_cni_attach *a, char *netns, size_t nslen,
+			char *cell, size_t celllen, struct cni_wait *w, char *id);
+int cni_state_sibling(const struct cni_env *env, const char *net, const struct nc_cni_port *p,
+		      int waiting, char *path, size_t len);
+int cni_state_take_port(const char *path, const struct nc_cni_port *p, struct cni_err *e);
 void cni_state_remove(const char *net, const struct cni_env *env);
 int cni_state_users(const char *bridge);
 int cni_state_bridge_mark(const char *bridge, struct cni_err *e);

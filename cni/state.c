@@ -12,6 +12,12 @@
  * from the runtime's prevResult, so a DEL after a lost prevResult still
  * finds the NAT and port entries.
  *
+ * A container on several networks (podman --network a,b) is given the same
+ * port mappings on each: the first attachment publishes a host port, the
+ * others record it as waiting ("portw="), and when the one that publishes
+ * it goes, a waiting one takes it over (cni_state_sibling(),
+ * cni_state_take_port()).  Records name their container ("id=") for this.
+ *
  * One lock, STATE/lock (flock), serialises every ADD and DEL on the host:
  * they share the bridge of a network and the one nft table, and "the last
  * container of the bridge / of the table" must be decided and acted on
@@ -100,28 +106,30 @@ static int write_file(const char *path, const char *text, size_t len, struct cni
 }
 
 /**
- * cni_state_save() - record an attachment
- * @c:		configuration
- * @env:	the CNI_* variables
- * @a:		the attachment
+ * save_path() - write an attachment's record
+ * @path:	state file
+ * @id:		container id
+ * @netns:	its namespace path
+ * @a:		the attachment (its ports: those it publishes)
  * @cell:	the netcell cell that holds its firewall, "" for none
+ * @w:		ports another attachment of the container publishes, or NULL
  * @e:		error
  *
  * Return: 0 or -1
  */
-int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
-		   const struct nc_cni_attach *a, const char *cell, struct cni_err *e)
+static int save_path(const char *path, const char *id, const char *netns,
+		     const struct nc_cni_attach *a, const char *cell, const struct cni_wait *w,
+		     struct cni_err *e)
 {
 	cni_autofree char *text = NULL;
-	char path[PATH_MAX];
 	size_t tl = 0;
 	FILE *f = open_memstream(&text, &tl);
 	int i;
 
 	if (!f)
 		return cni_error(e, CNI_E_IO, NULL, "out of memory");
-	fprintf(f, "netns=%s\nbridge=%s\nhostif=%s\nmac=%02x:%02x:%02x:%02x:%02x:%02x\n"
-		"mtu=%u\nmasq=%d\nisgw=%d\ncell=%s\n", env->netns, a->bridge, a->hostif, a->mac[0],
+	fprintf(f, "id=%s\nnetns=%s\nbridge=%s\nhostif=%s\nmac=%02x:%02x:%02x:%02x:%02x:%02x\n"
+		"mtu=%u\nmasq=%d\nisgw=%d\ncell=%s\n", id, netns, a->bridge, a->hostif, a->mac[0],
 		a->mac[1], a->mac[2], a->mac[3], a->mac[4], a->mac[5], a->mtu, a->masq, a->is_gw, cell);
 	for (i = 0; i < a->nips; i++)
 		fprintf(f, "ip=%s %s\n", a->ips[i], a->gws[i][0] ? a->gws[i] : "-");
@@ -130,12 +138,36 @@ int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
 	for (i = 0; i < a->nports; i++)
 		fprintf(f, "port=%s %u %u %s\n", a->ports[i].proto, a->ports[i].host_port,
 			a->ports[i].container_port, a->ports[i].host_ip[0] ? a->ports[i].host_ip : "-");
+	for (i = 0; w && i < w->n; i++)
+		fprintf(f, "portw=%s %u %u %s\n", w->ports[i].proto, w->ports[i].host_port,
+			w->ports[i].container_port, w->ports[i].host_ip[0] ? w->ports[i].host_ip : "-");
 	fclose(f);
+	return write_file(path, text, tl, e);
+}
+
+/**
+ * cni_state_save() - record an attachment
+ * @c:		configuration
+ * @env:	the CNI_* variables
+ * @a:		the attachment
+ * @cell:	the netcell cell that holds its firewall, "" for none
+ * @w:		its ports that another attachment of the container publishes,
+ *		or NULL
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
+		   const struct nc_cni_attach *a, const char *cell, const struct cni_wait *w,
+		   struct cni_err *e)
+{
+	char path[PATH_MAX];
+
 	snprintf(path, sizeof(path), "%s/%s", state_dir(), c->name);
 	if (mkdir(path, 0700) && errno != EEXIST)
 		return cni_error(e, CNI_E_IO, NULL, "cannot create %s: %s", path, strerror(errno));
 	file_of(c->name, env, path, sizeof(path));
-	return write_file(path, text, tl, e);
+	return save_path(path, env->id, env->netns, a, cell, w, e);
 }
 
 /**
@@ -156,6 +188,23 @@ static int pair(const char *v, char *a, char *b)
 }
 
 /**
+ * port_of() - "PROTO HOSTPORT CONTAINERPORT HOSTIP|-" into a port
+ * @v:		value
+ * @p:		output
+ *
+ * Return: 1 when it parsed
+ */
+static int port_of(const char *v, struct nc_cni_port *p)
+{
+	if (sscanf(v, "%3s %u %u %45s", p->proto, &p->host_port, &p->container_port,
+		   p->host_ip) != 4)
+		return 0;
+	if (!strcmp(p->host_ip, "-"))
+		p->host_ip[0] = '\0';
+	return 1;
+}
+
+/**
  * line() - one key=value line of a state file into the attachment
  * @k:		key
  * @v:		value
@@ -164,9 +213,11 @@ static int pair(const char *v, char *a, char *b)
  * @nslen:	size of @netns
  * @cell:	output: the cell
  * @celllen:	size of @cell
+ * @w:		output: ports published by another attachment, or NULL
+ * @id:		output: the container id (257 bytes), or NULL
  */
 static void line(const char *k, const char *v, struct nc_cni_attach *a, char *netns,
-		 size_t nslen, char *cell, size_t celllen)
+		 size_t nslen, char *cell, size_t celllen, struct cni_wait *w, char *id)
 {
 	struct nc_cni_port *p = &a->ports[a->nports];
 	unsigned b[6];
@@ -196,13 +247,52 @@ static void line(const char *k, const char *v, struct nc_cni_attach *a, char *ne
 	else if (!strcmp(k, "route") && a->nroutes < NC_CNI_ROUTES_MAX &&
 		 !pair(v, a->routes[a->nroutes], a->route_gws[a->nroutes]))
 		a->nroutes++;
-	else if (!strcmp(k, "port") && a->nports < NC_CNI_PORTS_MAX &&
-		 sscanf(v, "%3s %u %u %45s", p->proto, &p->host_port, &p->container_port,
-			p->host_ip) == 4) {
-		if (!strcmp(p->host_ip, "-"))
-			p->host_ip[0] = '\0';
+	else if (!strcmp(k, "port") && a->nports < NC_CNI_PORTS_MAX && port_of(v, p))
 		a->nports++;
+	else if (!strcmp(k, "portw") && w && w->n < NC_CNI_PORTS_MAX && port_of(v, &w->ports[w->n]))
+		w->n++;
+	else if (!strcmp(k, "id") && id)
+		snprintf(id, 257, "%s", v);
+}
+
+/**
+ * cni_state_load_file() - read a record
+ * @path:	state file
+ * @a:		output
+ * @netns:	output: the namespace path recorded
+ * @nslen:	size of @netns
+ * @cell:	output: the cell of its firewall, "" for none
+ * @celllen:	size of @cell
+ * @w:		output: ports another attachment publishes, or NULL
+ * @id:		output: the container id (257 bytes; "" in older records), or NULL
+ *
+ * Return: 0, or -ENOENT when there is none
+ */
+int cni_state_load_file(const char *path, struct nc_cni_attach *a, char *netns, size_t nslen,
+			char *cell, size_t celllen, struct cni_wait *w, char *id)
+{
+	char buf[512], *eq;
+	FILE *f;
+
+	memset(a, 0, sizeof(*a));
+	netns[0] = cell[0] = '\0';
+	if (w)
+		w->n = 0;
+	if (id)
+		id[0] = '\0';
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	while (fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		eq = strchr(buf, '=');
+		if (eq) {
+			*eq = '\0';
+			line(buf, eq + 1, a, netns, nslen, cell, celllen, w, id);
+		}
 	}
+	fclose(f);
+	return 0;
 }
 
 /**
@@ -214,32 +304,114 @@ static void line(const char *k, const char *v, struct nc_cni_attach *a, char *ne
  * @nslen:	size of @netns
  * @cell:	output: the cell of its firewall, "" for none
  * @celllen:	size of @cell
+ * @w:		output: its ports another attachment publishes, or NULL
  *
  * Return: 0, or -ENOENT when there is none
  */
 int cni_state_load(const char *net, const struct cni_env *env, struct nc_cni_attach *a,
-		   char *netns, size_t nslen, char *cell, size_t celllen)
+		   char *netns, size_t nslen, char *cell, size_t celllen, struct cni_wait *w)
 {
-	char path[PATH_MAX], buf[512], *eq;
-	FILE *f;
+	char path[PATH_MAX];
+	int ret;
 
-	memset(a, 0, sizeof(*a));
-	netns[0] = cell[0] = '\0';
 	file_of(net, env, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return -ENOENT;
-	while (fgets(buf, sizeof(buf), f)) {
-		buf[strcspn(buf, "\n")] = '\0';
-		eq = strchr(buf, '=');
-		if (eq) {
-			*eq = '\0';
-			line(buf, eq + 1, a, netns, nslen, cell, celllen);
-		}
-	}
-	fclose(f);
+	ret = cni_state_load_file(path, a, netns, nslen, cell, celllen, w, NULL);
 	snprintf(a->ifname, sizeof(a->ifname), "%s", env->ifname);
-	return 0;
+	return ret;
+}
+
+/**
+ * same_port() - do two mappings take the same host port (one map key)
+ * @p:		one
+ * @q:		other
+ *
+ * Return: 1 if so
+ */
+static int same_port(const struct nc_cni_port *p, const struct nc_cni_port *q)
+{
+	return p->host_port == q->host_port && !strcmp(p->proto, q->proto) &&
+	       !strcmp(p->host_ip, q->host_ip);
+}
+
+/**
+ * cni_state_sibling() - another attachment of the same container (its
+ * other networks, podman --network a,b, which hands each network the same
+ * port mappings) that publishes a port, or waits for it
+ * @env:	container id and interface
+ * @net:	this attachment's network
+ * @p:		the port
+ * @waiting:	0: one that publishes it; 1: one that waits for it
+ * @path:	output: its state file, or NULL
+ * @len:	size of @path
+ *
+ * Called under the lock.
+ *
+ * Return: 1 when there is one
+ */
+int cni_state_sibling(const struct cni_env *env, const char *net, const struct nc_cni_port *p,
+		      int waiting, char *path, size_t len)
+{
+	char own[PATH_MAX], file[PATH_MAX], netns[PATH_MAX], cell[NC_NAME_MAX + 1], id[257];
+	struct nc_cni_attach a;
+	struct cni_wait w;
+	struct dirent *de, *fe;
+	DIR *d = opendir(state_dir()), *sub;
+	int i, found = 0;
+
+	file_of(net, env, own, sizeof(own));
+	while (!found && d && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", state_dir(), de->d_name);
+		sub = opendir(file);
+		while (!found && sub && (fe = readdir(sub))) {
+			if (fe->d_name[0] == '.' || fe->d_type != DT_REG)
+				continue;
+			snprintf(file, sizeof(file), "%s/%s/%s", state_dir(), de->d_name, fe->d_name);
+			if (!strcmp(file, own) ||
+			    cni_state_load_file(file, &a, netns, sizeof(netns), cell, sizeof(cell), &w, id) ||
+			    strcmp(id, env->id))
+				continue;
+			for (i = 0; !waiting && i < a.nports; i++)
+				found |= same_port(&a.ports[i], p);
+			for (i = 0; waiting && i < w.n; i++)
+				found |= same_port(&w.ports[i], p);
+			if (found && path)
+				snprintf(path, len, "%s", file);
+		}
+		if (sub)
+			closedir(sub);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/**
+ * cni_state_take_port() - a waiting port is now published by the
+ * attachment of a record: move it in the record
+ * @path:	state file
+ * @p:		the port
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+int cni_state_take_port(const char *path, const struct nc_cni_port *p, struct cni_err *e)
+{
+	char netns[PATH_MAX], cell[NC_NAME_MAX + 1], id[257];
+	struct nc_cni_attach a;
+	struct cni_wait w;
+	int i;
+
+	if (cni_state_load_file(path, &a, netns, sizeof(netns), cell, sizeof(cell), &w, id))
+		return cni_error(e, CNI_E_IO, NULL, "cannot read %s", path);
+	for (i = 0; i < w.n && !same_port(&w.ports[i], p); i++)
+		;
+	if (i == w.n || a.nports == NC_CNI_PORTS_MAX)
+		return 0;
+	a.ports[a.nports++] = w.ports[i];
+	w.ports[i] = w.ports[--w.n];
+	return save_path(path, id, netns, &a, cell, &w, e);
 }
 
 /**
