@@ -601,3 +601,314 @@ import socket; c=socket.create_connection(('$v6::1',$hp),2); print(c.recv(64).de
 	return 0
 }
 t_cni_dual_stack() { in_mode cni_dual_stack_body; }
+
+# --- conformance --------------------------------------------------------
+
+# cni_result_ok VERSION NETNS: the last ADD's result, field by field, as
+# the spec of VERSION shapes it (after PREV interfaces of an earlier plugin)
+# and as the kernel has it: prints "HOSTIF HOSTMAC CMAC ADDRESS"
+cni_result_ok() {
+	python3 - "$T/cni.out" "$1" "$2" "$BR" "$SUB" "${3:-0}" <<'PY' || fail "the $1 result is not as the spec says: $(cat "$T/cni.out")"
+import json, sys
+r = json.load(open(sys.argv[1])); v, ns, br, sub, prev = sys.argv[2:]; prev = int(prev)
+assert r["cniVersion"] == v, "cniVersion"
+i = r["interfaces"]
+assert len(i) == prev + 3, "interfaces"
+assert i[prev]["name"] == br and "sandbox" not in i[prev], "the bridge"
+assert i[prev + 1]["name"].startswith("ncv") and "sandbox" not in i[prev + 1], "the host end"
+assert len(i[prev + 1]["mac"]) == 17, "the host end's mac"
+assert i[prev + 2]["name"] == "eth0" and i[prev + 2]["sandbox"] == ns, "the container's end"
+assert len(i[prev + 2]["mac"]) == 17, "the container's mac"
+ip = r["ips"][-1]
+assert ip["address"].startswith(sub + ".") and ip["address"].endswith("/24"), "address"
+assert ip["gateway"] == sub + ".1", "gateway"
+assert ip["interface"] == prev + 2, "interface index"
+assert ("version" in ip) == (v != "1.0.0"), "version key (0.3.x/0.4.0 only)"
+assert ip.get("version", "4") == "4", "version value"
+assert {"dst": "0.0.0.0/0", "gw": sub + ".1"} in r["routes"], "default route"
+assert isinstance(r.get("dns", {}), dict), "dns"
+print(i[prev + 1]["name"], i[prev + 1]["mac"], i[prev + 2]["mac"], ip["address"])
+PY
+}
+
+# Each version the plugin announces: ADD's result field by field and as the
+# kernel has it, CHECK (0.4.0 and later; code 1 before), DEL leaving
+# nothing.  A 1.1.0 configuration is refused with code 1 by every verb
+# (the plugin does not announce 1.1.0, so a runtime that follows the spec
+# never sends one) and makes nothing.  Not first in a chain: an earlier
+# plugin's prevResult comes first, ours follow with shifted indexes, its
+# dns is kept; a prevResult with a list that is not a list fails ADD (7),
+# and one that is not even an object does not stop DEL.
+cni_versions_body() {
+	cni_begin
+	local c1=${PFX}c1 v out hif hmac cmac addr
+	ip netns add "$c1"; NSS="$c1"
+	for v in 0.3.0 0.3.1 0.4.0 1.0.0; do
+		cni_conf "$T/conf.json"; sed -i "s/\"1.0.0\"/\"$v\"/" "$T/conf.json"
+		IDS="ver-$v"
+		cni_ok ADD "ver-$v" "/run/netns/$c1" "$T/conf.json"
+		read -r hif hmac cmac addr <<<"$(cni_result_ok "$v" "/run/netns/$c1")"
+		ip -o link show "$hif" | grep -q "link/ether $hmac .*master $BR\|master $BR .*link/ether $hmac" ||
+			fail "$v: the host end $hif ($hmac) is not on $BR: $(ip -o link show "$hif")"
+		ip -n "$c1" -o link show eth0 | grep -q "link/ether $cmac" || fail "$v: eth0 has not the MAC $cmac"
+		ip -n "$c1" -o addr show dev eth0 | grep -q "inet $addr" || fail "$v: eth0 has not $addr"
+		case $v in
+		0.3.*) cni_code 1 CHECK "ver-$v" "/run/netns/$c1" "$T/conf.json" ;;
+		*) cni_ok CHECK "ver-$v" "/run/netns/$c1" "$T/conf.json" ;;
+		esac
+		cni_ok DEL "ver-$v" "/run/netns/$c1" "$T/conf.json"
+		cni_nothing_left
+	done
+	# 1.1.0: refused by each verb, nothing made
+	cni_conf "$T/conf.json"; sed -i 's/"1.0.0"/"1.1.0"/' "$T/conf.json"
+	for v in ADD CHECK DEL; do cni_code 1 "$v" v11 "/run/netns/$c1" "$T/conf.json"; done
+	ip -n "$c1" -o link | grep -q eth0 && fail "a 1.1.0 ADD made eth0"
+	cni_nothing_left
+	# after another plugin of the chain
+	IDS="chained"
+	cni_conf "$T/conf.json" '"prevResult": {"cniVersion": "1.0.0", "interfaces": [{"name": "lo", "sandbox": "/run/netns/'"$c1"'"}],
+ "ips": [{"address": "10.99.0.9/32", "interface": 0}], "dns": {"nameservers": ["10.99.0.53"]}}'
+	cni_ok ADD chained "/run/netns/$c1" "$T/conf.json"
+	cni_result_ok 1.0.0 "/run/netns/$c1" 1 >/dev/null
+	[ "$(jq_py 'r["interfaces"][0]["name"], r["ips"][0]["address"], r["ips"][0]["interface"], r["dns"]["nameservers"]')" = \
+	  "lo 10.99.0.9/32 0 ['10.99.0.53']" ] || fail "the earlier plugin's result is not kept: $(cat "$T/cni.out")"
+	cni_ok CHECK chained "/run/netns/$c1" "$T/conf.json"
+	cni_ok DEL chained "/run/netns/$c1" "$T/conf.json"
+	cni_nothing_left
+	# broken prevResults
+	cni_conf "$T/bad.json" '"prevResult": {"cniVersion": "1.0.0", "interfaces": {"name": "lo"}}'
+	cni_code 7 ADD chained "/run/netns/$c1" "$T/bad.json"
+	grep -q 'prevResult: \\"interfaces\\" must be a list' "$T/cni.out" || fail "the error does not name the broken list: $(cat "$T/cni.out")"
+	cni_nothing_left
+	cni_conf "$T/conf.json"
+	cni_conf "$T/bad.json" '"prevResult": "garbage"'
+	cni_ok ADD chained "/run/netns/$c1" "$T/conf.json"
+	cni_ok DEL chained "/run/netns/$c1" "$T/bad.json"
+	ip -n "$c1" -o link | grep -q eth0 && fail "DEL with a broken prevResult left eth0"
+	cni_nothing_left
+	return 0
+}
+t_cni_versions() { in_mode cni_versions_body; }
+
+# cni_drift WHAT TEXT: CHECK fails with 104 and a message naming TEXT
+cni_drift() {
+	local msg
+	cni_code 104 CHECK drift "/run/netns/${PFX}c1" "$T/conf.json"
+	msg=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["msg"])' "$T/cni.out")
+	case "$msg" in *"$2"*) ;; *) fail "CHECK after $1 does not say '$2': $msg" ;; esac
+}
+
+# CHECK against each piece of an attachment removed or changed behind the
+# plugin's back, each put back after (and CHECK passing again shows the
+# putting back is complete): the container's interface down, its route,
+# the host end down and off the bridge, the bridge down, its gateway
+# address, a DNAT entry, the bridge's entry in the table, the table's
+# rules, the host end, the bridge.  Then DEL still leaves nothing.
+cni_check_drift_body() {
+	cni_begin
+	local c1=${PFX}c1 hp hif addr
+	ip netns add "$c1"; NSS="$c1"; IDS="drift"
+	hp=$(free_port) || fail "no free port"
+	cni_conf "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80}]}'
+	cni_ok ADD drift "/run/netns/$c1" "$T/conf.json"
+	hif=$(jq_py 'r["interfaces"][1]["name"]'); addr=$(jq_py 'r["ips"][0]["address"]')
+	cni_ok CHECK drift "/run/netns/$c1" "$T/conf.json"
+	ip -n "$c1" link set eth0 down
+	cni_drift "eth0 set down" "interface eth0 is down in the container"
+	ip -n "$c1" link set eth0 up; ip -n "$c1" route replace default via "$SUB.1" dev eth0
+	ip -n "$c1" route del default
+	cni_drift "the default route removed" "route default via $SUB.1 is missing"
+	ip -n "$c1" route add default via "$SUB.1" dev eth0
+	ip link set "$hif" down
+	cni_drift "the host end set down" "host interface $hif is down"
+	ip link set "$hif" up; ip link set "$hif" nomaster
+	cni_drift "the host end taken off the bridge" "host interface $hif is not on bridge"
+	ip link set "$hif" master "$BR"; ip link set "$BR" down
+	cni_drift "the bridge set down" "bridge \"$BR\" is down"
+	ip link set "$BR" up; ip addr del "$SUB.1/24" dev "$BR"
+	cni_drift "the gateway address removed" "gateway address $SUB.1/24 is missing on bridge"
+	ip addr add "$SUB.1/24" dev "$BR"
+	nft delete element inet netcell_cni pm4 "{ tcp . $hp }"
+	cni_drift "the DNAT entry removed" "pm4 { tcp . $hp }"
+	nft add element inet netcell_cni pm4 "{ tcp . $hp : ${addr%/*} . 80 }"
+	nft delete element inet netcell_cni brs "{ \"$BR\" }"
+	cni_drift "the bridge's entry removed" "brs { \"$BR\" }"
+	nft add element inet netcell_cni brs "{ \"$BR\" }"
+	cni_ok CHECK drift "/run/netns/$c1" "$T/conf.json"
+	nft flush chain inet netcell_cni ports
+	cni_drift "the DNAT rules flushed" "chain inet netcell_cni ports changed"
+	ip link del "$hif"
+	cni_drift "the host end deleted" "host interface $hif is missing"
+	ip link del "$BR"
+	cni_drift "the bridge deleted" "bridge \"$BR\" is missing"
+	cni_ok DEL drift "/run/netns/$c1" "$T/conf.json"
+	cni_nothing_left
+	return 0
+}
+t_cni_check_drift() { in_mode cni_check_drift_body; }
+
+# DEL in every state a runtime may call it in: never added (with and
+# without CNI_NETNS); after a "reboot" (the state directory kept, links,
+# table and namespaces gone); with CNI_ARGS that are not KEY=VALUE (the
+# lease is released all the same: host-local refuses such arguments).
+cni_del_cases_body() {
+	cni_begin
+	local c1=${PFX}c1 c2=${PFX}c2 hp
+	ip netns add "$c1"; ip netns add "$c2"; NSS="$c1 $c2"; IDS="reb1 reb2 args"
+	hp=$(free_port) || fail "no free port"
+	cni_conf "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80}]}'
+	cni_ok DEL never "/run/netns/$c1" "$T/conf.json"
+	cni_ok DEL never "" "$T/conf.json"
+	cni_nothing_left
+	cni_ok ADD reb1 "/run/netns/$c1" "$T/conf.json"
+	cni_conf "$T/conf2.json"
+	cni_ok ADD reb2 "/run/netns/$c2" "$T/conf2.json"
+	# the "reboot": everything the kernel held goes, the files stay
+	ip netns del "$c1"; ip netns del "$c2"
+	for _ in $(seq 1 40); do ip -o link | grep -q ' ncv' || break; sleep 0.05; done
+	ip link del "$BR"; nft delete table inet netcell_cni
+	[ "$(ls "$T/cnistate/$NET" | wc -l)" = 2 ] || fail "the state of two containers is not there"
+	cni_ok DEL reb1 "/run/netns/$c1" "$T/conf.json"
+	cni_ok DEL reb2 "" "$T/conf2.json"
+	cni_nothing_left
+	ip netns add "$c1"
+	cni_ok ADD args "/run/netns/$c1" "$T/conf2.json"
+	cni_ok DEL args "/run/netns/$c1" "$T/conf2.json" CNI_ARGS="garbage"
+	cni_nothing_left
+	return 0
+}
+t_cni_del_cases() { in_mode cni_del_cases_body; }
+
+# Input a runtime or a user may get wrong: each is one error object with
+# the code for it, and leaves nothing (no link, entry, state or lease).
+cni_bad_input_body() {
+	cni_begin
+	local c1=${PFX}c1 hp a
+	ip netns add "$c1"; NSS="$c1"; IDS="bad"
+	hp=$(free_port) || fail "no free port"
+	cni_conf "$T/conf.json"
+	for a in "garbage" "IgnoreUnknown=1;;K8S_POD_NAME=x" "=x" "FOO=1" "IgnoreUnknown=1;MAC=$(printf 'a%.0s' $(seq 1 40))" \
+		 "IgnoreUnknown=1;NETCELL_FIREWALL=$(printf 'a%.0s' $(seq 1 300))"; do
+		cni_code 4 ADD bad "/run/netns/$c1" "$T/conf.json" CNI_ARGS="$a"
+		grep -q 'CNI_ARGS' "$T/cni.out" || fail "the error does not name CNI_ARGS: $(cat "$T/cni.out")"
+	done
+	for a in '{"hostPort": '"$hp"'}' '[{"hostPort": "80", "containerPort": 80}]' \
+		 '[{"hostPort": '"$hp"', "containerPort": 80, "protocol": "sctp"}]' \
+		 '[{"hostPort": '"$hp"', "containerPort": 0}]' \
+		 '[{"hostPort": '"$hp"', "containerPort": 80}, {"hostPort": '"$hp"', "containerPort": 81, "hostIP": "0.0.0.0"}]' \
+		 '[{"hostPort": '"$hp"', "containerPort": 80, "hostIP": "::1"}]' \
+		 '[{"hostPort": '"$hp"', "containerPort": 80, "hostIP": "localhost"}]'; do
+		cni_conf "$T/pm.json" '"runtimeConfig": {"portMappings": '"$a"'}'
+		cni_code 7 ADD bad "/run/netns/$c1" "$T/pm.json"
+		grep -q 'portMappings' "$T/cni.out" || fail "the error does not name portMappings: $(cat "$T/cni.out")"
+	done
+	for a in '"mtu": 10' '"bridge": 5' '"isGateway": "yes"' '"ipam": "host-local"'; do
+		cni_conf "$T/k.json" "$a"
+		cni_code 7 ADD bad "/run/netns/$c1" "$T/k.json"
+	done
+	sed 's/"name": "[^"]*"/"name": "bad\/name"/' "$T/conf.json" >"$T/k.json"
+	cni_code 7 ADD bad "/run/netns/$c1" "$T/k.json"
+	ip -n "$c1" -o link | grep -q eth0 && fail "a refused ADD made eth0"
+	cni_nothing_left
+	# unknown keys pass with IgnoreUnknown, as podman and the kubelet send them
+	cni_ok ADD bad "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=x;FOO=bar"
+	cni_ok DEL bad "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=x;FOO=bar"
+	cni_nothing_left
+	return 0
+}
+t_cni_bad_input() { in_mode cni_bad_input_body; }
+
+# --- several networks ---------------------------------------------------
+
+# cni_net2: a second network (bridge BR2, SUB2) in $T/conf2n.json, with the
+# same port mapping as $T/conf.json when $1 is given; its cleanup
+cni_net2() {
+	local n=$(( $$ % 200 + 20 )) pm=""
+	BR2="${PFX}c"; NET2="${PFX}m"; SUB2="10.234.$n"
+	ip -4 route | grep -qE "^10\.234\.$n\." && fail "a route of the host uses $SUB2 already"
+	[ -n "${1:-}" ] && pm=', "runtimeConfig": {"portMappings": [{"hostPort": '"$1"', "containerPort": 80}]}'
+	printf '{"cniVersion": "1.0.0", "name": "%s", "type": "netcell", "bridge": "%s",
+ "ipam": {"type": "host-local", "ranges": [[{"subnet": "%s.0/24"}]], "dataDir": "%s/ipam"}%s}\n' \
+		"$NET2" "$BR2" "$SUB2" "$T" "$pm" >"$T/conf2n.json"
+	trap 'cni_net2_cleanup; cni_cleanup' EXIT
+}
+cni_net2_cleanup() {
+	local id
+	for id in $IDS2; do cni DEL "$id" "" "$T/conf2n.json" CNI_IFNAME=eth1 >/dev/null 2>&1; done
+	ip link del "$BR2" 2>/dev/null
+	return 0
+}
+
+# cni_net2_left: nothing of the second network is left
+cni_net2_left() {
+	ip link show "$BR2" >/dev/null 2>&1 && fail "bridge $BR2 is left"
+	[ -z "$(ls "$T/ipam/$NET2" 2>/dev/null | grep -E '^[0-9]')" ] || fail "IPAM leases of $NET2 left: $(ls "$T/ipam/$NET2")"
+	return 0
+}
+
+# One container on two networks (podman --network a,b): both give it a
+# default route (the second after the first, by metric) and the same port
+# mapping (published through the first; the second takes it over when the
+# first is deleted, as podman network disconnect does); CHECK passes on
+# both.  Then 10 containers on both networks at once, ADDs and DELs: every
+# lease, bridge port and table entry consistent, nothing left.
+cni_two_networks_body() {
+	cni_begin
+	local c1=${PFX}c1 hp i out
+	hp=$(free_port) || fail "no free port"
+	cni_net2 "$hp"
+	ip netns add "$c1"; NSS="$c1"; IDS="two"; IDS2="two"
+	cni_conf "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80}]}'
+	cni_ok ADD two "/run/netns/$c1" "$T/conf.json"
+	cni_ok ADD two "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	[ "$(jq_py 'r["interfaces"][2]["name"], r["ips"][0]["interface"]')" = "eth1 2" ] || fail "the second result: $(cat "$T/cni.out")"
+	ip -n "$c1" route show default | grep -q "^default via $SUB.1 dev eth0 *$" ||
+		fail "the first network's default route is not first: $(ip -n "$c1" route show default)"
+	ip -n "$c1" route show default | grep -q "^default via $SUB2.1 dev eth1 .*metric 1" ||
+		fail "the second network's default route is missing: $(ip -n "$c1" route show default)"
+	cni_ok CHECK two "/run/netns/$c1" "$T/conf.json"
+	cni_ok CHECK two "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	ip -n "$c1" link set lo up
+	serve "$c1" 80
+	out=$(peer 127.0.0.1 "$hp") || fail "127.0.0.1:$hp does not reach the container"
+	[ "$out" = "$SUB.1" ] || fail "the port is not published through the first network: the container saw $out"
+	cni_ok DEL two "/run/netns/$c1" "$T/conf.json"
+	out=$(peer 127.0.0.1 "$hp") || fail "127.0.0.1:$hp no longer reaches the container after the first network went"
+	[ "$out" = "$SUB2.1" ] || fail "the port did not move to the second network: the container saw $out"
+	ip -n "$c1" route show default | grep -q "via $SUB2.1 dev eth1" || fail "no default route left: $(ip -n "$c1" route)"
+	cni_ok CHECK two "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL two "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	peer 127.0.0.1 "$hp" >/dev/null && fail "the port still answers after both DELs"
+	cni_nothing_left; cni_net2_left
+	# 10 containers x 2 networks, all at once
+	cni_net2
+	cni_conf "$T/conf.json"
+	local pids="" p n=10
+	for i in $(seq 1 $n); do ip netns add "${PFX}p$i"; NSS="$NSS ${PFX}p$i"; IDS="$IDS par$i"; IDS2="$IDS2 par$i"; done
+	for cmd in ADD DEL; do
+		pids=""
+		for i in $(seq 1 $n); do
+			env CNI_COMMAND=$cmd CNI_CONTAINERID="par$i" CNI_NETNS="/run/netns/${PFX}p$i" CNI_IFNAME=eth0 \
+				CNI_PATH=/usr/lib/cni timeout 60 "$CNIBIN" <"$T/conf.json" >"$T/a$i.out" 2>&1 &
+			pids="$pids $!"
+			env CNI_COMMAND=$cmd CNI_CONTAINERID="par$i" CNI_NETNS="/run/netns/${PFX}p$i" CNI_IFNAME=eth1 \
+				CNI_PATH=/usr/lib/cni timeout 60 "$CNIBIN" <"$T/conf2n.json" >"$T/b$i.out" 2>&1 &
+			pids="$pids $!"
+		done
+		for p in $pids; do wait "$p" || fail "a concurrent $cmd failed: $(cat "$T"/[ab]*.out | grep -m1 msg)"; done
+		[ $cmd = DEL ] && break
+		[ "$(ip -o link show master "$BR" | wc -l) $(ip -o link show master "$BR2" | wc -l)" = "$n $n" ] ||
+			fail "the bridges have not $n ports each"
+		[ "$(for i in $(seq 1 $n); do ip -n "${PFX}p$i" -4 -o addr | awk '/eth[01]/ {print $4}'; done | sort -u | wc -l)" = $((2 * n)) ] ||
+			fail "$n containers have not $((2 * n)) distinct addresses"
+		[ "$(nft -j list set inet netcell_cni masq4 | python3 -c 'import json,sys; print(len([e for o in json.load(sys.stdin)["nftables"] if "set" in o for e in o["set"].get("elem", [])]))')" = $((2 * n)) ] ||
+			fail "the masquerade set has not $((2 * n)) addresses: $(nft list set inet netcell_cni masq4)"
+		for i in $(seq 1 $n); do
+			cni_ok CHECK "par$i" "/run/netns/${PFX}p$i" "$T/conf.json"
+			cni_ok CHECK "par$i" "/run/netns/${PFX}p$i" "$T/conf2n.json" CNI_IFNAME=eth1
+		done
+	done
+	cni_nothing_left; cni_net2_left
+	return 0
+}
+t_cni_two_networks() { in_mode cni_two_networks_body; }
