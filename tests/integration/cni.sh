@@ -912,3 +912,153 @@ cni_two_networks_body() {
 	return 0
 }
 t_cni_two_networks() { in_mode cni_two_networks_body; }
+
+# --- podman with a chain of the standard plugins -------------------------
+
+# pm_chain_cleanup: the test's containers and links, and the standard
+# plugins' own iptables chains when the test made them (firewall, portmap
+# leave their skeleton behind after the last container)
+pm_chain_cleanup() {
+	pm_cleanup
+	ip link del "$BR2" 2>/dev/null
+	local ipt c
+	for ipt in iptables ip6tables; do
+		if [ "$IPT_HAD" = 0 ]; then
+			$ipt -D FORWARD -m comment --comment "CNI firewall plugin rules" -j CNI-FORWARD 2>/dev/null
+			for c in CNI-FORWARD CNI-ADMIN; do $ipt -F $c 2>/dev/null; $ipt -X $c 2>/dev/null; done
+		fi
+		if [ "$NAT_HAD" = 0 ]; then
+			$ipt -t nat -D PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT 2>/dev/null
+			$ipt -t nat -D OUTPUT -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT 2>/dev/null
+			$ipt -t nat -D POSTROUTING -m comment --comment "CNI portfwd requiring masquerade" -j CNI-HOSTPORT-MASQ 2>/dev/null
+			for c in CNI-HOSTPORT-DNAT CNI-HOSTPORT-MASQ CNI-HOSTPORT-SETMARK; do $ipt -t nat -F $c 2>/dev/null; $ipt -t nat -X $c 2>/dev/null; done
+		fi
+	done
+	return 0
+}
+
+# pm_chain_left ADDR: nothing of a container at ADDR is left: netcell's
+# links, table, state and leases, and the chain plugins' rules for it
+pm_chain_left() {
+	cni_nothing_left
+	iptables -S 2>/dev/null | grep -q -- "-d $1/32" && fail "the firewall plugin's rule for $1 is left"
+	iptables -t nat -S 2>/dev/null | grep -q -- "CNI-DN-" && fail "portmap's DNAT chain is left: $(iptables -t nat -S | grep CNI-DN-)"
+	return 0
+}
+
+# pm_udp_echo NETNS: in the container's namespace, a UDP server on 81
+# answering each datagram with the sender's address (bounded: 40 s)
+pm_udp_echo() {
+	nsenter --net="$1" python3 -c "
+import socket,time
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('0.0.0.0',81)); s.settimeout(40)
+end=time.time()+40
+while time.time()<end:
+    try: d,p=s.recvfrom(100); s.sendto(p[0].encode(),p)
+    except Exception: break" >/dev/null 2>&1 &
+	SRV="$SRV $!"
+	for _ in $(seq 1 50); do nsenter --net="$1" ss -Hluan 'sport = :81' | grep -q . && return 0; sleep 0.05; done
+	fail "no UDP server in the container"
+}
+
+# udp_peer ADDR PORT: one datagram, print the answer (2 s)
+udp_peer() {
+	python3 -c "
+import socket; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(2)
+s.sendto(b'x',('$1',$2)); print(s.recvfrom(100)[0].decode())" 2>/dev/null
+}
+
+# podman 4.3 with netcell first in a chain of Debian's standard plugins:
+# tuning (MTU, a sysctl), bandwidth (a qdisc on the host end), firewall
+# (iptables), portmap (given the port mappings too: both DNATs lead to the
+# same address).  -p tcp, udp and one on hostIP 127.0.0.1, reached from the
+# host's loopback and a client namespace (the hostIP one only from
+# loopback); restart, network reload after the table was deleted, stop,
+# start, rm: after each, what should be there is, and nothing more.  Then
+# a container on two networks with a published port, one network
+# disconnected: the port still answers.
+# modes t_cni_podman_chain: root
+# (rootless podman carries published ports through its rootlessport, not
+# the plugins' DNAT, and the firewall and portmap plugins' rules live in its
+# rootless namespace: neither what is checked here exists there; rootless
+# podman itself is t_cni_podman's user mode)
+t_cni_podman_chain() {
+	cni_begin
+	pm_init
+	local kn=${PFX}k web=${PFX}web hp hu hl ns ca out hif st n
+	IPT_HAD=$(iptables -S 2>/dev/null | grep -c 'CNI-FORWARD')
+	NAT_HAD=$(iptables -t nat -S 2>/dev/null | grep -c 'CNI-HOSTPORT')
+	cni_net2
+	trap pm_chain_cleanup EXIT
+	NSS="$kn"; side "$kn" "$K"
+	hp=$(free_port) && hu=$(free_port) && hl=$(free_port) || fail "no free port"
+	cat >"$T/pm/net.d/$NET.conflist" <<CONF
+{"cniVersion": "0.4.0", "name": "$NET", "plugins": [
+ {"type": "netcell", "bridge": "$BR",
+  "ipam": {"type": "host-local", "ranges": [[{"subnet": "$SUB.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "$T/ipam"},
+  "capabilities": {"portMappings": true, "ips": true, "mac": true}},
+ {"type": "tuning", "mtu": 1400, "sysctl": {"net.ipv4.conf.eth0.rp_filter": "2"}},
+ {"type": "bandwidth", "ingressRate": 1000000000, "ingressBurst": 10000000, "egressRate": 1000000000, "egressBurst": 10000000},
+ {"type": "firewall", "backend": "iptables"},
+ {"type": "portmap", "capabilities": {"portMappings": true}}]}
+CONF
+	printf '{"cniVersion": "1.0.0", "name": "%s", "plugins": [{"type": "netcell", "bridge": "%s",
+ "ipam": {"type": "host-local", "ranges": [[{"subnet": "%s.0/24"}]], "dataDir": "%s/ipam"},
+ "capabilities": {"portMappings": true}}]}\n' "$NET2" "$BR2" "$SUB2" "$T" >"$T/pm/net.d/$NET2.conflist"
+	"${PM[@]}" run -d --name "$web" --network "$NET" -p "$hp:80" -p "$hu:81/udp" -p "127.0.0.1:$hl:80" \
+		--rootfs "$RFS" httpd -f -p 80 -h /www >"$T/pm.out" 2>&1 || fail "podman run: $(cat "$T/pm.out")"
+	# pm_up: the container as the chain made it, its ports answering
+	pm_up() {
+		ns=$("${PM[@]}" inspect -f '{{.NetworkSettings.SandboxKey}}' "$web")
+		ca=$(pm_addr "$web")
+		case "$ca" in "$SUB".*) ;; *) fail "$1: the container's address '$ca' is not from $SUB.0/24" ;; esac
+		pm_wait_http "$ca" 80 || fail "$1: the container's server does not answer"
+		[ "$(ip -o link show master "$BR" | wc -l)" = 1 ] || fail "$1: the bridge has not one port: $(ip -o link show master "$BR")"
+		hif=$(ip -o link show master "$BR" | awk -F'[ :@]+' '{print $2}')
+		nsenter --net="$ns" ip -o link show eth0 | grep -q 'mtu 1400' || fail "$1: tuning's MTU is not on eth0"
+		[ "$(nsenter --net="$ns" sysctl -n net.ipv4.conf.eth0.rp_filter)" = 2 ] || fail "$1: tuning's sysctl is not set"
+		tc qdisc show dev "$hif" | grep -q tbf || fail "$1: bandwidth's qdisc is not on $hif: $(tc qdisc show dev "$hif")"
+		iptables -S CNI-FORWARD | grep -q -- "-d $ca/32" || fail "$1: the firewall plugin has no rule for $ca"
+		[ "$(ls "$T/cnistate/$NET" | wc -l) $(ls "$T/ipam/$NET" | grep -cE '^[0-9]')" = "1 1" ] ||
+			fail "$1: not one state file and one lease: $(ls "$T/cnistate/$NET" "$T/ipam/$NET")"
+		out=$(http 127.0.0.1 "$hp") || fail "$1: 127.0.0.1:$hp does not answer"
+		[ "$out" = "$SUB.1" ] || fail "$1: a loopback client arrives as '$out'"
+		out=$(http "$kn" "$K.1" "$hp") || fail "$1: the client namespace cannot reach $K.1:$hp"
+		[ "$out" = "$K.2" ] || fail "$1: the container saw '$out', not the client's $K.2"
+		out=$(http 127.0.0.1 "$hl") || fail "$1: 127.0.0.1:$hl (hostIP 127.0.0.1) does not answer"
+		http "$kn" "$K.1" "$hl" >/dev/null && fail "$1: the port published on 127.0.0.1 answers on $K.1"
+		pm_udp_echo "$ns"
+		out=$(udp_peer 127.0.0.1 "$hu") || fail "$1: udp 127.0.0.1:$hu does not answer"
+		[ "$out" = "$SUB.1" ] || fail "$1: a loopback udp client arrives as '$out'"
+		return 0
+	}
+	pm_up "run"
+	st=$(ls "$T/cnistate/$NET"); local old=$ca
+	"${PM[@]}" restart -t 0 "$web" >/dev/null || fail "podman restart"
+	pm_up "restart"
+	if [ "$old" != "$ca" ] && iptables -S | grep -q -- "-d $old/32"; then
+		fail "restart: the firewall plugin's rule for the old address $old is left"
+	fi
+	nft delete table inet netcell_cni
+	"${PM[@]}" network reload "$web" >/dev/null || fail "podman network reload"
+	pm_up "network reload"
+	"${PM[@]}" stop -t 0 "$web" >/dev/null || fail "podman stop"
+	pm_chain_left "$ca"
+	"${PM[@]}" start "$web" >/dev/null || fail "podman start"
+	pm_up "start"
+	"${PM[@]}" rm -f -t 0 "$web" >/dev/null || fail "podman rm -f"
+	pm_chain_left "$ca"
+	# two networks, one port; the network that published it disconnected
+	"${PM[@]}" run -d --name "$web" --network "$NET,$NET2" -p "$hp:80" --rootfs "$RFS" httpd -f -p 80 -h /www \
+		>"$T/pm.out" 2>&1 || fail "podman run on two networks: $(cat "$T/pm.out")"
+	ca=$(pm_addr "$web")
+	for _ in $(seq 1 50); do http 127.0.0.1 "$hp" >/dev/null && break; sleep 0.1; done
+	http 127.0.0.1 "$hp" >/dev/null || fail "two networks: 127.0.0.1:$hp does not answer"
+	n=$(grep -l '^port=' "$T"/cnistate/*/* | xargs -n1 dirname | xargs -n1 basename)
+	case "$n" in "$NET"|"$NET2") ;; *) fail "two networks: not one network publishes the port: '$n'" ;; esac
+	"${PM[@]}" network disconnect "$n" "$web" >/dev/null || fail "podman network disconnect $n"
+	out=$(http 127.0.0.1 "$hp") || fail "two networks: the port went with network $n"
+	"${PM[@]}" rm -f -t 0 "$web" >/dev/null || fail "podman rm -f"
+	pm_chain_left "$ca"; cni_net2_left
+	return 0
+}
