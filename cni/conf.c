@@ -14,6 +14,7 @@
  * in "firewallDir", never a path: a pod cannot name any file of the host.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -190,6 +191,7 @@ static int port_one(struct json_object *o, struct nc_cni_port *p, struct cni_err
 	struct json_object *hp, *cp;
 	unsigned char b[16];
 	int64_t h, c;
+	int i;
 
 	snprintf(p->proto, sizeof(p->proto), "tcp");
 	p->host_ip[0] = '\0';
@@ -208,6 +210,8 @@ static int port_one(struct json_object *o, struct nc_cni_port *p, struct cni_err
 	p->container_port = (unsigned)c;
 	if (!p->proto[0])
 		snprintf(p->proto, sizeof(p->proto), "tcp");
+	for (i = 0; p->proto[i]; i++)	/* "TCP", as Kubernetes spells it */
+		p->proto[i] = (char)tolower((unsigned char)p->proto[i]);
 	if (strcmp(p->proto, "tcp") && strcmp(p->proto, "udp"))
 		return cni_error(e, CNI_E_CONFIG, NULL,
 				 "runtimeConfig.portMappings: protocol \"%s\" is not supported; use tcp or udp",

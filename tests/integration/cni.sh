@@ -703,7 +703,8 @@ cni_drift() {
 # putting back is complete): the container's interface down, its route,
 # the host end down and off the bridge, the bridge down, its gateway
 # address, a DNAT entry, the bridge's entry in the table, the table's
-# rules, the host end, the bridge.  Then DEL still leaves nothing.
+# rules (the next container's ADD puts them back), the host end, the
+# bridge.  Then DEL still leaves nothing.
 cni_check_drift_body() {
 	cni_begin
 	local c1=${PFX}c1 hp hif addr
@@ -737,6 +738,12 @@ cni_check_drift_body() {
 	cni_ok CHECK drift "/run/netns/$c1" "$T/conf.json"
 	nft flush chain inet netcell_cni ports
 	cni_drift "the DNAT rules flushed" "chain inet netcell_cni ports changed"
+	# the next container's ADD puts the table's rules back
+	ip netns add "${PFX}c2"; NSS="$NSS ${PFX}c2"; IDS="$IDS drift2"
+	cni_conf "$T/conf2.json"
+	cni_ok ADD drift2 "/run/netns/${PFX}c2" "$T/conf2.json"
+	cni_ok CHECK drift "/run/netns/$c1" "$T/conf.json"
+	cni_ok DEL drift2 "/run/netns/${PFX}c2" "$T/conf2.json"
 	ip link del "$hif"
 	cni_drift "the host end deleted" "host interface $hif is missing"
 	ip link del "$BR"
@@ -813,6 +820,12 @@ cni_bad_input_body() {
 	# unknown keys pass with IgnoreUnknown, as podman and the kubelet send them
 	cni_ok ADD bad "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=x;FOO=bar"
 	cni_ok DEL bad "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=x;FOO=bar"
+	cni_nothing_left
+	# "UDP" as Kubernetes spells it
+	cni_conf "$T/pm.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80, "protocol": "UDP"}]}'
+	cni_ok ADD bad "/run/netns/$c1" "$T/pm.json"
+	nft list map inet netcell_cni pm4 | grep -q "udp . $hp :" || fail "the UDP mapping is not in pm4: $(nft list map inet netcell_cni pm4)"
+	cni_ok DEL bad "/run/netns/$c1" "$T/pm.json"
 	cni_nothing_left
 	return 0
 }
