@@ -139,6 +139,8 @@ int cni_state_load_file(const char *path, struct nc_cni_attach *a, char *netns, 
 int cni_state_sibling(const struct cni_env *env, const char *net, const struct nc_cni_port *p,
 		      int waiting, char *path, size_t len);
 int cni_state_take_port(const char *path, const struct nc_cni_port *p, struct cni_err *e);
+int cni_state_conflict(const struct cni_env *env, const char *net, const struct nc_cni_attach *a,
+		       char *what, size_t len);
 void cni_state_remove(const char *net, const struct cni_env *env);
 int cni_state_users(const char *bridge);
 int cni_state_bridge_mark(const char *bridge, struct cni_err *e);

@@ -413,7 +413,7 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 	struct nc_ctx *ctx = nc_ctx_new();
 	struct json_object *ipam = NULL, *res;
 	unsigned char hostmac[6];
-	char cell[NC_NAME_MAX + 1] = "", ons[8], ocell[8];
+	char cell[NC_NAME_MAX + 1] = "", ons[8], ocell[8], what[256];
 	struct nc_cni_attach a, old;
 	struct cni_wait w = { .n = 0 };
 	int added = 0, ret = -1;
@@ -434,6 +434,12 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 		cni_error(e, CNI_E_NETCELL, NULL,
 			  "netcell: container \"%s\" has %s on network \"%s\" already; DEL it first",
 			  env->id, env->ifname, c->name);
+		goto release;
+	}
+	if (cni_state_conflict(env, c->name, &a, what, sizeof(what))) {
+		cni_error(e, CNI_E_NETCELL, NULL,
+			  "netcell: container \"%s\" on bridge \"%s\": %s; give each container its own",
+			  env->id, a.bridge, what);
 		goto release;
 	}
 	split_ports(c, env, &a, &w);

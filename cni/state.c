@@ -388,6 +388,87 @@ int cni_state_sibling(const struct cni_env *env, const char *net, const struct n
 }
 
 /**
+ * same_addr() - do two "ADDR[/PLEN]" texts name the same address
+ * @x:		one
+ * @y:		other
+ *
+ * Return: 1 if so
+ */
+static int same_addr(const char *x, const char *y)
+{
+	size_t a = strcspn(x, "/"), b = strcspn(y, "/");
+
+	return a && a == b && !strncmp(x, y, a);
+}
+
+/**
+ * cni_state_conflict() - does another attachment on the bridge have an
+ * address or the MAC of a new one (a static IPAM configuration given
+ * twice, the runtime's "ips" or "mac" asked twice, two networks sharing a
+ * bridge and a subnet): the second container would take the first one's
+ * traffic
+ * @env:	container id and interface of the new one
+ * @net:	its network
+ * @a:		its attachment
+ * @what:	output: the conflict, in words
+ * @len:	size of @what
+ *
+ * Called under the lock.
+ *
+ * Return: 1 when there is one
+ */
+int cni_state_conflict(const struct cni_env *env, const char *net, const struct nc_cni_attach *a,
+		       char *what, size_t len)
+{
+	char own[PATH_MAX], file[PATH_MAX], netns[PATH_MAX], cell[NC_NAME_MAX + 1], id[257];
+	struct nc_cni_attach o;
+	struct dirent *de, *fe;
+	DIR *d = opendir(state_dir()), *sub;
+	int i, j, found = 0;
+
+	for (i = 0; i < a->nips; i++)
+		for (j = 0; j < a->nips; j++)
+			if (a->gws[j][0] && same_addr(a->ips[i], a->gws[j])) {
+				snprintf(what, len, "address %s is the gateway's", a->ips[i]);
+				found = 1;
+			}
+	file_of(net, env, own, sizeof(own));
+	while (!found && d && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", state_dir(), de->d_name);
+		sub = opendir(file);
+		while (!found && sub && (fe = readdir(sub))) {
+			if (fe->d_name[0] == '.' || fe->d_type != DT_REG)
+				continue;
+			snprintf(file, sizeof(file), "%s/%s/%s", state_dir(), de->d_name, fe->d_name);
+			if (!strcmp(file, own) || cni_state_load_file(file, &o, netns, sizeof(netns), cell,
+								      sizeof(cell), NULL, id) ||
+			    strcmp(o.bridge, a->bridge))
+				continue;
+			for (i = 0; !found && i < a->nips; i++)
+				for (j = 0; !found && j < o.nips; j++)
+					if (same_addr(a->ips[i], o.ips[j]) || same_addr(a->ips[i], o.gws[j])) {
+						snprintf(what, len, "address %s is %s of container %.12s (network %s)",
+							 a->ips[i], same_addr(a->ips[i], o.ips[j]) ? "that" : "the gateway",
+							 id, de->d_name);
+						found = 1;
+					}
+			if (!found && !memcmp(a->mac, o.mac, 6)) {
+				snprintf(what, len, "MAC %02x:%02x:%02x:%02x:%02x:%02x is that of container %.12s (network %s)",
+					 a->mac[0], a->mac[1], a->mac[2], a->mac[3], a->mac[4], a->mac[5], id, de->d_name);
+				found = 1;
+			}
+		}
+		if (sub)
+			closedir(sub);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/**
  * cni_state_take_port() - a waiting port is now published by the
  * attachment of a record: move it in the record
  * @path:	state file

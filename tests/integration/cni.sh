@@ -1075,3 +1075,39 @@ CONF
 	pm_chain_left "$ca"; cni_net2_left
 	return 0
 }
+
+# A second container must not take the first one's traffic: the same
+# static address (a conflist copied), the gateway's address, the same MAC
+# (the runtime's "mac" asked twice) are refused (100, nothing left of the
+# second), and the first still answers and passes CHECK.
+cni_second_container_body() {
+	cni_begin
+	local c1=${PFX}c1 c2=${PFX}c2 mac a
+	ip netns add "$c1"; ip netns add "$c2"; NSS="$c1 $c2"; IDS="first second"
+	printf '{"cniVersion": "1.0.0", "name": "%s", "type": "netcell", "bridge": "%s",
+ "ipam": {"type": "static", "addresses": [{"address": "%s.50/24", "gateway": "%s.1"}]}}\n' \
+		"$NET" "$BR" "$SUB" "$SUB" >"$T/static.json"
+	sed "s/$SUB\\.50/$SUB.1/" "$T/static.json" >"$T/gw.json"
+	cni_conf "$T/conf.json"
+	cni_ok ADD first "/run/netns/$c1" "$T/static.json"
+	# CHECK as a runtime sends it: with ADD's result (static IPAM needs it)
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["prevResult"]=json.load(open(sys.argv[2]))
+json.dump(c, open(sys.argv[3], "w"))' "$T/static.json" "$T/cni.out" "$T/check.json"
+	mac=$(ip -n "$c1" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+	cni_code 100 ADD second "/run/netns/$c2" "$T/static.json"
+	grep -q "address $SUB.50/24 is that of container first" "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	cni_code 100 ADD second "/run/netns/$c2" "$T/gw.json"
+	grep -q "is the gateway's" "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	cni_code 100 ADD second "/run/netns/$c2" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;MAC=$mac"
+	grep -q "MAC $mac is that of container first" "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	ip -n "$c2" -o link | grep -q eth0 && fail "a refused second container got eth0"
+	[ -z "$(ls "$T/ipam/$NET" 2>/dev/null | grep -E '^[0-9]')" ] || fail "a refused container kept its lease: $(ls "$T/ipam/$NET")"
+	[ "$(ip -o link show master "$BR" | wc -l)" = 1 ] || fail "a refused container left a port on the bridge"
+	cni_ok CHECK first "/run/netns/$c1" "$T/check.json"
+	serve - 7998
+	[ "$(peer "$c1" "$SUB.1" 7998)" = "$SUB.50" ] || fail "the first container no longer reaches the host"
+	cni_ok DEL first "/run/netns/$c1" "$T/static.json"
+	cni_nothing_left
+	return 0
+}
+t_cni_second_container() { in_mode cni_second_container_body; }
