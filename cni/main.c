@@ -446,6 +446,14 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 	if (!cni_state_users(a.bridge) && !if_nametoindex(a.bridge) &&
 	    cni_state_bridge_mark(a.bridge, e))
 		goto release;
+	/* recorded before anything is made: a runtime that kills an ADD it
+	 * finds slow (its timeout) calls DEL, which must find what to remove,
+	 * the nft entries above all (a host port left taken) */
+	if (c->firewall[0])
+		snprintf(cell, sizeof(cell), "cni-%.12s", env->id);
+	if (cni_state_save(c, env, &a, cell, &w, e))
+		goto undo;
+	cell[0] = '\0';
 	if (nc_cni_add(ctx, &a, env->netns, hostmac)) {
 		lib_error(e, CNI_E_NETCELL, ctx, "netcell: cannot connect the container");
 		goto undo;
@@ -464,6 +472,7 @@ unfw:
 	if (cell[0])
 		cni_fw_forget(cell);
 undo:
+	cni_state_remove(c->name, env);	/* no longer counted as a user */
 	detach(ctx, &a, env->netns, added);
 release:
 	ipam_release(c, env, in, NULL);

@@ -1111,3 +1111,41 @@ json.dump(c, open(sys.argv[3], "w"))' "$T/static.json" "$T/cni.out" "$T/check.js
 	return 0
 }
 t_cni_second_container() { in_mode cni_second_container_body; }
+
+# An ADD killed half-way (a runtime's timeout: here the keeper is stopped
+# while the plugin waits for it to adopt the container's namespace), then
+# the runtime's DEL: nothing of that container is left, its host port
+# above all, and the first container is untouched.
+cni_killed_add_body() {
+	cni_begin
+	local c1=${PFX}c1 c2=${PFX}c2 hp1 hp2 kp pid
+	ip netns add "$c1"; ip netns add "$c2"; NSS="$c1 $c2"; IDS="alive killed"
+	hp1=$(free_port) && hp2=$(free_port) || fail "no free port"
+	[ "$hp1" = "$hp2" ] && fail "free_port gave one port twice"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; }\n}\n' >"$T/fw/open.nft"
+	cni_conf "$T/conf1.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp1"', "containerPort": 80}]}'
+	cni_conf "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp2"', "containerPort": 80}]}'
+	cni_ok ADD alive "/run/netns/$c1" "$T/conf1.json" CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=open.nft"
+	kp=$(keeper_pid); [ -n "$kp" ] || fail "no keeper holds the first container's cell"
+	kill -STOP "$kp"
+	env CNI_COMMAND=ADD CNI_CONTAINERID=killed CNI_NETNS="/run/netns/$c2" CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni \
+		CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=open.nft" "$CNIBIN" <"$T/conf.json" >"$T/killed.out" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 100); do nft list map inet netcell_cni pm4 2>/dev/null | grep -q "tcp . $hp2 :" && break; sleep 0.05; done
+	nft list map inet netcell_cni pm4 | grep -q "tcp . $hp2 :" || { kill -CONT "$kp"; fail "the second ADD did not get as far as its port: $(cat "$T/killed.out")"; }
+	sleep 0.3
+	kill -9 "$pid"; wait "$pid" 2>/dev/null
+	kill -CONT "$kp"
+	cni_ok DEL killed "/run/netns/$c2" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=open.nft"
+	nft list map inet netcell_cni pm4 | grep -q "tcp . $hp2 :" && fail "the killed ADD's host port $hp2 is left taken"
+	ip -n "$c2" -o link | grep -q eth0 && fail "the killed ADD's eth0 is left"
+	[ "$(ip -o link show master "$BR" | wc -l)" = 1 ] || fail "the killed ADD's host end is left"
+	[ "$(ls "$T/cnistate/$NET")" = "alive-eth0" ] || fail "state left: $(ls "$T/cnistate/$NET")"
+	[ "$(ls "$T/ipam/$NET" | grep -cE '^[0-9]')" = 1 ] || fail "the killed ADD's lease is left: $(ls "$T/ipam/$NET")"
+	$NC list | grep -q cni-killed && fail "the killed ADD's cell is left"
+	cni_ok CHECK alive "/run/netns/$c1" "$T/conf1.json"
+	cni_ok DEL alive "/run/netns/$c1" "$T/conf1.json"
+	cni_nothing_left
+	return 0
+}
+t_cni_killed_add() { in_mode cni_killed_add_body; }
