@@ -984,7 +984,8 @@ s.sendto(b'x',('$1',$2)); print(s.recvfrom(100)[0].decode())" 2>/dev/null
 # podman 4.3 with netcell first in a chain of Debian's standard plugins:
 # tuning (MTU, a sysctl), bandwidth (a qdisc on the host end), firewall
 # (iptables), portmap (given the port mappings too: both DNATs lead to the
-# same address).  -p tcp, udp and one on hostIP 127.0.0.1, reached from the
+# same address); netcell's own firewall file for the container (its cell,
+# generation 1, the rules in the container).  -p tcp, udp and one on hostIP 127.0.0.1, reached from the
 # host's loopback and a client namespace (the hostIP one only from
 # loopback); restart, network reload after the table was deleted, stop,
 # start, rm: after each, what should be there is, and nothing more.  Then
@@ -998,7 +999,7 @@ s.sendto(b'x',('$1',$2)); print(s.recvfrom(100)[0].decode())" 2>/dev/null
 t_cni_podman_chain() {
 	cni_begin
 	pm_init
-	local kn=${PFX}k web=${PFX}web hp hu hl ns ca out hif st n
+	local kn=${PFX}k web=${PFX}web hp hu hl ns ca out hif id n
 	IPT_HAD=$(iptables -S 2>/dev/null | grep -c 'CNI-FORWARD')
 	NAT_HAD=$(iptables -t nat -S 2>/dev/null | grep -c 'CNI-HOSTPORT')
 	cni_net2
@@ -1007,7 +1008,7 @@ t_cni_podman_chain() {
 	hp=$(free_port) && hu=$(free_port) && hl=$(free_port) || fail "no free port"
 	cat >"$T/pm/net.d/$NET.conflist" <<CONF
 {"cniVersion": "0.4.0", "name": "$NET", "plugins": [
- {"type": "netcell", "bridge": "$BR",
+ {"type": "netcell", "bridge": "$BR", "firewallDir": "$T/fw",
   "ipam": {"type": "host-local", "ranges": [[{"subnet": "$SUB.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "$T/ipam"},
   "capabilities": {"portMappings": true, "ips": true, "mac": true}},
  {"type": "tuning", "mtu": 1400, "sysctl": {"net.ipv4.conf.eth0.rp_filter": "2"}},
@@ -1018,6 +1019,7 @@ CONF
 	printf '{"cniVersion": "1.0.0", "name": "%s", "plugins": [{"type": "netcell", "bridge": "%s",
  "ipam": {"type": "host-local", "ranges": [[{"subnet": "%s.0/24"}]], "dataDir": "%s/ipam"},
  "capabilities": {"portMappings": true}}]}\n' "$NET2" "$BR2" "$SUB2" "$T" >"$T/pm/net.d/$NET2.conflist"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/$web.nft"
 	"${PM[@]}" run -d --name "$web" --network "$NET" -p "$hp:80" -p "$hu:81/udp" -p "127.0.0.1:$hl:80" \
 		--rootfs "$RFS" httpd -f -p 80 -h /www >"$T/pm.out" 2>&1 || fail "podman run: $(cat "$T/pm.out")"
 	# pm_up: the container as the chain made it, its ports answering
@@ -1031,6 +1033,9 @@ CONF
 		nsenter --net="$ns" ip -o link show eth0 | grep -q 'mtu 1400' || fail "$1: tuning's MTU is not on eth0"
 		[ "$(nsenter --net="$ns" sysctl -n net.ipv4.conf.eth0.rp_filter)" = 2 ] || fail "$1: tuning's sysctl is not set"
 		tc qdisc show dev "$hif" | grep -q tbf || fail "$1: bandwidth's qdisc is not on $hif: $(tc qdisc show dev "$hif")"
+		out=$($NC fw history "cni-${id:0:12}") || fail "$1: fw history of the container's cell: $out"
+		echo "$out" | grep -qE "^1 +\* +nft .*$web.nft" || fail "$1: generation 1 from $web.nft not in force: $out"
+		nsenter --net="$ns" nft list ruleset | grep -q 'tcp dport 81 drop' || fail "$1: the container's firewall is not loaded"
 		iptables -S CNI-FORWARD | grep -q -- "-d $ca/32" || fail "$1: the firewall plugin has no rule for $ca"
 		[ "$(ls "$T/cnistate/$NET" | wc -l) $(ls "$T/ipam/$NET" | grep -cE '^[0-9]')" = "1 1" ] ||
 			fail "$1: not one state file and one lease: $(ls "$T/cnistate/$NET" "$T/ipam/$NET")"
@@ -1045,8 +1050,9 @@ CONF
 		[ "$out" = "$SUB.1" ] || fail "$1: a loopback udp client arrives as '$out'"
 		return 0
 	}
+	id=$("${PM[@]}" inspect -f '{{.Id}}' "$web")
 	pm_up "run"
-	st=$(ls "$T/cnistate/$NET"); local old=$ca
+	local old=$ca
 	"${PM[@]}" restart -t 0 "$web" >/dev/null || fail "podman restart"
 	pm_up "restart"
 	if [ "$old" != "$ca" ] && iptables -S | grep -q -- "-d $old/32"; then
@@ -1057,10 +1063,12 @@ CONF
 	pm_up "network reload"
 	"${PM[@]}" stop -t 0 "$web" >/dev/null || fail "podman stop"
 	pm_chain_left "$ca"
+	$NC list | grep -q "cni-${id:0:12}" && fail "stop: the container's cell is left"
 	"${PM[@]}" start "$web" >/dev/null || fail "podman start"
 	pm_up "start"
 	"${PM[@]}" rm -f -t 0 "$web" >/dev/null || fail "podman rm -f"
 	pm_chain_left "$ca"
+	$NC list | grep -q "cni-${id:0:12}" && fail "rm: the container's cell is left"
 	# two networks, one port; the network that published it disconnected
 	"${PM[@]}" run -d --name "$web" --network "$NET,$NET2" -p "$hp:80" --rootfs "$RFS" httpd -f -p 80 -h /www \
 		>"$T/pm.out" 2>&1 || fail "podman run on two networks: $(cat "$T/pm.out")"
