@@ -331,7 +331,7 @@ static int detach(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char 
  * Called under the lock.
  */
 static void split_ports(const struct cni_conf *c, const struct cni_env *env,
-			struct nc_cni_attach *a, struct cni_wait *w)
+			struct nc_cni_attach *a, struct cni_share *w)
 {
 	int i;
 
@@ -386,7 +386,7 @@ static void hand_over(const struct cni_env *env, const char *net, const struct n
  *
  * Return: 0 or -1 (code 104)
  */
-static int waits_ok(const struct cni_env *env, const char *net, const struct cni_wait *w,
+static int waits_ok(const struct cni_env *env, const char *net, const struct cni_share *w,
 		    struct cni_err *e)
 {
 	int i;
@@ -414,9 +414,10 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 	struct json_object *ipam = NULL, *res;
 	unsigned char hostmac[6];
 	char cell[NC_NAME_MAX + 1] = "", ons[8], ocell[8], what[256];
+	char scell[NC_NAME_MAX + 1], sfw[PATH_MAX];
 	struct nc_cni_attach a, old;
-	struct cni_wait w = { .n = 0 };
-	int added = 0, ret = -1;
+	struct cni_share w = { .n = 0 };
+	int added = 0, shared = 0, ret = -1;
 
 	if (!ctx)
 		return cni_error(e, CNI_E_IO, NULL, "out of memory");
@@ -443,13 +444,27 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 		goto release;
 	}
 	split_ports(c, env, &a, &w);
+	/* one namespace, one ruleset: a container on several networks has one
+	 * firewall cell, made by the first network that names a file */
+	if (c->firewall[0] && cni_state_sibling_cell(env, c->name, scell, sizeof(scell), sfw, sizeof(sfw))) {
+		if (sfw[0] && strcmp(sfw, c->firewall)) {
+			cni_error(e, CNI_E_CONFIG, NULL,
+				  "netcell: container \"%s\" has the firewall %s from another network, and network \"%s\" names %s; a container's namespace has one ruleset: name the same file, or none",
+				  env->id, sfw, c->name, c->firewall);
+			goto release;
+		}
+		shared = 1;
+	}
+	snprintf(w.fw, sizeof(w.fw), "%s", c->firewall);
 	if (!cni_state_users(a.bridge) && !if_nametoindex(a.bridge) &&
 	    cni_state_bridge_mark(a.bridge, e))
 		goto release;
 	/* recorded before anything is made: a runtime that kills an ADD it
 	 * finds slow (its timeout) calls DEL, which must find what to remove,
 	 * the nft entries above all (a host port left taken) */
-	if (c->firewall[0])
+	if (shared)
+		snprintf(cell, sizeof(cell), "%s", scell);
+	else if (c->firewall[0])
 		snprintf(cell, sizeof(cell), "cni-%.12s", env->id);
 	if (cni_state_save(c, env, &a, cell, &w, e))
 		goto undo;
@@ -459,7 +474,9 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 		goto undo;
 	}
 	added = 1;
-	if (c->firewall[0] && cni_fw_apply(env, c->firewall, cell, sizeof(cell), e))
+	if (shared)
+		snprintf(cell, sizeof(cell), "%s", scell);
+	else if (c->firewall[0] && cni_fw_apply(env, c->firewall, cell, sizeof(cell), e))
 		goto undo;
 	if (cni_state_save(c, env, &a, cell, &w, e))
 		goto unfw;
@@ -469,7 +486,7 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 	ret = 0;
 	goto out;
 unfw:
-	if (cell[0])
+	if (cell[0] && !shared)
 		cni_fw_forget(cell);
 undo:
 	cni_state_remove(c->name, env);	/* no longer counted as a user */
@@ -496,9 +513,9 @@ out:
 static int cmd_del(const struct cni_conf *c, struct cni_env *env, const char *in, struct cni_err *e)
 {
 	struct nc_ctx *ctx = nc_ctx_new();
-	char netns[PATH_MAX], cell[NC_NAME_MAX + 1];
+	char netns[PATH_MAX], cell[NC_NAME_MAX + 1], scell[NC_NAME_MAX + 1], sfw[PATH_MAX];
 	struct nc_cni_attach a;
-	struct cni_wait w;
+	struct cni_share w;
 	int found, ret = 0;
 
 	if (!ctx || cni_state_lock(e)) {
@@ -515,7 +532,8 @@ static int cmd_del(const struct cni_conf *c, struct cni_env *env, const char *in
 	}
 	if (env->netns[0])	/* the runtime's word is newer than ours */
 		snprintf(netns, sizeof(netns), "%s", env->netns);
-	if (found && cell[0])
+	/* the container's cell goes with the last attachment that names it */
+	if (found && cell[0] && !cni_state_sibling_cell(env, c->name, scell, sizeof(scell), sfw, sizeof(sfw)))
 		cni_fw_forget(cell);
 	/* forgotten first, so that it no longer counts as a user */
 	if (found)
@@ -553,7 +571,7 @@ static int cmd_check(const struct cni_conf *c, struct cni_env *env, const char *
 	char netns[PATH_MAX], cell[NC_NAME_MAX + 1];
 	struct json_object *r;
 	struct nc_cni_attach a;
-	struct cni_wait w;
+	struct cni_share w;
 	int ret = -1;
 
 	if (!ctx)

@@ -118,7 +118,7 @@ static int write_file(const char *path, const char *text, size_t len, struct cni
  * Return: 0 or -1
  */
 static int save_path(const char *path, const char *id, const char *netns,
-		     const struct nc_cni_attach *a, const char *cell, const struct cni_wait *w,
+		     const struct nc_cni_attach *a, const char *cell, const struct cni_share *w,
 		     struct cni_err *e)
 {
 	cni_autofree char *text = NULL;
@@ -141,6 +141,8 @@ static int save_path(const char *path, const char *id, const char *netns,
 	for (i = 0; w && i < w->n; i++)
 		fprintf(f, "portw=%s %u %u %s\n", w->ports[i].proto, w->ports[i].host_port,
 			w->ports[i].container_port, w->ports[i].host_ip[0] ? w->ports[i].host_ip : "-");
+	if (w && w->fw[0])
+		fprintf(f, "fwfile=%s\n", w->fw);
 	fclose(f);
 	return write_file(path, text, tl, e);
 }
@@ -158,7 +160,7 @@ static int save_path(const char *path, const char *id, const char *netns,
  * Return: 0 or -1
  */
 int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
-		   const struct nc_cni_attach *a, const char *cell, const struct cni_wait *w,
+		   const struct nc_cni_attach *a, const char *cell, const struct cni_share *w,
 		   struct cni_err *e)
 {
 	char path[PATH_MAX];
@@ -217,7 +219,7 @@ static int port_of(const char *v, struct nc_cni_port *p)
  * @id:		output: the container id (257 bytes), or NULL
  */
 static void line(const char *k, const char *v, struct nc_cni_attach *a, char *netns,
-		 size_t nslen, char *cell, size_t celllen, struct cni_wait *w, char *id)
+		 size_t nslen, char *cell, size_t celllen, struct cni_share *w, char *id)
 {
 	struct nc_cni_port *p = &a->ports[a->nports];
 	unsigned b[6];
@@ -253,6 +255,8 @@ static void line(const char *k, const char *v, struct nc_cni_attach *a, char *ne
 		w->n++;
 	else if (!strcmp(k, "id") && id)
 		snprintf(id, 257, "%s", v);
+	else if (!strcmp(k, "fwfile") && w)
+		snprintf(w->fw, sizeof(w->fw), "%s", v);
 }
 
 /**
@@ -269,15 +273,17 @@ static void line(const char *k, const char *v, struct nc_cni_attach *a, char *ne
  * Return: 0, or -ENOENT when there is none
  */
 int cni_state_load_file(const char *path, struct nc_cni_attach *a, char *netns, size_t nslen,
-			char *cell, size_t celllen, struct cni_wait *w, char *id)
+			char *cell, size_t celllen, struct cni_share *w, char *id)
 {
 	char buf[512], *eq;
 	FILE *f;
 
 	memset(a, 0, sizeof(*a));
 	netns[0] = cell[0] = '\0';
-	if (w)
+	if (w) {
 		w->n = 0;
+		w->fw[0] = '\0';
+	}
 	if (id)
 		id[0] = '\0';
 	f = fopen(path, "re");
@@ -309,7 +315,7 @@ int cni_state_load_file(const char *path, struct nc_cni_attach *a, char *netns, 
  * Return: 0, or -ENOENT when there is none
  */
 int cni_state_load(const char *net, const struct cni_env *env, struct nc_cni_attach *a,
-		   char *netns, size_t nslen, char *cell, size_t celllen, struct cni_wait *w)
+		   char *netns, size_t nslen, char *cell, size_t celllen, struct cni_share *w)
 {
 	char path[PATH_MAX];
 	int ret;
@@ -317,6 +323,68 @@ int cni_state_load(const char *net, const struct cni_env *env, struct nc_cni_att
 	file_of(net, env, path, sizeof(path));
 	ret = cni_state_load_file(path, a, netns, nslen, cell, celllen, w, NULL);
 	snprintf(a->ifname, sizeof(a->ifname), "%s", env->ifname);
+	return ret;
+}
+
+/**
+ * struct rec - one state file as scan() reads it
+ * @path:	the file
+ * @net:	its network (the directory's name)
+ * @a:		the attachment
+ * @netns:	its namespace path
+ * @cell:	its firewall cell, "" for none
+ * @id:		its container ("" in older records)
+ * @s:		what it shares with the container's other attachments
+ */
+struct rec {
+	char path[PATH_MAX];
+	const char *net;
+	struct nc_cni_attach a;
+	char netns[PATH_MAX];
+	char cell[NC_NAME_MAX + 1];
+	char id[257];
+	struct cni_share s;
+};
+
+/**
+ * scan() - each attachment's record, but one
+ * @skip:	the record not to read (the caller's own), "" for none
+ * @fn:		called with each record; a nonzero return stops the scan
+ * @arg:	its argument
+ *
+ * Called under the lock.
+ *
+ * Return: what @fn returned last, 0 when it never stopped the scan
+ */
+static int scan(const char *skip, int (*fn)(const struct rec *r, void *arg), void *arg)
+{
+	struct rec *r = malloc(sizeof(*r));
+	DIR *d = opendir(state_dir()), *sub;
+	struct dirent *de, *fe;
+	int ret = 0;
+
+	while (r && !ret && d && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		snprintf(r->path, sizeof(r->path), "%s/%s", state_dir(), de->d_name);
+		sub = opendir(r->path);
+		while (!ret && sub && (fe = readdir(sub))) {
+			/* nc_write_file()'s temporary names start with '.' */
+			if (fe->d_name[0] == '.' || fe->d_type != DT_REG)
+				continue;
+			snprintf(r->path, sizeof(r->path), "%s/%s/%s", state_dir(), de->d_name, fe->d_name);
+			r->net = de->d_name;
+			if (strcmp(r->path, skip) &&
+			    !cni_state_load_file(r->path, &r->a, r->netns, sizeof(r->netns), r->cell,
+						 sizeof(r->cell), &r->s, r->id))
+				ret = fn(r, arg);
+		}
+		if (sub)
+			closedir(sub);
+	}
+	if (d)
+		closedir(d);
+	free(r);
 	return ret;
 }
 
@@ -331,6 +399,45 @@ static int same_port(const struct nc_cni_port *p, const struct nc_cni_port *q)
 {
 	return p->host_port == q->host_port && !strcmp(p->proto, q->proto) &&
 	       !strcmp(p->host_ip, q->host_ip);
+}
+
+/**
+ * struct sib - what sibling() looks for
+ * @id:		the container
+ * @p:		the port
+ * @waiting:	0: a record that publishes it; 1: one that waits for it
+ * @path:	output: the record found
+ * @len:	size of @path
+ */
+struct sib {
+	const char *id;
+	const struct nc_cni_port *p;
+	int waiting;
+	char *path;
+	size_t len;
+};
+
+/**
+ * sibling() - scan(): a record of the container with the port
+ * @r:		record
+ * @arg:	struct sib
+ *
+ * Return: 1 when found
+ */
+static int sibling(const struct rec *r, void *arg)
+{
+	struct sib *w = arg;
+	int i, found = 0;
+
+	if (strcmp(r->id, w->id))
+		return 0;
+	for (i = 0; !w->waiting && i < r->a.nports; i++)
+		found |= same_port(&r->a.ports[i], w->p);
+	for (i = 0; w->waiting && i < r->s.n; i++)
+		found |= same_port(&r->s.ports[i], w->p);
+	if (found && w->path)
+		snprintf(w->path, w->len, "%s", r->path);
+	return found;
 }
 
 /**
@@ -351,40 +458,70 @@ static int same_port(const struct nc_cni_port *p, const struct nc_cni_port *q)
 int cni_state_sibling(const struct cni_env *env, const char *net, const struct nc_cni_port *p,
 		      int waiting, char *path, size_t len)
 {
-	char own[PATH_MAX], file[PATH_MAX], netns[PATH_MAX], cell[NC_NAME_MAX + 1], id[257];
-	struct nc_cni_attach a;
-	struct cni_wait w;
-	struct dirent *de, *fe;
-	DIR *d = opendir(state_dir()), *sub;
-	int i, found = 0;
+	struct sib w = { env->id, p, waiting, path, len };
+	char own[PATH_MAX];
 
 	file_of(net, env, own, sizeof(own));
-	while (!found && d && (de = readdir(d))) {
-		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
-			continue;
-		snprintf(file, sizeof(file), "%s/%s", state_dir(), de->d_name);
-		sub = opendir(file);
-		while (!found && sub && (fe = readdir(sub))) {
-			if (fe->d_name[0] == '.' || fe->d_type != DT_REG)
-				continue;
-			snprintf(file, sizeof(file), "%s/%s/%s", state_dir(), de->d_name, fe->d_name);
-			if (!strcmp(file, own) ||
-			    cni_state_load_file(file, &a, netns, sizeof(netns), cell, sizeof(cell), &w, id) ||
-			    strcmp(id, env->id))
-				continue;
-			for (i = 0; !waiting && i < a.nports; i++)
-				found |= same_port(&a.ports[i], p);
-			for (i = 0; waiting && i < w.n; i++)
-				found |= same_port(&w.ports[i], p);
-			if (found && path)
-				snprintf(path, len, "%s", file);
-		}
-		if (sub)
-			closedir(sub);
-	}
-	if (d)
-		closedir(d);
-	return found;
+	return scan(own, sibling, &w);
+}
+
+/**
+ * struct fwcell - what cell_of() looks for and finds
+ * @id:		the container
+ * @cell:	output: its firewall cell
+ * @len:	size of @cell
+ * @fw:		output: the file applied to it
+ * @fwlen:	size of @fw
+ */
+struct fwcell {
+	const char *id;
+	char *cell;
+	size_t len;
+	char *fw;
+	size_t fwlen;
+};
+
+/**
+ * cell_of() - scan(): a record of the container with a firewall cell
+ * @r:		record
+ * @arg:	struct fwcell
+ *
+ * Return: 1 when found
+ */
+static int cell_of(const struct rec *r, void *arg)
+{
+	struct fwcell *f = arg;
+
+	if (strcmp(r->id, f->id) || !r->cell[0])
+		return 0;
+	snprintf(f->cell, f->len, "%s", r->cell);
+	snprintf(f->fw, f->fwlen, "%s", r->s.fw);
+	return 1;
+}
+
+/**
+ * cni_state_sibling_cell() - the firewall cell another attachment of the
+ * same container made (a container's namespace has one ruleset, so its
+ * attachments to several networks share one cell)
+ * @env:	container id and interface
+ * @net:	this attachment's network
+ * @cell:	output: the cell
+ * @len:	size of @cell
+ * @fw:		output: the file applied to it ("" in older records)
+ * @fwlen:	size of @fw
+ *
+ * Called under the lock.
+ *
+ * Return: 1 when there is one
+ */
+int cni_state_sibling_cell(const struct cni_env *env, const char *net, char *cell, size_t len,
+			   char *fw, size_t fwlen)
+{
+	struct fwcell f = { env->id, cell, len, fw, fwlen };
+	char own[PATH_MAX];
+
+	file_of(net, env, own, sizeof(own));
+	return scan(own, cell_of, &f);
 }
 
 /**
@@ -402,11 +539,54 @@ static int same_addr(const char *x, const char *y)
 }
 
 /**
+ * struct clash - what clash() compares with, and says
+ * @a:		the new attachment
+ * @what:	output: the conflict, in words
+ * @len:	size of @what
+ */
+struct clash {
+	const struct nc_cni_attach *a;
+	char *what;
+	size_t len;
+};
+
+/**
+ * clash() - scan(): does a record on the same bridge have an address or
+ * the MAC of the new attachment
+ * @r:		record
+ * @arg:	struct clash
+ *
+ * Return: 1 when it does
+ */
+static int clash(const struct rec *r, void *arg)
+{
+	const struct nc_cni_attach *a = ((struct clash *)arg)->a, *o = &r->a;
+	struct clash *c = arg;
+	int i, j;
+
+	if (strcmp(o->bridge, a->bridge))
+		return 0;
+	for (i = 0; i < a->nips; i++)
+		for (j = 0; j < o->nips; j++)
+			if (same_addr(a->ips[i], o->ips[j]) || same_addr(a->ips[i], o->gws[j])) {
+				snprintf(c->what, c->len, "address %s is %s of container %.12s (network %s)",
+					 a->ips[i], same_addr(a->ips[i], o->ips[j]) ? "that" : "the gateway",
+					 r->id, r->net);
+				return 1;
+			}
+	if (memcmp(a->mac, o->mac, 6))
+		return 0;
+	snprintf(c->what, c->len, "MAC %02x:%02x:%02x:%02x:%02x:%02x is that of container %.12s (network %s)",
+		 a->mac[0], a->mac[1], a->mac[2], a->mac[3], a->mac[4], a->mac[5], r->id, r->net);
+	return 1;
+}
+
+/**
  * cni_state_conflict() - does another attachment on the bridge have an
  * address or the MAC of a new one (a static IPAM configuration given
  * twice, the runtime's "ips" or "mac" asked twice, two networks sharing a
- * bridge and a subnet): the second container would take the first one's
- * traffic
+ * bridge and a subnet), or is its address the gateway's: the second
+ * container would take the first one's traffic
  * @env:	container id and interface of the new one
  * @net:	its network
  * @a:		its attachment
@@ -420,52 +600,18 @@ static int same_addr(const char *x, const char *y)
 int cni_state_conflict(const struct cni_env *env, const char *net, const struct nc_cni_attach *a,
 		       char *what, size_t len)
 {
-	char own[PATH_MAX], file[PATH_MAX], netns[PATH_MAX], cell[NC_NAME_MAX + 1], id[257];
-	struct nc_cni_attach o;
-	struct dirent *de, *fe;
-	DIR *d = opendir(state_dir()), *sub;
-	int i, j, found = 0;
+	struct clash c = { a, what, len };
+	char own[PATH_MAX];
+	int i, j;
 
 	for (i = 0; i < a->nips; i++)
 		for (j = 0; j < a->nips; j++)
 			if (a->gws[j][0] && same_addr(a->ips[i], a->gws[j])) {
 				snprintf(what, len, "address %s is the gateway's", a->ips[i]);
-				found = 1;
+				return 1;
 			}
 	file_of(net, env, own, sizeof(own));
-	while (!found && d && (de = readdir(d))) {
-		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
-			continue;
-		snprintf(file, sizeof(file), "%s/%s", state_dir(), de->d_name);
-		sub = opendir(file);
-		while (!found && sub && (fe = readdir(sub))) {
-			if (fe->d_name[0] == '.' || fe->d_type != DT_REG)
-				continue;
-			snprintf(file, sizeof(file), "%s/%s/%s", state_dir(), de->d_name, fe->d_name);
-			if (!strcmp(file, own) || cni_state_load_file(file, &o, netns, sizeof(netns), cell,
-								      sizeof(cell), NULL, id) ||
-			    strcmp(o.bridge, a->bridge))
-				continue;
-			for (i = 0; !found && i < a->nips; i++)
-				for (j = 0; !found && j < o.nips; j++)
-					if (same_addr(a->ips[i], o.ips[j]) || same_addr(a->ips[i], o.gws[j])) {
-						snprintf(what, len, "address %s is %s of container %.12s (network %s)",
-							 a->ips[i], same_addr(a->ips[i], o.ips[j]) ? "that" : "the gateway",
-							 id, de->d_name);
-						found = 1;
-					}
-			if (!found && !memcmp(a->mac, o.mac, 6)) {
-				snprintf(what, len, "MAC %02x:%02x:%02x:%02x:%02x:%02x is that of container %.12s (network %s)",
-					 a->mac[0], a->mac[1], a->mac[2], a->mac[3], a->mac[4], a->mac[5], id, de->d_name);
-				found = 1;
-			}
-		}
-		if (sub)
-			closedir(sub);
-	}
-	if (d)
-		closedir(d);
-	return found;
+	return scan(own, clash, &c);
 }
 
 /**
@@ -481,7 +627,7 @@ int cni_state_take_port(const char *path, const struct nc_cni_port *p, struct cn
 {
 	char netns[PATH_MAX], cell[NC_NAME_MAX + 1], id[257];
 	struct nc_cni_attach a;
-	struct cni_wait w;
+	struct cni_share w;
 	int i;
 
 	if (cni_state_load_file(path, &a, netns, sizeof(netns), cell, sizeof(cell), &w, id))
@@ -512,25 +658,18 @@ void cni_state_remove(const char *net, const struct cni_env *env)
 }
 
 /**
- * uses() - does a state file name a bridge (NULL: any attachment at all)
- * @path:	state file
- * @bridge:	bridge, or NULL
+ * count_bridge() - scan(): count a record that uses a bridge
+ * @r:		record
+ * @arg:	struct { const char *bridge (NULL: any); int n; }
  *
- * Return: 1 if so
+ * Return: 0
  */
-static int uses(const char *path, const char *bridge)
+static int count_bridge(const struct rec *r, void *arg)
 {
-	FILE *f = fopen(path, "re");
-	char buf[512], want[64];
-	int found = !bridge;
+	struct { const char *bridge; int n; } *c = arg;
 
-	if (!f)
-		return 0;
-	snprintf(want, sizeof(want), "bridge=%s\n", bridge ? bridge : "");
-	while (!found && fgets(buf, sizeof(buf), f))
-		found = !strcmp(buf, want);
-	fclose(f);
-	return found;
+	c->n += !c->bridge || !strcmp(r->a.bridge, c->bridge);
+	return 0;
 }
 
 /**
@@ -543,29 +682,10 @@ static int uses(const char *path, const char *bridge)
  */
 int cni_state_users(const char *bridge)
 {
-	DIR *d = opendir(state_dir()), *sub;
-	char path[PATH_MAX];
-	struct dirent *de, *fe;
-	int n = 0;
+	struct { const char *bridge; int n; } c = { bridge, 0 };
 
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", state_dir(), de->d_name);
-		sub = opendir(path);
-		while (sub && (fe = readdir(sub))) {
-			/* nc_write_file()'s temporary names start with '.' */
-			if (fe->d_name[0] == '.' || fe->d_type != DT_REG)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s/%s", state_dir(), de->d_name, fe->d_name);
-			n += uses(path, bridge);
-		}
-		if (sub)
-			closedir(sub);
-	}
-	if (d)
-		closedir(d);
-	return n;
+	scan("", count_bridge, &c);
+	return c.n;
 }
 
 /**

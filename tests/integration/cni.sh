@@ -1157,3 +1157,36 @@ cni_killed_add_body() {
 	return 0
 }
 t_cni_killed_add() { in_mode cni_killed_add_body; }
+
+# A container on two networks that both name a firewall: one namespace has
+# one ruleset, so the two attachments share one cell (the second ADD used
+# to fail adopting a cell that existed); the cell goes with the last of
+# them; two different files are refused (7) and leave nothing.
+cni_two_networks_firewall_body() {
+	cni_begin
+	local c1=${PFX}c1 out
+	cni_net2
+	ip netns add "$c1"; NSS="$c1"; IDS="fwtwo"; IDS2="fwtwo"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/web.nft"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 82 drop; }\n}\n' >"$T/fw/other.nft"
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["firewallDir"]=sys.argv[2]; json.dump(c, open(sys.argv[1], "w"))' \
+		"$T/conf2n.json" "$T/fw"
+	cni_conf "$T/conf.json"
+	cni_ok ADD fwtwo "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=web.nft"
+	cni_code 7 ADD fwtwo "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1 CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=other.nft"
+	grep -q 'one ruleset' "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	ip -n "$c1" -o link | grep -q eth1 && fail "the refused ADD made eth1"
+	cni_ok ADD fwtwo "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1 CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=web.nft"
+	out=$($NC fw history cni-fwtwo) || fail "fw history of the container's cell: $out"
+	echo "$out" | grep -qE '^1 +\* +nft .*web.nft' || fail "generation 1 from web.nft not in force: $out"
+	cni_ok CHECK fwtwo "/run/netns/$c1" "$T/conf.json"
+	cni_ok CHECK fwtwo "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL fwtwo "/run/netns/$c1" "$T/conf.json"
+	$NC list | grep -q cni-fwtwo || fail "the cell went with the first network, the second still names it"
+	cni_ok CHECK fwtwo "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL fwtwo "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	$NC list | grep -q cni-fwtwo && fail "the cell outlived the container's last network"
+	cni_nothing_left; cni_net2_left
+	return 0
+}
+t_cni_two_networks_firewall() { in_mode cni_two_networks_firewall_body; }
