@@ -155,7 +155,7 @@ int nc_cni_add(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *ne
 		cninat_del(&(struct nc_ctx){ .kfd = -1 }, &n, 0, 0);
 	}
 	if (ret)
-		cninet_del(&(struct nc_ctx){ .kfd = -1 }, l.hostif, l.ifname, netns);
+		cninet_del(&(struct nc_ctx){ .kfd = -1 }, l.hostif, l.ifname, l.mac, netns);
 	return ret;
 }
 
@@ -184,7 +184,7 @@ int nc_cni_del(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *ne
 		ret = cninat_del(ctx, &n, !!(flags & NC_CNI_DEL_LAST_ON_BRIDGE),
 				 !!(flags & NC_CNI_DEL_LAST));
 	if (!ret)
-		ret = cninet_del(ctx, l.hostif, l.ifname, netns);
+		ret = cninet_del(ctx, l.hostif, l.ifname, l.mac, netns);
 	if (!ret && (flags & NC_CNI_DEL_BRIDGE))
 		ret = cninet_bridge_del(ctx, l.bridge);
 	return ret;

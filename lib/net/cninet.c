@@ -454,44 +454,48 @@ int cninet_add(struct nc_ctx *ctx, const struct cni_link *l, const char *netns,
 }
 
 /**
- * cninet_del() - remove an attachment's pair, from either end
+ * cninet_del() - remove an attachment's pair
  * @ctx:	context
  * @hostif:	host end
  * @ifname:	container end
+ * @mac:	the container end's MAC, as made
  * @netns:	the container's namespace file; "" or a gone one is fine
  *
- * The container's end is removed in its namespace when that still exists
- * (a pair whose host end was renamed or moved goes too), then the host end
- * by name: whichever is left, DEL leaves nothing, and finding nothing is
- * success.
+ * The host end goes by name, and the container's end with it.  Only when
+ * there is no host end (renamed or moved by someone) is the container's
+ * end removed in its namespace, and only if it is a veth with the MAC we
+ * gave it: an interface of that name that is not ours (an ADD that failed
+ * because CNI_IFNAME was taken, then the runtime's DEL) is never touched.
+ * Finding nothing is success.
  *
  * Return: 0 or -errno with a message
  */
-int cninet_del(struct nc_ctx *ctx, const char *hostif, const char *ifname, const char *netns)
+int cninet_del(struct nc_ctx *ctx, const char *hostif, const char *ifname,
+	       const unsigned char mac[6], const char *netns)
 {
 	struct nc_ctx quiet = { .kfd = -1 };
-	struct mnl_socket *nl;
-	int hostfd, ret = 0;
+	struct mnl_socket *nl = nl_open(ctx);
+	struct link_facts f;
+	int hostfd, ret;
 
-	if (netns[0] && ns_is_netns_file(netns) && !ns_go(&quiet, netns, &hostfd)) {
-		nl = nl_open(ctx);
-		ret = nl ? nl_link_del(ctx, nl, ifname) : -EIO;
-		if (nl)
-			mnl_socket_close(nl);
-		if (ns_back(hostfd))
-			return ctx_err(ctx, -EIO, NC_ERR_FAILED,
-				       "cannot return to the host's network namespace");
-		if (ret && ret != -ENODEV)
-			return ctx_wrap(ctx, ret, "cannot delete %s in the container", ifname);
-	}
-	nl = nl_open(ctx);
 	if (!nl)
 		return -EIO;
 	ret = nl_link_del(ctx, nl, hostif);
 	mnl_socket_close(nl);
-	if (ret && ret != -ENODEV)
-		return ctx_wrap(ctx, ret, "cannot delete %s", hostif);
-	return 0;
+	if (ret != -ENODEV)
+		return ret ? ctx_wrap(ctx, ret, "cannot delete %s", hostif) : 0;
+	ctx->msg[0] = '\0';
+	if (!netns[0] || !ns_is_netns_file(netns) || ns_go(&quiet, netns, &hostfd))
+		return 0;
+	nl = nl_open(ctx);
+	ret = 0;
+	if (nl && !link_get(nl, ifname, &f) && !strcmp(f.kind, "veth") && !memcmp(f.mac, mac, 6))
+		ret = nl_link_del(ctx, nl, ifname);
+	if (nl)
+		mnl_socket_close(nl);
+	if (ns_back(hostfd))
+		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "cannot return to the host's network namespace");
+	return ret && ret != -ENODEV ? ctx_wrap(ctx, ret, "cannot delete %s in the container", ifname) : 0;
 }
 
 /**

@@ -757,7 +757,8 @@ t_cni_check_drift() { in_mode cni_check_drift_body; }
 # DEL in every state a runtime may call it in: never added (with and
 # without CNI_NETNS); after a "reboot" (the state directory kept, links,
 # table and namespaces gone); with CNI_ARGS that are not KEY=VALUE (the
-# lease is released all the same: host-local refuses such arguments).
+# lease is released all the same: host-local refuses such arguments);
+# after an ADD that failed because CNI_IFNAME was another's interface.
 cni_del_cases_body() {
 	cni_begin
 	local c1=${PFX}c1 c2=${PFX}c2 hp
@@ -781,6 +782,16 @@ cni_del_cases_body() {
 	ip netns add "$c1"
 	cni_ok ADD args "/run/netns/$c1" "$T/conf2.json"
 	cni_ok DEL args "/run/netns/$c1" "$T/conf2.json" CNI_ARGS="garbage"
+	cni_nothing_left
+	# CNI_IFNAME taken in the container by an interface that is not ours:
+	# ADD fails, and neither its undoing nor the runtime's DEL touch it
+	local mac
+	ip -n "$c1" link add eth0 type veth peer name "${PFX}x" || fail "cannot make the container's own eth0"
+	mac=$(ip -n "$c1" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*')
+	cni_code 100 ADD taken "/run/netns/$c1" "$T/conf2.json"
+	cni_ok DEL taken "/run/netns/$c1" "$T/conf2.json"
+	[ "$(ip -n "$c1" -o link show eth0 2>/dev/null | grep -o 'link/ether [0-9a-f:]*')" = "$mac" ] ||
+		fail "the container's own eth0 was deleted by the failed ADD or the DEL"
 	cni_nothing_left
 	return 0
 }
