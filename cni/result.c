@@ -4,7 +4,8 @@
  * bridge, the host end, the container's end with its sandbox), ips with
  * the index of their interface, routes, and the IPAM plugin's dns.  After
  * an earlier plugin of a chain (prevResult), its entries come first and
- * ours are appended.  Results of 0.3.x and 0.4.0 also carry each
+ * ours are appended.  "dns" is the earlier plugin's, else the network
+ * configuration's own (as the bridge plugin), else IPAM's.  Results of 0.3.x and 0.4.0 also carry each
  * address's "version".
  */
 #include <stdio.h>
@@ -78,7 +79,8 @@ static struct json_object *entry(const char *p, const char *pkey, const char *gw
  * @env:	CNI_NETNS
  * @a:		what was made
  * @hostmac:	the host end's MAC
- * @ipam:	the IPAM plugin's result (its dns is kept), or NULL
+ * @ipam:	the IPAM plugin's result (its dns is kept unless the network
+ *		has its own), or NULL
  *
  * Return: new object
  */
@@ -112,7 +114,12 @@ struct json_object *cni_result(const struct cni_conf *c, const struct cni_env *e
 	routes = array(r, "routes");
 	for (i = 0; i < a->nroutes; i++)
 		json_object_array_add(routes, entry(a->routes[i], "dst", a->route_gws[i], "gw"));
-	if (ipam && json_object_object_get_ex(ipam, "dns", &dns) && !json_object_object_get_ex(r, "dns", NULL))
+	/* the network's own "dns" (as the bridge plugin), else IPAM's; an
+	 * earlier plugin's stays */
+	if (!json_object_object_get_ex(r, "dns", NULL) &&
+	    ((json_object_object_get_ex(c->root, "dns", &dns) && json_object_is_type(dns, json_type_object) &&
+	      json_object_object_length(dns)) ||
+	     (ipam && json_object_object_get_ex(ipam, "dns", &dns))))
 		json_object_object_add(r, "dns", json_object_get(dns));
 	return r;
 }

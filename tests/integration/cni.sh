@@ -659,6 +659,14 @@ cni_versions_body() {
 		cni_ok DEL "ver-$v" "/run/netns/$c1" "$T/conf.json"
 		cni_nothing_left
 	done
+	# the network's own "dns" is the result's (as with the bridge plugin)
+	IDS="dns"
+	cni_conf "$T/conf.json" '"dns": {"nameservers": ["10.99.0.53"], "search": ["example.test"]}'
+	cni_ok ADD dns "/run/netns/$c1" "$T/conf.json"
+	[ "$(jq_py 'r["dns"]')" = "{'nameservers': ['10.99.0.53'], 'search': ['example.test']}" ] ||
+		fail "the network's dns is not in the result: $(cat "$T/cni.out")"
+	cni_ok DEL dns "/run/netns/$c1" "$T/conf.json"
+	cni_nothing_left
 	# 1.1.0: refused by each verb, nothing made
 	cni_conf "$T/conf.json"; sed -i 's/"1.0.0"/"1.1.0"/' "$T/conf.json"
 	for v in ADD CHECK DEL; do cni_code 1 "$v" v11 "/run/netns/$c1" "$T/conf.json"; done
