@@ -10,6 +10,10 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include "cni.h"
 
 /**
@@ -34,6 +38,24 @@ static struct json_object *iface(const char *name, const unsigned char *mac, con
 	if (sandbox)
 		json_object_object_add(o, "sandbox", json_object_new_string(sandbox));
 	return o;
+}
+
+/**
+ * link_mac() - the hardware address of a link of the current namespace
+ * @name:	link
+ * @mac:	output, left all zero when it cannot be read
+ */
+static void link_mac(const char *name, unsigned char mac[6])
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (fd >= 0 && !ioctl(fd, SIOCGIFHWADDR, &ifr))
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	if (fd >= 0)
+		close(fd);
 }
 
 /**
@@ -96,6 +118,7 @@ struct json_object *cni_result(const struct cni_conf *c, const struct cni_env *e
 		json_object_deep_copy(c->prev, &r, NULL);
 	if (!r)
 		r = json_object_new_object();
+	link_mac(a->bridge, brmac);
 	json_object_object_add(r, "cniVersion", json_object_new_string(c->version));
 	ifs = array(r, "interfaces");
 	base = (int)json_object_array_length(ifs);

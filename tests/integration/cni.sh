@@ -652,6 +652,8 @@ cni_versions_body() {
 			fail "$v: the host end $hif ($hmac) is not on $BR: $(ip -o link show "$hif")"
 		ip -n "$c1" -o link show eth0 | grep -q "link/ether $cmac" || fail "$v: eth0 has not the MAC $cmac"
 		ip -n "$c1" -o addr show dev eth0 | grep -q "inet $addr" || fail "$v: eth0 has not $addr"
+		[ "$(jq_py 'r["interfaces"][0]["mac"]')" = "$(ip -o link show "$BR" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)" ] ||
+			fail "$v: the bridge's mac in the result is not the bridge's"
 		case $v in
 		0.3.*) cni_code 1 CHECK "ver-$v" "/run/netns/$c1" "$T/conf.json" ;;
 		*) cni_ok CHECK "ver-$v" "/run/netns/$c1" "$T/conf.json" ;;
