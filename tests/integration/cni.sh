@@ -403,6 +403,20 @@ pm_user() {
 	[ -z "$(ls "$T/cnistate/$NET" 2>/dev/null)" ] || fail "state left: $(ls "$T/cnistate/$NET")"
 	[ -z "$(ls "$T/ipam/$NET" 2>/dev/null | grep -E '^[0-9]')" ] || fail "IPAM lease left"
 	[ -e "$NETCELL_STATE_DIR/cells/cni-${id:0:12}.conf" ] && fail "the container's cell outlived it"
+	# two networks, one published port (rootlessport reaches the container
+	# in the rootless netns, where the two networks' ADDs shared the port)
+	local hp2 n=$(( $$ % 200 + 20 ))
+	hp2=$(free_port) || fail "no free port"
+	printf '{"cniVersion": "1.0.0", "name": "%sm", "plugins": [{"type": "netcell", "bridge": "%sc",
+ "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.234.%s.0/24"}]], "dataDir": "%s/ipam"},
+ "capabilities": {"portMappings": true}}]}\n' "$PFX" "$PFX" "$n" "$T" >"$T/pm/net.d/${PFX}m.conflist"
+	"${PM[@]}" run -d --name "${PFX}two" --network "$NET,${PFX}m" -p "$hp2:80" --rootfs "$RFS" httpd -f -p 80 -h /www \
+		>"$T/pm.out" 2>&1 || fail "podman run on two networks: $(cat "$T/pm.out")"
+	for _ in $(seq 1 50); do http 127.0.0.1 "$hp2" >/dev/null && break; sleep 0.1; done
+	http 127.0.0.1 "$hp2" >/dev/null || fail "two networks: 127.0.0.1:$hp2 does not reach the container"
+	"${PM[@]}" rm -f -t 0 "${PFX}two" >/dev/null || fail "podman rm -f of the two-network container"
+	[ -z "$(ls "$T/cnistate/$NET" "$T/cnistate/${PFX}m" 2>/dev/null)" ] || fail "state left: $(ls -R "$T/cnistate")"
+	[ -z "$(ls "$T/ipam/$NET" "$T/ipam/${PFX}m" 2>/dev/null | grep -E '^[0-9]')" ] || fail "IPAM leases left"
 	pm_ten
 	[ "$(for i in $(seq 1 10); do pm_addr "${PFX}p$i"; done | sort -u | grep -c "^$SUB\.")" = 10 ] ||
 		fail "10 containers have not 10 addresses of $SUB.0/24"
