@@ -284,3 +284,33 @@ t_hostile_netns_name_taken() {
 	ip netns list | grep -q "^$c\b" || fail "the other program's binding of $c was removed"
 	return 0
 }
+
+# root only: creates the hostile user; plays both victims
+# modes t_hostile_stage_out_foreign_dir: root
+t_hostile_stage_out_foreign_dir() {
+	# fw stage -o into a directory of the hostile user (the victim's
+	# working directory, say): their link there, pointing at the victim's
+	# file, is followed by the kernel whatever the sysctls (the link and
+	# the directory have one owner); the write is refused, the victim's
+	# file stays
+	local v d p
+	hostile_setup
+	printf '#!/bin/sh\nnft add table inet planted\n' >"$T/fw.sh"; chmod 755 "$T/fw.sh"
+	for v in root "$TUSER"; do
+		d=$(victim_dir "$v"); p="/tmp/$PFX-proj-$v"
+		hostile mkdir -m 0777 "$p"
+		hostile ln -s "$d/precious" "$p/out.nft"
+		expect_rc 5 as_victim "$v" "$d" sh -c "cd '$p' && exec $NC fw stage -o out.nft -- '$T/fw.sh'"
+		expect_err_match "refusing \"out.nft\": the directory \"$p\" on its way belongs to another user"
+		precious_intact "$d" "$v"
+		[ -L "$p/out.nft" ] || fail "the hostile link was replaced"
+		[ "$(ls -A "$p")" = out.nft ] || fail "$v left files in $H's directory: $(ls -A "$p")"
+		# the victim's own link leading into that directory: refused too
+		ln -s "$p/mine.nft" "$d/out.nft"; chown -h "$v:" "$d/out.nft"
+		expect_rc 5 as_victim "$v" "$d" $NC fw stage -o "$d/out.nft" -- "$T/fw.sh"
+		expect_err_match "refusing \"$d/out.nft\": the directory \"$p\" on its way belongs to another user"
+		[ -e "$p/mine.nft" ] && fail "$v wrote into $H's directory through its own link"
+		rm -f "$d/out.nft"
+	done
+	return 0
+}
