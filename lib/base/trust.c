@@ -24,6 +24,39 @@
 #include "base/trust.h"
 
 /**
+ * owner_ok() - is @owner root or the caller
+ * @owner:	a file's owner as stat() shows it
+ * @uid:	caller's uid
+ *
+ * In a user namespace other than the initial one (a command run in a
+ * rootless cell) root and every other unmapped owner show as the overflow
+ * uid and cannot be told apart: they are taken as root there, where the
+ * keeper refuses a cell's requests anyway (keeper/kpeer.c).
+ *
+ * Return: 1 if so
+ */
+static int owner_ok(uid_t owner, uid_t uid)
+{
+	static int nested = -1;
+	static uid_t overflow = 65534;
+
+	if (owner == 0 || owner == uid)
+		return 1;
+	if (nested < 0) {
+		_cleanup_fclose_ FILE *f = fopen("/proc/self/uid_map", "re");
+		unsigned long a = 0, b = 0, n = 0;
+		_cleanup_fclose_ FILE *o = fopen("/proc/sys/kernel/overflowuid", "re");
+		unsigned v;
+
+		nested = !f || fscanf(f, "%lu %lu %lu", &a, &b, &n) != 3 ||
+			 a != 0 || b != 0 || n != 4294967295UL;
+		if (o && fscanf(o, "%u", &v) == 1)
+			overflow = (uid_t)v;
+	}
+	return nested && owner == overflow;
+}
+
+/**
  * dir_safe() - can no one but root and @uid change entries of this directory
  * @st:		stat() of the directory
  * @uid:	caller's uid
@@ -35,7 +68,7 @@ static const char *dir_safe(const struct stat *st, uid_t uid, gid_t gid)
 {
 	if (!S_ISDIR(st->st_mode))
 		return "is not a directory";
-	if (st->st_uid != 0 && st->st_uid != uid)
+	if (!owner_ok(st->st_uid, uid))
 		return "belongs to another user";
 	if (st->st_mode & S_ISVTX)
 		return NULL;
@@ -83,7 +116,7 @@ static int walk(struct nc_ctx *ctx, const char *path, const char *what, uid_t ui
 			_cleanup_free_ char *real = NULL;
 			int ret;
 
-			if (st.st_uid != 0 && st.st_uid != uid)
+			if (!owner_ok(st.st_uid, uid))
 				return ctx_err(ctx, -EPERM, NC_ERR_PERM,
 					       "refusing \"%s\": \"%s\" on its way is a symbolic link of uid %u, who can point it elsewhere at any time; use a path whose directories are yours or root's",
 					       what, pre, (unsigned)st.st_uid);

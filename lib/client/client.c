@@ -172,21 +172,19 @@ static int open_log(struct nc_ctx *ctx, int *fd)
 		int err = errno;
 
 		/* the open refused safely; lstat() only names the reason */
-		if (lstat(log, &st))
-			why = strerror(err);
-		else if (S_ISLNK(st.st_mode))
+		if (!lstat(log, &st) && S_ISLNK(st.st_mode))
 			why = "it is a symbolic link";
-		else if (S_ISFIFO(st.st_mode))
+		else if (!lstat(log, &st) && S_ISFIFO(st.st_mode))
 			why = "it is a FIFO";
-		else if (st.st_uid == 0 && geteuid() != 0 && err == EACCES) {
-			/* root's log, inherited from root's environment: no trap */
-			ctx_notice(ctx, "cannot open the keeper log \"%s\" (NETCELL_KEEPER_LOG): it is root's; the keeper runs without a log",
-				   log);
-			return 0;
-		} else if (st.st_uid != geteuid())
+		else if (!lstat(log, &st) && st.st_uid != 0 && st.st_uid != geteuid())
 			why = "it belongs to another user";
-		else
-			why = strerror(err);
+		if (!why) {
+			/* nothing planted: missing directory, root's log or
+			 * directory (inherited from root's environment) */
+			ctx_notice(ctx, "cannot open the keeper log \"%s\" (NETCELL_KEEPER_LOG): %s; the keeper runs without a log",
+				   log, strerror(err));
+			return 0;
+		}
 		return ctx_err(ctx, -err, NC_ERR_PERM,
 			       "cannot open the keeper log \"%s\" (NETCELL_KEEPER_LOG): %s; set it to a regular file of your own",
 			       log, why);
