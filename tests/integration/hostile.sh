@@ -314,3 +314,29 @@ t_hostile_stage_out_foreign_dir() {
 	done
 	return 0
 }
+
+# root only: root's cells are bound in /run/netns, which every user can read
+# modes t_hostile_root_cell_entry: root
+t_hostile_root_cell_entry() {
+	# another user can open root's /run/netns/CELL but neither enter it
+	# (nsenter, ip netns exec) nor reach root's keeper from anywhere
+	local c="${PFX}r" np
+	hostile_setup
+	expect_rc 0 $NC create --uplink none "$c"
+	np=$($NC path "$c") || fail "no path for $c"
+	hostile nsenter --net="$np" true 2>/dev/null && fail "$H entered root's cell through $np"
+	hostile ip netns exec "$c" true 2>/dev/null && fail "$H ran a command in root's cell with ip netns exec"
+	hostile $NC exec "$c" -- true 2>"$T/err" && fail "$H ran a command in root's cell with netcell exec"
+	# $H's netcell is $H's own: it has no such cell
+	hostile env -u NETCELL_RUNTIME_DIR -u NETCELL_STATE_DIR -u NETCELL_KEEPER_LOG HOME=/nonexistent \
+		XDG_RUNTIME_DIR= $NC list >"$T/out" 2>"$T/err"
+	grep -q "$c" "$T/out" && fail "$H's list shows root's cell"
+	hostile test -r "$NETCELL_STATE_DIR/keeper.sock" && fail "$H can reach root's keeper socket"
+	expect_rc 0 $NC inspect "$c"
+	expect_rc 0 $NC delete --force "$c"
+	# the hostile user's own keeper, if its list started one
+	local kp; kp=$(cat "/tmp/netcell-$HUID/keeper.pid" 2>/dev/null)
+	[ -n "$kp" ] && kill -9 "$kp" 2>/dev/null
+	rm -rf "/tmp/netcell-$HUID"
+	return 0
+}
