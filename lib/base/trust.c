@@ -24,6 +24,25 @@
 #include "base/trust.h"
 
 /**
+ * read_ulongs() - the first numbers of a /proc file's first line
+ * @path:	file
+ * @v:		output: up to three numbers
+ *
+ * Return: how many were read (0 when the file cannot be read)
+ */
+static int read_ulongs(const char *path, unsigned long v[3])
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	int n;
+
+	if (!f)
+		return 0;
+	n = fscanf(f, "%lu %lu %lu", &v[0], &v[1], &v[2]);
+	/* cppcheck-suppress resourceLeak ; closed by _cleanup_fclose_ */
+	return n < 0 ? 0 : n;
+}
+
+/**
  * owner_ok() - is @owner root or the caller
  * @owner:	a file's owner as stat() shows it
  * @uid:	caller's uid
@@ -39,19 +58,15 @@ static int owner_ok(uid_t owner, uid_t uid)
 {
 	static int nested = -1;
 	static uid_t overflow = 65534;
+	unsigned long v[3] = { 0, 0, 0 };
 
 	if (owner == 0 || owner == uid)
 		return 1;
 	if (nested < 0) {
-		_cleanup_fclose_ FILE *f = fopen("/proc/self/uid_map", "re");
-		unsigned long a = 0, b = 0, n = 0;
-		_cleanup_fclose_ FILE *o = fopen("/proc/sys/kernel/overflowuid", "re");
-		unsigned v;
-
-		nested = !f || fscanf(f, "%lu %lu %lu", &a, &b, &n) != 3 ||
-			 a != 0 || b != 0 || n != 4294967295UL;
-		if (o && fscanf(o, "%u", &v) == 1)
-			overflow = (uid_t)v;
+		nested = read_ulongs("/proc/self/uid_map", v) != 3 || v[0] != 0 || v[1] != 0 ||
+			 v[2] != 4294967295UL;
+		if (read_ulongs("/proc/sys/kernel/overflowuid", v) >= 1)
+			overflow = (uid_t)v[0];
 	}
 	return nested && owner == overflow;
 }
