@@ -74,8 +74,11 @@ int paths_mkdir_private(struct nc_ctx *ctx, const char *dir, uid_t uid)
 			       dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode) || st.st_uid != uid)
 		return ctx_err(ctx, -EPERM, NC_ERR_PERM,
-			       "directory \"%s\" is not a directory owned by uid %u; remove it or set NETCELL_RUNTIME_DIR to a private directory",
-			       dir, (unsigned)uid);
+			       "directory \"%s\" is not a directory owned by uid %u (it is %s of uid %u); remove it (only root can, when another user made it in /tmp) or set NETCELL_RUNTIME_DIR/NETCELL_STATE_DIR to a private directory",
+			       dir, (unsigned)uid,
+			       S_ISLNK(st.st_mode) ? "a symbolic link" :
+			       S_ISDIR(st.st_mode) ? "a directory" : "a file",
+			       (unsigned)st.st_uid);
 	if ((st.st_mode & 077) && chmod(dir, 0700))
 		return ctx_err(ctx, -errno, NC_ERR_PERM,
 			       "directory \"%s\" is open to other users and cannot be made private: %s",

@@ -112,10 +112,12 @@ t_hostile_dirs_on_the_way() {
 			rm -rf "$sq"; HEXTRA="$sq"
 			hostile mkdir -m 0777 "$sq"
 			expect_rc 5 as_victim "$v" "$d" env -u NETCELL_RUNTIME_DIR -u XDG_RUNTIME_DIR $NC list
-			expect_err_match "directory \"$sq\" is not a directory owned by uid"
+			expect_err_match "directory \"$sq\" is not a directory owned by uid [0-9]+ \(it is a directory of uid $HUID\); remove it \(only root can"
 			rmdir "$sq"; hostile ln -s "$d" "$sq"
 			expect_rc 5 as_victim "$v" "$d" env -u NETCELL_RUNTIME_DIR -u XDG_RUNTIME_DIR $NC list
-			expect_err_match "directory \"$sq\" is not a directory owned by uid"
+			expect_err_match "directory \"$sq\" is not a directory owned by uid [0-9]+ \(it is a symbolic link of uid $HUID\)"
+			# ($d/run is the runtime directory of the cases above)
+			ls -A "$d" | grep -vqx 'precious\|run' && fail "$v wrote $(ls -A "$d") through $H's link"
 			rm -f "$sq"
 		fi
 		# the control: the victim's own directory in sticky /tmp works
