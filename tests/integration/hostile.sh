@@ -103,7 +103,14 @@ t_hostile_dirs_on_the_way() {
 		expect_rc 5 as_victim "$v" "$d" env NETCELL_STATE_DIR="$l/state" $NC list
 		expect_err_match "\"$l\" on its way is a symbolic link of uid $HUID"
 		[ -e "$d/state" ] && fail "$v made its state through $H's link"
-		if [ "$v" != root ]; then
+		if [ "$v" = root ]; then
+			# sudo -E: root given the user's NETCELL_STATE_DIR, in a
+			# directory of theirs that only they can write (0755)
+			hostile mkdir -m 0755 "$h-home"
+			expect_rc 5 as_victim "$v" "$d" env NETCELL_STATE_DIR="$h-home/state" $NC list
+			expect_err_match "refusing \"$h-home/state\": the directory \"$h-home\" on its way belongs to another user \(uid $HUID, mode 0755\)"
+			[ -z "$(ls -A "$h-home")" ] || fail "root made $(ls -A "$h-home") in $H's directory"
+		else
 			# XDG_STATE_HOME in another user's directory
 			expect_rc 5 as_victim "$v" "$d" env -u NETCELL_STATE_DIR XDG_STATE_HOME="$h" $NC list
 			expect_err_match "refusing \"$h/netcell\""
