@@ -209,6 +209,8 @@ enum lab_cell_state { LCS_OK, LCS_NEW, LCS_GONE, LCS_REMAKE };
  * @state:	enum lab_cell_state of each cell of the file
  * @created:	creation time of each live cell of the file
  * @fwgen:	firewall generation in force in each cell of the file
+ * @fwdrift:	1 for a cell whose live ruleset is no longer @fwgen (changed
+ *		inside the cell since it was applied: "nft flush ruleset")
  * @live:	items seen in the live cells ("c if NAME", "c addr ..."...)
  */
 struct lab_plan {
@@ -220,6 +222,7 @@ struct lab_plan {
 	enum lab_cell_state state[LAB_CELLS_MAX];
 	long long created[LAB_CELLS_MAX];
 	unsigned fwgen[LAB_CELLS_MAX];
+	unsigned char fwdrift[LAB_CELLS_MAX];
 	struct lab_rec *live;
 };
 

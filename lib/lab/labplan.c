@@ -433,10 +433,13 @@ static int plan_item(const struct nc_lab *lab, struct lab_plan *p, int ci, const
 		return add_op(p, LOP_SYSCTL, ci, c->full, arg, "change", "sysctl", why);
 	}
 	if (!strncmp(rest, "fw ", 3)) {
-		if (ok && had && p->fwgen[ci] && p->fwgen[ci] == p->rec->cell[rec_cell(p->rec, c->name)].fwgen)
+		if (ok && had && p->fwgen[ci] && !p->fwdrift[ci] &&
+		    p->fwgen[ci] == p->rec->cell[rec_cell(p->rec, c->name)].fwgen)
 			return 0;
 		return add_op(p, LOP_FW, ci, c->full, c->fw, "change", "firewall",
-			      ok && had ? "drift: another generation is in force" : why);
+			      !ok || !had ? why : p->fwdrift[ci] && p->fwgen[ci] ?
+			      "drift: its ruleset was changed inside the cell" :
+			      "drift: another generation is in force");
 	}
 	if (!strncmp(rest, "port ", 5)) {
 		snprintf(probe, sizeof(probe), "%s liveport %s", c->name, args);
@@ -506,7 +509,8 @@ static int plan_gone(const struct nc_lab *lab, struct lab_plan *p, const struct 
 
 /**
  * read_ports_fw() - the published ports and firewall generations in force
- * of the cells that stay
+ * of the cells that stay, and whether each cell's live ruleset still is
+ * its generation (a ruleset changed or flushed inside the cell is drift)
  * @ctx:	context
  * @lab:	lab
  * @p:		plan
@@ -530,8 +534,10 @@ static int read_ports_fw(struct nc_ctx *ctx, const struct nc_lab *lab, struct la
 		ret = nc_fw_history(ctx, lab->cells[i].full, &g, &n);
 		p->fwgen[i] = 0;
 		for (k = 0; !ret && k < n; k++)
-			if (g[k].current && !g[k].locked)
+			if (g[k].current && !g[k].locked) {
 				p->fwgen[i] = g[k].gen;
+				p->fwdrift[i] = g[k].drifted != 0;
+			}
 		free(g);
 		if (ret)
 			return ret;
