@@ -445,6 +445,14 @@ static int plan_item(const struct nc_lab *lab, struct lab_plan *p, int ci, const
 		snprintf(probe, sizeof(probe), "%s liveport %s", c->name, args);
 		if (ok && lab_rec_has(p->live, probe))
 			return 0;
+		/* in force but its kernel rules damaged: "port add" of a port
+		 * the cell has is refused, a remove and add writes them again */
+		snprintf(probe, sizeof(probe), "%s damport %s", c->name, args);
+		if (ok && lab_rec_has(p->live, probe)) {
+			why = "drift: its rules were changed behind netcell's back";
+			if (add_op(p, LOP_PORT_RM, ci, c->full, args, "remove", "port", why))
+				return -ENOMEM;
+		}
 		return add_op(p, LOP_PORT_ADD, ci, c->full, args, "add", "port", why);
 	}
 	return 0;
@@ -500,7 +508,9 @@ static int plan_gone(const struct nc_lab *lab, struct lab_plan *p, const struct 
 				ret = add_op(p, LOP_FW_CLEAR, ci, lab->cells[ci].full, "", "remove", "firewall", why);
 		} else if (!strcmp(kind, "port")) {
 			snprintf(probe, sizeof(probe), "%s liveport %s", name, a);
-			if (lab_rec_has(p->live, probe))
+			k = lab_rec_has(p->live, probe);
+			snprintf(probe, sizeof(probe), "%s damport %s", name, a);
+			if (k || lab_rec_has(p->live, probe))
 				ret = add_op(p, LOP_PORT_RM, ci, lab->cells[ci].full, a, "remove", "port", why);
 		}
 	}
@@ -552,7 +562,11 @@ static int read_ports_fw(struct nc_ctx *ctx, const struct nc_lab *lab, struct la
 		if (i == lab->ncells || !ports[k].active)
 			continue;
 		nc_port_format(&ports[k], spec, sizeof(spec));
-		snprintf(item, sizeof(item), "%s liveport %s", lab->cells[i].name, spec);
+		/* a root cell's kernel path read back damaged (its cell table
+		 * flushed, a foreign rule) may not carry it: not in force */
+		snprintf(item, sizeof(item), "%s %s %s", lab->cells[i].name,
+			 !strcmp(ports[k].path, "kernel") && !strncmp(ports[k].path_note, "damaged", 7) ?
+			 "damport" : "liveport", spec);
 		ret = lab_rec_add(p->live, item);
 	}
 	free(ports);

@@ -382,10 +382,52 @@ t_lab_hundred_cells() {
 t_lab_generated() {
 	local out rc
 	python3 "$TOP/tests/labgen/labgen.py" --nc "$NC" --mode "$MODE" --dir "$T/gen" --prefix "l5g$$x" \
-		--seed "${LABGEN_SEED:-5}" --labs "${LABGEN_LABS:-3}" --edits 2 --budget 80 >"$T/gen.out" 2>&1
+		--seed "${LABGEN_SEED:-11}" --labs "${LABGEN_LABS:-12}" --edits 3 --budget 100 >"$T/gen.out" 2>&1
 	rc=$?
 	{ grep '^MISMATCH' "$T/gen.out" | head -40; grep -v '^MISMATCH\|^  ' "$T/gen.out"; } | sed 's/^/    /' >&2
 	cp "$T/gen.out" /tmp/l5/gen-$MODE.out 2>/dev/null
 	[ $rc = 0 ] || fail "the campaign found mismatches (above)"
 	grep -q "^campaign: labs [1-9]" "$T/gen.out" || fail "the campaign did not run"
+}
+
+# a ruleset flushed inside the cells behind netcell's back (labgen found
+# both): r's firewall, and b's published port whose kernel path (root
+# cells: the cell's table inet netcell, docs/kernel-ports.md) goes with
+# it; status names both, up repairs both, and nothing else
+t_lab_flush_in_cell_is_drift() {
+	local lab=l5${PFX}f f=$T/lab.yaml hp sp ida
+	hp=$(free_port) || fail "no free port"
+	lab3 "$f" "$lab" "$hp"
+	trap 'lab_cleanup "$f" $sp' EXIT
+	expect_rc 0 $NC up -f "$f"
+	ida=$(nsid "$lab-a")
+	$NC exec "$lab-r" -- nft flush ruleset || fail "nft flush ruleset in r failed"
+	$NC exec "$lab-b" -- nft flush ruleset || fail "nft flush ruleset in b failed"
+	$NC exec "$lab-r" -- nft list ruleset | grep -q 9999 && fail "the flush did not flush r's firewall"
+	expect_rc 0 $NC status -f "$f"
+	grep -q "change  firewall $lab-r .*(drift: its ruleset was changed inside the cell)" "$T/out" ||
+		fail "status misses r's flushed firewall: $(cat "$T/out")"
+	if [ "$MODE" = root ]; then
+		grep -q "add     port     $lab-b 127.0.0.1:$hp:80/tcp (drift" "$T/out" ||
+			fail "status misses b's damaged port: $(cat "$T/out")"
+	fi
+	expect_rc 0 $NC up -f "$f"
+	grep -Eq "(addr|route|link|sysctl|cell) " "$T/out" && fail "up changed more than the firewall and port: $(cat "$T/out")"
+	$NC exec "$lab-r" -- nft list ruleset | grep -q 'tcp dport 9999 drop' || fail "r's firewall is not back"
+	sp=$(serve "$lab-b" 127.0.0.1 80)
+	for _ in $(seq 1 20); do
+		python3 -c "
+import socket; c=socket.create_connection(('127.0.0.1',$hp),1.0); assert c.recv(2)==b'hi'" 2>/dev/null && break
+		sleep 0.2
+	done || true
+	python3 -c "
+import socket; c=socket.create_connection(('127.0.0.1',$hp),1.0); assert c.recv(2)==b'hi'" ||
+		fail "the published port $hp does not reach b after up"
+	kill "$sp"; sp=
+	[ "$(nsid "$lab-a")" = "$ida" ] || fail "the repair made a again"
+	expect_rc 0 $NC status -f "$f"
+	grep -q "3 of 3 cells up, 0 differences" "$T/out" || fail "status after the repair: $(cat "$T/out")"
+	expect_rc 0 $NC down -f "$f"
+	no_lab_left "$lab"
+	trap - EXIT
 }
