@@ -654,6 +654,7 @@ def drift(lab, path):
                 continue
             FIG["drifts"] += 1
             what = "lab %s drift %s in %s" % (lab.name, k, c)
+            print("  " + what, flush=True)
             if cmd:
                 rc, _, err = in_cell(full, cmd)
                 if rc:
@@ -668,8 +669,8 @@ def drift(lab, path):
                 time.sleep(0.3)
             rc, out, err = nc("status", "-f", path)
             lines = [l for l in out.splitlines() if not l.startswith(("up ", "drift ", "missing "))]
-            if rc != 0 or re.search(r"0 differences", out) or not any(re.search(pat, l) for l in lines):
-                mismatch("status-misses-drift-" + k, "%s: status said: %s" % (what, (out + err).strip()[-500:]))
+            if rc != 0 or re.search(r"(^|\s)0 differences", out) or not any(re.search(pat, l) for l in lines):
+                mismatch("status-misses-drift-" + k, "%s: status said: %s" % (what, (out + err).strip()[-3000:]))
             rc, out, err = up(lab, path, what)
             check(lab, what + ", after up")
             unchanged(lab, path, what + ", after up")
@@ -707,6 +708,7 @@ def failure(lab, path):
                      "\t\ttcp dport 1 jump no_such_chain\n\t}\n}\n")
     FIG["failures"] += 1
     what = "lab %s failure %s" % (lab.name, kind)
+    print("  " + what, flush=True)
     up(lab, path, what, expect)
     if holder:
         holder.close()
@@ -788,6 +790,7 @@ def campaign():
                 FIG["edits"] += 1
                 lab.write(path)
                 what = "lab %s edit %s" % (lab.name, k)
+                print("  " + what, flush=True)
                 up(lab, path, what)
                 check(lab, what)
                 unchanged(lab, path, what)
