@@ -384,6 +384,34 @@ static int plan_links(const struct nc_lab *lab, struct lab_plan *p, struct lab_r
 }
 
 /**
+ * sysctl_if() - the interface a per-interface sysctl key names
+ * ("net.ipv4.conf.e1.rp_filter": "e1"; not "all" or "default")
+ * @key:	dotted key
+ * @ifn:	the interface name, "" when the key is not an interface's
+ */
+static void sysctl_if(const char *key, char ifn[IFNAMSIZ])
+{
+	const char *a, *b;
+
+	ifn[0] = '\0';
+	if (strncmp(key, "net.ipv4.", 9) && strncmp(key, "net.ipv6.", 9))
+		return;
+	a = key + 9;
+	if (!strncmp(a, "conf.", 5))
+		a += 5;
+	else if (!strncmp(a, "neigh.", 6))
+		a += 6;
+	else
+		return;
+	b = strchr(a, '.');
+	if (!b || b == a || b - a >= IFNAMSIZ || (b - a == 3 && !strncmp(a, "all", 3)) ||
+	    (b - a == 7 && !strncmp(a, "default", 7)))
+		return;
+	memcpy(ifn, a, (size_t)(b - a));
+	ifn[b - a] = '\0';
+}
+
+/**
  * plan_item() - one wanted item of a cell of the file
  * @lab:	lab
  * @p:		plan
@@ -426,9 +454,15 @@ static int plan_item(const struct nc_lab *lab, struct lab_plan *p, int ci, const
 		return add_op(p, LOP_ROUTE_ADD, ci, c->full, arg, "add", "route", why);
 	}
 	if (!strncmp(rest, "sysctl ", 7)) {
-		if (ok && lab_rec_has(p->live, it))
-			return 0;
+		char ifn[IFNAMSIZ];
+
 		sscanf(args, "%127s %127s", w[0], w[1]);
+		/* an interface made again now has its defaults, whatever the
+		 * old one had */
+		sysctl_if(w[0], ifn);
+		snprintf(probe, sizeof(probe), "%s if %s", c->name, ifn);
+		if (ok && lab_rec_has(p->live, it) && (!ifn[0] || !lab_rec_has(fresh, probe)))
+			return 0;
 		snprintf(arg, sizeof(arg), "S %s %s", w[0], w[1]);
 		return add_op(p, LOP_SYSCTL, ci, c->full, arg, "change", "sysctl", why);
 	}
@@ -455,6 +489,23 @@ static int plan_item(const struct nc_lab *lab, struct lab_plan *p, int ci, const
 		}
 		return add_op(p, LOP_PORT_ADD, ci, c->full, args, "add", "port", why);
 	}
+	return 0;
+}
+
+/**
+ * cell_has_if() - whether the file gives a cell an interface
+ * @c:		cell
+ * @ifn:	interface name
+ *
+ * Return: 1 if so
+ */
+static int cell_has_if(const struct lab_cell *c, const char *ifn)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nifs; i++)
+		if (!strcmp(c->ifs[i].name, ifn))
+			return 1;
 	return 0;
 }
 
@@ -488,6 +539,14 @@ static int plan_gone(const struct nc_lab *lab, struct lab_plan *p, const struct 
 			snprintf(arg, sizeof(arg), "R- %s", strstr(it, " route ") + 7);
 			ret = add_op(p, LOP_ROUTE_DEL, ci, lab->cells[ci].full, arg, "remove", "route", why);
 		} else if (!strcmp(kind, "sysctl")) {
+			char ifn[IFNAMSIZ];
+
+			/* an interface's key whose interface goes (or is made
+			 * again): its value goes with it */
+			sysctl_if(a, ifn);
+			snprintf(probe, sizeof(probe), "%s if %s", name, ifn);
+			if (ifn[0] && (!cell_has_if(&lab->cells[ci], ifn) || lab_rec_has(fresh, probe)))
+				continue;
 			snprintf(probe, sizeof(probe), "%s sysctl %s ", name, a);
 			for (k = 0; k < p->want->nitems && strncmp(p->want->items[k], probe, strlen(probe)); k++)
 				;

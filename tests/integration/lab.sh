@@ -431,3 +431,52 @@ import socket; c=socket.create_connection(('127.0.0.1',$hp),1.0); assert c.recv(
 	no_lab_left "$lab"
 	trap - EXIT
 }
+
+# sysctls of an interface (net.ipv4.conf.IF.*) follow the interface (labgen
+# found both): a link made again (its other cell made again for a new
+# uplink) gets the file's value back on the new interface; a link dropped
+# from the file with its interface's key is removed and nothing is written
+# to the gone interface
+t_lab_interface_sysctl_follows_link() {
+	local lab=l5${PFX}i f=$T/lab.yaml d v
+	d=$(cat /proc/sys/net/ipv4/conf/default/rp_filter)
+	v=$(( d == 2 ? 1 : 2 ))
+	lab_isys() { # UPLINK WITH_C
+		{
+			echo "name: $lab"; echo "cells:"
+			echo "  a:"
+			if [ "$2" = 1 ]; then
+				echo "    interfaces: { e1: [10.61.1.1/24], e2: [10.61.2.1/24] }"
+				echo "    sysctl: { net.ipv4.conf.e1.rp_filter: \"$v\", net.ipv4.conf.e2.rp_filter: \"$v\" }"
+			else
+				echo "    interfaces: { e1: [10.61.1.1/24] }"
+				echo "    sysctl: { net.ipv4.conf.e1.rp_filter: \"$v\" }"
+			fi
+			echo "  b:"; echo "    interfaces: { e1: [10.61.1.2/24] }"; echo "    uplink: $1"
+			[ "$2" = 1 ] && { echo "  c:"; echo "    interfaces: { e1: [10.61.2.2/24] }"; }
+			echo "links:"; echo "  - [a:e1, b:e1]"
+			[ "$2" = 1 ] && echo "  - [a:e2, c:e1]"
+		} >"$f"
+	}
+	lab_isys none 1
+	trap 'lab_cleanup "$f"' EXIT
+	expect_rc 0 $NC up -f "$f"
+	[ "$($NC exec "$lab-a" -- cat /proc/sys/net/ipv4/conf/e1/rp_filter)" = "$v" ] || fail "a's e1 rp_filter is not $v"
+	# b made again (another uplink): the link a-b and a's e1 are new
+	lab_isys pasta 1
+	expect_rc 0 $NC up -f "$f"
+	grep -q "add     link     $lab-a:e1 $lab-b:e1" "$T/out" || fail "the link a-b was not made again: $(cat "$T/out")"
+	[ "$($NC exec "$lab-a" -- cat /proc/sys/net/ipv4/conf/e1/rp_filter)" = "$v" ] ||
+		fail "the new e1 of a has rp_filter $($NC exec "$lab-a" -- cat /proc/sys/net/ipv4/conf/e1/rp_filter), not the file's $v"
+	# the link a-c, cell c and the key of a's e2 dropped from the file
+	lab_isys pasta 0
+	expect_rc 0 $NC up -f "$f"
+	[ -z "$(ifidx "$lab-a" e2)" ] || fail "a still has e2"
+	$NC list | grep -q "^$lab-c " && fail "cell c is still there"
+	expect_rc 0 $NC status -f "$f"
+	grep -q "2 of 2 cells up, 0 differences" "$T/out" || fail "status: $(cat "$T/out")"
+	expect_rc 0 $NC down -f "$f"
+	no_lab_left "$lab"
+	trap - EXIT
+}
+
