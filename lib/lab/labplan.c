@@ -510,6 +510,29 @@ static int cell_has_if(const struct lab_cell *c, const char *ifn)
 }
 
 /**
+ * route_wanted() - whether the live route an item of the record matches is
+ * one the file wants too: the same destination and gateway with or without
+ * "dev" ("default via G" edited to "default via G dev e1" keeps the route)
+ * @p:		plan
+ * @it:		"CELL route DST GW DEV" of the record
+ *
+ * Return: 1 if a wanted route of the cell is that live route
+ */
+static int route_wanted(const struct lab_plan *p, const char *it)
+{
+	const char *dev = strrchr(it, ' ');
+	size_t len = dev ? (size_t)(dev - it) + 1 : 0;
+	unsigned i;
+
+	for (i = 0; len && i < p->want->nitems; i++)
+		if (!strncmp(p->want->items[i], it, len) && !strchr(p->want->items[i] + len, ' ') &&
+		    live_route(p->live, p->want->items[i]) && lab_rec_has(p->live, it[len] == '-' ?
+		    p->want->items[i] : it))
+			return 1;
+	return 0;
+}
+
+/**
  * plan_gone() - items of the record that the file dropped, in cells that stay
  * @lab:	lab
  * @p:		plan
@@ -535,7 +558,7 @@ static int plan_gone(const struct nc_lab *lab, struct lab_plan *p, const struct 
 		if (!strcmp(kind, "addr") && lab_rec_has(p->live, it) && !lab_rec_has(fresh, probe)) {
 			snprintf(arg, sizeof(arg), "A- %s %s", a, b);
 			ret = add_op(p, LOP_ADDR_DEL, ci, lab->cells[ci].full, arg, "remove", "addr", why);
-		} else if (!strcmp(kind, "route") && live_route(p->live, it)) {
+		} else if (!strcmp(kind, "route") && live_route(p->live, it) && !route_wanted(p, it)) {
 			snprintf(arg, sizeof(arg), "R- %s", strstr(it, " route ") + 7);
 			ret = add_op(p, LOP_ROUTE_DEL, ci, lab->cells[ci].full, arg, "remove", "route", why);
 		} else if (!strcmp(kind, "sysctl")) {

@@ -480,3 +480,29 @@ t_lab_interface_sysctl_follows_link() {
 	trap - EXIT
 }
 
+# a route edited only in its "dev" (labgen found it): the route stays,
+# in both directions; it was removed as "not in the file any more" and
+# up failed with "1 still differ"
+t_lab_route_dev_edit_keeps_route() {
+	local lab=l5${PFX}r f=$T/lab.yaml
+	lab_rdev() {
+		printf 'name: %s\ncells:\n  a:\n    interfaces: { e1: [10.62.0.1/24, "fd62::1/64"] }\n    routes: ["default via 10.62.0.2%s", "default via fd62::2%s"]\n  b:\n    interfaces: { e1: [10.62.0.2/24, "fd62::2/64"] }\nlinks:\n  - [a:e1, b:e1]\n' \
+			"$lab" "$1" "$1" >"$f"
+	}
+	lab_rdev ""
+	trap 'lab_cleanup "$f"' EXIT
+	expect_rc 0 $NC up -f "$f"
+	for dev in " dev e1" ""; do
+		lab_rdev "$dev"
+		expect_rc 0 $NC up -f "$f"
+		$NC exec "$lab-a" -- ip -4 route show default | grep -q 'via 10.62.0.2 dev e1' ||
+			fail "after the edit to \"default via 10.62.0.2$dev\" a has no IPv4 default: $($NC exec "$lab-a" -- ip route)"
+		$NC exec "$lab-a" -- ip -6 route show default | grep -q 'via fd62::2 dev e1' ||
+			fail "after the edit to \"default via fd62::2$dev\" a has no IPv6 default: $($NC exec "$lab-a" -- ip -6 route)"
+		expect_rc 0 $NC up -f "$f"
+		grep -q "up to date, nothing changed" "$T/out" || fail "the up after the edit said: $(cat "$T/out")"
+	done
+	expect_rc 0 $NC down -f "$f"
+	no_lab_left "$lab"
+	trap - EXIT
+}

@@ -55,6 +55,7 @@ SYSCTL_DEFAULTS = {  # keys of a new network namespace with known defaults
 
 A = None  # arguments
 HOST_FORWARD = open("/proc/sys/net/ipv4/ip_forward").read().strip()
+HOST_RPF = open("/proc/sys/net/ipv4/conf/default/rp_filter").read().strip()
 MISMATCH = []
 FIG = {"labs": 0, "edits": 0, "drifts": 0, "failures": 0}
 
@@ -114,13 +115,15 @@ class Lab:
             for i in range(1, n):
                 self.add_link("r0", "r%d" % i)
         for c in list(self.cells):
+            self.cells[c]["defroute"] = rng.random() < 0.5
+            self.cells[c]["devroute"] = rng.random() < 0.3
             if rng.random() < 0.35:
                 self.add_extra(c)
             if rng.random() < 0.3:
                 self.add_sysctl(c)
             if rng.random() < 0.35:
                 self.new_fw(c)
-        if rng.random() < 0.5:
+        if A.uplinks and rng.random() < 0.5:
             c = rng.choice(sorted(self.cells))
             self.cells[c]["uplink"] = "pasta"
             self.cells[c]["publish"].append(self.new_port())
@@ -169,6 +172,11 @@ class Lab:
                 self.cells[cell]["extra"].append((ifn, cidr))
 
     def add_sysctl(self, cell):
+        ifs = sorted(i for _, i in self.ifaces(cell))
+        if ifs and self.rng.random() < 0.4:  # one of an interface of the cell
+            k = "net.ipv4.conf.%s.rp_filter" % self.rng.choice(ifs)
+            self.cells[cell]["sysctl"][k] = "2" if HOST_RPF != "2" else "0"
+            return
         k = self.rng.choice(sorted(SYSCTL_DEFAULTS))
         self.cells[cell]["sysctl"][k] = SYSCTL_DEFAULTS[k][1]
 
@@ -209,7 +217,9 @@ class Lab:
 
     def routes(self, cell):
         """Static routes: every prefix not on the cell, via the next hop
-        along a shortest path (BFS, neighbours in name order): [(dst, gw)]."""
+        along a shortest path (BFS, neighbours in name order), as
+        [(dst, gw, dev)] (dev "" unless the cell names it); a cell with one
+        link and "defroute" has default routes instead."""
         nb = {}
         for l in self.links:
             nb.setdefault(l[0], []).append((l[2], l))
@@ -223,10 +233,16 @@ class Lab:
                     continue
                 if c == cell:
                     ea, eb = self.link_addrs(l)
-                    first[d] = eb if l[0] == cell else ea  # the neighbour's end
+                    mine_if = l[1] if l[0] == cell else l[3]
+                    first[d] = (eb if l[0] == cell else ea, mine_if)  # the neighbour's end
                 else:
                     first[d] = first[c]
                 q.append(d)
+        cc = self.cells[cell]
+        dev = cc.get("devroute")
+        if cc.get("defroute") and len(self.ifaces(cell)) == 1 and len(first) > 1:
+            hop, ifn = [v for v in first.values() if v][0]
+            return sorted(("default", str(ipaddress.ip_interface(h).ip), ifn if dev else "") for h in hop)
         mine = set()
         for ifn, cs in self.addrs(cell).items():
             for c in cs:
@@ -240,13 +256,15 @@ class Lab:
                     net = ipaddress.ip_interface(c).network
                     if net in mine:
                         continue
-                    gw = [h for h in hop if ipaddress.ip_interface(h).version == net.version]
+                    gw = [h for h in hop[0] if ipaddress.ip_interface(h).version == net.version]
                     if gw and str(net) not in out:
-                        out[str(net)] = str(ipaddress.ip_interface(gw[0]).ip)
-        return sorted(out.items())
+                        out[str(net)] = (str(ipaddress.ip_interface(gw[0]).ip), hop[1] if dev else "")
+        return sorted((k, v[0], v[1]) for k, v in out.items())
 
     def sysctls(self, cell):
-        s = dict(self.cells[cell]["sysctl"])
+        ifs = set(i for _, i in self.ifaces(cell))
+        s = dict((k, v) for k, v in self.cells[cell]["sysctl"].items()
+                 if not k.startswith("net.ipv4.conf.") or k.split(".")[3] in ifs)
         if self.forwarding(cell):
             s["net.ipv4.ip_forward"] = "1"
             if self.dual:
@@ -274,8 +292,8 @@ class Lab:
             rt = self.routes(c)
             if rt:
                 lines.append("    routes:")
-                for dst, gw in rt:
-                    lines.append('      - "%s via %s"' % (dst, gw))
+                for dst, gw, dev in rt:
+                    lines.append('      - "%s via %s%s"' % (dst, gw, " dev " + dev if dev else ""))
             sy = self.sysctls(c)
             if sy:
                 lines.append("    sysctl:")
@@ -424,6 +442,7 @@ def check(lab, what):
             continue
         sy = lab.sysctls(c)
         keys = set(sy) | set(SYSCTL_DEFAULTS) | {"net.ipv4.ip_forward"}
+        keys |= set("net.ipv4.conf.%s.rp_filter" % i for i in lab.addrs(c))
         if lab.dual:
             keys.add("net.ipv6.conf.all.forwarding")
         v, err = cell_view(lab, c, keys)
@@ -448,16 +467,21 @@ def check(lab, what):
                 mismatch("addr-missing", "%s: %s:%s lacks %s" % (what, c, i, x))
             for x in sorted(set(h) - set(w)):
                 mismatch("addr-extra", "%s: %s:%s has %s" % (what, c, i, x))
-        wr = set((d, g) for d, g in lab.routes(c))
+        wr = set((d, g) for d, g, _ in lab.routes(c))
         hr = set((d, g) for d, g, dev in v["routes"] if not (up and dev == "eth0") and dev != "nc-ports")
         for x in sorted(wr - hr):
             mismatch("route-missing", "%s: %s lacks %s via %s" % (what, c, x[0], x[1]))
         for x in sorted(hr - wr):
             mismatch("route-extra", "%s: %s has %s via %s" % (what, c, x[0], x[1] or "-"))
+        devs = dict(((d, g), dev) for d, g, dev in v["routes"])
+        for d, g, dev in lab.routes(c):
+            if dev and (d, g) in devs and devs[(d, g)] != dev:
+                mismatch("route-dev", "%s: %s's %s via %s is on %s, the file says %s" % (what, c, d, g, devs[(d, g)], dev))
         for k in sorted(keys):
             exp = sy.get(k)
             if exp is None:  # a new namespace: IPv4's conf (ip_forward) from the host's
-                exp = SYSCTL_DEFAULTS[k][0] if k in SYSCTL_DEFAULTS else HOST_FORWARD if k == "net.ipv4.ip_forward" else "0"
+                exp = SYSCTL_DEFAULTS[k][0] if k in SYSCTL_DEFAULTS else HOST_FORWARD if k == "net.ipv4.ip_forward" \
+                    else HOST_RPF if k.endswith(".rp_filter") else "0"
             if v["sysctl"].get(k) != exp:
                 mismatch("sysctl", "%s: %s %s is %s, want %s" % (what, c, k, v["sysctl"].get(k), exp))
         fw = lab.cells[c]["fw"]
@@ -488,9 +512,12 @@ def check(lab, what):
     if len(cells) >= 2:
         a, b = cells[0], cells[-1]
         ab = lab.addrs(b)
-        if ab and dict(lab.routes(a)):
+        ra = lab.routes(a)
+        rd = set(d for d, _, _ in ra)
+        dfam = set(ipaddress.ip_address(g).version for d, g, _ in ra if d == "default")
+        if ab and ra:
             tgt = [x for x in sum(ab.values(), []) if ipaddress.ip_interface(x).network.prefixlen < 128
-                   and str(ipaddress.ip_interface(x).network) in dict(lab.routes(a))]
+                   and (str(ipaddress.ip_interface(x).network) in rd or ipaddress.ip_interface(x).version in dfam)]
             port = 6000 + lab.idx % 1000
             for t in tgt[:2]:
                 ip = str(ipaddress.ip_interface(t).ip)
@@ -518,7 +545,7 @@ def unchanged(lab, path, what):
         mismatch("status", "%s: status said: %s" % (what, (out + err).strip()[-400:]))
 
 
-EDITS = ["add_cell", "remove_cell", "add_link", "remove_link", "add_addr", "remove_addr", "sysctl",
+EDITS = ["route_style", "uplink", "add_cell", "remove_cell", "add_link", "remove_link", "add_addr", "remove_addr", "sysctl",
          "fw_change", "fw_remove", "fw_add", "port", "dual"]
 
 
@@ -528,6 +555,19 @@ def edit(lab):
     cells = sorted(lab.cells)
     for _ in range(20):
         k = rng.choice(EDITS)
+        if k == "route_style":
+            c = rng.choice(cells)
+            key = rng.choice(["defroute", "devroute"])
+            lab.cells[c][key] = not lab.cells[c].get(key)
+            return k
+        if k == "uplink" and A.uplinks:
+            c = rng.choice(cells)
+            if lab.cells[c]["uplink"]:
+                lab.gone_ports += [p[0] for p in lab.cells[c]["publish"]]
+                lab.cells[c]["uplink"], lab.cells[c]["publish"] = None, []
+            else:
+                lab.cells[c]["uplink"] = "pasta"
+            return k
         if k == "add_cell" and len(cells) < 7:
             n = "r%d" % (max(int(c[1:]) for c in cells) + 1)
             lab.add_cell(n)
@@ -562,7 +602,9 @@ def edit(lab):
                 return k
         if k == "sysctl":
             c = rng.choice(cells)
-            if lab.cells[c]["sysctl"] and rng.random() < 0.5:
+            if rng.random() < 0.3:
+                lab.add_sysctl(c)
+            elif lab.cells[c]["sysctl"] and rng.random() < 0.5:
                 lab.cells[c]["sysctl"].pop(rng.choice(sorted(lab.cells[c]["sysctl"])))
             else:
                 key = rng.choice(sorted(SYSCTL_DEFAULTS))
@@ -634,7 +676,7 @@ def drift(lab, path):
                 a = rng.choice(ad[i])
                 cmd, pat = ["ip", "addr", "del", a, "dev", i], r"addr +%s %s %s" % (re.escape(full), i, re.escape(a))
             elif k == "route" and rt:
-                d, g = rng.choice(rt)
+                d, g, _ = rng.choice(rt)
                 cmd, pat = ["ip", "route", "del", d, "via", g], r"route +%s %s" % (re.escape(full), re.escape(d))
             elif k == "link" and ad:
                 i = rng.choice(sorted(ad))
@@ -681,6 +723,8 @@ def failure(lab, path):
     """An edit whose up must fail: nothing may change."""
     rng = lab.rng
     snap = lab.copy()
+    gone = list(lab.gone_ports)
+    first = edit(lab)  # a change done before the failing step, to be undone
     cells = sorted(lab.cells)
     kind = rng.choice(["fw", "port"])
     holder = None
@@ -707,12 +751,15 @@ def failure(lab, path):
             fh.write("table inet l5f {\n\tchain input {\n\t\ttype filter hook input priority 0;\n"
                      "\t\ttcp dport 1 jump no_such_chain\n\t}\n}\n")
     FIG["failures"] += 1
-    what = "lab %s failure %s" % (lab.name, kind)
+    what = "lab %s failure %s (after %s)" % (lab.name, kind, first)
     print("  " + what, flush=True)
     up(lab, path, what, expect)
     if holder:
         holder.close()
+    tried = [p[0] for c in lab.cells.values() for p in c["publish"]]
     lab.restore(snap)
+    kept = [p[0] for c in lab.cells.values() for p in c["publish"]]
+    lab.gone_ports = gone + [p for p in tried if p not in kept]  # the failed up's ports: not open
     lab.write(path)
     check(lab, what + ", after the failed up")
     unchanged(lab, path, what + ", after the failed up")
@@ -822,6 +869,8 @@ def main():
     p.add_argument("--labs", type=int, default=4)
     p.add_argument("--edits", type=int, default=2)
     p.add_argument("--budget", type=int, default=150)
+    p.add_argument("--no-uplinks", dest="uplinks", action="store_false",
+                   help="no pasta uplinks and published ports (faster)")
     A = p.parse_args()
     if not re.match(r"^l5", A.prefix):
         sys.exit("labgen: the prefix must start with l5")
