@@ -157,7 +157,9 @@ struct lab_rec {
  * enum lab_op_kind - the steps of "up", in the order they run
  *
  * Removals of links come before new links (a new link may reuse an
- * interface name), routes are removed before addresses and added after
+ * interface name), except a link the file dropped whose names no new link
+ * takes: it goes late, after every step that may fail, as its ends'
+ * addresses would not come back with a link made again; routes are removed before addresses and added after
  * them, and cells leave last: everything before can be undone, a
  * deleted cell cannot.
  */
@@ -175,6 +177,7 @@ enum lab_op_kind {
 	LOP_FW_CLEAR,
 	LOP_PORT_RM,
 	LOP_PORT_ADD,
+	LOP_LINK_DROP,		/* a link the file dropped: late, nothing after it fails */
 	LOP_CELL_DEL,
 };
 

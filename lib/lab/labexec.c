@@ -376,6 +376,7 @@ static int do_step(struct run *r, const struct lab_op *o)
 			ret = nc_uplink_up(r->ctx, o->full, o->arg, 0, NULL, NULL);
 		return ret;
 	case LOP_LINK_DEL:
+	case LOP_LINK_DROP:
 		return lab_link_words(o->arg, w) ? -EINVAL : nc_unlink(r->ctx, w[0], w[2]);
 	case LOP_LINK_ADD:
 		return lab_link_words(o->arg, w) ? -EINVAL : nc_link_named(r->ctx, w[0], w[1], w[2], w[3]);
@@ -413,6 +414,7 @@ static int undo_step(struct run *r, const struct lab_op *o, struct nc_ctx *c)
 	case LOP_CELL_ADD:
 		return nc_delete(c, o->full);
 	case LOP_LINK_DEL:
+	case LOP_LINK_DROP:
 		return lab_link_words(o->arg, w) ? 0 : nc_link_named(c, w[0], w[1], w[2], w[3]);
 	case LOP_LINK_ADD:
 		/* even to a cell made now: a namespace is torn down in the

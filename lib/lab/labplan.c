@@ -73,7 +73,7 @@ static int add_op(struct lab_plan *p, enum lab_op_kind kind, int cell, const cha
 	snprintf(o->item.kind, sizeof(o->item.kind), "%s", what);
 	if (kind == LOP_CELL_ADD || kind == LOP_CELL_DEL || kind == LOP_CELL_DROP || !arg[0])
 		snprintf(o->item.object, sizeof(o->item.object), "%s", full);
-	else if (kind == LOP_LINK_ADD || kind == LOP_LINK_DEL)
+	else if (kind == LOP_LINK_ADD || kind == LOP_LINK_DEL || kind == LOP_LINK_DROP)
 		snprintf(o->item.object, sizeof(o->item.object), "%s", arg);
 	else if (kind == LOP_ROUTE_ADD || kind == LOP_ROUTE_DEL)
 		route_words(full, arg, o->item.object, sizeof(o->item.object));
@@ -316,6 +316,26 @@ static int deleting(const struct lab_plan *p, const char *full)
 }
 
 /**
+ * end_reused() - whether a link the plan makes has the end CELL:IF
+ * @p:		plan (its link steps so far)
+ * @full:	cell name
+ * @ifn:	interface name
+ *
+ * Return: 1 if so
+ */
+static int end_reused(const struct lab_plan *p, const char *full, const char *ifn)
+{
+	char w[4][NC_NAME_MAX + 1];
+	unsigned i;
+
+	for (i = 0; i < p->nops; i++)
+		if (p->ops[i].kind == LOP_LINK_ADD && !lab_link_words(p->ops[i].arg, w) &&
+		    ((!strcmp(w[0], full) && !strcmp(w[1], ifn)) || (!strcmp(w[2], full) && !strcmp(w[3], ifn))))
+			return 1;
+	return 0;
+}
+
+/**
  * plan_links() - links to make, make again (an end is gone) or remove
  * @lab:	lab
  * @p:		plan
@@ -375,8 +395,12 @@ static int plan_links(const struct nc_lab *lab, struct lab_plan *p, struct lab_r
 		snprintf(arg, sizeof(arg), "%s:%s %s:%s", ra->full, w[1], rb->full, w[3]);
 		snprintf(ends[0], sizeof(ends[0]), "%s if %s", w[0], w[1]);
 		snprintf(ends[1], sizeof(ends[1]), "%s if %s", w[2], w[3]);
-		ret = add_op(p, LOP_LINK_DEL, lab_find_cell(lab, w[0]), ra->full, arg, "remove", "link",
-			     "not in the file any more");
+		/* late, after every step that may fail (its ends' addresses
+		 * and routes cannot come back with a link made again), unless
+		 * a link made now takes an end's name */
+		ret = add_op(p, end_reused(p, ra->full, w[1]) || end_reused(p, rb->full, w[3]) ?
+			     LOP_LINK_DEL : LOP_LINK_DROP, lab_find_cell(lab, w[0]), ra->full, arg,
+			     "remove", "link", "not in the file any more");
 		if (!ret)	/* its ends go: nothing of them is to remove */
 			ret = lab_rec_add(fresh, ends[0]) | lab_rec_add(fresh, ends[1]);
 	}

@@ -283,41 +283,64 @@ t_lab_dry_run_and_status_drift() {
 	trap - EXIT
 }
 
+# lab_edit_fail FILE PORTSPEC: the edit of t_lab_failed_up_is_undone: a
+# cell d linked to a, with addresses and the port PORTSPEC; cell b (and its
+# link to r) dropped
+lab_edit_fail() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+s = s.replace('    interfaces: { e1: [10.0.1.1/24, "fd00:1::1/64"] }', '    interfaces: { e1: [10.0.1.1/24, "fd00:1::1/64"], e5: [10.0.5.1/24] }')
+i = s.index('  b:\n'); j = s.index('links:\n')
+s = s[:i] + s[j:]
+s = s.replace('  - [r:e2, b:e1]\n', '').replace(', e2: [10.0.2.2/24, "fd00:2::2/64"]', '')
+s = s.replace('links:\n', '  d:\n    interfaces: { e1: [10.0.5.2/24] }\n    publish: ["%s:80"]\nlinks:\n  - [a:e5, d:e1]\n' % sys.argv[2])
+open(p, 'w').write(s)
+PY
+}
+
+# lab_as_before LAB FILE HOSTPORT IDA: the lab3 lab is as it was
+lab_as_before() {
+	$NC list | grep -q "^$1-d " && fail "the failed up left cell d"
+	[ -z "$(ifidx "$1-a" e5)" ] || fail "the failed up left a's e5"
+	[ "$(nsid "$1-a")" = "$4" ] || fail "the failed up made a again"
+	grep -q "$1-d" "$NETCELL_STATE_DIR/links.conf" && fail "the failed up left a saved link"
+	$NC exec "$1-r" -- ip -o addr show dev e2 | grep -q ' 10.0.2.2/24' ||
+		fail "r's e2 lost its address: $($NC exec "$1-r" -- ip -o addr)"
+	lab3 "$2" "$1" "$3"
+	expect_rc 0 $NC status -f "$2"
+	grep -q "3 of 3 cells up, 0 differences" "$T/out" || fail "the lab is not as before: $(cat "$T/out")"
+}
+
 t_lab_failed_up_is_undone() {
-	local lab=${PFX}u f=$T/lab.yaml hp taken ida
+	local lab=${PFX}u f=$T/lab.yaml hp taken ida port
 	hp=$(free_port) || fail "no free port"
 	lab3 "$f" "$lab" "$hp"
 	trap 'lab_cleanup "$f" $taken' EXIT
 	expect_rc 0 $NC up -f "$f"
 	ida=$(nsid "$lab-a")
-	# the edit adds a cell d linked to a, with addresses, and a port that
-	# another program holds: the port is the last step and fails
+	# a host port another program holds: found before any change
 	taken=$(free_port) || fail "no free port"
 	python3 -c "
 import socket,time
 s=socket.socket(); s.bind(('127.0.0.1',$taken)); s.listen(1); time.sleep(30)" &
 	taken=$!
 	sleep 0.3
-	local port
 	port=$(ss -Htlnp | grep "pid=$taken," | awk '{print $4}' | sed 's/.*://')
 	[ -n "$port" ] || fail "the blocking listener did not start"
-	python3 - "$f" "$port" <<'PY'
-import sys
-p = sys.argv[1]; s = open(p).read()
-s = s.replace('    interfaces: { e1: [10.0.1.1/24, "fd00:1::1/64"] }', '    interfaces: { e1: [10.0.1.1/24, "fd00:1::1/64"], e5: [10.0.5.1/24] }')
-s = s.replace('links:\n', '  d:\n    interfaces: { e1: [10.0.5.2/24] }\n    publish: ["%s:80"]\nlinks:\n  - [a:e5, d:e1]\n' % sys.argv[2])
-open(p, 'w').write(s)
-PY
+	lab_edit_fail "$f" "$port"
+	expect_rc 1 $NC up -f "$f"
+	expect_err_match "host port 127.0.0.1:$port is in use by another program; nothing was changed"
+	grep -q . "$T/out" && fail "up printed steps: $(cat "$T/out")"
+	lab_as_before "$lab" "$f" "$hp" "$ida"
+	kill "$taken"; taken=
+	# a host address that is not the host's: the port is the last step and
+	# fails (bound only, no packet goes there); every change is undone, and
+	# the link to b, which the edit drops, was not removed before
+	lab_edit_fail "$f" "192.0.2.1:$(free_port)"
 	expect_rc 1 $NC up -f "$f"
 	expect_err_match "up failed; every change it made was undone"
-	$NC list | grep -q "^$lab-d " && fail "the failed up left cell d"
-	[ -z "$(ifidx "$lab-a" e5)" ] || fail "the failed up left a's e5"
-	[ "$(nsid "$lab-a")" = "$ida" ] || fail "the failed up made a again"
-	grep -q "$lab-d" "$NETCELL_STATE_DIR/links.conf" && fail "the failed up left a saved link"
-	kill "$taken"; taken=
-	lab3 "$f" "$lab" "$hp"
-	expect_rc 0 $NC status -f "$f"
-	grep -q "3 of 3 cells up, 0 differences" "$T/out" || fail "the lab is not as before: $(cat "$T/out")"
+	lab_as_before "$lab" "$f" "$hp" "$ida"
 	expect_rc 0 $NC down -f "$f"
 	no_lab_left "$lab"
 	trap - EXIT
