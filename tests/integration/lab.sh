@@ -405,7 +405,7 @@ t_lab_hundred_cells() {
 t_lab_generated() {
 	local out rc
 	python3 "$TOP/tests/labgen/labgen.py" --nc "$NC" --mode "$MODE" --dir "$T/gen" --prefix "l5g$$x" \
-		--seed "${LABGEN_SEED:-11}" --labs "${LABGEN_LABS:-12}" --edits 3 --budget 100 >"$T/gen.out" 2>&1
+		--seed "${LABGEN_SEED:-11}" --labs "${LABGEN_LABS:-12}" --edits 3 --budget 75 >"$T/gen.out" 2>&1
 	rc=$?
 	{ grep '^MISMATCH' "$T/gen.out" | head -40; grep -v '^MISMATCH\|^  ' "$T/gen.out"; } | sed 's/^/    /' >&2
 	cp "$T/gen.out" /tmp/l5/gen-$MODE.out 2>/dev/null

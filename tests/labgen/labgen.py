@@ -674,7 +674,8 @@ def drift(lab, path):
             if k == "addr" and any(ad.values()):
                 i = rng.choice([x for x in sorted(ad) if ad[x]])
                 a = rng.choice(ad[i])
-                cmd, pat = ["ip", "addr", "del", a, "dev", i], r"addr +%s %s %s" % (re.escape(full), i, re.escape(a))
+                cmd, pat = ["ip", "addr", "del", a, "dev", i], r"addr +%s %s %s" % (
+                    re.escape(full), i, re.escape(str(ipaddress.ip_interface(a))))
             elif k == "route" and rt:
                 d, g, _ = rng.choice(rt)
                 cmd, pat = ["ip", "route", "del", d, "via", g], r"route +%s %s" % (re.escape(full), re.escape(d))
