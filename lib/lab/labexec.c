@@ -196,7 +196,8 @@ static int host_port_free(const struct nc_port *pt)
  * @p:		plan
  *
  * A port the plan removes first (the same host address, port and
- * protocol) is the lab's own and counts as free.
+ * protocol), or any port of a cell it makes again (which publishes it
+ * again), is the lab's own and counts as free.
  *
  * Return: 0 or -EADDRINUSE with a message
  */
@@ -209,9 +210,10 @@ static int check_ports(struct nc_ctx *ctx, const struct nc_lab *lab, const struc
 		if (p->ops[i].kind != LOP_PORT_ADD || nc_port_parse(ctx, p->ops[i].arg, &pt))
 			continue;
 		for (k = 0; k < p->nops; k++)
-			if (p->ops[k].kind == LOP_PORT_RM && !nc_port_parse(ctx, p->ops[k].arg, &rm) &&
-			    rm.host_port == pt.host_port && !strcmp(rm.proto, pt.proto) &&
-			    !strcmp(rm.host_addr, pt.host_addr))
+			if ((p->ops[k].kind == LOP_PORT_RM && !nc_port_parse(ctx, p->ops[k].arg, &rm) &&
+			     rm.host_port == pt.host_port && !strcmp(rm.proto, pt.proto) &&
+			     !strcmp(rm.host_addr, pt.host_addr)) ||
+			    (p->ops[k].kind == LOP_CELL_DROP && !strcmp(p->ops[k].full, p->ops[i].full)))
 				break;
 		if (k == p->nops && host_port_free(&pt))
 			return ctx_err(ctx, -EADDRINUSE, NC_ERR_FAILED,

@@ -283,6 +283,40 @@ static int plan_cells(struct nc_ctx *ctx, const struct nc_lab *lab, struct lab_p
 }
 
 /**
+ * plan_uplinks() - a cell whose uplink's interface is gone (deleted in the
+ * cell, its slirp4netns ended) is made again, as for a changed uplink:
+ * there is no way to give a cell its uplink again in place
+ * @lab:	lab
+ * @p:		plan (@live read; a cell found is set LCS_REMAKE)
+ *
+ * Return: 0 or -ENOMEM
+ */
+static int plan_uplinks(const struct nc_lab *lab, struct lab_plan *p)
+{
+	char item[LAB_ITEM_MAX], why[LAB_ITEM_MAX];
+	unsigned i;
+	int ret = 0;
+
+	for (i = 0; i < lab->ncells && !ret; i++) {
+		const struct lab_cell *c = &lab->cells[i];
+		const char *ifn = strcmp(c->uplink, "slirp4netns") ? "eth0" : "tap0";
+
+		if (p->state[i] != LCS_OK || !strcmp(c->uplink, "none"))
+			continue;
+		snprintf(item, sizeof(item), "%s if %s", c->name, ifn);
+		if (lab_rec_has(p->live, item))
+			continue;
+		p->state[i] = LCS_REMAKE;
+		snprintf(why, sizeof(why), "drift: its uplink's %s is gone: made again", ifn);
+		ret = add_op(p, LOP_CELL_DROP, (int)i, c->full, "", "remove", "cell", why);
+		if (!ret)
+			ret = add_op(p, LOP_CELL_ADD, (int)i, c->full, c->uplink, "add", "cell",
+				     "drift: its uplink was gone");
+	}
+	return ret;
+}
+
+/**
  * stays() - whether a cell of the record stays as it is (not new, made
  * again or deleted): its links and addresses are what the live cell has
  * @lab:	lab
@@ -730,6 +764,8 @@ int lab_plan_make(struct nc_ctx *ctx, const struct nc_lab *lab, struct lab_plan 
 	free(cells);
 	if (!ret)
 		ret = read_live(ctx, lab, p);
+	if (!ret && plan_uplinks(lab, p))
+		ret = ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	if (!ret)
 		ret = read_ports_fw(ctx, lab, p);
 	if (!ret && plan_links(lab, p, &fresh))

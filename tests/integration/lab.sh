@@ -529,3 +529,39 @@ t_lab_route_dev_edit_keeps_route() {
 	no_lab_left "$lab"
 	trap - EXIT
 }
+
+# the uplink's interface deleted inside a cell (labgen found it): status
+# said "0 differences" and up "up to date"; now the cell is drift and up
+# makes it again (there is no way to give a cell its uplink in place),
+# with its link, addresses and published port
+t_lab_uplink_gone_is_drift() {
+	local lab=l5${PFX}p f=$T/lab.yaml hp sp ida
+	hp=$(free_port) || fail "no free port"
+	lab3 "$f" "$lab" "$hp"
+	trap 'lab_cleanup "$f" $sp' EXIT
+	expect_rc 0 $NC up -f "$f"
+	ida=$(nsid "$lab-a")
+	$NC exec "$lab-b" -- ip link del eth0 || fail "ip link del eth0 in b failed"
+	expect_rc 0 $NC status -f "$f"
+	grep -q "remove  cell     $lab-b (drift: its uplink's eth0 is gone: made again)" "$T/out" ||
+		fail "status misses b's uplink: $(cat "$T/out")"
+	expect_rc 0 $NC up -f "$f"
+	[ -n "$(ifidx "$lab-b" eth0)" ] || fail "b has no eth0 after up"
+	$NC exec "$lab-b" -- ip -o addr show dev e1 | grep -q ' 10.0.2.1/24' || fail "b's e1 lacks its address"
+	[ "$(nsid "$lab-a")" = "$ida" ] || fail "the repair made a again"
+	sp=$(serve "$lab-b" 127.0.0.1 80)
+	for _ in $(seq 1 20); do
+		python3 -c "
+import socket; c=socket.create_connection(('127.0.0.1',$hp),1.0); assert c.recv(2)==b'hi'" 2>/dev/null && break
+		sleep 0.2
+	done
+	python3 -c "
+import socket; c=socket.create_connection(('127.0.0.1',$hp),1.0); assert c.recv(2)==b'hi'" ||
+		fail "the published port $hp does not reach b after up"
+	kill "$sp"; sp=
+	expect_rc 0 $NC status -f "$f"
+	grep -q "3 of 3 cells up, 0 differences" "$T/out" || fail "status after the repair: $(cat "$T/out")"
+	expect_rc 0 $NC down -f "$f"
+	no_lab_left "$lab"
+	trap - EXIT
+}
