@@ -15,7 +15,7 @@ the kernel holds exactly what the file says; then:
   edit    a random change of the model (cell, link, address, sysctl,
           firewall, port, IPv6 dropped/added), "up" again, check exactly;
   drift   one change behind netcell's back (address, route, link,
-          sysctl, firewall flushed, uplink engine killed): "status" must
+          sysctl, firewall flushed, the uplink's eth0 deleted): "status" must
           name it, the next "up" repair it, the check pass again;
   failure an edit whose "up" must fail (a ruleset the kernel refuses, a
           host port already taken): exit code as documented and the
@@ -458,6 +458,8 @@ def check(lab, what):
             mismatch("link-missing", "%s: %s has no %s" % (what, c, i))
         for i in sorted(set(ifs) - set(wa)):
             mismatch("link-extra", "%s: %s has %s that the file does not name" % (what, c, i))
+        if up and not (v["ifs"].get("eth0") or {}).get("up"):
+            mismatch("uplink-missing", "%s: %s has no uplink (eth0)" % (what, c))
         for i in sorted(set(wa) & set(ifs)):
             if not ifs[i]["up"]:
                 mismatch("link-down", "%s: %s:%s is down" % (what, c, i))
@@ -691,25 +693,19 @@ def drift(lab, path):
                 pat = r"sysctl +%s %s" % (re.escape(full), re.escape(key))
             elif k == "fw" and lab.cells[c]["fw"]:
                 cmd, pat = ["nft", "flush", "ruleset"], r"firewall +%s" % re.escape(full)
-            elif k == "uplink" and lab.cells[c]["uplink"] and lab.cells[c]["publish"] and engine_pid(lab, c):
-                cmd, pat = None, re.escape(full)
+            elif k == "uplink" and lab.cells[c]["uplink"]:
+                # the uplink's interface deleted (the shared pasta is the
+                # hub's, not this cell's: its end in the cell is what goes)
+                cmd, pat = ["ip", "link", "del", "eth0"], r"cell +%s \(drift: its uplink" % re.escape(full)
             else:
                 continue
             FIG["drifts"] += 1
             what = "lab %s drift %s in %s" % (lab.name, k, c)
             print("  " + what, flush=True)
-            if cmd:
-                rc, _, err = in_cell(full, cmd)
-                if rc:
-                    mismatch("witness", "%s: %s: %s" % (what, " ".join(cmd), err.strip()))
-                    return
-            else:
-                try:
-                    os.kill(engine_pid(lab, c), 9)
-                except OSError as e:
-                    mismatch("witness", "%s: kill: %s" % (what, e))
-                    return
-                time.sleep(0.3)
+            rc, _, err = in_cell(full, cmd)
+            if rc:
+                mismatch("witness", "%s: %s: %s" % (what, " ".join(cmd), err.strip()))
+                return
             rc, out, err = nc("status", "-f", path)
             lines = [l for l in out.splitlines() if not l.startswith(("up ", "drift ", "missing "))]
             if rc != 0 or re.search(r"(^|\s)0 differences", out) or not any(re.search(pat, l) for l in lines):
