@@ -12,11 +12,13 @@
  * use, and the caller then trusts their socket, reads their cells or
  * writes into their directory.  So every directory on the way, as written
  * and as resolved, must belong to root or to the caller and be writable by
- * no one else (the caller's own primary group excepted, for user private
- * groups) unless it is sticky (/tmp: an entry there is renamed only by its
+ * no one else (the caller's own primary group, or root's, excepted when
+ * it is private: no members, no other user's primary group) unless it is sticky (/tmp: an entry there is renamed only by its
  * owner); a symbolic link on the way must belong to root or the caller.
  * This is OpenSSH's StrictModes rule for the same reason.
  */
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +74,35 @@ static int owner_ok(uid_t owner, uid_t uid)
 }
 
 /**
+ * group_private() - is @gid a group only @uid (and root) can act as
+ * @gid:	a directory's group
+ * @uid:	caller's uid
+ *
+ * Debian OpenSSH's user-group-modes rule: the group has no members and no
+ * user but @uid and root has it as primary group.  An unknown group is
+ * not private.  The user database is read through NSS (setpwent(): not
+ * for concurrent threads, as every getpwent() caller).
+ *
+ * Return: 1 if so
+ */
+static int group_private(gid_t gid, uid_t uid)
+{
+	struct group gr, *g = NULL;
+	struct passwd pw, *e = NULL;
+	char buf[16384];
+	int priv = 1;
+
+	if (getgrgid_r(gid, &gr, buf, sizeof(buf), &g) || !g || (g->gr_mem && g->gr_mem[0]))
+		return 0;
+	setpwent();
+	while (priv && !getpwent_r(&pw, buf, sizeof(buf), &e) && e)
+		if (e->pw_gid == gid && e->pw_uid != uid && e->pw_uid != 0)
+			priv = 0;
+	endpwent();
+	return priv;
+}
+
+/**
  * dir_safe() - can no one but root and @uid change entries of this directory
  * @st:		stat() of the directory
  * @uid:	caller's uid
@@ -89,8 +120,9 @@ static const char *dir_safe(const struct stat *st, uid_t uid, gid_t gid)
 		return NULL;
 	if (st->st_mode & S_IWOTH)
 		return "can be written by every user";
-	if ((st->st_mode & S_IWGRP) && st->st_gid != gid && st->st_gid != 0)
-		return "can be written by its group";
+	if ((st->st_mode & S_IWGRP) &&
+	    ((st->st_gid != gid && st->st_gid != 0) || !group_private(st->st_gid, uid)))
+		return "can be written by its group, which is not private to you or root";
 	return NULL;
 }
 

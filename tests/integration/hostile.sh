@@ -136,6 +136,44 @@ t_hostile_dirs_on_the_way() {
 	return 0
 }
 
+# root only: creates the hostile user and changes group memberships; the
+# victim is $TUSER (a user private group is a user's case; root's own
+# group is checked by the same code)
+# modes t_hostile_group_dirs: root
+t_hostile_group_dirs() {
+	# a group-writable directory on the way is trusted only when its
+	# group is the caller's (or root's) and private: no members, no other
+	# user's primary group (Debian OpenSSH's user-group-modes); a shared
+	# primary group (users, 100) let every member swap the victim's state
+	local v=$TUSER d g hgid vg kp
+	hostile_setup
+	d=$(victim_dir "$v"); hgid=$(id -g "$H"); vg=$(id -gn "$v")
+	g="/tmp/$PFX-g"
+	mkdir "$g"; chown "root:$hgid" "$g"; chmod 2775 "$g"
+	hostile mkdir "$g/hx" || fail "$H cannot write its group's directory $g (test broken)"
+	rmdir "$g/hx"
+	# the victim acting with $H's primary group as its own (as uid 1000
+	# with the shared gid 100)
+	expect_rc 5 setpriv --reuid="$v" --regid="$hgid" --clear-groups env -u NETCELL_KEEPER_LOG \
+		NETCELL_RUNTIME_DIR="$d/run" NETCELL_STATE_DIR="$g/state" HOME="$d" $NC list
+	expect_err_match "refusing \"$g/state\": the directory \"$g\" on its way can be written by its group, which is not private"
+	[ -z "$(ls -A "$g")" ] || fail "$v made $(ls -A "$g") in the group-writable $g"
+	# the control: the victim's own private group
+	chown "root:$vg" "$g"; chmod 2775 "$g"
+	expect_rc 0 as_victim "$v" "$d" env NETCELL_STATE_DIR="$g/state" $NC list
+	kp=$(cat "$d/run/keeper.pid" 2>/dev/null); [ -n "$kp" ] && kill -9 "$kp"
+	rm -rf "$g/state" "$d/run"
+	# the same group with a member ($H; removed with $H at exit)
+	usermod -aG "$vg" "$H" || fail "cannot add $H to $vg"
+	hostile mkdir "$g/hx" || fail "$H, member of $vg, cannot write $g (test broken)"
+	rmdir "$g/hx"
+	expect_rc 5 as_victim "$v" "$d" env NETCELL_STATE_DIR="$g/state" $NC list
+	expect_err_match "the directory \"$g\" on its way can be written by its group"
+	[ -z "$(ls -A "$g")" ] || fail "$v made $(ls -A "$g") in $g, which $H may write"
+	precious_intact "$d" "$v"
+	return 0
+}
+
 # keeper_not_started D: no keeper was left by a refused command
 keeper_not_started() {
 	[ -e "$1/run/keeper.pid" ] && fail "a keeper was started: $(cat "$1/run/keeper.pid")"
