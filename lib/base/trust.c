@@ -12,17 +12,21 @@
  * use, and the caller then trusts their socket, reads their cells or
  * writes into their directory.  So every directory on the way, as written
  * and as resolved, must belong to root or to the caller and be writable by
- * no one else (the caller's own primary group, or root's, excepted when
- * it is private: no members, no other user's primary group) unless it is sticky (/tmp: an entry there is renamed only by its
+ * no one else, POSIX ACL entries included (the caller's own primary group,
+ * or root's, excepted when it is private: no members, no other user's
+ * primary group) unless it is sticky (/tmp: an entry there is renamed only by its
  * owner); a symbolic link on the way must belong to root or the caller.
  * This is OpenSSH's StrictModes rule for the same reason.
  */
+#include <endian.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include "base/trust.h"
 
 /**
@@ -102,28 +106,127 @@ static int group_private(gid_t gid, uid_t uid)
 	return priv;
 }
 
+/* the kernel's POSIX ACL attribute (linux/posix_acl_xattr.h): a
+ * little-endian header {u32 version = 2}, then entries {u16 tag, u16 perm,
+ * u32 id} */
+#define ACL_VERSION	2
+#define ACL_USER	0x02
+#define ACL_GROUP_OBJ	0x04
+#define ACL_GROUP	0x08
+#define ACL_MASK	0x10
+#define ACL_WRITE	0x02
+
 /**
- * dir_safe() - can no one but root and @uid change entries of this directory
- * @st:		stat() of the directory
+ * acl_entry() - one entry of a POSIX ACL attribute
+ * @e:		the entry's 8 bytes
+ * @tag:	output: its tag
+ * @perm:	output: its permissions
+ *
+ * Return: its id (uid or gid; meaningless for other tags)
+ */
+static unsigned acl_entry(const unsigned char *e, unsigned *tag, unsigned *perm)
+{
+	uint16_t v16;
+	uint32_t v32;
+
+	memcpy(&v16, e, 2);
+	*tag = le16toh(v16);
+	memcpy(&v16, e + 2, 2);
+	*perm = le16toh(v16);
+	memcpy(&v32, e + 4, 4);
+	return le32toh(v32);
+}
+
+/**
+ * acl_writer() - does a directory's access ACL let someone else write it
+ * @path:	the directory
  * @uid:	caller's uid
  * @gid:	caller's primary gid
+ * @gwrite:	in: the mode's group write bit; out: the owning group's real
+ *		write permission (with an ACL the mode shows the mask there)
+ * @why:	output: what is wrong, when something is
+ * @len:	size of @why
  *
- * Return: NULL, or what is wrong in a few words
+ * A named user (not the caller, not root) or a named group (not a private
+ * group of the caller's or root's) with write that the mask keeps can
+ * change the directory's entries.  No ACL (or a file system without
+ * them) is fine; one that cannot be read or parsed is not.
+ *
+ * Return: 1 if someone else may write, else 0
  */
-static const char *dir_safe(const struct stat *st, uid_t uid, gid_t gid)
+static int acl_writer(const char *path, uid_t uid, gid_t gid, int *gwrite, char *why,
+		      size_t len)
 {
+	unsigned char buf[4 + 8 * 512];
+	unsigned mask = 7, gobj = 0, tag, perm, id;
+	ssize_t n = getxattr(path, "system.posix_acl_access", buf, sizeof(buf));
+	uint32_t v32;
+	ssize_t i;
+
+	if (n < 0 && (errno == ENODATA || errno == ENOTSUP))
+		return 0;
+	if (n < 0 || n < 4 || (n - 4) % 8 || (memcpy(&v32, buf, 4), le32toh(v32)) != ACL_VERSION) {
+		snprintf(why, len, "has an access ACL netcell cannot read (%s)",
+			 n < 0 ? strerror(errno) : "unknown format");
+		return 1;
+	}
+	for (i = 4; i < n; i += 8) {
+		acl_entry(buf + i, &tag, &perm);
+		if (tag == ACL_MASK)
+			mask = perm;
+		else if (tag == ACL_GROUP_OBJ)
+			gobj = perm;
+	}
+	*gwrite = !!(gobj & mask & ACL_WRITE);
+	if (!(mask & ACL_WRITE))
+		return 0;
+	for (i = 4; i < n; i += 8) {
+		id = acl_entry(buf + i, &tag, &perm);
+		if (!(perm & ACL_WRITE))
+			continue;
+		if (tag == ACL_USER && id != uid && id != 0) {
+			snprintf(why, len, "has an ACL entry letting uid %u write it", id);
+			return 1;
+		}
+		if (tag == ACL_GROUP && ((id != gid && id != 0) || !group_private(id, uid))) {
+			snprintf(why, len, "has an ACL entry letting group %u write it", id);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/**
+ * dir_safe() - can no one but root and @uid change entries of this directory
+ * @path:	the directory (for its ACL)
+ * @st:		stat() of it
+ * @uid:	caller's uid
+ * @gid:	caller's primary gid
+ * @why:	output: what is wrong, in a few words
+ * @len:	size of @why
+ *
+ * Return: 1 if safe, 0 if not (@why says why)
+ */
+static int dir_safe(const char *path, const struct stat *st, uid_t uid, gid_t gid,
+		    char *why, size_t len)
+{
+	int gwrite = !!(st->st_mode & S_IWGRP);
+
+	why[0] = '\0';
 	if (!S_ISDIR(st->st_mode))
-		return "is not a directory";
-	if (!owner_ok(st->st_uid, uid))
-		return "belongs to another user";
-	if (st->st_mode & S_ISVTX)
-		return NULL;
-	if (st->st_mode & S_IWOTH)
-		return "can be written by every user";
-	if ((st->st_mode & S_IWGRP) &&
-	    ((st->st_gid != gid && st->st_gid != 0) || !group_private(st->st_gid, uid)))
-		return "can be written by its group, which is not private to you or root";
-	return NULL;
+		snprintf(why, len, "is not a directory");
+	else if (!owner_ok(st->st_uid, uid))
+		snprintf(why, len, "belongs to another user");
+	else if (st->st_mode & S_ISVTX)
+		return 1;
+	else if (st->st_mode & S_IWOTH)
+		snprintf(why, len, "can be written by every user");
+	else if (acl_writer(path, uid, gid, &gwrite, why, len))
+		return 0;
+	else if (gwrite && ((st->st_gid != gid && st->st_gid != 0) ||
+			    !group_private(st->st_gid, uid)))
+		snprintf(why, len, "can be written by its group, which is not private to you or root");
+	return !why[0];
 }
 
 /**
@@ -143,8 +246,7 @@ static const char *dir_safe(const struct stat *st, uid_t uid, gid_t gid)
 static int walk(struct nc_ctx *ctx, const char *path, const char *what, uid_t uid,
 		gid_t gid, int follow)
 {
-	char pre[PATH_MAX];
-	const char *why;
+	char pre[PATH_MAX], why[96];
 	struct stat st;
 	size_t i, n = strlen(path);
 
@@ -178,8 +280,8 @@ static int walk(struct nc_ctx *ctx, const char *path, const char *what, uid_t ui
 			if (stat(pre, &st))
 				return 0;
 		}
-		why = dir_safe(&st, uid, gid);
-		if (why && !(i == n && !S_ISDIR(st.st_mode)))
+		if (!dir_safe(pre, &st, uid, gid, why, sizeof(why)) &&
+		    !(i == n && !S_ISDIR(st.st_mode)))
 			return ctx_err(ctx, -EPERM, NC_ERR_PERM,
 				       "refusing \"%s\": the directory \"%s\" on its way %s (uid %u, mode %04o), who could swap netcell's files there; use a path whose directories are yours or root's and writable by no one else",
 				       what, pre, why, (unsigned)st.st_uid,

@@ -174,6 +174,40 @@ t_hostile_group_dirs() {
 	return 0
 }
 
+# root only: creates the hostile user; plays both victims
+# modes t_hostile_acl_dirs: root
+t_hostile_acl_dirs() {
+	# a directory on the way whose POSIX ACL lets another user or a
+	# shared group write it (the mode shows 0755 or the mask) is refused;
+	# the mask taking the write away, or an entry naming the victim, is
+	# fine
+	local v d a kp
+	command -v setfacl >/dev/null || fail "setfacl missing (package acl, scripts/install-deps)"
+	hostile_setup
+	for v in root "$TUSER"; do
+		d=$(victim_dir "$v"); a="$d/acl"
+		mkdir -m 0755 "$a"; chown "$v:" "$a"
+		setfacl -m "u:$H:rwx" "$a" || fail "setfacl failed (file system without ACLs?)"
+		hostile mkdir "$a/hx" || fail "$H cannot write $a through the ACL (test broken)"
+		rmdir "$a/hx"
+		expect_rc 5 as_victim "$v" "$d" env NETCELL_STATE_DIR="$a/state" $NC list
+		expect_err_match "refusing \"$a/state\": the directory \"$a\" on its way has an ACL entry letting uid $HUID write it"
+		[ -z "$(ls -A "$a")" ] || fail "$v made $(ls -A "$a") in $a, which $H may write"
+		setfacl -b "$a"; setfacl -m "g:$H:rwx" "$a"
+		expect_rc 5 as_victim "$v" "$d" env NETCELL_STATE_DIR="$a/state" $NC list
+		expect_err_match "the directory \"$a\" on its way has an ACL entry letting group $(id -g "$H") write it"
+		# the controls: the mask removes the write; an entry for the victim
+		setfacl -b "$a"; setfacl -m "u:$H:rwx,m::r-x" "$a"
+		hostile mkdir "$a/hx" 2>/dev/null && fail "$H can still write $a (mask r-x)"
+		expect_rc 0 as_victim "$v" "$d" env NETCELL_STATE_DIR="$a/state" $NC list
+		setfacl -b "$a"; setfacl -m "u:$v:rwx" "$a"
+		expect_rc 0 as_victim "$v" "$d" env NETCELL_STATE_DIR="$a/state" $NC list
+		kp=$(cat "$d/run/keeper.pid" 2>/dev/null); [ -n "$kp" ] && kill -9 "$kp"
+		precious_intact "$d" "$v"
+	done
+	return 0
+}
+
 # keeper_not_started D: no keeper was left by a refused command
 keeper_not_started() {
 	[ -e "$1/run/keeper.pid" ] && fail "a keeper was started: $(cat "$1/run/keeper.pid")"
