@@ -15,7 +15,8 @@
  * no one else, POSIX ACL entries included (the caller's own primary group,
  * or root's, excepted when it is private: no members, no other user's
  * primary group) unless it is sticky (/tmp: an entry there is renamed only by its
- * owner); a symbolic link on the way must belong to root or the caller.
+ * owner); a symbolic link on the way must belong to root or the caller
+ * (inside a rootless cell, where root's show as unmapped: the caller).
  * This is OpenSSH's StrictModes rule for the same reason.
  */
 #include <endian.h>
@@ -28,6 +29,8 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include "base/trust.h"
+
+#define FIX_PATH "use a path whose directories are yours or root's and writable by no one else"
 
 /**
  * read_ulongs() - the first numbers of a /proc file's first line
@@ -49,32 +52,82 @@ static int read_ulongs(const char *path, unsigned long v[3])
 }
 
 /**
- * owner_ok() - is @owner root or the caller
- * @owner:	a file's owner as stat() shows it
- * @uid:	caller's uid
+ * overflow_uid() - in a user namespace other than the initial one, the uid
+ * that every unmapped owner shows as
  *
- * In a user namespace other than the initial one (a command run in a
- * rootless cell) root and every other unmapped owner show as the overflow
- * uid and cannot be told apart: they are taken as root there, where the
- * keeper refuses a cell's requests anyway (keeper/kpeer.c).
- *
- * Return: 1 if so
+ * Return: that uid, or (uid_t)-1 in the initial user namespace
  */
-static int owner_ok(uid_t owner, uid_t uid)
+static uid_t overflow_uid(void)
 {
 	static int nested = -1;
 	static uid_t overflow = 65534;
 	unsigned long v[3] = { 0, 0, 0 };
 
-	if (owner == 0 || owner == uid)
-		return 1;
 	if (nested < 0) {
 		nested = read_ulongs("/proc/self/uid_map", v) != 3 || v[0] != 0 || v[1] != 0 ||
 			 v[2] != 4294967295UL;
 		if (read_ulongs("/proc/sys/kernel/overflowuid", v) >= 1)
 			overflow = (uid_t)v[0];
 	}
-	return nested && owner == overflow;
+	return nested ? overflow : (uid_t)-1;
+}
+
+/**
+ * owner_ok() - is a directory's @owner root or the caller
+ * @owner:	the directory's owner as stat() shows it
+ * @uid:	caller's uid
+ *
+ * In a user namespace other than the initial one (a command run in a
+ * rootless cell) root and every other unmapped owner show as the overflow
+ * uid and cannot be told apart: such a directory is taken as root's (/,
+ * /tmp), where the keeper refuses a cell's requests anyway
+ * (keeper/kpeer.c).  The caller cannot make entries in another user's
+ * directory taken so unless its mode lets everyone (refused below); what
+ * such a directory can still hold is a link of its owner, which
+ * trust_link() refuses.
+ *
+ * Return: 1 if so
+ */
+static int owner_ok(uid_t owner, uid_t uid)
+{
+	return owner == 0 || owner == uid || owner == overflow_uid();
+}
+
+/**
+ * trust_link() - refuse to follow a symbolic link that another user owns
+ * @ctx:	context
+ * @link:	the link
+ * @what:	the path the caller will use, for the message
+ * @owner:	the link's owner as lstat() shows it
+ * @uid:	caller's uid
+ * @fix:	what the user can do, for the message (NULL: use another path)
+ *
+ * A link of root's or the caller's is fine.  Inside a rootless cell every
+ * owner but the caller shows as the overflow uid, root's links included:
+ * such a link is refused, with the path it leads to for the user to give
+ * instead.
+ *
+ * Return: 0, or -EPERM with a message (kind NC_ERR_PERM)
+ */
+int trust_link(struct nc_ctx *ctx, const char *link, const char *what, uid_t owner,
+	       uid_t uid, const char *fix)
+{
+	_cleanup_free_ char *real = NULL;
+	char to[PATH_MAX];
+	ssize_t n;
+
+	if (owner == 0 || owner == uid)
+		return 0;
+	if (owner != overflow_uid())
+		return ctx_err(ctx, -EPERM, NC_ERR_PERM,
+			       "refusing \"%s\": \"%s\" on its way is a symbolic link of uid %u, who can point it elsewhere at any time; %s",
+			       what, link, (unsigned)owner, fix ? fix : FIX_PATH);
+	real = realpath(link, NULL);
+	n = real ? 0 : readlink(link, to, sizeof(to) - 1);
+	to[n < 0 ? 0 : n] = '\0';
+	return ctx_err(ctx, -EPERM, NC_ERR_PERM,
+		       "refusing \"%s\": \"%s\" on its way is a symbolic link not owned by you (uid %u here), and inside a cell a link not owned by you cannot be told apart from another user's; give the path it leads to, \"%s\", instead",
+		       what, link, (unsigned)owner, real ? real : to);
 }
 
 /**
@@ -265,10 +318,9 @@ static int walk(struct nc_ctx *ctx, const char *path, const char *what, uid_t ui
 			_cleanup_free_ char *real = NULL;
 			int ret;
 
-			if (!owner_ok(st.st_uid, uid))
-				return ctx_err(ctx, -EPERM, NC_ERR_PERM,
-					       "refusing \"%s\": \"%s\" on its way is a symbolic link of uid %u, who can point it elsewhere at any time; use a path whose directories are yours or root's",
-					       what, pre, (unsigned)st.st_uid);
+			ret = trust_link(ctx, pre, what, st.st_uid, uid, NULL);
+			if (ret)
+				return ret;
 			if (!follow)
 				continue;
 			real = realpath(pre, NULL);

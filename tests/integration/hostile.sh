@@ -349,6 +349,37 @@ t_hostile_cell_etc() {
 	return 0
 }
 
+# root only: creates the hostile user; the victim is $TUSER (a rootless
+# cell: in a root cell owners show as they are)
+# modes t_hostile_cell_stage_link: root
+t_hostile_cell_stage_link() {
+	# inside a rootless cell another user's directory and link show as
+	# the overflow uid, as root's do: the hostile user's link out.nft (in
+	# their own 0755 directory) pointing at the victim's file was
+	# followed by fw stage -o run in the cell, and the file overwritten;
+	# now refused, naming where the link leads
+	local v=$TUSER d p c="${PFX}k"
+	hostile_setup
+	printf '#!/bin/sh\nnft add table inet planted\n' >"$T/fw.sh"; chmod 755 "$T/fw.sh"
+	d=$(victim_dir "$v"); p="/tmp/$PFX-cp"
+	hostile mkdir -m 0755 "$p"
+	hostile ln -s "$d/precious" "$p/out.nft"
+	expect_rc 0 as_victim "$v" "$d" $NC create --uplink none "$c"
+	expect_rc 5 as_victim "$v" "$d" $NC exec "$c" -- $NC fw stage -o "$p/out.nft" -- "$T/fw.sh"
+	expect_err_match "refusing \"$p/out.nft\": .*inside a cell a link not owned by you cannot be told apart from another user's; give the path it leads to, \"$d/precious\""
+	precious_intact "$d" "$v"
+	# outside the cell: refused as before (the directory is $H's)
+	expect_rc 5 as_victim "$v" "$d" $NC fw stage -o "$p/out.nft" -- "$T/fw.sh"
+	precious_intact "$d" "$v"
+	# the control: the victim's own link in the cell is written through
+	ln -s "$d/mine.nft" "$d/own.nft"; chown -h "$v:" "$d/own.nft"
+	expect_rc 0 as_victim "$v" "$d" $NC exec "$c" -- $NC fw stage -o "$d/own.nft" -- "$T/fw.sh"
+	grep -q 'table inet planted' "$d/mine.nft" || fail "the victim's own link was not written through in the cell"
+	[ -L "$d/own.nft" ] || fail "the victim's own link was replaced"
+	expect_rc 0 as_victim "$v" "$d" $NC delete --force "$c"
+	return 0
+}
+
 # root only: /run/netns is root's: the name's other owner is another root program
 # modes t_hostile_netns_name_taken: root
 t_hostile_netns_name_taken() {
