@@ -45,7 +45,7 @@ int paths_mkdir_private(struct nc_ctx *ctx, const char *dir, uid_t uid)
 	s = strrchr(tmp, '/');
 	if (s && s > tmp) {
 		*s = '\0';
-		ret = trust_path(ctx, tmp, dir, uid, getgid());
+		ret = trust_path(ctx, tmp, dir, uid, getgid(), NULL);
 		if (ret)
 			return ret;
 		snprintf(tmp, sizeof(tmp), "%s", dir);
@@ -61,7 +61,7 @@ int paths_mkdir_private(struct nc_ctx *ctx, const char *dir, uid_t uid)
 	s = strrchr(tmp, '/');
 	if (s && s > tmp) {	/* again: a sticky parent let another user make one */
 		*s = '\0';
-		ret = trust_path(ctx, tmp, dir, uid, getgid());
+		ret = trust_path(ctx, tmp, dir, uid, getgid(), NULL);
 		if (ret)
 			return ret;
 	}

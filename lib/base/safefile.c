@@ -407,7 +407,7 @@ static int trusted_dir_of(struct nc_ctx *ctx, const char *file, const char *what
 		snprintf(abs, sizeof(abs), "%s/%s", strcmp(cwd, "/") ? cwd : "", dir);
 	else
 		return 0;	/* the write itself fails and says why */
-	return trust_path(ctx, abs, what, geteuid(), getegid());
+	return trust_path(ctx, abs, what, geteuid(), getegid(), NULL);
 }
 
 /**

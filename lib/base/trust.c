@@ -290,6 +290,7 @@ static int dir_safe(const char *path, const struct stat *st, uid_t uid, gid_t gi
  * @uid:	caller's uid
  * @gid:	caller's primary gid
  * @follow:	also check where each symbolic link on the way resolves
+ * @fix:	what the user can do, for the message (NULL: FIX_PATH)
  *
  * The last component is checked too, as a directory, when it exists; a
  * missing one ends the walk (the caller creates it in a checked parent).
@@ -297,7 +298,7 @@ static int dir_safe(const char *path, const struct stat *st, uid_t uid, gid_t gi
  * Return: 0, or -EPERM with a message (kind NC_ERR_PERM)
  */
 static int walk(struct nc_ctx *ctx, const char *path, const char *what, uid_t uid,
-		gid_t gid, int follow)
+		gid_t gid, int follow, const char *fix)
 {
 	char pre[PATH_MAX], why[96];
 	struct stat st;
@@ -318,7 +319,7 @@ static int walk(struct nc_ctx *ctx, const char *path, const char *what, uid_t ui
 			_cleanup_free_ char *real = NULL;
 			int ret;
 
-			ret = trust_link(ctx, pre, what, st.st_uid, uid, NULL);
+			ret = trust_link(ctx, pre, what, st.st_uid, uid, fix);
 			if (ret)
 				return ret;
 			if (!follow)
@@ -326,7 +327,7 @@ static int walk(struct nc_ctx *ctx, const char *path, const char *what, uid_t ui
 			real = realpath(pre, NULL);
 			if (!real)
 				return 0;	/* dangling: the create fails and says so */
-			ret = walk(ctx, real, what, uid, gid, 0);
+			ret = walk(ctx, real, what, uid, gid, 0, fix);
 			if (ret)
 				return ret;
 			if (stat(pre, &st))
@@ -335,9 +336,9 @@ static int walk(struct nc_ctx *ctx, const char *path, const char *what, uid_t ui
 		if (!dir_safe(pre, &st, uid, gid, why, sizeof(why)) &&
 		    !(i == n && !S_ISDIR(st.st_mode)))
 			return ctx_err(ctx, -EPERM, NC_ERR_PERM,
-				       "refusing \"%s\": the directory \"%s\" on its way %s (uid %u, mode %04o), who could swap netcell's files there; use a path whose directories are yours or root's and writable by no one else",
+				       "refusing \"%s\": the directory \"%s\" on its way %s (uid %u, mode %04o), who could swap netcell's files there; %s",
 				       what, pre, why, (unsigned)st.st_uid,
-				       (unsigned)(st.st_mode & 07777));
+				       (unsigned)(st.st_mode & 07777), fix ? fix : FIX_PATH);
 	}
 	return 0;
 }
@@ -350,6 +351,8 @@ static int walk(struct nc_ctx *ctx, const char *path, const char *what, uid_t ui
  *		message
  * @uid:	caller's uid
  * @gid:	caller's primary gid
+ * @fix:	what the user can do, for the message: the variable that chose
+ *		the path, say (NULL: use a path whose directories are yours...)
  *
  * Every existing directory on the way, @path itself included, and where
  * each symbolic link on the way resolves (see the theory above).
@@ -357,7 +360,7 @@ static int walk(struct nc_ctx *ctx, const char *path, const char *what, uid_t ui
  * Return: 0, or -EPERM with a message (kind NC_ERR_PERM)
  */
 int trust_path(struct nc_ctx *ctx, const char *path, const char *what, uid_t uid,
-	       gid_t gid)
+	       gid_t gid, const char *fix)
 {
-	return walk(ctx, path, what, uid, gid, 1);
+	return walk(ctx, path, what, uid, gid, 1, fix);
 }

@@ -7,7 +7,7 @@
 #include "base/ctx.h"
 
 NC_INTERNAL int trust_path(struct nc_ctx *ctx, const char *path, const char *what,
-			    uid_t uid, gid_t gid);
+			    uid_t uid, gid_t gid, const char *fix);
 
 NC_INTERNAL int trust_link(struct nc_ctx *ctx, const char *link, const char *what,
 			    uid_t owner, uid_t uid, const char *fix);

@@ -380,6 +380,34 @@ t_hostile_cell_stage_link() {
 	return 0
 }
 
+# root only: creates the hostile user; the victim is $TUSER (rootless
+# cells are the ones with an etc directory under XDG_CONFIG_HOME)
+# modes t_hostile_cell_etc_absent: root
+t_hostile_cell_etc_absent() {
+	# a user with no cell etc directory binds nothing, whatever the
+	# directories on its would-be way: a CI-style HOME of mode 0777 and
+	# the HOME of another user (su without -) made every exec and run
+	# exit 5 while create succeeded; once another user makes the
+	# directory there it is refused, naming XDG_CONFIG_HOME
+	local v=$TUSER d ci="/tmp/$PFX-ci" c="${PFX}a"
+	hostile_setup
+	d=$(victim_dir "$v")
+	mkdir "$ci"; chmod 0777 "$ci"
+	expect_rc 0 as_victim "$v" "$d" $NC create --uplink none "$c"
+	expect_rc 0 as_victim "$v" "$d" env -u XDG_CONFIG_HOME HOME="$ci" $NC exec "$c" -- cat /etc/hosts
+	expect_rc 0 as_victim "$v" "$d" env -u XDG_CONFIG_HOME HOME="$ci" $NC run --uplink none -- true
+	expect_rc 0 as_victim "$v" "$d" env -u XDG_CONFIG_HOME HOME=/root $NC exec "$c" -- true
+	[ -z "$(ls -A "$ci")" ] || fail "exec made $(ls -A "$ci") in $ci"
+	# the hostile user makes it there
+	hostile mkdir -p "$ci/.config/netcell/$c/etc"
+	hostile sh -c "echo '192.0.2.66 bank.example' >'$ci/.config/netcell/$c/etc/hosts'"
+	expect_rc 5 as_victim "$v" "$d" env -u XDG_CONFIG_HOME HOME="$ci" $NC exec "$c" -- cat /etc/hosts
+	expect_err_match "refusing \"$ci/.config/netcell/$c/etc\": the directory \"$ci\" on its way can be written by every user .*; set XDG_CONFIG_HOME to a directory"
+	grep -q bank.example "$T/out" && fail "$H's hosts file was bound into $v's cell"
+	expect_rc 0 as_victim "$v" "$d" $NC delete --force "$c"
+	return 0
+}
+
 # root only: /run/netns is root's: the name's other owner is another root program
 # modes t_hostile_netns_name_taken: root
 t_hostile_netns_name_taken() {

@@ -15,7 +15,7 @@
  */
 static int trusted(struct nc_ctx *ctx, const char *path)
 {
-	return trust_path(ctx, path, path, getuid(), getgid());
+	return trust_path(ctx, path, path, getuid(), getgid(), NULL);
 }
 
 /**
