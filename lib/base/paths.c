@@ -83,7 +83,10 @@ int paths_mkdir_private(struct nc_ctx *ctx, const char *dir, uid_t uid)
 		return ctx_err(ctx, -errno, NC_ERR_PERM,
 			       "directory \"%s\" is open to other users and cannot be made private: %s",
 			       dir, strerror(errno));
-	return 0;
+	/* and the whole way once more, the directory itself included: a
+	 * parent swapped between the checks above and the mkdir would have
+	 * put it elsewhere */
+	return trust_path(ctx, dir, dir, uid, getgid(), NULL);
 }
 
 /**

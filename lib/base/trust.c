@@ -290,13 +290,62 @@ static int dir_safe(const char *path, const struct stat *st, uid_t uid, gid_t gi
  * @uid:	caller's uid
  * @gid:	caller's primary gid
  * @follow:	also check where each symbolic link on the way resolves
+ *		(how many more dangling links to follow; 0: none)
  * @fix:	what the user can do, for the message (NULL: FIX_PATH)
  *
  * The last component is checked too, as a directory, when it exists; a
  * missing one ends the walk (the caller creates it in a checked parent).
+ * A dangling link on the way ends it too, after the directory its target
+ * would be made in is checked (dangling()).
  *
  * Return: 0, or -EPERM with a message (kind NC_ERR_PERM)
  */
+static int walk(struct nc_ctx *ctx, const char *path, const char *what, uid_t uid,
+		gid_t gid, int follow, const char *fix);
+
+/**
+ * dangling() - check where a dangling link on the way would have things made
+ * @ctx:	context
+ * @link:	the link (checked itself already)
+ * @what:	the path the user gave, for the message
+ * @uid:	caller's uid
+ * @gid:	caller's primary gid
+ * @follow:	how many more dangling links to follow
+ * @fix:	what the user can do, for the message
+ *
+ * Whatever is made through the link (the caller's own file written
+ * through it, say) is made in the directory of its target: that directory
+ * and its way are walked, links there followed too.
+ *
+ * Return: 0, or -EPERM with a message (kind NC_ERR_PERM)
+ */
+static int dangling(struct nc_ctx *ctx, const char *link, const char *what, uid_t uid,
+		    gid_t gid, int follow, const char *fix)
+{
+	char to[PATH_MAX], full[PATH_MAX * 2 + 2];
+	ssize_t n = readlink(link, to, sizeof(to) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return 0;
+	if (follow <= 1)
+		return ctx_err(ctx, -EPERM, NC_ERR_PERM,
+			       "refusing \"%s\": too many dangling symbolic links on its way (at \"%s\"); %s",
+			       what, link, fix ? fix : FIX_PATH);
+	to[n] = '\0';
+	if (to[0] == '/')
+		snprintf(full, sizeof(full), "%s", to);
+	else
+		snprintf(full, sizeof(full), "%.*s/%s",
+			 (int)(strrchr(link, '/') - link), link, to);
+	slash = strrchr(full, '/');
+	if (slash == full)
+		slash[1] = '\0';	/* a target in / */
+	else
+		*slash = '\0';
+	return walk(ctx, full, what, uid, gid, follow - 1, fix);
+}
+
 static int walk(struct nc_ctx *ctx, const char *path, const char *what, uid_t uid,
 		gid_t gid, int follow, const char *fix)
 {
@@ -325,8 +374,10 @@ static int walk(struct nc_ctx *ctx, const char *path, const char *what, uid_t ui
 			if (!follow)
 				continue;
 			real = realpath(pre, NULL);
+			if (!real && errno == ENOENT)	/* dangling: where it leads */
+				return dangling(ctx, pre, what, uid, gid, follow, fix);
 			if (!real)
-				return 0;	/* dangling: the create fails and says so */
+				return 0;	/* a loop, say: every use fails */
 			ret = walk(ctx, real, what, uid, gid, 0, fix);
 			if (ret)
 				return ret;
@@ -362,5 +413,5 @@ static int walk(struct nc_ctx *ctx, const char *path, const char *what, uid_t ui
 int trust_path(struct nc_ctx *ctx, const char *path, const char *what, uid_t uid,
 	       gid_t gid, const char *fix)
 {
-	return walk(ctx, path, what, uid, gid, 1, fix);
+	return walk(ctx, path, what, uid, gid, 40, fix);
 }
