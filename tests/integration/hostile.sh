@@ -89,10 +89,10 @@ t_hostile_dirs_on_the_way() {
 		hostile ln -s "$d" "$l" || fail "cannot plant $l"
 		# another user's directory (the victim may write in it)
 		expect_rc 5 as_victim "$v" "$d" env NETCELL_STATE_DIR="$h/state" $NC list
-		expect_err_match "refusing \"$h/state\": the directory \"$h\" on its way belongs to another user \\(uid $HUID"
+		expect_err_match "refusing \"$h/state\": the directory \"$h\" on its way belongs to another user \\(uid $HUID.*; set NETCELL_STATE_DIR to a directory"
 		[ -z "$(ls -A "$h")" ] || fail "$v made $(ls -A "$h") in $H's directory"
 		expect_rc 5 as_victim "$v" "$d" env NETCELL_RUNTIME_DIR="$h/a/run" $NC list
-		expect_err_match "the directory \"$h\" on its way belongs to another user"
+		expect_err_match "the directory \"$h\" on its way belongs to another user.*; set NETCELL_RUNTIME_DIR to"
 		[ -z "$(ls -A "$h")" ] || fail "$v made $(ls -A "$h") in $H's directory"
 		# a directory every user may write (not sticky)
 		expect_rc 5 as_victim "$v" "$d" env NETCELL_STATE_DIR="$w/state" $NC list
@@ -112,7 +112,17 @@ t_hostile_dirs_on_the_way() {
 		else
 			# XDG_STATE_HOME in another user's directory
 			expect_rc 5 as_victim "$v" "$d" env -u NETCELL_STATE_DIR XDG_STATE_HOME="$h" $NC list
-			expect_err_match "refusing \"$h/netcell\""
+			expect_err_match "refusing \"$h/netcell\".*; set XDG_STATE_HOME \\(or NETCELL_STATE_DIR\\) to"
+			# ~/.local/state/netcell with a HOME every user may write (CI)
+			expect_rc 5 as_victim "$v" "$d" env -u NETCELL_STATE_DIR -u XDG_STATE_HOME HOME="$w" $NC list
+			expect_err_match "refusing \"$w/.local/state/netcell\": the directory \"$w\" on its way can be written by every user.*; set XDG_STATE_HOME \\(or NETCELL_STATE_DIR\\) to"
+			[ -z "$(ls -A "$w")" ] || fail "$v made $(ls -A "$w") in the world-writable $w"
+			# /tmp/netcell-UID when /tmp is not sticky (a private tmpfs
+			# /tmp of mode 0777 in a mount namespace of this test's own)
+			expect_rc 5 unshare -m --propagation private sh -c "mount -t tmpfs -o mode=0777 ${PFX}tmp /tmp &&
+				exec setpriv --reuid='$v' --regid='$v' --init-groups env -u NETCELL_KEEPER_LOG -u NETCELL_RUNTIME_DIR \
+				-u XDG_RUNTIME_DIR NETCELL_STATE_DIR=/nonexistent-$PFX HOME=/nonexistent-$PFX $NC list"
+			expect_err_match "refusing \"/tmp/netcell-$(id -u "$v")\": the directory \"/tmp\" on its way can be written by every user.*; set XDG_RUNTIME_DIR \\(to a 0700 directory of yours\\) or NETCELL_RUNTIME_DIR to"
 			# /tmp/netcell-UID (no XDG_RUNTIME_DIR) squatted: a directory, a link
 			local sq; sq="/tmp/netcell-$(id -u "$v")"
 			rm -rf "$sq"; HEXTRA="$sq"
