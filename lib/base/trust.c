@@ -191,40 +191,37 @@ static unsigned acl_entry(const unsigned char *e, unsigned *tag, unsigned *perm)
 }
 
 /**
- * acl_writer() - does a directory's access ACL let someone else write it
- * @path:	the directory
+ * trust_acl_check() - does an access ACL let someone else write
+ * @buf:	the system.posix_acl_access attribute
+ * @n:		its length
  * @uid:	caller's uid
  * @gid:	caller's primary gid
- * @gwrite:	in: the mode's group write bit; out: the owning group's real
- *		write permission (with an ACL the mode shows the mask there)
+ * @gwrite:	output: the owning group's real write permission (with an
+ *		ACL the mode shows the mask there); untouched when malformed
  * @why:	output: what is wrong, when something is
- * @len:	size of @why
+ * @len:	size of @why (at least 1)
  *
  * A named user (not the caller, not root) or a named group (not a private
  * group of the caller's or root's) with write that the mask keeps can
- * change the directory's entries.  No ACL (or a file system without
- * them) is fine; one that cannot be read or parsed is not.
+ * change the directory's entries.  One that cannot be parsed is not
+ * trusted either.  The bytes are another user's (their directory's ACL).
  *
- * Return: 1 if someone else may write, else 0
+ * Return: 1 if someone else may write (or the ACL is malformed), else 0
  */
-static int acl_writer(const char *path, uid_t uid, gid_t gid, int *gwrite, char *why,
-		      size_t len)
+int trust_acl_check(const void *buf, size_t n, uid_t uid, gid_t gid, int *gwrite,
+		    char *why, size_t len)
 {
-	unsigned char buf[4 + 8 * 512];
+	const unsigned char *b = buf;
 	unsigned mask = 7, gobj = 0, tag, perm, id;
-	ssize_t n = getxattr(path, "system.posix_acl_access", buf, sizeof(buf));
 	uint32_t v32;
-	ssize_t i;
+	size_t i;
 
-	if (n < 0 && (errno == ENODATA || errno == ENOTSUP))
-		return 0;
-	if (n < 0 || n < 4 || (n - 4) % 8 || (memcpy(&v32, buf, 4), le32toh(v32)) != ACL_VERSION) {
-		snprintf(why, len, "has an access ACL netcell cannot read (%s)",
-			 n < 0 ? strerror(errno) : "unknown format");
+	if (n < 4 || (n - 4) % 8 || (memcpy(&v32, b, 4), le32toh(v32)) != ACL_VERSION) {
+		snprintf(why, len, "has an access ACL netcell cannot read (unknown format)");
 		return 1;
 	}
 	for (i = 4; i < n; i += 8) {
-		acl_entry(buf + i, &tag, &perm);
+		acl_entry(b + i, &tag, &perm);
 		if (tag == ACL_MASK)
 			mask = perm;
 		else if (tag == ACL_GROUP_OBJ)
@@ -234,7 +231,7 @@ static int acl_writer(const char *path, uid_t uid, gid_t gid, int *gwrite, char 
 	if (!(mask & ACL_WRITE))
 		return 0;
 	for (i = 4; i < n; i += 8) {
-		id = acl_entry(buf + i, &tag, &perm);
+		id = acl_entry(b + i, &tag, &perm);
 		if (!(perm & ACL_WRITE))
 			continue;
 		if (tag == ACL_USER && id != uid && id != 0) {
@@ -247,6 +244,35 @@ static int acl_writer(const char *path, uid_t uid, gid_t gid, int *gwrite, char 
 		}
 	}
 	return 0;
+}
+
+/**
+ * acl_writer() - does a directory's access ACL let someone else write it
+ * @path:	the directory
+ * @uid:	caller's uid
+ * @gid:	caller's primary gid
+ * @gwrite:	in: the mode's group write bit; out: see trust_acl_check()
+ * @why:	output: what is wrong, when something is
+ * @len:	size of @why
+ *
+ * No ACL (or a file system without them) is fine; one that cannot be
+ * read is not.
+ *
+ * Return: 1 if someone else may write, else 0
+ */
+static int acl_writer(const char *path, uid_t uid, gid_t gid, int *gwrite, char *why,
+		      size_t len)
+{
+	unsigned char buf[4 + 8 * 512];
+	ssize_t n = getxattr(path, "system.posix_acl_access", buf, sizeof(buf));
+
+	if (n < 0 && (errno == ENODATA || errno == ENOTSUP))
+		return 0;
+	if (n < 0) {
+		snprintf(why, len, "has an access ACL netcell cannot read (%s)", strerror(errno));
+		return 1;
+	}
+	return trust_acl_check(buf, (size_t)n, uid, gid, gwrite, why, len);
 }
 
 /**
