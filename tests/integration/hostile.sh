@@ -378,6 +378,12 @@ t_hostile_cell_stage_link() {
 	expect_rc 5 as_victim "$v" "$d" $NC exec "$c" -- $NC fw stage -o "$p/out.nft" -- "$T/fw.sh"
 	expect_err_match "refusing \"$p/out.nft\": .*inside a cell a link not owned by you cannot be told apart from another user's; give the path it leads to, \"$d/precious\""
 	precious_intact "$d" "$v"
+	# a link of $H's on the way (in sticky /tmp, to the victim's own
+	# directory): another user's link, even where it leads is the victim's
+	hostile ln -s "$d" "$p-l"
+	expect_rc 5 as_victim "$v" "$d" $NC exec "$c" -- $NC fw stage -o "$p-l/x.nft" -- "$T/fw.sh"
+	expect_err_match "refusing \"$p-l/x.nft\": \"$p-l\" on its way is a symbolic link not owned by you .*give the path it leads to, \"$d\""
+	[ -e "$d/x.nft" ] && fail "$v wrote through $H's link in the cell"
 	# outside the cell: refused as before (the directory is $H's)
 	expect_rc 5 as_victim "$v" "$d" $NC fw stage -o "$p/out.nft" -- "$T/fw.sh"
 	precious_intact "$d" "$v"
