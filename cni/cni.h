@@ -142,7 +142,8 @@ int cni_state_load_file(const char *path, struct nc_cni_attach *a, char *netns, 
 			char *cell, size_t celllen, struct cni_share *w, char *id);
 int cni_state_sibling(const struct cni_env *env, const char *net, const struct nc_cni_port *p,
 		      int waiting, char *path, size_t len);
-int cni_state_take_port(const char *path, const struct nc_cni_port *p, struct cni_err *e);
+int cni_state_move_port(const char *path, const struct nc_cni_port *p, int take,
+			struct cni_err *e);
 int cni_state_sibling_cell(const struct cni_env *env, const char *net, char *cell, size_t len,
 			   char *fw, size_t fwlen);
 int cni_state_conflict(const struct cni_env *env, const char *net, const struct nc_cni_attach *a,

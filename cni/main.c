@@ -350,28 +350,42 @@ static void split_ports(const struct cni_conf *c, const struct cni_env *env,
  * @net:	its network
  * @gone:	its attachment as recorded
  *
- * Called under the lock, after the leaving one's entries are deleted.  A
- * port that cannot be taken over (another container took the host port
- * meanwhile) stays waiting, and the waiting attachment's CHECK says so.
+ * Called under the lock, after the leaving one's entries are deleted.  The
+ * waiting record takes the port first, then it is published, and the
+ * record gives it back when publishing fails: a record never says
+ * "waiting" for a port in nft, which its DEL would leave taken.  A port
+ * that cannot be taken over (another container took the host port
+ * meanwhile, the record cannot be written) stays waiting, said on stderr,
+ * and the waiting attachment's CHECK says so.
  */
 static void hand_over(const struct cni_env *env, const char *net, const struct nc_cni_attach *gone)
 {
 	char path[PATH_MAX], netns[PATH_MAX], cell[NC_NAME_MAX + 1];
 	struct nc_ctx *ctx = nc_ctx_new();
+	const struct nc_cni_port *p;
 	struct nc_cni_attach s;
+	struct cni_err e;
 	int i;
 
 	for (i = 0; ctx && i < gone->nports; i++) {
-		if (!cni_state_sibling(env, net, &gone->ports[i], 1, path, sizeof(path)) ||
+		p = &gone->ports[i];
+		if (!cni_state_sibling(env, net, p, 1, path, sizeof(path)) ||
 		    cni_state_load_file(path, &s, netns, sizeof(netns), cell, sizeof(cell), NULL, NULL))
 			continue;
-		s.ports[0] = gone->ports[i];
+		if (cni_state_move_port(path, p, 1, &e)) {
+			fprintf(stderr, "netcell: host port %s/%u stays unpublished: %s\n", p->proto,
+				p->host_port, e.msg);
+			continue;
+		}
+		s.ports[0] = *p;
 		s.nports = 1;
-		if (nc_cni_ports_add(ctx, &s))
-			fprintf(stderr, "netcell: host port %s/%u stays unpublished: %s\n",
-				gone->ports[i].proto, gone->ports[i].host_port, nc_errmsg(ctx));
-		else
-			cni_state_take_port(path, &gone->ports[i], &(struct cni_err){ 0 });
+		if (!nc_cni_ports_add(ctx, &s))
+			continue;
+		fprintf(stderr, "netcell: host port %s/%u stays unpublished: %s\n", p->proto,
+			p->host_port, nc_errmsg(ctx));
+		if (cni_state_move_port(path, p, 0, &e))
+			fprintf(stderr, "netcell: %s; CHECK of that attachment reports the port missing\n",
+				e.msg);
 	}
 	nc_ctx_free(ctx);
 }

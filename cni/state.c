@@ -16,7 +16,7 @@
  * port mappings on each: the first attachment publishes a host port, the
  * others record it as waiting ("portw="), and when the one that publishes
  * it goes, a waiting one takes it over (cni_state_sibling(),
- * cni_state_take_port()).  Records name their container ("id=") for this.
+ * cni_state_move_port()).  Records name their container ("id=") for this.
  *
  * One lock, STATE/lock (flock), serialises every ADD and DEL on the host:
  * they share the bridge of a network and the one nft table, and "the last
@@ -615,29 +615,42 @@ int cni_state_conflict(const struct cni_env *env, const char *net, const struct 
 }
 
 /**
- * cni_state_take_port() - a waiting port is now published by the
- * attachment of a record: move it in the record
+ * cni_state_move_port() - a port of a record changes hands: a waiting one
+ * is now published by its attachment (@take), or a published one waits
+ * again (the publishing failed)
  * @path:	state file
  * @p:		the port
+ * @take:	1: from waiting to published; 0: back
  * @e:		error
  *
- * Return: 0 or -1
+ * Return: 0, or -1 when the record does not hold the port as @take says
+ * or cannot be read or written (it is then as it was)
  */
-int cni_state_take_port(const char *path, const struct nc_cni_port *p, struct cni_err *e)
+int cni_state_move_port(const char *path, const struct nc_cni_port *p, int take,
+			struct cni_err *e)
 {
 	char netns[PATH_MAX], cell[NC_NAME_MAX + 1], id[257];
+	struct nc_cni_port *from, *to;
 	struct nc_cni_attach a;
 	struct cni_share w;
-	int i;
+	int i, *nfrom, *nto;
 
 	if (cni_state_load_file(path, &a, netns, sizeof(netns), cell, sizeof(cell), &w, id))
 		return cni_error(e, CNI_E_IO, NULL, "cannot read %s", path);
-	for (i = 0; i < w.n && !same_port(&w.ports[i], p); i++)
+	from = take ? w.ports : a.ports;
+	nfrom = take ? &w.n : &a.nports;
+	to = take ? a.ports : w.ports;
+	nto = take ? &a.nports : &w.n;
+	for (i = 0; i < *nfrom && !same_port(&from[i], p); i++)
 		;
-	if (i == w.n || a.nports == NC_CNI_PORTS_MAX)
-		return 0;
-	a.ports[a.nports++] = w.ports[i];
-	w.ports[i] = w.ports[--w.n];
+	if (i == *nfrom)
+		return cni_error(e, CNI_E_IO, NULL, "%s does not record host port %s/%u as %s", path,
+				 p->proto, p->host_port, take ? "waiting" : "published");
+	if (*nto == NC_CNI_PORTS_MAX)
+		return cni_error(e, CNI_E_IO, NULL, "%s records %d ports already", path,
+				 NC_CNI_PORTS_MAX);
+	to[(*nto)++] = from[i];
+	from[i] = from[--(*nfrom)];
 	return save_path(path, id, netns, &a, cell, &w, e);
 }
 

@@ -1225,3 +1225,43 @@ cni_two_networks_firewall_body() {
 	return 0
 }
 t_cni_two_networks_firewall() { in_mode cni_two_networks_firewall_body; }
+
+# ho_pm4 PORT: is host port PORT in the table's map of published ports
+ho_pm4() { nft list map inet netcell_cni pm4 2>/dev/null | grep -q "tcp \. $1 :"; }
+
+# A port handed over when a container's first network goes, and the
+# hand-over fails: the port is left unpublished, the waiting network's
+# record still says "waiting" (its CHECK says the port is missing), and its
+# DEL leaves no entry behind.  (1) The record cannot be written (its
+# directory made writable by others, which netcell refuses): the port used
+# to be published all the same and then stay taken for good.  Another
+# container keeps the table alive, so a left entry shows.
+cni_handover_fail_body() {
+	cni_begin
+	local c1=${PFX}c1 c2=${PFX}c2 hp hp2
+	hp=$(free_port) && hp2=$(free_port) || fail "no free port"
+	[ "$hp" = "$hp2" ] && fail "free_port gave one port twice"
+	cni_net2 "$hp"
+	ip netns add "$c1"; ip netns add "$c2"; NSS="$c1 $c2"; IDS="ho keep"; IDS2="ho"
+	cni_conf "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80}]}'
+	cni_conf "$T/keep.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp2"', "containerPort": 80}]}'
+	cni_ok ADD keep "/run/netns/$c2" "$T/keep.json"
+	cni_ok ADD ho "/run/netns/$c1" "$T/conf.json"
+	cni_ok ADD ho "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	chmod 0777 "$T/cnistate/$NET2"
+	cni DEL ho "/run/netns/$c1" "$T/conf.json"; local rc=$?
+	chmod 0700 "$T/cnistate/$NET2"
+	[ $rc = 0 ] || fail "DEL of the first network failed: $(cat "$T/cni.out" "$T/cni.err")"
+	ho_pm4 "$hp" && fail "host port $hp is published though the waiting network's record could not take it"
+	grep -q "host port tcp/$hp stays unpublished" "$T/cni.err" || fail "the failed hand-over is not said: $(cat "$T/cni.err")"
+	cni_code 104 CHECK ho "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	grep -q "host port tcp/$hp is published by none" "$T/cni.out" || fail "CHECK does not say the port is missing: $(cat "$T/cni.out")"
+	cni_ok DEL ho "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	ho_pm4 "$hp" && fail "host port $hp is left taken after the container's last DEL"
+	ho_pm4 "$hp2" || fail "the other container's port $hp2 went too"
+	cni_ok CHECK keep "/run/netns/$c2" "$T/keep.json"
+	cni_ok DEL keep "/run/netns/$c2" "$T/keep.json"
+	cni_nothing_left; cni_net2_left
+	return 0
+}
+t_cni_handover_fail() { in_mode cni_handover_fail_body; }
