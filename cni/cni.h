@@ -141,7 +141,7 @@ int cni_state_load(const char *net, const struct cni_env *env, struct nc_cni_att
 int cni_state_load_file(const char *path, struct nc_cni_attach *a, char *netns, size_t nslen,
 			char *cell, size_t celllen, struct cni_share *w, char *id);
 int cni_state_sibling(const struct cni_env *env, const char *net, const struct nc_cni_port *p,
-		      int waiting, char *path, size_t len);
+		      int waiting, char *path, size_t len, struct nc_cni_port *match);
 int cni_state_move_port(const char *path, const struct nc_cni_port *p, int take,
 			struct cni_err *e);
 int cni_state_sibling_cell(const struct cni_env *env, const char *net, char *cell, size_t len,

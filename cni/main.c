@@ -327,20 +327,36 @@ static int detach(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char 
  * @env:	container id and interface
  * @a:		attachment: its ports set to those it publishes
  * @w:		output: those it waits for
+ * @e:		error
  *
- * Called under the lock.
+ * A host port leads to one place: another network of the container that
+ * maps it to another container port is refused, not left waiting for a
+ * mapping that never comes.  Called under the lock.
+ *
+ * Return: 0 or -1 (code 7)
  */
-static void split_ports(const struct cni_conf *c, const struct cni_env *env,
-			struct nc_cni_attach *a, struct cni_share *w)
+static int split_ports(const struct cni_conf *c, const struct cni_env *env,
+		       struct nc_cni_attach *a, struct cni_share *w, struct cni_err *e)
 {
+	const struct nc_cni_port *p;
+	struct nc_cni_port m;
 	int i;
 
 	a->nports = w->n = 0;
-	for (i = 0; i < c->nports; i++)
-		if (cni_state_sibling(env, c->name, &c->ports[i], 0, NULL, 0))
-			w->ports[w->n++] = c->ports[i];
-		else
-			a->ports[a->nports++] = c->ports[i];
+	for (i = 0; i < c->nports; i++) {
+		p = &c->ports[i];
+		if (!cni_state_sibling(env, c->name, p, 0, NULL, 0, &m)) {
+			a->ports[a->nports++] = *p;
+			continue;
+		}
+		if (m.container_port != p->container_port)
+			return cni_error(e, CNI_E_CONFIG, NULL,
+					 "runtimeConfig.portMappings: host port %s/%u leads to container port %u through another network of container \"%s\", and network \"%s\" maps it to %u; map a host port to one container port",
+					 p->proto, p->host_port, m.container_port, env->id, c->name,
+					 p->container_port);
+		w->ports[w->n++] = *p;
+	}
+	return 0;
 }
 
 /**
@@ -369,7 +385,7 @@ static void hand_over(const struct cni_env *env, const char *net, const struct n
 
 	for (i = 0; ctx && i < gone->nports; i++) {
 		p = &gone->ports[i];
-		if (!cni_state_sibling(env, net, p, 1, path, sizeof(path)) ||
+		if (!cni_state_sibling(env, net, p, 1, path, sizeof(path), NULL) ||
 		    cni_state_load_file(path, &s, netns, sizeof(netns), cell, sizeof(cell), NULL, NULL))
 			continue;
 		if (cni_state_move_port(path, p, 1, &e)) {
@@ -406,7 +422,7 @@ static int waits_ok(const struct cni_env *env, const char *net, const struct cni
 	int i;
 
 	for (i = 0; i < w->n; i++)
-		if (!cni_state_sibling(env, net, &w->ports[i], 0, NULL, 0))
+		if (!cni_state_sibling(env, net, &w->ports[i], 0, NULL, 0, NULL))
 			return cni_error(e, CNI_E_DRIFT, NULL,
 					 "netcell: the container's network changed: host port %s/%u is published by none of its networks",
 					 w->ports[i].proto, w->ports[i].host_port);
@@ -457,7 +473,8 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 			  env->id, a.bridge, what);
 		goto release;
 	}
-	split_ports(c, env, &a, &w);
+	if (split_ports(c, env, &a, &w, e))
+		goto release;
 	/* one namespace, one ruleset: a container on several networks has one
 	 * firewall cell, made by the first network that names a file */
 	if (c->firewall[0] && cni_state_sibling_cell(env, c->name, scell, sizeof(scell), sfw, sizeof(sfw))) {

@@ -408,6 +408,7 @@ static int same_port(const struct nc_cni_port *p, const struct nc_cni_port *q)
  * @waiting:	0: a record that publishes it; 1: one that waits for it
  * @path:	output: the record found
  * @len:	size of @path
+ * @match:	output: its mapping of the host port
  */
 struct sib {
 	const char *id;
@@ -415,6 +416,7 @@ struct sib {
 	int waiting;
 	char *path;
 	size_t len;
+	struct nc_cni_port match;
 };
 
 /**
@@ -427,17 +429,19 @@ struct sib {
 static int sibling(const struct rec *r, void *arg)
 {
 	struct sib *w = arg;
-	int i, found = 0;
+	const struct nc_cni_port *ports = w->waiting ? r->s.ports : r->a.ports;
+	int i, n = w->waiting ? r->s.n : r->a.nports;
 
 	if (strcmp(r->id, w->id))
 		return 0;
-	for (i = 0; !w->waiting && i < r->a.nports; i++)
-		found |= same_port(&r->a.ports[i], w->p);
-	for (i = 0; w->waiting && i < r->s.n; i++)
-		found |= same_port(&r->s.ports[i], w->p);
-	if (found && w->path)
+	for (i = 0; i < n && !same_port(&ports[i], w->p); i++)
+		;
+	if (i == n)
+		return 0;
+	w->match = ports[i];
+	if (w->path)
 		snprintf(w->path, w->len, "%s", r->path);
-	return found;
+	return 1;
 }
 
 /**
@@ -450,19 +454,25 @@ static int sibling(const struct rec *r, void *arg)
  * @waiting:	0: one that publishes it; 1: one that waits for it
  * @path:	output: its state file, or NULL
  * @len:	size of @path
+ * @match:	output: its mapping of that host port (the container port
+ *		may differ), or NULL
  *
  * Called under the lock.
  *
  * Return: 1 when there is one
  */
 int cni_state_sibling(const struct cni_env *env, const char *net, const struct nc_cni_port *p,
-		      int waiting, char *path, size_t len)
+		      int waiting, char *path, size_t len, struct nc_cni_port *match)
 {
-	struct sib w = { env->id, p, waiting, path, len };
+	struct sib w = { env->id, p, waiting, path, len, { .host_port = 0 } };
 	char own[PATH_MAX];
+	int found;
 
 	file_of(net, env, own, sizeof(own));
-	return scan(own, sibling, &w);
+	found = scan(own, sibling, &w);
+	if (found && match)
+		*match = w.match;
+	return found;
 }
 
 /**

@@ -1265,3 +1265,32 @@ cni_handover_fail_body() {
 	return 0
 }
 t_cni_handover_fail() { in_mode cni_handover_fail_body; }
+
+# A second network of a container mapping the same host port to another
+# container port: refused (7) naming both mappings, nothing of it made
+# (before, ADD succeeded, the mapping was never installed and CHECK passed).
+cni_port_remap_body() {
+	cni_begin
+	local c1=${PFX}c1 hp
+	hp=$(free_port) || fail "no free port"
+	cni_net2 "$hp"
+	ip netns add "$c1"; NSS="$c1"; IDS="remap"; IDS2="remap"
+	sed 's/"containerPort": 80/"containerPort": 81/' "$T/conf2n.json" >"$T/remap.json"
+	cni_conf "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80}]}'
+	cni_ok ADD remap "/run/netns/$c1" "$T/conf.json"
+	cni_code 7 ADD remap "/run/netns/$c1" "$T/remap.json" CNI_IFNAME=eth1
+	grep -q "host port tcp/$hp leads to container port 80 .* maps it to 81" "$T/cni.out" ||
+		fail "the refusal does not name both mappings: $(cat "$T/cni.out")"
+	ip -n "$c1" -o link | grep -q eth1 && fail "the refused ADD made eth1"
+	[ -z "$(ls "$T/ipam/$NET2" 2>/dev/null | grep -E '^[0-9]')" ] || fail "the refused ADD kept its lease: $(ls "$T/ipam/$NET2")"
+	[ -e "$T/cnistate/$NET2/remap-eth1" ] && fail "the refused ADD left its state file"
+	# the same container port is fine: it waits
+	cni_ok ADD remap "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok CHECK remap "/run/netns/$c1" "$T/conf.json"
+	cni_ok CHECK remap "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL remap "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL remap "/run/netns/$c1" "$T/conf.json"
+	cni_nothing_left; cni_net2_left
+	return 0
+}
+t_cni_port_remap() { in_mode cni_port_remap_body; }
