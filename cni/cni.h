@@ -132,6 +132,7 @@ struct cni_share {
 };
 
 /* state.c */
+int cni_state_dir_ok(struct cni_err *e);
 int cni_state_lock(struct cni_err *e);
 int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
 		   const struct nc_cni_attach *a, const char *cell, const struct cni_share *w,

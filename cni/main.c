@@ -151,6 +151,11 @@ static int get_env(struct cni_env *env, struct cni_err *e)
 		return cni_error(e, CNI_E_ENV, NULL,
 				 "CNI_IFNAME \"%s\" is not a valid interface name (1-15 characters, no '/', ':' or space)",
 				 env->ifname ? env->ifname : "");
+	if (strlen(env->netns) >= PATH_MAX)
+		return cni_error(e, CNI_E_ENV, NULL, "CNI_NETNS is longer than %d characters",
+				 PATH_MAX - 1);
+	if (cni_state_dir_ok(e))
+		return -1;
 	if (strcmp(env->command, "DEL") && (!env->netns[0] || env->netns[0] != '/'))
 		return cni_error(e, CNI_E_ENV, NULL, "CNI_NETNS must be the path of the container's network namespace");
 	if (strcmp(env->command, "DEL") && !is_netns(env->netns))

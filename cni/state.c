@@ -36,6 +36,8 @@
 #include <unistd.h>
 #include "cni.h"
 
+#define STATE_DIR_MAX 1024	/* + NETWORK/ID-IFNAME or two file names < PATH_MAX */
+
 /**
  * state_dir() - the state directory
  *
@@ -46,6 +48,23 @@ static const char *state_dir(void)
 	const char *d = getenv("NETCELL_CNI_STATE_DIR");
 
 	return d && d[0] == '/' ? d : "/run/netcell-cni";
+}
+
+/**
+ * cni_state_dir_ok() - is the state directory short enough that every path
+ * under it fits (STATE/NETWORK/ID-IFNAME: 127 + 256 + 15 characters more;
+ * a path cut short would name another file)
+ * @e:		error
+ *
+ * Return: 0 or -1 (code 4)
+ */
+int cni_state_dir_ok(struct cni_err *e)
+{
+	if (strlen(state_dir()) > STATE_DIR_MAX)
+		return cni_error(e, CNI_E_ENV, NULL,
+				 "NETCELL_CNI_STATE_DIR is longer than %d characters; use a shorter path",
+				 STATE_DIR_MAX);
+	return 0;
 }
 
 /**
@@ -275,7 +294,9 @@ static void line(const char *k, const char *v, struct nc_cni_attach *a, char *ne
 int cni_state_load_file(const char *path, struct nc_cni_attach *a, char *netns, size_t nslen,
 			char *cell, size_t celllen, struct cni_share *w, char *id)
 {
-	char buf[512], *eq;
+	cni_autofree char *buf = NULL;
+	size_t cap = 0;
+	char *eq;
 	FILE *f;
 
 	memset(a, 0, sizeof(*a));
@@ -289,7 +310,7 @@ int cni_state_load_file(const char *path, struct nc_cni_attach *a, char *netns, 
 	f = fopen(path, "re");
 	if (!f)
 		return -ENOENT;
-	while (fgets(buf, sizeof(buf), f)) {
+	while (getline(&buf, &cap, f) > 0) {	/* whole lines: a path is up to PATH_MAX */
 		buf[strcspn(buf, "\n")] = '\0';
 		eq = strchr(buf, '=');
 		if (eq) {

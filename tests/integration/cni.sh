@@ -1294,3 +1294,55 @@ cni_port_remap_body() {
 	return 0
 }
 t_cni_port_remap() { in_mode cni_port_remap_body; }
+
+# A long pod name: firewallDir/POD_NAME.nft of a 250-character name is the
+# pod's firewall (it used to be cut in a 256-byte buffer, and the pod ran
+# without it); a 253-character name (Kubernetes allows it) cannot have
+# such a file and is error 4, as is an annotation naming a file too long
+# (7): never a pod silently left without its firewall.
+cni_long_pod_name_body() {
+	cni_begin
+	local c1=${PFX}c1 pod long out
+	ip netns add "$c1"; NSS="$c1"; IDS="longpod"
+	pod=$(printf 'p%.0s' $(seq 1 250)); long=$(printf 'q%.0s' $(seq 1 253))
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/$pod.nft"
+	cni_conf "$T/conf.json"
+	cni_ok ADD longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=$pod"
+	out=$($NC fw history cni-longpod 2>&1) || fail "the pod's firewall file was not applied: $out"
+	# (fw history shows the start of a source this long)
+	echo "$out" | grep -qE "^1 +\* +nft .*/fw/pppppppppp" || fail "generation 1 from $pod.nft not in force: $out"
+	cni_ok CHECK longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=$pod"
+	cni_ok DEL longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=$pod"
+	$NC list | grep -q cni-longpod && fail "DEL left the pod's cell"
+	cni_nothing_left
+	cni_code 4 ADD longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=$long"
+	grep -q 'K8S_POD_NAME .* is too long for its firewall file' "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	cni_ok DEL longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=$long"
+	ip -n "$c1" -o link | grep -q eth0 && fail "the refused ADD made eth0"
+	cni_nothing_left
+	cni_conf "$T/ann.json" '"runtimeConfig": {"io.kubernetes.cri.pod-annotations": {"netcell.io/firewall": "'"$long$long"'"}}'
+	cni_code 7 ADD longpod "/run/netns/$c1" "$T/ann.json"
+	grep -q 'netcell.io/firewall is longer than' "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	cni_ok DEL longpod "/run/netns/$c1" "$T/ann.json"
+	cni_nothing_left
+	# a firewallDir of 600 characters on two networks of the container:
+	# records are read back whole (lines were read in 512 bytes, and the
+	# second network's same file was refused as another one)
+	local d="$T/$(printf 'n%.0s' $(seq 1 200))/$(printf 'm%.0s' $(seq 1 200))/$(printf 'o%.0s' $(seq 1 200))"
+	mkdir -p "$d" && cp "$T/fw/$pod.nft" "$d/web.nft" || fail "cannot make $d"
+	cni_net2
+	IDS2="longpod"
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["firewallDir"]=sys.argv[2]; json.dump(c, open(sys.argv[1], "w"))' "$T/conf2n.json" "$d"
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["firewallDir"]=sys.argv[2]; json.dump(c, open(sys.argv[1], "w"))' "$T/conf.json" "$d"
+	cni_ok ADD longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=web.nft"
+	cni_ok ADD longpod "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1 CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=web.nft"
+	cni_ok CHECK longpod "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL longpod "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL longpod "/run/netns/$c1" "$T/conf.json"
+	$NC list | grep -q cni-longpod && fail "DEL left the pod's cell"
+	cni_nothing_left; cni_net2_left
+	cni_code 4 ADD longpod "/run/netns/$c1" "$T/conf.json" NETCELL_CNI_STATE_DIR="$d/$(printf 's%.0s' $(seq 1 500))"
+	grep -q 'NETCELL_CNI_STATE_DIR is longer than' "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	return 0
+}
+t_cni_long_pod_name() { in_mode cni_long_pod_name_body; }
