@@ -1260,6 +1260,21 @@ cni_handover_fail_body() {
 	ho_pm4 "$hp" && fail "host port $hp is left taken after the container's last DEL"
 	ho_pm4 "$hp2" || fail "the other container's port $hp2 went too"
 	cni_ok CHECK keep "/run/netns/$c2" "$T/keep.json"
+	# (2) publishing fails (the map of ports replaced by one of another
+	# type): nothing changed, route_localnet of the waiting network's
+	# bridge included (nc_cni_ports_add() set it before failing), and the
+	# record says "waiting" again
+	cni_ok ADD ho "/run/netns/$c1" "$T/conf.json"
+	cni_ok ADD ho "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	[ "$(cat "/proc/sys/net/ipv4/conf/$BR2/route_localnet")" = 0 ] || fail "route_localnet of $BR2 is set before any port leads there"
+	nft flush chain inet netcell_cni ports && nft delete map inet netcell_cni pm4 &&
+		nft add map inet netcell_cni pm4 '{ type ipv4_addr : ipv4_addr; }' || fail "cannot replace map pm4"
+	cni_ok DEL ho "/run/netns/$c1" "$T/conf.json"
+	grep -q "host port tcp/$hp stays unpublished" "$T/cni.err" || fail "the failed hand-over is not said: $(cat "$T/cni.err")"
+	[ "$(cat "/proc/sys/net/ipv4/conf/$BR2/route_localnet")" = 0 ] || fail "a failed hand-over left route_localnet of $BR2 set"
+	grep -qx "portw=tcp $hp 80 -" "$T/cnistate/$NET2/ho-eth1" || fail "the record does not say waiting again: $(cat "$T/cnistate/$NET2/ho-eth1")"
+	grep -q "^port=" "$T/cnistate/$NET2/ho-eth1" && fail "the record says published: $(cat "$T/cnistate/$NET2/ho-eth1")"
+	cni_ok DEL ho "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
 	cni_ok DEL keep "/run/netns/$c2" "$T/keep.json"
 	cni_nothing_left; cni_net2_left
 	return 0
