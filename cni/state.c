@@ -582,8 +582,27 @@ struct clash {
 };
 
 /**
+ * said() - a clash in words
+ * @c:		struct clash: its @what set
+ * @r:		the record it clashes with
+ * @kind:	"address" or "gateway": what of the new attachment
+ * @addr:	that address
+ * @role:	what it is of the record's container
+ *
+ * Return: 1
+ */
+static int said(struct clash *c, const struct rec *r, const char *kind, const char *addr,
+		const char *role)
+{
+	snprintf(c->what, c->len, "%s %s is %s of container %.12s (network %s)", kind, addr, role,
+		 r->id, r->net);
+	return 1;
+}
+
+/**
  * clash() - scan(): does a record on the same bridge have an address or
- * the MAC of the new attachment
+ * the MAC of the new attachment, or is an address of one the gateway of
+ * the other (either way a container would answer for the gateway)
  * @r:		record
  * @arg:	struct clash
  *
@@ -598,13 +617,14 @@ static int clash(const struct rec *r, void *arg)
 	if (strcmp(o->bridge, a->bridge))
 		return 0;
 	for (i = 0; i < a->nips; i++)
-		for (j = 0; j < o->nips; j++)
-			if (same_addr(a->ips[i], o->ips[j]) || same_addr(a->ips[i], o->gws[j])) {
-				snprintf(c->what, c->len, "address %s is %s of container %.12s (network %s)",
-					 a->ips[i], same_addr(a->ips[i], o->ips[j]) ? "that" : "the gateway",
-					 r->id, r->net);
-				return 1;
-			}
+		for (j = 0; j < o->nips; j++) {
+			if (same_addr(a->ips[i], o->ips[j]))
+				return said(c, r, "address", a->ips[i], "that");
+			if (same_addr(a->ips[i], o->gws[j]))
+				return said(c, r, "address", a->ips[i], "the gateway");
+			if (same_addr(a->gws[i], o->ips[j]))
+				return said(c, r, "gateway", a->gws[i], "the address");
+		}
 	if (memcmp(a->mac, o->mac, 6))
 		return 0;
 	snprintf(c->what, c->len, "MAC %02x:%02x:%02x:%02x:%02x:%02x is that of container %.12s (network %s)",
@@ -616,8 +636,9 @@ static int clash(const struct rec *r, void *arg)
  * cni_state_conflict() - does another attachment on the bridge have an
  * address or the MAC of a new one (a static IPAM configuration given
  * twice, the runtime's "ips" or "mac" asked twice, two networks sharing a
- * bridge and a subnet), or is its address the gateway's: the second
- * container would take the first one's traffic
+ * bridge and a subnet), or is its address the gateway's, or its gateway
+ * another's address: the second container (or the bridge) would take the
+ * first one's traffic
  * @env:	container id and interface of the new one
  * @net:	its network
  * @a:		its attachment

@@ -1120,7 +1120,8 @@ CONF
 }
 
 # A second container must not take the first one's traffic: the same
-# static address (a conflist copied), the gateway's address, the same MAC
+# static address (a conflist copied), the gateway's address, a gateway
+# that is the first one's address (the bridge would take it), the same MAC
 # (the runtime's "mac" asked twice) are refused (100, nothing left of the
 # second), and the first still answers and passes CHECK.
 cni_second_container_body() {
@@ -1131,6 +1132,7 @@ cni_second_container_body() {
  "ipam": {"type": "static", "addresses": [{"address": "%s.50/24", "gateway": "%s.1"}]}}\n' \
 		"$NET" "$BR" "$SUB" "$SUB" >"$T/static.json"
 	sed "s/$SUB\\.50/$SUB.1/" "$T/static.json" >"$T/gw.json"
+	sed "s/$SUB\\.50/$SUB.60/; s/$SUB\\.1\"/$SUB.50\"/" "$T/static.json" >"$T/gwfirst.json"
 	cni_conf "$T/conf.json"
 	cni_ok ADD first "/run/netns/$c1" "$T/static.json"
 	# CHECK as a runtime sends it: with ADD's result (static IPAM needs it)
@@ -1141,6 +1143,9 @@ json.dump(c, open(sys.argv[3], "w"))' "$T/static.json" "$T/cni.out" "$T/check.js
 	grep -q "address $SUB.50/24 is that of container first" "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
 	cni_code 100 ADD second "/run/netns/$c2" "$T/gw.json"
 	grep -q "is the gateway's" "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	# the other way round: the second one's gateway is the first one's address
+	cni_code 100 ADD second "/run/netns/$c2" "$T/gwfirst.json"
+	grep -q "gateway $SUB.50 is the address of container first" "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
 	cni_code 100 ADD second "/run/netns/$c2" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;MAC=$mac"
 	grep -q "MAC $mac is that of container first" "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
 	ip -n "$c2" -o link | grep -q eth0 && fail "a refused second container got eth0"
