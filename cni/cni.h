@@ -160,6 +160,7 @@ struct json_object *cni_result(const struct cni_conf *c, const struct cni_env *e
 			       struct json_object *ipam);
 
 /* firewall.c */
+void cni_fw_cell_name(const char *id, char *cell, size_t len);
 int cni_fw_apply(const struct cni_env *env, const char *file, char *cell, size_t len,
 		 struct cni_err *e);
 void cni_fw_forget(const char *cell);

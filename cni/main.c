@@ -435,6 +435,54 @@ static int waits_ok(const struct cni_env *env, const char *net, const struct cni
 }
 
 /**
+ * plan() - under the lock, before anything is made: the attachment is
+ * new and clashes with no other, its ports split between those it
+ * publishes and those it waits for, its firewall cell decided, a bridge
+ * to make marked as the plugin's
+ * @c:		configuration
+ * @env:	environment
+ * @a:		attachment, addresses filled; its ports set
+ * @w:		output: what it shares with the container's other networks
+ * @cell:	output: the cell its record names ("" for none)
+ * @len:	size of @cell
+ * @shared:	output: 1 when @cell is another network's of the container
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+static int plan(const struct cni_conf *c, const struct cni_env *env, struct nc_cni_attach *a,
+		struct cni_share *w, char *cell, size_t len, int *shared, struct cni_err *e)
+{
+	char ons[8], ocell[8], what[256], sfw[PATH_MAX];
+	struct nc_cni_attach old;
+
+	if (!cni_state_load(c->name, env, &old, ons, sizeof(ons), ocell, sizeof(ocell), NULL))
+		return cni_error(e, CNI_E_NETCELL, NULL,
+				 "netcell: container \"%s\" has %s on network \"%s\" already; DEL it first",
+				 env->id, env->ifname, c->name);
+	if (cni_state_conflict(env, c->name, a, what, sizeof(what)))
+		return cni_error(e, CNI_E_NETCELL, NULL,
+				 "netcell: container \"%s\" on bridge \"%s\": %s; give each container its own",
+				 env->id, a->bridge, what);
+	if (split_ports(c, env, a, w, e))
+		return -1;
+	/* one namespace, one ruleset: a container on several networks has one
+	 * firewall cell, made by the first network that names a file */
+	cell[0] = '\0';
+	*shared = c->firewall[0] && cni_state_sibling_cell(env, c->name, cell, len, sfw, sizeof(sfw));
+	if (*shared && sfw[0] && strcmp(sfw, c->firewall))
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "netcell: container \"%s\" has the firewall %s from another network, and network \"%s\" names %s; a container's namespace has one ruleset: name the same file, or none",
+				 env->id, sfw, c->name, c->firewall);
+	if (!*shared && c->firewall[0])
+		cni_fw_cell_name(env->id, cell, len);
+	snprintf(w->fw, sizeof(w->fw), "%s", c->firewall);
+	if (!cni_state_users(a->bridge) && !if_nametoindex(a->bridge))
+		return cni_state_bridge_mark(a->bridge, e);
+	return 0;
+}
+
+/**
  * cmd_add() - ADD: IPAM, links, NAT and ports, firewall, state, result
  * @c:		configuration
  * @env:	environment
@@ -448,9 +496,8 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 	struct nc_ctx *ctx = nc_ctx_new();
 	struct json_object *ipam = NULL, *res;
 	unsigned char hostmac[6];
-	char cell[NC_NAME_MAX + 1] = "", ons[8], ocell[8], what[256];
-	char scell[NC_NAME_MAX + 1], sfw[PATH_MAX];
-	struct nc_cni_attach a, old;
+	char cell[NC_NAME_MAX + 1] = "";
+	struct nc_cni_attach a;
 	struct cni_share w = { .n = 0 };
 	int added = 0, shared = 0, ret = -1;
 
@@ -464,55 +511,20 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 	}
 	if (cni_ipam(c, env, in, &ipam, e))
 		goto out;
-	if (attach_of(c, env, ipam, &a, e) || cni_state_lock(e))
-		goto release;
-	if (!cni_state_load(c->name, env, &old, ons, sizeof(ons), ocell, sizeof(ocell), NULL)) {
-		cni_error(e, CNI_E_NETCELL, NULL,
-			  "netcell: container \"%s\" has %s on network \"%s\" already; DEL it first",
-			  env->id, env->ifname, c->name);
-		goto release;
-	}
-	if (cni_state_conflict(env, c->name, &a, what, sizeof(what))) {
-		cni_error(e, CNI_E_NETCELL, NULL,
-			  "netcell: container \"%s\" on bridge \"%s\": %s; give each container its own",
-			  env->id, a.bridge, what);
-		goto release;
-	}
-	if (split_ports(c, env, &a, &w, e))
-		goto release;
-	/* one namespace, one ruleset: a container on several networks has one
-	 * firewall cell, made by the first network that names a file */
-	if (c->firewall[0] && cni_state_sibling_cell(env, c->name, scell, sizeof(scell), sfw, sizeof(sfw))) {
-		if (sfw[0] && strcmp(sfw, c->firewall)) {
-			cni_error(e, CNI_E_CONFIG, NULL,
-				  "netcell: container \"%s\" has the firewall %s from another network, and network \"%s\" names %s; a container's namespace has one ruleset: name the same file, or none",
-				  env->id, sfw, c->name, c->firewall);
-			goto release;
-		}
-		shared = 1;
-	}
-	snprintf(w.fw, sizeof(w.fw), "%s", c->firewall);
-	if (!cni_state_users(a.bridge) && !if_nametoindex(a.bridge) &&
-	    cni_state_bridge_mark(a.bridge, e))
+	if (attach_of(c, env, ipam, &a, e) || cni_state_lock(e) ||
+	    plan(c, env, &a, &w, cell, sizeof(cell), &shared, e))
 		goto release;
 	/* recorded before anything is made: a runtime that kills an ADD it
 	 * finds slow (its timeout) calls DEL, which must find what to remove,
 	 * the nft entries above all (a host port left taken) */
-	if (shared)
-		snprintf(cell, sizeof(cell), "%s", scell);
-	else if (c->firewall[0])
-		snprintf(cell, sizeof(cell), "cni-%.12s", env->id);
 	if (cni_state_save(c, env, &a, cell, &w, e))
 		goto undo;
-	cell[0] = '\0';
 	if (nc_cni_add(ctx, &a, env->netns, hostmac)) {
 		lib_error(e, CNI_E_NETCELL, ctx, "netcell: cannot connect the container");
 		goto undo;
 	}
 	added = 1;
-	if (shared)
-		snprintf(cell, sizeof(cell), "%s", scell);
-	else if (c->firewall[0] && cni_fw_apply(env, c->firewall, cell, sizeof(cell), e))
+	if (!shared && cell[0] && cni_fw_apply(env, c->firewall, cell, sizeof(cell), e))
 		goto undo;
 	if (cni_state_save(c, env, &a, cell, &w, e))
 		goto unfw;
