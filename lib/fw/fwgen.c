@@ -22,6 +22,7 @@
 #include "base/diag.h"
 #include "fw/fwgen.h"
 #include "base/store.h"
+#include "kernel/nft.h"
 #include "kernel/tool.h"
 
 /**
@@ -482,6 +483,34 @@ int fw_stage_files(struct nc_ctx *ctx, const char *dir, unsigned gen,
 undo:
 	fw_remove_gen(dir, gen);
 	return ret;
+}
+
+/**
+ * fwgen_seal_includes() - make a loaded nft generation hold what its include
+ * statements named when it was loaded
+ * @job:	the generation's job
+ *
+ * A generation is loaded again later (rollback, a rebuilt cell, a killed
+ * apply settled): its include statements would then read the files as
+ * they are by then.  Once loaded, its nft file is replaced by the same
+ * text with every include statement replaced by the files it named (as
+ * nft finds them), so the generation is the ruleset that was loaded.
+ *
+ * Return: 0 (nothing to do, or done), -EINVAL when an include statement
+ * cannot be expanded (not alone on its line, a file gone meanwhile),
+ * -errno
+ */
+int fwgen_seal_includes(const struct fw_job *job)
+{
+	const char *path = job->format == NC_FW_NFT ? job->file[0] :
+			   job->format == NC_FW_MIXED ? job->nft : "";
+	_cleanup_free_ char *text = NULL;
+	int ret;
+
+	if (!path[0] || (ret = nft_file_includes(path)) <= 0)
+		return path[0] ? ret : 0;
+	ret = nft_expand_file(path, &text);
+	return ret ? ret : store_write_atomic(path, text, strlen(text));
 }
 
 /**

@@ -76,63 +76,99 @@ static char *skip_wrapper(char *text)
 	return text;
 }
 
+/* nft's default include directory (its -I path): a relative name is
+ * looked for there only, not beside the including file nor in the current
+ * directory (nftables 1.0.6, Debian 12) */
+#define NFT_INCLUDE_DIR "/etc"
+
 /**
- * include_path() - the file an include statement names
+ * include_path() - the file (or glob pattern) an include statement names
  * @name:	as written
- * @from:	the including file
- * @out:	path (glob pattern allowed, as nft allows)
+ * @out:	path
  * @len:	size of @out
  *
- * A relative name is looked for beside the including file, then in /etc
- * (nft's default include directory).
+ * As nft resolves it: an absolute name as it is, a relative one in its
+ * include directory.
  */
-static void include_path(const char *name, const char *from, char *out, size_t len)
+static void include_path(const char *name, char *out, size_t len)
 {
-	const char *slash = strrchr(from, '/');
-	glob_t g;
-
-	if (name[0] == '/') {
+	if (name[0] == '/')
 		snprintf(out, len, "%s", name);
-		return;
-	}
-	snprintf(out, len, "%.*s/%s", slash ? (int)(slash - from) : 1, slash ? from : ".", name);
-	if (!glob(out, GLOB_NOSORT, NULL, &g)) {
-		globfree(&g);
-		return;
-	}
-	snprintf(out, len, "/etc/%s", name);
+	else
+		snprintf(out, len, NFT_INCLUDE_DIR "/%s", name);
+}
+
+/**
+ * include_line() - is @line one include statement and nothing else
+ * @line:	a line of a ruleset file
+ * @name:	out: the name it includes
+ * @len:	size of @name
+ *
+ * Return: 1 if so ("include "NAME"", blanks, an optional ";" and comment)
+ */
+static int include_line(const char *line, char *name, size_t len)
+{
+	const char *p = line + strspn(line, " \t"), *q;
+
+	if (strncmp(p, "include", 7) || !strchr(" \t", p[7]) || !p[7])
+		return 0;
+	p += 7 + strspn(p + 7, " \t");
+	if (*p != '"' || !(q = strchr(p + 1, '"')) || (size_t)(q - p) > len)
+		return 0;
+	snprintf(name, len, "%.*s", (int)(q - p - 1), p + 1);
+	q += 1 + strspn(q + 1, " \t;");
+	return !*q || *q == '\n' || *q == '#';
 }
 
 /**
  * expand_into() - copy a ruleset file, its include statements replaced by
- * the files they name (fw apply's large rulesets are split by their
- * declarative structure, so they must be one text)
+ * the files they name, in the order nft reads them
  * @m:		output
  * @f:		the file
- * @path:	its path
- * @depth:	include depth (at most 16)
+ * @depth:	include depth (nft allows 16)
  *
- * Return: 0, or -1 for a file that cannot be read
+ * A glob names its matches in sorted order, directories left out; a glob
+ * that matches nothing is no error (nft's rules), a plain name that does
+ * not exist is.
+ *
+ * Return: 0, or -1 for a file that cannot be read or a statement that
+ * cannot be expanded
  */
-static int expand_into(FILE *m, FILE *f, const char *path, int depth)
+static int expand_into(FILE *m, FILE *f, int depth)
 {
-	char line[4096], name[PATH_MAX], full[PATH_MAX * 2];
+	char line[4096], name[PATH_MAX], full[PATH_MAX + 8];
 	glob_t g;
-	size_t i;
-	int ret = 0;
+	size_t i, l;
+	int ret = 0, gr;
 
 	while (!ret && fgets(line, sizeof(line), f)) {
-		if (depth > 16 || sscanf(line, " include \"%4095[^\"]\"", name) != 1) {
+		l = strlen(line);
+		if (l == sizeof(line) - 1 && line[l - 1] != '\n') {
+			fputs(line, m);		/* the rest of a long line follows */
+			continue;
+		}
+		if (!include_line(line, name, sizeof(name))) {
+			if (strstr(line, "include") && strstr(line, "include \""))
+				ret = strncmp(line + strspn(line, " \t"), "#", 1) ? -1 : 0;
 			fputs(line, m);
 			continue;
 		}
-		include_path(name, path, full, sizeof(full));
-		if (glob(full, 0, NULL, &g))
+		if (depth >= 16)
+			return -1;
+		include_path(name, full, sizeof(full));
+		gr = glob(full, GLOB_MARK, NULL, &g);
+		if (gr == GLOB_NOMATCH && strpbrk(full, "*?["))
+			continue;
+		if (gr)
 			return -1;
 		for (i = 0; !ret && i < g.gl_pathc; i++) {
-			_cleanup_fclose_ FILE *inc = fopen(g.gl_pathv[i], "re");
+			_cleanup_fclose_ FILE *inc = NULL;
 
-			ret = inc ? expand_into(m, inc, g.gl_pathv[i], depth + 1) : -1;
+			l = strlen(g.gl_pathv[i]);
+			if (l && g.gl_pathv[i][l - 1] == '/')
+				continue;
+			inc = fopen(g.gl_pathv[i], "re");
+			ret = inc ? expand_into(m, inc, depth + 1) : -1;
 			fputc('\n', m);
 		}
 		globfree(&g);
@@ -141,7 +177,7 @@ static int expand_into(FILE *m, FILE *f, const char *path, int depth)
 }
 
 /**
- * slurp() - read a whole file
+ * slurp() - read a whole file, its includes expanded
  * @path:	file
  *
  * Return: NUL-terminated heap buffer, or NULL
@@ -155,13 +191,47 @@ static char *slurp(const char *path)
 
 	if (!f || !(m = open_memstream(&buf, &len)))
 		return NULL;
-	if (expand_into(m, f, path, 0)) {
+	if (expand_into(m, f, 0)) {
 		fclose(m);
 		free(buf);
 		return NULL;
 	}
 	fclose(m);
 	return buf;
+}
+
+/**
+ * nft_file_includes() - does a ruleset file have include statements
+ * @path:	the file
+ *
+ * Return: 1 if a line (not a comment) holds "include", 0 if none, -errno
+ */
+int nft_file_includes(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char line[4096];
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (line[strspn(line, " \t")] != '#' && strstr(line, "include"))
+			return 1;
+	return 0;
+}
+
+/**
+ * nft_expand_file() - a ruleset file with its include statements replaced
+ * by the files they name, as nft finds them
+ * @path:	the file
+ * @text:	out: heap text
+ *
+ * Return: 0, or -EINVAL (an include that cannot be read, or one not alone
+ * on its line), -ENOMEM
+ */
+int nft_expand_file(const char *path, char **text)
+{
+	*text = slurp(path);
+	return *text ? 0 : errno == ENOMEM ? -ENOMEM : -EINVAL;
 }
 
 /**

@@ -4,6 +4,7 @@
 # copied from those projects: only their shapes (families, hooks, named
 # priorities, sets, maps, objects, includes, imperative and block syntax).
 import os
+import shutil
 
 IPFAM = ("ip", "ip6", "inet")
 HOOKS = {
@@ -348,7 +349,14 @@ def gen_nft(r, d, name):
             with open(p, "w") as f:
                 f.write("\n".join(tt) + "\n")
             files.append(p)
-            text.append('include "%s"' % (p if r.random() < 0.5 else sub + "/*.nft"))
+            how = r.random()
+            if how < 0.1:
+                # a relative name: nft looks for it in its include
+                # directory (/etc), not beside the file: refused by both
+                shutil.copy(p, os.path.join(d, "rel%d.nft" % i))
+                text.append('include "rel%d.nft"' % i)
+            else:
+                text.append('include "%s"' % (p if how < 0.55 else sub + "/*.nft"))
         else:
             text += tt
         if r.random() < 0.15 and fam in IPFAM:
