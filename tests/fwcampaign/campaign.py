@@ -176,6 +176,11 @@ class Campaign:
             print("case %d %s %s witness rc=%d %s" % (self.n, case.kind, case.name, wrc,
                                                    werr.strip().splitlines()[0] if wrc and werr.strip() else ""), flush=True)
         gen_before, _ = self.history_current()
+        # fw check (a throwaway namespace, no cell) agrees with the witness
+        crc, _, cerr = self.nc("fw", "check", case.main)
+        if (crc == 0) != (wrc == 0) or crc not in (0, 6):
+            self.bad("check", case, "fw check exit %d, witness %s: %s" % (
+                crc, "loads it" if wrc == 0 else "refuses it", cerr.strip()[:300]))
         rc, out, err = self.nc("fw", "apply", self.cell, case.main)
         if wrc == 10:
             # nft -f / iptables-restore refused it: netcell must too, exit 6,
