@@ -110,3 +110,51 @@ t_fw_ipt_errors_name_file_line() {
 	expect_rc 0 $NC fw apply "$c" "$T/mixed.rules"
 	$NC exec "$c" -- ip6tables-save | grep -q -- '--dport 10 -j DROP' || fail "the IPv6 section is not in force"
 }
+
+t_fw_large_split_exact() {
+	# a ruleset too large for one transaction of a rootless process (the
+	# split path: dormant tables built in steps) with what the campaign's
+	# small files have: define lines, a table the file keeps dormant, a
+	# table declared twice, objects; it is loaded exactly, or refused
+	local c=${PFX}ls n
+	expect_rc 0 $NC create "$c" --uplink none
+	trap '$NC delete --force "$c" >/dev/null 2>&1' RETURN
+	python3 - "$T/big.nft" <<'PY' || fail "cannot write the ruleset"
+import sys
+l = ["flush ruleset", "define adm = 192.0.2.10", "define ports = { 22, 80 }",
+     "table inet dorm {", "\tflags dormant", "\tchain c {",
+     "\t\ttype filter hook input priority 0; policy accept;",
+     "\t\tip saddr $adm tcp dport $ports accept", "\t}", "}",
+     "table ip t {", "\tcounter c1 {", "\t}", "\tquota q1 {", "\t\tover 100 mbytes", "\t}",
+     "\tset s {", "\t\ttype ipv4_addr", "\t\tflags interval", "\t\telements = { 10.0.0.0/8, 192.168.0.0/16 }", "\t}",
+     "\tchain in {", "\t\ttype filter hook input priority filter + 10; policy accept;",
+     "\t\tip saddr @s counter name \"c1\"", "\t\tjump big", "\t}", "\tchain big {"]
+for i in range(26000):
+    l.append("\t\tip saddr 10.%d.%d.%d tcp dport %d counter drop comment \"r%d\"" % (i // 65536, i // 256 % 256, i % 256, 1000 + i % 5000, i))
+l += ["\t}", "}", "table ip t {", "\tchain merged {", "\t\tip daddr $adm counter", "\t}", "}"]
+open(sys.argv[1], "w").write("\n".join(l) + "\n")
+PY
+	[ "$(stat -c %s "$T/big.nft")" -gt $((1700 * 1024)) ] || fail "the ruleset is too small to prove anything"
+	expect_rc 0 $NC fw apply "$c" "$T/big.nft"
+	$NC exec "$c" -- nft list table inet dorm >"$T/dorm" 2>&1
+	grep -q 'flags dormant' "$T/dorm" || fail "the table the file keeps dormant was woken: $(head -5 "$T/dorm")"
+	grep -q 'ip saddr 192.0.2.10 tcp dport { 22, 80 } accept' "$T/dorm" || fail "the defines did not apply: $(cat "$T/dorm")"
+	$NC exec "$c" -- nft list chain ip t merged | grep -q 'ip daddr 192.0.2.10 counter' || fail "the second declaration of table ip t is missing"
+	n=$($NC exec "$c" -- nft list chain ip t big | grep -c 'counter packets 0 bytes 0 drop comment')
+	[ "$n" = 26000 ] || fail "chain big holds $n rules, not 26000"
+	if [ "$MODE" = root ]; then
+		# nft -f itself (root raises its buffer) as the witness
+		diff <(unshare -n sh -c "nft -f '$T/big.nft' && nft list ruleset" | sed -E 's/packets [0-9]+ bytes [0-9]+//') \
+			<($NC exec "$c" -- nft list ruleset | sed -E 's/packets [0-9]+ bytes [0-9]+//') >"$T/diff" ||
+			fail "the cell differs from nft -f: $(head -10 "$T/diff")"
+	fi
+	# a symbol bound twice would have one value throughout the steps:
+	# refused with the reason, nothing changed
+	sed -i 's/^define ports = { 22, 80 }$/define ports = { 22, 80 }\nredefine ports = { 443 }/' "$T/big.nft"
+	if [ "$MODE" = user ]; then
+		expect_rc 6 $NC fw apply "$c" "$T/big.nft"
+		expect_err_match 'big.nft: line 4: "redefine ports.*must define each symbol once'
+		$NC exec "$c" -- nft list table inet dorm | grep -q 'dport { 22, 80 }' || fail "the refused file changed the ruleset"
+	fi
+	return 0
+}
