@@ -361,11 +361,12 @@ def split_views(out):
 
 
 def same_but_xt(want, shown):
-    """fw show lists through libnftables, which leaves iptables extensions
-    the nft program translates (connlimit...) as "xt match NAME": such
+    """an iptables extension (connlimit...) is listed translated or as
+    "xt match NAME" depending on what libxtables loaded first in the
+    listing process (the nft program and fw show differ either way): such
     lines may differ, no other"""
     a, b = want.splitlines(), shown.splitlines()
-    return len(a) == len(b) and all(x == y or re.search(r"\bxt (match|target) ", y) for x, y in zip(a, b))
+    return len(a) == len(b) and all(x == y or re.search(r"\bxt (match|target) ", x + y) for x, y in zip(a, b))
 
 
 def sort_tables(text):

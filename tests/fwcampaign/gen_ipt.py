@@ -123,7 +123,7 @@ def gen_table(r, v, table):
             rules.append((u, r.choice(pool)))
     elif table == "raw":
         pool = ["-p udp -m udp --dport 5060 -j CT --notrack", "-p tcp -m tcp --dport 21 -j CT --helper ftp",
-                "-j NOTRACK", "-i lo -j ACCEPT"]
+                "-j NOTRACK", "-p udp -m udp --dport 123 -j ACCEPT"]
         for c in chains:
             for _ in range(r.randrange(0, 3)):
                 rules.append((c, r.choice(pool)))

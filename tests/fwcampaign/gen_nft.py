@@ -67,6 +67,22 @@ def rule_pool(r, fam, hook, ctype, t):
               "ip dscp cs1 counter" if fam != "ip6" else "ip6 dscp cs1 counter",
               "tcp option maxseg size set rt mtu" if hook in ("forward", "output", "postrouting") else "counter",
               "ct count over 100 drop" if fam != "inet" else "ct state new counter"]
+        # expressions of distribution defaults and of nft's own test files
+        p += ["tcp dport ssh accept", "udp dport { domain, ntp } counter accept",
+              "fib daddr type local counter" if hook in ("prerouting", "input", "output") else "counter",
+              "meta mark set numgen inc mod 2 offset 0x10", "meta mark set jhash ip saddr mod 4" if fam != "ip6" else "counter",
+              "ct status dnat counter accept", "ct zone 3 counter", "meta cgroup 1234 counter" if hook in ("input", "output") else "counter",
+              "pkttype host limit rate 5/second burst 10 packets counter", "meta iifkind \"veth\" counter",
+              "ct helper \"ftp\" counter", "meta l4proto udp queue num 1 bypass" if ctype == "filter" else "counter",
+              "ct event set new,related" if hook in ("prerouting", "output") else "counter",
+              "meta time \"2026-01-01 00:00\" - \"2027-01-01 00:00\" counter", "meta day \"Saturday\" counter",
+              "meta hour \"09:00\" - \"17:30\" accept", "ip6 nexthdr tcp counter" if fam != "ip" else "ip protocol tcp counter",
+              "socket transparent 1 counter" if hook == "prerouting" else "counter",
+              "tcp flags syn tcp option maxseg size 1-500 drop", "th dport 4789 counter", "meta length > 1400 counter"]
+        if fam in ("ip", "inet") and hook == "prerouting" and ctype == "filter":
+            p += ["meta nfproto ipv4 fib saddr . iif oif missing drop" if fam == "inet" else "fib saddr . iif oif missing drop",
+                  "meta l4proto tcp tproxy ip to 127.0.0.1:50080" if fam == "inet" else "meta l4proto tcp tproxy to :50080",
+                  "notrack" if r.random() < 0.5 else "udp dport 5060 notrack"]
         if fam in ("ip", "inet"):
             p += ["ip saddr 10.0.0.0/8 drop", "icmp type echo-request limit rate 5/second accept",
                   "ip daddr { %s } counter drop" % addrs4(r, r.choice([3, 40, 200])),
