@@ -191,6 +191,7 @@ class Campaign:
             if rc != 6:
                 self.bad("refused-wrong-exit", case, "exit %d: %s" % (rc, err.strip()[:300]))
             self.refused_both += 1
+            self.same_line(case, case.main, werr, err)
             if prev is not None:
                 self.compare(case, prev, "refused-changed")
             return None
@@ -214,6 +215,25 @@ class Campaign:
         if rc != 0 or not same_but_xt(wanted, shown):
             self.bad("show", case, "exit %d: %s" % (rc, first_diff(wanted, shown)))
         return want
+
+    def same_line(self, case, path, werr, err):
+        """a file both refuse: netcell names the witness's FILE:LINE (for
+        iptables, or an earlier line: iptables-nft names a table's COMMIT
+        for a rule it refuses there, netcell the rule)"""
+        if case.kind == "mixed":
+            return
+        if case.kind == "nft":
+            m = re.search(r"(\S+):(\d+):\d+(?:-\d+)?: Error", werr)
+            if not m:
+                return
+            want = "%s:%s:" % (os.path.basename(m.group(1)), m.group(2))
+            if want not in err:
+                self.bad("refused-other-line", case, "witness %s, netcell: %s" % (want, err.strip()[:300]))
+            return
+        m = re.search(r"line:? (\d+)", werr)
+        got = re.findall(re.escape(os.path.basename(path)) + r":(\d+):", err)
+        if m and not any(int(g) <= int(m.group(1)) for g in got):
+            self.bad("refused-other-line", case, "witness line %s, netcell: %s" % (m.group(1), err.strip()[:300]))
 
     def witness_line(self, case):
         """the FILE:LINE the witness names for the refused copy"""

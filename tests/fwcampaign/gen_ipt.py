@@ -43,12 +43,29 @@ def filter_rules(r, v, chains, user):
         "OUTPUT": ["-o lo -j ACCEPT", "-m owner --uid-owner 0 -j ACCEPT", "-p udp -m udp --dport 53 -j ACCEPT",
                    "-m conntrack --ctstate NEW -j ACCEPT"],
     }
+    # extensions found in real hosts' dumps (ufw, firewalld's iptables
+    # backend, fail2ban, libvirt, kube-proxy); a kernel without one refuses
+    # it on both sides
+    p["INPUT"] += ['-m recent --update --seconds 30 --hitcount 6 --name DEFAULT --mask %s --rsource -j DROP'
+                   % ("255.255.255.255" if a4 else "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+                   "-m addrtype --dst-type BROADCAST -j DROP", "-j NFLOG --nflog-group 5 --nflog-prefix \"nflog\"",
+                   "-m statistic --mode nth --every 3 --packet 0 -j ACCEPT", "-m time --timestart 09:00 --timestop 17:00 --weekdays Mon,Tue -j ACCEPT",
+                   "-m helper --helper ftp -j ACCEPT", "-p sctp -m sctp --dport 2905 -j ACCEPT", "-m dscp --dscp 0x0a -j ACCEPT",
+                   "-m pkttype --pkt-type multicast -j ACCEPT", "-p tcp -m tcp --dport 443 -j NFQUEUE --queue-num 3 --queue-bypass",
+                   "-p esp -m esp --espspi 100:200 -j ACCEPT", "-m policy --dir in --pol ipsec -j ACCEPT",
+                   "-m string --string \"GET /x\" --algo kmp --to 65535 -j DROP", "-m devgroup --src-group 0x2 -j ACCEPT",
+                   "-m socket --transparent -j ACCEPT" if False else "-m cpu --cpu 0 -j ACCEPT",
+                   '-m comment --comment "ns/svc:port cluster IP \\"quoted\\"" -j ACCEPT']
+    p["OUTPUT"] += ["-m cgroup --cgroup 0x100001 -j ACCEPT", "-j LOG --log-prefix \"out \" --log-uid"]
+    p["FORWARD"] += ["-m physdev --physdev-is-bridged -j ACCEPT", "-o docker0 -m conntrack --ctstate NEW,UNTRACKED -j ACCEPT"]
     if a4:
         p["INPUT"] += ["-m iprange --src-range 10.0.0.1-10.0.0.9 -j DROP", "-m ttl --ttl-gt 5 -j ACCEPT",
                        "-p icmp -m icmp --icmp-type 3/4 -j ACCEPT"]
     else:
         p["INPUT"] += ["-m rt --rt-type 0 -j DROP", "-p ipv6-icmp -m icmp6 --icmpv6-type 135 -m hl --hl-eq 255 -j ACCEPT",
-                       "-s fe80::/10 -p udp -m udp --dport 546 -j ACCEPT", "-m frag --fragid 0 --fragmore -j DROP"]
+                       "-s fe80::/10 -p udp -m udp --dport 546 -j ACCEPT", "-m frag --fragid 0 --fragmore -j DROP",
+                       "-m ipv6header --header ipv6-route --soft -j DROP", "-m hbh --hbh-len 0 -j ACCEPT",
+                       "-p ipv6-icmp -j REJECT --reject-with icmp6-adm-prohibited"]
     return p
 
 
@@ -113,6 +130,8 @@ def gen_table(r, v, table):
                 rules.append((u, "-p tcp -m tcp --dport 443 -j DNAT --to-destination %s:8443" % dst))
     elif table == "mangle":
         pool = ["-j MARK --set-mark 0x1", "-j CONNMARK --save-mark --nfmask 0xffffffff --ctmask 0xffffffff",
+                "-j CLASSIFY --set-class 0001:0010", "-j %s" % ("TTL --ttl-set 64" if v == 4 else "HL --hl-set 64"),
+                "-j TOS --set-tos 0x10/0x3f" if v == 4 else "-j DSCP --set-dscp-class AF11", "-m u32 --u32 \"0x0>>0x16&0x3c@0xc>>0x1a=0x5\" -j ACCEPT" if v == 4 else "-j ACCEPT",
                 "-p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1400", "-m mark --mark 0x2 -j ACCEPT",
                 "-p udp -m udp --dport 68 -j CHECKSUM --checksum-fill", "-j DSCP --set-dscp 0x0a"]
         for c in chains:
