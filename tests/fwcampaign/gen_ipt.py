@@ -184,7 +184,7 @@ def gen_ipt(r, d, name, v):
         lines += ["*filter", "-A INPUT -p tcp -m tcp --dport 9999 -j DROP", "COMMIT"]
     main = os.path.join(d, fn)
     with open(main, "w") as f:
-        f.write("\n".join(lines) + "\n")
+        f.write("\n".join(lines) + ("" if r.random() < 0.15 else "\n"))
     return {"files": [main], "main": main, "lines": lines, "v": v, "fn": fn, "d": d}
 
 

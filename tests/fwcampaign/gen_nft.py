@@ -383,8 +383,9 @@ def gen_nft(r, d, name):
         text.append("table ip scratch {\n\tchain c {\n\t\tcounter\n\t}\n}\ndelete table ip scratch")
     if r.random() < 0.1:
         text.append("# a long comment line " + "x" * 3000)
+    # editors leave files without a final newline now and then
     with open(main, "w") as f:
-        f.write("\n".join(text) + "\n")
+        f.write("\n".join(text) + ("" if r.random() < 0.15 else "\n"))
     return {"files": files, "main": main, "dev": dev, "text": text}
 
 
@@ -392,7 +393,23 @@ def bad_nft(r, d, c):
     """a copy of the ruleset with one line the parser or the kernel
     refuses; return its path and that line's number"""
     lines = open(c["main"]).read().splitlines()
-    kind = r.choice(["syntax", "kernel", "missing-chain", "destroy"])
+    kind = r.choice(["syntax", "kernel", "missing-chain", "destroy", "unbalanced", "crlf"])
+    if kind in ("unbalanced", "crlf"):
+        # the last brace missing (the parser runs off the end), or a file
+        # with Windows line ends (nft refuses the carriage returns)
+        if kind == "unbalanced":
+            last = [i for i, l in enumerate(lines) if l == "}"]
+            if last:
+                del lines[last[-1]]
+            else:
+                lines.append("table ip unclosed {")
+            body = "\n".join(lines) + "\n"
+        else:
+            body = "\r\n".join(lines) + "\r\n"
+        p = os.path.join(d, "bad.nft")
+        with open(p, "w", newline="") as f:
+            f.write(body)
+        return p, 0
     bad = {"syntax": "table ip badt {\n\tchain c {\n\t\ttcp dport 22 acept\n\t}\n}",
            "kernel": "table ip badt {\n\tchain c {\n\t\tcounter name \"nosuch\"\n\t}\n}",
            "missing-chain": "table ip badt {\n\tchain c {\n\t\tjump nowhere\n\t}\n}",

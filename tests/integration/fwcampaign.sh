@@ -158,3 +158,36 @@ PY
 	fi
 	return 0
 }
+
+t_fw_nft_file_edges() {
+	# files as editors leave them: no final newline (loaded when nft -f
+	# loads it, refused with nft's words when nft -f refuses it), a missing
+	# last brace (named at the line nft -f names); a rollback to a
+	# generation that does not exist leaves nothing behind
+	local c=${PFX}fe
+	expect_rc 0 $NC create "$c" --uplink none
+	trap '$NC delete --force "$c" >/dev/null 2>&1' RETURN
+	printf 'table inet nonl {\n\tchain c {\n\t\ttcp dport 22 accept\n\t}\n}' >"$T/nonl.nft"
+	unshare -Urn nft -f "$T/nonl.nft" || fail "nft -f refuses nonl.nft: the test proves nothing"
+	expect_rc 0 $NC fw apply "$c" "$T/nonl.nft"
+	$NC exec "$c" -- nft list ruleset | grep -q 'tcp dport 22 accept' || fail "nonl.nft is not in force"
+	# a comment as the last line, without its newline: nft -f refuses it
+	printf 'table inet other {\n}\n# last words' >"$T/comment.nft"
+	unshare -Urn nft -f "$T/comment.nft" 2>"$T/witness" && fail "nft -f loads comment.nft: the test proves nothing"
+	expect_rc 6 $NC fw apply "$c" "$T/comment.nft"
+	expect_err_match "comment.nft:3:1-1: Error: syntax error"
+	expect_rc 6 $NC fw check "$T/comment.nft"
+	$NC exec "$c" -- nft list tables | grep -q 'inet other' && fail "a refused file changed the ruleset"
+	ls "$NETCELL_STATE_DIR/fw/$c" | grep -q '\.end' && fail "a temporary copy was left: $(ls "$NETCELL_STATE_DIR/fw/$c")"
+	# the last brace missing: the line nft -f names, not netcell's buffer
+	printf 'table inet x {\n\tchain c {\n\t\ttcp dport 22 accept\n\t}\n' >"$T/unbal.nft"
+	expect_rc 6 $NC fw apply "$c" "$T/unbal.nft"
+	expect_err_match "unbal.nft:5:1-1: Error: syntax error, unexpected end of file"
+	grep -q 'flush ruleset' "$T/err" && fail "netcell's own commands are shown: $(cat "$T/err")"
+	# rollback to a generation the cell never had: a usage error, and no
+	# "earlier command was killed" notice afterwards
+	expect_rc 2 $NC fw rollback "$c" 9
+	expect_rc 0 $NC fw apply "$c" "$T/nonl.nft"
+	grep -q 'killed' "$T/err" && fail "a rollback that did nothing left a mark: $(cat "$T/err")"
+	return 0
+}
