@@ -254,14 +254,14 @@ static void include_path(const char *name, char *out, size_t len)
 }
 
 /**
- * include_line() - is @line one include statement and nothing else
+ * nft_include_line() - is @line one include statement and nothing else
  * @line:	a line of a ruleset file
  * @name:	out: the name it includes
  * @len:	size of @name
  *
  * Return: 1 if so ("include "NAME"", blanks, an optional ";" and comment)
  */
-static int include_line(const char *line, char *name, size_t len)
+int nft_include_line(const char *line, char *name, size_t len)
 {
 	const char *p = line + strspn(line, " \t"), *q;
 
@@ -302,7 +302,7 @@ static int expand_into(FILE *m, FILE *f, int depth)
 			fputs(line, m);		/* the rest of a long line follows */
 			continue;
 		}
-		if (!include_line(line, name, sizeof(name))) {
+		if (!nft_include_line(line, name, sizeof(name))) {
 			if (strstr(line, "include") && strstr(line, "include \""))
 				ret = strncmp(line + strspn(line, " \t"), "#", 1) ? -1 : 0;
 			fputs(line, m);

@@ -325,6 +325,16 @@ class Campaign:
                         self.bad("rollback-refused", a, "exit %d: %s" % (rc, err.strip()[:400]))
                     else:
                         self.compare(a, wa, "rollback")
+                if wb is not None and self.a.confirm_every and pair % self.a.confirm_every == 0:
+                    # B with --confirm and no confirm: reverted (exit 7),
+                    # the cell exactly A again
+                    rc, out, err = self.nc("fw", "apply", "--confirm", "1", self.cell, b.main)
+                    if rc != 7:
+                        self.bad("confirm-not-reverted", b, "exit %d: %s" % (rc, err.strip()[:300]))
+                    self.compare(a, wa, "reverted")
+                    cur, _ = self.history_current()
+                    if cur != ga:
+                        self.bad("reverted-history", a, "current %r, wanted %r" % (cur, ga))
                 self.rejected(a, wa)
                 if self.a.restart_every and pair % self.a.restart_every == 0 and not (a.dev and not ROOT):
                     self.restart(a, wa)
@@ -407,6 +417,7 @@ def main():
     p.add_argument("--seconds", type=float, default=150, help="stop starting pairs after this")
     p.add_argument("--kinds", default="nft,ipt4,nft,ipt6,nft,mixed")
     p.add_argument("--restart-every", type=int, default=4)
+    p.add_argument("--confirm-every", type=int, default=5, help="every N pairs, B again with --confirm 1, not confirmed")
     p.add_argument("--keep", help="keep the rulesets here")
     p.add_argument("-v", "--verbose", action="store_true")
     sys.exit(Campaign(p.parse_args()).go())
