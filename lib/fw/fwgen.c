@@ -505,10 +505,10 @@ int fwgen_seal_includes(const struct fw_job *job)
 	const char *path = job->format == NC_FW_NFT ? job->file[0] :
 			   job->format == NC_FW_MIXED ? job->nft : "";
 	_cleanup_free_ char *text = NULL;
-	int ret;
+	int ret = path[0] ? nft_file_includes(path) : 0;
 
-	if (!path[0] || (ret = nft_file_includes(path)) <= 0)
-		return path[0] ? ret : 0;
+	if (ret <= 0)
+		return ret;
 	ret = nft_expand_file(path, &text);
 	return ret ? ret : store_write_atomic(path, text, strlen(text));
 }
