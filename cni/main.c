@@ -225,6 +225,34 @@ static int ipam_release(const struct cni_conf *c, struct cni_env *env, const cha
 }
 
 /**
+ * ports_served() - does each published port have a container address of
+ * its host address's family (a mapping on an IPv6 host address of a
+ * container with IPv4 only would be dropped, and ADD report success)
+ * @c:		configuration
+ * @a:		attachment, addresses filled
+ * @e:		error
+ *
+ * Return: 0 or -1 (code 7)
+ */
+static int ports_served(const struct cni_conf *c, const struct nc_cni_attach *a, struct cni_err *e)
+{
+	int i, j, v6, ok;
+
+	for (i = 0; i < c->nports; i++) {
+		if (!c->ports[i].host_ip[0])
+			continue;
+		v6 = strchr(c->ports[i].host_ip, ':') != NULL;
+		for (ok = 0, j = 0; j < a->nips; j++)
+			ok |= (strchr(a->ips[j], ':') != NULL) == v6;
+		if (!ok)
+			return cni_error(e, CNI_E_CONFIG, NULL,
+					 "runtimeConfig.portMappings: host address %s is IPv%d, and the container has no IPv%d address from IPAM; publish on an address of the container's family",
+					 c->ports[i].host_ip, v6 ? 6 : 4, v6 ? 6 : 4);
+	}
+	return 0;
+}
+
+/**
  * attach_of() - the attachment to make from the configuration and IPAM
  * @c:		configuration
  * @env:	environment
@@ -250,7 +278,7 @@ static int attach_of(const struct cni_conf *c, const struct cni_env *env,
 	a->mtu = c->mtu;
 	a->is_gw = c->is_gw;
 	a->masq = c->masq;
-	if (cni_ipam_parse(ipam, a, e))
+	if (cni_ipam_parse(ipam, a, e) || ports_served(c, a, e))
 		return -1;
 	if (c->default_gw)
 		add_default_routes(a);
@@ -291,6 +319,87 @@ static int detach(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char 
 }
 
 /**
+ * split_ports() - the ports this attachment publishes, and those another
+ * attachment of the same container publishes already (podman hands each
+ * network of a container the same mappings: the first network's
+ * attachment takes the host port, the others wait for it)
+ * @c:		configuration: the ports asked for
+ * @env:	container id and interface
+ * @a:		attachment: its ports set to those it publishes
+ * @w:		output: those it waits for
+ *
+ * Called under the lock.
+ */
+static void split_ports(const struct cni_conf *c, const struct cni_env *env,
+			struct nc_cni_attach *a, struct cni_share *w)
+{
+	int i;
+
+	a->nports = w->n = 0;
+	for (i = 0; i < c->nports; i++)
+		if (cni_state_sibling(env, c->name, &c->ports[i], 0, NULL, 0))
+			w->ports[w->n++] = c->ports[i];
+		else
+			a->ports[a->nports++] = c->ports[i];
+}
+
+/**
+ * hand_over() - ports a leaving attachment published go to another
+ * attachment of the same container that waits for them
+ * @env:	container id and interface of the one leaving
+ * @net:	its network
+ * @gone:	its attachment as recorded
+ *
+ * Called under the lock, after the leaving one's entries are deleted.  A
+ * port that cannot be taken over (another container took the host port
+ * meanwhile) stays waiting, and the waiting attachment's CHECK says so.
+ */
+static void hand_over(const struct cni_env *env, const char *net, const struct nc_cni_attach *gone)
+{
+	char path[PATH_MAX], netns[PATH_MAX], cell[NC_NAME_MAX + 1];
+	struct nc_ctx *ctx = nc_ctx_new();
+	struct nc_cni_attach s;
+	int i;
+
+	for (i = 0; ctx && i < gone->nports; i++) {
+		if (!cni_state_sibling(env, net, &gone->ports[i], 1, path, sizeof(path)) ||
+		    cni_state_load_file(path, &s, netns, sizeof(netns), cell, sizeof(cell), NULL, NULL))
+			continue;
+		s.ports[0] = gone->ports[i];
+		s.nports = 1;
+		if (nc_cni_ports_add(ctx, &s))
+			fprintf(stderr, "netcell: host port %s/%u stays unpublished: %s\n",
+				gone->ports[i].proto, gone->ports[i].host_port, nc_errmsg(ctx));
+		else
+			cni_state_take_port(path, &gone->ports[i], &(struct cni_err){ 0 });
+	}
+	nc_ctx_free(ctx);
+}
+
+/**
+ * waits_ok() - is each port an attachment waits for published by another
+ * attachment of its container
+ * @env:	container id and interface
+ * @net:	network
+ * @w:		the ports it waits for
+ * @e:		error
+ *
+ * Return: 0 or -1 (code 104)
+ */
+static int waits_ok(const struct cni_env *env, const char *net, const struct cni_share *w,
+		    struct cni_err *e)
+{
+	int i;
+
+	for (i = 0; i < w->n; i++)
+		if (!cni_state_sibling(env, net, &w->ports[i], 0, NULL, 0))
+			return cni_error(e, CNI_E_DRIFT, NULL,
+					 "netcell: the container's network changed: host port %s/%u is published by none of its networks",
+					 w->ports[i].proto, w->ports[i].host_port);
+	return 0;
+}
+
+/**
  * cmd_add() - ADD: IPAM, links, NAT and ports, firewall, state, result
  * @c:		configuration
  * @env:	environment
@@ -304,9 +413,11 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 	struct nc_ctx *ctx = nc_ctx_new();
 	struct json_object *ipam = NULL, *res;
 	unsigned char hostmac[6];
-	char cell[NC_NAME_MAX + 1] = "", ons[8], ocell[8];
+	char cell[NC_NAME_MAX + 1] = "", ons[8], ocell[8], what[256];
+	char scell[NC_NAME_MAX + 1], sfw[PATH_MAX];
 	struct nc_cni_attach a, old;
-	int added = 0, ret = -1;
+	struct cni_share w = { .n = 0 };
+	int added = 0, shared = 0, ret = -1;
 
 	if (!ctx)
 		return cni_error(e, CNI_E_IO, NULL, "out of memory");
@@ -320,23 +431,54 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 		goto out;
 	if (attach_of(c, env, ipam, &a, e) || cni_state_lock(e))
 		goto release;
-	if (!cni_state_load(c->name, env, &old, ons, sizeof(ons), ocell, sizeof(ocell))) {
+	if (!cni_state_load(c->name, env, &old, ons, sizeof(ons), ocell, sizeof(ocell), NULL)) {
 		cni_error(e, CNI_E_NETCELL, NULL,
 			  "netcell: container \"%s\" has %s on network \"%s\" already; DEL it first",
 			  env->id, env->ifname, c->name);
 		goto release;
 	}
+	if (cni_state_conflict(env, c->name, &a, what, sizeof(what))) {
+		cni_error(e, CNI_E_NETCELL, NULL,
+			  "netcell: container \"%s\" on bridge \"%s\": %s; give each container its own",
+			  env->id, a.bridge, what);
+		goto release;
+	}
+	split_ports(c, env, &a, &w);
+	/* one namespace, one ruleset: a container on several networks has one
+	 * firewall cell, made by the first network that names a file */
+	if (c->firewall[0] && cni_state_sibling_cell(env, c->name, scell, sizeof(scell), sfw, sizeof(sfw))) {
+		if (sfw[0] && strcmp(sfw, c->firewall)) {
+			cni_error(e, CNI_E_CONFIG, NULL,
+				  "netcell: container \"%s\" has the firewall %s from another network, and network \"%s\" names %s; a container's namespace has one ruleset: name the same file, or none",
+				  env->id, sfw, c->name, c->firewall);
+			goto release;
+		}
+		shared = 1;
+	}
+	snprintf(w.fw, sizeof(w.fw), "%s", c->firewall);
 	if (!cni_state_users(a.bridge) && !if_nametoindex(a.bridge) &&
 	    cni_state_bridge_mark(a.bridge, e))
 		goto release;
+	/* recorded before anything is made: a runtime that kills an ADD it
+	 * finds slow (its timeout) calls DEL, which must find what to remove,
+	 * the nft entries above all (a host port left taken) */
+	if (shared)
+		snprintf(cell, sizeof(cell), "%s", scell);
+	else if (c->firewall[0])
+		snprintf(cell, sizeof(cell), "cni-%.12s", env->id);
+	if (cni_state_save(c, env, &a, cell, &w, e))
+		goto undo;
+	cell[0] = '\0';
 	if (nc_cni_add(ctx, &a, env->netns, hostmac)) {
 		lib_error(e, CNI_E_NETCELL, ctx, "netcell: cannot connect the container");
 		goto undo;
 	}
 	added = 1;
-	if (c->firewall[0] && cni_fw_apply(env, c->firewall, cell, sizeof(cell), e))
+	if (shared)
+		snprintf(cell, sizeof(cell), "%s", scell);
+	else if (c->firewall[0] && cni_fw_apply(env, c->firewall, cell, sizeof(cell), e))
 		goto undo;
-	if (cni_state_save(c, env, &a, cell, e))
+	if (cni_state_save(c, env, &a, cell, &w, e))
 		goto unfw;
 	res = cni_result(c, env, &a, hostmac, ipam);
 	printf("%s\n", json_object_to_json_string_ext(res, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -344,9 +486,10 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 	ret = 0;
 	goto out;
 unfw:
-	if (cell[0])
+	if (cell[0] && !shared)
 		cni_fw_forget(cell);
 undo:
+	cni_state_remove(c->name, env);	/* no longer counted as a user */
 	detach(ctx, &a, env->netns, added);
 release:
 	ipam_release(c, env, in, NULL);
@@ -370,15 +513,16 @@ out:
 static int cmd_del(const struct cni_conf *c, struct cni_env *env, const char *in, struct cni_err *e)
 {
 	struct nc_ctx *ctx = nc_ctx_new();
-	char netns[PATH_MAX], cell[NC_NAME_MAX + 1];
+	char netns[PATH_MAX], cell[NC_NAME_MAX + 1], scell[NC_NAME_MAX + 1], sfw[PATH_MAX];
 	struct nc_cni_attach a;
+	struct cni_share w;
 	int found, ret = 0;
 
 	if (!ctx || cni_state_lock(e)) {
 		nc_ctx_free(ctx);
 		return ctx ? -1 : cni_error(e, CNI_E_IO, NULL, "out of memory");
 	}
-	found = !cni_state_load(c->name, env, &a, netns, sizeof(netns), cell, sizeof(cell));
+	found = !cni_state_load(c->name, env, &a, netns, sizeof(netns), cell, sizeof(cell), &w);
 	if (!found) {	/* never added, or deleted already: the pair by its name */
 		memset(&a, 0, sizeof(a));
 		nc_cni_names(env->id, env->ifname, a.hostif, a.mac);
@@ -388,7 +532,8 @@ static int cmd_del(const struct cni_conf *c, struct cni_env *env, const char *in
 	}
 	if (env->netns[0])	/* the runtime's word is newer than ours */
 		snprintf(netns, sizeof(netns), "%s", env->netns);
-	if (found && cell[0])
+	/* the container's cell goes with the last attachment that names it */
+	if (found && cell[0] && !cni_state_sibling_cell(env, c->name, scell, sizeof(scell), sfw, sizeof(sfw)))
 		cni_fw_forget(cell);
 	/* forgotten first, so that it no longer counts as a user */
 	if (found)
@@ -396,9 +541,15 @@ static int cmd_del(const struct cni_conf *c, struct cni_env *env, const char *in
 	if (detach(ctx, &a, netns, found)) {
 		ret = lib_error(e, CNI_E_NETCELL, ctx, "netcell: cannot remove the container's network");
 		if (found)	/* keep the record: a DEL again finishes the job */
-			cni_state_save(c, env, &a, cell, &(struct cni_err){ 0 });
+			cni_state_save(c, env, &a, cell, &w, &(struct cni_err){ 0 });
+	} else if (found) {
+		hand_over(env, c->name, &a);
 	}
 	nc_ctx_free(ctx);
+	if (cni_args_ok(env->args, &(struct cni_err){ 0 })) {	/* the lease goes anyway */
+		unsetenv("CNI_ARGS");
+		env->args = "";
+	}
 	if (!ret && ipam_release(c, env, in, e))
 		ret = -1;
 	return ret;
@@ -420,13 +571,14 @@ static int cmd_check(const struct cni_conf *c, struct cni_env *env, const char *
 	char netns[PATH_MAX], cell[NC_NAME_MAX + 1];
 	struct json_object *r;
 	struct nc_cni_attach a;
+	struct cni_share w;
 	int ret = -1;
 
 	if (!ctx)
 		return cni_error(e, CNI_E_IO, NULL, "out of memory");
 	if (strcmp(c->version, "0.4.0") && strcmp(c->version, "1.0.0"))
 		cni_error(e, CNI_E_VERSION, NULL, "CHECK needs cniVersion 0.4.0 or later, not %s", c->version);
-	else if (cni_state_load(c->name, env, &a, netns, sizeof(netns), cell, sizeof(cell)))
+	else if (cni_state_load(c->name, env, &a, netns, sizeof(netns), cell, sizeof(cell), &w))
 		cni_error(e, CNI_E_CONTAINER, NULL,
 			  "netcell: container \"%s\" has no %s on network \"%s\" (no ADD, or DEL done)",
 			  env->id, env->ifname, c->name);
@@ -435,6 +587,8 @@ static int cmd_check(const struct cni_conf *c, struct cni_env *env, const char *
 	else if (nc_cni_check(ctx, &a, env->netns))
 		lib_error(e, CNI_E_DRIFT, ctx, "netcell: the container's network changed");
 	else if (cell[0] && cni_fw_check(cell, e))
+		;
+	else if (waits_ok(env, c->name, &w, e))
 		;
 	else
 		ret = 0;

@@ -12,6 +12,12 @@
  * from the runtime's prevResult, so a DEL after a lost prevResult still
  * finds the NAT and port entries.
  *
+ * A container on several networks (podman --network a,b) is given the same
+ * port mappings on each: the first attachment publishes a host port, the
+ * others record it as waiting ("portw="), and when the one that publishes
+ * it goes, a waiting one takes it over (cni_state_sibling(),
+ * cni_state_take_port()).  Records name their container ("id=") for this.
+ *
  * One lock, STATE/lock (flock), serialises every ADD and DEL on the host:
  * they share the bridge of a network and the one nft table, and "the last
  * container of the bridge / of the table" must be decided and acted on
@@ -100,29 +106,31 @@ static int write_file(const char *path, const char *text, size_t len, struct cni
 }
 
 /**
- * cni_state_save() - record an attachment
- * @c:		configuration
- * @env:	the CNI_* variables
- * @a:		the attachment
+ * save_path() - write an attachment's record
+ * @path:	state file
+ * @id:		container id
+ * @netns:	its namespace path
+ * @a:		the attachment (its ports: those it publishes)
  * @cell:	the netcell cell that holds its firewall, "" for none
+ * @w:		ports another attachment of the container publishes, or NULL
  * @e:		error
  *
  * Return: 0 or -1
  */
-int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
-		   const struct nc_cni_attach *a, const char *cell, struct cni_err *e)
+static int save_path(const char *path, const char *id, const char *netns,
+		     const struct nc_cni_attach *a, const char *cell, const struct cni_share *w,
+		     struct cni_err *e)
 {
 	cni_autofree char *text = NULL;
-	char path[PATH_MAX];
 	size_t tl = 0;
 	FILE *f = open_memstream(&text, &tl);
 	int i;
 
 	if (!f)
 		return cni_error(e, CNI_E_IO, NULL, "out of memory");
-	fprintf(f, "netns=%s\nbridge=%s\nhostif=%s\nmac=%02x:%02x:%02x:%02x:%02x:%02x\n"
-		"mtu=%u\nmasq=%d\ncell=%s\n", env->netns, a->bridge, a->hostif, a->mac[0],
-		a->mac[1], a->mac[2], a->mac[3], a->mac[4], a->mac[5], a->mtu, a->masq, cell);
+	fprintf(f, "id=%s\nnetns=%s\nbridge=%s\nhostif=%s\nmac=%02x:%02x:%02x:%02x:%02x:%02x\n"
+		"mtu=%u\nmasq=%d\nisgw=%d\ncell=%s\n", id, netns, a->bridge, a->hostif, a->mac[0],
+		a->mac[1], a->mac[2], a->mac[3], a->mac[4], a->mac[5], a->mtu, a->masq, a->is_gw, cell);
 	for (i = 0; i < a->nips; i++)
 		fprintf(f, "ip=%s %s\n", a->ips[i], a->gws[i][0] ? a->gws[i] : "-");
 	for (i = 0; i < a->nroutes; i++)
@@ -130,12 +138,38 @@ int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
 	for (i = 0; i < a->nports; i++)
 		fprintf(f, "port=%s %u %u %s\n", a->ports[i].proto, a->ports[i].host_port,
 			a->ports[i].container_port, a->ports[i].host_ip[0] ? a->ports[i].host_ip : "-");
+	for (i = 0; w && i < w->n; i++)
+		fprintf(f, "portw=%s %u %u %s\n", w->ports[i].proto, w->ports[i].host_port,
+			w->ports[i].container_port, w->ports[i].host_ip[0] ? w->ports[i].host_ip : "-");
+	if (w && w->fw[0])
+		fprintf(f, "fwfile=%s\n", w->fw);
 	fclose(f);
+	return write_file(path, text, tl, e);
+}
+
+/**
+ * cni_state_save() - record an attachment
+ * @c:		configuration
+ * @env:	the CNI_* variables
+ * @a:		the attachment
+ * @cell:	the netcell cell that holds its firewall, "" for none
+ * @w:		its ports that another attachment of the container publishes,
+ *		or NULL
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
+		   const struct nc_cni_attach *a, const char *cell, const struct cni_share *w,
+		   struct cni_err *e)
+{
+	char path[PATH_MAX];
+
 	snprintf(path, sizeof(path), "%s/%s", state_dir(), c->name);
 	if (mkdir(path, 0700) && errno != EEXIST)
 		return cni_error(e, CNI_E_IO, NULL, "cannot create %s: %s", path, strerror(errno));
 	file_of(c->name, env, path, sizeof(path));
-	return write_file(path, text, tl, e);
+	return save_path(path, env->id, env->netns, a, cell, w, e);
 }
 
 /**
@@ -156,6 +190,23 @@ static int pair(const char *v, char *a, char *b)
 }
 
 /**
+ * port_of() - "PROTO HOSTPORT CONTAINERPORT HOSTIP|-" into a port
+ * @v:		value
+ * @p:		output
+ *
+ * Return: 1 when it parsed
+ */
+static int port_of(const char *v, struct nc_cni_port *p)
+{
+	if (sscanf(v, "%3s %u %u %45s", p->proto, &p->host_port, &p->container_port,
+		   p->host_ip) != 4)
+		return 0;
+	if (!strcmp(p->host_ip, "-"))
+		p->host_ip[0] = '\0';
+	return 1;
+}
+
+/**
  * line() - one key=value line of a state file into the attachment
  * @k:		key
  * @v:		value
@@ -164,9 +215,11 @@ static int pair(const char *v, char *a, char *b)
  * @nslen:	size of @netns
  * @cell:	output: the cell
  * @celllen:	size of @cell
+ * @w:		output: ports published by another attachment, or NULL
+ * @id:		output: the container id (257 bytes), or NULL
  */
 static void line(const char *k, const char *v, struct nc_cni_attach *a, char *netns,
-		 size_t nslen, char *cell, size_t celllen)
+		 size_t nslen, char *cell, size_t celllen, struct cni_share *w, char *id)
 {
 	struct nc_cni_port *p = &a->ports[a->nports];
 	unsigned b[6];
@@ -184,6 +237,8 @@ static void line(const char *k, const char *v, struct nc_cni_attach *a, char *ne
 		a->mtu = (unsigned)strtoul(v, NULL, 10);
 	else if (!strcmp(k, "masq"))
 		a->masq = atoi(v);
+	else if (!strcmp(k, "isgw"))	/* absent in older records: not checked */
+		a->is_gw = atoi(v);
 	else if (!strcmp(k, "mac") && sscanf(v, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3],
 					     &b[4], &b[5]) == 6)
 		for (i = 0; i < 6; i++)
@@ -194,13 +249,56 @@ static void line(const char *k, const char *v, struct nc_cni_attach *a, char *ne
 	else if (!strcmp(k, "route") && a->nroutes < NC_CNI_ROUTES_MAX &&
 		 !pair(v, a->routes[a->nroutes], a->route_gws[a->nroutes]))
 		a->nroutes++;
-	else if (!strcmp(k, "port") && a->nports < NC_CNI_PORTS_MAX &&
-		 sscanf(v, "%3s %u %u %45s", p->proto, &p->host_port, &p->container_port,
-			p->host_ip) == 4) {
-		if (!strcmp(p->host_ip, "-"))
-			p->host_ip[0] = '\0';
+	else if (!strcmp(k, "port") && a->nports < NC_CNI_PORTS_MAX && port_of(v, p))
 		a->nports++;
+	else if (!strcmp(k, "portw") && w && w->n < NC_CNI_PORTS_MAX && port_of(v, &w->ports[w->n]))
+		w->n++;
+	else if (!strcmp(k, "id") && id)
+		snprintf(id, 257, "%s", v);
+	else if (!strcmp(k, "fwfile") && w)
+		snprintf(w->fw, sizeof(w->fw), "%s", v);
+}
+
+/**
+ * cni_state_load_file() - read a record
+ * @path:	state file
+ * @a:		output
+ * @netns:	output: the namespace path recorded
+ * @nslen:	size of @netns
+ * @cell:	output: the cell of its firewall, "" for none
+ * @celllen:	size of @cell
+ * @w:		output: ports another attachment publishes, or NULL
+ * @id:		output: the container id (257 bytes; "" in older records), or NULL
+ *
+ * Return: 0, or -ENOENT when there is none
+ */
+int cni_state_load_file(const char *path, struct nc_cni_attach *a, char *netns, size_t nslen,
+			char *cell, size_t celllen, struct cni_share *w, char *id)
+{
+	char buf[512], *eq;
+	FILE *f;
+
+	memset(a, 0, sizeof(*a));
+	netns[0] = cell[0] = '\0';
+	if (w) {
+		w->n = 0;
+		w->fw[0] = '\0';
 	}
+	if (id)
+		id[0] = '\0';
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	while (fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		eq = strchr(buf, '=');
+		if (eq) {
+			*eq = '\0';
+			line(buf, eq + 1, a, netns, nslen, cell, celllen, w, id);
+		}
+	}
+	fclose(f);
+	return 0;
 }
 
 /**
@@ -212,32 +310,335 @@ static void line(const char *k, const char *v, struct nc_cni_attach *a, char *ne
  * @nslen:	size of @netns
  * @cell:	output: the cell of its firewall, "" for none
  * @celllen:	size of @cell
+ * @w:		output: its ports another attachment publishes, or NULL
  *
  * Return: 0, or -ENOENT when there is none
  */
 int cni_state_load(const char *net, const struct cni_env *env, struct nc_cni_attach *a,
-		   char *netns, size_t nslen, char *cell, size_t celllen)
+		   char *netns, size_t nslen, char *cell, size_t celllen, struct cni_share *w)
 {
-	char path[PATH_MAX], buf[512], *eq;
-	FILE *f;
+	char path[PATH_MAX];
+	int ret;
 
-	memset(a, 0, sizeof(*a));
-	netns[0] = cell[0] = '\0';
 	file_of(net, env, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return -ENOENT;
-	while (fgets(buf, sizeof(buf), f)) {
-		buf[strcspn(buf, "\n")] = '\0';
-		eq = strchr(buf, '=');
-		if (eq) {
-			*eq = '\0';
-			line(buf, eq + 1, a, netns, nslen, cell, celllen);
-		}
-	}
-	fclose(f);
+	ret = cni_state_load_file(path, a, netns, nslen, cell, celllen, w, NULL);
 	snprintf(a->ifname, sizeof(a->ifname), "%s", env->ifname);
-	return 0;
+	return ret;
+}
+
+/**
+ * struct rec - one state file as scan() reads it
+ * @path:	the file
+ * @net:	its network (the directory's name)
+ * @a:		the attachment
+ * @netns:	its namespace path
+ * @cell:	its firewall cell, "" for none
+ * @id:		its container ("" in older records)
+ * @s:		what it shares with the container's other attachments
+ */
+struct rec {
+	char path[PATH_MAX];
+	const char *net;
+	struct nc_cni_attach a;
+	char netns[PATH_MAX];
+	char cell[NC_NAME_MAX + 1];
+	char id[257];
+	struct cni_share s;
+};
+
+/**
+ * scan() - each attachment's record, but one
+ * @skip:	the record not to read (the caller's own), "" for none
+ * @fn:		called with each record; a nonzero return stops the scan
+ * @arg:	its argument
+ *
+ * Called under the lock.
+ *
+ * Return: what @fn returned last, 0 when it never stopped the scan
+ */
+static int scan(const char *skip, int (*fn)(const struct rec *r, void *arg), void *arg)
+{
+	struct rec *r = malloc(sizeof(*r));
+	DIR *d = opendir(state_dir()), *sub;
+	struct dirent *de, *fe;
+	int ret = 0;
+
+	while (r && !ret && d && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		snprintf(r->path, sizeof(r->path), "%s/%s", state_dir(), de->d_name);
+		sub = opendir(r->path);
+		while (!ret && sub && (fe = readdir(sub))) {
+			/* nc_write_file()'s temporary names start with '.' */
+			if (fe->d_name[0] == '.' || fe->d_type != DT_REG)
+				continue;
+			snprintf(r->path, sizeof(r->path), "%s/%s/%s", state_dir(), de->d_name, fe->d_name);
+			r->net = de->d_name;
+			if (strcmp(r->path, skip) &&
+			    !cni_state_load_file(r->path, &r->a, r->netns, sizeof(r->netns), r->cell,
+						 sizeof(r->cell), &r->s, r->id))
+				ret = fn(r, arg);
+		}
+		if (sub)
+			closedir(sub);
+	}
+	if (d)
+		closedir(d);
+	free(r);
+	return ret;
+}
+
+/**
+ * same_port() - do two mappings take the same host port (one map key)
+ * @p:		one
+ * @q:		other
+ *
+ * Return: 1 if so
+ */
+static int same_port(const struct nc_cni_port *p, const struct nc_cni_port *q)
+{
+	return p->host_port == q->host_port && !strcmp(p->proto, q->proto) &&
+	       !strcmp(p->host_ip, q->host_ip);
+}
+
+/**
+ * struct sib - what sibling() looks for
+ * @id:		the container
+ * @p:		the port
+ * @waiting:	0: a record that publishes it; 1: one that waits for it
+ * @path:	output: the record found
+ * @len:	size of @path
+ */
+struct sib {
+	const char *id;
+	const struct nc_cni_port *p;
+	int waiting;
+	char *path;
+	size_t len;
+};
+
+/**
+ * sibling() - scan(): a record of the container with the port
+ * @r:		record
+ * @arg:	struct sib
+ *
+ * Return: 1 when found
+ */
+static int sibling(const struct rec *r, void *arg)
+{
+	struct sib *w = arg;
+	int i, found = 0;
+
+	if (strcmp(r->id, w->id))
+		return 0;
+	for (i = 0; !w->waiting && i < r->a.nports; i++)
+		found |= same_port(&r->a.ports[i], w->p);
+	for (i = 0; w->waiting && i < r->s.n; i++)
+		found |= same_port(&r->s.ports[i], w->p);
+	if (found && w->path)
+		snprintf(w->path, w->len, "%s", r->path);
+	return found;
+}
+
+/**
+ * cni_state_sibling() - another attachment of the same container (its
+ * other networks, podman --network a,b, which hands each network the same
+ * port mappings) that publishes a port, or waits for it
+ * @env:	container id and interface
+ * @net:	this attachment's network
+ * @p:		the port
+ * @waiting:	0: one that publishes it; 1: one that waits for it
+ * @path:	output: its state file, or NULL
+ * @len:	size of @path
+ *
+ * Called under the lock.
+ *
+ * Return: 1 when there is one
+ */
+int cni_state_sibling(const struct cni_env *env, const char *net, const struct nc_cni_port *p,
+		      int waiting, char *path, size_t len)
+{
+	struct sib w = { env->id, p, waiting, path, len };
+	char own[PATH_MAX];
+
+	file_of(net, env, own, sizeof(own));
+	return scan(own, sibling, &w);
+}
+
+/**
+ * struct fwcell - what cell_of() looks for and finds
+ * @id:		the container
+ * @cell:	output: its firewall cell
+ * @len:	size of @cell
+ * @fw:		output: the file applied to it
+ * @fwlen:	size of @fw
+ */
+struct fwcell {
+	const char *id;
+	char *cell;
+	size_t len;
+	char *fw;
+	size_t fwlen;
+};
+
+/**
+ * cell_of() - scan(): a record of the container with a firewall cell
+ * @r:		record
+ * @arg:	struct fwcell
+ *
+ * Return: 1 when found
+ */
+static int cell_of(const struct rec *r, void *arg)
+{
+	struct fwcell *f = arg;
+
+	if (strcmp(r->id, f->id) || !r->cell[0])
+		return 0;
+	snprintf(f->cell, f->len, "%s", r->cell);
+	snprintf(f->fw, f->fwlen, "%s", r->s.fw);
+	return 1;
+}
+
+/**
+ * cni_state_sibling_cell() - the firewall cell another attachment of the
+ * same container made (a container's namespace has one ruleset, so its
+ * attachments to several networks share one cell)
+ * @env:	container id and interface
+ * @net:	this attachment's network
+ * @cell:	output: the cell
+ * @len:	size of @cell
+ * @fw:		output: the file applied to it ("" in older records)
+ * @fwlen:	size of @fw
+ *
+ * Called under the lock.
+ *
+ * Return: 1 when there is one
+ */
+int cni_state_sibling_cell(const struct cni_env *env, const char *net, char *cell, size_t len,
+			   char *fw, size_t fwlen)
+{
+	struct fwcell f = { env->id, cell, len, fw, fwlen };
+	char own[PATH_MAX];
+
+	file_of(net, env, own, sizeof(own));
+	return scan(own, cell_of, &f);
+}
+
+/**
+ * same_addr() - do two "ADDR[/PLEN]" texts name the same address
+ * @x:		one
+ * @y:		other
+ *
+ * Return: 1 if so
+ */
+static int same_addr(const char *x, const char *y)
+{
+	size_t a = strcspn(x, "/"), b = strcspn(y, "/");
+
+	return a && a == b && !strncmp(x, y, a);
+}
+
+/**
+ * struct clash - what clash() compares with, and says
+ * @a:		the new attachment
+ * @what:	output: the conflict, in words
+ * @len:	size of @what
+ */
+struct clash {
+	const struct nc_cni_attach *a;
+	char *what;
+	size_t len;
+};
+
+/**
+ * clash() - scan(): does a record on the same bridge have an address or
+ * the MAC of the new attachment
+ * @r:		record
+ * @arg:	struct clash
+ *
+ * Return: 1 when it does
+ */
+static int clash(const struct rec *r, void *arg)
+{
+	const struct nc_cni_attach *a = ((struct clash *)arg)->a, *o = &r->a;
+	struct clash *c = arg;
+	int i, j;
+
+	if (strcmp(o->bridge, a->bridge))
+		return 0;
+	for (i = 0; i < a->nips; i++)
+		for (j = 0; j < o->nips; j++)
+			if (same_addr(a->ips[i], o->ips[j]) || same_addr(a->ips[i], o->gws[j])) {
+				snprintf(c->what, c->len, "address %s is %s of container %.12s (network %s)",
+					 a->ips[i], same_addr(a->ips[i], o->ips[j]) ? "that" : "the gateway",
+					 r->id, r->net);
+				return 1;
+			}
+	if (memcmp(a->mac, o->mac, 6))
+		return 0;
+	snprintf(c->what, c->len, "MAC %02x:%02x:%02x:%02x:%02x:%02x is that of container %.12s (network %s)",
+		 a->mac[0], a->mac[1], a->mac[2], a->mac[3], a->mac[4], a->mac[5], r->id, r->net);
+	return 1;
+}
+
+/**
+ * cni_state_conflict() - does another attachment on the bridge have an
+ * address or the MAC of a new one (a static IPAM configuration given
+ * twice, the runtime's "ips" or "mac" asked twice, two networks sharing a
+ * bridge and a subnet), or is its address the gateway's: the second
+ * container would take the first one's traffic
+ * @env:	container id and interface of the new one
+ * @net:	its network
+ * @a:		its attachment
+ * @what:	output: the conflict, in words
+ * @len:	size of @what
+ *
+ * Called under the lock.
+ *
+ * Return: 1 when there is one
+ */
+int cni_state_conflict(const struct cni_env *env, const char *net, const struct nc_cni_attach *a,
+		       char *what, size_t len)
+{
+	struct clash c = { a, what, len };
+	char own[PATH_MAX];
+	int i, j;
+
+	for (i = 0; i < a->nips; i++)
+		for (j = 0; j < a->nips; j++)
+			if (a->gws[j][0] && same_addr(a->ips[i], a->gws[j])) {
+				snprintf(what, len, "address %s is the gateway's", a->ips[i]);
+				return 1;
+			}
+	file_of(net, env, own, sizeof(own));
+	return scan(own, clash, &c);
+}
+
+/**
+ * cni_state_take_port() - a waiting port is now published by the
+ * attachment of a record: move it in the record
+ * @path:	state file
+ * @p:		the port
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+int cni_state_take_port(const char *path, const struct nc_cni_port *p, struct cni_err *e)
+{
+	char netns[PATH_MAX], cell[NC_NAME_MAX + 1], id[257];
+	struct nc_cni_attach a;
+	struct cni_share w;
+	int i;
+
+	if (cni_state_load_file(path, &a, netns, sizeof(netns), cell, sizeof(cell), &w, id))
+		return cni_error(e, CNI_E_IO, NULL, "cannot read %s", path);
+	for (i = 0; i < w.n && !same_port(&w.ports[i], p); i++)
+		;
+	if (i == w.n || a.nports == NC_CNI_PORTS_MAX)
+		return 0;
+	a.ports[a.nports++] = w.ports[i];
+	w.ports[i] = w.ports[--w.n];
+	return save_path(path, id, netns, &a, cell, &w, e);
 }
 
 /**
@@ -257,25 +658,18 @@ void cni_state_remove(const char *net, const struct cni_env *env)
 }
 
 /**
- * uses() - does a state file name a bridge (NULL: any attachment at all)
- * @path:	state file
- * @bridge:	bridge, or NULL
+ * count_bridge() - scan(): count a record that uses a bridge
+ * @r:		record
+ * @arg:	struct { const char *bridge (NULL: any); int n; }
  *
- * Return: 1 if so
+ * Return: 0
  */
-static int uses(const char *path, const char *bridge)
+static int count_bridge(const struct rec *r, void *arg)
 {
-	FILE *f = fopen(path, "re");
-	char buf[512], want[64];
-	int found = !bridge;
+	struct { const char *bridge; int n; } *c = arg;
 
-	if (!f)
-		return 0;
-	snprintf(want, sizeof(want), "bridge=%s\n", bridge ? bridge : "");
-	while (!found && fgets(buf, sizeof(buf), f))
-		found = !strcmp(buf, want);
-	fclose(f);
-	return found;
+	c->n += !c->bridge || !strcmp(r->a.bridge, c->bridge);
+	return 0;
 }
 
 /**
@@ -288,29 +682,10 @@ static int uses(const char *path, const char *bridge)
  */
 int cni_state_users(const char *bridge)
 {
-	DIR *d = opendir(state_dir()), *sub;
-	char path[PATH_MAX];
-	struct dirent *de, *fe;
-	int n = 0;
+	struct { const char *bridge; int n; } c = { bridge, 0 };
 
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", state_dir(), de->d_name);
-		sub = opendir(path);
-		while (sub && (fe = readdir(sub))) {
-			/* nc_write_file()'s temporary names start with '.' */
-			if (fe->d_name[0] == '.' || fe->d_type != DT_REG)
-				continue;
-			snprintf(path, sizeof(path), "%s/%s/%s", state_dir(), de->d_name, fe->d_name);
-			n += uses(path, bridge);
-		}
-		if (sub)
-			closedir(sub);
-	}
-	if (d)
-		closedir(d);
-	return n;
+	scan("", count_bridge, &c);
+	return c.n;
 }
 
 /**

@@ -65,7 +65,8 @@ NC_INTERNAL void cninet_names(const char *id, const char *ifname,
 NC_INTERNAL int cninet_add(struct nc_ctx *ctx, const struct cni_link *l,
 			   const char *netns, unsigned char hostmac[6]);
 NC_INTERNAL int cninet_del(struct nc_ctx *ctx, const char *hostif,
-			   const char *ifname, const char *netns);
+			   const char *ifname, const unsigned char mac[6],
+			   const char *netns);
 NC_INTERNAL int cninet_bridge_del(struct nc_ctx *ctx, const char *bridge);
 NC_INTERNAL int cninet_check(struct nc_ctx *ctx, const struct cni_link *l,
 			     const char *netns);

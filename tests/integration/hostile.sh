@@ -6,29 +6,25 @@
 #
 # Each test runs as root only: it creates the hostile user (useradd) and
 # plays both victims itself, root and $TUSER, with
-# fs.protected_{symlinks,hardlinks,regular,fifos} at 0 (put back at exit).
+# fs.protected_{symlinks,hardlinks,regular,fifos} at 0 (protections_off in
+# tests/lib.sh: put back when no test of any run holds them off).
 
 H=${TUSER}x
 
 # hostile_setup: the hostile user and the protections off; the EXIT trap
 # (hostile_cleanup) puts everything back
 hostile_setup() {
-	local s
-	declare -gA HSYS
-	for s in symlinks hardlinks regular fifos; do HSYS[$s]=$(sysctl -n fs.protected_$s); done
 	trap hostile_cleanup EXIT
 	id "$H" >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin "$H" ||
 		fail "cannot create the hostile user $H"
 	HUID=$(id -u "$H")
-	for s in symlinks hardlinks regular fifos; do
-		sysctl -qw fs.protected_$s=0 || fail "cannot set fs.protected_$s=0"
-	done
+	protections_off
 }
 
 # hostile_cleanup: keepers the victims started here, the planted files,
 # the hostile user, the sysctls
 hostile_cleanup() {
-	local s kp d
+	local kp d
 	for d in "$T"/v-*; do
 		[ -d "$d" ] || continue
 		kp=$(cat "$d/run/keeper.pid" 2>/dev/null)
@@ -43,9 +39,7 @@ hostile_cleanup() {
 		userdel "$H" 2>/dev/null || sleep 0.1
 	done
 	id "$H" >/dev/null 2>&1 && echo "    hostile user $H could not be removed" >&2
-	for s in symlinks hardlinks regular fifos; do
-		[ -n "${HSYS[$s]:-}" ] && sysctl -qw fs.protected_$s="${HSYS[$s]}"
-	done
+	protections_release
 }
 
 # hostile CMD...: run CMD as the hostile user
