@@ -132,6 +132,7 @@ struct cni_share {
 };
 
 /* state.c */
+int cni_state_dir_ok(struct cni_err *e);
 int cni_state_lock(struct cni_err *e);
 int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
 		   const struct nc_cni_attach *a, const char *cell, const struct cni_share *w,
@@ -141,8 +142,9 @@ int cni_state_load(const char *net, const struct cni_env *env, struct nc_cni_att
 int cni_state_load_file(const char *path, struct nc_cni_attach *a, char *netns, size_t nslen,
 			char *cell, size_t celllen, struct cni_share *w, char *id);
 int cni_state_sibling(const struct cni_env *env, const char *net, const struct nc_cni_port *p,
-		      int waiting, char *path, size_t len);
-int cni_state_take_port(const char *path, const struct nc_cni_port *p, struct cni_err *e);
+		      int waiting, char *path, size_t len, struct nc_cni_port *match);
+int cni_state_move_port(const char *path, const struct nc_cni_port *p, int take,
+			struct cni_err *e);
 int cni_state_sibling_cell(const struct cni_env *env, const char *net, char *cell, size_t len,
 			   char *fw, size_t fwlen);
 int cni_state_conflict(const struct cni_env *env, const char *net, const struct nc_cni_attach *a,
@@ -158,6 +160,7 @@ struct json_object *cni_result(const struct cni_conf *c, const struct cni_env *e
 			       struct json_object *ipam);
 
 /* firewall.c */
+void cni_fw_cell_name(const char *id, char *cell, size_t len);
 int cni_fw_apply(const struct cni_env *env, const char *file, char *cell, size_t len,
 		 struct cni_err *e);
 void cni_fw_forget(const char *cell);

@@ -309,20 +309,57 @@ static int file_name_ok(const char *s)
  * @rc:		runtimeConfig, or NULL
  * @out:	value
  * @len:	size of @out
+ * @e:		error
  *
- * Return: 1 when present
+ * Return: 1 when present, 0 when absent, -1 when longer than @len takes
+ * (code 7: dropped, the pod would run without its firewall)
  */
-static int pod_annotation(struct json_object *rc, char *out, size_t len)
+static int pod_annotation(struct json_object *rc, char *out, size_t len, struct cni_err *e)
 {
 	struct json_object *an, *v;
 
 	if (!rc || !json_object_object_get_ex(rc, "io.kubernetes.cri.pod-annotations", &an) ||
 	    !json_object_is_type(an, json_type_object) ||
 	    !json_object_object_get_ex(an, "netcell.io/firewall", &v) ||
-	    !json_object_is_type(v, json_type_string) || (size_t)json_object_get_string_len(v) >= len)
+	    !json_object_is_type(v, json_type_string))
 		return 0;
+	if ((size_t)json_object_get_string_len(v) >= len)
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "pod annotation netcell.io/firewall is longer than %zu characters; name a file of firewallDir",
+				 len - 1);
 	snprintf(out, len, "%s", json_object_get_string(v));
 	return 1;
+}
+
+/**
+ * pod_file() - firewallDir/POD_NAME.nft, the pod's firewall when it exists
+ * @dir:	firewallDir
+ * @env:	K8S_POD_NAME in CNI_ARGS, and the command
+ * @c:		configuration: @c->firewall set when the file exists
+ * @e:		error
+ *
+ * A pod name whose file name or path does not fit is an error (for ADD
+ * and CHECK), not a pod silently left without its firewall.
+ *
+ * Return: 0 or -1 (code 4)
+ */
+static int pod_file(const char *dir, const struct cni_env *env, struct cni_conf *c,
+		    struct cni_err *e)
+{
+	char pod[254], path[PATH_MAX];	/* K8S_POD_NAME: 253 at most (cni_args_ok) */
+	int n;
+
+	if (!cni_arg(env->args, "K8S_POD_NAME", pod, sizeof(pod)) || !file_name_ok(pod))
+		return 0;
+	n = snprintf(path, sizeof(path), "%s/%s.nft", dir, pod);
+	if (strlen(pod) + 4 > NAME_MAX || n < 0 || (size_t)n >= sizeof(path))
+		return strcmp(env->command, "DEL") ?
+			cni_error(e, CNI_E_ENV, NULL,
+				  "CNI_ARGS: K8S_POD_NAME \"%.32s...\" (%zu characters) is too long for its firewall file %s/POD_NAME.nft; shorten it to %d characters, or name the file with NETCELL_FIREWALL or the netcell.io/firewall annotation",
+				  pod, strlen(pod), dir, NAME_MAX - 4) : 0;
+	if (!access(path, F_OK))
+		memcpy(c->firewall, path, (size_t)n + 1);	/* both PATH_MAX */
+	return 0;
 }
 
 /**
@@ -338,7 +375,7 @@ static int pod_annotation(struct json_object *rc, char *out, size_t len)
 static int firewall(struct json_object *o, struct json_object *rc, const struct cni_env *env,
 		    struct cni_conf *c, struct cni_err *e)
 {
-	char dir[PATH_MAX] = "", name[NAME_MAX + 1] = "", pod[NAME_MAX + 1];
+	char dir[PATH_MAX] = "", name[NAME_MAX + 1] = "";
 
 	if (get_str(o, "firewall", c->firewall, sizeof(c->firewall), e) ||
 	    get_str(o, "firewallDir", dir, sizeof(dir), e))
@@ -346,8 +383,9 @@ static int firewall(struct json_object *o, struct json_object *rc, const struct 
 	if ((c->firewall[0] && c->firewall[0] != '/') || (dir[0] && dir[0] != '/'))
 		return cni_error(e, CNI_E_CONFIG, NULL,
 				 "network configuration: \"firewall\" and \"firewallDir\" must be absolute paths");
-	if (!cni_arg(env->args, "NETCELL_FIREWALL", name, sizeof(name)))
-		pod_annotation(rc, name, sizeof(name));
+	if (!cni_arg(env->args, "NETCELL_FIREWALL", name, sizeof(name)) &&
+	    pod_annotation(rc, name, sizeof(name), e) < 0 && strcmp(env->command, "DEL"))
+		return -1;
 	if (name[0] && (!dir[0] || !file_name_ok(name)))
 		return cni_error(e, CNI_E_CONFIG, NULL,
 				 "firewall \"%s\" of this container: %s", name,
@@ -355,13 +393,10 @@ static int firewall(struct json_object *o, struct json_object *rc, const struct 
 				 "the network has no \"firewallDir\" to take it from; add one to the conflist");
 	if (name[0])
 		return snprintf(c->firewall, sizeof(c->firewall), "%s/%s", dir, name) >= (int)sizeof(c->firewall) ?
-			cni_error(e, CNI_E_CONFIG, NULL, "firewall path too long") : 0;
-	if (dir[0] && cni_arg(env->args, "K8S_POD_NAME", pod, sizeof(pod) - 4) && file_name_ok(pod)) {
-		snprintf(name, sizeof(name), "%s/%s.nft", dir, pod);
-		if (!access(name, F_OK))
-			snprintf(c->firewall, sizeof(c->firewall), "%s", name);
-	}
-	return 0;
+			cni_error(e, CNI_E_CONFIG, NULL,
+				  "firewall \"%s\" of this container: the path in firewallDir is longer than %d characters; use a shorter firewallDir",
+				  name, PATH_MAX - 1) : 0;
+	return dir[0] ? pod_file(dir, env, c, e) : 0;
 }
 
 /**

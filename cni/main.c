@@ -151,6 +151,11 @@ static int get_env(struct cni_env *env, struct cni_err *e)
 		return cni_error(e, CNI_E_ENV, NULL,
 				 "CNI_IFNAME \"%s\" is not a valid interface name (1-15 characters, no '/', ':' or space)",
 				 env->ifname ? env->ifname : "");
+	if (strlen(env->netns) >= PATH_MAX)
+		return cni_error(e, CNI_E_ENV, NULL, "CNI_NETNS is longer than %d characters",
+				 PATH_MAX - 1);
+	if (cni_state_dir_ok(e))
+		return -1;
 	if (strcmp(env->command, "DEL") && (!env->netns[0] || env->netns[0] != '/'))
 		return cni_error(e, CNI_E_ENV, NULL, "CNI_NETNS must be the path of the container's network namespace");
 	if (strcmp(env->command, "DEL") && !is_netns(env->netns))
@@ -327,20 +332,36 @@ static int detach(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char 
  * @env:	container id and interface
  * @a:		attachment: its ports set to those it publishes
  * @w:		output: those it waits for
+ * @e:		error
  *
- * Called under the lock.
+ * A host port leads to one place: another network of the container that
+ * maps it to another container port is refused, not left waiting for a
+ * mapping that never comes.  Called under the lock.
+ *
+ * Return: 0 or -1 (code 7)
  */
-static void split_ports(const struct cni_conf *c, const struct cni_env *env,
-			struct nc_cni_attach *a, struct cni_share *w)
+static int split_ports(const struct cni_conf *c, const struct cni_env *env,
+		       struct nc_cni_attach *a, struct cni_share *w, struct cni_err *e)
 {
+	const struct nc_cni_port *p;
+	struct nc_cni_port m;
 	int i;
 
 	a->nports = w->n = 0;
-	for (i = 0; i < c->nports; i++)
-		if (cni_state_sibling(env, c->name, &c->ports[i], 0, NULL, 0))
-			w->ports[w->n++] = c->ports[i];
-		else
-			a->ports[a->nports++] = c->ports[i];
+	for (i = 0; i < c->nports; i++) {
+		p = &c->ports[i];
+		if (!cni_state_sibling(env, c->name, p, 0, NULL, 0, &m)) {
+			a->ports[a->nports++] = *p;
+			continue;
+		}
+		if (m.container_port != p->container_port)
+			return cni_error(e, CNI_E_CONFIG, NULL,
+					 "runtimeConfig.portMappings: host port %s/%u leads to container port %u through another network of container \"%s\", and network \"%s\" maps it to %u; map a host port to one container port",
+					 p->proto, p->host_port, m.container_port, env->id, c->name,
+					 p->container_port);
+		w->ports[w->n++] = *p;
+	}
+	return 0;
 }
 
 /**
@@ -350,28 +371,42 @@ static void split_ports(const struct cni_conf *c, const struct cni_env *env,
  * @net:	its network
  * @gone:	its attachment as recorded
  *
- * Called under the lock, after the leaving one's entries are deleted.  A
- * port that cannot be taken over (another container took the host port
- * meanwhile) stays waiting, and the waiting attachment's CHECK says so.
+ * Called under the lock, after the leaving one's entries are deleted.  The
+ * waiting record takes the port first, then it is published, and the
+ * record gives it back when publishing fails: a record never says
+ * "waiting" for a port in nft, which its DEL would leave taken.  A port
+ * that cannot be taken over (another container took the host port
+ * meanwhile, the record cannot be written) stays waiting, said on stderr,
+ * and the waiting attachment's CHECK says so.
  */
 static void hand_over(const struct cni_env *env, const char *net, const struct nc_cni_attach *gone)
 {
 	char path[PATH_MAX], netns[PATH_MAX], cell[NC_NAME_MAX + 1];
 	struct nc_ctx *ctx = nc_ctx_new();
+	const struct nc_cni_port *p;
 	struct nc_cni_attach s;
+	struct cni_err e;
 	int i;
 
 	for (i = 0; ctx && i < gone->nports; i++) {
-		if (!cni_state_sibling(env, net, &gone->ports[i], 1, path, sizeof(path)) ||
+		p = &gone->ports[i];
+		if (!cni_state_sibling(env, net, p, 1, path, sizeof(path), NULL) ||
 		    cni_state_load_file(path, &s, netns, sizeof(netns), cell, sizeof(cell), NULL, NULL))
 			continue;
-		s.ports[0] = gone->ports[i];
+		if (cni_state_move_port(path, p, 1, &e)) {
+			fprintf(stderr, "netcell: host port %s/%u stays unpublished: %s\n", p->proto,
+				p->host_port, e.msg);
+			continue;
+		}
+		s.ports[0] = *p;
 		s.nports = 1;
-		if (nc_cni_ports_add(ctx, &s))
-			fprintf(stderr, "netcell: host port %s/%u stays unpublished: %s\n",
-				gone->ports[i].proto, gone->ports[i].host_port, nc_errmsg(ctx));
-		else
-			cni_state_take_port(path, &gone->ports[i], &(struct cni_err){ 0 });
+		if (!nc_cni_ports_add(ctx, &s))
+			continue;
+		fprintf(stderr, "netcell: host port %s/%u stays unpublished: %s\n", p->proto,
+			p->host_port, nc_errmsg(ctx));
+		if (cni_state_move_port(path, p, 0, &e))
+			fprintf(stderr, "netcell: %s; CHECK of that attachment reports the port missing\n",
+				e.msg);
 	}
 	nc_ctx_free(ctx);
 }
@@ -392,10 +427,58 @@ static int waits_ok(const struct cni_env *env, const char *net, const struct cni
 	int i;
 
 	for (i = 0; i < w->n; i++)
-		if (!cni_state_sibling(env, net, &w->ports[i], 0, NULL, 0))
+		if (!cni_state_sibling(env, net, &w->ports[i], 0, NULL, 0, NULL))
 			return cni_error(e, CNI_E_DRIFT, NULL,
 					 "netcell: the container's network changed: host port %s/%u is published by none of its networks",
 					 w->ports[i].proto, w->ports[i].host_port);
+	return 0;
+}
+
+/**
+ * plan() - under the lock, before anything is made: the attachment is
+ * new and clashes with no other, its ports split between those it
+ * publishes and those it waits for, its firewall cell decided, a bridge
+ * to make marked as the plugin's
+ * @c:		configuration
+ * @env:	environment
+ * @a:		attachment, addresses filled; its ports set
+ * @w:		output: what it shares with the container's other networks
+ * @cell:	output: the cell its record names ("" for none)
+ * @len:	size of @cell
+ * @shared:	output: 1 when @cell is another network's of the container
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+static int plan(const struct cni_conf *c, const struct cni_env *env, struct nc_cni_attach *a,
+		struct cni_share *w, char *cell, size_t len, int *shared, struct cni_err *e)
+{
+	char ons[8], ocell[8], what[256], sfw[PATH_MAX];
+	struct nc_cni_attach old;
+
+	if (!cni_state_load(c->name, env, &old, ons, sizeof(ons), ocell, sizeof(ocell), NULL))
+		return cni_error(e, CNI_E_NETCELL, NULL,
+				 "netcell: container \"%s\" has %s on network \"%s\" already; DEL it first",
+				 env->id, env->ifname, c->name);
+	if (cni_state_conflict(env, c->name, a, what, sizeof(what)))
+		return cni_error(e, CNI_E_NETCELL, NULL,
+				 "netcell: container \"%s\" on bridge \"%s\": %s; give each container its own",
+				 env->id, a->bridge, what);
+	if (split_ports(c, env, a, w, e))
+		return -1;
+	/* one namespace, one ruleset: a container on several networks has one
+	 * firewall cell, made by the first network that names a file */
+	cell[0] = '\0';
+	*shared = c->firewall[0] && cni_state_sibling_cell(env, c->name, cell, len, sfw, sizeof(sfw));
+	if (*shared && sfw[0] && strcmp(sfw, c->firewall))
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "netcell: container \"%s\" has the firewall %s from another network, and network \"%s\" names %s; a container's namespace has one ruleset: name the same file, or none",
+				 env->id, sfw, c->name, c->firewall);
+	if (!*shared && c->firewall[0])
+		cni_fw_cell_name(env->id, cell, len);
+	snprintf(w->fw, sizeof(w->fw), "%s", c->firewall);
+	if (!cni_state_users(a->bridge) && !if_nametoindex(a->bridge))
+		return cni_state_bridge_mark(a->bridge, e);
 	return 0;
 }
 
@@ -413,9 +496,8 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 	struct nc_ctx *ctx = nc_ctx_new();
 	struct json_object *ipam = NULL, *res;
 	unsigned char hostmac[6];
-	char cell[NC_NAME_MAX + 1] = "", ons[8], ocell[8], what[256];
-	char scell[NC_NAME_MAX + 1], sfw[PATH_MAX];
-	struct nc_cni_attach a, old;
+	char cell[NC_NAME_MAX + 1] = "";
+	struct nc_cni_attach a;
 	struct cni_share w = { .n = 0 };
 	int added = 0, shared = 0, ret = -1;
 
@@ -429,54 +511,20 @@ static int cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in
 	}
 	if (cni_ipam(c, env, in, &ipam, e))
 		goto out;
-	if (attach_of(c, env, ipam, &a, e) || cni_state_lock(e))
-		goto release;
-	if (!cni_state_load(c->name, env, &old, ons, sizeof(ons), ocell, sizeof(ocell), NULL)) {
-		cni_error(e, CNI_E_NETCELL, NULL,
-			  "netcell: container \"%s\" has %s on network \"%s\" already; DEL it first",
-			  env->id, env->ifname, c->name);
-		goto release;
-	}
-	if (cni_state_conflict(env, c->name, &a, what, sizeof(what))) {
-		cni_error(e, CNI_E_NETCELL, NULL,
-			  "netcell: container \"%s\" on bridge \"%s\": %s; give each container its own",
-			  env->id, a.bridge, what);
-		goto release;
-	}
-	split_ports(c, env, &a, &w);
-	/* one namespace, one ruleset: a container on several networks has one
-	 * firewall cell, made by the first network that names a file */
-	if (c->firewall[0] && cni_state_sibling_cell(env, c->name, scell, sizeof(scell), sfw, sizeof(sfw))) {
-		if (sfw[0] && strcmp(sfw, c->firewall)) {
-			cni_error(e, CNI_E_CONFIG, NULL,
-				  "netcell: container \"%s\" has the firewall %s from another network, and network \"%s\" names %s; a container's namespace has one ruleset: name the same file, or none",
-				  env->id, sfw, c->name, c->firewall);
-			goto release;
-		}
-		shared = 1;
-	}
-	snprintf(w.fw, sizeof(w.fw), "%s", c->firewall);
-	if (!cni_state_users(a.bridge) && !if_nametoindex(a.bridge) &&
-	    cni_state_bridge_mark(a.bridge, e))
+	if (attach_of(c, env, ipam, &a, e) || cni_state_lock(e) ||
+	    plan(c, env, &a, &w, cell, sizeof(cell), &shared, e))
 		goto release;
 	/* recorded before anything is made: a runtime that kills an ADD it
 	 * finds slow (its timeout) calls DEL, which must find what to remove,
 	 * the nft entries above all (a host port left taken) */
-	if (shared)
-		snprintf(cell, sizeof(cell), "%s", scell);
-	else if (c->firewall[0])
-		snprintf(cell, sizeof(cell), "cni-%.12s", env->id);
 	if (cni_state_save(c, env, &a, cell, &w, e))
 		goto undo;
-	cell[0] = '\0';
 	if (nc_cni_add(ctx, &a, env->netns, hostmac)) {
 		lib_error(e, CNI_E_NETCELL, ctx, "netcell: cannot connect the container");
 		goto undo;
 	}
 	added = 1;
-	if (shared)
-		snprintf(cell, sizeof(cell), "%s", scell);
-	else if (c->firewall[0] && cni_fw_apply(env, c->firewall, cell, sizeof(cell), e))
+	if (!shared && cell[0] && cni_fw_apply(env, c->firewall, cell, sizeof(cell), e))
 		goto undo;
 	if (cni_state_save(c, env, &a, cell, &w, e))
 		goto unfw;

@@ -15,8 +15,10 @@
  * A container on several networks (podman --network a,b) is given the same
  * port mappings on each: the first attachment publishes a host port, the
  * others record it as waiting ("portw="), and when the one that publishes
- * it goes, a waiting one takes it over (cni_state_sibling(),
- * cni_state_take_port()).  Records name their container ("id=") for this.
+ * it goes, a waiting one takes it over (cni_state_sibling() in
+ * siblings.c, cni_state_move_port() here).  Records name their container
+ * ("id=") for this.  siblings.c asks the records what an attachment must
+ * agree on with the others; this file reads and writes them.
  *
  * One lock, STATE/lock (flock), serialises every ADD and DEL on the host:
  * they share the bridge of a network and the one nft table, and "the last
@@ -35,6 +37,9 @@
 #include <errno.h>
 #include <unistd.h>
 #include "cni.h"
+#include "state.h"
+
+#define STATE_DIR_MAX 1024	/* + NETWORK/ID-IFNAME or two file names < PATH_MAX */
 
 /**
  * state_dir() - the state directory
@@ -46,6 +51,23 @@ static const char *state_dir(void)
 	const char *d = getenv("NETCELL_CNI_STATE_DIR");
 
 	return d && d[0] == '/' ? d : "/run/netcell-cni";
+}
+
+/**
+ * cni_state_dir_ok() - is the state directory short enough that every path
+ * under it fits (STATE/NETWORK/ID-IFNAME: 127 + 256 + 15 characters more;
+ * a path cut short would name another file)
+ * @e:		error
+ *
+ * Return: 0 or -1 (code 4)
+ */
+int cni_state_dir_ok(struct cni_err *e)
+{
+	if (strlen(state_dir()) > STATE_DIR_MAX)
+		return cni_error(e, CNI_E_ENV, NULL,
+				 "NETCELL_CNI_STATE_DIR is longer than %d characters; use a shorter path",
+				 STATE_DIR_MAX);
+	return 0;
 }
 
 /**
@@ -72,13 +94,13 @@ int cni_state_lock(struct cni_err *e)
 }
 
 /**
- * file_of() - STATE/NETWORK/ID-IFNAME
+ * cni_state_file() - STATE/NETWORK/ID-IFNAME
  * @net:	network name
  * @env:	container id and interface
  * @buf:	output
  * @len:	size of @buf
  */
-static void file_of(const char *net, const struct cni_env *env, char *buf, size_t len)
+void cni_state_file(const char *net, const struct cni_env *env, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/%s/%s-%s", state_dir(), net, env->id, env->ifname);
 }
@@ -168,7 +190,7 @@ int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
 	snprintf(path, sizeof(path), "%s/%s", state_dir(), c->name);
 	if (mkdir(path, 0700) && errno != EEXIST)
 		return cni_error(e, CNI_E_IO, NULL, "cannot create %s: %s", path, strerror(errno));
-	file_of(c->name, env, path, sizeof(path));
+	cni_state_file(c->name, env, path, sizeof(path));
 	return save_path(path, env->id, env->netns, a, cell, w, e);
 }
 
@@ -275,7 +297,9 @@ static void line(const char *k, const char *v, struct nc_cni_attach *a, char *ne
 int cni_state_load_file(const char *path, struct nc_cni_attach *a, char *netns, size_t nslen,
 			char *cell, size_t celllen, struct cni_share *w, char *id)
 {
-	char buf[512], *eq;
+	cni_autofree char *buf = NULL;
+	size_t cap = 0;
+	char *eq;
 	FILE *f;
 
 	memset(a, 0, sizeof(*a));
@@ -289,7 +313,7 @@ int cni_state_load_file(const char *path, struct nc_cni_attach *a, char *netns, 
 	f = fopen(path, "re");
 	if (!f)
 		return -ENOENT;
-	while (fgets(buf, sizeof(buf), f)) {
+	while (getline(&buf, &cap, f) > 0) {	/* whole lines: a path is up to PATH_MAX */
 		buf[strcspn(buf, "\n")] = '\0';
 		eq = strchr(buf, '=');
 		if (eq) {
@@ -320,34 +344,14 @@ int cni_state_load(const char *net, const struct cni_env *env, struct nc_cni_att
 	char path[PATH_MAX];
 	int ret;
 
-	file_of(net, env, path, sizeof(path));
+	cni_state_file(net, env, path, sizeof(path));
 	ret = cni_state_load_file(path, a, netns, nslen, cell, celllen, w, NULL);
 	snprintf(a->ifname, sizeof(a->ifname), "%s", env->ifname);
 	return ret;
 }
 
 /**
- * struct rec - one state file as scan() reads it
- * @path:	the file
- * @net:	its network (the directory's name)
- * @a:		the attachment
- * @netns:	its namespace path
- * @cell:	its firewall cell, "" for none
- * @id:		its container ("" in older records)
- * @s:		what it shares with the container's other attachments
- */
-struct rec {
-	char path[PATH_MAX];
-	const char *net;
-	struct nc_cni_attach a;
-	char netns[PATH_MAX];
-	char cell[NC_NAME_MAX + 1];
-	char id[257];
-	struct cni_share s;
-};
-
-/**
- * scan() - each attachment's record, but one
+ * cni_state_scan() - each attachment's record, but one
  * @skip:	the record not to read (the caller's own), "" for none
  * @fn:		called with each record; a nonzero return stops the scan
  * @arg:	its argument
@@ -356,7 +360,7 @@ struct rec {
  *
  * Return: what @fn returned last, 0 when it never stopped the scan
  */
-static int scan(const char *skip, int (*fn)(const struct rec *r, void *arg), void *arg)
+int cni_state_scan(const char *skip, int (*fn)(const struct rec *r, void *arg), void *arg)
 {
 	struct rec *r = malloc(sizeof(*r));
 	DIR *d = opendir(state_dir()), *sub;
@@ -389,255 +393,42 @@ static int scan(const char *skip, int (*fn)(const struct rec *r, void *arg), voi
 }
 
 /**
- * same_port() - do two mappings take the same host port (one map key)
- * @p:		one
- * @q:		other
- *
- * Return: 1 if so
- */
-static int same_port(const struct nc_cni_port *p, const struct nc_cni_port *q)
-{
-	return p->host_port == q->host_port && !strcmp(p->proto, q->proto) &&
-	       !strcmp(p->host_ip, q->host_ip);
-}
-
-/**
- * struct sib - what sibling() looks for
- * @id:		the container
- * @p:		the port
- * @waiting:	0: a record that publishes it; 1: one that waits for it
- * @path:	output: the record found
- * @len:	size of @path
- */
-struct sib {
-	const char *id;
-	const struct nc_cni_port *p;
-	int waiting;
-	char *path;
-	size_t len;
-};
-
-/**
- * sibling() - scan(): a record of the container with the port
- * @r:		record
- * @arg:	struct sib
- *
- * Return: 1 when found
- */
-static int sibling(const struct rec *r, void *arg)
-{
-	struct sib *w = arg;
-	int i, found = 0;
-
-	if (strcmp(r->id, w->id))
-		return 0;
-	for (i = 0; !w->waiting && i < r->a.nports; i++)
-		found |= same_port(&r->a.ports[i], w->p);
-	for (i = 0; w->waiting && i < r->s.n; i++)
-		found |= same_port(&r->s.ports[i], w->p);
-	if (found && w->path)
-		snprintf(w->path, w->len, "%s", r->path);
-	return found;
-}
-
-/**
- * cni_state_sibling() - another attachment of the same container (its
- * other networks, podman --network a,b, which hands each network the same
- * port mappings) that publishes a port, or waits for it
- * @env:	container id and interface
- * @net:	this attachment's network
- * @p:		the port
- * @waiting:	0: one that publishes it; 1: one that waits for it
- * @path:	output: its state file, or NULL
- * @len:	size of @path
- *
- * Called under the lock.
- *
- * Return: 1 when there is one
- */
-int cni_state_sibling(const struct cni_env *env, const char *net, const struct nc_cni_port *p,
-		      int waiting, char *path, size_t len)
-{
-	struct sib w = { env->id, p, waiting, path, len };
-	char own[PATH_MAX];
-
-	file_of(net, env, own, sizeof(own));
-	return scan(own, sibling, &w);
-}
-
-/**
- * struct fwcell - what cell_of() looks for and finds
- * @id:		the container
- * @cell:	output: its firewall cell
- * @len:	size of @cell
- * @fw:		output: the file applied to it
- * @fwlen:	size of @fw
- */
-struct fwcell {
-	const char *id;
-	char *cell;
-	size_t len;
-	char *fw;
-	size_t fwlen;
-};
-
-/**
- * cell_of() - scan(): a record of the container with a firewall cell
- * @r:		record
- * @arg:	struct fwcell
- *
- * Return: 1 when found
- */
-static int cell_of(const struct rec *r, void *arg)
-{
-	struct fwcell *f = arg;
-
-	if (strcmp(r->id, f->id) || !r->cell[0])
-		return 0;
-	snprintf(f->cell, f->len, "%s", r->cell);
-	snprintf(f->fw, f->fwlen, "%s", r->s.fw);
-	return 1;
-}
-
-/**
- * cni_state_sibling_cell() - the firewall cell another attachment of the
- * same container made (a container's namespace has one ruleset, so its
- * attachments to several networks share one cell)
- * @env:	container id and interface
- * @net:	this attachment's network
- * @cell:	output: the cell
- * @len:	size of @cell
- * @fw:		output: the file applied to it ("" in older records)
- * @fwlen:	size of @fw
- *
- * Called under the lock.
- *
- * Return: 1 when there is one
- */
-int cni_state_sibling_cell(const struct cni_env *env, const char *net, char *cell, size_t len,
-			   char *fw, size_t fwlen)
-{
-	struct fwcell f = { env->id, cell, len, fw, fwlen };
-	char own[PATH_MAX];
-
-	file_of(net, env, own, sizeof(own));
-	return scan(own, cell_of, &f);
-}
-
-/**
- * same_addr() - do two "ADDR[/PLEN]" texts name the same address
- * @x:		one
- * @y:		other
- *
- * Return: 1 if so
- */
-static int same_addr(const char *x, const char *y)
-{
-	size_t a = strcspn(x, "/"), b = strcspn(y, "/");
-
-	return a && a == b && !strncmp(x, y, a);
-}
-
-/**
- * struct clash - what clash() compares with, and says
- * @a:		the new attachment
- * @what:	output: the conflict, in words
- * @len:	size of @what
- */
-struct clash {
-	const struct nc_cni_attach *a;
-	char *what;
-	size_t len;
-};
-
-/**
- * clash() - scan(): does a record on the same bridge have an address or
- * the MAC of the new attachment
- * @r:		record
- * @arg:	struct clash
- *
- * Return: 1 when it does
- */
-static int clash(const struct rec *r, void *arg)
-{
-	const struct nc_cni_attach *a = ((struct clash *)arg)->a, *o = &r->a;
-	struct clash *c = arg;
-	int i, j;
-
-	if (strcmp(o->bridge, a->bridge))
-		return 0;
-	for (i = 0; i < a->nips; i++)
-		for (j = 0; j < o->nips; j++)
-			if (same_addr(a->ips[i], o->ips[j]) || same_addr(a->ips[i], o->gws[j])) {
-				snprintf(c->what, c->len, "address %s is %s of container %.12s (network %s)",
-					 a->ips[i], same_addr(a->ips[i], o->ips[j]) ? "that" : "the gateway",
-					 r->id, r->net);
-				return 1;
-			}
-	if (memcmp(a->mac, o->mac, 6))
-		return 0;
-	snprintf(c->what, c->len, "MAC %02x:%02x:%02x:%02x:%02x:%02x is that of container %.12s (network %s)",
-		 a->mac[0], a->mac[1], a->mac[2], a->mac[3], a->mac[4], a->mac[5], r->id, r->net);
-	return 1;
-}
-
-/**
- * cni_state_conflict() - does another attachment on the bridge have an
- * address or the MAC of a new one (a static IPAM configuration given
- * twice, the runtime's "ips" or "mac" asked twice, two networks sharing a
- * bridge and a subnet), or is its address the gateway's: the second
- * container would take the first one's traffic
- * @env:	container id and interface of the new one
- * @net:	its network
- * @a:		its attachment
- * @what:	output: the conflict, in words
- * @len:	size of @what
- *
- * Called under the lock.
- *
- * Return: 1 when there is one
- */
-int cni_state_conflict(const struct cni_env *env, const char *net, const struct nc_cni_attach *a,
-		       char *what, size_t len)
-{
-	struct clash c = { a, what, len };
-	char own[PATH_MAX];
-	int i, j;
-
-	for (i = 0; i < a->nips; i++)
-		for (j = 0; j < a->nips; j++)
-			if (a->gws[j][0] && same_addr(a->ips[i], a->gws[j])) {
-				snprintf(what, len, "address %s is the gateway's", a->ips[i]);
-				return 1;
-			}
-	file_of(net, env, own, sizeof(own));
-	return scan(own, clash, &c);
-}
-
-/**
- * cni_state_take_port() - a waiting port is now published by the
- * attachment of a record: move it in the record
+ * cni_state_move_port() - a port of a record changes hands: a waiting one
+ * is now published by its attachment (@take), or a published one waits
+ * again (the publishing failed)
  * @path:	state file
  * @p:		the port
+ * @take:	1: from waiting to published; 0: back
  * @e:		error
  *
- * Return: 0 or -1
+ * Return: 0, or -1 when the record does not hold the port as @take says
+ * or cannot be read or written (it is then as it was)
  */
-int cni_state_take_port(const char *path, const struct nc_cni_port *p, struct cni_err *e)
+int cni_state_move_port(const char *path, const struct nc_cni_port *p, int take,
+			struct cni_err *e)
 {
 	char netns[PATH_MAX], cell[NC_NAME_MAX + 1], id[257];
+	struct nc_cni_port *from, *to;
 	struct nc_cni_attach a;
 	struct cni_share w;
-	int i;
+	int i, *nfrom, *nto;
 
 	if (cni_state_load_file(path, &a, netns, sizeof(netns), cell, sizeof(cell), &w, id))
 		return cni_error(e, CNI_E_IO, NULL, "cannot read %s", path);
-	for (i = 0; i < w.n && !same_port(&w.ports[i], p); i++)
+	from = take ? w.ports : a.ports;
+	nfrom = take ? &w.n : &a.nports;
+	to = take ? a.ports : w.ports;
+	nto = take ? &a.nports : &w.n;
+	for (i = 0; i < *nfrom && !cni_same_port(&from[i], p); i++)
 		;
-	if (i == w.n || a.nports == NC_CNI_PORTS_MAX)
-		return 0;
-	a.ports[a.nports++] = w.ports[i];
-	w.ports[i] = w.ports[--w.n];
+	if (i == *nfrom)
+		return cni_error(e, CNI_E_IO, NULL, "%s does not record host port %s/%u as %s", path,
+				 p->proto, p->host_port, take ? "waiting" : "published");
+	if (*nto == NC_CNI_PORTS_MAX)
+		return cni_error(e, CNI_E_IO, NULL, "%s records %d ports already", path,
+				 NC_CNI_PORTS_MAX);
+	to[(*nto)++] = from[i];
+	from[i] = from[--(*nfrom)];
 	return save_path(path, id, netns, &a, cell, &w, e);
 }
 
@@ -651,14 +442,14 @@ void cni_state_remove(const char *net, const struct cni_env *env)
 {
 	char path[PATH_MAX];
 
-	file_of(net, env, path, sizeof(path));
+	cni_state_file(net, env, path, sizeof(path));
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/%s", state_dir(), net);
 	rmdir(path);	/* fails while another attachment is recorded */
 }
 
 /**
- * count_bridge() - scan(): count a record that uses a bridge
+ * count_bridge() - cni_state_scan(): count a record that uses a bridge
  * @r:		record
  * @arg:	struct { const char *bridge (NULL: any); int n; }
  *
@@ -684,7 +475,7 @@ int cni_state_users(const char *bridge)
 {
 	struct { const char *bridge; int n; } c = { bridge, 0 };
 
-	scan("", count_bridge, &c);
+	cni_state_scan("", count_bridge, &c);
 	return c.n;
 }
 

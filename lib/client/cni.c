@@ -218,6 +218,10 @@ int nc_cni_check(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *
  * @a:		attachment: its addresses, bridge and the ports to publish
  *		(its masquerade is left as it is)
  *
+ * The entries first, the settings (forwarding, the bridge's
+ * route_localnet) after them: a port that cannot be published changes
+ * nothing, and settings that cannot be made take the entries back.
+ *
  * Return: 0, or -errno with a message (kind NC_ERR_EXISTS: a port is
  * published already); nothing changed on failure
  */
@@ -230,6 +234,11 @@ int nc_cni_ports_add(struct nc_ctx *ctx, const struct nc_cni_attach *a)
 	if (ret)
 		return ret;
 	n.masq = 0;
+	ret = cninat_add(ctx, &n);
+	if (ret)
+		return ret;
 	ret = cninet_sysctl(ctx, l.bridge, n.nports > 0);
-	return ret ? ret : cninat_add(ctx, &n);
+	if (ret)	/* the bridge stays in "brs": its attachment is there */
+		cninat_del(&(struct nc_ctx){ .kfd = -1 }, &n, 0, 0);
+	return ret;
 }

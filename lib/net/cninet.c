@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * cninet.c - the CNI plugin's links: bridge, veth pair, addresses, routes
+ * cninet.c - the CNI plugin's links: bridge, veth pair (the container's
+ * addresses and routes on them: cniaddr.c)
  *
  * Theory of operation: one attachment (container id + interface name) is a
  * veth pair whose host end, "ncv" and 12 hex digits of a hash of the id and
@@ -28,10 +29,6 @@
 #include "kernel/nldump.h"
 #include "kernel/ns.h"
 #include "net/cninet.h"
-
-/* metrics tried after the default one for a route whose destination is
- * taken in the container: one per network a container may join */
-#define ROUTE_TRIES 32
 
 /**
  * cninet_names() - host end's name and the default MAC of an attachment
@@ -322,26 +319,6 @@ static int bridge_up(struct nc_ctx *ctx, struct mnl_socket *nl, const struct cni
 }
 
 /**
- * route_gw() - the gateway of a route: its own, else that of the first
- * address of its family
- * @l:		attachment
- * @r:		route
- *
- * Return: gateway bytes, or NULL for a link route
- */
-static const unsigned char *route_gw(const struct cni_link *l, const struct cni_route *r)
-{
-	int i;
-
-	if (r->has_gw)
-		return r->gw;
-	for (i = 0; i < l->nips; i++)
-		if (l->ips[i].addr.family == r->dst.family && l->ips[i].has_gw)
-			return l->ips[i].gw;
-	return NULL;
-}
-
-/**
  * container_side() - in the container's namespace: MAC, MTU, up,
  * addresses, routes
  * @ctx:	context
@@ -352,30 +329,15 @@ static const unsigned char *route_gw(const struct cni_link *l, const struct cni_
 static int container_side(struct nc_ctx *ctx, const struct cni_link *l)
 {
 	struct mnl_socket *nl = nl_open(ctx);
-	int idx, ret, i;
+	int idx, ret;
 
 	if (!nl)
 		return -EIO;
 	idx = (int)if_nametoindex(l->ifname);
 	ret = idx ? link_set(ctx, nl, idx, l->mtu, 0, l->mac) :
 		ctx_err(ctx, -ENODEV, NC_ERR_FAILED, "no interface %s", l->ifname);
-	for (i = 0; !ret && i < l->nips; i++)
-		ret = nl_addr_add(ctx, nl, idx, l->ips[i].addr.family, l->ips[i].addr.addr,
-				  l->ips[i].addr.plen);
-	for (i = 0; !ret && i < l->nroutes; i++) {
-		const struct cni_route *r = &l->routes[i];
-		unsigned base = r->dst.family == AF_INET6 ? 1024 : 0, k;
-
-		/* a route to that destination exists: another network of the
-		 * container has its default route there already (podman
-		 * --network a,b).  It stays first; ours comes after it, so the
-		 * container keeps a way out when that network goes */
-		ret = nl_route_add(ctx, nl, r->dst.family, r->dst.addr, r->dst.plen,
-				   route_gw(l, r), idx, 0);
-		for (k = 1; ret == -EEXIST && k <= ROUTE_TRIES; k++)
-			ret = nl_route_add(ctx, nl, r->dst.family, r->dst.addr, r->dst.plen,
-					   route_gw(l, r), idx, base + k);
-	}
+	if (!ret)
+		ret = cniaddr_add(ctx, nl, idx, l);
 	mnl_socket_close(nl);
 	return ret ? ctx_wrap(ctx, ret, "cannot set up %s in the container", l->ifname) : 0;
 }
@@ -518,24 +480,6 @@ int cninet_bridge_del(struct nc_ctx *ctx, const char *bridge)
 }
 
 /**
- * has_line() - does a netinfo_dump() text hold a line
- * @text:	dump
- * @line:	the whole line, without its newline
- *
- * Return: 1 if so
- */
-static int has_line(const char *text, const char *line)
-{
-	size_t n = strlen(line);
-	const char *p;
-
-	for (p = text; (p = strstr(p, line)); p += n)
-		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
-			return 1;
-	return 0;
-}
-
-/**
  * struct addr_want - an address looked for in an RTM_GETADDR dump
  * @ifindex:	on this link
  * @a:		this address and prefix length
@@ -637,11 +581,9 @@ static int check_bridge(struct nc_ctx *ctx, const struct cni_link *l)
  */
 static int check_container(struct nc_ctx *ctx, const struct cni_link *l)
 {
-	char dump[16384], want[256], a[64], gw[INET6_ADDRSTRLEN];
 	struct mnl_socket *nl = nl_open(ctx);
-	const unsigned char *g;
 	struct link_facts f;
-	int i, ret;
+	int ret;
 
 	if (!nl)
 		return -EIO;
@@ -653,30 +595,7 @@ static int check_container(struct nc_ctx *ctx, const struct cni_link *l)
 	if (!(f.flags & IFF_UP))
 		return ctx_err(ctx, -ENETDOWN, NC_ERR_FAILED, "interface %s is down in the container",
 			       l->ifname);
-	if (nldump_text(NULL, dump, sizeof(dump)))
-		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "%s", dump);
-	for (i = 0; i < l->nips; i++) {
-		cidr_format(&l->ips[i].addr, a, sizeof(a));
-		snprintf(want, sizeof(want), "A\t%s\t%s", l->ifname, a);
-		if (!has_line(dump, want))
-			return ctx_err(ctx, -ENOENT, NC_ERR_FAILED,
-				       "address %s is missing on %s in the container", a, l->ifname);
-	}
-	for (i = 0; i < l->nroutes; i++) {
-		g = route_gw(l, &l->routes[i]);
-		if (l->routes[i].dst.plen)
-			cidr_format(&l->routes[i].dst, a, sizeof(a));
-		else
-			snprintf(a, sizeof(a), "default");
-		if (!g || !inet_ntop(l->routes[i].dst.family, g, gw, sizeof(gw)))
-			gw[0] = '\0';
-		snprintf(want, sizeof(want), "R\t%s\t%s\t%s", a, gw, l->ifname);
-		if (!has_line(dump, want))
-			return ctx_err(ctx, -ENOENT, NC_ERR_FAILED,
-				       "route %s%s%s is missing in the container", a,
-				       gw[0] ? " via " : "", gw);
-	}
-	return 0;
+	return cniaddr_check(ctx, l);
 }
 
 /**

