@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "base/paths.h"
 #include "fw/stage_int.h"
 #include "fw/stagelog.h"
 
@@ -45,6 +46,9 @@
 	"\t\tfi\n"										\
 	"\tfi\n"
 
+/* bash: the script's line and file are those of the caller of the tool's
+ * function (iptables, nft), which calls __nc_rec or __nc_nft: index 1 of
+ * BASH_LINENO, 2 of BASH_SOURCE */
 static const char pre_bash[] =
 	"# netcell fw stage: firewall commands are recorded, then replayed in batches\n"
 	"__nc_rec() {\n"
@@ -54,9 +58,9 @@ static const char pre_bash[] =
 	"}\n"
 	"__nc_nft() {\n"
 	"\tif [ -z \"${NETCELL_STAGE_EXACT:-}\" ]; then case ${1:-} in add|insert|create|delete|destroy|flush|replace|rename)\n"
-	"\t\tprintf '%s\\0' R nft \"${BASH_LINENO[0]}\" \"${BASH_SOURCE[1]:-$0}\" \"$#\" \"$@\" >>\"$NETCELL_STAGE_DIR/log\"; return 0;;\n"
+	"\t\tprintf '%s\\0' R nft \"${BASH_LINENO[1]}\" \"${BASH_SOURCE[2]:-$0}\" \"$#\" \"$@\" >>\"$NETCELL_STAGE_DIR/log\"; return 0;;\n"
 	"\tesac; fi\n"
-	"\tNETCELL_STAGE_WHERE=\"${BASH_SOURCE[1]:-$0}:${BASH_LINENO[0]}\" command nft \"$@\"\n"
+	"\tNETCELL_STAGE_WHERE=\"${BASH_SOURCE[2]:-$0}:${BASH_LINENO[1]}\" command nft \"$@\"\n"
 	"}\n"
 	"iptables() { __nc_rec iptables \"$@\"; }\n"
 	"iptables-nft() { __nc_rec iptables \"$@\"; }\n"
@@ -125,7 +129,10 @@ void stage_read_shebang(struct stage *s)
 		return;
 	}
 	s->interp = strcmp(base, "bash") ? INTERP_SH : INTERP_BASH;
-	snprintf(s->shell, sizeof(s->shell), "%s", interp);
+	/* "#!/usr/bin/env bash": env finds the shell along $PATH, and so
+	 * must we (execv() does not search) */
+	if (strchr(interp, '/') || !paths_which(interp, s->shell, sizeof(s->shell)))
+		snprintf(s->shell, sizeof(s->shell), "%s", interp);
 	snprintf(s->optbuf, sizeof(s->optbuf), "%s", arg ? arg : "");
 	for (p = strtok_r(s->optbuf, " \t", &save); p && k < 7; p = strtok_r(NULL, " \t", &save))
 		s->opts[k++] = p;
