@@ -47,6 +47,13 @@ direct_views() { # SCRIPT: run it for real in a fresh namespace; views on stdout
 	unshare $u sh -c "NETCELL_STAGE=1 XTABLES_LOCKFILE='$OUT/xt.lock' '$1' >'$OUT/direct.log' 2>&1; rc=\$?; sh '$VIEWS'; exit \$rc"
 }
 
+direct_errexit() { # SCRIPT: run it directly under its shell with -e; exit status
+	local u=-n sh
+	[ "$(id -u)" = 0 ] || u=-Urn
+	sh=$(sed -n '1s/^#! *//p' "$1"); sh=${sh#/usr/bin/env }
+	unshare $u sh -c "NETCELL_STAGE=1 XTABLES_LOCKFILE='$OUT/xt.lock' $sh -e '$1' >'$OUT/direct.log' 2>&1"
+}
+
 note() { # CLASS SCRIPT TEXT
 	cls[$1]=$(( ${cls[$1]:-0} + 1 ))
 	printf '%s %s: %s\n' "$1" "$(basename "$2")" "$3"
@@ -70,6 +77,11 @@ for i in $(seq 1 "$N"); do
 		cls[ok]=$(( ${cls[ok]:-0} + 1 )); continue
 	fi
 	if [ $drc != 0 ]; then gen=$((gen + 1)); note gen "$s" "meant to succeed, fails directly (exit $drc): $(tail -2 "$OUT/direct.log" | tr '\n' ' ')"; continue; fi
+	# fw stage runs every shell script with errexit on: a script without
+	# set -e whose command fails unhandled is refused by design
+	if ! grep -q '^set -e' "$s" && ! direct_errexit "$s"; then
+		gen=$((gen + 1)); note gen "$s" "a command fails unhandled (no set -e): $(tail -2 "$OUT/direct.log" | tr '\n' ' ')"; continue
+	fi
 	if [ $src != 0 ]; then
 		bad=$((bad + 1))
 		if [ $src = 6 ] && grep -q 'cannot be staged exactly' "$OUT/err"; then

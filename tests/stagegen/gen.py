@@ -113,7 +113,7 @@ class Gen:
         sometimes run through sh -c"""
         words = pre + [self.q(a) for a in args]
         line = " ".join(words)
-        if self.chance(0.05) and '"$XT_MULTI"' not in pre and "$IPT" not in pre[0]:
+        if self.chance(0.05) and not pre[0].startswith(('"$', '$')):
             line = "sh -c " + self.q(line)
         return line
 
@@ -188,10 +188,38 @@ class Gen:
         elif k < 0.73 and fam == 4:
             out += ["-m", "ttl", "--ttl-lt", "5"]
         elif k < 0.75 and c in ("OUTPUT", "POSTROUTING"):
-            out += ["-m", "owner", "--uid-owner", str(r.randint(0, 2000))]
+            out += ["-m", "owner", "--uid-owner", "0"]   # mapped rootless too
         elif k < 0.77:
             out += ["-m", "string", "--algo", "bm", "--string", self.pick(["GET /", "x y"])]
+        elif k < 0.92:
+            out += self.rare_match(fam, c, proto)
         return out, proto
+
+    def rare_match(self, fam, c, proto):
+        """matches fewer scripts use, many of them xtables-only in nft"""
+        pool = [["-m", "tos", "--tos", "0x10"] if fam == 4 else ["-m", "dscp", "--dscp", "0x0a"],
+                ["-m", "dscp", "!", "--dscp-class", "EF"],
+                ["-m", "quota", "--quota", "100000"],
+                ["-m", "statistic", "--mode", "nth", "--every", "3", "--packet", "0"],
+                ["-m", "statistic", "--mode", "random", "--probability", "0.25"],
+                ["-m", "connlimit", "--connlimit-above", "10", "--connlimit-mask", "32" if fam == 4 else "64"],
+                ["-m", "connbytes", "--connbytes", "10000:", "--connbytes-dir", "both", "--connbytes-mode", "bytes"],
+                ["-m", "time", "--timestart", "09:00", "--timestop", "17:30", "--weekdays", "Mon,Tue"],
+                ["-m", "helper", "--helper", "ftp"],
+                ["-m", "u32", "--u32", "0>>22&0x3C@12>>26&0x3C@0=0x48545450"] if fam == 4 else ["-m", "hl", "--hl-gt", "3"],
+                ["-m", "policy", "--dir", "in" if c in IN_HOOKS else "out", "--pol", "none"],
+                ["-m", "conntrack", "--ctstate", "NEW", "--ctproto", "tcp", "--ctorigdstport", "80"],
+                ["-m", "devgroup", "--src-group", "3"] if c in IN_HOOKS else ["-m", "realm", "--realm", "1"] if fam == 4 else ["-m", "mark", "--mark", "1"],
+                ["-m", "cpu", "--cpu", "1"],
+                ["-m", "ecn", "--ecn-tcp-cwr"] if proto == "tcp" else ["-m", "pkttype", "!", "--pkt-type", "unicast"],
+                ["-m", "mac", "--mac-source", "00:11:22:33:44:55"] if c in ("INPUT", "PREROUTING", "FORWARD") else ["-m", "length", "!", "--length", "64"],
+                ["-f"] if fam == 4 else ["-m", "frag", "--fragid", "1:42"],
+                ["-m", "rt", "--rt-type", "0"] if fam == 6 else ["-m", "ttl", "!", "--ttl-eq", "64"],
+                ["-m", "set", "--match-set", "nosuch", "src"] if False else ["-m", "addrtype", "--limit-iface-in", "--src-type", "LOCAL"] if c in IN_HOOKS else ["-m", "addrtype", "--src-type", "LOCAL"],
+                ["-m", "tcpmss", "--mss", "1000:1500"] if proto == "tcp" else ["-m", "length", "--length", "100"],
+                ["-m", "multiport", "!", "--ports", "1:100"] if proto in ("tcp", "udp") else ["-m", "comment", "--comment", "x"],
+                ]
+        return self.pick(pool)
 
     def target(self, fam, t, c, proto, chains):
         """random target arguments for table t, chain c"""
@@ -212,6 +240,16 @@ class Gen:
             return ["-j", "MARK", self.pick(["--set-mark", "--set-xmark"]), self.pick(["0x1", "0x4000/0x4000", "5"])]
         if k < 0.67:
             return ["-j", "CONNMARK"] + self.pick([["--save-mark"], ["--restore-mark"], ["--set-mark", "0x3"]])
+        if k < 0.74:
+            return self.pick([["-j", "NFLOG", "--nflog-group", "5", "--nflog-prefix", self.pick(PREFIXES)],
+                              ["-j", "NFQUEUE", "--queue-num", "1", "--queue-bypass"],
+                              ["-j", "NFQUEUE", "--queue-balance", "0:3"],
+                              ["-j", "TRACE"] if t == "raw" else ["-j", "LOG", "--log-uid", "--log-tcp-options"],
+                              ["-j", "AUDIT", "--type", "drop"],
+                              ["-j", "CONNMARK", "--set-xmark", "0x1/0xff"],
+                              ["-j", "MARK", "--and-mark", "0xff"]])
+        if t == "mangle" and c in ("FORWARD", "OUTPUT", "POSTROUTING") and k < 0.78:
+            return self.pick([["-j", "CLASSIFY", "--set-class", "1:10"], ["-j", "CHECKSUM", "--checksum-fill"] if proto == "udp" else ["-j", "DSCP", "--set-dscp-class", "AF41"]])
         if t == "filter" and c in TABLES["filter"] and k < 0.8:
             if proto == "tcp" and self.chance(0.4):
                 return ["-j", "REJECT", "--reject-with", "tcp-reset"]
@@ -221,10 +259,13 @@ class Gen:
         if t == "nat" and c in TABLES["nat"]:
             if c == "POSTROUTING":
                 return self.pick([["-j", "MASQUERADE"], ["-j", "SNAT", "--to-source", "192.0.2.1" if fam == 4 else "2001:db8::1"],
+                                  ["-j", "SNAT", "--to-source", "192.0.2.1-192.0.2.9" if fam == 4 else "2001:db8::1-2001:db8::9", "--persistent"],
+                                  ["-j", "NETMAP", "--to", "192.0.2.0/24" if fam == 4 else "2001:db8::/64"],
                                   ["-j", "MASQUERADE", "--random-fully"]])
             if c in ("PREROUTING", "OUTPUT") and proto in ("tcp", "udp"):
                 return self.pick([["-j", "DNAT", "--to-destination", "192.0.2.10:8080" if fam == 4 else "[2001:db8::10]:8080"],
-                                  ["-j", "REDIRECT", "--to-ports", "8080"]])
+                                  ["-j", "REDIRECT", "--to-ports", "8080"],
+                                  ["-j", "DNAT", "--to-destination", "192.0.2.10-192.0.2.12:8000-8010" if fam == 4 else "[2001:db8::10]:8000-8010", "--random"]])
         if t == "raw" and c in TABLES["raw"]:
             return self.pick([["-j", "CT", "--notrack"], ["-j", "NOTRACK"], ["-j", "CT", "--zone", "1"]])
         if t == "mangle" and c in TABLES["mangle"]:
@@ -428,6 +469,24 @@ class Gen:
             return a
         return '"' + a.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
+    def op_save_restore(self, fam):
+        """iptables-save piped back to iptables-restore (a full restore,
+        flushing the tables it names), or a clean-up first"""
+        tl = "iptables" if fam == 4 else "ip6tables"
+        if self.chance(0.5):
+            self.emit("%s-save >\"${TMPDIR:-/tmp}/ncsg.$$\"\n%s-restore <\"${TMPDIR:-/tmp}/ncsg.$$\"\nrm -f \"${TMPDIR:-/tmp}/ncsg.$$\"" % (tl, tl))
+            return
+        t = self.pick(["filter", "nat", "mangle"])
+        for fm in (4, 6):
+            k = (fm, t)
+            if k in self.m.ch:
+                for c in list(self.m.ch[k]):
+                    self.m.ch[k][c] = []
+                for u in self.m.user[k]:
+                    del self.m.ch[k][u]
+                self.m.user[k] = []
+        self.emit("for ipt in iptables ip6tables; do\n\t$ipt -t %s -F\n\t$ipt -t %s -X\n\t$ipt -t %s -Z\ndone" % (t, t, t))
+
     # ------------------------------------------------------------------- nft
     def nft_table(self):
         if self.m.nft and self.chance(0.7):
@@ -618,10 +677,12 @@ class Gen:
                (self.op_loop, 2), (self.op_function, 2), (self.op_subshell, 1), (self.op_handled_failure, 3)]
         if r < 0.15:
             return self.op_nft()
-        if r < 0.155:
+        if r < 0.157:
             return self.op_nft_flush_ruleset()
-        if r < 0.158:
+        if r < 0.165:
             return self.op_nft_into_iptables(fam, t)
+        if r < 0.175:
+            return self.op_save_restore(fam)
         tot = sum(w for _, w in ops)
         x = self.r.uniform(0, tot)
         for fn, w in ops:

@@ -1,0 +1,36 @@
+# tests/integration/stagegen.sh - fw stage against generated scripts
+# (tests/stagegen/, docs/stage-campaign.md) and the reproductions of what
+# the campaign found.  Each t_* runs as root and as the unprivileged user.
+
+# a fixed-seed slice of the campaign: scripts drawn from the shapes real
+# firewall scripts use, each run directly and staged, applied to a cell
+# and compared (the views of t_stage_differential); a script that fails
+# directly must fail staged with its line named
+t_stage_generated() {
+	local seed=${STAGEGEN_SEED:-7} n=${STAGEGEN_N:-60} out rc ran
+	out=$(CELL="${PFX}g" OUT="$T/gen" SEED=$seed N=$n STOP_AFTER=95 NC="$NC" \
+		"$TOP/tests/stagegen/campaign.sh" 2>&1); rc=$?
+	ran=$(echo "$out" | sed -n 's/^scripts \([0-9]*\).*/\1/p' | tail -1)
+	[ -n "$ran" ] || fail "the campaign did not finish: $(echo "$out" | tail -5)"
+	note "$(echo "$out" | tail -1)"
+	# on a busy machine fewer scripts run within the bound; never none
+	[ "$ran" -ge 15 ] || fail "only $ran generated scripts ran within 95 s"
+	[ $rc = 0 ] || fail "generated scripts went wrong: $(echo "$out" | grep -v '^scripts' | head -c 1500)"
+}
+
+# what the campaign found, each as the smallest script that showed it
+t_stage_gen_found() {
+	# '#!/usr/bin/env bash': netcell ran a bare "bash" with execv()
+	printf '#!/usr/bin/env bash\nset -e\niptables -A INPUT -p tcp --dport 22 -j ACCEPT\n' >"$T/env.sh"
+	chmod +x "$T/env.sh"
+	expect_rc 0 $NC fw stage -o "$T/env.out" -- "$T/env.sh"
+	grep -q -- '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT' "$T/env.out" || fail "the rule did not stage: $(cat "$T/env.out")"
+	# a failing nft command in a bash script is named by its own line
+	# (it was named by a line of netcell's preamble)
+	printf '#!/bin/bash\nnft add table inet t\n\nnft add rule inet nosuch c accept\niptables -A INPUT -j ACCEPT\n' >"$T/nft.sh"
+	chmod +x "$T/nft.sh"
+	expect_rc 6 $NC fw stage -- "$T/nft.sh"
+	expect_err_match 'nft.sh:4: `nft add rule inet nosuch c accept` failed'
+	grep -q preamble "$T/err" 2>/dev/null && fail "the preamble is named: $(cat "$T/err")"
+	return 0
+}
