@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -274,6 +275,29 @@ static int wait_script(pid_t pid)
 }
 
 /**
+ * spread_pid() - make the script's PID as unpredictable as on the host
+ *
+ * In the stage's own PID namespace the script would always be PID 2, so
+ * names such as "/tmp/rules.$$" on the host's /tmp would be the same for
+ * every staging (another user's file, one a killed staging left, two
+ * stagings at once) where direct runs get distinct PIDs: the namespace's
+ * last PID is set at random before the script is forked.  Best effort.
+ */
+static void spread_pid(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/sys/kernel/pid_max", "re");
+	_cleanup_close_ int fd = -1;
+	unsigned max = 0, r = 0;
+
+	if (!f || fscanf(f, "%u", &max) != 1 || max < 4096 ||
+	    getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return;
+	fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0)
+		dprintf(fd, "%u", 300 + r % (max - 1300));
+}
+
+/**
  * stage_run_script() - fork and run the script, wait for it
  * @s:		stage
  *
@@ -288,6 +312,7 @@ int stage_run_script(const struct stage *s)
 	 * the replay and the output check after it, are netcell's time */
 	if (write(s->clockfd, "S", 1) < 0)
 		return 127 << 8;
+	spread_pid();
 	pid = fork();
 	if (pid == 0)
 		exec_script(s);

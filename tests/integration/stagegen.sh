@@ -32,5 +32,17 @@ t_stage_gen_found() {
 	expect_rc 6 $NC fw stage -- "$T/nft.sh"
 	expect_err_match 'nft.sh:4: `nft add rule inet nosuch c accept` failed'
 	grep -q preamble "$T/err" 2>/dev/null && fail "the preamble is named: $(cat "$T/err")"
+	# the script's $$ differs from one staging to the next, as from one
+	# direct run to the next (in the stage's PID namespace it was always 2,
+	# so "/tmp/rules.$$" was one file for every staging of every user)
+	printf '#!/bin/sh
+echo $$ >>"%s"
+iptables -A INPUT -j ACCEPT
+' "$T/pids" >"$T/pid.sh"
+	chmod +x "$T/pid.sh"
+	expect_rc 0 $NC fw stage -- "$T/pid.sh"
+	expect_rc 0 $NC fw stage -- "$T/pid.sh"
+	[ "$(sort -u "$T/pids" | wc -l)" = 2 ] || fail "the same PID in two stagings: $(tr '\n' ' ' <"$T/pids")"
+	[ "$(sort -n "$T/pids" | head -1)" -gt 100 ] || fail "a small, predictable PID: $(tr '\n' ' ' <"$T/pids")"
 	return 0
 }

@@ -89,6 +89,8 @@ class Gen:
         """how the script reaches iptables or ip6tables"""
         base = "iptables" if fam == 4 else "ip6tables"
         w = self.r.random()
+        if self.lang == "py":
+            return [base] if w < 0.7 else ["/usr/sbin/" + base]
         if w < 0.55:
             return [base]
         if w < 0.62:
@@ -113,7 +115,7 @@ class Gen:
         sometimes run through sh -c"""
         words = pre + [self.q(a) for a in args]
         line = " ".join(words)
-        if self.chance(0.05) and not pre[0].startswith(('"$', '$')):
+        if self.lang == "sh" and self.chance(0.05) and not pre[0].startswith(('"$', '$')):
             line = "sh -c " + self.q(line)
         return line
 
@@ -487,6 +489,47 @@ class Gen:
                 self.m.user[k] = []
         self.emit("for ipt in iptables ip6tables; do\n\t$ipt -t %s -F\n\t$ipt -t %s -X\n\t$ipt -t %s -Z\ndone" % (t, t, t))
 
+    def op_tagged_cleanup(self, fam, t):
+        """rules tagged by a comment, then removed by listing and deleting
+        them (docker, kube-proxy, wg-quick clean-ups)"""
+        self.names += 1
+        tag = "tag-%d" % self.names
+        tl = "iptables" if fam == 4 else "ip6tables"
+        tt = [] if t == "filter" else ["-t", t]
+        c = self.some_chain(fam, t)
+        n = self.r.randint(1, 3)
+        for i in range(n):
+            rl = ["-p", "tcp", "--dport", str(1000 + i), "-m", "comment", "--comment", tag, "-j", "RETURN"]
+            self.m.table(fam, t)[c].append(rl)
+            self.emit(" ".join([tl] + tt + ["-A", c] + rl))
+        if self.chance(0.6):
+            for rl in [x for x in self.m.table(fam, t)[c] if tag in x]:
+                self.m.table(fam, t)[c].remove(rl)
+            self.emit("%s %s-S %s | grep -- '%s' | sed 's/^-A/-D/' | while read -r r; do eval %s %s\"$r\"; done" % (
+                tl, " ".join(tt) + " " if tt else "", c, tag, tl, " ".join(tt) + " " if tt else ""))
+
+    def op_heredoc_loop(self, fam, t):
+        """rules read from a here-document in a while loop (VPN and router scripts)"""
+        tl = "iptables" if fam == 4 else "ip6tables"
+        c = self.some_chain(fam, t)
+        tg = "ACCEPT" if t != "nat" else "RETURN"
+        rows = []
+        for _ in range(self.r.randint(2, 4)):
+            p, port = self.pick(["tcp", "udp"]), str(self.r.randint(1, 65535))
+            rows.append("%s %s" % (p, port))
+            self.m.table(fam, t)[c].append(["-p", p, "--dport", port, "-j", tg])
+        self.emit("while read -r proto port; do\n\t%s %s-A %s -p \"$proto\" --dport \"$port\" -j %s\ndone <<EOL\n%s\nEOL" % (
+            tl, "" if t == "filter" else "-t %s " % t, c, tg, "\n".join(rows)))
+
+    def op_family_flags(self, fam, t):
+        """-4 / -6 lines: one rules file for both tools (ufw, ferm)"""
+        c = self.pick(TABLES["filter"])
+        p1, p2 = str(self.r.randint(1, 65535)), str(self.r.randint(1, 65535))
+        self.m.table(4, "filter")[c].append(["-p", "tcp", "--dport", p1, "-j", "ACCEPT"])
+        self.m.table(6, "filter")[c].append(["-p", "tcp", "--dport", p2, "-j", "ACCEPT"])
+        body = "*filter\n-4 -A %s -p tcp --dport %s -j ACCEPT\n-6 -A %s -p tcp --dport %s -j ACCEPT\nCOMMIT" % (c, p1, c, p2)
+        self.emit("cat >\"${TMPDIR:-/tmp}/ncsg46.$$\" <<'EOR'\n%s\nEOR\niptables-restore --noflush \"${TMPDIR:-/tmp}/ncsg46.$$\"\nip6tables-restore --noflush \"${TMPDIR:-/tmp}/ncsg46.$$\"\nrm -f \"${TMPDIR:-/tmp}/ncsg46.$$\"" % body)
+
     # ------------------------------------------------------------------- nft
     def nft_table(self):
         if self.m.nft and self.chance(0.7):
@@ -520,10 +563,10 @@ class Gen:
             return "meta mark 0x%x counter" % self.r.randint(1, 255)
         return "tcp flags & (syn | ack) == syn limit rate 10/second accept"
 
-    def op_nft(self):
+    def op_nft(self, simple=False):
         key = self.nft_table()
         t = self.m.nft[key]
-        k = self.r.random()
+        k = self.r.random() * (0.55 if simple else 1)
         q = self.chance(0.5)
         if k < 0.25 or not t["chains"]:
             self.n_nft += 1
@@ -596,11 +639,24 @@ class Gen:
         self.emit("nft flush ruleset")
 
     def op_nft_into_iptables(self, fam, t):
-        """an nft rule in a table iptables made (scripts that mix both)"""
+        """nft on a table iptables made (scripts that mix both)"""
         c = self.pick(TABLES[t])
+        nf = "ip" if fam == 4 else "ip6"
         self.m.table(fam, t)[c].append(["-j", "RETURN"])
         self.emit("%s -A %s -j RETURN" % ("iptables" if fam == 4 else "ip6tables", c) + ("" if t == "filter" else " -t " + t))
-        self.emit("nft add rule %s %s %s counter accept" % ("ip" if fam == 4 else "ip6", t, c))
+        k = self.r.random()
+        if k < 0.4:
+            self.emit("nft add rule %s %s %s counter accept" % (nf, t, c))
+        elif k < 0.6:
+            for ch in self.m.table(fam, t):
+                self.m.table(fam, t)[ch] = []
+            self.emit("nft flush table %s %s" % (nf, t))
+        elif k < 0.8:
+            del self.m.ch[(fam, t)]
+            del self.m.user[(fam, t)]
+            self.emit("nft delete table %s %s" % (nf, t))
+        else:
+            self.emit("nft list table %s %s >/dev/null\nnft list ruleset | grep -c . >&2" % (nf, t))
 
     # ----------------------------------------------------------- structures
     def op_loop(self, fam, t):
@@ -674,8 +730,13 @@ class Gen:
         ops = [(self.op_append, 30), (self.op_new_chain, 6), (self.op_insert, 8), (self.op_replace, 5),
                (self.op_delete, 6), (self.op_zero, 2), (self.op_rename, 2), (self.op_policy, 3),
                (self.op_flush_delete, 3), (self.op_check, 4), (self.op_read, 5), (self.op_restore, 4),
-               (self.op_loop, 2), (self.op_function, 2), (self.op_subshell, 1), (self.op_handled_failure, 3)]
-        if r < 0.15:
+               (self.op_loop, 2), (self.op_function, 2), (self.op_subshell, 1), (self.op_handled_failure, 3),
+               (self.op_tagged_cleanup, 2), (self.op_heredoc_loop, 1), (self.op_family_flags, 1)]
+        if self.lang == "py":
+            ops = ops[:9]
+            if r < 0.1:
+                return self.op_nft(simple=True)
+        elif r < 0.15:
             return self.op_nft()
         if r < 0.157:
             return self.op_nft_flush_ruleset()
@@ -691,7 +752,29 @@ class Gen:
                 return fn(fam, t)
         return self.op_append(fam, t)
 
+    def python(self, n, fail_at):
+        """the same operations from python, one subprocess call each"""
+        self.lang = "py"
+        self.emit("#!/usr/bin/env python3")
+        self.emit("import subprocess")
+        self.emit("def run(*argv):")
+        self.emit("    subprocess.run(argv, check=True)")
+        head = len(self.lines)
+        for i in range(1, n + 1):
+            if i == fail_at:
+                self.op_fail()
+            self.one_op()
+        body = self.lines[head:]
+        self.lines = self.lines[:head]
+        for ln in body:
+            words = shlex.split(ln.replace(" >/dev/null", ""))
+            self.lines.append("run(" + ", ".join(repr(w) for w in words) + ")")
+        return "\n".join(self.lines) + "\n"
+
     def script(self):
+        if self.chance(0.1):
+            n = self.r.randint(5, 30)
+            return self.python(n, self.r.randint(1, n) if self.chance(0.15) else 0)
         shell = self.pick(["/bin/sh", "/bin/bash", "/bin/bash", "/usr/bin/env bash", "/bin/sh"])
         self.emit("#!" + shell)
         sete = self.chance(0.7)
@@ -715,7 +798,7 @@ def main():
     seed, index, outdir = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     g = Gen(seed, index)
     text = g.script()
-    path = os.path.join(outdir, "gen-%d-%d.sh" % (seed, index))
+    path = os.path.join(outdir, "gen-%d-%d.%s" % (seed, index, "py" if g.lang == "py" else "sh"))
     with open(path, "w") as f:
         f.write(text)
     os.chmod(path, 0o755)
