@@ -428,6 +428,19 @@ int fw_snap_only(struct fw_snap *s, const struct fw_snap *want)
 }
 
 /**
+ * fw_snap_cut_ipt() - iptables-save views cut to the tables another set
+ * of views holds in iptables-save's words
+ * @s:		views, changed
+ * @want:	views whose "*table" blocks are kept
+ *
+ * Return: 0 or -ENOMEM
+ */
+int fw_snap_cut_ipt(struct fw_snap *s, const struct fw_snap *want)
+{
+	return only_ipt(&s->v4, want->v4) || only_ipt(&s->v6, want->v6) ? -ENOMEM : 0;
+}
+
+/**
  * struct block - a span of lines, sorted by its first
  * @text:	where it starts
  * @len:	its length
@@ -617,4 +630,99 @@ int fw_snap_diff(const struct fw_snap *a, const struct fw_snap *b, int nft_only,
 	if ((*line = first_line_diff(a->v6, b->v6, la, lb, llen)))
 		return snprintf(what, wlen, "ip6tables-save"), 1;
 	return 0;
+}
+
+/**
+ * ipt_listing() - nft's listing of only the tables iptables-save holds
+ * @nft:	listing
+ * @t4:		IPv4 tables iptables-save holds (fw_ipt_tables())
+ * @t6:		IPv6 likewise
+ *
+ * Return: heap text in canon_nft()'s order, NULL when out of memory
+ */
+static char *ipt_listing(const char *nft, const char *t4, const char *t6)
+{
+	char fam[16], name[256], key[300], *out = NULL, *canon;
+	const char *l, *nl, *chain = NULL;
+	size_t ol = 0, n;
+	int keep = 0, body = 0, empty = 0;
+	FILE *f = open_memstream(&out, &ol);
+
+	if (!f)
+		return NULL;
+	for (l = nft; l && *l; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		n = nl ? (size_t)(nl - l + 1) : strlen(l);
+		if (sscanf(l, "table %15s %255s {", fam, name) == 2) {
+			snprintf(key, sizeof(key), " %s ", name);
+			keep = (!strcmp(fam, "ip") && strstr(t4, key)) ||
+			       (!strcmp(fam, "ip6") && strstr(t6, key));
+		}
+		if (keep && *l == '\t' && l[1] != '\t' && !strncmp(l + 1, "chain ", 6)) {
+			chain = l;	/* held until its end: dropped when empty */
+			body = 0;
+			empty = 1;
+		} else if (chain && !strncmp(l, "\t}", 2)) {
+			/* iptables-save lists a built-in chain that was never made
+			 * (iptables-nft makes them when first used) as policy
+			 * ACCEPT, and iptables-restore then makes it: a chain with
+			 * no rules and that policy is the same as none */
+			if (!(empty && body == 1))
+				fwrite(chain, 1, (size_t)(l - chain) + n, f);
+			chain = NULL;
+		} else if (chain) {
+			body++;
+			empty &= !strncmp(l, "\t\ttype ", 7) && strstr(l, "policy accept;") &&
+				 strstr(l, "policy accept;") < l + n;
+		} else if (keep && *l != '\n') {
+			fwrite(l, 1, n, f);
+		}
+		if (*l == '}')
+			keep = 0;
+	}
+	if (fclose(f) || !out)
+		return NULL;
+	canon = canon_nft(out);
+	free(out);
+	return canon;
+}
+
+/**
+ * fw_ipt_nft_diff() - do the tables iptables holds differ in nft's listing
+ * @a:		the reference (what a script built)
+ * @b:		what was loaded from its iptables-save text
+ * @table:	out: "FAMILY NAME" of the table where they first differ
+ * @tlen:	size of @table
+ * @la:		out: @a's first differing line
+ * @lb:		out: @b's
+ * @llen:	size of @la and @lb
+ *
+ * iptables-save writes a rule it cannot fully parse (one nft added to a
+ * table iptables made: a set lookup, a native expression) as the part it
+ * understands, so two rulesets can give the same iptables-save text and
+ * still differ; nft's listing shows every expression.
+ *
+ * Return: 0 when equal, 1 when they differ, -ENOMEM
+ */
+int fw_ipt_nft_diff(const struct fw_snap *a, const struct fw_snap *b, char *table, size_t tlen,
+		    char *la, char *lb, size_t llen)
+{
+	_cleanup_free_ char *ac = NULL, *bc = NULL;
+	char t4[1024], t6[1024], fam[16], name[256];
+	const char *p;
+	unsigned line;
+
+	fw_ipt_tables(a->v4, t4, sizeof(t4));
+	fw_ipt_tables(a->v6, t6, sizeof(t6));
+	ac = ipt_listing(a->nft, t4, t6);
+	bc = ipt_listing(b->nft, t4, t6);
+	if (!ac || !bc)
+		return -ENOMEM;
+	if (!(line = first_line_diff(ac, bc, la, lb, llen)))
+		return 0;
+	snprintf(table, tlen, "?");
+	for (p = ac; p && line > 0; p = strchr(p, '\n'), p = p ? p + 1 : NULL, line--)
+		if (sscanf(p, "table %15s %255s {", fam, name) == 2)
+			snprintf(table, tlen, "%s %s", fam, name);
+	return 1;
 }

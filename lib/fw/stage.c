@@ -95,7 +95,7 @@ static void __attribute__((noreturn)) stage_init(const struct stage *s)
 		}
 	}
 	if (!ret)
-		ret = stage_output(s->dir, s->format, msg, sizeof(msg));
+		ret = stage_output(s->dir, s->script, s->format, msg, sizeof(msg));
 	if (ret)
 		store_write_atomic(stage_path(s->dir, "result", path, sizeof(path)), msg, strlen(msg));
 	_exit(ret ? 2 : 0);

@@ -32,6 +32,21 @@ t_stage_gen_found() {
 	expect_rc 6 $NC fw stage -- "$T/nft.sh"
 	expect_err_match 'nft.sh:4: `nft add rule inet nosuch c accept` failed'
 	grep -q preamble "$T/err" 2>/dev/null && fail "the preamble is named: $(cat "$T/err")"
+	# nft adds to a table iptables made a rule iptables-save cannot write,
+	# and the table holds an iptables extension nft cannot write: no exact
+	# output exists (it once staged as "-A INPUT -j ACCEPT", exit 0)
+	printf '#!/bin/sh\niptables -A INPUT -p tcp --dport 22 -m recent --name x --set -j ACCEPT\nnft add rule ip filter INPUT ip saddr { 192.0.2.1, 192.0.2.2 } accept\niptables -A INPUT -p tcp --dport 23 -j ACCEPT\n' >"$T/mix.sh"
+	chmod +x "$T/mix.sh"
+	expect_rc 6 $NC fw stage -- "$T/mix.sh"
+	expect_err_match 'mix.sh:3: the script cannot be staged exactly: table ip filter .*ip saddr \{ 192.0.2.1, 192.0.2.2 \} accept.*put nft.s rules in a table of nft.s own'
+	[ -s "$T/out" ] && fail "output printed: $(head -3 "$T/out")"
+	expect_rc 6 $NC fw stage --format iptables -- "$T/mix.sh"
+	# the same rule without the extension: that table is written in nft
+	# syntax, and said so
+	sed -i 's/ -m recent --name x --set//' "$T/mix.sh"
+	expect_rc 0 $NC fw stage -o "$T/mix.out" -- "$T/mix.sh"
+	grep -q 'ip saddr { 192.0.2.1, 192.0.2.2 } accept' "$T/mix.out" || fail "the set lookup is lost: $(cat "$T/mix.out")"
+	expect_err_match 'table\(s\) ip filter written in nft syntax'
 	# the script's $$ differs from one staging to the next, as from one
 	# direct run to the next (in the stage's PID namespace it was always 2,
 	# so "/tmp/rules.$$" was one file for every staging of every user)

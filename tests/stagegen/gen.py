@@ -736,7 +736,8 @@ class Gen:
             ops = ops[:9]
             if r < 0.1:
                 return self.op_nft(simple=True)
-        elif r < 0.15:
+            r = 1
+        if r < 0.15:
             return self.op_nft()
         if r < 0.157:
             return self.op_nft_flush_ruleset()
