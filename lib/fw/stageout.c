@@ -93,7 +93,8 @@ static int compose(const char *dir, enum nc_fw_format format, const struct fw_sn
  * fw apply would and take the three views of the result
  * @dir:	stage directory
  *
- * The views go to STAGE/re.nft, re.v4, re.v6; a load error to re.err.
+ * The views go to STAGE/re.nft, re.v4, re.v6, nft's JSON listing to
+ * re.json; a load error to re.err.
  */
 static void __attribute__((noreturn)) reload(const char *dir)
 {
@@ -129,6 +130,10 @@ static void __attribute__((noreturn)) reload(const char *dir)
 	store_write_atomic(stage_path(dir, "re.nft", path, sizeof(path)), s.nft, strlen(s.nft));
 	store_write_atomic(stage_path(dir, "re.v4", path, sizeof(path)), s.v4, strlen(s.v4));
 	store_write_atomic(stage_path(dir, "re.v6", path, sizeof(path)), s.v6, strlen(s.v6));
+	fw_snap_free(&s);
+	if (nft_list_json(&s.nft))
+		_exit(1);
+	store_write_atomic(stage_path(dir, "re.json", path, sizeof(path)), s.nft, strlen(s.nft));
 	_exit(0);
 }
 
@@ -229,6 +234,7 @@ static int lossy_table(const char *script, const char *table, const char *la, co
  * @script:	the script (to name the line of a rule that cannot be written)
  * @format:	output format
  * @b:		what the script built
+ * @bj:		its nft JSON listing
  * @lossy:	out: "FAMILY NAME" of a table iptables-save cannot write exactly
  * @llen:	size of @lossy
  * @err:	why not
@@ -248,9 +254,10 @@ static int lossy_table(const char *script, const char *table, const char *la, co
  * ruleset: its name in @lossy, the message for the user in @err), -EINVAL
  */
 static int verify(const char *dir, const char *script, enum nc_fw_format format,
-		  const struct fw_snap *b, char *lossy, size_t llen, char *err, size_t len)
+		  const struct fw_snap *b, const char *bj, char *lossy, size_t llen, char *err,
+		  size_t len)
 {
-	_cleanup_free_ char *why = NULL;
+	_cleanup_free_ char *why = NULL, *rj = NULL;
 	char path[PATH_MAX], what[32], la[201], lb[201];
 	struct fw_snap r = { 0 };
 	int status = 0, ret = -EIO;
@@ -283,7 +290,9 @@ static int verify(const char *dir, const char *script, enum nc_fw_format format,
 		 * other words once loaded from nft syntax: only that they load */
 		ret = fw_snap_diff(b, &r, format == NC_FW_NFT, what, sizeof(what), la, lb,
 				   sizeof(la), &line);
-	if (!ret && format != NC_FW_NFT && fw_ipt_nft_diff(b, &r, lossy, llen, la, lb, sizeof(la)) == 1) {
+	rj = stage_read_file(stage_path(dir, "re.json", path, sizeof(path)), &l);
+	if (!ret && format != NC_FW_NFT && rj &&
+	    fw_ipt_nft_diff(b, bj, rj, lossy, llen, la, lb, sizeof(la)) == 1) {
 		fw_snap_free(&r);
 		lossy_table(script, lossy, la, lb, err, len);
 		return 1;
@@ -360,13 +369,14 @@ static int drop_ipt_table(struct fw_snap *b, const char *table)
  * @script:	the script
  * @format:	output format
  * @b:		what the script built (its iptables-save views changed)
+ * @bj:		its nft JSON listing
  * @err:	why not
  * @len:	size of @err
  *
  * Return: 0 or -EINVAL
  */
 static int write_checked(const char *dir, const char *script, enum nc_fw_format format,
-			 struct fw_snap *b, char *err, size_t len)
+			 struct fw_snap *b, const char *bj, char *err, size_t len)
 {
 	char lossy[300], first[STAGE_ERR] = "", moved[1024] = "", path[PATH_MAX], note[1400];
 	int ret = 0, tries;
@@ -375,7 +385,7 @@ static int write_checked(const char *dir, const char *script, enum nc_fw_format 
 	for (tries = 0; tries < 16; tries++) {
 		ret = compose(dir, format, b, err, len);
 		if (!ret)
-			ret = verify(dir, script, format, b, lossy, sizeof(lossy), err, len);
+			ret = verify(dir, script, format, b, bj, lossy, sizeof(lossy), err, len);
 		if (ret != 1)
 			break;
 		if (!first[0])
@@ -414,14 +424,18 @@ int stage_output(const char *dir, const char *script, enum nc_fw_format format, 
 		 size_t len)
 {
 	struct fw_snap b = { 0 };
+	_cleanup_free_ char *bj = NULL;
 	char save[PATH_MAX];
 	int ret = fw_snap_take(stage_path(dir, "save", save, sizeof(save)), 0, &b, err, len);
+
+	if (!ret && (ret = nft_list_json(&bj)))
+		snprintf(err, len, "cannot list the ruleset the script built");
 
 	if (!ret && format == NC_FW_AUTO && ipt_too_large(&b)) {
 		ret = -EINVAL;	/* foreseen: no need to write and load it first */
 		snprintf(err, len, "larger than one netlink transaction");
 	} else if (!ret) {
-		ret = write_checked(dir, script, format, &b, err, len);
+		ret = write_checked(dir, script, format, &b, bj, err, len);
 	}
 	if (ret == -EINVAL && format == NC_FW_AUTO && strstr(err, "larger than one netlink transaction")) {
 		/* iptables-restore cannot raise its send buffer rootless: nft
@@ -432,7 +446,7 @@ int stage_output(const char *dir, const char *script, enum nc_fw_format format, 
 
 		ret = compose(dir, NC_FW_NFT, &b, err, len);
 		if (!ret)	/* never 1: nft syntax throughout */
-			ret = verify(dir, script, NC_FW_NFT, &b, lossy, sizeof(lossy), err, len);
+			ret = verify(dir, script, NC_FW_NFT, &b, bj, lossy, sizeof(lossy), err, len);
 		if (!ret)
 			store_write_atomic(stage_path(dir, "format-note", path, sizeof(path)), note,
 					   strlen(note));

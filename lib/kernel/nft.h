@@ -37,6 +37,7 @@ NC_INTERNAL int nft_apply_file(const char *path, const char *shown,
 NC_INTERNAL int nft_run_text(const char *cmds, char *err, size_t len);
 NC_INTERNAL int nft_list_ruleset(char **text);
 NC_INTERNAL int nft_list_cmd(const char *cmd, char **text);
+NC_INTERNAL int nft_list_json(char **text);
 
 NC_INTERNAL int nft_genid(unsigned *id);
 NC_INTERNAL int nft_list_tables(char **text);

@@ -38,7 +38,7 @@ t_stage_gen_found() {
 	printf '#!/bin/sh\niptables -A INPUT -p tcp --dport 22 -m recent --name x --set -j ACCEPT\nnft add rule ip filter INPUT ip saddr { 192.0.2.1, 192.0.2.2 } accept\niptables -A INPUT -p tcp --dport 23 -j ACCEPT\n' >"$T/mix.sh"
 	chmod +x "$T/mix.sh"
 	expect_rc 6 $NC fw stage -- "$T/mix.sh"
-	expect_err_match 'mix.sh:3: the script cannot be staged exactly: table ip filter .*ip saddr \{ 192.0.2.1, 192.0.2.2 \} accept.*put nft.s rules in a table of nft.s own'
+	expect_err_match 'mix.sh:3: the script cannot be staged exactly: table ip filter .*"set": \["192.0.2.1", "192.0.2.2"\].*put nft.s rules in a table of nft.s own'
 	[ -s "$T/out" ] && fail "output printed: $(head -3 "$T/out")"
 	expect_rc 6 $NC fw stage --format iptables -- "$T/mix.sh"
 	# the same rule without the extension: that table is written in nft
