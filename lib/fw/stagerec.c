@@ -213,6 +213,55 @@ static int run_real(const char *dir, const char *tool, int argc, char **argv,
 }
 
 /**
+ * ran_before() - how many times the exact run already ran these words, and
+ * note this run
+ * @dir:	stage directory
+ * @tool:	tool
+ * @argc:	argument count
+ * @argv:	arguments
+ *
+ * sh gives no line numbers: a failing command is found in the script by
+ * its words, and when the same words stand on several lines (a rule
+ * deleted twice) the count says which of them ran.
+ *
+ * Return: the number of earlier runs
+ */
+static int ran_before(const char *dir, const char *tool, int argc, char **argv)
+{
+	_cleanup_free_ char *buf = NULL, *me = NULL;
+	const char *f[] = { tool };
+	char path[PATH_MAX];
+	size_t len = 0, ml = 0, off;
+	FILE *m = open_memstream(&me, &ml);
+	int i, n = 0;
+
+	if (!m)
+		return 0;
+	fprintf(m, "X%c%s%c%d%c", 0, tool, 0, argc, 0);
+	for (i = 0; i < argc; i++)
+		fprintf(m, "%s%c", argv[i], 0);
+	if (fclose(m) || !me)
+		return 0;
+	stage_path(dir, STAGE_RAN, path, sizeof(path));
+	buf = stage_read_file(path, &len);
+	for (off = 0; buf && off < len;) {	/* X, tool, argc, arguments */
+		size_t start = off;
+		int k, c = 0;
+
+		for (k = 0; k < 3 && off < len; k++) {
+			c = atoi(buf + off);
+			off += strlen(buf + off) + 1;
+		}
+		for (k = 0; k < c && off < len; k++)
+			off += strlen(buf + off) + 1;
+		if (off - start == ml && !memcmp(buf + start, me, ml))
+			n++;
+	}
+	append_rec(path, "X", f, 1, argc, argv);
+	return n;
+}
+
+/**
  * abort_batched() - a batched run cannot be exact: say why and end it
  * @dir:	stage directory
  * @why:	reason, for the notice of the exact run
@@ -279,6 +328,8 @@ int stage_tool_main(int argc, char **argv)
 		stage_mark_gen(dir);
 		return rc;
 	}
+	if (!line[0])	/* which run of these words this is: its line later */
+		snprintf(line, sizeof(line), "#%d", ran_before(dir, rt ? rt : tool, argc - 1, argv + 1) + 1);
 	rc = run_real(dir, rt ? rt : tool, argc - 1, argv + 1, why, sizeof(why));
 	if (rc) {
 		char st[16];

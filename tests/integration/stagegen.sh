@@ -32,6 +32,13 @@ t_stage_gen_found() {
 	expect_rc 6 $NC fw stage -- "$T/nft.sh"
 	expect_err_match 'nft.sh:4: `nft add rule inet nosuch c accept` failed'
 	grep -q preamble "$T/err" 2>/dev/null && fail "the preamble is named: $(cat "$T/err")"
+	# sh has no line numbers: a failing command is found by its words, and
+	# where the same words stand on an earlier line that succeeded (a rule
+	# deleted twice), the count of their runs names the right one
+	printf '#!/bin/sh\nset -e\niptables -A INPUT -s 192.0.2.9 -j DROP\niptables -A INPUT -p tcp --dport 1 -j ACCEPT\niptables -D INPUT -s 192.0.2.9 -j DROP\niptables -A INPUT -p tcp --dport 2 -j ACCEPT\niptables -D INPUT -s 192.0.2.9 -j DROP\niptables -A INPUT -p tcp --dport 3 -j ACCEPT\n' >"$T/twice.sh"
+	chmod +x "$T/twice.sh"
+	expect_rc 6 $NC fw stage -- "$T/twice.sh"
+	expect_err_match 'twice.sh:7: `iptables -D INPUT -s 192.0.2.9 -j DROP` failed'
 	# nft adds to a table iptables made a rule iptables-save cannot write,
 	# and the table holds an iptables extension nft cannot write: no exact
 	# output exists (it once staged as "-A INPUT -j ACCEPT", exit 0)

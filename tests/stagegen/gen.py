@@ -709,7 +709,14 @@ class Gen:
     def op_fail(self):
         """the deliberate, unhandled failure (set -e scripts only)"""
         k = self.r.random()
-        if k < 0.3:
+        if k < 0.15:
+            # the same words on an earlier line that succeeded (sh gives
+            # no line numbers: the words must find the right line)
+            self.emit("iptables -A INPUT -s 203.0.113.5 -j DROP")
+            self.emit("iptables -D INPUT -s 203.0.113.5 -j DROP")
+            self.one_op()
+            line = self.emit("iptables -D INPUT -s 203.0.113.5 -j DROP")
+        elif k < 0.3:
             line = self.emit("iptables -A NOSUCH_CHAIN -j ACCEPT")
         elif k < 0.55:
             line = self.emit("iptables -D INPUT -s 203.0.113.77 -p tcp --dport 7 -j DROP")
