@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include "base/paths.h"
+#include "base/trust.h"
 
 /**
  * paths_which() - look a program up along $PATH, as execvp() and env do
@@ -59,8 +60,18 @@ int paths_mkdir_private(struct nc_ctx *ctx, const char *dir, uid_t uid)
 	char tmp[PATH_MAX];
 	struct stat st;
 	char *s;
+	int ret;
 
+	/* every directory on the way first, before anything is made in one */
 	snprintf(tmp, sizeof(tmp), "%s", dir);
+	s = strrchr(tmp, '/');
+	if (s && s > tmp) {
+		*s = '\0';
+		ret = trust_path(ctx, tmp, dir, uid, getgid());
+		if (ret)
+			return ret;
+		snprintf(tmp, sizeof(tmp), "%s", dir);
+	}
 	for (s = tmp + 1; *s; s++) {
 		if (*s != '/')
 			continue;
@@ -68,6 +79,13 @@ int paths_mkdir_private(struct nc_ctx *ctx, const char *dir, uid_t uid)
 		if (mkdir(tmp, 0700) && errno != EEXIST)
 			break;
 		*s = '/';
+	}
+	s = strrchr(tmp, '/');
+	if (s && s > tmp) {	/* again: a sticky parent let another user make one */
+		*s = '\0';
+		ret = trust_path(ctx, tmp, dir, uid, getgid());
+		if (ret)
+			return ret;
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
@@ -78,8 +96,11 @@ int paths_mkdir_private(struct nc_ctx *ctx, const char *dir, uid_t uid)
 			       dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode) || st.st_uid != uid)
 		return ctx_err(ctx, -EPERM, NC_ERR_PERM,
-			       "directory \"%s\" is not a directory owned by uid %u; remove it or set NETCELL_RUNTIME_DIR to a private directory",
-			       dir, (unsigned)uid);
+			       "directory \"%s\" is not a directory owned by uid %u (it is %s of uid %u); remove it (only root can, when another user made it in /tmp) or set NETCELL_RUNTIME_DIR/NETCELL_STATE_DIR to a private directory",
+			       dir, (unsigned)uid,
+			       S_ISLNK(st.st_mode) ? "a symbolic link" :
+			       S_ISDIR(st.st_mode) ? "a directory" : "a file",
+			       (unsigned)st.st_uid);
 	if ((st.st_mode & 077) && chmod(dir, 0700))
 		return ctx_err(ctx, -errno, NC_ERR_PERM,
 			       "directory \"%s\" is open to other users and cannot be made private: %s",

@@ -27,7 +27,11 @@
  * editor would.  One another user owns in a sticky directory (or another
  * user's file there) is refused, as fs.protected_symlinks and
  * fs.protected_regular would refuse it: in /tmp it is a trap, not the
- * caller's file.
+ * caller's file.  A directory another user can change (their own, or one
+ * writable by all and not sticky) is refused whole, for the path and for
+ * where the caller's link leads (base/trust.c): there the kernel follows
+ * that user's link for root whatever the sysctls, and the file or its
+ * temporary twin can be swapped before the rename.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -36,6 +40,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "base/safefile.h"
+#include "base/trust.h"
 
 #define TMP_TAG "nctmp-"
 
@@ -378,6 +383,30 @@ static mode_t umask_now(void)
 }
 
 /**
+ * trusted_dir_of() - refuse to write @file when another user can change
+ * its directory (trust_path()): they could swap the file or the temporary
+ * one before the rename, or have planted the link that led there
+ * @ctx:	context
+ * @file:	the file to write (relative to the working directory or not)
+ * @what:	the user's path, for the message
+ *
+ * Return: 0, or -EPERM with a message (kind NC_ERR_PERM)
+ */
+static int trusted_dir_of(struct nc_ctx *ctx, const char *file, const char *what)
+{
+	char dir[PATH_MAX], cwd[PATH_MAX], abs[PATH_MAX * 2];
+
+	dir_of(file, dir, sizeof(dir));
+	if (dir[0] == '/')
+		snprintf(abs, sizeof(abs), "%s", dir);
+	else if (getcwd(cwd, sizeof(cwd)))
+		snprintf(abs, sizeof(abs), "%s/%s", strcmp(cwd, "/") ? cwd : "", dir);
+	else
+		return 0;	/* the write itself fails and says why */
+	return trust_path(ctx, abs, what, geteuid(), getegid());
+}
+
+/**
  * nc_write_file() - write a file the user named, safely and atomically
  * @ctx:	context
  * @path:	the user's path
@@ -386,7 +415,9 @@ static mode_t umask_now(void)
  *
  * The file is the caller's, mode 0666 less the umask, replaced in one
  * step (safefile_write()).  The caller's own symbolic link is written
- * through; another user's link or file in a sticky directory is refused.
+ * through; another user's link or file in a sticky directory is refused,
+ * and so is a path (or the caller's link's target) in a directory another
+ * user can change.
  *
  * Return: 0 or -errno with a message
  */
@@ -394,8 +425,12 @@ int nc_write_file(struct nc_ctx *ctx, const char *path, const char *data,
 		  size_t len)
 {
 	char target[PATH_MAX];
-	int ret = target_of(ctx, path, target, sizeof(target));
+	int ret = trusted_dir_of(ctx, path, path);
 
+	if (!ret)
+		ret = target_of(ctx, path, target, sizeof(target));
+	if (!ret && strcmp(target, path))
+		ret = trusted_dir_of(ctx, target, path);
 	if (ret)
 		return ret;
 	ret = safefile_write(target, data, len, 0666 & ~umask_now());

@@ -57,13 +57,12 @@ int client_try_connect(const struct sockaddr_un *sa)
  * keeper_child() - the grandchild that becomes the keeper
  * @p:		the user's directories
  * @ready:	write end of the ready pipe
+ * @lfd:	the keeper log (open_log()), or -1 for none
  */
 static void __attribute__((noreturn)) keeper_child(const struct nc_paths *p,
-						   int ready)
+						   int ready, int lfd)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	const char *log = getenv("NETCELL_KEEPER_LOG");
-	int lfd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600) : -1;
 
 	if (null >= 0) {
 		dup2(null, 0);
@@ -148,6 +147,66 @@ static int read_ready(struct nc_ctx *ctx, int fd, unsigned rebuilt[2],
 }
 
 /**
+ * open_log() - open NETCELL_KEEPER_LOG for the keeper's stderr, if set
+ * @ctx:	context
+ * @fd:		output: the log, or -1 when none is asked for
+ *
+ * The log is appended to by the keeper for its whole life, often in /tmp:
+ * a symbolic link, a FIFO (which would hang the start) or another user's
+ * file planted at its name, or a hard link to one of the caller's files,
+ * is refused, never followed or written into.
+ *
+ * Return: 0, or -errno with a message (kind NC_ERR_PERM)
+ */
+static int open_log(struct nc_ctx *ctx, int *fd)
+{
+	const char *log = getenv("NETCELL_KEEPER_LOG"), *why = NULL;
+	struct stat st;
+
+	*fd = -1;
+	if (!log || !*log)
+		return 0;
+	*fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+			O_CLOEXEC, 0600);
+	if (*fd < 0) {
+		int err = errno;
+
+		/* the open refused safely; lstat() only names the reason */
+		if (!lstat(log, &st) && S_ISLNK(st.st_mode))
+			why = "it is a symbolic link";
+		else if (!lstat(log, &st) && S_ISFIFO(st.st_mode))
+			why = "it is a FIFO";
+		else if (!lstat(log, &st) && st.st_uid != 0 && st.st_uid != geteuid())
+			why = "it belongs to another user";
+		if (!why) {
+			/* nothing planted: missing directory, root's log or
+			 * directory (inherited from root's environment) */
+			ctx_notice(ctx, "cannot open the keeper log \"%s\" (NETCELL_KEEPER_LOG): %s; the keeper runs without a log",
+				   log, strerror(err));
+			return 0;
+		}
+		return ctx_err(ctx, -err, NC_ERR_PERM,
+			       "cannot open the keeper log \"%s\" (NETCELL_KEEPER_LOG): %s; set it to a regular file of your own",
+			       log, why);
+	}
+	if (fstat(*fd, &st))
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "it is not a regular file";
+	else if (st.st_uid != geteuid())
+		why = "it belongs to another user";
+	else if (st.st_nlink != 1)
+		why = "it has more than one hard link";
+	if (!why)
+		return 0;
+	close(*fd);
+	*fd = -1;
+	return ctx_err(ctx, -EPERM, NC_ERR_PERM,
+		       "refusing the keeper log \"%s\" (NETCELL_KEEPER_LOG): %s; set it to a regular file of your own",
+		       log, why);
+}
+
+/**
  * spawn_keeper() - start a keeper and wait until it is ready
  * @ctx:	context
  * @p:		the user's directories
@@ -161,10 +220,12 @@ static int read_ready(struct nc_ctx *ctx, int fd, unsigned rebuilt[2],
 static int spawn_keeper(struct nc_ctx *ctx, const struct nc_paths *p,
 			unsigned rebuilt[2], char *notes, size_t len)
 {
-	_cleanup_close_ int rd = -1;
+	_cleanup_close_ int rd = -1, lfd = -1;
 	int pipefd[2], status;
 	pid_t pid;
 
+	if (open_log(ctx, &lfd))
+		return -EPERM;
 	if (pipe2(pipefd, O_CLOEXEC))
 		return ctx_err(ctx, -errno, NC_ERR_FAILED, "pipe: %s",
 			       strerror(errno));
@@ -180,7 +241,7 @@ static int spawn_keeper(struct nc_ctx *ctx, const struct nc_paths *p,
 		setsid();
 		signal(SIGHUP, SIG_IGN);
 		if (fork() == 0)
-			keeper_child(p, pipefd[1]);
+			keeper_child(p, pipefd[1], lfd);
 		_exit(0);
 	}
 	close(pipefd[1]);

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include "client/client.h"
 #include "base/diag.h"
+#include "base/trust.h"
 #include "kernel/ns.h"
 #include "net/uplink.h"
 
@@ -179,6 +180,12 @@ int nc_enter(struct nc_ctx *ctx, const char *name, unsigned flags)
 	ret = paths_get(ctx, &p);
 	if (ret)
 		return ret;
+	/* its files are bound over /etc: whoever can change them decides the
+	 * cell's hosts and resolver (XDG_CONFIG_HOME set to another user's
+	 * directory) */
+	paths_cell_etc(&p, name, etc, sizeof(etc));
+	if (etc[0] && (ret = trust_path(ctx, etc, etc, p.uid, p.gid)))
+		return ret;
 	ret = cell_get(ctx, name, &info, fds, &nfds);
 	if (ret)
 		return ret;
@@ -191,7 +198,6 @@ int nc_enter(struct nc_ctx *ctx, const char *name, unsigned flags)
 		ret = join(ctx, fds[0], CLONE_NEWUSER, name);
 	if (!ret)
 		ret = join(ctx, fds[nfds - 1], CLONE_NEWNET, name);
-	paths_cell_etc(&p, name, etc, sizeof(etc));
 	uplink_resolv(p.state, name, resolv, sizeof(resolv));
 	if (!ret)
 		ret = private_mounts(ctx, etc, resolv);
