@@ -7,14 +7,14 @@
 # and compared (the views of t_stage_differential); a script that fails
 # directly must fail staged with its line named
 t_stage_generated() {
-	local seed=${STAGEGEN_SEED:-7} n=${STAGEGEN_N:-60} out rc ran
-	out=$(CELL="${PFX}g" OUT="$T/gen" SEED=$seed N=$n STOP_AFTER=95 NC="$NC" \
+	local seed=${STAGEGEN_SEED:-7} n=${STAGEGEN_N:-80} out rc ran
+	out=$(CELL="${PFX}g" OUT="$T/gen" SEED=$seed N=$n STOP_AFTER=85 NC="$NC" \
 		"$TOP/tests/stagegen/campaign.sh" 2>&1); rc=$?
 	ran=$(echo "$out" | sed -n 's/^scripts \([0-9]*\).*/\1/p' | tail -1)
 	[ -n "$ran" ] || fail "the campaign did not finish: $(echo "$out" | tail -5)"
 	note "$(echo "$out" | tail -1)"
 	# on a busy machine fewer scripts run within the bound; never none
-	[ "$ran" -ge 15 ] || fail "only $ran generated scripts ran within 95 s"
+	[ "$ran" -ge 15 ] || fail "only $ran generated scripts ran within 85 s"
 	[ $rc = 0 ] || fail "generated scripts went wrong: $(echo "$out" | grep -v '^scripts' | head -c 1500)"
 }
 
