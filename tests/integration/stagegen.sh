@@ -54,6 +54,18 @@ t_stage_gen_found() {
 	expect_rc 0 $NC fw stage -o "$T/mix.out" -- "$T/mix.sh"
 	grep -q 'ip saddr { 192.0.2.1, 192.0.2.2 } accept' "$T/mix.out" || fail "the set lookup is lost: $(cat "$T/mix.out")"
 	expect_err_match 'table\(s\) ip filter written in nft syntax'
+	# a staging leaves no directory in /tmp (its real/ and verify/
+	# subdirectories kept every stage directory there, without the
+	# owner.pid by which gc knows a dead one)
+	find /tmp -maxdepth 1 -name 'netcell-stage-*' -user "$(id -u)" 2>/dev/null | sort >"$T/before"
+	expect_rc 0 $NC fw stage -- "$T/env.sh"
+	sleep 1
+	find /tmp -maxdepth 1 -name 'netcell-stage-*' -user "$(id -u)" 2>/dev/null | sort >"$T/after"
+	local d left=""
+	for d in $(comm -13 "$T/before" "$T/after"); do
+		[ -e "$d/owner.pid" ] || left="$left $d"	# a live staging has its owner.pid
+	done
+	[ -z "$left" ] || fail "stage directories left in /tmp:$left"
 	# the script's $$ differs from one staging to the next, as from one
 	# direct run to the next (in the stage's PID namespace it was always 2,
 	# so "/tmp/rules.$$" was one file for every staging of every user)
