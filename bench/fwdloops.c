@@ -46,11 +46,22 @@ struct conn {
 
 static int target_port;
 
+/**
+ * tcp_socket() - a non-blocking TCP socket
+ *
+ * Return: the descriptor, or -1
+ */
 static int tcp_socket(void)
 {
 	return socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 }
 
+/**
+ * lo_addr() - 127.0.0.1 and a port
+ * @port:	the port
+ *
+ * Return: the address
+ */
 static struct sockaddr_in lo_addr(int port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -59,10 +70,14 @@ static struct sockaddr_in lo_addr(int port)
 	return a;
 }
 
-/*
- * pump() - move what can be moved in one direction, until EAGAIN;
- * 1 when the direction is finished, -1 on an error; *full is set when
- * its output met EAGAIN (the caller then watches that socket for EPOLLOUT)
+/**
+ * pump() - move what can be moved in one direction, until EAGAIN
+ * @h:		the direction
+ * @full:	set when its output met EAGAIN (the caller then watches that
+ *		socket for EPOLLOUT)
+ *
+ * Return: 1 when the direction is finished (FIN carried), 0 when it waits,
+ * -1 on an error
  */
 static int pump(struct half *h, int *full)
 {
@@ -101,6 +116,10 @@ static int pump(struct half *h, int *full)
 	}
 }
 
+/**
+ * conn_close() - close a connection's sockets and pipes, free it
+ * @c:		the connection
+ */
 static void conn_close(struct conn *c)
 {
 	for (int i = 0; i < 2; i++) {
@@ -111,6 +130,12 @@ static void conn_close(struct conn *c)
 	free(c);
 }
 
+/**
+ * loop() - one event loop: its own SO_REUSEPORT listener and epoll
+ * @arg:	the port to listen on, as a long
+ *
+ * Return: never
+ */
 static void *loop(void *arg)
 {
 	struct sockaddr_in la = lo_addr((int)(long)arg);
@@ -203,6 +228,13 @@ static void *loop(void *arg)
 	return NULL;
 }
 
+/**
+ * main() - THREADS - 1 loops in threads, one in the main thread
+ * @argc:	argument count
+ * @argv:	LISTENPORT TARGETPORT THREADS
+ *
+ * Return: 2 on a usage error, else never
+ */
 int main(int argc, char **argv)
 {
 	pthread_t t;

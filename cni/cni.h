@@ -108,18 +108,47 @@ int cni_conf_parse(const char *text, const struct cni_env *env, struct cni_conf 
 void cni_conf_free(struct cni_conf *c);
 int cni_version_ok(const char *v);
 int cni_arg(const char *args, const char *key, char *out, size_t len);
+int cni_args_ok(const char *args, struct cni_err *e);
 
 /* ipam.c */
 int cni_ipam(const struct cni_conf *c, const struct cni_env *env, const char *stdin_text,
 	     struct json_object **result, struct cni_err *e);
 int cni_ipam_parse(struct json_object *res, struct nc_cni_attach *a, struct cni_err *e);
 
+/**
+ * struct cni_share - what an attachment shares with the container's
+ * attachments to other networks (podman --network a,b)
+ * @ports:	ports it waits for: another attachment publishes them (podman
+ *		gives each network the same mappings; a host port can lead to
+ *		one address only)
+ * @n:		how many
+ * @fw:		the firewall file of its cell, "" for none (one cell, one
+ *		ruleset per container namespace, whichever network made it)
+ */
+struct cni_share {
+	struct nc_cni_port ports[NC_CNI_PORTS_MAX];
+	int n;
+	char fw[PATH_MAX];
+};
+
 /* state.c */
+int cni_state_dir_ok(struct cni_err *e);
 int cni_state_lock(struct cni_err *e);
 int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
-		   const struct nc_cni_attach *a, const char *cell, struct cni_err *e);
+		   const struct nc_cni_attach *a, const char *cell, const struct cni_share *w,
+		   struct cni_err *e);
 int cni_state_load(const char *net, const struct cni_env *env, struct nc_cni_attach *a,
-		   char *netns, size_t nslen, char *cell, size_t celllen);
+		   char *netns, size_t nslen, char *cell, size_t celllen, struct cni_share *w);
+int cni_state_load_file(const char *path, struct nc_cni_attach *a, char *netns, size_t nslen,
+			char *cell, size_t celllen, struct cni_share *w, char *id);
+int cni_state_sibling(const struct cni_env *env, const char *net, const struct nc_cni_port *p,
+		      int waiting, char *path, size_t len, struct nc_cni_port *match);
+int cni_state_move_port(const char *path, const struct nc_cni_port *p, int take,
+			struct cni_err *e);
+int cni_state_sibling_cell(const struct cni_env *env, const char *net, char *cell, size_t len,
+			   char *fw, size_t fwlen);
+int cni_state_conflict(const struct cni_env *env, const char *net, const struct nc_cni_attach *a,
+		       char *what, size_t len);
 void cni_state_remove(const char *net, const struct cni_env *env);
 int cni_state_users(const char *bridge);
 int cni_state_bridge_mark(const char *bridge, struct cni_err *e);
@@ -131,6 +160,7 @@ struct json_object *cni_result(const struct cni_conf *c, const struct cni_env *e
 			       struct json_object *ipam);
 
 /* firewall.c */
+void cni_fw_cell_name(const char *id, char *cell, size_t len);
 int cni_fw_apply(const struct cni_env *env, const char *file, char *cell, size_t len,
 		 struct cni_err *e);
 void cni_fw_forget(const char *cell);

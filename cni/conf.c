@@ -14,9 +14,11 @@
  * in "firewallDir", never a path: a pod cannot name any file of the host.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "cni.h"
 
@@ -189,6 +191,7 @@ static int port_one(struct json_object *o, struct nc_cni_port *p, struct cni_err
 	struct json_object *hp, *cp;
 	unsigned char b[16];
 	int64_t h, c;
+	int i;
 
 	snprintf(p->proto, sizeof(p->proto), "tcp");
 	p->host_ip[0] = '\0';
@@ -207,6 +210,8 @@ static int port_one(struct json_object *o, struct nc_cni_port *p, struct cni_err
 	p->container_port = (unsigned)c;
 	if (!p->proto[0])
 		snprintf(p->proto, sizeof(p->proto), "tcp");
+	for (i = 0; p->proto[i]; i++)	/* "TCP", as Kubernetes spells it */
+		p->proto[i] = (char)tolower((unsigned char)p->proto[i]);
 	if (strcmp(p->proto, "tcp") && strcmp(p->proto, "udp"))
 		return cni_error(e, CNI_E_CONFIG, NULL,
 				 "runtimeConfig.portMappings: protocol \"%s\" is not supported; use tcp or udp",
@@ -215,6 +220,46 @@ static int port_one(struct json_object *o, struct nc_cni_port *p, struct cni_err
 	    inet_pton(AF_INET6, p->host_ip, b) != 1)
 		return cni_error(e, CNI_E_CONFIG, NULL,
 				 "runtimeConfig.portMappings: hostIP \"%s\" is not an address", p->host_ip);
+	return 0;
+}
+
+/**
+ * any_ip() - a mapping's host address as "every local address": "" for
+ * both families, else the family's wildcard
+ * @hip:	hostIP, "" when none
+ *
+ * Return: 0 for one address, 4 or 6 for a family's wildcard, 46 for ""
+ */
+static int any_ip(const char *hip)
+{
+	return !hip[0] ? 46 : !strcmp(hip, "0.0.0.0") ? 4 : !strcmp(hip, "::") ? 6 : 0;
+}
+
+/**
+ * port_twice() - does the last mapping take a host port an earlier one of
+ * the same request takes (one key of the DNAT maps, which can lead to one
+ * container port only)
+ * @c:		configuration, the mapping just parsed last in @c->ports
+ * @e:		error
+ *
+ * Return: 0 or -1 (code 7)
+ */
+static int port_twice(const struct cni_conf *c, struct cni_err *e)
+{
+	const struct nc_cni_port *p = &c->ports[c->nports - 1], *q;
+	int i, a, b;
+
+	for (i = 0; i < c->nports - 1; i++) {
+		q = &c->ports[i];
+		if (q->host_port != p->host_port || strcmp(q->proto, p->proto))
+			continue;
+		a = any_ip(p->host_ip);
+		b = any_ip(q->host_ip);
+		if ((!a && !b && !strcmp(p->host_ip, q->host_ip)) || (a && b && (a == 46 || b == 46 || a == b)))
+			return cni_error(e, CNI_E_CONFIG, NULL,
+					 "runtimeConfig.portMappings: host port %s/%u%s%s is given twice; a host port leads to one container port",
+					 p->proto, p->host_port, p->host_ip[0] ? " on " : "", p->host_ip);
+	}
 	return 0;
 }
 
@@ -241,7 +286,8 @@ static int runtime(struct json_object *rc, struct cni_conf *c, struct cni_err *e
 				 "runtimeConfig.portMappings: %zu mappings, at most %d are supported", n,
 				 NC_CNI_PORTS_MAX);
 	for (i = 0; i < n; i++)
-		if (port_one(json_object_array_get_idx(pm, i), &c->ports[c->nports++], e))
+		if (port_one(json_object_array_get_idx(pm, i), &c->ports[c->nports++], e) ||
+		    port_twice(c, e))
 			return -1;
 	return 0;
 }
@@ -263,20 +309,57 @@ static int file_name_ok(const char *s)
  * @rc:		runtimeConfig, or NULL
  * @out:	value
  * @len:	size of @out
+ * @e:		error
  *
- * Return: 1 when present
+ * Return: 1 when present, 0 when absent, -1 when longer than @len takes
+ * (code 7: dropped, the pod would run without its firewall)
  */
-static int pod_annotation(struct json_object *rc, char *out, size_t len)
+static int pod_annotation(struct json_object *rc, char *out, size_t len, struct cni_err *e)
 {
 	struct json_object *an, *v;
 
 	if (!rc || !json_object_object_get_ex(rc, "io.kubernetes.cri.pod-annotations", &an) ||
 	    !json_object_is_type(an, json_type_object) ||
 	    !json_object_object_get_ex(an, "netcell.io/firewall", &v) ||
-	    !json_object_is_type(v, json_type_string) || (size_t)json_object_get_string_len(v) >= len)
+	    !json_object_is_type(v, json_type_string))
 		return 0;
+	if ((size_t)json_object_get_string_len(v) >= len)
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "pod annotation netcell.io/firewall is longer than %zu characters; name a file of firewallDir",
+				 len - 1);
 	snprintf(out, len, "%s", json_object_get_string(v));
 	return 1;
+}
+
+/**
+ * pod_file() - firewallDir/POD_NAME.nft, the pod's firewall when it exists
+ * @dir:	firewallDir
+ * @env:	K8S_POD_NAME in CNI_ARGS, and the command
+ * @c:		configuration: @c->firewall set when the file exists
+ * @e:		error
+ *
+ * A pod name whose file name or path does not fit is an error (for ADD
+ * and CHECK), not a pod silently left without its firewall.
+ *
+ * Return: 0 or -1 (code 4)
+ */
+static int pod_file(const char *dir, const struct cni_env *env, struct cni_conf *c,
+		    struct cni_err *e)
+{
+	char pod[254], path[PATH_MAX];	/* K8S_POD_NAME: 253 at most (cni_args_ok) */
+	int n;
+
+	if (!cni_arg(env->args, "K8S_POD_NAME", pod, sizeof(pod)) || !file_name_ok(pod))
+		return 0;
+	n = snprintf(path, sizeof(path), "%s/%s.nft", dir, pod);
+	if (strlen(pod) + 4 > NAME_MAX || n < 0 || (size_t)n >= sizeof(path))
+		return strcmp(env->command, "DEL") ?
+			cni_error(e, CNI_E_ENV, NULL,
+				  "CNI_ARGS: K8S_POD_NAME \"%.32s...\" (%zu characters) is too long for its firewall file %s/POD_NAME.nft; shorten it to %d characters, or name the file with NETCELL_FIREWALL or the netcell.io/firewall annotation",
+				  pod, strlen(pod), dir, NAME_MAX - 4) : 0;
+	if (!access(path, F_OK))
+		memcpy(c->firewall, path, (size_t)n + 1);	/* both PATH_MAX */
+	return 0;
 }
 
 /**
@@ -292,7 +375,7 @@ static int pod_annotation(struct json_object *rc, char *out, size_t len)
 static int firewall(struct json_object *o, struct json_object *rc, const struct cni_env *env,
 		    struct cni_conf *c, struct cni_err *e)
 {
-	char dir[PATH_MAX] = "", name[NAME_MAX + 1] = "", pod[NAME_MAX + 1];
+	char dir[PATH_MAX] = "", name[NAME_MAX + 1] = "";
 
 	if (get_str(o, "firewall", c->firewall, sizeof(c->firewall), e) ||
 	    get_str(o, "firewallDir", dir, sizeof(dir), e))
@@ -300,8 +383,9 @@ static int firewall(struct json_object *o, struct json_object *rc, const struct 
 	if ((c->firewall[0] && c->firewall[0] != '/') || (dir[0] && dir[0] != '/'))
 		return cni_error(e, CNI_E_CONFIG, NULL,
 				 "network configuration: \"firewall\" and \"firewallDir\" must be absolute paths");
-	if (!cni_arg(env->args, "NETCELL_FIREWALL", name, sizeof(name)))
-		pod_annotation(rc, name, sizeof(name));
+	if (!cni_arg(env->args, "NETCELL_FIREWALL", name, sizeof(name)) &&
+	    pod_annotation(rc, name, sizeof(name), e) < 0 && strcmp(env->command, "DEL"))
+		return -1;
 	if (name[0] && (!dir[0] || !file_name_ok(name)))
 		return cni_error(e, CNI_E_CONFIG, NULL,
 				 "firewall \"%s\" of this container: %s", name,
@@ -309,13 +393,10 @@ static int firewall(struct json_object *o, struct json_object *rc, const struct 
 				 "the network has no \"firewallDir\" to take it from; add one to the conflist");
 	if (name[0])
 		return snprintf(c->firewall, sizeof(c->firewall), "%s/%s", dir, name) >= (int)sizeof(c->firewall) ?
-			cni_error(e, CNI_E_CONFIG, NULL, "firewall path too long") : 0;
-	if (dir[0] && cni_arg(env->args, "K8S_POD_NAME", pod, sizeof(pod) - 4) && file_name_ok(pod)) {
-		snprintf(name, sizeof(name), "%s/%s.nft", dir, pod);
-		if (!access(name, F_OK))
-			snprintf(c->firewall, sizeof(c->firewall), "%s", name);
-	}
-	return 0;
+			cni_error(e, CNI_E_CONFIG, NULL,
+				  "firewall \"%s\" of this container: the path in firewallDir is longer than %d characters; use a shorter firewallDir",
+				  name, PATH_MAX - 1) : 0;
+	return dir[0] ? pod_file(dir, env, c, e) : 0;
 }
 
 /**
@@ -379,6 +460,102 @@ static int check(const struct cni_conf *c, struct cni_err *e)
 }
 
 /**
+ * prev_result() - the prevResult of an earlier plugin of the chain
+ * @c:		configuration: @c->prev set
+ * @env:	CNI_COMMAND
+ * @e:		error
+ *
+ * ADD builds its result on it, so each list it holds must be a list (an
+ * entry of ours appended to anything else would give indexes that point
+ * nowhere).  DEL reads what to remove from the state file, never from
+ * prevResult: a broken one (the runtime's cache damaged, a plugin before
+ * us that wrote garbage) must not stop the cleanup, so DEL ignores it.
+ *
+ * Return: 0 or -1 (code 7)
+ */
+static int prev_result(struct cni_conf *c, const struct cni_env *env, struct cni_err *e)
+{
+	static const char *const lists[] = { "interfaces", "ips", "routes" };
+	struct json_object *v;
+	size_t i;
+
+	if (!strcmp(env->command, "DEL")) {
+		if (json_object_object_get_ex(c->root, "prevResult", &v) &&
+		    json_object_is_type(v, json_type_object))
+			c->prev = v;
+		return 0;
+	}
+	if (get(c->root, "prevResult", json_type_object, &c->prev, e))
+		return -1;
+	for (i = 0; c->prev && i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (json_object_object_get_ex(c->prev, lists[i], &v) && v &&
+		    !json_object_is_type(v, json_type_array))
+			return cni_error(e, CNI_E_CONFIG, NULL,
+					 "prevResult: \"%s\" must be a list; the plugin before netcell in the chain gave a broken result",
+					 lists[i]);
+	if (c->prev && json_object_object_get_ex(c->prev, "dns", &v) && v &&
+	    !json_object_is_type(v, json_type_object))
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "prevResult: \"dns\" must be an object; the plugin before netcell in the chain gave a broken result");
+	return 0;
+}
+
+/**
+ * cni_args_ok() - CNI_ARGS as the convention writes it: KEY=VALUE pairs
+ * separated by ';'
+ * @args:	CNI_ARGS
+ * @e:		error
+ *
+ * A pair without '=' or with an empty key, a value of ours longer than we
+ * take (it would be dropped, and the container made without its firewall
+ * or MAC), and, unless IgnoreUnknown is set, a key neither netcell nor the
+ * IPAM plugins it hands CNI_ARGS to know are errors, as with the standard
+ * plugins.  Not checked for DEL: what ADD made goes whatever the runtime
+ * passes now (an ADD refused for its CNI_ARGS made nothing), and DEL hands
+ * the IPAM plugin no CNI_ARGS when they are not right (host-local would
+ * refuse to release the lease).
+ *
+ * Return: 0 or -1 (code 4)
+ */
+int cni_args_ok(const char *args, struct cni_err *e)
+{
+	static const struct { const char *key; size_t max; } known[] = {
+		{ "IgnoreUnknown", 8 }, { "NETCELL_FIREWALL", NAME_MAX }, { "MAC", 17 },
+		{ "K8S_POD_NAME", 253 }, { "K8S_POD_NAMESPACE", 253 },
+		{ "K8S_POD_INFRA_CONTAINER_ID", 256 }, { "K8S_POD_UID", 64 },
+		{ "IP", 1024 }, { "GATEWAY", 1024 },
+	};
+	char ign[16] = "";
+	const char *p, *eq;
+	size_t n, i, kl;
+	int ignore;
+
+	cni_arg(args, "IgnoreUnknown", ign, sizeof(ign));
+	ignore = !strcasecmp(ign, "1") || !strcasecmp(ign, "true");
+	for (p = args[0] ? args : NULL; p; p = p[n] ? p + n + 1 : NULL) {
+		n = strcspn(p, ";");
+		eq = memchr(p, '=', n);
+		if (!eq || eq == p)
+			return cni_error(e, CNI_E_ENV, NULL,
+					 "CNI_ARGS: \"%.*s\" is not KEY=VALUE; pairs are separated by one ';'",
+					 (int)(n > 64 ? 64 : n), p);
+		kl = (size_t)(eq - p);
+		for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			if (strlen(known[i].key) == kl && !strncmp(p, known[i].key, kl))
+				break;
+		if (i == sizeof(known) / sizeof(known[0]) && !ignore)
+			return cni_error(e, CNI_E_ENV, NULL,
+					 "CNI_ARGS: unknown key \"%.*s\"; add IgnoreUnknown=1 to pass keys of other plugins",
+					 (int)(kl > 64 ? 64 : kl), p);
+		if (i < sizeof(known) / sizeof(known[0]) && n - kl - 1 > known[i].max)
+			return cni_error(e, CNI_E_ENV, NULL,
+					 "CNI_ARGS: the value of %s is longer than %zu characters", known[i].key,
+					 known[i].max);
+	}
+	return 0;
+}
+
+/**
  * cni_conf_parse() - the configuration on stdin, with the runtime's
  * @text:	stdin, NUL-terminated
  * @env:	the CNI_* variables (CNI_ARGS: firewall name, MAC)
@@ -405,7 +582,8 @@ int cni_conf_parse(const char *text, const struct cni_env *env, struct cni_conf 
 		return cni_error(e, CNI_E_DECODE, NULL,
 				 "the network configuration on stdin must be a JSON object");
 	if (fields(c->root, c, e) || get(c->root, "runtimeConfig", json_type_object, &rc, e) ||
-	    get(c->root, "prevResult", json_type_object, &c->prev, e) || runtime(rc, c, e) ||
+	    prev_result(c, env, e) || (strcmp(env->command, "DEL") && cni_args_ok(env->args, e)) ||
+	    runtime(rc, c, e) ||
 	    firewall(c->root, rc, env, c, e))
 		return -1;
 	if (!c->mac[0])

@@ -15,6 +15,18 @@
 #include "cni.h"
 
 /**
+ * cni_fw_cell_name() - the cell of a container's firewall: "cni-" and the
+ * first 12 characters of its id
+ * @id:		container id
+ * @cell:	output
+ * @len:	size of @cell (NC_NAME_MAX + 1)
+ */
+void cni_fw_cell_name(const char *id, char *cell, size_t len)
+{
+	snprintf(cell, len, "cni-%.12s", id);
+}
+
+/**
  * cni_fw_apply() - adopt the container's namespace, apply the file
  * @env:	CNI_CONTAINERID, CNI_NETNS
  * @file:	nft or iptables-save file
@@ -33,7 +45,7 @@ int cni_fw_apply(const struct cni_env *env, const char *file, char *cell, size_t
 
 	if (!ctx)
 		return cni_error(e, CNI_E_IO, NULL, "out of memory");
-	snprintf(cell, len, "cni-%.12s", env->id);
+	cni_fw_cell_name(env->id, cell, len);
 	ret = nc_adopt(ctx, cell, env->netns);
 	if (ret) {
 		cni_error(e, CNI_E_NETCELL, NULL, "netcell: cannot hold the container's namespace as cell \"%s\": %s",

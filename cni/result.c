@@ -4,11 +4,16 @@
  * bridge, the host end, the container's end with its sandbox), ips with
  * the index of their interface, routes, and the IPAM plugin's dns.  After
  * an earlier plugin of a chain (prevResult), its entries come first and
- * ours are appended.  Results of 0.3.x and 0.4.0 also carry each
+ * ours are appended.  "dns" is the earlier plugin's, else the network
+ * configuration's own (as the bridge plugin), else IPAM's.  Results of 0.3.x and 0.4.0 also carry each
  * address's "version".
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include "cni.h"
 
 /**
@@ -33,6 +38,24 @@ static struct json_object *iface(const char *name, const unsigned char *mac, con
 	if (sandbox)
 		json_object_object_add(o, "sandbox", json_object_new_string(sandbox));
 	return o;
+}
+
+/**
+ * link_mac() - the hardware address of a link of the current namespace
+ * @name:	link
+ * @mac:	output, left all zero when it cannot be read
+ */
+static void link_mac(const char *name, unsigned char mac[6])
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (fd >= 0 && !ioctl(fd, SIOCGIFHWADDR, &ifr))
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	if (fd >= 0)
+		close(fd);
 }
 
 /**
@@ -78,7 +101,8 @@ static struct json_object *entry(const char *p, const char *pkey, const char *gw
  * @env:	CNI_NETNS
  * @a:		what was made
  * @hostmac:	the host end's MAC
- * @ipam:	the IPAM plugin's result (its dns is kept), or NULL
+ * @ipam:	the IPAM plugin's result (its dns is kept unless the network
+ *		has its own), or NULL
  *
  * Return: new object
  */
@@ -94,6 +118,7 @@ struct json_object *cni_result(const struct cni_conf *c, const struct cni_env *e
 		json_object_deep_copy(c->prev, &r, NULL);
 	if (!r)
 		r = json_object_new_object();
+	link_mac(a->bridge, brmac);
 	json_object_object_add(r, "cniVersion", json_object_new_string(c->version));
 	ifs = array(r, "interfaces");
 	base = (int)json_object_array_length(ifs);
@@ -112,7 +137,12 @@ struct json_object *cni_result(const struct cni_conf *c, const struct cni_env *e
 	routes = array(r, "routes");
 	for (i = 0; i < a->nroutes; i++)
 		json_object_array_add(routes, entry(a->routes[i], "dst", a->route_gws[i], "gw"));
-	if (ipam && json_object_object_get_ex(ipam, "dns", &dns) && !json_object_object_get_ex(r, "dns", NULL))
+	/* the network's own "dns" (as the bridge plugin), else IPAM's; an
+	 * earlier plugin's stays */
+	if (!json_object_object_get_ex(r, "dns", NULL) &&
+	    ((json_object_object_get_ex(c->root, "dns", &dns) && json_object_is_type(dns, json_type_object) &&
+	      json_object_object_length(dns)) ||
+	     (ipam && json_object_object_get_ex(ipam, "dns", &dns))))
 		json_object_object_add(r, "dns", json_object_get(dns));
 	return r;
 }

@@ -51,7 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (cni_conf_parse(nl ? nl + 1 : s, &env, &c, &e)) {
 		assert(e.msg[0]);
-		assert(e.code == CNI_E_VERSION || e.code == CNI_E_DECODE || e.code == CNI_E_CONFIG);
+		assert(e.code == CNI_E_VERSION || e.code == CNI_E_DECODE || e.code == CNI_E_CONFIG ||
+		       e.code == CNI_E_ENV);
 	} else {
 		char name[NAME_MAX + 1];
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* fuzz_ruleset.c - ruleset files: format detection, the iptables family,
- * the sections of a combined file, the splitter's parser, and the scan
- * and listing cut of netcell's reserved table */
+ * the sections of a combined file, the splitter's parser, the scan
+ * and listing cut of netcell's reserved table, and include statements
+ * (a generation's includes are expanded once it is loaded) */
 #include "fuzz.h"
 #include "fw/fwformat.h"
 #include "fw/fwgen.h"
@@ -17,7 +18,7 @@
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = fuzz_str(data, size), *c, err[512], *nft, *v4, *v6;
+	char *s = fuzz_str(data, size), *c, err[512], *nft, *v4, *v6, name[64], *l;
 
 	if (s) {
 		fw_detect_format(s);
@@ -32,6 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (c)
 			fw_sections(c, &nft, &v4, &v6);
 		free(c);
+		for (l = s; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+			nft_include_line(l, name, sizeof(name));
 	}
 	free(s);
 	return 0;

@@ -440,6 +440,7 @@ NC_API int nc_cni_add(struct nc_ctx *ctx, const struct nc_cni_attach *a, const c
 NC_API int nc_cni_del(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *netns,
 		      unsigned flags);
 NC_API int nc_cni_check(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *netns);
+NC_API int nc_cni_ports_add(struct nc_ctx *ctx, const struct nc_cni_attach *a);
 
 #ifdef __cplusplus
 }

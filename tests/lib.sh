@@ -84,3 +84,56 @@ reach() {
 	$NC exec "$1" -- python3 -c "
 import socket; c=socket.create_connection(('$2',$3),1.0); assert c.recv(2)==b'hi'" 2>/dev/null
 }
+
+# The machine's fs.protected_{symlinks,hardlinks,regular,fifos} are turned
+# off by tests that show netcell does not rely on them.  They are machine
+# wide and several test runs may go on at once, so they are handed out by
+# holder: the first holder (no other live one) notes the values as they
+# are, each holder is a file named by its PID, and when no live holder is
+# left the values noted are put back (by the last holder, or by tests/run
+# after any test, for a holder its timeout killed).  A run that starts
+# while another run's test holds them off never takes 0 for normal.
+PROT_DIR=/run/lock/netcell-test-protections
+PROT_KEYS="symlinks hardlinks regular fifos"
+
+# prot_settle_locked: with the lock held, drop dead holders; when none is
+# left, put the noted values back and forget them
+prot_settle_locked() {
+	local h s live=0
+	for h in "$PROT_DIR"/holder-*; do
+		[ -e "$h" ] || continue
+		if kill -0 "${h##*-}" 2>/dev/null; then live=1; else rm -f "$h"; fi
+	done
+	[ "$live" = 1 ] && return 0
+	for s in $PROT_KEYS; do
+		[ -f "$PROT_DIR/base-$s" ] || continue
+		sysctl -qw "fs.protected_$s=$(cat "$PROT_DIR/base-$s")" && rm -f "$PROT_DIR/base-$s"
+	done
+}
+
+# protections_off: this test process holds the protections off
+protections_off() {
+	local s fd
+	mkdir -p "$PROT_DIR" || fail "cannot make $PROT_DIR"
+	exec {fd}>"$PROT_DIR/lock"; flock "$fd"
+	prot_settle_locked
+	for s in $PROT_KEYS; do
+		[ -f "$PROT_DIR/base-$s" ] || sysctl -n "fs.protected_$s" >"$PROT_DIR/base-$s"
+	done
+	: >"$PROT_DIR/holder-$BASHPID"
+	PROT_HOLDER=$BASHPID
+	for s in $PROT_KEYS; do sysctl -qw "fs.protected_$s=0" || { exec {fd}>&-; fail "cannot set fs.protected_$s=0"; }; done
+	exec {fd}>&-
+}
+
+# protections_release: this process no longer holds them (if it did);
+# with nobody else holding them, they are back as noted
+protections_release() {
+	local fd
+	[ -d "$PROT_DIR" ] || return 0
+	exec {fd}>"$PROT_DIR/lock"; flock "$fd"
+	[ -n "${PROT_HOLDER:-}" ] && rm -f "$PROT_DIR/holder-$PROT_HOLDER"
+	PROT_HOLDER=
+	prot_settle_locked
+	exec {fd}>&-
+}

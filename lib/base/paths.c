@@ -48,6 +48,50 @@ int paths_which(const char *name, char *buf, size_t len)
 }
 
 /**
+ * dir_fix() - what a user refused @dir can do: set the variable that
+ * chose it
+ * @dir:	a runtime or state directory, or one below
+ * @buf:	output: the advice, for trust_path()'s message
+ * @len:	size of @buf
+ *
+ * The variable whose value is the longest leading part of @dir chose it;
+ * none chose /tmp/netcell-UID (no usable XDG_RUNTIME_DIR) and root's
+ * directories.
+ *
+ * Return: @buf
+ */
+static const char *dir_fix(const char *dir, char *buf, size_t len)
+{
+	static const char *const vars[][2] = {
+		{ "NETCELL_RUNTIME_DIR", "NETCELL_RUNTIME_DIR" },
+		{ "NETCELL_STATE_DIR", "NETCELL_STATE_DIR" },
+		{ "XDG_RUNTIME_DIR", "XDG_RUNTIME_DIR (or NETCELL_RUNTIME_DIR)" },
+		{ "XDG_STATE_HOME", "XDG_STATE_HOME (or NETCELL_STATE_DIR)" },
+		{ "HOME", "XDG_STATE_HOME (or NETCELL_STATE_DIR)" },
+	};
+	const char *var = !strncmp(dir, "/tmp/netcell-", 13) ?
+		"XDG_RUNTIME_DIR (to a 0700 directory of yours) or NETCELL_RUNTIME_DIR" :
+		"NETCELL_RUNTIME_DIR or NETCELL_STATE_DIR";
+	size_t i, n, best = 0;
+	const char *v;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		v = getenv(vars[i][0]);
+		n = v ? strlen(v) : 0;
+		while (n > 1 && v[n - 1] == '/')
+			n--;
+		if (n > best && v[0] == '/' && !strncmp(dir, v, n) &&
+		    (dir[n] == '/' || dir[n] == '\0')) {
+			best = n;
+			var = vars[i][1];
+		}
+	}
+	snprintf(buf, len, "set %s to a directory whose directories on the way are yours or root's and writable by no one else",
+		 var);
+	return buf;
+}
+
+/**
  * paths_mkdir_private() - make sure @dir exists, is ours and is private
  * @ctx:	context
  * @dir:	directory path; missing parents are created
@@ -57,7 +101,7 @@ int paths_which(const char *name, char *buf, size_t len)
  */
 int paths_mkdir_private(struct nc_ctx *ctx, const char *dir, uid_t uid)
 {
-	char tmp[PATH_MAX];
+	char tmp[PATH_MAX], fix[224];
 	struct stat st;
 	char *s;
 	int ret;
@@ -67,7 +111,7 @@ int paths_mkdir_private(struct nc_ctx *ctx, const char *dir, uid_t uid)
 	s = strrchr(tmp, '/');
 	if (s && s > tmp) {
 		*s = '\0';
-		ret = trust_path(ctx, tmp, dir, uid, getgid());
+		ret = trust_path(ctx, tmp, dir, uid, getgid(), dir_fix(dir, fix, sizeof(fix)));
 		if (ret)
 			return ret;
 		snprintf(tmp, sizeof(tmp), "%s", dir);
@@ -83,7 +127,7 @@ int paths_mkdir_private(struct nc_ctx *ctx, const char *dir, uid_t uid)
 	s = strrchr(tmp, '/');
 	if (s && s > tmp) {	/* again: a sticky parent let another user make one */
 		*s = '\0';
-		ret = trust_path(ctx, tmp, dir, uid, getgid());
+		ret = trust_path(ctx, tmp, dir, uid, getgid(), dir_fix(dir, fix, sizeof(fix)));
 		if (ret)
 			return ret;
 	}
@@ -105,7 +149,10 @@ int paths_mkdir_private(struct nc_ctx *ctx, const char *dir, uid_t uid)
 		return ctx_err(ctx, -errno, NC_ERR_PERM,
 			       "directory \"%s\" is open to other users and cannot be made private: %s",
 			       dir, strerror(errno));
-	return 0;
+	/* and the whole way once more, the directory itself included: a
+	 * parent swapped between the checks above and the mkdir would have
+	 * put it elsewhere */
+	return trust_path(ctx, dir, dir, uid, getgid(), dir_fix(dir, fix, sizeof(fix)));
 }
 
 /**

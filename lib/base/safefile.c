@@ -355,6 +355,10 @@ static int target_of(struct nc_ctx *ctx, const char *path, char *out, size_t len
 	ret = refuse_foreign(ctx, path, &st);
 	if (ret || !S_ISLNK(st.st_mode))
 		return ret;
+	/* another user's link (in a cell: any link but the caller's) */
+	ret = trust_link(ctx, path, path, st.st_uid, geteuid(), NULL);
+	if (ret)
+		return ret;
 	ret = link_target(path, out, len);
 	if (ret)
 		return ctx_err(ctx, ret, NC_ERR_FAILED,
@@ -403,7 +407,7 @@ static int trusted_dir_of(struct nc_ctx *ctx, const char *file, const char *what
 		snprintf(abs, sizeof(abs), "%s/%s", strcmp(cwd, "/") ? cwd : "", dir);
 	else
 		return 0;	/* the write itself fails and says why */
-	return trust_path(ctx, abs, what, geteuid(), getegid());
+	return trust_path(ctx, abs, what, geteuid(), getegid(), NULL);
 }
 
 /**

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * cni.c - the public calls of the CNI plugin's mechanisms: nc_cni_add(),
- * nc_cni_del(), nc_cni_check(), nc_cni_names()
+ * nc_cni_del(), nc_cni_check(), nc_cni_names(), nc_cni_ports_add()
  *
  * Theory of operation: the plugin (cni/, a front end) speaks the public
  * struct nc_cni_attach, addresses as text as IPAM gives them; this file
@@ -155,7 +155,7 @@ int nc_cni_add(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *ne
 		cninat_del(&(struct nc_ctx){ .kfd = -1 }, &n, 0, 0);
 	}
 	if (ret)
-		cninet_del(&(struct nc_ctx){ .kfd = -1 }, l.hostif, l.ifname, netns);
+		cninet_del(&(struct nc_ctx){ .kfd = -1 }, l.hostif, l.ifname, l.mac, netns);
 	return ret;
 }
 
@@ -184,7 +184,7 @@ int nc_cni_del(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *ne
 		ret = cninat_del(ctx, &n, !!(flags & NC_CNI_DEL_LAST_ON_BRIDGE),
 				 !!(flags & NC_CNI_DEL_LAST));
 	if (!ret)
-		ret = cninet_del(ctx, l.hostif, l.ifname, netns);
+		ret = cninet_del(ctx, l.hostif, l.ifname, l.mac, netns);
 	if (!ret && (flags & NC_CNI_DEL_BRIDGE))
 		ret = cninet_bridge_del(ctx, l.bridge);
 	return ret;
@@ -208,5 +208,37 @@ int nc_cni_check(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *
 		ret = cninet_check(ctx, &l, netns);
 	if (!ret)
 		ret = cninat_check(ctx, &n);
+	return ret;
+}
+
+/**
+ * nc_cni_ports_add() - publish ports of an attachment that is in place
+ * (a port another attachment of the same container held until it went)
+ * @ctx:	context
+ * @a:		attachment: its addresses, bridge and the ports to publish
+ *		(its masquerade is left as it is)
+ *
+ * The entries first, the settings (forwarding, the bridge's
+ * route_localnet) after them: a port that cannot be published changes
+ * nothing, and settings that cannot be made take the entries back.
+ *
+ * Return: 0, or -errno with a message (kind NC_ERR_EXISTS: a port is
+ * published already); nothing changed on failure
+ */
+int nc_cni_ports_add(struct nc_ctx *ctx, const struct nc_cni_attach *a)
+{
+	struct cni_link l;
+	struct cni_nat n;
+	int ret = to_mech(ctx, a, &l, &n);
+
+	if (ret)
+		return ret;
+	n.masq = 0;
+	ret = cninat_add(ctx, &n);
+	if (ret)
+		return ret;
+	ret = cninet_sysctl(ctx, l.bridge, n.nports > 0);
+	if (ret)	/* the bridge stays in "brs": its attachment is there */
+		cninat_del(&(struct nc_ctx){ .kfd = -1 }, &n, 0, 0);
 	return ret;
 }

@@ -160,6 +160,64 @@ static void set_cell_env(const struct nc_paths *p, const char *name)
 }
 
 /**
+ * check_cell_etc() - the cell's etc directory, if the user has one that no
+ * one else can change
+ * @ctx:	context
+ * @p:		the caller's paths
+ * @etc:	in: the directory's path (paths_cell_etc()); out: the
+ *		directory's real path, checked, or "" when there is none
+ * @len:	size of @etc
+ *
+ * Its files are bound over /etc: whoever can change them decides the
+ * cell's hosts and resolver (XDG_CONFIG_HOME set to another user's
+ * directory).  A directory that is not there (or cannot be reached: a
+ * HOME of another user's after su) binds nothing, whatever the
+ * directories on its way.  One that is there is opened first (O_PATH),
+ * then its path as given and the path of what was opened are checked
+ * (trust_path()); the binds are made from the latter, reached only
+ * through directories no one else can change.  (Not from the descriptor:
+ * the binds are made in a new mount namespace, and the kernel does not
+ * bind a mount of another one.)
+ *
+ * Return: 0, or -errno with a message (-EPERM: exit 5)
+ */
+static int check_cell_etc(struct nc_ctx *ctx, const struct nc_paths *p, char *etc,
+			  size_t len)
+{
+	const char *fix = p->rootless ?
+		"set XDG_CONFIG_HOME to a directory whose directories on the way are yours or root's and writable by no one else, or remove this one" :
+		NULL;
+	_cleanup_close_ int fd = -1;
+	char link[64], real[PATH_MAX];
+	ssize_t n;
+	int ret;
+
+	if (!etc[0])
+		return 0;
+	fd = open(etc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == EACCES)) {
+		etc[0] = '\0';
+		return 0;
+	}
+	if (fd < 0)
+		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
+			       "cannot open the cell's etc directory \"%s\": %s; check it or set XDG_CONFIG_HOME",
+			       etc, strerror(errno));
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, real, sizeof(real) - 1);
+	if (n < 0)
+		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot read \"%s\": %s", link,
+			       strerror(errno));
+	real[n] = '\0';
+	ret = trust_path(ctx, etc, etc, p->uid, p->gid, fix);
+	if (!ret)
+		ret = trust_path(ctx, real, etc, p->uid, p->gid, fix);
+	if (!ret)
+		snprintf(etc, len, "%s", real);
+	return ret;
+}
+
+/**
  * nc_enter() - move the calling process into a cell
  * @ctx:	context
  * @name:	cell name
@@ -180,11 +238,9 @@ int nc_enter(struct nc_ctx *ctx, const char *name, unsigned flags)
 	ret = paths_get(ctx, &p);
 	if (ret)
 		return ret;
-	/* its files are bound over /etc: whoever can change them decides the
-	 * cell's hosts and resolver (XDG_CONFIG_HOME set to another user's
-	 * directory) */
 	paths_cell_etc(&p, name, etc, sizeof(etc));
-	if (etc[0] && (ret = trust_path(ctx, etc, etc, p.uid, p.gid)))
+	ret = check_cell_etc(ctx, &p, etc, sizeof(etc));
+	if (ret)
 		return ret;
 	ret = cell_get(ctx, name, &info, fds, &nfds);
 	if (ret)

@@ -158,6 +158,9 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 	}
 	cellns_close(&held);
 	fw_expect_end(ctx, &er, 0);	/* waits for, and removes, what is left */
+	if (!ret && fwgen_seal_includes(&job))
+		ctx_notice(ctx, "generation %u keeps its include statements (one is not alone on its line, or a file it named is gone): a rollback to it or a rebuilt cell reads the included files as they are then",
+			   *gen);
 	if (!ret)
 		ret = fwgen_write_meta(dir, *gen, &job) ? ctx_err(ctx, -EIO, NC_ERR_FAILED,
 				"cannot record generation %u", *gen) : 0;

@@ -176,6 +176,31 @@ int fw_expect_begin(struct nc_ctx *ctx, const char *cell, const char *dir, unsig
 }
 
 /**
+ * clearer_error() - a rejected nft file: name the line the kernel refused
+ * as nft -f into an empty namespace names it
+ * @ctx:	context holding the cell's rejection
+ * @scratch:	the throwaway namespace's rejection of the same file
+ *
+ * libnftables 1.0.6, loading into a namespace that holds a ruleset, reports
+ * a rule the kernel refuses (a missing chain or object it refers to) as an
+ * unknown table at the table's declaration ("did you mean table ..."); the
+ * same file loaded into the throwaway namespace, which is empty, gets the
+ * rule's own line.  Both loads refused it: the throwaway's words are
+ * taken.
+ */
+static void clearer_error(struct nc_ctx *ctx, const char *scratch)
+{
+	const char *cut = strstr(ctx->msg, ":\n"), *body = strstr(scratch, ":\n");
+	char msg[NC_MSG_MAX];
+
+	if (ctx->kind != NC_ERR_RULESET || !cut || !body || !strstr(ctx->msg, "did you mean table") ||
+	    strstr(body, "did you mean table"))
+		return;
+	snprintf(msg, sizeof(msg), "%.*s%s", (int)(cut - ctx->msg), ctx->msg, body);
+	snprintf(ctx->msg, sizeof(ctx->msg), "%s", msg);
+}
+
+/**
  * fw_expect_end() - after the cell's load: compare, and clean up
  * @ctx:	context (the difference, or a notice)
  * @r:		the check
@@ -202,6 +227,8 @@ int fw_expect_end(struct nc_ctx *ctx, struct fw_expect_run *r, int loaded)
 				close(fd);
 			}
 			unlink(r->err);
+			if (!loaded)
+				clearer_error(ctx, why);
 			if (loaded)
 				ctx_notice(ctx, "the generation is in force; it could not be loaded elsewhere to compare the cell with (%s)",
 					   why[0] ? why : "the process failed");

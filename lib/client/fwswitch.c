@@ -71,6 +71,21 @@ static int nft_run_prefix_only(struct nc_ctx *ctx, const char *cell, const char 
 }
 
 /**
+ * no_generation() - the error for a generation the cell does not have
+ * @ctx:	context
+ * @cell:	cell
+ * @gen:	the generation asked for
+ *
+ * Return: -ENOENT (kind NC_ERR_USAGE)
+ */
+static int no_generation(struct nc_ctx *ctx, const char *cell, unsigned gen)
+{
+	return ctx_err(ctx, -ENOENT, NC_ERR_USAGE,
+		       "\"%s\" has no firewall generation %u; 'netcell fw history' lists them",
+		       cell, gen);
+}
+
+/**
  * fw_switch_unmarked() - fw_switch_to() without the "applying" mark
  * @ctx:	context
  * @cell:	cell
@@ -91,9 +106,7 @@ int fw_switch_unmarked(struct nc_ctx *ctx, const char *cell, const char *dir,
 	int has_cur;
 
 	if (gen && fwgen_job(dir, gen, &job))
-		return ctx_err(ctx, -ENOENT, NC_ERR_USAGE,
-			       "\"%s\" has no firewall generation %u; 'netcell fw history' lists them",
-			       cell, gen);
+		return no_generation(ctx, cell, gen);
 	if (fw_is_host(cell)) {
 		has_cur = !fwgen_job(dir, fwgen_current(dir), &cur);
 		if (!gen) {	/* nothing: empty the tables netcell put there */
@@ -147,8 +160,13 @@ static void mark_applying(const char *dir, unsigned gen)
 int fw_switch_to(struct nc_ctx *ctx, const char *cell, const char *dir,
 		     unsigned gen, int verify)
 {
+	struct fw_job job;
 	int ret;
 
+	/* no such generation: nothing is loaded, so nothing to mark (a mark
+	 * left here made the next command report a killed load) */
+	if (gen && fwgen_job(dir, gen, &job))
+		return no_generation(ctx, cell, gen);
 	mark_applying(dir, gen);
 	ret = fw_switch_unmarked(ctx, cell, dir, gen, verify);
 	if (!ret)

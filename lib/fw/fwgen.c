@@ -22,6 +22,7 @@
 #include "base/diag.h"
 #include "fw/fwgen.h"
 #include "base/store.h"
+#include "kernel/nft.h"
 #include "kernel/tool.h"
 
 /**
@@ -299,6 +300,41 @@ static int write_part(const char *dir, unsigned gen, const char *ext, const char
 }
 
 /**
+ * write_section() - keep an iptables section of a combined file, its lines
+ * where they are in the file
+ * @dir:	the cell's firewall directory
+ * @gen:	the generation
+ * @ext:	"v4" or "v6"
+ * @text:	the whole file (NUL bytes at the markers)
+ * @part:	the section, inside @text
+ * @path:	out: the part's path
+ *
+ * The section is preceded by one comment line ("#", which iptables-restore
+ * skips) for every line before it, so the line an error names is the
+ * user's line in the combined file, not in the section.
+ *
+ * Return: 0 or -errno
+ */
+static int write_section(const char *dir, unsigned gen, const char *ext, const char *text,
+			 const char *part, char *path)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t n = 0, i, len = strlen(part);
+	const char *c;
+
+	for (c = text; c < part; c++)
+		n += *c == '\n';
+	buf = malloc(n * 2 + len + 1);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		memcpy(buf + i * 2, "#\n", 2);
+	memcpy(buf + n * 2, part, len + 1);
+	fwgen_path(dir, gen, ext, path, PATH_MAX);
+	return store_write_atomic(path, buf, n * 2 + len);
+}
+
+/**
  * fw_sections() - cut a combined file at its section markers
  * @text:	file contents, NUL bytes written at the markers
  * @nft:	the nft part (NULL in the "--format iptables" form)
@@ -354,12 +390,12 @@ int fw_split_combined(const char *dir, unsigned gen, const char *file, char *tex
 		return ret;
 	job->format = nft && has_rules(nft) ? NC_FW_MIXED : NC_FW_IPTABLES;
 	if (has_rules(v4)) {
-		ret = write_part(dir, gen, "v4", v4, job->file[0]);
-		snprintf(job->shown[0], sizeof(job->shown[0]), "%s (IPv4 part)", file);
+		ret = write_section(dir, gen, "v4", text, v4, job->file[0]);
+		snprintf(job->shown[0], sizeof(job->shown[0]), "%s", file);
 	}
 	if (!ret && v6 && has_rules(v6)) {
-		ret = write_part(dir, gen, "v6", v6, job->file[1]);
-		snprintf(job->shown[1], sizeof(job->shown[1]), "%s (IPv6 part)", file);
+		ret = write_section(dir, gen, "v6", text, v6, job->file[1]);
+		snprintf(job->shown[1], sizeof(job->shown[1]), "%s", file);
 	}
 	if (!ret && job->format == NC_FW_MIXED) {
 		ret = write_part(dir, gen, "nft", nft, job->nft);
@@ -447,6 +483,34 @@ int fw_stage_files(struct nc_ctx *ctx, const char *dir, unsigned gen,
 undo:
 	fw_remove_gen(dir, gen);
 	return ret;
+}
+
+/**
+ * fwgen_seal_includes() - make a loaded nft generation hold what its include
+ * statements named when it was loaded
+ * @job:	the generation's job
+ *
+ * A generation is loaded again later (rollback, a rebuilt cell, a killed
+ * apply settled): its include statements would then read the files as
+ * they are by then.  Once loaded, its nft file is replaced by the same
+ * text with every include statement replaced by the files it named (as
+ * nft finds them), so the generation is the ruleset that was loaded.
+ *
+ * Return: 0 (nothing to do, or done), -EINVAL when an include statement
+ * cannot be expanded (not alone on its line, a file gone meanwhile),
+ * -errno
+ */
+int fwgen_seal_includes(const struct fw_job *job)
+{
+	const char *path = job->format == NC_FW_NFT ? job->file[0] :
+			   job->format == NC_FW_MIXED ? job->nft : "";
+	_cleanup_free_ char *text = NULL;
+	int ret = path[0] ? nft_file_includes(path) : 0;
+
+	if (ret <= 0)
+		return ret;
+	ret = nft_expand_file(path, &text);
+	return ret ? ret : store_write_atomic(path, text, strlen(text));
 }
 
 /**

@@ -207,6 +207,12 @@ static void ipt_error(const char *path, const char *shown, char *err, size_t len
 			snprintf(first, sizeof(first), "%s", line);
 		}
 	}
+	if (i + 1 == n && strstr(why, "COMMIT expected")) {
+		/* the file ended inside a table: the line past its end */
+		snprintf(err, len, "%s:%lu:1: Error: %s: the file ends before the COMMIT line that ends its last table; add COMMIT at its end",
+			 shown, n, why);
+		return;
+	}
 	if (i < n)
 		return;
 	if (hit && !strncmp(line, "COMMIT", 6)) {
@@ -310,6 +316,32 @@ static int apply_host_ipt(const struct fw_job *job, char *err, size_t len)
 }
 
 /**
+ * verify_loaded() - the views of a ruleset just loaded (fw_verify_in_ns())
+ * @job:	the job loaded
+ * @only:	the host: only the generation's tables
+ * @out:	a difference or notices
+ * @len:	size of @out
+ *
+ * The load went in: a check that cannot be made is never "rejected,
+ * nothing was changed" (the caller would keep the record of the previous
+ * generation over a cell holding this one), but -EPROTO, on which the
+ * generation on record is loaded again.
+ *
+ * Return: 0 or -EPROTO
+ */
+static int verify_loaded(struct fw_job *job, int only, char *out, size_t len)
+{
+	char why[512];
+	int ret = fw_verify_in_ns(job->expect, job->expect_mode, only, out, len);
+
+	if (!ret || ret == -EPROTO)
+		return ret;
+	snprintf(why, sizeof(why), "%s", out[0] ? out : strerror(-ret));
+	snprintf(out, len, "its views could not be taken after the load: %s", why);
+	return -EPROTO;
+}
+
+/**
  * fw_job_in_ns() - incell_fn: load a job in the namespace we are in
  * @arg:	struct fw_job
  * @out:	error text
@@ -326,18 +358,18 @@ int fw_job_in_ns(void *arg, char *out, size_t len)
 	if (job->format == NC_FW_NFT) {
 		ret = job->host ? nft_apply_host_file(job->file[0], job->shown[0], job->prefix, out, len) :
 				  nft_apply_file(job->file[0], job->shown[0], "flush ruleset\n", out, len);
-		return ret ? ret : fw_verify_in_ns(job->expect, job->expect_mode, job->host, out, len);
+		return ret ? ret : verify_loaded(job, job->host, out, len);
 	}
 	snprintf(job->undo_base, sizeof(job->undo_base), "%s",
 		 job->file[0][0] ? job->file[0] : job->file[1][0] ? job->file[1] : job->nft);
 	if (!job->host) {
 		ret = apply_whole(job, out, len);
-		return ret ? ret : fw_verify_in_ns(job->expect, job->expect_mode, 0, out, len);
+		return ret ? ret : verify_loaded(job, 0, out, len);
 	}
 	snprintf(undo, sizeof(undo), "%s.undo4", job->undo_base);
 	run_tool("iptables-save", NULL, undo, e2, sizeof(e2));
 	ret = apply_host_ipt(job, out, len);
-	return ret ? ret : fw_verify_in_ns(job->expect, job->expect_mode, 1, out, len);
+	return ret ? ret : verify_loaded(job, 1, out, len);
 }
 
 /**

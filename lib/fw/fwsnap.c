@@ -209,6 +209,11 @@ static int normalise(char **text, int sets)
  * @err:	error
  * @len:	size of @err
  *
+ * An nft table named like one of iptables' ("table ip6 nat") with rules
+ * iptables cannot parse makes the save fail ("Parsing nftables rule
+ * failed"): that is a ruleset nft loads, not an error.  The view is then
+ * empty, so every table is compared in nft's listing.
+ *
  * Return: 0 or -errno
  */
 static int save_text(const char *tmp, const char *tool, char **text, char *err, size_t len)
@@ -216,6 +221,12 @@ static int save_text(const char *tmp, const char *tool, char **text, char *err, 
 	const char *argv[] = { tool, NULL };
 	int ret = tool_run(argv, NULL, tmp, err, len), fd;
 
+	if (ret == -EINVAL) {
+		unlink(tmp);
+		err[0] = '\0';
+		*text = strdup("");
+		return *text ? 0 : -ENOMEM;
+	}
 	if (ret)
 		return ret;
 	fd = open(tmp, O_RDONLY | O_CLOEXEC);

@@ -310,11 +310,13 @@ int nl_addr_add(struct nc_ctx *ctx, struct mnl_socket *nl, int ifindex,
  * @plen:	prefix length
  * @gw:		gateway bytes, or NULL for a link route
  * @ifindex:	outgoing link
+ * @metric:	RTA_PRIORITY, 0 for the kernel's default (IPv4 0, IPv6 1024)
  *
- * Return: 0 or -errno with the kernel's message
+ * Return: 0 or -errno with the kernel's message (-EEXIST: a route of that
+ * destination and metric exists)
  */
 int nl_route_add(struct nc_ctx *ctx, struct mnl_socket *nl, int family,
-		 const void *dst, int plen, const void *gw, int ifindex)
+		 const void *dst, int plen, const void *gw, int ifindex, unsigned metric)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -335,6 +337,8 @@ int nl_route_add(struct nc_ctx *ctx, struct mnl_socket *nl, int family,
 	if (gw)
 		mnl_attr_put(nlh, RTA_GATEWAY, alen, gw);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);
+	if (metric)
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, metric);
 	return nl_do(ctx, nl, nlh);
 }
 
@@ -387,7 +391,7 @@ int nl_default_via(struct nc_ctx *ctx, struct mnl_socket *nl,
 
 	if (cidr_host(net, 1, &gw))
 		return ctx_err(ctx, -ERANGE, NC_ERR_USAGE, "a prefix has no host 1");
-	return nl_route_add(ctx, nl, gw.family, NULL, 0, gw.addr, ifindex);
+	return nl_route_add(ctx, nl, gw.family, NULL, 0, gw.addr, ifindex, 0);
 }
 
 /**

@@ -31,7 +31,7 @@ NC_INTERNAL int nl_addr_add(struct nc_ctx *ctx, struct mnl_socket *nl,
 			    int ifindex, int family, const void *addr, int plen);
 NC_INTERNAL int nl_route_add(struct nc_ctx *ctx, struct mnl_socket *nl,
 			     int family, const void *dst, int plen,
-			     const void *gw, int ifindex);
+			     const void *gw, int ifindex, unsigned metric);
 
 NC_INTERNAL int nl_dump(struct mnl_socket *nl, int type, mnl_cb_t cb, void *data);
 

@@ -35,6 +35,9 @@ NC_INTERNAL int nft_apply_host_file(const char *path, const char *shown, const c
 NC_INTERNAL int nft_apply_file(const char *path, const char *shown,
 			       const char *prefix, char *err, size_t len);
 NC_INTERNAL int nft_run_text(const char *cmds, char *err, size_t len);
+NC_INTERNAL int nft_file_includes(const char *path);
+NC_INTERNAL int nft_include_line(const char *line, char *name, size_t len);
+NC_INTERNAL int nft_expand_file(const char *path, char **text);
 NC_INTERNAL int nft_list_ruleset(char **text);
 NC_INTERNAL int nft_list_cmd(const char *cmd, char **text);
 NC_INTERNAL int nft_list_json(char **text);

@@ -14,12 +14,14 @@
  * This module sits above nft.c (libnftables contexts, listings) and
  * nftsplit.c (the steps), which know nothing of each other's callers.
  */
+#include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
 #include "kernel/nftlib.h"
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "kernel/incell.h"
 #include "kernel/nft.h"
 #include "kernel/nftsplit.h"
 
@@ -76,63 +78,252 @@ static char *skip_wrapper(char *text)
 	return text;
 }
 
+/* nft's default include directory (its -I path): a relative name is
+ * looked for there only, not beside the including file nor in the current
+ * directory (nftables 1.0.6, Debian 12) */
+#define NFT_INCLUDE_DIR "/etc"
+
 /**
- * include_path() - the file an include statement names
+ * block_head() - does an error line begin a block of libnftables' errors
+ * @l:		line
+ * @located:	out: 1 when it names a place ("FILE:LINE:COL: Error:")
+ *
+ * Return: 1 if it does
+ */
+static int block_head(const char *l, int *located)
+{
+	const char *e = strstr(l, ": Error:"), *nl = strchr(l, '\n');
+
+	*located = e && (!nl || e < nl) && l[0] != ' ' && l[0] != '\t';
+	return *located || !strncmp(l, "Error:", 6) || !strncmp(l, "In file included from", 21);
+}
+
+/**
+ * drop_unplaced() - drop the errors that name no place in the user's file
+ * @text:	error buffer, modified in place
+ *
+ * A file that ends inside a statement (a missing brace) makes the parser
+ * go on into the commands netcell adds after it; those errors are shown
+ * with the first line of netcell's own buffer ("flush ruleset").  When
+ * the buffer also has errors located in the user's file, the others are
+ * noise and go.
+ */
+/**
+ * has_located() - does an error buffer name a place in a file
+ * @text:	error buffer
+ *
+ * Return: 1 if one error is "FILE:LINE:COL: Error: ..."
+ */
+static int has_located(const char *text)
+{
+	const char *r, *nl;
+	int located;
+
+	for (r = text; *r; r = nl ? nl + 1 : r + strlen(r)) {
+		nl = strchr(r, '\n');
+		if (block_head(r, &located) && located)
+			return 1;
+	}
+	return 0;
+}
+
+static void drop_unplaced(char *text)
+{
+	char *r = text, *w = text, *nl;
+	int located, keep = 1;
+	size_t l;
+
+	if (!has_located(text))
+		return;
+	for (r = text; *r; r += l) {
+		nl = strchr(r, '\n');
+		l = nl ? (size_t)(nl - r + 1) : strlen(r);
+		if (block_head(r, &located))
+			keep = located || !strncmp(r, "In file included from", 21);
+		if (keep) {
+			memmove(w, r, l);
+			w += l;
+		}
+	}
+	*w = '\0';
+}
+
+/**
+ * ended_copy() - a file without a final newline, loaded the way nft -f
+ * loads it
+ * @path:	the file
+ * @err:	errors when nft -f would refuse it
+ * @len:	size of @err
+ * @copy:	out: a temporary copy ending in a newline (unlink it after), or
+ *		"" when the file ends in one
+ * @clen:	size of @copy
+ *
+ * netcell loads a file through an include statement with commands after
+ * it: a last line without its newline ran into them ("syntax error,
+ * unexpected create") where nft -f loads the file; and a newline added
+ * blindly would accept what nft -f refuses ("unexpected end of file").
+ * So such a file is first read alone (a dry run, nothing changes), and
+ * only if that passes is a copy with the newline loaded.
+ *
+ * Return: 0, -EINVAL (refused: @err holds nft's errors), -errno
+ */
+static int ended_copy(const char *path, char *err, size_t len, char *copy, size_t clen)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int in = open(path, O_RDONLY | O_CLOEXEC), out = -1;
+	struct nft_ctx *n;
+	size_t tl;
+	int ret = 0;
+
+	copy[0] = '\0';
+	if (in < 0)
+		return -errno;
+	tl = fd_read_grow(in, &text);
+	if (!text)
+		return -EIO;
+	if (!tl || text[tl - 1] == '\n')
+		return 0;
+	n = nft_new();
+	if (!n)
+		return -errno;
+	nftl.ctx_set_dry_run(n, true);
+	if (nftl.run_cmd_from_filename(n, path)) {
+		snprintf(err, len, "%s", nftl.ctx_get_error_buffer(n));
+		ret = -EINVAL;
+	}
+	nft_free(n);
+	if (ret)
+		return ret;
+	snprintf(copy, clen, "%s.endXXXXXX", path);
+	out = mkstemp(copy);
+	if (out < 0 || write(out, text, tl) != (ssize_t)tl || write(out, "\n", 1) != 1) {
+		ret = out < 0 ? -errno : -EIO;
+		if (out >= 0)
+			unlink(copy);
+		copy[0] = '\0';
+	}
+	return ret;
+}
+
+/**
+ * alone_errors() - the errors of a file parsed on its own (a dry run)
+ * @path:	the file
+ * @e:		heap error buffer, replaced when the file alone gives errors
+ *		that name a place in it
+ *
+ * A file that ends inside a statement (a missing brace) makes the parser
+ * run into the commands after its include, and every error then names
+ * netcell's buffer; the file read alone, as nft -f reads it, gives
+ * "FILE:LINE:COL: Error: syntax error, unexpected end of file".  A dry run
+ * changes nothing.
+ */
+static void alone_errors(const char *path, char **e)
+{
+	struct nft_ctx *n = nft_new();
+	char *a;
+
+	if (!n)
+		return;
+	nftl.ctx_set_dry_run(n, true);
+	if (nftl.run_cmd_from_filename(n, path) && (a = strdup(nftl.ctx_get_error_buffer(n)))) {
+		if (has_located(skip_wrapper(a))) {
+			free(*e);
+			*e = a;
+		} else {
+			free(a);
+		}
+	}
+	nft_free(n);
+}
+
+/**
+ * include_path() - the file (or glob pattern) an include statement names
  * @name:	as written
- * @from:	the including file
- * @out:	path (glob pattern allowed, as nft allows)
+ * @out:	path
  * @len:	size of @out
  *
- * A relative name is looked for beside the including file, then in /etc
- * (nft's default include directory).
+ * As nft resolves it: an absolute name as it is, a relative one in its
+ * include directory.
  */
-static void include_path(const char *name, const char *from, char *out, size_t len)
+static void include_path(const char *name, char *out, size_t len)
 {
-	const char *slash = strrchr(from, '/');
-	glob_t g;
-
-	if (name[0] == '/') {
+	if (name[0] == '/')
 		snprintf(out, len, "%s", name);
-		return;
-	}
-	snprintf(out, len, "%.*s/%s", slash ? (int)(slash - from) : 1, slash ? from : ".", name);
-	if (!glob(out, GLOB_NOSORT, NULL, &g)) {
-		globfree(&g);
-		return;
-	}
-	snprintf(out, len, "/etc/%s", name);
+	else
+		snprintf(out, len, NFT_INCLUDE_DIR "/%s", name);
+}
+
+/**
+ * nft_include_line() - is @line one include statement and nothing else
+ * @line:	a line of a ruleset file
+ * @name:	out: the name it includes
+ * @len:	size of @name
+ *
+ * Return: 1 if so ("include "NAME"", blanks, an optional ";" and comment)
+ */
+int nft_include_line(const char *line, char *name, size_t len)
+{
+	const char *p = line + strspn(line, " \t"), *q;
+
+	if (strncmp(p, "include", 7) || !strchr(" \t", p[7]) || !p[7])
+		return 0;
+	p += 7 + strspn(p + 7, " \t");
+	if (*p != '"' || !(q = strchr(p + 1, '"')) || (size_t)(q - p) > len)
+		return 0;
+	snprintf(name, len, "%.*s", (int)(q - p - 1), p + 1);
+	q += 1 + strspn(q + 1, " \t;");
+	return !*q || *q == '\n' || *q == '#';
 }
 
 /**
  * expand_into() - copy a ruleset file, its include statements replaced by
- * the files they name (fw apply's large rulesets are split by their
- * declarative structure, so they must be one text)
+ * the files they name, in the order nft reads them
  * @m:		output
  * @f:		the file
- * @path:	its path
- * @depth:	include depth (at most 16)
+ * @depth:	include depth (nft allows 16)
  *
- * Return: 0, or -1 for a file that cannot be read
+ * A glob names its matches in sorted order, directories left out; a glob
+ * that matches nothing is no error (nft's rules), a plain name that does
+ * not exist is.
+ *
+ * Return: 0, or -1 for a file that cannot be read or a statement that
+ * cannot be expanded
  */
-static int expand_into(FILE *m, FILE *f, const char *path, int depth)
+static int expand_into(FILE *m, FILE *f, int depth)
 {
-	char line[4096], name[PATH_MAX], full[PATH_MAX * 2];
+	char line[4096], name[PATH_MAX], full[PATH_MAX + 8];
 	glob_t g;
-	size_t i;
-	int ret = 0;
+	size_t i, l;
+	int ret = 0, gr;
 
 	while (!ret && fgets(line, sizeof(line), f)) {
-		if (depth > 16 || sscanf(line, " include \"%4095[^\"]\"", name) != 1) {
+		l = strlen(line);
+		if (l == sizeof(line) - 1 && line[l - 1] != '\n') {
+			fputs(line, m);		/* the rest of a long line follows */
+			continue;
+		}
+		if (!nft_include_line(line, name, sizeof(name))) {
+			if (strstr(line, "include") && strstr(line, "include \""))
+				ret = strncmp(line + strspn(line, " \t"), "#", 1) ? -1 : 0;
 			fputs(line, m);
 			continue;
 		}
-		include_path(name, path, full, sizeof(full));
-		if (glob(full, 0, NULL, &g))
+		if (depth >= 16)
+			return -1;
+		include_path(name, full, sizeof(full));
+		gr = glob(full, GLOB_MARK, NULL, &g);
+		if (gr == GLOB_NOMATCH && strpbrk(full, "*?["))
+			continue;
+		if (gr)
 			return -1;
 		for (i = 0; !ret && i < g.gl_pathc; i++) {
-			_cleanup_fclose_ FILE *inc = fopen(g.gl_pathv[i], "re");
+			_cleanup_fclose_ FILE *inc = NULL;
 
-			ret = inc ? expand_into(m, inc, g.gl_pathv[i], depth + 1) : -1;
+			l = strlen(g.gl_pathv[i]);
+			if (l && g.gl_pathv[i][l - 1] == '/')
+				continue;
+			inc = fopen(g.gl_pathv[i], "re");
+			ret = inc ? expand_into(m, inc, depth + 1) : -1;
 			fputc('\n', m);
 		}
 		globfree(&g);
@@ -141,7 +332,7 @@ static int expand_into(FILE *m, FILE *f, const char *path, int depth)
 }
 
 /**
- * slurp() - read a whole file
+ * slurp() - read a whole file, its includes expanded
  * @path:	file
  *
  * Return: NUL-terminated heap buffer, or NULL
@@ -155,13 +346,47 @@ static char *slurp(const char *path)
 
 	if (!f || !(m = open_memstream(&buf, &len)))
 		return NULL;
-	if (expand_into(m, f, path, 0)) {
+	if (expand_into(m, f, 0)) {
 		fclose(m);
 		free(buf);
 		return NULL;
 	}
 	fclose(m);
 	return buf;
+}
+
+/**
+ * nft_file_includes() - does a ruleset file have include statements
+ * @path:	the file
+ *
+ * Return: 1 if a line (not a comment) holds "include", 0 if none, -errno
+ */
+int nft_file_includes(const char *path)
+{
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char line[4096];
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (line[strspn(line, " \t")] != '#' && strstr(line, "include"))
+			return 1;
+	return 0;
+}
+
+/**
+ * nft_expand_file() - a ruleset file with its include statements replaced
+ * by the files they name, as nft finds them
+ * @path:	the file
+ * @text:	out: heap text
+ *
+ * Return: 0, or -EINVAL (an include that cannot be read, or one not alone
+ * on its line), -ENOMEM
+ */
+int nft_expand_file(const char *path, char **text)
+{
+	*text = slurp(path);
+	return *text ? 0 : errno == ENOMEM ? -ENOMEM : -EINVAL;
 }
 
 /**
@@ -212,19 +437,18 @@ static int surely_too_large(const char *path)
 }
 
 /**
- * apply() - load a ruleset file, with commands before and after it, as one
- * transaction
+ * apply_ended() - apply(), for a file that ends in a newline
  * @path:	absolute path of the file to load
  * @shown:	name to show in error messages instead of @path
- * @prefix:	commands first ("flush ruleset\n": a whole ruleset)
- * @keep:	commands last (netcell's own tables made again), may be ""
+ * @prefix:	commands first
+ * @keep:	commands last
  * @err:	libnftables' error text
  * @len:	size of @err
  *
  * Return: 0, -EINVAL when the ruleset was rejected, -ENOMEM, -ELIBACC
  */
-static int apply(const char *path, const char *shown, const char *prefix, const char *keep,
-		 char *err, size_t len)
+static int apply_ended(const char *path, const char *shown, const char *prefix, const char *keep,
+		       char *err, size_t len)
 {
 	_cleanup_free_ char *cmd = NULL;
 	struct nft_ctx *n = nft_new();
@@ -250,12 +474,49 @@ static int apply(const char *path, const char *shown, const char *prefix, const 
 	if (ret) {
 		_cleanup_free_ char *e = strdup(nftl.ctx_get_error_buffer(n));
 
-		replace_all(e ? skip_wrapper(e) : "out of memory", path, shown, err, len);
+		if (e && !has_located(skip_wrapper(e)))
+			alone_errors(path, &e);
+		if (e)
+			drop_unplaced(skip_wrapper(e));
+		replace_all(e ? e : "out of memory", path, shown, err, len);
 		nft_reserved_error(shown, whole ? path : NULL, err, len);
 	}
 	if (ret && whole && strstr(err, "Message too long"))
 		ret = apply_in_steps(n, path, shown, err, len);
 	nft_free(n);
+	return ret;
+}
+
+/**
+ * apply() - load a ruleset file, with commands before and after it, as one
+ * transaction
+ * @path:	absolute path of the file to load
+ * @shown:	name to show in error messages instead of @path
+ * @prefix:	commands first ("flush ruleset\n": a whole ruleset)
+ * @keep:	commands last (netcell's own tables made again), may be ""
+ * @err:	libnftables' error text
+ * @len:	size of @err
+ *
+ * Return: 0, -EINVAL when the ruleset was rejected, -ENOMEM, -ELIBACC
+ */
+static int apply(const char *path, const char *shown, const char *prefix, const char *keep,
+		 char *err, size_t len)
+{
+	char ended[PATH_MAX + 16];
+	int ret = ended_copy(path, err, len, ended, sizeof(ended));
+
+	if (ret == -EINVAL) {
+		char *e = strdup(err);
+
+		if (e)
+			replace_all(e, path, shown, err, len);
+		free(e);
+	}
+	if (ret)
+		return ret == -EINVAL ? ret : (snprintf(err, len, "cannot read \"%s\": %s", shown, strerror(-ret)), ret);
+	ret = apply_ended(ended[0] ? ended : path, shown, prefix, keep, err, len);
+	if (ended[0])
+		unlink(ended);
 	return ret;
 }
 

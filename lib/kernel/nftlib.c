@@ -15,7 +15,8 @@ static const char *const names[] = {
 	"nft_ctx_new", "nft_ctx_free", "nft_run_cmd_from_buffer",
 	"nft_ctx_buffer_output", "nft_ctx_buffer_error",
 	"nft_ctx_get_output_buffer", "nft_ctx_get_error_buffer",
-	"nft_ctx_output_set_flags", NULL
+	"nft_ctx_output_set_flags", "nft_ctx_set_dry_run",
+	"nft_run_cmd_from_filename", NULL
 };
 
 static struct dynlib lib = {

@@ -20,8 +20,10 @@ union nftlib {
 		__typeof__(nft_ctx_get_output_buffer) *ctx_get_output_buffer;
 		__typeof__(nft_ctx_get_error_buffer) *ctx_get_error_buffer;
 		__typeof__(nft_ctx_output_set_flags) *ctx_output_set_flags;
+		__typeof__(nft_ctx_set_dry_run) *ctx_set_dry_run;
+		__typeof__(nft_run_cmd_from_filename) *run_cmd_from_filename;
 	};
-	void *sym[8];
+	void *sym[10];
 };
 
 NC_INTERNAL extern union nftlib nftl;

@@ -225,7 +225,15 @@ static int parse_table(struct sp *sp, struct sp_table *t, const char *s, const c
 			if (parse_chain(sp, c, ts, te))
 				goto bad;
 		} else if (starts(ts, te, "flags")) {
-			continue;	/* the build step owns the flags */
+			/* the build step owns the flags; a table the user
+			 * keeps dormant is not woken by the switch */
+			const char *d = ts;
+
+			while ((d = memchr(d, 'd', (size_t)(te - d))) && (size_t)(te - d) >= 7 &&
+			       strncmp(d, "dormant", 7))
+				d++;
+			t->dormant |= d && (size_t)(te - d) >= 7;
+			continue;
 		} else if (starts(ts, te, "comment")) {
 			if (append(&t->props, ts, (size_t)(te - ts)))
 				return -1;
@@ -262,8 +270,18 @@ int sp_parse(struct sp *sp)
 	int r;
 
 	while ((r = next_stmt(&p, end, &s, &e)) > 0) {
-		if (starts(s, e, "define") || starts(s, e, "redefine")) {
-			if (append(&sp->defines, s, (size_t)(e - s)))
+		if (starts(s, e, "redefine") || starts(s, e, "undefine")) {
+			/* every step gets every define: a symbol bound twice
+			 * would have one value throughout */
+			snprintf(sp->err, sizeof(sp->err),
+				 "line %u: \"%.*s\": a ruleset too large for one transaction must define each symbol once (define lines only)",
+				 sp_line_of(sp, s), (int)((e - s) > 40 ? 40 : e - s), s);
+			return -1;
+		} else if (starts(s, e, "define")) {
+			_cleanup_free_ char *re = NULL;
+
+			if (asprintf(&re, "re%.*s", (int)(e - s), s) < 0 ||
+			    append(&sp->defines, re, strlen(re)))
 				return -1;
 		} else if ((size_t)(e - s) == 13 && !strncmp(s, "flush ruleset", 13)) {
 			continue;	/* the switch replaces the whole ruleset anyway */

@@ -48,6 +48,8 @@ struct sp_chain {
  * @skip:	not built in this pass (the second pass rebuilds only the
  *		tables the first had to build under another name)
  * @tmpname:	second pass: the name it was first built under
+ * @dormant:	the file gives it "flags dormant": it stays dormant after
+ *		the switch
  */
 struct sp_table {
 	char family[16];
@@ -55,6 +57,7 @@ struct sp_table {
 	char newname[136];
 	int skip;
 	char tmpname[136];
+	int dormant;
 	char *props;
 	char **objs;
 	size_t nobjs;
@@ -65,7 +68,9 @@ struct sp_table {
 /**
  * struct sp - a parsed ruleset
  * @text:	the file, as read (statements point into it)
- * @defines:	define lines, prepended to every transaction
+ * @defines:	define lines as "redefine" (a libnftables context keeps its
+ *		symbols from one command buffer to the next), prepended to
+ *		every transaction
  * @tables:	tables
  * @n:		number of tables
  * @err:	why parsing failed

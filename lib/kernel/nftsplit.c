@@ -226,6 +226,25 @@ static int add_rules(struct sp *sp, struct nft_ctx *n, char *err, size_t len)
 }
 
 /**
+ * table_dormant() - does the file keep this table dormant (any of its
+ * declarations says "flags dormant", as nft merges them)
+ * @sp:		ruleset
+ * @t:		table
+ *
+ * Return: 1 if so
+ */
+static int table_dormant(const struct sp *sp, const struct sp_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < sp->n; i++)
+		if (sp->tables[i].dormant && !strcmp(sp->tables[i].family, t->family) &&
+		    !strcmp(sp->tables[i].name, t->name))
+			return 1;
+	return 0;
+}
+
+/**
  * switch_over() - wake the new tables and delete the old, in one transaction
  * @sp:		ruleset
  * @n:		libnftables context
@@ -246,8 +265,9 @@ static int switch_over(struct sp *sp, struct nft_ctx *n, const char *live,
 
 	if (!f)
 		return -ENOMEM;
+	/* a table the file keeps dormant stays as it was built */
 	for (i = 0; i < sp->n; i++)
-		if (!sp->tables[i].skip)
+		if (!sp->tables[i].skip && !table_dormant(sp, &sp->tables[i]))
 			fprintf(f, "add table %s %s\n", sp->tables[i].family, sp->tables[i].newname);
 	for (l = live; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
 		if (sscanf(l, "table %15s %135s", fam, name) == 2 &&

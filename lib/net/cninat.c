@@ -3,10 +3,11 @@
  * cninat.c - the CNI plugin's NAT and published ports, in table
  * "inet netcell_cni" of the host
  *
- * Theory of operation: the table's rules never change once made; what
- * changes per container are elements of its sets and maps, so ADD and DEL
- * are each one libnftables transaction of element commands and need no
- * rule handles:
+ * Theory of operation: the table's rules are always the same (each ADD
+ * loads them again, flushing each chain first, so rules deleted behind the
+ * plugin's back come back with the next container); what changes per
+ * container are elements of its sets and maps, so ADD and DEL are each one
+ * libnftables transaction and need no rule handles:
  *   - masq4/masq6: addresses of containers whose network masquerades;
  *     what they send out of any other interface than a netcell bridge
  *     (set "brs") leaves with the host's address;
@@ -36,11 +37,15 @@
 #include <stdio.h>
 #include <string.h>
 #include "kernel/nft.h"
+#include "kernel/nftcmp.h"
 #include "net/cninat.h"
 
 #define T "inet " CNINAT_TABLE
 
-/* made once, with the first container; the rules stay as they are */
+/* loaded with every container's ADD: made with the first one, and put back
+ * as it was for the next ones (each chain flushed and filled again in the
+ * same transaction, no moment without its rules) when rules were deleted or
+ * changed behind the plugin's back; the elements stay */
 static const char skeleton[] =
 	"add table " T "\n"
 	"add set " T " masq4 { type ipv4_addr; }\n"
@@ -51,20 +56,52 @@ static const char skeleton[] =
 	"add map " T " pm4h { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }\n"
 	"add map " T " pm6h { type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service; }\n"
 	"add chain " T " ports\n"
+	"flush chain " T " ports\n"
 	"add rule " T " ports meta l4proto { tcp, udp } dnat ip to ip daddr . meta l4proto . th dport map @pm4h\n"
 	"add rule " T " ports meta l4proto { tcp, udp } dnat ip to meta l4proto . th dport map @pm4\n"
 	"add rule " T " ports meta l4proto { tcp, udp } dnat ip6 to ip6 daddr . meta l4proto . th dport map @pm6h\n"
 	"add rule " T " ports meta l4proto { tcp, udp } dnat ip6 to meta l4proto . th dport map @pm6\n"
 	"add chain " T " prerouting { type nat hook prerouting priority dstnat; }\n"
+	"flush chain " T " prerouting\n"
 	"add rule " T " prerouting fib daddr type local jump ports\n"
 	"add chain " T " output { type nat hook output priority -100; }\n"
+	"flush chain " T " output\n"
 	"add rule " T " output fib daddr type local jump ports\n"
 	"add chain " T " postrouting { type nat hook postrouting priority srcnat; }\n"
+	"flush chain " T " postrouting\n"
 	"add rule " T " postrouting ct status dnat ip saddr 127.0.0.0/8 masquerade\n"
 	"add rule " T " postrouting ct status dnat oifname @brs ip saddr @masq4 masquerade\n"
 	"add rule " T " postrouting ct status dnat oifname @brs ip6 saddr @masq6 masquerade\n"
 	"add rule " T " postrouting oifname != @brs ip saddr @masq4 masquerade\n"
 	"add rule " T " postrouting oifname != @brs ip6 saddr @masq6 masquerade\n";
+
+/* the chains of the skeleton as nft lists them: CHECK compares them line
+ * for line, so a rule deleted or changed behind our back is drift, not a
+ * port that silently stopped answering */
+static const char *const chains[][2] = {
+	{ "ports",
+	  "table " T " {\n\tchain ports {\n"
+	  "\t\tmeta l4proto { tcp, udp } dnat ip to ip daddr . meta l4proto . th dport map @pm4h\n"
+	  "\t\tmeta l4proto { tcp, udp } dnat ip to meta l4proto . th dport map @pm4\n"
+	  "\t\tmeta l4proto { tcp, udp } dnat ip6 to ip6 daddr . meta l4proto . th dport map @pm6h\n"
+	  "\t\tmeta l4proto { tcp, udp } dnat ip6 to meta l4proto . th dport map @pm6\n\t}\n}\n" },
+	{ "prerouting",
+	  "table " T " {\n\tchain prerouting {\n"
+	  "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
+	  "\t\tfib daddr type local jump ports\n\t}\n}\n" },
+	{ "output",
+	  "table " T " {\n\tchain output {\n"
+	  "\t\ttype nat hook output priority -100; policy accept;\n"
+	  "\t\tfib daddr type local jump ports\n\t}\n}\n" },
+	{ "postrouting",
+	  "table " T " {\n\tchain postrouting {\n"
+	  "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+	  "\t\tct status dnat ip saddr 127.0.0.0/8 masquerade\n"
+	  "\t\tct status dnat oifname @brs ip saddr @masq4 masquerade\n"
+	  "\t\tct status dnat oifname @brs ip6 saddr @masq6 masquerade\n"
+	  "\t\toifname != @brs ip saddr @masq4 masquerade\n"
+	  "\t\toifname != @brs ip6 saddr @masq6 masquerade\n\t}\n}\n" },
+};
 
 /**
  * struct cmds - a growing text of nft commands
@@ -204,8 +241,9 @@ static int run(struct nc_ctx *ctx, const struct cmds *c, const char *what)
 }
 
 /**
- * cninat_add() - a container's NAT and ports, in one transaction (with the
- * table itself for the first container)
+ * cninat_add() - a container's NAT and ports, in one transaction with the
+ * table's skeleton (made for the first container, its rules put back as
+ * they were for the next ones)
  * @ctx:	context
  * @n:		its entries
  *
@@ -215,13 +253,8 @@ int cninat_add(struct nc_ctx *ctx, const struct cni_nat *n)
 {
 	char buf[32768];
 	struct cmds c = { buf, sizeof(buf), 0, 0 };
-	int ex = table_exists();
 
-	if (ex < 0)
-		return ctx_err(ctx, ex, NC_ERR_FAILED, "cannot read the nftables tables: %s",
-			       strerror(-ex));
-	if (!ex)
-		put(&c, "%s", skeleton);
+	put(&c, "%s", skeleton);
 	put(&c, "add element " T " brs { \"%s\" }\n", n->bridge);
 	elements(n, "add", &c);
 	return run(ctx, &c, "add the container's NAT and published ports");
@@ -266,7 +299,8 @@ int cninat_del(struct nc_ctx *ctx, const struct cni_nat *n, int drop_bridge, int
 }
 
 /**
- * cninat_check() - are the container's entries all there
+ * cninat_check() - are the table's rules as made and the container's
+ * entries all there
  * @ctx:	context
  * @n:		its entries, as added
  *
@@ -276,9 +310,23 @@ int cninat_check(struct nc_ctx *ctx, const struct cni_nat *n)
 {
 	char buf[32768], err[512], *l, *save = NULL;
 	struct cmds c = { buf, sizeof(buf), 0, 0 };
+	size_t i;
 
 	if (table_exists() != 1)
 		return ctx_err(ctx, -ENOENT, NC_ERR_FAILED, "table " T " is missing");
+	for (i = 0; i < sizeof(chains) / sizeof(chains[0]); i++) {
+		_cleanup_free_ char *text = NULL;
+		char cmd[96], why[512];
+
+		snprintf(cmd, sizeof(cmd), "list chain " T " %s", chains[i][0]);
+		if (nft_list_cmd(cmd, &text))
+			return ctx_err(ctx, -ENOENT, NC_ERR_FAILED, "chain " T " %s is missing",
+				       chains[i][0]);
+		if (nft_listing_diff(text, chains[i][1], why, sizeof(why)))
+			return ctx_err(ctx, -ENOENT, NC_ERR_FAILED, "chain " T " %s changed: %s",
+				       chains[i][0], why);
+	}
+	put(&c, "get element " T " brs { \"%s\" }\n", n->bridge);
 	elements(n, "get", &c);
 	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 		if (nft_run_text(l, err, sizeof(err)))

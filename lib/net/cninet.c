@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * cninet.c - the CNI plugin's links: bridge, veth pair, addresses, routes
+ * cninet.c - the CNI plugin's links: bridge, veth pair (the container's
+ * addresses and routes on them: cniaddr.c)
  *
  * Theory of operation: one attachment (container id + interface name) is a
  * veth pair whose host end, "ncv" and 12 hex digits of a hash of the id and
@@ -170,11 +171,13 @@ static int port_hairpin(struct nc_ctx *ctx, struct mnl_socket *nl, int idx)
  * @mac:	hardware address
  * @master:	index of its bridge, 0 for none
  * @kind:	IFLA_INFO_KIND ("bridge", "veth"), "" for none
+ * @flags:	IFF_* (IFF_UP: set up)
  */
 struct link_facts {
 	unsigned char mac[6];
 	unsigned master;
 	char kind[16];
+	unsigned flags;
 };
 
 /**
@@ -191,6 +194,7 @@ static int facts_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
+	f->flags = ((const struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_flags;
 	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) {
 		if (mnl_attr_get_type(a) == IFLA_ADDRESS && mnl_attr_get_payload_len(a) == 6)
 			memcpy(f->mac, mnl_attr_get_payload(a), 6);
@@ -315,26 +319,6 @@ static int bridge_up(struct nc_ctx *ctx, struct mnl_socket *nl, const struct cni
 }
 
 /**
- * route_gw() - the gateway of a route: its own, else that of the first
- * address of its family
- * @l:		attachment
- * @r:		route
- *
- * Return: gateway bytes, or NULL for a link route
- */
-static const unsigned char *route_gw(const struct cni_link *l, const struct cni_route *r)
-{
-	int i;
-
-	if (r->has_gw)
-		return r->gw;
-	for (i = 0; i < l->nips; i++)
-		if (l->ips[i].addr.family == r->dst.family && l->ips[i].has_gw)
-			return l->ips[i].gw;
-	return NULL;
-}
-
-/**
  * container_side() - in the container's namespace: MAC, MTU, up,
  * addresses, routes
  * @ctx:	context
@@ -345,22 +329,15 @@ static const unsigned char *route_gw(const struct cni_link *l, const struct cni_
 static int container_side(struct nc_ctx *ctx, const struct cni_link *l)
 {
 	struct mnl_socket *nl = nl_open(ctx);
-	int idx, ret, i;
+	int idx, ret;
 
 	if (!nl)
 		return -EIO;
 	idx = (int)if_nametoindex(l->ifname);
 	ret = idx ? link_set(ctx, nl, idx, l->mtu, 0, l->mac) :
 		ctx_err(ctx, -ENODEV, NC_ERR_FAILED, "no interface %s", l->ifname);
-	for (i = 0; !ret && i < l->nips; i++)
-		ret = nl_addr_add(ctx, nl, idx, l->ips[i].addr.family, l->ips[i].addr.addr,
-				  l->ips[i].addr.plen);
-	for (i = 0; !ret && i < l->nroutes; i++) {
-		const struct cni_route *r = &l->routes[i];
-
-		ret = nl_route_add(ctx, nl, r->dst.family, r->dst.addr, r->dst.plen,
-				   route_gw(l, r), idx);
-	}
+	if (!ret)
+		ret = cniaddr_add(ctx, nl, idx, l);
 	mnl_socket_close(nl);
 	return ret ? ctx_wrap(ctx, ret, "cannot set up %s in the container", l->ifname) : 0;
 }
@@ -439,44 +416,48 @@ int cninet_add(struct nc_ctx *ctx, const struct cni_link *l, const char *netns,
 }
 
 /**
- * cninet_del() - remove an attachment's pair, from either end
+ * cninet_del() - remove an attachment's pair
  * @ctx:	context
  * @hostif:	host end
  * @ifname:	container end
+ * @mac:	the container end's MAC, as made
  * @netns:	the container's namespace file; "" or a gone one is fine
  *
- * The container's end is removed in its namespace when that still exists
- * (a pair whose host end was renamed or moved goes too), then the host end
- * by name: whichever is left, DEL leaves nothing, and finding nothing is
- * success.
+ * The host end goes by name, and the container's end with it.  Only when
+ * there is no host end (renamed or moved by someone) is the container's
+ * end removed in its namespace, and only if it is a veth with the MAC we
+ * gave it: an interface of that name that is not ours (an ADD that failed
+ * because CNI_IFNAME was taken, then the runtime's DEL) is never touched.
+ * Finding nothing is success.
  *
  * Return: 0 or -errno with a message
  */
-int cninet_del(struct nc_ctx *ctx, const char *hostif, const char *ifname, const char *netns)
+int cninet_del(struct nc_ctx *ctx, const char *hostif, const char *ifname,
+	       const unsigned char mac[6], const char *netns)
 {
 	struct nc_ctx quiet = { .kfd = -1 };
-	struct mnl_socket *nl;
-	int hostfd, ret = 0;
+	struct mnl_socket *nl = nl_open(ctx);
+	struct link_facts f;
+	int hostfd, ret;
 
-	if (netns[0] && ns_is_netns_file(netns) && !ns_go(&quiet, netns, &hostfd)) {
-		nl = nl_open(ctx);
-		ret = nl ? nl_link_del(ctx, nl, ifname) : -EIO;
-		if (nl)
-			mnl_socket_close(nl);
-		if (ns_back(hostfd))
-			return ctx_err(ctx, -EIO, NC_ERR_FAILED,
-				       "cannot return to the host's network namespace");
-		if (ret && ret != -ENODEV)
-			return ctx_wrap(ctx, ret, "cannot delete %s in the container", ifname);
-	}
-	nl = nl_open(ctx);
 	if (!nl)
 		return -EIO;
 	ret = nl_link_del(ctx, nl, hostif);
 	mnl_socket_close(nl);
-	if (ret && ret != -ENODEV)
-		return ctx_wrap(ctx, ret, "cannot delete %s", hostif);
-	return 0;
+	if (ret != -ENODEV)
+		return ret ? ctx_wrap(ctx, ret, "cannot delete %s", hostif) : 0;
+	ctx->msg[0] = '\0';
+	if (!netns[0] || !ns_is_netns_file(netns) || ns_go(&quiet, netns, &hostfd))
+		return 0;
+	nl = nl_open(ctx);
+	ret = 0;
+	if (nl && !link_get(nl, ifname, &f) && !strcmp(f.kind, "veth") && !memcmp(f.mac, mac, 6))
+		ret = nl_link_del(ctx, nl, ifname);
+	if (nl)
+		mnl_socket_close(nl);
+	if (ns_back(hostfd))
+		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "cannot return to the host's network namespace");
+	return ret && ret != -ENODEV ? ctx_wrap(ctx, ret, "cannot delete %s in the container", ifname) : 0;
 }
 
 /**
@@ -499,21 +480,95 @@ int cninet_bridge_del(struct nc_ctx *ctx, const char *bridge)
 }
 
 /**
- * has_line() - does a netinfo_dump() text hold a line
- * @text:	dump
- * @line:	the whole line, without its newline
- *
- * Return: 1 if so
+ * struct addr_want - an address looked for in an RTM_GETADDR dump
+ * @ifindex:	on this link
+ * @a:		this address and prefix length
+ * @found:	set when seen
  */
-static int has_line(const char *text, const char *line)
-{
-	size_t n = strlen(line);
-	const char *p;
+struct addr_want {
+	unsigned ifindex;
+	struct cidr a;
+	int found;
+};
 
-	for (p = text; (p = strstr(p, line)); p += n)
-		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
-			return 1;
-	return 0;
+/**
+ * addr_cb() - mnl callback: one RTM_NEWADDR, is it the address wanted
+ * @nlh:	message
+ * @data:	struct addr_want
+ *
+ * Return: MNL_CB_OK
+ */
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr_want *w = data;
+	const struct nlattr *a, *addr = NULL, *local = NULL;
+	size_t alen = w->a.family == AF_INET ? 4 : 16;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_index != w->ifindex ||
+	    ifa->ifa_family != w->a.family || ifa->ifa_prefixlen != w->a.plen)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_type(a) == IFA_ADDRESS)
+			addr = a;
+		else if (mnl_attr_get_type(a) == IFA_LOCAL)
+			local = a;
+	}
+	a = local ? local : addr;
+	if (a && mnl_attr_get_payload_len(a) == alen && !memcmp(mnl_attr_get_payload(a), w->a.addr, alen))
+		w->found = 1;
+	return MNL_CB_OK;
+}
+
+/**
+ * check_bridge() - on the host: the bridge a bridge and up, its gateway
+ * addresses (isGateway), the host end on it and up
+ * @ctx:	context
+ * @l:		attachment as recorded
+ *
+ * A bridge set down, or one that lost its gateway address, leaves the
+ * container without its way out while each of its own pieces is in place.
+ *
+ * Return: 0 or -errno with what is missing
+ */
+static int check_bridge(struct nc_ctx *ctx, const struct cni_link *l)
+{
+	struct mnl_socket *nl = nl_open(ctx);
+	struct addr_want w;
+	struct link_facts br, f;
+	char a[64];
+	int i, ret = 0, bret, hret;
+
+	if (!nl)
+		return -EIO;
+	bret = link_get(nl, l->bridge, &br);
+	hret = link_get(nl, l->hostif, &f);
+	if (bret || strcmp(br.kind, "bridge"))
+		ret = ctx_err(ctx, -ENODEV, NC_ERR_FAILED, "bridge \"%s\" is missing", l->bridge);
+	else if (!(br.flags & IFF_UP))
+		ret = ctx_err(ctx, -ENETDOWN, NC_ERR_FAILED, "bridge \"%s\" is down", l->bridge);
+	else if (hret)
+		ret = ctx_err(ctx, -ENODEV, NC_ERR_FAILED, "host interface %s is missing", l->hostif);
+	else if (!f.master || f.master != if_nametoindex(l->bridge))
+		ret = ctx_err(ctx, -ENOENT, NC_ERR_FAILED, "host interface %s is not on bridge \"%s\"",
+			      l->hostif, l->bridge);
+	else if (!(f.flags & IFF_UP))
+		ret = ctx_err(ctx, -ENETDOWN, NC_ERR_FAILED, "host interface %s is down", l->hostif);
+	for (i = 0; !ret && l->is_gw && i < l->nips; i++) {
+		if (!l->ips[i].has_gw)
+			continue;
+		memset(&w, 0, sizeof(w));
+		w.ifindex = f.master;
+		w.a = l->ips[i].addr;
+		memcpy(w.a.addr, l->ips[i].gw, sizeof(w.a.addr));
+		if (nl_dump(nl, RTM_GETADDR, addr_cb, &w))
+			ret = ctx_err(ctx, -EIO, NC_ERR_FAILED, "cannot list the host's addresses");
+		else if (!w.found && (cidr_format(&w.a, a, sizeof(a)), 1))
+			ret = ctx_err(ctx, -ENOENT, NC_ERR_FAILED,
+				      "gateway address %s is missing on bridge \"%s\"", a, l->bridge);
+	}
+	mnl_socket_close(nl);
+	return ret;
 }
 
 /**
@@ -526,37 +581,21 @@ static int has_line(const char *text, const char *line)
  */
 static int check_container(struct nc_ctx *ctx, const struct cni_link *l)
 {
-	char dump[16384], want[256], a[64], gw[INET6_ADDRSTRLEN];
-	const unsigned char *g;
-	int i;
+	struct mnl_socket *nl = nl_open(ctx);
+	struct link_facts f;
+	int ret;
 
-	if (!if_nametoindex(l->ifname))
+	if (!nl)
+		return -EIO;
+	ret = link_get(nl, l->ifname, &f);
+	mnl_socket_close(nl);
+	if (ret)
 		return ctx_err(ctx, -ENODEV, NC_ERR_FAILED, "interface %s is missing in the container",
 			       l->ifname);
-	if (nldump_text(NULL, dump, sizeof(dump)))
-		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "%s", dump);
-	for (i = 0; i < l->nips; i++) {
-		cidr_format(&l->ips[i].addr, a, sizeof(a));
-		snprintf(want, sizeof(want), "A\t%s\t%s", l->ifname, a);
-		if (!has_line(dump, want))
-			return ctx_err(ctx, -ENOENT, NC_ERR_FAILED,
-				       "address %s is missing on %s in the container", a, l->ifname);
-	}
-	for (i = 0; i < l->nroutes; i++) {
-		g = route_gw(l, &l->routes[i]);
-		if (l->routes[i].dst.plen)
-			cidr_format(&l->routes[i].dst, a, sizeof(a));
-		else
-			snprintf(a, sizeof(a), "default");
-		if (!g || !inet_ntop(l->routes[i].dst.family, g, gw, sizeof(gw)))
-			gw[0] = '\0';
-		snprintf(want, sizeof(want), "R\t%s\t%s\t%s", a, gw, l->ifname);
-		if (!has_line(dump, want))
-			return ctx_err(ctx, -ENOENT, NC_ERR_FAILED,
-				       "route %s%s%s is missing in the container", a,
-				       gw[0] ? " via " : "", gw);
-	}
-	return 0;
+	if (!(f.flags & IFF_UP))
+		return ctx_err(ctx, -ENETDOWN, NC_ERR_FAILED, "interface %s is down in the container",
+			       l->ifname);
+	return cniaddr_check(ctx, l);
 }
 
 /**
@@ -569,19 +608,10 @@ static int check_container(struct nc_ctx *ctx, const struct cni_link *l)
  */
 int cninet_check(struct nc_ctx *ctx, const struct cni_link *l, const char *netns)
 {
-	struct mnl_socket *nl = nl_open(ctx);
-	struct link_facts f;
-	int hostfd, ret;
+	int hostfd, ret = check_bridge(ctx, l);
 
-	if (!nl)
-		return -EIO;
-	ret = link_get(nl, l->hostif, &f);
-	mnl_socket_close(nl);
 	if (ret)
-		return ctx_err(ctx, -ENODEV, NC_ERR_FAILED, "host interface %s is missing", l->hostif);
-	if (!f.master || f.master != if_nametoindex(l->bridge))
-		return ctx_err(ctx, -ENOENT, NC_ERR_FAILED, "host interface %s is not on bridge \"%s\"",
-			       l->hostif, l->bridge);
+		return ret;
 	ret = ns_go(ctx, netns, &hostfd);
 	if (!ret)
 		ret = check_container(ctx, l);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* cninet.h - the CNI plugin's links: bridge, veth pair, addresses, routes */
+/* cninet.h - the CNI plugin's links: bridge, veth pair, addresses, routes
+ * (cninet.c the links, cniaddr.c the addresses and routes) */
 #ifndef NC_CNINET_H
 #define NC_CNINET_H
 
@@ -65,10 +66,17 @@ NC_INTERNAL void cninet_names(const char *id, const char *ifname,
 NC_INTERNAL int cninet_add(struct nc_ctx *ctx, const struct cni_link *l,
 			   const char *netns, unsigned char hostmac[6]);
 NC_INTERNAL int cninet_del(struct nc_ctx *ctx, const char *hostif,
-			   const char *ifname, const char *netns);
+			   const char *ifname, const unsigned char mac[6],
+			   const char *netns);
 NC_INTERNAL int cninet_bridge_del(struct nc_ctx *ctx, const char *bridge);
 NC_INTERNAL int cninet_check(struct nc_ctx *ctx, const struct cni_link *l,
 			     const char *netns);
 NC_INTERNAL int cninet_sysctl(struct nc_ctx *ctx, const char *bridge, int localnet);
+
+/* cniaddr.c: the container end's addresses and routes */
+struct mnl_socket;
+NC_INTERNAL int cniaddr_add(struct nc_ctx *ctx, struct mnl_socket *nl, int idx,
+			    const struct cni_link *l);
+NC_INTERNAL int cniaddr_check(struct nc_ctx *ctx, const struct cni_link *l);
 
 #endif /* NC_CNINET_H */

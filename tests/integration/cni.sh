@@ -403,6 +403,20 @@ pm_user() {
 	[ -z "$(ls "$T/cnistate/$NET" 2>/dev/null)" ] || fail "state left: $(ls "$T/cnistate/$NET")"
 	[ -z "$(ls "$T/ipam/$NET" 2>/dev/null | grep -E '^[0-9]')" ] || fail "IPAM lease left"
 	[ -e "$NETCELL_STATE_DIR/cells/cni-${id:0:12}.conf" ] && fail "the container's cell outlived it"
+	# two networks, one published port (rootlessport reaches the container
+	# in the rootless netns, where the two networks' ADDs shared the port)
+	local hp2 n=$(( $$ % 200 + 20 ))
+	hp2=$(free_port) || fail "no free port"
+	printf '{"cniVersion": "1.0.0", "name": "%sm", "plugins": [{"type": "netcell", "bridge": "%sc",
+ "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.234.%s.0/24"}]], "dataDir": "%s/ipam"},
+ "capabilities": {"portMappings": true}}]}\n' "$PFX" "$PFX" "$n" "$T" >"$T/pm/net.d/${PFX}m.conflist"
+	"${PM[@]}" run -d --name "${PFX}two" --network "$NET,${PFX}m" -p "$hp2:80" --rootfs "$RFS" httpd -f -p 80 -h /www \
+		>"$T/pm.out" 2>&1 || fail "podman run on two networks: $(cat "$T/pm.out")"
+	for _ in $(seq 1 50); do http 127.0.0.1 "$hp2" >/dev/null && break; sleep 0.1; done
+	http 127.0.0.1 "$hp2" >/dev/null || fail "two networks: 127.0.0.1:$hp2 does not reach the container"
+	"${PM[@]}" rm -f -t 0 "${PFX}two" >/dev/null || fail "podman rm -f of the two-network container"
+	[ -z "$(ls "$T/cnistate/$NET" "$T/cnistate/${PFX}m" 2>/dev/null)" ] || fail "state left: $(ls -R "$T/cnistate")"
+	[ -z "$(ls "$T/ipam/$NET" "$T/ipam/${PFX}m" 2>/dev/null | grep -E '^[0-9]')" ] || fail "IPAM leases left"
 	pm_ten
 	[ "$(for i in $(seq 1 10); do pm_addr "${PFX}p$i"; done | sort -u | grep -c "^$SUB\.")" = 10 ] ||
 		fail "10 containers have not 10 addresses of $SUB.0/24"
@@ -601,3 +615,754 @@ import socket; c=socket.create_connection(('$v6::1',$hp),2); print(c.recv(64).de
 	return 0
 }
 t_cni_dual_stack() { in_mode cni_dual_stack_body; }
+
+# --- conformance --------------------------------------------------------
+
+# cni_result_ok VERSION NETNS: the last ADD's result, field by field, as
+# the spec of VERSION shapes it (after PREV interfaces of an earlier plugin)
+# and as the kernel has it: prints "HOSTIF HOSTMAC CMAC ADDRESS"
+cni_result_ok() {
+	python3 - "$T/cni.out" "$1" "$2" "$BR" "$SUB" "${3:-0}" <<'PY' || fail "the $1 result is not as the spec says: $(cat "$T/cni.out")"
+import json, sys
+r = json.load(open(sys.argv[1])); v, ns, br, sub, prev = sys.argv[2:]; prev = int(prev)
+assert r["cniVersion"] == v, "cniVersion"
+i = r["interfaces"]
+assert len(i) == prev + 3, "interfaces"
+assert i[prev]["name"] == br and "sandbox" not in i[prev], "the bridge"
+assert i[prev + 1]["name"].startswith("ncv") and "sandbox" not in i[prev + 1], "the host end"
+assert len(i[prev + 1]["mac"]) == 17, "the host end's mac"
+assert i[prev + 2]["name"] == "eth0" and i[prev + 2]["sandbox"] == ns, "the container's end"
+assert len(i[prev + 2]["mac"]) == 17, "the container's mac"
+ip = r["ips"][-1]
+assert ip["address"].startswith(sub + ".") and ip["address"].endswith("/24"), "address"
+assert ip["gateway"] == sub + ".1", "gateway"
+assert ip["interface"] == prev + 2, "interface index"
+assert ("version" in ip) == (v != "1.0.0"), "version key (0.3.x/0.4.0 only)"
+assert ip.get("version", "4") == "4", "version value"
+assert {"dst": "0.0.0.0/0", "gw": sub + ".1"} in r["routes"], "default route"
+assert isinstance(r.get("dns", {}), dict), "dns"
+print(i[prev + 1]["name"], i[prev + 1]["mac"], i[prev + 2]["mac"], ip["address"])
+PY
+}
+
+# Each version the plugin announces: ADD's result field by field and as the
+# kernel has it, CHECK (0.4.0 and later; code 1 before), DEL leaving
+# nothing.  A 1.1.0 configuration is refused with code 1 by every verb
+# (the plugin does not announce 1.1.0, so a runtime that follows the spec
+# never sends one) and makes nothing.  Not first in a chain: an earlier
+# plugin's prevResult comes first, ours follow with shifted indexes, its
+# dns is kept; a prevResult with a list that is not a list fails ADD (7),
+# and one that is not even an object does not stop DEL.
+cni_versions_body() {
+	cni_begin
+	local c1=${PFX}c1 v out hif hmac cmac addr
+	ip netns add "$c1"; NSS="$c1"
+	for v in 0.3.0 0.3.1 0.4.0 1.0.0; do
+		cni_conf "$T/conf.json"; sed -i "s/\"1.0.0\"/\"$v\"/" "$T/conf.json"
+		IDS="ver-$v"
+		cni_ok ADD "ver-$v" "/run/netns/$c1" "$T/conf.json"
+		read -r hif hmac cmac addr <<<"$(cni_result_ok "$v" "/run/netns/$c1")"
+		ip -o link show "$hif" | grep -q "link/ether $hmac .*master $BR\|master $BR .*link/ether $hmac" ||
+			fail "$v: the host end $hif ($hmac) is not on $BR: $(ip -o link show "$hif")"
+		ip -n "$c1" -o link show eth0 | grep -q "link/ether $cmac" || fail "$v: eth0 has not the MAC $cmac"
+		ip -n "$c1" -o addr show dev eth0 | grep -q "inet $addr" || fail "$v: eth0 has not $addr"
+		[ "$(jq_py 'r["interfaces"][0]["mac"]')" = "$(ip -o link show "$BR" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)" ] ||
+			fail "$v: the bridge's mac in the result is not the bridge's"
+		case $v in
+		0.3.*) cni_code 1 CHECK "ver-$v" "/run/netns/$c1" "$T/conf.json" ;;
+		*) cni_ok CHECK "ver-$v" "/run/netns/$c1" "$T/conf.json" ;;
+		esac
+		cni_ok DEL "ver-$v" "/run/netns/$c1" "$T/conf.json"
+		cni_nothing_left
+	done
+	# the network's own "dns" is the result's (as with the bridge plugin)
+	IDS="dns"
+	cni_conf "$T/conf.json" '"dns": {"nameservers": ["10.99.0.53"], "search": ["example.test"]}'
+	cni_ok ADD dns "/run/netns/$c1" "$T/conf.json"
+	[ "$(jq_py 'r["dns"]')" = "{'nameservers': ['10.99.0.53'], 'search': ['example.test']}" ] ||
+		fail "the network's dns is not in the result: $(cat "$T/cni.out")"
+	cni_ok DEL dns "/run/netns/$c1" "$T/conf.json"
+	cni_nothing_left
+	# 1.1.0: refused by each verb, nothing made
+	cni_conf "$T/conf.json"; sed -i 's/"1.0.0"/"1.1.0"/' "$T/conf.json"
+	for v in ADD CHECK DEL; do cni_code 1 "$v" v11 "/run/netns/$c1" "$T/conf.json"; done
+	ip -n "$c1" -o link | grep -q eth0 && fail "a 1.1.0 ADD made eth0"
+	cni_nothing_left
+	# after another plugin of the chain
+	IDS="chained"
+	cni_conf "$T/conf.json" '"prevResult": {"cniVersion": "1.0.0", "interfaces": [{"name": "lo", "sandbox": "/run/netns/'"$c1"'"}],
+ "ips": [{"address": "10.99.0.9/32", "interface": 0}], "dns": {"nameservers": ["10.99.0.53"]}}'
+	cni_ok ADD chained "/run/netns/$c1" "$T/conf.json"
+	cni_result_ok 1.0.0 "/run/netns/$c1" 1 >/dev/null
+	[ "$(jq_py 'r["interfaces"][0]["name"], r["ips"][0]["address"], r["ips"][0]["interface"], r["dns"]["nameservers"]')" = \
+	  "lo 10.99.0.9/32 0 ['10.99.0.53']" ] || fail "the earlier plugin's result is not kept: $(cat "$T/cni.out")"
+	cni_ok CHECK chained "/run/netns/$c1" "$T/conf.json"
+	cni_ok DEL chained "/run/netns/$c1" "$T/conf.json"
+	cni_nothing_left
+	# broken prevResults
+	cni_conf "$T/bad.json" '"prevResult": {"cniVersion": "1.0.0", "interfaces": {"name": "lo"}}'
+	cni_code 7 ADD chained "/run/netns/$c1" "$T/bad.json"
+	grep -q 'prevResult: \\"interfaces\\" must be a list' "$T/cni.out" || fail "the error does not name the broken list: $(cat "$T/cni.out")"
+	cni_nothing_left
+	cni_conf "$T/conf.json"
+	cni_conf "$T/bad.json" '"prevResult": "garbage"'
+	cni_ok ADD chained "/run/netns/$c1" "$T/conf.json"
+	cni_ok DEL chained "/run/netns/$c1" "$T/bad.json"
+	ip -n "$c1" -o link | grep -q eth0 && fail "DEL with a broken prevResult left eth0"
+	cni_nothing_left
+	return 0
+}
+t_cni_versions() { in_mode cni_versions_body; }
+
+# cni_drift WHAT TEXT: CHECK fails with 104 and a message naming TEXT
+cni_drift() {
+	local msg
+	cni_code 104 CHECK drift "/run/netns/${PFX}c1" "$T/conf.json"
+	msg=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["msg"])' "$T/cni.out")
+	case "$msg" in *"$2"*) ;; *) fail "CHECK after $1 does not say '$2': $msg" ;; esac
+}
+
+# CHECK against each piece of an attachment removed or changed behind the
+# plugin's back, each put back after (and CHECK passing again shows the
+# putting back is complete): the container's interface down, its route,
+# the host end down and off the bridge, the bridge down, its gateway
+# address, a DNAT entry, the bridge's entry in the table, the table's
+# rules (the next container's ADD puts them back), the host end, the
+# bridge.  Then DEL still leaves nothing.
+cni_check_drift_body() {
+	cni_begin
+	local c1=${PFX}c1 hp hif addr
+	ip netns add "$c1"; NSS="$c1"; IDS="drift"
+	hp=$(free_port) || fail "no free port"
+	cni_conf "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80}]}'
+	cni_ok ADD drift "/run/netns/$c1" "$T/conf.json"
+	hif=$(jq_py 'r["interfaces"][1]["name"]'); addr=$(jq_py 'r["ips"][0]["address"]')
+	cni_ok CHECK drift "/run/netns/$c1" "$T/conf.json"
+	ip -n "$c1" link set eth0 down
+	cni_drift "eth0 set down" "interface eth0 is down in the container"
+	ip -n "$c1" link set eth0 up; ip -n "$c1" route replace default via "$SUB.1" dev eth0
+	ip -n "$c1" route del default
+	cni_drift "the default route removed" "route default via $SUB.1 is missing"
+	ip -n "$c1" route add default via "$SUB.1" dev eth0
+	ip link set "$hif" down
+	cni_drift "the host end set down" "host interface $hif is down"
+	ip link set "$hif" up; ip link set "$hif" nomaster
+	cni_drift "the host end taken off the bridge" "host interface $hif is not on bridge"
+	ip link set "$hif" master "$BR"; ip link set "$BR" down
+	cni_drift "the bridge set down" "bridge \"$BR\" is down"
+	ip link set "$BR" up; ip addr del "$SUB.1/24" dev "$BR"
+	cni_drift "the gateway address removed" "gateway address $SUB.1/24 is missing on bridge"
+	ip addr add "$SUB.1/24" dev "$BR"
+	nft delete element inet netcell_cni pm4 "{ tcp . $hp }"
+	cni_drift "the DNAT entry removed" "pm4 { tcp . $hp }"
+	nft add element inet netcell_cni pm4 "{ tcp . $hp : ${addr%/*} . 80 }"
+	nft delete element inet netcell_cni brs "{ \"$BR\" }"
+	cni_drift "the bridge's entry removed" "brs { \"$BR\" }"
+	nft add element inet netcell_cni brs "{ \"$BR\" }"
+	cni_ok CHECK drift "/run/netns/$c1" "$T/conf.json"
+	nft flush chain inet netcell_cni ports
+	cni_drift "the DNAT rules flushed" "chain inet netcell_cni ports changed"
+	# the next container's ADD puts the table's rules back
+	ip netns add "${PFX}c2"; NSS="$NSS ${PFX}c2"; IDS="$IDS drift2"
+	cni_conf "$T/conf2.json"
+	cni_ok ADD drift2 "/run/netns/${PFX}c2" "$T/conf2.json"
+	cni_ok CHECK drift "/run/netns/$c1" "$T/conf.json"
+	cni_ok DEL drift2 "/run/netns/${PFX}c2" "$T/conf2.json"
+	ip link del "$hif"
+	cni_drift "the host end deleted" "host interface $hif is missing"
+	ip link del "$BR"
+	cni_drift "the bridge deleted" "bridge \"$BR\" is missing"
+	cni_ok DEL drift "/run/netns/$c1" "$T/conf.json"
+	cni_nothing_left
+	return 0
+}
+t_cni_check_drift() { in_mode cni_check_drift_body; }
+
+# DEL in every state a runtime may call it in: never added (with and
+# without CNI_NETNS); after a "reboot" (the state directory kept, links,
+# table and namespaces gone); with CNI_ARGS that are not KEY=VALUE (the
+# lease is released all the same: host-local refuses such arguments);
+# after an ADD that failed because CNI_IFNAME was another's interface.
+cni_del_cases_body() {
+	cni_begin
+	local c1=${PFX}c1 c2=${PFX}c2 hp
+	ip netns add "$c1"; ip netns add "$c2"; NSS="$c1 $c2"; IDS="reb1 reb2 args"
+	hp=$(free_port) || fail "no free port"
+	cni_conf "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80}]}'
+	cni_ok DEL never "/run/netns/$c1" "$T/conf.json"
+	cni_ok DEL never "" "$T/conf.json"
+	cni_nothing_left
+	cni_ok ADD reb1 "/run/netns/$c1" "$T/conf.json"
+	cni_conf "$T/conf2.json"
+	cni_ok ADD reb2 "/run/netns/$c2" "$T/conf2.json"
+	# the "reboot": everything the kernel held goes, the files stay
+	ip netns del "$c1"; ip netns del "$c2"
+	for _ in $(seq 1 40); do ip -o link | grep -q ' ncv' || break; sleep 0.05; done
+	ip link del "$BR"; nft delete table inet netcell_cni
+	[ "$(ls "$T/cnistate/$NET" | wc -l)" = 2 ] || fail "the state of two containers is not there"
+	cni_ok DEL reb1 "/run/netns/$c1" "$T/conf.json"
+	cni_ok DEL reb2 "" "$T/conf2.json"
+	cni_nothing_left
+	ip netns add "$c1"
+	cni_ok ADD args "/run/netns/$c1" "$T/conf2.json"
+	cni_ok DEL args "/run/netns/$c1" "$T/conf2.json" CNI_ARGS="garbage"
+	cni_nothing_left
+	# CNI_IFNAME taken in the container by an interface that is not ours:
+	# ADD fails, and neither its undoing nor the runtime's DEL touch it
+	local mac
+	ip -n "$c1" link add eth0 type veth peer name "${PFX}x" || fail "cannot make the container's own eth0"
+	mac=$(ip -n "$c1" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*')
+	cni_code 100 ADD taken "/run/netns/$c1" "$T/conf2.json"
+	cni_ok DEL taken "/run/netns/$c1" "$T/conf2.json"
+	[ "$(ip -n "$c1" -o link show eth0 2>/dev/null | grep -o 'link/ether [0-9a-f:]*')" = "$mac" ] ||
+		fail "the container's own eth0 was deleted by the failed ADD or the DEL"
+	cni_nothing_left
+	return 0
+}
+t_cni_del_cases() { in_mode cni_del_cases_body; }
+
+# Input a runtime or a user may get wrong: each is one error object with
+# the code for it, and leaves nothing (no link, entry, state or lease).
+cni_bad_input_body() {
+	cni_begin
+	local c1=${PFX}c1 hp a
+	ip netns add "$c1"; NSS="$c1"; IDS="bad"
+	hp=$(free_port) || fail "no free port"
+	cni_conf "$T/conf.json"
+	for a in "garbage" "IgnoreUnknown=1;;K8S_POD_NAME=x" "=x" "FOO=1" "IgnoreUnknown=1;MAC=$(printf 'a%.0s' $(seq 1 40))" \
+		 "IgnoreUnknown=1;NETCELL_FIREWALL=$(printf 'a%.0s' $(seq 1 300))"; do
+		cni_code 4 ADD bad "/run/netns/$c1" "$T/conf.json" CNI_ARGS="$a"
+		grep -q 'CNI_ARGS' "$T/cni.out" || fail "the error does not name CNI_ARGS: $(cat "$T/cni.out")"
+	done
+	for a in '{"hostPort": '"$hp"'}' '[{"hostPort": "80", "containerPort": 80}]' \
+		 '[{"hostPort": '"$hp"', "containerPort": 80, "protocol": "sctp"}]' \
+		 '[{"hostPort": '"$hp"', "containerPort": 0}]' \
+		 '[{"hostPort": '"$hp"', "containerPort": 80}, {"hostPort": '"$hp"', "containerPort": 81, "hostIP": "0.0.0.0"}]' \
+		 '[{"hostPort": '"$hp"', "containerPort": 80, "hostIP": "::1"}]' \
+		 '[{"hostPort": '"$hp"', "containerPort": 80, "hostIP": "localhost"}]'; do
+		cni_conf "$T/pm.json" '"runtimeConfig": {"portMappings": '"$a"'}'
+		cni_code 7 ADD bad "/run/netns/$c1" "$T/pm.json"
+		grep -q 'portMappings' "$T/cni.out" || fail "the error does not name portMappings: $(cat "$T/cni.out")"
+	done
+	for a in '"mtu": 10' '"bridge": 5' '"isGateway": "yes"' '"ipam": "host-local"'; do
+		cni_conf "$T/k.json" "$a"
+		cni_code 7 ADD bad "/run/netns/$c1" "$T/k.json"
+	done
+	sed 's/"name": "[^"]*"/"name": "bad\/name"/' "$T/conf.json" >"$T/k.json"
+	cni_code 7 ADD bad "/run/netns/$c1" "$T/k.json"
+	ip -n "$c1" -o link | grep -q eth0 && fail "a refused ADD made eth0"
+	cni_nothing_left
+	# unknown keys pass with IgnoreUnknown, as podman and the kubelet send them
+	cni_ok ADD bad "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=x;FOO=bar"
+	cni_ok DEL bad "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=x;FOO=bar"
+	cni_nothing_left
+	# "UDP" as Kubernetes spells it
+	cni_conf "$T/pm.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80, "protocol": "UDP"}]}'
+	cni_ok ADD bad "/run/netns/$c1" "$T/pm.json"
+	nft list map inet netcell_cni pm4 | grep -q "udp . $hp :" || fail "the UDP mapping is not in pm4: $(nft list map inet netcell_cni pm4)"
+	cni_ok DEL bad "/run/netns/$c1" "$T/pm.json"
+	cni_nothing_left
+	return 0
+}
+t_cni_bad_input() { in_mode cni_bad_input_body; }
+
+# --- several networks ---------------------------------------------------
+
+# cni_net2: a second network (bridge BR2, SUB2) in $T/conf2n.json, with the
+# same port mapping as $T/conf.json when $1 is given; its cleanup
+cni_net2() {
+	local n=$(( $$ % 200 + 20 )) pm=""
+	BR2="${PFX}c"; NET2="${PFX}m"; SUB2="10.234.$n"
+	ip -4 route | grep -qE "^10\.234\.$n\." && fail "a route of the host uses $SUB2 already"
+	[ -n "${1:-}" ] && pm=', "runtimeConfig": {"portMappings": [{"hostPort": '"$1"', "containerPort": 80}]}'
+	printf '{"cniVersion": "1.0.0", "name": "%s", "type": "netcell", "bridge": "%s",
+ "ipam": {"type": "host-local", "ranges": [[{"subnet": "%s.0/24"}]], "dataDir": "%s/ipam"}%s}\n' \
+		"$NET2" "$BR2" "$SUB2" "$T" "$pm" >"$T/conf2n.json"
+	trap 'cni_net2_cleanup; cni_cleanup' EXIT
+}
+cni_net2_cleanup() {
+	local id
+	for id in $IDS2; do cni DEL "$id" "" "$T/conf2n.json" CNI_IFNAME=eth1 >/dev/null 2>&1; done
+	ip link del "$BR2" 2>/dev/null
+	return 0
+}
+
+# cni_net2_left: nothing of the second network is left
+cni_net2_left() {
+	ip link show "$BR2" >/dev/null 2>&1 && fail "bridge $BR2 is left"
+	[ -z "$(ls "$T/ipam/$NET2" 2>/dev/null | grep -E '^[0-9]')" ] || fail "IPAM leases of $NET2 left: $(ls "$T/ipam/$NET2")"
+	return 0
+}
+
+# One container on two networks (podman --network a,b): both give it a
+# default route (the second after the first, by metric) and the same port
+# mapping (published through the first; the second takes it over when the
+# first is deleted, as podman network disconnect does); CHECK passes on
+# both.  Then 10 containers on both networks at once, ADDs and DELs: every
+# lease, bridge port and table entry consistent, nothing left.
+cni_two_networks_body() {
+	cni_begin
+	local c1=${PFX}c1 hp i out
+	hp=$(free_port) || fail "no free port"
+	cni_net2 "$hp"
+	ip netns add "$c1"; NSS="$c1"; IDS="two"; IDS2="two"
+	cni_conf "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80}]}'
+	cni_ok ADD two "/run/netns/$c1" "$T/conf.json"
+	cni_ok ADD two "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	[ "$(jq_py 'r["interfaces"][2]["name"], r["ips"][0]["interface"]')" = "eth1 2" ] || fail "the second result: $(cat "$T/cni.out")"
+	ip -n "$c1" route show default | grep -q "^default via $SUB.1 dev eth0 *$" ||
+		fail "the first network's default route is not first: $(ip -n "$c1" route show default)"
+	ip -n "$c1" route show default | grep -q "^default via $SUB2.1 dev eth1 .*metric 1" ||
+		fail "the second network's default route is missing: $(ip -n "$c1" route show default)"
+	cni_ok CHECK two "/run/netns/$c1" "$T/conf.json"
+	cni_ok CHECK two "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	ip -n "$c1" link set lo up
+	serve "$c1" 80
+	out=$(peer 127.0.0.1 "$hp") || fail "127.0.0.1:$hp does not reach the container"
+	[ "$out" = "$SUB.1" ] || fail "the port is not published through the first network: the container saw $out"
+	cni_ok DEL two "/run/netns/$c1" "$T/conf.json"
+	out=$(peer 127.0.0.1 "$hp") || fail "127.0.0.1:$hp no longer reaches the container after the first network went"
+	[ "$out" = "$SUB2.1" ] || fail "the port did not move to the second network: the container saw $out"
+	ip -n "$c1" route show default | grep -q "via $SUB2.1 dev eth1" || fail "no default route left: $(ip -n "$c1" route)"
+	cni_ok CHECK two "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL two "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	peer 127.0.0.1 "$hp" >/dev/null && fail "the port still answers after both DELs"
+	cni_nothing_left; cni_net2_left
+	# 10 containers x 2 networks, all at once
+	cni_net2
+	cni_conf "$T/conf.json"
+	local pids="" p n=10
+	for i in $(seq 1 $n); do ip netns add "${PFX}p$i"; NSS="$NSS ${PFX}p$i"; IDS="$IDS par$i"; IDS2="$IDS2 par$i"; done
+	for cmd in ADD DEL; do
+		pids=""
+		for i in $(seq 1 $n); do
+			env CNI_COMMAND=$cmd CNI_CONTAINERID="par$i" CNI_NETNS="/run/netns/${PFX}p$i" CNI_IFNAME=eth0 \
+				CNI_PATH=/usr/lib/cni timeout 60 "$CNIBIN" <"$T/conf.json" >"$T/a$i.out" 2>&1 &
+			pids="$pids $!"
+			env CNI_COMMAND=$cmd CNI_CONTAINERID="par$i" CNI_NETNS="/run/netns/${PFX}p$i" CNI_IFNAME=eth1 \
+				CNI_PATH=/usr/lib/cni timeout 60 "$CNIBIN" <"$T/conf2n.json" >"$T/b$i.out" 2>&1 &
+			pids="$pids $!"
+		done
+		for p in $pids; do wait "$p" || fail "a concurrent $cmd failed: $(cat "$T"/[ab]*.out | grep -m1 msg)"; done
+		[ $cmd = DEL ] && break
+		[ "$(ip -o link show master "$BR" | wc -l) $(ip -o link show master "$BR2" | wc -l)" = "$n $n" ] ||
+			fail "the bridges have not $n ports each"
+		[ "$(for i in $(seq 1 $n); do ip -n "${PFX}p$i" -4 -o addr | awk '/eth[01]/ {print $4}'; done | sort -u | wc -l)" = $((2 * n)) ] ||
+			fail "$n containers have not $((2 * n)) distinct addresses"
+		[ "$(nft -j list set inet netcell_cni masq4 | python3 -c 'import json,sys; print(len([e for o in json.load(sys.stdin)["nftables"] if "set" in o for e in o["set"].get("elem", [])]))')" = $((2 * n)) ] ||
+			fail "the masquerade set has not $((2 * n)) addresses: $(nft list set inet netcell_cni masq4)"
+		for i in $(seq 1 $n); do
+			cni_ok CHECK "par$i" "/run/netns/${PFX}p$i" "$T/conf.json"
+			cni_ok CHECK "par$i" "/run/netns/${PFX}p$i" "$T/conf2n.json" CNI_IFNAME=eth1
+		done
+	done
+	cni_nothing_left; cni_net2_left
+	return 0
+}
+t_cni_two_networks() { in_mode cni_two_networks_body; }
+
+# --- podman with a chain of the standard plugins -------------------------
+
+# pm_chain_cleanup: the test's containers and links, and the standard
+# plugins' own iptables chains when the test made them (firewall, portmap
+# leave their skeleton behind after the last container)
+pm_chain_cleanup() {
+	pm_cleanup
+	ip link del "$BR2" 2>/dev/null
+	local ipt c
+	for ipt in iptables ip6tables; do
+		if [ "$IPT_HAD" = 0 ]; then
+			$ipt -D FORWARD -m comment --comment "CNI firewall plugin rules" -j CNI-FORWARD 2>/dev/null
+			for c in CNI-FORWARD CNI-ADMIN; do $ipt -F $c 2>/dev/null; $ipt -X $c 2>/dev/null; done
+		fi
+		if [ "$NAT_HAD" = 0 ]; then
+			$ipt -t nat -D PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT 2>/dev/null
+			$ipt -t nat -D OUTPUT -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT 2>/dev/null
+			$ipt -t nat -D POSTROUTING -m comment --comment "CNI portfwd requiring masquerade" -j CNI-HOSTPORT-MASQ 2>/dev/null
+			for c in CNI-HOSTPORT-DNAT CNI-HOSTPORT-MASQ CNI-HOSTPORT-SETMARK; do $ipt -t nat -F $c 2>/dev/null; $ipt -t nat -X $c 2>/dev/null; done
+		fi
+	done
+	return 0
+}
+
+# pm_chain_left ADDR: nothing of a container at ADDR is left: netcell's
+# links, table, state and leases, and the chain plugins' rules for it
+pm_chain_left() {
+	cni_nothing_left
+	iptables -S 2>/dev/null | grep -q -- "-d $1/32" && fail "the firewall plugin's rule for $1 is left"
+	iptables -t nat -S 2>/dev/null | grep -q -- "CNI-DN-" && fail "portmap's DNAT chain is left: $(iptables -t nat -S | grep CNI-DN-)"
+	return 0
+}
+
+# pm_udp_echo NETNS: in the container's namespace, a UDP server on 81
+# answering each datagram with the sender's address (bounded: 40 s)
+pm_udp_echo() {
+	nsenter --net="$1" python3 -c "
+import socket,time
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('0.0.0.0',81)); s.settimeout(40)
+end=time.time()+40
+while time.time()<end:
+    try: d,p=s.recvfrom(100); s.sendto(p[0].encode(),p)
+    except Exception: break" >/dev/null 2>&1 &
+	SRV="$SRV $!"
+	for _ in $(seq 1 50); do nsenter --net="$1" ss -Hluan 'sport = :81' | grep -q . && return 0; sleep 0.05; done
+	fail "no UDP server in the container"
+}
+
+# udp_peer ADDR PORT: one datagram, print the answer (2 s)
+udp_peer() {
+	python3 -c "
+import socket; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(2)
+s.sendto(b'x',('$1',$2)); print(s.recvfrom(100)[0].decode())" 2>/dev/null
+}
+
+# podman 4.3 with netcell first in a chain of Debian's standard plugins:
+# tuning (the MTU; not a sysctl: Debian's tuning 1.1 once failed to open
+# /proc/sys/net/ipv4/conf/eth0 of the container, a flake of its own), bandwidth (a qdisc on the host end), firewall
+# (iptables), portmap (given the port mappings too: both DNATs lead to the
+# same address); netcell's own firewall file for the container (its cell,
+# generation 1, the rules in the container).  -p tcp, udp and one on hostIP 127.0.0.1, reached from the
+# host's loopback and a client namespace (the hostIP one only from
+# loopback); restart, network reload after the table was deleted, stop,
+# start, rm: after each, what should be there is, and nothing more.  Then
+# a container on two networks with a published port, one network
+# disconnected: the port still answers.
+# modes t_cni_podman_chain: root
+# (rootless podman carries published ports through its rootlessport, not
+# the plugins' DNAT, and the firewall and portmap plugins' rules live in its
+# rootless namespace: neither what is checked here exists there; rootless
+# podman itself is t_cni_podman's user mode)
+t_cni_podman_chain() {
+	cni_begin
+	pm_init
+	local kn=${PFX}k web=${PFX}web hp hu hl ns ca out hif id n
+	IPT_HAD=$(iptables -S 2>/dev/null | grep -c 'CNI-FORWARD')
+	NAT_HAD=$(iptables -t nat -S 2>/dev/null | grep -c 'CNI-HOSTPORT')
+	cni_net2
+	trap pm_chain_cleanup EXIT
+	NSS="$kn"; side "$kn" "$K"
+	hp=$(free_port) && hu=$(free_port) && hl=$(free_port) || fail "no free port"
+	cat >"$T/pm/net.d/$NET.conflist" <<CONF
+{"cniVersion": "0.4.0", "name": "$NET", "plugins": [
+ {"type": "netcell", "bridge": "$BR", "firewallDir": "$T/fw",
+  "ipam": {"type": "host-local", "ranges": [[{"subnet": "$SUB.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "$T/ipam"},
+  "capabilities": {"portMappings": true, "ips": true, "mac": true}},
+ {"type": "tuning", "mtu": 1400},
+ {"type": "bandwidth", "ingressRate": 1000000000, "ingressBurst": 10000000, "egressRate": 1000000000, "egressBurst": 10000000},
+ {"type": "firewall", "backend": "iptables"},
+ {"type": "portmap", "capabilities": {"portMappings": true}}]}
+CONF
+	printf '{"cniVersion": "1.0.0", "name": "%s", "plugins": [{"type": "netcell", "bridge": "%s",
+ "ipam": {"type": "host-local", "ranges": [[{"subnet": "%s.0/24"}]], "dataDir": "%s/ipam"},
+ "capabilities": {"portMappings": true}}]}\n' "$NET2" "$BR2" "$SUB2" "$T" >"$T/pm/net.d/$NET2.conflist"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/$web.nft"
+	"${PM[@]}" run -d --name "$web" --network "$NET" -p "$hp:80" -p "$hu:81/udp" -p "127.0.0.1:$hl:80" \
+		--rootfs "$RFS" httpd -f -p 80 -h /www >"$T/pm.out" 2>&1 || fail "podman run: $(cat "$T/pm.out")"
+	# pm_up: the container as the chain made it, its ports answering
+	pm_up() {
+		ns=$("${PM[@]}" inspect -f '{{.NetworkSettings.SandboxKey}}' "$web")
+		ca=$(pm_addr "$web")
+		case "$ca" in "$SUB".*) ;; *) fail "$1: the container's address '$ca' is not from $SUB.0/24" ;; esac
+		pm_wait_http "$ca" 80 || fail "$1: the container's server does not answer"
+		[ "$(ip -o link show master "$BR" | wc -l)" = 1 ] || fail "$1: the bridge has not one port: $(ip -o link show master "$BR")"
+		hif=$(ip -o link show master "$BR" | awk -F'[ :@]+' '{print $2}')
+		nsenter --net="$ns" ip -o link show eth0 | grep -q 'mtu 1400' || fail "$1: tuning's MTU is not on eth0"
+		tc qdisc show dev "$hif" | grep -q tbf || fail "$1: bandwidth's qdisc is not on $hif: $(tc qdisc show dev "$hif")"
+		out=$($NC fw history "cni-${id:0:12}") || fail "$1: fw history of the container's cell: $out"
+		echo "$out" | grep -qE "^1 +\* +nft .*$web.nft" || fail "$1: generation 1 from $web.nft not in force: $out"
+		nsenter --net="$ns" nft list ruleset | grep -q 'tcp dport 81 drop' || fail "$1: the container's firewall is not loaded"
+		iptables -S CNI-FORWARD | grep -q -- "-d $ca/32" || fail "$1: the firewall plugin has no rule for $ca"
+		[ "$(ls "$T/cnistate/$NET" | wc -l) $(ls "$T/ipam/$NET" | grep -cE '^[0-9]')" = "1 1" ] ||
+			fail "$1: not one state file and one lease: $(ls "$T/cnistate/$NET" "$T/ipam/$NET")"
+		out=$(http 127.0.0.1 "$hp") || fail "$1: 127.0.0.1:$hp does not answer"
+		[ "$out" = "$SUB.1" ] || fail "$1: a loopback client arrives as '$out'"
+		out=$(http "$kn" "$K.1" "$hp") || fail "$1: the client namespace cannot reach $K.1:$hp"
+		[ "$out" = "$K.2" ] || fail "$1: the container saw '$out', not the client's $K.2"
+		out=$(http 127.0.0.1 "$hl") || fail "$1: 127.0.0.1:$hl (hostIP 127.0.0.1) does not answer"
+		http "$kn" "$K.1" "$hl" >/dev/null && fail "$1: the port published on 127.0.0.1 answers on $K.1"
+		pm_udp_echo "$ns"
+		out=$(udp_peer 127.0.0.1 "$hu") || fail "$1: udp 127.0.0.1:$hu does not answer"
+		[ "$out" = "$SUB.1" ] || fail "$1: a loopback udp client arrives as '$out'"
+		return 0
+	}
+	id=$("${PM[@]}" inspect -f '{{.Id}}' "$web")
+	pm_up "run"
+	local old=$ca
+	"${PM[@]}" restart -t 0 "$web" >/dev/null || fail "podman restart"
+	pm_up "restart"
+	if [ "$old" != "$ca" ] && iptables -S | grep -q -- "-d $old/32"; then
+		fail "restart: the firewall plugin's rule for the old address $old is left"
+	fi
+	nft delete table inet netcell_cni
+	"${PM[@]}" network reload "$web" >/dev/null || fail "podman network reload"
+	pm_up "network reload"
+	"${PM[@]}" stop -t 0 "$web" >/dev/null || fail "podman stop"
+	pm_chain_left "$ca"
+	$NC list | grep -q "cni-${id:0:12}" && fail "stop: the container's cell is left"
+	"${PM[@]}" start "$web" >/dev/null || fail "podman start"
+	pm_up "start"
+	"${PM[@]}" rm -f -t 0 "$web" >/dev/null || fail "podman rm -f"
+	pm_chain_left "$ca"
+	$NC list | grep -q "cni-${id:0:12}" && fail "rm: the container's cell is left"
+	# two networks, one port; the network that published it disconnected
+	"${PM[@]}" run -d --name "$web" --network "$NET,$NET2" -p "$hp:80" --rootfs "$RFS" httpd -f -p 80 -h /www \
+		>"$T/pm.out" 2>&1 || fail "podman run on two networks: $(cat "$T/pm.out")"
+	ca=$(pm_addr "$web")
+	for _ in $(seq 1 50); do http 127.0.0.1 "$hp" >/dev/null && break; sleep 0.1; done
+	http 127.0.0.1 "$hp" >/dev/null || fail "two networks: 127.0.0.1:$hp does not answer"
+	n=$(grep -l '^port=' "$T"/cnistate/*/* | xargs -n1 dirname | xargs -n1 basename)
+	case "$n" in "$NET"|"$NET2") ;; *) fail "two networks: not one network publishes the port: '$n'" ;; esac
+	"${PM[@]}" network disconnect "$n" "$web" >/dev/null || fail "podman network disconnect $n"
+	out=$(http 127.0.0.1 "$hp") || fail "two networks: the port went with network $n"
+	"${PM[@]}" rm -f -t 0 "$web" >/dev/null || fail "podman rm -f"
+	pm_chain_left "$ca"; cni_net2_left
+	return 0
+}
+
+# A second container must not take the first one's traffic: the same
+# static address (a conflist copied), the gateway's address, a gateway
+# that is the first one's address (the bridge would take it), the same MAC
+# (the runtime's "mac" asked twice) are refused (100, nothing left of the
+# second), and the first still answers and passes CHECK.
+cni_second_container_body() {
+	cni_begin
+	local c1=${PFX}c1 c2=${PFX}c2 mac a
+	ip netns add "$c1"; ip netns add "$c2"; NSS="$c1 $c2"; IDS="first second"
+	printf '{"cniVersion": "1.0.0", "name": "%s", "type": "netcell", "bridge": "%s",
+ "ipam": {"type": "static", "addresses": [{"address": "%s.50/24", "gateway": "%s.1"}]}}\n' \
+		"$NET" "$BR" "$SUB" "$SUB" >"$T/static.json"
+	sed "s/$SUB\\.50/$SUB.1/" "$T/static.json" >"$T/gw.json"
+	sed "s/$SUB\\.50/$SUB.60/; s/$SUB\\.1\"/$SUB.50\"/" "$T/static.json" >"$T/gwfirst.json"
+	cni_conf "$T/conf.json"
+	cni_ok ADD first "/run/netns/$c1" "$T/static.json"
+	# CHECK as a runtime sends it: with ADD's result (static IPAM needs it)
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["prevResult"]=json.load(open(sys.argv[2]))
+json.dump(c, open(sys.argv[3], "w"))' "$T/static.json" "$T/cni.out" "$T/check.json"
+	mac=$(ip -n "$c1" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+	cni_code 100 ADD second "/run/netns/$c2" "$T/static.json"
+	grep -q "address $SUB.50/24 is that of container first" "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	cni_code 100 ADD second "/run/netns/$c2" "$T/gw.json"
+	grep -q "is the gateway's" "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	# the other way round: the second one's gateway is the first one's address
+	cni_code 100 ADD second "/run/netns/$c2" "$T/gwfirst.json"
+	grep -q "gateway $SUB.50 is the address of container first" "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	cni_code 100 ADD second "/run/netns/$c2" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;MAC=$mac"
+	grep -q "MAC $mac is that of container first" "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	ip -n "$c2" -o link | grep -q eth0 && fail "a refused second container got eth0"
+	[ -z "$(ls "$T/ipam/$NET" 2>/dev/null | grep -E '^[0-9]')" ] || fail "a refused container kept its lease: $(ls "$T/ipam/$NET")"
+	[ "$(ip -o link show master "$BR" | wc -l)" = 1 ] || fail "a refused container left a port on the bridge"
+	cni_ok CHECK first "/run/netns/$c1" "$T/check.json"
+	serve - 7998
+	[ "$(peer "$c1" "$SUB.1" 7998)" = "$SUB.50" ] || fail "the first container no longer reaches the host"
+	cni_ok DEL first "/run/netns/$c1" "$T/static.json"
+	cni_nothing_left
+	return 0
+}
+t_cni_second_container() { in_mode cni_second_container_body; }
+
+# An ADD killed half-way (a runtime's timeout: here the keeper is stopped
+# while the plugin waits for it to adopt the container's namespace), then
+# the runtime's DEL: nothing of that container is left, its host port
+# above all, and the first container is untouched.
+cni_killed_add_body() {
+	cni_begin
+	local c1=${PFX}c1 c2=${PFX}c2 hp1 hp2 kp pid
+	ip netns add "$c1"; ip netns add "$c2"; NSS="$c1 $c2"; IDS="alive killed"
+	hp1=$(free_port) && hp2=$(free_port) || fail "no free port"
+	[ "$hp1" = "$hp2" ] && fail "free_port gave one port twice"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; }\n}\n' >"$T/fw/open.nft"
+	cni_conf "$T/conf1.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp1"', "containerPort": 80}]}'
+	cni_conf "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp2"', "containerPort": 80}]}'
+	cni_ok ADD alive "/run/netns/$c1" "$T/conf1.json" CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=open.nft"
+	kp=$(keeper_pid); [ -n "$kp" ] || fail "no keeper holds the first container's cell"
+	kill -STOP "$kp"
+	env CNI_COMMAND=ADD CNI_CONTAINERID=killed CNI_NETNS="/run/netns/$c2" CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni \
+		CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=open.nft" "$CNIBIN" <"$T/conf.json" >"$T/killed.out" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 100); do nft list map inet netcell_cni pm4 2>/dev/null | grep -q "tcp . $hp2 :" && break; sleep 0.05; done
+	nft list map inet netcell_cni pm4 | grep -q "tcp . $hp2 :" || { kill -CONT "$kp"; fail "the second ADD did not get as far as its port: $(cat "$T/killed.out")"; }
+	sleep 0.3
+	kill -9 "$pid"; wait "$pid" 2>/dev/null
+	kill -CONT "$kp"
+	cni_ok DEL killed "/run/netns/$c2" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=open.nft"
+	nft list map inet netcell_cni pm4 | grep -q "tcp . $hp2 :" && fail "the killed ADD's host port $hp2 is left taken"
+	ip -n "$c2" -o link | grep -q eth0 && fail "the killed ADD's eth0 is left"
+	[ "$(ip -o link show master "$BR" | wc -l)" = 1 ] || fail "the killed ADD's host end is left"
+	[ "$(ls "$T/cnistate/$NET")" = "alive-eth0" ] || fail "state left: $(ls "$T/cnistate/$NET")"
+	[ "$(ls "$T/ipam/$NET" | grep -cE '^[0-9]')" = 1 ] || fail "the killed ADD's lease is left: $(ls "$T/ipam/$NET")"
+	$NC list | grep -q cni-killed && fail "the killed ADD's cell is left"
+	cni_ok CHECK alive "/run/netns/$c1" "$T/conf1.json"
+	cni_ok DEL alive "/run/netns/$c1" "$T/conf1.json"
+	cni_nothing_left
+	return 0
+}
+t_cni_killed_add() { in_mode cni_killed_add_body; }
+
+# A container on two networks that both name a firewall: one namespace has
+# one ruleset, so the two attachments share one cell (the second ADD used
+# to fail adopting a cell that existed); the cell goes with the last of
+# them; two different files are refused (7) and leave nothing.
+cni_two_networks_firewall_body() {
+	cni_begin
+	local c1=${PFX}c1 out
+	cni_net2
+	ip netns add "$c1"; NSS="$c1"; IDS="fwtwo"; IDS2="fwtwo"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/web.nft"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 82 drop; }\n}\n' >"$T/fw/other.nft"
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["firewallDir"]=sys.argv[2]; json.dump(c, open(sys.argv[1], "w"))' \
+		"$T/conf2n.json" "$T/fw"
+	cni_conf "$T/conf.json"
+	cni_ok ADD fwtwo "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=web.nft"
+	cni_code 7 ADD fwtwo "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1 CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=other.nft"
+	grep -q 'one ruleset' "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	ip -n "$c1" -o link | grep -q eth1 && fail "the refused ADD made eth1"
+	cni_ok ADD fwtwo "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1 CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=web.nft"
+	out=$($NC fw history cni-fwtwo) || fail "fw history of the container's cell: $out"
+	echo "$out" | grep -qE '^1 +\* +nft .*web.nft' || fail "generation 1 from web.nft not in force: $out"
+	cni_ok CHECK fwtwo "/run/netns/$c1" "$T/conf.json"
+	cni_ok CHECK fwtwo "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL fwtwo "/run/netns/$c1" "$T/conf.json"
+	$NC list | grep -q cni-fwtwo || fail "the cell went with the first network, the second still names it"
+	cni_ok CHECK fwtwo "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL fwtwo "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	$NC list | grep -q cni-fwtwo && fail "the cell outlived the container's last network"
+	cni_nothing_left; cni_net2_left
+	return 0
+}
+t_cni_two_networks_firewall() { in_mode cni_two_networks_firewall_body; }
+
+# ho_pm4 PORT: is host port PORT in the table's map of published ports
+ho_pm4() { nft list map inet netcell_cni pm4 2>/dev/null | grep -q "tcp \. $1 :"; }
+
+# A port handed over when a container's first network goes, and the
+# hand-over fails: the port is left unpublished, the waiting network's
+# record still says "waiting" (its CHECK says the port is missing), and its
+# DEL leaves no entry behind.  (1) The record cannot be written (its
+# directory made writable by others, which netcell refuses): the port used
+# to be published all the same and then stay taken for good.  Another
+# container keeps the table alive, so a left entry shows.
+cni_handover_fail_body() {
+	cni_begin
+	local c1=${PFX}c1 c2=${PFX}c2 hp hp2
+	hp=$(free_port) && hp2=$(free_port) || fail "no free port"
+	[ "$hp" = "$hp2" ] && fail "free_port gave one port twice"
+	cni_net2 "$hp"
+	ip netns add "$c1"; ip netns add "$c2"; NSS="$c1 $c2"; IDS="ho keep"; IDS2="ho"
+	cni_conf "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80}]}'
+	cni_conf "$T/keep.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp2"', "containerPort": 80}]}'
+	cni_ok ADD keep "/run/netns/$c2" "$T/keep.json"
+	cni_ok ADD ho "/run/netns/$c1" "$T/conf.json"
+	cni_ok ADD ho "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	chmod 0777 "$T/cnistate/$NET2"
+	cni DEL ho "/run/netns/$c1" "$T/conf.json"; local rc=$?
+	chmod 0700 "$T/cnistate/$NET2"
+	[ $rc = 0 ] || fail "DEL of the first network failed: $(cat "$T/cni.out" "$T/cni.err")"
+	ho_pm4 "$hp" && fail "host port $hp is published though the waiting network's record could not take it"
+	grep -q "host port tcp/$hp stays unpublished" "$T/cni.err" || fail "the failed hand-over is not said: $(cat "$T/cni.err")"
+	cni_code 104 CHECK ho "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	grep -q "host port tcp/$hp is published by none" "$T/cni.out" || fail "CHECK does not say the port is missing: $(cat "$T/cni.out")"
+	cni_ok DEL ho "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	ho_pm4 "$hp" && fail "host port $hp is left taken after the container's last DEL"
+	ho_pm4 "$hp2" || fail "the other container's port $hp2 went too"
+	cni_ok CHECK keep "/run/netns/$c2" "$T/keep.json"
+	# (2) publishing fails (the map of ports replaced by one of another
+	# type): nothing changed, route_localnet of the waiting network's
+	# bridge included (nc_cni_ports_add() set it before failing), and the
+	# record says "waiting" again
+	cni_ok ADD ho "/run/netns/$c1" "$T/conf.json"
+	cni_ok ADD ho "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	[ "$(cat "/proc/sys/net/ipv4/conf/$BR2/route_localnet")" = 0 ] || fail "route_localnet of $BR2 is set before any port leads there"
+	nft flush chain inet netcell_cni ports && nft delete map inet netcell_cni pm4 &&
+		nft add map inet netcell_cni pm4 '{ type ipv4_addr : ipv4_addr; }' || fail "cannot replace map pm4"
+	cni_ok DEL ho "/run/netns/$c1" "$T/conf.json"
+	grep -q "host port tcp/$hp stays unpublished" "$T/cni.err" || fail "the failed hand-over is not said: $(cat "$T/cni.err")"
+	[ "$(cat "/proc/sys/net/ipv4/conf/$BR2/route_localnet")" = 0 ] || fail "a failed hand-over left route_localnet of $BR2 set"
+	grep -qx "portw=tcp $hp 80 -" "$T/cnistate/$NET2/ho-eth1" || fail "the record does not say waiting again: $(cat "$T/cnistate/$NET2/ho-eth1")"
+	grep -q "^port=" "$T/cnistate/$NET2/ho-eth1" && fail "the record says published: $(cat "$T/cnistate/$NET2/ho-eth1")"
+	cni_ok DEL ho "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL keep "/run/netns/$c2" "$T/keep.json"
+	cni_nothing_left; cni_net2_left
+	return 0
+}
+t_cni_handover_fail() { in_mode cni_handover_fail_body; }
+
+# A second network of a container mapping the same host port to another
+# container port: refused (7) naming both mappings, nothing of it made
+# (before, ADD succeeded, the mapping was never installed and CHECK passed).
+cni_port_remap_body() {
+	cni_begin
+	local c1=${PFX}c1 hp
+	hp=$(free_port) || fail "no free port"
+	cni_net2 "$hp"
+	ip netns add "$c1"; NSS="$c1"; IDS="remap"; IDS2="remap"
+	sed 's/"containerPort": 80/"containerPort": 81/' "$T/conf2n.json" >"$T/remap.json"
+	cni_conf "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80}]}'
+	cni_ok ADD remap "/run/netns/$c1" "$T/conf.json"
+	cni_code 7 ADD remap "/run/netns/$c1" "$T/remap.json" CNI_IFNAME=eth1
+	grep -q "host port tcp/$hp leads to container port 80 .* maps it to 81" "$T/cni.out" ||
+		fail "the refusal does not name both mappings: $(cat "$T/cni.out")"
+	ip -n "$c1" -o link | grep -q eth1 && fail "the refused ADD made eth1"
+	[ -z "$(ls "$T/ipam/$NET2" 2>/dev/null | grep -E '^[0-9]')" ] || fail "the refused ADD kept its lease: $(ls "$T/ipam/$NET2")"
+	[ -e "$T/cnistate/$NET2/remap-eth1" ] && fail "the refused ADD left its state file"
+	# the same container port is fine: it waits
+	cni_ok ADD remap "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok CHECK remap "/run/netns/$c1" "$T/conf.json"
+	cni_ok CHECK remap "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL remap "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL remap "/run/netns/$c1" "$T/conf.json"
+	cni_nothing_left; cni_net2_left
+	return 0
+}
+t_cni_port_remap() { in_mode cni_port_remap_body; }
+
+# A long pod name: firewallDir/POD_NAME.nft of a 250-character name is the
+# pod's firewall (it used to be cut in a 256-byte buffer, and the pod ran
+# without it); a 253-character name (Kubernetes allows it) cannot have
+# such a file and is error 4, as is an annotation naming a file too long
+# (7): never a pod silently left without its firewall.
+cni_long_pod_name_body() {
+	cni_begin
+	local c1=${PFX}c1 pod long out
+	ip netns add "$c1"; NSS="$c1"; IDS="longpod"
+	pod=$(printf 'p%.0s' $(seq 1 250)); long=$(printf 'q%.0s' $(seq 1 253))
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/$pod.nft"
+	cni_conf "$T/conf.json"
+	cni_ok ADD longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=$pod"
+	out=$($NC fw history cni-longpod 2>&1) || fail "the pod's firewall file was not applied: $out"
+	# (fw history shows the start of a source this long)
+	echo "$out" | grep -qE "^1 +\* +nft .*/fw/pppppppppp" || fail "generation 1 from $pod.nft not in force: $out"
+	cni_ok CHECK longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=$pod"
+	cni_ok DEL longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=$pod"
+	$NC list | grep -q cni-longpod && fail "DEL left the pod's cell"
+	cni_nothing_left
+	cni_code 4 ADD longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=$long"
+	grep -q 'K8S_POD_NAME .* is too long for its firewall file' "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	cni_ok DEL longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAME=$long"
+	ip -n "$c1" -o link | grep -q eth0 && fail "the refused ADD made eth0"
+	cni_nothing_left
+	cni_conf "$T/ann.json" '"runtimeConfig": {"io.kubernetes.cri.pod-annotations": {"netcell.io/firewall": "'"$long$long"'"}}'
+	cni_code 7 ADD longpod "/run/netns/$c1" "$T/ann.json"
+	grep -q 'netcell.io/firewall is longer than' "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	cni_ok DEL longpod "/run/netns/$c1" "$T/ann.json"
+	cni_nothing_left
+	# a firewallDir of 600 characters on two networks of the container:
+	# records are read back whole (lines were read in 512 bytes, and the
+	# second network's same file was refused as another one)
+	local d="$T/$(printf 'n%.0s' $(seq 1 200))/$(printf 'm%.0s' $(seq 1 200))/$(printf 'o%.0s' $(seq 1 200))"
+	mkdir -p "$d" && cp "$T/fw/$pod.nft" "$d/web.nft" || fail "cannot make $d"
+	cni_net2
+	IDS2="longpod"
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["firewallDir"]=sys.argv[2]; json.dump(c, open(sys.argv[1], "w"))' "$T/conf2n.json" "$d"
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["firewallDir"]=sys.argv[2]; json.dump(c, open(sys.argv[1], "w"))' "$T/conf.json" "$d"
+	cni_ok ADD longpod "/run/netns/$c1" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=web.nft"
+	cni_ok ADD longpod "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1 CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=web.nft"
+	cni_ok CHECK longpod "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL longpod "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	cni_ok DEL longpod "/run/netns/$c1" "$T/conf.json"
+	$NC list | grep -q cni-longpod && fail "DEL left the pod's cell"
+	cni_nothing_left; cni_net2_left
+	cni_code 4 ADD longpod "/run/netns/$c1" "$T/conf.json" NETCELL_CNI_STATE_DIR="$d/$(printf 's%.0s' $(seq 1 500))"
+	grep -q 'NETCELL_CNI_STATE_DIR is longer than' "$T/cni.out" || fail "the refusal does not say why: $(cat "$T/cni.out")"
+	return 0
+}
+t_cni_long_pod_name() { in_mode cni_long_pod_name_body; }

@@ -56,10 +56,9 @@ t_stage_output_no_planted_files() {
 	# fs.protected_symlinks/protected_regular off, as on these machines:
 	# another user's links and 0666 files at the old and at guessable temp
 	# names are neither followed nor written into, for root and a user
-	local ps pr v d out
-	ps=$(sysctl -n fs.protected_symlinks); pr=$(sysctl -n fs.protected_regular)
-	trap "sysctl -qw fs.protected_symlinks=$ps fs.protected_regular=$pr; rm -rf /tmp/$PFX-* /tmp/.$PFX-*" EXIT
-	sysctl -qw fs.protected_symlinks=0 fs.protected_regular=0 || fail "cannot set the sysctls"
+	local v d out
+	trap "protections_release; rm -rf /tmp/$PFX-* /tmp/.$PFX-*" EXIT
+	protections_off
 	printf '#!/bin/sh\nnft add table inet planted\n' >"$T/fw.sh"; chmod 755 "$T/fw.sh"
 	for v in root "$TUSER"; do
 		d="$T/$v"; mkdir -p "$d"; chown "$v" "$d"; chmod 711 "$d"

@@ -6,29 +6,25 @@
 #
 # Each test runs as root only: it creates the hostile user (useradd) and
 # plays both victims itself, root and $TUSER, with
-# fs.protected_{symlinks,hardlinks,regular,fifos} at 0 (put back at exit).
+# fs.protected_{symlinks,hardlinks,regular,fifos} at 0 (protections_off in
+# tests/lib.sh: put back when no test of any run holds them off).
 
 H=${TUSER}x
 
 # hostile_setup: the hostile user and the protections off; the EXIT trap
 # (hostile_cleanup) puts everything back
 hostile_setup() {
-	local s
-	declare -gA HSYS
-	for s in symlinks hardlinks regular fifos; do HSYS[$s]=$(sysctl -n fs.protected_$s); done
 	trap hostile_cleanup EXIT
 	id "$H" >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin "$H" ||
 		fail "cannot create the hostile user $H"
 	HUID=$(id -u "$H")
-	for s in symlinks hardlinks regular fifos; do
-		sysctl -qw fs.protected_$s=0 || fail "cannot set fs.protected_$s=0"
-	done
+	protections_off
 }
 
 # hostile_cleanup: keepers the victims started here, the planted files,
 # the hostile user, the sysctls
 hostile_cleanup() {
-	local s kp d
+	local kp d
 	for d in "$T"/v-*; do
 		[ -d "$d" ] || continue
 		kp=$(cat "$d/run/keeper.pid" 2>/dev/null)
@@ -43,9 +39,7 @@ hostile_cleanup() {
 		userdel "$H" 2>/dev/null || sleep 0.1
 	done
 	id "$H" >/dev/null 2>&1 && echo "    hostile user $H could not be removed" >&2
-	for s in symlinks hardlinks regular fifos; do
-		[ -n "${HSYS[$s]:-}" ] && sysctl -qw fs.protected_$s="${HSYS[$s]}"
-	done
+	protections_release
 }
 
 # hostile CMD...: run CMD as the hostile user
@@ -95,10 +89,10 @@ t_hostile_dirs_on_the_way() {
 		hostile ln -s "$d" "$l" || fail "cannot plant $l"
 		# another user's directory (the victim may write in it)
 		expect_rc 5 as_victim "$v" "$d" env NETCELL_STATE_DIR="$h/state" $NC list
-		expect_err_match "refusing \"$h/state\": the directory \"$h\" on its way belongs to another user \\(uid $HUID"
+		expect_err_match "refusing \"$h/state\": the directory \"$h\" on its way belongs to another user \\(uid $HUID.*; set NETCELL_STATE_DIR to a directory"
 		[ -z "$(ls -A "$h")" ] || fail "$v made $(ls -A "$h") in $H's directory"
 		expect_rc 5 as_victim "$v" "$d" env NETCELL_RUNTIME_DIR="$h/a/run" $NC list
-		expect_err_match "the directory \"$h\" on its way belongs to another user"
+		expect_err_match "the directory \"$h\" on its way belongs to another user.*; set NETCELL_RUNTIME_DIR to"
 		[ -z "$(ls -A "$h")" ] || fail "$v made $(ls -A "$h") in $H's directory"
 		# a directory every user may write (not sticky)
 		expect_rc 5 as_victim "$v" "$d" env NETCELL_STATE_DIR="$w/state" $NC list
@@ -118,7 +112,17 @@ t_hostile_dirs_on_the_way() {
 		else
 			# XDG_STATE_HOME in another user's directory
 			expect_rc 5 as_victim "$v" "$d" env -u NETCELL_STATE_DIR XDG_STATE_HOME="$h" $NC list
-			expect_err_match "refusing \"$h/netcell\""
+			expect_err_match "refusing \"$h/netcell\".*; set XDG_STATE_HOME \\(or NETCELL_STATE_DIR\\) to"
+			# ~/.local/state/netcell with a HOME every user may write (CI)
+			expect_rc 5 as_victim "$v" "$d" env -u NETCELL_STATE_DIR -u XDG_STATE_HOME HOME="$w" $NC list
+			expect_err_match "refusing \"$w/.local/state/netcell\": the directory \"$w\" on its way can be written by every user.*; set XDG_STATE_HOME \\(or NETCELL_STATE_DIR\\) to"
+			[ -z "$(ls -A "$w")" ] || fail "$v made $(ls -A "$w") in the world-writable $w"
+			# /tmp/netcell-UID when /tmp is not sticky (a private tmpfs
+			# /tmp of mode 0777 in a mount namespace of this test's own)
+			expect_rc 5 unshare -m --propagation private sh -c "mount -t tmpfs -o mode=0777 ${PFX}tmp /tmp &&
+				exec setpriv --reuid='$v' --regid='$v' --init-groups env -u NETCELL_KEEPER_LOG -u NETCELL_RUNTIME_DIR \
+				-u XDG_RUNTIME_DIR NETCELL_STATE_DIR=/nonexistent-$PFX HOME=/nonexistent-$PFX $NC list"
+			expect_err_match "refusing \"/tmp/netcell-$(id -u "$v")\": the directory \"/tmp\" on its way can be written by every user.*; set XDG_RUNTIME_DIR \\(to a 0700 directory of yours\\) or NETCELL_RUNTIME_DIR to"
 			# /tmp/netcell-UID (no XDG_RUNTIME_DIR) squatted: a directory, a link
 			local sq; sq="/tmp/netcell-$(id -u "$v")"
 			rm -rf "$sq"; HEXTRA="$sq"
@@ -137,6 +141,78 @@ t_hostile_dirs_on_the_way() {
 		expect_rc 0 as_victim "$v" "$d" env NETCELL_STATE_DIR="/tmp/$PFX-own-$v/state" \
 			NETCELL_RUNTIME_DIR="/tmp/$PFX-own-$v/run" $NC list
 		kp=$(cat "/tmp/$PFX-own-$v/run/keeper.pid" 2>/dev/null); [ -n "$kp" ] && kill -9 "$kp"
+		precious_intact "$d" "$v"
+	done
+	return 0
+}
+
+# root only: creates the hostile user and changes group memberships; the
+# victim is $TUSER (a user private group is a user's case; root's own
+# group is checked by the same code)
+# modes t_hostile_group_dirs: root
+t_hostile_group_dirs() {
+	# a group-writable directory on the way is trusted only when its
+	# group is the caller's (or root's) and private: no members, no other
+	# user's primary group (Debian OpenSSH's user-group-modes); a shared
+	# primary group (users, 100) let every member swap the victim's state
+	local v=$TUSER d g hgid vg kp
+	hostile_setup
+	d=$(victim_dir "$v"); hgid=$(id -g "$H"); vg=$(id -gn "$v")
+	g="/tmp/$PFX-g"
+	mkdir "$g"; chown "root:$hgid" "$g"; chmod 2775 "$g"
+	hostile mkdir "$g/hx" || fail "$H cannot write its group's directory $g (test broken)"
+	rmdir "$g/hx"
+	# the victim acting with $H's primary group as its own (as uid 1000
+	# with the shared gid 100)
+	expect_rc 5 setpriv --reuid="$v" --regid="$hgid" --clear-groups env -u NETCELL_KEEPER_LOG \
+		NETCELL_RUNTIME_DIR="$d/run" NETCELL_STATE_DIR="$g/state" HOME="$d" $NC list
+	expect_err_match "refusing \"$g/state\": the directory \"$g\" on its way can be written by its group, which is not private"
+	[ -z "$(ls -A "$g")" ] || fail "$v made $(ls -A "$g") in the group-writable $g"
+	# the control: the victim's own private group
+	chown "root:$vg" "$g"; chmod 2775 "$g"
+	expect_rc 0 as_victim "$v" "$d" env NETCELL_STATE_DIR="$g/state" $NC list
+	kp=$(cat "$d/run/keeper.pid" 2>/dev/null); [ -n "$kp" ] && kill -9 "$kp"
+	rm -rf "$g/state" "$d/run"
+	# the same group with a member ($H; removed with $H at exit)
+	usermod -aG "$vg" "$H" || fail "cannot add $H to $vg"
+	hostile mkdir "$g/hx" || fail "$H, member of $vg, cannot write $g (test broken)"
+	rmdir "$g/hx"
+	expect_rc 5 as_victim "$v" "$d" env NETCELL_STATE_DIR="$g/state" $NC list
+	expect_err_match "the directory \"$g\" on its way can be written by its group"
+	[ -z "$(ls -A "$g")" ] || fail "$v made $(ls -A "$g") in $g, which $H may write"
+	precious_intact "$d" "$v"
+	return 0
+}
+
+# root only: creates the hostile user; plays both victims
+# modes t_hostile_acl_dirs: root
+t_hostile_acl_dirs() {
+	# a directory on the way whose POSIX ACL lets another user or a
+	# shared group write it (the mode shows 0755 or the mask) is refused;
+	# the mask taking the write away, or an entry naming the victim, is
+	# fine
+	local v d a kp
+	command -v setfacl >/dev/null || fail "setfacl missing (package acl, scripts/install-deps)"
+	hostile_setup
+	for v in root "$TUSER"; do
+		d=$(victim_dir "$v"); a="$d/acl"
+		mkdir -m 0755 "$a"; chown "$v:" "$a"
+		setfacl -m "u:$H:rwx" "$a" || fail "setfacl failed (file system without ACLs?)"
+		hostile mkdir "$a/hx" || fail "$H cannot write $a through the ACL (test broken)"
+		rmdir "$a/hx"
+		expect_rc 5 as_victim "$v" "$d" env NETCELL_STATE_DIR="$a/state" $NC list
+		expect_err_match "refusing \"$a/state\": the directory \"$a\" on its way has an ACL entry letting uid $HUID write it"
+		[ -z "$(ls -A "$a")" ] || fail "$v made $(ls -A "$a") in $a, which $H may write"
+		setfacl -b "$a"; setfacl -m "g:$H:rwx" "$a"
+		expect_rc 5 as_victim "$v" "$d" env NETCELL_STATE_DIR="$a/state" $NC list
+		expect_err_match "the directory \"$a\" on its way has an ACL entry letting group $(id -g "$H") write it"
+		# the controls: the mask removes the write; an entry for the victim
+		setfacl -b "$a"; setfacl -m "u:$H:rwx,m::r-x" "$a"
+		hostile mkdir "$a/hx" 2>/dev/null && fail "$H can still write $a (mask r-x)"
+		expect_rc 0 as_victim "$v" "$d" env NETCELL_STATE_DIR="$a/state" $NC list
+		setfacl -b "$a"; setfacl -m "u:$v:rwx" "$a"
+		expect_rc 0 as_victim "$v" "$d" env NETCELL_STATE_DIR="$a/state" $NC list
+		kp=$(cat "$d/run/keeper.pid" 2>/dev/null); [ -n "$kp" ] && kill -9 "$kp"
 		precious_intact "$d" "$v"
 	done
 	return 0
@@ -279,6 +355,71 @@ t_hostile_cell_etc() {
 	chown -R "$v:" "$d/cfg"; chmod -R go-w "$d/cfg"
 	expect_rc 0 as_victim "$v" "$d" env XDG_CONFIG_HOME="$d/cfg" $NC exec "$c" -- cat /etc/hosts
 	grep -q mine.example "$T/out" || fail "$v's own etc file was not bound: $(cat "$T/out")"
+	expect_rc 0 as_victim "$v" "$d" $NC delete --force "$c"
+	return 0
+}
+
+# root only: creates the hostile user; the victim is $TUSER (a rootless
+# cell: in a root cell owners show as they are)
+# modes t_hostile_cell_stage_link: root
+t_hostile_cell_stage_link() {
+	# inside a rootless cell another user's directory and link show as
+	# the overflow uid, as root's do: the hostile user's link out.nft (in
+	# their own 0755 directory) pointing at the victim's file was
+	# followed by fw stage -o run in the cell, and the file overwritten;
+	# now refused, naming where the link leads
+	local v=$TUSER d p c="${PFX}k"
+	hostile_setup
+	printf '#!/bin/sh\nnft add table inet planted\n' >"$T/fw.sh"; chmod 755 "$T/fw.sh"
+	d=$(victim_dir "$v"); p="/tmp/$PFX-cp"
+	hostile mkdir -m 0755 "$p"
+	hostile ln -s "$d/precious" "$p/out.nft"
+	expect_rc 0 as_victim "$v" "$d" $NC create --uplink none "$c"
+	expect_rc 5 as_victim "$v" "$d" $NC exec "$c" -- $NC fw stage -o "$p/out.nft" -- "$T/fw.sh"
+	expect_err_match "refusing \"$p/out.nft\": .*inside a cell a link not owned by you cannot be told apart from another user's; give the path it leads to, \"$d/precious\""
+	precious_intact "$d" "$v"
+	# a link of $H's on the way (in sticky /tmp, to the victim's own
+	# directory): another user's link, even where it leads is the victim's
+	hostile ln -s "$d" "$p-l"
+	expect_rc 5 as_victim "$v" "$d" $NC exec "$c" -- $NC fw stage -o "$p-l/x.nft" -- "$T/fw.sh"
+	expect_err_match "refusing \"$p-l/x.nft\": \"$p-l\" on its way is a symbolic link not owned by you .*give the path it leads to, \"$d\""
+	[ -e "$d/x.nft" ] && fail "$v wrote through $H's link in the cell"
+	# outside the cell: refused as before (the directory is $H's)
+	expect_rc 5 as_victim "$v" "$d" $NC fw stage -o "$p/out.nft" -- "$T/fw.sh"
+	precious_intact "$d" "$v"
+	# the control: the victim's own link in the cell is written through
+	ln -s "$d/mine.nft" "$d/own.nft"; chown -h "$v:" "$d/own.nft"
+	expect_rc 0 as_victim "$v" "$d" $NC exec "$c" -- $NC fw stage -o "$d/own.nft" -- "$T/fw.sh"
+	grep -q 'table inet planted' "$d/mine.nft" || fail "the victim's own link was not written through in the cell"
+	[ -L "$d/own.nft" ] || fail "the victim's own link was replaced"
+	expect_rc 0 as_victim "$v" "$d" $NC delete --force "$c"
+	return 0
+}
+
+# root only: creates the hostile user; the victim is $TUSER (rootless
+# cells are the ones with an etc directory under XDG_CONFIG_HOME)
+# modes t_hostile_cell_etc_absent: root
+t_hostile_cell_etc_absent() {
+	# a user with no cell etc directory binds nothing, whatever the
+	# directories on its would-be way: a CI-style HOME of mode 0777 and
+	# the HOME of another user (su without -) made every exec and run
+	# exit 5 while create succeeded; once another user makes the
+	# directory there it is refused, naming XDG_CONFIG_HOME
+	local v=$TUSER d ci="/tmp/$PFX-ci" c="${PFX}a"
+	hostile_setup
+	d=$(victim_dir "$v")
+	mkdir "$ci"; chmod 0777 "$ci"
+	expect_rc 0 as_victim "$v" "$d" $NC create --uplink none "$c"
+	expect_rc 0 as_victim "$v" "$d" env -u XDG_CONFIG_HOME HOME="$ci" $NC exec "$c" -- cat /etc/hosts
+	expect_rc 0 as_victim "$v" "$d" env -u XDG_CONFIG_HOME HOME="$ci" $NC run --uplink none -- true
+	expect_rc 0 as_victim "$v" "$d" env -u XDG_CONFIG_HOME HOME=/root $NC exec "$c" -- true
+	[ -z "$(ls -A "$ci")" ] || fail "exec made $(ls -A "$ci") in $ci"
+	# the hostile user makes it there
+	hostile mkdir -p "$ci/.config/netcell/$c/etc"
+	hostile sh -c "echo '192.0.2.66 bank.example' >'$ci/.config/netcell/$c/etc/hosts'"
+	expect_rc 5 as_victim "$v" "$d" env -u XDG_CONFIG_HOME HOME="$ci" $NC exec "$c" -- cat /etc/hosts
+	expect_err_match "refusing \"$ci/.config/netcell/$c/etc\": the directory \"$ci\" on its way can be written by every user .*; set XDG_CONFIG_HOME to a directory"
+	grep -q bank.example "$T/out" && fail "$H's hosts file was bound into $v's cell"
 	expect_rc 0 as_victim "$v" "$d" $NC delete --force "$c"
 	return 0
 }

@@ -15,7 +15,7 @@
  */
 static int trusted(struct nc_ctx *ctx, const char *path)
 {
-	return trust_path(ctx, path, path, getuid(), getgid());
+	return trust_path(ctx, path, path, getuid(), getgid(), NULL);
 }
 
 /**
@@ -51,8 +51,54 @@ static void test_modes(void)
 	nc_ctx_free(ctx);
 }
 
+/**
+ * test_dangling() - a dangling link on the way: the directory its target
+ * would be made in is checked, relative targets and chains included
+ */
+static void test_dangling(void)
+{
+	char dir[] = "/tmp/nc-trust-XXXXXX", w[64], own[64], l[64], path[96], to[96];
+	struct nc_ctx *ctx = nc_ctx_new();
+
+	CHECK(ctx && mkdtemp(dir) != NULL, "mkdtemp");
+	snprintf(w, sizeof(w), "%s/w", dir);
+	snprintf(own, sizeof(own), "%s/own", dir);
+	CHECK(mkdir(w, 0777) == 0 && chmod(w, 0777) == 0 && mkdir(own, 0700) == 0, "dirs");
+	/* absolute target in a directory every user may write */
+	snprintf(l, sizeof(l), "%s/abs", dir);
+	snprintf(to, sizeof(to), "%s/missing", w);
+	CHECK(symlink(to, l) == 0, "link abs");
+	snprintf(path, sizeof(path), "%s/state", l);
+	CHECK(trusted(ctx, path) == -EPERM, "dangling link into a 0777 directory: refused");
+	CHECK(strstr(nc_errmsg(ctx), "can be written by every user") && strstr(nc_errmsg(ctx), w),
+	      "the message names the target's directory");
+	unlink(l);
+	/* relative target, through a second dangling link */
+	snprintf(l, sizeof(l), "%s/rel", dir);
+	CHECK(symlink("chain/x", l) == 0, "link rel");
+	snprintf(to, sizeof(to), "%s/chain", dir);
+	CHECK(symlink("w/missing", to) == 0, "link chain");
+	snprintf(path, sizeof(path), "%s/state", l);
+	CHECK(trusted(ctx, path) == -EPERM, "relative dangling chain into a 0777 directory: refused");
+	CHECK(chmod(w, 0755) == 0 && trusted(ctx, path) == 0, "the same chain into a safe directory");
+	unlink(l);
+	unlink(to);
+	/* the caller's own private directory */
+	snprintf(l, sizeof(l), "%s/ok", dir);
+	snprintf(to, sizeof(to), "%s/missing", own);
+	CHECK(symlink(to, l) == 0, "link ok");
+	snprintf(path, sizeof(path), "%s/state", l);
+	CHECK(trusted(ctx, path) == 0, "dangling link into the caller's directory");
+	unlink(l);
+	rmdir(own);
+	rmdir(w);
+	rmdir(dir);
+	nc_ctx_free(ctx);
+}
+
 int main(void)
 {
 	test_modes();
+	test_dangling();
 	return unit_done();
 }
