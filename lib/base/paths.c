@@ -26,6 +26,28 @@
 #include "base/trust.h"
 
 /**
+ * paths_which() - look a program up along $PATH, as execvp() and env do
+ * @name:	program name (no slash)
+ * @buf:	its path when found, else ""
+ * @len:	size of @buf
+ *
+ * Return: 1 when found and executable, else 0
+ */
+int paths_which(const char *name, char *buf, size_t len)
+{
+	const char *path = getenv("PATH"), *s, *e;
+
+	for (s = path ? path : "/usr/bin:/bin"; *s; s = *e ? e + 1 : e) {
+		e = strchrnul(s, ':');
+		snprintf(buf, len, "%.*s/%s", (int)(e - s), e > s ? s : ".", name);
+		if (!access(buf, X_OK))
+			return 1;
+	}
+	buf[0] = '\0';
+	return 0;
+}
+
+/**
  * dir_fix() - what a user refused @dir can do: set the variable that
  * chose it
  * @dir:	a runtime or state directory, or one below

@@ -28,6 +28,7 @@ struct nc_paths {
 };
 
 NC_INTERNAL int paths_get(struct nc_ctx *ctx, struct nc_paths *p);
+NC_INTERNAL int paths_which(const char *name, char *buf, size_t len);
 NC_INTERNAL int paths_host_lock(const struct nc_paths *p);
 NC_INTERNAL int paths_fast_dir(const struct nc_paths *p, char *buf, size_t len);
 NC_INTERNAL int paths_mkdir_private(struct nc_ctx *ctx, const char *dir,

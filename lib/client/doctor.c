@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "base/diag.h"
+#include "base/paths.h"
 #include "kernel/nftlib.h"
 #include "client/docint.h"
 
@@ -282,28 +283,6 @@ static void check_tun(struct doc *d)
 }
 
 /**
- * find_in_path() - look a program up along $PATH, as execvp() would
- * @name:	program name
- * @buf:	its path when found
- * @len:	size of @buf
- *
- * Return: 1 when found and executable, else 0
- */
-static int find_in_path(const char *name, char *buf, size_t len)
-{
-	const char *path = getenv("PATH"), *s, *e;
-
-	for (s = path ? path : "/usr/bin:/bin"; *s; s = *e ? e + 1 : e) {
-		e = strchrnul(s, ':');
-		snprintf(buf, len, "%.*s/%s", (int)(e - s), e > s ? s : ".", name);
-		if (!access(buf, X_OK))
-			return 1;
-	}
-	buf[0] = '\0';
-	return 0;
-}
-
-/**
  * check_tool() - is an uplink helper installed
  * @d:		doctor run
  * @id:		check id
@@ -320,9 +299,9 @@ static void check_tool(struct doc *d, const char *id, const char *prog,
 	snprintf(title, sizeof(title), "%s (package %s)", prog, pkg);
 	c = doc_add(d, id, title);
 	snprintf(fix, sizeof(fix), "install it, as root: apt-get install %s", pkg);
-	if (find_in_path(prog, path, sizeof(path)))
+	if (paths_which(prog, path, sizeof(path)))
 		doc_verdict(c, NC_CHECK_OK, "", "%s", path);
-	else if (!find_in_path(other, alt, sizeof(alt)))
+	else if (!paths_which(other, alt, sizeof(alt)))
 		doc_verdict(c, doc_for_users(d, NC_CHECK_FAIL), fix,
 			"neither %s nor %s is in PATH: rootless cells get no uplink and cannot publish ports",
 			prog, other);

@@ -439,6 +439,19 @@ int fw_snap_only(struct fw_snap *s, const struct fw_snap *want)
 }
 
 /**
+ * fw_snap_cut_ipt() - iptables-save views cut to the tables another set
+ * of views holds in iptables-save's words
+ * @s:		views, changed
+ * @want:	views whose "*table" blocks are kept
+ *
+ * Return: 0 or -ENOMEM
+ */
+int fw_snap_cut_ipt(struct fw_snap *s, const struct fw_snap *want)
+{
+	return only_ipt(&s->v4, want->v4) || only_ipt(&s->v6, want->v6) ? -ENOMEM : 0;
+}
+
+/**
  * struct block - a span of lines, sorted by its first
  * @text:	where it starts
  * @len:	its length
@@ -628,4 +641,178 @@ int fw_snap_diff(const struct fw_snap *a, const struct fw_snap *b, int nft_only,
 	if ((*line = first_line_diff(a->v6, b->v6, la, lb, llen)))
 		return snprintf(what, wlen, "ip6tables-save"), 1;
 	return 0;
+}
+
+/**
+ * json_end() - the end of the JSON object or array that starts at @p
+ * @p:		its opening brace or bracket
+ *
+ * Return: the character after its closing one (the string's end if none)
+ */
+static const char *json_end(const char *p)
+{
+	int depth = 0, str = 0;
+
+	for (; *p; p++) {
+		if (str) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				str = 0;
+		} else if (*p == '"') {
+			str = 1;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+		} else if ((*p == '}' || *p == ']') && --depth == 0) {
+			return p + 1;
+		}
+	}
+	return p;
+}
+
+/**
+ * json_zero_counters() - zero the counters of a JSON text in place
+ * @text:	NUL-terminated text ("packets": N, "bytes": N)
+ */
+static void json_zero_counters(char *text)
+{
+	static const char *const keys[] = { "\"packets\": ", "\"bytes\": " };
+	char *p, *d;
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(keys); k++)
+		for (p = text; (p = strstr(p, keys[k]));) {
+			p += strlen(keys[k]);
+			d = p + strspn(p, "0123456789");
+			if (d > p) {
+				*p = '0';
+				memmove(p + 1, d, strlen(d) + 1);
+			}
+		}
+}
+
+/**
+ * struct jrule - one rule of nft's JSON listing
+ * @key:	"FAMILY TABLE CHAIN"
+ * @text:	its expressions and what follows them, counters zeroed (heap)
+ * @idx:	its place in the listing
+ */
+struct jrule {
+	char key[600];
+	char *text;
+	size_t idx;
+};
+
+/**
+ * jrule_cmp() - qsort order of rules: by chain, then in listing order
+ * @a:		struct jrule
+ * @b:		struct jrule
+ *
+ * Return: <0, 0, >0
+ */
+static int jrule_cmp(const void *a, const void *b)
+{
+	const struct jrule *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/**
+ * ipt_rules() - the rules of the tables iptables-save holds, from nft's
+ * JSON listing, one "FAMILY TABLE CHAIN: EXPR" line each, chains sorted
+ * (nft lists them in creation order, which iptables-restore does not
+ * keep), rules in their order, counters zeroed, handles left out
+ * @json:	nft's JSON listing
+ * @t4:		IPv4 tables iptables-save holds (fw_ipt_tables())
+ * @t6:		IPv6 likewise
+ *
+ * Return: heap text, NULL when out of memory
+ */
+static char *ipt_rules(const char *json, const char *t4, const char *t6)
+{
+	char fam[16], tab[256], ch[256], key[300], *out = NULL;
+	const char *p = json, *e, *x;
+	struct jrule *r = NULL, *nr;
+	size_t n = 0, cap = 0, i, ol = 0;
+	FILE *f;
+
+	while (p && (p = strstr(p, "{\"rule\": {"))) {
+		e = json_end(p);
+		if (sscanf(p, "{\"rule\": {\"family\": \"%15[^\"]\", \"table\": \"%255[^\"]\", \"chain\": \"%255[^\"]\"",
+			   fam, tab, ch) == 3 && (x = strstr(p, "\"expr\": ")) && x < e) {
+			snprintf(key, sizeof(key), " %s ", tab);
+			if ((!strcmp(fam, "ip") && strstr(t4, key)) ||
+			    (!strcmp(fam, "ip6") && strstr(t6, key))) {
+				if (n == cap) {
+					nr = realloc(r, (cap = cap ? cap * 2 : 64) * sizeof(*r));
+					if (!nr)
+						goto out;
+					r = nr;
+				}
+				snprintf(r[n].key, sizeof(r[n].key), "%s %s %s", fam, tab, ch);
+				x += strlen("\"expr\": ");	/* and the rule's closing braces */
+				r[n].text = strndup(x, e - x > 2 ? (size_t)(e - x - 2) : 0);
+				r[n].idx = n;
+				if (!r[n].text)
+					goto out;
+				json_zero_counters(r[n++].text);
+			}
+		}
+		p = e;
+	}
+	if (r)
+		qsort(r, n, sizeof(*r), jrule_cmp);
+	f = open_memstream(&out, &ol);
+	for (i = 0; f && i < n; i++)
+		fprintf(f, "%s: %s\n", r[i].key, r[i].text);
+	if (f && fclose(f)) {
+		free(out);
+		out = NULL;
+	}
+out:
+	for (i = 0; i < n; i++)
+		free(r[i].text);
+	free(r);
+	return out;
+}
+
+/**
+ * fw_ipt_nft_diff() - do the tables iptables holds differ in nft's terms
+ * @a:		the reference (what a script built)
+ * @aj:		its nft JSON listing (nft_list_json())
+ * @bj:		the JSON listing of what was loaded from @a's iptables-save text
+ * @table:	out: "FAMILY NAME" of the table where they first differ
+ * @tlen:	size of @table
+ * @la:		out: @a's first differing rule ("FAMILY TABLE CHAIN: EXPR")
+ * @lb:		out: @b's
+ * @llen:	size of @la and @lb
+ *
+ * iptables-save writes a rule it cannot fully parse (one nft added to a
+ * table iptables made: a set lookup, a native expression) as the part it
+ * understands, so two rulesets can give the same iptables-save text and
+ * still differ; nft's JSON holds every expression (and names xtables
+ * extensions, whose options iptables-save compares).
+ *
+ * Return: 0 when equal, 1 when they differ, -ENOMEM
+ */
+int fw_ipt_nft_diff(const struct fw_snap *a, const char *aj, const char *bj, char *table,
+		    size_t tlen, char *la, char *lb, size_t llen)
+{
+	_cleanup_free_ char *ar = NULL, *br = NULL;
+	char t4[1024], t6[1024], fam[16], name[256];
+
+	fw_ipt_tables(a->v4, t4, sizeof(t4));
+	fw_ipt_tables(a->v6, t6, sizeof(t6));
+	ar = ipt_rules(aj, t4, t6);
+	br = ipt_rules(bj, t4, t6);
+	if (!ar || !br)
+		return -ENOMEM;
+	if (!first_line_diff(ar, br, la, lb, llen))
+		return 0;
+	if (sscanf(la[0] ? la : lb, "%15s %255s", fam, name) == 2)
+		snprintf(table, tlen, "%s %s", fam, name);
+	else
+		snprintf(table, tlen, "?");
+	return 1;
 }

@@ -95,7 +95,7 @@ static void __attribute__((noreturn)) stage_init(const struct stage *s)
 		}
 	}
 	if (!ret)
-		ret = stage_output(s->dir, s->format, msg, sizeof(msg));
+		ret = stage_output(s->dir, s->script, s->format, msg, sizeof(msg));
 	if (ret)
 		store_write_atomic(stage_path(s->dir, "result", path, sizeof(path)), msg, strlen(msg));
 	_exit(ret ? 2 : 0);
@@ -376,6 +376,10 @@ int nc_fw_stage_ms(struct nc_ctx *ctx, char *const *argv, enum nc_fw_format form
 	if (!ret)
 		pass_notices(ctx, &s);
 	free(msg);
+	/* the real tools' and the output check's directories first: the
+	 * stage directory's removal is flat, and left them (and itself) */
+	paths_remove_dir(stage_path(s.dir, STAGE_REAL, path, sizeof(path)));
+	paths_remove_dir(stage_path(s.dir, "verify", path, sizeof(path)));
 	paths_remove_dir(s.dir);
 	if (!ret && !*text)
 		return ctx_err(ctx, -EIO, NC_ERR_FAILED, "cannot read the staged ruleset");

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include "base/ctx.h"
 
-NC_INTERNAL int stage_output(const char *dir, enum nc_fw_format format, char *err,
-			     size_t len);
+NC_INTERNAL int stage_output(const char *dir, const char *script, enum nc_fw_format format,
+			     char *err, size_t len);
 
 #endif /* NC_STAGE_H */

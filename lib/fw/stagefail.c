@@ -31,16 +31,18 @@
  * @script:	script path
  * @argv:	the command's arguments
  * @argc:	their number
+ * @nth:	which run of these words it was (1: the first): the nth line
+ *		holding them, else the first (a loop, a function)
  *
  * Return: line number, 0 when no line holds all the words in order
  */
-static unsigned find_line(const char *script, char *const *argv, int argc)
+static unsigned find_line(const char *script, char *const *argv, int argc, int nth)
 {
 	_cleanup_free_ char *text = NULL;
+	unsigned n = 0, first = 0;
 	char *l, *nl, *p;
-	unsigned n = 0;
+	int i, seen = 0;
 	size_t len;
-	int i;
 
 	text = stage_read_file(script, &len);
 	for (l = text; l && *l; l = nl ? nl + 1 : NULL) {
@@ -51,12 +53,15 @@ static unsigned find_line(const char *script, char *const *argv, int argc)
 		for (i = 0, p = l; i < argc && p; i++)
 			if ((p = strstr(p, argv[i])))
 				p += strlen(argv[i]);
-		if (p && argc)
-			return n;
+		if (p && argc) {
+			first = first ? first : n;
+			if (++seen >= nth)
+				return n;
+		}
 		if (!nl)
 			break;
 	}
-	return 0;
+	return first;
 }
 
 /**
@@ -70,7 +75,9 @@ static void failure_text(const struct stage *s, char *const *f, char *out, size_
 {
 	int argc = atoi(f[6]), i;
 	size_t off;
-	unsigned line = f[2][0] ? (unsigned)atoi(f[2]) : find_line(s->script, f + 7, argc);
+	unsigned line = f[2][0] == '#' || !f[2][0] ?
+			find_line(s->script, f + 7, argc, f[2][0] ? atoi(f[2] + 1) : 1) :
+			(unsigned)atoi(f[2]);
 	const char *file = f[3][0] ? f[3] : s->script;
 
 	if (line)

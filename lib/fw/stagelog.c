@@ -193,12 +193,35 @@ static const char *rec_table(const struct rec *r)
 }
 
 /**
+ * table_wide() - is argument @i a -F or -X naming no chain (the whole table)
+ * @r:		record
+ * @i:		index of an argument
+ *
+ * In an iptables-restore batch these act only on the chains the table held
+ * before the batch: a built-in chain first made, or a chain made with -N,
+ * earlier in the same batch keeps its rules (-F) or stays (-X), where the
+ * commands run one by one leave neither.
+ *
+ * Return: 1 if so
+ */
+static int table_wide(const struct rec *r, int i)
+{
+	const char *a = r->argv[i], *next = i + 1 < r->argc ? r->argv[i + 1] : NULL;
+
+	if (strcmp(a, "-F") && strcmp(a, "--flush") && strcmp(a, "-X") &&
+	    strcmp(a, "--delete-chain"))
+		return 0;
+	return !next || next[0] == '-';
+}
+
+/**
  * batchable() - does an iptables command mean the same in an
  * iptables-restore batch as on its own
  * @r:		record
  *
  * Only the plain rule and chain edits do; -R, -Z, -E, counters (-c), wait
- * options and anything unknown run on their own.
+ * options, a -F or -X of the whole table and anything unknown run on their
+ * own.
  *
  * Return: 1 if it may join a batch
  */
@@ -220,6 +243,8 @@ static int batchable(const struct rec *r)
 		for (k = 0; k < ARRAY_SIZE(ok); k++)
 			if (!strcmp(r->argv[i], ok[k]))
 				cmd++;
+		if (table_wide(r, i))
+			return 0;
 	}
 	return cmd == 1;
 }

@@ -16,6 +16,7 @@
 #define STAGE_FAIL "fail"	/* why the batched run must be redone exactly */
 #define STAGE_EXACT "exact"	/* present: run every command at once, for real */
 #define STAGE_FAILURES "failures" /* exact run: commands that failed */
+#define STAGE_RAN "ran"		/* exact run: commands with no known line, as run */
 #define STAGE_REAL "real"	/* the real tools, bound here */
 #define STAGE_LOCK "lock"
 

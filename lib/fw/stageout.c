@@ -21,6 +21,7 @@
  * first (counters aside).  Output that does not load, or loads into
  * anything else, is never given out: the stage fails and says where.
  */
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -92,7 +93,8 @@ static int compose(const char *dir, enum nc_fw_format format, const struct fw_sn
  * fw apply would and take the three views of the result
  * @dir:	stage directory
  *
- * The views go to STAGE/re.nft, re.v4, re.v6; a load error to re.err.
+ * The views go to STAGE/re.nft, re.v4, re.v6, nft's JSON listing to
+ * re.json; a load error to re.err.
  */
 static void __attribute__((noreturn)) reload(const char *dir)
 {
@@ -128,6 +130,10 @@ static void __attribute__((noreturn)) reload(const char *dir)
 	store_write_atomic(stage_path(dir, "re.nft", path, sizeof(path)), s.nft, strlen(s.nft));
 	store_write_atomic(stage_path(dir, "re.v4", path, sizeof(path)), s.v4, strlen(s.v4));
 	store_write_atomic(stage_path(dir, "re.v6", path, sizeof(path)), s.v6, strlen(s.v6));
+	fw_snap_free(&s);
+	if (nft_list_json(&s.nft))
+		_exit(1);
+	store_write_atomic(stage_path(dir, "re.json", path, sizeof(path)), s.nft, strlen(s.nft));
 	_exit(0);
 }
 
@@ -157,22 +163,101 @@ static int xt_outside_ip(const char *nft)
 }
 
 /**
+ * nft_line() - the script line that most likely added nft's rule to a
+ * table iptables made: the first naming "FAMILY NAME" after "nft" on the
+ * line, else the first with "rule FAMILY NAME" or "table FAMILY NAME" (an
+ * nft -f file or here-document)
+ * @script:	script path
+ * @table:	"FAMILY NAME"
+ *
+ * Return: line number, 0 when none
+ */
+static unsigned nft_line(const char *script, const char *table)
+{
+	_cleanup_free_ char *text = NULL;
+	char rule[300], tab[300];
+	unsigned n, pass, found = 0;
+	const char *p;
+	char *l, *nl;
+	size_t len;
+
+	snprintf(rule, sizeof(rule), "rule %s ", table);
+	snprintf(tab, sizeof(tab), "table %s", table);
+	for (pass = 0; pass < 2 && !found; pass++) {
+		free(text);
+		text = stage_read_file(script, &len);
+		for (l = text, n = 1; l && *l && !found; l = nl ? nl + 1 : NULL, n++) {
+			nl = strchr(l, '\n');
+			if (nl)
+				*nl = '\0';
+			p = strstr(l, "nft ");
+			if (pass == 0 && p && strstr(p, table))
+				found = n;
+			else if (pass == 1 && (strstr(l, rule) || strstr(l, tab)))
+				found = n;
+		}
+	}
+	return found;
+}
+
+/**
+ * lossy_table() - the message for a table that iptables made and nft
+ * added a rule to that iptables-save cannot write
+ * @script:	script path
+ * @table:	"FAMILY NAME"
+ * @la:		the rule as the script built it (nft's listing)
+ * @lb:		as it loads back from iptables-save's text
+ * @err:	message
+ * @len:	size of @err
+ *
+ * Return: -EINVAL
+ */
+static int lossy_table(const char *script, const char *table, const char *la, const char *lb,
+		       char *err, size_t len)
+{
+	unsigned line = nft_line(script, table);
+	char where[PATH_MAX + 32];
+
+	if (line)
+		snprintf(where, sizeof(where), "%s:%u", script, line);
+	else
+		snprintf(where, sizeof(where), "%s", script);
+	snprintf(err, len,
+		 "%s: the script cannot be staged exactly: table %s holds rules iptables made and a rule nft added, \"%s\", which loads back from iptables-save's text as \"%s\"; put nft's rules in a table of nft's own (nft add table inet NAME) or write that rule with iptables",
+		 where, table, la, lb);
+	return -EINVAL;
+}
+
+/**
  * verify() - load the output into a fresh namespace and compare
  * @dir:	stage directory
+ * @script:	the script (to name the line of a rule that cannot be written)
  * @format:	output format
+ * @b:		what the script built
+ * @bj:		its nft JSON listing
+ * @lossy:	out: "FAMILY NAME" of a table iptables-save cannot write exactly
+ * @llen:	size of @lossy
+ * @err:	why not
+ * @len:	size of @err
+ * @format_unused:	output format
  * @b:		what the script built
  * @err:	why not
  * @len:	size of @err
  *
  * The tables nft made are compared in nft's listing, those iptables made
- * in iptables-save's (with --format nft, only that they load).
+ * in iptables-save's (with --format nft, only that they load), and in
+ * nft's listing too: iptables-save can give the same text for a rule nft
+ * added to an iptables table (a set lookup it cannot parse and leaves out)
+ * and for a table nft made with chains of other names.
  *
- * Return: 0 or -EINVAL
+ * Return: 0, 1 (a table written in iptables-save syntax loads as another
+ * ruleset: its name in @lossy, the message for the user in @err), -EINVAL
  */
-static int verify(const char *dir, enum nc_fw_format format, const struct fw_snap *b,
-		  char *err, size_t len)
+static int verify(const char *dir, const char *script, enum nc_fw_format format,
+		  const struct fw_snap *b, const char *bj, char *lossy, size_t llen, char *err,
+		  size_t len)
 {
-	_cleanup_free_ char *why = NULL;
+	_cleanup_free_ char *why = NULL, *rj = NULL;
 	char path[PATH_MAX], what[32], la[201], lb[201];
 	struct fw_snap r = { 0 };
 	int status = 0, ret = -EIO;
@@ -198,11 +283,20 @@ static int verify(const char *dir, enum nc_fw_format format, const struct fw_sna
 	r.nft = stage_read_file(stage_path(dir, "re.nft", path, sizeof(path)), &l);
 	r.v4 = stage_read_file(stage_path(dir, "re.v4", path, sizeof(path)), &l);
 	r.v6 = stage_read_file(stage_path(dir, "re.v6", path, sizeof(path)), &l);
-	if (r.nft && r.v4 && r.v6)
+	/* a table written in nft syntax that iptables-save can read is
+	 * compared in nft's listing, as the script's is */
+	if (r.nft && r.v4 && r.v6 && !fw_snap_cut_ipt(&r, b))
 		/* with --format nft, nft renders the tables iptables made in
 		 * other words once loaded from nft syntax: only that they load */
 		ret = fw_snap_diff(b, &r, format == NC_FW_NFT, what, sizeof(what), la, lb,
 				   sizeof(la), &line);
+	rj = stage_read_file(stage_path(dir, "re.json", path, sizeof(path)), &l);
+	if (!ret && format != NC_FW_NFT && rj &&
+	    fw_ipt_nft_diff(b, bj, rj, lossy, llen, la, lb, sizeof(la)) == 1) {
+		fw_snap_free(&r);
+		lossy_table(script, lossy, la, lb, err, len);
+		return 1;
+	}
 	fw_snap_free(&r);
 	if (ret > 0)
 		snprintf(err, len,
@@ -241,36 +335,118 @@ static int ipt_too_large(const struct fw_snap *b)
 }
 
 /**
+ * drop_ipt_table() - take one table out of the iptables-save views, so that
+ * compose() writes it in nft syntax
+ * @b:		views, changed
+ * @table:	"FAMILY NAME" (ip or ip6)
+ *
+ * Return: 0, or -ENOENT when the views do not hold it
+ */
+static int drop_ipt_table(struct fw_snap *b, const char *table)
+{
+	char fam[16], name[256], head[270];
+	char **text;
+	char *p, *end;
+
+	if (sscanf(table, "%15s %255s", fam, name) != 2)
+		return -ENOENT;
+	text = !strcmp(fam, "ip") ? &b->v4 : !strcmp(fam, "ip6") ? &b->v6 : NULL;
+	snprintf(head, sizeof(head), "*%s\n", name);
+	p = text && *text ? strstr(*text, head) : NULL;
+	if (!p || (p != *text && p[-1] != '\n'))
+		return -ENOENT;
+	end = strstr(p, "\nCOMMIT\n");
+	end = end ? end + 8 : p + strlen(p);
+	memmove(p, end, strlen(end) + 1);
+	return 0;
+}
+
+/**
+ * write_checked() - write the output and check it; in the default format a
+ * table that loads from iptables-save's text as another ruleset is written
+ * in nft syntax instead, and the user told
+ * @dir:	stage directory
+ * @script:	the script
+ * @format:	output format
+ * @b:		what the script built (its iptables-save views changed)
+ * @bj:		its nft JSON listing
+ * @err:	why not
+ * @len:	size of @err
+ *
+ * Return: 0 or -EINVAL
+ */
+static int write_checked(const char *dir, const char *script, enum nc_fw_format format,
+			 struct fw_snap *b, const char *bj, char *err, size_t len)
+{
+	char lossy[300], first[STAGE_ERR] = "", moved[1024] = "", path[PATH_MAX], note[1400];
+	int ret = 0, tries;
+	size_t ml;
+
+	for (tries = 0; tries < 16; tries++) {
+		ret = compose(dir, format, b, err, len);
+		if (!ret)
+			ret = verify(dir, script, format, b, bj, lossy, sizeof(lossy), err, len);
+		if (ret != 1)
+			break;
+		if (!first[0])
+			snprintf(first, sizeof(first), "%s", err);
+		if (format != NC_FW_AUTO || drop_ipt_table(b, lossy))
+			break;
+		ml = strlen(moved);
+		snprintf(moved + ml, sizeof(moved) - ml, "%s%s", ml ? ", " : "", lossy);
+	}
+	if (ret && first[0]) {	/* nft syntax does not load it either */
+		snprintf(err, len, "%s%s", first,
+			 format == NC_FW_IPTABLES ? "; or stage without --format iptables" : "");
+		return -EINVAL;
+	}
+	if (!ret && moved[0]) {
+		snprintf(note, sizeof(note),
+			 "table(s) %s written in nft syntax: iptables-save writes them as another ruleset (rules nft added, or chains nft named); once applied, iptables may not list or change them",
+			 moved);
+		store_write_atomic(stage_path(dir, "format-note", path, sizeof(path)), note,
+				   strlen(note));
+	}
+	return ret;
+}
+
+/**
  * stage_output() - write the ruleset the script built to STAGE/out, checked
  * @dir:	stage directory
+ * @script:	the script (for messages)
  * @format:	NC_FW_AUTO, NC_FW_NFT or NC_FW_IPTABLES
  * @err:	why no output can be given
  * @len:	size of @err
  *
  * Return: 0 or -errno
  */
-int stage_output(const char *dir, enum nc_fw_format format, char *err, size_t len)
+int stage_output(const char *dir, const char *script, enum nc_fw_format format, char *err,
+		 size_t len)
 {
 	struct fw_snap b = { 0 };
+	_cleanup_free_ char *bj = NULL;
 	char save[PATH_MAX];
 	int ret = fw_snap_take(stage_path(dir, "save", save, sizeof(save)), 0, &b, err, len);
+
+	if (!ret && (ret = nft_list_json(&bj)))
+		snprintf(err, len, "cannot list the ruleset the script built");
 
 	if (!ret && format == NC_FW_AUTO && ipt_too_large(&b)) {
 		ret = -EINVAL;	/* foreseen: no need to write and load it first */
 		snprintf(err, len, "larger than one netlink transaction");
 	} else if (!ret) {
-		ret = compose(dir, format, &b, err, len);
-		if (!ret)
-			ret = verify(dir, format, &b, err, len);
+		ret = write_checked(dir, script, format, &b, bj, err, len);
 	}
 	if (ret == -EINVAL && format == NC_FW_AUTO && strstr(err, "larger than one netlink transaction")) {
 		/* iptables-restore cannot raise its send buffer rootless: nft
 		 * syntax (loaded in steps when needed) is the form that loads */
 		char path[PATH_MAX], note[] = "the tables iptables made are written in nft syntax: as iptables-restore input they are larger than one netlink transaction a rootless process may send; once applied, iptables cannot list or change them";
 
+		char lossy[300];
+
 		ret = compose(dir, NC_FW_NFT, &b, err, len);
-		if (!ret)
-			ret = verify(dir, NC_FW_NFT, &b, err, len);
+		if (!ret)	/* never 1: nft syntax throughout */
+			ret = verify(dir, script, NC_FW_NFT, &b, bj, lossy, sizeof(lossy), err, len);
 		if (!ret)
 			store_write_atomic(stage_path(dir, "format-note", path, sizeof(path)), note,
 					   strlen(note));

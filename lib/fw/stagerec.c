@@ -213,6 +213,53 @@ static int run_real(const char *dir, const char *tool, int argc, char **argv,
 }
 
 /**
+ * runs_of() - how many times the exact run has run these words, this run
+ * included (each is noted in STAGE_RAN before it runs)
+ * @dir:	stage directory
+ * @tool:	tool
+ * @argc:	argument count
+ * @argv:	arguments
+ *
+ * sh gives no line numbers: a failing command is found in the script by
+ * its words, and when the same words stand on several lines (a rule
+ * deleted twice) the count says which of them failed.  Read only for a
+ * command that failed: noting a run is one append.
+ *
+ * Return: the number of runs
+ */
+static int runs_of(const char *dir, const char *tool, int argc, char **argv)
+{
+	_cleanup_free_ char *buf = NULL, *me = NULL;
+	char path[PATH_MAX];
+	size_t len = 0, ml = 0, off;
+	FILE *m = open_memstream(&me, &ml);
+	int i, n = 0;
+
+	if (!m)
+		return 1;
+	fprintf(m, "X%c%s%c%d%c", 0, tool, 0, argc, 0);
+	for (i = 0; i < argc; i++)
+		fprintf(m, "%s%c", argv[i], 0);
+	if (fclose(m) || !me)
+		return 1;
+	buf = stage_read_file(stage_path(dir, STAGE_RAN, path, sizeof(path)), &len);
+	for (off = 0; buf && off < len;) {	/* X, tool, argc, arguments */
+		size_t start = off;
+		int k, c = 0;
+
+		for (k = 0; k < 3 && off < len; k++) {
+			c = atoi(buf + off);
+			off += strlen(buf + off) + 1;
+		}
+		for (k = 0; k < c && off < len; k++)
+			off += strlen(buf + off) + 1;
+		if (off - start == ml && !memcmp(buf + start, me, ml))
+			n++;
+	}
+	return n ? n : 1;
+}
+
+/**
  * abort_batched() - a batched run cannot be exact: say why and end it
  * @dir:	stage directory
  * @why:	reason, for the notice of the exact run
@@ -279,7 +326,15 @@ int stage_tool_main(int argc, char **argv)
 		stage_mark_gen(dir);
 		return rc;
 	}
+	if (!line[0]) {	/* noted, so that a failure's line can be found */
+		const char *f[] = { rt ? rt : tool };
+
+		append_rec(stage_path(dir, STAGE_RAN, path, sizeof(path)), "X", f, 1, argc - 1,
+			   argv + 1);
+	}
 	rc = run_real(dir, rt ? rt : tool, argc - 1, argv + 1, why, sizeof(why));
+	if (rc && !line[0])	/* which run of these words failed */
+		snprintf(line, sizeof(line), "#%d", runs_of(dir, rt ? rt : tool, argc - 1, argv + 1));
 	if (rc) {
 		char st[16];
 		const char *f[] = { rt ? rt : tool, line, file, st, why };

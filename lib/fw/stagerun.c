@@ -22,9 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "base/paths.h"
 #include "fw/stage_int.h"
 #include "fw/stagelog.h"
 
@@ -45,6 +47,9 @@
 	"\t\tfi\n"										\
 	"\tfi\n"
 
+/* bash: the script's line and file are those of the caller of the tool's
+ * function (iptables, nft), which calls __nc_rec or __nc_nft: index 1 of
+ * BASH_LINENO, 2 of BASH_SOURCE */
 static const char pre_bash[] =
 	"# netcell fw stage: firewall commands are recorded, then replayed in batches\n"
 	"__nc_rec() {\n"
@@ -54,9 +59,9 @@ static const char pre_bash[] =
 	"}\n"
 	"__nc_nft() {\n"
 	"\tif [ -z \"${NETCELL_STAGE_EXACT:-}\" ]; then case ${1:-} in add|insert|create|delete|destroy|flush|replace|rename)\n"
-	"\t\tprintf '%s\\0' R nft \"${BASH_LINENO[0]}\" \"${BASH_SOURCE[1]:-$0}\" \"$#\" \"$@\" >>\"$NETCELL_STAGE_DIR/log\"; return 0;;\n"
+	"\t\tprintf '%s\\0' R nft \"${BASH_LINENO[1]}\" \"${BASH_SOURCE[2]:-$0}\" \"$#\" \"$@\" >>\"$NETCELL_STAGE_DIR/log\"; return 0;;\n"
 	"\tesac; fi\n"
-	"\tNETCELL_STAGE_WHERE=\"${BASH_SOURCE[1]:-$0}:${BASH_LINENO[0]}\" command nft \"$@\"\n"
+	"\tNETCELL_STAGE_WHERE=\"${BASH_SOURCE[2]:-$0}:${BASH_LINENO[1]}\" command nft \"$@\"\n"
 	"}\n"
 	"iptables() { __nc_rec iptables \"$@\"; }\n"
 	"iptables-nft() { __nc_rec iptables \"$@\"; }\n"
@@ -125,7 +130,10 @@ void stage_read_shebang(struct stage *s)
 		return;
 	}
 	s->interp = strcmp(base, "bash") ? INTERP_SH : INTERP_BASH;
-	snprintf(s->shell, sizeof(s->shell), "%s", interp);
+	/* "#!/usr/bin/env bash": env finds the shell along $PATH, and so
+	 * must we (execv() does not search) */
+	if (strchr(interp, '/') || !paths_which(interp, s->shell, sizeof(s->shell)))
+		snprintf(s->shell, sizeof(s->shell), "%s", interp);
 	snprintf(s->optbuf, sizeof(s->optbuf), "%s", arg ? arg : "");
 	for (p = strtok_r(s->optbuf, " \t", &save); p && k < 7; p = strtok_r(NULL, " \t", &save))
 		s->opts[k++] = p;
@@ -267,6 +275,29 @@ static int wait_script(pid_t pid)
 }
 
 /**
+ * spread_pid() - make the script's PID as unpredictable as on the host
+ *
+ * In the stage's own PID namespace the script would always be PID 2, so
+ * names such as "/tmp/rules.$$" on the host's /tmp would be the same for
+ * every staging (another user's file, one a killed staging left, two
+ * stagings at once) where direct runs get distinct PIDs: the namespace's
+ * last PID is set at random before the script is forked.  Best effort.
+ */
+static void spread_pid(void)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/sys/kernel/pid_max", "re");
+	_cleanup_close_ int fd = -1;
+	unsigned max = 0, r = 0;
+
+	if (!f || fscanf(f, "%u", &max) != 1 || max < 4096 ||
+	    getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return;
+	fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0)
+		dprintf(fd, "%u", 300 + r % (max - 1300));
+}
+
+/**
  * stage_run_script() - fork and run the script, wait for it
  * @s:		stage
  *
@@ -281,6 +312,7 @@ int stage_run_script(const struct stage *s)
 	 * the replay and the output check after it, are netcell's time */
 	if (write(s->clockfd, "S", 1) < 0)
 		return 127 << 8;
+	spread_pid();
 	pid = fork();
 	if (pid == 0)
 		exec_script(s);

@@ -382,6 +382,8 @@ int nft_list_ruleset(char **text)
 	return nft_list_cmd("list ruleset", text);
 }
 
+static int list_flags(const char *cmd, unsigned flags, char **text);
+
 /**
  * nft_list_cmd() - the output of one nft listing command
  * @cmd:	e.g. "list tables"
@@ -391,11 +393,40 @@ int nft_list_ruleset(char **text)
  */
 int nft_list_cmd(const char *cmd, char **text)
 {
+	return list_flags(cmd, 0, text);
+}
+
+/**
+ * nft_list_json() - the ruleset of the current namespace in nft's JSON,
+ * which names an xtables match or target where the text listing renders it
+ * through libxtables (whose extensions load for one family per process,
+ * so the text depends on which family's table came first)
+ * @text:	heap string, to be freed by the caller
+ *
+ * Return: 0, -EIO when listing failed, -ENOMEM, -ELIBACC
+ */
+int nft_list_json(char **text)
+{
+	return list_flags("list ruleset", NFT_CTX_OUTPUT_JSON, text);
+}
+
+/**
+ * list_flags() - the output of one nft listing command, with output flags
+ * @cmd:	e.g. "list ruleset"
+ * @flags:	NFT_CTX_OUTPUT_*, 0 for none
+ * @text:	heap string, to be freed by the caller
+ *
+ * Return: 0, -EIO when listing failed, -ENOMEM, -ELIBACC
+ */
+static int list_flags(const char *cmd, unsigned flags, char **text)
+{
 	struct nft_ctx *n = nft_new();
 	int ret;
 
 	if (!n)
 		return -errno;
+	if (flags)
+		nftl.ctx_output_set_flags(n, flags);
 	ret = nftl.run_cmd_from_buffer(n, cmd);
 	*text = ret ? NULL : strdup(nftl.ctx_get_output_buffer(n));
 	nft_free(n);

@@ -40,6 +40,7 @@ NC_INTERNAL int nft_include_line(const char *line, char *name, size_t len);
 NC_INTERNAL int nft_expand_file(const char *path, char **text);
 NC_INTERNAL int nft_list_ruleset(char **text);
 NC_INTERNAL int nft_list_cmd(const char *cmd, char **text);
+NC_INTERNAL int nft_list_json(char **text);
 
 NC_INTERNAL int nft_genid(unsigned *id);
 NC_INTERNAL int nft_list_tables(char **text);

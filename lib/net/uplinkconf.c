@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "base/paths.h"
 #include "base/store.h"
 #include "net/uplinkconf.h"
 
@@ -56,18 +57,9 @@ char *uplink_path(const char *state, const char *cell, const char *ext,
  */
 int uplink_in_path(const char *prog)
 {
-	const char *path = getenv("PATH");
-	char dir[PATH_MAX], full[PATH_MAX + 64];
-	const char *p, *c;
+	char full[PATH_MAX];
 
-	for (p = path ? path : "/usr/bin:/bin"; p && *p; p = c ? c + 1 : NULL) {
-		c = strchr(p, ':');
-		snprintf(dir, sizeof(dir), "%.*s", c ? (int)(c - p) : (int)strlen(p), p);
-		snprintf(full, sizeof(full), "%s/%s", dir[0] ? dir : ".", prog);
-		if (!access(full, X_OK))
-			return 1;
-	}
-	return 0;
+	return paths_which(prog, full, sizeof(full));
 }
 
 /**
