@@ -12,7 +12,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
-NC=$PWD/build/netcell
+NC=${NC:-$PWD/build/netcell}
 [ -x "$NC" ] || make -s -j2
 U=${NETCELL_TEST_USER:-netcell-test}
 id "$U" >/dev/null 2>&1 || useradd -m -s /bin/bash "$U"
@@ -21,7 +21,7 @@ mkdir -p "$W/u-run" "$W/u-state"; chown "$U" "$W/u-run" "$W/u-state"; chmod 700 
 ip netns add ncbfw-peer
 trap 'ip netns del ncbfw-peer; rm -rf "$W"' EXIT
 R=${R:-5}
-for n in 1000 10000 50000; do
+for n in ${SIZES:-1000 10000 50000}; do
 	python3 -c "
 print('flush ruleset\ntable inet t {\n chain input {\n  type filter hook input priority 0; policy accept;')
 for i in range($n): print('  tcp dport %d ip saddr 10.%d.%d.%d accept' % (1000 + i % 60000, (i>>16)&255, (i>>8)&255, i&255))
@@ -36,7 +36,7 @@ chmod 644 "$W"/*
 nft_root() { ip netns exec ncbfw-peer nft -f "$1"; }
 ipt_root() { ip netns exec ncbfw-peer sh -c "iptables-nft-restore < '$1'"; }
 echo "== replace the ruleset of a namespace with N rules, mean of $R runs (ms); net.core.wmem_max=$(sysctl -n net.core.wmem_max) =="
-for n in 1000 10000 50000; do
+for n in ${SIZES:-1000 10000 50000}; do
 	[ "$n" = 50000 ] && R=${R50:-3}
 	export NETCELL_RUNTIME_DIR=$W/root-run NETCELL_STATE_DIR=$W/root-state
 	$NC create bfw >/dev/null
