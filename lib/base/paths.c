@@ -106,6 +106,10 @@ int paths_mkdir_private(struct nc_ctx *ctx, const char *dir, uid_t uid)
 	char *s;
 	int ret;
 
+	/* the usual case, every command: it is there, ours and private; the
+	 * walk at the end is the whole check */
+	if (!lstat(dir, &st) && S_ISDIR(st.st_mode) && st.st_uid == uid && !(st.st_mode & 077))
+		return trust_path(ctx, dir, dir, uid, getgid(), dir_fix(dir, fix, sizeof(fix)));
 	/* every directory on the way first, before anything is made in one */
 	snprintf(tmp, sizeof(tmp), "%s", dir);
 	s = strrchr(tmp, '/');
@@ -123,13 +127,6 @@ int paths_mkdir_private(struct nc_ctx *ctx, const char *dir, uid_t uid)
 		if (mkdir(tmp, 0700) && errno != EEXIST)
 			break;
 		*s = '/';
-	}
-	s = strrchr(tmp, '/');
-	if (s && s > tmp) {	/* again: a sticky parent let another user make one */
-		*s = '\0';
-		ret = trust_path(ctx, tmp, dir, uid, getgid(), dir_fix(dir, fix, sizeof(fix)));
-		if (ret)
-			return ret;
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return ctx_err(ctx, -errno, ctx_kind_of_errno(-errno),
@@ -150,8 +147,9 @@ int paths_mkdir_private(struct nc_ctx *ctx, const char *dir, uid_t uid)
 			       "directory \"%s\" is open to other users and cannot be made private: %s",
 			       dir, strerror(errno));
 	/* and the whole way once more, the directory itself included: a
-	 * parent swapped between the checks above and the mkdir would have
-	 * put it elsewhere */
+	 * parent swapped (or made by another user in a sticky directory)
+	 * between the check above and the mkdirs put it elsewhere, and nothing
+	 * has been used in it yet */
 	return trust_path(ctx, dir, dir, uid, getgid(), dir_fix(dir, fix, sizeof(fix)));
 }
 
