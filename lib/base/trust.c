@@ -300,8 +300,10 @@ static int dir_safe(const char *path, const struct stat *st, uid_t uid, gid_t gi
 		return 1;
 	else if (st->st_mode & S_IWOTH)
 		snprintf(why, len, "can be written by every user");
-	else if (acl_writer(path, uid, gid, &gwrite, why, len))
-		return 0;
+	else if (gwrite && acl_writer(path, uid, gid, &gwrite, why, len))
+		return 0;	/* an ACL's named entries are bounded by its mask,
+				 * which is the mode's group bits: without group
+				 * write no entry can write, no xattr to read */
 	else if (gwrite && ((st->st_gid != gid && st->st_gid != 0) ||
 			    !group_private(st->st_gid, uid)))
 		snprintf(why, len, "can be written by its group, which is not private to you or root");
