@@ -277,6 +277,50 @@ void paths_remove_dir(const char *dir)
 }
 
 /**
+ * remove_at() - remove a directory's entries, below directory fd @fd
+ * @fd:		the directory, opened O_DIRECTORY|O_NOFOLLOW (closed here)
+ * @depth:	levels left
+ */
+static void remove_at(int fd, int depth)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+	int sub;
+
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (!unlinkat(fd, e->d_name, 0) || errno != EISDIR || depth <= 0)
+			continue;
+		/* a directory: never a link followed out of the tree */
+		sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0)
+			remove_at(sub, depth - 1);
+		unlinkat(fd, e->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
+/**
+ * paths_remove_tree() - remove a directory and everything in it, no link
+ * followed (at most 64 levels)
+ * @dir:	directory
+ */
+void paths_remove_tree(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	remove_at(fd, 64);
+	rmdir(dir);
+}
+
+/**
  * paths_keeper_addr() - the keeper's socket address, STATE/keeper.sock
  * @ctx:	context
  * @p:		the user's directories

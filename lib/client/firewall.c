@@ -83,7 +83,7 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 	unsigned prev = fwgen_current(dir);
 	struct fw_job job;
 	char text[96];
-	int ret;
+	int ret, frozen = 0;
 
 	if (fwgen_read_num(dir, "pending", v) == 3)
 		return ctx_err(ctx, -EBUSY, NC_ERR_FAILED,
@@ -108,6 +108,10 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 		job.host = 1;
 		fw_host_prefix(&job, fwgen_job(dir, prev, &cur) ? NULL : &cur);
 	}
+	/* include statements name copies taken now: every load reads the
+	 * same text, which the sealed generation is (fwgen.c) */
+	if (!ret)
+		frozen = fwgen_freeze_includes(&job);
 	/* the check of the cell's live ruleset after its load: the views it
 	 * must have (fwexpect.c); an iptables generation is loaded into a
 	 * throwaway namespace first (every part, or none) */
@@ -158,8 +162,10 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 	}
 	cellns_close(&held);
 	fw_expect_end(ctx, &er, 0);	/* waits for, and removes, what is left */
-	if (!ret && fwgen_seal_includes(&job))
-		ctx_notice(ctx, "generation %u keeps its include statements (one is not alone on its line, or a file it named is gone): a rollback to it or a rebuilt cell reads the included files as they are then",
+	/* statements that could not be copied are read as nft finds them at
+	 * each load: expanding them now would be a guess at what was loaded */
+	if (!ret && (frozen < 0 || fwgen_seal_includes(&job)))
+		ctx_notice(ctx, "generation %u keeps its include statements (one is not alone on its line, names no regular file, has a \"..\" in its path, or could not be read): each load of it, a rollback or a rebuilt cell, reads the included files as they are then",
 			   *gen);
 	if (!ret)
 		ret = fwgen_write_meta(dir, *gen, &job) ? ctx_err(ctx, -EIO, NC_ERR_FAILED,

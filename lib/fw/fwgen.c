@@ -240,6 +240,8 @@ void fw_remove_gen(const char *dir, unsigned gen)
 		fwgen_path(dir, gen, ext[i], path, sizeof(path));
 		unlink(path);
 	}
+	fwgen_path(dir, gen, "nft", path, sizeof(path));
+	nft_drop_snapshot(path);
 }
 
 /**
@@ -486,6 +488,39 @@ undo:
 }
 
 /**
+ * fwgen_nft_part() - a generation's nft file, the one include statements
+ * can be in
+ * @job:	the generation's job
+ *
+ * Return: its path, or "" (an iptables generation)
+ */
+static const char *fwgen_nft_part(const struct fw_job *job)
+{
+	return job->format == NC_FW_NFT ? job->file[0] : job->format == NC_FW_MIXED ? job->nft : "";
+}
+
+/**
+ * fwgen_freeze_includes() - make a new nft generation's include statements
+ * name copies of their files, taken before its first load
+ * @job:	the generation's job
+ *
+ * Every load of the generation (the cell's, the throwaway namespace's it
+ * is compared with, a dry run) then reads the same text, and the sealed
+ * generation is that text, whatever happens to the files meanwhile
+ * (kernel/nftinc.c).
+ *
+ * Return: 1 (copies taken), 0 (no include statement), -EINVAL (one
+ * cannot be copied as nft would read it: the statements stay as written),
+ * -errno
+ */
+int fwgen_freeze_includes(const struct fw_job *job)
+{
+	const char *path = fwgen_nft_part(job);
+
+	return path[0] ? nft_snapshot_includes(path) : 0;
+}
+
+/**
  * fwgen_seal_includes() - make a loaded nft generation hold what its include
  * statements named when it was loaded
  * @job:	the generation's job
@@ -493,8 +528,9 @@ undo:
  * A generation is loaded again later (rollback, a rebuilt cell, a killed
  * apply settled): its include statements would then read the files as
  * they are by then.  Once loaded, its nft file is replaced by the same
- * text with every include statement replaced by the files it named (as
- * nft finds them), so the generation is the ruleset that was loaded.
+ * text with every include statement replaced by the files it named (the
+ * copies fwgen_freeze_includes() took, read by the load), and the copies
+ * go.
  *
  * Return: 0 (nothing to do, or done), -EINVAL when an include statement
  * cannot be expanded (not alone on its line, a file gone meanwhile),
@@ -502,15 +538,18 @@ undo:
  */
 int fwgen_seal_includes(const struct fw_job *job)
 {
-	const char *path = job->format == NC_FW_NFT ? job->file[0] :
-			   job->format == NC_FW_MIXED ? job->nft : "";
+	const char *path = fwgen_nft_part(job);
 	_cleanup_free_ char *text = NULL;
 	int ret = path[0] ? nft_file_includes(path) : 0;
 
 	if (ret <= 0)
 		return ret;
 	ret = nft_expand_file(path, &text);
-	return ret ? ret : store_write_atomic(path, text, strlen(text));
+	if (!ret)
+		ret = store_write_atomic(path, text, strlen(text));
+	if (!ret)
+		nft_drop_snapshot(path);
+	return ret;
 }
 
 /**

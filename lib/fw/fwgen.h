@@ -18,6 +18,7 @@ NC_INTERNAL unsigned fwgen_current(const char *dir);
 NC_INTERNAL void fwgen_path(const char *dir, unsigned gen, const char *ext, char *buf, size_t len);
 NC_INTERNAL int fwgen_job(const char *dir, unsigned gen, struct fw_job *job);
 NC_INTERNAL unsigned fwgen_next(const char *dir);
+NC_INTERNAL int fwgen_freeze_includes(const struct fw_job *job);
 NC_INTERNAL int fwgen_seal_includes(const struct fw_job *job);
 NC_INTERNAL int fwgen_write_meta(const char *dir, unsigned gen, const struct fw_job *job);
 NC_INTERNAL int fwgen_set_current(const char *dir, unsigned gen);

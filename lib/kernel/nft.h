@@ -35,9 +35,15 @@ NC_INTERNAL int nft_apply_host_file(const char *path, const char *shown, const c
 NC_INTERNAL int nft_apply_file(const char *path, const char *shown,
 			       const char *prefix, char *err, size_t len);
 NC_INTERNAL int nft_run_text(const char *cmds, char *err, size_t len);
+
+/* nftinc.c: include statements found, expanded, frozen for an apply */
 NC_INTERNAL int nft_file_includes(const char *path);
 NC_INTERNAL int nft_include_line(const char *line, char *name, size_t len);
 NC_INTERNAL int nft_expand_file(const char *path, char **text);
+NC_INTERNAL void nft_include_root(const char *path, char *root, size_t len);
+NC_INTERNAL int nft_snapshot_includes(const char *path);
+NC_INTERNAL void nft_drop_snapshot(const char *path);
+NC_INTERNAL void nft_unroot(char *text, const char *path);
 NC_INTERNAL int nft_list_ruleset(char **text);
 NC_INTERNAL int nft_list_cmd(const char *cmd, char **text);
 NC_INTERNAL int nft_list_json(char **text);

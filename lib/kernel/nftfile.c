@@ -15,7 +15,6 @@
  * nftsplit.c (the steps), which know nothing of each other's callers.
  */
 #include <fcntl.h>
-#include <glob.h>
 #include <limits.h>
 #include "kernel/nftlib.h"
 #include <stdio.h>
@@ -55,8 +54,9 @@ static void replace_all(const char *in, const char *from, const char *to,
  * @text:	error buffer, modified in place
  *
  * Errors in the file come after "In file included from <cmdline>:..."
- * lines, which name our include, not anything the user wrote; with several
- * errors they come again before each.
+ * lines, which name our include, not anything the user wrote (or, below a
+ * file the user's includes, "                 from <cmdline>:..."); with
+ * several errors they come again before each.
  *
  * Return: @text
  */
@@ -68,7 +68,8 @@ static char *skip_wrapper(char *text)
 	while (*r) {
 		nl = strchr(r, '\n');
 		l = nl ? (size_t)(nl - r + 1) : strlen(r);
-		if (strncmp(r, "In file included from <cmdline>", 31)) {
+		if (strncmp(r, "In file included from <cmdline>", 31) &&
+		    strncmp(r + strspn(r, " "), "from <cmdline>", 14)) {
 			memmove(w, r, l);
 			w += l;
 		}
@@ -77,11 +78,6 @@ static char *skip_wrapper(char *text)
 	*w = '\0';
 	return text;
 }
-
-/* nft's default include directory (its -I path): a relative name is
- * looked for there only, not beside the including file nor in the current
- * directory (nftables 1.0.6, Debian 12) */
-#define NFT_INCLUDE_DIR "/etc"
 
 /**
  * block_head() - does an error line begin a block of libnftables' errors
@@ -237,159 +233,6 @@ static void alone_errors(const char *path, char **e)
 }
 
 /**
- * include_path() - the file (or glob pattern) an include statement names
- * @name:	as written
- * @out:	path
- * @len:	size of @out
- *
- * As nft resolves it: an absolute name as it is, a relative one in its
- * include directory.
- */
-static void include_path(const char *name, char *out, size_t len)
-{
-	if (name[0] == '/')
-		snprintf(out, len, "%s", name);
-	else
-		snprintf(out, len, NFT_INCLUDE_DIR "/%s", name);
-}
-
-/**
- * nft_include_line() - is @line one include statement and nothing else
- * @line:	a line of a ruleset file
- * @name:	out: the name it includes
- * @len:	size of @name
- *
- * Return: 1 if so ("include "NAME"", blanks, an optional ";" and comment)
- */
-int nft_include_line(const char *line, char *name, size_t len)
-{
-	const char *p = line + strspn(line, " \t"), *q;
-
-	if (strncmp(p, "include", 7) || !strchr(" \t", p[7]) || !p[7])
-		return 0;
-	p += 7 + strspn(p + 7, " \t");
-	if (*p != '"' || !(q = strchr(p + 1, '"')) || (size_t)(q - p) > len)
-		return 0;
-	snprintf(name, len, "%.*s", (int)(q - p - 1), p + 1);
-	q += 1 + strspn(q + 1, " \t;");
-	return !*q || *q == '\n' || *q == '#';
-}
-
-/**
- * expand_into() - copy a ruleset file, its include statements replaced by
- * the files they name, in the order nft reads them
- * @m:		output
- * @f:		the file
- * @depth:	include depth (nft allows 16)
- *
- * A glob names its matches in sorted order, directories left out; a glob
- * that matches nothing is no error (nft's rules), a plain name that does
- * not exist is.
- *
- * Return: 0, or -1 for a file that cannot be read or a statement that
- * cannot be expanded
- */
-static int expand_into(FILE *m, FILE *f, int depth)
-{
-	char line[4096], name[PATH_MAX], full[PATH_MAX + 8];
-	glob_t g;
-	size_t i, l;
-	int ret = 0, gr;
-
-	while (!ret && fgets(line, sizeof(line), f)) {
-		l = strlen(line);
-		if (l == sizeof(line) - 1 && line[l - 1] != '\n') {
-			fputs(line, m);		/* the rest of a long line follows */
-			continue;
-		}
-		if (!nft_include_line(line, name, sizeof(name))) {
-			if (strstr(line, "include") && strstr(line, "include \""))
-				ret = strncmp(line + strspn(line, " \t"), "#", 1) ? -1 : 0;
-			fputs(line, m);
-			continue;
-		}
-		if (depth >= 16)
-			return -1;
-		include_path(name, full, sizeof(full));
-		gr = glob(full, GLOB_MARK, NULL, &g);
-		if (gr == GLOB_NOMATCH && strpbrk(full, "*?["))
-			continue;
-		if (gr)
-			return -1;
-		for (i = 0; !ret && i < g.gl_pathc; i++) {
-			_cleanup_fclose_ FILE *inc = NULL;
-
-			l = strlen(g.gl_pathv[i]);
-			if (l && g.gl_pathv[i][l - 1] == '/')
-				continue;
-			inc = fopen(g.gl_pathv[i], "re");
-			ret = inc ? expand_into(m, inc, depth + 1) : -1;
-			fputc('\n', m);
-		}
-		globfree(&g);
-	}
-	return ret;
-}
-
-/**
- * slurp() - read a whole file, its includes expanded
- * @path:	file
- *
- * Return: NUL-terminated heap buffer, or NULL
- */
-static char *slurp(const char *path)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
-
-	if (!f || !(m = open_memstream(&buf, &len)))
-		return NULL;
-	if (expand_into(m, f, 0)) {
-		fclose(m);
-		free(buf);
-		return NULL;
-	}
-	fclose(m);
-	return buf;
-}
-
-/**
- * nft_file_includes() - does a ruleset file have include statements
- * @path:	the file
- *
- * Return: 1 if a line (not a comment) holds "include", 0 if none, -errno
- */
-int nft_file_includes(const char *path)
-{
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	char line[4096];
-
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (line[strspn(line, " \t")] != '#' && strstr(line, "include"))
-			return 1;
-	return 0;
-}
-
-/**
- * nft_expand_file() - a ruleset file with its include statements replaced
- * by the files they name, as nft finds them
- * @path:	the file
- * @text:	out: heap text
- *
- * Return: 0, or -EINVAL (an include that cannot be read, or one not alone
- * on its line), -ENOMEM
- */
-int nft_expand_file(const char *path, char **text)
-{
-	*text = slurp(path);
-	return *text ? 0 : errno == ENOMEM ? -ENOMEM : -EINVAL;
-}
-
-/**
  * apply_in_steps() - the file did not fit one transaction: apply it through
  * nftsplit (build dormant tables in steps, then switch in one)
  * @n:		libnftables context
@@ -407,10 +250,13 @@ int nft_expand_file(const char *path, char **text)
 static int apply_in_steps(struct nft_ctx *n, const char *path, const char *shown,
 			  char *err, size_t len)
 {
-	char *text = slurp(path);
+	char *text = NULL;	/* nftsplit_apply() takes it over */
+	int ret = nft_expand_file(path, &text);
 
-	if (!text)
-		return -ENOMEM;
+	if (ret) {
+		snprintf(err, len, "cannot read \"%s\" with the files it includes", shown);
+		return ret;
+	}
 	return nftsplit_apply(n, text, shown, err, len) ? -EINVAL : 0;
 }
 
@@ -439,6 +285,7 @@ static int surely_too_large(const char *path)
 /**
  * apply_ended() - apply(), for a file that ends in a newline
  * @path:	absolute path of the file to load
+ * @orig:	the file it is a copy of (its include copies' root), or @path
  * @shown:	name to show in error messages instead of @path
  * @prefix:	commands first
  * @keep:	commands last
@@ -447,8 +294,8 @@ static int surely_too_large(const char *path)
  *
  * Return: 0, -EINVAL when the ruleset was rejected, -ENOMEM, -ELIBACC
  */
-static int apply_ended(const char *path, const char *shown, const char *prefix, const char *keep,
-		       char *err, size_t len)
+static int apply_ended(const char *path, const char *orig, const char *shown, const char *prefix,
+		       const char *keep, char *err, size_t len)
 {
 	_cleanup_free_ char *cmd = NULL;
 	struct nft_ctx *n = nft_new();
@@ -476,8 +323,10 @@ static int apply_ended(const char *path, const char *shown, const char *prefix, 
 
 		if (e && !has_located(skip_wrapper(e)))
 			alone_errors(path, &e);
-		if (e)
+		if (e) {
 			drop_unplaced(skip_wrapper(e));
+			nft_unroot(e, orig);
+		}
 		replace_all(e ? e : "out of memory", path, shown, err, len);
 		nft_reserved_error(shown, whole ? path : NULL, err, len);
 	}
@@ -508,13 +357,15 @@ static int apply(const char *path, const char *shown, const char *prefix, const 
 	if (ret == -EINVAL) {
 		char *e = strdup(err);
 
-		if (e)
+		if (e) {
+			nft_unroot(e, path);
 			replace_all(e, path, shown, err, len);
+		}
 		free(e);
 	}
 	if (ret)
 		return ret == -EINVAL ? ret : (snprintf(err, len, "cannot read \"%s\": %s", shown, strerror(-ret)), ret);
-	ret = apply_ended(ended[0] ? ended : path, shown, prefix, keep, err, len);
+	ret = apply_ended(ended[0] ? ended : path, path, shown, prefix, keep, err, len);
 	if (ended[0])
 		unlink(ended);
 	return ret;

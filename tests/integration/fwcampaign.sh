@@ -74,6 +74,59 @@ t_fw_include_kept_in_generation() {
 	return 0
 }
 
+t_fw_include_frozen_during_apply() {
+	# included files that change while fw apply runs: every load of the
+	# generation (the cell's, the throwaway one it is compared with) and
+	# the generation kept read the same text, so each apply succeeds and a
+	# rollback to it gives what was in force after it
+	local c=${PFX}if i n=12 fpid
+	expect_rc 0 $NC create "$c" --uplink none
+	# (fail exits the shell: EXIT too, so the flipper never outlives it)
+	trap '[ -n "$fpid" ] && kill "$fpid" 2>/dev/null; $NC delete --force "$c" >/dev/null 2>&1' RETURN EXIT
+	mkdir -p "$T/fparts" "$T/fnest"
+	printf 'table ip nest {\n\tchain x {\n\t\tcounter\n\t}\n}\n' >"$T/fnest/n.nft"
+	printf 'include "%s/fnest/*.nft"\n' "$T" >"$T/fparts/b.nft"
+	printf 'flush ruleset\ninclude "%s/fparts/*.nft" # the parts\n' "$T" >"$T/fmain.nft"
+	# the flipper: a.nft and n.nft replaced by one of two versions,
+	# again and again (bounded in count and time), by rename
+	(
+		k=0; end=$(($(date +%s) + 60))
+		while [ "$k" -lt 20000 ] && [ "$(date +%s)" -lt "$end" ] && [ ! -e "$T/fstop" ] &&
+			[ -e "$T/fmain.nft" ]; do
+			printf 'table inet inc {\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\ttcp dport %d drop\n\t}\n}\n' $((7100 + k % 2)) >"$T/fa.tmp"
+			mv -f "$T/fa.tmp" "$T/fparts/a.nft"
+			printf 'table ip nest {\n\tchain x%d {\n\t\tcounter\n\t}\n}\n' $((k % 3)) >"$T/fn.tmp"
+			mv -f "$T/fn.tmp" "$T/fnest/n.nft"
+			k=$((k + 1))
+		done
+	) &
+	fpid=$!
+	for i in $(seq 1 $n); do
+		expect_rc 0 $NC fw apply "$c" "$T/fmain.nft"
+		$NC fw show "$c" >"$T/live.$i"
+		grep -q 'tcp dport 710[01] drop' "$T/live.$i" || fail "apply $i: the included rule is not in force: $(cat "$T/live.$i")"
+	done
+	touch "$T/fstop"
+	kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null; fpid=
+	[ "$(cat "$T/live."* | grep -c 'dport 7100')" -gt 0 ] && [ "$(cat "$T/live."* | grep -c 'dport 7101')" -gt 0 ] ||
+		fail "the included file did not change between the applies: the test proves nothing"
+	for i in $(seq 1 $n); do
+		expect_rc 0 $NC fw rollback "$c" "$i"
+		$NC fw show "$c" | diff "$T/live.$i" - >"$T/diff" ||
+			fail "rollback to $i does not give what was in force after apply $i: $(cat "$T/diff")"
+	done
+	# the copies the loads read are gone with the applies
+	find "${NETCELL_STATE_DIR:-$HOME/.local/state/netcell}" -name '*.inc' 2>/dev/null | grep -q . &&
+		fail "include copies left behind: $(find "${NETCELL_STATE_DIR:-$HOME/.local/state/netcell}" -name '*.inc')"
+	# an error in a nested included file names that file, as nft -f does
+	printf 'table ip nest {\n\tchain x {\n\t\tcounter bogus\n\t}\n}\n' >"$T/fnest/n.nft"
+	expect_rc 6 $NC fw apply "$c" "$T/fmain.nft"
+	expect_err_match "^$T/fnest/n.nft:3:[0-9-]+: Error: syntax error"
+	expect_err_match "from $T/fmain.nft:2:"
+	grep -q '\.inc/' "$T/err" && fail "the error names netcell's copies: $(cat "$T/err")"
+	return 0
+}
+
 t_fw_rejected_line_with_ruleset_in_force() {
 	# a rule the kernel refuses is named by its own line, also when the
 	# cell already holds a ruleset (libnftables then names the table)
