@@ -38,8 +38,9 @@ static const char help[] =
 	"*~ in force on record but changed inside the cell since (on the host:\n"
 	"  in the tables its generation defines).\n"
 	"--host (root): the same on the host's own ruleset, replacing only the\n"
-	"  tables the file defines (all of them if it says 'flush ruleset', but\n"
-	"  netcell's own ip netcell_ports_* tables), so other tools' tables\n"
+	"  tables the file (with the files it includes) defines and those the\n"
+	"  generation in force defined (all of them if it says 'flush ruleset',\n"
+	"  but netcell's own ip netcell_ports_* tables), so other tools' tables\n"
 	"  survive; iptables-apply for both syntaxes.\n"
 	"stage: run a firewall script (iptables, ip6tables, nft commands) in a\n"
 	"  throwaway namespace, with errexit on and NETCELL_STAGE=1 set; print the\n"
@@ -61,7 +62,8 @@ static const char help_apply[] =
 	"families or neither.  Each apply is kept as a numbered generation.\n"
 	"--confirm SECONDS: wait; the ruleset is reverted unless 'netcell fw\n"
 	"confirm NAME' comes in time (the revert happens even if this command is\n"
-	"killed).  --host replaces only the tables FILE defines.\n\n"
+	"killed).  --host replaces only the tables FILE (with its includes)\n"
+	"defines and those the generation in force defined.\n\n"
 	"Exit codes: 2 usage or missing file, 3 no such cell, 6 ruleset rejected\n"
 	"(errors as FILE:LINE:COL), 7 reverted (no confirm in time).\n";
 

@@ -83,16 +83,19 @@ static int stage_job(struct nc_ctx *ctx, const char *cell, const char *dir,
 	if (!ret && fw_is_host(cell) && job->format == NC_FW_MIXED)
 		ret = ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
 			      "the host takes an nft file or iptables-save files, not a file with both (fw stage's default); stage with --format nft or --format iptables for the host");
-	if (!ret && fw_is_host(cell)) {
-		struct fw_job cur;
-
-		job->host = 1;
-		fw_host_prefix(job, fwgen_job(dir, prev, &cur) ? NULL : &cur);
-	}
 	/* include statements name copies taken now: every load reads the
 	 * same text, which the sealed generation is (fwgen.c) */
 	if (!ret)
 		*frozen = fwgen_freeze_includes(job);
+	if (!ret && fw_is_host(cell)) {
+		struct fw_job cur;
+
+		/* the tables it replaces, read from the copies just taken */
+		job->host = 1;
+		ret = fw_host_prefix(job, fwgen_job(dir, prev, &cur) ? NULL : &cur);
+		if (ret)
+			ret = host_prefix_error(ctx, ret);
+	}
 	return ret;
 }
 

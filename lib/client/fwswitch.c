@@ -30,6 +30,25 @@
 #include "client/fwswitch.h"
 
 /**
+ * host_prefix_error() - the message for a host generation whose tables
+ * could not be listed (fw_host_prefix())
+ * @ctx:	context
+ * @err:	its -errno
+ *
+ * Return: @err (kind NC_ERR_RULESET)
+ */
+int host_prefix_error(struct nc_ctx *ctx, int err)
+{
+	if (err == -E2BIG)
+		return ctx_err(ctx, err, NC_ERR_RULESET,
+			       "the host's change names more tables than netcell replaces at once (their 'add table'/'delete table' lines take over %zu bytes); split the ruleset into fewer tables; nothing was changed",
+			       sizeof(((struct fw_job *)0)->prefix));
+	return ctx_err(ctx, err, NC_ERR_RULESET,
+		       "cannot read the tables the host's ruleset defines: %s; nothing was changed",
+		       strerror(-err));
+}
+
+/**
  * fw_run_job_cell() - fw_run_job() in a cell named by the user
  * @ctx:	context
  * @cell:	cell, NC_FW_HOST, or NULL for a scratch namespace
@@ -114,7 +133,9 @@ int fw_switch_unmarked(struct nc_ctx *ctx, const char *cell, const char *dir,
 			job.format = NC_FW_NFT;
 		}
 		job.host = 1;
-		fw_host_prefix(&job, has_cur ? &cur : NULL);
+		ret = fw_host_prefix(&job, has_cur ? &cur : NULL);
+		if (ret)
+			return host_prefix_error(ctx, ret);
 		if (!gen)
 			return nft_run_prefix_only(ctx, cell, dir, &job);
 	}

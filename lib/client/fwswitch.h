@@ -5,6 +5,7 @@
 
 #include "fw/fwload.h"
 
+NC_INTERNAL int host_prefix_error(struct nc_ctx *ctx, int err);
 NC_INTERNAL int fw_run_job_cell(struct nc_ctx *ctx, const char *cell, struct fw_job *job);
 NC_INTERNAL int fw_switch_unmarked(struct nc_ctx *ctx, const char *cell, const char *dir,
 				   unsigned gen, int verify);

@@ -15,8 +15,10 @@
  *    put back.  A packet only ever meets one family's tables, so no packet
  *    sees a mix; tables from an earlier nft-syntax generation are removed
  *    right after.
- * For the host, only the tables the files define are replaced:
- * fw_host_prefix() empties exactly those in the same transaction.
+ * For the host, only the tables the files define (an nft file's includes
+ * too) and those of the generation in force are replaced: fw_host_prefix()
+ * empties exactly those, in the same transaction as an nft file, or right
+ * after an iptables file's iptables-restore (which replaces its own).
  * fw check (fwcheck.c) loads the files into a throwaway namespace; what a
  * file is (syntax, family) is fwformat.c's.
  */
@@ -31,6 +33,7 @@
 #include <unistd.h>
 #include "fw/fwload.h"
 #include "base/paths.h"
+#include "kernel/incell.h"
 #include "kernel/nft.h"
 #include "kernel/tool.h"
 
@@ -369,7 +372,16 @@ int fw_job_in_ns(void *arg, char *out, size_t len)
 	snprintf(undo, sizeof(undo), "%s.undo4", job->undo_base);
 	run_tool("iptables-save", NULL, undo, e2, sizeof(e2));
 	ret = apply_host_ipt(job, out, len);
-	return ret ? ret : verify_loaded(job, 1, out, len);
+	if (ret)
+		return ret;
+	/* the tables of the generation in force that this one does not name
+	 * go, as an nft generation's do: the host holds one generation */
+	if (job->prefix[0] && nft_run_text(job->prefix, out, len)) {
+		snprintf(e2, sizeof(e2), "%s", out);
+		snprintf(out, len, "the tables of the generation in force could not be removed after iptables-restore: %s", e2);
+		return -EPROTO;
+	}
+	return verify_loaded(job, 1, out, len);
 }
 
 /**
@@ -526,48 +538,177 @@ int fw_is_host(const char *cell)
 }
 
 /**
- * add_table_lines() - "add table F N; delete table F N" for each table a
- * ruleset file defines, appended to @buf
- * @path:	ruleset file (nft, or iptables-save with @ipt_family 4 or 6)
- * @ipt_family:	0 for nft syntax
+ * has_entry() - does @buf hold @entry at the start of one of its lines
+ * @buf:	lines
+ * @entry:	text of one or more whole lines
+ * @n:		its length
+ *
+ * Return: 1 if so
+ */
+static int has_entry(const char *buf, const char *entry, size_t n)
+{
+	const char *p;
+
+	for (p = buf; (p = strstr(p, entry)); p++)
+		if ((p == buf || p[-1] == '\n') && !strncmp(p, entry, n))
+			return 1;
+	return 0;
+}
+
+/**
+ * add_table() - append "add table F N; delete table F N" to @buf unless
+ * there already
+ * @fam:	family
+ * @name:	table
  * @buf:	output
  * @len:	size of @buf
  *
  * "add" first makes "delete" succeed whether or not the table exists; in
  * one transaction with the file, the tables are replaced at once.
+ *
+ * Return: 0, or -E2BIG when @buf is full
  */
-static void add_table_lines(const char *path, int ipt_family, char *buf, size_t len)
+static int add_table(const char *fam, const char *name, char *buf, size_t len)
+{
+	char line[400];
+	size_t off = strlen(buf);
+	int n = snprintf(line, sizeof(line), "add table %s %s\ndelete table %s %s\n",
+			 fam, name, fam, name);
+
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return -E2BIG;
+	if (has_entry(buf, line, (size_t)n))
+		return 0;
+	if (off + (size_t)n + 1 > len)
+		return -E2BIG;
+	memcpy(buf + off, line, (size_t)n + 1);
+	return 0;
+}
+
+/**
+ * table_stmt() - the table one statement of nft syntax makes
+ * ("[add|create] table [FAMILY] NAME ...")
+ * @s:		the statement's start (blanks before it skipped here)
+ * @n:		its length
+ * @fam:	out: family ("ip" when the statement names none)
+ * @name:	out: table
+ *
+ * Return: 1 if the statement makes a table
+ */
+static int table_stmt(const char *s, size_t n, char fam[16], char name[256])
 {
 	static const char *const fams[] = { "ip", "ip6", "inet", "arp", "bridge", "netdev" };
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
-	char line[512], a[64], b[200], *l;
-	const char *fam, *name;
-	size_t i, off = strlen(buf);
-	int n;
+	char w[3][256];
+	size_t i, k, nw = 0;
 
-	while (f && fgets(line, sizeof(line), f) && off + 600 < len) {
-		for (l = line; *l == ' ' || *l == '\t'; l++)
+	while (n && nw < 3) {
+		for (; n && (*s == ' ' || *s == '\t' || *s == '\r'); s++, n--)
 			;
-		if (ipt_family) {
-			if (sscanf(l, "*%63s", a) != 1)
-				continue;
-			fam = ipt_family == 6 ? "ip6" : "ip";
-			name = a;
-		} else {
-			if (!strncmp(l, "add ", 4))
-				l += 4;
-			n = sscanf(l, "table %63[^ \t{\n;] %199[^ \t{\n;]", a, b);
-			if (n < 1)
-				continue;
-			for (i = 0; i < ARRAY_SIZE(fams) && strcmp(a, fams[i]); i++)
-				;
-			fam = n == 2 && i < ARRAY_SIZE(fams) ? a : "ip";
-			name = n == 2 && i < ARRAY_SIZE(fams) ? b : a;
-		}
-		off += (size_t)snprintf(buf + off, len - off,
-					"add table %s %s\ndelete table %s %s\n",
-					fam, name, fam, name);
+		for (k = 0; k < n && !strchr(" \t\r{", s[k]); k++)
+			;
+		if (!k || k >= sizeof(w[0]))
+			break;
+		memcpy(w[nw], s, k);
+		w[nw++][k] = '\0';
+		s += k;
+		n -= k;
+		if (n && *s == '{')
+			break;
+		if (nw == 1 && (!strcmp(w[0], "add") || !strcmp(w[0], "create")))
+			nw = 0;
 	}
+	if (nw < 2 || strcmp(w[0], "table"))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(fams) && strcmp(w[1], fams[i]); i++)
+		;
+	if (i < ARRAY_SIZE(fams) && nw == 3) {
+		snprintf(fam, 16, "%s", w[1]);
+		snprintf(name, 256, "%s", w[2]);
+	} else {
+		snprintf(fam, 16, "ip");
+		snprintf(name, 256, "%s", w[1]);
+	}
+	return 1;
+}
+
+/**
+ * add_nft_tables() - add_table() for each table an nft text makes: every
+ * statement (a line, or a part of one between ';'), comments and quoted
+ * strings skipped, lines of any length
+ * @text:	the ruleset with its includes expanded
+ * @buf:	output
+ * @len:	size of @buf
+ *
+ * Return: 0 or -E2BIG
+ */
+static int add_nft_tables(const char *text, char *buf, size_t len)
+{
+	const char *st = text, *p;
+	char fam[16], name[256];
+	int quote = 0, ret = 0;
+
+	for (p = text; !ret; p++) {
+		if (*p == '"')
+			quote = !quote;
+		if (!quote && *p == '#') {	/* a comment: to the line's end */
+			if (table_stmt(st, (size_t)(p - st), fam, name))
+				ret = add_table(fam, name, buf, len);
+			p += strcspn(p, "\n");
+			st = p + 1;
+			quote = 0;
+			if (!*p)
+				break;
+			continue;
+		}
+		if (*p && *p != '\n' && (quote || *p != ';'))
+			continue;
+		if (table_stmt(st, (size_t)(p - st), fam, name))
+			ret = add_table(fam, name, buf, len);
+		if (*p == '\n')
+			quote = 0;
+		st = p + 1;
+		if (!*p)
+			break;
+	}
+	return ret;
+}
+
+/**
+ * add_file_tables() - add_table() for each table a ruleset file defines
+ * @path:	ruleset file (nft, or iptables-save with @ipt_family 4 or 6)
+ * @ipt_family:	0 for nft syntax: the tables of the file and of the files
+ *		it includes, as nft finds them (an include that cannot be
+ *		expanded: the file's own, and its load names the error)
+ * @buf:	output
+ * @len:	size of @buf
+ *
+ * Return: 0, -E2BIG (@buf full), or -errno when the file cannot be read
+ */
+static int add_file_tables(const char *path, int ipt_family, char *buf, size_t len)
+{
+	_cleanup_free_ char *text = NULL;
+	char *l, *nl, name[64];
+	int ret = 0;
+
+	if (!ipt_family && nft_file_includes(path) > 0 && nft_expand_file(path, &text))
+		text = NULL;
+	if (!text) {
+		_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return -errno;
+		fd_read_grow(fd, &text);
+		if (!text)
+			return -EIO;
+	}
+	if (!ipt_family)
+		return add_nft_tables(text, buf, len);
+	for (l = text; l && !ret; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		if (sscanf(l, " *%63[a-z]", name) == 1)
+			ret = add_table(ipt_family == 6 ? "ip6" : "ip", name, buf, len);
+	}
+	return ret;
 }
 
 /**
@@ -575,19 +716,55 @@ static void add_table_lines(const char *path, int ipt_family, char *buf, size_t 
  * those of the new generation and those of the one in force
  * @job:	the new generation's job; @job->prefix is filled
  * @cur:	the job in force, or NULL
+ *
+ * An nft generation's tables are the tables its file and the files it
+ * includes make; an iptables one's, the tables it names.  For an iptables
+ * generation the prefix holds only the tables of the one in force that it
+ * does not name: iptables-restore replaces its own, and the prefix is run
+ * after it (fw_job_in_ns()).
+ *
+ * Return: 0, or -errno (-E2BIG: more tables than fit, or a file that
+ * cannot be read) with @job->prefix empty
  */
-void fw_host_prefix(struct fw_job *job, const struct fw_job *cur)
+int fw_host_prefix(struct fw_job *job, const struct fw_job *cur)
 {
-	const struct fw_job *j[2] = { cur, job };
-	int i, k;
+	char mine[sizeof(job->prefix)] = "", *l, *nl;
+	int k, ret = 0;
 
 	job->prefix[0] = '\0';
-	for (i = 0; i < 2; i++)
-		for (k = 0; j[i] && k < 2; k++)
-			if (j[i]->file[k][0])
-				add_table_lines(j[i]->file[k],
-						j[i]->format == NC_FW_NFT ? 0 : k ? 6 : 4,
-						job->prefix, sizeof(job->prefix));
+	for (k = 0; !ret && k < 2; k++)
+		if (job->file[k][0])
+			ret = add_file_tables(job->file[k], job->format == NC_FW_NFT ? 0 : k ? 6 : 4,
+					      mine, sizeof(mine));
+	if (!ret && cur)
+		for (k = 0; !ret && k < 2; k++)
+			if (cur->file[k][0])
+				ret = add_file_tables(cur->file[k], cur->format == NC_FW_NFT ? 0 : k ? 6 : 4,
+						      job->prefix, sizeof(job->prefix));
+	if (!ret && job->format != NC_FW_NFT) {
+		/* the tables of the one in force, but those iptables-restore replaces */
+		for (l = job->prefix; *l; l = nl) {
+			char entry[400];
+
+			nl = strchr(strchr(l, '\n') + 1, '\n') + 1;
+			snprintf(entry, sizeof(entry), "%.*s", (int)(nl - l), l);
+			if (has_entry(mine, entry, strlen(entry))) {
+				memmove(l, nl, strlen(nl) + 1);
+				nl = l;
+			}
+		}
+		return 0;
+	}
+	/* the new generation's tables, then those of the one in force */
+	if (!ret && strlen(mine) + strlen(job->prefix) + 1 > sizeof(job->prefix))
+		ret = -E2BIG;
+	if (!ret) {
+		memmove(job->prefix + strlen(mine), job->prefix, strlen(job->prefix) + 1);
+		memcpy(job->prefix, mine, strlen(mine));
+	}
+	if (ret)
+		job->prefix[0] = '\0';
+	return ret;
 }
 
 /**

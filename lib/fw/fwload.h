@@ -22,7 +22,9 @@
  * @host:	1 when applied to the host (NC_FW_HOST): only the tables the
  *		files define are replaced, other tools' tables stay
  * @prefix:	host only: "add table; delete table" lines that empty the
- *		tables being replaced, in the same transaction
+ *		tables being replaced, in the same transaction (iptables:
+ *		those of the generation in force that it does not name,
+ *		right after its iptables-restore)
  * @nft:	NC_FW_MIXED: the nft part (its "flush ruleset" lines blanked)
  * @nft_shown:	its name in errors
  * @undo_base:	path the iptables snapshots are named after (.undo4, .undo6)
@@ -42,7 +44,7 @@ struct fw_job {
 	int host;
 	char expect[PATH_MAX];
 	enum fw_expect expect_mode;
-	char prefix[8192];
+	char prefix[16384];
 };
 
 NC_INTERNAL int fw_job_in_ns(void *arg, char *out, size_t len);
@@ -52,7 +54,7 @@ NC_INTERNAL int fw_run_job(struct nc_ctx *ctx, const struct incell_ns *ns,
 			   struct fw_job *job);
 NC_INTERNAL int fw_is_host(const char *cell);
 NC_INTERNAL size_t fw_job_bytes(const struct fw_job *job);
-NC_INTERNAL void fw_host_prefix(struct fw_job *job, const struct fw_job *cur);
+NC_INTERNAL int fw_host_prefix(struct fw_job *job, const struct fw_job *cur);
 NC_INTERNAL int fw_prefix_in_ns(void *arg, char *out, size_t len);
 
 

@@ -404,6 +404,34 @@ int nft_apply_file(const char *path, const char *shown, const char *prefix,
 }
 
 /**
+ * host_own_included() - does a file's text with its includes expanded name
+ * one of netcell's own host tables (nft_line_defines_host_own())
+ * @path:	ruleset file with include statements
+ * @name:	out: the table
+ * @len:	size of @name
+ *
+ * An include that cannot be expanded is left to the load, which names it.
+ *
+ * Return: 1 if so
+ */
+static int host_own_included(const char *path, char *name, size_t len)
+{
+	_cleanup_free_ char *text = NULL;
+	char *l, *nl;
+
+	if (nft_expand_file(path, &text))
+		return 0;
+	for (l = text; l; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		if (nl)
+			*nl = '\0';
+		if (nft_line_defines_host_own(l, name, len))
+			return 1;
+	}
+	return 0;
+}
+
+/**
  * nft_apply_host_file() - load a host ruleset file as one transaction,
  * netcell's own host tables kept (nft_keep_host_own())
  * @path:	absolute path of the file to load
@@ -424,14 +452,23 @@ int nft_apply_host_file(const char *path, const char *shown, const char *prefix,
 	_cleanup_free_ char *keep = NULL;
 	char line[1024], name[128];
 	unsigned no = 0;
+	int at_start = 1;
 
 	while (f && fgets(line, sizeof(line), f)) {
-		no++;
+		/* a line longer than the buffer is read in parts: one number */
+		no += at_start;
+		at_start = line[0] && line[strlen(line) - 1] == '\n';
 		if (nft_line_defines_host_own(line, name, sizeof(name))) {
 			snprintf(err, len, "%s:%u: table ip %s is netcell's own (the published ports of a root cell, carried by the kernel): define and change only tables whose names do not begin with \"" NFT_HOST_OWN "\"",
 				 shown, no, name);
 			return -EINVAL;
 		}
+	}
+	/* the files it includes are read as part of it */
+	if (nft_file_includes(path) > 0 && host_own_included(path, name, sizeof(name))) {
+		snprintf(err, len, "%s: a file it includes names table ip %s, which is netcell's own (the published ports of a root cell, carried by the kernel): define and change only tables whose names do not begin with \"" NFT_HOST_OWN "\"",
+			 shown, name);
+		return -EINVAL;
 	}
 	keep = nft_keep_host_own();
 	if (!keep) {

@@ -77,6 +77,19 @@ def flushes(paths):
     return any(re.search(r"^\s*flush\s+ruleset\b", open(p).read(), flags=re.M) for p in paths if os.path.exists(p))
 
 
+# statements on other tools' tables (others.py) that a host file may hold
+HOST_EXTRAS = [
+    "delete table inet firewalld",
+    "destroy table ip libvirt_network",
+    "add rule inet firewalld filter_IN_public_allow tcp dport 7777 accept",
+    "add element inet firewalld allowlist-v4 { 203.0.113.0/24 }",
+    "flush table ip libvirt_network",
+    "delete table ip libvirt_network",
+    "add chain inet firewalld filter_IN_extra",
+    "table inet firewalld {\n\tchain filter_IN_public_allow {\n\t\tudp dport 7000 accept\n\t}\n}",
+]
+
+
 class Step:
     """one thing done to the host: a generation loaded, or another tool's change"""
 
@@ -112,6 +125,7 @@ class HostCampaign:
         self.n = 0
         self.refused_both = 0
         self.pairs = 0
+        self.done = {"rollback": 0, "spoilt": 0, "confirm": 0, "other-change": 0}
         od = os.path.join(self.dir, "others")
         os.makedirs(od, exist_ok=True)
         self.others, self.ports = others.write(random.Random(a.seed), od, a.kube)
@@ -249,6 +263,7 @@ class HostCampaign:
             rc, out, err = run(["sh", "-c", cmd])
             if rc != 0:
                 continue    # its chain was in a table the generation replaced
+            self.done["other-change"] += 1
             cur, _ = self.current()
             if not cur or cur.get("drifted"):
                 self.bad("other-change-drift", case, "after '%s': history says %r" % (cmd, cur))
@@ -273,16 +288,29 @@ class HostCampaign:
             return
         steps.append(sb)
         # rollback to A: A's tables back, B's gone, the other tools' kept
+        # (a generation that changes another tool's table, "delete table
+        # inet firewalld", may not load twice: nft -f refuses it too, and
+        # the rollback must be refused with nothing changed)
+        self.n += 1
+        wrc, want, werr = self.witness(steps + [sa])
+        before = self.raw()
         rc, out, err = self.nc("fw", "rollback", "--host", str(ga))
+        self.done["rollback"] += 1
+        if wrc == 10:
+            self.refused_both += 1
+            if rc != 6:
+                self.bad("rollback-not-refused", a, "witness refuses (%s), netcell exit %d: %s" % (
+                    werr.strip()[:200], rc, err.strip()[:300]))
+            elif self.raw() != before:
+                self.bad("rollback-refused-changed", a, first_diff(before, self.raw()))
+            return
+        if want is None:
+            self.bad("witness-broken", a, werr)
+            return
         if rc != 0:
             self.bad("rollback-refused", a, "exit %d: %s" % (rc, err.strip()[:400]))
             return
         steps.append(sa)
-        self.n += 1
-        wrc, want, werr = self.witness(steps)
-        if want is None:
-            self.bad("witness-broken", a, werr)
-            return
         self.compare(a, want, "rollback")
         # a spoilt copy of A: refused, nothing changed byte for byte
         before = self.raw()
@@ -294,12 +322,14 @@ class HostCampaign:
             if wl == 10:
                 self.bad("bad-accepted", a, "exit 0 for %s" % a.bad_path)
             return
+        self.done["spoilt"] += 1
         if rc != 6:
             self.bad("bad-not-exit-6", a, "exit %d: %s" % (rc, err.strip()[:300]))
         if self.raw() != before:
             self.bad("bad-changed", a, first_diff(before, self.raw()))
         # B with --confirm 1, not confirmed: exit 7, the host exactly as before
         if self.a.confirm_every and k % self.a.confirm_every == 0:
+            self.done["confirm"] += 1
             rc, out, err = self.nc("fw", "apply", "--host", "--confirm", "1", b.main)
             if rc != 7:
                 self.bad("confirm-not-reverted", b, "exit %d: %s" % (rc, err.strip()[:300]))
@@ -314,6 +344,11 @@ class HostCampaign:
         os.makedirs(d, exist_ok=True)
         if kind == "nft":
             c = gen_nft(self.rng, d, name)
+            if self.rng.random() < 0.35:
+                # a statement on another tool's table, which the file does
+                # not define: nft -f changes it in place on a host
+                with open(c["main"], "a") as f:
+                    f.write("\n" + self.rng.choice(HOST_EXTRAS) + "\n")
             case = Case("nft", name, c["files"], c["main"])
             case.bad_path, case.bad_line = bad_nft(self.rng, d, c)
         else:
@@ -335,10 +370,10 @@ class HostCampaign:
             if not self.a.keep:
                 shutil.rmtree(self.dir, ignore_errors=True)
         total = sum(self.mismatch.values())
-        print("hostcamp: %d rulesets (%d refused by both) in %d pairs, %d mismatches (%s), seed %d, %d other chains" % (
+        print("hostcamp: %d rulesets (%d refused by both) in %d pairs, %d mismatches (%s), seed %d; %s" % (
             self.n, self.refused_both, self.pairs, total,
             " ".join("%s=%d" % kv for kv in sorted(self.mismatch.items())) or "none",
-            self.a.seed, self.a.kube), flush=True)
+            self.a.seed, " ".join("%s %d" % kv for kv in self.done.items())), flush=True)
         return 1 if total else 0
 
 

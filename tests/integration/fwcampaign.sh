@@ -249,3 +249,111 @@ t_fw_nft_file_edges() {
 	grep -q 'killed' "$T/err" && fail "a rollback that did nothing left a mark: $(cat "$T/err")"
 	return 0
 }
+
+# The host (fw apply --host): the campaign's host mode and one minimal
+# reproduction of each class of difference it found.  --host needs root,
+# and each runs in a network namespace of the test's own that stands in
+# for the host (never the machine's own ruleset).
+
+# (root only: fw apply --host is root's)
+# modes t_fw_host_generated: root
+t_fw_host_generated() {
+	# fixed seed, bounded: at most 10 pairs and 45 s of new pairs, in a
+	# throwaway namespace (hostcamp.py leaves the machine's namespace
+	# first, and checks it did) holding firewalld's, docker's, ufw's,
+	# fail2ban's, libvirt's and kube-proxy's tables and netcell's own ports
+	# table; every apply, rollback, spoilt copy and unconfirmed --confirm
+	# compared with nft -f / iptables-restore replaying the host's rules
+	local out rc
+	command -v python3 >/dev/null || fail "python3 is needed to write the rulesets"
+	command -v unshare >/dev/null || fail "unshare (util-linux) is needed for the stand-in host"
+	out=$(python3 "$TOP/tests/fwcampaign/hostcamp.py" --seed 5 --pairs 10 --seconds 45 --kube 100 2>&1); rc=$?
+	echo "$out" | grep -E '^(MISMATCH|hostcamp:)' | head -20 | sed 's/^/    /' >&2
+	[ "$rc" = 0 ] || fail "the host campaign found differences (exit $rc)"
+	echo "$out" | grep -qE '^hostcamp: ([1-9][0-9]+) rulesets' ||
+		fail "the host campaign ran too few rulesets to mean anything: $(echo "$out" | tail -1)"
+	echo "$out" | grep -qE 'rollback [1-9].*spoilt [1-9].*confirm [1-9].*other-change [1-9]' ||
+		fail "the host campaign skipped a step: $(echo "$out" | tail -1)"
+	return 0
+}
+
+# standin_host: the network namespace $HOSTNS stands in for the host (fw
+# apply --host acts on the caller's own namespace: never the machine's),
+# holding another tool's table inet othertool ('tcp dport 4444 drop' on
+# input); hx CMD runs CMD in it.  The caller's trap deletes it.
+standin_host() {
+	ip netns add "$HOSTNS" &&
+		hx nft add table inet othertool &&
+		hx nft add chain inet othertool c '{ type filter hook input priority 50; }' &&
+		hx nft add rule inet othertool c tcp dport 4444 drop
+}
+hx() { ip netns exec "$HOSTNS" "$@"; }
+
+# an iptables generation on the host replaces the tables of the generation
+# in force, as an nft one does: the tables it does not name go (they were
+# netcell's since the earlier generation replaced them), other tools' stay
+# (root only: fw apply --host is root's)
+# modes t_fw_host_ipt_replaces_previous: root
+t_fw_host_ipt_replaces_previous() {
+	HOSTNS=${PFX}hp
+	trap 'ip netns del "$HOSTNS" 2>/dev/null' RETURN
+	standin_host || fail "cannot make the stand-in host"
+	printf 'table inet mine {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 8080 drop\n }\n}\n' >"$T/g1.nft"
+	printf '*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -s 10.9.0.0/16 -j MASQUERADE\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 9 -j DROP\nCOMMIT\n' >"$T/g2.v4"
+	printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 10 -j DROP\nCOMMIT\n' >"$T/g3.v4"
+	expect_rc 0 hx $NC fw apply --host "$T/g1.nft"
+	expect_rc 0 hx $NC fw apply --host "$T/g2.v4"
+	hx nft list tables | grep -q 'inet mine' && fail "generation 1's table stayed under generation 2"
+	expect_rc 0 hx $NC fw apply --host "$T/g3.v4"
+	hx iptables-save -t nat 2>/dev/null | grep -q 'MASQUERADE' && fail "generation 2's nat rules stayed under generation 3"
+	hx iptables-save -t filter | grep -q -- '--dport 10 -j DROP' || fail "generation 3 is not in force"
+	# back to 2: its nat and filter, 3's filter rule gone
+	expect_rc 0 hx $NC fw rollback --host 2
+	hx iptables-save >"$T/now"
+	grep -q -- '-s 10.9.0.0/16 -j MASQUERADE' "$T/now" && grep -q -- '--dport 9 -j DROP' "$T/now" &&
+		! grep -q -- '--dport 10 -j DROP' "$T/now" || fail "after rollback to 2: $(cat "$T/now")"
+	# back to 1: no iptables table of 2 left, 1's table back
+	expect_rc 0 hx $NC fw rollback --host 1
+	hx nft list tables >"$T/now"
+	grep -Eq 'ip (nat|filter)' "$T/now" && fail "generation 2's tables stayed after rollback to 1: $(cat "$T/now")"
+	grep -q 'inet mine' "$T/now" || fail "generation 1 is not back: $(cat "$T/now")"
+	hx nft list table inet othertool | grep -q 'dport 4444 drop' || fail "another tool's table was touched"
+	return 0
+}
+
+# the tables a host file defines are those its included files define too:
+# each is replaced, as a table in the file itself is (merged into the
+# host's table of that name, nft -f of it failed or mixed the two); a
+# statement after ';' counts; netcell's own table in an included file is
+# refused as it is in the file
+# (root only: fw apply --host is root's)
+# modes t_fw_host_include_replaces_table: root
+t_fw_host_include_replaces_table() {
+	HOSTNS=${PFX}hi
+	trap 'ip netns del "$HOSTNS" 2>/dev/null' RETURN
+	standin_host || fail "cannot make the stand-in host"
+	hx nft add table ip second
+	hx nft add chain ip second c '{ type filter hook output priority 0; }'
+	hx nft add rule ip second c tcp dport 5555 drop
+	hx nft add table ip netcell_ports_c1
+	hx nft add chain ip netcell_ports_c1 out '{ type nat hook output priority -100; }'
+	hx nft add rule ip netcell_ports_c1 out ip daddr 127.0.0.1 tcp dport 8080 dnat to 10.216.0.1:8080
+	hx nft add table inet bystander
+	mkdir -p "$T/parts"
+	# the same chain as the host's: nft -f into the host's table refuses it
+	printf 'table inet othertool {\n chain c {\n  type filter hook input priority 0;\n  tcp dport 7000 accept\n }\n}\n' >"$T/parts/a.nft"
+	printf 'include "%s/parts/*.nft"\ntable inet mine { }; table ip second { chain d { type filter hook output priority 10; }; }\n' "$T" >"$T/main.nft"
+	expect_rc 0 hx $NC fw apply --host "$T/main.nft"
+	hx nft list ruleset >"$T/now"
+	grep -q 'dport 4444' "$T/now" && fail "the included file's table was merged, not replaced: $(cat "$T/now")"
+	grep -q 'dport 7000 accept' "$T/now" || fail "the included file's table is not in force: $(cat "$T/now")"
+	grep -q 'dport 5555' "$T/now" && fail "a table after ';' was merged, not replaced: $(cat "$T/now")"
+	grep -q 'table inet bystander' "$T/now" && grep -q 'dnat to 10.216.0.1:8080' "$T/now" ||
+		fail "a table the file does not define was touched: $(cat "$T/now")"
+	# netcell's own table through an include: refused, nothing changed
+	printf 'table ip netcell_ports_c1 {\n chain out {\n  type nat hook output priority -100;\n }\n}\n' >"$T/parts/b.nft"
+	expect_rc 6 hx $NC fw apply --host "$T/main.nft"
+	expect_err_match "main.nft: a file it includes names table ip netcell_ports_c1, which is netcell.s own"
+	hx nft list ruleset | diff "$T/now" - >"$T/diff" || fail "the refused file changed the host: $(cat "$T/diff")"
+	return 0
+}
