@@ -38,6 +38,7 @@
 #include "client/firewall.h"
 #include "client/fwexpect.h"
 #include "client/fwswitch.h"
+#include "fw/fwhostkeep.h"
 #include "fw/fwgen.h"
 
 /**
@@ -97,6 +98,31 @@ static int stage_job(struct nc_ctx *ctx, const char *cell, const char *dir,
 			ret = host_prefix_error(ctx, ret);
 	}
 	return ret;
+}
+
+/**
+ * keep_host_tables() - before a host apply with --confirm, keep the host's
+ * tables for a revert (fw/fwhostkeep.c)
+ * @ctx:	context
+ * @dir:	the host's firewall directory
+ * @gen:	the new generation
+ * @job:	its job; @job->displaced is set
+ *
+ * Return: 0 or -errno with a message (nothing was changed)
+ */
+static int keep_host_tables(struct nc_ctx *ctx, const char *dir, unsigned gen,
+			    struct fw_job *job)
+{
+	_cleanup_free_ char *out = NULL;
+	int ret;
+
+	fwgen_path(dir, gen, "displaced", job->displaced, sizeof(job->displaced));
+	ret = incell_call_cell(ctx, NC_FW_HOST, fw_host_snapshot_in_ns, job, &out);
+	if (ret)
+		return ctx_err(ctx, ret, NC_ERR_FAILED,
+			       "cannot keep the host's tables for a revert: %s; nothing was changed",
+			       out && out[0] ? out : strerror(-ret));
+	return 0;
 }
 
 /**
@@ -215,6 +241,9 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot record generation %u: %s", *gen,
 			       strerror(-ret));
 	ret = stage_job(ctx, cell, dir, files, format, *gen, prev, &job, &frozen);
+	/* a revert gives the host back as it is now, other tools' tables too */
+	if (!ret && job.host && confirm_secs)
+		ret = keep_host_tables(ctx, dir, *gen, &job);
 	if (!ret)
 		ret = load_checked(ctx, cell, dir, *gen, prev, &job, &unsettled);
 	/* statements that could not be copied are read as nft finds them at
@@ -301,6 +330,7 @@ int nc_fw_confirm(struct nc_ctx *ctx, const char *cell)
 		return lock;
 	if (fwgen_read_num(dir, "pending", v) == 3) {
 		fwgen_remove_state(dir, "pending");
+		fw_drop_kept_tables(dir, (unsigned)v[0]);
 		ret = 0;
 	} else if (fwgen_read_num(dir, "reverted", v) >= 1) {
 		ret = ctx_err(ctx, -ETIMEDOUT, NC_ERR_REVERTED,
@@ -312,6 +342,32 @@ int nc_fw_confirm(struct nc_ctx *ctx, const char *cell)
 	}
 	close(lock);
 	return ret;
+}
+
+/**
+ * revert_failed() - the error of an apply whose revert failed
+ * @ctx:	context
+ * @cell:	cell
+ * @dir:	its firewall directory
+ * @gen:	the generation still in force
+ *
+ * Return: -EIO (kind NC_ERR_FAILED)
+ */
+static int revert_failed(struct nc_ctx *ctx, const char *cell, const char *dir, unsigned gen)
+{
+	char path[PATH_MAX], why[NC_MSG_MAX] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/revert-error", dir);
+	f = fopen(path, "re");
+	if (f) {
+		if (fgets(why, sizeof(why), f))
+			why[strcspn(why, "\n")] = '\0';
+		fclose(f);
+	}
+	return ctx_err(ctx, -EIO, NC_ERR_FAILED,
+		       "generation %u of cell \"%s\" was not confirmed in time, but the revert failed%s%s: it is still in force; 'netcell fw rollback' puts the one before it back",
+		       gen, cell, why[0] ? " (" : "", why[0] ? why : "");
 }
 
 /**
@@ -330,6 +386,8 @@ int nc_fw_wait(struct nc_ctx *ctx, const char *cell, unsigned gen)
 
 	while (!ret) {
 		v[0] = 0;
+		if (fwgen_read_num(dir, "reverted", v) >= 1 && v[0] == gen && fwgen_current(dir) == gen)
+			return revert_failed(ctx, cell, dir, gen);
 		if (fwgen_read_num(dir, "reverted", v) >= 1 && v[0] == gen)
 			return ctx_err(ctx, -ETIMEDOUT, NC_ERR_REVERTED,
 				       "generation %u of cell \"%s\" was not confirmed in time and was reverted to generation %u",

@@ -28,6 +28,7 @@
 #include "base/diag.h"
 #include "fw/fwgen.h"
 #include "client/fwswitch.h"
+#include "fw/fwhostkeep.h"
 
 /**
  * host_prefix_error() - the message for a host generation whose tables
@@ -281,6 +282,40 @@ void fw_spawn_watcher(const char *cell, const char *dir, unsigned gen,
 }
 
 /**
+ * put_back_host_tables() - revert a host generation: its tables as they
+ * were kept before its apply (fw/fwhostkeep.c), @prev on record
+ * @ctx:	context
+ * @dir:	the host's firewall directory
+ * @gen:	the generation reverted
+ * @prev:	the one before it
+ *
+ * Return: 0, 1 when nothing was kept (the caller loads @prev), or -errno
+ * with a message (@gen stays on record)
+ */
+static int put_back_host_tables(struct nc_ctx *ctx, const char *dir, unsigned gen,
+				unsigned prev)
+{
+	_cleanup_free_ char *out = NULL;
+	char kept[PATH_MAX];
+	int ret;
+
+	fwgen_path(dir, gen, "displaced", kept, sizeof(kept));
+	if (access(kept, F_OK))
+		return 1;
+	ret = incell_call_cell(ctx, NC_FW_HOST, fw_host_putback_in_ns, kept, &out);
+	if (ret) {
+		/* for the waiting apply to say (nc_fw_wait()) */
+		ctx_err(ctx, ret, NC_ERR_FAILED, "the host's tables could not all be put back: %s",
+			out && out[0] ? out : strerror(-ret));
+		fwgen_write_state(dir, "revert-error", nc_errmsg(ctx));
+		return ret;
+	}
+	fw_drop_kept_tables(dir, gen);
+	fwgen_remove_state(dir, "revert-error");
+	return fwgen_set_current(dir, prev);
+}
+
+/**
  * fw_revert_if_pending() - at the deadline: roll back if still unconfirmed
  * @cell:	cell
  * @dir:	the cell's firewall directory
@@ -298,7 +333,10 @@ int fw_revert_if_pending(const char *cell, const char *dir, unsigned gen)
 		return -ENOMEM;
 	lock = fw_lock(ctx, dir);
 	if (lock >= 0 && fwgen_read_num(dir, "pending", v) == 3 && v[0] == gen) {
-		ret = fw_switch_to(ctx, cell, dir, (unsigned)v[1], 0);
+		/* the host: its tables as they were kept before the apply */
+		ret = fw_is_host(cell) ? put_back_host_tables(ctx, dir, gen, (unsigned)v[1]) : 1;
+		if (ret == 1)
+			ret = fw_switch_to(ctx, cell, dir, (unsigned)v[1], 0);
 		fwgen_mark_reverted(dir, gen);
 	}
 	if (lock >= 0)

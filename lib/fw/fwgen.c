@@ -232,7 +232,8 @@ void fw_remove_gen(const char *dir, unsigned gen)
 	static const char *const ext[] = { "nft", "v4", "v6", "v4.undo4", "v4.undo6",
 						  "v6.undo4", "v6.undo6", "nft.undo4", "nft.undo6", "meta",
 						  "live-nft", "live-v4", "live-v6", "live-save", "live-err", "live-seen", "cell-seen",
-						  "cell-nft", "cell-v4", "cell-v6", "cell-save" };
+						  "cell-nft", "cell-v4", "cell-v6", "cell-save",
+						  "displaced", "displaced.tmp" };
 	char path[PATH_MAX];
 	size_t i;
 
@@ -242,6 +243,20 @@ void fw_remove_gen(const char *dir, unsigned gen)
 	}
 	fwgen_path(dir, gen, "nft", path, sizeof(path));
 	nft_drop_snapshot(path);
+}
+
+/**
+ * fw_drop_kept_tables() - forget the host's tables kept for a revert of
+ * @gen (confirmed, or reverted and put back)
+ * @dir:	the host's firewall directory
+ * @gen:	generation
+ */
+void fw_drop_kept_tables(const char *dir, unsigned gen)
+{
+	char path[PATH_MAX];
+
+	fwgen_path(dir, gen, "displaced", path, sizeof(path));
+	unlink(path);
 }
 
 /**

@@ -31,6 +31,7 @@ NC_INTERNAL int fw_stage_files(struct nc_ctx *ctx, const char *dir,
 			       unsigned gen, const char *const *files,
 			       enum nc_fw_format format, struct fw_job *job);
 NC_INTERNAL void fw_remove_gen(const char *dir, unsigned gen);
+NC_INTERNAL void fw_drop_kept_tables(const char *dir, unsigned gen);
 NC_INTERNAL int fw_sections(char *text, char **nft, char **v4, char **v6);
 NC_INTERNAL int fw_split_combined(const char *dir, unsigned gen, const char *file,
 				  char *text, struct fw_job *job);

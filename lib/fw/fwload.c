@@ -538,14 +538,14 @@ int fw_is_host(const char *cell)
 }
 
 /**
- * has_entry() - does @buf hold @entry at the start of one of its lines
+ * fw_has_lines() - does @buf hold @entry at the start of one of its lines
  * @buf:	lines
  * @entry:	text of one or more whole lines
  * @n:		its length
  *
  * Return: 1 if so
  */
-static int has_entry(const char *buf, const char *entry, size_t n)
+int fw_has_lines(const char *buf, const char *entry, size_t n)
 {
 	const char *p;
 
@@ -577,7 +577,7 @@ static int add_table(const char *fam, const char *name, char *buf, size_t len)
 
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return -E2BIG;
-	if (has_entry(buf, line, (size_t)n))
+	if (fw_has_lines(buf, line, (size_t)n))
 		return 0;
 	if (off + (size_t)n + 1 > len)
 		return -E2BIG;
@@ -748,7 +748,7 @@ int fw_host_prefix(struct fw_job *job, const struct fw_job *cur)
 
 			nl = strchr(strchr(l, '\n') + 1, '\n') + 1;
 			snprintf(entry, sizeof(entry), "%.*s", (int)(nl - l), l);
-			if (has_entry(mine, entry, strlen(entry))) {
+			if (fw_has_lines(mine, entry, strlen(entry))) {
 				memmove(l, nl, strlen(nl) + 1);
 				nl = l;
 			}

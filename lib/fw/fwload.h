@@ -32,6 +32,8 @@
  * @expect:	base path of the generation's expected views (fwverify.c),
  *		"" for none
  * @expect_mode: what a successful load does with them
+ * @displaced:	host, unconfirmed: where its tables are kept before the
+ *		load for a revert (fw_host_snapshot_in_ns()), "" for nowhere
  */
 struct fw_job {
 	enum nc_fw_format format;
@@ -45,6 +47,7 @@ struct fw_job {
 	char expect[PATH_MAX];
 	enum fw_expect expect_mode;
 	char prefix[16384];
+	char displaced[PATH_MAX];
 };
 
 NC_INTERNAL int fw_job_in_ns(void *arg, char *out, size_t len);
@@ -56,6 +59,7 @@ NC_INTERNAL int fw_is_host(const char *cell);
 NC_INTERNAL size_t fw_job_bytes(const struct fw_job *job);
 NC_INTERNAL int fw_host_prefix(struct fw_job *job, const struct fw_job *cur);
 NC_INTERNAL int fw_prefix_in_ns(void *arg, char *out, size_t len);
+NC_INTERNAL int fw_has_lines(const char *buf, const char *entry, size_t n);
 
 
 #endif /* NC_FWLOAD_H */

@@ -397,6 +397,19 @@ int nft_list_cmd(const char *cmd, char **text)
 }
 
 /**
+ * nft_list_stateless() - the output of one nft listing command without
+ * counters' and quotas' values (nft -s), as traffic does not change it
+ * @cmd:	e.g. "list table inet x"
+ * @text:	heap string, to be freed by the caller
+ *
+ * Return: 0, -EIO when listing failed (no such table), -ENOMEM, -ELIBACC
+ */
+int nft_list_stateless(const char *cmd, char **text)
+{
+	return list_flags(cmd, NFT_CTX_OUTPUT_STATELESS, text);
+}
+
+/**
  * nft_list_json() - the ruleset of the current namespace in nft's JSON,
  * which names an xtables match or target where the text listing renders it
  * through libxtables (whose extensions load for one family per process,

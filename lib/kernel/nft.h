@@ -47,6 +47,7 @@ NC_INTERNAL void nft_unroot(char *text, const char *path);
 NC_INTERNAL int nft_list_ruleset(char **text);
 NC_INTERNAL int nft_list_cmd(const char *cmd, char **text);
 NC_INTERNAL int nft_list_json(char **text);
+NC_INTERNAL int nft_list_stateless(const char *cmd, char **text);
 
 NC_INTERNAL int nft_genid(unsigned *id);
 NC_INTERNAL int nft_list_tables(char **text);

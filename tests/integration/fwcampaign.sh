@@ -357,3 +357,44 @@ t_fw_host_include_replaces_table() {
 	hx nft list ruleset | diff "$T/now" - >"$T/diff" || fail "the refused file changed the host: $(cat "$T/diff")"
 	return 0
 }
+
+# an unconfirmed host generation is reverted to the host as it was before
+# its apply, as iptables-apply restores what it saved: another tool's
+# table the file redefined and iptables-nft chains its 'flush ruleset'
+# took come back, and a generation before it that cannot load twice
+# ('delete table' of another tool's table) does not make the revert fail
+# (root only: fw apply --host is root's)
+# modes t_fw_host_revert_gives_back_other_tables: root
+t_fw_host_revert_gives_back_other_tables() {
+	HOSTNS=${PFX}hr
+	trap 'ip netns del "$HOSTNS" 2>/dev/null' RETURN
+	standin_host || fail "cannot make the stand-in host"
+	hx nft add table ip gonetool
+	hx iptables -N DOCKER-USER && hx iptables -A FORWARD -j DOCKER-USER && hx iptables -A DOCKER-USER -j RETURN ||
+		fail "iptables in the stand-in host"
+	hx iptables -t mangle -A POSTROUTING -o virbr1 -p udp --dport 68 -j CHECKSUM --checksum-fill
+	printf 'table inet mine {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 8080 drop\n }\n}\ndelete table ip gonetool\n' >"$T/a.nft"
+	printf 'flush ruleset\ntable inet othertool {\n chain c {\n  type filter hook input priority 0; policy drop;\n }\n}\n' >"$T/b.nft"
+	expect_rc 0 hx $NC fw apply --host "$T/a.nft"
+	# (a table made again lists after the others, and one of iptables-nft
+	# made again lists its chains in iptables-save's order: docs)
+	views() {
+		hx nft list tables | sort
+		hx nft list table inet othertool; hx nft list table inet mine
+		hx iptables-save | grep -v '^#'
+	}
+	views >"$T/before" 2>&1
+	expect_rc 7 hx $NC fw apply --host --confirm 1 "$T/b.nft"
+	expect_err_match 'was not confirmed in time and was reverted to generation 1'
+	views 2>&1 | diff "$T/before" - >"$T/diff" || fail "the host is not back as it was: $(cat "$T/diff")"
+	hx $NC fw history --host | grep -Eq '^1 +\* ' || fail "history: $(hx $NC fw history --host)"
+	ls "$NETCELL_STATE_DIR/fw/:host" | grep -q displaced && fail "the kept tables were left: $(ls "$NETCELL_STATE_DIR/fw/:host")"
+	# confirmed: in force, the kept tables forgotten
+	hx $NC fw apply --host --confirm 30 "$T/b.nft" >"$T/out" 2>&1 &
+	local w=$! i
+	for i in $(seq 1 100); do hx $NC fw confirm --host >/dev/null 2>&1 && break; sleep 0.1; done
+	wait $w || fail "a confirmed apply failed: $(cat "$T/out")"
+	hx nft list tables | grep -q 'inet mine' && fail "the confirmed generation is not in force"
+	ls "$NETCELL_STATE_DIR/fw/:host" | grep -q displaced && fail "the kept tables were left after confirm"
+	return 0
+}
