@@ -441,6 +441,7 @@ NC_API int nc_cni_del(struct nc_ctx *ctx, const struct nc_cni_attach *a, const c
 		      unsigned flags);
 NC_API int nc_cni_check(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *netns);
 NC_API int nc_cni_ports_add(struct nc_ctx *ctx, const struct nc_cni_attach *a);
+NC_API int nc_cni_ready(struct nc_ctx *ctx);
 
 #ifdef __cplusplus
 }
