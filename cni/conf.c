@@ -672,12 +672,13 @@ int cni_conf_parse(const char *text, const struct cni_env *env, struct cni_conf 
 	if (fields(c->root, c, e) || get(c->root, "runtimeConfig", json_type_object, &rc, e) ||
 	    prev_result(c, env, e) || (cni_attaching(env->command) && cni_args_ok(env->args, e)) ||
 	    runtime(rc, c, e) ||
-	    firewall(c->root, rc, env, c, e) ||
-	    (!strcmp(env->command, "GC") && valid_attachments(c, e)))
+	    firewall(c->root, rc, env, c, e))
 		return -1;
 	if (!c->mac[0])
 		cni_arg(env->args, "MAC", c->mac, sizeof(c->mac));
-	return check(c, e);
+	if (check(c, e))
+		return -1;
+	return !strcmp(env->command, "GC") ? valid_attachments(c, e) : 0;
 }
 
 /**

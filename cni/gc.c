@@ -259,9 +259,9 @@ int cni_cmd_gc(const struct cni_conf *c, struct cni_env *env, const char *in, st
 		return 0;
 	if (bad < 0)
 		return cni_error(e, first.code, first.details,
-				 "netcell: GC of network \"%s\": %zu stale attachment%s removed, %d not; the IPAM plugin's GC failed: %s; run GC again",
-				 c->name, removed, removed == 1 ? "" : "s", failed, first.msg);
+				 "netcell: GC of network \"%s\": %zu of %zu stale attachments removed; the IPAM plugin's GC failed: %s; run GC again",
+				 c->name, removed, n, first.msg);
 	return cni_error(e, first.code, first.details,
-			 "netcell: GC of network \"%s\": %zu of %zu stale attachments removed, %d lease%s kept; %s; what is left stays recorded, and the next GC finishes it",
-			 c->name, removed - (size_t)bad, n, bad, bad == 1 ? "" : "s", first.msg);
+			 "netcell: GC of network \"%s\": the links and entries of %zu of %zu stale attachments removed, IPAM kept %d lease%s; %s; what is left stays recorded, and the next GC finishes it",
+			 c->name, removed, n, bad, bad == 1 ? "" : "s", first.msg);
 }

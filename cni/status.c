@@ -122,12 +122,15 @@ static int readable(const char *path, int dir, const char *what, struct cni_err 
 
 	if (!path[0])
 		return 0;
-	if (stat(path, &st) || access(path, dir ? R_OK | X_OK : R_OK))
+	if (stat(path, &st))
 		return cni_error(e, CNI_E_UNAVAILABLE, NULL, "netcell: \"%s\" %s: %s; fix the conflist or the file",
 				 what, path, strerror(errno));
 	if (!dir != !S_ISDIR(st.st_mode))
 		return cni_error(e, CNI_E_UNAVAILABLE, NULL, "netcell: \"%s\" %s is %s; fix the conflist",
 				 what, path, dir ? "not a directory" : "a directory");
+	if (access(path, dir ? R_OK | X_OK : R_OK))
+		return cni_error(e, CNI_E_UNAVAILABLE, NULL, "netcell: \"%s\" %s: %s; fix the conflist or the file",
+				 what, path, strerror(errno));
 	return 0;
 }
 
