@@ -230,7 +230,7 @@ static int leases(const struct cni_conf *c, struct cni_env *env, const char *in,
 int cni_cmd_gc(const struct cni_conf *c, struct cni_env *env, const char *in, struct cni_err *e)
 {
 	struct stale *l = NULL;
-	struct cni_err first = { 0 };
+	struct cni_err first = { 0 }, later = { 0 };
 	struct nc_ctx *ctx;
 	size_t n, i, removed = 0;
 	int failed = 0, bad, ret;
@@ -248,12 +248,13 @@ int cni_cmd_gc(const struct cni_conf *c, struct cni_env *env, const char *in, st
 	if (ret || stale_list(c, &l, &n, e))
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (!collect(c, &l[i], failed ? &(struct cni_err){ 0 } : &first))
+		/* the first failure is the one said; the others are counted */
+		if (!collect(c, &l[i], failed ? &later : &first))
 			removed += l[i].gone;
 		else
 			failed++;
 	}
-	bad = leases(c, env, in, l, n, failed ? &(struct cni_err){ 0 } : &first);
+	bad = leases(c, env, in, l, n, failed ? &later : &first);
 	free(l);
 	if (!failed && !bad)
 		return 0;
