@@ -161,8 +161,6 @@ int cni_forget(const char *net, const struct cni_env *env, const struct nc_cni_a
 	return ret;
 }
 
-
-
 /**
  * cni_cmd_del() - DEL: whatever of the attachment is left goes; nothing left
  * is success

@@ -186,22 +186,30 @@ static void relapse(const struct cni_conf *c, const struct stale *s)
  * @in:		stdin, the valid list in it
  * @l:		the stale attachments
  * @n:		how many
+ * @gcfail:	output: 1 when IPAM's GC failed, or the plugin could not be run
  * @e:		error, for a failure
  *
- * Return: how many leases could not be released (-1: IPAM's GC failed)
+ * An attachment whose lease is not released gets its record back, so the
+ * next GC gives IPAM its DEL again.
+ *
+ * Return: how many leases were kept
  */
 static int leases(const struct cni_conf *c, struct cni_env *env, const char *in,
-		  struct stale *l, size_t n, struct cni_err *e)
+		  struct stale *l, size_t n, int *gcfail, struct cni_err *e)
 {
 	struct json_object *r;
 	size_t i;
 	int s, bad = 0;
 
+	*gcfail = 0;
 	if (!c->ipam[0])
 		return 0;
 	s = cni_ipam_speaks(c, env, "1.1.0", e);
-	if (s == 1)
-		return cni_ipam_run(c, env, "GC", in, &r, e) ? -1 : 0;
+	if (s == 1) {
+		*gcfail = cni_ipam_run(c, env, "GC", in, &r, e) != 0;
+		return 0;
+	}
+	*gcfail = s < 0;
 	unsetenv("CNI_NETNS");	/* gone, as GC may assume */
 	unsetenv("CNI_ARGS");
 	for (i = 0; i < n; i++) {
@@ -233,7 +241,8 @@ int cni_cmd_gc(const struct cni_conf *c, struct cni_env *env, const char *in, st
 	struct cni_err first = { 0 }, later = { 0 };
 	struct nc_ctx *ctx;
 	size_t n, i, removed = 0;
-	int failed = 0, bad, ret;
+	int failed = 0, bad, gcfail, ret;
+	char ipam[64];
 
 	if (cni_state_lock(e))
 		return -1;
@@ -254,15 +263,15 @@ int cni_cmd_gc(const struct cni_conf *c, struct cni_env *env, const char *in, st
 		else
 			failed++;
 	}
-	bad = leases(c, env, in, l, n, failed ? &later : &first);
+	bad = leases(c, env, in, l, n, &gcfail, failed ? &later : &first);
 	free(l);
-	if (!failed && !bad)
+	if (!failed && !bad && !gcfail)
 		return 0;
-	if (bad < 0)
-		return cni_error(e, first.code, first.details,
-				 "netcell: GC of network \"%s\": %zu of %zu stale attachments removed; the IPAM plugin's GC failed: %s; run GC again",
-				 c->name, removed, n, first.msg);
+	if (gcfail && !bad)
+		snprintf(ipam, sizeof(ipam), "the IPAM plugin's GC failed");
+	else
+		snprintf(ipam, sizeof(ipam), "IPAM kept %d lease%s", bad, bad == 1 ? "" : "s");
 	return cni_error(e, first.code, first.details,
-			 "netcell: GC of network \"%s\": the links and entries of %zu of %zu stale attachments removed, IPAM kept %d lease%s; %s; what is left stays recorded, and the next GC finishes it",
-			 c->name, removed, n, bad, bad == 1 ? "" : "s", first.msg);
+			 "netcell: GC of network \"%s\": the links and entries of %zu of %zu stale attachments removed, %s; %s; what is left stays recorded, and the next GC finishes it",
+			 c->name, removed, n, ipam, first.msg);
 }

@@ -1696,8 +1696,9 @@ t_cni_gc_race() { in_mode cni_gc_race_body; }
 # GC's IPAM part: an IPAM plugin that speaks 1.1.0 gets the GC with the
 # list (and releases the others' leases); one that does not (as Debian's
 # host-local) gets a DEL for each attachment removed.  A DEL that IPAM
-# refuses: GC fails with IPAM's word (103), says the lease is kept and the
-# next GC finishes; the record stays; the next GC does finish, nothing left.
+# refuses: GC fails with IPAM's code (11 passed on), says the leases are
+# kept and the next GC finishes; the records stay; the next GC does finish.
+# The IPAM plugin missing: the same, with 7; nothing left in the end.
 cni_gc_ipam_body() {
 	cni_begin
 	local i
@@ -1726,6 +1727,16 @@ cni_gc_ipam_body() {
 		fail "the failed GC did not keep the records of the leases it kept: $(ls "$T/cnistate/$NET")"
 	[ "$(ls "$T/ipam/$NET" | grep -cE '^[0-9]')" = 3 ] || fail "leases: $(ls "$T/ipam/$NET")"
 	rm "$T/cnibin/fail-DEL"
+	cni_net_ok GC "$T/gc.json" CNI_PATH="$IPAMPATH"
+	[ "$(ls "$T/cnistate/$NET")" = c7g2-eth0 ] || fail "the next GC did not finish: $(ls "$T/cnistate/$NET")"
+	[ "$(ls "$T/ipam/$NET" | grep -cE '^[0-9]')" = 1 ] || fail "the next GC left leases: $(ls "$T/ipam/$NET")"
+	# the IPAM plugin gone: the links go, lease and record stay; back: done
+	cni_ok ADD c7g1 "/run/netns/${PFX}g1" "$T/conf.json" CNI_PATH="$IPAMPATH"
+	sed 's/"c7ipam10"/"c7gone"/' "$T/gc.json" >"$T/gcx.json"
+	cni_net_code 7 GC "$T/gcx.json" CNI_PATH="$IPAMPATH"
+	grep -q 'IPAM kept 1 lease; IPAM plugin .*c7gone.* not found' "$T/cni.out" || fail "GC does not say the IPAM plugin is missing: $(cat "$T/cni.out")"
+	ip -n "${PFX}g1" -o link | grep -q eth0 && fail "GC without its IPAM plugin left eth0"
+	[ -e "$T/cnistate/$NET/c7g1-eth0" ] || fail "GC without its IPAM plugin dropped the record of the lease it kept"
 	cni_net_ok GC "$T/gc.json" CNI_PATH="$IPAMPATH"
 	[ "$(ls "$T/cnistate/$NET")" = c7g2-eth0 ] || fail "the next GC did not finish: $(ls "$T/cnistate/$NET")"
 	[ "$(ls "$T/ipam/$NET" | grep -cE '^[0-9]')" = 1 ] || fail "the next GC left leases: $(ls "$T/ipam/$NET")"
