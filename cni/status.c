@@ -8,11 +8,12 @@
  * or makeable), the IPAM plugin (in CNI_PATH, answers VERSION, speaks a
  * version ADD can hand it; when it speaks 1.1.0 its own STATUS is asked
  * and its answer passed on), the network's firewall file and firewallDir
- * (readable).  The first thing missing is the answer: code 50 "plugin not
- * available", or 51 when containers are recorded on the network and what
- * is missing is what their NAT and ports live in (nftables).  Success
- * prints nothing.  Not checked: the keeper (ADD starts it when a firewall
- * needs it; starting it here would be a side effect).
+ * (readable), and when the network has firewalls, root's keeper: one that
+ * runs must answer (nc_keeper_ping(); none running is fine, ADD starts it,
+ * and STATUS does not).  The first thing missing is the answer: code 50
+ * "plugin not available", or 51 when containers are recorded on the
+ * network and what is missing is what their NAT and ports live in
+ * (nftables).  Success prints nothing.
  */
 #include <errno.h>
 #include <dirent.h>
@@ -135,6 +136,34 @@ static int readable(const char *path, int dir, const char *what, struct cni_err 
 }
 
 /**
+ * keeper_ready() - root's keeper, which holds the containers' firewall
+ * cells, answers if it runs
+ * @c:		configuration
+ * @dir:	its firewallDir, "" for none
+ * @e:		error
+ *
+ * Return: 0 or -1 (code 50)
+ */
+static int keeper_ready(const struct cni_conf *c, const char *dir, struct cni_err *e)
+{
+	struct nc_ctx *ctx;
+	int ret;
+
+	if (!dir[0] && !c->firewall[0])	/* no container gets a firewall */
+		return 0;
+	ctx = nc_ctx_new();
+	if (!ctx)
+		return cni_error(e, CNI_E_IO, NULL, "out of memory");
+	ret = nc_keeper_ping(ctx, 2000);
+	if (ret < 0)
+		cni_error(e, CNI_E_UNAVAILABLE, NULL,
+			  "netcell: network \"%s\" gives containers firewalls, held by netcell's keeper: %s",
+			  c->name, nc_errmsg(ctx));
+	nc_ctx_free(ctx);
+	return ret < 0 ? -1 : 0;
+}
+
+/**
  * cni_cmd_status() - STATUS: is the plugin ready to serve ADD on this network
  * @c:		configuration
  * @env:	environment
@@ -160,5 +189,6 @@ int cni_cmd_status(const struct cni_conf *c, struct cni_env *env, const char *in
 	if (json_object_object_get_ex(c->root, "firewallDir", &v))
 		snprintf(dir, sizeof(dir), "%s", json_object_get_string(v));
 	/* c->firewall: the network's own file (a container's comes with ADD) */
-	return readable(dir, 1, "firewallDir", e) || readable(c->firewall, 0, "firewall", e) ? -1 : 0;
+	return readable(dir, 1, "firewallDir", e) || readable(c->firewall, 0, "firewall", e) ||
+	       keeper_ready(c, dir, e) ? -1 : 0;
 }

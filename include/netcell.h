@@ -121,6 +121,7 @@ typedef void (*nc_keeper_event_fn)(struct nc_ctx *ctx, enum nc_keeper_event ev,
 #define NC_KEEPER_WAIT 1u	/* another keeper serves: take over when it leaves */
 NC_API int nc_keeper_serve(struct nc_ctx *ctx, unsigned flags,
 			   nc_keeper_event_fn event, void *arg);
+NC_API int nc_keeper_ping(struct nc_ctx *ctx, int timeout_ms);
 
 /**
  * enum nc_check_status - verdict of one prerequisite check of nc_doctor()

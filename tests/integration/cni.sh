@@ -1504,10 +1504,11 @@ PY
 # link, no table), then each thing ADD needs missing in turn: code 50 with
 # what is wrong, and 51 when nftables is what is missing and a container
 # is recorded on the network; an IPAM plugin that speaks 1.1.0 is asked
-# for its own STATUS and its 50 or 51 passed on.
+# for its own STATUS and its 50 or 51 passed on; a keeper that holds its
+# socket and does not answer (stopped) is 50 for a network with firewalls.
 cni_status_body() {
 	cni_begin
-	local c1=${PFX}c1 before
+	local c1=${PFX}c1 before kp
 	ip netns add "$c1"; NSS="$c1"
 	cni_conf11 "$T/conf.json"
 	before=$(host_view)
@@ -1556,6 +1557,17 @@ cni_status_body() {
 	sed -i 's/"c7ipam"/"c7ipam10"/' "$T/conf.json"
 	cni_net_ok STATUS "$T/conf.json" CNI_PATH="$IPAMPATH"
 	[ -e "$T/cnibin/log" ] && fail "an IPAM plugin without STATUS was asked for it"
+	# the network gives firewalls (firewallDir): a keeper that runs must
+	# answer; this test's own keeper, stopped (SIGSTOP), then let go
+	cni_conf11 "$T/conf.json"
+	$NC list >/dev/null || fail "this test's keeper does not start"
+	kp=$(keeper_pid); [ -n "$kp" ] || fail "no keeper pid"
+	cni_net_ok STATUS "$T/conf.json"
+	kill -STOP "$kp"
+	cni_net_code 50 STATUS "$T/conf.json"
+	kill -CONT "$kp"
+	grep -q 'keeper at .* does not answer within 2000 ms' "$T/cni.out" || fail "STATUS does not say the keeper does not answer: $(cat "$T/cni.out")"
+	cni_net_ok STATUS "$T/conf.json"
 	cni_nothing_left
 	return 0
 }
