@@ -611,16 +611,14 @@ int client_call(struct nc_ctx *ctx, const char *req, char *rep, size_t len,
  */
 int nc_keeper_ping(struct nc_ctx *ctx, int timeout_ms)
 {
-	_cleanup_free_ char *buf = malloc(PROTO_MAX);
 	_cleanup_close_ int fd = -1;
 	struct sockaddr_un sa;
 	struct nc_paths p;
 	struct pollfd pf;
+	char buf[512];	/* "OK\tPID\t0", or a refusal's first words */
 	ssize_t n;
 	int ret;
 
-	if (!buf)
-		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	paths_resolve(&p);
 	ret = paths_keeper_addr(ctx, &p, &sa);
 	if (ret)
@@ -636,7 +634,7 @@ int nc_keeper_ping(struct nc_ctx *ctx, int timeout_ms)
 		return ctx_err(ctx, -ETIMEDOUT, NC_ERR_FAILED,
 			       "the keeper at \"%s\" does not answer within %d ms; see 'netcell doctor' and the keeper's log",
 			       sa.sun_path, timeout_ms);
-	n = proto_recv(fd, buf, PROTO_MAX, NULL, NULL);
+	n = proto_recv(fd, buf, sizeof(buf), NULL, NULL);
 	if (n < 2 || strncmp(buf, "OK", 2))
 		return ctx_err(ctx, n < 0 ? (int)n : -EPROTO, NC_ERR_FAILED,
 			       "the keeper at \"%s\" answers \"%.*s\" to PING, not OK; see 'netcell doctor'",
