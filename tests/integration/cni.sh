@@ -1426,10 +1426,14 @@ cni_conf11() {
 	sed -i 's/"cniVersion": "1.0.0"/"cniVersion": "1.1.0"/' "$1"
 }
 
-# valid ID...: a cni.dev/valid-attachments member keeping ID/eth0 each
+# valid ID[/IFNAME]...: a cni.dev/valid-attachments member keeping each
+# (IFNAME eth0 when not given)
 valid() {
-	local id sep="" out='"cni.dev/valid-attachments": ['
-	for id in "$@"; do out="$out$sep{\"containerID\": \"$id\", \"ifname\": \"eth0\"}"; sep=", "; done
+	local a id ifn sep="" out='"cni.dev/valid-attachments": ['
+	for a in "$@"; do
+		id=${a%%/*}; ifn=eth0; [ "$a" != "$id" ] && ifn=${a#*/}
+		out="$out$sep{\"containerID\": \"$id\", \"ifname\": \"$ifn\"}"; sep=", "
+	done
 	echo "$out]"
 }
 
@@ -1757,3 +1761,41 @@ cni_gc_ipam_body() {
 	return 0
 }
 t_cni_gc_ipam() { in_mode cni_gc_ipam_body; }
+
+# GC and a container on two networks (podman --network a,b): GC of the
+# first network keeping nothing of it hands the published port to the
+# second network's attachment, which waited for it, as DEL does: the port
+# answers through the second network, its record publishes it, CHECK
+# passes; GC of the second network keeping the container changes nothing;
+# its DEL leaves nothing.
+cni_gc_two_networks_body() {
+	cni_begin
+	local c1=${PFX}c1 hp out snap
+	hp=$(free_port) || fail "no free port"
+	cni_net2 "$hp"; sed -i 's/"1.0.0"/"1.1.0"/' "$T/conf2n.json"
+	ip netns add "$c1"; NSS="$c1"; IDS="c7two"; IDS2="c7two"
+	cni_conf11 "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80}]}'
+	cni_ok ADD c7two "/run/netns/$c1" "$T/conf.json"
+	cni_ok ADD c7two "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	ip -n "$c1" link set lo up
+	serve "$c1" 80
+	out=$(peer 127.0.0.1 "$hp") || fail "127.0.0.1:$hp does not reach the container"
+	[ "$out" = "$SUB.1" ] || fail "the port is not published through the first network: the container saw $out"
+	cni_conf11 "$T/gc.json" "$(valid)"
+	cni_net_ok GC "$T/gc.json"
+	ip -n "$c1" -o link | grep -q ' eth0' && fail "GC left eth0"
+	out=$(peer 127.0.0.1 "$hp") || fail "the port does not answer after GC of the first network"
+	[ "$out" = "$SUB2.1" ] || fail "the port did not move to the second network: the container saw $out"
+	grep -qx "port=tcp $hp 80 -" "$T/cnistate/$NET2/c7two-eth1" || fail "the second record does not publish the port: $(cat "$T/cnistate/$NET2/c7two-eth1")"
+	cni_ok CHECK c7two "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["cni.dev/valid-attachments"]=[{"containerID": "c7two", "ifname": "eth1"}]; json.dump(c, open(sys.argv[2], "w"))' \
+		"$T/conf2n.json" "$T/gc2.json"
+	snap=$(host_view)
+	cni_net_ok GC "$T/gc2.json"
+	[ "$(host_view)" = "$snap" ] || fail "GC of the second network keeping the container changed the host: $(diff <(echo "$snap") <(host_view))"
+	cni_ok DEL c7two "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	peer 127.0.0.1 "$hp" >/dev/null && fail "the port still answers after the last DEL"
+	cni_nothing_left; cni_net2_left
+	return 0
+}
+t_cni_gc_two_networks() { in_mode cni_gc_two_networks_body; }
