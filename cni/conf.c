@@ -678,6 +678,12 @@ int cni_conf_parse(const char *text, const struct cni_env *env, struct cni_conf 
 		cni_arg(env->args, "MAC", c->mac, sizeof(c->mac));
 	if (check(c, e))
 		return -1;
+	/* the verbs of 1.1.0: libcni sends them with 1.1.0 configurations only */
+	if ((!strcmp(env->command, "GC") || !strcmp(env->command, "STATUS")) &&
+	    strcmp(c->version, "1.1.0"))
+		return cni_error(e, CNI_E_VERSION, NULL,
+				 "%s needs cniVersion 1.1.0, not %s; write 1.1.0 in the conflist",
+				 env->command, c->version);
 	return !strcmp(env->command, "GC") ? valid_attachments(c, e) : 0;
 }
 

@@ -71,6 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			accepted(&c);
 			/* only GC reads the list; without one it refuses */
 			assert(!strcmp(env.command, "GC") || !c.nvalid);
+			/* the verbs of 1.1.0 only with 1.1.0 */
+			assert(k < 3 || !strcmp(c.version, "1.1.0"));
 			/* a container's own firewall name never leaves firewallDir */
 			if (cni_arg(env.args, "NETCELL_FIREWALL", name, sizeof(name)))
 				assert(!strchr(name, '/') && name[0] != '.');

@@ -686,7 +686,8 @@ PY
 # kernel has it (1.1.0: each interface's mtu, the kernel's), CHECK (0.4.0
 # and later; code 1 before), DEL leaving nothing.  A version the plugin
 # does not announce (1.2.0) is refused with code 1 by every verb and makes
-# nothing; an error object carries the configuration's version (1.1.0).
+# nothing, and so are STATUS and GC of a 1.0.0 configuration; an error
+# object carries the configuration's version (1.1.0).
 # host-local here speaks up to 1.0.0: a 1.1.0 configuration reaches it as
 # 1.0.0 (its lease is taken and released).  Not first in a chain: an earlier
 # plugin's prevResult comes first, ours follow with shifted indexes, its
@@ -733,6 +734,12 @@ cni_versions_body() {
 	for v in ADD CHECK DEL STATUS GC; do cni_code 1 "$v" v12 "/run/netns/$c1" "$T/conf.json"; done
 	ip -n "$c1" -o link | grep -q eth0 && fail "a 1.2.0 ADD made eth0"
 	cni_nothing_left
+	# STATUS and GC are 1.1.0's: with a 1.0.0 configuration, 1
+	cni_conf "$T/conf.json"
+	cni_code 1 STATUS v10 "/run/netns/$c1" "$T/conf.json"
+	cni_conf "$T/conf.json" "$(valid)"
+	cni_code 1 GC v10 "/run/netns/$c1" "$T/conf.json"
+	grep -q 'GC needs cniVersion 1.1.0, not 1.0.0' "$T/cni.out" || fail "GC of 1.0.0 does not say it needs 1.1.0: $(cat "$T/cni.out")"
 	# an error object carries the configuration's version, 1.1.0 included
 	cni_conf "$T/conf.json" '"mtu": 5'; sed -i 's/"1.0.0"/"1.1.0"/' "$T/conf.json"
 	cni_code 7 ADD v11 "/run/netns/$c1" "$T/conf.json"
