@@ -18,13 +18,15 @@
  *
  * Under the plugin's lock, as ADD and DEL: the spec forbids a runtime to
  * run GC beside ADD or DEL, and the lock makes sure of it.  nftables is
- * checked first: when it cannot be read, nothing is removed.  An
- * attachment whose removal fails, or whose lease IPAM does not release,
- * keeps its record (written back as it was): the next GC finishes it,
- * removing what is gone being no error.  GC says how many it removed and
- * what failed.
+ * checked first: when it cannot be read, nothing is removed; so are the
+ * network's records: when they cannot be listed, nothing is removed.  An
+ * attachment whose removal fails keeps its record (written back as it
+ * was), one whose lease IPAM does not release a record naming it: the
+ * next GC finishes them, removing what is gone being no error.  GC says
+ * how many it removed and what failed.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,8 +115,13 @@ static int stale_list(const struct cni_conf *c, struct stale **list, size_t *n,
 	DIR *d;
 
 	*n = 0;
+	*list = NULL;
 	cni_state_net_dir(c->name, dir, sizeof(dir));
 	d = opendir(dir);
+	if (!d && errno != ENOENT)	/* none recorded is no error; unread is */
+		return cni_error(e, CNI_E_IO, NULL,
+				 "netcell: GC of network \"%s\" removed nothing: cannot read its records in %s: %s",
+				 c->name, dir, strerror(errno));
 	while (d && (de = readdir(d))) {
 		/* nc_write_file()'s temporary names start with '.' */
 		if (de->d_name[0] == '.' || de->d_type != DT_REG)
