@@ -135,6 +135,8 @@ int cni_ipam_run(const struct cni_conf *c, const struct cni_env *env, const char
 		 const char *stdin_text, struct json_object **result, struct cni_err *e);
 int cni_ipam_speaks(const struct cni_conf *c, const struct cni_env *env, const char *v,
 		    struct cni_err *e);
+const char *cni_ipam_version(const struct cni_conf *c, const struct cni_env *env,
+			     struct cni_err *e);
 int cni_ipam_parse(struct json_object *res, struct nc_cni_attach *a, struct cni_err *e);
 
 /**

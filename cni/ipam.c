@@ -278,10 +278,43 @@ int cni_ipam_speaks(const struct cni_conf *c, const struct cni_env *env, const c
 }
 
 /**
+ * cni_ipam_version() - the cniVersion the IPAM plugin is handed: the
+ * configuration's, or for a 1.1.0 configuration the highest version the
+ * plugin speaks (Debian 12's host-local speaks up to 1.0.0; its
+ * addresses, routes and dns are the same in 1.0.0)
+ * @c:		configuration
+ * @env:	CNI_PATH
+ * @e:		error
+ *
+ * Only a 1.1.0 configuration costs the plugin's VERSION; older ones are
+ * handed on as they are, as before 1.1.0 was spoken.
+ *
+ * Return: the version, or NULL with @e set (the plugin missing, no VERSION
+ * answer, or none of the versions: code 1)
+ */
+const char *cni_ipam_version(const struct cni_conf *c, const struct cni_env *env,
+			     struct cni_err *e)
+{
+	static const char *const vers[] = { "1.1.0", "1.0.0", "0.4.0", "0.3.1", "0.3.0" };
+	size_t i;
+	int r;
+
+	if (strcmp(c->version, "1.1.0"))
+		return c->version;
+	for (i = 0; i < sizeof(vers) / sizeof(vers[0]); i++) {
+		r = cni_ipam_speaks(c, env, vers[i], e);
+		if (r)
+			return r < 0 ? NULL : vers[i];
+	}
+	cni_error(e, CNI_E_VERSION, NULL,
+		  "IPAM plugin \"%s\" speaks none of cniVersion 1.1.0, 1.0.0, 0.4.0, 0.3.1, 0.3.0; update it",
+		  c->ipam);
+	return NULL;
+}
+
+/**
  * stdin_for() - the configuration as the IPAM plugin can take it: as the
- * runtime gave it, or with the highest cniVersion both speak when the
- * plugin does not speak the configuration's (1.1.0 to Debian 12's
- * host-local: its addresses, routes and dns are the same in 1.0.0)
+ * runtime gave it, or with the version cni_ipam_version() says
  * @c:		configuration
  * @env:	CNI_PATH
  * @in:		the runtime's stdin
@@ -293,30 +326,19 @@ int cni_ipam_speaks(const struct cni_conf *c, const struct cni_env *env, const c
 static int stdin_for(const struct cni_conf *c, const struct cni_env *env, const char *in,
 		     char **text, struct cni_err *e)
 {
-	static const char *const down[] = { "1.0.0", "0.4.0", "0.3.1", "0.3.0" };
+	const char *v = cni_ipam_version(c, env, e);
 	struct json_object *copy = NULL;
-	size_t i;
-	int r;
 
 	*text = NULL;
-	if (strcmp(c->version, "1.1.0") || (r = cni_ipam_speaks(c, env, c->version, e)) == 1) {
+	if (!v)
+		return -1;
+	if (!strcmp(v, c->version)) {
 		*text = strdup(in);
 		return *text ? 0 : cni_error(e, CNI_E_IO, NULL, "out of memory");
 	}
-	if (r < 0)
-		return -1;
-	for (i = 0; i < sizeof(down) / sizeof(down[0]); i++)
-		if ((r = cni_ipam_speaks(c, env, down[i], e)) != 0)
-			break;
-	if (r < 0)
-		return -1;
-	if (i == sizeof(down) / sizeof(down[0]))
-		return cni_error(e, CNI_E_VERSION, NULL,
-				 "IPAM plugin \"%s\" speaks none of cniVersion 1.1.0, 1.0.0, 0.4.0, 0.3.1, 0.3.0; update it",
-				 c->ipam);
 	if (json_object_deep_copy(c->root, &copy, NULL) || !copy)
 		return cni_error(e, CNI_E_IO, NULL, "out of memory");
-	json_object_object_add(copy, "cniVersion", json_object_new_string(down[i]));
+	json_object_object_add(copy, "cniVersion", json_object_new_string(v));
 	*text = strdup(json_object_to_json_string_ext(copy, JSON_C_TO_STRING_PLAIN |
 							     JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(copy);

@@ -81,25 +81,19 @@ static int nft_ready(const struct cni_conf *c, struct cni_err *e)
 static int ipam_ready(const struct cni_conf *c, struct cni_env *env, const char *in,
 		      struct cni_err *e)
 {
-	static const char *const vers[] = { "1.1.0", "1.0.0", "0.4.0", "0.3.1", "0.3.0" };
 	struct json_object *r;
-	size_t i;
-	int s = 0;
+	const char *v;
 
 	if (!c->ipam[0])
 		return cni_error(e, CNI_E_UNAVAILABLE, NULL,
 				 "network \"%s\" has no \"ipam\": name an IPAM plugin, e.g. {\"type\": \"host-local\", \"ranges\": [[{\"subnet\": \"10.88.0.0/16\"}]]}",
 				 c->name);
-	for (i = 0; i < sizeof(vers) / sizeof(vers[0]) && !s; i++)
-		s = cni_ipam_speaks(c, env, vers[i], e);
-	if (s < 0 || !s) {
-		if (!s)
-			cni_error(e, 0, NULL, "IPAM plugin \"%s\" speaks none of cniVersion 1.1.0, 1.0.0, 0.4.0, 0.3.1, 0.3.0; update it",
-				  c->ipam);
+	v = cni_ipam_version(c, env, e);	/* as ADD would hand it over */
+	if (!v) {
 		e->code = CNI_E_UNAVAILABLE;
 		return -1;
 	}
-	if (i != 1)	/* it does not speak 1.1.0, so it has no STATUS */
+	if (strcmp(v, "1.1.0"))	/* it does not speak 1.1.0, so it has no STATUS */
 		return 0;
 	if (!cni_ipam_run(c, env, "STATUS", in, &r, e))
 		return 0;
