@@ -276,8 +276,14 @@ void fw_spawn_watcher(const char *cell, const char *dir, unsigned gen,
 		dup2(null, 1);
 		dup2(null, 2);
 	}
-	while ((long long)time(NULL) < deadline)
+	/* a confirmed generation pends no more: nothing left to watch */
+	while ((long long)time(NULL) < deadline) {
+		long long v[3] = { 0 };
+
+		if (fwgen_read_num(dir, "pending", v) != 3 || v[0] != gen)
+			_exit(0);
 		sleep(1);
+	}
 	_exit(fw_revert_if_pending(cell, dir, gen) ? 1 : 0);
 }
 

@@ -394,6 +394,10 @@ t_fw_host_revert_gives_back_other_tables() {
 	local w=$! i
 	for i in $(seq 1 100); do hx $NC fw confirm --host >/dev/null 2>&1 && break; sleep 0.1; done
 	wait $w || fail "a confirmed apply failed: $(cat "$T/out")"
+	# its watcher leaves once the generation is confirmed (pgrep only to
+	# wait for it, within 3 s)
+	for i in $(seq 1 30); do pgrep -f -- "--confirm 30 $T/b.nft" >/dev/null || break; sleep 0.1; done
+	pgrep -f -- "--confirm 30 $T/b.nft" >/dev/null && fail "the confirm watcher outlived the confirm"
 	hx nft list tables | grep -q 'inet mine' && fail "the confirmed generation is not in force"
 	ls "$NETCELL_STATE_DIR/fw/:host" | grep -q displaced && fail "the kept tables were left after confirm"
 	return 0
