@@ -95,24 +95,29 @@ class Step:
 
     def __init__(self, kind, path=None, tables=(), flush=False, cmd=None, files=()):
         self.kind, self.path, self.tables, self.flush, self.cmd = kind, path, list(tables), flush, cmd
+        self.argv = [path]
         self.files = files
 
 
 def gen_step(case):
     if case.kind == "nft":
         return Step("nft", case.main, nft_defines(case.files), flushes(case.files), files=case.files)
-    fam = "ip" if case.kind == "ipt4" else "ip6"
     names = []
-    for l in open(case.main).read().splitlines():
-        m = re.match(r"\*(\w+)", l)
-        if m and (fam, m.group(1)) not in names:
-            names.append((fam, m.group(1)))
-    return Step(case.kind, case.main, names)
+    for path, fam in zip(case.argv, ("ip", "ip6") if case.kind == "ipt46" else
+                         ("ip" if case.kind == "ipt4" else "ip6",)):
+        for l in open(path).read().splitlines():
+            m = re.match(r"\*(\w+)", l)
+            if m and (fam, m.group(1)) not in names:
+                names.append((fam, m.group(1)))
+    st = Step(case.kind, case.main, names)
+    st.argv = case.argv
+    return st
 
 
 class Case:
-    def __init__(self, kind, name, files, main):
+    def __init__(self, kind, name, files, main, argv=None):
         self.kind, self.name, self.files, self.main = kind, name, files, main
+        self.argv = argv or [main]   # what fw apply is given (ipt46: the IPv4 and the IPv6 file)
 
 
 class HostCampaign:
@@ -156,8 +161,9 @@ class HostCampaign:
                 out.append("nft delete table ip netcell_ports_%s 2>/dev/null; nft -f %s || exit 13"
                            % (others.PORTS_CELL, sh(self.ports)))
             else:
-                tool = "iptables-restore" if s.kind == "ipt4" else "ip6tables-restore"
-                out.append("%s %s || %s" % (tool, sh(s.path), fail))
+                tools = (("iptables-restore", "ip6tables-restore") if s.kind == "ipt46" else
+                         ("iptables-restore" if s.kind == "ipt4" else "ip6tables-restore",))
+                out.append("{ %s; } || %s" % (" && ".join("%s %s" % (t, sh(p)) for t, p in zip(tools, s.argv)), fail))
                 for f, n in (prev.tables if prev else []):
                     if (f, n) not in s.tables:
                         out.append("nft list table %s %s >/dev/null 2>&1 && nft delete table %s %s" % (f, n, f, n))
@@ -221,7 +227,7 @@ class HostCampaign:
         """fw apply --host CASE after STEPS; compare; return the views or None"""
         self.n += 1
         wrc, want, werr = self.witness(steps + [gen_step(case)])
-        rc, out, err = self.nc("fw", "apply", "--host", case.main)
+        rc, out, err = self.nc("fw", "apply", "--host", *case.argv)
         if self.a.verbose:
             print("case %d %s %s witness rc=%d netcell rc=%d" % (self.n, case.kind, case.name, wrc, rc), flush=True)
         if wrc == 10:
@@ -315,11 +321,11 @@ class HostCampaign:
         self.compare(a, want, "rollback")
         # a spoilt copy of A: refused, nothing changed byte for byte
         before = self.raw()
-        rc, out, err = self.nc("fw", "apply", "--host", a.bad_path)
+        rc, out, err = self.nc("fw", "apply", "--host", *([a.bad_path] + a.argv[1:]))
         if rc == 0:
             # a spoilt line that is harmless here (witness loads it): skip
-            wl = run(["unshare", "-n", "sh", "-c", self.replay_script(steps[:-1] + [Step(
-                a.kind, a.bad_path, gen_step(Case(a.kind, a.name, [a.bad_path] + a.files[1:], a.bad_path)).tables)])])[0]
+            bs = gen_step(Case(a.kind, a.name, [a.bad_path] + a.files[1:], a.bad_path, [a.bad_path] + a.argv[1:]))
+            wl = run(["unshare", "-n", "sh", "-c", self.replay_script(steps[:-1] + [bs])])[0]
             if wl == 10:
                 self.bad("bad-accepted", a, "exit 0 for %s" % a.bad_path)
             return
@@ -336,7 +342,7 @@ class HostCampaign:
         if self.a.confirm_every and k % self.a.confirm_every == 0:
             c = self.make(kind, "p%dc" % k)
             before = self.raw()
-            rc, out, err = self.nc("fw", "apply", "--host", "--confirm", "1", c.main)
+            rc, out, err = self.nc("fw", "apply", "--host", "--confirm", "1", *c.argv)
             if rc == 6:
                 if self.raw() != before:
                     self.bad("refused-changed", c, first_diff(before, self.raw()))
@@ -367,6 +373,13 @@ class HostCampaign:
                     f.write("\n" + self.rng.choice(HOST_EXTRAS) + "\n")
             case = Case("nft", name, c["files"], c["main"])
             case.bad_path, case.bad_line = bad_nft(self.rng, d, c)
+        elif kind == "ipt46":
+            # one IPv4 and one IPv6 file: both families or neither
+            c4 = gen_ipt(self.rng, d, name, 4)
+            os.makedirs(os.path.join(d, "six"), exist_ok=True)
+            c6 = gen_ipt(self.rng, os.path.join(d, "six"), name, 6)
+            case = Case(kind, name, c4["files"] + c6["files"], c4["main"], [c4["main"], c6["main"]])
+            case.bad_path, case.bad_line = bad_ipt(self.rng, d, c4)
         else:
             c = gen_ipt(self.rng, d, name, 6 if kind == "ipt6" else 4)
             case = Case(kind, name, c["files"], c["main"])
@@ -438,7 +451,7 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--pairs", type=int, default=12)
     p.add_argument("--seconds", type=float, default=120, help="stop starting pairs after this")
-    p.add_argument("--kinds", default="nft,ipt4,nft,ipt6")
+    p.add_argument("--kinds", default="nft,ipt4,nft,ipt6,nft,ipt46")
     p.add_argument("--kube", type=int, default=150, help="kube-proxy services (about 3 chains each)")
     p.add_argument("--confirm-every", type=int, default=3)
     p.add_argument("--keep", help="keep the rulesets here")
