@@ -87,6 +87,10 @@ t_fw_include_frozen_during_apply() {
 	printf 'table ip nest {\n\tchain x {\n\t\tcounter\n\t}\n}\n' >"$T/fnest/n.nft"
 	printf 'include "%s/fnest/*.nft"\n' "$T" >"$T/fparts/b.nft"
 	printf 'flush ruleset\ninclude "%s/fparts/*.nft" # the parts\n' "$T" >"$T/fmain.nft"
+	# a.nft is there before the first apply (the flipper only replaces it:
+	# an apply that ran before the flipper's first rename found no a.nft,
+	# as nft -f would, and the check below failed now and then)
+	printf 'table inet inc {\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\ttcp dport 7100 drop\n\t}\n}\n' >"$T/fparts/a.nft"
 	# the flipper: a.nft and n.nft replaced by one of two versions,
 	# again and again (bounded in count and time), by rename
 	(
