@@ -252,6 +252,18 @@ NC_INTERNAL int lab_item_plan(const struct nc_lab *lab, struct lab_plan *p, int 
 NC_INTERNAL int lab_item_gone(const struct nc_lab *lab, struct lab_plan *p,
 			      const struct lab_rec *fresh);
 
+/* labread.c */
+NC_INTERNAL int lab_plan_copy(struct nc_ctx *ctx, const struct lab_plan *p, unsigned upto,
+			      struct nc_lab_item **items, size_t *n);
+
+/* labcheck.c */
+NC_INTERNAL int lab_check_firewalls(struct nc_ctx *ctx, const struct lab_plan *p);
+NC_INTERNAL int lab_check_ports(struct nc_ctx *ctx, const struct nc_lab *lab,
+				const struct lab_plan *p);
+
+/* labdown.c */
+NC_INTERNAL size_t lab_end_processes(struct nc_ctx *ctx, const char *cell);
+
 /* labfile.c */
 #define LAB_ROOTLESS 1u
 #define LAB_NAME_ONLY 2u
