@@ -10,7 +10,8 @@
  * "packets N bytes N", the "[N:N]" of iptables-save), the bytes a quota
  * used, and the elements of sets the ruleset fills itself (dynamic sets,
  * sets with timeouts), whose contents are state, not configuration;
- * comment lines go too.  Views are cut to a set of tables in fwsnapcut.c
+ * comment lines go too.  A quoted string (a rule's comment) is the user's
+ * words and is left as it is: fw stage writes its output from these views.  Views are cut to a set of tables in fwsnapcut.c
  * and compared in fwsnapdiff.c.  fw stage compares what a script built
  * with its output loaded again (stageout.c); fw apply compares a cell's
  * live ruleset with the generation loaded into a throwaway namespace
@@ -40,6 +41,28 @@ void fw_snap_free(struct fw_snap *s)
 }
 
 /**
+ * quoted() - whether a place in a line is inside a quoted string (a rule's
+ * comment, an interface name): the user's words, which traffic never
+ * changes, so nothing is taken out of them
+ * @line:	the line
+ * @p:		a place in it
+ *
+ * Return: 1 if an odd number of '"' (not escaped, as iptables-save
+ * escapes them) come before @p
+ */
+static int quoted(const char *line, const char *p)
+{
+	int in = 0;
+
+	for (; line < p; line++)
+		if (*line == '\\' && line + 1 < p)
+			line++;
+		else if (*line == '"')
+			in = !in;
+	return in;
+}
+
+/**
  * zero_counters() - one line with its counters zeroed
  * @line:	NUL-terminated line, modified in place
  */
@@ -52,14 +75,15 @@ static void zero_counters(char *line)
 		memmove(p + 5, q + 1, strlen(q + 1) + 1);
 		memcpy(p, "[0:0]", 5);
 	}
-	/* "packets 1 bytes 2" (nft) */
+	/* "packets 1 bytes 2" (nft): each number at least a digit, so the
+	 * line never grows */
 	for (p = line; (p = strstr(p, "packets "));) {
 		q = p + 8 + strspn(p + 8, "0123456789");
-		if (strncmp(q, " bytes ", 7)) {
+		b = q == p + 8 || strncmp(q, " bytes ", 7) ? q : q + 7 + strspn(q + 7, "0123456789");
+		if (b <= q + 7 || quoted(line, p)) {
 			p += 8;
 			continue;
 		}
-		b = q + 7 + strspn(q + 7, "0123456789");
 		memmove(p + 17, b, strlen(b) + 1);
 		memcpy(p, "packets 0 bytes 0", 17);
 		p += 17;
@@ -76,7 +100,7 @@ static void strip_used(char *line)
 
 	for (p = line; (p = strstr(p, " used "));) {
 		q = p + 6 + strspn(p + 6, "0123456789");
-		if (q == p + 6 || *q != ' ') {
+		if (q == p + 6 || *q != ' ' || quoted(line, p)) {
 			p += 6;
 			continue;
 		}
@@ -94,6 +118,10 @@ static void strip_expires(char *line)
 	char *p, *q;
 
 	for (p = line; (p = strstr(p, " expires "));) {
+		if (quoted(line, p)) {
+			p += 9;
+			continue;
+		}
 		q = p + 9 + strcspn(p + 9, " ,;}");
 		memmove(p, q, strlen(q) + 1);
 	}
