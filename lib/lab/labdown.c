@@ -70,7 +70,7 @@ int nc_lab_down(struct nc_ctx *ctx, struct nc_lab *lab, unsigned *removed)
 	_cleanup_close_ int lk = -1;
 	size_t n = 0, k;
 	unsigned i, left = 0;
-	int ret;
+	int ret, stopped = 0;
 
 	*removed = 0;
 	if (!rec)
@@ -81,11 +81,14 @@ int nc_lab_down(struct nc_ctx *ctx, struct nc_lab *lab, unsigned *removed)
 		return lk;
 	}
 	ret = lab_rec_path(ctx, lab->name, path, sizeof(path), 0);
-	if (!ret && (ret = lab_rec_load(path, rec)) == -ENOENT)
-		ret = 0;	/* not up: nothing to do */
-	else if (ret)
-		ret = ctx_err(ctx, ret, NC_ERR_FAILED, "cannot read the record of lab \"%s\": %s", lab->name,
-			      strerror(-ret));
+	if (!ret) {
+		ret = lab_rec_load(path, rec);
+		if (ret == -ENOENT)
+			ret = 0;	/* not up: nothing to do */
+		else if (ret)
+			ret = ctx_err(ctx, ret, NC_ERR_FAILED, "cannot read the record of lab \"%s\" (%s): %s",
+				      lab->name, path, strerror(-ret));
+	}
 	if (!ret && rec->ncells)
 		ret = nc_list(ctx, &cells, &n);
 	for (i = 0; i < rec->ncells && !ret; i++) {
@@ -100,19 +103,23 @@ int nc_lab_down(struct nc_ctx *ctx, struct nc_lab *lab, unsigned *removed)
 			continue;
 		lab_end_processes(ctx, rec->cell[i].full);
 		ret = nc_delete(ctx, rec->cell[i].full);
-		if (ret && nc_errkind(ctx) == NC_ERR_NOCELL)
+		if (ret && nc_errkind(ctx) == NC_ERR_NOCELL) {
 			ret = 0;
-		else if (ret)
+		} else if (ret) {
 			left = i;
-		else
+			stopped = 1;
+		} else {
 			(*removed)++;
+		}
 	}
-	if (ret) {	/* the record keeps the cells not yet deleted */
+	/* a record not read, or cells not listed, changed nothing: the record
+	 * is left as it is (an empty one would orphan the lab's cells) */
+	if (stopped) {	/* the record keeps the cells not yet deleted */
 		memmove(rec->cell, rec->cell + left, (rec->ncells - left) * sizeof(rec->cell[0]));
 		rec->ncells -= left;
 		lab_rec_save(&(struct nc_ctx){ .kfd = -1 }, path, lab->name, rec);
 		ctx_wrap(ctx, ret, "lab \"%s\": down stopped at cell \"%s\"", lab->name, rec->cell[0].full);
-	} else {
+	} else if (!ret) {
 		rec->ncells = 0;
 		ret = lab_rec_save(ctx, path, lab->name, rec);
 		unlink(lock);	/* nothing of the lab is left (still held: no up meanwhile) */
