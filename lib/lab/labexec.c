@@ -213,7 +213,8 @@ static int undo_step(struct run *r, const struct lab_op *o, struct nc_ctx *c)
 }
 
 /**
- * undo() - take back every step done, last first
+ * undo() - take back every step done, last first, and the cell of a
+ * failed step that made it (its uplink failed)
  * @r:		run
  *
  * Return: 0, or -errno with the first failure's message in @r->ctx's notice
@@ -224,6 +225,10 @@ static int undo(struct run *r)
 	int ret = 0, one, net_done = 0;
 	unsigned i = r->done;
 
+	/* the step that failed made its cell when only the uplink failed:
+	 * the cell goes with the rest */
+	if (i < r->p->nops && r->p->ops[i].kind == LOP_CELL_ADD && r->made[r->p->ops[i].cell])
+		i++;
 	while (i--) {
 		const struct lab_op *o = &r->p->ops[i];
 

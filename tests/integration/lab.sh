@@ -591,3 +591,25 @@ t_lab_down_unreadable_record() {
 	trap - EXIT
 }
 
+# a cell "up" made whose uplink then fails is deleted again with every
+# other change: it was left behind while up said "every change it made
+# was undone" (and the next up refused it as not the lab's)
+t_lab_failed_uplink_is_undone() {
+	local lab=${PFX}s7p f=$T/lab.yaml
+	printf 'name: %s\ncells:\n  a: {}\n' "$lab" >"$f"
+	trap 'lab_cleanup "$f"; $NC delete "$lab-m" "$lab-n" >/dev/null 2>&1' EXIT
+	expect_rc 0 $NC up -f "$f"
+	# two new cells, the second with an uplink whose engine is not on PATH
+	printf 'name: %s\ncells:\n  a: {}\n  m: {}\n  n: { uplink: slirp4netns }\n' "$lab" >"$T/edit.yaml"
+	mkdir -p "$T/nobin"
+	expect_rc 5 env PATH="$T/nobin" $NC up -f "$T/edit.yaml"
+	expect_err_match "slirp4netns is not installed"
+	expect_err_match "up failed; every change it made was undone"
+	$NC list | grep -q "^$lab-m " && fail "the failed up left cell m: $($NC list)"
+	$NC list | grep -q "^$lab-n " && fail "the failed up left cell n, whose uplink failed: $($NC list)"
+	expect_rc 0 $NC up -f "$f"
+	grep -qx "lab $lab: up to date, nothing changed" "$T/out" || fail "the lab is not as before: $(cat "$T/out")"
+	expect_rc 0 $NC down -f "$f"
+	no_lab_left "$lab"
+	trap - EXIT
+}
