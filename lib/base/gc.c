@@ -12,8 +12,10 @@
  *   from a cell name can have: a cell named "x.conf.tmp.1" stays) and
  *   whose writer's PID no longer runs (a save in progress stays);
  * - stage directories in /tmp owned by the caller holding a file
- *   "owner.pid" whose PID no longer runs (one without it may be a stage
- *   just starting; it stays).
+ *   "owner.pid" whose PID no longer runs, or without that file and not
+ *   changed for ten minutes (a stage writes it right after making the
+ *   directory: one without it is a stage just starting, which stays, or
+ *   a leftover of an older build).
  *
  * Directories are walked with openat(O_NOFOLLOW): a symbolic link is never
  * followed, so gc removes nothing outside the trees it was given.  A PID
@@ -26,12 +28,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include "base/gc.h"
+#include "base/paths.h"
 #include "base/safefile.h"
 
 #define GC_DEPTH	3	/* STATE/fw/CELL/FILE is the deepest */
 #define STAGE_DIR	"/tmp"
 #define STAGE_PREFIX	"netcell-stage-"
+#define STAGE_ORPHAN_AGE 600	/* seconds: a stage dir without owner.pid */
 
 /**
  * pid_gone() - is there no process @pid any more, or only its zombie
@@ -127,33 +132,6 @@ void gc_state(const char *const *dirs, unsigned *removed)
 }
 
 /**
- * remove_tree() - remove everything below a directory, links not followed
- * @dfd:	the directory, consumed
- * @depth:	how many levels further down to go
- */
-static void remove_tree(int dfd, int depth)
-{
-	_cleanup_closedir_ DIR *d = fdopendir(dfd);
-	struct dirent *e;
-	int sub;
-
-	if (!d) {
-		close(dfd);
-		return;
-	}
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (!unlinkat(dirfd(d), e->d_name, 0) || errno != EISDIR || depth <= 0)
-			continue;
-		sub = open_dir_at(dirfd(d), e->d_name);
-		if (sub >= 0)
-			remove_tree(sub, depth - 1);
-		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
-	}
-}
-
-/**
  * stage_owner() - the PID in a stage directory's "owner.pid"
  * @dfd:	the stage directory
  *
@@ -170,6 +148,27 @@ static pid_t stage_owner(int dfd)
 		return 0;
 	buf[n] = '\0';
 	return (pid_t)atoi(buf);
+}
+
+/**
+ * stage_gone() - is a stage directory's "fw stage" gone
+ * @dfd:	the stage directory
+ * @st:		its status
+ *
+ * A stage writes "owner.pid" right after making its directory: one
+ * without it is a stage just starting, or one left by a build that did
+ * not write it (before 0.1) or killed in between; after STAGE_ORPHAN_AGE
+ * it is no stage's any more.
+ *
+ * Return: 1 if so
+ */
+static int stage_gone(int dfd, const struct stat *st)
+{
+	pid_t pid = stage_owner(dfd);
+
+	if (pid)
+		return pid_gone(pid);
+	return time(NULL) - st->st_mtime > STAGE_ORPHAN_AGE;
 }
 
 /**
@@ -192,11 +191,11 @@ void gc_stage_dirs(unsigned *removed)
 		fd = open_dir_at(dirfd(d), e->d_name);
 		if (fd < 0)
 			continue;
-		if (!pid_gone(stage_owner(fd))) {
+		if (!stage_gone(fd, &st)) {
 			close(fd);
 			continue;
 		}
-		remove_tree(fd, GC_DEPTH);
+		paths_remove_below(fd, GC_DEPTH);
 		if (!unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR))
 			(*removed)++;
 	}

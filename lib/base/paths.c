@@ -277,11 +277,11 @@ void paths_remove_dir(const char *dir)
 }
 
 /**
- * remove_at() - remove a directory's entries, below directory fd @fd
- * @fd:		the directory, opened O_DIRECTORY|O_NOFOLLOW (closed here)
- * @depth:	levels left
+ * paths_remove_below() - remove a directory's entries, no link followed
+ * @fd:		the directory, opened O_DIRECTORY|O_NOFOLLOW (consumed)
+ * @depth:	how many levels further down to go
  */
-static void remove_at(int fd, int depth)
+void paths_remove_below(int fd, int depth)
 {
 	DIR *d = fdopendir(fd);
 	struct dirent *e;
@@ -299,7 +299,7 @@ static void remove_at(int fd, int depth)
 		/* a directory: never a link followed out of the tree */
 		sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub >= 0)
-			remove_at(sub, depth - 1);
+			paths_remove_below(sub, depth - 1);
 		unlinkat(fd, e->d_name, AT_REMOVEDIR);
 	}
 	closedir(d);
@@ -316,7 +316,7 @@ void paths_remove_tree(const char *dir)
 
 	if (fd < 0)
 		return;
-	remove_at(fd, 64);
+	paths_remove_below(fd, 64);
 	rmdir(dir);
 }
 

@@ -32,6 +32,7 @@ NC_INTERNAL int paths_which(const char *name, char *buf, size_t len);
 NC_INTERNAL int paths_host_lock(const struct nc_paths *p);
 NC_INTERNAL int paths_fast_dir(const struct nc_paths *p, char *buf, size_t len);
 NC_INTERNAL void paths_remove_tree(const char *dir);
+NC_INTERNAL void paths_remove_below(int fd, int depth);
 NC_INTERNAL int paths_mkdir_private(struct nc_ctx *ctx, const char *dir,
 				    uid_t uid);
 NC_INTERNAL void paths_cell_etc(const struct nc_paths *p, const char *name,

@@ -14,8 +14,10 @@
  *    is one transaction);
  *  - an iptables or mixed generation was loaded into a throwaway namespace
  *    first anyway (every part, or none), which now also keeps its views;
- *  - an nft file over FW_VERIFY_MAX is loaded and checked by its loader
- *    only, and a notice says so.
+ *  - an nft file over FW_VERIFY_MAX (64 MiB with its includes; a file may
+ *    have 16) is loaded and checked by its loader only, and a notice says
+ *    so.  Below it, large files are compared too: they take nftsplit's
+ *    steps, the path where a difference is likeliest.
  * The cell's own views are taken in the cell's child right after its load
  * (with the notice about iptables-legacy rules) and compared here.
  */

@@ -14,10 +14,12 @@ enum fw_expect {
 	FW_EXPECT_TAKE,		/* a cell's load writes its own, for the caller */
 };
 
-/* generations up to this size are compared with the cell after loading
- * (fwverify.c costs a second load, in a throwaway namespace) */
+/* generations up to this size (with their includes) are compared with the
+ * cell after loading (fwverify.c costs a second load, in a throwaway
+ * namespace, and a listing of both): every file fw apply takes (16 MiB)
+ * unless its includes make it larger */
 #ifndef FW_VERIFY_MAX
-#define FW_VERIFY_MAX (1024 * 1024)
+#define FW_VERIFY_MAX (64 << 20)
 #endif
 
 /* how an in-namespace success hands a notice back (fw_run_job()) */

@@ -104,7 +104,12 @@ t_gc_own_leftovers_only() {
 	local kept=("$S/cells/.${PFX}v.conf.nctmp-$$-Ab12Cd" "$S/fw/${cells[0]}/2.nft.tmp.$$"
 		"$S/cells/${PFX}x.conf.tmp.1.bak")
 	for n in "${leftovers[@]}" "${kept[@]}"; do echo partial >"$n" || fail "cannot plant $n"; done
-	mkdir -p "/tmp/netcell-stage-${PFX}a/sub" "/tmp/netcell-stage-${PFX}b" "/tmp/netcell-stage-${PFX}c"
+	mkdir -p "/tmp/netcell-stage-${PFX}a/sub" "/tmp/netcell-stage-${PFX}b" "/tmp/netcell-stage-${PFX}c" \
+		"/tmp/netcell-stage-${PFX}e/sub"
+	# without owner.pid: a stage just starting (c) stays, one untouched
+	# for an hour (an older build's leftover) goes
+	echo x >"/tmp/netcell-stage-${PFX}e/sub/log"
+	touch -d '-1 hour' "/tmp/netcell-stage-${PFX}e"
 	echo "$dead" >"/tmp/netcell-stage-${PFX}a/owner.pid"; echo x >"/tmp/netcell-stage-${PFX}a/sub/log"
 	echo "$$" >"/tmp/netcell-stage-${PFX}b/owner.pid"
 	if [ "$MODE" = root ]; then	# another user's, its stage dead: not root's to remove
@@ -113,12 +118,13 @@ t_gc_own_leftovers_only() {
 	fi
 	expect_rc 0 $NC gc
 	n=$(sed -nE 's/^removed ([0-9]+) leftovers?$/\1/p' "$T/out")
-	[ -n "$n" ] && [ "$n" -ge $((${#leftovers[@]} + 1)) ] || fail "gc said '$(cat "$T/out")', wanted at least $((${#leftovers[@]} + 1)) removed"
+	[ -n "$n" ] && [ "$n" -ge $((${#leftovers[@]} + 2)) ] || fail "gc said '$(cat "$T/out")', wanted at least $((${#leftovers[@]} + 2)) removed"
 	for n in "${leftovers[@]}"; do [ -e "$n" ] && fail "gc left $n"; done
 	for n in "${kept[@]}"; do [ -e "$n" ] || fail "gc removed $n (not a dead writer's temporary file)"; done
 	[ -e "/tmp/netcell-stage-${PFX}a" ] && fail "gc left the stage directory of a dead fw stage"
 	[ -e "/tmp/netcell-stage-${PFX}b/owner.pid" ] || fail "gc removed the stage directory of a running fw stage"
-	[ -d "/tmp/netcell-stage-${PFX}c" ] || fail "gc removed a stage directory without owner.pid"
+	[ -d "/tmp/netcell-stage-${PFX}c" ] || fail "gc removed a new stage directory without owner.pid"
+	[ -e "/tmp/netcell-stage-${PFX}e" ] && fail "gc left an hour-old stage directory without owner.pid"
 	[ "$MODE" = user ] || [ -e "/tmp/netcell-stage-${PFX}d/owner.pid" ] || fail "gc removed another user's stage directory"
 	for c in "${cells[@]}"; do
 		expect_rc 0 $NC inspect "$c"

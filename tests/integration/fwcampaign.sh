@@ -189,6 +189,11 @@ open(sys.argv[1], "w").write("\n".join(l) + "\n")
 PY
 	[ "$(stat -c %s "$T/big.nft")" -gt $((1700 * 1024)) ] || fail "the ruleset is too small to prove anything"
 	expect_rc 0 $NC fw apply "$c" "$T/big.nft"
+	# a large generation is compared with the cell too (the split path is
+	# where a difference is likeliest), not merely loaded
+	grep -q 'checked by its loader only' "$T/err" && fail "the large generation was not compared: $(cat "$T/err")"
+	[ "$(stat -c %s "$NETCELL_STATE_DIR/fw/$c/1.cell-seen" 2>/dev/null || stat -c %s "$NETCELL_STATE_DIR/fw/$c/1.live-nft")" -gt 0 ] ||
+		fail "generation 1 has no views: it was not compared ($(ls "$NETCELL_STATE_DIR/fw/$c"))"
 	$NC exec "$c" -- nft list table inet dorm >"$T/dorm" 2>&1
 	grep -q 'flags dormant' "$T/dorm" || fail "the table the file keeps dormant was woken: $(head -5 "$T/dorm")"
 	grep -q 'ip saddr 192.0.2.10 tcp dport { 22, 80 } accept' "$T/dorm" || fail "the defines did not apply: $(cat "$T/dorm")"
