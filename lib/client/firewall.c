@@ -61,6 +61,122 @@ int nc_fw_apply(struct nc_ctx *ctx, const char *cell, const char *file,
 }
 
 /**
+ * stage_job() - a new generation's files and job, its includes frozen
+ * @ctx:	context
+ * @cell:	cell, or NC_FW_HOST
+ * @dir:	the cell's firewall directory
+ * @files:	the user's files
+ * @format:	format
+ * @gen:	the new generation
+ * @prev:	the generation on record
+ * @job:	out: the job
+ * @frozen:	out: fwgen_freeze_includes()'s result
+ *
+ * Return: 0 or -errno with a message (nothing left of @gen)
+ */
+static int stage_job(struct nc_ctx *ctx, const char *cell, const char *dir,
+		     const char *const *files, enum nc_fw_format format, unsigned gen,
+		     unsigned prev, struct fw_job *job, int *frozen)
+{
+	int ret = fw_stage_files(ctx, dir, gen, files, format, job);
+
+	if (!ret && fw_is_host(cell) && job->format == NC_FW_MIXED)
+		ret = ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
+			      "the host takes an nft file or iptables-save files, not a file with both (fw stage's default); stage with --format nft or --format iptables for the host");
+	if (!ret && fw_is_host(cell)) {
+		struct fw_job cur;
+
+		job->host = 1;
+		fw_host_prefix(job, fwgen_job(dir, prev, &cur) ? NULL : &cur);
+	}
+	/* include statements name copies taken now: every load reads the
+	 * same text, which the sealed generation is (fwgen.c) */
+	if (!ret)
+		*frozen = fwgen_freeze_includes(job);
+	return ret;
+}
+
+/**
+ * load_checked() - load a new generation into the cell and compare the
+ * cell with what it must hold
+ * @ctx:	context
+ * @cell:	cell, or NC_FW_HOST
+ * @dir:	the cell's firewall directory
+ * @gen:	the new generation
+ * @prev:	the generation on record (loaded again when the check fails)
+ * @job:	its job
+ * @unsettled:	out: 1 when the generation on record could not be loaded
+ *		back after a failed check (the "applying" mark must stay for
+ *		the next command to settle)
+ *
+ * Return: 0 (in force and checked), or -errno with a message: the cell
+ * holds the generation on record again, or @unsettled says it may not
+ */
+static int load_checked(struct nc_ctx *ctx, const char *cell, const char *dir, unsigned gen,
+			unsigned prev, struct fw_job *job, int *unsettled)
+{
+	unsigned long long ns_before = 0, ns_after = 0;
+	struct cellns held = { .ns = INCELL_HOST(cell) };
+	struct fw_expect_run er = { .pid = 0 };
+	char why[NC_MSG_MAX];
+	/* the check of the cell's live ruleset after its load: the views it
+	 * must have (fwexpect.c); an iptables generation is loaded into a
+	 * throwaway namespace first (every part, or none) */
+	int ret = fw_expect_begin(ctx, cell, dir, gen, job, &er);
+
+	if (ret)
+		goto out;
+	/* the namespace loaded into is held until the cell is asked for
+	 * again: a namespace freed meanwhile would give its inode number to
+	 * the next one, and a rebuild would go unseen */
+	ret = cellns_open(ctx, cell, &held);
+	if (!ret) {
+		ns_before = fw_ns_id(held.ns.netfd);
+		ret = fw_run_job(ctx, cellns_at(&held), job);
+	}
+	if (!ret)
+		ret = fw_cell_ns(ctx, cell, &ns_after);
+	if (!ret && ns_before == ns_after)
+		ret = fw_expect_end(ctx, &er, 1);
+	if (!ret && ns_before != ns_after) {
+		/* a keeper that died meanwhile rebuilt the cell (rootless) or
+		 * another command made a new cell of that name: the load may
+		 * have reached the new namespace, so the generation on record
+		 * goes back there (the mark stays if that fails) */
+		snprintf(why, sizeof(why),
+			 "cell \"%s\" was rebuilt or replaced while generation %u was being loaded; nothing was recorded: apply it again",
+			 cell, gen);
+		ret = -ESTALE;
+	} else if (ret == -EPROTO) {
+		/* loaded, and the cell does not hold it: never report that as
+		 * success; the generation on record goes back */
+		snprintf(why, sizeof(why),
+			 "%s; generation %u was not recorded and generation %u, the one on record, was loaded again: please report this with the file",
+			 ctx->msg, gen, prev);
+	}
+	if (ret == -ESTALE || ret == -EPROTO) {
+		*unsettled = fw_switch_unmarked(ctx, cell, dir, prev, 0) != 0;
+		if (*unsettled) {	/* "was loaded again" would be false */
+			char *cut = strstr(why, "; generation");
+			char sw[256];
+
+			snprintf(sw, sizeof(sw), "%s", ctx->msg);
+			if (cut)
+				*cut = '\0';
+			ctx_err(ctx, ret, NC_ERR_FAILED,
+				"%s; putting generation %u back failed too (%s): the next netcell command on cell \"%s\" loads it",
+				why, prev, sw, cell);
+		} else {
+			ctx_err(ctx, ret, NC_ERR_FAILED, "%s", why);
+		}
+	}
+out:
+	cellns_close(&held);
+	fw_expect_end(ctx, &er, 0);	/* waits for, and removes, what is left */
+	return ret;
+}
+
+/**
  * apply_locked() - nc_fw_apply_files() with the lock held
  * @ctx:	context
  * @cell:	cell
@@ -77,13 +193,10 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 			unsigned confirm_secs, unsigned *gen)
 {
 	long long v[3] = { 0 }, deadline;
-	unsigned long long ns_before = 0, ns_after = 0;
-	struct cellns held = { .ns = INCELL_HOST(cell) };
-	struct fw_expect_run er = { .pid = 0 };
 	unsigned prev = fwgen_current(dir);
 	struct fw_job job;
 	char text[96];
-	int ret, frozen = 0;
+	int ret, frozen = 0, unsettled = 0;
 
 	if (fwgen_read_num(dir, "pending", v) == 3)
 		return ctx_err(ctx, -EBUSY, NC_ERR_FAILED,
@@ -98,70 +211,9 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 	if (ret)
 		return ctx_err(ctx, ret, NC_ERR_FAILED, "cannot record generation %u: %s", *gen,
 			       strerror(-ret));
-	ret = fw_stage_files(ctx, dir, *gen, files, format, &job);
-	if (!ret && fw_is_host(cell) && job.format == NC_FW_MIXED)
-		ret = ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
-			      "the host takes an nft file or iptables-save files, not a file with both (fw stage's default); stage with --format nft or --format iptables for the host");
-	if (!ret && fw_is_host(cell)) {
-		struct fw_job cur;
-
-		job.host = 1;
-		fw_host_prefix(&job, fwgen_job(dir, prev, &cur) ? NULL : &cur);
-	}
-	/* include statements name copies taken now: every load reads the
-	 * same text, which the sealed generation is (fwgen.c) */
+	ret = stage_job(ctx, cell, dir, files, format, *gen, prev, &job, &frozen);
 	if (!ret)
-		frozen = fwgen_freeze_includes(&job);
-	/* the check of the cell's live ruleset after its load: the views it
-	 * must have (fwexpect.c); an iptables generation is loaded into a
-	 * throwaway namespace first (every part, or none) */
-	if (!ret)
-		ret = fw_expect_begin(ctx, cell, dir, *gen, &job, &er);
-	if (!ret) {
-		/* the namespace loaded into is held until the cell is asked for
-		 * again: a namespace freed meanwhile would give its inode
-		 * number to the next one, and a rebuild would go unseen */
-		ret = cellns_open(ctx, cell, &held);
-		if (!ret) {
-			ns_before = fw_ns_id(held.ns.netfd);
-			ret = fw_run_job(ctx, cellns_at(&held), &job);
-		}
-		if (!ret)
-			ret = fw_cell_ns(ctx, cell, &ns_after);
-		if (!ret && ns_before == ns_after)
-			ret = fw_expect_end(ctx, &er, 1);
-		/* a keeper that died meanwhile rebuilt the cell (rootless) or
-		 * another command made a new cell of that name: what was loaded
-		 * went into a namespace that is no longer this cell */
-		if (!ret && ns_before != ns_after) {
-			/* the load may have reached the new namespace: put the
-			 * generation on record back there (the mark stays if
-			 * that fails, for the next command to settle) */
-			ret = ctx_err(ctx, -ESTALE, NC_ERR_FAILED,
-				      "cell \"%s\" was rebuilt or replaced while generation %u was being loaded; nothing was recorded: apply it again",
-				      cell, *gen);
-			if (!fw_switch_unmarked(ctx, cell, dir, prev, 0))
-				fwgen_remove_state(dir, "applying");
-			ctx_err(ctx, -ESTALE, NC_ERR_FAILED,
-				"cell \"%s\" was rebuilt or replaced while generation %u was being loaded; nothing was recorded: apply it again",
-				cell, *gen);
-		} else if (ret == -EPROTO) {
-			/* loaded, and the cell does not hold it: never report
-			 * that as success; the generation on record goes back */
-			char why[NC_MSG_MAX];
-
-			snprintf(why, sizeof(why), "%s", ctx->msg);
-			if (!fw_switch_unmarked(ctx, cell, dir, prev, 0))
-				fwgen_remove_state(dir, "applying");
-			ctx_err(ctx, -EPROTO, NC_ERR_FAILED,
-				"%s; generation %u was not recorded and generation %u, the one on record, was loaded again: please report this with the file",
-				why, *gen, prev);
-		} else if (ret) {	/* the cell's record is unchanged */
-			fwgen_remove_state(dir, "applying");
-		}
-	}
-	cellns_close(&held);
-	fw_expect_end(ctx, &er, 0);	/* waits for, and removes, what is left */
+		ret = load_checked(ctx, cell, dir, *gen, prev, &job, &unsettled);
 	/* statements that could not be copied are read as nft finds them at
 	 * each load: expanding them now would be a guess at what was loaded */
 	if (!ret && (frozen < 0 || fwgen_seal_includes(&job)))
@@ -171,8 +223,11 @@ static int apply_locked(struct nc_ctx *ctx, const char *cell, const char *dir,
 		ret = fwgen_write_meta(dir, *gen, &job) ? ctx_err(ctx, -EIO, NC_ERR_FAILED,
 				"cannot record generation %u", *gen) : 0;
 	if (ret) {
+		/* the cell holds the generation on record, or the mark tells
+		 * the next command to put it back (settle()) */
 		fw_remove_gen(dir, *gen);
-		fwgen_remove_state(dir, "applying");
+		if (!unsettled)
+			fwgen_remove_state(dir, "applying");
 		return ret;
 	}
 	fwgen_set_current(dir, *gen);

@@ -275,11 +275,13 @@ static int verify(const char *dir, const char *script, enum nc_fw_format format,
 		return -ECHILD;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		why = stage_read_file(stage_path(dir, "re.err", path, sizeof(path)), &l);
-		snprintf(err, len, "the ruleset the script built cannot be written in %s syntax: it does not load again:\n%s%s",
+		snprintf(err, len, "the ruleset the script built cannot be written in %s syntax: it does not load again:\n%s%s%s",
 			 format == NC_FW_NFT ? "nft" : format == NC_FW_IPTABLES ? "iptables-save" :
 			 "netcell's", why && l ? why : "(no error text)",
 			 xt_outside_ip(b->nft) ?
-			 "\nebtables and arptables rules (tables of family bridge or arp) are written as nft text, which cannot hold the xtables matches they use: write those rules with nft in the script (nft add rule bridge filter ...), or keep them out of the staged firewall" : "");
+			 "\nebtables and arptables rules (tables of family bridge or arp) are written as nft text, which cannot hold the xtables matches they use: write those rules with nft in the script (nft add rule bridge filter ...), or keep them out of the staged firewall" : "",
+			 why && strstr(why, "-m set") && strstr(why, "doesn't exist") ?
+			 "\nthe rule matches an ipset set: ipset sets are kernel objects of their own, not part of a ruleset, so no ruleset file can carry them (and fw apply checks a file in a namespace of its own, where the set would not exist): use an nft set in the script instead (nft add set inet t blk '{ type ipv4_addr; }'; nft add element inet t blk '{ 192.0.2.1 }'; nft add rule inet t input ip saddr @blk drop)" : "");
 		return -EINVAL;
 	}
 	r.nft = stage_read_file(stage_path(dir, "re.nft", path, sizeof(path)), &l);

@@ -71,6 +71,24 @@ EOF2
 	$NC delete --force "${PFX}s"
 }
 
+t_stage_ipset_named() {
+	# a script whose rule matches an ipset set: no ruleset file can carry
+	# the set, so nothing is output, and the error names ipset and the way
+	# out (an nft set); inside a cell, ipset itself works
+	local c=${PFX}is
+	command -v ipset >/dev/null || fail "ipset is needed (scripts/install-deps installs it)"
+	printf '#!/bin/sh\nipset create blk hash:ip\nipset add blk 192.0.2.1\niptables -A INPUT -m set --match-set blk src -j DROP\n' >"$T/ips.sh"
+	chmod 755 "$T/ips.sh"
+	expect_rc 6 $NC fw stage -o "$T/out.rules" -- "$T/ips.sh"
+	[ -e "$T/out.rules" ] && fail "a file was output: $(cat "$T/out.rules")"
+	expect_err_match 'Set blk doesn.t exist'
+	expect_err_match 'ipset sets are kernel objects of their own.*use an nft set'
+	expect_rc 0 $NC create "$c" --uplink none
+	trap '$NC delete --force "$c" >/dev/null 2>&1' RETURN
+	expect_rc 0 $NC exec "$c" -- "$T/ips.sh"
+	$NC exec "$c" -- ipset list blk | grep -q '^192.0.2.1$' || fail "ipset in the cell: $($NC exec "$c" -- ipset list blk 2>&1)"
+}
+
 t_stage_failing_line() {
 	{ echo '#!/bin/sh'; for i in $(seq 2 36); do echo "iptables -A INPUT -p tcp --dport $((1000 + i)) -j ACCEPT"; done
 	  echo 'iptables -A INPUT -p tcp --dport 22 -j NO_SUCH_CHAIN'
