@@ -14,7 +14,8 @@
 # goes, as on a host with other containers: the bridge, the table and the
 # chain's iptables chains exist already, for both.
 # Run as root.  N=runs per round (20), ROUNDS=interleaved rounds, medians
-# reported (5), SECS=length of each iperf3 run (3).
+# reported (5), SECS=length of each iperf3 run (3), NCVER=netcell's
+# cniVersion (1.0.0; 1.1.0 asks host-local its VERSION first).
 # Only namespaces this script makes are reached.
 set -eu
 cd "$(dirname "$0")/.."
@@ -35,21 +36,7 @@ A=10.234.$X; B=10.235.$X; K=10.236.$X
 export NETCELL_CNI_STATE_DIR=$D/state CNI_PATH=/usr/lib/cni CNI_IFNAME=eth0
 HAD_CNI_CHAINS=$( (iptables-save; ip6tables-save) 2>/dev/null | grep -c '^:CNI-' || true)
 PIDS=()
-
-# chain_leftovers: the iptables chains the chain's plugins leave after DEL
-# (CNI-FORWARD, CNI-HOSTPORT-*), removed when this script brought them
-chain_leftovers() {
-	[ "$HAD_CNI_CHAINS" = 0 ] || return 0
-	local ipt t c
-	for ipt in iptables ip6tables; do
-		for t in nat filter; do
-			$ipt-save -t $t | grep -oE '^-A [A-Z]+ .* -j CNI-[A-Za-z0-9-]+$' | sed 's/^-A/-D/' |
-				while read -r r; do eval $ipt -t $t "$r"; done
-			for c in $($ipt-save -t $t | grep -oE '^:CNI-[^ ]+' | cut -c2-); do $ipt -t $t -F "$c"; done
-			for c in $($ipt-save -t $t | grep -oE '^:CNI-[^ ]+' | cut -c2-); do $ipt -t $t -X "$c"; done
-		done
-	done
-}
+. bench/cnilib.sh
 
 cleanup() {
 	local p
@@ -72,59 +59,6 @@ trap 'cleanup 2>/dev/null' EXIT
 ip -4 route | grep -qE "^(10\.234|10\.235|10\.236)\.$X\." && { echo "bench/cni.sh: a route uses $A, $B or $K" >&2; exit 1; }
 nft list table inet netcell_cni >/dev/null 2>&1 && { echo "bench/cni.sh: table inet netcell_cni is in use" >&2; exit 1; }
 
-# configurations: HOSTNUM and HOSTPORT vary per container
-ncconf() { # FILE HOSTNUM HOSTPORT
-	printf '{"cniVersion": "1.0.0", "name": "%snc", "type": "netcell", "bridge": "%snb",
- "ipam": {"type": "host-local", "ranges": [[{"subnet": "%s.0/24"}]], "dataDir": "%s/ipam"},
- "runtimeConfig": {"ips": ["%s.%s/24"], "portMappings": [{"hostPort": %s, "containerPort": 5201, "protocol": "tcp"}]}}\n' \
-		"$P" "$P" "$A" "$D" "$A" "$2" "$3" >"$1"
-}
-brconf() { # FILE HOSTNUM
-	printf '{"cniVersion": "1.0.0", "name": "%sbr", "type": "bridge", "bridge": "%sbb", "isGateway": true, "ipMasq": true,
- "ipam": {"type": "host-local", "ranges": [[{"subnet": "%s.0/24"}]], "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "%s/ipam"},
- "runtimeConfig": {"ips": ["%s.%s/24"]}}\n' "$P" "$P" "$B" "$D" "$B" "$2" >"$1"
-}
-# withprev FILE TYPE PREVRESULT HOSTPORT: a chained plugin's stdin
-withprev() {
-	python3 - "$@" <<'PY'
-import json, sys
-f, typ, prev, hp = sys.argv[1:5]
-c = {"cniVersion": "1.0.0", "name": json.load(open(f.rsplit("/", 1)[0] + "/br.json"))["name"], "type": typ}
-if typ == "portmap":
-    c["snat"] = True
-    c["capabilities"] = {"portMappings": True}
-    c["runtimeConfig"] = {"portMappings": [{"hostPort": int(hp), "containerPort": 5201, "protocol": "tcp"}]}
-c["prevResult"] = json.loads(open(prev).read())
-json.dump(c, open(f, "w"))
-PY
-}
-
-# chain CMD ID NETNS [SUFFIX]: bridge, portmap, firewall (DEL: reversed),
-# as libcni runs a conflist
-chain() {
-	local s=${4:-}
-	if [ "$1" = ADD ]; then
-		CNI_COMMAND=ADD CNI_CONTAINERID=$2 CNI_NETNS=$3 /usr/lib/cni/bridge <"$D/br$s.json" >/dev/null &&
-		CNI_COMMAND=ADD CNI_CONTAINERID=$2 CNI_NETNS=$3 /usr/lib/cni/portmap <"$D/pm$s.json" >/dev/null &&
-		CNI_COMMAND=ADD CNI_CONTAINERID=$2 CNI_NETNS=$3 /usr/lib/cni/firewall <"$D/fw$s.json" >/dev/null
-	else
-		CNI_COMMAND=DEL CNI_CONTAINERID=$2 CNI_NETNS=$3 /usr/lib/cni/firewall <"$D/fw$s.json" >/dev/null &&
-		CNI_COMMAND=DEL CNI_CONTAINERID=$2 CNI_NETNS=$3 /usr/lib/cni/portmap <"$D/pm$s.json" >/dev/null &&
-		CNI_COMMAND=DEL CNI_CONTAINERID=$2 CNI_NETNS=$3 /usr/lib/cni/bridge <"$D/br$s.json" >/dev/null
-	fi
-}
-# prepare_chain SUFFIX ID NETNS HOSTNUM HOSTPORT: the chain's stdin files,
-# prevResult from one real ADD (the address is pinned, so it is the same
-# every time), then DEL
-prepare_chain() {
-	brconf "$D/br$1.json" "$4"
-	[ -f "$D/br.json" ] || cp "$D/br$1.json" "$D/br.json"
-	CNI_COMMAND=ADD CNI_CONTAINERID=$2 CNI_NETNS=$3 /usr/lib/cni/bridge <"$D/br$1.json" >"$D/res$1.json"
-	withprev "$D/pm$1.json" portmap "$D/res$1.json" "$5"
-	withprev "$D/fw$1.json" firewall "$D/res$1.json" "$5"
-	CNI_COMMAND=ADD CNI_CONTAINERID=$2 CNI_NETNS=$3 /usr/lib/cni/portmap <"$D/pm$1.json" >/dev/null
-	CNI_COMMAND=ADD CNI_CONTAINERID=$2 CNI_NETNS=$3 /usr/lib/cni/firewall <"$D/fw$1.json" >/dev/null
-}
 nc_cycle() {
 	CNI_COMMAND=ADD CNI_CONTAINERID=nc-bench CNI_NETNS=/run/netns/${P}n2 "$NCCNI" <"$D/nc2.json" >/dev/null &&
 	CNI_COMMAND=DEL CNI_CONTAINERID=nc-bench CNI_NETNS=/run/netns/${P}n2 "$NCCNI" <"$D/nc2.json" >/dev/null

@@ -19,7 +19,7 @@ static inline void cni_freep(void *p)
 }
 #define cni_autofree __attribute__((cleanup(cni_freep)))
 
-/* CNI error codes (CNI spec 1.0.0, "Error") */
+/* CNI error codes (CNI spec 1.1.0, "Error"; 50 and 51 are STATUS's) */
 enum cni_code {
 	CNI_E_VERSION = 1,	/* incompatible CNI version */
 	CNI_E_FIELD = 2,	/* unsupported field in the network configuration */
@@ -29,6 +29,8 @@ enum cni_code {
 	CNI_E_DECODE = 6,	/* failed to decode content */
 	CNI_E_CONFIG = 7,	/* invalid network config */
 	CNI_E_LATER = 11,	/* try again later */
+	CNI_E_UNAVAILABLE = 50,	/* STATUS: the plugin cannot serve ADD */
+	CNI_E_LIMITED = 51,	/* STATUS: and existing containers may have limited connectivity */
 	CNI_E_NETCELL = 100,	/* netcell: setting up the network failed */
 	CNI_E_PORT = 101,	/* netcell: a host port is taken */
 	CNI_E_FIREWALL = 102,	/* netcell: the firewall ruleset was rejected */
@@ -49,6 +51,16 @@ struct cni_err {
 };
 
 /**
+ * struct cni_valid - one attachment GC keeps (cni.dev/valid-attachments)
+ * @id:		containerID
+ * @ifname:	ifname
+ */
+struct cni_valid {
+	char id[257];
+	char ifname[IFNAMSIZ];
+};
+
+/**
  * struct cni_conf - the network configuration on stdin, and the runtime's
  * @version:	cniVersion
  * @name:	network name
@@ -65,6 +77,8 @@ struct cni_err {
  * @mac:	runtimeConfig.mac, "" for the plugin's own
  * @prev:	prevResult, or NULL (owned by @root)
  * @root:	the parsed document
+ * @valid:	GC: the attachments to keep (heap), NULL when none
+ * @nvalid:	how many
  */
 struct cni_conf {
 	char version[16];
@@ -81,6 +95,8 @@ struct cni_conf {
 	char mac[18];
 	struct json_object *prev;
 	struct json_object *root;
+	struct cni_valid *valid;
+	size_t nvalid;
 };
 
 /**
@@ -109,10 +125,18 @@ void cni_conf_free(struct cni_conf *c);
 int cni_version_ok(const char *v);
 int cni_arg(const char *args, const char *key, char *out, size_t len);
 int cni_args_ok(const char *args, struct cni_err *e);
+int cni_attaching(const char *cmd);
+int cni_lib_error(struct cni_err *e, int code, struct nc_ctx *ctx, const char *what);
 
 /* ipam.c */
 int cni_ipam(const struct cni_conf *c, const struct cni_env *env, const char *stdin_text,
 	     struct json_object **result, struct cni_err *e);
+int cni_ipam_run(const struct cni_conf *c, const struct cni_env *env, const char *cmd,
+		 const char *stdin_text, struct json_object **result, struct cni_err *e);
+int cni_ipam_speaks(const struct cni_conf *c, const struct cni_env *env, const char *v,
+		    struct cni_err *e);
+const char *cni_ipam_version(const struct cni_conf *c, const struct cni_env *env,
+			     struct cni_err *e);
 int cni_ipam_parse(struct json_object *res, struct nc_cni_attach *a, struct cni_err *e);
 
 /**
@@ -137,6 +161,11 @@ int cni_state_lock(struct cni_err *e);
 int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
 		   const struct nc_cni_attach *a, const char *cell, const struct cni_share *w,
 		   struct cni_err *e);
+int cni_state_save_net(const char *net, const struct cni_env *env, const char *netns,
+		       const struct nc_cni_attach *a, const char *cell, const struct cni_share *w,
+		       struct cni_err *e);
+void cni_state_net_dir(const char *net, char *buf, size_t len);
+int cni_state_usable(char *why, size_t len);
 int cni_state_load(const char *net, const struct cni_env *env, struct nc_cni_attach *a,
 		   char *netns, size_t nslen, char *cell, size_t celllen, struct cni_share *w);
 int cni_state_load_file(const char *path, struct nc_cni_attach *a, char *netns, size_t nslen,
@@ -165,5 +194,21 @@ int cni_fw_apply(const struct cni_env *env, const char *file, char *cell, size_t
 		 struct cni_err *e);
 void cni_fw_forget(const char *cell);
 int cni_fw_check(const char *cell, struct cni_err *e);
+
+/* the verbs: add.c, del.c, check.c, status.c, gc.c */
+int cni_cmd_add(const struct cni_conf *c, struct cni_env *env, const char *in, struct cni_err *e);
+int cni_cmd_del(const struct cni_conf *c, struct cni_env *env, const char *in, struct cni_err *e);
+int cni_cmd_check(const struct cni_conf *c, struct cni_env *env, const char *in, struct cni_err *e);
+int cni_cmd_status(const struct cni_conf *c, struct cni_env *env, const char *in,
+		   struct cni_err *e);
+int cni_cmd_gc(const struct cni_conf *c, struct cni_env *env, const char *in, struct cni_err *e);
+
+/* del.c: what DEL and GC share */
+int cni_ipam_release(const struct cni_conf *c, struct cni_env *env, const char *in,
+		     struct cni_err *e);
+int cni_detach(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *netns, int nat);
+void cni_hand_over(const struct cni_env *env, const char *net, const struct nc_cni_attach *gone);
+int cni_forget(const char *net, const struct cni_env *env, const struct nc_cni_attach *a,
+	       const char *netns, const char *cell, const struct cni_share *w, struct cni_err *e);
 
 #endif /* NC_CNI_H */

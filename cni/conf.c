@@ -44,6 +44,22 @@ int cni_error(struct cni_err *e, int code, const char *details, const char *fmt,
 }
 
 /**
+ * cni_lib_error() - a library failure as the command's error
+ * @e:		error
+ * @code:	CNI code
+ * @ctx:	context with the library's message
+ * @what:	what failed
+ *
+ * Return: -1
+ */
+int cni_lib_error(struct cni_err *e, int code, struct nc_ctx *ctx, const char *what)
+{
+	if (nc_errkind(ctx) == NC_ERR_EXISTS && code == CNI_E_NETCELL)
+		code = CNI_E_PORT;
+	return cni_error(e, code, NULL, "%s: %s", what, nc_errmsg(ctx));
+}
+
+/**
  * cni_version_ok() - is a cniVersion one this plugin speaks
  * @v:		version
  *
@@ -51,7 +67,7 @@ int cni_error(struct cni_err *e, int code, const char *details, const char *fmt,
  */
 int cni_version_ok(const char *v)
 {
-	static const char *const ok[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0" };
+	static const char *const ok[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0" };
 	size_t i;
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
@@ -353,7 +369,7 @@ static int pod_file(const char *dir, const struct cni_env *env, struct cni_conf 
 		return 0;
 	n = snprintf(path, sizeof(path), "%s/%s.nft", dir, pod);
 	if (strlen(pod) + 4 > NAME_MAX || n < 0 || (size_t)n >= sizeof(path))
-		return strcmp(env->command, "DEL") ?
+		return cni_attaching(env->command) ?
 			cni_error(e, CNI_E_ENV, NULL,
 				  "CNI_ARGS: K8S_POD_NAME \"%.32s...\" (%zu characters) is too long for its firewall file %s/POD_NAME.nft; shorten it to %d characters, or name the file with NETCELL_FIREWALL or the netcell.io/firewall annotation",
 				  pod, strlen(pod), dir, NAME_MAX - 4) : 0;
@@ -384,7 +400,7 @@ static int firewall(struct json_object *o, struct json_object *rc, const struct 
 		return cni_error(e, CNI_E_CONFIG, NULL,
 				 "network configuration: \"firewall\" and \"firewallDir\" must be absolute paths");
 	if (!cni_arg(env->args, "NETCELL_FIREWALL", name, sizeof(name)) &&
-	    pod_annotation(rc, name, sizeof(name), e) < 0 && strcmp(env->command, "DEL"))
+	    pod_annotation(rc, name, sizeof(name), e) < 0 && cni_attaching(env->command))
 		return -1;
 	if (name[0] && (!dir[0] || !file_name_ok(name)))
 		return cni_error(e, CNI_E_CONFIG, NULL,
@@ -442,7 +458,7 @@ static int check(const struct cni_conf *c, struct cni_err *e)
 		return cni_error(e, CNI_E_CONFIG, NULL, "network configuration: \"cniVersion\" is missing");
 	if (!cni_version_ok(c->version))
 		return cni_error(e, CNI_E_VERSION, NULL,
-				 "cniVersion \"%s\" is not supported; use 1.0.0, 0.4.0, 0.3.1 or 0.3.0",
+				 "cniVersion \"%s\" is not supported; use 1.1.0, 1.0.0, 0.4.0, 0.3.1 or 0.3.0",
 				 c->version);
 	if (!name_ok(c->name))
 		return cni_error(e, CNI_E_CONFIG, NULL,
@@ -479,7 +495,7 @@ static int prev_result(struct cni_conf *c, const struct cni_env *env, struct cni
 	struct json_object *v;
 	size_t i;
 
-	if (!strcmp(env->command, "DEL")) {
+	if (!cni_attaching(env->command)) {
 		if (json_object_object_get_ex(c->root, "prevResult", &v) &&
 		    json_object_is_type(v, json_type_object))
 			c->prev = v;
@@ -497,6 +513,78 @@ static int prev_result(struct cni_conf *c, const struct cni_env *env, struct cni
 	    !json_object_is_type(v, json_type_object))
 		return cni_error(e, CNI_E_CONFIG, NULL,
 				 "prevResult: \"dns\" must be an object; the plugin before netcell in the chain gave a broken result");
+	return 0;
+}
+
+/**
+ * cni_attaching() - does a command work on one attachment with the
+ * runtime's full set of arguments (ADD, CHECK): DEL cleans up whatever it
+ * is given, STATUS and GC name no container
+ * @cmd:	CNI_COMMAND
+ *
+ * Return: 1 for ADD and CHECK
+ */
+int cni_attaching(const char *cmd)
+{
+	return !strcmp(cmd, "ADD") || !strcmp(cmd, "CHECK");
+}
+
+/**
+ * valid_one() - one entry of cni.dev/valid-attachments
+ * @o:		{"containerID": ID, "ifname": NAME}
+ * @v:		output
+ *
+ * Return: 0, or -1 when it is not such an object of strings that fit
+ */
+static int valid_one(struct json_object *o, struct cni_valid *v)
+{
+	struct json_object *id, *ifn;
+
+	if (!json_object_is_type(o, json_type_object) ||
+	    !json_object_object_get_ex(o, "containerID", &id) ||
+	    !json_object_object_get_ex(o, "ifname", &ifn) ||
+	    !json_object_is_type(id, json_type_string) || !json_object_is_type(ifn, json_type_string) ||
+	    !json_object_get_string_len(id) || (size_t)json_object_get_string_len(id) >= sizeof(v->id) ||
+	    !json_object_get_string_len(ifn) || (size_t)json_object_get_string_len(ifn) >= sizeof(v->ifname))
+		return -1;
+	snprintf(v->id, sizeof(v->id), "%s", json_object_get_string(id));
+	snprintf(v->ifname, sizeof(v->ifname), "%s", json_object_get_string(ifn));
+	return 0;
+}
+
+/**
+ * valid_attachments() - GC's list of the attachments to keep
+ * @c:		configuration: @c->valid and @c->nvalid set
+ * @e:		error
+ *
+ * "cni.dev/valid-attachments" (CNI 1.1.0); libcni also sends the same list
+ * as "cni.dev/attachments" (an earlier draft's name), read when the first
+ * is absent.  Without the list, or with an entry that is not
+ * {"containerID": ID, "ifname": NAME}, GC removes nothing: a list misread
+ * would remove containers that live.
+ *
+ * Return: 0 or -1 (code 7)
+ */
+static int valid_attachments(struct cni_conf *c, struct cni_err *e)
+{
+	struct json_object *l;
+	size_t i, n;
+
+	if ((!json_object_object_get_ex(c->root, "cni.dev/valid-attachments", &l) &&
+	     !json_object_object_get_ex(c->root, "cni.dev/attachments", &l)) ||
+	    !json_object_is_type(l, json_type_array))
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "GC needs \"cni.dev/valid-attachments\", a list of {\"containerID\": ID, \"ifname\": NAME} to keep (CNI 1.1.0); nothing was removed");
+	n = json_object_array_length(l);
+	c->valid = n ? calloc(n, sizeof(*c->valid)) : NULL;
+	if (n && !c->valid)
+		return cni_error(e, CNI_E_IO, NULL, "out of memory");
+	for (i = 0; i < n; i++)
+		if (valid_one(json_object_array_get_idx(l, i), &c->valid[i]))
+			return cni_error(e, CNI_E_CONFIG, NULL,
+					 "cni.dev/valid-attachments[%zu] is not {\"containerID\": ID, \"ifname\": NAME} (an id of 1-256 characters, an interface name of 1-15); nothing was removed",
+					 i);
+	c->nvalid = n;
 	return 0;
 }
 
@@ -582,13 +670,21 @@ int cni_conf_parse(const char *text, const struct cni_env *env, struct cni_conf 
 		return cni_error(e, CNI_E_DECODE, NULL,
 				 "the network configuration on stdin must be a JSON object");
 	if (fields(c->root, c, e) || get(c->root, "runtimeConfig", json_type_object, &rc, e) ||
-	    prev_result(c, env, e) || (strcmp(env->command, "DEL") && cni_args_ok(env->args, e)) ||
+	    prev_result(c, env, e) || (cni_attaching(env->command) && cni_args_ok(env->args, e)) ||
 	    runtime(rc, c, e) ||
 	    firewall(c->root, rc, env, c, e))
 		return -1;
 	if (!c->mac[0])
 		cni_arg(env->args, "MAC", c->mac, sizeof(c->mac));
-	return check(c, e);
+	if (check(c, e))
+		return -1;
+	/* the verbs of 1.1.0: libcni sends them with 1.1.0 configurations only */
+	if ((!strcmp(env->command, "GC") || !strcmp(env->command, "STATUS")) &&
+	    strcmp(c->version, "1.1.0"))
+		return cni_error(e, CNI_E_VERSION, NULL,
+				 "%s needs cniVersion 1.1.0, not %s; write 1.1.0 in the conflist",
+				 env->command, c->version);
+	return !strcmp(env->command, "GC") ? valid_attachments(c, e) : 0;
 }
 
 /**
@@ -600,4 +696,7 @@ void cni_conf_free(struct cni_conf *c)
 	if (c->root)
 		json_object_put(c->root);
 	c->root = c->prev = NULL;
+	free(c->valid);
+	c->valid = NULL;
+	c->nvalid = 0;
 }

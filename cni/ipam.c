@@ -169,9 +169,12 @@ static int plugin_error(const char *type, const char *out, int status, struct cn
 		msg = json_object_get_string(v);
 	if (o && json_object_object_get_ex(o, "details", &v))
 		details = json_object_get_string(v);
-	/* "try again later" stays what it is, so the runtime retries */
-	if (o && json_object_object_get_ex(o, "code", &v) && json_object_get_int(v) == CNI_E_LATER)
-		code = CNI_E_LATER;
+	/* "try again later" stays what it is, so the runtime retries; so do
+	 * STATUS's "not available" codes */
+	if (o && json_object_object_get_ex(o, "code", &v) &&
+	    (json_object_get_int(v) == CNI_E_LATER || json_object_get_int(v) == CNI_E_UNAVAILABLE ||
+	     json_object_get_int(v) == CNI_E_LIMITED))
+		code = json_object_get_int(v);
 	if (!msg[0])
 		msg = WIFEXITED(status) ? "no error message" : "killed by a signal";
 	cni_error(e, code, details, "IPAM plugin \"%s\" failed: %s", type, msg);
@@ -181,33 +184,195 @@ static int plugin_error(const char *type, const char *out, int status, struct cn
 }
 
 /**
- * cni_ipam() - run the IPAM plugin of the configuration
+ * ipam_bin() - the IPAM plugin's binary in CNI_PATH
+ * @c:		configuration
+ * @env:	CNI_PATH
+ * @bin:	output, PATH_MAX bytes
+ * @e:		error
+ *
+ * Return: 0 or -1 (code 7)
+ */
+static int ipam_bin(const struct cni_conf *c, const struct cni_env *env, char *bin,
+		    struct cni_err *e)
+{
+	if (strchr(c->ipam, '/') || find_plugin(env->path, c->ipam, bin, PATH_MAX))
+		return cni_error(e, CNI_E_CONFIG, NULL,
+				 "IPAM plugin \"%s\" not found in CNI_PATH \"%s\"; install it (Debian: containernetworking-plugins) or fix \"ipam.type\"",
+				 c->ipam, env->path);
+	return 0;
+}
+
+/**
+ * run_as() - run the IPAM plugin with CNI_COMMAND set to @cmd (the rest of
+ * the environment as the runtime gave it)
+ * @bin:	the plugin
+ * @cmd:	CNI_COMMAND for it
+ * @in:		its stdin
+ * @out:	heap stdout text
+ * @status:	wait status
+ *
+ * Return: 0 or -errno (it could not be run)
+ */
+static int run_as(const char *bin, const char *cmd, const char *in, char **out, int *status)
+{
+	char was[16];
+	const char *w = getenv("CNI_COMMAND");
+	int ret;
+
+	snprintf(was, sizeof(was), "%s", w ? w : "");
+	setenv("CNI_COMMAND", cmd, 1);
+	ret = run_plugin(bin, in, out, status);
+	if (w)
+		setenv("CNI_COMMAND", was, 1);
+	else
+		unsetenv("CNI_COMMAND");
+	return ret;
+}
+
+/**
+ * cni_ipam_speaks() - does the IPAM plugin announce a cniVersion (its
+ * VERSION answer, asked once per process)
+ * @c:		configuration
+ * @env:	CNI_PATH
+ * @v:		the version
+ * @e:		error
+ *
+ * STATUS and GC exist from 1.1.0 on: a plugin that does not announce it
+ * (Debian 12's host-local 1.1.1 announces up to 1.0.0) has neither.
+ *
+ * Return: 1 if it does, 0 if not, -1 when the plugin is missing or gives
+ * no VERSION answer (@e set)
+ */
+int cni_ipam_speaks(const struct cni_conf *c, const struct cni_env *env, const char *v,
+		    struct cni_err *e)
+{
+	static struct json_object *vers;	/* its supportedVersions, kept */
+	cni_autofree char *out = NULL;
+	struct json_object *o, *l;
+	char bin[PATH_MAX], in[64];
+	int status = 0, ret;
+	size_t i;
+
+	if (!vers) {
+		if (ipam_bin(c, env, bin, e))
+			return -1;
+		snprintf(in, sizeof(in), "{\"cniVersion\": \"%s\"}", c->version);
+		if (run_as(bin, "VERSION", in, &out, &status))
+			return cni_error(e, CNI_E_IO, NULL, "cannot run IPAM plugin \"%s\": %s", bin,
+					 strerror(errno));
+		o = WIFEXITED(status) && !WEXITSTATUS(status) ? json_tokener_parse(out) : NULL;
+		if (!o || !json_object_object_get_ex(o, "supportedVersions", &l) ||
+		    !json_object_is_type(l, json_type_array)) {
+			if (o)
+				json_object_put(o);
+			return cni_error(e, CNI_E_IPAM, NULL,
+					 "IPAM plugin \"%s\" gives no VERSION answer (supportedVersions); is it a CNI plugin?",
+					 c->ipam);
+		}
+		vers = json_object_get(l);
+		json_object_put(o);
+	}
+	for (ret = 0, i = 0; !ret && i < json_object_array_length(vers); i++)
+		ret = !strcmp(json_object_get_string(json_object_array_get_idx(vers, i)), v);
+	return ret;
+}
+
+/**
+ * cni_ipam_version() - the cniVersion the IPAM plugin is handed: the
+ * configuration's, or for a 1.1.0 configuration the highest version the
+ * plugin speaks (Debian 12's host-local speaks up to 1.0.0; its
+ * addresses, routes and dns are the same in 1.0.0)
+ * @c:		configuration
+ * @env:	CNI_PATH
+ * @e:		error
+ *
+ * Only a 1.1.0 configuration costs the plugin's VERSION; older ones are
+ * handed on as they are, as before 1.1.0 was spoken.
+ *
+ * Return: the version, or NULL with @e set (the plugin missing, no VERSION
+ * answer, or none of the versions: code 1)
+ */
+const char *cni_ipam_version(const struct cni_conf *c, const struct cni_env *env,
+			     struct cni_err *e)
+{
+	static const char *const vers[] = { "1.1.0", "1.0.0", "0.4.0", "0.3.1", "0.3.0" };
+	size_t i;
+	int r;
+
+	if (strcmp(c->version, "1.1.0"))
+		return c->version;
+	for (i = 0; i < sizeof(vers) / sizeof(vers[0]); i++) {
+		r = cni_ipam_speaks(c, env, vers[i], e);
+		if (r)
+			return r < 0 ? NULL : vers[i];
+	}
+	cni_error(e, CNI_E_VERSION, NULL,
+		  "IPAM plugin \"%s\" speaks none of cniVersion 1.1.0, 1.0.0, 0.4.0, 0.3.1, 0.3.0; update it",
+		  c->ipam);
+	return NULL;
+}
+
+/**
+ * stdin_for() - the configuration as the IPAM plugin can take it: as the
+ * runtime gave it, or with the version cni_ipam_version() says
+ * @c:		configuration
+ * @env:	CNI_PATH
+ * @in:		the runtime's stdin
+ * @text:	output: heap text to hand over
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+static int stdin_for(const struct cni_conf *c, const struct cni_env *env, const char *in,
+		     char **text, struct cni_err *e)
+{
+	const char *v = cni_ipam_version(c, env, e);
+	struct json_object *copy = NULL;
+
+	*text = NULL;
+	if (!v)
+		return -1;
+	if (!strcmp(v, c->version)) {
+		*text = strdup(in);
+		return *text ? 0 : cni_error(e, CNI_E_IO, NULL, "out of memory");
+	}
+	if (json_object_deep_copy(c->root, &copy, NULL) || !copy)
+		return cni_error(e, CNI_E_IO, NULL, "out of memory");
+	json_object_object_add(copy, "cniVersion", json_object_new_string(v));
+	*text = strdup(json_object_to_json_string_ext(copy, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(copy);
+	return *text ? 0 : cni_error(e, CNI_E_IO, NULL, "out of memory");
+}
+
+/**
+ * cni_ipam_run() - run the IPAM plugin of the configuration for a command
  * @c:		configuration
  * @env:	CNI_PATH among others
+ * @cmd:	CNI_COMMAND for it
  * @stdin_text:	the configuration as received
  * @result:	output: its result (ADD), NULL otherwise
- * @e:		error
+ * @e:		error (its own code when it says "try again later" or, for
+ *		STATUS, 50 or 51; else 103)
  *
  * Return: 0 or -1 with @e set
  */
-int cni_ipam(const struct cni_conf *c, const struct cni_env *env, const char *stdin_text,
-	     struct json_object **result, struct cni_err *e)
+int cni_ipam_run(const struct cni_conf *c, const struct cni_env *env, const char *cmd,
+		 const char *stdin_text, struct json_object **result, struct cni_err *e)
 {
-	cni_autofree char *out = NULL;
+	cni_autofree char *out = NULL, *in = NULL;
 	char bin[PATH_MAX];
 	int status = 0;
 
 	*result = NULL;
-	if (strchr(c->ipam, '/') || find_plugin(env->path, c->ipam, bin, sizeof(bin)))
-		return cni_error(e, CNI_E_CONFIG, NULL,
-				 "IPAM plugin \"%s\" not found in CNI_PATH \"%s\"; install it (Debian: containernetworking-plugins) or fix \"ipam.type\"",
-				 c->ipam, env->path);
-	if (run_plugin(bin, stdin_text, &out, &status))
+	if (ipam_bin(c, env, bin, e) || stdin_for(c, env, stdin_text, &in, e))
+		return -1;
+	if (run_as(bin, cmd, in, &out, &status))
 		return cni_error(e, CNI_E_IO, NULL, "cannot run IPAM plugin \"%s\": %s", bin,
 				 strerror(errno));
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		return plugin_error(c->ipam, out, status, e);
-	if (strcmp(env->command, "ADD"))
+	if (strcmp(cmd, "ADD"))
 		return 0;
 	*result = json_tokener_parse(out);
 	if (!*result || !json_object_is_type(*result, json_type_object)) {
@@ -218,6 +383,22 @@ int cni_ipam(const struct cni_conf *c, const struct cni_env *env, const char *st
 				 c->ipam);
 	}
 	return 0;
+}
+
+/**
+ * cni_ipam() - run the IPAM plugin for the runtime's command
+ * @c:		configuration
+ * @env:	CNI_COMMAND, CNI_PATH among others
+ * @stdin_text:	the configuration as received
+ * @result:	output: its result (ADD), NULL otherwise
+ * @e:		error
+ *
+ * Return: 0 or -1 with @e set
+ */
+int cni_ipam(const struct cni_conf *c, const struct cni_env *env, const char *stdin_text,
+	     struct json_object **result, struct cni_err *e)
+{
+	return cni_ipam_run(c, env, env->command, stdin_text, result, e);
 }
 
 /**

@@ -6,7 +6,7 @@
  * an earlier plugin of a chain (prevResult), its entries come first and
  * ours are appended.  "dns" is the earlier plugin's, else the network
  * configuration's own (as the bridge plugin), else IPAM's.  Results of 0.3.x and 0.4.0 also carry each
- * address's "version".
+ * address's "version"; those of 1.1.0 each interface's "mtu".
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,10 +21,12 @@
  * @name:	interface
  * @mac:	6 bytes, all zero for none
  * @sandbox:	namespace path, NULL on the host
+ * @mtu:	its MTU (CNI 1.1.0), 0 to leave it out
  *
  * Return: new object
  */
-static struct json_object *iface(const char *name, const unsigned char *mac, const char *sandbox)
+static struct json_object *iface(const char *name, const unsigned char *mac, const char *sandbox,
+				  unsigned mtu)
 {
 	struct json_object *o = json_object_new_object();
 	char m[18];
@@ -35,25 +37,32 @@ static struct json_object *iface(const char *name, const unsigned char *mac, con
 			 mac[3], mac[4], mac[5]);
 		json_object_object_add(o, "mac", json_object_new_string(m));
 	}
+	if (mtu)
+		json_object_object_add(o, "mtu", json_object_new_int((int)mtu));
 	if (sandbox)
 		json_object_object_add(o, "sandbox", json_object_new_string(sandbox));
 	return o;
 }
 
 /**
- * link_mac() - the hardware address of a link of the current namespace
+ * link_info() - the hardware address and MTU of a link of the current
+ * namespace
  * @name:	link
  * @mac:	output, left all zero when it cannot be read
+ * @mtu:	output, 0 when it cannot be read
  */
-static void link_mac(const char *name, unsigned char mac[6])
+static void link_info(const char *name, unsigned char mac[6], unsigned *mtu)
 {
 	struct ifreq ifr;
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
+	*mtu = 0;
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	if (fd >= 0 && !ioctl(fd, SIOCGIFHWADDR, &ifr))
 		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	if (fd >= 0 && !ioctl(fd, SIOCGIFMTU, &ifr))
+		*mtu = (unsigned)ifr.ifr_mtu;
 	if (fd >= 0)
 		close(fd);
 }
@@ -111,20 +120,26 @@ struct json_object *cni_result(const struct cni_conf *c, const struct cni_env *e
 			       struct json_object *ipam)
 {
 	struct json_object *r = NULL, *ifs, *ips, *routes, *ip, *dns;
-	unsigned char brmac[6] = { 0 };
-	int old = strcmp(c->version, "1.0.0") != 0, base, i;
+	unsigned char brmac[6] = { 0 }, hmac[6] = { 0 };
+	int old = !strncmp(c->version, "0.", 2), v11 = !strcmp(c->version, "1.1.0"), base, i;
+	unsigned brmtu, hmtu;
 
 	if (c->prev)
 		json_object_deep_copy(c->prev, &r, NULL);
 	if (!r)
 		r = json_object_new_object();
-	link_mac(a->bridge, brmac);
+	link_info(a->bridge, brmac, &brmtu);
+	link_info(a->hostif, hmac, &hmtu);
+	if (!v11)	/* "mtu" of an interface is CNI 1.1.0's */
+		brmtu = hmtu = 0;
 	json_object_object_add(r, "cniVersion", json_object_new_string(c->version));
 	ifs = array(r, "interfaces");
 	base = (int)json_object_array_length(ifs);
-	json_object_array_add(ifs, iface(a->bridge, brmac, NULL));
-	json_object_array_add(ifs, iface(a->hostif, hostmac, NULL));
-	json_object_array_add(ifs, iface(a->ifname, a->mac, env->netns));
+	json_object_array_add(ifs, iface(a->bridge, brmac, NULL, brmtu));
+	json_object_array_add(ifs, iface(a->hostif, hostmac, NULL, hmtu));
+	/* both ends of the pair are made with one MTU (the network's, else
+	 * the kernel's default), so the host end's is the container end's */
+	json_object_array_add(ifs, iface(a->ifname, a->mac, env->netns, v11 ? hmtu : 0));
 	ips = array(r, "ips");
 	for (i = 0; i < a->nips; i++) {
 		ip = entry(a->ips[i], "address", a->gws[i], "gateway");

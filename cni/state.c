@@ -170,6 +170,32 @@ static int save_path(const char *path, const char *id, const char *netns,
 }
 
 /**
+ * cni_state_save_net() - record an attachment of a network
+ * @net:	network name
+ * @env:	container id and interface
+ * @netns:	its namespace path
+ * @a:		the attachment
+ * @cell:	the netcell cell that holds its firewall, "" for none
+ * @w:		its ports that another attachment of the container publishes,
+ *		or NULL
+ * @e:		error
+ *
+ * Return: 0 or -1
+ */
+int cni_state_save_net(const char *net, const struct cni_env *env, const char *netns,
+		       const struct nc_cni_attach *a, const char *cell, const struct cni_share *w,
+		       struct cni_err *e)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir(), net);
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return cni_error(e, CNI_E_IO, NULL, "cannot create %s: %s", path, strerror(errno));
+	cni_state_file(net, env, path, sizeof(path));
+	return save_path(path, env->id, netns, a, cell, w, e);
+}
+
+/**
  * cni_state_save() - record an attachment
  * @c:		configuration
  * @env:	the CNI_* variables
@@ -185,13 +211,54 @@ int cni_state_save(const struct cni_conf *c, const struct cni_env *env,
 		   const struct nc_cni_attach *a, const char *cell, const struct cni_share *w,
 		   struct cni_err *e)
 {
-	char path[PATH_MAX];
+	return cni_state_save_net(c->name, env, env->netns, a, cell, w, e);
+}
 
-	snprintf(path, sizeof(path), "%s/%s", state_dir(), c->name);
-	if (mkdir(path, 0700) && errno != EEXIST)
-		return cni_error(e, CNI_E_IO, NULL, "cannot create %s: %s", path, strerror(errno));
-	cni_state_file(c->name, env, path, sizeof(path));
-	return save_path(path, env->id, env->netns, a, cell, w, e);
+/**
+ * cni_state_net_dir() - STATE/NETWORK, where a network's records are
+ * @net:	network name
+ * @buf:	output
+ * @len:	size of @buf
+ */
+void cni_state_net_dir(const char *net, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", state_dir(), net);
+}
+
+/**
+ * cni_state_usable() - could ADD take the lock and write records (STATUS;
+ * nothing is made: a directory not there yet needs a parent ADD can make
+ * it in)
+ * @why:	output: what is wrong, in words
+ * @len:	size of @why
+ *
+ * Return: 1 if so, 0 if not
+ */
+int cni_state_usable(char *why, size_t len)
+{
+	const char *d = state_dir();
+	char parent[PATH_MAX], *slash;
+	struct stat st;
+
+	if (!stat(d, &st)) {
+		if (!S_ISDIR(st.st_mode))
+			return snprintf(why, len, "the state directory %s is not a directory", d), 0;
+		if (st.st_uid != geteuid() || access(d, R_OK | W_OK | X_OK))
+			return snprintf(why, len, "the state directory %s is not writable by uid %u (owner %u, mode %o)",
+					d, (unsigned)geteuid(), (unsigned)st.st_uid,
+					(unsigned)(st.st_mode & 07777)), 0;
+		return 1;
+	}
+	if (errno != ENOENT)
+		return snprintf(why, len, "the state directory %s: %s", d, strerror(errno)), 0;
+	snprintf(parent, sizeof(parent), "%s", d);
+	slash = strrchr(parent, '/');
+	if (slash)
+		*(slash == parent ? slash + 1 : slash) = '\0';
+	if (access(parent, W_OK | X_OK))
+		return snprintf(why, len, "the state directory %s cannot be made in %s: %s", d, parent,
+				strerror(errno)), 0;
+	return 1;
 }
 
 /**

@@ -121,6 +121,7 @@ typedef void (*nc_keeper_event_fn)(struct nc_ctx *ctx, enum nc_keeper_event ev,
 #define NC_KEEPER_WAIT 1u	/* another keeper serves: take over when it leaves */
 NC_API int nc_keeper_serve(struct nc_ctx *ctx, unsigned flags,
 			   nc_keeper_event_fn event, void *arg);
+NC_API int nc_keeper_ping(struct nc_ctx *ctx, int timeout_ms);
 
 /**
  * enum nc_check_status - verdict of one prerequisite check of nc_doctor()
@@ -441,6 +442,7 @@ NC_API int nc_cni_del(struct nc_ctx *ctx, const struct nc_cni_attach *a, const c
 		      unsigned flags);
 NC_API int nc_cni_check(struct nc_ctx *ctx, const struct nc_cni_attach *a, const char *netns);
 NC_API int nc_cni_ports_add(struct nc_ctx *ctx, const struct nc_cni_attach *a);
+NC_API int nc_cni_ready(struct nc_ctx *ctx);
 
 #ifdef __cplusplus
 }

@@ -202,17 +202,14 @@ static void pick_dirs_rootless(struct nc_paths *p)
 }
 
 /**
- * paths_get() - resolve and create the caller's directories
- * @ctx:	context
+ * paths_resolve() - the caller's directories, as paths_get() has them,
+ * neither made nor checked (a look that must change nothing: is a keeper
+ * running)
  * @p:		filled in
- *
- * Return: 0 or -errno with a message
  */
-int paths_get(struct nc_ctx *ctx, struct nc_paths *p)
+void paths_resolve(struct nc_paths *p)
 {
 	const char *env;
-	char cells[sizeof(p->state) + 8];
-	int ret;
 
 	memset(p, 0, sizeof(*p));
 	p->uid = getuid();
@@ -231,6 +228,21 @@ int paths_get(struct nc_ctx *ctx, struct nc_paths *p)
 	env = getenv("NETCELL_STATE_DIR");
 	if (env && env[0] == '/')
 		snprintf(p->state, sizeof(p->state), "%s", env);
+}
+
+/**
+ * paths_get() - resolve and create the caller's directories
+ * @ctx:	context
+ * @p:		filled in
+ *
+ * Return: 0 or -errno with a message
+ */
+int paths_get(struct nc_ctx *ctx, struct nc_paths *p)
+{
+	char cells[sizeof(p->state) + 8];
+	int ret;
+
+	paths_resolve(p);
 	ret = paths_mkdir_private(ctx, p->run, p->uid);
 	if (ret)
 		return ret;

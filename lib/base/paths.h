@@ -27,6 +27,7 @@ struct nc_paths {
 	gid_t gid;
 };
 
+NC_INTERNAL void paths_resolve(struct nc_paths *p);
 NC_INTERNAL int paths_get(struct nc_ctx *ctx, struct nc_paths *p);
 NC_INTERNAL int paths_which(const char *name, char *buf, size_t len);
 NC_INTERNAL int paths_host_lock(const struct nc_paths *p);

@@ -597,3 +597,47 @@ int client_call(struct nc_ctx *ctx, const char *req, char *rep, size_t len,
 		       "the keeper closed the connection without answering, %d times; see 'netcell doctor'",
 		       CLIENT_TRIES);
 }
+
+/**
+ * nc_keeper_ping() - does the caller's keeper answer, asked without
+ * starting one or making a directory (a readiness check that must change
+ * nothing: the CNI plugin's STATUS)
+ * @ctx:	context
+ * @timeout_ms:	how long to wait for its answer
+ *
+ * Return: 0 when a keeper answered, 1 when none runs (the first call that
+ * needs one starts it), -errno with a message when one holds the socket
+ * and does not answer in time, or answers something else
+ */
+int nc_keeper_ping(struct nc_ctx *ctx, int timeout_ms)
+{
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_un sa;
+	struct nc_paths p;
+	struct pollfd pf;
+	char buf[512];	/* "OK\tPID\t0", or a refusal's first words */
+	ssize_t n;
+	int ret;
+
+	paths_resolve(&p);
+	ret = paths_keeper_addr(ctx, &p, &sa);
+	if (ret)
+		return ret;
+	fd = client_try_connect(&sa);
+	if (fd == -ENOENT || fd == -ECONNREFUSED)
+		return 1;
+	if (fd < 0)
+		return ctx_err(ctx, fd, NC_ERR_FAILED, "cannot connect to the keeper at \"%s\": %s",
+			       sa.sun_path, strerror(-fd));
+	pf = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (proto_send(fd, "PING", 4, NULL, 0) || poll(&pf, 1, timeout_ms) != 1)
+		return ctx_err(ctx, -ETIMEDOUT, NC_ERR_FAILED,
+			       "the keeper at \"%s\" does not answer within %d ms; see 'netcell doctor' and the keeper's log",
+			       sa.sun_path, timeout_ms);
+	n = proto_recv(fd, buf, sizeof(buf), NULL, NULL);
+	if (n < 2 || strncmp(buf, "OK", 2))
+		return ctx_err(ctx, n < 0 ? (int)n : -EPROTO, NC_ERR_FAILED,
+			       "the keeper at \"%s\" answers \"%.*s\" to PING, not OK; see 'netcell doctor'",
+			       sa.sun_path, n > 0 ? (int)strcspn(buf, "\n") : 0, n > 0 ? buf : "");
+	return 0;
+}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * cni.c - the public calls of the CNI plugin's mechanisms: nc_cni_add(),
- * nc_cni_del(), nc_cni_check(), nc_cni_names(), nc_cni_ports_add()
+ * nc_cni_del(), nc_cni_check(), nc_cni_names(), nc_cni_ports_add(),
+ * nc_cni_ready()
  *
  * Theory of operation: the plugin (cni/, a front end) speaks the public
  * struct nc_cni_attach, addresses as text as IPAM gives them; this file
@@ -241,4 +242,17 @@ int nc_cni_ports_add(struct nc_ctx *ctx, const struct nc_cni_attach *a)
 	if (ret)	/* the bridge stays in "brs": its attachment is there */
 		cninat_del(&(struct nc_ctx){ .kfd = -1 }, &n, 0, 0);
 	return ret;
+}
+
+/**
+ * nc_cni_ready() - can attachments be made and removed here: libnftables
+ * loads and nf_tables answers (CNI STATUS, and GC before it removes
+ * anything); reads only
+ * @ctx:	context
+ *
+ * Return: 0, or -errno with a message (kind NC_ERR_PERM)
+ */
+int nc_cni_ready(struct nc_ctx *ctx)
+{
+	return cninat_ready(ctx);
 }

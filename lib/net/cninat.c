@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "kernel/nft.h"
+#include "kernel/nftlib.h"
 #include "kernel/nftcmp.h"
 #include "net/cninat.h"
 
@@ -332,5 +333,31 @@ int cninat_check(struct nc_ctx *ctx, const struct cni_nat *n)
 		if (nft_run_text(l, err, sizeof(err)))
 			return ctx_err(ctx, -ENOENT, NC_ERR_FAILED, "nftables entry missing: %s",
 				       l + strlen("get element "));
+	return 0;
+}
+
+/**
+ * cninat_ready() - can the plugin's nftables work be done here: libnftables
+ * loads and the kernel's nf_tables answers (the CNI STATUS check; reads
+ * only, changes nothing)
+ * @ctx:	context
+ *
+ * Return: 0, or -errno with a message (kind NC_ERR_PERM)
+ */
+int cninat_ready(struct nc_ctx *ctx)
+{
+	_cleanup_free_ char *text = NULL;
+	struct nft_ctx *n = nft_new();
+	int ret;
+
+	if (!n)
+		return ctx_err(ctx, -ELIBACC, NC_ERR_PERM, "libnftables cannot be loaded: %s",
+			       nftlib_error());
+	nft_free(n);
+	ret = nft_list_tables(&text);
+	if (ret)
+		return ctx_err(ctx, ret, NC_ERR_PERM,
+			       "cannot read the tables of nftables: %s; is nf_tables available and the caller root of its network namespace?",
+			       strerror(-ret));
 	return 0;
 }

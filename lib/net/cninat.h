@@ -31,5 +31,6 @@ NC_INTERNAL int cninat_add(struct nc_ctx *ctx, const struct cni_nat *n);
 NC_INTERNAL int cninat_del(struct nc_ctx *ctx, const struct cni_nat *n, int drop_bridge,
 			   int drop_table);
 NC_INTERNAL int cninat_check(struct nc_ctx *ctx, const struct cni_nat *n);
+NC_INTERNAL int cninat_ready(struct nc_ctx *ctx);
 
 #endif /* NC_CNINAT_H */

@@ -48,10 +48,44 @@ cni_ok() {
 
 # cni_code WANT CMD ID NETNS CONF [VAR=VALUE...]: cni fails with CNI error code WANT
 cni_code() {
-	local want=$1 got; shift
+	local want=$1; shift
 	cni "$@" && fail "$1 succeeded, wanted error $want: $(cat "$T/cni.out")"
+	code_is "$want" "$1"
+}
+
+# code_is WANT WHAT: the last output is an error object with a message and
+# the code WANT
+code_is() {
+	local got
 	got=$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); assert e["msg"]; print(e["code"])' "$T/cni.out" 2>/dev/null)
-	[ "$got" = "$want" ] || fail "$1 gave error code '$got', wanted $want: $(cat "$T/cni.out" "$T/cni.err")"
+	[ "$got" = "$1" ] || fail "$2 gave error code '$got', wanted $1: $(cat "$T/cni.out" "$T/cni.err")"
+}
+
+# cni_net CMD CONF [VAR=VALUE...]: a verb of a whole network (STATUS, GC)
+# as a runtime runs it, with CNI_COMMAND and CNI_PATH only ($CNIPRE, if
+# set, is a command that runs the plugin); stdout in $T/cni.out
+cni_net() {
+	local cmd=$1 conf=$2 rc; shift 2
+	env -u CNI_CONTAINERID -u CNI_NETNS -u CNI_IFNAME -u CNI_ARGS CNI_COMMAND="$cmd" \
+		CNI_PATH=/usr/lib/cni "$@" ${CNIPRE:-} "$CNIBIN" <"$conf" >"$T/cni.out" 2>"$T/cni.err"
+	rc=$?
+	grep -q 'Sanitizer\|runtime error:' "$T/cni.err" && fail "$cmd: sanitizer report: $(head -30 "$T/cni.err")"
+	return $rc
+}
+
+# cni_net_ok CMD CONF [VAR=VALUE...]: cni_net succeeds, printing nothing
+# (STATUS and GC have no result)
+cni_net_ok() {
+	cni_net "$@" || fail "$1 exited $?: $(cat "$T/cni.out" "$T/cni.err")"
+	[ -s "$T/cni.out" ] && fail "$1 succeeded and printed something, which it must not: $(cat "$T/cni.out")"
+	return 0
+}
+
+# cni_net_code WANT CMD CONF [VAR=VALUE...]: cni_net fails with code WANT
+cni_net_code() {
+	local want=$1; shift
+	cni_net "$@" && fail "$1 succeeded, wanted error $want"
+	code_is "$want" "$1"
 }
 
 # jq_py EXPR: evaluate a python expression on the last result as r
@@ -141,7 +175,7 @@ cni_errors_body() {
 	ip netns add "$c1"; NSS="$c1"
 	cni_conf "$T/conf.json"
 	cni_ok VERSION "" "" "$T/conf.json"
-	[ "$(jq_py 'r["cniVersion"], "1.0.0" in r["supportedVersions"], "0.4.0" in r["supportedVersions"]')" = "1.0.0 True True" ] ||
+	[ "$(jq_py 'r["cniVersion"], "1.1.0" in r["supportedVersions"], "1.0.0" in r["supportedVersions"], "0.4.0" in r["supportedVersions"]')" = "1.1.0 True True True" ] ||
 		fail "VERSION: $(cat "$T/cni.out")"
 	echo '{"cniVersion": "1.0.0", "name": ' >"$T/bad.json"
 	cni_code 6 ADD id1 "/run/netns/$c1" "$T/bad.json"
@@ -637,31 +671,43 @@ ip = r["ips"][-1]
 assert ip["address"].startswith(sub + ".") and ip["address"].endswith("/24"), "address"
 assert ip["gateway"] == sub + ".1", "gateway"
 assert ip["interface"] == prev + 2, "interface index"
-assert ("version" in ip) == (v != "1.0.0"), "version key (0.3.x/0.4.0 only)"
+assert ("version" in ip) == v.startswith("0."), "version key (0.3.x/0.4.0 only)"
+for f in i[prev:]:
+    assert ("mtu" in f) == (v == "1.1.0"), "mtu key (1.1.0 only)"
+    assert not set(f) - {"name", "mac", "mtu", "sandbox"}, "an interface key the spec has not"
 assert ip.get("version", "4") == "4", "version value"
 assert {"dst": "0.0.0.0/0", "gw": sub + ".1"} in r["routes"], "default route"
 assert isinstance(r.get("dns", {}), dict), "dns"
-print(i[prev + 1]["name"], i[prev + 1]["mac"], i[prev + 2]["mac"], ip["address"])
+print(i[prev + 1]["name"], i[prev + 1]["mac"], i[prev + 2]["mac"], ip["address"], i[prev + 2].get("mtu", "-"), i[prev + 1].get("mtu", "-"), i[prev].get("mtu", "-"))
 PY
 }
 
 # Each version the plugin announces: ADD's result field by field and as the
-# kernel has it, CHECK (0.4.0 and later; code 1 before), DEL leaving
-# nothing.  A 1.1.0 configuration is refused with code 1 by every verb
-# (the plugin does not announce 1.1.0, so a runtime that follows the spec
-# never sends one) and makes nothing.  Not first in a chain: an earlier
+# kernel has it (1.1.0: each interface's mtu, the kernel's), CHECK (0.4.0
+# and later; code 1 before), DEL leaving nothing.  A version the plugin
+# does not announce (1.2.0) is refused with code 1 by every verb and makes
+# nothing, and so are STATUS and GC of a 1.0.0 configuration; an error
+# object carries the configuration's version (1.1.0).
+# host-local here speaks up to 1.0.0: a 1.1.0 configuration reaches it as
+# 1.0.0 (its lease is taken and released).  Not first in a chain: an earlier
 # plugin's prevResult comes first, ours follow with shifted indexes, its
 # dns is kept; a prevResult with a list that is not a list fails ADD (7),
 # and one that is not even an object does not stop DEL.
 cni_versions_body() {
 	cni_begin
-	local c1=${PFX}c1 v out hif hmac cmac addr
+	local c1=${PFX}c1 v out hif hmac cmac addr cmtu hmtu bmtu
 	ip netns add "$c1"; NSS="$c1"
-	for v in 0.3.0 0.3.1 0.4.0 1.0.0; do
+	for v in 0.3.0 0.3.1 0.4.0 1.0.0 1.1.0; do
 		cni_conf "$T/conf.json"; sed -i "s/\"1.0.0\"/\"$v\"/" "$T/conf.json"
 		IDS="ver-$v"
 		cni_ok ADD "ver-$v" "/run/netns/$c1" "$T/conf.json"
-		read -r hif hmac cmac addr <<<"$(cni_result_ok "$v" "/run/netns/$c1")"
+		read -r hif hmac cmac addr cmtu hmtu bmtu <<<"$(cni_result_ok "$v" "/run/netns/$c1")"
+		if [ "$v" = 1.1.0 ]; then
+			ip -n "$c1" -o link show eth0 | grep -q " mtu $cmtu " || fail "1.1.0: eth0's mtu is not $cmtu: $(ip -n "$c1" -o link show eth0)"
+			ip -o link show "$hif" | grep -q " mtu $hmtu " || fail "1.1.0: $hif's mtu is not $hmtu"
+			ip -o link show "$BR" | grep -q " mtu $bmtu " || fail "1.1.0: $BR's mtu is not $bmtu"
+			ls "$T/ipam/$NET" | grep -qx "${addr%/*}" || fail "1.1.0: host-local holds no lease of $addr: $(ls "$T/ipam/$NET")"
+		fi
 		ip -o link show "$hif" | grep -q "link/ether $hmac .*master $BR\|master $BR .*link/ether $hmac" ||
 			fail "$v: the host end $hif ($hmac) is not on $BR: $(ip -o link show "$hif")"
 		ip -n "$c1" -o link show eth0 | grep -q "link/ether $cmac" || fail "$v: eth0 has not the MAC $cmac"
@@ -683,10 +729,22 @@ cni_versions_body() {
 		fail "the network's dns is not in the result: $(cat "$T/cni.out")"
 	cni_ok DEL dns "/run/netns/$c1" "$T/conf.json"
 	cni_nothing_left
-	# 1.1.0: refused by each verb, nothing made
-	cni_conf "$T/conf.json"; sed -i 's/"1.0.0"/"1.1.0"/' "$T/conf.json"
-	for v in ADD CHECK DEL; do cni_code 1 "$v" v11 "/run/netns/$c1" "$T/conf.json"; done
-	ip -n "$c1" -o link | grep -q eth0 && fail "a 1.1.0 ADD made eth0"
+	# a version not announced (1.2.0): refused by each verb, nothing made
+	cni_conf "$T/conf.json"; sed -i 's/"1.0.0"/"1.2.0"/' "$T/conf.json"
+	for v in ADD CHECK DEL STATUS GC; do cni_code 1 "$v" v12 "/run/netns/$c1" "$T/conf.json"; done
+	ip -n "$c1" -o link | grep -q eth0 && fail "a 1.2.0 ADD made eth0"
+	cni_nothing_left
+	# STATUS and GC are 1.1.0's: with a 1.0.0 configuration, 1
+	cni_conf "$T/conf.json"
+	cni_code 1 STATUS v10 "/run/netns/$c1" "$T/conf.json"
+	cni_conf "$T/conf.json" "$(valid)"
+	cni_code 1 GC v10 "/run/netns/$c1" "$T/conf.json"
+	grep -q 'GC needs cniVersion 1.1.0, not 1.0.0' "$T/cni.out" || fail "GC of 1.0.0 does not say it needs 1.1.0: $(cat "$T/cni.out")"
+	# an error object carries the configuration's version, 1.1.0 included
+	cni_conf "$T/conf.json" '"mtu": 5'; sed -i 's/"1.0.0"/"1.1.0"/' "$T/conf.json"
+	cni_code 7 ADD v11 "/run/netns/$c1" "$T/conf.json"
+	[ "$(jq_py 'r["cniVersion"], sorted(r)')" = "1.1.0 ['cniVersion', 'code', 'msg']" ] ||
+		fail "a 1.1.0 error object is not {cniVersion, code, msg}: $(cat "$T/cni.out")"
 	cni_nothing_left
 	# after another plugin of the chain
 	IDS="chained"
@@ -1366,3 +1424,385 @@ cni_long_pod_name_body() {
 	return 0
 }
 t_cni_long_pod_name() { in_mode cni_long_pod_name_body; }
+
+# --- CNI 1.1.0: STATUS and GC ------------------------------------------
+
+# cni_conf11 FILE [MEMBERS]: cni_conf with cniVersion 1.1.0
+cni_conf11() {
+	cni_conf "$@"
+	sed -i 's/"cniVersion": "1.0.0"/"cniVersion": "1.1.0"/' "$1"
+}
+
+# valid ID[/IFNAME]...: a cni.dev/valid-attachments member keeping each
+# (IFNAME eth0 when not given)
+valid() {
+	local a id ifn sep="" out='"cni.dev/valid-attachments": ['
+	for a in "$@"; do
+		id=${a%%/*}; ifn=eth0; [ "$a" != "$id" ] && ifn=${a#*/}
+		out="$out$sep{\"containerID\": \"$id\", \"ifname\": \"$ifn\"}"; sep=", "
+	done
+	echo "$out]"
+}
+
+# host_view: what GC must bring back as it was before the first ADD:
+# links, addresses (an IPv6 address's "tentative" while DAD runs aside),
+# nftables, records, leases.  As the user (a namespace
+# of the test's own) all of it; as root (the host is shared with other
+# tests) the lines of this test's names and table inet netcell_cni
+host_view() {
+	if [ "$MODE" = root ]; then
+		ip -o link | grep -E " (ncv|$PFX)" | cut -d' ' -f2-3
+		ip -o addr | grep -E " (ncv|$PFX)" | cut -d' ' -f2- | sed 's/ tentative//'
+		nft list table inet netcell_cni 2>&1
+	else
+		ip -o link | cut -d' ' -f2-3
+		ip -o addr | cut -d' ' -f2- | sed 's/ tentative//'
+		nft list ruleset
+	fi
+	find "$T/cnistate" -mindepth 1 ! -name lock 2>/dev/null | sort
+	find "$T/ipam" -type f 2>/dev/null | grep -E '/[0-9a-f.:]+$' | sort
+}
+
+# c7ipam_install: $T/cnibin/c7ipam, an IPAM plugin that speaks 1.1.0 for
+# the delegation paths (Debian 12's host-local 1.1.1 speaks up to 1.0.0):
+# host-local underneath for ADD, DEL and CHECK; STATUS and GC logged in
+# $T/cnibin/log, GC releasing host-local's leases of attachments not in
+# the list as host-local 1.5 does; a file $T/cnibin/fail-CMD makes CMD
+# fail, with the code the file holds.  As c7ipam10 it speaks up to 1.0.0
+# only.  Sets IPAMPATH, the CNI_PATH that finds it.
+c7ipam_install() {
+	mkdir -p "$T/cnibin"
+	cat >"$T/cnibin/c7ipam" <<'PY'
+#!/usr/bin/env python3
+import json, os, subprocess, sys
+me = os.path.dirname(os.path.abspath(__file__)); name = os.path.basename(sys.argv[0])
+cmd = os.environ.get("CNI_COMMAND", ""); text = sys.stdin.read()
+vers = ["0.3.0", "0.3.1", "0.4.0", "1.0.0"] + ([] if name == "c7ipam10" else ["1.1.0"])
+def fail(code, msg):
+    print(json.dumps({"cniVersion": "1.0.0", "code": code, "msg": msg})); sys.exit(1)
+if cmd == "VERSION":
+    print(json.dumps({"cniVersion": vers[-1], "supportedVersions": vers})); sys.exit(0)
+conf = json.loads(text)
+if conf["cniVersion"] not in vers:
+    fail(1, name + ": cniVersion " + conf["cniVersion"] + " not supported")
+if os.path.exists(os.path.join(me, "fail-" + cmd)):
+    fail(int(open(os.path.join(me, "fail-" + cmd)).read() or 11), name + ": " + cmd + " refused on purpose")
+if cmd in ("STATUS", "GC"):
+    if "1.1.0" not in vers:
+        fail(4, name + ": unknown CNI_COMMAND " + cmd)
+    with open(os.path.join(me, "log"), "a") as f:
+        f.write(cmd + " " + json.dumps(conf.get("cni.dev/valid-attachments")) + "\n")
+    if cmd == "GC":
+        keep = {(a["containerID"], a["ifname"]) for a in conf["cni.dev/valid-attachments"]}
+        d = os.path.join(conf["ipam"]["dataDir"], conf["name"])
+        for f in os.listdir(d) if os.path.isdir(d) else []:
+            if f[0].isdigit():
+                owner = open(os.path.join(d, f)).read().split()
+                if (owner[0], owner[1] if len(owner) > 1 else os.environ.get("CNI_IFNAME", "")) not in keep:
+                    os.remove(os.path.join(d, f))
+    sys.exit(0)
+conf["cniVersion"] = "1.0.0"
+conf["ipam"]["type"] = "host-local"
+r = subprocess.run(["/usr/lib/cni/host-local"], input=json.dumps(conf), text=True, capture_output=True)
+sys.stdout.write(r.stdout); sys.exit(r.returncode)
+PY
+	chmod 755 "$T/cnibin/c7ipam"
+	ln -sf c7ipam "$T/cnibin/c7ipam10"
+	IPAMPATH="$T/cnibin:/usr/lib/cni"
+}
+
+# STATUS: ready (exit 0, no output, nothing made: no state directory, no
+# link, no table), then each thing ADD needs missing in turn: code 50 with
+# what is wrong, and 51 when nftables is what is missing and a container
+# is recorded on the network; an IPAM plugin that speaks 1.1.0 is asked
+# for its own STATUS and its 50 or 51 passed on; a keeper that holds its
+# socket and does not answer (stopped) is 50 for a network with firewalls.
+cni_status_body() {
+	cni_begin
+	local c1=${PFX}c1 before kp
+	ip netns add "$c1"; NSS="$c1"
+	cni_conf11 "$T/conf.json"
+	before=$(host_view)
+	cni_net_ok STATUS "$T/conf.json"
+	[ -e "$T/cnistate" ] && fail "STATUS made the state directory"
+	[ "$(host_view)" = "$before" ] || fail "STATUS changed the host: $(diff <(echo "$before") <(host_view))"
+	# each not-ready case: 50, and a message saying what and what to do
+	printf '{"cniVersion": "1.1.0", "name": "%s", "type": "netcell", "bridge": "%s"}\n' "$NET" "$BR" >"$T/noipam.json"
+	cni_net_code 50 STATUS "$T/noipam.json"
+	grep -q 'has no \\"ipam\\"' "$T/cni.out" || fail "STATUS does not say ipam is missing: $(cat "$T/cni.out")"
+	cni_conf11 "$T/conf.json"; sed -i 's/"host-local"/"c7nosuch"/' "$T/conf.json"
+	cni_net_code 50 STATUS "$T/conf.json"
+	grep -q 'c7nosuch.*not found in CNI_PATH' "$T/cni.out" || fail "STATUS does not name the missing IPAM plugin: $(cat "$T/cni.out")"
+	cni_conf11 "$T/conf.json" '"firewall": "'"$T/fw/missing.nft"'"'
+	cni_net_code 50 STATUS "$T/conf.json"
+	grep -q 'missing.nft.*No such file' "$T/cni.out" || fail "STATUS does not name the missing firewall file: $(cat "$T/cni.out")"
+	: >"$T/notadir"
+	cni_conf11 "$T/conf.json"; sed -i "s|\"firewallDir\": \"$T/fw\"|\"firewallDir\": \"$T/notadir\"|" "$T/conf.json"
+	cni_net_code 50 STATUS "$T/conf.json"
+	grep -q 'firewallDir.*not a directory' "$T/cni.out" || fail "STATUS does not say firewallDir is no directory: $(cat "$T/cni.out")"
+	cni_conf11 "$T/conf.json"
+	cni_net_code 50 STATUS "$T/conf.json" NETCELL_CNI_STATE_DIR="$T/notadir"
+	grep -q 'state directory .* is not a directory' "$T/cni.out" || fail "STATUS does not name the state directory: $(cat "$T/cni.out")"
+	cni_net_code 50 STATUS "$T/conf.json" NETCELL_CNI_STATE_DIR="$T/notadir/sub"
+	# nftables refused (no CAP_NET_ADMIN): 50, and 51 once a container is
+	# recorded on the network (its NAT and ports live there)
+	CNIPRE="setpriv --bounding-set=-net_admin" cni_net_code 50 STATUS "$T/conf.json"
+	grep -q 'cannot read the tables of nftables' "$T/cni.out" || fail "STATUS does not say nftables is unusable: $(cat "$T/cni.out")"
+	IDS="c7st1"
+	cni_ok ADD c7st1 "/run/netns/$c1" "$T/conf.json"
+	cni_net_ok STATUS "$T/conf.json"
+	CNIPRE="setpriv --bounding-set=-net_admin" cni_net_code 51 STATUS "$T/conf.json"
+	cni_ok DEL c7st1 "/run/netns/$c1" "$T/conf.json"
+	# an IPAM plugin that speaks 1.1.0: its STATUS is asked, its 50/51 passed on
+	c7ipam_install
+	cni_conf11 "$T/conf.json"; sed -i 's/"host-local"/"c7ipam"/' "$T/conf.json"
+	cni_net_ok STATUS "$T/conf.json" CNI_PATH="$IPAMPATH"
+	grep -qx 'STATUS null' "$T/cnibin/log" || fail "the IPAM plugin was not asked for its STATUS: $(cat "$T/cnibin/log")"
+	for code in 50 51; do
+		echo "$code" >"$T/cnibin/fail-STATUS"
+		cni_net_code "$code" STATUS "$T/conf.json" CNI_PATH="$IPAMPATH"
+		grep -q 'c7ipam: STATUS refused on purpose' "$T/cni.out" || fail "STATUS does not pass on the IPAM plugin's words: $(cat "$T/cni.out")"
+	done
+	# one that speaks 1.0.0 has no STATUS: not asked, ready
+	rm -f "$T/cnibin/log"
+	sed -i 's/"c7ipam"/"c7ipam10"/' "$T/conf.json"
+	cni_net_ok STATUS "$T/conf.json" CNI_PATH="$IPAMPATH"
+	[ -e "$T/cnibin/log" ] && fail "an IPAM plugin without STATUS was asked for it"
+	# the network gives firewalls (firewallDir): a keeper that runs must
+	# answer; this test's own keeper, stopped (SIGSTOP), then let go
+	cni_conf11 "$T/conf.json"
+	$NC list >/dev/null || fail "this test's keeper does not start"
+	kp=$(keeper_pid); [ -n "$kp" ] || fail "no keeper pid"
+	cni_net_ok STATUS "$T/conf.json"
+	kill -STOP "$kp"
+	cni_net_code 50 STATUS "$T/conf.json"
+	kill -CONT "$kp"
+	grep -q 'keeper at .* does not answer within 2000 ms' "$T/cni.out" || fail "STATUS does not say the keeper does not answer: $(cat "$T/cni.out")"
+	cni_net_ok STATUS "$T/conf.json"
+	cni_nothing_left
+	return 0
+}
+t_cni_status() { in_mode cni_status_body; }
+
+# gc_cleanup: cni_cleanup, and the second network of the GC tests
+gc_cleanup() {
+	local id
+	for id in ${IDS2:-}; do cni DEL "$id" "" "$T/conf2.json" >/dev/null 2>&1; done
+	[ -n "${BR2:-}" ] && ip link del "$BR2" 2>/dev/null
+	cni_cleanup
+}
+
+# gc_addr NS: the container's IPv4 address
+gc_addr() { ip -n "$1" -4 -o addr show dev eth0 | awk '{print $4}' | cut -d/ -f1; }
+
+# GC, as containerd 2 and CRI-O run it: network A with three containers
+# (one publishing a port, one with its firewall cell), network B with one.
+# GC of A keeping the second (and naming B's and a container never
+# added): the other two go wholly (no eth0, veth, record, lease, masquerade
+# or port entry, cell; the host port free), the kept one and B's answer
+# before and after and their records are byte for byte as they were; GC
+# again and GC of B's name keeping B's change nothing; GC of A with the
+# empty list takes the last of A and A's bridge, B untouched; GC of B with
+# the empty list leaves the host as before the first ADD.  A list that is
+# missing or malformed is error 7 and removes nothing.
+cni_gc_body() {
+	cni_begin
+	trap gc_cleanup EXIT
+	local a1=${PFX}a1 a2=${PFX}a2 a3=${PFX}a3 b1=${PFX}b1 before hp ca1 ca2 ca3 cb1 ra2 rb1 snap i
+	local n=$(( $$ % 200 + 20 )) NET2=${PFX}m SUB2
+	BR2=${PFX}d; SUB2=10.234.$n
+	ip -4 route | grep -qE "^10\.234\.$n\." && fail "a route of the host uses $SUB2 already"
+	for i in $a1 $a2 $a3 $b1; do ip netns add "$i"; ip -n "$i" link set lo up; done
+	NSS="$a1 $a2 $a3 $b1"
+	before=$(host_view)
+	hp=$(free_port) || fail "no free port"
+	printf 'table inet filter {\n  chain input { type filter hook input priority 0; policy accept; tcp dport 81 drop; }\n}\n' >"$T/fw/web.nft"
+	cni_conf11 "$T/conf.json"
+	cni_conf11 "$T/conf-pm.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80}]}'
+	NET=$NET2 BR=$BR2 SUB=$SUB2 cni_conf11 "$T/conf2.json"
+	IDS="c7gc-a1-00000 c7gc-a2-00000 c7gc-a3-00000"; IDS2="c7gc-b1-00000"
+	cni_ok ADD c7gc-a1-00000 "/run/netns/$a1" "$T/conf-pm.json"
+	cni_ok ADD c7gc-a2-00000 "/run/netns/$a2" "$T/conf.json"
+	cni_ok ADD c7gc-a3-00000 "/run/netns/$a3" "$T/conf.json" CNI_ARGS="IgnoreUnknown=1;NETCELL_FIREWALL=web.nft"
+	cni_ok ADD c7gc-b1-00000 "/run/netns/$b1" "$T/conf2.json"
+	ca1=$(gc_addr "$a1"); ca2=$(gc_addr "$a2"); ca3=$(gc_addr "$a3"); cb1=$(gc_addr "$b1")
+	for i in $a1 $a2 $b1; do serve "$i" 80; done
+	peer 127.0.0.1 "$hp" >/dev/null || fail "the published port does not reach the first container"
+	peer "$ca2" 80 >/dev/null || fail "the second container does not answer before GC"
+	peer "$cb1" 80 >/dev/null || fail "network B's container does not answer before GC"
+	$NC fw history cni-c7gc-a3-0000 >/dev/null || fail "the third container has no firewall cell"
+	ra2=$(cat "$T/cnistate/$NET/c7gc-a2-00000-eth0"); rb1=$(cat "$T/cnistate/$NET2/c7gc-b1-00000-eth0")
+	# a list missing or malformed: 7, nothing removed
+	snap=$(host_view)
+	cni_conf11 "$T/gc.json"
+	cni_net_code 7 GC "$T/gc.json"
+	cni_conf11 "$T/gc.json" '"cni.dev/valid-attachments": [{"containerID": "c7gc-a2-00000"}]'
+	cni_net_code 7 GC "$T/gc.json"
+	[ "$(host_view)" = "$snap" ] || fail "a refused GC changed the host: $(diff <(echo "$snap") <(host_view))"
+	# keep a2 (and B's container, and one never added)
+	cni_conf11 "$T/gc.json" "$(valid c7gc-a2-00000 c7gc-b1-00000 c7never)"
+	cni_net_ok GC "$T/gc.json"
+	for i in $a1 $a3; do ip -n "$i" -o link | grep -q eth0 && fail "GC left eth0 in $i"; done
+	[ "$(ls "$T/cnistate/$NET")" = "c7gc-a2-00000-eth0" ] || fail "GC left records: $(ls "$T/cnistate/$NET")"
+	[ "$(ls "$T/ipam/$NET" | grep -E '^[0-9]')" = "$ca2" ] || fail "GC left leases: $(ls "$T/ipam/$NET")"
+	[ "$(ip -o link show master "$BR" | wc -l)" = 1 ] || fail "GC left ports on $BR: $(ip -o link show master "$BR")"
+	nft list set inet netcell_cni masq4 | grep -qwE "$ca1|$ca3" && fail "GC left masquerade entries: $(nft list set inet netcell_cni masq4)"
+	nft list map inet netcell_cni pm4 | grep -q "$hp" && fail "GC left the port entry: $(nft list map inet netcell_cni pm4)"
+	peer 127.0.0.1 "$hp" >/dev/null && fail "the host port still answers after GC"
+	$NC list | grep -q cni-c7gc-a3 && fail "GC left the firewall cell"
+	[ "$(cat "$T/cnistate/$NET/c7gc-a2-00000-eth0")" = "$ra2" ] || fail "GC changed the kept container's record"
+	[ "$(cat "$T/cnistate/$NET2/c7gc-b1-00000-eth0")" = "$rb1" ] || fail "GC of network A changed network B's record"
+	peer "$ca2" 80 >/dev/null || fail "the kept container does not answer after GC"
+	peer "$cb1" 80 >/dev/null || fail "network B's container does not answer after GC of A"
+	cni_ok CHECK c7gc-a2-00000 "/run/netns/$a2" "$T/conf.json"
+	# again: nothing changes; nor does GC of B's name keeping B's container
+	snap=$(host_view)
+	cni_net_ok GC "$T/gc.json"
+	NET=$NET2 BR=$BR2 SUB=$SUB2 cni_conf11 "$T/gc2.json" "$(valid c7gc-b1-00000)"
+	cni_net_ok GC "$T/gc2.json"
+	[ "$(host_view)" = "$snap" ] || fail "a second GC changed the host: $(diff <(echo "$snap") <(host_view))"
+	# the empty list: the last of A goes, A's bridge with it; B stays
+	cni_conf11 "$T/gc0.json" "$(valid)"
+	cni_net_ok GC "$T/gc0.json"
+	ip link show "$BR" >/dev/null 2>&1 && fail "GC left network A's bridge"
+	[ -e "$T/cnistate/$NET" ] && fail "GC left network A's records: $(ls "$T/cnistate/$NET")"
+	[ "$(cat "$T/cnistate/$NET2/c7gc-b1-00000-eth0")" = "$rb1" ] || fail "GC of A changed B's record"
+	peer "$cb1" 80 >/dev/null || fail "network B's container does not answer after A is emptied"
+	NET=$NET2 BR=$BR2 SUB=$SUB2 cni_conf11 "$T/gc20.json" "$(valid)"
+	cni_net_ok GC "$T/gc20.json"
+	[ "$(host_view)" = "$before" ] || fail "the host is not as before the first ADD: $(diff <(echo "$before") <(host_view))"
+	ip link show "$BR2" >/dev/null 2>&1 && fail "GC left network B's bridge"
+	cni_nothing_left
+	return 0
+}
+t_cni_gc() { in_mode cni_gc_body; }
+
+# GC racing DELs: six containers, then at once a DEL of five and a GC
+# keeping the sixth, three rounds; each DEL and the GC succeed, the sixth
+# answers and is all that is left (record, lease, bridge port, masquerade
+# entry); a DEL of it leaves nothing.
+cni_gc_race_body() {
+	cni_begin
+	local i r p pids c6 n=6
+	cni_conf11 "$T/conf.json"
+	cni_conf11 "$T/gc.json" "$(valid par6)"
+	for i in $(seq 1 $n); do ip netns add "${PFX}p$i"; NSS="$NSS ${PFX}p$i"; IDS="$IDS par$i"; done
+	ip -n "${PFX}p6" link set lo up
+	for r in 1 2 3; do
+		cni_all ADD $n
+		pids=""
+		for i in $(seq 1 5); do
+			env CNI_COMMAND=DEL CNI_CONTAINERID="par$i" CNI_NETNS="/run/netns/${PFX}p$i" CNI_IFNAME=eth0 \
+				CNI_PATH=/usr/lib/cni timeout 60 "$CNIBIN" <"$T/conf.json" >"$T/del$i.out" 2>&1 &
+			pids="$pids $!"
+		done
+		env -u CNI_CONTAINERID -u CNI_NETNS -u CNI_IFNAME CNI_COMMAND=GC CNI_PATH=/usr/lib/cni \
+			timeout 60 "$CNIBIN" <"$T/gc.json" >"$T/gcr.out" 2>&1 &
+		pids="$pids $!"
+		for p in $pids; do wait "$p" || fail "round $r: a DEL or the GC failed: $(cat "$T"/del*.out "$T/gcr.out")"; done
+		[ -s "$T/gcr.out" ] && fail "round $r: GC printed something: $(cat "$T/gcr.out")"
+		[ "$(ls "$T/cnistate/$NET")" = par6-eth0 ] || fail "round $r: records left: $(ls "$T/cnistate/$NET")"
+		c6=$(gc_addr "${PFX}p6")
+		[ "$(ls "$T/ipam/$NET" | grep -E '^[0-9]')" = "$c6" ] || fail "round $r: leases: $(ls "$T/ipam/$NET")"
+		[ "$(ip -o link show master "$BR" | wc -l)" = 1 ] || fail "round $r: bridge ports: $(ip -o link show master "$BR")"
+		[ "$(nft list set inet netcell_cni masq4 | grep -oE '10\.231\.[0-9.]+' | sort -u)" = "$c6" ] ||
+			fail "round $r: masquerade entries: $(nft list set inet netcell_cni masq4)"
+		serve "${PFX}p6" 80
+		peer "$c6" 80 >/dev/null || fail "round $r: the kept container does not answer"
+		cni_ok DEL par6 "/run/netns/${PFX}p6" "$T/conf.json"
+		cni_nothing_left
+	done
+	return 0
+}
+t_cni_gc_race() { in_mode cni_gc_race_body; }
+
+# GC's IPAM part: an IPAM plugin that speaks 1.1.0 gets the GC with the
+# list (and releases the others' leases); one that does not (as Debian's
+# host-local) gets a DEL for each attachment removed.  A DEL that IPAM
+# refuses: GC fails with IPAM's code (11 passed on), says the leases are
+# kept and the next GC finishes; the records stay; the next GC does finish.
+# The IPAM plugin missing: the same, with 7; nothing left in the end.
+cni_gc_ipam_body() {
+	cni_begin
+	local i
+	c7ipam_install
+	for i in 1 2 3; do ip netns add "${PFX}g$i"; NSS="$NSS ${PFX}g$i"; done
+	IDS="c7g1 c7g2 c7g3"
+	cni_conf11 "$T/conf.json"; sed -i 's/"host-local"/"c7ipam"/' "$T/conf.json"
+	for i in 1 2 3; do cni_ok ADD "c7g$i" "/run/netns/${PFX}g$i" "$T/conf.json" CNI_PATH="$IPAMPATH"; done
+	cni_conf11 "$T/gc.json" "$(valid c7g2)"; sed -i 's/"host-local"/"c7ipam"/' "$T/gc.json"
+	cni_net_ok GC "$T/gc.json" CNI_PATH="$IPAMPATH"
+	grep -qxF 'GC [{"containerID": "c7g2", "ifname": "eth0"}]' "$T/cnibin/log" ||
+		fail "the IPAM plugin did not get the GC with the list: $(cat "$T/cnibin/log")"
+	[ "$(ls "$T/cnistate/$NET")" = c7g2-eth0 ] || fail "records left: $(ls "$T/cnistate/$NET")"
+	[ "$(ls "$T/ipam/$NET" | grep -cE '^[0-9]')" = 1 ] || fail "leases left: $(ls "$T/ipam/$NET")"
+	cni_ok DEL c7g2 "/run/netns/${PFX}g2" "$T/conf.json" CNI_PATH="$IPAMPATH"
+	cni_nothing_left
+	# an IPAM plugin of 1.0.0: a DEL per attachment; refused, then not
+	cni_conf11 "$T/conf.json"; sed -i 's/"host-local"/"c7ipam10"/' "$T/conf.json"
+	for i in 1 2 3; do cni_ok ADD "c7g$i" "/run/netns/${PFX}g$i" "$T/conf.json" CNI_PATH="$IPAMPATH"; done
+	sed -i 's/"c7ipam"/"c7ipam10"/' "$T/gc.json"
+	echo 11 >"$T/cnibin/fail-DEL"
+	cni_net_code 11 GC "$T/gc.json" CNI_PATH="$IPAMPATH"
+	grep -q 'IPAM kept 2 leases.*next GC finishes it' "$T/cni.out" || fail "GC does not say what is left: $(cat "$T/cni.out")"
+	for i in 1 3; do ip -n "${PFX}g$i" -o link | grep -q eth0 && fail "the failed GC left eth0 in g$i"; done
+	[ "$(ls "$T/cnistate/$NET" | sort | tr '\n' ' ')" = "c7g1-eth0 c7g2-eth0 c7g3-eth0 " ] ||
+		fail "the failed GC did not keep the records of the leases it kept: $(ls "$T/cnistate/$NET")"
+	[ "$(ls "$T/ipam/$NET" | grep -cE '^[0-9]')" = 3 ] || fail "leases: $(ls "$T/ipam/$NET")"
+	rm "$T/cnibin/fail-DEL"
+	cni_net_ok GC "$T/gc.json" CNI_PATH="$IPAMPATH"
+	[ "$(ls "$T/cnistate/$NET")" = c7g2-eth0 ] || fail "the next GC did not finish: $(ls "$T/cnistate/$NET")"
+	[ "$(ls "$T/ipam/$NET" | grep -cE '^[0-9]')" = 1 ] || fail "the next GC left leases: $(ls "$T/ipam/$NET")"
+	# the IPAM plugin gone: the links go, lease and record stay; back: done
+	cni_ok ADD c7g1 "/run/netns/${PFX}g1" "$T/conf.json" CNI_PATH="$IPAMPATH"
+	sed 's/"c7ipam10"/"c7gone"/' "$T/gc.json" >"$T/gcx.json"
+	cni_net_code 7 GC "$T/gcx.json" CNI_PATH="$IPAMPATH"
+	grep -q 'IPAM kept 1 lease; IPAM plugin .*c7gone.* not found' "$T/cni.out" || fail "GC does not say the IPAM plugin is missing: $(cat "$T/cni.out")"
+	ip -n "${PFX}g1" -o link | grep -q eth0 && fail "GC without its IPAM plugin left eth0"
+	[ -e "$T/cnistate/$NET/c7g1-eth0" ] || fail "GC without its IPAM plugin dropped the record of the lease it kept"
+	cni_net_ok GC "$T/gc.json" CNI_PATH="$IPAMPATH"
+	[ "$(ls "$T/cnistate/$NET")" = c7g2-eth0 ] || fail "the next GC did not finish: $(ls "$T/cnistate/$NET")"
+	[ "$(ls "$T/ipam/$NET" | grep -cE '^[0-9]')" = 1 ] || fail "the next GC left leases: $(ls "$T/ipam/$NET")"
+	cni_ok DEL c7g2 "/run/netns/${PFX}g2" "$T/conf.json" CNI_PATH="$IPAMPATH"
+	cni_nothing_left
+	return 0
+}
+t_cni_gc_ipam() { in_mode cni_gc_ipam_body; }
+
+# GC and a container on two networks (podman --network a,b): GC of the
+# first network keeping nothing of it hands the published port to the
+# second network's attachment, which waited for it, as DEL does: the port
+# answers through the second network, its record publishes it, CHECK
+# passes; GC of the second network keeping the container changes nothing;
+# its DEL leaves nothing.
+cni_gc_two_networks_body() {
+	cni_begin
+	local c1=${PFX}c1 hp out snap
+	hp=$(free_port) || fail "no free port"
+	cni_net2 "$hp"; sed -i 's/"1.0.0"/"1.1.0"/' "$T/conf2n.json"
+	ip netns add "$c1"; NSS="$c1"; IDS="c7two"; IDS2="c7two"
+	cni_conf11 "$T/conf.json" '"runtimeConfig": {"portMappings": [{"hostPort": '"$hp"', "containerPort": 80}]}'
+	cni_ok ADD c7two "/run/netns/$c1" "$T/conf.json"
+	cni_ok ADD c7two "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	ip -n "$c1" link set lo up
+	serve "$c1" 80
+	out=$(peer 127.0.0.1 "$hp") || fail "127.0.0.1:$hp does not reach the container"
+	[ "$out" = "$SUB.1" ] || fail "the port is not published through the first network: the container saw $out"
+	cni_conf11 "$T/gc.json" "$(valid)"
+	cni_net_ok GC "$T/gc.json"
+	ip -n "$c1" -o link | grep -q ' eth0' && fail "GC left eth0"
+	out=$(peer 127.0.0.1 "$hp") || fail "the port does not answer after GC of the first network"
+	[ "$out" = "$SUB2.1" ] || fail "the port did not move to the second network: the container saw $out"
+	grep -qx "port=tcp $hp 80 -" "$T/cnistate/$NET2/c7two-eth1" || fail "the second record does not publish the port: $(cat "$T/cnistate/$NET2/c7two-eth1")"
+	cni_ok CHECK c7two "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["cni.dev/valid-attachments"]=[{"containerID": "c7two", "ifname": "eth1"}]; json.dump(c, open(sys.argv[2], "w"))' \
+		"$T/conf2n.json" "$T/gc2.json"
+	snap=$(host_view)
+	cni_net_ok GC "$T/gc2.json"
+	[ "$(host_view)" = "$snap" ] || fail "GC of the second network keeping the container changed the host: $(diff <(echo "$snap") <(host_view))"
+	cni_ok DEL c7two "/run/netns/$c1" "$T/conf2n.json" CNI_IFNAME=eth1
+	peer 127.0.0.1 "$hp" >/dev/null && fail "the port still answers after the last DEL"
+	cni_nothing_left; cni_net2_left
+	return 0
+}
+t_cni_gc_two_networks() { in_mode cni_gc_two_networks_body; }
