@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* fuzz_iptjson.c - fw stage's reading of nft's JSON listing of the tables
- * iptables made (fwsnap.c), whose names, comments and prefixes the staged
+ * iptables made (fwsnapdiff.c), whose names, comments and prefixes the staged
  * script chose */
 #include <string.h>
 #include "fuzz.h"
-#include "fw/fwsnap.h"
+#include "fw/fwsnapdiff.h"
 
 /**
  * LLVMFuzzerTestOneInput() - one input

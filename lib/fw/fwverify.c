@@ -29,6 +29,8 @@
 #include <unistd.h>
 #include "base/store.h"
 #include "fw/fwsnap.h"
+#include "fw/fwsnapcut.h"
+#include "fw/fwsnapdiff.h"
 #include "fw/fwverify.h"
 #include "kernel/incell.h"
 #include "kernel/nft.h"

@@ -29,6 +29,8 @@
 #include <sys/wait.h>
 #include "fw/fwgen.h"
 #include "fw/fwsnap.h"
+#include "fw/fwsnapcut.h"
+#include "fw/fwsnapdiff.h"
 #include "kernel/nft.h"
 #include "fw/stage.h"
 #include "fw/stagelog.h"

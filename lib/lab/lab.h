@@ -233,6 +233,36 @@ struct lab_plan {
 NC_INTERNAL int lab_plan_make(struct nc_ctx *ctx, const struct nc_lab *lab,
 			      struct lab_plan *plan);
 NC_INTERNAL void lab_plan_release(struct lab_plan *plan);
+NC_INTERNAL int lab_plan_op(struct lab_plan *p, enum lab_op_kind kind, int cell, const char *full,
+			    const char *arg, const char *action, const char *what,
+			    const char *reason);
+NC_INTERNAL int lab_plan_rec_cell(const struct lab_rec *r, const char *name);
+NC_INTERNAL int lab_plan_stays(const struct nc_lab *lab, const struct lab_plan *p,
+			       const char *name);
+
+/* lablive.c */
+NC_INTERNAL int lab_live_read(struct nc_ctx *ctx, const struct nc_lab *lab, struct lab_plan *p);
+NC_INTERNAL int lab_live_ports_fw(struct nc_ctx *ctx, const struct nc_lab *lab,
+				  struct lab_plan *p);
+NC_INTERNAL int lab_live_route(const struct lab_rec *live, const char *item);
+
+/* labitem.c */
+NC_INTERNAL int lab_item_plan(const struct nc_lab *lab, struct lab_plan *p, int ci,
+			      const char *it, const struct lab_rec *fresh);
+NC_INTERNAL int lab_item_gone(const struct nc_lab *lab, struct lab_plan *p,
+			      const struct lab_rec *fresh);
+
+/* labread.c */
+NC_INTERNAL int lab_plan_copy(struct nc_ctx *ctx, const struct lab_plan *p, unsigned upto,
+			      struct nc_lab_item **items, size_t *n);
+
+/* labcheck.c */
+NC_INTERNAL int lab_check_firewalls(struct nc_ctx *ctx, const struct lab_plan *p);
+NC_INTERNAL int lab_check_ports(struct nc_ctx *ctx, const struct nc_lab *lab,
+				const struct lab_plan *p);
+
+/* labdown.c */
+NC_INTERNAL size_t lab_end_processes(struct nc_ctx *ctx, const char *cell);
 
 /* labfile.c */
 #define LAB_ROOTLESS 1u

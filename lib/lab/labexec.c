@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * labexec.c - labs' public calls: load, plan, up (with undo), down, status
+ * labexec.c - "up": the plan's steps run, undone in reverse when one fails
  *
- * Theory of operation: "up" is plan (labplan.c), check (every firewall file
- * that will be applied is loaded into a scratch namespace first, so a bad
- * ruleset fails before anything changes), then the steps in their kind's
- * order through the public calls every other command uses: nc_create(),
+ * Theory of operation: "up" is plan (labplan.c), check (labcheck.c: every
+ * firewall file that will be applied is loaded into a scratch namespace
+ * first, so a bad ruleset fails before anything changes, and every host
+ * port to publish is tried), then the steps in their kind's order through
+ * the public calls every other command uses: nc_create(),
  * nc_uplink_up(), nc_link_named(), nc_fw_apply() (a firewall change is a
  * new generation), nc_port_add()/nc_port_rm(), nc_delete(); addresses,
  * routes and sysctls of all cells in one child (labnet.c).  Each step
@@ -19,96 +20,12 @@
  * is written once, after the steps, and "up" then plans again: it reports
  * success only when nothing is left to do (verify_up()).
  */
-#include <fcntl.h>
-#include <libgen.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include "lab/lab.h"
 #include "lab/labnet.h"
-
-#define LAB_FILE_MAX (4 << 20)
-
-/**
- * nc_lab_load() - read and validate a lab file
- * @ctx:	context
- * @file:	path of the YAML file
- * @flags:	NC_LAB_NAME_ONLY: read only the lab's name (enough for
- *		nc_lab_down(), so a file an edit broke can still be taken down)
- * @lab:	the lab (nc_lab_free() it)
- *
- * Return: 0 or -errno with a message ("FILE:LINE:COL: ...", NC_ERR_USAGE,
- * for a mistake in the file)
- */
-int nc_lab_load(struct nc_ctx *ctx, const char *file, unsigned flags, struct nc_lab **lab)
-{
-	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
-	_cleanup_free_ char *text = NULL;
-	char dir[PATH_MAX];
-	struct stat st;
-	ssize_t n;
-
-	*lab = NULL;
-	if (fd < 0)
-		return ctx_err(ctx, -errno, errno == ENOENT ? NC_ERR_USAGE : NC_ERR_PERM,
-			       "cannot read lab file \"%s\": %s", file, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > LAB_FILE_MAX)
-		return ctx_err(ctx, -EINVAL, NC_ERR_USAGE,
-			       "cannot read lab file \"%s\": not a regular file of at most 4 MiB", file);
-	text = malloc((size_t)st.st_size + 1);
-	if (!text)
-		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-	n = read(fd, text, (size_t)st.st_size);
-	if (n < 0)
-		return ctx_err(ctx, -errno, NC_ERR_FAILED, "cannot read lab file \"%s\": %s", file,
-			       strerror(errno));
-	text[n] = '\0';
-	snprintf(dir, sizeof(dir), "%s", file);
-	return lab_parse(ctx, file, text, (size_t)n, dirname(dir),
-			 (geteuid() ? LAB_ROOTLESS : 0) | (flags & NC_LAB_NAME_ONLY ? LAB_NAME_ONLY : 0), lab);
-}
-
-/**
- * nc_lab_name() - a loaded lab's name
- * @lab:	lab
- *
- * Return: the name
- */
-const char *nc_lab_name(const struct nc_lab *lab)
-{
-	return lab->name;
-}
-
-/**
- * copy_items() - the plan's steps as the caller's array
- * @ctx:	context
- * @p:		plan
- * @upto:	how many of its steps
- * @items:	result (free() it)
- * @n:		how many
- *
- * Return: 0 or -ENOMEM with a message
- */
-static int copy_items(struct nc_ctx *ctx, const struct lab_plan *p, unsigned upto,
-		      struct nc_lab_item **items, size_t *n)
-{
-	unsigned i;
-
-	*items = calloc(upto ? upto : 1, sizeof(**items));
-	*n = 0;
-	if (!*items)
-		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-	for (i = 0; i < upto; i++)
-		(*items)[(*n)++] = p->ops[i].item;
-	return 0;
-}
 
 /**
  * verify_up() - after "up": the lab is what the file says, planned anew
@@ -131,119 +48,6 @@ static int verify_up(struct nc_ctx *ctx, struct nc_lab *lab)
 			      lab->name, again.nops, again.ops[0].item.action, again.ops[0].item.kind,
 			      again.ops[0].item.object, again.ops[0].item.reason, lab->file, lab->file);
 	lab_plan_release(&again);
-	return ret;
-}
-
-/**
- * check_firewalls() - load every firewall the plan applies into a scratch
- * namespace: a rejected ruleset stops "up" before any change
- * @ctx:	context
- * @p:		plan
- *
- * Return: 0 or -errno with the ruleset's FILE:LINE:COL error
- */
-static int check_firewalls(struct nc_ctx *ctx, const struct lab_plan *p)
-{
-	unsigned i;
-
-	for (i = 0; i < p->nops; i++)
-		if (p->ops[i].kind == LOP_FW && nc_fw_check(ctx, p->ops[i].arg, NC_FW_AUTO))
-			return -EINVAL;
-	return 0;
-}
-
-/**
- * host_port_free() - whether a host port could be bound now (as the
- * keeper's forwarder binds it)
- * @pt:		the port
- *
- * Return: 0, or -errno of bind() (-EADDRINUSE: another program has it)
- */
-static int host_port_free(const struct nc_port *pt)
-{
-	struct sockaddr_storage ss = { 0 };
-	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
-	int six = strchr(pt->host_addr, ':') != NULL, one = 1, ret = 0;
-	_cleanup_close_ int fd = socket(six ? AF_INET6 : AF_INET,
-				       (strcmp(pt->proto, "udp") ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return 0;	/* nothing known: the step itself will tell */
-	if (six) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)pt->host_port);
-		inet_pton(AF_INET6, pt->host_addr, &a6->sin6_addr);
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	} else {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)pt->host_port);
-		inet_pton(AF_INET, pt->host_addr, &a4->sin_addr);
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, six ? sizeof(*a6) : sizeof(*a4)))
-		ret = -errno;
-	return ret == -EADDRINUSE ? ret : 0;
-}
-
-/**
- * check_ports() - every host port the plan publishes is free: a port
- * another program holds stops "up" before any change, as the step itself
- * would fail last, after cells, links and addresses were changed (some,
- * such as a cell made again for a new uplink, cannot be taken back)
- * @ctx:	context
- * @lab:	lab
- * @p:		plan
- *
- * A port the plan removes first (the same host address, port and
- * protocol), or any port of a cell it makes again (which publishes it
- * again), is the lab's own and counts as free.
- *
- * Return: 0 or -EADDRINUSE with a message
- */
-static int check_ports(struct nc_ctx *ctx, const struct nc_lab *lab, const struct lab_plan *p)
-{
-	struct nc_port pt, rm;
-	unsigned i, k;
-
-	for (i = 0; i < p->nops; i++) {
-		if (p->ops[i].kind != LOP_PORT_ADD || nc_port_parse(ctx, p->ops[i].arg, &pt))
-			continue;
-		for (k = 0; k < p->nops; k++)
-			if ((p->ops[k].kind == LOP_PORT_RM && !nc_port_parse(ctx, p->ops[k].arg, &rm) &&
-			     rm.host_port == pt.host_port && !strcmp(rm.proto, pt.proto) &&
-			     !strcmp(rm.host_addr, pt.host_addr)) ||
-			    (p->ops[k].kind == LOP_CELL_DROP && !strcmp(p->ops[k].full, p->ops[i].full)))
-				break;
-		if (k == p->nops && host_port_free(&pt))
-			return ctx_err(ctx, -EADDRINUSE, NC_ERR_FAILED,
-				       "lab \"%s\": cannot publish %s of cell \"%s\": host port %s:%u is in use by another program; nothing was changed; publish another host port, or stop what uses it ('ss -%slpn sport = :%u' shows it)",
-				       lab->name, p->ops[i].arg, p->ops[i].full, pt.host_addr, pt.host_port,
-				       strcmp(pt.proto, "udp") ? "t" : "u", pt.host_port);
-	}
-	ctx->msg[0] = '\0';
-	return 0;
-}
-
-/**
- * nc_lab_plan() - what "up" would do, changing nothing
- * @ctx:	context
- * @lab:	lab
- * @items:	the steps (free() it)
- * @n:		how many (0: up to date)
- *
- * Return: 0 or -errno with a message
- */
-int nc_lab_plan(struct nc_ctx *ctx, struct nc_lab *lab, struct nc_lab_item **items, size_t *n)
-{
-	struct lab_plan p;
-	int ret = lab_plan_make(ctx, lab, &p);
-
-	if (!ret)
-		ret = check_firewalls(ctx, &p);
-	if (!ret)
-		ret = copy_items(ctx, &p, p.nops, items, n);
-	lab_plan_release(&p);
 	return ret;
 }
 
@@ -323,36 +127,6 @@ static int net_steps(struct run *r, unsigned from, int reverse)
 }
 
 /**
- * end_processes() - end what runs in a cell: SIGTERM, 2 s, then SIGKILL
- * @ctx:	context
- * @cell:	cell
- *
- * Return: how many processes there were
- */
-static size_t end_processes(struct nc_ctx *ctx, const char *cell)
-{
-	struct timespec t = { 0, 50 * 1000 * 1000 };
-	pid_t *pids = NULL;
-	size_t n = 0, first, i;
-	int round;
-
-	if (nc_pids(ctx, cell, &pids, &n))
-		return 0;
-	first = n;
-	for (round = 0; n && round < 41; round++) {
-		for (i = 0; i < n; i++)
-			kill(pids[i], round == 40 ? SIGKILL : SIGTERM * (round == 0));
-		free(pids);
-		pids = NULL;
-		nanosleep(&t, NULL);
-		if (nc_pids(ctx, cell, &pids, &n))
-			break;
-	}
-	free(pids);
-	return first;
-}
-
-/**
  * do_step() - one step of "up"
  * @r:		run
  * @o:		step
@@ -368,7 +142,7 @@ static int do_step(struct run *r, const struct lab_op *o)
 	switch (o->kind) {
 	case LOP_CELL_DROP:
 	case LOP_CELL_DEL:	/* as down does: what runs there ends with it */
-		end_processes(r->ctx, o->full);
+		lab_end_processes(r->ctx, o->full);
 		return nc_delete(r->ctx, o->full);
 	case LOP_CELL_ADD:
 		ret = nc_create(r->ctx, o->full, 0);
@@ -439,7 +213,8 @@ static int undo_step(struct run *r, const struct lab_op *o, struct nc_ctx *c)
 }
 
 /**
- * undo() - take back every step done, last first
+ * undo() - take back every step done, last first, and the cell of a
+ * failed step that made it (its uplink failed)
  * @r:		run
  *
  * Return: 0, or -errno with the first failure's message in @r->ctx's notice
@@ -450,6 +225,10 @@ static int undo(struct run *r)
 	int ret = 0, one, net_done = 0;
 	unsigned i = r->done;
 
+	/* the step that failed made its cell when only the uplink failed:
+	 * the cell goes with the rest */
+	if (i < r->p->nops && r->p->ops[i].kind == LOP_CELL_ADD && r->made[r->p->ops[i].cell])
+		i++;
 	while (i--) {
 		const struct lab_op *o = &r->p->ops[i];
 
@@ -623,9 +402,9 @@ int nc_lab_up(struct nc_ctx *ctx, struct nc_lab *lab, struct nc_lab_item **done,
 	if (!ret && !rec)
 		ret = ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
 	if (!ret)
-		ret = check_firewalls(ctx, &p);
+		ret = lab_check_firewalls(ctx, &p);
 	if (!ret)
-		ret = check_ports(ctx, lab, &p);
+		ret = lab_check_ports(ctx, lab, &p);
 	if (!ret && p.nops)
 		ret = lab_rec_path(ctx, lab->name, path, sizeof(path), 1);
 	if (ret || !p.nops)
@@ -654,128 +433,12 @@ int nc_lab_up(struct nc_ctx *ctx, struct nc_lab *lab, struct nc_lab_item **done,
 			ret = verify_up(ctx, lab);
 	}
 	if (r.done)
-		copy_items(ctx, &p, r.done, done, n);
+		lab_plan_copy(ctx, &p, r.done, done, n);
 out:
 	if (rec)
 		lab_rec_release(rec);
 	free(rec);
 	free(r.net_undo);
-	lab_plan_release(&p);
-	return ret;
-}
-
-/**
- * nc_lab_down() - remove exactly the cells the lab made (their links,
- * firewalls and ports go with them), and its record
- * @ctx:	context
- * @lab:	lab
- * @removed:	how many cells were deleted
- *
- * Processes still running in a cell are ended first (SIGTERM, SIGKILL
- * after 2 s), as "run" ends what its command left.  A cell of the lab's
- * name that another command made again is left alone, with a notice.
- *
- * Return: 0 or -errno with a message
- */
-int nc_lab_down(struct nc_ctx *ctx, struct nc_lab *lab, unsigned *removed)
-{
-	struct lab_rec *rec = calloc(1, sizeof(*rec));
-	struct nc_cell_info *cells = NULL;
-	char path[PATH_MAX], lock[PATH_MAX];
-	_cleanup_close_ int lk = -1;
-	size_t n = 0, k;
-	unsigned i, left = 0;
-	int ret;
-
-	*removed = 0;
-	if (!rec)
-		return ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-	lk = lab_lock(ctx, lab->name, lock, sizeof(lock));
-	if (lk < 0) {
-		free(rec);
-		return lk;
-	}
-	ret = lab_rec_path(ctx, lab->name, path, sizeof(path), 0);
-	if (!ret && (ret = lab_rec_load(path, rec)) == -ENOENT)
-		ret = 0;	/* not up: nothing to do */
-	else if (ret)
-		ret = ctx_err(ctx, ret, NC_ERR_FAILED, "cannot read the record of lab \"%s\": %s", lab->name,
-			      strerror(-ret));
-	if (!ret && rec->ncells)
-		ret = nc_list(ctx, &cells, &n);
-	for (i = 0; i < rec->ncells && !ret; i++) {
-		for (k = 0; k < n && strcmp(cells[k].name, rec->cell[i].full); k++)
-			;
-		if (k < n && cells[k].created != rec->cell[i].created) {
-			ctx_notice(ctx, "cell \"%s\" was made again by another command since lab \"%s\" made it: left alone",
-				   rec->cell[i].full, lab->name);
-			continue;
-		}
-		if (k == n)
-			continue;
-		end_processes(ctx, rec->cell[i].full);
-		ret = nc_delete(ctx, rec->cell[i].full);
-		if (ret && nc_errkind(ctx) == NC_ERR_NOCELL)
-			ret = 0;
-		else if (ret)
-			left = i;
-		else
-			(*removed)++;
-	}
-	if (ret) {	/* the record keeps the cells not yet deleted */
-		memmove(rec->cell, rec->cell + left, (rec->ncells - left) * sizeof(rec->cell[0]));
-		rec->ncells -= left;
-		lab_rec_save(&(struct nc_ctx){ .kfd = -1 }, path, lab->name, rec);
-		ctx_wrap(ctx, ret, "lab \"%s\": down stopped at cell \"%s\"", lab->name, rec->cell[0].full);
-	} else {
-		rec->ncells = 0;
-		ret = lab_rec_save(ctx, path, lab->name, rec);
-		unlink(lock);	/* nothing of the lab is left (still held: no up meanwhile) */
-	}
-	free(cells);
-	lab_rec_release(rec);
-	free(rec);
-	return ret;
-}
-
-/**
- * nc_lab_status() - each cell of the lab ("up", "missing", "drift") and
- * every difference between the file and the live lab
- * @ctx:	context
- * @lab:	lab
- * @items:	one item per cell of the file (kind "cell"), then the plan's
- *		steps (free() it)
- * @n:		how many
- *
- * Return: 0 or -errno with a message
- */
-int nc_lab_status(struct nc_ctx *ctx, struct nc_lab *lab, struct nc_lab_item **items, size_t *n)
-{
-	struct lab_plan p;
-	unsigned i, k;
-	int ret = lab_plan_make(ctx, lab, &p);
-
-	if (!ret)
-		*items = calloc(lab->ncells + p.nops, sizeof(**items));
-	if (!ret && !*items)
-		ret = ctx_err(ctx, -ENOMEM, NC_ERR_FAILED, "out of memory");
-	for (i = 0; !ret && i < lab->ncells; i++) {
-		struct nc_lab_item *it = &(*items)[i];
-		const char *st = p.state[i] == LCS_OK ? "up" : p.state[i] == LCS_REMAKE ? "drift" : "missing";
-
-		for (k = 0; k < p.nops && !strcmp(st, "up"); k++)
-			if (p.ops[k].cell == (int)i)
-				st = "drift";
-		snprintf(it->action, sizeof(it->action), "%s", st);
-		snprintf(it->kind, sizeof(it->kind), "cell");
-		snprintf(it->object, sizeof(it->object), "%s", lab->cells[i].full);
-		snprintf(it->reason, sizeof(it->reason), "%s",
-			 p.state[i] == LCS_NEW ? "not up" : p.state[i] == LCS_GONE ? "drift: the cell is gone" : "");
-	}
-	for (k = 0; !ret && k < p.nops; k++)
-		(*items)[lab->ncells + k] = p.ops[k].item;
-	if (!ret)
-		*n = lab->ncells + p.nops;
 	lab_plan_release(&p);
 	return ret;
 }

@@ -564,3 +564,52 @@ import socket; c=socket.create_connection(('127.0.0.1',$hp),1.0); assert c.recv(
 	no_lab_left "$lab"
 	trap - EXIT
 }
+
+# a record "down" cannot read is an error that changes nothing: the record
+# stays (it was removed, leaving the lab's cells to no lab) and the message
+# names the record, not a cell ("down stopped at cell """)
+# modes t_lab_down_unreadable_record: user
+t_lab_down_unreadable_record() {
+	local lab=${PFX}s7r f=$T/lab.yaml rec
+	rec=$NETCELL_STATE_DIR/labs/$lab.lab
+	printf 'name: %s\ncells:\n  a: {}\n  b: {}\n' "$lab" >"$f"
+	trap 'chmod 600 "$rec" 2>/dev/null; lab_cleanup "$f"; $NC delete "$lab-a" "$lab-b" >/dev/null 2>&1' EXIT
+	expect_rc 0 $NC up -f "$f"
+	[ -s "$rec" ] || fail "up wrote no record"
+	cp "$rec" "$T/rec.before"
+	chmod 000 "$rec"
+	expect_rc 1 $NC down -f "$f"
+	expect_err_match "^netcell: .*cannot read the record of lab \"$lab\""
+	grep -q "stopped at cell" "$T/err" && fail "the message names a cell: $(cat "$T/err")"
+	[ -e "$rec" ] || fail "down removed the record it could not read"
+	chmod 600 "$rec"
+	cmp -s "$rec" "$T/rec.before" || fail "down changed the record it could not read: $(cat "$rec")"
+	[ "$($NC list | grep -c "^$lab-[ab] ")" = 2 ] || fail "down changed the cells: $($NC list)"
+	expect_rc 0 $NC down -f "$f"
+	grep -q "lab $lab: down, 2 cells removed" "$T/out" || fail "down said: $(cat "$T/out")"
+	no_lab_left "$lab"
+	trap - EXIT
+}
+
+# a cell "up" made whose uplink then fails is deleted again with every
+# other change: it was left behind while up said "every change it made
+# was undone" (and the next up refused it as not the lab's)
+t_lab_failed_uplink_is_undone() {
+	local lab=${PFX}s7p f=$T/lab.yaml
+	printf 'name: %s\ncells:\n  a: {}\n' "$lab" >"$f"
+	trap 'lab_cleanup "$f"; $NC delete "$lab-m" "$lab-n" >/dev/null 2>&1' EXIT
+	expect_rc 0 $NC up -f "$f"
+	# two new cells, the second with an uplink whose engine is not on PATH
+	printf 'name: %s\ncells:\n  a: {}\n  m: {}\n  n: { uplink: slirp4netns }\n' "$lab" >"$T/edit.yaml"
+	mkdir -p "$T/nobin"
+	expect_rc 5 env PATH="$T/nobin" $NC up -f "$T/edit.yaml"
+	expect_err_match "slirp4netns is not installed"
+	expect_err_match "up failed; every change it made was undone"
+	$NC list | grep -q "^$lab-m " && fail "the failed up left cell m: $($NC list)"
+	$NC list | grep -q "^$lab-n " && fail "the failed up left cell n, whose uplink failed: $($NC list)"
+	expect_rc 0 $NC up -f "$f"
+	grep -qx "lab $lab: up to date, nothing changed" "$T/out" || fail "the lab is not as before: $(cat "$T/out")"
+	expect_rc 0 $NC down -f "$f"
+	no_lab_left "$lab"
+	trap - EXIT
+}

@@ -267,3 +267,36 @@ t_stage_root_confined() {
 	iptables --version | grep -q nf_tables || fail "the host's iptables no longer works"
 	rmdir "$m"
 }
+
+# the staged output keeps the comments the script gave its rules: counters,
+# quota use and timeouts are taken out of the views, never out of a quoted
+# string (a comment "used 5 mbytes" lost those words, and "packets  bytes "
+# made the output overrun its line and fail to load); applied to a cell,
+# that ruleset is in force, not drift
+t_stage_comments_kept() {
+	local c=${PFX}sc
+	cat >"$T/fw.sh" <<'EOF2'
+#!/bin/sh
+nft add table inet t
+nft add chain inet t c '{ type filter hook input priority 0; }'
+nft add rule inet t c tcp dport 1 counter comment '"quota used 5 mbytes by backup"'
+nft add rule inet t c tcp dport 2 counter comment '"seen packets 12 bytes 34 here"'
+nft add rule inet t c tcp dport 3 comment '"x expires 5s y"'
+nft add rule inet t c tcp dport 4 counter comment '"packets  bytes "'
+EOF2
+	chmod +x "$T/fw.sh"
+	expect_rc 0 $NC fw stage -o "$T/out.nft" -- "$T/fw.sh"
+	for s in "quota used 5 mbytes by backup" "seen packets 12 bytes 34 here" "x expires 5s y" "packets  bytes "; do
+		grep -qF "comment \"$s\"" "$T/out.nft" || fail "the staged output lost the comment \"$s\": $(grep comment "$T/out.nft")"
+	done
+	[ "$(grep -c 'counter packets 0 bytes 0 comment' "$T/out.nft")" = 3 ] || fail "counters not as staged: $(grep counter "$T/out.nft")"
+	trap '$NC delete $c >/dev/null 2>&1' EXIT
+	expect_rc 0 $NC create "$c"
+	expect_rc 0 $NC fw apply "$c" "$T/out.nft"
+	$NC exec "$c" -- nft list ruleset | grep -qF 'comment "packets  bytes "' || fail "the cell does not hold the staged ruleset"
+	expect_rc 0 $NC fw history "$c"
+	grep -q '^1 *\*' "$T/out" || fail "generation 1 is not in force: $(cat "$T/out")"
+	grep -q '^1 *\*~' "$T/out" && fail "the staged ruleset shows as drift: $(cat "$T/out")"
+	expect_rc 0 $NC delete "$c"
+	trap - EXIT
+}
