@@ -281,8 +281,8 @@ int fw_snap_take(const char *tmp, int sets, struct fw_snap *s, char *err, size_t
 {
 	int ret = nft_list_ruleset(&s->nft);
 
-	if (ret)
-		snprintf(err, len, "cannot list the ruleset the script built");
+	if (ret)	/* apply, drift and stage call this: name no caller's object */
+		snprintf(err, len, "cannot list the namespace's ruleset: %s", strerror(-ret));
 	else	/* netcell's own table (kernel/nft.h) is never a generation's */
 		nft_strip_reserved(s->nft);
 	/* iptables tables are of family ip or ip6: without one, a save has
