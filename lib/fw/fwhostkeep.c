@@ -36,22 +36,6 @@
 #define IPT_TABLES " filter nat mangle raw security "
 
 /**
- * read_all() - a whole file
- * @path:	file
- *
- * Return: heap text, or NULL
- */
-static char *read_all(const char *path)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *text = NULL;
-
-	if (fd >= 0)
-		fd_read_grow(fd, &text);
-	return text;
-}
-
-/**
  * drop_unmade_builtins() - take out of an iptables-save text the built-in
  * chains the table does not have: iptables-save declares every one,
  * iptables-nft makes one only when a rule needs it, and iptables-restore
@@ -97,7 +81,7 @@ static char *ipt_save(const char *fam, const char *name, const char *list, const
 		return NULL;
 	if (tool_run(argv, NULL, tmp, err, sizeof(err)))
 		return NULL;
-	text = read_all(tmp);
+	text = file_read_all(tmp);
 	unlink(tmp);
 	if (text)
 		drop_unmade_builtins(text, list);
@@ -242,7 +226,7 @@ static int drop_new_tables(const char *kept, char *out, size_t len)
 int fw_host_putback_in_ns(void *arg, char *out, size_t len)
 {
 	const char *path = arg;
-	_cleanup_free_ char *text = read_all(path);
+	_cleanup_free_ char *text = file_read_all(path);
 	char fam[16], name[256], kind[8], tmp[PATH_MAX + 8], err[512];
 	char *l, *cmp, *body, *end;
 	size_t o = 0;

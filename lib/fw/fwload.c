@@ -692,15 +692,8 @@ static int add_file_tables(const char *path, int ipt_family, char *buf, size_t l
 
 	if (!ipt_family && nft_file_includes(path) > 0 && nft_expand_file(path, &text))
 		text = NULL;
-	if (!text) {
-		_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0)
-			return -errno;
-		fd_read_grow(fd, &text);
-		if (!text)
-			return -EIO;
-	}
+	if (!text && !(text = file_read_all(path)))
+		return -errno;
 	if (!ipt_family)
 		return add_nft_tables(text, buf, len);
 	for (l = text; l && !ret; l = nl ? nl + 1 : NULL) {

@@ -247,7 +247,7 @@ static int normalise(char **text, int sets)
 static int save_text(const char *tmp, const char *tool, char **text, char *err, size_t len)
 {
 	const char *argv[] = { tool, NULL };
-	int ret = tool_run(argv, NULL, tmp, err, len), fd;
+	int ret = tool_run(argv, NULL, tmp, err, len);
 
 	if (ret == -EINVAL) {
 		unlink(tmp);
@@ -257,13 +257,10 @@ static int save_text(const char *tmp, const char *tool, char **text, char *err, 
 	}
 	if (ret)
 		return ret;
-	fd = open(tmp, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	fd_read_grow(fd, text);
-	close(fd);
+	*text = file_read_all(tmp);
+	ret = *text ? 0 : -errno;
 	unlink(tmp);
-	return *text ? 0 : -EIO;
+	return ret;
 }
 
 /**

@@ -141,6 +141,27 @@ static void __attribute__((noreturn)) child(const struct child_job *j, int wfd)
 }
 
 /**
+ * file_read_all() - a whole file, into a heap buffer
+ * @path:	file
+ *
+ * Return: NUL-terminated heap text, or NULL with errno set (the file
+ * cannot be opened, a read error, out of memory)
+ */
+char *file_read_all(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *text = NULL;
+
+	if (fd < 0)
+		return NULL;
+	errno = 0;
+	fd_read_grow(fd, &text);
+	if (!text && !errno)
+		errno = EIO;
+	return text;
+}
+
+/**
  * fd_read_grow() - read a pipe or file to its end into a growing buffer
  * @fd:		descriptor
  * @buf:	heap text, NUL-terminated (NULL when out of memory or on a

@@ -18,6 +18,7 @@ typedef int (*incell_fn)(void *arg, char *out, size_t len);
 
 NC_INTERNAL void fd_read_all(int fd, char *buf, size_t len);
 NC_INTERNAL size_t fd_read_grow(int fd, char **buf);
+NC_INTERNAL char *file_read_all(const char *path);
 NC_INTERNAL int incell_fork(struct nc_ctx *ctx,
 			    int (*fn)(struct nc_ctx *ctx, void *arg), void *arg);
 /**

@@ -373,7 +373,9 @@ VIEWS_SCRIPT = ("echo '@@nft'; nft list ruleset; echo '@@v4'; iptables-save 2>/d
                 "echo '@@v6'; ip6tables-save 2>/dev/null; true")
 
 
-def split_views(out):
+def split_views(out, strip_own=True):
+    """the three views in VIEWS_SCRIPT's output, normalised; strip_own: a
+    cell's inet netcell table (netcell's own) left out"""
     parts = {"nft": [], "v4": [], "v6": []}
     cur = None
     for l in out.splitlines():
@@ -384,7 +386,8 @@ def split_views(out):
             parts[cur].append(l)
     v = {"nft": norm_nft("\n".join(parts["nft"]))}
     # the inet netcell table of a root cell is netcell's own, not the user's
-    v["nft"] = re.sub(r"table inet netcell \{.*?\n\}", "", v["nft"], flags=re.S).strip()
+    if strip_own:
+        v["nft"] = re.sub(r"table inet netcell \{.*?\n\}", "", v["nft"], flags=re.S).strip()
     v["v4"] = norm_ipt("\n".join(parts["v4"]))
     v["v6"] = norm_ipt("\n".join(parts["v6"]))
     return v
