@@ -462,5 +462,5 @@ void fw_forget(const char *state, const char *cell)
 	char dir[PATH_MAX];
 
 	snprintf(dir, sizeof(dir), "%s/fw/%s", state, cell);
-	paths_remove_dir(dir);
+	paths_remove_tree(dir);	/* a generation's include copies are a subtree */
 }
